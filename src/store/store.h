@@ -1,0 +1,345 @@
+/*
+ * store.h — the storage interface of Påminn.
+ *
+ * Everything the product keeps goes through one struct store_ops: a table of
+ * function pointers, one per operation, in the manner of SQLite's VFS.  The
+ * SQLite engine (store/sqlite) is the default; PostgreSQL (store/pg) plugs
+ * in behind the same table.  Callers use the store_*() wrappers below, never
+ * the table directly.
+ *
+ * Rules every engine keeps:
+ * - Every company-owned row is keyed (company_id, id) and every call takes
+ *   the company id: another company's object is PM_ERR_NOT_FOUND.
+ * - Ids are positive int64, unique within (company, table).
+ * - Transactions are explicit: store_begin() .. store_commit() or
+ *   store_rollback().  Calls outside a transaction are atomic on their own.
+ *   Writes that keep derived columns right (a payment updating the invoice's
+ *   paid and remaining amounts) happen inside the same call.
+ * - On failure the engine fills the handle's error (store_error()) with the
+ *   field or constraint and a message; nothing is half written.
+ * - One struct store is used by one thread at a time; open one per worker.
+ *
+ * Row structs hold their text in fixed, bounded arrays: what does not fit is
+ * refused at the API's edge (the STORE_*_MAX lengths are the product's limits).
+ */
+#ifndef PM_STORE_H
+#define PM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/invoice.h"
+#include "util/err.h"
+
+#define STORE_NAME_MAX 200     /* bytes incl. NUL: names, address lines */
+#define STORE_SHORT_MAX 40     /* numbers, zip codes, phone numbers */
+#define STORE_EMAIL_MAX 255
+#define STORE_TEXT_MAX 1000    /* descriptions, messages */
+#define STORE_DATA_MAX 4000    /* JSON data of a history event */
+#define STORE_LIST_MAX 500     /* rows in one list call */
+
+struct store;
+
+/* ---- companies and users ---- */
+
+enum accounting_method { ACCOUNTING_ACCRUAL, ACCOUNTING_CASH };
+
+struct company {
+    int64_t id;
+    char name[STORE_NAME_MAX];
+    char organization_no[STORE_SHORT_MAX]; /* normalised 10 digits */
+    char address_line_1[STORE_NAME_MAX];
+    char address_line_2[STORE_NAME_MAX];
+    char zip_code[STORE_SHORT_MAX];
+    char city[STORE_NAME_MAX];
+    char country[3];
+    char email[STORE_EMAIL_MAX];
+    char phone[STORE_SHORT_MAX];
+    char bankgiro[STORE_SHORT_MAX];
+    int payment_terms_days;
+    bool reminder_fee_agreed;
+    int64_t reminder_fee_minor;
+    enum accounting_method accounting_method;
+    char language[3]; /* "sv" | "en" */
+    char timezone[64]; /* "Europe/Stockholm" */
+    int64_t created_at; /* unix seconds */
+};
+
+enum member_role { ROLE_OWNER, ROLE_MEMBER, ROLE_READ_ONLY };
+
+struct user {
+    int64_t id;
+    char email[STORE_EMAIL_MAX];
+    char name[STORE_NAME_MAX];
+    char password_hash[256]; /* libsodium argon2id string */
+    int64_t created_at;
+};
+
+struct membership {
+    int64_t company_id;
+    char company_name[STORE_NAME_MAX];
+    enum member_role role;
+};
+
+/* ---- customers ---- */
+
+struct customer {
+    int64_t company_id;
+    int64_t id;
+    char number[STORE_SHORT_MAX];
+    char name[STORE_NAME_MAX];
+    bool is_company;
+    char id_number[STORE_SHORT_MAX]; /* normalised, or "" (foreign customers) */
+    char address_line_1[STORE_NAME_MAX];
+    char address_line_2[STORE_NAME_MAX];
+    char zip_code[STORE_SHORT_MAX];
+    char city[STORE_NAME_MAX];
+    char country[3];
+    char email[STORE_EMAIL_MAX];
+    char mobile_number[STORE_SHORT_MAX];
+    char language[3];
+    int64_t created_at;
+};
+
+/* ---- invoices ---- */
+
+/* What the invoice list keeps per invoice, kept current by the store on
+ * every payment, credit, loss and hand-over so that lists never recompute. */
+enum invoice_state {
+    INVOICE_STATE_OPEN,        /* something left to pay */
+    INVOICE_STATE_PAID,
+    INVOICE_STATE_WRITTEN_OFF,
+    INVOICE_STATE_CREDITED,
+};
+
+struct invoice {
+    int64_t company_id;
+    int64_t id;
+    int64_t number;
+    int64_t customer_id;
+    char customer_name[STORE_NAME_MAX]; /* filled on read */
+    enum invoice_kind kind;
+    char currency[4];
+    int32_t invoice_date;
+    int32_t due_date;
+    int64_t net_minor;
+    int64_t vat_minor;
+    int64_t total_minor;
+    int64_t tax_reduction_minor;
+    int64_t customer_part_minor;
+    int64_t paid_minor;
+    int64_t credited_minor;
+    int64_t remaining_minor;
+    enum invoice_state state;
+    int manual_reminders;
+    char agency_state[32];  /* "" = never handed over; "queued", "registered", "failed" ... */
+    char agency_status[64]; /* the agency's case status as last seen */
+    int64_t created_at;
+};
+
+struct invoice_line_row {
+    char description[STORE_TEXT_MAX];
+    struct invoice_line line;
+    int64_t net_minor;
+};
+
+struct invoice_buyer {
+    char id_number[STORE_SHORT_MAX];
+    char name[STORE_NAME_MAX];
+};
+
+#define STORE_LINES_MAX 200
+#define STORE_BUYERS_MAX 4
+
+enum invoice_filter {
+    FILTER_ALL,
+    FILTER_UNPAID,      /* open (includes overdue) */
+    FILTER_OVERDUE,     /* open and due_date < today */
+    FILTER_AGENCY,      /* handed over to the agency (any agency_state) */
+    FILTER_PAID,
+    FILTER_WRITTEN_OFF,
+    FILTER_COUNT,
+};
+
+enum invoice_sort {
+    SORT_DUE_ASC,
+    SORT_DUE_DESC,
+    SORT_NUMBER_ASC,
+    SORT_NUMBER_DESC,
+    SORT_REMAINING_DESC,
+};
+
+/* Keyset position: the sort key and id of the last row of the previous page. */
+struct invoice_cursor {
+    bool set;
+    int64_t key;
+    int64_t id;
+};
+
+struct invoice_query {
+    enum invoice_filter filter;
+    enum invoice_sort sort;
+    int32_t today;        /* the company's local date, for FILTER_OVERDUE */
+    const char *q;        /* search in number and customer name, or NULL */
+    int64_t customer_id;  /* 0 = any */
+    size_t limit;         /* 1..STORE_LIST_MAX */
+    struct invoice_cursor after;
+};
+
+/* ---- payments and history ---- */
+
+enum payment_source { PAYMENT_MANUAL, PAYMENT_BGMAX, PAYMENT_AGENCY };
+
+struct payment {
+    int64_t company_id;
+    int64_t id;
+    int64_t invoice_id;
+    int32_t date;
+    int64_t amount_minor;
+    char reference[STORE_SHORT_MAX * 2];
+    enum payment_source source;
+    int64_t created_at;
+};
+
+struct history_event {
+    int64_t company_id;
+    int64_t id;
+    int64_t invoice_id;
+    int64_t at_us;                 /* unix microseconds, UTC */
+    char kind[48];                 /* "created", "payment", "amili_queued", ... */
+    char actor[STORE_EMAIL_MAX];   /* user e-mail, "system", "amili" */
+    char message[STORE_TEXT_MAX];
+    char data[STORE_DATA_MAX];     /* JSON object text, "{}" when none */
+};
+
+/* ---- the table of operations ---- */
+
+struct store_ops {
+    const char *name; /* "sqlite", "postgresql" */
+
+    void (*close)(struct store *st);
+    enum pm_err (*migrate)(struct store *st, int *applied);
+    enum pm_err (*begin)(struct store *st);
+    enum pm_err (*commit)(struct store *st);
+    enum pm_err (*rollback)(struct store *st);
+
+    enum pm_err (*company_insert)(struct store *st, struct company *c);
+    enum pm_err (*company_get)(struct store *st, int64_t company_id, struct company *out);
+    enum pm_err (*company_update)(struct store *st, const struct company *c);
+
+    enum pm_err (*user_insert)(struct store *st, struct user *u);
+    enum pm_err (*user_get_by_email)(struct store *st, const char *email, struct user *out);
+    enum pm_err (*user_get)(struct store *st, int64_t user_id, struct user *out);
+    enum pm_err (*membership_set)(struct store *st, int64_t company_id, int64_t user_id,
+                                  enum member_role role);
+    enum pm_err (*membership_list)(struct store *st, int64_t user_id, struct membership *out,
+                                   size_t cap, size_t *n);
+
+    enum pm_err (*customer_insert)(struct store *st, struct customer *c);
+    enum pm_err (*customer_get)(struct store *st, int64_t company_id, int64_t id,
+                                struct customer *out);
+    enum pm_err (*customer_update)(struct store *st, const struct customer *c);
+    /* Customers by name, keyset after (name, id) of the last row. */
+    enum pm_err (*customer_list)(struct store *st, int64_t company_id, const char *q,
+                                 int64_t after_id, struct customer *out, size_t cap, size_t *n);
+
+    /* Insert an invoice with its lines and buyers; number 0 takes the next
+     * number of the company's series.  Sets inv->id (and number). */
+    enum pm_err (*invoice_insert)(struct store *st, struct invoice *inv,
+                                  const struct invoice_line_row *lines, size_t n_lines,
+                                  const struct invoice_buyer *buyers, size_t n_buyers);
+    enum pm_err (*invoice_get)(struct store *st, int64_t company_id, int64_t id,
+                               struct invoice *out);
+    /* Lines and buyers of an invoice, up to cap each. */
+    enum pm_err (*invoice_lines)(struct store *st, int64_t company_id, int64_t id,
+                                 struct invoice_line_row *out, size_t cap, size_t *n);
+    enum pm_err (*invoice_buyers)(struct store *st, int64_t company_id, int64_t id,
+                                  struct invoice_buyer *out, size_t cap, size_t *n);
+    enum pm_err (*invoice_list)(struct store *st, int64_t company_id,
+                                const struct invoice_query *q, struct invoice *out, size_t cap,
+                                size_t *n);
+    /* Number of invoices per filter (index FILTER_*) on `today`. */
+    enum pm_err (*invoice_counts)(struct store *st, int64_t company_id, int32_t today,
+                                  int64_t counts[FILTER_COUNT]);
+
+    /* Record a payment and update the invoice's paid/remaining/state in the
+     * same transaction.  Sets p->id. */
+    enum pm_err (*payment_insert)(struct store *st, struct payment *p);
+    enum pm_err (*payment_list)(struct store *st, int64_t company_id, int64_t invoice_id,
+                                struct payment *out, size_t cap, size_t *n);
+
+    enum pm_err (*history_insert)(struct store *st, struct history_event *ev);
+    /* Oldest first, after event id after_id. */
+    enum pm_err (*history_list)(struct store *st, int64_t company_id, int64_t invoice_id,
+                                int64_t after_id, struct history_event *out, size_t cap,
+                                size_t *n);
+};
+
+/* The handle every engine embeds first. */
+struct store {
+    const struct store_ops *ops;
+    struct pm_error error; /* detail of the last failed call */
+};
+
+/* Open the store named by dsn: "sqlite:PATH" or a bare path (SQLite),
+ * "postgresql://..." (PostgreSQL, where built).  The caller closes it with
+ * store_close(), which sets *st to NULL. */
+enum pm_err store_open(const char *dsn, struct store **out, struct pm_error *e);
+void store_close(struct store **st);
+
+/* The detail of the last failure on this handle. */
+const struct pm_error *store_error(const struct store *st);
+
+/* Thin wrappers over the ops table, one per operation. */
+enum pm_err store_migrate(struct store *st, int *applied);
+enum pm_err store_begin(struct store *st);
+enum pm_err store_commit(struct store *st);
+enum pm_err store_rollback(struct store *st);
+enum pm_err store_company_insert(struct store *st, struct company *c);
+enum pm_err store_company_get(struct store *st, int64_t company_id, struct company *out);
+enum pm_err store_company_update(struct store *st, const struct company *c);
+enum pm_err store_user_insert(struct store *st, struct user *u);
+enum pm_err store_user_get_by_email(struct store *st, const char *email, struct user *out);
+enum pm_err store_user_get(struct store *st, int64_t user_id, struct user *out);
+enum pm_err store_membership_set(struct store *st, int64_t company_id, int64_t user_id,
+                                 enum member_role role);
+enum pm_err store_membership_list(struct store *st, int64_t user_id, struct membership *out,
+                                  size_t cap, size_t *n);
+enum pm_err store_customer_insert(struct store *st, struct customer *c);
+enum pm_err store_customer_get(struct store *st, int64_t company_id, int64_t id,
+                               struct customer *out);
+enum pm_err store_customer_update(struct store *st, const struct customer *c);
+enum pm_err store_customer_list(struct store *st, int64_t company_id, const char *q,
+                                int64_t after_id, struct customer *out, size_t cap, size_t *n);
+enum pm_err store_invoice_insert(struct store *st, struct invoice *inv,
+                                 const struct invoice_line_row *lines, size_t n_lines,
+                                 const struct invoice_buyer *buyers, size_t n_buyers);
+enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id,
+                              struct invoice *out);
+enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id,
+                                struct invoice_line_row *out, size_t cap, size_t *n);
+enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t id,
+                                 struct invoice_buyer *out, size_t cap, size_t *n);
+enum pm_err store_invoice_list(struct store *st, int64_t company_id,
+                               const struct invoice_query *q, struct invoice *out, size_t cap,
+                               size_t *n);
+enum pm_err store_invoice_counts(struct store *st, int64_t company_id, int32_t today,
+                                 int64_t counts[FILTER_COUNT]);
+enum pm_err store_payment_insert(struct store *st, struct payment *p);
+enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
+                               struct payment *out, size_t cap, size_t *n);
+enum pm_err store_history_insert(struct store *st, struct history_event *ev);
+enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
+                               int64_t after_id, struct history_event *out, size_t cap,
+                               size_t *n);
+
+/* Names for enums as they appear in the API and the database. */
+const char *store_role_name(enum member_role r);
+enum pm_err store_role_parse(const char *s, enum member_role *out);
+const char *store_invoice_state_name(enum invoice_state s);
+const char *store_filter_name(enum invoice_filter f);
+enum pm_err store_filter_parse(const char *s, enum invoice_filter *out);
+const char *store_payment_source_name(enum payment_source s);
+
+#endif
