@@ -9,6 +9,13 @@
 #ifndef PM_BANNED_H
 #define PM_BANNED_H
 
+/* The headers that declare the banned names come first, so their own
+ * declarations (and inline definitions) are read before the macros below. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #define BANNED(func) sorry_##func##_is_a_banned_function
 
 #undef strcpy

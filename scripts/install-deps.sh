@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install what Påminn needs to build, run and test, from Debian's packages.
+# Safe to repeat: only missing packages are installed.
+set -euo pipefail
+
+packages=(
+  # build
+  gcc clang cmake ninja-build pkg-config libclang-rt-14-dev clang-format
+  # libraries
+  libsqlite3-dev libsodium-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
+  libjwt-dev libhpdf-dev libssl-dev tzdata fonts-dejavu-core
+  # tests
+  libcmocka-dev sqlite3 valgrind
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} Debian packages are present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: done"

@@ -1,0 +1,199 @@
+/*
+ * admin.c — `paminn migrate`, `paminn company add` and `paminn user add`:
+ * what an operator needs to set up the first company and user by hand.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/idnum.h"
+#include "store/store.h"
+#include "util/secret.h"
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help"))
+            return true;
+    return false;
+}
+
+int cli_migrate(struct cli *c, int argc, char **argv)
+{
+    int applied = 0;
+    enum pm_err rc;
+
+    if (wants_help(argc, argv) || argc > 1) {
+        printf("usage: paminn [--db DSN] migrate\n\n"
+               "Apply the numbered schema migrations the database lacks (safe to repeat).\n");
+        return argc > 1 && !wants_help(argc, argv) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    rc = store_migrate(c->store, &applied);
+    if (rc) {
+        cli_errorf("migrate", "%s", store_error(c->store)->message);
+        return CLI_EXIT_FAILED;
+    }
+    printf("database %s: %d migration%s applied, schema up to date\n", c->db, applied,
+           applied == 1 ? "" : "s");
+    return CLI_EXIT_OK;
+}
+
+static void copy_field(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static int company_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"name", required_argument, NULL, 'n'},    {"org-no", required_argument, NULL, 'o'},
+        {"address", required_argument, NULL, 'a'}, {"zip", required_argument, NULL, 'z'},
+        {"city", required_argument, NULL, 'c'},    {"bankgiro", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    struct company co = {0};
+    struct idnum org;
+    const char *org_no = NULL;
+    int opt;
+
+    co.payment_terms_days = 30;
+    copy_field(co.country, sizeof(co.country), "SE");
+    copy_field(co.language, sizeof(co.language), "sv");
+    copy_field(co.timezone, sizeof(co.timezone), "Europe/Stockholm");
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'n':
+            copy_field(co.name, sizeof(co.name), optarg);
+            break;
+        case 'o':
+            org_no = optarg;
+            break;
+        case 'a':
+            copy_field(co.address_line_1, sizeof(co.address_line_1), optarg);
+            break;
+        case 'z':
+            copy_field(co.zip_code, sizeof(co.zip_code), optarg);
+            break;
+        case 'c':
+            copy_field(co.city, sizeof(co.city), optarg);
+            break;
+        case 'b':
+            copy_field(co.bankgiro, sizeof(co.bankgiro), optarg);
+            break;
+        case 'h':
+            printf("usage: paminn company add --name NAME --org-no NNNNNN-NNNN [--address LINE]\n"
+                   "                          [--zip ZIP] [--city CITY] [--bankgiro NNNN-NNNN]\n");
+            return CLI_EXIT_OK;
+        default:
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (!co.name[0]) {
+        cli_errorf("company add", "--name is required");
+        return CLI_EXIT_USAGE;
+    }
+    if (!org_no || idnum_parse_org(org_no, &org)) {
+        cli_errorf("company add", "--org-no: '%s' is not a valid organisationsnummer",
+                   org_no ? org_no : "");
+        return CLI_EXIT_USAGE;
+    }
+    copy_field(co.organization_no, sizeof(co.organization_no), org.normalized);
+    if (store_company_insert(c->store, &co)) {
+        cli_errorf("company add", "%s", store_error(c->store)->message);
+        return CLI_EXIT_FAILED;
+    }
+    printf("company %lld: %s (%s)\n", (long long)co.id, co.name, org.display);
+    return CLI_EXIT_OK;
+}
+
+int cli_company(struct cli *c, int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "add"))
+        return company_add(c, argc - 1, argv + 1);
+    printf("usage: paminn company add --help\n");
+    return wants_help(argc, argv) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+}
+
+static int user_add(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"email", required_argument, NULL, 'e'},   {"name", required_argument, NULL, 'n'},
+        {"password", required_argument, NULL, 'p'}, {"company", required_argument, NULL, 'c'},
+        {"role", required_argument, NULL, 'r'},    {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct user u = {0};
+    struct company co;
+    enum member_role role = ROLE_OWNER;
+    const char *password = NULL;
+    int64_t company_id = 0;
+    int opt;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'e':
+            copy_field(u.email, sizeof(u.email), optarg);
+            break;
+        case 'n':
+            copy_field(u.name, sizeof(u.name), optarg);
+            break;
+        case 'p':
+            password = optarg;
+            break;
+        case 'c':
+            if (!cli_parse_int(optarg, 1, INT64_MAX, &company_id)) {
+                cli_errorf("user add", "--company: '%s' is not a company id", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'r':
+            if (store_role_parse(optarg, &role)) {
+                cli_errorf("user add", "--role: '%s' is not owner, member or read_only", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            printf("usage: paminn user add --email EMAIL --password PASSWORD --company ID\n"
+                   "                       [--name NAME] [--role owner|member|read_only]\n");
+            return CLI_EXIT_OK;
+        default:
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (!strchr(u.email, '@')) {
+        cli_errorf("user add", "--email: an e-mail address is required");
+        return CLI_EXIT_USAGE;
+    }
+    if (!password || strlen(password) < 8) {
+        cli_errorf("user add", "--password: at least 8 characters are required");
+        return CLI_EXIT_USAGE;
+    }
+    if (!company_id || store_company_get(c->store, company_id, &co)) {
+        cli_errorf("user add", "--company: no company with id %lld", (long long)company_id);
+        return CLI_EXIT_USAGE;
+    }
+    if (secret_init() || secret_password_hash(password, u.password_hash, sizeof(u.password_hash))) {
+        cli_errorf("user add", "could not hash the password");
+        return CLI_EXIT_FAILED;
+    }
+    if (store_begin(c->store) || store_user_insert(c->store, &u) ||
+        store_membership_set(c->store, company_id, u.id, role) || store_commit(c->store)) {
+        cli_errorf("user add", "%s", store_error(c->store)->message);
+        store_rollback(c->store);
+        return CLI_EXIT_FAILED;
+    }
+    printf("user %lld: %s, %s of company %lld (%s)\n", (long long)u.id, u.email,
+           store_role_name(role), (long long)company_id, co.name);
+    return CLI_EXIT_OK;
+}
+
+int cli_user(struct cli *c, int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "add"))
+        return user_add(c, argc - 1, argv + 1);
+    printf("usage: paminn user add --help\n");
+    return wants_help(argc, argv) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+}

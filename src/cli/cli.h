@@ -1,0 +1,47 @@
+/*
+ * cli.h — the `paminn` command line: shared context of the subcommands.
+ *
+ * main.c parses the global options into a struct cli, opens what a
+ * subcommand asks for, and dispatches through a table of commands; each
+ * subcommand lives in its own file and reports errors on stderr with a
+ * non-zero exit code (1 = the operation failed, 2 = bad usage).
+ */
+#ifndef PM_CLI_H
+#define PM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/clock.h"
+
+struct store;
+struct tz;
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILED 1
+#define CLI_EXIT_USAGE 2
+
+struct cli {
+    const char *program;   /* argv[0] */
+    const char *db;        /* --db DSN */
+    const char *data_dir;  /* --data-dir: where reference-rates.csv is */
+    struct clock clock;    /* --now fixes it */
+    struct store *store;   /* opened and migrated for commands that need it */
+    struct tz *tz;         /* Europe/Stockholm */
+};
+
+/* The company's local date now. */
+int32_t cli_today(const struct cli *c);
+
+/* Subcommands: argv[0] is the subcommand's name. */
+int cli_migrate(struct cli *c, int argc, char **argv);
+int cli_demo_data(struct cli *c, int argc, char **argv);
+int cli_company(struct cli *c, int argc, char **argv);
+int cli_user(struct cli *c, int argc, char **argv);
+
+/* Print "paminn SUBCOMMAND: message" to stderr. */
+void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Strict integer option parsing: the whole text, within [min, max]. */
+bool cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * date.c — day-number calendar arithmetic (see date.h).
+ *
+ * Part of core/: pure functions, no I/O.  Due dates, overdue days, interest
+ * periods and the company's "today" are all day numbers from here.
+ * Conversions use Howard Hinnant's days_from_civil / civil_from_days
+ * algorithms for the proleptic Gregorian calendar; they are computed in 64
+ * bits so that any int32_t day number converts without overflow.
+ */
+#include "core/date.h"
+
+#include <stdio.h>
+
+#include "util/tz.h"
+
+bool date_is_leap(int year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+int date_days_in_month(int year, int month)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    if (month < 1 || month > 12)
+        return 0;
+    return month == 2 && date_is_leap(year) ? 29 : days[month - 1];
+}
+
+bool date_valid(int year, int month, int day)
+{
+    return year >= DATE_MIN_YEAR && year <= DATE_MAX_YEAR && month >= 1 && month <= 12 &&
+           day >= 1 && day <= date_days_in_month(year, month);
+}
+
+static int32_t days_from_civil(int y, int m, int d)
+{
+    int era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + doe - 719468);
+}
+
+enum pm_err date_from_ymd(int year, int month, int day, int32_t *out)
+{
+    if (!date_valid(year, month, day))
+        return PM_ERR_INVALID;
+    *out = days_from_civil(year, month, day);
+    return PM_OK;
+}
+
+void date_to_ymd(int32_t date, int *year, int *month, int *day)
+{
+    int64_t z = (int64_t)date + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+
+    *year = (int)(yoe + era * 400 + (m <= 2));
+    *month = (int)m;
+    *day = (int)d;
+}
+
+static bool digits_at(const char *s, int from, int n, int *value)
+{
+    int v = 0;
+
+    for (int i = from; i < from + n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *value = v;
+    return true;
+}
+
+enum pm_err date_parse_iso(const char *s, int32_t *out)
+{
+    int y, m, d;
+
+    if (!s)
+        return PM_ERR_INVALID;
+    for (int i = 0; i < DATE_ISO_LEN; i++)
+        if (s[i] == '\0')
+            return PM_ERR_INVALID;
+    if (s[DATE_ISO_LEN] != '\0' || s[4] != '-' || s[7] != '-')
+        return PM_ERR_INVALID;
+    if (!digits_at(s, 0, 4, &y) || !digits_at(s, 5, 2, &m) || !digits_at(s, 8, 2, &d))
+        return PM_ERR_INVALID;
+    return date_from_ymd(y, m, d, out);
+}
+
+void date_format_iso(int32_t date, char *dst)
+{
+    int y, m, d;
+
+    date_to_ymd(date, &y, &m, &d);
+    if (y < 0 || y > 9999)
+        y = 0;
+    dst[0] = (char)('0' + y / 1000);
+    dst[1] = (char)('0' + y / 100 % 10);
+    dst[2] = (char)('0' + y / 10 % 10);
+    dst[3] = (char)('0' + y % 10);
+    dst[4] = '-';
+    dst[5] = (char)('0' + m / 10);
+    dst[6] = (char)('0' + m % 10);
+    dst[7] = '-';
+    dst[8] = (char)('0' + d / 10);
+    dst[9] = (char)('0' + d % 10);
+    dst[10] = '\0';
+}
+
+enum pm_err date_add_months(int32_t date, int months, int32_t *out)
+{
+    int y, m, d, total;
+
+    date_to_ymd(date, &y, &m, &d);
+    if (months > 12 * 400 || months < -12 * 400)
+        return PM_ERR_RANGE;
+    total = y * 12 + (m - 1) + months;
+    y = total / 12;
+    m = total % 12 + 1;
+    if (d > date_days_in_month(y, m))
+        d = date_days_in_month(y, m);
+    if (!date_valid(y, m, d))
+        return PM_ERR_RANGE;
+    *out = days_from_civil(y, m, d);
+    return PM_OK;
+}
+
+int date_weekday(int32_t date)
+{
+    /* 1970-01-01 was a Thursday (3 with Monday = 0). */
+    int64_t w = ((int64_t)date + 3) % 7;
+
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+int32_t date_half_year_start(int32_t date)
+{
+    int y, m, d;
+
+    date_to_ymd(date, &y, &m, &d);
+    return days_from_civil(y, m <= 6 ? 1 : 7, 1);
+}
+
+int32_t date_local_from_utc(const struct tz *tz, int64_t unix_seconds)
+{
+    int64_t local, days;
+
+    /* Instants so far out that they overflow are clamped: no day number
+     * could express them anyway. */
+    if (__builtin_add_overflow(unix_seconds, (int64_t)tz_offset(tz, unix_seconds), &local))
+        local = unix_seconds < 0 ? INT64_MIN : INT64_MAX;
+    days = local / 86400;
+    if (local % 86400 < 0)
+        days--;
+    if (days > INT32_MAX)
+        return INT32_MAX;
+    if (days < INT32_MIN)
+        return INT32_MIN;
+    return (int32_t)days;
+}
