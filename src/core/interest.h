@@ -41,7 +41,8 @@ struct rate_table {
 /* Parse the CSV text "from,reference_rate_percent[,note]" with a header
  * line and '#' comment lines: dates must be 1 Jan / 1 Jul, ascending,
  * consecutive half-years; rates like "2.00" or "3,5" with at most two
- * decimals in -10..50.  On error e names the line ("line 7: ...") and *out is
+ * decimals in -10..50 ("2.00"; a decimal comma only inside quotes,
+ * "\"3,50\"", so that it cannot be mistaken for the next column).  On error e names the line ("line 7: ...") and *out is
  * untouched.  The table owns its memory: rate_table_release() frees it. */
 enum pm_err rate_table_parse(const char *text, size_t len, struct rate_table *out,
                              struct pm_error *e);
