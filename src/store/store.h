@@ -213,6 +213,37 @@ struct history_event {
     char data[STORE_DATA_MAX];     /* JSON object text, "{}" when none */
 };
 
+/* ---- sessions, API tokens, idempotency ---- */
+
+/* A login session.  Only a hash of the cookie value is stored. */
+struct session {
+    char token_hash[65];  /* hex SHA-256 of the cookie value */
+    int64_t user_id;
+    char csrf_token[65];
+    int64_t created_at;
+    int64_t expires_at;   /* unix seconds */
+};
+
+/* A per-company bearer token; only its hash is stored. */
+struct api_token {
+    int64_t company_id;
+    int64_t id;
+    char name[STORE_NAME_MAX];
+    char token_hash[65];
+    int64_t created_by;   /* user id */
+    int64_t created_at;
+};
+
+/* The first answer to a POST with an Idempotency-Key. */
+struct idempotency_record {
+    int64_t company_id;
+    char key[128];
+    char request_hash[65]; /* hex SHA-256 of method, path and body */
+    int status;
+    char *body;            /* owned by the caller after a get: free() it */
+    int64_t created_at;
+};
+
 /* ---- the table of operations ---- */
 
 struct store_ops {
@@ -268,6 +299,18 @@ struct store_ops {
     enum pm_err (*payment_insert)(struct store *st, struct payment *p);
     enum pm_err (*payment_list)(struct store *st, int64_t company_id, int64_t invoice_id,
                                 struct payment *out, size_t cap, size_t *n);
+
+    enum pm_err (*session_insert)(struct store *st, const struct session *s);
+    enum pm_err (*session_get)(struct store *st, const char *token_hash, struct session *out);
+    enum pm_err (*session_delete)(struct store *st, const char *token_hash);
+    enum pm_err (*api_token_insert)(struct store *st, struct api_token *t);
+    /* Look a bearer token up by its hash (across companies). */
+    enum pm_err (*api_token_get)(struct store *st, const char *token_hash, struct api_token *out);
+    /* PM_ERR_NOT_FOUND when the key is new; out->body is malloc'ed. */
+    enum pm_err (*idempotency_get)(struct store *st, int64_t company_id, const char *key,
+                                   struct idempotency_record *out);
+    /* PM_ERR_CONFLICT when the key exists already. */
+    enum pm_err (*idempotency_put)(struct store *st, const struct idempotency_record *r);
 
     enum pm_err (*history_insert)(struct store *st, struct history_event *ev);
     /* Oldest first, after event id after_id. */
@@ -329,6 +372,14 @@ enum pm_err store_invoice_counts(struct store *st, int64_t company_id, int32_t t
 enum pm_err store_payment_insert(struct store *st, struct payment *p);
 enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                struct payment *out, size_t cap, size_t *n);
+enum pm_err store_session_insert(struct store *st, const struct session *s);
+enum pm_err store_session_get(struct store *st, const char *token_hash, struct session *out);
+enum pm_err store_session_delete(struct store *st, const char *token_hash);
+enum pm_err store_api_token_insert(struct store *st, struct api_token *t);
+enum pm_err store_api_token_get(struct store *st, const char *token_hash, struct api_token *out);
+enum pm_err store_idempotency_get(struct store *st, int64_t company_id, const char *key,
+                                  struct idempotency_record *out);
+enum pm_err store_idempotency_put(struct store *st, const struct idempotency_record *r);
 enum pm_err store_history_insert(struct store *st, struct history_event *ev);
 enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                int64_t after_id, struct history_event *out, size_t cap,
@@ -338,8 +389,10 @@ enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t inv
 const char *store_role_name(enum member_role r);
 enum pm_err store_role_parse(const char *s, enum member_role *out);
 const char *store_invoice_state_name(enum invoice_state s);
+enum pm_err store_invoice_state_parse(const char *s, enum invoice_state *out);
 const char *store_filter_name(enum invoice_filter f);
 enum pm_err store_filter_parse(const char *s, enum invoice_filter *out);
 const char *store_payment_source_name(enum payment_source s);
+enum pm_err store_payment_source_parse(const char *s, enum payment_source *out);
 
 #endif

@@ -1,0 +1,515 @@
+/*
+ * sqlite_migrations.c — the numbered schema migrations of the SQLite engine.
+ *
+ * migrations[i] is version i + 1.  sqlite_migrations_apply() runs, inside one
+ * BEGIN IMMEDIATE transaction, every version above the highest one recorded
+ * in schema_migrations, recording each; running it again applies nothing.
+ * Several processes starting at once are serialised by the write lock, and
+ * each re-reads the recorded versions after taking it.  A migration, once
+ * released, is never edited: a change is a new entry at the end.
+ *
+ * Conventions of the schema (keep them in every new migration):
+ * - STRICT tables; every company-owned table has company_id first in its
+ *   primary key, and every foreign key between company-owned tables
+ *   includes company_id, so a row can never point into another company and
+ *   the schema distributes by company_id unchanged.
+ * - Dates are INTEGER day numbers (core/date.h), instants INTEGER unix
+ *   seconds (history: microseconds), money INTEGER öre, enums TEXT with a
+ *   CHECK listing their names (store.h's *_name() spellings), JSON TEXT
+ *   checked with json_valid().
+ * - Ids of company-owned rows come from sequences(company_id, name), so
+ *   they count per company.
+ */
+#include "store/sqlite/sqlite_store.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static const char *const migrations[] = {
+    /* 1: the foundation, and the tables the agency, letters and books need. */
+    "CREATE TABLE companies ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  organization_no TEXT NOT NULL DEFAULT '',"
+    "  address_line_1 TEXT NOT NULL DEFAULT '',"
+    "  address_line_2 TEXT NOT NULL DEFAULT '',"
+    "  zip_code TEXT NOT NULL DEFAULT '',"
+    "  city TEXT NOT NULL DEFAULT '',"
+    "  country TEXT NOT NULL DEFAULT 'SE',"
+    "  email TEXT NOT NULL DEFAULT '',"
+    "  phone TEXT NOT NULL DEFAULT '',"
+    "  bankgiro TEXT NOT NULL DEFAULT '',"
+    "  payment_terms_days INTEGER NOT NULL DEFAULT 30,"
+    "  reminder_fee_agreed INTEGER NOT NULL DEFAULT 0 CHECK (reminder_fee_agreed IN (0, 1)),"
+    "  reminder_fee_minor INTEGER NOT NULL DEFAULT 0 CHECK (reminder_fee_minor >= 0),"
+    "  accounting_method TEXT NOT NULL DEFAULT 'accrual'"
+    "    CHECK (accounting_method IN ('accrual', 'cash')),"
+    "  language TEXT NOT NULL DEFAULT 'sv',"
+    "  timezone TEXT NOT NULL DEFAULT 'Europe/Stockholm',"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    /* E-mail addresses are unique ignoring ASCII case. */
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  email TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+    "  name TEXT NOT NULL DEFAULT '',"
+    "  password_hash TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE memberships ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  user_id INTEGER NOT NULL REFERENCES users (id),"
+    "  role TEXT NOT NULL CHECK (role IN ('owner', 'member', 'read_only')),"
+    "  PRIMARY KEY (company_id, user_id)"
+    ") STRICT;"
+    "CREATE INDEX memberships_user ON memberships (user_id, company_id);"
+
+    "CREATE TABLE sequences ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  name TEXT NOT NULL,"
+    "  next_value INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, name)"
+    ") STRICT;"
+
+    "CREATE TABLE sessions ("
+    "  token_hash TEXT NOT NULL PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users (id),"
+    "  csrf_token TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX sessions_user ON sessions (user_id);"
+    "CREATE INDEX sessions_expires ON sessions (expires_at);"
+
+    "CREATE TABLE api_tokens ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  created_by INTEGER NOT NULL REFERENCES users (id),"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, id)"
+    ") STRICT;"
+
+    "CREATE TABLE idempotency_keys ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  key TEXT NOT NULL,"
+    "  request_hash TEXT NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, key)"
+    ") STRICT;"
+    "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);"
+
+    "CREATE TABLE customers ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  id INTEGER NOT NULL,"
+    "  number TEXT NOT NULL DEFAULT '',"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  is_company INTEGER NOT NULL CHECK (is_company IN (0, 1)),"
+    "  id_number TEXT NOT NULL DEFAULT '',"
+    "  address_line_1 TEXT NOT NULL DEFAULT '',"
+    "  address_line_2 TEXT NOT NULL DEFAULT '',"
+    "  zip_code TEXT NOT NULL DEFAULT '',"
+    "  city TEXT NOT NULL DEFAULT '',"
+    "  country TEXT NOT NULL DEFAULT 'SE',"
+    "  email TEXT NOT NULL DEFAULT '',"
+    "  mobile_number TEXT NOT NULL DEFAULT '',"
+    "  language TEXT NOT NULL DEFAULT 'sv',"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, id)"
+    ") STRICT;"
+    "CREATE INDEX customers_name ON customers (company_id, name, id);"
+    "CREATE UNIQUE INDEX customers_number ON customers (company_id, number) WHERE number <> '';"
+
+    /* remaining_minor and state are derived, kept by the store on every
+     * payment, credit and loss; the CHECK keeps the arithmetic honest. */
+    "CREATE TABLE invoices ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  id INTEGER NOT NULL,"
+    "  number INTEGER NOT NULL CHECK (number > 0),"
+    "  customer_id INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('standard', 'rot', 'rut')),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  invoice_date INTEGER NOT NULL,"
+    "  due_date INTEGER NOT NULL,"
+    "  net_minor INTEGER NOT NULL,"
+    "  vat_minor INTEGER NOT NULL,"
+    "  total_minor INTEGER NOT NULL,"
+    "  tax_reduction_minor INTEGER NOT NULL DEFAULT 0,"
+    "  customer_part_minor INTEGER NOT NULL,"
+    "  paid_minor INTEGER NOT NULL DEFAULT 0,"
+    "  credited_minor INTEGER NOT NULL DEFAULT 0,"
+    "  remaining_minor INTEGER NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('open', 'paid', 'written_off', 'credited')),"
+    "  manual_reminders INTEGER NOT NULL DEFAULT 0 CHECK (manual_reminders >= 0),"
+    "  agency_state TEXT NOT NULL DEFAULT '',"
+    "  agency_status TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  UNIQUE (company_id, number),"
+    "  FOREIGN KEY (company_id, customer_id) REFERENCES customers (company_id, id),"
+    "  CHECK (remaining_minor = customer_part_minor - paid_minor - credited_minor)"
+    ") STRICT;"
+    /* The list (sqlite_invoices.c) is served from these without a scan or a
+     * sort: per sort key one index for "all", one behind state = ?, and a
+     * partial one for invoices with the agency; one per customer. */
+    "CREATE INDEX invoices_due ON invoices (company_id, due_date, id);"
+    "CREATE INDEX invoices_number ON invoices (company_id, number, id);"
+    "CREATE INDEX invoices_remaining ON invoices (company_id, remaining_minor, id);"
+    "CREATE INDEX invoices_state_due ON invoices (company_id, state, due_date, id);"
+    "CREATE INDEX invoices_state_number ON invoices (company_id, state, number, id);"
+    "CREATE INDEX invoices_state_remaining ON invoices (company_id, state, remaining_minor, id);"
+    "CREATE INDEX invoices_agency_due ON invoices (company_id, due_date, id)"
+    "  WHERE agency_state <> '';"
+    "CREATE INDEX invoices_agency_number ON invoices (company_id, number, id)"
+    "  WHERE agency_state <> '';"
+    "CREATE INDEX invoices_agency_remaining ON invoices (company_id, remaining_minor, id)"
+    "  WHERE agency_state <> '';"
+    "CREATE INDEX invoices_customer ON invoices (company_id, customer_id, due_date, id);"
+
+    "CREATE TABLE invoice_lines ("
+    "  company_id INTEGER NOT NULL,"
+    "  invoice_id INTEGER NOT NULL,"
+    "  line_no INTEGER NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  quantity_milli INTEGER NOT NULL CHECK (quantity_milli > 0),"
+    "  unit_price_minor INTEGER NOT NULL,"
+    "  vat_rate_bp INTEGER NOT NULL CHECK (vat_rate_bp IN (2500, 1200, 600, 0)),"
+    "  labour INTEGER NOT NULL CHECK (labour IN (0, 1)),"
+    "  net_minor INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, invoice_id, line_no),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ") STRICT;"
+
+    "CREATE TABLE invoice_buyers ("
+    "  company_id INTEGER NOT NULL,"
+    "  invoice_id INTEGER NOT NULL,"
+    "  buyer_no INTEGER NOT NULL,"
+    "  id_number TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  PRIMARY KEY (company_id, invoice_id, buyer_no),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ") STRICT;"
+
+    "CREATE TABLE payments ("
+    "  company_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  invoice_id INTEGER NOT NULL,"
+    "  date INTEGER NOT NULL,"
+    "  amount_minor INTEGER NOT NULL,"
+    "  reference TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL CHECK (source IN ('manual', 'bgmax', 'agency')),"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ") STRICT;"
+    "CREATE INDEX payments_invoice ON payments (company_id, invoice_id, id);"
+
+    "CREATE TABLE history_events ("
+    "  company_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  invoice_id INTEGER NOT NULL,"
+    "  at_us INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  message TEXT NOT NULL DEFAULT '',"
+    "  data TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data)),"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ") STRICT;"
+    "CREATE INDEX history_events_invoice ON history_events (company_id, invoice_id, id);"
+
+    /* ---- the agency (Visma Amili) ---- */
+    "CREATE TABLE amili_activations ("
+    "  company_id INTEGER NOT NULL PRIMARY KEY REFERENCES companies (id),"
+    "  terms_version TEXT NOT NULL,"
+    "  accepted_by_user INTEGER NOT NULL REFERENCES users (id),"
+    "  accepted_at INTEGER NOT NULL,"
+    "  account_id TEXT NOT NULL DEFAULT '',"
+    "  creditor_id TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'active', 'failed')),"
+    "  secret_encrypted BLOB,"
+    "  updated_at INTEGER NOT NULL DEFAULT 0"
+    ") STRICT;"
+
+    "CREATE TABLE handover_batches ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  id INTEGER NOT NULL,"
+    "  created_by INTEGER NOT NULL REFERENCES users (id),"
+    "  created_at INTEGER NOT NULL,"
+    "  total INTEGER NOT NULL CHECK (total >= 0),"
+    "  PRIMARY KEY (company_id, id)"
+    ") STRICT;"
+
+    /* The primary key is what makes a second hand-over impossible. */
+    "CREATE TABLE agency_claims ("
+    "  company_id INTEGER NOT NULL,"
+    "  invoice_id INTEGER NOT NULL,"
+    "  claimed_at INTEGER NOT NULL,"
+    "  batch_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, invoice_id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id),"
+    "  FOREIGN KEY (company_id, batch_id) REFERENCES handover_batches (company_id, id)"
+    ") STRICT;"
+    "CREATE INDEX agency_claims_batch ON agency_claims (company_id, batch_id);"
+
+    "CREATE TABLE outbox ("
+    "  company_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  invoice_id INTEGER NOT NULL,"
+    "  batch_id INTEGER,"
+    "  kind TEXT NOT NULL,"
+    "  payload TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(payload)),"
+    "  state TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (state IN ('pending', 'in_flight', 'done', 'failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  lease_owner TEXT NOT NULL DEFAULT '',"
+    "  lease_until INTEGER NOT NULL DEFAULT 0,"
+    "  idempotency_key TEXT NOT NULL,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  UNIQUE (company_id, idempotency_key),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id),"
+    "  FOREIGN KEY (company_id, batch_id) REFERENCES handover_batches (company_id, id)"
+    ") STRICT;"
+    /* The dispatcher's work queue, across companies: only unfinished rows. */
+    "CREATE INDEX outbox_due ON outbox (next_attempt_at, company_id, id)"
+    "  WHERE state IN ('pending', 'in_flight');"
+    "CREATE INDEX outbox_invoice ON outbox (company_id, invoice_id, id);"
+    "CREATE INDEX outbox_batch ON outbox (company_id, batch_id, id);"
+
+    "CREATE TABLE agency_cases ("
+    "  company_id INTEGER NOT NULL,"
+    "  invoice_id INTEGER NOT NULL,"
+    "  case_id TEXT NOT NULL,"
+    "  ocr TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL DEFAULT '',"
+    "  closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1)),"
+    "  capital_minor INTEGER NOT NULL DEFAULT 0,"
+    "  fees_minor INTEGER NOT NULL DEFAULT 0,"
+    "  interest_minor INTEGER NOT NULL DEFAULT 0,"
+    "  paid_minor INTEGER NOT NULL DEFAULT 0,"
+    "  remaining_minor INTEGER NOT NULL DEFAULT 0,"
+    "  disputed INTEGER NOT NULL DEFAULT 0 CHECK (disputed IN (0, 1)),"
+    "  instalment_plan INTEGER NOT NULL DEFAULT 0 CHECK (instalment_plan IN (0, 1)),"
+    "  updated_at TEXT NOT NULL DEFAULT '',"
+    "  synced_at INTEGER NOT NULL DEFAULT 0,"
+    "  raw TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(raw)),"
+    "  PRIMARY KEY (company_id, invoice_id),"
+    "  UNIQUE (company_id, case_id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ") STRICT;"
+
+    /* last_updated: the agency's own timestamp text of the newest change seen. */
+    "CREATE TABLE sync_cursors ("
+    "  company_id INTEGER NOT NULL PRIMARY KEY REFERENCES companies (id),"
+    "  last_updated TEXT NOT NULL DEFAULT '',"
+    "  synced_at INTEGER NOT NULL DEFAULT 0"
+    ") STRICT;"
+
+    /* ---- manual reminders ---- */
+    "CREATE TABLE reminders ("
+    "  company_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  invoice_id INTEGER NOT NULL,"
+    "  date INTEGER NOT NULL,"
+    "  fee_minor INTEGER NOT NULL DEFAULT 0 CHECK (fee_minor >= 0),"
+    "  interest_minor INTEGER NOT NULL DEFAULT 0 CHECK (interest_minor >= 0),"
+    "  interest_rate_bp INTEGER NOT NULL DEFAULT 0,"
+    "  period_from INTEGER NOT NULL,"
+    "  period_to INTEGER NOT NULL,"
+    "  total_due_minor INTEGER NOT NULL,"
+    "  new_due_date INTEGER NOT NULL,"
+    "  ocr TEXT NOT NULL DEFAULT '',"
+    "  pdf BLOB,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ") STRICT;"
+    "CREATE INDEX reminders_invoice ON reminders (company_id, invoice_id, id);"
+
+    /* ---- the books ----
+     * A voucher is balanced by construction of the database: its rows are
+     * written first and its head (vouchers) last, as the closing marker.
+     * - voucher_rows' foreign key to the head is DEFERRED: rows whose head
+     *   never comes fail at COMMIT;
+     * - the head's insert trigger refuses it unless its rows (two or more)
+     *   sum to zero debit - credit;
+     * - rows may not be added to a head that exists, and neither rows nor
+     *   heads may be changed or deleted (corrections are new vouchers). */
+    "CREATE TABLE vouchers ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  year INTEGER NOT NULL,"
+    "  number INTEGER NOT NULL CHECK (number > 0),"
+    "  date INTEGER NOT NULL,"
+    "  text TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, year, number)"
+    ") STRICT;"
+    "CREATE INDEX vouchers_date ON vouchers (company_id, date, year, number);"
+    "CREATE TABLE voucher_rows ("
+    "  company_id INTEGER NOT NULL,"
+    "  year INTEGER NOT NULL,"
+    "  number INTEGER NOT NULL,"
+    "  row_no INTEGER NOT NULL,"
+    "  account INTEGER NOT NULL CHECK (account BETWEEN 1000 AND 9999),"
+    "  debit_minor INTEGER NOT NULL DEFAULT 0 CHECK (debit_minor >= 0),"
+    "  credit_minor INTEGER NOT NULL DEFAULT 0 CHECK (credit_minor >= 0),"
+    "  CHECK (debit_minor = 0 OR credit_minor = 0),"
+    "  PRIMARY KEY (company_id, year, number, row_no),"
+    "  FOREIGN KEY (company_id, year, number) REFERENCES vouchers (company_id, year, number)"
+    "    DEFERRABLE INITIALLY DEFERRED"
+    ") STRICT;"
+    "CREATE TRIGGER voucher_balance BEFORE INSERT ON vouchers BEGIN"
+    "  SELECT RAISE(ABORT, 'voucher is not balanced')"
+    "  WHERE (SELECT count(*) < 2 OR coalesce(sum(debit_minor), 0) <> coalesce(sum(credit_minor), "
+    "0)"
+    "         FROM voucher_rows"
+    "         WHERE company_id = NEW.company_id AND year = NEW.year AND number = NEW.number);"
+    "END;"
+    "CREATE TRIGGER voucher_rows_closed BEFORE INSERT ON voucher_rows"
+    "  WHEN EXISTS (SELECT 1 FROM vouchers WHERE company_id = NEW.company_id"
+    "               AND year = NEW.year AND number = NEW.number) BEGIN"
+    "  SELECT RAISE(ABORT, 'voucher is closed');"
+    "END;"
+    "CREATE TRIGGER voucher_rows_immutable BEFORE UPDATE ON voucher_rows BEGIN"
+    "  SELECT RAISE(ABORT, 'vouchers cannot be changed');"
+    "END;"
+    "CREATE TRIGGER voucher_rows_undeletable BEFORE DELETE ON voucher_rows BEGIN"
+    "  SELECT RAISE(ABORT, 'vouchers cannot be deleted');"
+    "END;"
+    "CREATE TRIGGER vouchers_immutable BEFORE UPDATE ON vouchers BEGIN"
+    "  SELECT RAISE(ABORT, 'vouchers cannot be changed');"
+    "END;"
+    "CREATE TRIGGER vouchers_undeletable BEFORE DELETE ON vouchers BEGIN"
+    "  SELECT RAISE(ABORT, 'vouchers cannot be deleted');"
+    "END;"
+
+    /* ---- Bankgirot BgMax files: each imported once ---- */
+    "CREATE TABLE bgmax_imports ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  file_identity TEXT NOT NULL,"
+    "  imported_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, file_identity)"
+    ") STRICT;",
+};
+
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int sqlite_migrations_count(void)
+{
+    return N_MIGRATIONS;
+}
+
+static enum pm_err exec_sql(sqlite3 *db, const char *sql, const char *what, struct pm_error *e)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    enum pm_err err = PM_OK;
+
+    if (rc != SQLITE_OK) {
+        err = (rc & 0xff) == SQLITE_BUSY ? PM_ERR_BUSY : PM_ERR_DB;
+        pm_error_set(e, err, "", "%s: %s", what, msg ? msg : sqlite3_errstr(rc));
+    }
+    sqlite3_free(msg);
+    return err;
+}
+
+/* The highest recorded version, 0 for a new database. */
+static enum pm_err current_version(sqlite3 *db, int *out, struct pm_error *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    enum pm_err err = PM_OK;
+
+    rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &st,
+                            NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        err = pm_error_set(e, PM_ERR_DB, "", "reading schema version: %s", sqlite3_errmsg(db));
+        goto out_finalize;
+    }
+    *out = sqlite3_column_int(st, 0);
+out_finalize:
+    sqlite3_finalize(st);
+    return err;
+}
+
+static enum pm_err record_version(sqlite3 *db, int version, struct pm_error *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    enum pm_err err = PM_OK;
+
+    rc = sqlite3_prepare_v2(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(st, 1, version);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        err = pm_error_set(e, PM_ERR_DB, "", "recording migration %d: %s", version,
+                           sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return err;
+}
+
+enum pm_err sqlite_migrations_apply(sqlite3 *db, int *applied, struct pm_error *e)
+{
+    enum pm_err err;
+    int version = 0, v, done = 0;
+    char what[64];
+
+    err = exec_sql(db, "BEGIN IMMEDIATE", "starting migrations", e);
+    if (err)
+        return err;
+    err = exec_sql(db,
+                   "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                   "  version INTEGER PRIMARY KEY,"
+                   "  applied_at INTEGER NOT NULL"
+                   ") STRICT",
+                   "creating schema_migrations", e);
+    if (err)
+        goto out_rollback;
+    err = current_version(db, &version, e);
+    if (err)
+        goto out_rollback;
+    if (version > N_MIGRATIONS) {
+        err = pm_error_set(e, PM_ERR_DB, "",
+                           "database schema version %d is newer than this program knows (%d)",
+                           version, N_MIGRATIONS);
+        goto out_rollback;
+    }
+    for (v = version + 1; v <= N_MIGRATIONS; v++) {
+        snprintf(what, sizeof(what), "migration %d", v);
+        err = exec_sql(db, migrations[v - 1], what, e);
+        if (err)
+            goto out_rollback;
+        err = record_version(db, v, e);
+        if (err)
+            goto out_rollback;
+        done++;
+    }
+    err = exec_sql(db, "COMMIT", "committing migrations", e);
+    if (err)
+        goto out_rollback;
+    if (applied)
+        *applied = done;
+    return PM_OK;
+
+out_rollback:
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return err;
+}

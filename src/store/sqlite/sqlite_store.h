@@ -1,0 +1,135 @@
+/*
+ * sqlite_store.h — the SQLite engine behind struct store_ops.
+ *
+ * The default engine: one database file, WAL journal, foreign keys on,
+ * STRICT tables keyed (company_id, id).  store_open() (store/store.c) calls
+ * sqlite_store_open(); everything else reaches the engine through the ops
+ * table.  The engine is split in three files that share the declarations
+ * below and nothing else:
+ *
+ *   sqlite_store.c       open/close, transactions, statement cache, error
+ *                        mapping, companies, users, sessions, tokens,
+ *                        idempotency records;
+ *   sqlite_invoices.c    customers, invoices (list and counts), payments,
+ *                        history;
+ *   sqlite_migrations.c  the numbered schema migrations.
+ *
+ * Statements are prepared once per handle and cached; values are always
+ * bound, never written into SQL text.  Writes that span several statements
+ * run inside BEGIN IMMEDIATE (or a SAVEPOINT when the caller holds a
+ * transaction), so a failed call leaves nothing behind.
+ */
+#ifndef PM_SQLITE_STORE_H
+#define PM_SQLITE_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "store/store.h"
+#include "util/buf.h"
+
+/* Distinct shapes of the invoice list query (see sqlite_invoices.c). */
+#define SQLITE_STORE_LIST_SHAPES 360
+
+struct sqlite_store_stmt {
+    const char *sql; /* the key: a static string, compared by address */
+    sqlite3_stmt *stmt;
+};
+
+struct sqlite_store {
+    struct store base; /* first, so a struct store * is a struct sqlite_store * */
+    sqlite3 *db;
+    /* Statements of static SQL, prepared on first use. */
+    struct sqlite_store_stmt *stmts;
+    size_t n_stmts, cap_stmts;
+    /* Invoice list statements, one per query shape, prepared on first use. */
+    sqlite3_stmt *list_stmts[SQLITE_STORE_LIST_SHAPES];
+};
+
+/* Open (creating if needed) the database file at path and bring its schema
+ * up to date.  On success *out is a new handle the caller closes with
+ * store_close(); on failure *out is NULL and e says why. */
+enum pm_err sqlite_store_open(const char *path, struct store **out, struct pm_error *e);
+
+/* The SQL text the engine runs for query q (values are bound parameters
+ * :cid, :today, :key, :id, :customer, :number, :like, :limit), appended to
+ * *out.  Exposed so that tests can EXPLAIN the exact statement. */
+enum pm_err sqlite_store_list_sql(const struct invoice_query *q, struct buf *out);
+
+/* ---- shared by the engine's files ---- */
+
+/* The cached, reset statement for static SQL text sql.  The caller resets it
+ * (sqlite_store_done) after use; the handle owns it. */
+enum pm_err sqlite_store_stmt(struct sqlite_store *s, const char *sql, sqlite3_stmt **out);
+/* Reset and unbind a statement from the cache (NULL is a no-op). */
+void sqlite_store_done(sqlite3_stmt *stmt);
+
+/* Record a failed SQLite call (rc, with the connection's message) on the
+ * handle and return the matching enum pm_err: a unique key is
+ * PM_ERR_CONFLICT, another constraint PM_ERR_INVALID, a lock PM_ERR_BUSY. */
+enum pm_err sqlite_store_fail(struct sqlite_store *s, int rc, const char *what);
+
+/* Start an atomic unit for one store call: BEGIN IMMEDIATE when no
+ * transaction is open, else a SAVEPOINT.  sqlite_store_tx_end() commits or
+ * releases it when rc is PM_OK, rolls it back otherwise, and returns rc (or
+ * the commit's failure). */
+enum pm_err sqlite_store_tx_begin(struct sqlite_store *s, bool *own);
+enum pm_err sqlite_store_tx_end(struct sqlite_store *s, bool own, enum pm_err rc);
+
+/* Allocate the next value of the company's series `name` (starting at
+ * `first`) inside the caller's transaction. */
+enum pm_err sqlite_store_next_id(struct sqlite_store *s, int64_t company_id, const char *name,
+                                 int64_t first, int64_t *out);
+
+/* Bind helpers by parameter name; a name the statement lacks is skipped. */
+int sqlite_store_bind_int(sqlite3_stmt *st, const char *name, int64_t v);
+/* Text v is bound up to its NUL or cap bytes, whichever comes first;
+ * NULL binds "". */
+int sqlite_store_bind_text(sqlite3_stmt *st, const char *name, const char *v, size_t cap);
+
+/* Copy column col as text into dst[cap] (NULL reads as ""); truncation is
+ * impossible for rows the store wrote, since lengths are checked on write. */
+void sqlite_store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
+
+/* Unix seconds now (the store's own clock for created_at columns). */
+int64_t sqlite_store_now(void);
+
+/* The operations of sqlite_invoices.c. */
+enum pm_err sqlite_invoices_customer_insert(struct store *st, struct customer *c);
+enum pm_err sqlite_invoices_customer_get(struct store *st, int64_t company_id, int64_t id,
+                                         struct customer *out);
+enum pm_err sqlite_invoices_customer_update(struct store *st, const struct customer *c);
+enum pm_err sqlite_invoices_customer_list(struct store *st, int64_t company_id, const char *q,
+                                          int64_t after_id, struct customer *out, size_t cap,
+                                          size_t *n);
+enum pm_err sqlite_invoices_insert(struct store *st, struct invoice *inv,
+                                   const struct invoice_line_row *lines, size_t n_lines,
+                                   const struct invoice_buyer *buyers, size_t n_buyers);
+enum pm_err sqlite_invoices_get(struct store *st, int64_t company_id, int64_t id,
+                                struct invoice *out);
+enum pm_err sqlite_invoices_lines(struct store *st, int64_t company_id, int64_t id,
+                                  struct invoice_line_row *out, size_t cap, size_t *n);
+enum pm_err sqlite_invoices_buyers(struct store *st, int64_t company_id, int64_t id,
+                                   struct invoice_buyer *out, size_t cap, size_t *n);
+enum pm_err sqlite_invoices_list(struct store *st, int64_t company_id,
+                                 const struct invoice_query *q, struct invoice *out, size_t cap,
+                                 size_t *n);
+enum pm_err sqlite_invoices_counts(struct store *st, int64_t company_id, int32_t today,
+                                   int64_t counts[FILTER_COUNT]);
+enum pm_err sqlite_invoices_payment_insert(struct store *st, struct payment *p);
+enum pm_err sqlite_invoices_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
+                                         struct payment *out, size_t cap, size_t *n);
+enum pm_err sqlite_invoices_history_insert(struct store *st, struct history_event *ev);
+enum pm_err sqlite_invoices_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
+                                         int64_t after_id, struct history_event *out, size_t cap,
+                                         size_t *n);
+
+/* ---- sqlite_migrations.c ---- */
+
+/* How many migrations the engine knows. */
+int sqlite_migrations_count(void);
+/* Apply, in one BEGIN IMMEDIATE transaction, every migration not yet
+ * recorded in schema_migrations; *applied (may be NULL) = how many. */
+enum pm_err sqlite_migrations_apply(sqlite3 *db, int *applied, struct pm_error *e);
+
+#endif

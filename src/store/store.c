@@ -1,0 +1,333 @@
+/*
+ * store.c — the front of the storage layer: picks an engine from a DSN and
+ * forwards every store_*() call through the engine's ops table.
+ *
+ * Nothing here knows SQL.  store_open() reads the DSN's scheme and hands the
+ * rest to an engine's open function (store/sqlite/sqlite_store.h today,
+ * store/pg later); the wrappers are one line each so that the ops table stays
+ * the single place where an engine's behaviour lives.  The enum names at the
+ * bottom are the spellings used in the API and in the database alike.
+ */
+#include "store/store.h"
+
+#include <string.h>
+
+#include "store/sqlite/sqlite_store.h"
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+enum pm_err store_open(const char *dsn, struct store **out, struct pm_error *e)
+{
+    const char *path;
+
+    *out = NULL;
+    if (!dsn || !*dsn)
+        return pm_error_set(e, PM_ERR_INVALID, "dsn", "empty database address");
+    if (has_prefix(dsn, "postgresql://") || has_prefix(dsn, "postgres://"))
+        return pm_error_set(e, PM_ERR_INVALID, "dsn", "PostgreSQL support is not built in yet");
+    path = has_prefix(dsn, "sqlite:") ? dsn + strlen("sqlite:") : dsn;
+    if (!*path)
+        return pm_error_set(e, PM_ERR_INVALID, "dsn", "no SQLite file named in %s", dsn);
+    return sqlite_store_open(path, out, e);
+}
+
+void store_close(struct store **st)
+{
+    if (!st || !*st)
+        return;
+    (*st)->ops->close(*st);
+    *st = NULL;
+}
+
+const struct pm_error *store_error(const struct store *st)
+{
+    return &st->error;
+}
+
+enum pm_err store_migrate(struct store *st, int *applied)
+{
+    return st->ops->migrate(st, applied);
+}
+
+enum pm_err store_begin(struct store *st)
+{
+    return st->ops->begin(st);
+}
+
+enum pm_err store_commit(struct store *st)
+{
+    return st->ops->commit(st);
+}
+
+enum pm_err store_rollback(struct store *st)
+{
+    return st->ops->rollback(st);
+}
+
+enum pm_err store_company_insert(struct store *st, struct company *c)
+{
+    return st->ops->company_insert(st, c);
+}
+
+enum pm_err store_company_get(struct store *st, int64_t company_id, struct company *out)
+{
+    return st->ops->company_get(st, company_id, out);
+}
+
+enum pm_err store_company_update(struct store *st, const struct company *c)
+{
+    return st->ops->company_update(st, c);
+}
+
+enum pm_err store_user_insert(struct store *st, struct user *u)
+{
+    return st->ops->user_insert(st, u);
+}
+
+enum pm_err store_user_get_by_email(struct store *st, const char *email, struct user *out)
+{
+    return st->ops->user_get_by_email(st, email, out);
+}
+
+enum pm_err store_user_get(struct store *st, int64_t user_id, struct user *out)
+{
+    return st->ops->user_get(st, user_id, out);
+}
+
+enum pm_err store_membership_set(struct store *st, int64_t company_id, int64_t user_id,
+                                 enum member_role role)
+{
+    return st->ops->membership_set(st, company_id, user_id, role);
+}
+
+enum pm_err store_membership_list(struct store *st, int64_t user_id, struct membership *out,
+                                  size_t cap, size_t *n)
+{
+    return st->ops->membership_list(st, user_id, out, cap, n);
+}
+
+enum pm_err store_customer_insert(struct store *st, struct customer *c)
+{
+    return st->ops->customer_insert(st, c);
+}
+
+enum pm_err store_customer_get(struct store *st, int64_t company_id, int64_t id,
+                               struct customer *out)
+{
+    return st->ops->customer_get(st, company_id, id, out);
+}
+
+enum pm_err store_customer_update(struct store *st, const struct customer *c)
+{
+    return st->ops->customer_update(st, c);
+}
+
+enum pm_err store_customer_list(struct store *st, int64_t company_id, const char *q,
+                                int64_t after_id, struct customer *out, size_t cap, size_t *n)
+{
+    return st->ops->customer_list(st, company_id, q, after_id, out, cap, n);
+}
+
+enum pm_err store_invoice_insert(struct store *st, struct invoice *inv,
+                                 const struct invoice_line_row *lines, size_t n_lines,
+                                 const struct invoice_buyer *buyers, size_t n_buyers)
+{
+    return st->ops->invoice_insert(st, inv, lines, n_lines, buyers, n_buyers);
+}
+
+enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id, struct invoice *out)
+{
+    return st->ops->invoice_get(st, company_id, id, out);
+}
+
+enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id,
+                                struct invoice_line_row *out, size_t cap, size_t *n)
+{
+    return st->ops->invoice_lines(st, company_id, id, out, cap, n);
+}
+
+enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t id,
+                                 struct invoice_buyer *out, size_t cap, size_t *n)
+{
+    return st->ops->invoice_buyers(st, company_id, id, out, cap, n);
+}
+
+enum pm_err store_invoice_list(struct store *st, int64_t company_id, const struct invoice_query *q,
+                               struct invoice *out, size_t cap, size_t *n)
+{
+    return st->ops->invoice_list(st, company_id, q, out, cap, n);
+}
+
+enum pm_err store_invoice_counts(struct store *st, int64_t company_id, int32_t today,
+                                 int64_t counts[FILTER_COUNT])
+{
+    return st->ops->invoice_counts(st, company_id, today, counts);
+}
+
+enum pm_err store_payment_insert(struct store *st, struct payment *p)
+{
+    return st->ops->payment_insert(st, p);
+}
+
+enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
+                               struct payment *out, size_t cap, size_t *n)
+{
+    return st->ops->payment_list(st, company_id, invoice_id, out, cap, n);
+}
+
+enum pm_err store_session_insert(struct store *st, const struct session *s)
+{
+    return st->ops->session_insert(st, s);
+}
+
+enum pm_err store_session_get(struct store *st, const char *token_hash, struct session *out)
+{
+    return st->ops->session_get(st, token_hash, out);
+}
+
+enum pm_err store_session_delete(struct store *st, const char *token_hash)
+{
+    return st->ops->session_delete(st, token_hash);
+}
+
+enum pm_err store_api_token_insert(struct store *st, struct api_token *t)
+{
+    return st->ops->api_token_insert(st, t);
+}
+
+enum pm_err store_api_token_get(struct store *st, const char *token_hash, struct api_token *out)
+{
+    return st->ops->api_token_get(st, token_hash, out);
+}
+
+enum pm_err store_idempotency_get(struct store *st, int64_t company_id, const char *key,
+                                  struct idempotency_record *out)
+{
+    return st->ops->idempotency_get(st, company_id, key, out);
+}
+
+enum pm_err store_idempotency_put(struct store *st, const struct idempotency_record *r)
+{
+    return st->ops->idempotency_put(st, r);
+}
+
+enum pm_err store_history_insert(struct store *st, struct history_event *ev)
+{
+    return st->ops->history_insert(st, ev);
+}
+
+enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
+                               int64_t after_id, struct history_event *out, size_t cap, size_t *n)
+{
+    return st->ops->history_list(st, company_id, invoice_id, after_id, out, cap, n);
+}
+
+/* ---- enum names ---- */
+
+static const char *const role_names[] = {
+    [ROLE_OWNER] = "owner",
+    [ROLE_MEMBER] = "member",
+    [ROLE_READ_ONLY] = "read_only",
+};
+
+static const char *const state_names[] = {
+    [INVOICE_STATE_OPEN] = "open",
+    [INVOICE_STATE_PAID] = "paid",
+    [INVOICE_STATE_WRITTEN_OFF] = "written_off",
+    [INVOICE_STATE_CREDITED] = "credited",
+};
+
+static const char *const filter_names[] = {
+    [FILTER_ALL] = "all",       [FILTER_UNPAID] = "unpaid", [FILTER_OVERDUE] = "overdue",
+    [FILTER_AGENCY] = "agency", [FILTER_PAID] = "paid",     [FILTER_WRITTEN_OFF] = "written_off",
+};
+
+static const char *const source_names[] = {
+    [PAYMENT_MANUAL] = "manual",
+    [PAYMENT_BGMAX] = "bgmax",
+    [PAYMENT_AGENCY] = "agency",
+};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Index of s in names[0..n), or -1. */
+static int name_index(const char *const *names, size_t n, const char *s)
+{
+    size_t i;
+
+    if (!s)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (strcmp(names[i], s) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static const char *name_at(const char *const *names, size_t n, int i)
+{
+    return i >= 0 && (size_t)i < n ? names[i] : "unknown";
+}
+
+const char *store_role_name(enum member_role r)
+{
+    return name_at(role_names, COUNT_OF(role_names), (int)r);
+}
+
+enum pm_err store_role_parse(const char *s, enum member_role *out)
+{
+    int i = name_index(role_names, COUNT_OF(role_names), s);
+
+    if (i < 0)
+        return PM_ERR_INVALID;
+    *out = (enum member_role)i;
+    return PM_OK;
+}
+
+const char *store_invoice_state_name(enum invoice_state s)
+{
+    return name_at(state_names, COUNT_OF(state_names), (int)s);
+}
+
+enum pm_err store_invoice_state_parse(const char *s, enum invoice_state *out)
+{
+    int i = name_index(state_names, COUNT_OF(state_names), s);
+
+    if (i < 0)
+        return PM_ERR_INVALID;
+    *out = (enum invoice_state)i;
+    return PM_OK;
+}
+
+const char *store_filter_name(enum invoice_filter f)
+{
+    return name_at(filter_names, COUNT_OF(filter_names), (int)f);
+}
+
+enum pm_err store_filter_parse(const char *s, enum invoice_filter *out)
+{
+    int i = name_index(filter_names, COUNT_OF(filter_names), s);
+
+    if (i < 0)
+        return PM_ERR_INVALID;
+    *out = (enum invoice_filter)i;
+    return PM_OK;
+}
+
+const char *store_payment_source_name(enum payment_source s)
+{
+    return name_at(source_names, COUNT_OF(source_names), (int)s);
+}
+
+enum pm_err store_payment_source_parse(const char *s, enum payment_source *out)
+{
+    int i = name_index(source_names, COUNT_OF(source_names), s);
+
+    if (i < 0)
+        return PM_ERR_INVALID;
+    *out = (enum payment_source)i;
+    return PM_OK;
+}

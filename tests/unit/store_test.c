@@ -1,0 +1,1275 @@
+/*
+ * store_test.c — the storage interface (store/store.h) against the SQLite
+ * engine, each test on a fresh database file under /tmp.
+ *
+ * What a caller relies on: rows come back as written, every call is scoped
+ * by company, numbers and ids follow their series, payments keep the
+ * invoice's derived columns right, a failed or rolled-back call leaves
+ * nothing, the invoice list pages every invoice exactly once in order (also
+ * while invoices are added) from indexes, and the database itself refuses
+ * an unbalanced voucher.  Where a test needs to see or set what the
+ * interface does not expose, it opens a second SQLite connection on the file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+#define TODAY 20000 /* 2024-10-04 as a day number */
+
+struct fixture {
+    char path[64];
+    struct store *st;
+    sqlite3 *raw; /* a second connection, opened on demand */
+    int64_t company_a, company_b;
+    int64_t customer_a, customer_b;
+};
+
+static void remove_files(const char *path)
+{
+    char side[80];
+
+    unlink(path);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    unlink(side);
+}
+
+static int64_t add_company(struct store *st, const char *name)
+{
+    struct company c;
+
+    memset(&c, 0, sizeof(c));
+    snprintf(c.name, sizeof(c.name), "%s", name);
+    snprintf(c.country, sizeof(c.country), "SE");
+    snprintf(c.language, sizeof(c.language), "sv");
+    snprintf(c.timezone, sizeof(c.timezone), "Europe/Stockholm");
+    c.payment_terms_days = 30;
+    assert_int_equal(store_company_insert(st, &c), PM_OK);
+    assert_true(c.id > 0);
+    return c.id;
+}
+
+static int64_t add_customer(struct store *st, int64_t company_id, const char *name)
+{
+    struct customer c;
+
+    memset(&c, 0, sizeof(c));
+    c.company_id = company_id;
+    snprintf(c.name, sizeof(c.name), "%s", name);
+    snprintf(c.country, sizeof(c.country), "SE");
+    snprintf(c.zip_code, sizeof(c.zip_code), "11122");
+    assert_int_equal(store_customer_insert(st, &c), PM_OK);
+    assert_true(c.id > 0);
+    return c.id;
+}
+
+/* An invoice of one line; customer part = amount. */
+static struct invoice add_invoice(struct store *st, int64_t company_id, int64_t customer_id,
+                                  int64_t number, int32_t due, int64_t amount)
+{
+    struct invoice inv;
+    struct invoice_line_row line;
+
+    memset(&inv, 0, sizeof(inv));
+    memset(&line, 0, sizeof(line));
+    inv.company_id = company_id;
+    inv.customer_id = customer_id;
+    inv.number = number;
+    inv.kind = INVOICE_STANDARD;
+    snprintf(inv.currency, sizeof(inv.currency), "SEK");
+    inv.invoice_date = due - 30;
+    inv.due_date = due;
+    inv.net_minor = amount;
+    inv.total_minor = amount;
+    inv.customer_part_minor = amount;
+    snprintf(line.description, sizeof(line.description), "Konsulttimmar");
+    line.line.quantity_milli = 1000;
+    line.line.unit_price_minor = amount;
+    line.line.vat_rate_bp = 0;
+    line.net_minor = amount;
+    assert_int_equal(store_invoice_insert(st, &inv, &line, 1, NULL, 0), PM_OK);
+    return inv;
+}
+
+static void raw_exec(struct fixture *f, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(f->raw, sql, NULL, NULL, &msg);
+
+    if (rc != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+    sqlite3_free(msg);
+}
+
+static int64_t raw_int(struct fixture *f, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+
+    assert_int_equal(sqlite3_prepare_v2(f->raw, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct pm_error e;
+    int fd;
+
+    assert_non_null(f);
+    snprintf(f->path, sizeof(f->path), "/tmp/paminn-store-XXXXXX");
+    fd = mkstemp(f->path);
+    assert_true(fd >= 0);
+    close(fd);
+    pm_error_clear(&e);
+    assert_int_equal(store_open(f->path, &f->st, &e), PM_OK);
+    assert_int_equal(sqlite3_open(f->path, &f->raw), SQLITE_OK);
+    sqlite3_busy_timeout(f->raw, 5000);
+    /* As every connection of the engine has it (sqlite_store_open). */
+    assert_int_equal(sqlite3_exec(f->raw, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
+    f->company_a = add_company(f->st, "Bygg & Måleri AB");
+    f->company_b = add_company(f->st, "Annan Firma AB");
+    f->customer_a = add_customer(f->st, f->company_a, "Kund A");
+    f->customer_b = add_customer(f->st, f->company_b, "Kund B");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    sqlite3_close(f->raw);
+    store_close(&f->st);
+    assert_null(f->st);
+    remove_files(f->path);
+    free(f);
+    return 0;
+}
+
+/* ---- open and migrations ---- */
+
+static void test_open_dsn(void **state)
+{
+    struct fixture *f = *state;
+    struct store *st = NULL;
+    struct pm_error e;
+    char dsn[96];
+
+    pm_error_clear(&e);
+    assert_int_equal(store_open("postgresql://localhost/paminn", &st, &e), PM_ERR_INVALID);
+    assert_null(st);
+    assert_non_null(strstr(e.message, "PostgreSQL"));
+    assert_int_equal(store_open("postgres://x", &st, &e), PM_ERR_INVALID);
+    assert_int_equal(store_open("", &st, &e), PM_ERR_INVALID);
+    assert_int_equal(store_open("sqlite:", &st, &e), PM_ERR_INVALID);
+    assert_int_equal(store_open("/nonexistent-dir/x/y.db", &st, &e), PM_ERR_IO);
+    assert_null(st);
+
+    snprintf(dsn, sizeof(dsn), "sqlite:%s", f->path);
+    assert_int_equal(store_open(dsn, &st, &e), PM_OK);
+    assert_string_equal(st->ops->name, "sqlite");
+    store_close(&st);
+    store_close(&st); /* NULL: a no-op */
+}
+
+static void test_migrate_idempotent(void **state)
+{
+    struct fixture *f = *state;
+    struct store *st = NULL;
+    struct pm_error e;
+    int applied = -1;
+
+    /* Open applied every migration once. */
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM schema_migrations"),
+                     sqlite_migrations_count());
+    assert_int_equal(raw_int(f, "SELECT max(version) FROM schema_migrations"),
+                     sqlite_migrations_count());
+    assert_int_equal(store_migrate(f->st, &applied), PM_OK);
+    assert_int_equal(applied, 0);
+    applied = -1;
+    assert_int_equal(store_migrate(f->st, &applied), PM_OK);
+    assert_int_equal(applied, 0);
+
+    /* Reopening changes nothing, and the data is still there. */
+    assert_int_equal(store_open(f->path, &st, &e), PM_OK);
+    assert_int_equal(store_migrate(st, &applied), PM_OK);
+    assert_int_equal(applied, 0);
+    store_close(&st);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM schema_migrations"),
+                     sqlite_migrations_count());
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM companies"), 2);
+    assert_int_equal(raw_int(f, "PRAGMA journal_mode = WAL") >= 0, 1);
+}
+
+static void test_migrate_fresh_raw_file(void **state)
+{
+    char path[64];
+    struct store *st = NULL;
+    struct pm_error e;
+    int applied = -1, fd;
+    sqlite3 *db;
+
+    (void)state;
+    snprintf(path, sizeof(path), "/tmp/paminn-store-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    /* An existing SQLite file without our schema gets it on open. */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE unrelated (x INTEGER)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(path, &st, &e), PM_OK);
+    assert_int_equal(store_migrate(st, &applied), PM_OK);
+    assert_int_equal(applied, 0);
+    store_close(&st);
+
+    /* A newer schema than this program knows is refused. */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO schema_migrations (version, applied_at)"
+                                  " VALUES (9999, 0)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    pm_error_clear(&e);
+    assert_int_equal(store_open(path, &st, &e), PM_ERR_DB);
+    assert_null(st);
+    assert_non_null(strstr(e.message, "newer"));
+    remove_files(path);
+}
+
+/* ---- companies, users, memberships ---- */
+
+static void test_company_user_membership(void **state)
+{
+    struct fixture *f = *state;
+    struct company c;
+    struct user u, u2, got;
+    struct membership m[4];
+    size_t n = 0;
+
+    assert_int_equal(store_company_get(f->st, f->company_a, &c), PM_OK);
+    assert_string_equal(c.name, "Bygg & Måleri AB");
+    assert_string_equal(c.timezone, "Europe/Stockholm");
+    assert_int_equal(c.payment_terms_days, 30);
+    assert_true(c.created_at > 0);
+    snprintf(c.bankgiro, sizeof(c.bankgiro), "5050-1055");
+    c.reminder_fee_agreed = true;
+    c.reminder_fee_minor = 6000;
+    c.accounting_method = ACCOUNTING_CASH;
+    assert_int_equal(store_company_update(f->st, &c), PM_OK);
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(store_company_get(f->st, f->company_a, &c), PM_OK);
+    assert_string_equal(c.bankgiro, "5050-1055");
+    assert_true(c.reminder_fee_agreed);
+    assert_int_equal(c.reminder_fee_minor, 6000);
+    assert_int_equal(c.accounting_method, ACCOUNTING_CASH);
+    assert_int_equal(store_company_get(f->st, 999, &c), PM_ERR_NOT_FOUND);
+    c.id = 999;
+    assert_int_equal(store_company_update(f->st, &c), PM_ERR_NOT_FOUND);
+
+    memset(&u, 0, sizeof(u));
+    snprintf(u.email, sizeof(u.email), "Anna@Example.se");
+    snprintf(u.name, sizeof(u.name), "Anna Andersson");
+    snprintf(u.password_hash, sizeof(u.password_hash), "$argon2id$v=19$m=65536,t=2,p=1$x$y");
+    assert_int_equal(store_user_insert(f->st, &u), PM_OK);
+    assert_true(u.id > 0);
+    assert_int_equal(store_user_get_by_email(f->st, "anna@example.se", &got), PM_OK);
+    assert_int_equal(got.id, u.id);
+    assert_string_equal(got.email, "Anna@Example.se");
+    assert_string_equal(got.password_hash, u.password_hash);
+    assert_int_equal(store_user_get(f->st, u.id, &got), PM_OK);
+    assert_string_equal(got.name, "Anna Andersson");
+    assert_int_equal(store_user_get(f->st, u.id + 100, &got), PM_ERR_NOT_FOUND);
+    assert_int_equal(store_user_get_by_email(f->st, "nobody@example.se", &got), PM_ERR_NOT_FOUND);
+
+    u2 = u;
+    snprintf(u2.email, sizeof(u2.email), "ANNA@example.SE");
+    assert_int_equal(store_user_insert(f->st, &u2), PM_ERR_CONFLICT);
+    assert_string_equal(store_error(f->st)->field, "email");
+
+    assert_int_equal(store_membership_set(f->st, f->company_a, u.id, ROLE_OWNER), PM_OK);
+    assert_int_equal(store_membership_set(f->st, f->company_b, u.id, ROLE_MEMBER), PM_OK);
+    assert_int_equal(store_membership_set(f->st, f->company_b, u.id, ROLE_READ_ONLY), PM_OK);
+    assert_int_equal(store_membership_list(f->st, u.id, m, 4, &n), PM_OK);
+    assert_int_equal(n, 2);
+    /* By company name. */
+    assert_int_equal(m[0].company_id, f->company_b);
+    assert_string_equal(m[0].company_name, "Annan Firma AB");
+    assert_int_equal(m[0].role, ROLE_READ_ONLY);
+    assert_int_equal(m[1].company_id, f->company_a);
+    assert_int_equal(m[1].role, ROLE_OWNER);
+    assert_int_equal(store_membership_list(f->st, u.id, m, 1, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_membership_set(f->st, f->company_a, u.id + 100, ROLE_OWNER),
+                     PM_ERR_NOT_FOUND);
+}
+
+/* ---- customers ---- */
+
+static void test_customers(void **state)
+{
+    struct fixture *f = *state;
+    struct customer c, got, list[10];
+    const char *names[] = {"Östen AB", "bertil", "Adam", "Cesar", "Berit"};
+    size_t n = 0, i;
+    int64_t after = 0;
+
+    assert_int_equal(store_customer_get(f->st, f->company_a, f->customer_a, &c), PM_OK);
+    assert_string_equal(c.name, "Kund A");
+    assert_int_equal(c.company_id, f->company_a);
+    snprintf(c.city, sizeof(c.city), "Göteborg");
+    snprintf(c.number, sizeof(c.number), "K-1");
+    c.is_company = true;
+    snprintf(c.id_number, sizeof(c.id_number), "5560000001");
+    assert_int_equal(store_customer_update(f->st, &c), PM_OK);
+    assert_int_equal(store_customer_get(f->st, f->company_a, f->customer_a, &got), PM_OK);
+    assert_string_equal(got.city, "Göteborg");
+    assert_string_equal(got.number, "K-1");
+    assert_true(got.is_company);
+    assert_string_equal(got.id_number, "5560000001");
+    assert_int_equal(store_customer_get(f->st, f->company_a, 999, &got), PM_ERR_NOT_FOUND);
+
+    /* Customer numbers are unique within the company. */
+    memset(&c, 0, sizeof(c));
+    c.company_id = f->company_a;
+    snprintf(c.name, sizeof(c.name), "Dubblett");
+    snprintf(c.number, sizeof(c.number), "K-1");
+    assert_int_equal(store_customer_insert(f->st, &c), PM_ERR_CONFLICT);
+    c.company_id = f->company_b;
+    assert_int_equal(store_customer_insert(f->st, &c), PM_OK);
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        add_customer(f->st, f->company_a, names[i]);
+
+    /* By name, ignoring ASCII case, then id; paged with after_id. */
+    assert_int_equal(store_customer_list(f->st, f->company_a, NULL, 0, list, 10, &n), PM_OK);
+    assert_int_equal(n, 6);
+    assert_string_equal(list[0].name, "Adam");
+    assert_string_equal(list[1].name, "Berit");
+    assert_string_equal(list[2].name, "bertil");
+    assert_string_equal(list[3].name, "Cesar");
+    assert_string_equal(list[4].name, "Kund A");
+    assert_string_equal(list[5].name, "Östen AB");
+    {
+        size_t total = 0;
+
+        do {
+            assert_int_equal(store_customer_list(f->st, f->company_a, "", after, list, 4, &n),
+                             PM_OK);
+            for (i = 0; i < n; i++) {
+                if (total == 1)
+                    assert_string_equal(list[i].name, "Berit");
+                if (total == 5)
+                    assert_string_equal(list[i].name, "Östen AB");
+                total++;
+                after = list[i].id;
+            }
+        } while (n == 4);
+        assert_int_equal(total, 6);
+    }
+    assert_int_equal(store_customer_list(f->st, f->company_a, "ber", 0, list, 10, &n), PM_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_customer_list(f->st, f->company_a, "K-1", 0, list, 10, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, f->customer_a);
+    assert_int_equal(store_customer_list(f->st, f->company_a, "%", 0, list, 10, &n), PM_OK);
+    assert_int_equal(n, 0);
+}
+
+/* ---- tenant isolation ---- */
+
+static void test_tenant_isolation(void **state)
+{
+    struct fixture *f = *state;
+    /* Ids count per company: A's second customer has an id B does not have. */
+    int64_t cust = add_customer(f->st, f->company_a, "Kund A2");
+    struct invoice inv = add_invoice(f->st, f->company_a, cust, 0, TODAY - 5, 10000);
+    struct invoice got, bad;
+    struct customer c;
+    struct invoice_line_row lines[2];
+    struct payment p;
+    struct invoice_query q;
+    size_t n = 9;
+
+    assert_int_equal(cust, 2);
+    assert_int_equal(store_customer_get(f->st, f->company_b, cust, &c), PM_ERR_NOT_FOUND);
+    assert_int_equal(store_invoice_get(f->st, f->company_b, inv.id, &got), PM_ERR_NOT_FOUND);
+    assert_int_equal(store_invoice_lines(f->st, f->company_b, inv.id, lines, 2, &n),
+                     PM_ERR_NOT_FOUND);
+    assert_int_equal(n, 0);
+
+    /* B cannot change A's customer, bill it or pay A's invoice. */
+    assert_int_equal(store_customer_get(f->st, f->company_a, cust, &c), PM_OK);
+    c.company_id = f->company_b;
+    snprintf(c.name, sizeof(c.name), "Kapad");
+    assert_int_equal(store_customer_update(f->st, &c), PM_ERR_NOT_FOUND);
+    assert_int_equal(store_customer_get(f->st, f->company_a, cust, &c), PM_OK);
+    assert_string_equal(c.name, "Kund A2");
+    bad = inv;
+    bad.id = 0;
+    bad.number = 0;
+    bad.company_id = f->company_b;
+    assert_int_equal(store_invoice_insert(f->st, &bad, NULL, 0, NULL, 0), PM_ERR_NOT_FOUND);
+    assert_string_equal(store_error(f->st)->field, "customer_id");
+
+    memset(&p, 0, sizeof(p));
+    p.company_id = f->company_b;
+    p.invoice_id = inv.id;
+    p.date = TODAY;
+    p.amount_minor = 100;
+    assert_int_equal(store_payment_insert(f->st, &p), PM_ERR_NOT_FOUND);
+
+    memset(&q, 0, sizeof(q));
+    q.filter = FILTER_ALL;
+    q.limit = 10;
+    q.today = TODAY;
+    assert_int_equal(store_invoice_list(f->st, f->company_b, &q, &got, 1, &n), PM_ERR_RANGE);
+    q.limit = 1;
+    assert_int_equal(store_invoice_list(f->st, f->company_b, &q, &got, 1, &n), PM_OK);
+    assert_int_equal(n, 0);
+
+    /* Ids count per company: B's first invoice is also id 1. */
+    got = add_invoice(f->st, f->company_b, f->customer_b, 0, TODAY, 500);
+    assert_int_equal(got.id, inv.id);
+    assert_int_equal(got.number, 1001);
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &got), PM_OK);
+    assert_int_equal(got.total_minor, 10000);
+}
+
+/* ---- invoices ---- */
+
+static void test_invoice_insert_and_numbers(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv, got;
+    struct invoice_line_row lines[3], rlines[4];
+    struct invoice_buyer buyers[2], rbuyers[4];
+    size_t n = 0;
+
+    memset(&inv, 0, sizeof(inv));
+    memset(lines, 0, sizeof(lines));
+    memset(buyers, 0, sizeof(buyers));
+    inv.company_id = f->company_a;
+    inv.customer_id = f->customer_a;
+    inv.kind = INVOICE_ROT;
+    snprintf(inv.currency, sizeof(inv.currency), "SEK");
+    inv.invoice_date = TODAY - 40;
+    inv.due_date = TODAY - 10;
+    inv.net_minor = 100000;
+    inv.vat_minor = 25000;
+    inv.total_minor = 125000;
+    inv.tax_reduction_minor = 30000;
+    inv.customer_part_minor = 95000;
+    snprintf(lines[0].description, sizeof(lines[0].description), "Målning, arbete");
+    lines[0].line = (struct invoice_line){8000, 10000, 2500, true};
+    lines[0].net_minor = 80000;
+    snprintf(lines[1].description, sizeof(lines[1].description), "Färg");
+    lines[1].line = (struct invoice_line){2000, 10000, 2500, false};
+    lines[1].net_minor = 20000;
+    snprintf(buyers[0].id_number, sizeof(buyers[0].id_number), "198112289874");
+    snprintf(buyers[0].name, sizeof(buyers[0].name), "Åsa Öberg");
+    snprintf(buyers[1].id_number, sizeof(buyers[1].id_number), "197802022389");
+    snprintf(buyers[1].name, sizeof(buyers[1].name), "Per Öberg");
+    assert_int_equal(store_invoice_insert(f->st, &inv, lines, 2, buyers, 2), PM_OK);
+    assert_int_equal(inv.number, 1001);
+    assert_true(inv.id > 0);
+    assert_int_equal(inv.remaining_minor, 95000);
+    assert_int_equal(inv.state, INVOICE_STATE_OPEN);
+
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &got), PM_OK);
+    assert_int_equal(got.number, 1001);
+    assert_int_equal(got.kind, INVOICE_ROT);
+    assert_string_equal(got.currency, "SEK");
+    assert_string_equal(got.customer_name, "Kund A");
+    assert_int_equal(got.due_date, TODAY - 10);
+    assert_int_equal(got.tax_reduction_minor, 30000);
+    assert_int_equal(got.customer_part_minor, 95000);
+    assert_int_equal(got.remaining_minor, 95000);
+    assert_int_equal(got.paid_minor, 0);
+    assert_int_equal(got.state, INVOICE_STATE_OPEN);
+    assert_string_equal(got.agency_state, "");
+
+    assert_int_equal(store_invoice_lines(f->st, f->company_a, inv.id, rlines, 4, &n), PM_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(rlines[0].description, "Målning, arbete");
+    assert_int_equal(rlines[0].line.quantity_milli, 8000);
+    assert_true(rlines[0].line.labour);
+    assert_int_equal(rlines[1].net_minor, 20000);
+    assert_false(rlines[1].line.labour);
+    assert_int_equal(store_invoice_buyers(f->st, f->company_a, inv.id, rbuyers, 4, &n), PM_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(rbuyers[0].name, "Åsa Öberg");
+    assert_string_equal(rbuyers[1].id_number, "197802022389");
+
+    /* The series: 1002 next; an explicit number that exists is a conflict on
+     * "number"; a free explicit number is taken and the series steps over it. */
+    assert_int_equal(add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 100).number, 1002);
+    inv.id = 0;
+    inv.number = 1001;
+    assert_int_equal(store_invoice_insert(f->st, &inv, lines, 2, NULL, 0), PM_ERR_CONFLICT);
+    assert_string_equal(store_error(f->st)->field, "number");
+    assert_int_equal(add_invoice(f->st, f->company_a, f->customer_a, 1004, TODAY, 100).number,
+                     1004);
+    assert_int_equal(add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 100).number, 1003);
+    assert_int_equal(add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 100).number, 1005);
+    /* The failed insert wrote nothing: no lines of a phantom invoice. */
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), 5);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoice_lines"), 2 + 4);
+
+    /* A line the database refuses (VAT rate) rolls the whole invoice back. */
+    lines[2] = lines[1];
+    lines[2].line.vat_rate_bp = 1700;
+    inv.number = 0;
+    assert_int_equal(store_invoice_insert(f->st, &inv, lines, 3, NULL, 0), PM_ERR_INVALID);
+    assert_string_equal(store_error(f->st)->field, "lines[2]");
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), 5);
+    assert_int_equal(add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 100).number, 1006);
+}
+
+static void test_payment_updates_invoice(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY - 3, 50000);
+    struct invoice got;
+    struct payment p, list[4];
+    size_t n = 0;
+
+    memset(&p, 0, sizeof(p));
+    p.company_id = f->company_a;
+    p.invoice_id = inv.id;
+    p.date = TODAY;
+    p.amount_minor = 20000;
+    snprintf(p.reference, sizeof(p.reference), "OCR 1001");
+    assert_int_equal(store_payment_insert(f->st, &p), PM_OK);
+    assert_true(p.id > 0);
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &got), PM_OK);
+    assert_int_equal(got.paid_minor, 20000);
+    assert_int_equal(got.remaining_minor, 30000);
+    assert_int_equal(got.state, INVOICE_STATE_OPEN);
+
+    p.id = 0;
+    p.amount_minor = 30000;
+    p.source = PAYMENT_BGMAX;
+    assert_int_equal(store_payment_insert(f->st, &p), PM_OK);
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &got), PM_OK);
+    assert_int_equal(got.paid_minor, 50000);
+    assert_int_equal(got.remaining_minor, 0);
+    assert_int_equal(got.state, INVOICE_STATE_PAID);
+
+    /* An over-payment leaves a negative remainder, still paid. */
+    p.id = 0;
+    p.amount_minor = 1;
+    assert_int_equal(store_payment_insert(f->st, &p), PM_OK);
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &got), PM_OK);
+    assert_int_equal(got.remaining_minor, -1);
+    assert_int_equal(got.state, INVOICE_STATE_PAID);
+
+    p.amount_minor = 0;
+    assert_int_equal(store_payment_insert(f->st, &p), PM_ERR_RANGE);
+    p.amount_minor = -5;
+    assert_int_equal(store_payment_insert(f->st, &p), PM_ERR_RANGE);
+    p.amount_minor = 5;
+    p.invoice_id = 999;
+    assert_int_equal(store_payment_insert(f->st, &p), PM_ERR_NOT_FOUND);
+
+    assert_int_equal(store_payment_list(f->st, f->company_a, inv.id, list, 4, &n), PM_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(list[0].amount_minor, 20000);
+    assert_string_equal(list[0].reference, "OCR 1001");
+    assert_int_equal(list[0].source, PAYMENT_MANUAL);
+    assert_int_equal(list[1].source, PAYMENT_BGMAX);
+    assert_int_equal(list[2].amount_minor, 1);
+}
+
+/* ---- the list ---- */
+
+/* The ids a filter returns, in one big page. */
+static size_t list_ids(struct fixture *f, enum invoice_filter filter, int64_t *ids, size_t cap)
+{
+    struct invoice_query q;
+    struct invoice rows[STORE_LIST_MAX];
+    size_t n = 0, i;
+
+    memset(&q, 0, sizeof(q));
+    q.filter = filter;
+    q.sort = SORT_NUMBER_ASC;
+    q.today = TODAY;
+    q.limit = STORE_LIST_MAX;
+    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, STORE_LIST_MAX, &n), PM_OK);
+    assert_true(n <= cap);
+    for (i = 0; i < n; i++)
+        ids[i] = rows[i].number;
+    return n;
+}
+
+static void test_list_filters_and_counts(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice paid, wo;
+    struct payment p;
+    int64_t ids[16], counts[FILTER_COUNT];
+    size_t n;
+    char sql[160];
+
+    /* 1001 overdue, 1002 due today (unpaid, not overdue), 1003 due later,
+     * 1004 overdue and paid, 1005 overdue and written off, 1006 overdue
+     * and with the agency. */
+    add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY - 1, 1000);
+    add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 1000);
+    add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY + 10, 1000);
+    paid = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY - 20, 1000);
+    wo = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY - 30, 1000);
+    add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY - 40, 1000);
+    add_invoice(f->st, f->company_b, f->customer_b, 0, TODAY - 40, 1000);
+
+    memset(&p, 0, sizeof(p));
+    p.company_id = f->company_a;
+    p.invoice_id = paid.id;
+    p.date = TODAY;
+    p.amount_minor = 1000;
+    assert_int_equal(store_payment_insert(f->st, &p), PM_OK);
+    snprintf(sql, sizeof(sql),
+             "UPDATE invoices SET state = 'written_off' WHERE company_id = %lld AND id = %lld",
+             (long long)f->company_a, (long long)wo.id);
+    raw_exec(f, sql);
+    snprintf(sql, sizeof(sql),
+             "UPDATE invoices SET agency_state = 'registered', agency_status = 'reminder'"
+             " WHERE company_id = %lld AND number = 1006",
+             (long long)f->company_a);
+    raw_exec(f, sql);
+
+    n = list_ids(f, FILTER_ALL, ids, 16);
+    assert_int_equal(n, 6);
+    n = list_ids(f, FILTER_UNPAID, ids, 16);
+    assert_int_equal(n, 4);
+    assert_int_equal(ids[0], 1001);
+    assert_int_equal(ids[1], 1002);
+    assert_int_equal(ids[2], 1003);
+    assert_int_equal(ids[3], 1006);
+    n = list_ids(f, FILTER_OVERDUE, ids, 16);
+    assert_int_equal(n, 2);
+    assert_int_equal(ids[0], 1001);
+    assert_int_equal(ids[1], 1006);
+    n = list_ids(f, FILTER_PAID, ids, 16);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], 1004);
+    n = list_ids(f, FILTER_WRITTEN_OFF, ids, 16);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], 1005);
+    n = list_ids(f, FILTER_AGENCY, ids, 16);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], 1006);
+
+    assert_int_equal(store_invoice_counts(f->st, f->company_a, TODAY, counts), PM_OK);
+    assert_int_equal(counts[FILTER_ALL], 6);
+    assert_int_equal(counts[FILTER_UNPAID], 4);
+    assert_int_equal(counts[FILTER_OVERDUE], 2);
+    assert_int_equal(counts[FILTER_AGENCY], 1);
+    assert_int_equal(counts[FILTER_PAID], 1);
+    assert_int_equal(counts[FILTER_WRITTEN_OFF], 1);
+    /* Tomorrow 1002 is overdue too. */
+    assert_int_equal(store_invoice_counts(f->st, f->company_a, TODAY + 1, counts), PM_OK);
+    assert_int_equal(counts[FILTER_OVERDUE], 3);
+    assert_int_equal(store_invoice_counts(f->st, f->company_b, TODAY, counts), PM_OK);
+    assert_int_equal(counts[FILTER_ALL], 1);
+    assert_int_equal(counts[FILTER_OVERDUE], 1);
+}
+
+static void test_list_search_and_customer(void **state)
+{
+    struct fixture *f = *state;
+    int64_t other = add_customer(f->st, f->company_a, "Fönsterputs Nilsson");
+    struct invoice rows[10];
+    struct invoice_query q;
+    size_t n = 0;
+
+    add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY - 1, 1000);
+    add_invoice(f->st, f->company_a, other, 0, TODAY - 2, 2000);
+    add_invoice(f->st, f->company_a, other, 0, TODAY + 2, 3000);
+
+    memset(&q, 0, sizeof(q));
+    q.filter = FILTER_ALL;
+    q.sort = SORT_DUE_ASC;
+    q.today = TODAY;
+    q.limit = 10;
+    q.q = "1002";
+    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, 10, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].number, 1002);
+    assert_string_equal(rows[0].customer_name, "Fönsterputs Nilsson");
+    q.q = "nilsson";
+    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, 10, &n), PM_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].number, 1002);
+    assert_int_equal(rows[1].number, 1003);
+    q.q = "9999";
+    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, 10, &n), PM_OK);
+    assert_int_equal(n, 0);
+    q.q = "Kund B"; /* company B's customer */
+    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, 10, &n), PM_OK);
+    assert_int_equal(n, 0);
+
+    q.q = NULL;
+    q.customer_id = other;
+    q.filter = FILTER_OVERDUE;
+    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, 10, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].number, 1002);
+    q.filter = FILTER_UNPAID;
+    q.sort = SORT_REMAINING_DESC;
+    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, 10, &n), PM_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].number, 1003);
+
+    /* A cursor past today on the overdue list still lists only overdue. */
+    q.customer_id = 0;
+    q.filter = FILTER_OVERDUE;
+    q.sort = SORT_DUE_DESC;
+    q.after.set = true;
+    q.after.key = TODAY + 100;
+    q.after.id = 1;
+    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, 10, &n), PM_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].number, 1001);
+    assert_int_equal(rows[1].number, 1002);
+    q.after.key = TODAY - 1;
+    q.after.id = 1;
+    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, 10, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].number, 1002);
+    q.after.set = false;
+
+    q.filter = (enum invoice_filter)FILTER_COUNT;
+    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, 10, &n), PM_ERR_INVALID);
+}
+
+static int64_t sort_key(const struct invoice *inv, enum invoice_sort sort)
+{
+    switch (sort) {
+    case SORT_NUMBER_ASC:
+    case SORT_NUMBER_DESC:
+        return inv->number;
+    case SORT_REMAINING_DESC:
+        return inv->remaining_minor;
+    case SORT_DUE_ASC:
+    case SORT_DUE_DESC:
+        break;
+    }
+    return inv->due_date;
+}
+
+static bool descending(enum invoice_sort sort)
+{
+    return sort == SORT_DUE_DESC || sort == SORT_NUMBER_DESC || sort == SORT_REMAINING_DESC;
+}
+
+#define N_PAGED 250
+
+/* Page through filter/sort with pages of `limit`, checking the order and
+ * that each invoice comes once; optionally inserting invoices between
+ * pages.  Returns how many rows were seen; seen[id] counts visits. */
+static size_t page_all(struct fixture *f, enum invoice_filter filter, enum invoice_sort sort,
+                       size_t limit, bool insert_between, int *seen, size_t seen_cap)
+{
+    struct invoice rows[16];
+    struct invoice_query q;
+    size_t n = 0, i, total = 0, pages = 0;
+    int64_t prev_key = 0, prev_id = 0, key;
+    bool have_prev = false;
+
+    memset(&q, 0, sizeof(q));
+    q.filter = filter;
+    q.sort = sort;
+    q.today = TODAY;
+    q.limit = limit;
+    do {
+        assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, 16, &n), PM_OK);
+        assert_true(n <= limit);
+        for (i = 0; i < n; i++) {
+            key = sort_key(&rows[i], sort);
+            if (have_prev) {
+                if (descending(sort))
+                    assert_true(key < prev_key || (key == prev_key && rows[i].id < prev_id));
+                else
+                    assert_true(key > prev_key || (key == prev_key && rows[i].id > prev_id));
+            }
+            prev_key = key;
+            prev_id = rows[i].id;
+            have_prev = true;
+            assert_true((size_t)rows[i].id < seen_cap);
+            seen[rows[i].id]++;
+            total++;
+        }
+        if (n > 0) {
+            q.after.set = true;
+            q.after.key = prev_key;
+            q.after.id = prev_id;
+        }
+        if (insert_between && n > 0) {
+            /* One before the cursor, one after it, one with the same key. */
+            add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY - 400, 7);
+            add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY + 400, 7);
+            add_invoice(f->st, f->company_a, f->customer_a, 0, (int32_t)prev_key, 7);
+        }
+        pages++;
+    } while (n == limit && pages < 10000);
+    return total;
+}
+
+static void test_list_keyset_paging(void **state)
+{
+    struct fixture *f = *state;
+    static int seen[4 * N_PAGED];
+    const enum invoice_sort sorts[] = {SORT_DUE_ASC, SORT_DUE_DESC, SORT_NUMBER_ASC,
+                                       SORT_NUMBER_DESC, SORT_REMAINING_DESC};
+    const enum invoice_filter filters[] = {FILTER_ALL, FILTER_UNPAID, FILTER_OVERDUE};
+    struct invoice inv;
+    uint32_t r = 12345;
+    size_t i, si, fi, total, expected_unpaid = 0, expected_overdue = 0;
+    int64_t id_max = 0, counts[FILTER_COUNT];
+
+    assert_int_equal(store_begin(f->st), PM_OK);
+    for (i = 0; i < N_PAGED; i++) {
+        r = r * 1103515245u + 12345u;
+        /* Few distinct due dates and amounts: many ties on the key. */
+        inv =
+            add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY - 20 + (int32_t)(r >> 16) % 40,
+                        1000 * (1 + (int64_t)((r >> 8) % 7)));
+        if (inv.due_date < TODAY)
+            expected_overdue++;
+        expected_unpaid++;
+        id_max = inv.id;
+    }
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(store_invoice_counts(f->st, f->company_a, TODAY, counts), PM_OK);
+    assert_int_equal(counts[FILTER_OVERDUE], (int64_t)expected_overdue);
+
+    for (fi = 0; fi < sizeof(filters) / sizeof(filters[0]); fi++) {
+        for (si = 0; si < sizeof(sorts) / sizeof(sorts[0]); si++) {
+            memset(seen, 0, sizeof(seen));
+            total = page_all(f, filters[fi], sorts[si], 7, false, seen, 4 * N_PAGED);
+            assert_int_equal(total,
+                             filters[fi] == FILTER_OVERDUE ? expected_overdue : expected_unpaid);
+            for (i = 1; i <= (size_t)id_max; i++)
+                assert_true(seen[i] <= 1);
+        }
+    }
+
+    /* Stable under inserts: every invoice that existed at the start is
+     * visited exactly once, none twice, the order holds. */
+    memset(seen, 0, sizeof(seen));
+    page_all(f, FILTER_ALL, SORT_DUE_ASC, 10, true, seen, 4 * N_PAGED);
+    for (i = 1; i < 4 * N_PAGED; i++) {
+        assert_true(seen[i] <= 1);
+        if ((int64_t)i <= id_max)
+            assert_int_equal(seen[i], 1);
+    }
+}
+
+/* EXPLAIN QUERY PLAN of the engine's own list SQL, on a second connection. */
+static void plan_of(struct fixture *f, const struct invoice_query *q, struct buf *plan)
+{
+    struct buf sql = BUF_INIT, explain = BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    assert_int_equal(sqlite_store_list_sql(q, &sql), PM_OK);
+    assert_int_equal(buf_addf(&explain, "EXPLAIN QUERY PLAN %s", sql.data), PM_OK);
+    rc = sqlite3_prepare_v2(f->raw, explain.data, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        fail_msg("%s: %s", explain.data, sqlite3_errmsg(f->raw));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        assert_int_equal(buf_adds(plan, (const char *)sqlite3_column_text(st, 3)), PM_OK);
+        assert_int_equal(buf_addch(plan, '\n'), PM_OK);
+    }
+    sqlite3_finalize(st);
+    buf_release(&sql);
+    buf_release(&explain);
+}
+
+static void test_list_uses_indexes(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice_query q;
+    struct buf plan = BUF_INIT;
+    int filter, sort, cursor, search;
+
+    /* The overdue list, first page and a keyset page: an index range in
+     * the order of the sort, no scan, no sort. */
+    memset(&q, 0, sizeof(q));
+    q.filter = FILTER_OVERDUE;
+    q.sort = SORT_DUE_ASC;
+    q.limit = 50;
+    plan_of(f, &q, &plan);
+    if (strstr(plan.data, "SCAN") || strstr(plan.data, "TEMP B-TREE") ||
+        !strstr(plan.data,
+                "USING INDEX invoices_state_due (company_id=? AND state=? AND due_date<?)"))
+        fail_msg("overdue first page:\n%s", plan.data);
+    buf_reset(&plan);
+    q.after.set = true;
+    plan_of(f, &q, &plan);
+    if (strstr(plan.data, "SCAN") || strstr(plan.data, "TEMP B-TREE") ||
+        !strstr(plan.data, "USING INDEX invoices_state_due (company_id=? AND state=? AND "
+                           "(due_date,id)>(?,?) AND due_date<?)"))
+        fail_msg("overdue keyset page:\n%s", plan.data);
+
+    /* Every shape without a name search: no scan of the invoices; without a
+     * customer also no sort. */
+    for (filter = 0; filter < FILTER_COUNT; filter++) {
+        for (sort = 0; sort <= SORT_REMAINING_DESC; sort++) {
+            for (cursor = 0; cursor < 2; cursor++) {
+                for (search = 0; search < 3; search++) {
+                    memset(&q, 0, sizeof(q));
+                    q.filter = (enum invoice_filter)filter;
+                    q.sort = (enum invoice_sort)sort;
+                    q.after.set = cursor;
+                    q.q = search == 1 ? "1001" : NULL;
+                    q.customer_id = search == 2 ? 1 : 0;
+                    q.limit = 50;
+                    buf_reset(&plan);
+                    plan_of(f, &q, &plan);
+                    if (strstr(plan.data, "SCAN"))
+                        fail_msg("filter %d sort %d cursor %d search %d:\n%s", filter, sort, cursor,
+                                 search, plan.data);
+                    if (search == 0 && strstr(plan.data, "TEMP B-TREE"))
+                        fail_msg("filter %d sort %d cursor %d sorts:\n%s", filter, sort, cursor,
+                                 plan.data);
+                    /* A later page starts where the last ended: the cursor is
+                     * part of the index range, not a filter. */
+                    if (search == 0 && cursor && !strstr(plan.data, ",id)>(?,?)") &&
+                        !strstr(plan.data, ",id)<(?,?)"))
+                        fail_msg("filter %d sort %d: cursor not in the range:\n%s", filter, sort,
+                                 plan.data);
+                }
+            }
+        }
+    }
+    buf_release(&plan);
+}
+
+/* Several processes inserting at once: numbers and ids stay unique and
+ * gapless (BEGIN IMMEDIATE serialises the writers). */
+#define WRITERS    4
+#define PER_WRITER 40
+
+static int writer(const char *path, int64_t company_id, int64_t customer_id)
+{
+    struct store *st = NULL;
+    struct pm_error e;
+    struct invoice inv;
+    int i, rc = 0;
+
+    if (store_open(path, &st, &e))
+        return 2;
+    for (i = 0; i < PER_WRITER && !rc; i++) {
+        memset(&inv, 0, sizeof(inv));
+        inv.company_id = company_id;
+        inv.customer_id = customer_id;
+        inv.kind = INVOICE_STANDARD;
+        snprintf(inv.currency, sizeof(inv.currency), "SEK");
+        inv.invoice_date = TODAY;
+        inv.due_date = TODAY + 30;
+        inv.customer_part_minor = 100;
+        inv.total_minor = 100;
+        if (store_invoice_insert(st, &inv, NULL, 0, NULL, 0))
+            rc = 3;
+    }
+    store_close(&st);
+    return rc;
+}
+
+static void test_concurrent_writers(void **state)
+{
+    struct fixture *f = *state;
+    pid_t pids[WRITERS];
+    int i, status;
+
+    for (i = 0; i < WRITERS; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0)
+            _exit(writer(f->path, f->company_a, f->customer_a));
+    }
+    for (i = 0; i < WRITERS; i++) {
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), WRITERS * PER_WRITER);
+    assert_int_equal(raw_int(f, "SELECT count(DISTINCT number) FROM invoices"),
+                     WRITERS * PER_WRITER);
+    assert_int_equal(raw_int(f, "SELECT min(number) FROM invoices"), 1001);
+    assert_int_equal(raw_int(f, "SELECT max(number) FROM invoices"), 1000 + WRITERS * PER_WRITER);
+    assert_int_equal(raw_int(f, "SELECT max(id) FROM invoices"), WRITERS * PER_WRITER);
+}
+
+/* ---- history ---- */
+
+static void test_history(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 1000);
+    struct history_event ev, out[4];
+    const char *kinds[] = {"created", "manual_reminder", "payment"};
+    size_t i, n = 0;
+
+    for (i = 0; i < 3; i++) {
+        memset(&ev, 0, sizeof(ev));
+        ev.company_id = f->company_a;
+        ev.invoice_id = inv.id;
+        ev.at_us = i == 2 ? 0 : (int64_t)1700000000000000 + (int64_t)i;
+        snprintf(ev.kind, sizeof(ev.kind), "%s", kinds[i]);
+        snprintf(ev.actor, sizeof(ev.actor), "anna@example.se");
+        snprintf(ev.message, sizeof(ev.message), "händelse %zu", i);
+        if (i == 1)
+            snprintf(ev.data, sizeof(ev.data), "{\"fee_minor\":6000}");
+        assert_int_equal(store_history_insert(f->st, &ev), PM_OK);
+        assert_true(ev.id > 0);
+    }
+    assert_true(ev.at_us > 1700000000000000); /* 0 became now */
+    assert_int_equal(store_history_list(f->st, f->company_a, inv.id, 0, out, 4, &n), PM_OK);
+    assert_int_equal(n, 3);
+    for (i = 0; i < 3; i++)
+        assert_string_equal(out[i].kind, kinds[i]);
+    assert_true(out[0].id < out[1].id && out[1].id < out[2].id);
+    assert_int_equal(out[0].at_us, 1700000000000000);
+    assert_string_equal(out[0].data, "{}");
+    assert_string_equal(out[1].data, "{\"fee_minor\":6000}");
+    assert_string_equal(out[1].message, "händelse 1");
+    assert_int_equal(store_history_list(f->st, f->company_a, inv.id, out[0].id, out, 4, &n), PM_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0].kind, "manual_reminder");
+    assert_int_equal(store_history_list(f->st, f->company_b, inv.id, 0, out, 4, &n), PM_OK);
+    assert_int_equal(n, 0);
+
+    /* Data must be JSON; an event on another company's invoice is refused. */
+    snprintf(ev.data, sizeof(ev.data), "{not json");
+    assert_int_equal(store_history_insert(f->st, &ev), PM_ERR_INVALID);
+    snprintf(ev.data, sizeof(ev.data), "{}");
+    ev.company_id = f->company_b;
+    ev.invoice_id = inv.id + 50;
+    assert_int_equal(store_history_insert(f->st, &ev), PM_ERR_NOT_FOUND);
+}
+
+/* ---- sessions, tokens, idempotency ---- */
+
+static void test_sessions_tokens_idempotency(void **state)
+{
+    struct fixture *f = *state;
+    struct user u;
+    struct session s, sg;
+    struct api_token t, tg;
+    struct idempotency_record r, rg;
+
+    memset(&u, 0, sizeof(u));
+    snprintf(u.email, sizeof(u.email), "bo@example.se");
+    assert_int_equal(store_user_insert(f->st, &u), PM_OK);
+
+    memset(&s, 0, sizeof(s));
+    snprintf(s.token_hash, sizeof(s.token_hash), "%064d", 1);
+    snprintf(s.csrf_token, sizeof(s.csrf_token), "csrf-abc");
+    s.user_id = u.id;
+    s.expires_at = 1900000000;
+    assert_int_equal(store_session_insert(f->st, &s), PM_OK);
+    assert_int_equal(store_session_insert(f->st, &s), PM_ERR_CONFLICT);
+    assert_int_equal(store_session_get(f->st, s.token_hash, &sg), PM_OK);
+    assert_int_equal(sg.user_id, u.id);
+    assert_string_equal(sg.csrf_token, "csrf-abc");
+    assert_int_equal(sg.expires_at, 1900000000);
+    assert_true(sg.created_at > 0);
+    assert_int_equal(store_session_delete(f->st, s.token_hash), PM_OK);
+    assert_int_equal(store_session_get(f->st, s.token_hash, &sg), PM_ERR_NOT_FOUND);
+    assert_int_equal(store_session_delete(f->st, s.token_hash), PM_ERR_NOT_FOUND);
+
+    memset(&t, 0, sizeof(t));
+    t.company_id = f->company_a;
+    t.created_by = u.id;
+    snprintf(t.name, sizeof(t.name), "Integration");
+    snprintf(t.token_hash, sizeof(t.token_hash), "%064d", 2);
+    assert_int_equal(store_api_token_insert(f->st, &t), PM_OK);
+    assert_int_equal(t.id, 1);
+    assert_int_equal(store_api_token_get(f->st, t.token_hash, &tg), PM_OK);
+    assert_int_equal(tg.company_id, f->company_a);
+    assert_int_equal(tg.id, t.id);
+    assert_string_equal(tg.name, "Integration");
+    t.company_id = f->company_b;
+    assert_int_equal(store_api_token_insert(f->st, &t), PM_ERR_CONFLICT);
+    assert_int_equal(store_api_token_get(f->st, "nope", &tg), PM_ERR_NOT_FOUND);
+
+    memset(&r, 0, sizeof(r));
+    r.company_id = f->company_a;
+    snprintf(r.key, sizeof(r.key), "key-1");
+    snprintf(r.request_hash, sizeof(r.request_hash), "%064d", 3);
+    r.status = 201;
+    r.body = "{\"id\":7}";
+    assert_int_equal(store_idempotency_get(f->st, f->company_a, "key-1", &rg), PM_ERR_NOT_FOUND);
+    assert_int_equal(store_idempotency_put(f->st, &r), PM_OK);
+    assert_int_equal(store_idempotency_put(f->st, &r), PM_ERR_CONFLICT);
+    assert_int_equal(store_idempotency_get(f->st, f->company_a, "key-1", &rg), PM_OK);
+    assert_int_equal(rg.status, 201);
+    assert_string_equal(rg.body, "{\"id\":7}");
+    assert_string_equal(rg.request_hash, r.request_hash);
+    free(rg.body);
+    /* Keys are per company. */
+    assert_int_equal(store_idempotency_get(f->st, f->company_b, "key-1", &rg), PM_ERR_NOT_FOUND);
+    r.company_id = f->company_b;
+    assert_int_equal(store_idempotency_put(f->st, &r), PM_OK);
+}
+
+/* ---- transactions ---- */
+
+static void test_rollback_leaves_nothing(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv, got;
+    struct customer c;
+    int64_t cust, before = raw_int(f, "SELECT count(*) FROM invoices");
+
+    assert_int_equal(store_begin(f->st), PM_OK);
+    cust = add_customer(f->st, f->company_a, "Tillfällig");
+    inv = add_invoice(f->st, f->company_a, cust, 0, TODAY, 1000);
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &got), PM_OK);
+    assert_int_equal(store_rollback(f->st), PM_OK);
+    assert_int_equal(store_rollback(f->st), PM_OK); /* nothing open: harmless */
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &got), PM_ERR_NOT_FOUND);
+    assert_int_equal(store_customer_get(f->st, f->company_a, cust, &c), PM_ERR_NOT_FOUND);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), before);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoice_lines"), 0);
+    /* The series rolled back too: the number is given again. */
+    assert_int_equal(add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 1).number, 1001);
+
+    /* A failing call inside a transaction undoes only itself. */
+    assert_int_equal(store_begin(f->st), PM_OK);
+    inv = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 1000);
+    got = inv;
+    got.id = 0;
+    assert_int_equal(store_invoice_insert(f->st, &got, NULL, 0, NULL, 0), PM_ERR_CONFLICT);
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &got), PM_OK);
+    assert_int_equal(got.number, 1002);
+}
+
+static void test_unbalanced_voucher_refused(void **state)
+{
+    struct fixture *f = *state;
+    char sql[512];
+    long long a = (long long)f->company_a;
+
+    /* Balanced: rows, then the head. */
+    snprintf(sql, sizeof(sql),
+             "BEGIN;"
+             "INSERT INTO voucher_rows VALUES (%lld, 2024, 1, 1, 1510, 12500, 0);"
+             "INSERT INTO voucher_rows VALUES (%lld, 2024, 1, 2, 3001, 0, 10000);"
+             "INSERT INTO voucher_rows VALUES (%lld, 2024, 1, 3, 2611, 0, 2500);"
+             "INSERT INTO vouchers VALUES (%lld, 2024, 1, 20000, 'Faktura 1001', 'invoice', 0);"
+             "COMMIT;",
+             a, a, a, a);
+    raw_exec(f, sql);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM voucher_rows"), 3);
+
+    /* Unbalanced: the head is refused. */
+    snprintf(sql, sizeof(sql),
+             "BEGIN;"
+             "INSERT INTO voucher_rows VALUES (%lld, 2024, 2, 1, 1510, 12500, 0);"
+             "INSERT INTO voucher_rows VALUES (%lld, 2024, 2, 2, 3001, 0, 10000);"
+             "INSERT INTO vouchers VALUES (%lld, 2024, 2, 20000, 'Fel', 'invoice', 0);",
+             a, a, a);
+    assert_int_not_equal(sqlite3_exec(f->raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_non_null(strstr(sqlite3_errmsg(f->raw), "not balanced"));
+    raw_exec(f, "ROLLBACK");
+
+    /* Rows without a head fail at COMMIT. */
+    snprintf(sql, sizeof(sql),
+             "BEGIN;"
+             "INSERT INTO voucher_rows VALUES (%lld, 2024, 3, 1, 1510, 100, 0);",
+             a);
+    raw_exec(f, sql);
+    assert_int_not_equal(sqlite3_exec(f->raw, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    raw_exec(f, "ROLLBACK");
+
+    /* A closed voucher takes no more rows and cannot be changed. */
+    snprintf(sql, sizeof(sql), "INSERT INTO voucher_rows VALUES (%lld, 2024, 1, 4, 1510, 1, 0)", a);
+    assert_int_not_equal(sqlite3_exec(f->raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(
+        sqlite3_exec(f->raw, "UPDATE voucher_rows SET debit_minor = 1", NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(f->raw, "DELETE FROM vouchers", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM voucher_rows"), 3);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM vouchers"), 1);
+}
+
+/* ---- enum names ---- */
+
+static void test_enum_names(void **state)
+{
+    enum member_role role;
+    enum invoice_filter filter;
+    enum invoice_state st;
+    enum payment_source src;
+
+    (void)state;
+    assert_string_equal(store_role_name(ROLE_READ_ONLY), "read_only");
+    assert_int_equal(store_role_parse("member", &role), PM_OK);
+    assert_int_equal(role, ROLE_MEMBER);
+    assert_int_equal(store_role_parse("admin", &role), PM_ERR_INVALID);
+    assert_int_equal(store_role_parse(NULL, &role), PM_ERR_INVALID);
+    assert_string_equal(store_invoice_state_name(INVOICE_STATE_WRITTEN_OFF), "written_off");
+    assert_int_equal(store_invoice_state_parse("credited", &st), PM_OK);
+    assert_int_equal(st, INVOICE_STATE_CREDITED);
+    assert_string_equal(store_filter_name(FILTER_AGENCY), "agency");
+    assert_int_equal(store_filter_parse("overdue", &filter), PM_OK);
+    assert_int_equal(filter, FILTER_OVERDUE);
+    assert_int_equal(store_filter_parse("Overdue", &filter), PM_ERR_INVALID);
+    assert_string_equal(store_payment_source_name(PAYMENT_BGMAX), "bgmax");
+    assert_int_equal(store_payment_source_parse("agency", &src), PM_OK);
+    assert_int_equal(src, PAYMENT_AGENCY);
+    assert_string_equal(store_filter_name((enum invoice_filter)77), "unknown");
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_open_dsn),
+        T(test_migrate_idempotent),
+        cmocka_unit_test(test_migrate_fresh_raw_file),
+        T(test_company_user_membership),
+        T(test_customers),
+        T(test_tenant_isolation),
+        T(test_invoice_insert_and_numbers),
+        T(test_payment_updates_invoice),
+        T(test_list_filters_and_counts),
+        T(test_list_search_and_customer),
+        T(test_list_keyset_paging),
+        T(test_list_uses_indexes),
+        T(test_concurrent_writers),
+        T(test_history),
+        T(test_sessions_tokens_idempotency),
+        T(test_rollback_leaves_nothing),
+        T(test_unbalanced_voucher_refused),
+        cmocka_unit_test(test_enum_names),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
