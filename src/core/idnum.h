@@ -33,7 +33,8 @@ struct idnum {
 
 /* Luhn: true when the digits (ASCII, n >= 2) end in a valid check digit. */
 bool luhn_valid(const char *digits, size_t n);
-/* The Luhn check digit (0..9) to append to the n digits. */
+/* The Luhn check digit (0..9) to append to the n digits; -1 when n is 0 or a
+ * character is not a digit. */
 int luhn_check_digit(const char *digits, size_t n);
 
 /* Parse a personnummer or samordningsnummer.  `today` (a day number) settles

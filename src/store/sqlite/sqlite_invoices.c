@@ -160,7 +160,7 @@ enum pm_err sqlite_invoices_customer_get(struct store *stp, int64_t company_id, 
     static const char sql[] =
         "SELECT " CUSTOMER_COLS " FROM customers WHERE company_id = :cid AND id = :id";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -189,7 +189,7 @@ enum pm_err sqlite_invoices_customer_update(struct store *stp, const struct cust
         " country = :country, email = :email, mobile_number = :mobile_number,"
         " language = :language WHERE company_id = :cid AND id = :id";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -239,7 +239,7 @@ enum pm_err sqlite_invoices_customer_list(struct store *stp, int64_t company_id,
     struct sqlite_store *s = engine(stp);
     char like[2 * STORE_NAME_MAX + 3];
     size_t qlen = q ? strnlen(q, STORE_NAME_MAX) : 0;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
 
     *n = 0;
@@ -329,7 +329,7 @@ static enum pm_err customer_exists(struct sqlite_store *s, int64_t company_id, i
                                    bool *out)
 {
     static const char sql[] = "SELECT 1 FROM customers WHERE company_id = :cid AND id = :id";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err = sqlite_store_stmt(s, sql, &st);
 
     if (err)
@@ -342,7 +342,7 @@ static enum pm_err customer_exists(struct sqlite_store *s, int64_t company_id, i
 static enum pm_err invoice_exists(struct sqlite_store *s, int64_t company_id, int64_t id, bool *out)
 {
     static const char sql[] = "SELECT 1 FROM invoices WHERE company_id = :cid AND id = :id";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err = sqlite_store_stmt(s, sql, &st);
 
     if (err)
@@ -356,7 +356,7 @@ static enum pm_err number_taken(struct sqlite_store *s, int64_t company_id, int6
                                 bool *out)
 {
     static const char sql[] = "SELECT 1 FROM invoices WHERE company_id = :cid AND number = :number";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err = sqlite_store_stmt(s, sql, &st);
 
     if (err)
@@ -403,7 +403,7 @@ static enum pm_err insert_lines(struct sqlite_store *s, const struct invoice *in
         "INSERT INTO invoice_lines (company_id, invoice_id, line_no, description, quantity_milli,"
         " unit_price_minor, vat_rate_bp, labour, net_minor)"
         " VALUES (:cid, :iid, :no, :description, :qty, :price, :vat, :labour, :net)";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     size_t i;
     int rc;
@@ -439,7 +439,7 @@ static enum pm_err insert_buyers(struct sqlite_store *s, const struct invoice *i
     static const char sql[] =
         "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, id_number, name)"
         " VALUES (:cid, :iid, :no, :id_number, :name)";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     size_t i;
     int rc;
@@ -473,7 +473,7 @@ static enum pm_err insert_invoice_row(struct sqlite_store *s, const struct invoi
         " VALUES (:cid, :id, :number, :customer_id, :kind, :currency, :invoice_date, :due_date,"
         " :net, :vat, :total, :reduction, :customer_part, :paid, :credited, :remaining, :state,"
         " :manual_reminders, :agency_state, :agency_status, :created_at)";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -516,7 +516,7 @@ enum pm_err sqlite_invoices_insert(struct store *stp, struct invoice *inv,
     struct invoice row = *inv;
     int64_t remaining;
     enum pm_err err;
-    bool own, found;
+    bool own = false, found = false;
 
     if (n_lines > STORE_LINES_MAX || (n_lines && !lines))
         return pm_error_set(&s->base.error, PM_ERR_RANGE, "lines", "at most %d lines",
@@ -573,7 +573,7 @@ enum pm_err sqlite_invoices_get(struct store *stp, int64_t company_id, int64_t i
                               " ON c.company_id = i.company_id AND c.id = i.customer_id"
                               " WHERE i.company_id = :cid AND i.id = :id";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -598,7 +598,7 @@ enum pm_err sqlite_invoices_get(struct store *stp, int64_t company_id, int64_t i
 static enum pm_err check_parent(struct sqlite_store *s, int64_t company_id, int64_t id, size_t n)
 {
     enum pm_err err;
-    bool found;
+    bool found = false;
 
     if (n > 0)
         return PM_OK;
@@ -626,7 +626,7 @@ enum pm_err sqlite_invoices_lines(struct store *stp, int64_t company_id, int64_t
         "SELECT description, quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor"
         " FROM invoice_lines WHERE company_id = :cid AND invoice_id = :iid ORDER BY line_no";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
 
     *n = 0;
@@ -655,7 +655,7 @@ enum pm_err sqlite_invoices_buyers(struct store *stp, int64_t company_id, int64_
     static const char sql[] = "SELECT id_number, name FROM invoice_buyers"
                               " WHERE company_id = :cid AND invoice_id = :iid ORDER BY buyer_no";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
 
     *n = 0;
@@ -858,7 +858,7 @@ enum pm_err sqlite_invoices_list(struct store *stp, int64_t company_id,
     char like[2 * SEARCH_MAX + 3];
     size_t qlen = q->q ? strnlen(q->q, SEARCH_MAX) : 0;
     int64_t number = 0, key, id;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
 
     *n = 0;
@@ -914,7 +914,7 @@ enum pm_err sqlite_invoices_counts(struct store *stp, int64_t company_id, int32_
         {FILTER_PAID, sql_state, "paid"},  {FILTER_WRITTEN_OFF, sql_state, "written_off"},
     };
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err = PM_OK;
     size_t i;
     int rc;
@@ -949,7 +949,7 @@ static enum pm_err read_balance(struct sqlite_store *s, int64_t company_id, int6
     static const char sql[] =
         "SELECT customer_part_minor, paid_minor, credited_minor, state FROM invoices"
         " WHERE company_id = :cid AND id = :id";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -982,7 +982,7 @@ static enum pm_err write_balance(struct sqlite_store *s, int64_t company_id, int
         " remaining_minor = :remaining, state = :state WHERE company_id = :cid AND id = :id";
     int64_t remaining;
     enum invoice_state state;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -1016,7 +1016,7 @@ enum pm_err sqlite_invoices_payment_insert(struct store *stp, struct payment *p)
     struct sqlite_store *s = engine(stp);
     struct payment row = *p;
     struct balance_row bal;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     bool own;
     int rc;
@@ -1086,7 +1086,7 @@ enum pm_err sqlite_invoices_payment_list(struct store *stp, int64_t company_id, 
         "SELECT company_id, id, invoice_id, date, amount_minor, reference, source, created_at"
         " FROM payments WHERE company_id = :cid AND invoice_id = :iid ORDER BY id";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
 
     *n = 0;
@@ -1119,7 +1119,7 @@ enum pm_err sqlite_invoices_history_insert(struct store *stp, struct history_eve
         "INSERT INTO history_events (company_id, id, invoice_id, at_us, kind, actor, message,"
         " data) VALUES (:cid, :id, :iid, :at_us, :kind, :actor, :message, :data)";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     bool own;
     int rc;
@@ -1179,7 +1179,7 @@ enum pm_err sqlite_invoices_history_list(struct store *stp, int64_t company_id, 
         "SELECT company_id, id, invoice_id, at_us, kind, actor, message, data FROM history_events"
         " WHERE company_id = :cid AND invoice_id = :iid AND id > :after ORDER BY id LIMIT :limit";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
 
     *n = 0;

@@ -149,7 +149,7 @@ void sqlite_store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
 /* Run a cached statement that returns no rows. */
 static enum pm_err exec_cached(struct sqlite_store *s, const char *sql, const char *what)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -218,7 +218,7 @@ enum pm_err sqlite_store_next_id(struct sqlite_store *s, int64_t company_id, con
         "INSERT INTO sequences (company_id, name, next_value) VALUES (:cid, :name, :first + 1)"
         " ON CONFLICT (company_id, name) DO UPDATE SET next_value = next_value + 1"
         " RETURNING next_value - 1";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -335,7 +335,7 @@ static enum pm_err op_company_insert(struct store *stp, struct company *c)
         " RETURNING id";
     struct sqlite_store *s = engine(stp);
     struct company row = *c;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -362,7 +362,7 @@ static enum pm_err op_company_get(struct store *stp, int64_t company_id, struct 
 {
     static const char sql[] = "SELECT " COMPANY_COLS " FROM companies WHERE id = :id";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -408,7 +408,7 @@ static enum pm_err op_company_update(struct store *stp, const struct company *c)
         " accounting_method = :accounting_method, language = :language, timezone = :timezone"
         " WHERE id = :id";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
 
     err = sqlite_store_stmt(s, sql, &st);
@@ -438,7 +438,7 @@ static enum pm_err op_user_insert(struct store *stp, struct user *u)
                               " VALUES (:email, :name, :password_hash, :created_at) RETURNING id";
     struct sqlite_store *s = engine(stp);
     struct user row = *u;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -484,7 +484,7 @@ static enum pm_err op_user_get_by_email(struct store *stp, const char *email, st
 {
     static const char sql[] = "SELECT " USER_COLS " FROM users WHERE email = :email";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
 
     err = sqlite_store_stmt(s, sql, &st);
@@ -498,7 +498,7 @@ static enum pm_err op_user_get(struct store *stp, int64_t user_id, struct user *
 {
     static const char sql[] = "SELECT " USER_COLS " FROM users WHERE id = :id";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
 
     err = sqlite_store_stmt(s, sql, &st);
@@ -515,7 +515,7 @@ static enum pm_err op_membership_set(struct store *stp, int64_t company_id, int6
                               " VALUES (:cid, :uid, :role)"
                               " ON CONFLICT (company_id, user_id) DO UPDATE SET role = :role";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -539,7 +539,7 @@ static enum pm_err op_membership_list(struct store *stp, int64_t user_id, struct
                               " JOIN companies AS c ON c.id = m.company_id"
                               " WHERE m.user_id = :uid ORDER BY c.name, m.company_id LIMIT :limit";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -574,7 +574,7 @@ static enum pm_err op_session_insert(struct store *stp, const struct session *se
         "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)"
         " VALUES (:token_hash, :uid, :csrf, :created_at, :expires_at)";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -601,7 +601,7 @@ static enum pm_err op_session_get(struct store *stp, const char *token_hash, str
     static const char sql[] = "SELECT token_hash, user_id, csrf_token, created_at, expires_at"
                               " FROM sessions WHERE token_hash = :token_hash";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -631,7 +631,7 @@ static enum pm_err op_session_delete(struct store *stp, const char *token_hash)
 {
     static const char sql[] = "DELETE FROM sessions WHERE token_hash = :token_hash";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
 
     err = sqlite_store_stmt(s, sql, &st);
@@ -689,7 +689,7 @@ static enum pm_err op_api_token_get(struct store *stp, const char *token_hash,
     static const char sql[] = "SELECT company_id, id, name, token_hash, created_by, created_at"
                               " FROM api_tokens WHERE token_hash = :token_hash";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
@@ -723,7 +723,7 @@ static enum pm_err op_idempotency_get(struct store *stp, int64_t company_id, con
     static const char sql[] = "SELECT key, request_hash, status, body, created_at"
                               " FROM idempotency_keys WHERE company_id = :cid AND key = :key";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     const unsigned char *body;
     enum pm_err err;
     int rc;
@@ -760,7 +760,7 @@ static enum pm_err op_idempotency_put(struct store *stp, const struct idempotenc
         "INSERT INTO idempotency_keys (company_id, key, request_hash, status, body, created_at)"
         " VALUES (:cid, :key, :request_hash, :status, :body, :created_at)";
     struct sqlite_store *s = engine(stp);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
