@@ -119,9 +119,12 @@ int cli_company(struct cli *c, int argc, char **argv)
 static int user_add(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"email", required_argument, NULL, 'e'},   {"name", required_argument, NULL, 'n'},
-        {"password", required_argument, NULL, 'p'}, {"company", required_argument, NULL, 'c'},
-        {"role", required_argument, NULL, 'r'},    {"help", no_argument, NULL, 'h'},
+        {"email", required_argument, NULL, 'e'},
+        {"name", required_argument, NULL, 'n'},
+        {"password", required_argument, NULL, 'p'},
+        {"company", required_argument, NULL, 'c'},
+        {"role", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct user u = {0};

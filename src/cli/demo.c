@@ -24,26 +24,26 @@
 #include "store/store.h"
 #include "util/secret.h"
 
-#define DEMO_EMAIL "demo@example.se"
+#define DEMO_EMAIL        "demo@example.se"
 #define DEMO_COMMIT_EVERY 2000
 
 static const char *const first_names[] = {
-    "Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Eva",   "Anders", "Sara",  "Per",
-    "Lena", "Nils", "Ingrid", "Oskar", "Elsa", "Gustav", "Astrid", "Björn", "Åsa", "Örjan",
-    "Märta", "Sven", "Ulla", "Håkan",
+    "Anna",   "Erik",  "Maria", "Lars",  "Karin",  "Johan", "Eva",  "Anders",
+    "Sara",   "Per",   "Lena",  "Nils",  "Ingrid", "Oskar", "Elsa", "Gustav",
+    "Astrid", "Björn", "Åsa",   "Örjan", "Märta",  "Sven",  "Ulla", "Håkan",
 };
 static const char *const last_names[] = {
-    "Andersson", "Johansson", "Karlsson", "Nilsson",  "Eriksson", "Larsson",
+    "Andersson", "Johansson", "Karlsson", "Nilsson",    "Eriksson",  "Larsson",
     "Olsson",    "Persson",   "Svensson", "Gustafsson", "Lindström", "Åberg",
-    "Öberg",     "Björk",     "Sjöberg",  "Engström", "Holmgren", "Lundqvist",
+    "Öberg",     "Björk",     "Sjöberg",  "Engström",   "Holmgren",  "Lundqvist",
 };
 static const char *const company_forms[] = {
-    "%s Bygg AB", "%ss Måleri AB", "Fastighets AB %s", "%s Konsult AB", "%s Trädgård HB",
-    "%s El & VVS AB",
+    "%s Bygg AB",    "%ss Måleri AB",  "Fastighets AB %s",
+    "%s Konsult AB", "%s Trädgård HB", "%s El & VVS AB",
 };
 static const char *const streets[] = {
-    "Storgatan", "Drottninggatan", "Kungsgatan", "Vasagatan", "Sveavägen",
-    "Östra Långgatan", "Björkvägen", "Ekbacken", "Skolgatan", "Järnvägsgatan",
+    "Storgatan",       "Drottninggatan", "Kungsgatan", "Vasagatan", "Sveavägen",
+    "Östra Långgatan", "Björkvägen",     "Ekbacken",   "Skolgatan", "Järnvägsgatan",
 };
 static const struct {
     const char *city, *zip;
@@ -165,10 +165,8 @@ struct demo_line {
 };
 
 static const struct demo_line standard_lines[] = {
-    {"Konsulttimmar snickeri", 72500, 2500, false},
-    {"Trävaror och beslag", 184000, 2500, false},
-    {"Platsbesök och offert", 95000, 2500, false},
-    {"Fika till byggmöte", 24000, 1200, false},
+    {"Konsulttimmar snickeri", 72500, 2500, false},  {"Trävaror och beslag", 184000, 2500, false},
+    {"Platsbesök och offert", 95000, 2500, false},   {"Fika till byggmöte", 24000, 1200, false},
     {"Ritningar och handböcker", 39000, 600, false},
 };
 
@@ -208,9 +206,8 @@ static size_t make_lines(enum invoice_kind kind, bool foreign_customer, uint64_t
     return n;
 }
 
-static enum pm_err add_event(struct store *st, int64_t company_id, int64_t invoice_id,
-                             int32_t day, const char *kind, const char *actor,
-                             const char *message)
+static enum pm_err add_event(struct store *st, int64_t company_id, int64_t invoice_id, int32_t day,
+                             const char *kind, const char *actor, const char *message)
 {
     struct history_event ev = {0};
 

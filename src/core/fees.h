@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FEES_REMINDER_MAX_MINOR 6000          /* 60 kr */
-#define FEES_COLLECTION_MAX_MINOR 18000       /* 180 kr */
-#define FEES_INSTALMENT_MAX_MINOR 17000       /* 170 kr */
-#define FEES_LATE_COMPENSATION_MINOR 45000    /* 450 kr, B2B only */
+#define FEES_REMINDER_MAX_MINOR      6000  /* 60 kr */
+#define FEES_COLLECTION_MAX_MINOR    18000 /* 180 kr */
+#define FEES_INSTALMENT_MAX_MINOR    17000 /* 170 kr */
+#define FEES_LATE_COMPENSATION_MINOR 45000 /* 450 kr, B2B only */
 
 /* The reminder fee for the next reminder: the agreed amount capped at 60 kr
  * when the fee was agreed and none has been charged yet, else 0. */

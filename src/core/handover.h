@@ -16,9 +16,9 @@ struct handover_facts {
     bool company_activated;
     /* invoice */
     int32_t due_date;
-    int64_t remaining_minor;     /* customer's unpaid part */
-    const char *currency;        /* ISO 4217 */
-    bool already_handed_over;    /* claimed / has a case */
+    int64_t remaining_minor;  /* customer's unpaid part */
+    const char *currency;     /* ISO 4217 */
+    bool already_handed_over; /* claimed / has a case */
     bool written_off;
     bool credited;
     /* customer card */
@@ -26,14 +26,14 @@ struct handover_facts {
     const char *address_line_1;
     const char *zip_code;
     const char *city;
-    const char *country;         /* ISO 3166-1 alpha-2 */
-    const char *id_number;       /* may be empty for foreign customers */
+    const char *country;   /* ISO 3166-1 alpha-2 */
+    const char *id_number; /* may be empty for foreign customers */
     bool customer_is_company;
 };
 
 struct handover_reason {
-    const char *code;       /* "not_overdue", "missing_zip_code", ... */
-    const char *field;      /* "invoice.due_date", "customer.zip_code", ... */
+    const char *code;  /* "not_overdue", "missing_zip_code", ... */
+    const char *field; /* "invoice.due_date", "customer.zip_code", ... */
     const char *message_sv;
     const char *message_en;
 };
@@ -42,7 +42,6 @@ struct handover_reason {
 
 /* Fill out[] (room for HANDOVER_MAX_REASONS) with every reason the invoice
  * cannot be handed over on `today`; returns how many (0 = eligible). */
-size_t handover_check(const struct handover_facts *f, int32_t today,
-                      struct handover_reason *out);
+size_t handover_check(const struct handover_facts *f, int32_t today, struct handover_reason *out);
 
 #endif

@@ -42,8 +42,8 @@ struct rate_table {
  * line and '#' comment lines: dates must be 1 Jan / 1 Jul, ascending,
  * consecutive half-years; rates like "2.00" or "3,5" with at most two
  * decimals in -10..50 ("2.00"; a decimal comma only inside quotes,
- * "\"3,50\"", so that it cannot be mistaken for the next column).  On error e names the line ("line 7: ...") and *out is
- * untouched.  The table owns its memory: rate_table_release() frees it. */
+ * "\"3,50\"", so that it cannot be mistaken for the next column).  On error e names the line ("line
+ * 7: ...") and *out is untouched.  The table owns its memory: rate_table_release() frees it. */
 enum pm_err rate_table_parse(const char *text, size_t len, struct rate_table *out,
                              struct pm_error *e);
 void rate_table_release(struct rate_table *t);
@@ -59,14 +59,14 @@ struct capital_change {
 };
 
 struct interest_result {
-    int64_t amount_minor;     /* interest over the days whose rate is known */
-    int32_t days;             /* days with interest (within the known rates) */
-    int32_t first_day;        /* first interest day (due + 1), or 0 when none */
-    int32_t last_day;         /* last day included */
-    bool rate_unknown;        /* some days lie past the table */
-    int32_t unknown_from;     /* first such day */
-    int64_t estimate_minor;   /* amount with the last known rate carried forward */
-    int32_t last_rate_bp;     /* the interest rate (reference + 8) of the last day counted */
+    int64_t amount_minor;   /* interest over the days whose rate is known */
+    int32_t days;           /* days with interest (within the known rates) */
+    int32_t first_day;      /* first interest day (due + 1), or 0 when none */
+    int32_t last_day;       /* last day included */
+    bool rate_unknown;      /* some days lie past the table */
+    int32_t unknown_from;   /* first such day */
+    int64_t estimate_minor; /* amount with the last known rate carried forward */
+    int32_t last_rate_bp;   /* the interest rate (reference + 8) of the last day counted */
 };
 
 /* Interest on `capital_minor` due on `due_date`, up to and including `to`,
@@ -76,8 +76,7 @@ struct interest_result {
  * estimate_minor carries the last known rate forward; the caller must show
  * that as an estimate.  PM_ERR_UNKNOWN_RATE only when no day is known. */
 enum pm_err interest_compute(const struct rate_table *rates, int64_t capital_minor,
-                             int32_t due_date, int32_t to,
-                             const struct capital_change *changes, size_t n_changes,
-                             struct interest_result *out);
+                             int32_t due_date, int32_t to, const struct capital_change *changes,
+                             size_t n_changes, struct interest_result *out);
 
 #endif

@@ -38,10 +38,10 @@ struct invoice_line {
 struct invoice_totals {
     int64_t net_minor;
     int64_t vat_minor;
-    int64_t total_minor;           /* net + vat */
-    int64_t labour_minor;          /* labour lines incl. VAT */
-    int64_t tax_reduction_minor;   /* Skatteverket's part (0 for standard) */
-    int64_t customer_part_minor;   /* total - tax reduction: what the customer pays */
+    int64_t total_minor;         /* net + vat */
+    int64_t labour_minor;        /* labour lines incl. VAT */
+    int64_t tax_reduction_minor; /* Skatteverket's part (0 for standard) */
+    int64_t customer_part_minor; /* total - tax reduction: what the customer pays */
     int64_t net_by_rate[VAT_RATES];
     int64_t vat_by_rate[VAT_RATES];
 };
@@ -58,8 +58,8 @@ int invoice_reduction_bp(enum invoice_kind kind, int32_t invoice_date);
 /* Compute the totals of n lines (1..1000).  Fills e with the offending field
  * ("lines[3].vat_rate_bp") on PM_ERR_INVALID / PM_ERR_RANGE / PM_ERR_OVERFLOW. */
 enum pm_err invoice_compute(enum invoice_kind kind, int32_t invoice_date,
-                            const struct invoice_line *lines, size_t n,
-                            struct invoice_totals *out, struct pm_error *e);
+                            const struct invoice_line *lines, size_t n, struct invoice_totals *out,
+                            struct pm_error *e);
 
 /* Where an invoice stands, as the list's filters see it. */
 enum invoice_status {

@@ -32,12 +32,12 @@
 #include "core/invoice.h"
 #include "util/err.h"
 
-#define STORE_NAME_MAX 200     /* bytes incl. NUL: names, address lines */
-#define STORE_SHORT_MAX 40     /* numbers, zip codes, phone numbers */
+#define STORE_NAME_MAX  200 /* bytes incl. NUL: names, address lines */
+#define STORE_SHORT_MAX 40  /* numbers, zip codes, phone numbers */
 #define STORE_EMAIL_MAX 255
-#define STORE_TEXT_MAX 1000    /* descriptions, messages */
-#define STORE_DATA_MAX 4000    /* JSON data of a history event */
-#define STORE_LIST_MAX 500     /* rows in one list call */
+#define STORE_TEXT_MAX  1000 /* descriptions, messages */
+#define STORE_DATA_MAX  4000 /* JSON data of a history event */
+#define STORE_LIST_MAX  500  /* rows in one list call */
 
 struct store;
 
@@ -61,8 +61,8 @@ struct company {
     bool reminder_fee_agreed;
     int64_t reminder_fee_minor;
     enum accounting_method accounting_method;
-    char language[3]; /* "sv" | "en" */
-    char timezone[64]; /* "Europe/Stockholm" */
+    char language[3];   /* "sv" | "en" */
+    char timezone[64];  /* "Europe/Stockholm" */
     int64_t created_at; /* unix seconds */
 };
 
@@ -107,7 +107,7 @@ struct customer {
 /* What the invoice list keeps per invoice, kept current by the store on
  * every payment, credit, loss and hand-over so that lists never recompute. */
 enum invoice_state {
-    INVOICE_STATE_OPEN,        /* something left to pay */
+    INVOICE_STATE_OPEN, /* something left to pay */
     INVOICE_STATE_PAID,
     INVOICE_STATE_WRITTEN_OFF,
     INVOICE_STATE_CREDITED,
@@ -149,14 +149,14 @@ struct invoice_buyer {
     char name[STORE_NAME_MAX];
 };
 
-#define STORE_LINES_MAX 200
+#define STORE_LINES_MAX  200
 #define STORE_BUYERS_MAX 4
 
 enum invoice_filter {
     FILTER_ALL,
-    FILTER_UNPAID,      /* open (includes overdue) */
-    FILTER_OVERDUE,     /* open and due_date < today */
-    FILTER_AGENCY,      /* handed over to the agency (any agency_state) */
+    FILTER_UNPAID,  /* open (includes overdue) */
+    FILTER_OVERDUE, /* open and due_date < today */
+    FILTER_AGENCY,  /* handed over to the agency (any agency_state) */
     FILTER_PAID,
     FILTER_WRITTEN_OFF,
     FILTER_COUNT,
@@ -180,10 +180,10 @@ struct invoice_cursor {
 struct invoice_query {
     enum invoice_filter filter;
     enum invoice_sort sort;
-    int32_t today;        /* the company's local date, for FILTER_OVERDUE */
-    const char *q;        /* search in number and customer name, or NULL */
-    int64_t customer_id;  /* 0 = any */
-    size_t limit;         /* 1..STORE_LIST_MAX */
+    int32_t today;       /* the company's local date, for FILTER_OVERDUE */
+    const char *q;       /* search in number and customer name, or NULL */
+    int64_t customer_id; /* 0 = any */
+    size_t limit;        /* 1..STORE_LIST_MAX */
     struct invoice_cursor after;
 };
 
@@ -206,22 +206,22 @@ struct history_event {
     int64_t company_id;
     int64_t id;
     int64_t invoice_id;
-    int64_t at_us;                 /* unix microseconds, UTC */
-    char kind[48];                 /* "created", "payment", "amili_queued", ... */
-    char actor[STORE_EMAIL_MAX];   /* user e-mail, "system", "amili" */
+    int64_t at_us;               /* unix microseconds, UTC */
+    char kind[48];               /* "created", "payment", "amili_queued", ... */
+    char actor[STORE_EMAIL_MAX]; /* user e-mail, "system", "amili" */
     char message[STORE_TEXT_MAX];
-    char data[STORE_DATA_MAX];     /* JSON object text, "{}" when none */
+    char data[STORE_DATA_MAX]; /* JSON object text, "{}" when none */
 };
 
 /* ---- sessions, API tokens, idempotency ---- */
 
 /* A login session.  Only a hash of the cookie value is stored. */
 struct session {
-    char token_hash[65];  /* hex SHA-256 of the cookie value */
+    char token_hash[65]; /* hex SHA-256 of the cookie value */
     int64_t user_id;
     char csrf_token[65];
     int64_t created_at;
-    int64_t expires_at;   /* unix seconds */
+    int64_t expires_at; /* unix seconds */
 };
 
 /* A per-company bearer token; only its hash is stored. */
@@ -230,7 +230,7 @@ struct api_token {
     int64_t id;
     char name[STORE_NAME_MAX];
     char token_hash[65];
-    int64_t created_by;   /* user id */
+    int64_t created_by; /* user id */
     int64_t created_at;
 };
 
@@ -240,7 +240,7 @@ struct idempotency_record {
     char key[128];
     char request_hash[65]; /* hex SHA-256 of method, path and body */
     int status;
-    char *body;            /* owned by the caller after a get: free() it */
+    char *body; /* owned by the caller after a get: free() it */
     int64_t created_at;
 };
 
@@ -287,9 +287,8 @@ struct store_ops {
                                  struct invoice_line_row *out, size_t cap, size_t *n);
     enum pm_err (*invoice_buyers)(struct store *st, int64_t company_id, int64_t id,
                                   struct invoice_buyer *out, size_t cap, size_t *n);
-    enum pm_err (*invoice_list)(struct store *st, int64_t company_id,
-                                const struct invoice_query *q, struct invoice *out, size_t cap,
-                                size_t *n);
+    enum pm_err (*invoice_list)(struct store *st, int64_t company_id, const struct invoice_query *q,
+                                struct invoice *out, size_t cap, size_t *n);
     /* Number of invoices per filter (index FILTER_*) on `today`. */
     enum pm_err (*invoice_counts)(struct store *st, int64_t company_id, int32_t today,
                                   int64_t counts[FILTER_COUNT]);
@@ -315,8 +314,7 @@ struct store_ops {
     enum pm_err (*history_insert)(struct store *st, struct history_event *ev);
     /* Oldest first, after event id after_id. */
     enum pm_err (*history_list)(struct store *st, int64_t company_id, int64_t invoice_id,
-                                int64_t after_id, struct history_event *out, size_t cap,
-                                size_t *n);
+                                int64_t after_id, struct history_event *out, size_t cap, size_t *n);
 };
 
 /* The handle every engine embeds first. */
@@ -364,9 +362,8 @@ enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id
                                 struct invoice_line_row *out, size_t cap, size_t *n);
 enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t id,
                                  struct invoice_buyer *out, size_t cap, size_t *n);
-enum pm_err store_invoice_list(struct store *st, int64_t company_id,
-                               const struct invoice_query *q, struct invoice *out, size_t cap,
-                               size_t *n);
+enum pm_err store_invoice_list(struct store *st, int64_t company_id, const struct invoice_query *q,
+                               struct invoice *out, size_t cap, size_t *n);
 enum pm_err store_invoice_counts(struct store *st, int64_t company_id, int32_t today,
                                  int64_t counts[FILTER_COUNT]);
 enum pm_err store_payment_insert(struct store *st, struct payment *p);
@@ -382,8 +379,7 @@ enum pm_err store_idempotency_get(struct store *st, int64_t company_id, const ch
 enum pm_err store_idempotency_put(struct store *st, const struct idempotency_record *r);
 enum pm_err store_history_insert(struct store *st, struct history_event *ev);
 enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
-                               int64_t after_id, struct history_event *out, size_t cap,
-                               size_t *n);
+                               int64_t after_id, struct history_event *out, size_t cap, size_t *n);
 
 /* Names for enums as they appear in the API and the database. */
 const char *store_role_name(enum member_role r);

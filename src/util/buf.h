@@ -15,13 +15,16 @@
 #include "util/err.h"
 
 struct buf {
-    char *data;  /* NUL-terminated; "" (static) while nothing is allocated */
-    size_t len;  /* bytes used, not counting the NUL */
-    size_t cap;  /* bytes allocated */
-    size_t max;  /* refuse to grow past this many bytes; 0 = SIZE_MAX / 2 */
+    char *data; /* NUL-terminated; "" (static) while nothing is allocated */
+    size_t len; /* bytes used, not counting the NUL */
+    size_t cap; /* bytes allocated */
+    size_t max; /* refuse to grow past this many bytes; 0 = SIZE_MAX / 2 */
 };
 
-#define BUF_INIT {(char *)"", 0, 0, 0}
+#define BUF_INIT            \
+    {                       \
+        (char *)"", 0, 0, 0 \
+    }
 
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);

@@ -57,12 +57,11 @@ enum pm_err clock_parse_fixed(const char *s, struct clock *out)
     if (s[4] != '-' || s[7] != '-' || !parse_num(s, 4, &y) || !parse_num(s + 5, 2, &mo) ||
         !parse_num(s + 8, 2, &d))
         return PM_ERR_INVALID;
-    if (len == 20 && (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
-                      !parse_num(s + 11, 2, &h) || !parse_num(s + 14, 2, &mi) ||
-                      !parse_num(s + 17, 2, &se)))
+    if (len == 20 &&
+        (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
+         !parse_num(s + 11, 2, &h) || !parse_num(s + 14, 2, &mi) || !parse_num(s + 17, 2, &se)))
         return PM_ERR_INVALID;
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
-        se > 59)
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 59)
         return PM_ERR_INVALID;
     if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return PM_ERR_INVALID;
@@ -86,8 +85,9 @@ void clock_format_rfc3339(int64_t unix_us, char *dst)
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
     int64_t y = yoe + era * 400 + (m <= 2);
 
-    unsigned v[6] = {(unsigned)(y % 10000), (unsigned)m, (unsigned)d, (unsigned)(rem / 3600),
-                     (unsigned)(rem / 60 % 60), (unsigned)(rem % 60)};
+    unsigned v[6] = {
+        (unsigned)(y % 10000),     (unsigned)m,         (unsigned)d, (unsigned)(rem / 3600),
+        (unsigned)(rem / 60 % 60), (unsigned)(rem % 60)};
 
     snprintf(dst, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", v[0] % 10000, v[1] % 100, v[2] % 100,
              v[3] % 100, v[4] % 100, v[5] % 100);

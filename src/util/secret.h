@@ -13,7 +13,7 @@
 
 #include "util/err.h"
 
-#define SECRET_HASH_MAX 128  /* bytes an argon2id string needs, with NUL */
+#define SECRET_HASH_MAX  128 /* bytes an argon2id string needs, with NUL */
 #define SECRET_TOKEN_HEX 65  /* 64 hex digits and NUL */
 
 enum pm_err secret_init(void);
