@@ -12,6 +12,11 @@ packages=(
   # tests
   libcmocka-dev sqlite3 valgrind
 )
+# Node.js (>= 18, for the built-in test runner) runs the HTTP and browser
+# tests; the machine image brings Node 20, else Debian's nodejs is installed.
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -17,17 +17,17 @@
 struct store;
 struct tz;
 
-#define CLI_EXIT_OK 0
+#define CLI_EXIT_OK     0
 #define CLI_EXIT_FAILED 1
-#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_USAGE  2
 
 struct cli {
-    const char *program;   /* argv[0] */
-    const char *db;        /* --db DSN */
-    const char *data_dir;  /* --data-dir: where reference-rates.csv is */
-    struct clock clock;    /* --now fixes it */
-    struct store *store;   /* opened and migrated for commands that need it */
-    struct tz *tz;         /* Europe/Stockholm */
+    const char *program;  /* argv[0] */
+    const char *db;       /* --db DSN */
+    const char *data_dir; /* --data-dir: where reference-rates.csv is */
+    struct clock clock;   /* --now fixes it */
+    struct store *store;  /* opened and migrated for commands that need it */
+    struct tz *tz;        /* Europe/Stockholm */
 };
 
 /* The company's local date now. */
@@ -38,6 +38,7 @@ int cli_migrate(struct cli *c, int argc, char **argv);
 int cli_demo_data(struct cli *c, int argc, char **argv);
 int cli_company(struct cli *c, int argc, char **argv);
 int cli_user(struct cli *c, int argc, char **argv);
+int cli_serve(struct cli *c, int argc, char **argv);
 
 /* Print "paminn SUBCOMMAND: message" to stderr. */
 void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -27,9 +27,11 @@ struct command {
 
 static const struct command commands[] = {
     {"migrate", cli_migrate, OPEN_STORE, "create or upgrade the database schema"},
-    {"demo-data", cli_demo_data, MIGRATED_STORE, "fill the database with a deterministic demo company"},
+    {"demo-data", cli_demo_data, MIGRATED_STORE,
+     "fill the database with a deterministic demo company"},
     {"company", cli_company, MIGRATED_STORE, "company administration: company add, company list"},
     {"user", cli_user, MIGRATED_STORE, "user administration: user add"},
+    {"serve", cli_serve, NO_STORE, "run the HTTP server: JSON API under /api/v1 and the web UI"},
 };
 
 static void usage(FILE *f)
@@ -83,9 +85,9 @@ int32_t cli_today(const struct cli *c)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},     {"now", required_argument, NULL, 'n'},
+        {"db", required_argument, NULL, 'd'},       {"now", required_argument, NULL, 'n'},
         {"data-dir", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
     };
     struct cli c = {0};
     const struct command *cmd = NULL;
@@ -154,8 +156,8 @@ int main(int argc, char **argv)
         if (rc) {
             cli_errorf(cmd->name, "cannot open database '%s': %s", c.db,
                        err.message[0] ? err.message
-                       : c.store  ? store_error(c.store)->message
-                                  : pm_err_name(rc));
+                       : c.store      ? store_error(c.store)->message
+                                      : pm_err_name(rc));
             status = CLI_EXIT_FAILED;
             goto out;
         }

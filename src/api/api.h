@@ -1,0 +1,56 @@
+/*
+ * api.h — the HTTP server of Påminn (libmicrohttpd + jansson).
+ *
+ * api_server_start() opens one store handle per worker thread (a SQLite
+ * handle is never shared between threads at once), starts a libmicrohttpd
+ * daemon with a thread pool on the configured address and returns; requests
+ * are then served until api_server_stop(), which stops accepting, lets
+ * in-flight requests finish and closes the store handles.
+ *
+ * Routes: /healthz, the JSON API under /api/v1 (api_routes.c) and, for any
+ * other GET, the static files of the web UI from web_dir.  Every request
+ * writes one JSON line to stderr (the access log).
+ */
+#ifndef PM_API_H
+#define PM_API_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+struct clock;
+struct tz;
+struct rate_table;
+
+#define API_DEFAULT_LISTEN       "127.0.0.1:8080"
+#define API_DEFAULT_THREADS      4
+#define API_DEFAULT_MAX_BODY     1048576
+#define API_CONNECTION_LIMIT     1024
+#define API_CONNECTION_TIMEOUT_S 30
+#define API_HEADERS_MAX          16384
+
+struct api_config {
+    const char *listen;  /* "HOST:PORT" ("[::1]:8080" for IPv6); port 0 = any free port */
+    unsigned threads;    /* worker threads = store handles, 1..256 */
+    size_t max_body;     /* bytes; larger bodies are refused with 413 */
+    const char *db;      /* store DSN each worker opens */
+    const char *web_dir; /* static files of the web UI */
+};
+
+struct api_server;
+
+/* Start serving.  cfg is copied; clock, tz and rates are borrowed and must
+ * outlive the server.  On success *out is the running server; on failure
+ * *out is NULL and e says why. */
+enum pm_err api_server_start(const struct api_config *cfg, const struct clock *clock,
+                             const struct tz *tz, const struct rate_table *rates,
+                             struct api_server **out, struct pm_error *e);
+
+/* The port the server listens on (useful after "HOST:0"). */
+int api_server_port(const struct api_server *s);
+
+/* Stop accepting, finish in-flight requests, close the store handles and
+ * free the server; sets *s to NULL.  api_server_stop(NULL) is a no-op. */
+void api_server_stop(struct api_server **s);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * api_companies.c — the caller's companies and their settings.
+ *
+ * A user sees the companies they are a member of; a bearer token sees its
+ * own company only.  Whoever creates a company becomes its owner, in the
+ * same transaction as the company itself.
+ */
+#include <stdlib.h>
+
+#include "api/api_decode.h"
+#include "api/api_handlers.h"
+#include "api/api_render.h"
+#include "api/api_request.h"
+
+#define MEMBERSHIPS_MAX 256
+
+/* Append the company `id` to items. */
+static enum pm_err append_company(struct api_request *r, json_t *items, int64_t id)
+{
+    struct company co;
+    enum pm_err rc;
+
+    rc = store_company_get(r->store, id, &co);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    if (json_array_append_new(items, api_render_company(&co)))
+        return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    return PM_OK;
+}
+
+enum pm_err api_companies_list(struct api_request *r)
+{
+    struct membership *list = NULL;
+    json_t *items = json_array();
+    size_t n = 0, i;
+    enum pm_err rc = PM_OK;
+
+    if (!items)
+        return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    if (r->who == API_PRINCIPAL_TOKEN) {
+        rc = append_company(r, items, r->token.company_id);
+        goto out_reply;
+    }
+    list = calloc(MEMBERSHIPS_MAX, sizeof(*list));
+    if (!list) {
+        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+        goto out_reply;
+    }
+    rc = store_membership_list(r->store, r->user.id, list, MEMBERSHIPS_MAX, &n);
+    if (rc) {
+        api_request_store_failed(r, rc);
+        goto out_reply;
+    }
+    for (i = 0; !rc && i < n; i++)
+        rc = append_company(r, items, list[i].company_id);
+out_reply:
+    free(list);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return api_request_reply(r, 200, json_pack("{s:o}", "items", items));
+}
+
+enum pm_err api_companies_create(struct api_request *r)
+{
+    struct company co;
+    enum pm_err rc;
+
+    api_decode_company_defaults(&co);
+    rc = api_decode_company(r->json, true, &co, &r->err);
+    if (rc)
+        return rc;
+    rc = store_company_insert(r->store, &co);
+    if (!rc)
+        rc = store_membership_set(r->store, co.id, r->user.id, ROLE_OWNER);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    return api_request_reply(r, 201, api_render_company(&co));
+}
+
+enum pm_err api_companies_show(struct api_request *r)
+{
+    struct company co;
+    enum pm_err rc;
+
+    rc = store_company_get(r->store, r->company_id, &co);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    return api_request_reply(r, 200, api_render_company(&co));
+}
+
+enum pm_err api_companies_update(struct api_request *r)
+{
+    struct company co;
+    enum pm_err rc;
+
+    rc = store_company_get(r->store, r->company_id, &co);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    rc = api_decode_company(r->json, false, &co, &r->err);
+    if (rc)
+        return rc;
+    rc = store_company_update(r->store, &co);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    return api_request_reply(r, 200, api_render_company(&co));
+}

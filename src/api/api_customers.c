@@ -1,0 +1,120 @@
+/*
+ * api_customers.c — a company's customer cards.
+ *
+ * The list is a keyset page by name (the store continues after the id of
+ * the previous page's last row); the cursor is opaque to clients
+ * (api_cursor.h).  A duplicate customer number is a 409 on "number".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_cursor.h"
+#include "api/api_decode.h"
+#include "api/api_handlers.h"
+#include "api/api_render.h"
+#include "api/api_request.h"
+
+#define LIMIT_DEFAULT 50
+#define LIMIT_MAX     200
+
+enum pm_err api_customers_list(struct api_request *r)
+{
+    const char *q = api_request_query(r, "q"), *cursor = api_request_query(r, "cursor");
+    struct customer *rows = NULL;
+    json_t *items = NULL, *next = json_null();
+    char next_text[API_CURSOR_MAX];
+    int64_t limit = LIMIT_DEFAULT, key = 0, after = 0;
+    size_t n = 0, i;
+    enum pm_err rc;
+
+    rc = api_request_query_int(r, "limit", 1, LIMIT_MAX, &limit);
+    if (rc)
+        return rc;
+    if (cursor && *cursor && api_cursor_decode(cursor, 'c', 0, &key, &after))
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "cursor");
+    if (q && strlen(q) >= STORE_NAME_MAX)
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "q");
+    rows = calloc((size_t)limit + 1, sizeof(*rows));
+    items = json_array();
+    if (!rows || !items) {
+        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+        goto out_free;
+    }
+    rc = store_customer_list(r->store, r->company_id, q && *q ? q : NULL, after, rows,
+                             (size_t)limit + 1, &n);
+    if (rc) {
+        api_request_store_failed(r, rc);
+        goto out_free;
+    }
+    if (n > (size_t)limit) {
+        n = (size_t)limit;
+        api_cursor_encode('c', 0, 0, rows[n - 1].id, next_text);
+        next = json_string(next_text);
+    }
+    for (i = 0; i < n; i++) {
+        if (json_array_append_new(items, api_render_customer(&rows[i], r->today))) {
+            rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+            goto out_free;
+        }
+    }
+    rc = api_request_reply(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    items = NULL;
+    next = NULL;
+out_free:
+    json_decref(items);
+    json_decref(next);
+    free(rows);
+    return rc;
+}
+
+static enum pm_err write_failed(struct api_request *r, enum pm_err rc)
+{
+    api_request_store_failed(r, rc);
+    if (rc == PM_ERR_CONFLICT)
+        api_error_set(&r->err, rc, "duplicate_number", "number");
+    return rc;
+}
+
+enum pm_err api_customers_create(struct api_request *r)
+{
+    struct customer c;
+    enum pm_err rc;
+
+    api_decode_customer_defaults(&c);
+    rc = api_decode_customer(r->json, true, r->today, &c, &r->err);
+    if (rc)
+        return rc;
+    c.company_id = r->company_id;
+    rc = store_customer_insert(r->store, &c);
+    if (rc)
+        return write_failed(r, rc);
+    return api_request_reply(r, 201, api_render_customer(&c, r->today));
+}
+
+enum pm_err api_customers_show(struct api_request *r)
+{
+    struct customer c;
+    enum pm_err rc;
+
+    rc = store_customer_get(r->store, r->company_id, api_router_param(&r->match, "id"), &c);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    return api_request_reply(r, 200, api_render_customer(&c, r->today));
+}
+
+enum pm_err api_customers_update(struct api_request *r)
+{
+    struct customer c;
+    enum pm_err rc;
+
+    rc = store_customer_get(r->store, r->company_id, api_router_param(&r->match, "id"), &c);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    rc = api_decode_customer(r->json, false, r->today, &c, &r->err);
+    if (rc)
+        return rc;
+    rc = store_customer_update(r->store, &c);
+    if (rc)
+        return write_failed(r, rc);
+    return api_request_reply(r, 200, api_render_customer(&c, r->today));
+}

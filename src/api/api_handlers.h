@@ -1,0 +1,43 @@
+/*
+ * api_handlers.h — the handlers of the API's routes, one per route.
+ *
+ * Each is called by the server (api_server.c) through the route table
+ * (api_routes.c) with a request that has passed authentication, the CSRF
+ * check and the company/role check of its route; see api_request.h for the
+ * contract.  Grouped by resource:
+ *
+ *   api_session.c    login sessions and API tokens
+ *   api_companies.c  companies
+ *   api_customers.c  customers
+ *   api_invoices.c   invoices, their history and payments
+ */
+#ifndef PM_API_HANDLERS_H
+#define PM_API_HANDLERS_H
+
+#include "util/err.h"
+
+struct api_request;
+
+enum pm_err api_session_create(struct api_request *r);
+enum pm_err api_session_show(struct api_request *r);
+enum pm_err api_session_delete(struct api_request *r);
+enum pm_err api_session_token_create(struct api_request *r);
+
+enum pm_err api_companies_list(struct api_request *r);
+enum pm_err api_companies_create(struct api_request *r);
+enum pm_err api_companies_show(struct api_request *r);
+enum pm_err api_companies_update(struct api_request *r);
+
+enum pm_err api_customers_list(struct api_request *r);
+enum pm_err api_customers_create(struct api_request *r);
+enum pm_err api_customers_show(struct api_request *r);
+enum pm_err api_customers_update(struct api_request *r);
+
+enum pm_err api_invoices_list(struct api_request *r);
+enum pm_err api_invoices_counts(struct api_request *r);
+enum pm_err api_invoices_create(struct api_request *r);
+enum pm_err api_invoices_show(struct api_request *r);
+enum pm_err api_invoices_history(struct api_request *r);
+enum pm_err api_invoices_payment_create(struct api_request *r);
+
+#endif

@@ -1,0 +1,528 @@
+/*
+ * api_invoices.c — customer invoices: list, counts, create, the invoice
+ * page (lines, buyers, late-payment interest, Amili eligibility), history
+ * and payments.
+ *
+ * The list is one keyset query in the store; each row's status and
+ * days_overdue are computed from the row and today, never with further
+ * queries.  Interest uses core/interest.h on the customer's part with the
+ * payments as capital changes; eligibility uses core/handover.h with the
+ * company not yet activated (activation arrives with the Amili issue).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_cursor.h"
+#include "api/api_decode.h"
+#include "api/api_handlers.h"
+#include "api/api_render.h"
+#include "api/api_request.h"
+#include "core/date.h"
+#include "core/handover.h"
+#include "core/interest.h"
+#include "util/clock.h"
+
+#define LIMIT_DEFAULT 50
+#define LIMIT_MAX     200
+#define PAYMENTS_MAX  1000
+#define HISTORY_PAGE  100
+#define HISTORY_MAX   10000
+
+static const char *const sort_names[] = {
+    [SORT_DUE_ASC] = "due_date",          [SORT_DUE_DESC] = "-due_date",
+    [SORT_NUMBER_ASC] = "number",         [SORT_NUMBER_DESC] = "-number",
+    [SORT_REMAINING_DESC] = "-remaining", NULL,
+};
+
+static int64_t sort_key(const struct invoice *inv, enum invoice_sort sort)
+{
+    switch (sort) {
+    case SORT_DUE_ASC:
+    case SORT_DUE_DESC:
+        return inv->due_date;
+    case SORT_NUMBER_ASC:
+    case SORT_NUMBER_DESC:
+        return inv->number;
+    case SORT_REMAINING_DESC:
+        return inv->remaining_minor;
+    }
+    return 0;
+}
+
+/* Read status, sort, q, customer_id, limit and cursor into *q. */
+static enum pm_err list_query(struct api_request *r, struct invoice_query *q, int64_t *limit)
+{
+    const char *status = api_request_query(r, "status"), *sort = api_request_query(r, "sort");
+    const char *cursor = api_request_query(r, "cursor"), *text = api_request_query(r, "q");
+    int i, found = -1;
+    enum pm_err rc;
+
+    memset(q, 0, sizeof(*q));
+    q->filter = FILTER_ALL;
+    q->sort = SORT_DUE_ASC;
+    q->today = r->today;
+    if (status && store_filter_parse(status, &q->filter))
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "status");
+    if (sort) {
+        for (i = 0; sort_names[i]; i++) {
+            if (!strcmp(sort_names[i], sort))
+                found = i;
+        }
+        if (found < 0)
+            return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "sort");
+        q->sort = (enum invoice_sort)found;
+    }
+    if (text && strlen(text) >= STORE_NAME_MAX)
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "q");
+    q->q = text && *text ? text : NULL;
+    rc = api_request_query_int(r, "customer_id", 1, INT64_MAX, &q->customer_id);
+    if (!rc)
+        rc = api_request_query_int(r, "limit", 1, LIMIT_MAX, limit);
+    if (rc)
+        return rc;
+    if (cursor && *cursor) {
+        if (api_cursor_decode(cursor, 'i', (int)q->sort, &q->after.key, &q->after.id))
+            return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "cursor");
+        q->after.set = true;
+    }
+    q->limit = (size_t)*limit + 1;
+    return PM_OK;
+}
+
+enum pm_err api_invoices_list(struct api_request *r)
+{
+    struct invoice_query q;
+    struct invoice *rows = NULL;
+    json_t *items = NULL, *next = json_null();
+    char next_text[API_CURSOR_MAX];
+    int64_t limit = LIMIT_DEFAULT;
+    size_t n = 0, i;
+    enum pm_err rc;
+
+    rc = list_query(r, &q, &limit);
+    if (rc)
+        return rc;
+    rows = calloc(q.limit, sizeof(*rows));
+    items = json_array();
+    if (!rows || !items) {
+        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+        goto out_free;
+    }
+    rc = store_invoice_list(r->store, r->company_id, &q, rows, q.limit, &n);
+    if (rc) {
+        api_request_store_failed(r, rc);
+        goto out_free;
+    }
+    if (n > (size_t)limit) {
+        n = (size_t)limit;
+        api_cursor_encode('i', (int)q.sort, sort_key(&rows[n - 1], q.sort), rows[n - 1].id,
+                          next_text);
+        next = json_string(next_text);
+    }
+    for (i = 0; i < n; i++) {
+        if (json_array_append_new(items, api_render_invoice(&rows[i], r->today))) {
+            rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+            goto out_free;
+        }
+    }
+    rc = api_request_reply(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    items = NULL;
+    next = NULL;
+out_free:
+    json_decref(items);
+    json_decref(next);
+    free(rows);
+    return rc;
+}
+
+enum pm_err api_invoices_counts(struct api_request *r)
+{
+    int64_t c[FILTER_COUNT] = {0};
+    enum pm_err rc;
+
+    rc = store_invoice_counts(r->store, r->company_id, r->today, c);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    return api_request_reply(
+        r, 200,
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "all", (json_int_t)c[FILTER_ALL], "unpaid",
+                  (json_int_t)c[FILTER_UNPAID], "overdue", (json_int_t)c[FILTER_OVERDUE], "agency",
+                  (json_int_t)c[FILTER_AGENCY], "paid", (json_int_t)c[FILTER_PAID], "written_off",
+                  (json_int_t)c[FILTER_WRITTEN_OFF]));
+}
+
+static json_t *date_or_null(int32_t d, bool have)
+{
+    return have ? api_render_date(d) : json_null();
+}
+
+/* Late-payment interest up to as_of on the customer's part, payments (and
+ * credits, from the due date) reducing the capital. */
+static enum pm_err interest_json(struct api_request *r, const struct invoice *inv,
+                                 const struct payment *pays, size_t n_pays, int32_t as_of,
+                                 json_t **out)
+{
+    struct capital_change *ch = NULL;
+    struct interest_result res = {0};
+    size_t n = 0, i;
+    enum pm_err rc = PM_OK;
+
+    *out = NULL;
+    ch = calloc(n_pays + 1, sizeof(*ch));
+    if (!ch)
+        return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    for (i = 0; i < n_pays; i++) {
+        ch[n].date = pays[i].date;
+        ch[n++].amount_minor = -pays[i].amount_minor;
+    }
+    if (inv->credited_minor > 0) {
+        ch[n].date = inv->due_date;
+        ch[n++].amount_minor = -inv->credited_minor;
+    }
+    if (as_of > inv->due_date && inv->customer_part_minor > 0) {
+        rc = interest_compute(r->ctx->rates, inv->customer_part_minor, inv->due_date, as_of, ch, n,
+                              &res);
+        if (rc == PM_ERR_UNKNOWN_RATE) {
+            memset(&res, 0, sizeof(res));
+            res.rate_unknown = true;
+            res.unknown_from = inv->due_date + 1;
+            rc = PM_OK;
+        }
+        if (rc) {
+            api_error_set(&r->err, rc, "internal_error", NULL);
+            api_error_detail(&r->err, "interest_compute failed for invoice %lld",
+                             (long long)inv->id);
+            goto out_free;
+        }
+    }
+    *out = json_pack(
+        "{s:I, s:i, s:o, s:o, s:i, s:b, s:o, s:I}", "amount_minor", (json_int_t)res.amount_minor,
+        "rate_bp", (int)res.last_rate_bp, "from", date_or_null(res.first_day, res.days > 0), "to",
+        date_or_null(res.last_day, res.days > 0), "days", (int)res.days, "rate_unknown",
+        res.rate_unknown, "unknown_from", date_or_null(res.unknown_from, res.rate_unknown),
+        "estimate_minor", (json_int_t)(res.rate_unknown ? res.estimate_minor : res.amount_minor));
+    if (!*out)
+        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+out_free:
+    free(ch);
+    return rc;
+}
+
+/* May the invoice go to Amili, and why not. */
+static json_t *amili_json(struct api_request *r, const struct invoice *inv,
+                          const struct customer *cu)
+{
+    struct handover_reason reasons[HANDOVER_MAX_REASONS];
+    struct handover_facts f = {
+        .company_activated = false,
+        .due_date = inv->due_date,
+        .remaining_minor = inv->remaining_minor,
+        .currency = inv->currency,
+        .already_handed_over = inv->agency_state[0] != '\0',
+        .written_off = inv->state == INVOICE_STATE_WRITTEN_OFF,
+        .credited = inv->state == INVOICE_STATE_CREDITED,
+        .customer_name = cu->name,
+        .address_line_1 = cu->address_line_1,
+        .zip_code = cu->zip_code,
+        .city = cu->city,
+        .country = cu->country,
+        .id_number = cu->id_number,
+        .customer_is_company = cu->is_company,
+    };
+    json_t *list = json_array(), *item;
+    size_t n, i;
+
+    n = handover_check(&f, r->today, reasons);
+    for (i = 0; list && i < n; i++) {
+        item = json_pack("{s:s, s:s, s:s}", "code", reasons[i].code, "field", reasons[i].field,
+                         "message", r->english ? reasons[i].message_en : reasons[i].message_sv);
+        if (!item || json_array_append_new(list, item)) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    return json_pack("{s:b, s:o, s:n, s:s?, s:s?}", "eligible", n == 0, "reasons", list, "case",
+                     "state", inv->agency_state[0] ? inv->agency_state : NULL, "status",
+                     inv->agency_status[0] ? inv->agency_status : NULL);
+}
+
+static json_t *lines_json(const struct invoice_line_row *lines, size_t n)
+{
+    json_t *arr = json_array(), *item;
+    size_t i;
+
+    for (i = 0; arr && i < n; i++) {
+        item = json_pack("{s:s, s:I, s:I, s:i, s:b, s:I}", "description", lines[i].description,
+                         "quantity_milli", (json_int_t)lines[i].line.quantity_milli,
+                         "unit_price_minor", (json_int_t)lines[i].line.unit_price_minor,
+                         "vat_rate_bp", lines[i].line.vat_rate_bp, "labour", lines[i].line.labour,
+                         "net_minor", (json_int_t)lines[i].net_minor);
+        if (!item || json_array_append_new(arr, item)) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
+static json_t *buyers_json(const struct invoice_buyer *b, size_t n, int32_t today)
+{
+    json_t *arr = json_array(), *item;
+    size_t i;
+
+    for (i = 0; arr && i < n; i++) {
+        item = json_pack("{s:o, s:s}", "id_number", api_render_idnum(b[i].id_number, today), "name",
+                         b[i].name);
+        if (!item || json_array_append_new(arr, item)) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
+/* The whole invoice as the invoice page shows it, with interest up to as_of. */
+static enum pm_err invoice_detail(struct api_request *r, int64_t id, int32_t as_of, json_t **out)
+{
+    struct invoice inv;
+    struct customer cu;
+    struct invoice_line_row *lines = NULL;
+    struct invoice_buyer buyers[STORE_BUYERS_MAX];
+    struct payment *pays = NULL;
+    size_t n_lines = 0, n_buyers = 0, n_pays = 0;
+    json_t *obj = NULL, *interest = NULL;
+    enum pm_err rc;
+
+    *out = NULL;
+    rc = store_invoice_get(r->store, r->company_id, id, &inv);
+    if (!rc)
+        rc = store_customer_get(r->store, r->company_id, inv.customer_id, &cu);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    lines = calloc(STORE_LINES_MAX, sizeof(*lines));
+    pays = calloc(PAYMENTS_MAX, sizeof(*pays));
+    if (!lines || !pays) {
+        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+        goto out_free;
+    }
+    rc = store_invoice_lines(r->store, r->company_id, id, lines, STORE_LINES_MAX, &n_lines);
+    if (!rc)
+        rc = store_invoice_buyers(r->store, r->company_id, id, buyers, STORE_BUYERS_MAX, &n_buyers);
+    if (!rc)
+        rc = store_payment_list(r->store, r->company_id, id, pays, PAYMENTS_MAX, &n_pays);
+    if (rc) {
+        api_request_store_failed(r, rc);
+        goto out_free;
+    }
+    rc = interest_json(r, &inv, pays, n_pays, as_of, &interest);
+    if (rc)
+        goto out_free;
+    obj = api_render_invoice(&inv, r->today);
+    if (!obj || json_object_set_new(obj, "lines", lines_json(lines, n_lines)) ||
+        json_object_set_new(obj, "buyers", buyers_json(buyers, n_buyers, r->today)) ||
+        json_object_set(obj, "interest_minor", json_object_get(interest, "amount_minor")) ||
+        json_object_set(obj, "interest", interest) ||
+        json_object_set_new(obj, "amili", amili_json(r, &inv, &cu))) {
+        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+        goto out_free;
+    }
+    *out = obj;
+    obj = NULL;
+out_free:
+    json_decref(interest);
+    json_decref(obj);
+    free(pays);
+    free(lines);
+    return rc;
+}
+
+enum pm_err api_invoices_show(struct api_request *r)
+{
+    const char *as_of_text = api_request_query(r, "as_of");
+    int32_t as_of = r->today;
+    json_t *obj;
+    enum pm_err rc;
+
+    if (as_of_text && date_parse_iso(as_of_text, &as_of))
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "as_of");
+    rc = invoice_detail(r, api_router_param(&r->match, "id"), as_of, &obj);
+    if (rc)
+        return rc;
+    return api_request_reply(r, 200, obj);
+}
+
+/* Add a history event to invoice_id; data is a JSON object (stolen). */
+static enum pm_err add_event(struct api_request *r, int64_t invoice_id, const char *kind,
+                             const char *message, json_t *data)
+{
+    struct history_event ev = {0};
+    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    enum pm_err rc = PM_OK;
+
+    json_decref(data);
+    if (!text || strlen(text) >= sizeof(ev.data)) {
+        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+        goto out_free;
+    }
+    ev.company_id = r->company_id;
+    ev.invoice_id = invoice_id;
+    ev.at_us = clock_now_us(r->ctx->clock);
+    snprintf(ev.kind, sizeof(ev.kind), "%s", kind);
+    api_request_actor(r, ev.actor, sizeof(ev.actor));
+    snprintf(ev.message, sizeof(ev.message), "%s", message);
+    snprintf(ev.data, sizeof(ev.data), "%s", text);
+    rc = store_history_insert(r->store, &ev);
+    if (rc)
+        api_request_store_failed(r, rc);
+out_free:
+    free(text);
+    return rc;
+}
+
+enum pm_err api_invoices_create(struct api_request *r)
+{
+    struct api_invoice_input *in = NULL;
+    struct company co;
+    struct customer cu;
+    json_t *obj = NULL;
+    enum pm_err rc;
+
+    rc = store_company_get(r->store, r->company_id, &co);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    in = malloc(sizeof(*in));
+    if (!in)
+        return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    rc = api_decode_invoice(r->json, r->today, co.payment_terms_days, in, &r->err);
+    if (rc)
+        goto out_free;
+    rc = store_customer_get(r->store, r->company_id, in->inv.customer_id, &cu);
+    if (rc == PM_ERR_NOT_FOUND) {
+        api_error_set(&r->err, rc, "invalid_value", "customer_id");
+        goto out_free;
+    }
+    if (rc) {
+        api_request_store_failed(r, rc);
+        goto out_free;
+    }
+    in->inv.company_id = r->company_id;
+    snprintf(in->inv.customer_name, sizeof(in->inv.customer_name), "%s", cu.name);
+    rc = store_invoice_insert(r->store, &in->inv, in->lines, in->n_lines, in->buyers, in->n_buyers);
+    if (rc == PM_ERR_CONFLICT) {
+        api_request_store_failed(r, rc);
+        api_error_set(&r->err, rc, "duplicate_number", "number");
+        goto out_free;
+    }
+    if (rc) {
+        api_request_store_failed(r, rc);
+        goto out_free;
+    }
+    rc = add_event(r, in->inv.id, "created", "Faktura skapad",
+                   json_pack("{s:I, s:I}", "number", (json_int_t)in->inv.number, "total_minor",
+                             (json_int_t)in->inv.total_minor));
+    if (!rc)
+        rc = invoice_detail(r, in->inv.id, r->today, &obj);
+    if (!rc)
+        rc = api_request_reply(r, 201, obj);
+out_free:
+    free(in);
+    return rc;
+}
+
+static json_t *event_json(const struct history_event *ev)
+{
+    char at[32];
+    json_t *data = json_loads(ev->data, 0, NULL);
+
+    if (!json_is_object(data)) {
+        json_decref(data);
+        data = json_object();
+    }
+    clock_format_rfc3339(ev->at_us, at);
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)ev->id, "at", at, "kind",
+                     ev->kind, "actor", ev->actor, "message", ev->message, "data", data);
+}
+
+enum pm_err api_invoices_history(struct api_request *r)
+{
+    int64_t id = api_router_param(&r->match, "id"), after = 0;
+    struct history_event *page = NULL;
+    struct invoice inv;
+    json_t *items = NULL;
+    size_t n = 0, i, total = 0;
+    enum pm_err rc;
+
+    rc = store_invoice_get(r->store, r->company_id, id, &inv);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    page = calloc(HISTORY_PAGE, sizeof(*page));
+    items = json_array();
+    if (!page || !items) {
+        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+        goto out_free;
+    }
+    do {
+        rc = store_history_list(r->store, r->company_id, id, after, page, HISTORY_PAGE, &n);
+        if (rc) {
+            api_request_store_failed(r, rc);
+            goto out_free;
+        }
+        for (i = 0; i < n; i++) {
+            if (json_array_append_new(items, event_json(&page[i]))) {
+                rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+                goto out_free;
+            }
+            after = page[i].id;
+        }
+        total += n;
+    } while (n == HISTORY_PAGE && total < HISTORY_MAX);
+    rc = api_request_reply(r, 200, json_pack("{s:o}", "items", items));
+    items = NULL;
+out_free:
+    json_decref(items);
+    free(page);
+    return rc;
+}
+
+enum pm_err api_invoices_payment_create(struct api_request *r)
+{
+    int64_t id = api_router_param(&r->match, "id");
+    struct invoice inv;
+    struct payment p;
+    json_t *obj = NULL;
+    enum pm_err rc;
+
+    rc = store_invoice_get(r->store, r->company_id, id, &inv);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    rc = api_decode_payment(r->json, r->today, &p, &r->err);
+    if (rc)
+        return rc;
+    if (inv.state == INVOICE_STATE_WRITTEN_OFF || inv.state == INVOICE_STATE_CREDITED)
+        return api_error_set(&r->err, PM_ERR_CONFLICT, "conflict", NULL);
+    if (p.amount_minor > inv.remaining_minor)
+        return api_error_set(&r->err, PM_ERR_RANGE, "out_of_range", "amount_minor");
+    p.company_id = r->company_id;
+    p.invoice_id = id;
+    p.created_at = clock_now_s(r->ctx->clock);
+    rc = store_payment_insert(r->store, &p);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    rc = add_event(r, id, "payment",
+                   p.amount_minor < inv.remaining_minor ? "Delbetalning registrerad"
+                                                        : "Betalning registrerad",
+                   json_pack("{s:I, s:I, s:o, s:s}", "payment_id", (json_int_t)p.id, "amount_minor",
+                             (json_int_t)p.amount_minor, "date", api_render_date(p.date),
+                             "reference", p.reference));
+    if (!rc)
+        rc = invoice_detail(r, id, r->today, &obj);
+    if (rc)
+        return rc;
+    return api_request_reply(
+        r, 201,
+        json_pack("{s:I, s:I, s:o, s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)p.id, "invoice_id",
+                  (json_int_t)id, "date", api_render_date(p.date), "amount_minor",
+                  (json_int_t)p.amount_minor, "currency", inv.currency, "reference", p.reference,
+                  "source", store_payment_source_name(p.source), "invoice", obj));
+}

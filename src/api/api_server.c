@@ -1,0 +1,891 @@
+/*
+ * api_server.c — libmicrohttpd plumbing: the request life cycle, the store
+ * pool, authentication, CSRF, roles, idempotency keys and the access log.
+ *
+ * One request goes through on_request() several times:
+ *   1. headers known: size checks (headers, Content-Length → 431/413 at
+ *      once, the body is never read) and the Content-Type of a body (415);
+ *   2. body chunks: appended up to max_body (beyond: 413 at once);
+ *   3. complete: /healthz, static files, or the API — route, take a store
+ *      handle, authenticate (cookie session or bearer token), check CSRF,
+ *      company membership and role, parse the JSON body, replay or record an
+ *      Idempotency-Key, run the handler inside one transaction for state
+ *      changes, and answer.
+ * Every failure on the way is a struct api_error rendered by
+ * api_error_render(); on_completed() writes the access log line.
+ */
+#include "api/api.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api_error.h"
+#include "api/api_json.h"
+#include "api/api_limiter.h"
+#include "api/api_request.h"
+#include "api/api_routes.h"
+#include "api/api_static.h"
+#include "core/date.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/secret.h"
+
+#define JSON_TYPE           "application/json; charset=utf-8"
+#define CONNECTION_MEMORY   (64 * 1024)
+#define LIMITER_SLOTS       4096
+#define LOG_PATH_MAX        512
+#define IDEMPOTENCY_KEY_MAX 127
+#define DISCARD_FACTOR      16 /* drop up to this many times max_body before cutting off */
+
+struct api_server {
+    struct MHD_Daemon *mhd;
+    struct api_context ctx;
+    struct clock wall; /* real time, for the access log and durations */
+    size_t max_body;
+    char *web_dir;
+    int port;
+    /* The store pool: one handle per worker thread. */
+    pthread_mutex_t pool_lock;
+    pthread_cond_t pool_cond;
+    struct store **handles; /* all of them, for closing */
+    struct store **free_handles;
+    size_t n_handles, n_free;
+    struct api_limiter *limiter;
+    char dummy_hash[SECRET_HASH_MAX];
+    atomic_int in_flight; /* requests begun and not completed */
+};
+
+/* Per request (MHD's *con_cls). */
+struct conn_state {
+    int64_t start_us;
+    struct buf body;
+    bool responded;    /* an early answer was queued; ignore the rest */
+    bool too_large;    /* the body passed max_body: dropping the rest */
+    uint64_t received; /* body bytes seen */
+    int status;
+    int64_t company_id;
+    char method[16];
+    char path[LOG_PATH_MAX];
+    char error[256]; /* detail of a 5xx, for the log */
+};
+
+/* The answer being built. */
+struct reply {
+    int status;
+    char *body; /* malloc'ed, or NULL */
+    size_t len;
+    const void *persistent; /* static body (the OpenAPI document) */
+    int fd;                 /* a static file, or -1 */
+    uint64_t fd_size;
+    const char *content_type;
+    char allow[64];
+    char set_cookie[256];
+    int retry_after;
+    bool replayed;
+    bool no_store;
+};
+
+/* ---- the store pool ---- */
+
+static struct store *pool_take(struct api_server *s)
+{
+    struct store *st;
+
+    pthread_mutex_lock(&s->pool_lock);
+    while (s->n_free == 0)
+        pthread_cond_wait(&s->pool_cond, &s->pool_lock);
+    st = s->free_handles[--s->n_free];
+    pthread_mutex_unlock(&s->pool_lock);
+    return st;
+}
+
+static void pool_give(struct api_server *s, struct store *st)
+{
+    if (!st)
+        return;
+    pthread_mutex_lock(&s->pool_lock);
+    s->free_handles[s->n_free++] = st;
+    pthread_cond_signal(&s->pool_cond);
+    pthread_mutex_unlock(&s->pool_lock);
+}
+
+/* ---- answers ---- */
+
+static void reply_init(struct reply *rp)
+{
+    memset(rp, 0, sizeof(*rp));
+    rp->fd = -1;
+    rp->content_type = JSON_TYPE;
+    rp->no_store = true;
+}
+
+static void reply_error(struct reply *rp, const struct api_error *e, bool english,
+                        struct conn_state *cs)
+{
+    free(rp->body);
+    rp->body = NULL;
+    if (api_error_render(e, english, &rp->status, &rp->body, &rp->len)) {
+        rp->status = 500;
+        rp->body = NULL;
+        rp->len = 0;
+    }
+    rp->content_type = JSON_TYPE;
+    rp->retry_after = e->retry_after;
+    if (cs && rp->status >= 500)
+        snprintf(cs->error, sizeof(cs->error), "%s%s%s", api_error_code(e),
+                 e->detail[0] ? ": " : "", e->detail);
+}
+
+static void reply_code(struct reply *rp, enum pm_err rc, const char *code, const char *field,
+                       bool english, struct conn_state *cs)
+{
+    struct api_error e;
+
+    api_error_clear(&e);
+    api_error_set(&e, rc, code, field);
+    reply_error(rp, &e, english, cs);
+}
+
+/* Hand the answer to MHD; frees what the reply owns. */
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    char num[32];
+
+    if (rp->fd >= 0) {
+        resp = MHD_create_response_from_fd64(rp->fd_size, rp->fd);
+        if (!resp)
+            close(rp->fd);
+    } else if (rp->persistent) {
+        resp = MHD_create_response_from_buffer(rp->len, (void *)rp->persistent,
+                                               MHD_RESPMEM_PERSISTENT);
+    } else if (rp->body) {
+        resp = MHD_create_response_from_buffer(rp->len, rp->body, MHD_RESPMEM_MUST_FREE);
+        if (!resp)
+            free(rp->body);
+    } else {
+        resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    }
+    rp->body = NULL;
+    rp->fd = -1;
+    if (!resp)
+        return MHD_NO;
+    if (rp->status != 204)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (rp->no_store)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (rp->allow[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
+    if (rp->set_cookie[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rp->set_cookie);
+    if (rp->retry_after > 0) {
+        snprintf(num, sizeof(num), "%d", rp->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
+    }
+    if (rp->replayed)
+        MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+    ret = MHD_queue_response(conn, (unsigned int)rp->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- request helpers ---- */
+
+static bool wants_english(struct MHD_Connection *conn)
+{
+    const char *al = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
+
+    while (al && *al == ' ')
+        al++;
+    return al && strncasecmp(al, "en", 2) == 0;
+}
+
+static bool has_body_method(const char *method)
+{
+    return !strcmp(method, "POST") || !strcmp(method, "PATCH") || !strcmp(method, "PUT");
+}
+
+static bool is_state_changing(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static bool is_json_type(const char *ct)
+{
+    size_t n = strlen("application/json");
+
+    return ct && strncasecmp(ct, "application/json", n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    size_t *total = cls;
+
+    (void)kind;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/* Strict decimal Content-Length; false when absent or malformed. */
+static bool content_length(struct MHD_Connection *conn, uint64_t *out)
+{
+    const char *s = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    uint64_t v = 0;
+
+    if (!s || !*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > UINT64_MAX / 10 - 1)
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* ---- authentication and authorisation ---- */
+
+static enum pm_err authenticate(struct api_request *r, enum api_auth need)
+{
+    const char *authz = api_request_header(r, "Authorization"), *cookie;
+    char hash[SECRET_TOKEN_HEX];
+    int64_t now = clock_now_s(r->ctx->clock);
+    enum pm_err rc;
+
+    if (need == API_AUTH_NONE)
+        return PM_OK;
+    if (authz) {
+        if (need == API_AUTH_SESSION || strncasecmp(authz, "Bearer ", 7) != 0 ||
+            strlen(authz + 7) == 0 || strlen(authz + 7) > 256)
+            return api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
+        secret_sha256_hex(authz + 7, strlen(authz + 7), hash);
+        rc = store_api_token_get(r->store, hash, &r->token);
+        if (rc == PM_ERR_NOT_FOUND)
+            return api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
+        if (rc)
+            return api_request_store_failed(r, rc);
+        r->who = API_PRINCIPAL_TOKEN;
+        return PM_OK;
+    }
+    cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "paminn_session");
+    if (!cookie || strlen(cookie) >= SECRET_TOKEN_HEX)
+        return api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
+    secret_sha256_hex(cookie, strlen(cookie), hash);
+    rc = store_session_get(r->store, hash, &r->session);
+    if (!rc && r->session.expires_at <= now)
+        rc = PM_ERR_NOT_FOUND;
+    if (!rc)
+        rc = store_user_get(r->store, r->session.user_id, &r->user);
+    if (rc == PM_ERR_NOT_FOUND)
+        return api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
+    if (rc)
+        return api_request_store_failed(r, rc);
+    snprintf(r->session_cookie, sizeof(r->session_cookie), "%s", cookie);
+    r->who = API_PRINCIPAL_USER;
+    return PM_OK;
+}
+
+static enum pm_err check_csrf(struct api_request *r)
+{
+    const char *token = api_request_header(r, "X-CSRF-Token");
+
+    if (r->who != API_PRINCIPAL_USER || !is_state_changing(r->method))
+        return PM_OK;
+    if (!token || !secret_equal(token, r->session.csrf_token))
+        return api_error_set(&r->err, PM_ERR_INVALID, "csrf_token_invalid", NULL);
+    return PM_OK;
+}
+
+/* The caller's role in the path's company (404 when not theirs), then the
+ * route's need against it. */
+static enum pm_err authorize(struct api_request *r, enum api_need need)
+{
+    int64_t cid = api_router_param(&r->match, "cid");
+    struct membership *list = NULL;
+    size_t n = 0, i;
+    bool found = false;
+    enum pm_err rc = PM_OK;
+
+    if (r->who == API_PRINCIPAL_TOKEN) {
+        if (cid && cid != r->token.company_id)
+            return api_error_set(&r->err, PM_ERR_NOT_FOUND, "not_found", NULL);
+        if (need == API_NEED_OWNER_USER)
+            return api_error_set(&r->err, PM_ERR_INVALID, "forbidden_role", NULL);
+        r->company_id = cid;
+        r->role = ROLE_OWNER;
+        return PM_OK;
+    }
+    if (r->who != API_PRINCIPAL_USER || !cid)
+        return PM_OK;
+    list = calloc(256, sizeof(*list));
+    if (!list)
+        return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    rc = store_membership_list(r->store, r->user.id, list, 256, &n);
+    if (rc) {
+        api_request_store_failed(r, rc);
+        goto out_free;
+    }
+    for (i = 0; i < n && !found; i++) {
+        if (list[i].company_id == cid) {
+            found = true;
+            r->role = list[i].role;
+        }
+    }
+    if (!found) {
+        rc = api_error_set(&r->err, PM_ERR_NOT_FOUND, "not_found", NULL);
+        goto out_free;
+    }
+    r->company_id = cid;
+    if ((r->role == ROLE_READ_ONLY && is_state_changing(r->method)) ||
+        (need == API_NEED_WRITE && r->role == ROLE_READ_ONLY) ||
+        ((need == API_NEED_OWNER || need == API_NEED_OWNER_USER) && r->role != ROLE_OWNER))
+        rc = api_error_set(&r->err, PM_ERR_INVALID, "forbidden_role", NULL);
+out_free:
+    free(list);
+    return rc;
+}
+
+/* ---- idempotency and transactions ---- */
+
+static void request_hash(const struct api_request *r, char out[SECRET_TOKEN_HEX])
+{
+    struct buf b = BUF_INIT;
+
+    if (buf_addf(&b, "%s\n%s\n", r->method, r->path) || buf_add(&b, r->body, r->body_len)) {
+        out[0] = '\0'; /* matches no stored hash */
+        buf_release(&b);
+        return;
+    }
+    secret_sha256_hex(b.data, b.len, out);
+    buf_release(&b);
+}
+
+/* Answer with the stored first answer of key when there is one. */
+static enum pm_err replay(struct api_request *r, const char *key, const char *hash,
+                          struct reply *rp, bool *done)
+{
+    struct idempotency_record rec = {0};
+    enum pm_err rc;
+
+    *done = false;
+    rc = store_idempotency_get(r->store, r->company_id, key, &rec);
+    if (rc == PM_ERR_NOT_FOUND)
+        return PM_OK;
+    if (rc)
+        return api_request_store_failed(r, rc);
+    if (!secret_equal(rec.request_hash, hash)) {
+        free(rec.body);
+        return api_error_set(&r->err, PM_ERR_CONFLICT, "idempotency_key_reused", "Idempotency-Key");
+    }
+    rp->status = rec.status;
+    rp->body = rec.body;
+    rp->len = strlen(rec.body);
+    rp->replayed = true;
+    *done = true;
+    return PM_OK;
+}
+
+static enum pm_err run_handler(struct api_request *r, struct reply *rp)
+{
+    const char *key = NULL;
+    char hash[SECRET_TOKEN_HEX] = "";
+    struct idempotency_record rec = {0};
+    bool tx = is_state_changing(r->method), done = false, raced = false;
+    enum pm_err rc;
+
+    if (!strcmp(r->method, "POST") && r->company_id)
+        key = api_request_header(r, "Idempotency-Key");
+    if (key) {
+        if (!*key || strlen(key) > IDEMPOTENCY_KEY_MAX || !api_json_text_ok(key, strlen(key)))
+            return api_error_set(&r->err, PM_ERR_INVALID, "invalid_value", "Idempotency-Key");
+        request_hash(r, hash);
+        rc = replay(r, key, hash, rp, &done);
+        if (rc || done)
+            return rc;
+    }
+    if (tx) {
+        rc = store_begin(r->store);
+        if (rc)
+            return api_request_store_failed(r, rc);
+    }
+    rc = r->match.route->handler(r);
+    if (!rc && r->reply) {
+        rp->body = json_dumps(r->reply, JSON_COMPACT);
+        rp->len = rp->body ? strlen(rp->body) : 0;
+        if (!rp->body)
+            rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    }
+    rp->status = r->status;
+    if (!rc && key) {
+        rec.company_id = r->company_id;
+        snprintf(rec.key, sizeof(rec.key), "%s", key);
+        snprintf(rec.request_hash, sizeof(rec.request_hash), "%s", hash);
+        rec.status = r->status;
+        rec.body = rp->body ? rp->body : (char *)"";
+        rec.created_at = clock_now_s(r->ctx->clock);
+        rc = store_idempotency_put(r->store, &rec);
+        if (rc)
+            api_request_store_failed(r, rc);
+        raced = rc == PM_ERR_CONFLICT;
+    }
+    if (tx && rc) {
+        store_rollback(r->store);
+    } else if (tx) {
+        rc = store_commit(r->store);
+        if (rc)
+            api_request_store_failed(r, rc);
+    }
+    if (raced) {
+        /* A concurrent request with the same key won: answer as it did. */
+        free(rp->body);
+        rp->body = NULL;
+        api_error_clear(&r->err);
+        rc = replay(r, key, hash, rp, &done);
+        if (!rc && !done)
+            rc = api_error_set(&r->err, PM_ERR_CONFLICT, "conflict", NULL);
+    }
+    if (rc) {
+        free(rp->body);
+        rp->body = NULL;
+    }
+    return rc;
+}
+
+/* ---- the three kinds of answer ---- */
+
+static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD_Connection *conn,
+                       const char *url, const char *method, struct reply *rp)
+{
+    struct api_request *r = calloc(1, sizeof(*r));
+    enum pm_err rc;
+
+    if (!r) {
+        reply_code(rp, PM_ERR_NOMEM, "internal_error", NULL, false, cs);
+        return;
+    }
+    r->ctx = &srv->ctx;
+    r->conn = conn;
+    r->method = method;
+    r->path = url;
+    r->body = cs->body.data;
+    r->body_len = cs->body.len;
+    r->english = wants_english(conn);
+    r->https = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto") &&
+               !strcasecmp(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto"),
+                           "https");
+    r->today = date_local_from_utc(srv->ctx.tz, clock_now_s(srv->ctx.clock));
+    api_error_clear(&r->err);
+
+    rc = api_router_match(api_routes, api_routes_count, method, url, &r->match);
+    if (rc) {
+        if (r->match.allow[0]) {
+            api_error_set(&r->err, PM_ERR_INVALID, "method_not_allowed", NULL);
+            snprintf(rp->allow, sizeof(rp->allow), "%s", r->match.allow);
+        } else {
+            api_error_set(&r->err, PM_ERR_NOT_FOUND, "not_found", NULL);
+        }
+        goto out_error;
+    }
+    if (!r->match.route->handler) { /* the OpenAPI document */
+        rp->status = 200;
+        rp->persistent = api_openapi_yaml;
+        rp->len = api_openapi_yaml_len;
+        rp->content_type = "application/yaml; charset=utf-8";
+        rp->no_store = false;
+        goto out_free;
+    }
+    r->store = pool_take(srv);
+    rc = authenticate(r, r->match.route->auth);
+    if (!rc)
+        rc = check_csrf(r);
+    if (!rc)
+        rc = authorize(r, r->match.route->need);
+    if (!rc && has_body_method(method))
+        rc = api_json_parse_object(r->body, r->body_len, &r->json, &r->err);
+    if (!rc)
+        rc = run_handler(r, rp);
+    if (rc)
+        goto out_error;
+    snprintf(rp->set_cookie, sizeof(rp->set_cookie), "%s", r->set_cookie);
+    goto out_free;
+out_error:
+    reply_error(rp, &r->err, r->english, cs);
+out_free:
+    cs->company_id =
+        r->company_id ? r->company_id : (r->who == API_PRINCIPAL_TOKEN ? r->token.company_id : 0);
+    pool_give(srv, r->store);
+    json_decref(r->json);
+    json_decref(r->reply);
+    free(r);
+}
+
+static void handle_static(struct api_server *srv, struct conn_state *cs, const char *url,
+                          const char *method, bool english, struct reply *rp)
+{
+    char path[4096];
+    struct stat sb;
+    int fd;
+
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        snprintf(rp->allow, sizeof(rp->allow), "GET, HEAD");
+        reply_code(rp, PM_ERR_INVALID, "method_not_allowed", NULL, english, cs);
+        return;
+    }
+    if (!api_static_path(srv->web_dir, url, path, sizeof(path))) {
+        reply_code(rp, PM_ERR_NOT_FOUND, "not_found", NULL, english, cs);
+        return;
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        reply_code(rp, PM_ERR_NOT_FOUND, "not_found", NULL, english, cs);
+        return;
+    }
+    rp->status = 200;
+    rp->fd = fd;
+    rp->fd_size = (uint64_t)sb.st_size;
+    rp->content_type = api_static_content_type(path);
+    rp->no_store = false;
+}
+
+static void handle_health(struct conn_state *cs, const char *method, bool english, struct reply *rp)
+{
+    static const char body[] = "{\"status\":\"ok\"}";
+
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        snprintf(rp->allow, sizeof(rp->allow), "GET, HEAD");
+        reply_code(rp, PM_ERR_INVALID, "method_not_allowed", NULL, english, cs);
+        return;
+    }
+    rp->status = 200;
+    rp->persistent = body;
+    rp->len = sizeof(body) - 1;
+}
+
+/* ---- MHD callbacks ---- */
+
+/* Checks on the first call, when only the headers are known: an early
+ * answer (queued here) or NULL. */
+static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, const char *method,
+                          struct reply *rp, struct conn_state *cs)
+{
+    const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+    bool english = wants_english(conn), body;
+    size_t header_bytes = 0;
+    uint64_t len = 0;
+
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &header_bytes);
+    if (header_bytes > API_HEADERS_MAX) {
+        reply_code(rp, PM_ERR_RANGE, "headers_too_large", NULL, english, cs);
+        return true;
+    }
+    if (content_length(conn, &len) && len > srv->max_body) {
+        reply_code(rp, PM_ERR_RANGE, "body_too_large", NULL, english, cs);
+        return true;
+    }
+    body = len > 0 || (te && strcasecmp(te, "identity") != 0);
+    if (body && has_body_method(method) &&
+        !is_json_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type")) &&
+        !strncmp(cs->path, "/api/", 5)) {
+        reply_code(rp, PM_ERR_INVALID, "unsupported_media_type", NULL, english, cs);
+        return true;
+    }
+    return false;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    struct api_server *srv = cls;
+    struct conn_state *cs = *con_cls;
+    struct reply rp;
+    enum MHD_Result ret;
+
+    (void)version;
+    reply_init(&rp);
+    if (!cs) {
+        cs = calloc(1, sizeof(*cs));
+        if (!cs)
+            return MHD_NO;
+        cs->start_us = clock_now_us(&srv->wall);
+        buf_init(&cs->body);
+        snprintf(cs->method, sizeof(cs->method), "%s", method);
+        snprintf(cs->path, sizeof(cs->path), "%s", url);
+        *con_cls = cs;
+        atomic_fetch_add(&srv->in_flight, 1);
+        if (!early_refusal(srv, conn, method, &rp, cs))
+            return MHD_YES;
+        cs->responded = true;
+        cs->status = rp.status;
+        return send_reply(conn, &rp);
+    }
+    if (cs->responded) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        /* A body without Content-Length that grows too large: libmicrohttpd
+         * cannot answer in the middle of an upload, so the rest is counted
+         * and dropped (never buffered) and 413 goes out at its end; a client
+         * that keeps sending far beyond the limit is cut off. */
+        cs->received += *upload_data_size;
+        if (!cs->too_large && (cs->body.len + *upload_data_size > srv->max_body ||
+                               buf_add(&cs->body, upload_data, *upload_data_size))) {
+            cs->too_large = true;
+            buf_release(&cs->body);
+        }
+        *upload_data_size = 0;
+        if (cs->too_large && cs->received / DISCARD_FACTOR > srv->max_body)
+            return MHD_NO;
+        return MHD_YES;
+    }
+    if (cs->too_large)
+        reply_code(&rp, PM_ERR_RANGE, "body_too_large", NULL, wants_english(conn), cs);
+    else if (!strcmp(url, "/healthz"))
+        handle_health(cs, method, wants_english(conn), &rp);
+    else if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
+        handle_api(srv, cs, conn, url, method, &rp);
+    else
+        handle_static(srv, cs, url, method, wants_english(conn), &rp);
+    cs->responded = true;
+    cs->status = rp.status;
+    ret = send_reply(conn, &rp);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct api_server *srv = cls;
+    struct conn_state *cs = *con_cls;
+    char ts[32], *line;
+    json_t *log;
+
+    (void)conn;
+    (void)toe;
+    if (!cs)
+        return;
+    clock_format_rfc3339(clock_now_us(&srv->wall), ts);
+    log = json_pack("{s:s, s:s, s:s, s:i, s:I, s:o}", "ts", ts, "method", cs->method, "path",
+                    cs->path, "status", cs->status, "us",
+                    (json_int_t)(clock_now_us(&srv->wall) - cs->start_us), "company",
+                    cs->company_id ? json_integer(cs->company_id) : json_null());
+    if (log && cs->error[0])
+        json_object_set_new(log, "error", json_string(cs->error));
+    line = log ? json_dumps(log, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    if (line) {
+        flockfile(stderr);
+        fputs(line, stderr);
+        fputc('\n', stderr);
+        funlockfile(stderr);
+    }
+    free(line);
+    json_decref(log);
+    buf_release(&cs->body);
+    free(cs);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    flockfile(stderr);
+    fputs("paminn serve: libmicrohttpd: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    funlockfile(stderr);
+}
+
+/* ---- start and stop ---- */
+
+/* Resolve "HOST:PORT" / "[V6]:PORT" into addr. */
+static enum pm_err parse_listen(const char *listen, struct sockaddr_storage *addr,
+                                socklen_t *addr_len, struct pm_error *e)
+{
+    char host[256], port[8];
+    const char *colon = strrchr(listen, ':'), *h = listen;
+    size_t hlen;
+    struct addrinfo hints = {0}, *res = NULL;
+    int64_t p = 0;
+
+    if (!colon || colon == listen || !colon[1] || strlen(colon + 1) > 5)
+        return pm_error_set(e, PM_ERR_INVALID, "listen", "listen address '%s' is not HOST:PORT",
+                            listen);
+    hlen = (size_t)(colon - listen);
+    if (h[0] == '[' && colon[-1] == ']') {
+        h++;
+        hlen -= 2;
+    }
+    if (hlen == 0 || hlen >= sizeof(host))
+        return pm_error_set(e, PM_ERR_INVALID, "listen", "bad host in '%s'", listen);
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    snprintf(port, sizeof(port), "%s", colon + 1);
+    if (!(port[0] == '0' && !port[1]) &&
+        (!api_router_parse_id(port, strlen(port), &p) || p > 65535))
+        return pm_error_set(e, PM_ERR_INVALID, "listen", "bad port in '%s'", listen);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+    if (getaddrinfo(host, port, &hints, &res) != 0 || !res)
+        return pm_error_set(e, PM_ERR_INVALID, "listen", "cannot resolve '%s'", host);
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    *addr_len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return PM_OK;
+}
+
+static void close_pool(struct api_server *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_handles; i++)
+        store_close(&s->handles[i]);
+    free(s->handles);
+    free(s->free_handles);
+    s->handles = s->free_handles = NULL;
+    s->n_handles = s->n_free = 0;
+}
+
+static enum pm_err open_pool(struct api_server *s, const char *dsn, unsigned n, struct pm_error *e)
+{
+    enum pm_err rc = PM_OK;
+    unsigned i;
+
+    s->handles = calloc(n, sizeof(*s->handles));
+    s->free_handles = calloc(n, sizeof(*s->free_handles));
+    if (!s->handles || !s->free_handles)
+        return pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
+    for (i = 0; i < n; i++) {
+        rc = store_open(dsn, &s->handles[i], e);
+        if (!rc && i == 0) {
+            rc = store_migrate(s->handles[0], NULL);
+            if (rc)
+                pm_error_set(e, rc, "db", "%s", store_error(s->handles[0])->message);
+        }
+        if (rc)
+            return rc;
+        s->n_handles++;
+        s->free_handles[s->n_free++] = s->handles[i];
+    }
+    return PM_OK;
+}
+
+enum pm_err api_server_start(const struct api_config *cfg, const struct clock *clock,
+                             const struct tz *tz, const struct rate_table *rates,
+                             struct api_server **out, struct pm_error *e)
+{
+    struct api_server *s = NULL;
+    struct sockaddr_storage addr;
+    socklen_t addr_len = 0;
+    const union MHD_DaemonInfo *info;
+    unsigned threads = cfg->threads ? cfg->threads : API_DEFAULT_THREADS;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    enum pm_err rc;
+
+    *out = NULL;
+    rc = parse_listen(cfg->listen ? cfg->listen : API_DEFAULT_LISTEN, &addr, &addr_len, e);
+    if (rc)
+        return rc;
+    if (secret_init())
+        return pm_error_set(e, PM_ERR_INTERNAL, "", "libsodium failed to initialise");
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
+    pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_cond_init(&s->pool_cond, NULL);
+    s->max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
+    s->web_dir = strdup(cfg->web_dir ? cfg->web_dir : "web");
+    s->limiter = api_limiter_new(LIMITER_SLOTS);
+    if (!s->web_dir || !s->limiter) {
+        rc = pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
+        goto out_free;
+    }
+    rc = secret_password_hash("paminn: no such user", s->dummy_hash, sizeof(s->dummy_hash));
+    if (rc) {
+        pm_error_set(e, rc, "", "cannot hash the dummy password");
+        goto out_free;
+    }
+    s->ctx.clock = clock;
+    s->ctx.tz = tz;
+    s->ctx.rates = rates;
+    s->ctx.limiter = s->limiter;
+    s->ctx.dummy_hash = s->dummy_hash;
+    rc = open_pool(s, cfg->db, threads, e);
+    if (rc)
+        goto out_free;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    s->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)API_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if (!s->mhd) {
+        rc = pm_error_set(e, PM_ERR_IO, "listen", "cannot listen on %s",
+                          cfg->listen ? cfg->listen : API_DEFAULT_LISTEN);
+        goto out_free;
+    }
+    info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : 0;
+    (void)addr_len;
+    *out = s;
+    return PM_OK;
+out_free:
+    api_server_stop(&s);
+    return rc;
+}
+
+int api_server_port(const struct api_server *s)
+{
+    return s->port;
+}
+
+void api_server_stop(struct api_server **sp)
+{
+    struct api_server *s;
+    int waited_ms;
+
+    if (!sp || !*sp)
+        return;
+    s = *sp;
+    if (s->mhd) {
+        /* Stop accepting, then give requests in flight time to finish
+         * (idle keep-alive connections do not count). */
+        MHD_quiesce_daemon(s->mhd);
+        for (waited_ms = 0;
+             atomic_load(&s->in_flight) > 0 && waited_ms < API_CONNECTION_TIMEOUT_S * 1000;
+             waited_ms += 10)
+            usleep(10000);
+        MHD_stop_daemon(s->mhd);
+    }
+    close_pool(s);
+    api_limiter_free(&s->limiter);
+    pthread_cond_destroy(&s->pool_cond);
+    pthread_mutex_destroy(&s->pool_lock);
+    free(s->web_dir);
+    free(s);
+    *sp = NULL;
+}

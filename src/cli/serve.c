@@ -1,0 +1,200 @@
+/*
+ * serve.c — `paminn serve`: run the HTTP server (src/api) until SIGTERM or
+ * SIGINT.
+ *
+ *   paminn [--db DSN] [--now TIME] [--data-dir DIR] serve [--listen HOST:PORT]
+ *          [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]
+ *
+ * Settings come from flags, then the environment (PAMINN_DB, PAMINN_LISTEN,
+ * PAMINN_DATA_DIR; PAMINN_NOW is read by main.c), then the [server] section
+ * of the --config INI file, then the defaults.  The reference rates for
+ * late-payment interest are loaded from DATA_DIR/reference-rates.csv at start
+ * (a missing or bad file stops the start).  When the server accepts
+ * connections one line "paminn: listening on http://HOST:PORT" goes to
+ * stdout.  The signals are blocked in every thread and taken with sigwait()
+ * here, so shutdown is an ordinary call: stop accepting, finish what is in
+ * flight, close the store.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/api_ini.h"
+#include "cli/cli.h"
+#include "core/interest.h"
+#include "util/buf.h"
+
+#define CONFIG_FILE_MAX (1024 * 1024)
+#define RATES_FILE_MAX  (1024 * 1024)
+
+/* main.c's built-in defaults, recognised so that an INI file may override them. */
+#define MAIN_DEFAULT_DB       "paminn.db"
+#define MAIN_DEFAULT_DATA_DIR "data"
+
+static int usage(FILE *f, int status)
+{
+    fprintf(f,
+            "usage: paminn [--db DSN] [--now TIME] [--data-dir DIR] serve [--listen HOST:PORT]\n"
+            "              [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]\n\n"
+            "Serve the JSON API under /api/v1 and the web UI until SIGTERM or SIGINT.\n\n"
+            "  --listen HOST:PORT  address to listen on (default: $PAMINN_LISTEN or %s;\n"
+            "                      port 0 picks a free port)\n"
+            "  --threads N         worker threads, each with its own store handle (default %d)\n"
+            "  --max-body BYTES    largest request body accepted (default %d)\n"
+            "  --config FILE       INI file with db, listen, threads, max_body, data_dir\n"
+            "                      under [server] (flags and environment win over it)\n"
+            "  --web-dir DIR       static files of the web UI (default ./web)\n",
+            API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY);
+    return status;
+}
+
+static enum pm_err load_rates(const char *data_dir, struct rate_table *rates)
+{
+    struct buf text = BUF_INIT, path = BUF_INIT;
+    struct pm_error err = {0};
+    enum pm_err rc;
+
+    rc = buf_addf(&path, "%s/reference-rates.csv", data_dir);
+    if (rc)
+        goto out_release;
+    rc = buf_read_file(&text, path.data, RATES_FILE_MAX);
+    if (rc) {
+        cli_errorf("serve", "cannot read %s (%s)", path.data, pm_err_name(rc));
+        goto out_release;
+    }
+    rc = rate_table_parse(text.data, text.len, rates, &err);
+    if (rc)
+        cli_errorf("serve", "%s: %s", path.data, err.message);
+out_release:
+    buf_release(&text);
+    buf_release(&path);
+    return rc;
+}
+
+static enum pm_err load_config(const char *file, struct api_ini *ini)
+{
+    struct buf text = BUF_INIT;
+    struct pm_error err = {0};
+    enum pm_err rc;
+
+    rc = buf_read_file(&text, file, CONFIG_FILE_MAX);
+    if (rc)
+        cli_errorf("serve", "cannot read --config %s (%s)", file, pm_err_name(rc));
+    else if (api_ini_parse(text.data, text.len, ini, &err))
+        cli_errorf("serve", "%s: %s", file, err.message);
+    else
+        rc = PM_OK;
+    if (!rc && err.message[0])
+        rc = PM_ERR_INVALID;
+    buf_release(&text);
+    return rc;
+}
+
+int cli_serve(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'},
+        {"max-body", required_argument, NULL, 'm'},
+        {"config", required_argument, NULL, 'c'},
+        {"web-dir", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *listen = NULL, *config = NULL, *web_dir = "web", *db = c->db;
+    const char *data_dir = c->data_dir;
+    int64_t threads = 0, max_body = 0;
+    struct api_ini ini = {0};
+    struct rate_table rates = {0};
+    struct api_config cfg = {0};
+    struct api_server *srv = NULL;
+    struct pm_error err = {0};
+    sigset_t signals;
+    const char *colon;
+    int opt, sig = 0, status = CLI_EXIT_FAILED;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'l':
+            listen = optarg;
+            break;
+        case 't':
+            if (!cli_parse_int(optarg, 1, 256, &threads)) {
+                cli_errorf("serve", "--threads: '%s' is not a number 1..256", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'm':
+            if (!cli_parse_int(optarg, 1, INT64_C(1) << 30, &max_body)) {
+                cli_errorf("serve", "--max-body: '%s' is not a size 1..1073741824", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'c':
+            config = optarg;
+            break;
+        case 'w':
+            web_dir = optarg;
+            break;
+        case 'h':
+            return usage(stdout, CLI_EXIT_OK);
+        default:
+            return usage(stderr, CLI_EXIT_USAGE);
+        }
+    }
+    if (optind < argc)
+        return usage(stderr, CLI_EXIT_USAGE);
+    if (config && load_config(config, &ini))
+        return CLI_EXIT_USAGE;
+
+    /* flags > environment > INI > defaults */
+    if (!listen)
+        listen = getenv("PAMINN_LISTEN");
+    if (!listen || !*listen)
+        listen = ini.has_listen ? ini.listen : API_DEFAULT_LISTEN;
+    if (!threads)
+        threads = ini.has_threads ? ini.threads : API_DEFAULT_THREADS;
+    if (!max_body)
+        max_body = ini.has_max_body ? ini.max_body : API_DEFAULT_MAX_BODY;
+    if (ini.has_db && !getenv("PAMINN_DB") && !strcmp(db, MAIN_DEFAULT_DB))
+        db = ini.db;
+    if (ini.has_data_dir && !getenv("PAMINN_DATA_DIR") && !strcmp(data_dir, MAIN_DEFAULT_DATA_DIR))
+        data_dir = ini.data_dir;
+
+    if (load_rates(data_dir, &rates))
+        return CLI_EXIT_FAILED;
+
+    /* Block the signals before any thread starts, so that all inherit the
+     * mask and only sigwait() below receives them. */
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+
+    cfg.listen = listen;
+    cfg.threads = (unsigned)threads;
+    cfg.max_body = (size_t)max_body;
+    cfg.db = db;
+    cfg.web_dir = web_dir;
+    if (api_server_start(&cfg, &c->clock, c->tz, &rates, &srv, &err)) {
+        cli_errorf("serve", "%s", err.message);
+        goto out_release;
+    }
+    colon = strrchr(listen, ':');
+    printf("paminn: listening on http://%.*s:%d\n", (int)(colon - listen), listen,
+           api_server_port(srv));
+    fflush(stdout);
+
+    while (sigwait(&signals, &sig) != 0)
+        ;
+    api_server_stop(&srv);
+    status = CLI_EXIT_OK;
+out_release:
+    rate_table_release(&rates);
+    return status;
+}

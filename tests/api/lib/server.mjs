@@ -1,0 +1,403 @@
+/*
+ * server.mjs — the fixture every API test file shares: a fresh database made
+ * with the real `paminn` command line, the real `paminn serve` started on a
+ * free loopback port, HTTP clients that behave like a browser session (cookie +
+ * CSRF token) or an integration (bearer token), and read-only looks into the
+ * SQLite file to prove that a refused request changed nothing.
+ *
+ * The binary is $PAMINN_BIN (tests/api/run.sh sets it), else
+ * build/default/paminn of this checkout.  No npm packages: Node 20's fetch,
+ * child_process and the installed `sqlite3` command line.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const BIN = process.env.PAMINN_BIN
+  ? path.resolve(process.env.PAMINN_BIN)
+  : path.join(REPO, 'build', 'default', 'paminn');
+export const DATA_DIR = path.join(REPO, 'data');
+
+export const OWNER_EMAIL = 'anna@example.se';
+export const OWNER_PASSWORD = 'hemligt123';
+export const COMPANY_NAME = 'Testbolaget AB';
+export const COMPANY_ORG_NO = '556036-0793';
+
+/* Every child we start, so that none outlives the test process. */
+const children = new Set();
+function killAll() {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  children.clear();
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    killAll();
+    process.exit(128 + 2);
+  });
+}
+
+/* The environment for a child: none of the caller's PAMINN_* settings leak in. */
+function cleanEnv(extra = {}) {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('PAMINN_')) delete env[k];
+  return { ...env, TZ: 'UTC', ...extra };
+}
+
+/* Run the paminn command line; returns stdout (throws on a non-zero exit). */
+export function paminn(args, { env } = {}) {
+  return execFileSync(BIN, args, { encoding: 'utf8', env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/* The API prefix of one company. */
+export const co = (cid) => `/api/v1/companies/${cid}`;
+
+/* ---- HTTP clients ---- */
+
+const STATE_CHANGING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/*
+ * One caller of the API.  auth: {cookie, csrf} for a browser session,
+ * {bearer} for a token, or nothing.  Every call returns
+ * {status, headers, text, body}: body is the parsed JSON when the answer is
+ * JSON, else the text.
+ *
+ * Options per call: headers (extra), csrf (false = leave the X-CSRF-Token out,
+ * a string = send that instead), raw (send body as is: a string or Buffer,
+ * with headers['content-type'] as given — none unless set), idem (an
+ * Idempotency-Key).
+ */
+export class Client {
+  constructor(base, auth = {}) {
+    this.base = base;
+    this.cookie = auth.cookie ?? null;
+    this.csrf = auth.csrf ?? null;
+    this.bearer = auth.bearer ?? null;
+    this.session = auth.session ?? null; /* the login answer's body */
+  }
+
+  async request(method, p, body, opts = {}) {
+    const headers = { ...(opts.headers ?? {}) };
+    const lower = Object.fromEntries(Object.keys(headers).map((k) => [k.toLowerCase(), k]));
+    if (this.cookie && !('cookie' in lower)) headers.Cookie = this.cookie;
+    if (this.bearer && !('authorization' in lower)) headers.Authorization = `Bearer ${this.bearer}`;
+    if (STATE_CHANGING.has(method) && this.cookie && opts.csrf !== false && !('x-csrf-token' in lower)) {
+      const token = typeof opts.csrf === 'string' ? opts.csrf : this.csrf;
+      if (token) headers['X-CSRF-Token'] = token;
+    }
+    if (opts.idem) headers['Idempotency-Key'] = opts.idem;
+    let payload;
+    if (opts.raw !== undefined) {
+      payload = opts.raw;
+    } else if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      if (!('content-type' in lower)) headers['Content-Type'] = 'application/json';
+    }
+    const res = await fetch(this.base + p, { method, headers, body: payload, redirect: 'manual' });
+    const text = await res.text();
+    let parsed = text;
+    const ct = res.headers.get('content-type') ?? '';
+    if (ct.includes('json') && text.length) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    return { status: res.status, headers: res.headers, text, body: parsed };
+  }
+
+  get(p, opts) {
+    return this.request('GET', p, undefined, opts);
+  }
+  post(p, body, opts) {
+    return this.request('POST', p, body, opts);
+  }
+  patch(p, body, opts) {
+    return this.request('PATCH', p, body, opts);
+  }
+  put(p, body, opts) {
+    return this.request('PUT', p, body, opts);
+  }
+  del(p, opts) {
+    return this.request('DELETE', p, undefined, opts);
+  }
+}
+
+/* The Set-Cookie header values of a fetch answer. */
+export function setCookies(headers) {
+  if (typeof headers.getSetCookie === 'function') return headers.getSetCookie();
+  const one = headers.get('set-cookie');
+  return one ? [one] : [];
+}
+
+/* Assert an error answer: status, code and (when given) field. */
+export function assertError(res, status, code, field) {
+  const what = `${res.status} ${res.text.slice(0, 300)}`;
+  assert.equal(res.status, status, `expected HTTP ${status}, got ${what}`);
+  assert.equal(typeof res.body, 'object', `error body is not JSON: ${what}`);
+  assert.ok(res.body && res.body.error, `no "error" object: ${what}`);
+  if (code !== undefined) assert.equal(res.body.error.code, code, `error code: ${what}`);
+  assert.equal(typeof res.body.error.message, 'string', `error message missing: ${what}`);
+  assert.ok(res.body.error.message.length > 0, `empty error message: ${what}`);
+  if (field !== undefined) assert.equal(res.body.error.field, field, `error field: ${what}`);
+}
+
+/* Assert a success answer, with the body in the message when it is not. */
+export function assertStatus(res, status) {
+  assert.equal(res.status, status, `expected HTTP ${status}, got ${res.status} ${res.text.slice(0, 400)}`);
+}
+
+/* ---- the fixture ---- */
+
+/*
+ * Start a fresh Påminn: temp dir, database migrated, company "Testbolaget AB"
+ * with its owner anna@example.se / hemligt123, then `paminn serve` on a free
+ * port.  Options:
+ *   now        --now TIME for the server (and the set-up commands)
+ *   serveArgs  extra arguments after `serve`
+ *   setup      async (fx) => {...} run on the database before the server starts
+ *   args       (fx) => [...]: the whole argument list of the server instead
+ *   env        extra environment for the server
+ *   envFor     (fx) => ({...}): more environment, computed from the fixture
+ * Returns the fixture: {dir, db, base, companyId, userId, child, stdout(),
+ * stderr(), cli(), addCompany(), addUser(), login(), anon(), bearer(),
+ * count(), counts(), sql(), stop(), kill()}.
+ */
+export async function startServer(opts = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'paminn-api-'));
+  const db = path.join(dir, 'paminn.db');
+  const fx = new Fixture(dir, db, opts);
+  try {
+    fx.cli(['migrate']);
+    fx.companyId = fx.addCompany(COMPANY_NAME, COMPANY_ORG_NO);
+    fx.userId = fx.addUser(OWNER_EMAIL, OWNER_PASSWORD, fx.companyId);
+    if (opts.setup) await opts.setup(fx);
+    await fx.start();
+  } catch (err) {
+    fx.kill();
+    throw err;
+  }
+  return fx;
+}
+
+class Fixture {
+  constructor(dir, db, opts) {
+    this.dir = dir;
+    this.db = db;
+    this.opts = opts;
+    this.child = null;
+    this.out = '';
+    this.err = '';
+    this.exit = null;
+  }
+
+  globalArgs() {
+    const a = ['--db', this.db];
+    if (this.opts.now) a.push('--now', this.opts.now);
+    return a;
+  }
+
+  cli(args) {
+    return paminn([...this.globalArgs(), ...args]);
+  }
+
+  /* company add through the CLI; returns the new id. */
+  addCompany(name, orgNo) {
+    const out = this.cli(['company', 'add', '--name', name, '--org-no', orgNo]);
+    const m = /company (\d+):/.exec(out);
+    assert.ok(m, `company add printed no id: ${out}`);
+    return Number(m[1]);
+  }
+
+  /* user add through the CLI; returns the new user's id. */
+  addUser(email, password, companyId, role) {
+    const args = ['user', 'add', '--email', email, '--password', password, '--company', String(companyId)];
+    if (role) args.push('--role', role);
+    const out = this.cli(args);
+    const m = /user (\d+):/.exec(out);
+    assert.ok(m, `user add printed no id: ${out}`);
+    return Number(m[1]);
+  }
+
+  async start() {
+    const args = this.opts.args
+      ? this.opts.args(this)
+      : [...this.globalArgs(), '--data-dir', DATA_DIR, 'serve', '--listen', '127.0.0.1:0', ...(this.opts.serveArgs ?? [])];
+    const env = cleanEnv({ ...(this.opts.env ?? {}), ...(this.opts.envFor ? this.opts.envFor(this) : {}) });
+    const child = spawn(BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    children.add(child);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d) => {
+      this.err += d;
+    });
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        children.delete(child);
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
+    });
+    const lines = createInterface({ input: child.stdout });
+    const port = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not report listening within 15 s; stderr:\n${this.err}`)), 15000);
+      lines.on('line', (line) => {
+        this.out += line + '\n';
+        const m = /^paminn: listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      this.exited.then((e) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited (${JSON.stringify(e)}) before listening; stderr:\n${this.err}`));
+      });
+    });
+    this.port = port;
+    this.base = `http://127.0.0.1:${port}`;
+  }
+
+  stdout() {
+    return this.out;
+  }
+  stderr() {
+    return this.err;
+  }
+
+  anon() {
+    return new Client(this.base);
+  }
+
+  bearer(token) {
+    return new Client(this.base, { bearer: token });
+  }
+
+  /* Log in; returns a Client keeping the cookie and CSRF token (with
+   * .login = the raw answer).  Throws unless the login answers 200. */
+  async login(email = OWNER_EMAIL, password = OWNER_PASSWORD, headers = {}) {
+    const res = await this.anon().post('/api/v1/session', { email, password }, { headers });
+    assertStatus(res, 200);
+    const cookie = setCookies(res.headers)
+      .map((c) => c.split(';')[0].trim())
+      .find((c) => c.startsWith('paminn_session='));
+    assert.ok(cookie, `no paminn_session cookie in ${JSON.stringify(setCookies(res.headers))}`);
+    const client = new Client(this.base, { cookie, csrf: res.body.csrf_token, session: res.body });
+    client.login = res;
+    return client;
+  }
+
+  /* Run SQL read-only on the database file; returns the output text. */
+  sql(query) {
+    return execFileSync('sqlite3', ['-readonly', '-cmd', '.timeout 5000', this.db, query], { encoding: 'utf8' }).trim();
+  }
+
+  /* Rows as objects (sqlite3 -json). */
+  rows(query) {
+    const out = execFileSync('sqlite3', ['-readonly', '-json', '-cmd', '.timeout 5000', this.db, query], { encoding: 'utf8' }).trim();
+    return out ? JSON.parse(out) : [];
+  }
+
+  count(table, where = '') {
+    return Number(this.sql(`select count(*) from ${table}${where ? ' where ' + where : ''}`));
+  }
+
+  /* Row counts of every table a request could write to (sessions aside). */
+  counts() {
+    const tables = ['companies', 'users', 'memberships', 'api_tokens', 'customers', 'invoices', 'invoice_lines',
+      'invoice_buyers', 'payments', 'history_events'];
+    return Object.fromEntries(tables.map((t) => [t, this.count(t)]));
+  }
+
+  /* SIGTERM, wait for the exit, and assert it was graceful (exit code 0).
+   * Removes the temp directory afterwards (unless PAMINN_KEEP_TMP is set). */
+  async stop() {
+    if (!this.child) return null;
+    if (!this.exit) this.child.kill('SIGTERM');
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 15000).unref());
+    let exit = await Promise.race([this.exited, timeout]);
+    if (!exit) {
+      this.child.kill('SIGKILL');
+      await this.exited;
+      this.cleanup();
+      assert.fail(`server did not exit within 15 s of SIGTERM; stderr tail:\n${this.err.slice(-2000)}`);
+    }
+    this.cleanup();
+    assert.deepEqual(exit, { code: 0, signal: null },
+      `server did not shut down gracefully: ${JSON.stringify(exit)}; stderr tail:\n${this.err.slice(-2000)}`);
+    return exit;
+  }
+
+  /* Hard stop, for failures. */
+  kill() {
+    if (this.child && !this.exit) this.child.kill('SIGKILL');
+    this.cleanup();
+  }
+
+  cleanup() {
+    if (!process.env.PAMINN_KEEP_TMP) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /* Write a file into the fixture's temp directory; returns its path. */
+  file(name, content) {
+    const p = path.join(this.dir, name);
+    writeFileSync(p, content);
+    return p;
+  }
+}
+
+/* ---- small builders used by several files ---- */
+
+/* A customer body; override fields as needed. */
+export function customerBody(extra = {}) {
+  return {
+    name: 'Kund Kundsson',
+    is_company: false,
+    address_line_1: 'Storgatan 1',
+    zip_code: '722 15',
+    city: 'Västerås',
+    country: 'SE',
+    email: 'kund@example.se',
+    ...extra,
+  };
+}
+
+/* One standard invoice line: qty 1, price in öre, 25 % VAT. */
+export function line(unitPriceMinor, extra = {}) {
+  return { description: 'Arbete', quantity_milli: 1000, unit_price_minor: unitPriceMinor, vat_rate_bp: 2500, labour: false, ...extra };
+}
+
+export function invoiceBody(customerId, extra = {}) {
+  return {
+    customer_id: customerId,
+    invoice_date: '2025-05-01',
+    due_date: '2025-05-31',
+    lines: [line(100000)],
+    ...extra,
+  };
+}
+
+/* Create through the API and return the created object (asserting 201). */
+export async function createCustomer(client, cid, extra = {}) {
+  const res = await client.post(`${co(cid)}/customers`, customerBody(extra));
+  assertStatus(res, 201);
+  return res.body;
+}
+
+export async function createInvoice(client, cid, customerId, extra = {}) {
+  const res = await client.post(`${co(cid)}/invoices`, invoiceBody(customerId, extra));
+  assertStatus(res, 201);
+  return res.body;
+}

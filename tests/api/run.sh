@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Run the API tests over real HTTP against the real binary.
+#
+#   tests/api/run.sh [PAMINN_BINARY] [TEST_FILE...]
+#
+# PAMINN_BINARY defaults to build/default/paminn; without test files every
+# tests/api/*.test.mjs runs, one file at a time (each starts its own server on
+# a free loopback port with a fresh database).  Node 20's built-in runner, no
+# npm packages; the `sqlite3` command line is used to look into the database.
+# Exits non-zero on any failure; node's last lines ("# pass N", "# fail N")
+# are the summary CI reads.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+bin=${1:-build/default/paminn}
+shift || true
+case $bin in
+  /*) ;;
+  *) if [ -x "$PWD/$bin" ]; then bin=$PWD/$bin; else bin=$repo/$bin; fi ;;
+esac
+if [ ! -x "$bin" ]; then
+  echo "tests/api/run.sh: no executable paminn at '$bin' (build it first)" >&2
+  exit 2
+fi
+for tool in node sqlite3; do
+  command -v "$tool" >/dev/null || { echo "tests/api/run.sh: '$tool' is not installed" >&2; exit 2; }
+done
+
+files=()
+if [ $# -gt 0 ]; then
+  for f in "$@"; do
+    case $f in
+      /*) files+=("$f") ;;
+      *) if [ -e "$PWD/$f" ]; then files+=("$PWD/$f"); else files+=("$repo/$f"); fi ;;
+    esac
+  done
+else
+  files=("$here"/*.test.mjs)
+fi
+
+export PAMINN_BIN=$bin
+cd "$repo" || exit 2
+exec node --test --test-concurrency=1 --test-timeout=120000 "${files[@]}"
