@@ -214,6 +214,11 @@ enum pm_err store_idempotency_put(struct store *st, const struct idempotency_rec
     return st->ops->idempotency_put(st, r);
 }
 
+enum pm_err store_outbox_enqueue(struct store *st, struct outbox_message *m)
+{
+    return st->ops->outbox_enqueue(st, m);
+}
+
 enum pm_err store_history_insert(struct store *st, struct history_event *ev)
 {
     return st->ops->history_insert(st, ev);

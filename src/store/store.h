@@ -244,6 +244,25 @@ struct idempotency_record {
     int64_t created_at;
 };
 
+/* ---- the agency outbox ---- */
+
+/* One message for the agency, written in the same transaction as the change
+ * that calls for it and delivered later by the dispatcher (src/agency).
+ * kind: "register" (hand an invoice over), "report_payment" (the customer
+ * paid the company directly), "report_crediting" (a credit note),
+ * "cancel" (withdraw the case).  idempotency_key is unique per company:
+ * enqueueing the same key twice is PM_ERR_CONFLICT, so a retried request
+ * cannot send the same message twice. */
+struct outbox_message {
+    int64_t company_id;
+    int64_t id; /* set by store_outbox_enqueue */
+    int64_t invoice_id;
+    int64_t batch_id; /* 0 = none */
+    char kind[32];
+    char payload[STORE_DATA_MAX]; /* JSON object text */
+    char idempotency_key[128];
+};
+
 /* ---- the table of operations ---- */
 
 struct store_ops {
@@ -311,6 +330,8 @@ struct store_ops {
     /* PM_ERR_CONFLICT when the key exists already. */
     enum pm_err (*idempotency_put)(struct store *st, const struct idempotency_record *r);
 
+    enum pm_err (*outbox_enqueue)(struct store *st, struct outbox_message *m);
+
     enum pm_err (*history_insert)(struct store *st, struct history_event *ev);
     /* Oldest first, after event id after_id. */
     enum pm_err (*history_list)(struct store *st, int64_t company_id, int64_t invoice_id,
@@ -377,6 +398,7 @@ enum pm_err store_api_token_get(struct store *st, const char *token_hash, struct
 enum pm_err store_idempotency_get(struct store *st, int64_t company_id, const char *key,
                                   struct idempotency_record *out);
 enum pm_err store_idempotency_put(struct store *st, const struct idempotency_record *r);
+enum pm_err store_outbox_enqueue(struct store *st, struct outbox_message *m);
 enum pm_err store_history_insert(struct store *st, struct history_event *ev);
 enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                int64_t after_id, struct history_event *out, size_t cap, size_t *n);

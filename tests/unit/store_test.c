@@ -1169,6 +1169,43 @@ static void test_rollback_leaves_nothing(void **state)
     assert_int_equal(got.number, 1002);
 }
 
+static void test_outbox_enqueue_once(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 5000);
+    struct outbox_message m, again;
+
+    memset(&m, 0, sizeof(m));
+    m.company_id = f->company_a;
+    m.invoice_id = inv.id;
+    snprintf(m.kind, sizeof(m.kind), "report_payment");
+    snprintf(m.payload, sizeof(m.payload), "{\"amount_minor\":5000}");
+    snprintf(m.idempotency_key, sizeof(m.idempotency_key), "payment-1");
+    assert_int_equal(store_outbox_enqueue(f->st, &m), PM_OK);
+    assert_true(m.id > 0);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 1);
+
+    /* The same message again (a retried request) is refused, not queued twice. */
+    again = m;
+    again.id = 0;
+    assert_int_equal(store_outbox_enqueue(f->st, &again), PM_ERR_CONFLICT);
+    /* Another company may use the same key: keys are per company. */
+    again.company_id = f->company_b;
+    again.invoice_id = add_invoice(f->st, f->company_b, f->customer_b, 0, TODAY, 100).id;
+    assert_int_equal(store_outbox_enqueue(f->st, &again), PM_OK);
+    /* Rolled back with the change that called for it. */
+    assert_int_equal(store_begin(f->st), PM_OK);
+    snprintf(m.idempotency_key, sizeof(m.idempotency_key), "payment-2");
+    assert_int_equal(store_outbox_enqueue(f->st, &m), PM_OK);
+    assert_int_equal(store_rollback(f->st), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox"), 2);
+    /* A message for an invoice the company does not have is refused. */
+    m.invoice_id = 999999;
+    snprintf(m.idempotency_key, sizeof(m.idempotency_key), "payment-3");
+    assert_int_not_equal(store_outbox_enqueue(f->st, &m), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox"), 2);
+}
+
 static void test_unbalanced_voucher_refused(void **state)
 {
     struct fixture *f = *state;
@@ -1268,6 +1305,7 @@ int main(void)
         T(test_sessions_tokens_idempotency),
         T(test_rollback_leaves_nothing),
         T(test_unbalanced_voucher_refused),
+        T(test_outbox_enqueue_once),
         cmocka_unit_test(test_enum_names),
     };
 

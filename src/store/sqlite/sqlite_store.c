@@ -831,6 +831,7 @@ static const struct store_ops sqlite_ops = {
     .invoice_list = sqlite_invoices_list,
     .invoice_counts = sqlite_invoices_counts,
     .payment_insert = sqlite_invoices_payment_insert,
+    .outbox_enqueue = sqlite_outbox_enqueue,
     .payment_list = sqlite_invoices_payment_list,
     .session_insert = op_session_insert,
     .session_get = op_session_get,

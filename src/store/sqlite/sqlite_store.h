@@ -124,6 +124,9 @@ enum pm_err sqlite_invoices_history_list(struct store *st, int64_t company_id, i
                                          int64_t after_id, struct history_event *out, size_t cap,
                                          size_t *n);
 
+/* ---- sqlite_outbox.c ---- */
+enum pm_err sqlite_outbox_enqueue(struct store *st, struct outbox_message *m);
+
 /* ---- sqlite_migrations.c ---- */
 
 /* How many migrations the engine knows. */
