@@ -48,7 +48,7 @@ static json_t *obj(const char *text)
 static void bodies_must_be_one_json_object(void **state)
 {
     static const char *const bad[] = {
-        "", "[]", "\"x\"", "1", "{", "{\"a\":1,\"a\":2}", "{\"a\":\"\\u0000\"}", "{} {}", "\xff"};
+        "", "[]", "\"x\"", "1", "{", "{\"a\":1,\"a\":2}", "{} {}", "\xff", "{\"a\":1\xff}"};
     json_t *o;
     struct api_error e;
     size_t i;
@@ -61,6 +61,36 @@ static void bodies_must_be_one_json_object(void **state)
         assert_int_equal(api_error_status(&e), 400);
         assert_null(o);
     }
+}
+
+/* What is wrong inside one value is that field's problem, not the body's:
+ * the body parses and the field reader names the field. */
+static void bad_values_still_parse(void **state)
+{
+    static const char nul[] = "{\"name\":\"Kund\\u0000AB\"}";
+    static const char utf8[] = "{\"name\":\"K\xc3\x28nd\"}";
+    static const char huge[] = "{\"n\":99999999999999999999,\"m\":-9223372036854775809,"
+                               "\"s\":\"99999999999999999999\",\"k\":9223372036854775807}";
+    json_t *o;
+    struct api_error e;
+
+    (void)state;
+    api_error_clear(&e);
+    assert_int_equal(api_json_parse_object(nul, strlen(nul), &o, &e), PM_OK);
+    assert_false(api_json_text_ok(json_string_value(json_object_get(o, "name")),
+                                  json_string_length(json_object_get(o, "name"))));
+    json_decref(o);
+    assert_int_equal(api_json_parse_object(utf8, strlen(utf8), &o, &e), PM_OK);
+    assert_false(api_json_text_ok(json_string_value(json_object_get(o, "name")),
+                                  json_string_length(json_object_get(o, "name"))));
+    json_decref(o);
+    assert_int_equal(api_json_parse_object(huge, strlen(huge), &o, &e), PM_OK);
+    assert_false(json_is_integer(json_object_get(o, "n")));
+    assert_false(json_is_integer(json_object_get(o, "m")));
+    /* Digits inside a string and the largest int64 are left alone. */
+    assert_string_equal(json_string_value(json_object_get(o, "s")), "99999999999999999999");
+    assert_true(json_integer_value(json_object_get(o, "k")) == INT64_MAX);
+    json_decref(o);
 }
 
 static void text_must_be_clean_utf8(void **state)
@@ -321,6 +351,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_must_be_one_json_object),
+        cmocka_unit_test(bad_values_still_parse),
         cmocka_unit_test(text_must_be_clean_utf8),
         cmocka_unit_test(field_readers_are_strict),
         cmocka_unit_test(unknown_keys_are_named),
