@@ -5,7 +5,7 @@
 #   bench/api-list.sh [DB]      DB: a demo database with 1 000 000 invoices;
 #                               made (and kept as var/bench-1m.db) if missing.
 # Environment: DURATION (seconds per run, default 20), CONNECTIONS (64),
-# THREADS (paminn worker threads, default 4).
+# PAMINN_BIN (a built binary; default: build the default preset), THREADS (paminn worker threads, default 4), BENCH_PASSWORD (the demo user's, default bench-pass-1).
 # Prints a Markdown table for docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +16,10 @@ duration=${DURATION:-20}
 conns=${CONNECTIONS:-64}
 threads=${THREADS:-4}
 now=2026-11-02
-cmake --preset default >/dev/null && cmake --build --preset default >/dev/null
-bin=build/default/paminn
+bin=${PAMINN_BIN:-build/default/paminn}
+if [ -z "${PAMINN_BIN:-}" ]; then
+  cmake --preset default >/dev/null && cmake --build --preset default >/dev/null
+fi
 db=${1:-var/bench-1m.db}
 if [ ! -f "$db" ]; then
   mkdir -p "$(dirname "$db")"
@@ -40,7 +42,7 @@ base=$(sed -n 's/^paminn: listening on //p' "$dir/serve.out")
 
 # Log in, make an API token, and use it as a plain bearer client.
 curl -sf -c "$dir/jar" -H 'Content-Type: application/json' \
-    -d '{"email":"demo@example.se","password":"bench-pass-1"}' "$base/api/v1/session" >"$dir/login.json"
+    -d "{\"email\":\"demo@example.se\",\"password\":\"${BENCH_PASSWORD:-bench-pass-1}\"}" "$base/api/v1/session" >"$dir/login.json"
 csrf=$(sed -n 's/.*"csrf_token" *: *"\([^"]*\)".*/\1/p' "$dir/login.json")
 token=$(curl -sf -b "$dir/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
     -d '{"name":"bench"}' "$base/api/v1/companies/1/tokens" | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
