@@ -11,11 +11,19 @@ packages=(
   libjwt-dev libhpdf-dev libssl-dev tzdata fonts-dejavu-core
   # tests
   libcmocka-dev sqlite3 valgrind
+  # tests of the reminder letters (pdftotext, pdftoppm, pdfinfo) — books, issue 6
+  poppler-utils
+  # browser tests of the web UI (tests/e2e): the distribution's Chromium, driven headless
+  chromium
 )
 # Node.js (>= 18, for the built-in test runner) runs the HTTP and browser
 # tests; the machine image brings Node 20, else Debian's nodejs is installed.
 if ! command -v node >/dev/null 2>&1; then
   packages+=(nodejs)
+fi
+# npm installs the browser tests' one dependency (playwright-core, `npm ci`).
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
 fi
 
 missing=()

@@ -21,6 +21,7 @@
 struct clock;
 struct tz;
 struct rate_table;
+struct agency; /* agency/agency.h (Amili hand-over) */
 
 #define API_DEFAULT_LISTEN       "127.0.0.1:8080"
 #define API_DEFAULT_THREADS      4
@@ -35,6 +36,9 @@ struct api_config {
     size_t max_body;     /* bytes; larger bodies are refused with 413 */
     const char *db;      /* store DSN each worker opens */
     const char *web_dir; /* static files of the web UI */
+    /* Amili hand-over (issue 4): borrowed, outlives the server; NULL = the
+     * Amili routes answer 503 agency_not_configured. */
+    struct agency *agency;
 };
 
 struct api_server;

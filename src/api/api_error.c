@@ -52,6 +52,72 @@ static const struct code_info codes[] = {
      "Too many failed attempts. Try again later."},
     {"busy", 503, "Tjänsten är upptagen. Försök igen.", "The service is busy. Try again."},
     {"internal_error", 500, "Ett internt fel inträffade.", "An internal error occurred."},
+    /* ---- books (issue 6) ---- */
+    {"handed_over", 409,
+     "Fakturan är överlämnad till Visma Amili, som sköter påminnelserna. Ingen egen påminnelse "
+     "skickas.",
+     "The invoice is with Visma Amili, which sends its reminders. No reminder of our own is "
+     "sent."},
+    {"not_overdue", 422, "Fakturan är inte förfallen på påminnelsedagen.",
+     "The invoice is not overdue on the reminder date."},
+    {"nothing_left", 422, "Det finns inget kvar att betala på fakturan.",
+     "Nothing is left to pay on the invoice."},
+    {"agency_case_open", 409,
+     "Fakturan har ett öppet ärende hos Visma Amili. Välj om ärendet ska ligga kvar eller "
+     "återkallas (case_choice: keep eller withdraw).",
+     "The invoice has an open case at Visma Amili. Choose whether the case stays open or is "
+     "withdrawn (case_choice: keep or withdraw)."},
+    {"disputed", 409, "Kunden har bestridit fakturan. En tvistig fordran är ingen kundförlust.",
+     "The customer has disputed the invoice. A disputed claim is not a customer loss."},
+    {"nothing_to_write_off", 409, "Fakturan är betald; det finns ingen fordran att skriva av.",
+     "The invoice is paid; there is no receivable to write off."},
+    {"already_written_off", 409, "Fakturan är redan bortskriven som konstaterad kundförlust.",
+     "The invoice is already written off as a confirmed loss."},
+    {"already_expected", 409, "En befarad kundförlust är redan registrerad för fakturan.",
+     "An expected loss is already registered for the invoice."},
+    {"cash_method_not_supported", 422,
+     "Företaget bokför enligt kontantmetoden. Kundförluster registreras då inte i Påminn; "
+     "bokför dem i ert bokföringsprogram.",
+     "The company uses the cash method. Customer losses are then not registered in Påminn; "
+     "book them in your accounting program."},
+    {"already_imported", 409, "Filen, eller en insättning i den, är redan inläst.",
+     "The file, or a deposit in it, has already been imported."},
+    {"bgmax_invalid", 422, "BgMax-filen är felaktig och har inte lästs in.",
+     "The BgMax file is malformed and was not imported."},
+    {"bgmax_test_file", 422, "Filen är en testfil från Bankgirot (märkt T) och bokförs inte.",
+     "The file is a Bankgirot test file (marked T) and is not booked."},
+    {"bankgiro_mismatch", 422, "Filen gäller ett annat bankgironummer än företagets.",
+     "The file is for another bankgiro number than the company's."},
+    {"reminder_not_found", 404, "Påminnelsen finns inte på den här fakturan.",
+     "No such reminder on this invoice."},
+    {"batch_not_found", 404, "Det finns inga utskrivna påminnelser för den här omgången.",
+     "No printed reminders exist for this batch."},
+    {"bgmax_media_type", 415, "BgMax-filen skickas som text/plain eller application/octet-stream.",
+     "Send the BgMax file as text/plain or application/octet-stream."},
+    /* ---- end books ---- */
+    /* ---- Amili hand-over (issue 4) ---- */
+    {"agency_not_configured", 503,
+     "Visma Amili är inte konfigurerat på den här servern (--amili-url saknas).",
+     "Visma Amili is not configured on this server (--amili-url is missing)."},
+    {"agency_unavailable", 502, "Visma Amili svarar inte just nu. Försök igen om en stund.",
+     "Visma Amili is not answering right now. Try again in a while."},
+    {"agency_refused", 502, "Visma Amili tog inte emot uppgifterna.",
+     "Visma Amili did not accept the data."},
+    {"terms_not_accepted", 422, "Villkoren måste godkännas för att aktivera tjänsten.",
+     "The terms must be accepted to activate the service."},
+    {"terms_version_outdated", 409,
+     "Villkoren har ändrats sedan de visades. Läs den nya versionen och godkänn den.",
+     "The terms have changed since they were shown. Read the new version and accept it."},
+    {"company_incomplete", 422,
+     "Företagets inställningar saknar uppgifter som Visma Amili behöver.",
+     "The company settings lack details Visma Amili needs."},
+    {"already_handed_over", 409, "Fakturan är redan lämnad till Visma Amili.",
+     "The invoice has already been handed to Visma Amili."},
+    {"not_eligible", 422, "Ingen av fakturorna kan lämnas till Visma Amili.",
+     "None of the invoices can be handed to Visma Amili."},
+    {"duplicate_value", 422, "Värdet förekommer mer än en gång.",
+     "The value occurs more than once."},
+    /* ---- end Amili hand-over ---- */
 };
 
 #define N_CODES (sizeof(codes) / sizeof(codes[0]))
@@ -84,6 +150,29 @@ static void trim_partial_utf8(char *s)
     if (len - (start - 1) < need)
         s[start - 1] = '\0';
 }
+
+/* ---- books (issue 6): extra members of the error object ---- */
+
+enum pm_err api_error_extra(struct api_error *e, const char *json_object_text)
+{
+    size_t n = strlen(json_object_text);
+
+    e->extra[0] = '\0';
+    if (n < sizeof(e->extra))
+        memcpy(e->extra, json_object_text, n + 1);
+    return e->rc;
+}
+
+/* Merge the members of the JSON object text into inner; -1 on failure. */
+static int add_extra(json_t *inner, const char *text)
+{
+    json_t *extra = json_loads(text, 0, NULL);
+    int rc = json_is_object(extra) ? json_object_update_missing(inner, extra) : -1;
+
+    json_decref(extra);
+    return rc;
+}
+/* ---- end books ---- */
 
 void api_error_clear(struct api_error *e)
 {
@@ -167,6 +256,8 @@ enum pm_err api_error_render(const struct api_error *e, bool english, int *statu
         json_object_set_new(inner, "message", json_string(api_error_message(code, english))))
         goto out_free;
     if (e->field[0] && json_object_set_new(inner, "field", json_string(e->field)))
+        goto out_free;
+    if (e->extra[0] && add_extra(inner, e->extra)) /* books (issue 6) */
         goto out_free;
     if (json_object_set(root, "error", inner))
         goto out_free;

@@ -40,4 +40,27 @@ enum pm_err api_invoices_show(struct api_request *r);
 enum pm_err api_invoices_history(struct api_request *r);
 enum pm_err api_invoices_payment_create(struct api_request *r);
 
+/* ---- books (issue 6) ----
+ *   api_reminders.c  manual reminders, their letters, bulk reminders
+ *   api_loss.c       customer losses
+ *   api_books.c      vouchers, SIE export, BgMax import, receivables aging */
+enum pm_err api_reminders_create(struct api_request *r);
+enum pm_err api_reminders_letter(struct api_request *r);
+enum pm_err api_reminders_bulk(struct api_request *r);
+enum pm_err api_reminders_batch_letters(struct api_request *r);
+enum pm_err api_loss_create(struct api_request *r);
+enum pm_err api_books_vouchers(struct api_request *r);
+enum pm_err api_books_sie(struct api_request *r);
+enum pm_err api_books_bgmax(struct api_request *r);
+enum pm_err api_books_aging(struct api_request *r);
+/* ---- end books ---- */
+
+/* ---- Amili hand-over (issue 4): api_amili.c (helpers for other handlers:
+ * api_amili.h) ---- */
+enum pm_err api_amili_show(struct api_request *r);
+enum pm_err api_amili_activate(struct api_request *r);
+enum pm_err api_amili_handover(struct api_request *r);
+enum pm_err api_amili_batch_show(struct api_request *r);
+/* ---- end Amili hand-over ---- */
+
 #endif

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_amili.h" /* Amili hand-over (issue 4) */
+#include "api/api_books.h" /* books (issue 6) */
 #include "api/api_cursor.h"
 #include "api/api_decode.h"
 #include "api/api_handlers.h"
@@ -121,7 +123,12 @@ enum pm_err api_invoices_list(struct api_request *r)
         next = json_string(next_text);
     }
     for (i = 0; i < n; i++) {
-        if (json_array_append_new(items, api_render_invoice(&rows[i], r->today))) {
+        json_t *item = api_render_invoice(&rows[i], r->today);
+
+        /* Amili hand-over (issue 4): the case id and OCR of the row. */
+        if (item && rows[i].agency_state[0])
+            json_object_set_new(item, "amili", api_amili_list_part(r, &rows[i]));
+        if (json_array_append_new(items, item)) {
             rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
             goto out_free;
         }
@@ -209,42 +216,13 @@ out_free:
     return rc;
 }
 
-/* May the invoice go to Amili, and why not. */
+/* May the invoice go to Amili, and why not; its case as last seen (Amili
+ * hand-over, issue 4: api_amili.c). */
 static json_t *amili_json(struct api_request *r, const struct invoice *inv,
                           const struct customer *cu)
 {
-    struct handover_reason reasons[HANDOVER_MAX_REASONS];
-    struct handover_facts f = {
-        .company_activated = false,
-        .due_date = inv->due_date,
-        .remaining_minor = inv->remaining_minor,
-        .currency = inv->currency,
-        .already_handed_over = inv->agency_state[0] != '\0',
-        .written_off = inv->state == INVOICE_STATE_WRITTEN_OFF,
-        .credited = inv->state == INVOICE_STATE_CREDITED,
-        .customer_name = cu->name,
-        .address_line_1 = cu->address_line_1,
-        .zip_code = cu->zip_code,
-        .city = cu->city,
-        .country = cu->country,
-        .id_number = cu->id_number,
-        .customer_is_company = cu->is_company,
-    };
-    json_t *list = json_array(), *item;
-    size_t n, i;
-
-    n = handover_check(&f, r->today, reasons);
-    for (i = 0; list && i < n; i++) {
-        item = json_pack("{s:s, s:s, s:s}", "code", reasons[i].code, "field", reasons[i].field,
-                         "message", r->english ? reasons[i].message_en : reasons[i].message_sv);
-        if (!item || json_array_append_new(list, item)) {
-            json_decref(list);
-            list = NULL;
-        }
-    }
-    return json_pack("{s:b, s:o, s:n, s:s?, s:s?}", "eligible", n == 0, "reasons", list, "case",
-                     "state", inv->agency_state[0] ? inv->agency_state : NULL, "status",
-                     inv->agency_status[0] ? inv->agency_status : NULL);
+    (void)cu;
+    return api_amili_invoice_part(r, inv);
 }
 
 static json_t *lines_json(const struct invoice_line_row *lines, size_t n)
@@ -346,6 +324,8 @@ enum pm_err api_invoices_show(struct api_request *r)
 
     if (as_of_text && date_parse_iso(as_of_text, &as_of))
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "as_of");
+    /* Amili hand-over (issue 4): a handed-over invoice's case, fresh. */
+    api_amili_live_lookup(r, api_router_param(&r->match, "id"));
     rc = invoice_detail(r, api_router_param(&r->match, "id"), as_of, &obj);
     if (rc)
         return rc;
@@ -421,6 +401,14 @@ enum pm_err api_invoices_create(struct api_request *r)
     rc = add_event(r, in->inv.id, "created", "Faktura skapad",
                    json_pack("{s:I, s:I}", "number", (json_int_t)in->inv.number, "total_minor",
                              (json_int_t)in->inv.total_minor));
+    if (!rc) { /* books (issue 6): the invoice's voucher (accrual method) */
+        struct api_books_ctx bx;
+        char actor[STORE_EMAIL_MAX];
+
+        rc = api_books_ctx_of_request(r, &co, actor, sizeof(actor), &bx);
+        if (!rc)
+            rc = api_books_invoice_issued(&bx, &in->inv, &r->err);
+    }
     if (!rc)
         rc = invoice_detail(r, in->inv.id, r->today, &obj);
     if (!rc)
@@ -487,9 +475,18 @@ out_free:
 
 enum pm_err api_invoices_payment_create(struct api_request *r)
 {
+    /* books (issue 6): the payment, its split over capital, fees and
+     * interest, its vouchers, its history event and its report to the
+     * agency (api_amili_after_payment) are written by api_books_payment(),
+     * the one function the payments route, the BgMax import and the
+     * command line share. */
     int64_t id = api_router_param(&r->match, "id");
+    struct api_books_payment res;
+    struct api_books_ctx bx;
+    struct company co;
     struct invoice inv;
     struct payment p;
+    char actor[STORE_EMAIL_MAX];
     json_t *obj = NULL;
     enum pm_err rc;
 
@@ -497,32 +494,26 @@ enum pm_err api_invoices_payment_create(struct api_request *r)
     if (rc)
         return api_request_store_failed(r, rc);
     rc = api_decode_payment(r->json, r->today, &p, &r->err);
-    if (rc)
-        return rc;
-    if (inv.state == INVOICE_STATE_WRITTEN_OFF || inv.state == INVOICE_STATE_CREDITED)
-        return api_error_set(&r->err, PM_ERR_CONFLICT, "conflict", NULL);
-    if (p.amount_minor > inv.remaining_minor)
-        return api_error_set(&r->err, PM_ERR_RANGE, "out_of_range", "amount_minor");
-    p.company_id = r->company_id;
-    p.invoice_id = id;
-    p.created_at = clock_now_s(r->ctx->clock);
-    rc = store_payment_insert(r->store, &p);
-    if (rc)
-        return api_request_store_failed(r, rc);
-    rc = add_event(r, id, "payment",
-                   p.amount_minor < inv.remaining_minor ? "Delbetalning registrerad"
-                                                        : "Betalning registrerad",
-                   json_pack("{s:I, s:I, s:o, s:s}", "payment_id", (json_int_t)p.id, "amount_minor",
-                             (json_int_t)p.amount_minor, "date", api_render_date(p.date),
-                             "reference", p.reference));
+    if (!rc)
+        rc = api_books_ctx_of_request(r, &co, actor, sizeof(actor), &bx);
+    if (!rc)
+        rc = api_books_payment(&bx, id, p.date, p.amount_minor, p.reference, PAYMENT_MANUAL, false,
+                               &res, &r->err);
     if (!rc)
         rc = invoice_detail(r, id, r->today, &obj);
     if (rc)
         return rc;
     return api_request_reply(
         r, 201,
-        json_pack("{s:I, s:I, s:o, s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)p.id, "invoice_id",
+        json_pack("{s:o, s:I, s:o, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:{s:i, s:I}, s:b,"
+                  " s:o}",
+                  "id", res.payment_id ? json_integer(res.payment_id) : json_null(), "invoice_id",
                   (json_int_t)id, "date", api_render_date(p.date), "amount_minor",
                   (json_int_t)p.amount_minor, "currency", inv.currency, "reference", p.reference,
-                  "source", store_payment_source_name(p.source), "invoice", obj));
+                  "source", store_payment_source_name(PAYMENT_MANUAL), "capital_minor",
+                  (json_int_t)res.capital_minor, "fees_minor", (json_int_t)res.fees_minor,
+                  "interest_minor", (json_int_t)res.interest_minor, "recovered_minor",
+                  (json_int_t)res.recovered_minor, "voucher", "year", res.voucher_year, "number",
+                  (json_int_t)res.voucher_number, "reported_to_agency", res.reported_to_agency,
+                  "invoice", obj));
 }

@@ -38,7 +38,7 @@ static json_t *org_display(const char *normalized)
 
 json_t *api_render_company(const struct company *co)
 {
-    return json_pack(
+    json_t *obj = json_pack(
         "{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:I, "
         "s:s, s:s}",
         "id", (json_int_t)co->id, "name", co->name, "organization_no",
@@ -48,6 +48,15 @@ json_t *api_render_company(const struct company *co)
         co->payment_terms_days, "reminder_fee_agreed", co->reminder_fee_agreed,
         "reminder_fee_minor", (json_int_t)co->reminder_fee_minor, "accounting_method",
         co->accounting_method == ACCOUNTING_CASH ? "cash" : "accrual", "language", co->language);
+
+    /* books (issue 6): days to pay after a manual reminder */
+    if (obj &&
+        json_object_set_new(obj, "reminder_due_days",
+                            json_integer(co->reminder_due_days > 0 ? co->reminder_due_days : 10))) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    return obj;
 }
 
 json_t *api_render_customer(const struct customer *c, int32_t today)

@@ -32,6 +32,7 @@ struct clock;
 struct tz;
 struct rate_table;
 struct api_limiter;
+struct agency; /* agency/agency.h (Amili hand-over) */
 
 /* What all requests share; read-only after start (the limiter locks itself). */
 struct api_context {
@@ -40,6 +41,8 @@ struct api_context {
     const struct rate_table *rates;
     struct api_limiter *limiter;
     const char *dummy_hash; /* verified against for unknown e-mails (equal timing) */
+    /* Amili hand-over (issue 4): the agency client, NULL when not configured. */
+    struct agency *agency;
 };
 
 enum api_principal {
@@ -75,6 +78,14 @@ struct api_request {
     json_t *reply; /* NULL: no body (204) */
     struct api_error err;
     char set_cookie[256]; /* a Set-Cookie value, or "" */
+    /* ---- books (issue 6): an answer that is not JSON (a PDF, a SIE file):
+     * malloc'ed bytes handed to the server, which frees them; raw_type is
+     * a static Content-Type, raw_filename (may be "") the download name. */
+    char *raw_body;
+    size_t raw_len;
+    const char *raw_type;
+    char raw_filename[96];
+    /* ---- end books ---- */
 };
 
 /* A request header or query parameter, or NULL when absent. */

@@ -7,6 +7,8 @@
  */
 #include "api/api_routes.h"
 
+#include <string.h>
+
 #include "api/api_handlers.h"
 
 #define V1 "/api/v1"
@@ -37,6 +39,50 @@ const struct api_route api_routes[] = {
     {"GET", CO "/invoices/{id}/history", API_AUTH_ANY, API_NEED_READ, api_invoices_history},
     {"POST", CO "/invoices/{id}/payments", API_AUTH_ANY, API_NEED_WRITE,
      api_invoices_payment_create},
+
+    /* ---- books (issue 6): reminders, customer loss, vouchers, SIE, BgMax, aging ---- */
+    {"POST", CO "/invoices/{id}/reminders", API_AUTH_ANY, API_NEED_WRITE, api_reminders_create},
+    {"GET", CO "/invoices/{id}/reminders/{rid}/letter.pdf", API_AUTH_ANY, API_NEED_READ,
+     api_reminders_letter},
+    {"POST", CO "/reminders", API_AUTH_ANY, API_NEED_WRITE, api_reminders_bulk},
+    {"GET", CO "/reminders/batches/{batch_id}/letters.pdf", API_AUTH_ANY, API_NEED_READ,
+     api_reminders_batch_letters},
+    {"POST", CO "/invoices/{id}/customer-loss", API_AUTH_ANY, API_NEED_WRITE, api_loss_create},
+    {"GET", CO "/vouchers", API_AUTH_ANY, API_NEED_READ, api_books_vouchers},
+    {"GET", CO "/export/sie", API_AUTH_ANY, API_NEED_READ, api_books_sie},
+    {"POST", CO "/payments/bgmax", API_AUTH_ANY, API_NEED_WRITE, api_books_bgmax},
+    {"GET", CO "/receivables/aging", API_AUTH_ANY, API_NEED_READ, api_books_aging},
+    /* ---- end books ---- */
+
+    /* ---- Amili hand-over (issue 4) ---- */
+    {"GET", CO "/amili", API_AUTH_ANY, API_NEED_READ, api_amili_show},
+    {"POST", CO "/amili/activation", API_AUTH_ANY, API_NEED_OWNER, api_amili_activate},
+    {"POST", CO "/amili/handovers", API_AUTH_ANY, API_NEED_WRITE, api_amili_handover},
+    {"GET", CO "/amili/handovers/{batch_id}", API_AUTH_ANY, API_NEED_READ, api_amili_batch_show},
+    /* ---- end Amili hand-over ---- */
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
+
+/* ---- books (issue 6): a BgMax file is sent as it is, up to 16 MiB
+ * (10 000 payments with names and addresses take about 2 MB). ---- */
+#define BGMAX_BODY_MAX (16u * 1024 * 1024)
+
+const struct api_route_body api_route_bodies[] = {
+    {"POST", CO "/payments/bgmax", "text/plain,application/octet-stream", BGMAX_BODY_MAX},
+};
+
+const size_t api_route_bodies_count = sizeof(api_route_bodies) / sizeof(api_route_bodies[0]);
+
+const struct api_route_body *api_routes_body_rules(const struct api_route *route)
+{
+    size_t i;
+
+    for (i = 0; route && i < api_route_bodies_count; i++) {
+        if (!strcmp(api_route_bodies[i].method, route->method) &&
+            !strcmp(api_route_bodies[i].pattern, route->pattern))
+            return &api_route_bodies[i];
+    }
+    return NULL;
+}
+/* ---- end books ---- */

@@ -81,6 +81,7 @@ struct conn_state {
     char method[16];
     char path[LOG_PATH_MAX];
     char error[256]; /* detail of a 5xx, for the log */
+    size_t max_body; /* books (issue 6): the route's limit (0 until known) */
 };
 
 /* The answer being built. */
@@ -97,6 +98,7 @@ struct reply {
     int retry_after;
     bool replayed;
     bool no_store;
+    char disposition[160]; /* books (issue 6): Content-Disposition, or "" */
 };
 
 /* ---- the store pool ---- */
@@ -144,6 +146,7 @@ static void reply_error(struct reply *rp, const struct api_error *e, bool englis
         rp->len = 0;
     }
     rp->content_type = JSON_TYPE;
+    rp->disposition[0] = '\0'; /* books (issue 6) */
     rp->retry_after = e->retry_after;
     if (cs && rp->status >= 500)
         snprintf(cs->error, sizeof(cs->error), "%s%s%s", api_error_code(e),
@@ -192,6 +195,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (rp->allow[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
+    if (rp->disposition[0]) /* books (issue 6) */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, rp->disposition);
     if (rp->set_cookie[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rp->set_cookie);
     if (rp->retry_after > 0) {
@@ -233,6 +238,39 @@ static bool is_json_type(const char *ct)
     return ct && strncasecmp(ct, "application/json", n) == 0 &&
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
+
+/* ---- books (issue 6): routes with their own body rules ---- */
+
+/* The body rules of an API path's route, or NULL for the default. */
+static const struct api_route_body *raw_route(const char *path, const char *method)
+{
+    struct api_match m;
+
+    if (strncmp(path, "/api/", 5) != 0 ||
+        api_router_match(api_routes, api_routes_count, method, path, &m))
+        return NULL;
+    return api_routes_body_rules(m.route);
+}
+
+/* Is the Content-Type ct (parameters ignored) one of the comma-separated types? */
+static bool raw_type_ok(const char *types, const char *ct)
+{
+    size_t n, ct_len;
+    const char *p = types, *end;
+
+    if (!ct)
+        return false;
+    ct_len = strcspn(ct, "; ");
+    while (*p) {
+        end = strchr(p, ',');
+        n = end ? (size_t)(end - p) : strlen(p);
+        if (n == ct_len && strncasecmp(p, ct, n) == 0)
+            return true;
+        p += n + (end ? 1 : 0);
+    }
+    return false;
+}
+/* ---- end books ---- */
 
 static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
                                        const char *value)
@@ -427,7 +465,15 @@ static enum pm_err run_handler(struct api_request *r, struct reply *rp)
             return api_request_store_failed(r, rc);
     }
     rc = r->match.route->handler(r);
-    if (!rc && r->reply) {
+    if (!rc && r->raw_body) { /* books (issue 6): a PDF or SIE file */
+        rp->body = r->raw_body;
+        rp->len = r->raw_len;
+        rp->content_type = r->raw_type ? r->raw_type : "application/octet-stream";
+        if (r->raw_filename[0])
+            snprintf(rp->disposition, sizeof(rp->disposition), "attachment; filename=\"%s\"",
+                     r->raw_filename);
+        r->raw_body = NULL;
+    } else if (!rc && r->reply) {
         rp->body = json_dumps(r->reply, JSON_COMPACT);
         rp->len = rp->body ? strlen(rp->body) : 0;
         if (!rp->body)
@@ -518,7 +564,9 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
         rc = check_csrf(r);
     if (!rc)
         rc = authorize(r, r->match.route->need);
-    if (!rc && has_body_method(method))
+    if (!rc && has_body_method(method) &&
+        !(api_routes_body_rules(r->match.route) &&
+          api_routes_body_rules(r->match.route)->raw_types)) /* raw: books (issue 6) */
         rc = api_json_parse_object(r->body, r->body_len, &r->json, &r->err);
     if (!rc)
         rc = run_handler(r, rp);
@@ -534,6 +582,7 @@ out_free:
     pool_give(srv, r->store);
     json_decref(r->json);
     json_decref(r->reply);
+    free(r->raw_body); /* books (issue 6): not handed over on failure */
     free(r);
 }
 
@@ -589,6 +638,7 @@ static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, c
                           struct reply *rp, struct conn_state *cs)
 {
     const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+    const struct api_route_body *route;
     bool english = wants_english(conn), body;
     size_t header_bytes = 0;
     uint64_t len = 0;
@@ -598,12 +648,21 @@ static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, c
         reply_code(rp, PM_ERR_RANGE, "headers_too_large", NULL, english, cs);
         return true;
     }
-    if (content_length(conn, &len) && len > srv->max_body) {
+    /* books (issue 6): a route may take a larger or non-JSON body */
+    route = raw_route(cs->path, method);
+    cs->max_body = route && route->max_body > srv->max_body ? route->max_body : srv->max_body;
+    if (content_length(conn, &len) && len > cs->max_body) {
         reply_code(rp, PM_ERR_RANGE, "body_too_large", NULL, english, cs);
         return true;
     }
     body = len > 0 || (te && strcasecmp(te, "identity") != 0);
-    if (body && has_body_method(method) &&
+    if (route && route->raw_types && body &&
+        !raw_type_ok(route->raw_types,
+                     MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"))) {
+        reply_code(rp, PM_ERR_INVALID, "bgmax_media_type", NULL, english, cs);
+        return true;
+    }
+    if (body && has_body_method(method) && !(route && route->raw_types) &&
         !is_json_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type")) &&
         !strncmp(cs->path, "/api/", 5)) {
         reply_code(rp, PM_ERR_INVALID, "unsupported_media_type", NULL, english, cs);
@@ -649,13 +708,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * and dropped (never buffered) and 413 goes out at its end; a client
          * that keeps sending far beyond the limit is cut off. */
         cs->received += *upload_data_size;
-        if (!cs->too_large && (cs->body.len + *upload_data_size > srv->max_body ||
+        if (!cs->too_large && (cs->body.len + *upload_data_size > cs->max_body ||
                                buf_add(&cs->body, upload_data, *upload_data_size))) {
             cs->too_large = true;
             buf_release(&cs->body);
         }
         *upload_data_size = 0;
-        if (cs->too_large && cs->received / DISCARD_FACTOR > srv->max_body)
+        if (cs->too_large && cs->received / DISCARD_FACTOR > cs->max_body)
             return MHD_NO;
         return MHD_YES;
     }
@@ -832,6 +891,7 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     s->ctx.rates = rates;
     s->ctx.limiter = s->limiter;
     s->ctx.dummy_hash = s->dummy_hash;
+    s->ctx.agency = cfg->agency; /* Amili hand-over (issue 4) */
     rc = open_pool(s, cfg->db, threads, e);
     if (rc)
         goto out_free;

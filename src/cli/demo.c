@@ -311,21 +311,22 @@ static enum pm_err make_invoice(struct store *st, const struct company *co, size
 
 static int usage(FILE *f, int status)
 {
-    fprintf(f, "usage: paminn [--db DSN] [--now TIME] demo-data [--invoices N] [--password PW]\n\n"
+    fprintf(f, "usage: paminn [--db DSN] [--now TIME] demo-data [--invoices N] [--password PW]\n"
+               "              [--vouchers | --no-vouchers]\n\n"
                "Create the demo company Snickarglädje i Västerås AB with customers and\n"
                "invoices (default 400; up to 1000000), and the user " DEMO_EMAIL ".\n"
                "The same --now gives the same data.  The database must not hold the demo\n"
-               "user already.\n");
+               "user already.  The invoices' and payments' vouchers are booked too (for the\n"
+               "SIE export) unless --no-vouchers; above 50 000 invoices only with --vouchers.\n");
     return status;
 }
 
 int cli_demo_data(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"invoices", required_argument, NULL, 'i'},
-        {"password", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"invoices", required_argument, NULL, 'i'}, {"password", required_argument, NULL, 'p'},
+        {"vouchers", no_argument, NULL, 'v'},       {"no-vouchers", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     char org_base[10] = "556677889", pw[SECRET_TOKEN_HEX], today_iso[DATE_ISO_LEN + 1];
     const char *password = NULL;
@@ -334,6 +335,8 @@ int cli_demo_data(struct cli *c, int argc, char **argv)
     struct customer *custs = NULL;
     struct user u = {0};
     int64_t n_invoices = 400, counts[FILTER_COUNT];
+    int vouchers = -1; /* books (issue 6): -1 = on up to 50 000 invoices */
+    int64_t n_vouchers = 0;
     uint64_t rng = UINT64_C(20251223);
     size_t n_custs;
     struct timespec t0, t1;
@@ -353,6 +356,10 @@ int cli_demo_data(struct cli *c, int argc, char **argv)
             break;
         case 'p':
             password = optarg;
+            break;
+        case 'v':
+        case 'V':
+            vouchers = opt == 'v';
             break;
         case 'h':
             return usage(stdout, CLI_EXIT_OK);
@@ -443,6 +450,11 @@ int cli_demo_data(struct cli *c, int argc, char **argv)
         store_rollback(c->store);
         goto out;
     }
+    /* books (issue 6): the vouchers of the invoices and payments */
+    if (vouchers == 1 || (vouchers == -1 && n_invoices <= 50000))
+        rc = cli_books_demo_vouchers(c, co.id, &n_vouchers);
+    if (rc)
+        goto out;
     rc = store_invoice_counts(c->store, co.id, today, counts);
     if (rc)
         goto out;
@@ -458,6 +470,8 @@ int cli_demo_data(struct cli *c, int argc, char **argv)
     printf("  as of %s: %lld unpaid, of which %lld overdue; %lld paid\n", today_iso,
            (long long)counts[FILTER_UNPAID], (long long)counts[FILTER_OVERDUE],
            (long long)counts[FILTER_PAID]);
+    printf("  vouchers:  %lld%s\n", (long long)n_vouchers,
+           n_vouchers ? "" : " (--vouchers makes them; on by default up to 50 000 invoices)");
     printf("  log in as %s with password %s\n", DEMO_EMAIL, password);
     printf("  built in %.1f s\n",
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);

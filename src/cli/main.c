@@ -32,6 +32,12 @@ static const struct command commands[] = {
     {"company", cli_company, MIGRATED_STORE, "company administration: company add, company list"},
     {"user", cli_user, MIGRATED_STORE, "user administration: user add"},
     {"serve", cli_serve, NO_STORE, "run the HTTP server: JSON API under /api/v1 and the web UI"},
+    /* books (issue 6) */
+    {"export-sie", cli_export_sie, MIGRATED_STORE, "write a year's vouchers as a SIE 4 file"},
+    {"import-bgmax", cli_import_bgmax, MIGRATED_STORE,
+     "import a Bankgirot BgMax file of incoming payments"},
+    /* Amili hand-over (issue 4) */
+    {"demo", cli_demo, NO_STORE, "serve with a local amili-sandbox as Visma Amili (demo)"},
 };
 
 static void usage(FILE *f)

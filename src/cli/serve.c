@@ -47,8 +47,8 @@ static int usage(FILE *f, int status)
             "  --max-body BYTES    largest request body accepted (default %d)\n"
             "  --config FILE       INI file with db, listen, threads, max_body, data_dir\n"
             "                      under [server] (flags and environment win over it)\n"
-            "  --web-dir DIR       static files of the web UI (default ./web)\n",
-            API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY);
+            "  --web-dir DIR       static files of the web UI (default ./web)\n%s",
+            API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, cli_amili_usage);
     return status;
 }
 
@@ -103,6 +103,7 @@ int cli_serve(struct cli *c, int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"web-dir", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
+        CLI_AMILI_LONG_OPTIONS, /* Amili hand-over (issue 4): serve_amili.c */
         {NULL, 0, NULL, 0},
     };
     const char *listen = NULL, *config = NULL, *web_dir = "web", *db = c->db;
@@ -113,6 +114,8 @@ int cli_serve(struct cli *c, int argc, char **argv)
     struct api_config cfg = {0};
     struct api_server *srv = NULL;
     struct pm_error err = {0};
+    struct cli_amili amili = {0}; /* Amili hand-over (issue 4) */
+    int amili_status = 0;
     sigset_t signals;
     const char *colon;
     int opt, sig = 0, status = CLI_EXIT_FAILED;
@@ -144,6 +147,12 @@ int cli_serve(struct cli *c, int argc, char **argv)
         case 'h':
             return usage(stdout, CLI_EXIT_OK);
         default:
+            /* Amili hand-over (issue 4) */
+            if (cli_amili_option(&amili, opt, optarg, &amili_status)) {
+                if (amili_status)
+                    return amili_status;
+                break;
+            }
             return usage(stderr, CLI_EXIT_USAGE);
         }
     }
@@ -181,6 +190,13 @@ int cli_serve(struct cli *c, int argc, char **argv)
     cfg.max_body = (size_t)max_body;
     cfg.db = db;
     cfg.web_dir = web_dir;
+    /* Amili hand-over (issue 4): the agency client and its threads first. */
+    amili_status = cli_amili_start(&amili, c, db);
+    if (amili_status) {
+        status = amili_status;
+        goto out_release;
+    }
+    cfg.agency = amili.agency;
     if (api_server_start(&cfg, &c->clock, c->tz, &rates, &srv, &err)) {
         cli_errorf("serve", "%s", err.message);
         goto out_release;
@@ -195,6 +211,7 @@ int cli_serve(struct cli *c, int argc, char **argv)
     api_server_stop(&srv);
     status = CLI_EXIT_OK;
 out_release:
+    cli_amili_stop(&amili); /* Amili hand-over (issue 4) */
     rate_table_release(&rates);
     return status;
 }

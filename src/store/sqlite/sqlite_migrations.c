@@ -401,6 +401,119 @@ static const char *const migrations[] = {
     "  imported_at INTEGER NOT NULL,"
     "  PRIMARY KEY (company_id, file_identity)"
     ") STRICT;",
+
+    /* ---- Amili hand-over (issue 4) ---- */
+    /* 2: what the dispatcher and the status sync keep beside migration 1's
+     * agency tables: why an activation failed; per case the agency's etag,
+     * when it was registered (agency clock), how many of its state and
+     * status history entries are already history events, the capital
+     * recorded as agency payments and what was paid out; keys of synced
+     * events already recorded (exactly once); the sealed access token;
+     * payout specification lines for the books. */
+    "ALTER TABLE amili_activations ADD COLUMN failure TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE agency_cases ADD COLUMN etag TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE agency_cases ADD COLUMN registered_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE agency_cases ADD COLUMN state_events INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE agency_cases ADD COLUMN status_events INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE agency_cases ADD COLUMN agency_paid_minor INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE agency_cases ADD COLUMN payout_minor INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE agency_cases ADD COLUMN original_invoice_url TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX agency_cases_unsynced ON agency_cases (company_id, registered_at)"
+    "  WHERE synced_at = 0;"
+    "CREATE TABLE agency_seen ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  key TEXT NOT NULL,"
+    "  seen_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, key)"
+    ") STRICT;"
+    "CREATE TABLE agency_tokens ("
+    "  api_code TEXT NOT NULL PRIMARY KEY,"
+    "  sealed BLOB NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE agency_payout_lines ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  payout_id TEXT NOT NULL,"
+    "  line_no INTEGER NOT NULL,"
+    "  invoice_id INTEGER,"
+    "  invoice_number TEXT NOT NULL DEFAULT '',"
+    "  finance_category TEXT NOT NULL DEFAULT '',"
+    "  article TEXT NOT NULL DEFAULT '',"
+    "  amount_minor INTEGER NOT NULL,"
+    "  vat_minor INTEGER NOT NULL DEFAULT 0,"
+    "  total_minor INTEGER NOT NULL,"
+    "  booking_date INTEGER NOT NULL,"
+    "  payout_date INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, payout_id, line_no),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ") STRICT;",
+    /* ---- end Amili hand-over ---- */
+
+    /* ---- books (issue 6) ---- */
+    /* 3: the money side.  The company's days to pay after a manual
+     * reminder; per reminder the förseningsersättning, earlier unpaid fees,
+     * its batch and the snapshot of its letter; reminder batches with their
+     * merged letters; per invoice the fees and interest charged and paid,
+     * the expected loss written down and the confirmed loss (net and VAT
+     * per rate, to restore on recovery); the invoice a voucher concerns;
+     * and the open invoices by due date with their remaining amounts, for
+     * the aging sums without touching the table. */
+    "ALTER TABLE companies ADD COLUMN reminder_due_days INTEGER NOT NULL DEFAULT 10"
+    "  CHECK (reminder_due_days BETWEEN 1 AND 60);"
+    "ALTER TABLE reminders ADD COLUMN late_compensation_minor INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (late_compensation_minor >= 0);"
+    "ALTER TABLE reminders ADD COLUMN earlier_charges_minor INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (earlier_charges_minor >= 0);"
+    "ALTER TABLE reminders ADD COLUMN batch_id INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE reminders ADD COLUMN letter TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(letter));"
+    "CREATE INDEX reminders_batch ON reminders (company_id, batch_id, id) WHERE batch_id <> 0;"
+    "CREATE TABLE reminder_batches ("
+    "  company_id INTEGER NOT NULL REFERENCES companies (id),"
+    "  id INTEGER NOT NULL,"
+    "  total INTEGER NOT NULL CHECK (total >= 0),"
+    "  pdf BLOB,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, id)"
+    ") STRICT;"
+    "CREATE TABLE invoice_books ("
+    "  company_id INTEGER NOT NULL,"
+    "  invoice_id INTEGER NOT NULL,"
+    "  fee_charged_minor INTEGER NOT NULL DEFAULT 0 CHECK (fee_charged_minor >= 0),"
+    "  compensation_charged_minor INTEGER NOT NULL DEFAULT 0"
+    "    CHECK (compensation_charged_minor >= 0),"
+    "  fees_paid_minor INTEGER NOT NULL DEFAULT 0 CHECK (fees_paid_minor >= 0),"
+    "  interest_charged_minor INTEGER NOT NULL DEFAULT 0 CHECK (interest_charged_minor >= 0),"
+    "  interest_paid_minor INTEGER NOT NULL DEFAULT 0 CHECK (interest_paid_minor >= 0),"
+    "  expected_loss_minor INTEGER NOT NULL DEFAULT 0 CHECK (expected_loss_minor >= 0),"
+    "  loss_gross_minor INTEGER NOT NULL DEFAULT 0 CHECK (loss_gross_minor >= 0),"
+    "  loss_net_minor INTEGER NOT NULL DEFAULT 0,"
+    "  loss_vat_25_minor INTEGER NOT NULL DEFAULT 0,"
+    "  loss_vat_12_minor INTEGER NOT NULL DEFAULT 0,"
+    "  loss_vat_6_minor INTEGER NOT NULL DEFAULT 0,"
+    "  recovered_minor INTEGER NOT NULL DEFAULT 0"
+    "    CHECK (recovered_minor >= 0 AND recovered_minor <= loss_gross_minor),"
+    "  CHECK (fees_paid_minor <= fee_charged_minor + compensation_charged_minor),"
+    "  CHECK (interest_paid_minor <= interest_charged_minor),"
+    "  CHECK (loss_gross_minor = loss_net_minor + loss_vat_25_minor + loss_vat_12_minor"
+    "         + loss_vat_6_minor),"
+    "  PRIMARY KEY (company_id, invoice_id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ") STRICT;"
+    /* The invoice a voucher concerns, beside the immutable voucher itself. */
+    "CREATE TABLE voucher_invoices ("
+    "  company_id INTEGER NOT NULL,"
+    "  year INTEGER NOT NULL,"
+    "  number INTEGER NOT NULL,"
+    "  invoice_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (company_id, year, number),"
+    "  FOREIGN KEY (company_id, year, number) REFERENCES vouchers (company_id, year, number),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ") STRICT;"
+    "CREATE INDEX voucher_invoices_invoice ON voucher_invoices (company_id, invoice_id);"
+    "CREATE INDEX invoices_open_due ON invoices (company_id, currency, due_date, remaining_minor)"
+    "  WHERE state = 'open';",
+    /* ---- end books ---- */
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

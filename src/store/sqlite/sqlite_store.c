@@ -271,7 +271,8 @@ static enum pm_err op_rollback(struct store *st)
 #define COMPANY_COLS                                                                             \
     "id, name, organization_no, address_line_1, address_line_2, zip_code, city, country, email," \
     " phone, bankgiro, payment_terms_days, reminder_fee_agreed, reminder_fee_minor,"             \
-    " accounting_method, language, timezone, created_at"
+    " accounting_method, language, timezone, created_at,"                                        \
+    " reminder_due_days" /* books (issue 6) */
 
 static void company_bind(sqlite3_stmt *st, const struct company *c)
 {
@@ -289,6 +290,9 @@ static void company_bind(sqlite3_stmt *st, const struct company *c)
     sqlite_store_bind_int(st, ":payment_terms_days", c->payment_terms_days);
     sqlite_store_bind_int(st, ":reminder_fee_agreed", c->reminder_fee_agreed ? 1 : 0);
     sqlite_store_bind_int(st, ":reminder_fee_minor", c->reminder_fee_minor);
+    /* books (issue 6): 0 (a row built without it) means the default, 10 days */
+    sqlite_store_bind_int(st, ":reminder_due_days",
+                          c->reminder_due_days > 0 ? c->reminder_due_days : 10);
     sqlite_store_bind_text(st, ":accounting_method",
                            c->accounting_method == ACCOUNTING_CASH ? "cash" : "accrual", 16);
     BIND_ARR(st, ":language", c->language);
@@ -321,6 +325,7 @@ static void company_read(sqlite3_stmt *st, struct company *c)
     COL_ARR(st, 15, c->language);
     COL_ARR(st, 16, c->timezone);
     c->created_at = sqlite3_column_int64(st, 17);
+    c->reminder_due_days = sqlite3_column_int(st, 18); /* books (issue 6) */
 }
 
 static enum pm_err op_company_insert(struct store *stp, struct company *c)
@@ -328,10 +333,12 @@ static enum pm_err op_company_insert(struct store *stp, struct company *c)
     static const char sql[] =
         "INSERT INTO companies (name, organization_no, address_line_1, address_line_2, zip_code,"
         " city, country, email, phone, bankgiro, payment_terms_days, reminder_fee_agreed,"
-        " reminder_fee_minor, accounting_method, language, timezone, created_at)"
+        " reminder_fee_minor, accounting_method, language, timezone, created_at,"
+        " reminder_due_days)"
         " VALUES (:name, :organization_no, :address_line_1, :address_line_2, :zip_code, :city,"
         " :country, :email, :phone, :bankgiro, :payment_terms_days, :reminder_fee_agreed,"
-        " :reminder_fee_minor, :accounting_method, :language, :timezone, :created_at)"
+        " :reminder_fee_minor, :accounting_method, :language, :timezone, :created_at,"
+        " :reminder_due_days)"
         " RETURNING id";
     struct sqlite_store *s = engine(stp);
     struct company row = *c;
@@ -405,7 +412,8 @@ static enum pm_err op_company_update(struct store *stp, const struct company *c)
         " zip_code = :zip_code, city = :city, country = :country, email = :email,"
         " phone = :phone, bankgiro = :bankgiro, payment_terms_days = :payment_terms_days,"
         " reminder_fee_agreed = :reminder_fee_agreed, reminder_fee_minor = :reminder_fee_minor,"
-        " accounting_method = :accounting_method, language = :language, timezone = :timezone"
+        " accounting_method = :accounting_method, language = :language, timezone = :timezone,"
+        " reminder_due_days = :reminder_due_days"
         " WHERE id = :id";
     struct sqlite_store *s = engine(stp);
     sqlite3_stmt *st = NULL;
@@ -842,6 +850,8 @@ static const struct store_ops sqlite_ops = {
     .idempotency_put = op_idempotency_put,
     .history_insert = sqlite_invoices_history_insert,
     .history_list = sqlite_invoices_history_list,
+    .agency = &sqlite_agency_ops, /* Amili hand-over: sqlite_agency.c */
+    .books = &sqlite_books_ops,   /* books (issue 6): sqlite_books.c */
 };
 
 static enum pm_err pragma(sqlite3 *db, const char *sql, struct pm_error *e)

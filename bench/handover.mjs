@@ -1,0 +1,103 @@
+/*
+ * handover.mjs — the hand-over benchmark behind bench/handover.sh.
+ *
+ * Two measurements in one run, on fresh databases:
+ *  1. the sandbox's own registration capacity: wrk posting registrations
+ *     (one debt each, the body Påminn sends, each a new invoice number;
+ *     bench/handover-wrk.lua) straight to a fresh amili-sandbox over C
+ *     keep-alive connections for DIRECT_S seconds (default 15);
+ *  2. Påminn: N overdue invoices handed over in one request to paminn serve
+ *     wired to another fresh amili-sandbox (--dispatch-concurrency C):
+ *     the time to accept the request, and the time until every invoice is
+ *     registered (the dispatch throughput), then until the PDF uploads are
+ *     done too.
+ * Prints a Markdown block.  N and C from the environment (default 10000, 8).
+ */
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startStack, sleep } from '../tests/amili/lib/stack.mjs';
+
+const N = Number(process.env.N ?? 10000);
+const C = Number(process.env.C ?? 8);
+const SYNC = Number(process.env.SYNC ?? 30);
+const DIRECT_S = Number(process.env.DIRECT_S ?? 15);
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/* The sandbox's own capacity: wrk (C, keep-alive) posting registrations
+ * for DIRECT_S seconds with C connections, each a new invoice. */
+async function sandboxCapacity() {
+  const s = await startStack({ noAgency: true, now: '2025-06-16' });
+  try {
+    const acc = await s.agencyPost('/accounts', {
+      name: 'Bench AB', organization_no: '556036-0793',
+      initial_creditor_data: {
+        is_active: true, standard_debt_description: 'Fakturor', default_letter_locale: 'sv',
+        sender_address: { address_line_1: 'Storgatan 1', zip_code: '11122', city: 'Stockholm', country: 'SE' },
+        invoice_address: { address_line_1: 'Storgatan 1', zip_code: '11122', city: 'Stockholm', country: 'SE' },
+        payout_details: { sek: { bankgiro: '12312312' } },
+      },
+    });
+    if (acc.status !== 201) throw new Error(JSON.stringify(acc.body));
+    const out = execFileSync('wrk', ['-t', '2', '-c', String(C), '-d', `${DIRECT_S}s`, '--latency',
+      '-s', path.join(HERE, 'handover-wrk.lua'), s.sb.base], {
+      encoding: 'utf8',
+      env: { ...process.env, BENCH_TOKEN: s.agencyToken, BENCH_ACCOUNT: acc.body._id, BENCH_CREDITOR: acc.body._creditors[0] },
+    });
+    const m = /WRK requests=(\d+) non2xx=(\d+) seconds=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+)/.exec(out);
+    if (!m) throw new Error(`wrk said: ${out}`);
+    const cases = (await s.counters()).cases;
+    const secs = Number(m[3]);
+    return { secs, requests: Number(m[1]), failed: Number(m[2]), cases, rate: cases / secs, p50: m[4], p99: m[5] };
+  } finally {
+    await s.stop();
+  }
+}
+
+async function paminnDispatch() {
+  const s = await startStack({ now: '2025-06-16', concurrency: C, sync: SYNC, lease: 30 });
+  try {
+    await s.activate();
+    const customer = await s.customer();
+    const t0 = performance.now();
+    const ids = await s.invoices(customer.id, N, 8);
+    const createSecs = (performance.now() - t0) / 1000;
+    const a0 = performance.now();
+    const res = await s.handover(ids);
+    const acceptMs = performance.now() - a0;
+    if (res.status !== 202 || res.body.queued !== N) throw new Error(`handover: ${res.status}`);
+    const d0 = performance.now();
+    let registered = 0;
+    while (registered < N) {
+      await sleep(200);
+      registered = Number(s.scalar("select count(*) from invoices where agency_state = 'registered'"));
+    }
+    const dispatchSecs = (performance.now() - d0) / 1000;
+    while (s.scalar("select count(*) from outbox where state in ('pending', 'in_flight')") !== '0') await sleep(250);
+    const allSecs = (performance.now() - d0) / 1000;
+    const counters = await s.counters();
+    return {
+      createSecs, acceptMs, dispatchSecs, rate: N / dispatchSecs, allSecs, cases: counters.cases,
+      posts: counters.requests['POST /case--registrations'],
+    };
+  } finally {
+    await s.stop();
+  }
+}
+
+const cap = await sandboxCapacity();
+const ours = await paminnDispatch();
+const ratio = ours.rate / cap.rate;
+console.log(`### ${N} invoices, ${C} requests in flight\n`);
+console.log('| measurement | result |');
+console.log('|---|---:|');
+console.log(`| amili-sandbox capacity: wrk posting registrations directly, ${C} connections (keep-alive), ${cap.secs.toFixed(0)} s | ${cap.cases} cases = **${cap.rate.toFixed(0)} registrations/s** (p50 ${cap.p50} ms, p99 ${cap.p99} ms, ${cap.failed} non-2xx) |`);
+console.log(`| Påminn: accepting the hand-over request of ${N} invoices (HTTP 202) | **${ours.acceptMs.toFixed(0)} ms** (target < 1 s) |`);
+console.log(`| Påminn: dispatch until all ${N} are registered | ${ours.dispatchSecs.toFixed(1)} s = **${ours.rate.toFixed(0)} registrations/s** |`);
+console.log(`| dispatch throughput / sandbox capacity | **${(ratio * 100).toFixed(0)} %** (target ≥ 80 %) |`);
+console.log(`| Påminn: until the ${N} invoice PDFs are uploaded too | ${ours.allSecs.toFixed(1)} s |`);
+console.log(`| cases at the agency / registration requests | ${ours.cases} / ${ours.posts} |`);
+console.log(`| (creating the ${N} invoices through the API beforehand) | ${ours.createSecs.toFixed(1)} s |`);
+console.log(`\nmachine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 10)}; status sync every ${SYNC} s during the run`);

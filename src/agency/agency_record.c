@@ -1,0 +1,306 @@
+/*
+ * agency_record.c — what the agency says, recorded once (agency_record.h).
+ *
+ * A case's state_history and status_history only grow; the case row counts
+ * how many entries of each are already history events, so applying the
+ * same case twice (a re-sync, the sync and a live look-up racing) adds
+ * nothing.  A JSON with shorter histories than the counts is an older
+ * reading and is ignored.
+ *
+ * Agency payments.  The capital the agency collected from the debtor is the
+ * capital handed over minus the capital still owed, minus what the company
+ * reported itself (direct payments and credit notes, by their outbox
+ * messages).  Its growth becomes one PAYMENT_AGENCY payment and one
+ * amili_payment event.  A closed case owes nothing, so for it only "paid"
+ * counts the whole capital as collected; a cancelled or credited case
+ * keeps what was collected before.  Undercounting for a moment (a report
+ * not yet delivered) is safe — it is made up later; overcounting never
+ * happens because reports are subtracted as soon as they are queued.
+ */
+#include "agency/agency_record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agency/agency_amili.h"
+#include "agency/agency_edge.h"
+#include "core/money.h"
+#include "store/store.h"
+#include "store/store_agency.h"
+
+#define ACTOR "amili"
+
+enum pm_err agency_record_event(struct store *st, int64_t company_id, int64_t invoice_id,
+                                int64_t at_us, const char *kind, const char *message, json_t *data)
+{
+    struct history_event ev;
+    char *text = NULL;
+    enum pm_err rc;
+
+    memset(&ev, 0, sizeof(ev));
+    if (data) {
+        text = json_dumps(data, JSON_COMPACT);
+        json_decref(data);
+        if (!text)
+            return PM_ERR_NOMEM;
+    }
+    ev.company_id = company_id;
+    ev.invoice_id = invoice_id;
+    ev.at_us = at_us;
+    snprintf(ev.kind, sizeof(ev.kind), "%s", kind);
+    snprintf(ev.actor, sizeof(ev.actor), "%s", ACTOR);
+    snprintf(ev.message, sizeof(ev.message), "%s", message);
+    snprintf(ev.data, sizeof(ev.data), "%s", text && strlen(text) < sizeof(ev.data) ? text : "{}");
+    free(text);
+    rc = store_history_insert(st, &ev);
+    return rc;
+}
+
+/* Swedish words for the agency's states and statuses; unknown ones are
+ * shown as they come. */
+static const char *label(const char *name)
+{
+    static const struct {
+        const char *name, *sv;
+    } words[] = {
+        {"initializing", "registrerat"},
+        {"initialized", "registrerat"},
+        {"invoice", "faktura"},
+        {"reminder", "påminnelse"},
+        {"reminder_sent", "påminnelse skickad"},
+        {"debt_collection", "inkasso"},
+        {"debt_collection_active", "inkassokrav skickat"},
+        {"surveillance", "långtidsbevakning"},
+        {"surveillance_active", "långtidsbevakning"},
+        {"enforcement", "Kronofogden"},
+        {"enforcement_applied", "ansökan hos Kronofogden"},
+        {"closed", "avslutat"},
+        {"disputed", "bestridd av kunden"},
+        {"instalment_plan", "avbetalningsplan"},
+        {"paid", "betald"},
+        {"cancelled", "återkallad"},
+        {"credited", "krediterad"},
+        {"written_off", "avskriven"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (!strcmp(words[i].name, name))
+            return words[i].sv;
+    return name;
+}
+
+static bool history_has(const json_t *hist, const char *key, const char *value)
+{
+    size_t i;
+
+    for (i = 0; i < json_array_size(hist); i++) {
+        const char *s = json_string_value(json_object_get(json_array_get(hist, i), key));
+
+        if (s && !strcmp(s, value))
+            return true;
+    }
+    return false;
+}
+
+/* Events for entries [from, n) of a history array. */
+static enum pm_err history_events(struct store *st, const struct agency_case *c, const json_t *hist,
+                                  size_t from, const char *key, const char *date_key,
+                                  const char *kind, int64_t at_us)
+{
+    char message[STORE_TEXT_MAX];
+    enum pm_err rc = PM_OK;
+    size_t i;
+
+    for (i = from; !rc && i < json_array_size(hist); i++) {
+        const json_t *e = json_array_get(hist, i);
+        const char *name = json_string_value(json_object_get(e, key));
+        const char *date = json_string_value(json_object_get(e, date_key));
+
+        if (!name)
+            name = "";
+        if (!strcmp(kind, "amili_state"))
+            snprintf(message, sizeof(message), "Visma Amili: ärendet är nu i läget %s (%s)",
+                     label(name), name);
+        else
+            snprintf(message, sizeof(message), "Visma Amili: status %s (%s)", label(name), name);
+        rc = agency_record_event(st, c->company_id, c->invoice_id, at_us, kind, message,
+                                 json_pack("{s:s, s:s, s:s, s:I}", key, name, "date",
+                                           date ? date : "", "case_id", c->case_id, "index",
+                                           (json_int_t)i));
+    }
+    return rc;
+}
+
+/* Record the growth of the capital the agency collected. */
+static enum pm_err record_payment(struct store *st, struct agency_case *c,
+                                  const struct amili_case_view *v, int64_t at_us)
+{
+    struct invoice inv;
+    struct payment p;
+    char amount_text[MONEY_FORMAT_MAX], message[STORE_TEXT_MAX];
+    int64_t reported = 0, collected, delta, amount;
+    enum pm_err rc;
+
+    rc = store_agency_outbox_reported(st, c->company_id, c->invoice_id, &reported);
+    if (rc)
+        return rc;
+    if (!v->closed)
+        collected = v->capital_minor - v->remaining_capital_minor - reported;
+    else if (!strcmp(v->status, "paid"))
+        collected = v->capital_minor - reported;
+    else
+        collected = c->agency_paid_minor;
+    delta = collected - c->agency_paid_minor;
+    if (delta <= 0)
+        return PM_OK;
+    rc = store_invoice_get(st, c->company_id, c->invoice_id, &inv);
+    if (rc)
+        return rc;
+    amount = delta < inv.remaining_minor ? delta : inv.remaining_minor;
+    if (amount > 0) {
+        memset(&p, 0, sizeof(p));
+        p.company_id = c->company_id;
+        p.invoice_id = c->invoice_id;
+        p.date = (int32_t)(v->updated_s / 86400);
+        p.amount_minor = amount;
+        p.source = PAYMENT_AGENCY;
+        snprintf(p.reference, sizeof(p.reference), "Visma Amili %s", c->case_id);
+        rc = store_payment_insert(st, &p);
+        if (rc)
+            return rc;
+    }
+    money_format(delta, amount_text, sizeof(amount_text));
+    snprintf(message, sizeof(message), "Betalning via Visma Amili: %s (kapital)", amount_text);
+    rc =
+        agency_record_event(st, c->company_id, c->invoice_id, at_us, "amili_payment", message,
+                            json_pack("{s:I, s:I, s:s}", "amount_minor", (json_int_t)delta,
+                                      "recorded_minor", (json_int_t)amount, "case_id", c->case_id));
+    if (!rc)
+        c->agency_paid_minor = collected;
+    return rc;
+}
+
+enum pm_err agency_record_case(struct store *st, const struct clock *clock, int64_t company_id,
+                               const json_t *item, bool force, bool *changed)
+{
+    struct amili_case_view v;
+    struct agency_case c;
+    struct clock wall = {0};
+    size_t n_state, n_status;
+    int64_t at_us = clock_now_us(clock);
+    char *raw = NULL;
+    char message[STORE_TEXT_MAX];
+    enum pm_err rc;
+    bool fresh;
+
+    if (changed)
+        *changed = false;
+    rc = amili_case_parse(item, &v);
+    if (rc)
+        return rc;
+    rc = store_agency_case_find(st, company_id, v.case_id, &c);
+    if (rc)
+        return rc;
+    n_state = json_array_size(v.state_history);
+    n_status = json_array_size(v.status_history);
+    if (n_state < (size_t)c.state_events || n_status < (size_t)c.status_events)
+        return PM_OK; /* an older reading */
+    fresh = strcmp(v.etag, c.etag) != 0 || !c.synced_at;
+    if (!fresh && !force)
+        return PM_OK;
+    if (fresh) {
+        rc = history_events(st, &c, v.state_history, (size_t)c.state_events, "state", "state_date",
+                            "amili_state", at_us);
+        if (!rc)
+            rc = history_events(st, &c, v.status_history, (size_t)c.status_events, "status",
+                                "status_date", "amili_status", at_us);
+        if (!rc && v.closed && !c.closed) {
+            snprintf(message, sizeof(message), "Ärendet är avslutat hos Visma Amili (%s)",
+                     label(v.status));
+            rc = agency_record_event(
+                st, company_id, c.invoice_id, at_us, "amili_closed", message,
+                json_pack("{s:s, s:s}", "status", v.status, "case_id", c.case_id));
+        }
+        if (!rc)
+            rc = record_payment(st, &c, &v, at_us);
+        if (rc)
+            return rc;
+    }
+    if (v.ocr[0])
+        snprintf(c.ocr, sizeof(c.ocr), "%s", v.ocr);
+    snprintf(c.state, sizeof(c.state), "%s", v.state);
+    snprintf(c.status, sizeof(c.status), "%s", v.status);
+    snprintf(c.etag, sizeof(c.etag), "%s", v.etag);
+    if (v.original_invoice_url[0])
+        snprintf(c.original_invoice_url, sizeof(c.original_invoice_url), "%s",
+                 v.original_invoice_url);
+    c.closed = v.closed;
+    c.capital_minor = v.capital_minor;
+    c.fees_minor = v.costs_minor;
+    c.interest_minor = v.interest_minor;
+    c.paid_minor = v.received_minor;
+    c.remaining_minor = v.remaining_minor;
+    c.disputed = history_has(v.status_history, "status", "disputed");
+    c.instalment_plan = history_has(v.status_history, "status", "instalment_plan");
+    c.state_events = (int)n_state;
+    c.status_events = (int)n_status;
+    c.synced_at = clock_now_s(&wall);
+    raw = json_dumps(item, JSON_COMPACT);
+    rc = store_agency_case_update(st, &c, raw);
+    free(raw);
+    if (!rc && v.status[0])
+        rc = store_agency_invoice_agency(st, company_id, c.invoice_id, NULL, v.status);
+    if (!rc && changed)
+        *changed = fresh;
+    return rc;
+}
+
+enum pm_err agency_record_live(struct agency *a, struct store *st, const struct clock *clock,
+                               int64_t company_id, int64_t invoice_id, long timeout_ms)
+{
+    struct agency_case c;
+    struct agency_call call;
+    struct agency_conn *conn = NULL;
+    struct amili_answer ans = {0};
+    struct pm_error e = {0};
+    struct clock wall = {0};
+    enum pm_err rc;
+
+    memset(&call, 0, sizeof(call));
+    rc = store_agency_case_get(st, company_id, invoice_id, &c);
+    if (rc)
+        return rc;
+    rc = agency_token(a, st, call.api_key, &e);
+    if (rc)
+        return rc;
+    conn = agency_conn_new(a, 1);
+    if (!conn)
+        return PM_ERR_NOMEM;
+    amili_req_get_case(&call, c.case_id);
+    call.timeout_ms = timeout_ms;
+    rc = agency_call_run(a, conn, &call);
+    if (rc)
+        goto out_free;
+    amili_answer_read(&call, clock_now_s(&wall), &ans);
+    if (ans.verdict == AMILI_UNAUTHORIZED)
+        agency_token_forget(a, call.api_key);
+    if (ans.verdict != AMILI_OK) {
+        rc = PM_ERR_IO;
+        goto out_free;
+    }
+    rc = store_begin(st);
+    if (rc)
+        goto out_free;
+    rc = agency_record_case(st, clock, company_id, ans.body, true, NULL);
+    if (!rc)
+        rc = store_commit(st);
+    else
+        store_rollback(st);
+out_free:
+    amili_answer_release(&ans);
+    agency_call_release(&call);
+    agency_ops_of(a)->conn_free(&conn);
+    return rc;
+}

@@ -1,0 +1,436 @@
+/*
+ * agency_sync.c — the status sync: follows the agency's cases and payouts
+ * into the product (the agency has no push).
+ *
+ * Every sync_interval seconds, for each company whose activation is active:
+ *
+ *  1. Cases changed since the company's cursor (GET /cases, _updated $gte,
+ *     newest first, 100 per page; see agency_amili.c for why this order
+ *     loses nothing).  The window also reaches back to the registration of
+ *     any case not synced yet, so a case registered while a round was
+ *     running is still seen.  Each case is applied by agency_record_case()
+ *     (state and status events, closing, agency payments), one transaction
+ *     per page.  The new cursor is the newest _updated seen.
+ *  2. Payouts of the company's creditor: each new one's specification lines
+ *     are stored (agency_payout_lines, for the books) and summed per invoice
+ *     into one amili_payout history event, once (agency_seen "payout:<id>").
+ *
+ * Its own thread, store handle and connection; failures are logged and the
+ * next round tries again.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agency/agency.h"
+#include "agency/agency_amili.h"
+#include "agency/agency_edge.h"
+#include "agency/agency_record.h"
+#include "core/money.h"
+#include "store/store.h"
+#include "store/store_agency.h"
+
+#define COMPANIES_PER_ROUND 64
+#define SYNC_TIMEOUT_MS     15000
+#define PAGES_MAX           10000
+#define KNOWN_PAYOUTS_MAX   100000
+
+struct agency_syncer {
+    struct agency *a;
+    struct store *st;
+    struct agency_conn *conn;
+    const struct clock *clock;
+    struct clock wall;
+    /* Payout ids already handled (agency_seen is the guarantee; this only
+     * saves fetching their lines again). */
+    char (*known)[STORE_AGENCY_ID_MAX];
+    size_t n_known, cap_known;
+};
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void logf_(const char *fmt, ...)
+{
+    va_list ap;
+
+    flockfile(stderr);
+    fputs("paminn sync: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    funlockfile(stderr);
+}
+
+struct agency_syncer *agency_syncer_new(struct agency *a, const char *db, const struct clock *clock,
+                                        struct pm_error *e)
+{
+    struct agency_syncer *s = calloc(1, sizeof(*s));
+
+    if (!s) {
+        pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
+        return NULL;
+    }
+    s->a = a;
+    s->clock = clock;
+    if (store_open(db, &s->st, e))
+        goto out_free;
+    s->conn = agency_conn_new(a, 1);
+    if (!s->conn) {
+        pm_error_set(e, PM_ERR_NOMEM, "", "cannot start the HTTP client");
+        goto out_free;
+    }
+    return s;
+out_free:
+    agency_syncer_free(&s);
+    return NULL;
+}
+
+void agency_syncer_free(struct agency_syncer **sp)
+{
+    struct agency_syncer *s;
+
+    if (!sp || !*sp)
+        return;
+    s = *sp;
+    if (s->conn)
+        agency_ops_of(s->a)->conn_free(&s->conn);
+    store_close(&s->st);
+    free(s->known);
+    free(s);
+    *sp = NULL;
+}
+
+/* One GET with a fresh token; the answer in *ans (release it). */
+static enum pm_err get(struct agency_syncer *s, struct agency_call *call, struct amili_answer *ans)
+{
+    struct pm_error e = {0};
+    enum pm_err rc;
+
+    memset(ans, 0, sizeof(*ans));
+    rc = agency_token(s->a, s->st, call->api_key, &e);
+    if (rc) {
+        logf_("no access token: %s", e.message);
+        return rc;
+    }
+    call->timeout_ms = SYNC_TIMEOUT_MS;
+    rc = agency_call_run(s->a, s->conn, call);
+    if (rc)
+        return rc;
+    amili_answer_read(call, clock_now_s(&s->wall), ans);
+    if (ans->verdict == AMILI_UNAUTHORIZED)
+        agency_token_forget(s->a, call->api_key);
+    if (ans->verdict != AMILI_OK) {
+        logf_("%s %s: %s", call->method, call->path, ans->reason);
+        amili_answer_release(ans);
+        return PM_ERR_IO;
+    }
+    return PM_OK;
+}
+
+/* Apply one page of cases in one transaction; newest _updated into *newest. */
+static enum pm_err apply_page(struct agency_syncer *s, int64_t company_id, const json_t *items,
+                              int64_t *newest)
+{
+    struct amili_case_view v;
+    enum pm_err rc;
+    size_t i;
+
+    rc = store_begin(s->st);
+    if (rc)
+        return rc;
+    for (i = 0; !rc && i < json_array_size(items); i++) {
+        const json_t *item = json_array_get(items, i);
+
+        if (!amili_case_parse(item, &v) && v.updated_s > *newest)
+            *newest = v.updated_s;
+        rc = agency_record_case(s->st, s->clock, company_id, item, false, NULL);
+        if (rc == PM_ERR_NOT_FOUND || rc == PM_ERR_INVALID)
+            rc = PM_OK; /* not one of ours (yet) */
+    }
+    if (!rc)
+        rc = store_commit(s->st);
+    else
+        store_rollback(s->st);
+    if (rc)
+        logf_("company %lld: cannot record cases: %s", (long long)company_id,
+              store_error(s->st)->message);
+    return rc;
+}
+
+static enum pm_err sync_cases(struct agency_syncer *s, const struct amili_activation *act)
+{
+    struct agency_call call;
+    struct amili_answer ans;
+    char cursor[128], text[AGENCY_RFC1123_LEN];
+    int64_t since = 0, unsynced = 0, newest = 0;
+    const json_t *items;
+    bool more = true;
+    int page;
+    enum pm_err rc;
+
+    memset(&call, 0, sizeof(call));
+    rc = store_agency_cursor_get(s->st, act->company_id, cursor, sizeof(cursor));
+    if (!rc && cursor[0] && agency_date_parse(cursor, &since))
+        since = 0;
+    /* Without a cursor yet: from the first case's registration. */
+    if (!rc)
+        rc = store_agency_case_unsynced_since(s->st, act->company_id, !cursor[0], &unsynced);
+    if (rc)
+        return rc;
+    if (unsynced > 0 && (since == 0 || unsynced < since))
+        since = unsynced;
+    if (since == 0 && !cursor[0] && unsynced == 0)
+        return PM_OK; /* nothing handed over yet */
+    for (page = 1; !rc && more && page <= PAGES_MAX; page++) {
+        agency_call_reset(&call);
+        rc = amili_req_list_cases(&call, act->creditor_id, since, page);
+        if (!rc)
+            rc = get(s, &call, &ans);
+        if (rc)
+            break;
+        items = amili_items(ans.body, page, &more);
+        rc = apply_page(s, act->company_id, items, &newest);
+        amili_answer_release(&ans);
+    }
+    agency_call_release(&call);
+    if (!rc && newest > 0) {
+        agency_date_rfc1123(newest, text);
+        rc = store_agency_cursor_put(s->st, act->company_id, text, clock_now_s(&s->wall));
+    }
+    return rc;
+}
+
+/* ---- payouts ---- */
+
+static bool known(const struct agency_syncer *s, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_known; i++)
+        if (!strcmp(s->known[i], id))
+            return true;
+    return false;
+}
+
+static void remember(struct agency_syncer *s, const char *id)
+{
+    void *grown;
+    size_t cap;
+
+    if (s->n_known >= KNOWN_PAYOUTS_MAX)
+        return;
+    if (s->n_known == s->cap_known) {
+        cap = s->cap_known ? s->cap_known * 2 : 64;
+        grown = realloc(s->known, cap * sizeof(*s->known));
+        if (!grown)
+            return;
+        s->known = grown;
+        s->cap_known = cap;
+    }
+    snprintf(s->known[s->n_known++], STORE_AGENCY_ID_MAX, "%s", id);
+}
+
+struct invoice_sum {
+    int64_t invoice_id;
+    int64_t capital, interest, outlay, commission, total;
+};
+
+static int32_t day_of(const char *date)
+{
+    int64_t t = 0;
+
+    if (!date || agency_date_parse(date, &t))
+        return 0;
+    return (int32_t)(t / 86400);
+}
+
+/* Store the lines of one payout and one event per invoice, once. */
+static enum pm_err record_payout(struct agency_syncer *s, int64_t company_id, const char *payout_id,
+                                 const json_t *lines)
+{
+    struct invoice_sum *sums = calloc(json_array_size(lines) + 1, sizeof(*sums));
+    struct agency_payout_line l;
+    struct agency_case c;
+    char key[128], message[STORE_TEXT_MAX], a[MONEY_FORMAT_MAX], b[MONEY_FORMAT_MAX];
+    const char *paid_out = "";
+    size_t n_sums = 0, i, k;
+    bool inserted = false;
+    int64_t number, iid;
+    enum pm_err rc;
+
+    if (!sums)
+        return PM_ERR_NOMEM;
+    snprintf(key, sizeof(key), "payout:%s", payout_id);
+    rc = store_agency_seen(s->st, company_id, key, &inserted);
+    if (rc || !inserted)
+        goto out_free;
+    for (i = 0; !rc && i < json_array_size(lines); i++) {
+        const json_t *line = json_array_get(lines, i);
+        const char *num = json_string_value(json_object_get(line, "invoice_number"));
+        const char *cat = json_string_value(json_object_get(line, "finance_category"));
+        const char *art = json_string_value(json_object_get(line, "article"));
+        char *end = NULL;
+
+        memset(&l, 0, sizeof(l));
+        l.company_id = company_id;
+        snprintf(l.payout_id, sizeof(l.payout_id), "%s", payout_id);
+        l.line_no = (int)i + 1;
+        snprintf(l.invoice_number, sizeof(l.invoice_number), "%s", num ? num : "");
+        snprintf(l.finance_category, sizeof(l.finance_category), "%s", cat ? cat : "");
+        snprintf(l.article, sizeof(l.article), "%s", art ? art : "");
+        (void)agency_money_parse(json_object_get(line, "amount"), &l.amount_minor);
+        (void)agency_money_parse(json_object_get(line, "vat_amount"), &l.vat_minor);
+        (void)agency_money_parse(json_object_get(line, "total_amount"), &l.total_minor);
+        l.booking_date = day_of(json_string_value(json_object_get(line, "booking_date")));
+        l.payout_date = day_of(json_string_value(json_object_get(line, "payout_date")));
+        if (json_string_value(json_object_get(line, "payout_date")))
+            paid_out = json_string_value(json_object_get(line, "payout_date"));
+        number = num ? strtoll(num, &end, 10) : 0;
+        iid = 0;
+        if (num && end && !*end && number > 0 &&
+            store_agency_invoice_by_number(s->st, company_id, number, &iid))
+            iid = 0;
+        l.invoice_id = iid;
+        rc = store_agency_payout_line_insert(s->st, &l);
+        if (rc || !iid)
+            continue;
+        for (k = 0; k < n_sums && sums[k].invoice_id != iid; k++)
+            ;
+        if (k == n_sums)
+            sums[n_sums++].invoice_id = iid;
+        if (!strcmp(l.finance_category, "capital"))
+            sums[k].capital += l.amount_minor;
+        else if (!strcmp(l.finance_category, "interest"))
+            sums[k].interest += l.amount_minor;
+        else if (!strcmp(l.finance_category, "creditor_commission"))
+            sums[k].commission += l.total_minor;
+        else
+            sums[k].outlay += l.amount_minor;
+        sums[k].total += l.total_minor;
+    }
+    for (k = 0; !rc && k < n_sums; k++) {
+        money_format(sums[k].total, a, sizeof(a));
+        money_format(sums[k].capital, b, sizeof(b));
+        snprintf(message, sizeof(message),
+                 "Utbetalning från Visma Amili: %s för fakturan (varav kapital %s)", a, b);
+        rc = agency_record_event(
+            s->st, company_id, sums[k].invoice_id, clock_now_us(s->clock), "amili_payout", message,
+            json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "payout_id", payout_id, "payout_date",
+                      paid_out, "capital_minor", (json_int_t)sums[k].capital, "interest_minor",
+                      (json_int_t)sums[k].interest, "outlay_minor", (json_int_t)sums[k].outlay,
+                      "commission_minor", (json_int_t)sums[k].commission, "total_minor",
+                      (json_int_t)sums[k].total));
+        if (!rc && !store_agency_case_get(s->st, company_id, sums[k].invoice_id, &c)) {
+            c.payout_minor += sums[k].total;
+            rc = store_agency_case_update(s->st, &c, NULL);
+        }
+    }
+out_free:
+    free(sums);
+    return rc;
+}
+
+static enum pm_err sync_payout(struct agency_syncer *s, int64_t company_id, const char *payout_id)
+{
+    struct agency_call call;
+    struct amili_answer ans;
+    json_t *all = json_array();
+    const json_t *items;
+    bool more = true;
+    int page;
+    enum pm_err rc = all ? PM_OK : PM_ERR_NOMEM;
+
+    memset(&call, 0, sizeof(call));
+    for (page = 1; !rc && more && page <= PAGES_MAX; page++) {
+        agency_call_reset(&call);
+        rc = amili_req_payout_lines(&call, payout_id, page);
+        if (!rc)
+            rc = get(s, &call, &ans);
+        if (rc)
+            break;
+        items = amili_items(ans.body, page, &more);
+        json_array_extend(all, (json_t *)items);
+        amili_answer_release(&ans);
+    }
+    agency_call_release(&call);
+    if (!rc) {
+        rc = store_begin(s->st);
+        if (!rc) {
+            rc = record_payout(s, company_id, payout_id, all);
+            if (!rc)
+                rc = store_commit(s->st);
+            else
+                store_rollback(s->st);
+        }
+    }
+    json_decref(all);
+    return rc;
+}
+
+static enum pm_err sync_payouts(struct agency_syncer *s, const struct amili_activation *act)
+{
+    struct agency_call call;
+    struct amili_answer ans;
+    const json_t *items;
+    bool more = true;
+    int page;
+    size_t i;
+    enum pm_err rc = PM_OK;
+
+    memset(&call, 0, sizeof(call));
+    for (page = 1; !rc && more && page <= PAGES_MAX; page++) {
+        agency_call_reset(&call);
+        rc = amili_req_list_payouts(&call, act->creditor_id, page);
+        if (!rc)
+            rc = get(s, &call, &ans);
+        if (rc)
+            break;
+        items = amili_items(ans.body, page, &more);
+        for (i = 0; !rc && i < json_array_size(items); i++) {
+            const char *id = json_string_value(json_object_get(json_array_get(items, i), "_id"));
+
+            if (!id || strlen(id) >= STORE_AGENCY_ID_MAX || known(s, id))
+                continue;
+            rc = sync_payout(s, act->company_id, id);
+            if (!rc)
+                remember(s, id);
+        }
+        amili_answer_release(&ans);
+    }
+    agency_call_release(&call);
+    return rc;
+}
+
+/* One round over every active company. */
+static void round_all(struct agency_syncer *s, const atomic_int *stop)
+{
+    struct amili_activation acts[COMPANIES_PER_ROUND];
+    int64_t after = 0;
+    size_t n = 0, i;
+
+    do {
+        if (store_agency_activation_list_active(s->st, after, acts, COMPANIES_PER_ROUND, &n)) {
+            logf_("cannot list activations: %s", store_error(s->st)->message);
+            return;
+        }
+        for (i = 0; i < n && !atomic_load(stop); i++) {
+            after = acts[i].company_id;
+            if (sync_cases(s, &acts[i]) == PM_OK)
+                (void)sync_payouts(s, &acts[i]);
+        }
+    } while (n == COMPANIES_PER_ROUND && !atomic_load(stop));
+}
+
+void agency_syncer_run(struct agency_syncer *s, const atomic_int *stop)
+{
+    int64_t interval_ms = (int64_t)agency_config_of(s->a)->sync_interval_s * 1000, waited;
+
+    while (!atomic_load(stop)) {
+        round_all(s, stop);
+        for (waited = 0; waited < interval_ms && !atomic_load(stop); waited += 100)
+            usleep(100000);
+    }
+}

@@ -1,0 +1,453 @@
+/*
+ * voucher.c — BAS vouchers built from the facts of an event (see voucher.h).
+ *
+ * Part of core/: pure.  The account rules are those of the domain notes
+ * (swedish-rules.md §5); the accounts for reminder fees (3930) and for
+ * over-payments (2420, förskott från kunder) are the BAS accounts commonly
+ * used for them and are documented in docs/books.md.
+ */
+#include "core/voucher.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/money.h"
+
+struct account_name {
+    int account;
+    const char *name;
+};
+
+static const struct account_name chart[] = {
+    {ACC_RECEIVABLES, "Kundfordringar"},
+    {ACC_RECEIVABLES_TAX_REDUCTION, "Kundfordringar - delad faktura"},
+    {1516, "Tvistiga kundfordringar"},
+    {ACC_RECEIVABLES_WRITE_DOWN, "Nedskrivning av kundfordringar"},
+    {ACC_BANK, "Företagskonto"},
+    {ACC_CUSTOMER_ADVANCES, "Förskott från kunder"},
+    {ACC_OUTPUT_VAT_25, "Utgående moms på försäljning inom Sverige, 25 %"},
+    {ACC_OUTPUT_VAT_12, "Utgående moms på försäljning inom Sverige, 12 %"},
+    {ACC_OUTPUT_VAT_6, "Utgående moms på försäljning inom Sverige, 6 %"},
+    {ACC_INPUT_VAT, "Debiterad ingående moms"},
+    {ACC_SALES_25, "Försäljning inom Sverige, 25 % moms"},
+    {ACC_SALES_12, "Försäljning inom Sverige, 12 % moms"},
+    {ACC_SALES_6, "Försäljning inom Sverige, 6 % moms"},
+    {ACC_SALES_EXEMPT, "Försäljning inom Sverige, momsfri"},
+    {ACC_SALES_NON_EU, "Försäljning tjänster till land utanför EU"},
+    {ACC_SALES_EU, "Försäljning tjänster till annat EU-land"},
+    {ACC_REMINDER_FEES, "Påminnelseavgifter"},
+    {ACC_COLLECTION_FEES, "Inkasso- och KFM-avgifter"},
+    {ACC_CONFIRMED_LOSS, "Konstaterade förluster på kundfordringar"},
+    {ACC_EXPECTED_LOSS, "Befarade förluster på kundfordringar"},
+    {ACC_INTEREST_INCOME, "Ränteintäkter från kundfordringar"},
+};
+
+static const int output_vat_account[VAT_RATES] = {ACC_OUTPUT_VAT_25, ACC_OUTPUT_VAT_12,
+                                                  ACC_OUTPUT_VAT_6, 0};
+static const int sales_account[VAT_RATES] = {ACC_SALES_25, ACC_SALES_12, ACC_SALES_6,
+                                             ACC_SALES_EXEMPT};
+
+static const char *const eu_countries[] = {
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SI", "SK", NULL,
+};
+
+const char *voucher_account_name(int account)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(chart) / sizeof(chart[0]); i++) {
+        if (chart[i].account == account)
+            return chart[i].name;
+    }
+    return NULL;
+}
+
+bool voucher_account_is_balance(int account)
+{
+    return account >= 1000 && account <= 2999;
+}
+
+void voucher_init(struct voucher *v, int32_t date, const char *source, const char *text)
+{
+    memset(v, 0, sizeof(*v));
+    v->date = date;
+    snprintf(v->source, sizeof(v->source), "%s", source ? source : "");
+    snprintf(v->text, sizeof(v->text), "%s", text ? text : "");
+}
+
+static enum pm_err add_row(struct voucher *v, int account, int64_t debit, int64_t credit)
+{
+    struct voucher_row *row;
+    size_t i;
+
+    if (debit == 0 && credit == 0)
+        return PM_OK;
+    for (i = 0; i < v->n_rows; i++) {
+        row = &v->rows[i];
+        if (row->account != account || (debit && !row->debit_minor) ||
+            (credit && !row->credit_minor))
+            continue;
+        if (debit)
+            return money_add(row->debit_minor, debit, &row->debit_minor);
+        return money_add(row->credit_minor, credit, &row->credit_minor);
+    }
+    if (v->n_rows == VOUCHER_ROWS_MAX)
+        return PM_ERR_RANGE;
+    v->rows[v->n_rows].account = account;
+    v->rows[v->n_rows].debit_minor = debit;
+    v->rows[v->n_rows].credit_minor = credit;
+    v->n_rows++;
+    return PM_OK;
+}
+
+enum pm_err voucher_debit(struct voucher *v, int account, int64_t amount_minor)
+{
+    if (amount_minor == INT64_MIN)
+        return PM_ERR_OVERFLOW;
+    if (amount_minor < 0)
+        return add_row(v, account, 0, -amount_minor);
+    return add_row(v, account, amount_minor, 0);
+}
+
+enum pm_err voucher_credit(struct voucher *v, int account, int64_t amount_minor)
+{
+    if (amount_minor == INT64_MIN)
+        return PM_ERR_OVERFLOW;
+    if (amount_minor < 0)
+        return add_row(v, account, -amount_minor, 0);
+    return add_row(v, account, 0, amount_minor);
+}
+
+enum pm_err voucher_sums(const struct voucher *v, int64_t *debit, int64_t *credit)
+{
+    int64_t d = 0, c = 0;
+    enum pm_err rc = PM_OK;
+    size_t i;
+
+    for (i = 0; !rc && i < v->n_rows; i++) {
+        rc = money_add(d, v->rows[i].debit_minor, &d);
+        if (!rc)
+            rc = money_add(c, v->rows[i].credit_minor, &c);
+    }
+    if (!rc) {
+        *debit = d;
+        *credit = c;
+    }
+    return rc;
+}
+
+bool voucher_balanced(const struct voucher *v)
+{
+    int64_t d, c;
+
+    return v->n_rows >= 2 && !voucher_sums(v, &d, &c) && d == c && d > 0;
+}
+
+enum voucher_market voucher_market_of(const char *country)
+{
+    size_t i;
+
+    if (!country || !country[0] || !strcmp(country, "SE"))
+        return MARKET_SWEDEN;
+    for (i = 0; eu_countries[i]; i++) {
+        if (!strcmp(eu_countries[i], country))
+            return MARKET_EU;
+    }
+    return MARKET_OUTSIDE_EU;
+}
+
+/* The sales account of VAT rate index i for a market. */
+static int sales_account_of(enum voucher_market market, int i)
+{
+    if (i == VAT_0 && market == MARKET_EU)
+        return ACC_SALES_EU;
+    if (i == VAT_0 && market == MARKET_OUTSIDE_EU)
+        return ACC_SALES_NON_EU;
+    return sales_account[i];
+}
+
+/* End of every builder: a built voucher must balance. */
+static enum pm_err finish(struct voucher *v, enum pm_err rc)
+{
+    if (!rc && !voucher_balanced(v))
+        rc = PM_ERR_INTERNAL;
+    return rc;
+}
+
+enum pm_err voucher_invoice_issued(const struct voucher_invoice *inv, int32_t date,
+                                   struct voucher *out)
+{
+    const struct invoice_totals *t = &inv->totals;
+    char text[VOUCHER_TEXT_MAX];
+    enum pm_err rc;
+    int i;
+
+    snprintf(text, sizeof(text), "Faktura %lld %s", (long long)inv->number,
+             inv->customer_name ? inv->customer_name : "");
+    voucher_init(out, date, "invoice", text);
+    rc = voucher_debit(out, ACC_RECEIVABLES, t->customer_part_minor);
+    if (!rc)
+        rc = voucher_debit(out, ACC_RECEIVABLES_TAX_REDUCTION, t->tax_reduction_minor);
+    for (i = 0; !rc && i < VAT_RATES; i++) {
+        rc = voucher_credit(out, sales_account_of(inv->market, i), t->net_by_rate[i]);
+        if (!rc && t->vat_by_rate[i])
+            rc = output_vat_account[i]
+                     ? voucher_credit(out, output_vat_account[i], t->vat_by_rate[i])
+                     : PM_ERR_INTERNAL;
+    }
+    return finish(out, rc);
+}
+
+/* Split amount over the invoice's totals in proportion: VAT per rate and
+ * net per rate, the rounding rest on the largest net row. */
+static enum pm_err split_proportional(const struct invoice_totals *t, int64_t amount,
+                                      int64_t net[VAT_RATES], int64_t vat[VAT_RATES])
+{
+    int64_t rest = amount;
+    enum pm_err rc = PM_OK;
+    int i, largest = 0;
+
+    if (t->total_minor <= 0)
+        return PM_ERR_INVALID;
+    for (i = 0; !rc && i < VAT_RATES; i++) {
+        rc = money_mul_div(amount, t->vat_by_rate[i], t->total_minor, &vat[i]);
+        if (!rc)
+            rc = money_mul_div(amount, t->net_by_rate[i], t->total_minor, &net[i]);
+        if (!rc)
+            rest -= vat[i] + net[i];
+        if (t->net_by_rate[i] > t->net_by_rate[largest])
+            largest = i;
+    }
+    if (!rc)
+        net[largest] += rest;
+    return rc;
+}
+
+enum pm_err voucher_payment(const struct voucher_invoice *inv, const struct voucher_payment *p,
+                            int32_t date, struct voucher *out)
+{
+    int64_t net[VAT_RATES] = {0}, vat[VAT_RATES] = {0}, sum = 0;
+    char text[VOUCHER_TEXT_MAX];
+    enum pm_err rc;
+    int i;
+
+    rc = money_add(p->capital_minor, p->fees_minor, &sum);
+    if (!rc)
+        rc = money_add(sum, p->interest_minor, &sum);
+    if (!rc)
+        rc = money_add(sum, p->overpaid_minor, &sum);
+    if (rc)
+        return rc;
+    if (sum != p->amount_minor || p->amount_minor <= 0 || p->capital_minor < 0 ||
+        p->fees_minor < 0 || p->interest_minor < 0 || p->overpaid_minor < 0)
+        return PM_ERR_INVALID;
+    snprintf(text, sizeof(text), "%s faktura %lld%s%s", p->via ? p->via : "Inbetalning",
+             (long long)inv->number, p->reference && p->reference[0] ? ", ref " : "",
+             p->reference ? p->reference : "");
+    voucher_init(out, date, "payment", text);
+    rc = voucher_debit(out, ACC_BANK, p->amount_minor);
+    if (!rc && p->cash_method) {
+        rc = split_proportional(&inv->totals, p->capital_minor, net, vat);
+        for (i = 0; !rc && i < VAT_RATES; i++) {
+            rc = voucher_credit(out, sales_account_of(inv->market, i), net[i]);
+            if (!rc && vat[i])
+                rc = voucher_credit(out, output_vat_account[i], vat[i]);
+        }
+    } else if (!rc) {
+        rc = voucher_credit(out, ACC_RECEIVABLES, p->capital_minor);
+    }
+    if (!rc)
+        rc = voucher_credit(out, ACC_REMINDER_FEES, p->fees_minor);
+    if (!rc)
+        rc = voucher_credit(out, ACC_INTEREST_INCOME, p->interest_minor);
+    if (!rc)
+        rc = voucher_credit(out, ACC_CUSTOMER_ADVANCES, p->overpaid_minor);
+    return finish(out, rc);
+}
+
+enum pm_err voucher_loss_split(const struct voucher_invoice *inv, int64_t gross_minor,
+                               struct voucher_loss *out)
+{
+    const struct invoice_totals *t = &inv->totals;
+    int64_t net = gross_minor;
+    enum pm_err rc = PM_OK;
+    int i;
+
+    memset(out, 0, sizeof(*out));
+    if (gross_minor <= 0 || t->total_minor <= 0)
+        return PM_ERR_RANGE;
+    for (i = 0; !rc && i < VAT_RATES; i++) {
+        rc = money_mul_div(gross_minor, t->vat_by_rate[i], t->total_minor, &out->vat_by_rate[i]);
+        if (!rc)
+            net -= out->vat_by_rate[i];
+    }
+    out->gross_minor = gross_minor;
+    out->net_minor = net;
+    return rc;
+}
+
+enum pm_err voucher_expected_loss(const struct voucher_invoice *inv, int64_t net_minor,
+                                  int32_t date, struct voucher *out)
+{
+    char text[VOUCHER_TEXT_MAX];
+    enum pm_err rc;
+
+    if (net_minor <= 0)
+        return PM_ERR_RANGE;
+    snprintf(text, sizeof(text), "Befarad kundförlust faktura %lld %s", (long long)inv->number,
+             inv->customer_name ? inv->customer_name : "");
+    voucher_init(out, date, "expected_loss", text);
+    rc = voucher_debit(out, ACC_EXPECTED_LOSS, net_minor);
+    if (!rc)
+        rc = voucher_credit(out, ACC_RECEIVABLES_WRITE_DOWN, net_minor);
+    return finish(out, rc);
+}
+
+enum pm_err voucher_expected_loss_reversal(const struct voucher_invoice *inv, int64_t net_minor,
+                                           int32_t date, struct voucher *out)
+{
+    char text[VOUCHER_TEXT_MAX];
+    enum pm_err rc;
+
+    if (net_minor <= 0)
+        return PM_ERR_RANGE;
+    snprintf(text, sizeof(text), "Återföring befarad kundförlust faktura %lld",
+             (long long)inv->number);
+    voucher_init(out, date, "expected_loss_reversal", text);
+    rc = voucher_debit(out, ACC_RECEIVABLES_WRITE_DOWN, net_minor);
+    if (!rc)
+        rc = voucher_credit(out, ACC_EXPECTED_LOSS, net_minor);
+    return finish(out, rc);
+}
+
+enum pm_err voucher_confirmed_loss(const struct voucher_invoice *inv,
+                                   const struct voucher_loss *loss, int32_t date,
+                                   struct voucher *out)
+{
+    char text[VOUCHER_TEXT_MAX];
+    enum pm_err rc;
+    int i;
+
+    if (loss->gross_minor <= 0)
+        return PM_ERR_RANGE;
+    snprintf(text, sizeof(text), "Konstaterad kundförlust faktura %lld %s", (long long)inv->number,
+             inv->customer_name ? inv->customer_name : "");
+    voucher_init(out, date, "confirmed_loss", text);
+    rc = voucher_debit(out, ACC_CONFIRMED_LOSS, loss->net_minor);
+    for (i = 0; !rc && i < VAT_RATES; i++) {
+        if (loss->vat_by_rate[i])
+            rc = output_vat_account[i]
+                     ? voucher_debit(out, output_vat_account[i], loss->vat_by_rate[i])
+                     : PM_ERR_INTERNAL;
+    }
+    if (!rc)
+        rc = voucher_credit(out, ACC_RECEIVABLES, loss->gross_minor);
+    return finish(out, rc);
+}
+
+/* The recovered part of a loss: amount split like the loss. */
+static enum pm_err recovery_rows(const struct voucher_loss *loss, int64_t amount,
+                                 struct voucher *out)
+{
+    int64_t vat, net = amount;
+    enum pm_err rc = PM_OK;
+    int i;
+
+    if (loss->gross_minor <= 0 || amount <= 0 || amount > loss->gross_minor)
+        return PM_ERR_RANGE;
+    for (i = 0; !rc && i < VAT_RATES; i++) {
+        if (!loss->vat_by_rate[i])
+            continue;
+        rc = money_mul_div(amount, loss->vat_by_rate[i], loss->gross_minor, &vat);
+        if (!rc)
+            rc = voucher_credit(out, output_vat_account[i], vat);
+        net -= vat;
+    }
+    if (!rc)
+        rc = voucher_credit(out, ACC_CONFIRMED_LOSS, net);
+    return rc;
+}
+
+enum pm_err voucher_recovery(const struct voucher_invoice *inv, const struct voucher_loss *loss,
+                             int64_t amount_minor, int32_t date, struct voucher *out)
+{
+    char text[VOUCHER_TEXT_MAX];
+    enum pm_err rc;
+
+    snprintf(text, sizeof(text), "Återvunnen kundförlust faktura %lld", (long long)inv->number);
+    voucher_init(out, date, "recovery", text);
+    rc = voucher_debit(out, ACC_RECEIVABLES, amount_minor);
+    if (!rc)
+        rc = recovery_rows(loss, amount_minor, out);
+    return finish(out, rc);
+}
+
+enum pm_err voucher_payout_category_parse(const char *s, enum payout_category *out)
+{
+    if (!s)
+        return PM_ERR_INVALID;
+    if (!strcmp(s, "capital"))
+        *out = PAYOUT_CAPITAL;
+    else if (!strcmp(s, "interest"))
+        *out = PAYOUT_INTEREST;
+    else if (!strcmp(s, "creditor_outlay"))
+        *out = PAYOUT_OUTLAY;
+    else if (!strcmp(s, "creditor_commission"))
+        *out = PAYOUT_COMMISSION;
+    else
+        return PM_ERR_INVALID;
+    return PM_OK;
+}
+
+enum pm_err voucher_agency_payout(const struct payout_line *lines, size_t n, const char *payout_id,
+                                  int32_t date, struct voucher *out)
+{
+    char text[VOUCHER_TEXT_MAX];
+    int64_t bank = 0;
+    enum pm_err rc = PM_OK;
+    size_t i;
+
+    snprintf(text, sizeof(text), "Utbetalning Visma Amili %s", payout_id ? payout_id : "");
+    voucher_init(out, date, "agency_payout", text);
+    for (i = 0; !rc && i < n; i++) {
+        const struct payout_line *l = &lines[i];
+
+        rc = money_add(bank, l->amount_minor, &bank);
+        if (!rc)
+            rc = money_add(bank, l->vat_minor, &bank);
+        if (rc)
+            break;
+        switch (l->category) {
+        case PAYOUT_CAPITAL:
+            if (l->amount_minor < 0)
+                rc = PM_ERR_RANGE;
+            else if (l->loss && l->loss->gross_minor > 0)
+                rc = recovery_rows(l->loss, l->amount_minor, out);
+            else
+                rc = voucher_credit(out, ACC_RECEIVABLES, l->amount_minor);
+            break;
+        case PAYOUT_INTEREST:
+            rc = voucher_credit(out, ACC_INTEREST_INCOME, l->amount_minor);
+            break;
+        case PAYOUT_OUTLAY:
+            rc = voucher_credit(out, ACC_REMINDER_FEES, l->amount_minor);
+            break;
+        case PAYOUT_COMMISSION:
+            if (l->amount_minor > 0 || l->vat_minor > 0)
+                rc = PM_ERR_RANGE;
+            if (!rc)
+                rc = voucher_debit(out, ACC_COLLECTION_FEES, -l->amount_minor);
+            if (!rc)
+                rc = voucher_debit(out, ACC_INPUT_VAT, -l->vat_minor);
+            break;
+        }
+        if (!rc && l->category != PAYOUT_COMMISSION && l->vat_minor)
+            rc = PM_ERR_INVALID;
+    }
+    if (!rc && bank <= 0)
+        rc = PM_ERR_RANGE;
+    if (!rc)
+        rc = voucher_debit(out, ACC_BANK, bank);
+    return finish(out, rc);
+}

@@ -1,0 +1,422 @@
+/*
+ * letter.c — reminder letters as PDF with libharu (see letter.h).
+ *
+ * Part of the letter layer.  Coordinates are written in millimetres from
+ * the page's top-left corner and turned into PDF points (origin bottom
+ * left) by the helpers below.  libharu reports failures through a callback:
+ * it records the first error in the drawing context (no globals), and
+ * every step checks it, so a failed letter is an error, never a half PDF.
+ */
+#include "letter/letter.h"
+
+#include <hpdf.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/money.h"
+
+#define PAGE_H_MM 297.0f
+#define MM(x)     ((HPDF_REAL)((x)*72.0f / 25.4f))
+
+/* Envelope window (C5, A4 folded once): where the address block goes. */
+#define ADDR_X_MM   25.0f
+#define ADDR_Y_MM   50.0f
+#define ADDR_W_MM   90.0f
+#define LEFT_MM     20.0f
+#define RIGHT_MM    190.0f
+#define INFO_X_MM   120.0f
+#define INFO_VAL_MM 158.0f
+
+struct draw {
+    HPDF_Doc pdf;
+    HPDF_Page page;
+    HPDF_Font regular, bold;
+    HPDF_STATUS error, detail;
+    bool english;
+};
+
+static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
+{
+    struct draw *d = user_data;
+
+    if (!d->error) {
+        d->error = error_no;
+        d->detail = detail_no;
+    }
+}
+
+static void text_at(struct draw *d, HPDF_Font font, float size, float x_mm, float y_mm,
+                    const char *s)
+{
+    if (d->error)
+        return;
+    HPDF_Page_SetFontAndSize(d->page, font, size);
+    HPDF_Page_BeginText(d->page);
+    HPDF_Page_TextOut(d->page, MM(x_mm), MM(PAGE_H_MM - y_mm), s);
+    HPDF_Page_EndText(d->page);
+}
+
+static float width_mm(struct draw *d, HPDF_Font font, float size, const char *s)
+{
+    if (d->error)
+        return 0;
+    HPDF_Page_SetFontAndSize(d->page, font, size);
+    return HPDF_Page_TextWidth(d->page, s) * 25.4f / 72.0f;
+}
+
+static void text_right(struct draw *d, HPDF_Font font, float size, float right_mm, float y_mm,
+                       const char *s)
+{
+    text_at(d, font, size, right_mm - width_mm(d, font, size, s), y_mm, s);
+}
+
+/* Draw s wrapped at word boundaries to width_mm; returns the y after it. */
+static float paragraph(struct draw *d, float size, float x_mm, float y_mm, float w_mm,
+                       const char *s)
+{
+    char line[600];
+    size_t len = strlen(s), start = 0, end, best;
+
+    while (start < len && !d->error) {
+        best = 0;
+        end = start;
+        while (end <= len) {
+            if (end == len || s[end] == ' ') {
+                size_t n = end - start;
+
+                if (n >= sizeof(line))
+                    break;
+                memcpy(line, s + start, n);
+                line[n] = '\0';
+                if (best && width_mm(d, d->regular, size, line) > w_mm)
+                    break;
+                best = end;
+            }
+            end++;
+        }
+        if (!best)
+            best = len;
+        snprintf(line, sizeof(line), "%.*s", (int)(best - start), s + start);
+        text_at(d, d->regular, size, x_mm, y_mm, line);
+        y_mm += size * 0.5f;
+        start = best + 1;
+    }
+    return y_mm;
+}
+
+static void hline(struct draw *d, float x1, float x2, float y, float width)
+{
+    if (d->error)
+        return;
+    HPDF_Page_SetLineWidth(d->page, width);
+    HPDF_Page_MoveTo(d->page, MM(x1), MM(PAGE_H_MM - y));
+    HPDF_Page_LineTo(d->page, MM(x2), MM(PAGE_H_MM - y));
+    HPDF_Page_Stroke(d->page);
+}
+
+/* ---- formatting ---- */
+
+static void amount_text(bool english, int64_t ore, char *dst, size_t cap)
+{
+    char digits[32], grouped[48];
+    uint64_t a = ore < 0 ? (uint64_t)0 - (uint64_t)ore : (uint64_t)ore;
+    size_t n, i, o = 0;
+
+    if (!english) {
+        money_format(ore, dst, cap);
+        return;
+    }
+    n = (size_t)snprintf(digits, sizeof(digits), "%llu", (unsigned long long)(a / 100));
+    for (i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            grouped[o++] = ',';
+        grouped[o++] = digits[i];
+    }
+    grouped[o] = '\0';
+    snprintf(dst, cap, "SEK %s%s.%02llu", ore < 0 ? "-" : "", grouped,
+             (unsigned long long)(a % 100));
+}
+
+static void date_text(int32_t date, char *dst)
+{
+    date_format_iso(date, dst);
+}
+
+static void rate_text(bool english, int32_t bp, char *dst, size_t cap)
+{
+    if (english)
+        snprintf(dst, cap, "%d.%02d%%", bp / 100, bp % 100);
+    else
+        snprintf(dst, cap, "%d,%02d\u00a0%%", bp / 100, bp % 100);
+}
+
+/* ---- the page ---- */
+
+static void header(struct draw *d, const struct letter_reminder *l)
+{
+    bool en = l->english;
+    char v[64];
+    float y = 20;
+
+    text_at(d, d->bold, 14, LEFT_MM, y, l->company_name);
+    y += 5.5f;
+    if (l->company_address[0]) {
+        text_at(d, d->regular, 9, LEFT_MM, y, l->company_address);
+        y += 4.2f;
+    }
+    if (l->company_postal[0]) {
+        text_at(d, d->regular, 9, LEFT_MM, y, l->company_postal);
+        y += 4.2f;
+    }
+    if (l->company_bankgiro[0]) {
+        char bg[LETTER_TEXT + 16];
+
+        snprintf(bg, sizeof(bg), "Bankgiro %s", l->company_bankgiro);
+        text_at(d, d->regular, 9, LEFT_MM, y, bg);
+    }
+
+    y = 20;
+    text_at(d, d->bold, 14, INFO_X_MM, y, en ? "PAYMENT REMINDER" : "BETALNINGSPÅMINNELSE");
+    y += 7;
+    date_text(l->date, v);
+    text_at(d, d->regular, 9, INFO_X_MM, y, en ? "Date" : "Datum");
+    text_at(d, d->regular, 9, INFO_VAL_MM, y, v);
+    y += 4.5f;
+    snprintf(v, sizeof(v), "%lld", (long long)l->invoice_number);
+    text_at(d, d->regular, 9, INFO_X_MM, y, en ? "Invoice number" : "Fakturanummer");
+    text_at(d, d->regular, 9, INFO_VAL_MM, y, v);
+    y += 4.5f;
+    date_text(l->invoice_date, v);
+    text_at(d, d->regular, 9, INFO_X_MM, y, en ? "Invoice date" : "Fakturadatum");
+    text_at(d, d->regular, 9, INFO_VAL_MM, y, v);
+    y += 4.5f;
+    date_text(l->due_date, v);
+    text_at(d, d->regular, 9, INFO_X_MM, y, en ? "Due date" : "Förfallodag");
+    text_at(d, d->regular, 9, INFO_VAL_MM, y, v);
+}
+
+static void address(struct draw *d, const struct letter_reminder *l)
+{
+    float y = ADDR_Y_MM;
+
+    text_at(d, d->bold, 11, ADDR_X_MM, y, l->customer_name);
+    y += 5;
+    if (l->customer_address_1[0]) {
+        text_at(d, d->regular, 11, ADDR_X_MM, y, l->customer_address_1);
+        y += 5;
+    }
+    if (l->customer_address_2[0]) {
+        text_at(d, d->regular, 11, ADDR_X_MM, y, l->customer_address_2);
+        y += 5;
+    }
+    text_at(d, d->regular, 11, ADDR_X_MM, y, l->customer_postal);
+    y += 5;
+    if (l->customer_country[0])
+        text_at(d, d->regular, 11, ADDR_X_MM, y, l->customer_country);
+}
+
+static float row(struct draw *d, bool english, float y, const char *label, int64_t amount,
+                 bool bold)
+{
+    char a[MONEY_FORMAT_MAX + 8];
+
+    amount_text(english, amount, a, sizeof(a));
+    text_at(d, bold ? d->bold : d->regular, bold ? 11 : 10, LEFT_MM, y, label);
+    text_right(d, bold ? d->bold : d->regular, bold ? 11 : 10, RIGHT_MM, y, a);
+    return y + 6.5f;
+}
+
+static float claim(struct draw *d, const struct letter_reminder *l, float y)
+{
+    bool en = l->english;
+    char text[400], a[64], from[16], to[16], rate[32];
+    size_t i;
+
+    text_at(d, d->bold, 10, LEFT_MM, y, en ? "Specification" : "Specifikation");
+    text_right(d, d->bold, 10, RIGHT_MM, y, en ? "Amount" : "Belopp");
+    hline(d, LEFT_MM, RIGHT_MM, y + 2, 0.5f);
+    y += 8;
+    snprintf(text, sizeof(text),
+             en ? "Left to pay on invoice %lld (capital)"
+                : "Kvar att betala på faktura %lld (kapital)",
+             (long long)l->invoice_number);
+    y = row(d, en, y, text, l->capital_minor, false);
+    if (l->fee_minor > 0)
+        y = row(d, en, y, en ? "Reminder fee" : "Påminnelseavgift", l->fee_minor, false);
+    if (l->late_compensation_minor > 0)
+        y = row(d, en, y,
+                en ? "Late payment compensation (4 a § lag 1981:739)"
+                   : "Förseningsersättning (4 a § lag 1981:739)",
+                l->late_compensation_minor, false);
+    if (l->earlier_charges_minor > 0)
+        y = row(d, en, y, en ? "Earlier unpaid fees" : "Tidigare obetalda avgifter",
+                l->earlier_charges_minor, false);
+    y = row(d, en, y, en ? "Late-payment interest" : "Dröjsmålsränta", l->interest_minor, false);
+    amount_text(en, l->interest_capital_minor, a, sizeof(a));
+    for (i = 0; i < l->n_periods; i++) {
+        date_text(l->periods[i].from, from);
+        date_text(l->periods[i].to, to);
+        rate_text(en, l->periods[i].rate_bp, rate, sizeof(rate));
+        if (l->interest_capital_minor > 0)
+            snprintf(text, sizeof(text),
+                     en ? "%s a year from %s to %s on %s"
+                        : "%s per år från %s till och med %s på %s",
+                     rate, from, to, a);
+        else
+            snprintf(text, sizeof(text),
+                     en ? "%s a year from %s to %s on the amount unpaid each day"
+                        : "%s per år från %s till och med %s på det som var obetalt varje dag",
+                     rate, from, to);
+        text_at(d, d->regular, 8.5f, LEFT_MM + 5, y - 2, text);
+        y += 4.2f;
+    }
+    if (l->rate_unknown) {
+        date_text(l->rate_unknown_from, from);
+        snprintf(text, sizeof(text),
+                 en ? "Interest from %s is charged once the reference rate is published."
+                    : "Ränta från %s tillkommer när referensräntan har fastställts.",
+                 from);
+        text_at(d, d->regular, 8.5f, LEFT_MM + 5, y - 2, text);
+        y += 4.2f;
+    }
+    y += 1;
+    hline(d, LEFT_MM, RIGHT_MM, y - 4, 0.8f);
+    y += 2;
+    y = row(d, en, y, en ? "Total to pay" : "Att betala", l->total_minor, true);
+    return y;
+}
+
+static void payment_box(struct draw *d, const struct letter_reminder *l, float y)
+{
+    bool en = l->english;
+    char v[64];
+    float x[4] = {LEFT_MM + 4, LEFT_MM + 48, LEFT_MM + 98, LEFT_MM + 138};
+
+    if (!d->error) {
+        HPDF_Page_SetLineWidth(d->page, 0.8f);
+        HPDF_Page_Rectangle(d->page, MM(LEFT_MM), MM(PAGE_H_MM - (y + 20)), MM(RIGHT_MM - LEFT_MM),
+                            MM(20));
+        HPDF_Page_Stroke(d->page);
+    }
+    text_at(d, d->regular, 8, x[0], y + 6, "Bankgiro");
+    text_at(d, d->regular, 8, x[1], y + 6, en ? "OCR reference" : "OCR-nummer");
+    text_at(d, d->regular, 8, x[2], y + 6, en ? "Amount" : "Belopp");
+    text_at(d, d->regular, 8, x[3], y + 6, en ? "Pay by" : "Betala senast");
+    text_at(d, d->bold, 12, x[0], y + 14, l->company_bankgiro);
+    text_at(d, d->bold, 12, x[1], y + 14, l->ocr);
+    amount_text(en, l->total_minor, v, sizeof(v));
+    text_at(d, d->bold, 12, x[2], y + 14, v);
+    date_text(l->new_due_date, v);
+    text_at(d, d->bold, 12, x[3], y + 14, v);
+}
+
+static void footer(struct draw *d, const struct letter_reminder *l)
+{
+    bool en = l->english;
+    char text[800];
+    float y = 262;
+
+    y = paragraph(d, 8.5f, LEFT_MM, y, RIGHT_MM - LEFT_MM,
+                  en ? "Late-payment interest under the Swedish Interest Act (räntelagen 6 §): "
+                       "the Riksbank reference rate of each half-year plus 8 percentage points. "
+                       "If you think the claim is wrong, contact us before the payment date."
+                     : "Dröjsmålsränta enligt räntelagen (6 §): Riksbankens referensränta för "
+                       "varje kalenderhalvår plus 8 procentenheter. Om du anser att kravet är "
+                       "felaktigt, kontakta oss före sista betalningsdag.");
+    hline(d, LEFT_MM, RIGHT_MM, y, 0.3f);
+    y += 5;
+    snprintf(text, sizeof(text), "%s%s%s%s%s%s%s%s", l->company_name,
+             l->company_org_no[0] ? (en ? "  ·  Org. no " : "  ·  Org.nr ") : "", l->company_org_no,
+             l->company_email[0] ? "  ·  " : "", l->company_email,
+             l->company_phone[0] ? (en ? "  ·  Phone " : "  ·  Telefon ") : "", l->company_phone,
+             l->company_bankgiro[0] ? "" : "");
+    text_at(d, d->regular, 8.5f, LEFT_MM, y, text);
+}
+
+static void draw_letter(struct draw *d, const struct letter_reminder *l)
+{
+    char text[800], due[16], pay_by[16];
+    float y;
+
+    d->page = HPDF_AddPage(d->pdf);
+    if (!d->page)
+        return;
+    HPDF_Page_SetSize(d->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    header(d, l);
+    address(d, l);
+    date_text(l->due_date, due);
+    date_text(l->new_due_date, pay_by);
+    snprintf(text, sizeof(text),
+             l->english ? "According to our records, invoice %lld, due on %s, has not been paid "
+                          "in full. Please pay the amount below no later than %s, using the OCR "
+                          "reference. If you have already paid, please disregard this reminder."
+                        : "Enligt våra noteringar är faktura %lld, som förföll %s, inte betald i "
+                          "sin helhet. Vi ber dig betala beloppet nedan senast %s och ange "
+                          "OCR-numret. Har du redan betalat kan du bortse från den här "
+                          "påminnelsen.",
+             (long long)l->invoice_number, due, pay_by);
+    y = paragraph(d, 10, LEFT_MM, 105, RIGHT_MM - LEFT_MM, text);
+    y = claim(d, l, y + 8);
+    payment_box(d, l, y + 4);
+    footer(d, l);
+}
+
+enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n,
+                                 const char *font_dir, struct buf *out, struct pm_error *e)
+{
+    struct draw d;
+    char path[512], chunk[16384];
+    const char *name;
+    HPDF_UINT32 len;
+    enum pm_err rc = PM_OK;
+    size_t i;
+
+    memset(&d, 0, sizeof(d));
+    if (n == 0)
+        return pm_error_set(e, PM_ERR_INVALID, "letters", "no letter to write");
+    d.pdf = HPDF_New(on_error, &d);
+    if (!d.pdf)
+        return pm_error_set(e, PM_ERR_NOMEM, "", "libharu could not start a document");
+    HPDF_SetCompressionMode(d.pdf, HPDF_COMP_ALL);
+    HPDF_UseUTFEncodings(d.pdf);
+    HPDF_SetCurrentEncoder(d.pdf, "UTF-8");
+    snprintf(path, sizeof(path), "%s/DejaVuSans.ttf", font_dir ? font_dir : LETTER_FONT_DIR);
+    name = HPDF_LoadTTFontFromFile(d.pdf, path, HPDF_TRUE);
+    d.regular = name ? HPDF_GetFont(d.pdf, name, "UTF-8") : NULL;
+    snprintf(path, sizeof(path), "%s/DejaVuSans-Bold.ttf", font_dir ? font_dir : LETTER_FONT_DIR);
+    name = d.regular ? HPDF_LoadTTFontFromFile(d.pdf, path, HPDF_TRUE) : NULL;
+    d.bold = name ? HPDF_GetFont(d.pdf, name, "UTF-8") : NULL;
+    if (!d.regular || !d.bold) {
+        rc = pm_error_set(e, PM_ERR_IO, "font", "cannot load %s (libharu error 0x%04X)", path,
+                          (unsigned)d.error);
+        goto out_free;
+    }
+    HPDF_SetInfoAttr(d.pdf, HPDF_INFO_CREATOR, "Påminn");
+    for (i = 0; i < n && !d.error; i++)
+        draw_letter(&d, &letters[i]);
+    if (!d.error)
+        HPDF_SaveToStream(d.pdf);
+    if (d.error) {
+        rc = pm_error_set(e, PM_ERR_INTERNAL, "", "libharu error 0x%04X (detail %u)",
+                          (unsigned)d.error, (unsigned)d.detail);
+        goto out_free;
+    }
+    HPDF_ResetStream(d.pdf);
+    for (;;) {
+        len = sizeof(chunk);
+        HPDF_ReadFromStream(d.pdf, (HPDF_BYTE *)chunk, &len);
+        if (len == 0)
+            break;
+        rc = buf_add(out, chunk, len);
+        if (rc) {
+            pm_error_set(e, rc, "", "out of memory for the PDF");
+            goto out_free;
+        }
+        if (len < sizeof(chunk))
+            break;
+    }
+out_free:
+    HPDF_Free(d.pdf);
+    return rc;
+}

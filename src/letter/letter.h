@@ -1,0 +1,76 @@
+/*
+ * letter.h — manual payment reminder letters as PDF (libharu).
+ *
+ * Part of the letter layer (util → core → letter → api): takes the plain
+ * facts of one or more reminders and writes an A4 PDF with one page per
+ * letter, in Swedish or English.  DejaVu Sans (regular and bold) is
+ * embedded with UTF-8 encoding, so å ä ö and every other character of
+ * the customer's name print as written.  The customer's address sits
+ * where the window of a C5 window envelope shows it (A4 folded once):
+ * 25 mm from the left edge, its first line 50 mm from the top, within
+ * 90 × 35 mm.  Capital, fee, förseningsersättning and interest are shown
+ * apart, the interest with its rate and period per half-year and the
+ * capital it was computed on (as inkassolagen 5 § asks of a demand).
+ *
+ * No I/O besides reading the two font files; the PDF comes back in a
+ * struct buf owned by the caller.
+ */
+#ifndef PM_LETTER_H
+#define PM_LETTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/reminder.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+#define LETTER_FONT_DIR "/usr/share/fonts/truetype/dejavu"
+
+#define LETTER_TEXT 200
+
+struct letter_reminder {
+    bool english;
+    /* the creditor */
+    char company_name[LETTER_TEXT];
+    char company_org_no[LETTER_TEXT]; /* display form */
+    char company_address[LETTER_TEXT];
+    char company_postal[LETTER_TEXT]; /* "111 22 Stockholm" */
+    char company_bankgiro[LETTER_TEXT];
+    char company_email[LETTER_TEXT];
+    char company_phone[LETTER_TEXT];
+    /* the customer, as the envelope window shows it */
+    char customer_name[LETTER_TEXT];
+    char customer_address_1[LETTER_TEXT];
+    char customer_address_2[LETTER_TEXT];
+    char customer_postal[LETTER_TEXT];
+    char customer_country[LETTER_TEXT]; /* "" for Sweden */
+    /* the claim */
+    int64_t invoice_number;
+    int32_t invoice_date;
+    int32_t due_date;
+    int32_t date; /* of the reminder */
+    int64_t capital_minor;
+    int64_t interest_capital_minor; /* what the interest ran on; 0 = it changed (part payments) */
+    int64_t fee_minor;
+    int64_t late_compensation_minor;
+    int64_t earlier_charges_minor;
+    int64_t interest_minor;
+    struct reminder_rate_period periods[REMINDER_RATE_PERIODS_MAX];
+    size_t n_periods;
+    bool rate_unknown;
+    int32_t rate_unknown_from;
+    int64_t total_minor;
+    int32_t new_due_date;
+    char ocr[32];
+};
+
+/* Write letters[0..n) (n >= 1) as one PDF, a page per letter, into *out
+ * (appending).  font_dir NULL means LETTER_FONT_DIR.  PM_ERR_IO when a
+ * font cannot be read, PM_ERR_INTERNAL when libharu fails (e->message
+ * gives its error number). */
+enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n,
+                                 const char *font_dir, struct buf *out, struct pm_error *e);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * store_books.h — what the money side keeps: manual reminders and their
+ * letters, per-invoice charges and losses, vouchers (verifikationer),
+ * imported BgMax files, and the sums behind the receivables aging.
+ *
+ * A sub-table of the storage interface like store_agency.h: struct
+ * store_ops points at one struct store_books_ops (store.h); the SQLite
+ * engine implements it in store/sqlite/sqlite_books.c; callers use the
+ * store_books_*() wrappers below.  The rules of store.h hold: every call
+ * takes the company id, errors are detailed on the handle, a call is atomic
+ * on its own or joins the caller's transaction.
+ *
+ * Vouchers are immutable and balanced by construction of the database
+ * (migration 1's triggers): voucher_insert writes the rows, then the head,
+ * and the head's trigger refuses it unless its rows balance; nothing can
+ * change or delete them afterwards.  Corrections are new vouchers.
+ */
+#ifndef PM_STORE_BOOKS_H
+#define PM_STORE_BOOKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/voucher.h"
+#include "store/store.h"
+
+#define STORE_LETTER_MAX 16384 /* the letter's snapshot (JSON text) */
+
+/* A manual reminder as issued. */
+struct reminder {
+    int64_t company_id;
+    int64_t id; /* set by reminder_insert */
+    int64_t invoice_id;
+    int64_t batch_id; /* 0 = made alone */
+    int32_t date;
+    int64_t fee_minor;
+    int64_t late_compensation_minor;
+    int64_t interest_minor;
+    int interest_rate_bp; /* of the last interest day */
+    int32_t period_from;  /* interest period; 0 when none */
+    int32_t period_to;
+    int64_t earlier_charges_minor;
+    int64_t total_due_minor;
+    int32_t new_due_date;
+    char ocr[32];
+    /* Everything the letter shows (JSON object text), so that it can be
+     * printed again exactly as sent. */
+    char letter[STORE_LETTER_MAX];
+    int64_t created_at;
+};
+
+struct reminder_batch {
+    int64_t company_id;
+    int64_t id;
+    int64_t total; /* reminders made */
+    int64_t created_at;
+};
+
+/* The money side of one invoice beyond its capital (no row = all zero). */
+struct invoice_books {
+    int64_t company_id;
+    int64_t invoice_id;
+    int64_t fee_charged_minor;          /* reminder fee charged (once) */
+    int64_t compensation_charged_minor; /* förseningsersättning claimed (once) */
+    int64_t fees_paid_minor;            /* of both */
+    int64_t interest_charged_minor;     /* interest claimed by the latest reminder */
+    int64_t interest_paid_minor;
+    int64_t expected_loss_minor; /* net written down on 1519, not yet reversed */
+    struct voucher_loss loss;    /* the confirmed loss, gross 0 = none */
+    int64_t recovered_minor;     /* of the confirmed loss, received later */
+};
+
+/* One account's balance (debit positive). */
+struct account_balance {
+    int account;
+    int64_t balance_minor;
+};
+
+struct store_books_ops {
+    /* Insert a reminder (sets r->id); pdf (may be NULL) is the letter as
+     * printed.  Increments the invoice's manual_reminders in the same
+     * transaction. */
+    enum pm_err (*reminder_insert)(struct store *st, struct reminder *r, const void *pdf,
+                                   size_t pdf_len);
+    /* The reminder id of invoice_id; *pdf (when pdf is not NULL) is a
+     * malloc'ed copy of the stored PDF the caller frees, or NULL. */
+    enum pm_err (*reminder_get)(struct store *st, int64_t company_id, int64_t invoice_id,
+                                int64_t id, struct reminder *out, void **pdf, size_t *pdf_len);
+    /* Reminders of a batch by id, after id after_id. */
+    enum pm_err (*reminder_list_batch)(struct store *st, int64_t company_id, int64_t batch_id,
+                                       int64_t after_id, struct reminder *out, size_t cap,
+                                       size_t *n);
+    /* Insert a batch (sets b->id). */
+    enum pm_err (*reminder_batch_insert)(struct store *st, struct reminder_batch *b);
+    /* Store the batch's merged letters. */
+    enum pm_err (*reminder_batch_put_pdf)(struct store *st, int64_t company_id, int64_t batch_id,
+                                          const void *pdf, size_t len);
+    /* *pdf is malloc'ed (NULL when not stored). */
+    enum pm_err (*reminder_batch_get)(struct store *st, int64_t company_id, int64_t batch_id,
+                                      struct reminder_batch *out, void **pdf, size_t *len);
+
+    enum pm_err (*invoice_books_get)(struct store *st, int64_t company_id, int64_t invoice_id,
+                                     struct invoice_books *out);
+    enum pm_err (*invoice_books_put)(struct store *st, const struct invoice_books *b);
+    /* Mark the invoice written off (a confirmed customer loss). */
+    enum pm_err (*invoice_write_off)(struct store *st, int64_t company_id, int64_t invoice_id);
+
+    /* Number v (per company and calendar year of v->date; sets year and
+     * number) and store it; PM_ERR_INVALID when it does not balance. */
+    enum pm_err (*voucher_insert)(struct store *st, struct voucher *v);
+    /* Vouchers dated from..to (inclusive), ordered by year and number,
+     * after (after_year, after_number). */
+    enum pm_err (*voucher_list)(struct store *st, int64_t company_id, int32_t from, int32_t to,
+                                int after_year, int64_t after_number, struct voucher *out,
+                                size_t cap, size_t *n);
+    /* Balance per account of all vouchers dated before `before`. */
+    enum pm_err (*voucher_balances)(struct store *st, int64_t company_id, int32_t before,
+                                    struct account_balance *out, size_t cap, size_t *n);
+
+    /* Remember an imported BgMax file or deposit by its identity;
+     * PM_ERR_CONFLICT when it was imported before. */
+    enum pm_err (*bgmax_remember)(struct store *st, int64_t company_id, const char *identity,
+                                  int64_t at);
+
+    /* Open SEK invoices due in [due_from, due_to]: how many, and what remains. */
+    enum pm_err (*receivables_sum)(struct store *st, int64_t company_id, int32_t due_from,
+                                   int32_t due_to, int64_t *count, int64_t *remaining);
+};
+
+enum pm_err store_books_reminder_insert(struct store *st, struct reminder *r, const void *pdf,
+                                        size_t pdf_len);
+enum pm_err store_books_reminder_get(struct store *st, int64_t company_id, int64_t invoice_id,
+                                     int64_t id, struct reminder *out, void **pdf, size_t *pdf_len);
+enum pm_err store_books_reminder_list_batch(struct store *st, int64_t company_id, int64_t batch_id,
+                                            int64_t after_id, struct reminder *out, size_t cap,
+                                            size_t *n);
+enum pm_err store_books_reminder_batch_insert(struct store *st, struct reminder_batch *b);
+enum pm_err store_books_reminder_batch_put_pdf(struct store *st, int64_t company_id,
+                                               int64_t batch_id, const void *pdf, size_t len);
+enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id, int64_t batch_id,
+                                           struct reminder_batch *out, void **pdf, size_t *len);
+enum pm_err store_books_invoice_get(struct store *st, int64_t company_id, int64_t invoice_id,
+                                    struct invoice_books *out);
+enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books *b);
+enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, int64_t invoice_id);
+enum pm_err store_books_voucher_insert(struct store *st, struct voucher *v);
+enum pm_err store_books_voucher_list(struct store *st, int64_t company_id, int32_t from, int32_t to,
+                                     int after_year, int64_t after_number, struct voucher *out,
+                                     size_t cap, size_t *n);
+enum pm_err store_books_voucher_balances(struct store *st, int64_t company_id, int32_t before,
+                                         struct account_balance *out, size_t cap, size_t *n);
+enum pm_err store_books_bgmax_remember(struct store *st, int64_t company_id, const char *identity,
+                                       int64_t at);
+enum pm_err store_books_receivables_sum(struct store *st, int64_t company_id, int32_t due_from,
+                                        int32_t due_to, int64_t *count, int64_t *remaining);
+
+#endif

@@ -1,0 +1,473 @@
+/*
+ * books.test.mjs — the money side over real HTTP: vouchers made by invoices,
+ * payments and customer losses (hand-checked BAS rows), balance enforced by
+ * the database itself, numbering per company and year, the customer-loss
+ * refusals and the agency choice, the SIE 4 export read back by a parser
+ * here (CP437, #KSUMMA, every voucher balancing and equal to the API's),
+ * and the receivables aging.
+ *
+ * The server's clock is fixed at 2026-06-15 (Stockholm).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { BIN, assertError, assertStatus, co, createCustomer, createInvoice, line, startServer } from './lib/server.mjs';
+
+let fx;
+let anna;
+let C;
+let kund;
+let bolag;
+
+/* The rows of a voucher as "D 1510 12500.00" strings, sorted. */
+function rowsOf(v) {
+  return v.rows
+    .map((r) => (r.debit_minor ? `D ${r.account} ${r.debit_minor}` : `C ${r.account} ${r.credit_minor}`))
+    .sort();
+}
+
+async function vouchers(query = '') {
+  const res = await anna.get(`${C}/vouchers${query}`);
+  assertStatus(res, 200);
+  return res.body.items;
+}
+
+async function vouchersOf(invoiceId) {
+  return (await vouchers()).filter((v) => v.invoice_id === invoiceId);
+}
+
+/* Write SQL to the database beside the server (fixtures the agency side makes). */
+function sqlWrite(query) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', fx.db, query], { encoding: 'utf8' });
+}
+
+/* 12 500 kr gross: 10 000 + 2 500 VAT. */
+async function invoice12500(customerId, extra = {}) {
+  return createInvoice(anna, fx.companyId, customerId, {
+    invoice_date: '2026-01-10',
+    due_date: '2026-02-09',
+    lines: [line(1000000)],
+    ...extra,
+  });
+}
+
+before(async () => {
+  fx = await startServer({ now: '2026-06-15' });
+  anna = await fx.login();
+  C = co(fx.companyId);
+  assertStatus(await anna.patch(C, { name: 'Testbolaget Åkerö AB', bankgiro: '991-2346', address_line_1: 'Storgatan 1',
+    zip_code: '722 15', city: 'Västerås', phone: '021-12 34 56' }), 200);
+  kund = await createCustomer(anna, fx.companyId, { name: 'Tolvan Tolvansson', id_number: '19121212-1212' });
+  bolag = await createCustomer(anna, fx.companyId, { name: 'Kund AB', is_company: true, id_number: '556036-0793' });
+});
+after(async () => {
+  await fx?.stop();
+});
+
+describe('vouchers of invoices and payments', () => {
+  test('an invoice issued: D 1510, C 3001 per rate, C 2611', async () => {
+    const inv = await invoice12500(bolag.id);
+    const [v] = await vouchersOf(inv.id);
+    assert.equal(v.source, 'invoice');
+    assert.equal(v.date, '2026-01-10');
+    assert.equal(v.text, `Faktura ${inv.number} Kund AB`);
+    assert.deepEqual(rowsOf(v), ['C 2611 250000', 'C 3001 1000000', 'D 1510 1250000']);
+  });
+
+  test('a ROT invoice: the customer part on 1510, Skatteverket\'s part on 1513', async () => {
+    /* labour 40 000 + material 10 000, 25 % VAT; ROT 30 % of 50 000 = 15 000 */
+    const res = await anna.post(`${C}/invoices`, {
+      customer_id: kund.id,
+      kind: 'rot',
+      invoice_date: '2026-03-01',
+      due_date: '2026-03-31',
+      lines: [line(4000000, { labour: true }), line(1000000, { description: 'Material' })],
+      buyers: [{ id_number: '19121212-1212', name: 'Tolvan Tolvansson' }],
+    });
+    assertStatus(res, 201);
+    assert.equal(res.body.customer_part_minor, 4750000);
+    const [v] = await vouchersOf(res.body.id);
+    assert.deepEqual(rowsOf(v), ['C 2611 1250000', 'C 3001 5000000', 'D 1510 4750000', 'D 1513 1500000']);
+    /* The customer pays its part: 1510 is cleared, 1513 waits for Skatteverket. */
+    const pay = await anna.post(`${C}/invoices/${res.body.id}/payments`, { date: '2026-04-02', amount_minor: 4750000, reference: 'OCR' });
+    assertStatus(pay, 201);
+    const pv = (await vouchersOf(res.body.id)).find((v) => v.source === 'payment');
+    assert.deepEqual(rowsOf(pv), ['C 1510 4750000', 'D 1930 4750000']);
+    assert.equal(pay.body.voucher.number, pv.number);
+  });
+
+  test('mixed VAT rates and a foreign customer', async () => {
+    const inv = await createInvoice(anna, fx.companyId, kund.id, {
+      invoice_date: '2026-02-01', due_date: '2026-03-03',
+      lines: [line(100000), line(100000, { vat_rate_bp: 1200 }), line(100000, { vat_rate_bp: 600 })],
+    });
+    assert.deepEqual(rowsOf((await vouchersOf(inv.id))[0]),
+      ['C 2611 25000', 'C 2621 12000', 'C 2631 6000', 'C 3001 100000', 'C 3002 100000', 'C 3003 100000', 'D 1510 343000']);
+    const norsk = await createCustomer(anna, fx.companyId, { name: 'Nordfjord AS', country: 'NO', zip_code: '0154', city: 'Oslo' });
+    const inv2 = await createInvoice(anna, fx.companyId, norsk.id, {
+      invoice_date: '2026-02-01', due_date: '2026-03-03', lines: [line(500000, { vat_rate_bp: 0 })],
+    });
+    assert.deepEqual(rowsOf((await vouchersOf(inv2.id))[0]), ['C 3305 500000', 'D 1510 500000']);
+  });
+
+  test('a payment of a reminder\'s total: capital, the fee on 3930 and the interest on 8313', async () => {
+    assertStatus(await anna.patch(C, { reminder_fee_agreed: true, reminder_fee_minor: 6000 }), 200);
+    const inv = await createInvoice(anna, fx.companyId, kund.id, { invoice_date: '2025-03-01', due_date: '2025-03-31', lines: [line(800000)] });
+    const rem = await anna.post(`${C}/invoices/${inv.id}/reminders`, { date: '2025-09-30' });
+    assertStatus(rem, 201);
+    assert.equal(rem.body.total_due_minor, 1058630);
+    /* A single euro more than owed is refused from the payments route. */
+    assertError(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2025-10-05', amount_minor: 1058631 }), 422,
+      'out_of_range', 'amount_minor');
+    const pay = await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2025-10-05', amount_minor: 1058630 });
+    assertStatus(pay, 201);
+    assert.equal(pay.body.capital_minor, 1000000);
+    assert.equal(pay.body.fees_minor, 6000);
+    assert.equal(pay.body.interest_minor, 52630);
+    assert.equal(pay.body.invoice.status, 'paid');
+    const pv = (await vouchersOf(inv.id)).find((v) => v.source === 'payment');
+    assert.deepEqual(rowsOf(pv), ['C 1510 1000000', 'C 3930 6000', 'C 8313 52630', 'D 1930 1058630']);
+    assert.equal(pv.date, '2025-10-05');
+    const hist = await anna.get(`${C}/invoices/${inv.id}/history`);
+    const ev = hist.body.items.filter((e) => e.kind === 'payment').at(-1);
+    assert.equal(ev.data.capital_minor, 1000000);
+    assert.equal(ev.data.fees_minor, 6000);
+    assert.equal(ev.data.interest_minor, 52630);
+  });
+
+  test('every voucher balances, and the database refuses one that does not, or any change', async () => {
+    for (const v of await vouchers()) {
+      const d = v.rows.reduce((s, r) => s + r.debit_minor, 0);
+      const c = v.rows.reduce((s, r) => s + r.credit_minor, 0);
+      assert.equal(d, c, `voucher ${v.year}-${v.number}`);
+    }
+    const before = fx.count('vouchers');
+    const bad = spawnSync('sqlite3', ['-cmd', '.timeout 5000', fx.db,
+      `PRAGMA foreign_keys = ON; BEGIN;
+       INSERT INTO voucher_rows VALUES (${fx.companyId}, 2026, 9999, 1, 1930, 100, 0);
+       INSERT INTO voucher_rows VALUES (${fx.companyId}, 2026, 9999, 2, 1510, 0, 99);
+       INSERT INTO vouchers (company_id, year, number, date, text, source, created_at) VALUES (${fx.companyId}, 2026, 9999, 20600, 'x', 'x', 0);
+       COMMIT;`], { encoding: 'utf8' });
+    assert.match(bad.stderr, /voucher is not balanced/);
+    assert.equal(fx.count('vouchers'), before);
+    const upd = spawnSync('sqlite3', ['-cmd', '.timeout 5000', fx.db,
+      `UPDATE voucher_rows SET debit_minor = debit_minor + 1 WHERE company_id = ${fx.companyId}`], { encoding: 'utf8' });
+    assert.match(upd.stderr, /vouchers cannot be changed/);
+    const del = spawnSync('sqlite3', ['-cmd', '.timeout 5000', fx.db, `DELETE FROM vouchers WHERE company_id = ${fx.companyId}`],
+      { encoding: 'utf8' });
+    assert.match(del.stderr, /vouchers cannot be deleted/);
+  });
+
+  test('numbers run per company and year from 1 without gaps', async () => {
+    const all = await vouchers();
+    for (const year of [2025, 2026]) {
+      const nums = all.filter((v) => v.year === year).map((v) => v.number);
+      assert.ok(nums.length > 0);
+      assert.deepEqual(nums, nums.map((_, i) => i + 1), `year ${year}`);
+      for (const v of all.filter((x) => x.year === year)) assert.equal(v.date.slice(0, 4), String(year));
+    }
+    const in2025 = await vouchers('?from=2025-01-01&to=2025-12-31');
+    assert.ok(in2025.every((v) => v.year === 2025));
+    assertError(await anna.get(`${C}/vouchers?from=2026-13-01`), 400, 'invalid_query', 'from');
+  });
+});
+
+describe('customer loss', () => {
+  test('confirmed loss of 12 500 gross: D 6351 10 000, D 2611 2 500, C 1510 12 500; the invoice is written off', async () => {
+    const inv = await invoice12500(bolag.id);
+    const res = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', date: '2026-06-01' });
+    assertStatus(res, 201);
+    assert.equal(res.body.gross_minor, 1250000);
+    assert.equal(res.body.net_minor, 1000000);
+    assert.equal(res.body.vat_minor, 250000);
+    assert.equal(res.body.invoice.status, 'written_off');
+    const lv = (await vouchersOf(inv.id)).find((v) => v.source === 'confirmed_loss');
+    assert.deepEqual(rowsOf(lv), ['C 1510 1250000', 'D 2611 250000', 'D 6351 1000000']);
+    const list = await anna.get(`${C}/invoices?status=written_off`);
+    assert.ok(list.body.items.some((i) => i.id === inv.id));
+    const hist = await anna.get(`${C}/invoices/${inv.id}/history`);
+    const ev = hist.body.items.find((e) => e.kind === 'customer_loss');
+    assert.equal(ev.data.kind, 'confirmed');
+    assert.equal(ev.data.vat_minor, 250000);
+
+    /* The customer pays 5 000 after all: 1 000 VAT back, 4 000 off the loss. */
+    const pay = await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2026-06-10', amount_minor: 500000 });
+    assertStatus(pay, 201);
+    assert.equal(pay.body.recovered_minor, 500000);
+    const vs = await vouchersOf(inv.id);
+    assert.deepEqual(rowsOf(vs.find((v) => v.source === 'recovery')), ['C 2611 100000', 'C 6351 400000', 'D 1510 500000']);
+    assert.deepEqual(rowsOf(vs.filter((v) => v.source === 'payment').at(-1)), ['C 1510 500000', 'D 1930 500000']);
+    assertError(await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed' }), 409, 'already_written_off');
+  });
+
+  test('expected, then confirmed: the expected loss is reversed first', async () => {
+    const inv = await invoice12500(bolag.id);
+    const exp = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'expected', date: '2026-05-01' });
+    assertStatus(exp, 201);
+    assert.equal(exp.body.invoice.status, 'overdue', 'an expected loss is still a receivable');
+    assert.deepEqual(rowsOf((await vouchersOf(inv.id)).find((v) => v.source === 'expected_loss')), ['C 1519 1000000', 'D 6352 1000000']);
+    assertError(await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'expected' }), 409, 'already_expected');
+    const conf = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', date: '2026-06-01' });
+    assertStatus(conf, 201);
+    assert.deepEqual(conf.body.vouchers.map((v) => v.source), ['expected_loss_reversal', 'confirmed_loss']);
+    const vs = await vouchersOf(inv.id);
+    assert.deepEqual(rowsOf(vs.find((v) => v.source === 'expected_loss_reversal')), ['C 6352 1000000', 'D 1519 1000000']);
+  });
+
+  test('refused with a clear reason and nothing written: paid, disputed, cash method, bad input', async () => {
+    const paid = await invoice12500(kund.id);
+    assertStatus(await anna.post(`${C}/invoices/${paid.id}/payments`, { date: '2026-02-01', amount_minor: 1250000 }), 201);
+    const disputed = await invoice12500(kund.id);
+    const open = await invoice12500(kund.id);
+    const before = fx.count('vouchers');
+    const booksBefore = fx.count('invoice_books');
+    assertError(await anna.post(`${C}/invoices/${paid.id}/customer-loss`, { kind: 'confirmed' }), 409, 'nothing_to_write_off');
+
+    sqlWrite(`update invoices set agency_state = 'registered', agency_status = 'disputed' where id = ${disputed.id}`);
+    const d = await anna.post(`${C}/invoices/${disputed.id}/customer-loss`, { kind: 'confirmed', case_choice: 'keep' });
+    assertError(d, 409, 'disputed');
+    assert.match(d.body.error.message, /bestridit/);
+
+    assertStatus(await anna.patch(C, { accounting_method: 'cash' }), 200);
+    try {
+      assertError(await anna.post(`${C}/invoices/${open.id}/customer-loss`, { kind: 'expected' }), 422,
+        'cash_method_not_supported', 'accounting_method');
+    } finally {
+      assertStatus(await anna.patch(C, { accounting_method: 'accrual' }), 200);
+    }
+    assertError(await anna.post(`${C}/invoices/${open.id}/customer-loss`, { kind: 'lost' }), 422, 'invalid_value', 'kind');
+    assertError(await anna.post(`${C}/invoices/${open.id}/customer-loss`, {}), 422, 'required', 'kind');
+    assertError(await anna.post(`${C}/invoices/${open.id}/customer-loss`, { kind: 'expected', date: '2026-06-16' }), 422,
+      'out_of_range', 'date');
+    assertError(await anna.post(`${C}/invoices/${open.id}/customer-loss`, { kind: 'expected', case_choice: 'maybe' }), 422,
+      'invalid_value', 'case_choice');
+    assert.equal(fx.count('vouchers'), before);
+    assert.equal(fx.count('invoice_books'), booksBefore);
+    assert.equal(fx.count('invoices', "state = 'written_off' and id in (" + [paid.id, disputed.id, open.id].join(',') + ')'), 0);
+  });
+
+  test('an open case at Visma Amili: 409 agency_case_open explaining both choices, then keep or withdraw', async () => {
+    const keep = await invoice12500(kund.id);
+    const withdraw = await invoice12500(kund.id);
+    for (const inv of [keep, withdraw]) {
+      sqlWrite(`update invoices set agency_state = 'registered', agency_status = 'reminder' where id = ${inv.id};
+        insert into agency_cases (company_id, invoice_id, case_id, state, status, closed)
+        values (${fx.companyId}, ${inv.id}, 'case-${inv.id}', 'reminder', 'reminder', 0);`);
+    }
+    const before = fx.count('vouchers');
+    const sv = await anna.post(`${C}/invoices/${keep.id}/customer-loss`, { kind: 'confirmed' });
+    assertError(sv, 409, 'agency_case_open', 'case_choice');
+    assert.match(sv.body.error.impact.keep, /ligger kvar hos Visma Amili.*återvunnen kundförlust/);
+    assert.match(sv.body.error.impact.withdraw, /återkallas hos Visma Amili/);
+    const en = await anna.post(`${C}/invoices/${keep.id}/customer-loss`, { kind: 'confirmed' }, { headers: { 'Accept-Language': 'en' } });
+    assert.match(en.body.error.impact.keep, /stays open at Visma Amili/);
+    assert.match(en.body.error.impact.withdraw, /withdrawn at Visma Amili/);
+    assert.equal(fx.count('vouchers'), before, 'the question changes nothing');
+
+    const k = await anna.post(`${C}/invoices/${keep.id}/customer-loss`, { kind: 'confirmed', case_choice: 'keep' });
+    assertStatus(k, 201);
+    assert.equal(k.body.case_withdrawn, false);
+    assert.equal(fx.count('outbox', `invoice_id = ${keep.id} and kind = 'cancel'`), 0);
+
+    const w = await anna.post(`${C}/invoices/${withdraw.id}/customer-loss`, { kind: 'confirmed', case_choice: 'withdraw' });
+    assertStatus(w, 201);
+    assert.equal(w.body.case_withdrawn, true);
+    const rows = fx.rows(`select kind, payload, idempotency_key from outbox where invoice_id = ${withdraw.id}`);
+    assert.deepEqual(rows, [{ kind: 'cancel', payload: '{"reason":"customer_loss"}', idempotency_key: `loss-${withdraw.id}` }]);
+    const hist = await anna.get(`${C}/invoices/${withdraw.id}/history`);
+    assert.match(hist.body.items.find((e) => e.kind === 'customer_loss').message, /återkallas/);
+  });
+});
+
+/* ---- SIE 4 read back ---- */
+
+const CP437_HIGH = 'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
+
+function cp437(buf) {
+  let s = '';
+  for (const b of buf) s += b < 128 ? String.fromCharCode(b) : CP437_HIGH[b - 128];
+  return s;
+}
+
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/* Fields of a SIE line: bare words, "quoted \" text", {object lists}. */
+function fields(lineText) {
+  const out = [];
+  const re = /"((?:[^"\\]|\\.)*)"|\{[^}]*\}|\S+/g;
+  let m;
+  while ((m = re.exec(lineText))) out.push(m[1] !== undefined ? m[1].replace(/\\"/g, '"') : m[0]);
+  return out;
+}
+
+/* A SIE 4 reader: records, vouchers with their rows, and the checksum check. */
+function parseSie(buf) {
+  const lines = cp437(buf).split('\r\n');
+  assert.equal(lines.at(-1), '', 'the file ends with CR LF');
+  lines.pop();
+  const recs = [];
+  const vers = [];
+  let cur = null;
+  let crcBytes = [];
+  let summing = false;
+  let ksumma = null;
+  for (const l of lines) {
+    if (l === '{' || l === '}') {
+      if (l === '}') cur = null;
+      continue;
+    }
+    const f = fields(l);
+    if (f[0] === '#KSUMMA') {
+      if (f.length === 1) summing = true;
+      else ksumma = Number(f[1]);
+      continue;
+    }
+    if (summing) {
+      /* label and field contents, without quotes, blanks between, braces */
+      for (const x of f) {
+        const content = x.startsWith('{') ? x.slice(1, -1).replace(/[\s"]/g, '') : x;
+        crcBytes.push(...Buffer.from([...content].map((ch) => {
+          const code = ch.charCodeAt(0);
+          return code < 128 ? code : 128 + CP437_HIGH.indexOf(ch);
+        })));
+      }
+    }
+    recs.push(f);
+    if (f[0] === '#VER') {
+      cur = { series: f[1], number: Number(f[2]), date: f[3], text: f[4], trans: [] };
+      vers.push(cur);
+    } else if (f[0] === '#TRANS') {
+      assert.ok(cur, '#TRANS inside a #VER');
+      cur.trans.push({ account: Number(f[1]), amount: Math.round(Number(f[3]) * 100) });
+    }
+  }
+  return { recs, vers, ksumma, crc: crc32(crcBytes), first: lines[0] };
+}
+
+describe('SIE 4 export', () => {
+  let raw;
+  let sie;
+
+  test('GET /export/sie answers CP437 text that a reader accepts', async () => {
+    const res = await fetch(`${fx.base}${C}/export/sie?year=2026`, { headers: { Cookie: anna.cookie } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/plain; charset=IBM437');
+    raw = Buffer.from(await res.arrayBuffer());
+    sie = parseSie(raw);
+    assert.equal(sie.first, '#FLAGGA 0');
+    assert.equal(sie.ksumma, sie.crc, '#KSUMMA is the CRC-32 of the records');
+    const one = (label) => sie.recs.filter((r) => r[0] === label);
+    assert.deepEqual(one('#FORMAT'), [['#FORMAT', 'PC8']]);
+    assert.deepEqual(one('#SIETYP'), [['#SIETYP', '4']]);
+    assert.deepEqual(one('#ORGNR'), [['#ORGNR', '556036-0793']]);
+    assert.deepEqual(one('#FNAMN'), [['#FNAMN', 'Testbolaget Åkerö AB']]);
+    assert.ok(raw.includes(Buffer.from([0x8f, 0x6b, 0x65, 0x72, 0x94])), 'Åkerö as CP437 bytes');
+    assert.deepEqual(one('#RAR').map((r) => r.slice(1)), [['0', '20260101', '20261231'], ['-1', '20250101', '20251231']]);
+    assert.deepEqual(one('#PROGRAM')[0].slice(0, 2), ['#PROGRAM', 'Påminn']);
+  });
+
+  test('every voucher of the year balances and equals the API\'s', async () => {
+    const api = (await vouchers('?from=2026-01-01&to=2026-12-31'));
+    assert.equal(sie.vers.length, api.length);
+    for (let i = 0; i < api.length; i++) {
+      const v = sie.vers[i];
+      const a = api[i];
+      assert.equal(v.series, 'A');
+      assert.equal(v.number, a.number);
+      assert.equal(v.date, a.date.replace(/-/g, ''));
+      assert.equal(v.text, a.text);
+      assert.equal(v.trans.reduce((s, t) => s + t.amount, 0), 0, `#VER ${v.number} balances`);
+      assert.deepEqual(v.trans, a.rows.map((r) => ({ account: r.account, amount: r.debit_minor - r.credit_minor })));
+    }
+  });
+
+  test('#KONTO for every account, #IB + the year = #UB, #RES = the year, all summing to zero', () => {
+    const konto = new Set(sie.recs.filter((r) => r[0] === '#KONTO').map((r) => Number(r[1])));
+    const moved = new Map();
+    for (const v of sie.vers) for (const t of v.trans) moved.set(t.account, (moved.get(t.account) ?? 0) + t.amount);
+    for (const acc of moved.keys()) assert.ok(konto.has(acc), `#KONTO ${acc}`);
+    const bal = (label) => new Map(sie.recs.filter((r) => r[0] === label && r[1] === '0')
+      .map((r) => [Number(r[2]), Math.round(Number(r[3]) * 100)]));
+    const ib = bal('#IB');
+    const ub = bal('#UB');
+    const res = bal('#RES');
+    let sumIb = 0;
+    for (const v of ib.values()) sumIb += v;
+    assert.equal(sumIb, 0, 'Σ #IB 0 = 0');
+    for (const [acc, m] of moved) {
+      if (acc < 3000) assert.equal(ub.get(acc) ?? 0, (ib.get(acc) ?? 0) + m, `#UB ${acc}`);
+      else assert.equal(res.get(acc) ?? 0, m, `#RES ${acc}`);
+    }
+    let sumAll = 0;
+    for (const v of ub.values()) sumAll += v;
+    for (const v of res.values()) sumAll += v;
+    assert.equal(sumAll, 0, 'Σ #UB + Σ #RES = 0');
+    /* 2025's vouchers are in #IB: the reminder payment's bank money. */
+    assert.ok((ib.get(1930) ?? 0) >= 1058630);
+    assert.equal(ib.has(3930), false, 'no #IB for a result account');
+  });
+
+  test('paminn export-sie writes the same file', () => {
+    const out = path.join(fx.dir, 'export.se');
+    fx.cli(['export-sie', '--company', String(fx.companyId), '--year', '2026', '--output', out]);
+    assert.ok(readFileSync(out).equals(raw));
+    const bad = spawnSync(BIN, ['--db', fx.db, 'export-sie', '--company', String(fx.companyId), '--year', '99'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--year/);
+  });
+
+  test('the year is required and checked', async () => {
+    assertError(await anna.get(`${C}/export/sie`), 400, 'invalid_query', 'year');
+    assertError(await anna.get(`${C}/export/sie?year=20x6`), 400, 'invalid_query', 'year');
+  });
+});
+
+describe('receivables aging', () => {
+  test('open SEK invoices by days past due, with hand-counted sums', async () => {
+    const fresh = await startServer({ now: '2026-06-15' });
+    try {
+      const a = await fresh.login();
+      const c = co(fresh.companyId);
+      const k = await createCustomer(a, fresh.companyId, { name: 'Åldrad Kund' });
+      const due = async (d, net) => createInvoice(a, fresh.companyId, k.id, { invoice_date: '2026-01-01', due_date: d, lines: [line(net)] });
+      await due('2026-06-15', 80000); /* due today: not due, 1 000 */
+      await due('2026-07-01', 40000); /* 500 */
+      await due('2026-06-14', 80000); /* 1 day: 1 000 */
+      await due('2026-05-16', 80000); /* 30 days: 1 000 */
+      await due('2026-05-15', 160000); /* 31 days: 2 000 */
+      await due('2026-03-17', 240000); /* 90 days: 3 000 */
+      const old = await due('2026-03-16', 400000); /* 91 days: 5 000, part-paid 1 000 */
+      assertStatus(await a.post(`${c}/invoices/${old.id}/payments`, { date: '2026-06-01', amount_minor: 100000 }), 201);
+      const paid = await due('2026-01-31', 80000);
+      assertStatus(await a.post(`${c}/invoices/${paid.id}/payments`, { date: '2026-02-01', amount_minor: 100000 }), 201);
+      const res = await a.get(`${c}/receivables/aging`);
+      assertStatus(res, 200);
+      assert.equal(res.body.as_of, '2026-06-15');
+      assert.equal(res.body.currency, 'SEK');
+      assert.deepEqual(res.body.buckets, [
+        { key: 'not_due', count: 2, remaining_minor: 150000 },
+        { key: '1_30', count: 2, remaining_minor: 200000 },
+        { key: '31_60', count: 1, remaining_minor: 200000 },
+        { key: '61_90', count: 1, remaining_minor: 300000 },
+        { key: 'over_90', count: 1, remaining_minor: 400000 },
+      ]);
+      assert.equal(res.body.total_minor, 1250000);
+      const earlier = await a.get(`${c}/receivables/aging?as_of=2026-05-15`);
+      /* on 2026-05-15: due 03-17 is 59 days past, 03-16 is 60: both 31–60 */
+      assert.deepEqual(earlier.body.buckets.map((b) => b.count), [5, 0, 2, 0, 0]);
+      assertError(await a.get(`${c}/receivables/aging?as_of=15/6`), 400, 'invalid_query', 'as_of');
+    } finally {
+      await fresh.stop();
+    }
+  });
+});

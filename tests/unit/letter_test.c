@@ -1,0 +1,97 @@
+/*
+ * letter_test.c — unit tests for src/letter/letter.c: a reminder letter is
+ * a PDF with both DejaVu fonts embedded, one page per letter, and a missing
+ * font is an error rather than a letter without å ä ö.  What the letter
+ * says (amounts, OCR, å ä ö as text and as pixels) is checked over HTTP
+ * with pdftotext and pdftoppm in tests/api/reminders.test.mjs.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "letter/letter.h"
+
+static void letter(struct letter_reminder *l, bool english)
+{
+    memset(l, 0, sizeof(*l));
+    l->english = english;
+    snprintf(l->company_name, sizeof(l->company_name), "Åkerö Bygg AB");
+    snprintf(l->company_bankgiro, sizeof(l->company_bankgiro), "991-2346");
+    snprintf(l->customer_name, sizeof(l->customer_name), "Örjan Ängström");
+    snprintf(l->customer_postal, sizeof(l->customer_postal), "413 01 Göteborg");
+    l->invoice_number = 1001;
+    date_parse_iso("2025-03-31", &l->due_date);
+    date_parse_iso("2025-09-30", &l->date);
+    date_parse_iso("2025-10-10", &l->new_due_date);
+    l->capital_minor = 1000000;
+    l->interest_minor = 52630;
+    l->total_minor = 1052630;
+    snprintf(l->ocr, sizeof(l->ocr), "100164");
+}
+
+static size_t count(const struct buf *b, const char *needle)
+{
+    size_t n = 0, len = strlen(needle);
+    const char *p = b->data, *end = b->data + b->len;
+
+    while (p + len <= end) {
+        const char *hit = memchr(p, needle[0], (size_t)(end - p));
+
+        if (!hit || hit + len > end)
+            break;
+        if (!memcmp(hit, needle, len))
+            n++;
+        p = hit + 1;
+    }
+    return n;
+}
+
+static void test_pdf(void **state)
+{
+    struct letter_reminder l[3];
+    struct buf b = BUF_INIT;
+    struct pm_error e = {0};
+
+    (void)state;
+    letter(&l[0], false);
+    letter(&l[1], true);
+    letter(&l[2], false);
+    assert_int_equal(letter_reminders_pdf(l, 3, NULL, &b, &e), PM_OK);
+    assert_true(b.len > 1000);
+    assert_memory_equal(b.data, "%PDF-", 5);
+    assert_int_equal(
+        count(&b, "/Type /Page\n") + count(&b, "/Type /Page\r") + count(&b, "/Type /Page "), 3);
+    assert_int_equal(count(&b, "/FontFile2"), 2); /* both fonts embedded, once */
+    assert_true(count(&b, "DejaVuSans") > 0);
+    buf_release(&b);
+}
+
+static void test_missing_font(void **state)
+{
+    struct letter_reminder l;
+    struct buf b = BUF_INIT;
+    struct pm_error e = {0};
+
+    (void)state;
+    letter(&l, false);
+    assert_int_equal(letter_reminders_pdf(&l, 1, "/nonexistent-fonts", &b, &e), PM_ERR_IO);
+    assert_string_equal(e.field, "font");
+    assert_int_equal(b.len, 0);
+    assert_int_equal(letter_reminders_pdf(&l, 0, NULL, &b, &e), PM_ERR_INVALID);
+    buf_release(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pdf),
+        cmocka_unit_test(test_missing_font),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

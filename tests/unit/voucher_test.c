@@ -1,0 +1,336 @@
+/*
+ * voucher_test.c — unit tests for src/core/voucher.c: the BAS vouchers of
+ * the domain notes with hand-checked figures (swedish-rules.md §5).
+ *
+ * Every expected row below was worked out by hand:
+ * - confirmed loss of 12 500 kr gross (10 000 + 2 500 VAT):
+ *   D 6351 10 000, D 2611 2 500, C 1510 12 500;
+ * - a ROT invoice (labour 40 000 + material 10 000 net, 25 % VAT, dated
+ *   2026-03-01 so ROT is 30 %): labour incl. VAT 50 000, reduction 15 000,
+ *   total 62 500, customer part 47 500:
+ *   D 1510 47 500, D 1513 15 000, C 3001 50 000, C 2611 12 500;
+ * - an agency payout of the sandbox's shape (capital 10 000, interest 150,
+ *   creditor outlay 60, commission −1 000 with VAT −250): the bank gets
+ *   8 960: D 1930 8 960, D 6062 1 000, D 2641 250, C 1510 10 000,
+ *   C 8313 150, C 3930 60.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/voucher.h"
+
+static int32_t day(const char *iso)
+{
+    int32_t d = 0;
+
+    assert_int_equal(date_parse_iso(iso, &d), PM_OK);
+    return d;
+}
+
+/* The row of account on the debit (side 'D') or credit ('C') side, or fail. */
+static int64_t row(const struct voucher *v, int account, char side)
+{
+    size_t i;
+
+    for (i = 0; i < v->n_rows; i++) {
+        if (v->rows[i].account != account)
+            continue;
+        if (side == 'D' && v->rows[i].debit_minor)
+            return v->rows[i].debit_minor;
+        if (side == 'C' && v->rows[i].credit_minor)
+            return v->rows[i].credit_minor;
+    }
+    fail_msg("no %c row on %d", side, account);
+    return -1;
+}
+
+/* An invoice of one line per (net, rate). */
+static void invoice_of(enum invoice_kind kind, const char *date, const int64_t *nets,
+                       const int *rates, const bool *labour, size_t n, struct voucher_invoice *vi)
+{
+    struct invoice_line lines[8];
+    struct pm_error e = {0};
+    size_t i;
+
+    memset(vi, 0, sizeof(*vi));
+    for (i = 0; i < n; i++) {
+        lines[i].quantity_milli = 1000;
+        lines[i].unit_price_minor = nets[i];
+        lines[i].vat_rate_bp = rates[i];
+        lines[i].labour = labour ? labour[i] : false;
+    }
+    assert_int_equal(invoice_compute(kind, day(date), lines, n, &vi->totals, &e), PM_OK);
+    vi->number = 1001;
+    vi->customer_name = "Kund AB";
+}
+
+static void test_confirmed_loss_12500(void **state)
+{
+    const int64_t nets[] = {1000000};
+    const int rates[] = {2500};
+    struct voucher_invoice vi;
+    struct voucher_loss loss;
+    struct voucher v;
+
+    (void)state;
+    invoice_of(INVOICE_STANDARD, "2025-01-15", nets, rates, NULL, 1, &vi);
+    assert_int_equal(vi.totals.total_minor, 1250000);
+    assert_int_equal(voucher_loss_split(&vi, 1250000, &loss), PM_OK);
+    assert_int_equal(loss.net_minor, 1000000);
+    assert_int_equal(loss.vat_by_rate[VAT_25], 250000);
+    assert_int_equal(voucher_confirmed_loss(&vi, &loss, day("2025-12-31"), &v), PM_OK);
+    assert_int_equal(v.n_rows, 3);
+    assert_int_equal(row(&v, 6351, 'D'), 1000000);
+    assert_int_equal(row(&v, 2611, 'D'), 250000);
+    assert_int_equal(row(&v, 1510, 'C'), 1250000);
+    assert_true(voucher_balanced(&v));
+    assert_string_equal(v.source, "confirmed_loss");
+
+    /* The expected loss of the same claim is net of VAT: 10 000. */
+    assert_int_equal(voucher_expected_loss(&vi, loss.net_minor, day("2025-10-01"), &v), PM_OK);
+    assert_int_equal(v.n_rows, 2);
+    assert_int_equal(row(&v, 6352, 'D'), 1000000);
+    assert_int_equal(row(&v, 1519, 'C'), 1000000);
+    assert_int_equal(voucher_expected_loss_reversal(&vi, 1000000, day("2025-12-31"), &v), PM_OK);
+    assert_int_equal(row(&v, 1519, 'D'), 1000000);
+    assert_int_equal(row(&v, 6352, 'C'), 1000000);
+
+    /* The customer pays 5 000 after the loss: 1 000 of it is VAT back on
+     * 2611 (5 000 × 2 500 / 12 500), 4 000 reduces the loss. */
+    assert_int_equal(voucher_recovery(&vi, &loss, 500000, day("2026-02-01"), &v), PM_OK);
+    assert_int_equal(row(&v, 1510, 'D'), 500000);
+    assert_int_equal(row(&v, 2611, 'C'), 100000);
+    assert_int_equal(row(&v, 6351, 'C'), 400000);
+    /* More than was lost cannot be recovered. */
+    assert_int_equal(voucher_recovery(&vi, &loss, 1250001, day("2026-02-01"), &v), PM_ERR_RANGE);
+}
+
+static void test_loss_split_two_rates(void **state)
+{
+    /* 1 000 at 25 % (VAT 250) + 1 000 at 6 % (VAT 60) = 2 310; half of it
+     * lost: VAT 125 and 30, net 1 000. */
+    const int64_t nets[] = {100000, 100000};
+    const int rates[] = {2500, 600};
+    struct voucher_invoice vi;
+    struct voucher_loss loss;
+    struct voucher v;
+
+    (void)state;
+    invoice_of(INVOICE_STANDARD, "2025-01-15", nets, rates, NULL, 2, &vi);
+    assert_int_equal(voucher_loss_split(&vi, 115500, &loss), PM_OK);
+    assert_int_equal(loss.vat_by_rate[VAT_25], 12500);
+    assert_int_equal(loss.vat_by_rate[VAT_6], 3000);
+    assert_int_equal(loss.net_minor, 100000);
+    assert_int_equal(voucher_confirmed_loss(&vi, &loss, day("2025-06-01"), &v), PM_OK);
+    assert_int_equal(row(&v, 2611, 'D'), 12500);
+    assert_int_equal(row(&v, 2631, 'D'), 3000);
+    assert_int_equal(row(&v, 6351, 'D'), 100000);
+    assert_int_equal(row(&v, 1510, 'C'), 115500);
+}
+
+static void test_rot_invoice_and_payment(void **state)
+{
+    const int64_t nets[] = {4000000, 1000000};
+    const int rates[] = {2500, 2500};
+    const bool labour[] = {true, false};
+    struct voucher_invoice vi;
+    struct voucher_payment p = {0};
+    struct voucher v;
+
+    (void)state;
+    invoice_of(INVOICE_ROT, "2026-03-01", nets, rates, labour, 2, &vi);
+    assert_int_equal(vi.totals.total_minor, 6250000);
+    assert_int_equal(vi.totals.tax_reduction_minor, 1500000);
+    assert_int_equal(vi.totals.customer_part_minor, 4750000);
+    assert_int_equal(voucher_invoice_issued(&vi, day("2026-03-01"), &v), PM_OK);
+    assert_int_equal(v.n_rows, 4);
+    assert_int_equal(row(&v, 1510, 'D'), 4750000);
+    assert_int_equal(row(&v, 1513, 'D'), 1500000);
+    assert_int_equal(row(&v, 3001, 'C'), 5000000);
+    assert_int_equal(row(&v, 2611, 'C'), 1250000);
+    assert_string_equal(v.text, "Faktura 1001 Kund AB");
+
+    /* The customer pays its part: only 1510 is cleared; 1513 waits for
+     * Skatteverket. */
+    p.amount_minor = p.capital_minor = 4750000;
+    p.via = "Bankgiro";
+    p.reference = "100164";
+    assert_int_equal(voucher_payment(&vi, &p, day("2026-04-01"), &v), PM_OK);
+    assert_int_equal(v.n_rows, 2);
+    assert_int_equal(row(&v, 1930, 'D'), 4750000);
+    assert_int_equal(row(&v, 1510, 'C'), 4750000);
+    assert_string_equal(v.text, "Bankgiro faktura 1001, ref 100164");
+}
+
+static void test_payment_with_reminder_charges(void **state)
+{
+    /* 10 586,30 kr = capital 10 000 + reminder fee 60 + interest 526,30. */
+    const int64_t nets[] = {800000};
+    const int rates[] = {2500};
+    struct voucher_invoice vi;
+    struct voucher_payment p = {0};
+    struct voucher v;
+
+    (void)state;
+    invoice_of(INVOICE_STANDARD, "2025-03-01", nets, rates, NULL, 1, &vi);
+    p.amount_minor = 1058630;
+    p.capital_minor = 1000000;
+    p.fees_minor = 6000;
+    p.interest_minor = 52630;
+    assert_int_equal(voucher_payment(&vi, &p, day("2025-10-05"), &v), PM_OK);
+    assert_int_equal(row(&v, 1930, 'D'), 1058630);
+    assert_int_equal(row(&v, 1510, 'C'), 1000000);
+    assert_int_equal(row(&v, 3930, 'C'), 6000);
+    assert_int_equal(row(&v, 8313, 'C'), 52630);
+    /* Over-payment waits on 2420. */
+    p.amount_minor = 1060000;
+    p.overpaid_minor = 1370;
+    assert_int_equal(voucher_payment(&vi, &p, day("2025-10-05"), &v), PM_OK);
+    assert_int_equal(row(&v, 2420, 'C'), 1370);
+    /* Parts that do not add up are refused, never booked. */
+    p.overpaid_minor = 0;
+    assert_int_equal(voucher_payment(&vi, &p, day("2025-10-05"), &v), PM_ERR_INVALID);
+}
+
+static void test_cash_method_payment(void **state)
+{
+    /* Kontantmetoden: 6 250 paid on a 12 500 invoice (10 000 + 2 500) is
+     * sales 5 000 and VAT 1 250 now. */
+    const int64_t nets[] = {1000000};
+    const int rates[] = {2500};
+    struct voucher_invoice vi;
+    struct voucher_payment p = {0};
+    struct voucher v;
+
+    (void)state;
+    invoice_of(INVOICE_STANDARD, "2025-03-01", nets, rates, NULL, 1, &vi);
+    p.amount_minor = p.capital_minor = 625000;
+    p.cash_method = true;
+    assert_int_equal(voucher_payment(&vi, &p, day("2025-04-01"), &v), PM_OK);
+    assert_int_equal(row(&v, 1930, 'D'), 625000);
+    assert_int_equal(row(&v, 3001, 'C'), 500000);
+    assert_int_equal(row(&v, 2611, 'C'), 125000);
+    assert_int_equal(v.n_rows, 3);
+}
+
+static void test_foreign_customers(void **state)
+{
+    const int64_t nets[] = {1000000};
+    const int rates[] = {0};
+    struct voucher_invoice vi;
+    struct voucher v;
+
+    (void)state;
+    assert_int_equal(voucher_market_of("NO"), MARKET_OUTSIDE_EU);
+    assert_int_equal(voucher_market_of("DE"), MARKET_EU);
+    assert_int_equal(voucher_market_of("SE"), MARKET_SWEDEN);
+    invoice_of(INVOICE_STANDARD, "2025-03-01", nets, rates, NULL, 1, &vi);
+    vi.market = MARKET_OUTSIDE_EU;
+    assert_int_equal(voucher_invoice_issued(&vi, day("2025-03-01"), &v), PM_OK);
+    assert_int_equal(row(&v, 1510, 'D'), 1000000);
+    assert_int_equal(row(&v, 3305, 'C'), 1000000);
+    vi.market = MARKET_EU;
+    assert_int_equal(voucher_invoice_issued(&vi, day("2025-03-01"), &v), PM_OK);
+    assert_int_equal(row(&v, 3308, 'C'), 1000000);
+    vi.market = MARKET_SWEDEN;
+    assert_int_equal(voucher_invoice_issued(&vi, day("2025-03-01"), &v), PM_OK);
+    assert_int_equal(row(&v, 3004, 'C'), 1000000);
+}
+
+static void test_agency_payout(void **state)
+{
+    struct payout_line lines[] = {
+        {PAYOUT_CAPITAL, 1000000, 0, NULL},
+        {PAYOUT_INTEREST, 15000, 0, NULL},
+        {PAYOUT_OUTLAY, 6000, 0, NULL},
+        {PAYOUT_COMMISSION, -100000, -25000, NULL},
+    };
+    enum payout_category cat;
+    struct voucher v;
+
+    (void)state;
+    assert_int_equal(voucher_payout_category_parse("creditor_commission", &cat), PM_OK);
+    assert_int_equal(cat, PAYOUT_COMMISSION);
+    assert_int_equal(voucher_payout_category_parse("agency_fee", &cat), PM_ERR_INVALID);
+    assert_int_equal(voucher_agency_payout(lines, 4, "p1", day("2026-05-04"), &v), PM_OK);
+    assert_int_equal(row(&v, 1930, 'D'), 896000);
+    assert_int_equal(row(&v, 6062, 'D'), 100000);
+    assert_int_equal(row(&v, 2641, 'D'), 25000);
+    assert_int_equal(row(&v, 1510, 'C'), 1000000);
+    assert_int_equal(row(&v, 8313, 'C'), 15000);
+    assert_int_equal(row(&v, 3930, 'C'), 6000);
+    assert_true(voucher_balanced(&v));
+    assert_string_equal(v.source, "agency_payout");
+}
+
+static void test_agency_payout_after_confirmed_loss(void **state)
+{
+    /* 5 000 collected on an invoice written off at 12 500 (10 000 + 2 500):
+     * VAT 1 000 back on 2611, 4 000 off the loss; 1510 untouched. */
+    struct voucher_loss loss = {1250000, 1000000, {250000, 0, 0, 0}};
+    struct payout_line lines[] = {
+        {PAYOUT_CAPITAL, 500000, 0, &loss},
+        {PAYOUT_COMMISSION, -50000, -12500, NULL},
+    };
+    struct voucher v;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(voucher_agency_payout(lines, 2, "p2", day("2026-05-04"), &v), PM_OK);
+    assert_int_equal(row(&v, 1930, 'D'), 437500);
+    assert_int_equal(row(&v, 2611, 'C'), 100000);
+    assert_int_equal(row(&v, 6351, 'C'), 400000);
+    assert_int_equal(row(&v, 6062, 'D'), 50000);
+    assert_int_equal(row(&v, 2641, 'D'), 12500);
+    for (i = 0; i < v.n_rows; i++)
+        assert_int_not_equal(v.rows[i].account, 1510);
+}
+
+static void test_refusals(void **state)
+{
+    struct payout_line positive_commission[] = {{PAYOUT_COMMISSION, 100, 0, NULL}};
+    struct payout_line nothing[] = {{PAYOUT_COMMISSION, -100, -25, NULL}};
+    struct voucher v;
+    int i;
+
+    (void)state;
+    assert_int_equal(voucher_agency_payout(positive_commission, 1, "x", 0, &v), PM_ERR_RANGE);
+    /* A payout where the bank would pay the agency is not a payout. */
+    assert_int_equal(voucher_agency_payout(nothing, 1, "x", 0, &v), PM_ERR_RANGE);
+    /* A full voucher refuses more rows. */
+    voucher_init(&v, 0, "test", "");
+    for (i = 0; i < VOUCHER_ROWS_MAX; i++)
+        assert_int_equal(voucher_debit(&v, 1000 + i, 1), PM_OK);
+    assert_int_equal(voucher_debit(&v, 2000, 1), PM_ERR_RANGE);
+    /* Rows on one account and side merge. */
+    voucher_init(&v, 0, "test", "");
+    assert_int_equal(voucher_debit(&v, 1930, 100), PM_OK);
+    assert_int_equal(voucher_debit(&v, 1930, 50), PM_OK);
+    assert_int_equal(voucher_credit(&v, 1510, -150), PM_OK); /* negative: other side */
+    assert_int_equal(v.n_rows, 2);
+    assert_int_equal(row(&v, 1930, 'D'), 150);
+    assert_int_equal(row(&v, 1510, 'D'), 150);
+    assert_false(voucher_balanced(&v));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_confirmed_loss_12500),
+        cmocka_unit_test(test_loss_split_two_rates),
+        cmocka_unit_test(test_rot_invoice_and_payment),
+        cmocka_unit_test(test_payment_with_reminder_charges),
+        cmocka_unit_test(test_cash_method_payment),
+        cmocka_unit_test(test_foreign_customers),
+        cmocka_unit_test(test_agency_payout),
+        cmocka_unit_test(test_agency_payout_after_confirmed_loss),
+        cmocka_unit_test(test_refusals),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,71 @@
+/*
+ * common.js — pieces several views share: status badges of an invoice, the
+ * link that leads from a refusal reason to the place to fix it, and the
+ * "is this invoice with the agency" rules.
+ */
+import { fieldLabel, h } from '../dom.js';
+import { t, tn } from '../i18n.js';
+
+/* Handed over: the Amili state is set and not "failed" (then it is the agency's). */
+export function handedOver(inv) {
+  const a = inv.amili;
+  return !!(a && a.state && a.state !== 'failed');
+}
+
+export function isOpen(inv) {
+  return (inv.status === 'unpaid' || inv.status === 'overdue') && BigInt(inv.remaining_minor ?? 0) > 0n;
+}
+
+export function amiliStatusText(a) {
+  if (!a || !a.state) return '';
+  const state = t(`amili.state.${a.state}`);
+  const status = a.status ? (t(`amili.status.${a.status}`) !== `amili.status.${a.status}` ? t(`amili.status.${a.status}`) : a.status) : '';
+  return status ? `${state} · ${status}` : state;
+}
+
+export function statusBadges(inv) {
+  const out = [];
+  if (inv.status === 'overdue') out.push(h('span.badge.overdue', tn('badge.overdue', inv.days_overdue)));
+  else if (inv.status === 'unpaid') out.push(h('span.badge.unpaid', t('status.unpaid')));
+  else out.push(h(`span.badge.${inv.status}`, t(`status.${inv.status}`)));
+  if (inv.manual_reminders > 0) out.push(h('span.badge.reminder', tn('badge.reminders', inv.manual_reminders)));
+  if (inv.amili && inv.amili.state) {
+    out.push(h(`span.badge.amili.amili-${inv.amili.state}`, `Visma Amili: ${amiliStatusText(inv.amili)}`));
+  }
+  if (inv.currency && inv.currency !== 'SEK') out.push(h('span.badge.currency', inv.currency));
+  if (inv.kind && inv.kind !== 'standard') out.push(h('span.badge.kind', t(`kind.${inv.kind}`)));
+  return h('span.badges', out);
+}
+
+/*
+ * Where to fix a refusal reason {code, field, message}: a link to the
+ * customer card (with the field focused), the invoice, the company settings
+ * or the activation.  ctx: {invoiceId, customerId, returnTo}.
+ */
+export function fixLink(reason, ctx) {
+  const f = reason.field ?? '';
+  const ret = ctx.returnTo ? `&return=${encodeURIComponent(ctx.returnTo)}` : '';
+  if (f.startsWith('customer.') && ctx.customerId) {
+    const name = f.slice('customer.'.length);
+    return h('a.fix-link', { href: `#/customers/${ctx.customerId}?focus=${encodeURIComponent(name)}${ret}` },
+      t('fix.customer', { field: fieldLabel(f) }));
+  }
+  if (reason.code === 'company_not_activated' || f === 'company' || f === 'company.amili') {
+    return h('a.fix-link', { href: '#/start' }, t('fix.activate'));
+  }
+  if (f.startsWith('company.')) {
+    return h('a.fix-link', { href: `#/settings?focus=${encodeURIComponent(f.slice(8))}${ret}` }, t('fix.company', { field: fieldLabel(f) }));
+  }
+  if (ctx.invoiceId) {
+    return h('a.fix-link', { href: `#/invoices/${ctx.invoiceId}` }, t('fix.invoice'));
+  }
+  return null;
+}
+
+/* A list of reasons, each with its message, the field named and the link. */
+export function reasonList(reasons, ctx) {
+  return h('ul.reasons', (reasons ?? []).map((r) => h('li',
+    h('span.reason-msg', r.message || r.code),
+    r.field ? h('span.reason-field', ` (${t('err.field', { field: fieldLabel(r.field) })})`) : null,
+    ' ', fixLink(r, ctx))));
+}

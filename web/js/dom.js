@@ -1,0 +1,286 @@
+/*
+ * dom.js — small DOM helpers: an element builder, the live regions, modal
+ * dialogs with focus management, error boxes that name the field at fault,
+ * and drafts of half-filled forms kept in sessionStorage across a re-login.
+ */
+import { t } from './i18n.js';
+
+/* h('button.primary#send', {type: 'button', onclick}, 'Skicka') */
+export function h(tag, attrs, ...children) {
+  const m = /^([a-z0-9-]+)((?:[.#][\w-]+)*)$/i.exec(tag);
+  const el = document.createElement(m ? m[1] : tag);
+  if (m && m[2]) {
+    for (const part of m[2].match(/[.#][\w-]+/g)) {
+      if (part[0] === '.') el.classList.add(part.slice(1));
+      else el.id = part.slice(1);
+    }
+  }
+  if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
+    children.unshift(attrs);
+    attrs = null;
+  }
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = !!v;
+    else if (k === 'html') el.innerHTML = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+export function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function clear(el) {
+  while (el.firstChild) el.removeChild(el.firstChild);
+  return el;
+}
+
+/* Polite announcement for screen readers (and a visible toast). */
+export function announce(text) {
+  const live = document.getElementById('live');
+  if (live) {
+    live.textContent = '';
+    setTimeout(() => {
+      live.textContent = text;
+    }, 30);
+  }
+  const toast = document.getElementById('toast');
+  if (toast) {
+    toast.textContent = text;
+    toast.hidden = false;
+    clearTimeout(toast._timer);
+    toast._timer = setTimeout(() => {
+      toast.hidden = true;
+    }, 5000);
+  }
+}
+
+/* ---- errors ---- */
+
+/*
+ * An error box (role=alert) for an ApiError or any Error.  When the error
+ * names a field that the given form has, the field is marked invalid,
+ * described by the message and focused.
+ */
+export function showError(box, err, form) {
+  if (!box) return;
+  clear(box);
+  box.hidden = false;
+  if (err && err.handled) {
+    box.append(h('p', t('err.session_expired_inline')));
+    return;
+  }
+  const msg = err && err.message ? err.message : String(err);
+  box.append(h('p', h('strong', t('err.title')), ' ', msg));
+  if (err && err.field) {
+    const label = fieldLabel(err.field);
+    box.append(h('p.field-ref', t('err.field', { field: label })));
+  }
+  if (err && err.status && err.code) box.append(h('p.err-code', `HTTP ${err.status} · ${err.code}`));
+  if (form && err && err.field) markField(form, err.field, msg);
+}
+
+export function hideError(box) {
+  if (!box) return;
+  clear(box);
+  box.hidden = true;
+}
+
+/* A readable name for a JSON field path, e.g. "customer.zip_code" → "Postnummer (kundkort)". */
+export function fieldLabel(path) {
+  const [obj, ...rest] = String(path).split('.');
+  const key = rest.length ? rest.join('.') : obj;
+  const base = key.replace(/\[\d+\]/g, '[]');
+  const name = t(`field.${base}`) !== `field.${base}` ? t(`field.${base}`) : key;
+  if (rest.length && (obj === 'customer' || obj === 'invoice' || obj === 'company')) return `${name} (${t(`where.${obj}`)})`;
+  return name;
+}
+
+export function markField(form, field, message) {
+  const name = String(field).replace(/^(customer|company|invoice)\./, '');
+  const el = form.querySelector(`[name="${CSS.escape(field)}"]`) || form.querySelector(`[name="${CSS.escape(name)}"]`);
+  if (!el) return false;
+  el.setAttribute('aria-invalid', 'true');
+  let note = document.getElementById(`${el.id}-err`);
+  if (!note) {
+    note = h('span.field-error', { id: `${el.id}-err` });
+    (el.closest('.field') ?? el.parentElement).append(note);
+  }
+  note.textContent = message;
+  const desc = (el.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+  if (!desc.includes(note.id)) el.setAttribute('aria-describedby', [...desc, note.id].join(' '));
+  el.focus();
+  return true;
+}
+
+export function clearFieldErrors(form) {
+  for (const el of form.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('.field-error')) el.remove();
+}
+
+/* ---- labelled inputs ---- */
+
+let uid = 0;
+export function nextId(prefix = 'f') {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+/*
+ * A label + control pair.  kind: 'text' (default), 'date', 'email', 'number',
+ * 'select' (options: [[value, label]]), 'checkbox', 'textarea'.
+ */
+export function field(label, name, opts = {}) {
+  const id = opts.id ?? nextId(name.replace(/[^\w-]/g, '_'));
+  let control;
+  if (opts.kind === 'select') {
+    control = h('select', { id, name, required: opts.required }, (opts.options ?? []).map(([v, l]) => h('option', { value: v }, l)));
+    if (opts.value !== undefined) control.value = opts.value;
+  } else if (opts.kind === 'textarea') {
+    control = h('textarea', { id, name, rows: opts.rows ?? 3 });
+    control.value = opts.value ?? '';
+  } else if (opts.kind === 'checkbox') {
+    control = h('input', { id, name, type: 'checkbox', checked: !!opts.value });
+    const wrap = h('div.field.check', control, h('label', { for: id }, label), opts.hint ? h('span.hint', { id: `${id}-hint` }, opts.hint) : null);
+    if (opts.hint) control.setAttribute('aria-describedby', `${id}-hint`);
+    return wrap;
+  } else {
+    control = h('input', {
+      id, name, type: opts.kind ?? 'text', required: opts.required, autocomplete: opts.autocomplete ?? 'off',
+      inputmode: opts.inputmode, placeholder: opts.placeholder, maxlength: opts.maxlength,
+    });
+    control.value = opts.value ?? '';
+  }
+  const wrap = h('div.field', h('label', { for: id }, label), control);
+  if (opts.hint) {
+    wrap.append(h('span.hint', { id: `${id}-hint` }, opts.hint));
+    control.setAttribute('aria-describedby', `${id}-hint`);
+  }
+  return wrap;
+}
+
+/* ---- dialogs ---- */
+
+/*
+ * A modal <dialog> with a heading; resolves when closed.  build(body, close)
+ * fills it.  Focus goes to the first field (or the dialog) and returns to the
+ * element that had it; Escape closes.
+ */
+export function openDialog(title, build, opts = {}) {
+  const opener = document.activeElement;
+  const headingId = nextId('dlg-title');
+  const body = h('div.dialog-body');
+  const dlg = h(`dialog.dialog${opts.wide ? '.wide' : ''}`, { 'aria-labelledby': headingId, role: opts.alert ? 'alertdialog' : null },
+    h('div.dialog-head', h('h2', { id: headingId, tabindex: '-1' }, title),
+      h('button.icon-btn', { type: 'button', 'aria-label': t('common.close'), onclick: () => close() }, '×')),
+    body);
+  document.body.append(dlg);
+  let resolveFn;
+  const done = new Promise((r) => {
+    resolveFn = r;
+  });
+  let result;
+  function close(value) {
+    result = value;
+    if (dlg.open) dlg.close();
+  }
+  dlg.addEventListener('close', () => {
+    dlg.remove();
+    if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+    else document.querySelector('main h1')?.focus();
+    resolveFn(result);
+  });
+  build(body, close, dlg);
+  dlg.showModal();
+  const first = dlg.querySelector('[autofocus]') || body.querySelector('input:not([type=hidden]):not([disabled]), select, textarea, button:not([disabled])');
+  (first ?? dlg.querySelector('h2')).focus();
+  return done;
+}
+
+/* Yes/no confirmation; resolves true when confirmed. */
+export function confirmDialog(title, message, okLabel) {
+  return openDialog(title, (body, close) => {
+    body.append(
+      typeof message === 'string' ? h('p', message) : message,
+      h('div.buttons',
+        h('button.primary', { type: 'button', autofocus: true, onclick: () => close(true) }, okLabel ?? t('common.ok')),
+        h('button', { type: 'button', onclick: () => close(false) }, t('common.cancel'))),
+    );
+  }, { alert: true }).then((v) => v === true);
+}
+
+/* ---- drafts: half-filled forms survive a session expiry ---- */
+
+const DRAFT_KEY = 'paminn.drafts';
+
+function readDrafts() {
+  try {
+    return JSON.parse(sessionStorage.getItem(DRAFT_KEY) ?? '{}') ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/* Save every form[data-draft] in the document (page and open dialogs). */
+export function saveDrafts() {
+  const drafts = readDrafts();
+  for (const form of document.querySelectorAll('form[data-draft]')) {
+    const values = {};
+    for (const el of form.elements) {
+      if (!el.name || el.type === 'password' || el.type === 'submit' || el.type === 'button') continue;
+      values[el.name] = el.type === 'checkbox' || el.type === 'radio' ? (el.type === 'radio' ? (el.checked ? el.value : values[el.name]) : el.checked) : el.value;
+      if (el.type === 'radio' && values[el.name] === undefined) delete values[el.name];
+    }
+    drafts[form.dataset.draft] = { values, extra: form._draftExtra ? form._draftExtra() : null, at: Date.now() };
+  }
+  try {
+    sessionStorage.setItem(DRAFT_KEY, JSON.stringify(drafts));
+  } catch {
+    /* full: nothing to do */
+  }
+}
+
+/* Fill a form from its saved draft (once); returns the draft or null. */
+export function restoreDraft(form) {
+  const drafts = readDrafts();
+  const d = drafts[form.dataset.draft];
+  if (!d) return null;
+  delete drafts[form.dataset.draft];
+  sessionStorage.setItem(DRAFT_KEY, JSON.stringify(drafts));
+  if (form._draftRestore && d.extra) form._draftRestore(d.extra);
+  for (const [name, value] of Object.entries(d.values)) {
+    const els = form.querySelectorAll(`[name="${CSS.escape(name)}"]`);
+    for (const el of els) {
+      if (el.type === 'checkbox') el.checked = !!value;
+      else if (el.type === 'radio') el.checked = el.value === value;
+      else el.value = value;
+    }
+  }
+  const note = h('p.notice', { role: 'status' }, t('draft.restored'));
+  form.prepend(note);
+  return d;
+}
+
+export function dropDraft(form) {
+  const drafts = readDrafts();
+  if (drafts[form.dataset.draft]) {
+    delete drafts[form.dataset.draft];
+    sessionStorage.setItem(DRAFT_KEY, JSON.stringify(drafts));
+  }
+}
+
+/* A loading line for a region while data comes. */
+export function loading() {
+  return h('p.loading', { role: 'status' }, t('common.loading'));
+}

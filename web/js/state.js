@@ -1,0 +1,65 @@
+/*
+ * state.js — what the whole UI shares: the login session, the chosen
+ * company, and the company's Visma Amili status (cached, refreshed on
+ * demand).  No DOM here.
+ */
+import { api, get } from './api.js';
+
+export const state = {
+  session: null,
+  companyId: null,
+  company: null,
+  amili: null, /* {status: 'ok', data} | {status: 'error', error} */
+  flash: null, /* a message to show on the next view */
+};
+
+export const co = (p = '') => `/companies/${state.companyId}${p}`;
+
+export function chooseCompany(id) {
+  state.companyId = id;
+  state.company = null;
+  state.amili = null;
+  try {
+    localStorage.setItem('paminn.company', String(id));
+  } catch {
+    /* ignore */
+  }
+}
+
+export function initialCompany(companies) {
+  let saved = null;
+  try {
+    saved = Number(localStorage.getItem('paminn.company'));
+  } catch {
+    /* ignore */
+  }
+  const found = companies.find((c) => c.id === saved);
+  return (found ?? companies[0])?.id ?? null;
+}
+
+export function role() {
+  return state.session?.companies.find((c) => c.id === state.companyId)?.role ?? 'read_only';
+}
+
+export async function loadCompany(force = false) {
+  if (!state.company || force) state.company = await get(co());
+  return state.company;
+}
+
+/* The company's Amili status; never throws (the error is in the answer). */
+export async function amiliStatus(force = false) {
+  if (state.amili && !force) return state.amili;
+  try {
+    state.amili = { status: 'ok', data: await get(co('/amili')) };
+  } catch (error) {
+    if (error.handled) throw error;
+    state.amili = { status: 'error', error };
+  }
+  return state.amili;
+}
+
+export function isActivated() {
+  return state.amili?.status === 'ok' && state.amili.data.activated === true;
+}
+
+export { api };

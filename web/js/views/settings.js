@@ -1,0 +1,91 @@
+/*
+ * settings.js — company settings ("Företagsinställningar"): name, org.
+ * number, address, bankgiro, payment terms and the reminder-fee agreement.
+ * The activation's "what is missing" links open it with the field focused.
+ */
+import { api, get } from '../api.js';
+import { clear, clearFieldErrors, dropDraft, field, h, hideError, loading, restoreDraft, showError } from '../dom.js';
+import { t } from '../i18n.js';
+import { moneyInput, parseMoney } from '../format.js';
+import { amiliStatus, co, role, state } from '../state.js';
+import { navigate } from '../app.js';
+
+const TEXT = ['name', 'organization_no', 'address_line_1', 'address_line_2', 'zip_code', 'city', 'country', 'email', 'phone', 'bankgiro'];
+
+export async function render(main, ctx) {
+  const focus = ctx.query.get('focus');
+  const returnTo = ctx.query.get('return');
+  document.title = `${t('settings.title')} – Påminn`;
+  main.append(loading());
+  let c = await get(co());
+  state.company = c;
+  clear(main);
+  const owner = role() === 'owner';
+  const errBox = h('div.error-box', { role: 'alert', hidden: true });
+  const form = h('form.card-form', { novalidate: true, dataset: { draft: `company-${c.id}` } },
+    owner ? null : h('p.notice', t('settings.owner_only')),
+    errBox,
+    h('fieldset', h('legend', t('settings.company')),
+      field(t('field.company_name'), 'name', { value: c.name, required: true }),
+      field(t('field.organization_no'), 'organization_no', { value: c.organization_no, required: true, hint: t('settings.org_hint') })),
+    h('fieldset', h('legend', t('customer.address_legend')),
+      field(t('field.address_line_1'), 'address_line_1', { value: c.address_line_1 }),
+      field(t('field.address_line_2'), 'address_line_2', { value: c.address_line_2 }),
+      h('div.row2', field(t('field.zip_code'), 'zip_code', { value: c.zip_code }), field(t('field.city'), 'city', { value: c.city })),
+      field(t('field.country'), 'country', { value: c.country, maxlength: 2 }),
+      field(t('field.email'), 'email', { kind: 'email', value: c.email }),
+      field(t('field.phone'), 'phone', { kind: 'tel', value: c.phone })),
+    h('fieldset', h('legend', t('settings.payments')),
+      field(t('field.bankgiro'), 'bankgiro', { value: c.bankgiro, hint: t('settings.bankgiro_hint') }),
+      field(t('field.payment_terms_days'), 'payment_terms_days', { kind: 'number', value: String(c.payment_terms_days) }),
+      field(t('field.reminder_fee_agreed'), 'reminder_fee_agreed', { kind: 'checkbox', value: c.reminder_fee_agreed, hint: t('settings.fee_agreed_hint') }),
+      field(t('field.reminder_fee_minor'), 'reminder_fee_minor', { value: moneyInput(c.reminder_fee_minor), inputmode: 'decimal', hint: t('settings.fee_hint') }),
+      field(t('field.accounting_method'), 'accounting_method', { kind: 'select', value: c.accounting_method, options: [['accrual', t('settings.accrual')], ['cash', t('settings.cash')]] }),
+      field(t('field.language'), 'language', { kind: 'select', value: c.language, options: [['sv', 'Svenska'], ['en', 'English']] })),
+    h('div.buttons', h('button.primary#save-settings', { type: 'submit', disabled: !owner }, t('common.save')),
+      returnTo ? h('a.button', { href: returnTo }, t('common.back')) : null));
+  main.append(h('h1', { tabindex: '-1' }, t('settings.title')), form);
+  restoreDraft(form);
+  if (focus && form.elements[focus]) {
+    const el = form.elements[focus];
+    el.setAttribute('data-autofocus', '');
+    el.closest('.field')?.classList.add('highlight');
+  }
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    hideError(errBox);
+    clearFieldErrors(form);
+    const body = {};
+    for (const k of TEXT) {
+      const v = form.elements[k].value.trim();
+      if (v !== (c[k] ?? '')) body[k] = k === 'country' ? v.toUpperCase() : v;
+    }
+    const days = form.elements.payment_terms_days.value.trim();
+    if (!/^\d{1,3}$/.test(days)) return showError(errBox, { message: t('form.bad_number'), field: 'payment_terms_days' }, form);
+    if (Number(days) !== c.payment_terms_days) body.payment_terms_days = Number(days);
+    const fee = parseMoney(form.elements.reminder_fee_minor.value || '0');
+    if (fee === null || fee < 0) return showError(errBox, { message: t('form.bad_amount'), field: 'reminder_fee_minor' }, form);
+    if (fee !== c.reminder_fee_minor) body.reminder_fee_minor = fee;
+    const agreed = form.elements.reminder_fee_agreed.checked;
+    if (agreed !== c.reminder_fee_agreed) body.reminder_fee_agreed = agreed;
+    for (const k of ['accounting_method', 'language']) if (form.elements[k].value !== c[k]) body[k] = form.elements[k].value;
+    const btn = form.querySelector('#save-settings');
+    btn.disabled = true;
+    try {
+      if (Object.keys(body).length) c = await api('PATCH', co(), { body });
+      state.company = c;
+      dropDraft(form);
+      amiliStatus(true).catch(() => {});
+      btn.disabled = false;
+      if (returnTo) {
+        state.flash = t('settings.saved');
+        navigate(returnTo);
+        return;
+      }
+      form.prepend(h('p.notice.saved', { role: 'status' }, t('settings.saved')));
+    } catch (err) {
+      btn.disabled = false;
+      showError(errBox, err, form);
+    }
+  });
+}
