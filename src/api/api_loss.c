@@ -293,7 +293,7 @@ enum pm_err api_loss_create(struct api_request *r)
                   "net_minor", (json_int_t)loss.net_minor, "vat_minor", (json_int_t)vat, "vouchers",
                   vouchers, "case_choice", open ? choice_names[choice] : NULL, "case_withdrawn",
                   open && choice == CHOICE_WITHDRAW, "invoice",
-                  api_render_invoice(&inv, r->today)));
+                  api_render_invoice(&inv, r->today, NULL)));
 out_free:
     json_decref(vouchers);
     return rc;

@@ -9,6 +9,7 @@
 #include "core/date.h"
 #include "core/idnum.h"
 #include "core/invoice.h"
+#include "util/buf.h"
 
 json_t *api_render_date(int32_t date)
 {
@@ -87,26 +88,83 @@ enum invoice_status api_render_invoice_status(const struct invoice *inv, int32_t
     return invoice_status_of(&b, today);
 }
 
-json_t *api_render_invoice(const struct invoice *inv, int32_t today)
+void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_t today,
+                              const struct agency_case *c)
 {
     enum invoice_status st = api_render_invoice_status(inv, today);
     int32_t days = st == INVOICE_OVERDUE ? invoice_days_overdue(inv->due_date, today) : 0;
-    json_t *amili = json_null();
+    char date[DATE_ISO_LEN + 1];
 
-    if (inv->agency_state[0])
-        amili = json_pack("{s:s, s:s?}", "state", inv->agency_state, "status",
-                          inv->agency_status[0] ? inv->agency_status : NULL);
-    return json_pack(
-        "{s:I, s:I, s:{s:I, s:s}, s:s, s:o, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
-        "s:I, s:s, s:i, s:i, s:o}",
-        "id", (json_int_t)inv->id, "number", (json_int_t)inv->number, "customer", "id",
-        (json_int_t)inv->customer_id, "name", inv->customer_name, "kind",
-        invoice_kind_name(inv->kind), "invoice_date", api_render_date(inv->invoice_date),
-        "due_date", api_render_date(inv->due_date), "currency", inv->currency, "net_minor",
-        (json_int_t)inv->net_minor, "vat_minor", (json_int_t)inv->vat_minor, "total_minor",
-        (json_int_t)inv->total_minor, "tax_reduction_minor", (json_int_t)inv->tax_reduction_minor,
-        "customer_part_minor", (json_int_t)inv->customer_part_minor, "paid_minor",
-        (json_int_t)inv->paid_minor, "remaining_minor", (json_int_t)inv->remaining_minor, "status",
-        invoice_status_name(st), "days_overdue", (int)days, "manual_reminders",
-        inv->manual_reminders, "amili", amili);
+    jsonw_object_begin(w);
+    jsonw_key(w, "id");
+    jsonw_int(w, inv->id);
+    jsonw_key(w, "number");
+    jsonw_int(w, inv->number);
+    jsonw_key(w, "customer");
+    jsonw_object_begin(w);
+    jsonw_key(w, "id");
+    jsonw_int(w, inv->customer_id);
+    jsonw_key(w, "name");
+    jsonw_string(w, inv->customer_name);
+    jsonw_object_end(w);
+    jsonw_key(w, "kind");
+    jsonw_string(w, invoice_kind_name(inv->kind));
+    date_format_iso(inv->invoice_date, date);
+    jsonw_key(w, "invoice_date");
+    jsonw_string(w, date);
+    date_format_iso(inv->due_date, date);
+    jsonw_key(w, "due_date");
+    jsonw_string(w, date);
+    jsonw_key(w, "currency");
+    jsonw_string(w, inv->currency);
+    jsonw_key(w, "net_minor");
+    jsonw_int(w, inv->net_minor);
+    jsonw_key(w, "vat_minor");
+    jsonw_int(w, inv->vat_minor);
+    jsonw_key(w, "total_minor");
+    jsonw_int(w, inv->total_minor);
+    jsonw_key(w, "tax_reduction_minor");
+    jsonw_int(w, inv->tax_reduction_minor);
+    jsonw_key(w, "customer_part_minor");
+    jsonw_int(w, inv->customer_part_minor);
+    jsonw_key(w, "paid_minor");
+    jsonw_int(w, inv->paid_minor);
+    jsonw_key(w, "remaining_minor");
+    jsonw_int(w, inv->remaining_minor);
+    jsonw_key(w, "status");
+    jsonw_string(w, invoice_status_name(st));
+    jsonw_key(w, "days_overdue");
+    jsonw_int(w, days);
+    jsonw_key(w, "manual_reminders");
+    jsonw_int(w, inv->manual_reminders);
+    jsonw_key(w, "amili");
+    if (!inv->agency_state[0]) {
+        jsonw_null(w);
+    } else {
+        jsonw_object_begin(w);
+        jsonw_key(w, "state");
+        jsonw_string(w, inv->agency_state);
+        jsonw_key(w, "status");
+        jsonw_string_or_null(w, inv->agency_status);
+        jsonw_key(w, "case_id");
+        jsonw_string_or_null(w, c ? c->case_id : NULL);
+        jsonw_key(w, "ocr");
+        jsonw_string_or_null(w, c ? c->ocr : NULL);
+        jsonw_object_end(w);
+    }
+    jsonw_object_end(w);
+}
+
+json_t *api_render_invoice(const struct invoice *inv, int32_t today, const struct agency_case *c)
+{
+    struct buf text = BUF_INIT;
+    struct jsonw w;
+    json_t *obj = NULL;
+
+    jsonw_init(&w, &text);
+    api_render_invoice_write(&w, inv, today, c);
+    if (!jsonw_error(&w))
+        obj = json_loadb(text.data, text.len, 0, NULL);
+    buf_release(&text);
+    return obj;
 }

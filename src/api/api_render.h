@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "store/store_agency.h"
+#include "util/jsonw.h"
 
 /* "YYYY-MM-DD" as a JSON string. */
 json_t *api_render_date(int32_t date);
@@ -24,7 +26,14 @@ json_t *api_render_company(const struct company *co);
 json_t *api_render_customer(const struct customer *c, int32_t today);
 
 /* The invoice as lists show it: status and days_overdue on `today`. */
-json_t *api_render_invoice(const struct invoice *inv, int32_t today);
+/* An invoice as the list and the API show it; the `amili` part carries the
+ * case id and OCR when c (the invoice's agency case, may be NULL) is given.
+ * The one rendering: api_render_invoice() reads the written text back into
+ * a jansson object for answers that add more fields.  Returns a new
+ * reference, or NULL when out of memory. */
+void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_t today,
+                              const struct agency_case *c);
+json_t *api_render_invoice(const struct invoice *inv, int32_t today, const struct agency_case *c);
 /* The status of an invoice on `today`. */
 enum invoice_status api_render_invoice_status(const struct invoice *inv, int32_t today);
 

@@ -10,12 +10,24 @@ void jsonw_init(struct jsonw *w, struct buf *out)
     memset(w, 0, sizeof(*w));
     w->out = out;
     w->first[0] = true;
+    /* Most answers fit in the first allocation. */
+    w->error = buf_grow(out, 16384);
 }
 
 static void put(struct jsonw *w, const char *s, size_t n)
 {
-    if (!w->error)
-        w->error = buf_add(w->out, s, n);
+    struct buf *b = w->out;
+
+    if (w->error)
+        return;
+    /* The common case: room already there (buf_add would check the same). */
+    if (b->cap && b->len + n < b->cap) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
+    w->error = buf_add(b, s, n);
 }
 
 /* Before a value: the comma between array elements (members get theirs in
