@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "util/civil.h"
 #include "util/tz.h"
 
 bool date_is_leap(int year)
@@ -35,14 +36,7 @@ bool date_valid(int year, int month, int day)
 
 static int32_t days_from_civil(int y, int m, int d)
 {
-    int era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int32_t)(era * 146097 + doe - 719468);
+    return (int32_t)civil_to_days(y, m, d);
 }
 
 enum pm_err date_from_ymd(int year, int month, int day, int32_t *out)
@@ -55,18 +49,10 @@ enum pm_err date_from_ymd(int year, int month, int day, int32_t *out)
 
 void date_to_ymd(int32_t date, int *year, int *month, int *day)
 {
-    int64_t z = (int64_t)date + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y;
 
-    *year = (int)(yoe + era * 400 + (m <= 2));
-    *month = (int)m;
-    *day = (int)d;
+    civil_from_days(date, &y, month, day);
+    *year = (int)y;
 }
 
 static bool digits_at(const char *s, int from, int n, int *value)

@@ -1,10 +1,12 @@
 /*
  * clock.c — the injectable clock (see clock.h).
  *
- * util cannot use core/date.h (layers point down), so the few calendar
- * steps needed for RFC 3339 are done here with the same civil-date formulas.
+ * util cannot use core/date.h (layers point down): the calendar steps come
+ * from util/civil.h, which core/date.c uses too.
  */
 #include "util/clock.h"
+
+#include "util/civil.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,18 +21,6 @@ int64_t clock_now_us(const struct clock *c)
         return c->fixed_us;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + (c ? c->offset_us : 0);
-}
-
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 static bool parse_num(const char *s, size_t n, int *out)
@@ -66,7 +56,7 @@ enum pm_err clock_parse_fixed(const char *s, struct clock *out)
     if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return PM_ERR_INVALID;
     out->offset_us = 0;
-    out->fixed_us = ((days_from_civil(y, mo, d) * 86400) + h * 3600 + mi * 60 + se) * 1000000;
+    out->fixed_us = ((civil_to_days(y, mo, d) * 86400) + h * 3600 + mi * 60 + se) * 1000000;
     return PM_OK;
 }
 
@@ -74,21 +64,10 @@ void clock_format_rfc3339(int64_t unix_us, char *dst)
 {
     int64_t secs = unix_us / 1000000 - (unix_us % 1000000 < 0);
     int64_t days = secs / 86400 - (secs % 86400 < 0);
-    int64_t rem = secs - days * 86400;
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    int64_t y = yoe + era * 400 + (m <= 2);
+    int64_t rem = secs - days * 86400, y;
+    int m, d;
 
-    unsigned v[6] = {
-        (unsigned)(y % 10000),     (unsigned)m,         (unsigned)d, (unsigned)(rem / 3600),
-        (unsigned)(rem / 60 % 60), (unsigned)(rem % 60)};
-
-    snprintf(dst, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", v[0] % 10000, v[1] % 100, v[2] % 100,
-             v[3] % 100, v[4] % 100, v[5] % 100);
+    civil_from_days(days, &y, &m, &d);
+    snprintf(dst, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)(y % 10000), (unsigned)m,
+             (unsigned)d, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60));
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/civil.h"
 
 #define TZ_HEADER_LEN 44
 #define TZ_FILE_MAX   (1024 * 1024)
@@ -90,35 +91,19 @@ static int month_days(int64_t y, int m)
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int64_t year_from_days(int64_t z)
 {
-    int64_t era, doe, yoe, doy, mp;
+    int64_t y;
+    int m, d;
 
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    return yoe + era * 400 + (mp >= 10);
+    civil_from_days(z, &y, &m, &d);
+    return y;
 }
 
 /* Day number of the rule's date in year y. */
 static int64_t rule_day(const struct rule_date *r, int64_t y)
 {
-    int64_t jan1 = days_from_civil(y, 1, 1), first, d;
+    int64_t jan1 = civil_to_days(y, 1, 1), first, d;
     int wd;
 
     switch (r->kind) {
@@ -128,7 +113,7 @@ static int64_t rule_day(const struct rule_date *r, int64_t y)
         return jan1 + r->day;
     case RULE_MONTH_WEEK:
     default:
-        first = days_from_civil(y, r->month, 1);
+        first = civil_to_days(y, r->month, 1);
         /* 1970-01-01 was a Thursday: 4 with Sunday = 0. */
         wd = (int)(((first + 4) % 7 + 7) % 7);
         d = first + (r->day - wd + 7) % 7 + 7 * (r->week - 1);
