@@ -60,7 +60,7 @@ struct agency_config {
     int concurrency;                                   /* dispatcher calls in flight, 1..64 */
     int sync_interval_s;                               /* status sync period */
     int lease_s;                                       /* outbox lease */
-    long request_timeout_ms; /* one HTTP exchange; 0 = derived from lease_s */
+    long request_timeout_ms; /* one HTTP exchange; 0 = 2/3 of lease_s, at most 10 s */
 };
 
 /* ---- one HTTP exchange ---- */

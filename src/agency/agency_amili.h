@@ -85,9 +85,17 @@ struct amili_missing {
 };
 size_t amili_company_missing(const struct company *co, struct amili_missing *out, size_t cap);
 
-/* The registration body of one invoice (claim time), malloc'ed into *out. */
+/* The registration body of one invoice (claim time), malloc'ed into *out.
+ * cache (may be NULL) keeps the last customer's part between calls;
+ * release it with amili_payload_cache_release(). */
+struct amili_payload_cache {
+    int64_t customer_id;
+    char *customer; /* JSON text, owned */
+};
+void amili_payload_cache_release(struct amili_payload_cache *c);
 enum pm_err amili_registration_payload(const struct amili_activation *act,
-                                       const struct handover_row *row, char **out);
+                                       const struct handover_row *row,
+                                       struct amili_payload_cache *cache, char **out);
 /* The invoice number the payload registers ("" when unreadable). */
 void amili_payload_invoice_number(const char *payload, char *dst, size_t cap);
 

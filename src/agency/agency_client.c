@@ -103,7 +103,7 @@ struct agency *agency_new(const struct agency_config *cfg, const struct agency_o
         a->cfg.lease_s = AGENCY_DEFAULT_LEASE_S;
     if (a->cfg.request_timeout_ms <= 0) {
         /* A call must end well inside its lease (docs/agency.md). */
-        a->cfg.request_timeout_ms = (long)a->cfg.lease_s * 1000 / 3;
+        a->cfg.request_timeout_ms = (long)a->cfg.lease_s * 2000 / 3;
         if (a->cfg.request_timeout_ms > 10000)
             a->cfg.request_timeout_ms = 10000;
     }

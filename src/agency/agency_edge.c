@@ -24,6 +24,14 @@ json_t *agency_money_json(int64_t ore)
     return json_real((double)ore / 100.0);
 }
 
+void agency_money_text(int64_t ore, char *dst, size_t cap)
+{
+    uint64_t a = ore < 0 ? (uint64_t)0 - (uint64_t)ore : (uint64_t)ore;
+
+    snprintf(dst, cap, "%s%llu.%02llu", ore < 0 ? "-" : "", (unsigned long long)(a / 100),
+             (unsigned long long)(a % 100));
+}
+
 enum pm_err agency_money_parse_text(const char *s, int64_t *ore)
 {
     /* Digits of the number without the point, and where the point was. */

@@ -25,6 +25,10 @@
 json_t *agency_money_json(int64_t ore);
 #define AGENCY_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
+/* The same amount as exact JSON number text, "1250.00", "-0.50". */
+#define AGENCY_MONEY_TEXT_MAX 32
+void agency_money_text(int64_t ore, char *dst, size_t cap);
+
 /* The agency's amount (a JSON integer or real number of kronor) in öre,
  * rounded half away from zero at the öre.  PM_ERR_INVALID for a non-number,
  * PM_ERR_RANGE beyond MONEY_MAX. */

@@ -47,6 +47,7 @@ struct agency_syncer {
      * saves fetching their lines again). */
     char (*known)[STORE_AGENCY_ID_MAX];
     size_t n_known, cap_known;
+    const atomic_int *stop; /* checked between pages, so a stop is prompt */
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -184,7 +185,7 @@ static enum pm_err sync_cases(struct agency_syncer *s, const struct amili_activa
         since = unsynced;
     if (since == 0 && !cursor[0] && unsynced == 0)
         return PM_OK; /* nothing handed over yet */
-    for (page = 1; !rc && more && page <= PAGES_MAX; page++) {
+    for (page = 1; !rc && more && page <= PAGES_MAX && !atomic_load(s->stop); page++) {
         agency_call_reset(&call);
         rc = amili_req_list_cases(&call, act->creditor_id, since, page);
         if (!rc)
@@ -196,7 +197,7 @@ static enum pm_err sync_cases(struct agency_syncer *s, const struct amili_activa
         amili_answer_release(&ans);
     }
     agency_call_release(&call);
-    if (!rc && newest > 0) {
+    if (!rc && newest > 0 && !atomic_load(s->stop)) {
         agency_date_rfc1123(newest, text);
         rc = store_agency_cursor_put(s->st, act->company_id, text, clock_now_s(&s->wall));
     }
@@ -344,7 +345,7 @@ static enum pm_err sync_payout(struct agency_syncer *s, int64_t company_id, cons
     enum pm_err rc = all ? PM_OK : PM_ERR_NOMEM;
 
     memset(&call, 0, sizeof(call));
-    for (page = 1; !rc && more && page <= PAGES_MAX; page++) {
+    for (page = 1; !rc && more && page <= PAGES_MAX && !atomic_load(s->stop); page++) {
         agency_call_reset(&call);
         rc = amili_req_payout_lines(&call, payout_id, page);
         if (!rc)
@@ -356,6 +357,8 @@ static enum pm_err sync_payout(struct agency_syncer *s, int64_t company_id, cons
         amili_answer_release(&ans);
     }
     agency_call_release(&call);
+    if (!rc && atomic_load(s->stop))
+        rc = PM_ERR_BUSY; /* stopping: the payout is taken next run */
     if (!rc) {
         rc = store_begin(s->st);
         if (!rc) {
@@ -381,7 +384,7 @@ static enum pm_err sync_payouts(struct agency_syncer *s, const struct amili_acti
     enum pm_err rc = PM_OK;
 
     memset(&call, 0, sizeof(call));
-    for (page = 1; !rc && more && page <= PAGES_MAX; page++) {
+    for (page = 1; !rc && more && page <= PAGES_MAX && !atomic_load(s->stop); page++) {
         agency_call_reset(&call);
         rc = amili_req_list_payouts(&call, act->creditor_id, page);
         if (!rc)
@@ -428,6 +431,7 @@ void agency_syncer_run(struct agency_syncer *s, const atomic_int *stop)
 {
     int64_t interval_ms = (int64_t)agency_config_of(s->a)->sync_interval_s * 1000, waited;
 
+    s->stop = stop;
     while (!atomic_load(stop)) {
         round_all(s, stop);
         for (waited = 0; waited < interval_ms && !atomic_load(stop); waited += 100)

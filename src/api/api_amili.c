@@ -519,6 +519,7 @@ enum pm_err api_amili_handover(struct api_request *r)
     struct handover_facts f;
     struct handover_batch batch;
     struct amili_activation act;
+    struct amili_payload_cache cache = {0};
     char actor[STORE_EMAIL_MAX], field[48], queued_msg[STORE_TEXT_MAX];
     int64_t *ids = NULL;
     size_t n = 0, n_claims = 0, i, nr;
@@ -577,7 +578,7 @@ enum pm_err api_amili_handover(struct api_request *r)
         }
         claims[n_claims].invoice_id = ids[i];
         claims[n_claims].message = queued_msg;
-        if (amili_registration_payload(&act, row, (char **)&claims[n_claims].payload)) {
+        if (amili_registration_payload(&act, row, &cache, (char **)&claims[n_claims].payload)) {
             rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
             goto out_free;
         }
@@ -617,6 +618,7 @@ enum pm_err api_amili_handover(struct api_request *r)
 out_free:
     for (i = 0; claims && i < n_claims; i++)
         free((char *)claims[i].payload);
+    amili_payload_cache_release(&cache);
     json_decref(results);
     free(claims);
     free(row);

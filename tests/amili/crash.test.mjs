@@ -11,14 +11,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { assertStatus, startStack, waitFor } from './lib/stack.mjs';
+import { assertStatus, scaled, startStack, waitFor } from './lib/stack.mjs';
 
-const N = 2000;
+const N = scaled(2000);
 
 describe('crash while dispatching', () => {
   let s;
   before(async () => {
-    s = await startStack({ lease: 4, sync: 2 });
+    s = await startStack({ lease: 8, sync: 2 });
     await s.activate();
   });
   after(async () => {

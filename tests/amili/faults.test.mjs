@@ -9,9 +9,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { assertStatus, sandboxCall, startStack, waitFor } from './lib/stack.mjs';
+import { assertStatus, sandboxCall, scaled, startStack, waitFor } from './lib/stack.mjs';
 
-const N = 1000;
+const N = scaled(1000);
 
 const RULES = [
   { method: 'POST', path_prefix: '/case--registrations', mode: 'status', status: 503, probability: 0.08, count: 60 },
@@ -28,7 +28,7 @@ const RULES = [
 describe('exactly once under faults', () => {
   let s;
   before(async () => {
-    /* A short lease: a 2 s request timeout (lease / 3). */
+    /* A short lease: a 4 s request timeout (2/3 of it). */
     s = await startStack({ lease: 6, sync: 2 });
     await s.activate();
   });

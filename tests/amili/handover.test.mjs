@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { assertError } from '../api/lib/server.mjs';
-import { assertStatus, sandboxCall, startStack, waitFor } from './lib/stack.mjs';
+import { assertStatus, sandboxCall, scaled, startStack, waitFor } from './lib/stack.mjs';
 
 /* Luhn over a digit string. */
 function luhnValid(digits) {
@@ -31,6 +31,7 @@ function luhnValid(digits) {
 }
 
 const kinds = (events) => events.map((e) => e.kind);
+const BIG = scaled(500);
 
 describe('Amili hand-over', () => {
   let s;
@@ -209,19 +210,19 @@ describe('Amili hand-over', () => {
     assert.equal(s.scalar(`select count(*) from agency_payout_lines where invoice_id = ${first.id}`) > '0', true);
   });
 
-  test('500 invoices: accepted at once, every one registered with its own case and OCR', async () => {
-    const ids = await s.invoices(customer.id, 500);
+  test(`${BIG} invoices: accepted at once, every one registered with its own case and OCR`, async () => {
+    const ids = await s.invoices(customer.id, BIG);
     const t0 = Date.now();
     const res = await s.handover(ids);
     const accepted = Date.now() - t0;
     assertStatus(res, 202);
     assert.ok(accepted < 1000, `acceptance took ${accepted} ms`);
-    assert.equal(res.body.results.filter((r) => r.status === 'queued').length, 500);
+    assert.equal(res.body.results.filter((r) => r.status === 'queued').length, BIG);
     const batch = await s.waitBatch(res.body.batch_id, 90000);
-    assert.equal(batch.registered, 500);
+    assert.equal(batch.registered, BIG);
     assert.equal(batch.failed, 0);
-    assert.equal(new Set(batch.results.map((r) => r.case_id)).size, 500);
-    assert.equal(new Set(batch.results.map((r) => r.ocr)).size, 500);
+    assert.equal(new Set(batch.results.map((r) => r.case_id)).size, BIG);
+    assert.equal(new Set(batch.results.map((r) => r.ocr)).size, BIG);
     assert.ok(batch.results.every((r) => luhnValid(r.ocr)));
     const agency = await s.agencyCases();
     const ours = s.rows('select i.number, c.case_id from agency_cases c join invoices i on i.company_id = c.company_id and i.id = c.invoice_id');

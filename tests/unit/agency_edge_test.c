@@ -57,6 +57,21 @@ static void test_money_out_is_exact_decimal(void **state)
     }
 }
 
+static void test_money_text(void **state)
+{
+    char t[AGENCY_MONEY_TEXT_MAX];
+
+    (void)state;
+    agency_money_text(125000, t, sizeof(t));
+    assert_string_equal(t, "1250.00");
+    agency_money_text(5, t, sizeof(t));
+    assert_string_equal(t, "0.05");
+    agency_money_text(-5050, t, sizeof(t));
+    assert_string_equal(t, "-50.50");
+    agency_money_text(MONEY_MAX, t, sizeof(t));
+    assert_string_equal(t, "10000000000000.00");
+}
+
 static void test_money_round_trip(void **state)
 {
     int64_t ore, back;
@@ -366,8 +381,9 @@ static void test_registration_payload(void **state)
     row->reminder_fees_minor = 6000;
     assert_int_equal(date_from_ymd(2025, 5, 10, &row->last_reminder_date), PM_OK);
 
-    assert_int_equal(amili_registration_payload(&act, row, &payload), PM_OK);
-    assert_non_null(strstr(payload, "\"capital_to_claim\":8750.5"));
+    assert_int_equal(amili_registration_payload(&act, row, NULL, &payload), PM_OK);
+    assert_non_null(strstr(payload, "\"capital_to_claim\":8750.50,"));
+    assert_non_null(strstr(payload, "\"amount\":60.00,"));
     doc = json_loads(payload, 0, NULL);
     assert_non_null(doc);
     assert_string_equal(json_string_value(json_object_get(doc, "currency")), "SEK");
@@ -501,6 +517,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_money_out_is_exact_decimal),
+        cmocka_unit_test(test_money_text),
         cmocka_unit_test(test_money_round_trip),
         cmocka_unit_test(test_money_in_rounds_half_away_from_zero),
         cmocka_unit_test(test_money_in_refuses_junk),

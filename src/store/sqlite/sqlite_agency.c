@@ -178,37 +178,81 @@ static enum pm_err op_activation_list_active(struct store *stp, int64_t after_co
 
 /* ---- hand-over ---- */
 
+/* One statement: the invoice, its customer card and the hand-over facts
+ * (10 000 of these make one hand-over request, so no second query). */
 static enum pm_err op_handover_facts(struct store *stp, int64_t company_id, int64_t invoice_id,
                                      struct handover_row *out)
 {
     static const char sql[] =
-        "SELECT EXISTS (SELECT 1 FROM agency_claims WHERE company_id = :cid AND invoice_id = :iid),"
-        " EXISTS (SELECT 1 FROM agency_cases WHERE company_id = :cid AND invoice_id = :iid),"
-        " coalesce((SELECT sum(fee_minor) FROM reminders"
-        "           WHERE company_id = :cid AND invoice_id = :iid), 0),"
-        " coalesce((SELECT max(date) FROM reminders"
-        "           WHERE company_id = :cid AND invoice_id = :iid AND fee_minor > 0), 0)";
+        "SELECT i.id, i.number, i.customer_id, i.kind, i.currency, i.invoice_date, i.due_date,"
+        " i.total_minor, i.tax_reduction_minor, i.customer_part_minor, i.paid_minor,"
+        " i.credited_minor, i.remaining_minor, i.state, i.agency_state, i.agency_status,"
+        " c.name, c.is_company, c.id_number, c.address_line_1, c.address_line_2, c.zip_code,"
+        " c.city, c.country, c.email, c.mobile_number, c.language,"
+        " EXISTS (SELECT 1 FROM agency_claims AS k"
+        "         WHERE k.company_id = i.company_id AND k.invoice_id = i.id),"
+        " EXISTS (SELECT 1 FROM agency_cases AS a"
+        "         WHERE a.company_id = i.company_id AND a.invoice_id = i.id),"
+        " coalesce((SELECT sum(r.fee_minor) FROM reminders AS r"
+        "           WHERE r.company_id = i.company_id AND r.invoice_id = i.id), 0),"
+        " coalesce((SELECT max(r.date) FROM reminders AS r"
+        "           WHERE r.company_id = i.company_id AND r.invoice_id = i.id"
+        "             AND r.fee_minor > 0), 0)"
+        " FROM invoices AS i JOIN customers AS c"
+        "   ON c.company_id = i.company_id AND c.id = i.customer_id"
+        " WHERE i.company_id = :cid AND i.id = :iid";
     struct sqlite_store *s = engine(stp);
+    struct invoice *inv = &out->inv;
+    struct customer *cu = &out->cu;
     sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    err = sqlite_invoices_get(stp, company_id, invoice_id, &out->inv);
-    if (!err)
-        err = sqlite_invoices_customer_get(stp, company_id, out->inv.customer_id, &out->cu);
-    if (!err)
-        err = sqlite_store_stmt(s, sql, &st);
+    err = sqlite_store_stmt(s, sql, &st);
     if (err)
         return err;
     sqlite_store_bind_int(st, ":cid", company_id);
     sqlite_store_bind_int(st, ":iid", invoice_id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        out->claimed = sqlite3_column_int(st, 0) != 0;
-        out->has_case = sqlite3_column_int(st, 1) != 0;
-        out->reminder_fees_minor = sqlite3_column_int64(st, 2);
-        out->last_reminder_date = sqlite3_column_int(st, 3);
+        inv->company_id = cu->company_id = company_id;
+        inv->id = sqlite3_column_int64(st, 0);
+        inv->number = sqlite3_column_int64(st, 1);
+        inv->customer_id = cu->id = sqlite3_column_int64(st, 2);
+        if (invoice_kind_parse((const char *)sqlite3_column_text(st, 3), &inv->kind))
+            inv->kind = INVOICE_STANDARD;
+        COL_ARR(st, 4, inv->currency);
+        inv->invoice_date = sqlite3_column_int(st, 5);
+        inv->due_date = sqlite3_column_int(st, 6);
+        inv->total_minor = sqlite3_column_int64(st, 7);
+        inv->tax_reduction_minor = sqlite3_column_int64(st, 8);
+        inv->customer_part_minor = sqlite3_column_int64(st, 9);
+        inv->paid_minor = sqlite3_column_int64(st, 10);
+        inv->credited_minor = sqlite3_column_int64(st, 11);
+        inv->remaining_minor = sqlite3_column_int64(st, 12);
+        if (store_invoice_state_parse((const char *)sqlite3_column_text(st, 13), &inv->state))
+            inv->state = INVOICE_STATE_OPEN;
+        COL_ARR(st, 14, inv->agency_state);
+        COL_ARR(st, 15, inv->agency_status);
+        COL_ARR(st, 16, cu->name);
+        snprintf(inv->customer_name, sizeof(inv->customer_name), "%s", cu->name);
+        cu->is_company = sqlite3_column_int(st, 17) != 0;
+        COL_ARR(st, 18, cu->id_number);
+        COL_ARR(st, 19, cu->address_line_1);
+        COL_ARR(st, 20, cu->address_line_2);
+        COL_ARR(st, 21, cu->zip_code);
+        COL_ARR(st, 22, cu->city);
+        COL_ARR(st, 23, cu->country);
+        COL_ARR(st, 24, cu->email);
+        COL_ARR(st, 25, cu->mobile_number);
+        COL_ARR(st, 26, cu->language);
+        out->claimed = sqlite3_column_int(st, 27) != 0;
+        out->has_case = sqlite3_column_int(st, 28) != 0;
+        out->reminder_fees_minor = sqlite3_column_int64(st, 29);
+        out->last_reminder_date = sqlite3_column_int(st, 30);
+    } else if (rc == SQLITE_DONE) {
+        err = pm_error_set(&s->base.error, PM_ERR_NOT_FOUND, "invoice_id", "no such invoice");
     } else {
         err = sqlite_store_fail(s, rc, "reading hand-over facts");
     }
@@ -235,10 +279,9 @@ static enum pm_err insert_batch(struct sqlite_store *s, const struct handover_ba
     return step_done(s, st, "inserting a hand-over batch", false, NULL);
 }
 
-/* The claim, its outbox row, its history event and the invoice's state. */
+/* The claim and its outbox row. */
 static enum pm_err claim_one(struct sqlite_store *s, const struct handover_batch *b,
-                             const struct handover_claim *c, int64_t outbox_id, int64_t event_id,
-                             const char *actor, int64_t at_us)
+                             const struct handover_claim *c, int64_t outbox_id)
 {
     static const char sql_claim[] =
         "INSERT INTO agency_claims (company_id, invoice_id, claimed_at, batch_id)"
@@ -248,13 +291,6 @@ static enum pm_err claim_one(struct sqlite_store *s, const struct handover_batch
         " idempotency_key, created_at, updated_at)"
         " VALUES (:cid, :id, :iid, :batch, 'register', :payload, 'pending',"
         " 'register-' || :iid || '-' || :batch, :at, :at)";
-    static const char sql_event[] =
-        "INSERT INTO history_events (company_id, id, invoice_id, at_us, kind, actor, message,"
-        " data) VALUES (:cid, :id, :iid, :at_us, 'amili_queued', :actor, :message,"
-        " json_object('batch_id', :batch))";
-    static const char sql_invoice[] =
-        "UPDATE invoices SET agency_state = 'queued', agency_status = ''"
-        " WHERE company_id = :cid AND id = :iid";
     sqlite3_stmt *st = NULL;
     enum pm_err err;
 
@@ -270,7 +306,6 @@ static enum pm_err claim_one(struct sqlite_store *s, const struct handover_batch
         snprintf(s->base.error.field, sizeof(s->base.error.field), "invoice_id");
     if (err)
         return err;
-
     err = sqlite_store_stmt(s, sql_outbox, &st);
     if (err)
         return err;
@@ -280,30 +315,46 @@ static enum pm_err claim_one(struct sqlite_store *s, const struct handover_batch
     sqlite_store_bind_int(st, ":batch", b->id);
     sqlite_store_bind_text(st, ":payload", c->payload, STORE_AGENCY_PAYLOAD_MAX);
     sqlite_store_bind_int(st, ":at", b->created_at);
-    err = step_done(s, st, "queueing a registration", false, NULL);
-    if (err)
-        return err;
+    return step_done(s, st, "queueing a registration", false, NULL);
+}
 
-    err = sqlite_store_stmt(s, sql_event, &st);
+/* For the whole batch at once: the amili_queued events (ids from
+ * first_event, in claim order) and agency_state "queued". */
+static enum pm_err mark_batch(struct sqlite_store *s, const struct handover_batch *b,
+                              int64_t first_event, const char *actor, const char *message,
+                              int64_t at_us)
+{
+    static const char sql_events[] =
+        "INSERT INTO history_events (company_id, id, invoice_id, at_us, kind, actor, message,"
+        " data)"
+        " SELECT company_id, :first + row_number() OVER (ORDER BY rowid) - 1, invoice_id, :at_us,"
+        "   'amili_queued', :actor, :message, json_object('batch_id', batch_id)"
+        " FROM agency_claims WHERE company_id = :cid AND batch_id = :batch";
+    static const char sql_invoices[] =
+        "UPDATE invoices SET agency_state = 'queued', agency_status = ''"
+        " WHERE company_id = :cid AND id IN (SELECT invoice_id FROM agency_claims"
+        "   WHERE company_id = :cid AND batch_id = :batch)";
+    sqlite3_stmt *st = NULL;
+    enum pm_err err;
+
+    err = sqlite_store_stmt(s, sql_events, &st);
     if (err)
         return err;
     sqlite_store_bind_int(st, ":cid", b->company_id);
-    sqlite_store_bind_int(st, ":id", event_id);
-    sqlite_store_bind_int(st, ":iid", c->invoice_id);
+    sqlite_store_bind_int(st, ":batch", b->id);
+    sqlite_store_bind_int(st, ":first", first_event);
     sqlite_store_bind_int(st, ":at_us", at_us);
     sqlite_store_bind_text(st, ":actor", actor, STORE_EMAIL_MAX);
-    sqlite_store_bind_text(st, ":message", c->message, STORE_TEXT_MAX);
-    sqlite_store_bind_int(st, ":batch", b->id);
+    sqlite_store_bind_text(st, ":message", message, STORE_TEXT_MAX);
     err = step_done(s, st, "recording the hand-over", false, NULL);
     if (err)
         return err;
-
-    err = sqlite_store_stmt(s, sql_invoice, &st);
+    err = sqlite_store_stmt(s, sql_invoices, &st);
     if (err)
         return err;
     sqlite_store_bind_int(st, ":cid", b->company_id);
-    sqlite_store_bind_int(st, ":iid", c->invoice_id);
-    return step_done(s, st, "marking the invoice", true, "invoice_id");
+    sqlite_store_bind_int(st, ":batch", b->id);
+    return step_done(s, st, "marking the invoices", false, NULL);
 }
 
 static enum pm_err op_handover_claim(struct store *stp, struct handover_batch *batch,
@@ -333,8 +384,9 @@ static enum pm_err op_handover_claim(struct store *stp, struct handover_batch *b
     if (!err)
         err = reserve_ids(s, b.company_id, "history_events", (int64_t)n, &first_event);
     for (i = 0; !err && i < n; i++)
-        err = claim_one(s, &b, &claims[i], first_outbox + (int64_t)i, first_event + (int64_t)i,
-                        actor, at_us);
+        err = claim_one(s, &b, &claims[i], first_outbox + (int64_t)i);
+    if (!err)
+        err = mark_batch(s, &b, first_event, actor, claims[0].message, at_us);
     err = sqlite_store_tx_end(s, own, err);
     if (!err)
         *batch = b;

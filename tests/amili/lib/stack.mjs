@@ -40,6 +40,11 @@ export const COMPANY = {
 };
 export const TODAY = '2025-06-16';
 
+/* The big suites' sizes times AMILI_TEST_SCALE (default 1): the sanitizer
+ * build runs the same paths with fewer invoices (CMakeLists.txt). */
+export const SCALE = Number(process.env.AMILI_TEST_SCALE ?? 1);
+export const scaled = (n) => Math.max(10, Math.round(n * SCALE));
+
 const children = new Set();
 process.on('exit', () => {
   for (const c of children) {
