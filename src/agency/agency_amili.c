@@ -4,7 +4,7 @@
  *
  * Our choices [ours], all here (also listed in docs/agency.md):
  *  - The agreement text and version come from GET /_sandbox/agreement
- *    (AMILI_AGREEMENT_PATH); for the real service this is configuration.
+ *    (AGENCY_AMILI_AGREEMENT_PATH); for the real service this is configuration.
  *  - Token answer {"token","expires"} (RFC 1123); the token is refreshed a
  *    minute before `expires` and once after any 401 (agency_auth.c).
  *  - Error bodies {"_status":"ERR","_error":{code,message},"_issues":{path:msg}};
@@ -48,11 +48,11 @@
 #include "core/date.h"
 #include "core/money.h"
 
-#define AMILI_AGREEMENT_PATH "/_sandbox/agreement"
-#define AMILI_TOKEN_PATH     "/authenticates/api-code"
-#define AMILI_ORIGIN         "creditor_system"
-#define AMILI_DEBT_TEXT      "Fakturor"
-#define AMILI_FIRST_ACTION   "reminder"
+#define AGENCY_AMILI_AGREEMENT_PATH "/_sandbox/agreement"
+#define AGENCY_AMILI_TOKEN_PATH     "/authenticates/api-code"
+#define AGENCY_AMILI_ORIGIN         "creditor_system"
+#define AGENCY_AMILI_DEBT_TEXT      "Fakturor"
+#define AGENCY_AMILI_FIRST_ACTION   "reminder"
 
 /* ---- answers ---- */
 
@@ -74,7 +74,8 @@ static void issues_text(const json_t *issues, char *dst, size_t cap)
     }
 }
 
-void amili_answer_read(const struct agency_call *call, int64_t now_s, struct amili_answer *out)
+void agency_amili_answer_read(const struct agency_call *call, int64_t now_s,
+                              struct agency_amili_answer *out)
 {
     const json_t *err;
     int64_t ra;
@@ -83,7 +84,7 @@ void amili_answer_read(const struct agency_call *call, int64_t now_s, struct ami
     out->retry_after_s = -1;
     out->status = call->outcome == AGENCY_T_ANSWERED ? call->status : 0;
     if (call->outcome != AGENCY_T_ANSWERED) {
-        out->verdict = AMILI_RETRY;
+        out->verdict = AGENCY_AMILI_RETRY;
         snprintf(out->reason, sizeof(out->reason), "%s",
                  call->error[0] ? call->error : "no answer");
         return;
@@ -105,21 +106,21 @@ void amili_answer_read(const struct agency_call *call, int64_t now_s, struct ami
             snprintf(out->reason, sizeof(out->reason), "%s", json_string_value(err));
     }
     if (call->status >= 200 && call->status < 300)
-        out->verdict = AMILI_OK;
+        out->verdict = AGENCY_AMILI_OK;
     else if (call->status == 401)
-        out->verdict = AMILI_UNAUTHORIZED;
+        out->verdict = AGENCY_AMILI_UNAUTHORIZED;
     else if (call->status == 409)
-        out->verdict = AMILI_CONFLICT;
+        out->verdict = AGENCY_AMILI_CONFLICT;
     else if (call->status == 408 || call->status == 429 || call->status >= 500 ||
              call->status < 200)
-        out->verdict = AMILI_RETRY;
+        out->verdict = AGENCY_AMILI_RETRY;
     else
-        out->verdict = AMILI_REFUSED;
-    if (!out->reason[0] && out->verdict != AMILI_OK)
+        out->verdict = AGENCY_AMILI_REFUSED;
+    if (!out->reason[0] && out->verdict != AGENCY_AMILI_OK)
         snprintf(out->reason, sizeof(out->reason), "HTTP %d", call->status);
 }
 
-void amili_answer_release(struct amili_answer *a)
+void agency_amili_answer_release(struct agency_amili_answer *a)
 {
     json_decref(a->body);
     a->body = NULL;
@@ -167,20 +168,20 @@ static enum pm_err set_list(struct agency_call *c, const char *resource, json_t 
         return rc;
     c->method = "GET";
     n = snprintf(c->path, sizeof(c->path), "%s?where=%s%s%s&max_results=%d&page=%d", resource,
-                 escaped, sort ? "&sort=" : "", sort ? sort : "", AMILI_PAGE_SIZE,
+                 escaped, sort ? "&sort=" : "", sort ? sort : "", AGENCY_AMILI_PAGE_SIZE,
                  page < 1 ? 1 : page);
     return n > 0 && (size_t)n < sizeof(c->path) ? PM_OK : PM_ERR_RANGE;
 }
 
-void amili_req_token(struct agency_call *c, const char *jwt)
+void agency_amili_req_token(struct agency_call *c, const char *jwt)
 {
-    set_get(c, AMILI_TOKEN_PATH);
+    set_get(c, AGENCY_AMILI_TOKEN_PATH);
     snprintf(c->api_key, sizeof(c->api_key), "%s", jwt);
 }
 
-void amili_req_agreement(struct agency_call *c)
+void agency_amili_req_agreement(struct agency_call *c)
 {
-    set_get(c, AMILI_AGREEMENT_PATH);
+    set_get(c, AGENCY_AMILI_AGREEMENT_PATH);
     c->api_key[0] = '\0';
 }
 
@@ -191,13 +192,14 @@ static json_t *address_json(const char *line1, const char *zip, const char *city
                      "country", country[0] ? country : "SE");
 }
 
-enum pm_err amili_req_onboard(struct agency_call *c, const struct company *co, char **body)
+enum pm_err agency_amili_req_onboard(struct agency_call *c, const struct company *co, char **body)
 {
     json_t *doc = json_pack(
         "{s:s, s:s, s:s, s:{s:b, s:s, s:s, s:o, s:o, s:{s:{s:s}}}}", "name", co->name,
-        "organization_no", co->organization_no, "standard_debt_description", AMILI_DEBT_TEXT,
-        "initial_creditor_data", "is_active", 1, "standard_debt_description", AMILI_DEBT_TEXT,
-        "default_letter_locale", strcmp(co->language, "en") == 0 ? "en" : "sv", "sender_address",
+        "organization_no", co->organization_no, "standard_debt_description", AGENCY_AMILI_DEBT_TEXT,
+        "initial_creditor_data", "is_active", 1, "standard_debt_description",
+        AGENCY_AMILI_DEBT_TEXT, "default_letter_locale",
+        strcmp(co->language, "en") == 0 ? "en" : "sv", "sender_address",
         address_json(co->address_line_1, co->zip_code, co->city, co->country), "invoice_address",
         address_json(co->address_line_1, co->zip_code, co->city, co->country), "payout_details",
         "sek", "bankgiro", co->bankgiro);
@@ -208,24 +210,24 @@ enum pm_err amili_req_onboard(struct agency_call *c, const struct company *co, c
     return rc;
 }
 
-enum pm_err amili_req_find_account(struct agency_call *c, const char *organization_no)
+enum pm_err agency_amili_req_find_account(struct agency_call *c, const char *organization_no)
 {
     return set_list(c, "/accounts", json_pack("{s:s}", "organization_no", organization_no), NULL,
                     1);
 }
 
-enum pm_err amili_req_creditors_of(struct agency_call *c, const char *account_id)
+enum pm_err agency_amili_req_creditors_of(struct agency_call *c, const char *account_id)
 {
     return set_list(c, "/creditors", json_pack("{s:s}", "account", account_id), NULL, 1);
 }
 
-void amili_req_register(struct agency_call *c, const char *payload)
+void agency_amili_req_register(struct agency_call *c, const char *payload)
 {
     set_post(c, "/case--registrations", payload);
 }
 
-enum pm_err amili_req_find_case(struct agency_call *c, const char *creditor,
-                                const char *invoice_number)
+enum pm_err agency_amili_req_find_case(struct agency_call *c, const char *creditor,
+                                       const char *invoice_number)
 {
     return set_list(
         c, "/cases",
@@ -233,7 +235,7 @@ enum pm_err amili_req_find_case(struct agency_call *c, const char *creditor,
         1);
 }
 
-void amili_req_get_case(struct agency_call *c, const char *case_id)
+void agency_amili_req_get_case(struct agency_call *c, const char *case_id)
 {
     char path[128];
 
@@ -241,8 +243,8 @@ void amili_req_get_case(struct agency_call *c, const char *case_id)
     set_get(c, path);
 }
 
-void amili_req_upload(struct agency_call *c, const char *case_id, const unsigned char *pdf,
-                      size_t len)
+void agency_amili_req_upload(struct agency_call *c, const char *case_id, const unsigned char *pdf,
+                             size_t len)
 {
     static const struct agency_form_field form[] = {
         {"domain", "cases"},
@@ -259,8 +261,8 @@ void amili_req_upload(struct agency_call *c, const char *case_id, const unsigned
     c->form = form;
 }
 
-enum pm_err amili_req_action(struct agency_call *c, const char *kind, const char *creditor,
-                             const char *case_id, const char *payload, char **body)
+enum pm_err agency_amili_req_action(struct agency_call *c, const char *kind, const char *creditor,
+                                    const char *case_id, const char *payload, char **body)
 {
     json_t *in = json_loads(payload, 0, NULL), *doc = NULL;
     const char *path, *reference;
@@ -284,18 +286,19 @@ enum pm_err amili_req_action(struct agency_call *c, const char *kind, const char
         doc = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "creditor", creditor, "case",
                         case_id, "currency", "SEK", "amount", agency_money_json(amount),
                         "bank_transaction_date", date_text, "creditor_payment_reference",
-                        reference ? reference : "", "origin", AMILI_ORIGIN);
+                        reference ? reference : "", "origin", AGENCY_AMILI_ORIGIN);
     } else if (!strcmp(kind, "report_crediting")) {
         if (amount <= 0)
             goto out_free;
         path = "/creditor--creditings";
-        doc = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "creditor", creditor, "case", case_id,
-                        "currency", "SEK", "amount", agency_money_json(amount),
-                        "creditor_reference", reference ? reference : "", "origin", AMILI_ORIGIN);
+        doc =
+            json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "creditor", creditor, "case", case_id,
+                      "currency", "SEK", "amount", agency_money_json(amount), "creditor_reference",
+                      reference ? reference : "", "origin", AGENCY_AMILI_ORIGIN);
     } else if (!strcmp(kind, "cancel")) {
         path = "/creditor--cancellations";
         doc = json_pack("{s:s, s:s, s:s}", "creditor", creditor, "case", case_id, "origin",
-                        AMILI_ORIGIN);
+                        AGENCY_AMILI_ORIGIN);
     } else {
         goto out_free;
     }
@@ -307,8 +310,8 @@ out_free:
     return rc;
 }
 
-enum pm_err amili_req_list_cases(struct agency_call *c, const char *creditor, int64_t since_s,
-                                 int page)
+enum pm_err agency_amili_req_list_cases(struct agency_call *c, const char *creditor,
+                                        int64_t since_s, int page)
 {
     char since[AGENCY_RFC1123_LEN];
 
@@ -318,13 +321,13 @@ enum pm_err amili_req_list_cases(struct agency_call *c, const char *creditor, in
                     "-_updated", page);
 }
 
-enum pm_err amili_req_list_payouts(struct agency_call *c, const char *creditor, int page)
+enum pm_err agency_amili_req_list_payouts(struct agency_call *c, const char *creditor, int page)
 {
     return set_list(c, "/finance--payouts", json_pack("{s:s}", "creditor", creditor), "_created",
                     page);
 }
 
-enum pm_err amili_req_payout_lines(struct agency_call *c, const char *payout_id, int page)
+enum pm_err agency_amili_req_payout_lines(struct agency_call *c, const char *payout_id, int page)
 {
     return set_list(c, "/finance--payout-specifications", json_pack("{s:s}", "payout", payout_id),
                     NULL, page);
@@ -352,9 +355,10 @@ static bool bankgiro_ok(const char *s)
     return digits >= 7 && digits <= 8;
 }
 
-size_t amili_company_missing(const struct company *co, struct amili_missing *out, size_t cap)
+size_t agency_amili_company_missing(const struct company *co, struct agency_amili_missing *out,
+                                    size_t cap)
 {
-    static const struct amili_missing all[] = {
+    static const struct agency_amili_missing all[] = {
         {"missing_organization_no", "company.organization_no",
          "Företaget saknar organisationsnummer i inställningarna.",
          "The company settings have no organisation number."},
@@ -397,7 +401,7 @@ static bool e164(const char *s)
     return n >= 7 && n <= 15;
 }
 
-void amili_payload_cache_release(struct amili_payload_cache *c)
+void agency_amili_payload_cache_release(struct agency_amili_payload_cache *c)
 {
     free(c->customer);
     c->customer = NULL;
@@ -426,13 +430,13 @@ static char *customer_json(const struct customer *cu)
 /* Written as text (numbers, dates and the agency's hex ids need no
  * escaping; the customer part comes from jansson): a hand-over of 10 000
  * invoices builds 10 000 of these inside one request. */
-enum pm_err amili_registration_payload(const struct amili_activation *act,
-                                       const struct handover_row *row,
-                                       struct amili_payload_cache *cache, char **out)
+enum pm_err agency_amili_registration_payload(const struct amili_activation *act,
+                                              const struct handover_row *row,
+                                              struct agency_amili_payload_cache *cache, char **out)
 {
     const struct invoice *inv = &row->inv;
-    struct amili_payload_cache local = {0};
-    struct amili_payload_cache *c = cache ? cache : &local;
+    struct agency_amili_payload_cache local = {0};
+    struct agency_amili_payload_cache *c = cache ? cache : &local;
     char date_text[AGENCY_RFC1123_LEN], fee_date[AGENCY_RFC1123_LEN];
     char amount[AGENCY_MONEY_TEXT_MAX], fee_text[AGENCY_MONEY_TEXT_MAX];
     struct buf b = BUF_INIT;
@@ -441,7 +445,7 @@ enum pm_err amili_registration_payload(const struct amili_activation *act,
 
     *out = NULL;
     if (!c->customer || c->customer_id != row->cu.id) {
-        amili_payload_cache_release(c);
+        agency_amili_payload_cache_release(c);
         c->customer = customer_json(&row->cu);
         c->customer_id = row->cu.id;
         if (!c->customer)
@@ -454,7 +458,7 @@ enum pm_err amili_registration_payload(const struct amili_activation *act,
                   "\"currency\":\"SEK\",\"customer\":%s,\"debts\":[{\"invoice_number\":\"%lld\","
                   "\"debt_description\":\"Faktura %lld\",\"invoice_date\":\"%s\","
                   "\"capital_to_claim\":%s,\"invoice_due_days_after_invoice_date\":%d",
-                  act->account_id, act->creditor_id, AMILI_FIRST_ACTION, c->customer,
+                  act->account_id, act->creditor_id, AGENCY_AMILI_FIRST_ACTION, c->customer,
                   (long long)inv->number, (long long)inv->number, date_text, amount,
                   (int)(inv->due_date - inv->invoice_date));
     if (!rc && fee > 0 && row->last_reminder_date > 0) {
@@ -472,11 +476,11 @@ enum pm_err amili_registration_payload(const struct amili_activation *act,
     if (!rc)
         *out = buf_detach(&b, NULL);
     buf_release(&b);
-    amili_payload_cache_release(&local);
+    agency_amili_payload_cache_release(&local);
     return rc;
 }
 
-void amili_payload_invoice_number(const char *payload, char *dst, size_t cap)
+void agency_amili_payload_invoice_number(const char *payload, char *dst, size_t cap)
 {
     json_t *doc = json_loads(payload, 0, NULL);
     const char *n = json_string_value(
@@ -495,7 +499,7 @@ static const char *str_at(const json_t *o, const char *k)
     return s ? s : "";
 }
 
-enum pm_err amili_parse_registered(const json_t *body, struct amili_registered *out)
+enum pm_err agency_amili_parse_registered(const json_t *body, struct agency_amili_registered *out)
 {
     const char *id = json_string_value(json_array_get(json_object_get(body, "_cases"), 0));
     const char *ocr =
@@ -511,8 +515,8 @@ enum pm_err amili_parse_registered(const json_t *body, struct amili_registered *
     return PM_OK;
 }
 
-enum pm_err amili_parse_existing(const json_t *body, const char *invoice_number, char *case_id,
-                                 size_t cap)
+enum pm_err agency_amili_parse_existing(const json_t *body, const char *invoice_number,
+                                        char *case_id, size_t cap)
 {
     const char *id = json_string_value(
         json_object_get(json_object_get(body, "_existing_cases"), invoice_number));
@@ -523,17 +527,18 @@ enum pm_err amili_parse_existing(const json_t *body, const char *invoice_number,
     return PM_OK;
 }
 
-const json_t *amili_first_item(const json_t *body)
+const json_t *agency_amili_first_item(const json_t *body)
 {
     return json_array_get(json_object_get(body, "_items"), 0);
 }
 
-const json_t *amili_items(const json_t *body, int page, bool *more)
+const json_t *agency_amili_items(const json_t *body, int page, bool *more)
 {
     const json_t *items = json_object_get(body, "_items");
     json_int_t total = json_integer_value(json_object_get(json_object_get(body, "_meta"), "total"));
 
-    *more = json_array_size(items) == AMILI_PAGE_SIZE && (json_int_t)page * AMILI_PAGE_SIZE < total;
+    *more = json_array_size(items) == AGENCY_AMILI_PAGE_SIZE &&
+            (json_int_t)page * AGENCY_AMILI_PAGE_SIZE < total;
     return json_is_array(items) ? items : NULL;
 }
 
@@ -546,7 +551,7 @@ static int64_t money_at(const json_t *o, const char *k)
     return v;
 }
 
-enum pm_err amili_case_parse(const json_t *item, struct amili_case_view *out)
+enum pm_err agency_amili_case_parse(const json_t *item, struct agency_amili_case_view *out)
 {
     const json_t *debt = json_object_get(item, "debt");
     const char *ocr = str_at(item, "ocr");
@@ -583,7 +588,7 @@ enum pm_err amili_case_parse(const json_t *item, struct amili_case_view *out)
     return PM_OK;
 }
 
-void amili_case_url(const char *base_url, const char *case_id, char *dst, size_t cap)
+void agency_amili_case_url(const char *base_url, const char *case_id, char *dst, size_t cap)
 {
     snprintf(dst, cap, "%s/cases/%s", base_url, case_id);
 }

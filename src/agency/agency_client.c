@@ -228,7 +228,7 @@ static enum pm_err fetch_token(struct agency *a, int64_t now, struct pm_error *e
 {
     struct agency_call call = {0};
     struct agency_conn *conn = NULL;
-    struct amili_answer ans = {0};
+    struct agency_amili_answer ans = {0};
     const char *token, *expires;
     char *jwt = NULL;
     int64_t exp_s;
@@ -242,21 +242,21 @@ static enum pm_err fetch_token(struct agency *a, int64_t now, struct pm_error *e
         rc = pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
         goto out_free;
     }
-    amili_req_token(&call, jwt);
+    agency_amili_req_token(&call, jwt);
     call.timeout_ms = TOKEN_TIMEOUT_MS;
     rc = agency_call_run(a, conn, &call);
     if (rc) {
         pm_error_set(e, rc, "amili", "cannot call the agency");
         goto out_free;
     }
-    amili_answer_read(&call, now, &ans);
-    if (ans.verdict == AMILI_RETRY) {
+    agency_amili_answer_read(&call, now, &ans);
+    if (ans.verdict == AGENCY_AMILI_RETRY) {
         rc = pm_error_set(e, PM_ERR_IO, "amili", "the agency did not answer the token request: %s",
                           ans.reason);
         goto out_free;
     }
     token = json_string_value(json_object_get(ans.body, "token"));
-    if (ans.verdict != AMILI_OK || !token || !*token || strlen(token) >= AGENCY_TOKEN_MAX) {
+    if (ans.verdict != AGENCY_AMILI_OK || !token || !*token || strlen(token) >= AGENCY_TOKEN_MAX) {
         rc = pm_error_set(e, PM_ERR_INVALID, "amili",
                           "the agency refused the API code or key (HTTP %d: %s)", ans.status,
                           ans.reason);
@@ -268,7 +268,7 @@ static enum pm_err fetch_token(struct agency *a, int64_t now, struct pm_error *e
     snprintf(a->token, sizeof(a->token), "%s", token);
     a->token_expires = exp_s;
 out_free:
-    amili_answer_release(&ans);
+    agency_amili_answer_release(&ans);
     agency_call_release(&call);
     a->ops->conn_free(&conn);
     free(jwt);

@@ -82,10 +82,15 @@ struct agency_dispatcher {
     struct clock wall;         /* real time: leases, backoff */
     char owner[STORE_AGENCY_OWNER_MAX];
     uint64_t rng;
-    int n_jobs;
+    int n_jobs;      /* job slots: twice the concurrency (see start_queued) */
+    int concurrency; /* calls in flight at most */
     struct job *jobs;
     struct outbox_lease_row *leased;
-    size_t n_leased; /* leased in the open round, begun after it commits */
+    size_t n_leased; /* leased in the open round, queued after it commits */
+    /* Rows leased in committed rounds, waiting for a call slot. */
+    struct outbox_lease_row *queue;
+    size_t q_head, q_len;
+    struct agency_call **done_calls;
     int64_t next_lease_ms;
     /* A round's writes share one transaction (see round_begin). */
     bool batch_open;
@@ -122,16 +127,19 @@ struct agency_dispatcher *agency_dispatcher_new(struct agency *a, const char *db
     }
     d->a = a;
     d->clock = clock;
-    d->n_jobs = cfg->concurrency > JOBS_MAX ? JOBS_MAX : cfg->concurrency;
+    d->concurrency = cfg->concurrency > JOBS_MAX ? JOBS_MAX : cfg->concurrency;
+    d->n_jobs = 2 * d->concurrency;
     d->jobs = calloc((size_t)d->n_jobs, sizeof(*d->jobs));
-    d->leased = calloc((size_t)d->n_jobs, sizeof(*d->leased));
-    if (!d->jobs || !d->leased) {
+    d->leased = calloc((size_t)d->concurrency, sizeof(*d->leased));
+    d->queue = calloc((size_t)d->concurrency, sizeof(*d->queue));
+    d->done_calls = calloc((size_t)d->n_jobs, sizeof(*d->done_calls));
+    if (!d->jobs || !d->leased || !d->queue || !d->done_calls) {
         pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
         goto out_free;
     }
     if (store_open(db, &d->st, e))
         goto out_free;
-    d->conn = agency_conn_new(a, d->n_jobs);
+    d->conn = agency_conn_new(a, d->concurrency);
     if (!d->conn) {
         pm_error_set(e, PM_ERR_NOMEM, "", "cannot start the HTTP client");
         goto out_free;
@@ -182,6 +190,8 @@ void agency_dispatcher_free(struct agency_dispatcher **dp)
     agency_pdf_free(&d->pdf);
     free(d->jobs);
     free(d->leased);
+    free(d->queue);
+    free(d->done_calls);
     free(d);
     *dp = NULL;
 }
@@ -511,20 +521,20 @@ static void start_step(struct agency_dispatcher *d, struct job *j, enum step ste
     j->step = step;
     switch (step) {
     case STEP_LOOKUP:
-        rc = amili_req_find_case(&j->call, j->creditor, j->invoice_number);
+        rc = agency_amili_req_find_case(&j->call, j->creditor, j->invoice_number);
         break;
     case STEP_REGISTER:
-        amili_req_register(&j->call, j->row.payload);
+        agency_amili_req_register(&j->call, j->row.payload);
         break;
     case STEP_FETCH:
-        amili_req_get_case(&j->call, j->case_id);
+        agency_amili_req_get_case(&j->call, j->case_id);
         break;
     case STEP_UPLOAD:
-        amili_req_upload(&j->call, j->case_id, j->pdf, j->pdf_len);
+        agency_amili_req_upload(&j->call, j->case_id, j->pdf, j->pdf_len);
         break;
     case STEP_ACTION:
-        rc = amili_req_action(&j->call, j->row.kind, j->creditor, j->case_id, j->row.payload,
-                              &j->body);
+        rc = agency_amili_req_action(&j->call, j->row.kind, j->creditor, j->case_id, j->row.payload,
+                                     &j->body);
         break;
     }
     if (rc) {
@@ -557,7 +567,8 @@ static void job_begin(struct agency_dispatcher *d, struct job *j)
     }
     snprintf(j->creditor, sizeof(j->creditor), "%s", act.creditor_id);
     if (!strcmp(j->row.kind, "register")) {
-        amili_payload_invoice_number(j->row.payload, j->invoice_number, sizeof(j->invoice_number));
+        agency_amili_payload_invoice_number(j->row.payload, j->invoice_number,
+                                            sizeof(j->invoice_number));
         if (!j->invoice_number[0]) {
             finish_refused(d, j, "invalid registration payload", NULL);
             return;
@@ -606,7 +617,8 @@ static void job_begin(struct agency_dispatcher *d, struct job *j)
     finish_refused(d, j, "unknown message kind", NULL);
 }
 
-static void action_done(struct agency_dispatcher *d, struct job *j, const struct amili_answer *ans)
+static void action_done(struct agency_dispatcher *d, struct job *j,
+                        const struct agency_amili_answer *ans)
 {
     json_t *in = json_loads(j->row.payload, 0, NULL);
     int64_t amount = (int64_t)json_integer_value(json_object_get(in, "amount_minor"));
@@ -638,58 +650,58 @@ static void action_done(struct agency_dispatcher *d, struct job *j, const struct
 /* A call of job j finished. */
 static void job_advance(struct agency_dispatcher *d, struct job *j)
 {
-    struct amili_answer ans;
-    struct amili_case_view view;
-    struct amili_registered reg;
+    struct agency_amili_answer ans;
+    struct agency_amili_case_view view;
+    struct agency_amili_registered reg;
     struct done_arg done = {0};
     const json_t *item;
 
-    amili_answer_read(&j->call, wall_s(d), &ans);
-    if (ans.verdict == AMILI_UNAUTHORIZED) {
+    agency_amili_answer_read(&j->call, wall_s(d), &ans);
+    if (ans.verdict == AGENCY_AMILI_UNAUTHORIZED) {
         agency_token_forget(d->a, j->call.api_key);
         finish_retry(d, j, "the access token was refused; a new one is fetched", -1, 200);
         goto out;
     }
-    if (ans.verdict == AMILI_RETRY) {
+    if (ans.verdict == AGENCY_AMILI_RETRY) {
         finish_retry(d, j, ans.reason, ans.retry_after_s, -1);
         goto out;
     }
     switch (j->step) {
     case STEP_LOOKUP:
-        item = ans.verdict == AMILI_OK ? amili_first_item(ans.body) : NULL;
-        if (ans.verdict != AMILI_OK) {
+        item = ans.verdict == AGENCY_AMILI_OK ? agency_amili_first_item(ans.body) : NULL;
+        if (ans.verdict != AGENCY_AMILI_OK) {
             finish_retry(d, j, ans.reason, ans.retry_after_s, -1);
-        } else if (item && !amili_case_parse(item, &view)) {
+        } else if (item && !agency_amili_case_parse(item, &view)) {
             finish_registered(d, j, view.case_id, view.ocr, view.updated_s);
         } else if (renew(d, j)) {
             start_step(d, j, STEP_REGISTER);
         }
         break;
     case STEP_REGISTER:
-        if (ans.verdict == AMILI_OK && !amili_parse_registered(ans.body, &reg)) {
+        if (ans.verdict == AGENCY_AMILI_OK && !agency_amili_parse_registered(ans.body, &reg)) {
             finish_registered(d, j, reg.case_id, reg.ocr, reg.updated_s);
-        } else if (ans.verdict == AMILI_CONFLICT) {
-            if (amili_parse_existing(ans.body, j->invoice_number, j->case_id, sizeof(j->case_id)) ==
-                PM_OK) {
+        } else if (ans.verdict == AGENCY_AMILI_CONFLICT) {
+            if (agency_amili_parse_existing(ans.body, j->invoice_number, j->case_id,
+                                            sizeof(j->case_id)) == PM_OK) {
                 if (renew(d, j))
                     start_step(d, j, STEP_FETCH);
             } else if (renew(d, j)) {
                 start_step(d, j, STEP_LOOKUP);
             }
-        } else if (ans.verdict == AMILI_REFUSED) {
+        } else if (ans.verdict == AGENCY_AMILI_REFUSED) {
             finish_refused(d, j, ans.reason, ans.issues);
         } else {
             finish_retry(d, j, "unreadable registration answer", -1, -1);
         }
         break;
     case STEP_FETCH:
-        if (ans.verdict == AMILI_OK && !amili_case_parse(ans.body, &view))
+        if (ans.verdict == AGENCY_AMILI_OK && !agency_amili_case_parse(ans.body, &view))
             finish_registered(d, j, view.case_id, view.ocr, view.updated_s);
         else
             finish_retry(d, j, ans.reason, ans.retry_after_s, -1);
         break;
     case STEP_UPLOAD:
-        if (ans.verdict == AMILI_OK) {
+        if (ans.verdict == AGENCY_AMILI_OK) {
             done.kind = "amili_document";
             done.message = "Fakturan (PDF) skickad till Visma Amili som originalfaktura";
             done.url = json_string_value(json_object_get(ans.body, "url"));
@@ -701,26 +713,17 @@ static void job_advance(struct agency_dispatcher *d, struct job *j)
         }
         break;
     case STEP_ACTION:
-        if (ans.verdict == AMILI_OK)
+        if (ans.verdict == AGENCY_AMILI_OK)
             action_done(d, j, &ans);
         else
             finish_refused(d, j, ans.reason, ans.issues);
         break;
     }
 out:
-    amili_answer_release(&ans);
+    agency_amili_answer_release(&ans);
 }
 
 /* ---- the loop ---- */
-
-static int free_slots(const struct agency_dispatcher *d)
-{
-    int n = 0, i;
-
-    for (i = 0; i < d->n_jobs; i++)
-        n += !d->jobs[i].busy;
-    return n;
-}
 
 static struct job *free_job(struct agency_dispatcher *d)
 {
@@ -732,20 +735,19 @@ static struct job *free_job(struct agency_dispatcher *d)
     return NULL;
 }
 
-/* Lease what fits into the free slots (begun by begin_leased once the
+/* Lease up to what the queue has room for (queued by round_end once the
  * round has committed); how many were leased. */
 static size_t lease(struct agency_dispatcher *d)
 {
-    int slots = free_slots(d);
-    size_t n = 0;
+    size_t room = (size_t)d->concurrency - d->q_len, n = 0;
     int64_t now = wall_s(d);
     enum pm_err rc;
 
     d->n_leased = 0;
-    if (slots == 0)
+    if (room == 0)
         return 0;
     rc = store_agency_outbox_lease(d->st, d->owner, now, now + agency_config_of(d->a)->lease_s,
-                                   d->leased, (size_t)slots, &n);
+                                   d->leased, room, &n);
     if (rc) {
         if (rc != PM_ERR_BUSY)
             logf_(d, "cannot lease outbox rows: %s", store_error(d->st)->message);
@@ -755,23 +757,26 @@ static size_t lease(struct agency_dispatcher *d)
     return n;
 }
 
-/* Start the jobs of the rows leased in the round just committed.  Outside
- * the round's transaction: making an invoice PDF takes milliseconds, and
- * the write lock is not held for it. */
-static void begin_leased(struct agency_dispatcher *d)
+/* Start queued rows while fewer than `concurrency` calls are in flight.
+ * Outside any transaction: making an invoice PDF takes milliseconds, and
+ * the write lock is not held for it.  Jobs slots are twice the
+ * concurrency, so new calls start as soon as others finish, before the
+ * finished ones' results are written. */
+static void start_queued(struct agency_dispatcher *d)
 {
-    size_t i;
+    const struct agency_ops *ops = agency_ops_of(d->a);
+    struct job *j;
 
-    for (i = 0; i < d->n_leased; i++) {
-        struct job *j = free_job(d);
-
+    while (d->q_len > 0 && ops->in_flight(d->conn) < d->concurrency) {
+        j = free_job(d);
         if (!j)
-            break; /* cannot happen: n_leased <= free slots */
+            return;
         job_clear(j);
-        j->row = d->leased[i];
+        j->row = d->queue[d->q_head];
+        d->q_head = (d->q_head + 1) % (size_t)d->concurrency;
+        d->q_len--;
         job_begin(d, j);
     }
-    d->n_leased = 0;
 }
 
 /* One transaction for a round's writes: the results of the calls that
@@ -786,6 +791,8 @@ static void round_begin(struct agency_dispatcher *d)
 
 static void round_end(struct agency_dispatcher *d)
 {
+    size_t i;
+
     if (d->batch_open) {
         d->batch_open = false;
         if (d->batch_failed) {
@@ -798,39 +805,48 @@ static void round_end(struct agency_dispatcher *d)
             logf_(d, "cannot commit a round: %s", store_error(d->st)->message);
         }
     }
-    begin_leased(d);
+    for (i = 0; i < d->n_leased; i++) {
+        d->queue[(d->q_head + d->q_len) % (size_t)d->concurrency] = d->leased[i];
+        d->q_len++;
+    }
+    d->n_leased = 0;
 }
 
 void agency_dispatcher_run(struct agency_dispatcher *d, const atomic_int *stop)
 {
     const struct agency_ops *ops = agency_ops_of(d->a);
     struct agency_call *done = NULL;
-    size_t got;
+    size_t n_done, i;
     int64_t now;
 
     while (!atomic_load(stop)) {
+        start_queued(d);
         if (ops->in_flight(d->conn) == 0) {
             /* Idle: lease what is due, or wait to be woken. */
             round_begin(d);
-            got = lease(d);
+            lease(d);
             round_end(d);
             d->next_lease_ms = wall_ms(d) + LEASE_EVERY_MS;
-            if (!got)
+            if (d->q_len == 0)
                 agency_wait(d->a, IDLE_WAIT_MS);
             continue;
         }
         if (ops->next(d->conn, LEASE_EVERY_MS, &done))
             continue;
-        now = wall_ms(d);
-        if (!done && now < d->next_lease_ms)
-            continue;
-        round_begin(d);
-        while (done) {
-            job_advance(d, (struct job *)done->user);
+        for (n_done = 0; done && n_done < (size_t)d->n_jobs;) {
+            d->done_calls[n_done++] = done;
             if (ops->next(d->conn, 0, &done))
                 break;
         }
-        if (free_slots(d) > 0) {
+        /* New calls first, then the finished ones' results. */
+        start_queued(d);
+        now = wall_ms(d);
+        if (n_done == 0 && (now < d->next_lease_ms || d->q_len > 0))
+            continue;
+        round_begin(d);
+        for (i = 0; i < n_done; i++)
+            job_advance(d, (struct job *)d->done_calls[i]->user);
+        if (d->q_len < (size_t)d->concurrency) {
             lease(d);
             d->next_lease_ms = now + LEASE_EVERY_MS;
         }

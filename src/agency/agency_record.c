@@ -135,7 +135,7 @@ static enum pm_err history_events(struct store *st, const struct agency_case *c,
 
 /* Record the growth of the capital the agency collected. */
 static enum pm_err record_payment(struct store *st, struct agency_case *c,
-                                  const struct amili_case_view *v, int64_t at_us)
+                                  const struct agency_amili_case_view *v, int64_t at_us)
 {
     struct invoice inv;
     struct payment p;
@@ -185,7 +185,7 @@ static enum pm_err record_payment(struct store *st, struct agency_case *c,
 enum pm_err agency_record_case(struct store *st, const struct clock *clock, int64_t company_id,
                                const json_t *item, bool force, bool *changed)
 {
-    struct amili_case_view v;
+    struct agency_amili_case_view v;
     struct agency_case c;
     struct clock wall = {0};
     size_t n_state, n_status;
@@ -197,7 +197,7 @@ enum pm_err agency_record_case(struct store *st, const struct clock *clock, int6
 
     if (changed)
         *changed = false;
-    rc = amili_case_parse(item, &v);
+    rc = agency_amili_case_parse(item, &v);
     if (rc)
         return rc;
     rc = store_agency_case_find(st, company_id, v.case_id, &c);
@@ -263,7 +263,7 @@ enum pm_err agency_record_live(struct agency *a, struct store *st, const struct 
     struct agency_case c;
     struct agency_call call;
     struct agency_conn *conn = NULL;
-    struct amili_answer ans = {0};
+    struct agency_amili_answer ans = {0};
     struct pm_error e = {0};
     struct clock wall = {0};
     enum pm_err rc;
@@ -278,15 +278,15 @@ enum pm_err agency_record_live(struct agency *a, struct store *st, const struct 
     conn = agency_conn_new(a, 1);
     if (!conn)
         return PM_ERR_NOMEM;
-    amili_req_get_case(&call, c.case_id);
+    agency_amili_req_get_case(&call, c.case_id);
     call.timeout_ms = timeout_ms;
     rc = agency_call_run(a, conn, &call);
     if (rc)
         goto out_free;
-    amili_answer_read(&call, clock_now_s(&wall), &ans);
-    if (ans.verdict == AMILI_UNAUTHORIZED)
+    agency_amili_answer_read(&call, clock_now_s(&wall), &ans);
+    if (ans.verdict == AGENCY_AMILI_UNAUTHORIZED)
         agency_token_forget(a, call.api_key);
-    if (ans.verdict != AMILI_OK) {
+    if (ans.verdict != AGENCY_AMILI_OK) {
         rc = PM_ERR_IO;
         goto out_free;
     }
@@ -299,7 +299,7 @@ enum pm_err agency_record_live(struct agency *a, struct store *st, const struct 
     else
         store_rollback(st);
 out_free:
-    amili_answer_release(&ans);
+    agency_amili_answer_release(&ans);
     agency_call_release(&call);
     agency_ops_of(a)->conn_free(&conn);
     return rc;

@@ -36,6 +36,12 @@
 #define SYNC_TIMEOUT_MS     15000
 #define PAGES_MAX           10000
 #define KNOWN_PAYOUTS_MAX   100000
+/* While this many registrations wait in the outbox, the case sync yields to
+ * the dispatcher (reading thousands of brand-new cases competes with
+ * sending the rest), for at most SYNC_DEFER_MAX_S; nothing is lost, the
+ * cursor still starts at the oldest case not yet synced. */
+#define SYNC_DEFER_BACKLOG 200
+#define SYNC_DEFER_MAX_S   300
 
 struct agency_syncer {
     struct agency *a;
@@ -47,7 +53,8 @@ struct agency_syncer {
      * saves fetching their lines again). */
     char (*known)[STORE_AGENCY_ID_MAX];
     size_t n_known, cap_known;
-    const atomic_int *stop; /* checked between pages, so a stop is prompt */
+    const atomic_int *stop;  /* checked between pages, so a stop is prompt */
+    int64_t deferring_since; /* wall clock, 0 = not deferring */
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -105,7 +112,8 @@ void agency_syncer_free(struct agency_syncer **sp)
 }
 
 /* One GET with a fresh token; the answer in *ans (release it). */
-static enum pm_err get(struct agency_syncer *s, struct agency_call *call, struct amili_answer *ans)
+static enum pm_err get(struct agency_syncer *s, struct agency_call *call,
+                       struct agency_amili_answer *ans)
 {
     struct pm_error e = {0};
     enum pm_err rc;
@@ -120,12 +128,12 @@ static enum pm_err get(struct agency_syncer *s, struct agency_call *call, struct
     rc = agency_call_run(s->a, s->conn, call);
     if (rc)
         return rc;
-    amili_answer_read(call, clock_now_s(&s->wall), ans);
-    if (ans->verdict == AMILI_UNAUTHORIZED)
+    agency_amili_answer_read(call, clock_now_s(&s->wall), ans);
+    if (ans->verdict == AGENCY_AMILI_UNAUTHORIZED)
         agency_token_forget(s->a, call->api_key);
-    if (ans->verdict != AMILI_OK) {
+    if (ans->verdict != AGENCY_AMILI_OK) {
         logf_("%s %s: %s", call->method, call->path, ans->reason);
-        amili_answer_release(ans);
+        agency_amili_answer_release(ans);
         return PM_ERR_IO;
     }
     return PM_OK;
@@ -135,7 +143,7 @@ static enum pm_err get(struct agency_syncer *s, struct agency_call *call, struct
 static enum pm_err apply_page(struct agency_syncer *s, int64_t company_id, const json_t *items,
                               int64_t *newest)
 {
-    struct amili_case_view v;
+    struct agency_amili_case_view v;
     enum pm_err rc;
     size_t i;
 
@@ -145,7 +153,7 @@ static enum pm_err apply_page(struct agency_syncer *s, int64_t company_id, const
     for (i = 0; !rc && i < json_array_size(items); i++) {
         const json_t *item = json_array_get(items, i);
 
-        if (!amili_case_parse(item, &v) && v.updated_s > *newest)
+        if (!agency_amili_case_parse(item, &v) && v.updated_s > *newest)
             *newest = v.updated_s;
         rc = agency_record_case(s->st, s->clock, company_id, item, false, NULL);
         if (rc == PM_ERR_NOT_FOUND || rc == PM_ERR_INVALID)
@@ -164,7 +172,7 @@ static enum pm_err apply_page(struct agency_syncer *s, int64_t company_id, const
 static enum pm_err sync_cases(struct agency_syncer *s, const struct amili_activation *act)
 {
     struct agency_call call;
-    struct amili_answer ans;
+    struct agency_amili_answer ans;
     char cursor[128], text[AGENCY_RFC1123_LEN];
     int64_t since = 0, unsynced = 0, newest = 0;
     const json_t *items;
@@ -187,14 +195,14 @@ static enum pm_err sync_cases(struct agency_syncer *s, const struct amili_activa
         return PM_OK; /* nothing handed over yet */
     for (page = 1; !rc && more && page <= PAGES_MAX && !atomic_load(s->stop); page++) {
         agency_call_reset(&call);
-        rc = amili_req_list_cases(&call, act->creditor_id, since, page);
+        rc = agency_amili_req_list_cases(&call, act->creditor_id, since, page);
         if (!rc)
             rc = get(s, &call, &ans);
         if (rc)
             break;
-        items = amili_items(ans.body, page, &more);
+        items = agency_amili_items(ans.body, page, &more);
         rc = apply_page(s, act->company_id, items, &newest);
-        amili_answer_release(&ans);
+        agency_amili_answer_release(&ans);
     }
     agency_call_release(&call);
     if (!rc && newest > 0 && !atomic_load(s->stop)) {
@@ -337,7 +345,7 @@ out_free:
 static enum pm_err sync_payout(struct agency_syncer *s, int64_t company_id, const char *payout_id)
 {
     struct agency_call call;
-    struct amili_answer ans;
+    struct agency_amili_answer ans;
     json_t *all = json_array();
     const json_t *items;
     bool more = true;
@@ -347,14 +355,14 @@ static enum pm_err sync_payout(struct agency_syncer *s, int64_t company_id, cons
     memset(&call, 0, sizeof(call));
     for (page = 1; !rc && more && page <= PAGES_MAX && !atomic_load(s->stop); page++) {
         agency_call_reset(&call);
-        rc = amili_req_payout_lines(&call, payout_id, page);
+        rc = agency_amili_req_payout_lines(&call, payout_id, page);
         if (!rc)
             rc = get(s, &call, &ans);
         if (rc)
             break;
-        items = amili_items(ans.body, page, &more);
+        items = agency_amili_items(ans.body, page, &more);
         json_array_extend(all, (json_t *)items);
-        amili_answer_release(&ans);
+        agency_amili_answer_release(&ans);
     }
     agency_call_release(&call);
     if (!rc && atomic_load(s->stop))
@@ -376,7 +384,7 @@ static enum pm_err sync_payout(struct agency_syncer *s, int64_t company_id, cons
 static enum pm_err sync_payouts(struct agency_syncer *s, const struct amili_activation *act)
 {
     struct agency_call call;
-    struct amili_answer ans;
+    struct agency_amili_answer ans;
     const json_t *items;
     bool more = true;
     int page;
@@ -386,12 +394,12 @@ static enum pm_err sync_payouts(struct agency_syncer *s, const struct amili_acti
     memset(&call, 0, sizeof(call));
     for (page = 1; !rc && more && page <= PAGES_MAX && !atomic_load(s->stop); page++) {
         agency_call_reset(&call);
-        rc = amili_req_list_payouts(&call, act->creditor_id, page);
+        rc = agency_amili_req_list_payouts(&call, act->creditor_id, page);
         if (!rc)
             rc = get(s, &call, &ans);
         if (rc)
             break;
-        items = amili_items(ans.body, page, &more);
+        items = agency_amili_items(ans.body, page, &more);
         for (i = 0; !rc && i < json_array_size(items); i++) {
             const char *id = json_string_value(json_object_get(json_array_get(items, i), "_id"));
 
@@ -401,10 +409,27 @@ static enum pm_err sync_payouts(struct agency_syncer *s, const struct amili_acti
             if (!rc)
                 remember(s, id);
         }
-        amili_answer_release(&ans);
+        agency_amili_answer_release(&ans);
     }
     agency_call_release(&call);
     return rc;
+}
+
+/* Whether this round's case sync yields to a registration backlog. */
+static bool defer_cases(struct agency_syncer *s)
+{
+    int64_t backlog = 0, now = clock_now_s(&s->wall);
+
+    if (store_agency_outbox_pending(s->st, "register", &backlog) || backlog <= SYNC_DEFER_BACKLOG) {
+        s->deferring_since = 0;
+        return false;
+    }
+    if (!s->deferring_since) {
+        s->deferring_since = now;
+        logf_("%lld registrations waiting: the case sync waits for them (at most %d s)",
+              (long long)backlog, SYNC_DEFER_MAX_S);
+    }
+    return now - s->deferring_since < SYNC_DEFER_MAX_S;
 }
 
 /* One round over every active company. */
@@ -413,6 +438,7 @@ static void round_all(struct agency_syncer *s, const atomic_int *stop)
     struct amili_activation acts[COMPANIES_PER_ROUND];
     int64_t after = 0;
     size_t n = 0, i;
+    bool defer = defer_cases(s);
 
     do {
         if (store_agency_activation_list_active(s->st, after, acts, COMPANIES_PER_ROUND, &n)) {
@@ -421,7 +447,7 @@ static void round_all(struct agency_syncer *s, const atomic_int *stop)
         }
         for (i = 0; i < n && !atomic_load(stop); i++) {
             after = acts[i].company_id;
-            if (sync_cases(s, &acts[i]) == PM_OK)
+            if (defer || sync_cases(s, &acts[i]) == PM_OK)
                 (void)sync_payouts(s, &acts[i]);
         }
     } while (n == COMPANIES_PER_ROUND && !atomic_load(stop));

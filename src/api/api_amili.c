@@ -80,7 +80,7 @@ static enum pm_err fetch_terms(struct api_request *r, struct terms *t)
 {
     struct agency_call call;
     struct agency_conn *conn;
-    struct amili_answer ans = {0};
+    struct agency_amili_answer ans = {0};
     struct clock wall = {0};
     enum pm_err rc;
 
@@ -89,15 +89,15 @@ static enum pm_err fetch_terms(struct api_request *r, struct terms *t)
     conn = agency_conn_new(r->ctx->agency, 1);
     if (!conn)
         return PM_ERR_NOMEM;
-    amili_req_agreement(&call);
+    agency_amili_req_agreement(&call);
     call.timeout_ms = TERMS_TIMEOUT_MS;
     rc = agency_call_run(r->ctx->agency, conn, &call);
     if (!rc) {
-        amili_answer_read(&call, clock_now_s(&wall), &ans);
+        agency_amili_answer_read(&call, clock_now_s(&wall), &ans);
         t->version = json_string_value(json_object_get(ans.body, "version"));
         t->text = json_string_value(json_object_get(ans.body, "text"));
-        if (ans.verdict != AMILI_OK || !t->version || !t->text) {
-            amili_answer_release(&ans);
+        if (ans.verdict != AGENCY_AMILI_OK || !t->version || !t->text) {
+            agency_amili_answer_release(&ans);
             t->version = t->text = NULL;
             rc = PM_ERR_IO;
         } else {
@@ -112,8 +112,8 @@ static enum pm_err fetch_terms(struct api_request *r, struct terms *t)
 static json_t *missing_json(const struct api_request *r, const struct company *co,
                             const char **first_field)
 {
-    struct amili_missing m[MISSING_MAX];
-    size_t n = amili_company_missing(co, m, MISSING_MAX), i;
+    struct agency_amili_missing m[MISSING_MAX];
+    size_t n = agency_amili_company_missing(co, m, MISSING_MAX), i;
     json_t *arr = json_array();
 
     *first_field = n ? m[0].field : NULL;
@@ -227,7 +227,7 @@ static enum pm_err activation_failed(struct api_request *r, const struct company
  * already there (a retried activation), else a new one. */
 static enum pm_err onboard(struct api_request *r, struct agency_conn *conn, const char *token,
                            const struct company *co, struct amili_activation *act,
-                           struct amili_answer *fail)
+                           struct agency_amili_answer *fail)
 {
     struct agency_call call;
     struct clock wall = {0};
@@ -237,56 +237,56 @@ static enum pm_err onboard(struct api_request *r, struct agency_conn *conn, cons
 
     memset(&call, 0, sizeof(call));
     memset(fail, 0, sizeof(*fail));
-    rc = amili_req_find_account(&call, co->organization_no);
+    rc = agency_amili_req_find_account(&call, co->organization_no);
     snprintf(call.api_key, sizeof(call.api_key), "%s", token);
     call.timeout_ms = ONBOARD_TIMEOUT_MS;
     if (!rc)
         rc = agency_call_run(r->ctx->agency, conn, &call);
     if (rc)
         goto out_release;
-    amili_answer_read(&call, clock_now_s(&wall), fail);
-    if (fail->verdict != AMILI_OK) {
+    agency_amili_answer_read(&call, clock_now_s(&wall), fail);
+    if (fail->verdict != AGENCY_AMILI_OK) {
         rc = PM_ERR_IO;
         goto out_release;
     }
-    item = amili_first_item(fail->body);
+    item = agency_amili_first_item(fail->body);
     if (item && json_string_value(json_object_get(item, "_id"))) {
         snprintf(act->account_id, sizeof(act->account_id), "%s",
                  json_string_value(json_object_get(item, "_id")));
-        amili_answer_release(fail);
+        agency_amili_answer_release(fail);
         agency_call_reset(&call);
-        rc = amili_req_creditors_of(&call, act->account_id);
+        rc = agency_amili_req_creditors_of(&call, act->account_id);
         snprintf(call.api_key, sizeof(call.api_key), "%s", token);
         call.timeout_ms = ONBOARD_TIMEOUT_MS;
         if (!rc)
             rc = agency_call_run(r->ctx->agency, conn, &call);
         if (rc)
             goto out_release;
-        amili_answer_read(&call, clock_now_s(&wall), fail);
-        item = fail->verdict == AMILI_OK ? amili_first_item(fail->body) : NULL;
+        agency_amili_answer_read(&call, clock_now_s(&wall), fail);
+        item = fail->verdict == AGENCY_AMILI_OK ? agency_amili_first_item(fail->body) : NULL;
         if (item && json_string_value(json_object_get(item, "_id"))) {
             snprintf(act->creditor_id, sizeof(act->creditor_id), "%s",
                      json_string_value(json_object_get(item, "_id")));
-            amili_answer_release(fail);
+            agency_amili_answer_release(fail);
             goto out_release;
         }
-        if (fail->verdict != AMILI_OK) {
+        if (fail->verdict != AGENCY_AMILI_OK) {
             rc = PM_ERR_IO;
             goto out_release;
         }
     }
-    amili_answer_release(fail);
+    agency_amili_answer_release(fail);
     agency_call_reset(&call);
-    rc = amili_req_onboard(&call, co, &body);
+    rc = agency_amili_req_onboard(&call, co, &body);
     snprintf(call.api_key, sizeof(call.api_key), "%s", token);
     call.timeout_ms = ONBOARD_TIMEOUT_MS;
     if (!rc)
         rc = agency_call_run(r->ctx->agency, conn, &call);
     if (rc)
         goto out_release;
-    amili_answer_read(&call, clock_now_s(&wall), fail);
-    if (fail->verdict != AMILI_OK) {
-        rc = fail->verdict == AMILI_REFUSED ? PM_ERR_INVALID : PM_ERR_IO;
+    agency_amili_answer_read(&call, clock_now_s(&wall), fail);
+    if (fail->verdict != AGENCY_AMILI_OK) {
+        rc = fail->verdict == AGENCY_AMILI_REFUSED ? PM_ERR_INVALID : PM_ERR_IO;
         goto out_release;
     }
     item = json_array_get(json_object_get(fail->body, "_creditors"), 0);
@@ -297,7 +297,7 @@ static enum pm_err onboard(struct api_request *r, struct agency_conn *conn, cons
     snprintf(act->account_id, sizeof(act->account_id), "%s",
              json_string_value(json_object_get(fail->body, "_id")));
     snprintf(act->creditor_id, sizeof(act->creditor_id), "%s", json_string_value(item));
-    amili_answer_release(fail);
+    agency_amili_answer_release(fail);
 out_release:
     free(body);
     agency_call_release(&call);
@@ -310,7 +310,7 @@ enum pm_err api_amili_activate(struct api_request *r)
     struct company co;
     struct amili_activation act;
     struct terms t = {0};
-    struct amili_answer fail = {0};
+    struct agency_amili_answer fail = {0};
     struct agency_conn *conn = NULL;
     struct pm_error e = {0};
     char version[STORE_AGENCY_NAME_MAX], token[AGENCY_TOKEN_MAX];
@@ -385,7 +385,7 @@ enum pm_err api_amili_activate(struct api_request *r)
     }
     rc = onboard(r, conn, token, &co, &act, &fail);
     if (rc) {
-        if (fail.verdict == AMILI_UNAUTHORIZED)
+        if (fail.verdict == AGENCY_AMILI_UNAUTHORIZED)
             agency_token_forget(r->ctx->agency, token);
         rc = activation_failed(
             r, &co, &act, &t, rc == PM_ERR_INVALID ? "agency_refused" : "agency_unavailable",
@@ -402,7 +402,7 @@ enum pm_err api_amili_activate(struct api_request *r)
     }
     rc = api_request_reply(r, 200, state_json(r, &co, &act, &t));
 out_free:
-    amili_answer_release(&fail);
+    agency_amili_answer_release(&fail);
     if (conn)
         agency_ops_of(r->ctx->agency)->conn_free(&conn);
     json_decref(t.body);
@@ -519,7 +519,7 @@ enum pm_err api_amili_handover(struct api_request *r)
     struct handover_facts f;
     struct handover_batch batch;
     struct amili_activation act;
-    struct amili_payload_cache cache = {0};
+    struct agency_amili_payload_cache cache = {0};
     char actor[STORE_EMAIL_MAX], field[48], queued_msg[STORE_TEXT_MAX];
     int64_t *ids = NULL;
     size_t n = 0, n_claims = 0, i, nr;
@@ -578,7 +578,8 @@ enum pm_err api_amili_handover(struct api_request *r)
         }
         claims[n_claims].invoice_id = ids[i];
         claims[n_claims].message = queued_msg;
-        if (amili_registration_payload(&act, row, &cache, (char **)&claims[n_claims].payload)) {
+        if (agency_amili_registration_payload(&act, row, &cache,
+                                              (char **)&claims[n_claims].payload)) {
             rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
             goto out_free;
         }
@@ -618,7 +619,7 @@ enum pm_err api_amili_handover(struct api_request *r)
 out_free:
     for (i = 0; claims && i < n_claims; i++)
         free((char *)claims[i].payload);
-    amili_payload_cache_release(&cache);
+    agency_amili_payload_cache_release(&cache);
     json_decref(results);
     free(claims);
     free(row);
@@ -749,7 +750,7 @@ static json_t *case_json(const struct api_request *r, const struct agency_case *
 {
     char url[512];
 
-    amili_case_url(agency_config_of(r->ctx->agency)->url, c->case_id, url, sizeof(url));
+    agency_amili_case_url(agency_config_of(r->ctx->agency)->url, c->case_id, url, sizeof(url));
     return json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:s, s:s?, "
                      "s:I, s:o}",
                      "id", c->case_id, "ocr", c->ocr[0] ? c->ocr : NULL, "state",
@@ -795,19 +796,6 @@ out_free:
     json_decref(kase);
     free(row);
     return out;
-}
-
-json_t *api_amili_list_part(struct api_request *r, const struct invoice *inv)
-{
-    struct agency_case c;
-    bool have;
-
-    if (!inv->agency_state[0])
-        return json_null();
-    have = !store_agency_case_get(r->store, r->company_id, inv->id, &c);
-    return json_pack("{s:s, s:s?, s:s?, s:s?}", "state", inv->agency_state, "status",
-                     inv->agency_status[0] ? inv->agency_status : NULL, "case_id",
-                     have ? c.case_id : NULL, "ocr", have && c.ocr[0] ? c.ocr : NULL);
 }
 
 void api_amili_live_lookup(struct api_request *r, int64_t invoice_id)

@@ -9,7 +9,6 @@
  *   api_amili_after_payment()  report a payment the customer made to the
  *                              company directly on a handed-over invoice;
  *   api_amili_invoice_part()   the invoice page's "amili" object;
- *   api_amili_list_part()      a list item's "amili" object;
  *   api_amili_live_lookup()    refresh the invoice's case from the agency.
  */
 #ifndef PM_API_AMILI_H
@@ -40,9 +39,6 @@ enum pm_err api_amili_after_payment(struct store *st, int64_t company_id, const 
 /* The "amili" object of the invoice page: {eligible, reasons, state,
  * status, case} (a new reference, or NULL when memory ran out). */
 json_t *api_amili_invoice_part(struct api_request *r, const struct invoice *inv);
-
-/* The "amili" object of a list item: null, or {state, status, case_id, ocr}. */
-json_t *api_amili_list_part(struct api_request *r, const struct invoice *inv);
 
 /* When the invoice has a case and the agency is configured: look the case
  * up (at most ~2 s) and record what changed; failures are ignored (the

@@ -70,9 +70,9 @@ enum pm_err store_agency_outbox_reported(struct store *st, int64_t company_id, i
     return AG(st)->outbox_reported(st, company_id, invoice_id, out);
 }
 
-enum pm_err store_agency_outbox_pending(struct store *st, int64_t *out)
+enum pm_err store_agency_outbox_pending(struct store *st, const char *kind, int64_t *out)
 {
-    return AG(st)->outbox_pending(st, out);
+    return AG(st)->outbox_pending(st, kind, out);
 }
 
 enum pm_err store_agency_case_insert(struct store *st, const struct agency_case *c)

@@ -188,8 +188,8 @@ struct store_agency_ops {
      * an invoice that are not failed. */
     enum pm_err (*outbox_reported)(struct store *st, int64_t company_id, int64_t invoice_id,
                                    int64_t *out);
-    /* Unfinished rows in all (for tests and shutdown logs). */
-    enum pm_err (*outbox_pending)(struct store *st, int64_t *out);
+    /* Unfinished rows of all companies, of one kind (NULL: any kind). */
+    enum pm_err (*outbox_pending)(struct store *st, const char *kind, int64_t *out);
 
     /* PM_ERR_CONFLICT when the invoice (or the case id) has a case already. */
     enum pm_err (*case_insert)(struct store *st, const struct agency_case *c);
@@ -251,7 +251,7 @@ enum pm_err store_agency_outbox_finish(struct store *st, int64_t company_id, int
                                        int64_t next_attempt_at, const char *last_error);
 enum pm_err store_agency_outbox_reported(struct store *st, int64_t company_id, int64_t invoice_id,
                                          int64_t *out);
-enum pm_err store_agency_outbox_pending(struct store *st, int64_t *out);
+enum pm_err store_agency_outbox_pending(struct store *st, const char *kind, int64_t *out);
 enum pm_err store_agency_case_insert(struct store *st, const struct agency_case *c);
 enum pm_err store_agency_case_get(struct store *st, int64_t company_id, int64_t invoice_id,
                                   struct agency_case *out);

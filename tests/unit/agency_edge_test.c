@@ -292,7 +292,7 @@ static void test_url_escape(void **state)
 /* ---- answers ---- */
 
 static void answer_of(int status, const char *body, const char *retry_after,
-                      struct amili_answer *out)
+                      struct agency_amili_answer *out)
 {
     struct agency_call call;
 
@@ -303,53 +303,53 @@ static void answer_of(int status, const char *body, const char *retry_after,
         buf_adds(&call.response, body);
     if (retry_after)
         snprintf(call.retry_after, sizeof(call.retry_after), "%s", retry_after);
-    amili_answer_read(&call, 0, out);
+    agency_amili_answer_read(&call, 0, out);
     agency_call_release(&call);
 }
 
 static void test_answer_classification(void **state)
 {
-    struct amili_answer a;
+    struct agency_amili_answer a;
     struct agency_call lost;
 
     (void)state;
     answer_of(201, "{\"_status\":\"OK\"}", NULL, &a);
-    assert_int_equal(a.verdict, AMILI_OK);
-    amili_answer_release(&a);
+    assert_int_equal(a.verdict, AGENCY_AMILI_OK);
+    agency_amili_answer_release(&a);
     answer_of(503, "{\"_status\":\"ERR\",\"_error\":{\"code\":503,\"message\":\"down\"}}", "2", &a);
-    assert_int_equal(a.verdict, AMILI_RETRY);
+    assert_int_equal(a.verdict, AGENCY_AMILI_RETRY);
     assert_int_equal(a.retry_after_s, 2);
     assert_string_equal(a.reason, "down");
-    amili_answer_release(&a);
+    agency_amili_answer_release(&a);
     answer_of(429, NULL, "1", &a);
-    assert_int_equal(a.verdict, AMILI_RETRY);
+    assert_int_equal(a.verdict, AGENCY_AMILI_RETRY);
     assert_int_equal(a.retry_after_s, 1);
-    amili_answer_release(&a);
+    agency_amili_answer_release(&a);
     answer_of(401, NULL, NULL, &a);
-    assert_int_equal(a.verdict, AMILI_UNAUTHORIZED);
-    amili_answer_release(&a);
+    assert_int_equal(a.verdict, AGENCY_AMILI_UNAUTHORIZED);
+    agency_amili_answer_release(&a);
     answer_of(409, "{\"_existing_cases\":{\"1001\":\"abc\"}}", NULL, &a);
-    assert_int_equal(a.verdict, AMILI_CONFLICT);
-    amili_answer_release(&a);
+    assert_int_equal(a.verdict, AGENCY_AMILI_CONFLICT);
+    agency_amili_answer_release(&a);
     answer_of(
         422,
         "{\"_status\":\"ERR\",\"_error\":{\"code\":422,\"message\":\"validation failed\"},"
         "\"_issues\":{\"customer.address.zip_code\":\"required\",\"debts[0].capital_to_claim\":"
         "\"must be positive\"}}",
         NULL, &a);
-    assert_int_equal(a.verdict, AMILI_REFUSED);
+    assert_int_equal(a.verdict, AGENCY_AMILI_REFUSED);
     assert_string_equal(a.reason, "customer.address.zip_code: required; debts[0].capital_to_claim: "
                                   "must be positive");
     assert_non_null(a.issues);
-    amili_answer_release(&a);
+    agency_amili_answer_release(&a);
 
     memset(&lost, 0, sizeof(lost));
     lost.outcome = AGENCY_T_LOST;
     snprintf(lost.error, sizeof(lost.error), "Empty reply from server");
-    amili_answer_read(&lost, 0, &a);
-    assert_int_equal(a.verdict, AMILI_RETRY);
+    agency_amili_answer_read(&lost, 0, &a);
+    assert_int_equal(a.verdict, AGENCY_AMILI_RETRY);
     assert_int_equal(a.status, 0);
-    amili_answer_release(&a);
+    agency_amili_answer_release(&a);
 }
 
 /* ---- bodies ---- */
@@ -381,7 +381,7 @@ static void test_registration_payload(void **state)
     row->reminder_fees_minor = 6000;
     assert_int_equal(date_from_ymd(2025, 5, 10, &row->last_reminder_date), PM_OK);
 
-    assert_int_equal(amili_registration_payload(&act, row, NULL, &payload), PM_OK);
+    assert_int_equal(agency_amili_registration_payload(&act, row, NULL, &payload), PM_OK);
     assert_non_null(strstr(payload, "\"capital_to_claim\":8750.50,"));
     assert_non_null(strstr(payload, "\"amount\":60.00,"));
     doc = json_loads(payload, 0, NULL);
@@ -407,7 +407,7 @@ static void test_registration_payload(void **state)
     assert_string_equal(json_string_value(json_object_get(cu, "email")), "asa@example.se");
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(cu, "address"), "zip_code")), "722 15");
-    amili_payload_invoice_number(payload, number, sizeof(number));
+    agency_amili_payload_invoice_number(payload, number, sizeof(number));
     assert_string_equal(number, "1042");
     json_decref(doc);
     free(payload);
@@ -417,7 +417,7 @@ static void test_registration_payload(void **state)
 static void test_company_missing(void **state)
 {
     struct company co;
-    struct amili_missing m[8];
+    struct agency_amili_missing m[8];
     size_t n;
 
     (void)state;
@@ -427,16 +427,16 @@ static void test_company_missing(void **state)
     snprintf(co.zip_code, sizeof(co.zip_code), "722 13");
     snprintf(co.city, sizeof(co.city), "Västerås");
     snprintf(co.bankgiro, sizeof(co.bankgiro), "5050-1055");
-    assert_int_equal(amili_company_missing(&co, m, 8), 0);
+    assert_int_equal(agency_amili_company_missing(&co, m, 8), 0);
     co.city[0] = '\0';
     snprintf(co.bankgiro, sizeof(co.bankgiro), "123");
-    n = amili_company_missing(&co, m, 8);
+    n = agency_amili_company_missing(&co, m, 8);
     assert_int_equal(n, 2);
     assert_string_equal(m[0].field, "company.city");
     assert_string_equal(m[1].code, "invalid_bankgiro");
     co.bankgiro[0] = '\0';
     snprintf(co.address_line_1, sizeof(co.address_line_1), "  ");
-    n = amili_company_missing(&co, m, 8);
+    n = agency_amili_company_missing(&co, m, 8);
     assert_int_equal(n, 3);
     assert_string_equal(m[0].code, "missing_address_line_1");
     assert_string_equal(m[2].code, "missing_bankgiro");
@@ -449,23 +449,23 @@ static void test_action_bodies(void **state)
 
     (void)state;
     memset(&c, 0, sizeof(c));
-    assert_int_equal(amili_req_action(&c, "report_payment", "cred", "case1",
-                                      "{\"amount_minor\":10050,\"date\":\"2025-06-20\","
-                                      "\"reference\":\"Swish\"}",
-                                      &body),
+    assert_int_equal(agency_amili_req_action(&c, "report_payment", "cred", "case1",
+                                             "{\"amount_minor\":10050,\"date\":\"2025-06-20\","
+                                             "\"reference\":\"Swish\"}",
+                                             &body),
                      PM_OK);
     assert_string_equal(c.path, "/creditor--payments");
     assert_non_null(strstr(body, "\"amount\":100.5"));
     assert_non_null(strstr(body, "\"bank_transaction_date\":\"Fri, 20 Jun 2025 00:00:00 GMT\""));
     assert_non_null(strstr(body, "\"origin\":\"creditor_system\""));
     free(body);
-    assert_int_equal(amili_req_action(&c, "report_payment", "cred", "case1",
-                                      "{\"amount_minor\":0,\"date\":\"2025-06-20\"}", &body),
+    assert_int_equal(agency_amili_req_action(&c, "report_payment", "cred", "case1",
+                                             "{\"amount_minor\":0,\"date\":\"2025-06-20\"}", &body),
                      PM_ERR_INVALID);
-    assert_int_equal(amili_req_action(&c, "cancel", "cred", "case1", "{}", &body), PM_OK);
+    assert_int_equal(agency_amili_req_action(&c, "cancel", "cred", "case1", "{}", &body), PM_OK);
     assert_string_equal(c.path, "/creditor--cancellations");
     free(body);
-    assert_int_equal(amili_req_action(&c, "teleport", "cred", "case1", "{}", &body),
+    assert_int_equal(agency_amili_req_action(&c, "teleport", "cred", "case1", "{}", &body),
                      PM_ERR_INVALID);
 }
 
@@ -477,7 +477,7 @@ static void test_list_cases_query(void **state)
     (void)state;
     memset(&c, 0, sizeof(c));
     assert_int_equal(date_from_ymd(2025, 6, 16, &day), PM_OK);
-    assert_int_equal(amili_req_list_cases(&c, "cred", (int64_t)day * 86400, 2), PM_OK);
+    assert_int_equal(agency_amili_req_list_cases(&c, "cred", (int64_t)day * 86400, 2), PM_OK);
     assert_string_equal(c.path, "/cases?where=%7B%22creditor%22%3A%22cred%22%2C%22_updated%22%3A%7B"
                                 "%22%24gte%22%3A%22Mon%2C%2016%20Jun%202025%2000%3A00%3A00%20GMT%22"
                                 "%7D%7D&sort=-_updated&max_results=100&page=2");

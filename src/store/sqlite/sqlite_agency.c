@@ -606,9 +606,10 @@ static enum pm_err op_outbox_reported(struct store *stp, int64_t company_id, int
     return single_int(s, st, "summing reported amounts", out);
 }
 
-static enum pm_err op_outbox_pending(struct store *stp, int64_t *out)
+static enum pm_err op_outbox_pending(struct store *stp, const char *kind, int64_t *out)
 {
-    static const char sql[] = "SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')";
+    static const char sql[] = "SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
+                              " AND (:kind IS NULL OR kind = :kind)";
     struct sqlite_store *s = engine(stp);
     sqlite3_stmt *st = NULL;
     enum pm_err err;
@@ -616,6 +617,8 @@ static enum pm_err op_outbox_pending(struct store *stp, int64_t *out)
     err = sqlite_store_stmt(s, sql, &st);
     if (err)
         return err;
+    if (kind)
+        sqlite_store_bind_text(st, ":kind", kind, 32);
     return single_int(s, st, "counting the outbox", out);
 }
 
