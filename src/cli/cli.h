@@ -64,14 +64,16 @@ enum {
     CLI_AMILI_OPT_LEASE,
 };
 
-#define CLI_AMILI_LONG_OPTIONS                                                     \
-    {"amili-url", required_argument, NULL, CLI_AMILI_OPT_URL},                     \
-        {"amili-api-code", required_argument, NULL, CLI_AMILI_OPT_CODE},           \
-        {"amili-key", required_argument, NULL, CLI_AMILI_OPT_KEY},                 \
-        {"secret-key", required_argument, NULL, CLI_AMILI_OPT_SECRET},             \
+#define CLI_AMILI_LONG_OPTIONS                                                        \
+    {"amili-url", required_argument, NULL, CLI_AMILI_OPT_URL},                        \
+        {"amili-api-code", required_argument, NULL, CLI_AMILI_OPT_CODE},              \
+        {"amili-key", required_argument, NULL, CLI_AMILI_OPT_KEY},                    \
+        {"secret-key", required_argument, NULL, CLI_AMILI_OPT_SECRET},                \
         {"dispatch-concurrency", required_argument, NULL, CLI_AMILI_OPT_CONCURRENCY}, \
-        {"sync-interval", required_argument, NULL, CLI_AMILI_OPT_SYNC},            \
-        {"lease-seconds", required_argument, NULL, CLI_AMILI_OPT_LEASE}
+        {"sync-interval", required_argument, NULL, CLI_AMILI_OPT_SYNC},               \
+    {                                                                                 \
+        "lease-seconds", required_argument, NULL, CLI_AMILI_OPT_LEASE                 \
+    }
 
 struct agency;
 struct agency_service;
