@@ -44,35 +44,6 @@ static enum pm_err step_done(struct sqlite_store *s, sqlite3_stmt *st, const cha
     return err;
 }
 
-/* Reserve n consecutive ids of the company's series name: *first .. *first + n - 1. */
-static enum pm_err reserve_ids(struct sqlite_store *s, int64_t company_id, const char *name,
-                               int64_t n, int64_t *first)
-{
-    static const char sql[] =
-        "INSERT INTO sequences (company_id, name, next_value) VALUES (:cid, :name, 1 + :n)"
-        " ON CONFLICT (company_id, name) DO UPDATE SET next_value = next_value + :n"
-        " RETURNING next_value - :n";
-    sqlite3_stmt *st = NULL;
-    enum pm_err err;
-    int rc;
-
-    err = sqlite_store_stmt(s, sql, &st);
-    if (err)
-        return err;
-    sqlite_store_bind_int(st, ":cid", company_id);
-    sqlite_store_bind_text(st, ":name", name, 64);
-    sqlite_store_bind_int(st, ":n", n);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *first = sqlite3_column_int64(st, 0);
-        rc = sqlite3_step(st);
-    }
-    if (rc != SQLITE_DONE)
-        err = sqlite_store_fail(s, rc, "reserving ids");
-    sqlite_store_done(st);
-    return err;
-}
-
 /* ---- activation ---- */
 
 static void activation_read(sqlite3_stmt *st, struct amili_activation *a)
@@ -380,9 +351,10 @@ static enum pm_err op_handover_claim(struct store *stp, struct handover_batch *b
     if (!err)
         err = insert_batch(s, &b);
     if (!err)
-        err = reserve_ids(s, b.company_id, "outbox", (int64_t)n, &first_outbox);
+        err = sqlite_store_reserve_ids(s, b.company_id, "outbox", 1, (int64_t)n, &first_outbox);
     if (!err)
-        err = reserve_ids(s, b.company_id, "history_events", (int64_t)n, &first_event);
+        err = sqlite_store_reserve_ids(s, b.company_id, "history_events", 1, (int64_t)n,
+                                       &first_event);
     for (i = 0; !err && i < n; i++)
         err = claim_one(s, &b, &claims[i], first_outbox + (int64_t)i);
     if (!err)

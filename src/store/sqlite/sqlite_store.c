@@ -211,13 +211,13 @@ enum pm_err sqlite_store_tx_end(struct sqlite_store *s, bool own, enum pm_err rc
     return rc;
 }
 
-enum pm_err sqlite_store_next_id(struct sqlite_store *s, int64_t company_id, const char *name,
-                                 int64_t first, int64_t *out)
+enum pm_err sqlite_store_reserve_ids(struct sqlite_store *s, int64_t company_id, const char *name,
+                                     int64_t first, int64_t n, int64_t *out)
 {
     static const char sql[] =
-        "INSERT INTO sequences (company_id, name, next_value) VALUES (:cid, :name, :first + 1)"
-        " ON CONFLICT (company_id, name) DO UPDATE SET next_value = next_value + 1"
-        " RETURNING next_value - 1";
+        "INSERT INTO sequences (company_id, name, next_value) VALUES (:cid, :name, :first + :n)"
+        " ON CONFLICT (company_id, name) DO UPDATE SET next_value = next_value + :n"
+        " RETURNING next_value - :n";
     sqlite3_stmt *st = NULL;
     enum pm_err err;
     int rc;
@@ -228,15 +228,22 @@ enum pm_err sqlite_store_next_id(struct sqlite_store *s, int64_t company_id, con
     sqlite_store_bind_int(st, ":cid", company_id);
     sqlite_store_bind_text(st, ":name", name, 64);
     sqlite_store_bind_int(st, ":first", first);
+    sqlite_store_bind_int(st, ":n", n);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *out = sqlite3_column_int64(st, 0);
         rc = sqlite3_step(st);
     }
     if (rc != SQLITE_DONE)
-        err = sqlite_store_fail(s, rc, "allocating an id");
+        err = sqlite_store_fail(s, rc, "allocating ids");
     sqlite_store_done(st);
     return err;
+}
+
+enum pm_err sqlite_store_next_id(struct sqlite_store *s, int64_t company_id, const char *name,
+                                 int64_t first, int64_t *out)
+{
+    return sqlite_store_reserve_ids(s, company_id, name, first, 1, out);
 }
 
 static enum pm_err op_begin(struct store *st)

@@ -78,6 +78,10 @@ enum pm_err sqlite_store_tx_end(struct sqlite_store *s, bool own, enum pm_err rc
 
 /* Allocate the next value of the company's series `name` (starting at
  * `first`) inside the caller's transaction. */
+/* Reserve n consecutive values of the company's series `name` (starting at
+ * `first` for a new series); *out is the first of them. */
+enum pm_err sqlite_store_reserve_ids(struct sqlite_store *s, int64_t company_id, const char *name,
+                                     int64_t first, int64_t n, int64_t *out);
 enum pm_err sqlite_store_next_id(struct sqlite_store *s, int64_t company_id, const char *name,
                                  int64_t first, int64_t *out);
 
