@@ -12,8 +12,12 @@
  *     (state and status events, closing, agency payments), one transaction
  *     per page.  The new cursor is the newest _updated seen.
  *  2. Payouts of the company's creditor: each new one's specification lines
- *     are stored (agency_payout_lines, for the books) and summed per invoice
- *     into one amili_payout history event, once (agency_seen "payout:<id>").
+ *     are stored (agency_payout_lines), booked (agency_payout_book(): the
+ *     payout's vouchers, with the recovery of a customer loss) and summed
+ *     per invoice into one amili_payout history event — all in one
+ *     transaction, once (agency_seen "payout:<id>").  A payout the books
+ *     cannot take is logged, rolled back and tried again next round; the
+ *     company's other payouts go on.
  *
  * Its own thread, store handle and connection; failures are logged and the
  * next round tries again.
@@ -27,6 +31,7 @@
 #include "agency/agency.h"
 #include "agency/agency_amili.h"
 #include "agency/agency_edge.h"
+#include "agency/agency_payout.h"
 #include "agency/agency_record.h"
 #include "core/money.h"
 #include "store/store.h"
@@ -256,70 +261,64 @@ static int32_t day_of(const char *date)
     return (int32_t)(t / 86400);
 }
 
-/* Store the lines of one payout and one event per invoice, once. */
-static enum pm_err record_payout(struct agency_syncer *s, int64_t company_id, const char *payout_id,
-                                 const json_t *lines)
+/* Line i of a payout specification as kept, matched to its invoice. */
+static void parse_line(struct agency_syncer *s, int64_t company_id, const char *payout_id,
+                       const json_t *line, size_t i, struct agency_payout_line *l)
 {
-    struct invoice_sum *sums = calloc(json_array_size(lines) + 1, sizeof(*sums));
-    struct agency_payout_line l;
+    const char *num = json_string_value(json_object_get(line, "invoice_number"));
+    const char *cat = json_string_value(json_object_get(line, "finance_category"));
+    const char *art = json_string_value(json_object_get(line, "article"));
+    char *end = NULL;
+    int64_t number;
+
+    memset(l, 0, sizeof(*l));
+    l->company_id = company_id;
+    snprintf(l->payout_id, sizeof(l->payout_id), "%s", payout_id);
+    l->line_no = (int)i + 1;
+    snprintf(l->invoice_number, sizeof(l->invoice_number), "%s", num ? num : "");
+    snprintf(l->finance_category, sizeof(l->finance_category), "%s", cat ? cat : "");
+    snprintf(l->article, sizeof(l->article), "%s", art ? art : "");
+    (void)agency_money_parse(json_object_get(line, "amount"), &l->amount_minor);
+    (void)agency_money_parse(json_object_get(line, "vat_amount"), &l->vat_minor);
+    (void)agency_money_parse(json_object_get(line, "total_amount"), &l->total_minor);
+    l->booking_date = day_of(json_string_value(json_object_get(line, "booking_date")));
+    l->payout_date = day_of(json_string_value(json_object_get(line, "payout_date")));
+    number = num ? strtoll(num, &end, 10) : 0;
+    if (num && end && !*end && number > 0 &&
+        store_agency_invoice_by_number(s->st, company_id, number, &l->invoice_id))
+        l->invoice_id = 0;
+}
+
+/* Add line l to its invoice's sums (sums[0..*n) grows). */
+static void add_to_sums(const struct agency_payout_line *l, struct invoice_sum *sums, size_t *n)
+{
+    size_t k;
+
+    for (k = 0; k < *n && sums[k].invoice_id != l->invoice_id; k++)
+        ;
+    if (k == *n)
+        sums[(*n)++].invoice_id = l->invoice_id;
+    if (!strcmp(l->finance_category, "capital"))
+        sums[k].capital += l->amount_minor;
+    else if (!strcmp(l->finance_category, "interest"))
+        sums[k].interest += l->amount_minor;
+    else if (!strcmp(l->finance_category, "creditor_commission"))
+        sums[k].commission += l->total_minor;
+    else
+        sums[k].outlay += l->amount_minor;
+    sums[k].total += l->total_minor;
+}
+
+/* One amili_payout event per invoice, and the payout on its case. */
+static enum pm_err record_events(struct agency_syncer *s, int64_t company_id, const char *payout_id,
+                                 const char *paid_out, const struct invoice_sum *sums,
+                                 size_t n_sums)
+{
+    char message[STORE_TEXT_MAX], a[MONEY_FORMAT_MAX], b[MONEY_FORMAT_MAX];
     struct agency_case c;
-    char key[128], message[STORE_TEXT_MAX], a[MONEY_FORMAT_MAX], b[MONEY_FORMAT_MAX];
-    const char *paid_out = "";
-    size_t n_sums = 0, i, k;
-    bool inserted = false;
-    int64_t number, iid;
-    enum pm_err rc;
+    enum pm_err rc = PM_OK;
+    size_t k;
 
-    if (!sums)
-        return PM_ERR_NOMEM;
-    snprintf(key, sizeof(key), "payout:%s", payout_id);
-    rc = store_agency_seen(s->st, company_id, key, &inserted);
-    if (rc || !inserted)
-        goto out_free;
-    for (i = 0; !rc && i < json_array_size(lines); i++) {
-        const json_t *line = json_array_get(lines, i);
-        const char *num = json_string_value(json_object_get(line, "invoice_number"));
-        const char *cat = json_string_value(json_object_get(line, "finance_category"));
-        const char *art = json_string_value(json_object_get(line, "article"));
-        char *end = NULL;
-
-        memset(&l, 0, sizeof(l));
-        l.company_id = company_id;
-        snprintf(l.payout_id, sizeof(l.payout_id), "%s", payout_id);
-        l.line_no = (int)i + 1;
-        snprintf(l.invoice_number, sizeof(l.invoice_number), "%s", num ? num : "");
-        snprintf(l.finance_category, sizeof(l.finance_category), "%s", cat ? cat : "");
-        snprintf(l.article, sizeof(l.article), "%s", art ? art : "");
-        (void)agency_money_parse(json_object_get(line, "amount"), &l.amount_minor);
-        (void)agency_money_parse(json_object_get(line, "vat_amount"), &l.vat_minor);
-        (void)agency_money_parse(json_object_get(line, "total_amount"), &l.total_minor);
-        l.booking_date = day_of(json_string_value(json_object_get(line, "booking_date")));
-        l.payout_date = day_of(json_string_value(json_object_get(line, "payout_date")));
-        if (json_string_value(json_object_get(line, "payout_date")))
-            paid_out = json_string_value(json_object_get(line, "payout_date"));
-        number = num ? strtoll(num, &end, 10) : 0;
-        iid = 0;
-        if (num && end && !*end && number > 0 &&
-            store_agency_invoice_by_number(s->st, company_id, number, &iid))
-            iid = 0;
-        l.invoice_id = iid;
-        rc = store_agency_payout_line_insert(s->st, &l);
-        if (rc || !iid)
-            continue;
-        for (k = 0; k < n_sums && sums[k].invoice_id != iid; k++)
-            ;
-        if (k == n_sums)
-            sums[n_sums++].invoice_id = iid;
-        if (!strcmp(l.finance_category, "capital"))
-            sums[k].capital += l.amount_minor;
-        else if (!strcmp(l.finance_category, "interest"))
-            sums[k].interest += l.amount_minor;
-        else if (!strcmp(l.finance_category, "creditor_commission"))
-            sums[k].commission += l.total_minor;
-        else
-            sums[k].outlay += l.amount_minor;
-        sums[k].total += l.total_minor;
-    }
     for (k = 0; !rc && k < n_sums; k++) {
         money_format(sums[k].total, a, sizeof(a));
         money_format(sums[k].capital, b, sizeof(b));
@@ -337,7 +336,63 @@ static enum pm_err record_payout(struct agency_syncer *s, int64_t company_id, co
             rc = store_agency_case_update(s->st, &c, NULL);
         }
     }
+    return rc;
+}
+
+/* The vouchers' date: the payout's date, else today (business clock). */
+static int32_t payout_day(const struct agency_syncer *s, const struct agency_payout_line *ls,
+                          size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (ls[i].payout_date > 0)
+            return ls[i].payout_date;
+    return (int32_t)(clock_now_s(s->clock) / 86400);
+}
+
+/* Store the lines of one payout, book its vouchers and add one event per
+ * invoice, once (the seen key; the caller's transaction holds it all). */
+static enum pm_err record_payout(struct agency_syncer *s, int64_t company_id, const char *payout_id,
+                                 const json_t *lines)
+{
+    size_t n = json_array_size(lines), n_sums = 0, booked = 0, i;
+    struct invoice_sum *sums = calloc(n + 1, sizeof(*sums));
+    struct agency_payout_line *ls = calloc(n + 1, sizeof(*ls));
+    struct pm_error e = {0};
+    const char *paid_out = "", *date;
+    bool inserted = false;
+    char key[128];
+    enum pm_err rc = PM_OK;
+
+    if (!sums || !ls) {
+        rc = PM_ERR_NOMEM;
+        goto out_free;
+    }
+    snprintf(key, sizeof(key), "payout:%s", payout_id);
+    rc = store_agency_seen(s->st, company_id, key, &inserted);
+    if (rc || !inserted)
+        goto out_free;
+    for (i = 0; !rc && i < n; i++) {
+        parse_line(s, company_id, payout_id, json_array_get(lines, i), i, &ls[i]);
+        date = json_string_value(json_object_get(json_array_get(lines, i), "payout_date"));
+        if (date)
+            paid_out = date;
+        rc = store_agency_payout_line_insert(s->st, &ls[i]);
+        if (!rc && ls[i].invoice_id)
+            add_to_sums(&ls[i], sums, &n_sums);
+    }
+    if (!rc) {
+        rc = agency_payout_book(s->st, company_id, payout_id, ls, n, payout_day(s, ls, n),
+                                clock_now_s(s->clock), &booked, &e);
+        if (rc)
+            logf_("company %lld: payout %s not booked: %s", (long long)company_id, payout_id,
+                  e.message);
+    }
+    if (!rc)
+        rc = record_events(s, company_id, payout_id, paid_out, sums, n_sums);
 out_free:
+    free(ls);
     free(sums);
     return rc;
 }
@@ -408,6 +463,8 @@ static enum pm_err sync_payouts(struct agency_syncer *s, const struct amili_acti
             rc = sync_payout(s, act->company_id, id);
             if (!rc)
                 remember(s, id);
+            else if (rc == PM_ERR_INVALID || rc == PM_ERR_RANGE)
+                rc = PM_OK; /* logged; tried again next round, the others go on */
         }
         agency_amili_answer_release(&ans);
     }

@@ -445,8 +445,8 @@ enum pm_err voucher_agency_payout(const struct payout_line *lines, size_t n, con
         if (!rc && l->category != PAYOUT_COMMISSION && l->vat_minor)
             rc = PM_ERR_INVALID;
     }
-    if (!rc && bank <= 0)
-        rc = PM_ERR_RANGE;
+    /* A part of a payout (one invoice's lines) may net to nothing or less:
+     * the agency kept its commission from other money of the payout. */
     if (!rc)
         rc = voucher_debit(out, ACC_BANK, bank);
     return finish(out, rc);

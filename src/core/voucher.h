@@ -178,7 +178,12 @@ struct payout_line {
 /* "capital" | "interest" | "creditor_outlay" | "creditor_commission". */
 enum pm_err voucher_payout_category_parse(const char *s, enum payout_category *out);
 
-/* One voucher for a payout of lines[0..n): the bank receives the sum. */
+/* One voucher for lines[0..n) of a payout (all of it, or the lines of one
+ * invoice): the bank receives the sum, debited on 1930 — or credited when
+ * the lines net to less than nothing (a commission the agency kept from
+ * other money of the payout).  Lines that all are zero make no voucher
+ * (PM_ERR_INTERNAL: nothing balances); the caller decides whether a whole
+ * payout of nothing is acceptable. */
 enum pm_err voucher_agency_payout(const struct payout_line *lines, size_t n, const char *payout_id,
                                   int32_t date, struct voucher *out);
 

@@ -291,17 +291,57 @@ static void test_agency_payout_after_confirmed_loss(void **state)
         assert_int_not_equal(v.rows[i].account, 1510);
 }
 
+static void test_agency_payout_part_below_zero(void **state)
+{
+    /* One invoice's part of a payout with only commission (1.00 kr, VAT
+     * 0.25 kr): the agency kept 1.25 kr of the payout's other money, so
+     * the bank is credited: D 6062 100, D 2641 25, C 1930 125. */
+    struct payout_line lines[] = {{PAYOUT_COMMISSION, -100, -25, NULL}};
+    struct voucher v;
+
+    (void)state;
+    assert_int_equal(voucher_agency_payout(lines, 1, "p3", day("2026-05-04"), &v), PM_OK);
+    assert_int_equal(v.n_rows, 3);
+    assert_int_equal(row(&v, 6062, 'D'), 100);
+    assert_int_equal(row(&v, 2641, 'D'), 25);
+    assert_int_equal(row(&v, 1930, 'C'), 125);
+}
+
+static void test_agency_payout_lines_merge(void **state)
+{
+    /* Two debtor payments in one payout (the sandbox's shape): capital
+     * 300.00 + 200.00, interest 17.33, late-payment outlay 210.00,
+     * commission −30.00 − 20.00 with VAT −7.50 − 5.00.  Bank: 50 000 +
+     * 1 733 + 21 000 − 5 000 − 1 250 = 66 483; one row per account. */
+    struct payout_line lines[] = {
+        {PAYOUT_CAPITAL, 30000, 0, NULL}, {PAYOUT_COMMISSION, -3000, -750, NULL},
+        {PAYOUT_INTEREST, 1733, 0, NULL}, {PAYOUT_OUTLAY, 21000, 0, NULL},
+        {PAYOUT_CAPITAL, 20000, 0, NULL}, {PAYOUT_COMMISSION, -2000, -500, NULL},
+    };
+    struct voucher v;
+
+    (void)state;
+    assert_int_equal(voucher_agency_payout(lines, 6, "p4", day("2026-05-04"), &v), PM_OK);
+    assert_int_equal(v.n_rows, 6);
+    assert_int_equal(row(&v, 1930, 'D'), 66483);
+    assert_int_equal(row(&v, 6062, 'D'), 5000);
+    assert_int_equal(row(&v, 2641, 'D'), 1250);
+    assert_int_equal(row(&v, 1510, 'C'), 50000);
+    assert_int_equal(row(&v, 8313, 'C'), 1733);
+    assert_int_equal(row(&v, 3930, 'C'), 21000);
+}
+
 static void test_refusals(void **state)
 {
     struct payout_line positive_commission[] = {{PAYOUT_COMMISSION, 100, 0, NULL}};
-    struct payout_line nothing[] = {{PAYOUT_COMMISSION, -100, -25, NULL}};
+    struct payout_line zeros[] = {{PAYOUT_CAPITAL, 0, 0, NULL}, {PAYOUT_INTEREST, 0, 0, NULL}};
     struct voucher v;
     int i;
 
     (void)state;
     assert_int_equal(voucher_agency_payout(positive_commission, 1, "x", 0, &v), PM_ERR_RANGE);
-    /* A payout where the bank would pay the agency is not a payout. */
-    assert_int_equal(voucher_agency_payout(nothing, 1, "x", 0, &v), PM_ERR_RANGE);
+    /* Nothing to book balances nothing. */
+    assert_int_equal(voucher_agency_payout(zeros, 2, "x", 0, &v), PM_ERR_INTERNAL);
     /* A full voucher refuses more rows. */
     voucher_init(&v, 0, "test", "");
     for (i = 0; i < VOUCHER_ROWS_MAX; i++)
@@ -329,6 +369,8 @@ int main(void)
         cmocka_unit_test(test_foreign_customers),
         cmocka_unit_test(test_agency_payout),
         cmocka_unit_test(test_agency_payout_after_confirmed_loss),
+        cmocka_unit_test(test_agency_payout_part_below_zero),
+        cmocka_unit_test(test_agency_payout_lines_merge),
         cmocka_unit_test(test_refusals),
     };
 
