@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # The overdue invoice list over HTTP at a million invoices, side by side with
-# nginx serving a static file of the same size, in one run on this machine.
+# nginx serving a static file of the same size, in one run on this machine,
+# with Påminn on SQLite and on PostgreSQL.
+# Repeated reads of a page are answered from the server's answer cache
+# (issue 3); the "every request a miss" run (bench/list-miss.lua) asks for a
+# different page each time, so it measures the database and JSON path.
 #
 #   bench/api-list.sh [DB]      DB: a demo database with 1 000 000 invoices;
 #                               made (and kept as var/bench-1m.db) if missing.
+# PostgreSQL: a private server (scripts/pg-server.sh, PG_DURABLE=1) under
+# build/bench-pg-list, or BENCH_PG_DSN=postgresql://... (a superuser's; a
+# database bench_<N> there is reused when it holds N invoices); the demo data
+# is made there with `paminn demo-data` and its time reported.  PG_INVOICES
+# (default 1000000) invoices; BENCH_PG=0: SQLite only.
 # Environment: DURATION (seconds per run, default 20), CONNECTIONS (64),
 # PAMINN_BIN (a built binary; default: build the default preset), THREADS (paminn worker threads, default 4), BENCH_PASSWORD (the demo user's, default bench-pass-1).
 # Prints a Markdown table for docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in wrk nginx curl sqlite3; do
+for tool in wrk nginx curl sqlite3 awk; do
   command -v "$tool" >/dev/null || { echo "bench: install $tool (apt-get install wrk nginx-light curl sqlite3)"; exit 2; }
 done
 duration=${DURATION:-20}
@@ -30,32 +39,71 @@ n=$(sqlite3 "$db" "select count(*) from invoices")
 
 dir=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
+pgdir=""
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$dir"
+  [ -z "$pgdir" ] || scripts/pg-server.sh stop "$pgdir"
+}
 trap cleanup EXIT
 
-"$bin" --db "$db" --now "$now" serve --listen 127.0.0.1:0 --threads "$threads" \
-    >"$dir/serve.out" 2>/dev/null &
-pids+=($!)
-serve_pid=$!
-for _ in $(seq 100); do grep -q listening "$dir/serve.out" 2>/dev/null && break; sleep 0.1; done
-base=$(sed -n 's/^paminn: listening on //p' "$dir/serve.out")
+# PostgreSQL: a server, and a database with the same demo data.
+pg_db=""
+pg_seconds=""
+pg_n=${PG_INVOICES:-1000000}
+if [ "${BENCH_PG:-1}" != 0 ]; then
+  pg_dsn=${BENCH_PG_DSN:-}
+  if [ -z "$pg_dsn" ]; then
+    pgdir=$PWD/build/bench-pg-list
+    pg_dsn=$(PG_DURABLE=1 scripts/pg-server.sh start "$pgdir")
+  fi
+  psql_bin=$(ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -t/ -k5,5n | tail -n 1)
+  psql_bin=${psql_bin:-psql}
+  pg_db="${pg_dsn%/*}/bench_$pg_n"
+  have=$("$psql_bin" -X -At -d "$pg_db" -c "select count(*) from invoices" 2>/dev/null || echo 0)
+  if [ "$have" != "$pg_n" ]; then
+    "$psql_bin" -X -q -d "$pg_dsn" -c "DROP DATABASE IF EXISTS bench_$pg_n WITH (FORCE)" \
+        -c "CREATE DATABASE bench_$pg_n"
+    echo "bench: demo data on PostgreSQL ($pg_n invoices)" >&2
+    t0=$(date +%s.%N)
+    "$bin" --db "$pg_db" --now "$now" demo-data --invoices "$pg_n" --password bench-pass-1 >&2
+    pg_seconds=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
+  fi
+fi
 
-# Log in, make an API token, and use it as a plain bearer client.
-curl -sf -c "$dir/jar" -H 'Content-Type: application/json' \
-    -d "{\"email\":\"demo@example.se\",\"password\":\"${BENCH_PASSWORD:-bench-pass-1}\"}" "$base/api/v1/session" >"$dir/login.json"
-csrf=$(sed -n 's/.*"csrf_token" *: *"\([^"]*\)".*/\1/p' "$dir/login.json")
-token=$(curl -sf -b "$dir/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
-    -d '{"name":"bench"}' "$base/api/v1/companies/1/tokens" | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
+# Start paminn serve on a database; log in, make an API token, find the
+# overdue list's first page and a page deep in it.  Writes $dir/<key>.*.
+start_paminn() { # key db
+  local key=$1 db=$2 d="$dir/$1" base token csrf cursor
+  mkdir -p "$d"
+  "$bin" --db "$db" --now "$now" serve --listen 127.0.0.1:0 --threads "$threads" \
+      >"$d/serve.out" 2>/dev/null &
+  pids+=($!)
+  echo $! >"$d/pid"
+  for _ in $(seq 100); do grep -q listening "$d/serve.out" 2>/dev/null && break; sleep 0.1; done
+  base=$(sed -n 's/^paminn: listening on //p' "$d/serve.out")
+  curl -sf -c "$d/jar" -H 'Content-Type: application/json' \
+      -d "{\"email\":\"demo@example.se\",\"password\":\"${BENCH_PASSWORD:-bench-pass-1}\"}" "$base/api/v1/session" >"$d/login.json"
+  csrf=$(sed -n 's/.*"csrf_token" *: *"\([^"]*\)".*/\1/p' "$d/login.json")
+  token=$(curl -sf -b "$d/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+      -d '{"name":"bench"}' "$base/api/v1/companies/1/tokens" | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
+  curl -sf -H "Authorization: Bearer $token" "$base$first" >"$d/page1.json"
+  cursor=$(sed -n 's/.*"next_cursor" *: *"\([^"]*\)".*/\1/p' "$d/page1.json")
+  # A page deep in the list: follow the cursor 200 pages (10 000 invoices) in.
+  for _ in $(seq 199); do
+    cursor=$(curl -sf -H "Authorization: Bearer $token" "$base$first&cursor=$cursor" |
+        sed -n 's/.*"next_cursor" *: *"\([^"]*\)".*/\1/p')
+  done
+  echo "$base" >"$d/base"
+  echo "Authorization: Bearer $token" >"$d/auth"
+  echo "$first&cursor=$cursor" >"$d/deep"
+  sed -n 's/.*"next_cursor" *: *"i0\.\([0-9]*\)\..*/\1/p' "$d/page1.json" >"$d/cursor_key"
+}
+
 first="/api/v1/companies/1/invoices?status=overdue&limit=50"
-curl -sf -H "Authorization: Bearer $token" "$base$first" >"$dir/page1.json"
-cursor=$(sed -n 's/.*"next_cursor" *: *"\([^"]*\)".*/\1/p' "$dir/page1.json")
-# A page deep in the list: follow the cursor 200 pages (10 000 invoices) in.
-for _ in $(seq 199); do
-  cursor=$(curl -sf -H "Authorization: Bearer $token" "$base$first&cursor=$cursor" |
-      sed -n 's/.*"next_cursor" *: *"\([^"]*\)".*/\1/p')
-done
-deep="$first&cursor=$cursor"
-size=$(stat -c %s "$dir/page1.json")
+start_paminn sqlite "$db"
+[ -z "$pg_db" ] || start_paminn pg "$pg_db"
+size=$(stat -c %s "$dir/sqlite/page1.json")
 
 # nginx with a static file of the same size, on its own port.
 mkdir -p "$dir/www" "$dir/nginx"
@@ -81,10 +129,12 @@ nginx -c "$dir/nginx.conf" -p "$dir/nginx" &
 pids+=($!)
 sleep 0.5
 
-run() { # key label url [header]
+run() { # key label url [header [wrk-script]]
   local key=$1 out
   shift
-  if [ -n "${3:-}" ]; then
+  if [ -n "${4:-}" ]; then
+    out=$(wrk -t2 -c"$conns" -d"${duration}s" --latency -H "$3" -s "$4" "$2")
+  elif [ -n "${3:-}" ]; then
     out=$(wrk -t2 -c"$conns" -d"${duration}s" --latency -H "$3" "$2")
   else
     out=$(wrk -t2 -c"$conns" -d"${duration}s" --latency "$2")
@@ -96,16 +146,37 @@ run() { # key label url [header]
   echo "$rps" >"$dir/rps.$key"
 }
 
+# The same three runs against one engine's server.
+run_engine() { # key label
+  local key=$1 label=$2 d="$dir/$1" base auth
+  base=$(cat "$d/base")
+  auth=$(cat "$d/auth")
+  run "$key.first" "paminn on $label, overdue list, first page" "$base$first" "$auth"
+  run "$key.deep" "paminn on $label, overdue list, page 201" "$base$(cat "$d/deep")" "$auth"
+  # Every request a cache miss: the page after a different position each time.
+  LIST_PATH="$first" CURSOR_KEY="$(cat "$d/cursor_key")" \
+      run "$key.miss" "paminn on $label, overdue list, every request a cache miss" "$base$first" \
+      "$auth" bench/list-miss.lua
+}
+
 echo "| what ($conns connections, ${duration} s each) | requests/s | p99 latency |"
 echo "|---|---:|---:|"
 run nginx "nginx, static file of $size bytes" "http://127.0.0.1:$port/page.json"
-run first "paminn, overdue list, first page" "$base$first" "Authorization: Bearer $token"
-run deep "paminn, overdue list, page 201" "$base$deep" "Authorization: Bearer $token"
+run_engine sqlite SQLite
+[ -z "$pg_db" ] || run_engine pg PostgreSQL
 nginx_rps=$(cat "$dir/rps.nginx")
-first_rps=$(cat "$dir/rps.first")
-deep_rps=$(cat "$dir/rps.deep")
-rss=$(awk '/VmHWM/ {print $2}' "/proc/$serve_pid/status")
 echo
-awk -v a="$first_rps" -v b="$deep_rps" -v c="$nginx_rps" -v rss="$rss" -v n="$n" -v t="$threads" \
-    'BEGIN { printf "Ratio paminn/nginx: first page %.2f, page 201 %.2f. paminn peak RSS %.0f MiB (%d worker threads), %d invoices in the company.\n", a / c, b / c, rss / 1024, t, n }'
+ratios() { # key label invoices
+  local rss
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$(cat "$dir/$1/pid")/status")
+  awk -v a="$(cat "$dir/rps.$1.first")" -v b="$(cat "$dir/rps.$1.deep")" -v m="$(cat "$dir/rps.$1.miss")" \
+      -v c="$nginx_rps" -v rss="$rss" -v n="$3" -v t="$threads" -v e="$2" \
+      'BEGIN { printf "%s: ratio paminn/nginx: first page %.2f, page 201 %.2f, every request a miss %.2f. paminn peak RSS %.0f MiB (%d worker threads), %d invoices in the company.\n", e, a / c, b / c, m / c, rss / 1024, t, n }'
+}
+ratios sqlite SQLite "$n"
+if [ -n "$pg_db" ]; then
+  echo
+  ratios pg PostgreSQL "$pg_n"
+  [ -z "$pg_seconds" ] || echo "(demo-data of $pg_n invoices on PostgreSQL took $pg_seconds s in this run)"
+fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%Y-%m-%d)"

@@ -12,7 +12,9 @@
  *     wired to another fresh amili-sandbox (--dispatch-concurrency C):
  *     the time to accept the request, and the time until every invoice is
  *     registered (the dispatch throughput), then until the PDF uploads are
- *     done too.
+ *     done too;
+ *  3. the same as 2 with Påminn on PostgreSQL (BENCH_PG_DSN, a server that
+ *     bench/handover.sh starts: scripts/pg-server.sh), side by side.
  * Prints a Markdown block.  N and C from the environment (default 10000, 8).
  */
 import { execFileSync } from 'node:child_process';
@@ -59,8 +61,11 @@ async function sandboxCapacity() {
   }
 }
 
-async function paminnDispatch() {
-  const s = await startStack({ now: '2025-06-16', concurrency: C, sync: SYNC, lease: 30 });
+const PG = process.env.BENCH_PG_DSN ?? '';
+
+/* pgDsn: '' for SQLite, else the PostgreSQL server. */
+async function paminnDispatch(pgDsn) {
+  const s = await startStack({ now: '2025-06-16', concurrency: C, sync: SYNC, lease: 30, pgDsn });
   try {
     await s.activate();
     const customer = await s.customer();
@@ -96,16 +101,17 @@ async function paminnDispatch() {
 }
 
 const cap = await sandboxCapacity();
-const ours = await paminnDispatch();
-const ratio = ours.rate / cap.rate;
+const runs = [['SQLite', await paminnDispatch('')]];
+if (PG) runs.push(['PostgreSQL', await paminnDispatch(PG)]);
+const cells = (f) => runs.map(([, r]) => f(r)).join(' | ');
 console.log(`### ${N} invoices, ${C} requests in flight\n`);
-console.log('| measurement | result |');
-console.log('|---|---:|');
-console.log(`| amili-sandbox capacity: wrk posting registrations directly, ${C} connections (keep-alive), ${cap.secs.toFixed(0)} s | ${cap.cases} cases = **${cap.rate.toFixed(0)} registrations/s** (p50 ${cap.p50} ms, p99 ${cap.p99} ms, ${cap.failed} non-2xx) |`);
-console.log(`| Påminn: accepting the hand-over request of ${N} invoices (HTTP 202) | **${ours.acceptMs.toFixed(0)} ms** (target < 1 s) |`);
-console.log(`| Påminn: dispatch until all ${N} are registered | ${ours.dispatchSecs.toFixed(1)} s = **${ours.rate.toFixed(0)} registrations/s** |`);
-console.log(`| dispatch throughput / sandbox capacity | **${(ratio * 100).toFixed(0)} %** (target ≥ 80 %) |`);
-console.log(`| Påminn: invoice PDF uploads after the registrations (original invoice, ~90 kB each), over ${UPLOAD_S} s | ${ours.uploadRate.toFixed(0)} uploads/s |`);
-console.log(`| cases at the agency / registration requests | ${ours.cases} / ${ours.posts} |`);
-console.log(`| (creating the ${N} invoices through the API beforehand) | ${ours.createSecs.toFixed(1)} s |`);
+console.log(`| measurement | ${runs.map(([e]) => `Påminn on ${e}`).join(' | ')} |`);
+console.log(`|---|${runs.map(() => '---:').join('|')}|`);
+console.log(`| amili-sandbox capacity: wrk posting registrations directly, ${C} connections (keep-alive), ${cap.secs.toFixed(0)} s | ${runs.map((_, i) => (i ? '(the same measurement)' : `${cap.cases} cases = **${cap.rate.toFixed(0)} registrations/s** (p50 ${cap.p50} ms, p99 ${cap.p99} ms, ${cap.failed} non-2xx)`)).join(' | ')} |`);
+console.log(`| accepting the hand-over request of ${N} invoices (HTTP 202) | ${cells((r) => `**${r.acceptMs.toFixed(0)} ms**`)} |`);
+console.log(`| dispatch until all ${N} are registered | ${cells((r) => `${r.dispatchSecs.toFixed(1)} s = **${r.rate.toFixed(0)} registrations/s**`)} |`);
+console.log(`| dispatch throughput / sandbox capacity (target ≥ 80 %) | ${cells((r) => `**${((r.rate / cap.rate) * 100).toFixed(0)} %**`)} |`);
+console.log(`| invoice PDF uploads after the registrations (~90 kB each), over ${UPLOAD_S} s | ${cells((r) => `${r.uploadRate.toFixed(0)} uploads/s`)} |`);
+console.log(`| cases at the agency / registration requests | ${cells((r) => `${r.cases} / ${r.posts}`)} |`);
+console.log(`| (creating the ${N} invoices through the API beforehand, 8 in flight) | ${cells((r) => `${r.createSecs.toFixed(1)} s`)} |`);
 console.log(`\nmachine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 10)}; status sync every ${SYNC} s during the run`);

@@ -9,8 +9,12 @@ packages=(
   # libraries
   libsqlite3-dev libsodium-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
   libjwt-dev libhpdf-dev libssl-dev tzdata fonts-dejavu-core
+  # the PostgreSQL engine (issue 7)
+  libpq-dev
   # tests
   libcmocka-dev sqlite3 valgrind
+  # the PostgreSQL engine's tests (issue 7): a private server, scripts/pg-server.sh
+  postgresql postgresql-client
   # tests of the reminder letters (pdftotext, pdftoppm, pdfinfo) — books, issue 6
   poppler-utils
   # browser tests of the web UI (tests/e2e): the distribution's Chromium, driven headless
@@ -41,6 +45,13 @@ fi
 echo "install-deps: installing ${missing[*]}"
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+# PostgreSQL: the tests start private clusters (scripts/pg-server.sh); the
+# package's default cluster on port 5432 is not wanted.
+if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+  $sudo mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" |
+    $sudo tee /etc/postgresql-common/createcluster.d/paminn-no-main.conf >/dev/null
+fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 echo "install-deps: done"

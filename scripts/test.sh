@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Run every test of Påminn: install what is missing, build, then
-#   1. unit and CLI tests (gcc, RelWithDebInfo),
+#   1. unit and CLI tests (gcc, RelWithDebInfo), and the store and HTTP suites
+#      again on PostgreSQL: a private server that scripts/pg-server.sh
+#      installs if missing, starts as an unprivileged user and stops at the
+#      end (CTest fixture pg.start / pg.stop, see CMakeLists.txt),
 #   2. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (clang),
 #   3. short libFuzzer runs of every parser (clang).
 # Ends with one summary line "total: N passed, M failed".

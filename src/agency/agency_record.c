@@ -290,7 +290,7 @@ enum pm_err agency_record_live(struct agency *a, struct store *st, const struct 
         rc = PM_ERR_IO;
         goto out_free;
     }
-    rc = store_begin(st);
+    rc = store_begin_for(st, company_id);
     if (rc)
         goto out_free;
     rc = agency_record_case(st, clock, company_id, ans.body, true, NULL);

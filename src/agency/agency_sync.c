@@ -152,7 +152,7 @@ static enum pm_err apply_page(struct agency_syncer *s, int64_t company_id, const
     enum pm_err rc;
     size_t i;
 
-    rc = store_begin(s->st);
+    rc = store_begin_for(s->st, company_id);
     if (rc)
         return rc;
     for (i = 0; !rc && i < json_array_size(items); i++) {
@@ -423,7 +423,7 @@ static enum pm_err sync_payout(struct agency_syncer *s, int64_t company_id, cons
     if (!rc && atomic_load(s->stop))
         rc = PM_ERR_BUSY; /* stopping: the payout is taken next run */
     if (!rc) {
-        rc = store_begin(s->st);
+        rc = store_begin_for(s->st, company_id);
         if (!rc) {
             rc = record_payout(s, company_id, payout_id, all);
             if (!rc)

@@ -14,6 +14,8 @@
 #ifndef PM_API_HANDLERS_H
 #define PM_API_HANDLERS_H
 
+#include <stddef.h>
+
 #include "util/err.h"
 
 struct api_request;
@@ -34,6 +36,10 @@ enum pm_err api_customers_show(struct api_request *r);
 enum pm_err api_customers_update(struct api_request *r);
 
 enum pm_err api_invoices_list(struct api_request *r);
+/* The list cache (issue 3): the cache key of the list request r (its
+ * company, today and normalised query) into out[cap], *len bytes; a query
+ * the list would refuse is its error (r->err set), too long PM_ERR_RANGE. */
+enum pm_err api_invoices_list_key(struct api_request *r, char *out, size_t cap, size_t *len);
 enum pm_err api_invoices_counts(struct api_request *r);
 enum pm_err api_invoices_create(struct api_request *r);
 enum pm_err api_invoices_show(struct api_request *r);

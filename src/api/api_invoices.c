@@ -92,6 +92,29 @@ static enum pm_err list_query(struct api_request *r, struct invoice_query *q, in
     return PM_OK;
 }
 
+/* The list cache (issue 3): everything the list's body depends on besides
+ * the data itself, normalised, so equal keys mean equal answers. */
+enum pm_err api_invoices_list_key(struct api_request *r, char *out, size_t cap, size_t *len)
+{
+    struct invoice_query q;
+    int64_t limit = LIMIT_DEFAULT;
+    enum pm_err rc;
+    int n;
+
+    *len = 0;
+    rc = list_query(r, &q, &limit);
+    if (rc)
+        return rc;
+    n = snprintf(out, cap, "list %lld %ld %d %d %lld %lld %d %lld %lld %s",
+                 (long long)r->company_id, (long)q.today, (int)q.filter, (int)q.sort,
+                 (long long)q.customer_id, (long long)limit, q.after.set ? 1 : 0,
+                 (long long)q.after.key, (long long)q.after.id, q.q ? q.q : "");
+    if (n < 0 || (size_t)n >= cap)
+        return PM_ERR_RANGE;
+    *len = (size_t)n;
+    return PM_OK;
+}
+
 /* The hottest answer of the product: written straight into the body with
  * the streaming writer, no jansson tree (see docs/benchmarks.md). */
 enum pm_err api_invoices_list(struct api_request *r)

@@ -46,6 +46,16 @@ static bool next_segment(const char **p, const char **seg, size_t *len)
     return false;
 }
 
+/* Copy a parameter's name (len bytes, truncated to fit) into dst; no
+ * snprintf: every route of every request passes here. */
+static void param_name(char dst[API_PARAM_NAME_MAX], const char *name, size_t len)
+{
+    if (len >= API_PARAM_NAME_MAX)
+        len = API_PARAM_NAME_MAX - 1;
+    memcpy(dst, name, len);
+    dst[len] = '\0';
+}
+
 /*
  * Match path against pattern.  On a match fills the parameters of m and
  * writes the literal mask (the bit of segment i, from the top, set when the
@@ -70,7 +80,7 @@ static bool match_one(const char *pattern, const char *path, struct api_match *m
         if (plen > 2 && pseg[0] == '{' && pseg[plen - 1] == '}') {
             if (m->n_params >= API_PARAMS_MAX || !api_router_parse_id(sseg, slen, &v))
                 return false;
-            snprintf(m->names[m->n_params], API_PARAM_NAME_MAX, "%.*s", (int)(plen - 2), pseg + 1);
+            param_name(m->names[m->n_params], pseg + 1, plen - 2);
             m->values[m->n_params++] = v;
         } else {
             if (plen != slen || memcmp(pseg, sseg, plen) != 0)

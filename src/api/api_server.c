@@ -13,6 +13,13 @@
  *      changes, and answer.
  * Every failure on the way is a struct api_error rendered by
  * api_error_render(); on_completed() writes the access log line.
+ *
+ * The list cache (issue 3): each handle of the pool comes with two caches
+ * (api_cache.h), valid for the handle's data version read at the start of
+ * every API request — the overdue list's answers as shared MHD responses
+ * with their ETag, and bearer tokens by hash.  Authentication and the
+ * company check run on every request before a cached answer is looked up;
+ * the answer's key is the company, today and the normalised query.
  */
 #include "api/api.h"
 
@@ -21,6 +28,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -32,7 +40,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/api_cache.h"
 #include "api/api_error.h"
+#include "api/api_handlers.h"
 #include "api/api_json.h"
 #include "api/api_limiter.h"
 #include "api/api_request.h"
@@ -45,11 +55,33 @@
 #include "util/secret.h"
 
 #define JSON_TYPE           "application/json; charset=utf-8"
-#define CONNECTION_MEMORY   (64 * 1024)
+#define CONNECTION_MEMORY   (32 * 1024) /* API_HEADERS_MAX fits; MHD clears it per request */
 #define LIMITER_SLOTS       4096
 #define LOG_PATH_MAX        512
 #define IDEMPOTENCY_KEY_MAX 127
 #define DISCARD_FACTOR      16 /* drop up to this many times max_body before cutting off */
+/* The list cache (issue 3), per store handle. */
+#define REPLY_CACHE_ENTRIES 64
+#define REPLY_CACHE_BYTES   (4u << 20)
+#define REPLY_OVERHEAD      512 /* headers and bookkeeping, counted per answer */
+#define TOKEN_CACHE_ENTRIES 64
+#define TOKEN_CACHE_BYTES   (64u << 10)
+#define LIST_KEY_MAX        512
+#define ETAG_MAX            40 /* a quoted 32-digit hex string */
+
+/* One handle of the store pool with its caches. */
+struct pool_slot {
+    struct store *store;
+    struct api_cache *replies; /* struct cached_reply, by list key */
+    struct api_cache *tokens;  /* struct api_token, by token hash */
+    bool versioned;            /* the caches are synced for this request */
+};
+
+/* A cached answer: one MHD response queued to every client that asks. */
+struct cached_reply {
+    struct MHD_Response *resp; /* the cache's reference */
+    char etag[ETAG_MAX];
+};
 
 struct api_server {
     struct MHD_Daemon *mhd;
@@ -58,12 +90,12 @@ struct api_server {
     size_t max_body;
     char *web_dir;
     int port;
-    /* The store pool: one handle per worker thread. */
+    /* The store pool: one handle (with its caches) per worker thread. */
     pthread_mutex_t pool_lock;
     pthread_cond_t pool_cond;
-    struct store **handles; /* all of them, for closing */
-    struct store **free_handles;
-    size_t n_handles, n_free;
+    struct pool_slot *slots; /* all of them, for closing */
+    struct pool_slot **free_slots;
+    size_t n_slots, n_free;
     struct api_limiter *limiter;
     char dummy_hash[SECRET_HASH_MAX];
     atomic_int in_flight; /* requests begun and not completed */
@@ -99,30 +131,46 @@ struct reply {
     bool replayed;
     bool no_store;
     char disposition[160]; /* books (issue 6): Content-Disposition, or "" */
+    bool sent;             /* list cache (issue 3): already queued, with this result */
+    enum MHD_Result sent_result;
 };
 
 /* ---- the store pool ---- */
 
-static struct store *pool_take(struct api_server *s)
+static struct pool_slot *pool_take(struct api_server *s)
 {
-    struct store *st;
+    struct pool_slot *slot;
 
     pthread_mutex_lock(&s->pool_lock);
     while (s->n_free == 0)
         pthread_cond_wait(&s->pool_cond, &s->pool_lock);
-    st = s->free_handles[--s->n_free];
+    slot = s->free_slots[--s->n_free];
     pthread_mutex_unlock(&s->pool_lock);
-    return st;
+    return slot;
 }
 
-static void pool_give(struct api_server *s, struct store *st)
+static void pool_give(struct api_server *s, struct pool_slot *slot)
 {
-    if (!st)
+    if (!slot)
         return;
     pthread_mutex_lock(&s->pool_lock);
-    s->free_handles[s->n_free++] = st;
+    s->free_slots[s->n_free++] = slot;
     pthread_cond_signal(&s->pool_cond);
     pthread_mutex_unlock(&s->pool_lock);
+}
+
+/* Validate the slot's caches against the handle's data version; without a
+ * version (the engine cannot tell, or the read failed) they are not used. */
+static void pool_sync(struct pool_slot *slot)
+{
+    uint64_t version;
+
+    slot->versioned = false;
+    if (store_data_version(slot->store, &version))
+        return;
+    api_cache_sync(slot->replies, version);
+    api_cache_sync(slot->tokens, version);
+    slot->versioned = true;
 }
 
 /* ---- answers ---- */
@@ -170,6 +218,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
     enum MHD_Result ret;
     char num[32];
 
+    if (rp->sent)
+        return rp->sent_result;
     if (rp->fd >= 0) {
         resp = MHD_create_response_from_fd64(rp->fd_size, rp->fd);
         if (!resp)
@@ -241,12 +291,25 @@ static bool is_json_type(const char *ct)
 
 /* ---- books (issue 6): routes with their own body rules ---- */
 
+/* Has any route of this method body rules of its own?  (Spares the list
+ * cache's GETs a second route match, issue 3.) */
+static bool method_has_body_rules(const char *method)
+{
+    size_t i;
+
+    for (i = 0; i < api_route_bodies_count; i++) {
+        if (!strcmp(api_route_bodies[i].method, method))
+            return true;
+    }
+    return false;
+}
+
 /* The body rules of an API path's route, or NULL for the default. */
 static const struct api_route_body *raw_route(const char *path, const char *method)
 {
     struct api_match m;
 
-    if (strncmp(path, "/api/", 5) != 0 ||
+    if (strncmp(path, "/api/", 5) != 0 || !method_has_body_rules(method) ||
         api_router_match(api_routes, api_routes_count, method, path, &m))
         return NULL;
     return api_routes_body_rules(m.route);
@@ -301,7 +364,33 @@ static bool content_length(struct MHD_Connection *conn, uint64_t *out)
 
 /* ---- authentication and authorisation ---- */
 
-static enum pm_err authenticate(struct api_request *r, enum api_auth need)
+/* The bearer token with hash `hash` into r->token: from the slot's cache
+ * while the data version holds (a revoked token changes it), else from the
+ * store, remembered for the next request. */
+static enum pm_err token_lookup(struct api_request *r, struct pool_slot *slot, const char *hash)
+{
+    size_t len = strlen(hash);
+    struct api_token *hit = NULL, *copy;
+    enum pm_err rc;
+
+    if (slot->versioned)
+        hit = api_cache_get(slot->tokens, hash, len);
+    if (hit) {
+        r->token = *hit;
+        return PM_OK;
+    }
+    rc = store_api_token_get(r->store, hash, &r->token);
+    if (rc || !slot->versioned)
+        return rc;
+    copy = malloc(sizeof(*copy));
+    if (copy) {
+        *copy = r->token;
+        (void)api_cache_put(slot->tokens, hash, len, copy, sizeof(*copy));
+    }
+    return PM_OK;
+}
+
+static enum pm_err authenticate(struct api_request *r, struct pool_slot *slot, enum api_auth need)
 {
     const char *authz = api_request_header(r, "Authorization"), *cookie;
     char hash[SECRET_TOKEN_HEX];
@@ -315,7 +404,7 @@ static enum pm_err authenticate(struct api_request *r, enum api_auth need)
             strlen(authz + 7) == 0 || strlen(authz + 7) > 256)
             return api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
         secret_sha256_hex(authz + 7, strlen(authz + 7), hash);
-        rc = store_api_token_get(r->store, hash, &r->token);
+        rc = token_lookup(r, slot, hash);
         if (rc == PM_ERR_NOT_FOUND)
             return api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
         if (rc)
@@ -441,26 +530,23 @@ static enum pm_err replay(struct api_request *r, const char *key, const char *ha
     return PM_OK;
 }
 
-static enum pm_err run_handler(struct api_request *r, struct reply *rp)
+/* How often a request whose transaction hit a transient conflict is run. */
+#define HANDLER_ATTEMPTS 5
+
+/* One run of the route's handler, in a transaction when tx, with the
+ * Idempotency-Key's record (key, hash) written in that transaction.
+ * *retry: the transaction failed on a transient conflict (store_retryable)
+ * and was rolled back, so running the request again may succeed. */
+static enum pm_err run_attempt(struct api_request *r, struct reply *rp, bool tx, const char *key,
+                               const char *hash, bool *raced, bool *retry)
 {
-    const char *key = NULL;
-    char hash[SECRET_TOKEN_HEX] = "";
     struct idempotency_record rec = {0};
-    bool tx = is_state_changing(r->method), done = false, raced = false;
     enum pm_err rc;
 
-    if (!strcmp(r->method, "POST") && r->company_id)
-        key = api_request_header(r, "Idempotency-Key");
-    if (key) {
-        if (!*key || strlen(key) > IDEMPOTENCY_KEY_MAX || !api_json_text_ok(key, strlen(key)))
-            return api_error_set(&r->err, PM_ERR_INVALID, "invalid_value", "Idempotency-Key");
-        request_hash(r, hash);
-        rc = replay(r, key, hash, rp, &done);
-        if (rc || done)
-            return rc;
-    }
+    *raced = false;
+    *retry = false;
     if (tx) {
-        rc = store_begin(r->store);
+        rc = store_begin_for(r->store, r->company_id);
         if (rc)
             return api_request_store_failed(r, rc);
     }
@@ -490,14 +576,88 @@ static enum pm_err run_handler(struct api_request *r, struct reply *rp)
         rc = store_idempotency_put(r->store, &rec);
         if (rc)
             api_request_store_failed(r, rc);
-        raced = rc == PM_ERR_CONFLICT;
+        *raced = rc == PM_ERR_CONFLICT;
     }
     if (tx && rc) {
+        *retry = rc == PM_ERR_BUSY && store_retryable(r->store);
         store_rollback(r->store);
     } else if (tx) {
         rc = store_commit(r->store);
         if (rc)
             api_request_store_failed(r, rc);
+        *retry = rc == PM_ERR_BUSY && store_retryable(r->store);
+    }
+    return rc;
+}
+
+/* Forget what a failed attempt answered, so that the next starts afresh
+ * (the request itself, its body and who asks, stay). */
+static void reset_answer(struct api_request *r, struct reply *rp, const char *set_cookie)
+{
+    json_decref(r->reply);
+    r->reply = NULL;
+    free(r->raw_body);
+    r->raw_body = NULL;
+    r->raw_len = 0;
+    r->raw_type = NULL;
+    r->raw_filename[0] = '\0';
+    r->status = 0;
+    snprintf(r->set_cookie, sizeof(r->set_cookie), "%s", set_cookie);
+    api_error_clear(&r->err);
+    free(rp->body);
+    rp->body = NULL;
+    rp->len = 0;
+    rp->content_type = JSON_TYPE;
+    rp->disposition[0] = '\0';
+}
+
+/* Before running a request again: a random pause of up to 2^(attempt+1)
+ * ms, so that requests that collided do not collide again in step. */
+static void retry_pause(int attempt)
+{
+    struct timespec now, pause;
+    uint64_t x;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    x = (uint64_t)now.tv_nsec * UINT64_C(0x9E3779B97F4A7C15);
+    x ^= x >> 29;
+    pause.tv_sec = 0;
+    pause.tv_nsec = (long)(1 + x % (UINT64_C(2) << attempt)) * 1000000L;
+    nanosleep(&pause, NULL);
+}
+
+/*
+ * A state-changing request runs in one transaction.  When that transaction
+ * fails on a transient conflict — PostgreSQL's serialisation failure or
+ * deadlock, SQLite's busy database — it is rolled back and the whole
+ * request runs again, up to HANDLER_ATTEMPTS times: each attempt sees the
+ * database afresh, so the outcome is that of some serial order.
+ */
+static enum pm_err run_handler(struct api_request *r, struct reply *rp)
+{
+    const char *key = NULL;
+    char hash[SECRET_TOKEN_HEX] = "", set_cookie[sizeof(r->set_cookie)];
+    bool tx = is_state_changing(r->method), done = false, raced = false, retry = false;
+    enum pm_err rc;
+    int attempt;
+
+    if (!strcmp(r->method, "POST") && r->company_id)
+        key = api_request_header(r, "Idempotency-Key");
+    if (key) {
+        if (!*key || strlen(key) > IDEMPOTENCY_KEY_MAX || !api_json_text_ok(key, strlen(key)))
+            return api_error_set(&r->err, PM_ERR_INVALID, "invalid_value", "Idempotency-Key");
+        request_hash(r, hash);
+        rc = replay(r, key, hash, rp, &done);
+        if (rc || done)
+            return rc;
+    }
+    snprintf(set_cookie, sizeof(set_cookie), "%s", r->set_cookie);
+    for (attempt = 1;; attempt++) {
+        rc = run_attempt(r, rp, tx, key, hash, &raced, &retry);
+        if (!retry || attempt == HANDLER_ATTEMPTS)
+            break;
+        reset_answer(r, rp, set_cookie);
+        retry_pause(attempt);
     }
     if (raced) {
         /* A concurrent request with the same key won: answer as it did. */
@@ -515,12 +675,141 @@ static enum pm_err run_handler(struct api_request *r, struct reply *rp)
     return rc;
 }
 
+/* ---- the list cache (issue 3) ---- */
+
+static void cached_reply_release(void *value)
+{
+    struct cached_reply *c = value;
+
+    MHD_destroy_response(c->resp);
+    free(c);
+}
+
+static bool is_cached_route(const struct api_request *r)
+{
+    return r->match.route->handler == api_invoices_list &&
+           (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD"));
+}
+
+/* Does If-None-Match name etag (or "*")?  Weak comparison, as RFC 9110
+ * asks for If-None-Match. */
+static bool etag_matches(const char *header, const char *etag)
+{
+    const char *p = header;
+    size_t n = strlen(etag);
+
+    while (p && *p) {
+        p += strspn(p, " \t,");
+        if (!strncmp(p, "W/", 2))
+            p += 2;
+        /* strchr() also finds the terminating NUL: the tag ends the header */
+        if (*p == '*' || (!strncmp(p, etag, n) && strchr(" \t,", p[n])))
+            return true;
+        p = strchr(p, ',');
+    }
+    return false;
+}
+
+/* Queue c's answer (or 304 when the client has it) on r's connection, now,
+ * while the slot and so c are still ours. */
+static void queue_cached(struct api_request *r, const struct cached_reply *c, struct reply *rp)
+{
+    struct MHD_Response *resp = c->resp;
+    const char *inm = api_request_header(r, "If-None-Match");
+
+    rp->status = 200;
+    if (inm && etag_matches(inm, c->etag)) {
+        rp->status = 304;
+        resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        if (resp) {
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, c->etag);
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        }
+    }
+    rp->sent = true;
+    rp->sent_result = resp ? MHD_queue_response(r->conn, (unsigned)rp->status, resp) : MHD_NO;
+    if (resp && resp != c->resp)
+        MHD_destroy_response(resp);
+}
+
+/* The strong ETag of body: a quoted hex prefix of its SHA-256 (OpenSSL's,
+ * which uses the CPU's SHA instructions: a page is hashed on every miss). */
+static void etag_of(const char *body, size_t len, char etag[ETAG_MAX])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    size_t i, n = 0;
+
+    SHA256((const unsigned char *)body, len, md);
+    etag[n++] = '"';
+    for (i = 0; i < 16; i++) {
+        etag[n++] = hex[md[i] >> 4];
+        etag[n++] = hex[md[i] & 15];
+    }
+    etag[n++] = '"';
+    etag[n] = '\0';
+}
+
+/* A shared response for the list body rp->body (taken over) with its ETag,
+ * or NULL (the body is then freed). */
+static struct cached_reply *cached_reply_new(struct reply *rp)
+{
+    struct cached_reply *c = calloc(1, sizeof(*c));
+    char *body = rp->body;
+
+    rp->body = NULL;
+    if (c)
+        c->resp = MHD_create_response_from_buffer(rp->len, body, MHD_RESPMEM_MUST_FREE);
+    if (!c || !c->resp) {
+        free(body);
+        free(c);
+        return NULL;
+    }
+    etag_of(body, rp->len, c->etag); /* the response owns body now, and keeps it */
+    MHD_add_response_header(c->resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
+    MHD_add_response_header(c->resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(c->resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(c->resp, MHD_HTTP_HEADER_ETAG, c->etag);
+    return c;
+}
+
+/* The invoice list, from the slot's cache when it holds this answer at
+ * the handle's data version; otherwise from the handler, then cached. */
+static enum pm_err run_list(struct api_request *r, struct pool_slot *slot, struct reply *rp)
+{
+    char key[LIST_KEY_MAX];
+    size_t key_len = 0;
+    struct cached_reply *c = NULL;
+    enum pm_err rc;
+
+    if (slot->versioned && api_invoices_list_key(r, key, sizeof(key), &key_len)) {
+        api_error_clear(&r->err); /* the handler gives the same answer */
+        key_len = 0;
+    }
+    if (key_len)
+        c = api_cache_get(slot->replies, key, key_len);
+    if (c) {
+        queue_cached(r, c, rp);
+        return PM_OK;
+    }
+    rc = run_handler(r, rp);
+    if (rc || rp->status != 200 || !rp->body || !key_len)
+        return rc;
+    c = cached_reply_new(rp);
+    if (!c)
+        return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    queue_cached(r, c, rp);
+    (void)api_cache_put(slot->replies, key, key_len, c, rp->len + REPLY_OVERHEAD);
+    return PM_OK;
+}
+
 /* ---- the three kinds of answer ---- */
 
 static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD_Connection *conn,
                        const char *url, const char *method, struct reply *rp)
 {
     struct api_request *r = calloc(1, sizeof(*r));
+    struct pool_slot *slot = NULL;
     enum pm_err rc;
 
     if (!r) {
@@ -558,8 +847,10 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
         rp->no_store = false;
         goto out_free;
     }
-    r->store = pool_take(srv);
-    rc = authenticate(r, r->match.route->auth);
+    slot = pool_take(srv);
+    r->store = slot->store;
+    pool_sync(slot);
+    rc = authenticate(r, slot, r->match.route->auth);
     if (!rc)
         rc = check_csrf(r);
     if (!rc)
@@ -569,7 +860,7 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
           api_routes_body_rules(r->match.route)->raw_types)) /* raw: books (issue 6) */
         rc = api_json_parse_object(r->body, r->body_len, &r->json, &r->err);
     if (!rc)
-        rc = run_handler(r, rp);
+        rc = is_cached_route(r) ? run_list(r, slot, rp) : run_handler(r, rp);
     if (rc)
         goto out_error;
     snprintf(rp->set_cookie, sizeof(rp->set_cookie), "%s", r->set_cookie);
@@ -579,7 +870,7 @@ out_error:
 out_free:
     cs->company_id =
         r->company_id ? r->company_id : (r->who == API_PRINCIPAL_TOKEN ? r->token.company_id : 0);
-    pool_give(srv, r->store);
+    pool_give(srv, slot);
     json_decref(r->json);
     json_decref(r->reply);
     free(r->raw_body); /* books (issue 6): not handed over on failure */
@@ -732,34 +1023,87 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return ret;
 }
 
+/* Text that JSON carries as it is: printable ASCII without '"' or '\\'. */
+static bool json_plain(const char *s)
+{
+    for (; *s; s++) {
+        if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+            return false;
+    }
+    return true;
+}
+
+#define LOG_LINE_MAX 1024
+#define LOG_FORMAT \
+    "{\"ts\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"us\":%lld,\"company\":%s}\n"
+
+/* line (malloc'ed, taken over) with a newline added, or NULL. */
+static char *with_newline(char *line)
+{
+    size_t len = strlen(line);
+    char *grown = realloc(line, len + 2);
+
+    if (!grown) {
+        free(line);
+        return NULL;
+    }
+    grown[len] = '\n';
+    grown[len + 1] = '\0';
+    return grown;
+}
+
+/* The access log line of cs, as jansson writes it (compact, ASCII), with a
+ * newline, into line[LOG_LINE_MAX] or (when it does not fit, or needs
+ * escaping) into *heap, which the caller frees.  The common line (plain
+ * method and path, no error) is formatted directly: the log is on every
+ * request's path (issue 3).  Returns the line, or NULL. */
+static const char *log_line(const struct conn_state *cs, const char *ts, int64_t us,
+                            char line[LOG_LINE_MAX], char **heap)
+{
+    char company[24] = "null";
+    json_t *log;
+    int n;
+
+    *heap = NULL;
+    if (!cs->error[0] && json_plain(cs->method) && json_plain(cs->path)) {
+        if (cs->company_id)
+            snprintf(company, sizeof(company), "%lld", (long long)cs->company_id);
+        n = snprintf(line, LOG_LINE_MAX, LOG_FORMAT, ts, cs->method, cs->path, cs->status,
+                     (long long)us, company);
+        if (n > 0 && n < LOG_LINE_MAX)
+            return line;
+    }
+    log = json_pack("{s:s, s:s, s:s, s:i, s:I, s:o}", "ts", ts, "method", cs->method, "path",
+                    cs->path, "status", cs->status, "us", (json_int_t)us, "company",
+                    cs->company_id ? json_integer(cs->company_id) : json_null());
+    if (log && cs->error[0])
+        json_object_set_new(log, "error", json_string(cs->error));
+    *heap = log ? json_dumps(log, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(log);
+    if (*heap)
+        *heap = with_newline(*heap);
+    return *heap;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct api_server *srv = cls;
     struct conn_state *cs = *con_cls;
-    char ts[32], *line;
-    json_t *log;
+    int64_t now;
+    char ts[32], buf[LOG_LINE_MAX], *heap;
+    const char *line;
 
     (void)conn;
     (void)toe;
     if (!cs)
         return;
-    clock_format_rfc3339(clock_now_us(&srv->wall), ts);
-    log = json_pack("{s:s, s:s, s:s, s:i, s:I, s:o}", "ts", ts, "method", cs->method, "path",
-                    cs->path, "status", cs->status, "us",
-                    (json_int_t)(clock_now_us(&srv->wall) - cs->start_us), "company",
-                    cs->company_id ? json_integer(cs->company_id) : json_null());
-    if (log && cs->error[0])
-        json_object_set_new(log, "error", json_string(cs->error));
-    line = log ? json_dumps(log, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-    if (line) {
-        flockfile(stderr);
-        fputs(line, stderr);
-        fputc('\n', stderr);
-        funlockfile(stderr);
-    }
-    free(line);
-    json_decref(log);
+    now = clock_now_us(&srv->wall);
+    clock_format_rfc3339(now, ts);
+    line = log_line(cs, ts, now - cs->start_us, buf, &heap);
+    if (line) /* one write: stderr is unbuffered */
+        fwrite(line, 1, strlen(line), stderr);
+    free(heap);
     buf_release(&cs->body);
     free(cs);
     *con_cls = NULL;
@@ -818,12 +1162,39 @@ static void close_pool(struct api_server *s)
 {
     size_t i;
 
-    for (i = 0; i < s->n_handles; i++)
-        store_close(&s->handles[i]);
-    free(s->handles);
-    free(s->free_handles);
-    s->handles = s->free_handles = NULL;
-    s->n_handles = s->n_free = 0;
+    for (i = 0; i < s->n_slots; i++) {
+        api_cache_free(&s->slots[i].replies);
+        api_cache_free(&s->slots[i].tokens);
+        store_close(&s->slots[i].store);
+    }
+    free(s->slots);
+    free(s->free_slots);
+    s->slots = NULL;
+    s->free_slots = NULL;
+    s->n_slots = s->n_free = 0;
+}
+
+static void token_release(void *value)
+{
+    free(value);
+}
+
+static enum pm_err open_slot(struct pool_slot *slot, const char *dsn, bool migrate,
+                             struct pm_error *e)
+{
+    enum pm_err rc;
+
+    slot->replies = api_cache_new(REPLY_CACHE_ENTRIES, REPLY_CACHE_BYTES, cached_reply_release);
+    slot->tokens = api_cache_new(TOKEN_CACHE_ENTRIES, TOKEN_CACHE_BYTES, token_release);
+    if (!slot->replies || !slot->tokens)
+        return pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
+    rc = store_open(dsn, &slot->store, e);
+    if (!rc && migrate) {
+        rc = store_migrate(slot->store, NULL);
+        if (rc)
+            pm_error_set(e, rc, "db", "%s", store_error(slot->store)->message);
+    }
+    return rc;
 }
 
 static enum pm_err open_pool(struct api_server *s, const char *dsn, unsigned n, struct pm_error *e)
@@ -831,21 +1202,16 @@ static enum pm_err open_pool(struct api_server *s, const char *dsn, unsigned n, 
     enum pm_err rc = PM_OK;
     unsigned i;
 
-    s->handles = calloc(n, sizeof(*s->handles));
-    s->free_handles = calloc(n, sizeof(*s->free_handles));
-    if (!s->handles || !s->free_handles)
+    s->slots = calloc(n, sizeof(*s->slots));
+    s->free_slots = calloc(n, sizeof(*s->free_slots));
+    if (!s->slots || !s->free_slots)
         return pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
     for (i = 0; i < n; i++) {
-        rc = store_open(dsn, &s->handles[i], e);
-        if (!rc && i == 0) {
-            rc = store_migrate(s->handles[0], NULL);
-            if (rc)
-                pm_error_set(e, rc, "db", "%s", store_error(s->handles[0])->message);
-        }
+        s->n_slots++; /* closed by close_pool() also when half open */
+        rc = open_slot(&s->slots[i], dsn, i == 0, e);
         if (rc)
             return rc;
-        s->n_handles++;
-        s->free_handles[s->n_free++] = s->handles[i];
+        s->free_slots[s->n_free++] = &s->slots[i];
     }
     return PM_OK;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api_books.h"
 #include "cli/cli.h"
@@ -154,6 +155,29 @@ static void print_summary(json_t *rep)
            json_array_size(json_object_get(rep, "deductions")));
 }
 
+#define IMPORT_TRIES 5
+
+/* One attempt at the import in a transaction of its own.  A failure of the
+ * import itself is in *e (rolled back); a failed COMMIT is rc with e clear. */
+static enum pm_err import_once(struct cli *c, int64_t company_id, struct api_books_ctx *bx,
+                               const struct buf *file, bool allow_test, json_t **rep,
+                               struct api_error *e)
+{
+    enum pm_err rc;
+
+    api_error_clear(e);
+    rc = store_begin_for(c->store, company_id);
+    if (!rc)
+        rc = api_books_bgmax_import(bx, file->data, file->len, allow_test, rep, e);
+    if (rc) {
+        store_rollback(c->store);
+        if (!e->rc)
+            api_error_set(e, rc, NULL, NULL);
+        return rc;
+    }
+    return store_commit(c->store);
+}
+
 int cli_import_bgmax(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -211,18 +235,17 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
     }
     if (books_ctx(c, "import-bgmax", company_id, &co, &bx))
         goto out_release;
-    api_error_clear(&e);
-    rc = store_begin(c->store);
-    if (!rc)
-        rc = api_books_bgmax_import(&bx, file.data, file.len, allow_test, &rep, &e);
-    if (rc) {
-        store_rollback(c->store);
-        if (!e.rc)
-            api_error_set(&e, rc, NULL, NULL);
+    rc = import_once(c, company_id, &bx, &file, allow_test, &rep, &e);
+    for (int attempt = 1; rc && store_retryable(c->store) && attempt < IMPORT_TRIES; attempt++) {
+        json_decref(rep);
+        rep = NULL;
+        usleep(50000 * (useconds_t)attempt); /* another writer of the company */
+        rc = import_once(c, company_id, &bx, &file, allow_test, &rep, &e);
+    }
+    if (rc && e.rc) {
         report("import-bgmax", &e);
         goto out_release;
     }
-    rc = store_commit(c->store);
     if (rc) {
         cli_errorf("import-bgmax", "%s", store_error(c->store)->message);
         goto out_release;
@@ -312,7 +335,7 @@ enum pm_err cli_books_demo_vouchers(struct cli *c, int64_t company_id, int64_t *
     rc = !page || !rows || !lines || !pays ? PM_ERR_NOMEM
                                            : store_company_get(c->store, company_id, &co);
     if (!rc)
-        rc = store_begin(c->store);
+        rc = store_begin_for(c->store, company_id);
     memset(&q, 0, sizeof(q));
     q.filter = FILTER_ALL;
     q.sort = SORT_NUMBER_ASC;
@@ -328,7 +351,7 @@ enum pm_err cli_books_demo_vouchers(struct cli *c, int64_t company_id, int64_t *
             if (!rc && ++done % 2000 == 0) {
                 rc = store_commit(c->store);
                 if (!rc)
-                    rc = store_begin(c->store);
+                    rc = store_begin_for(c->store, company_id);
             }
         }
         if (rc || n < DEMO_PAGE)

@@ -160,7 +160,10 @@ int main(int argc, char **argv)
         if (!rc && cmd->store == MIGRATED_STORE)
             rc = store_migrate(c.store, NULL);
         if (rc) {
-            cli_errorf(cmd->name, "cannot open database '%s': %s", c.db,
+            char shown[512];
+
+            store_dsn_redacted(c.db, shown, sizeof(shown));
+            cli_errorf(cmd->name, "cannot open database '%s': %s", shown,
                        err.message[0] ? err.message
                        : c.store      ? store_error(c.store)->message
                                       : pm_err_name(rc));

@@ -3,15 +3,16 @@
  * forwards every store_*() call through the engine's ops table.
  *
  * Nothing here knows SQL.  store_open() reads the DSN's scheme and hands the
- * rest to an engine's open function (store/sqlite/sqlite_store.h today,
- * store/pg later); the wrappers are one line each so that the ops table stays
- * the single place where an engine's behaviour lives.  The enum names at the
- * bottom are the spellings used in the API and in the database alike.
+ * rest to an engine's open function (store/sqlite/sqlite_store.h, or
+ * store/pg/pg_store.h for a postgresql:// DSN); the wrappers are one line each so that the ops
+ * table stays the single place where an engine's behaviour lives.  The enum names at the bottom are
+ * the spellings used in the API and in the database alike.
  */
 #include "store/store.h"
 
 #include <string.h>
 
+#include "store/pg/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 static bool has_prefix(const char *s, const char *prefix)
@@ -27,11 +28,35 @@ enum pm_err store_open(const char *dsn, struct store **out, struct pm_error *e)
     if (!dsn || !*dsn)
         return pm_error_set(e, PM_ERR_INVALID, "dsn", "empty database address");
     if (has_prefix(dsn, "postgresql://") || has_prefix(dsn, "postgres://"))
-        return pm_error_set(e, PM_ERR_INVALID, "dsn", "PostgreSQL support is not built in yet");
+        return pg_store_open(dsn, out, e);
     path = has_prefix(dsn, "sqlite:") ? dsn + strlen("sqlite:") : dsn;
     if (!*path)
         return pm_error_set(e, PM_ERR_INVALID, "dsn", "no SQLite file named in %s", dsn);
     return sqlite_store_open(path, out, e);
+}
+
+void store_dsn_redacted(const char *dsn, char *out, size_t cap)
+{
+    const char *scheme = strstr(dsn, "://");
+    const char *at, *colon, *pw;
+    size_t used = 0;
+
+    snprintf(out, cap, "%s", dsn);
+    if (!scheme)
+        return;
+    at = strchr(scheme + 3, '@');
+    colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (colon) /* postgresql://user:secret@host */
+        used = (size_t)snprintf(out, cap, "%.*s:***%s", (int)(colon - dsn), dsn, at);
+    pw = strstr(out, "password=");
+    if (pw && used < cap) { /* ...?password=secret&... */
+        const char *end = strchr(pw, '&');
+        char rest[512];
+
+        snprintf(rest, sizeof(rest), "%s", end ? end : "");
+        snprintf((char *)pw + strlen("password="), cap - (size_t)(pw - out) - strlen("password="),
+                 "***%s", rest);
+    }
 }
 
 void store_close(struct store **st)
@@ -47,14 +72,33 @@ const struct pm_error *store_error(const struct store *st)
     return &st->error;
 }
 
+/* Every engine reports exactly the transient conflicts as PM_ERR_BUSY:
+ * SQLite a lock it waited for in vain, PostgreSQL a serialisation failure,
+ * a deadlock or a lock not available. */
+bool store_retryable(const struct store *st)
+{
+    return st->error.code == PM_ERR_BUSY;
+}
+
 enum pm_err store_migrate(struct store *st, int *applied)
 {
     return st->ops->migrate(st, applied);
 }
 
+/* The error is cleared first, so that store_retryable() speaks of this
+ * transaction only. */
 enum pm_err store_begin(struct store *st)
 {
+    pm_error_clear(&st->error);
     return st->ops->begin(st);
+}
+
+enum pm_err store_begin_for(struct store *st, int64_t company_id)
+{
+    pm_error_clear(&st->error);
+    if (!st->ops->begin_for || company_id <= 0)
+        return st->ops->begin(st);
+    return st->ops->begin_for(st, company_id);
 }
 
 enum pm_err store_commit(struct store *st)
@@ -228,6 +272,15 @@ enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t inv
                                int64_t after_id, struct history_event *out, size_t cap, size_t *n)
 {
     return st->ops->history_list(st, company_id, invoice_id, after_id, out, cap, n);
+}
+
+enum pm_err store_data_version(struct store *st, uint64_t *out)
+{
+    *out = 0;
+    if (!st->ops->data_version)
+        return pm_error_set(&st->error, PM_ERR_INTERNAL, "", "the %s store has no data version",
+                            st->ops->name);
+    return st->ops->data_version(st, out);
 }
 
 /* ---- enum names ---- */

@@ -276,6 +276,12 @@ struct store_ops {
     enum pm_err (*begin)(struct store *st);
     enum pm_err (*commit)(struct store *st);
     enum pm_err (*rollback)(struct store *st);
+    /* Begin a transaction that writes company_id's data (issue 7).  An
+     * engine whose transactions can fail on a concurrent writer (PostgreSQL)
+     * makes such transactions of one company wait for each other instead,
+     * until commit or rollback — what SQLite's single writer gives.  NULL:
+     * store_begin_for() is store_begin(). */
+    enum pm_err (*begin_for)(struct store *st, int64_t company_id);
 
     enum pm_err (*company_insert)(struct store *st, struct company *c);
     enum pm_err (*company_get)(struct store *st, int64_t company_id, struct company *out);
@@ -340,6 +346,16 @@ struct store_ops {
     enum pm_err (*history_list)(struct store *st, int64_t company_id, int64_t invoice_id,
                                 int64_t after_id, struct history_event *out, size_t cap, size_t *n);
 
+    /* ---- the list cache (issue 3) ----
+     * An opaque number that changes whenever a committed write, by this
+     * handle or by any other connection or process, may have changed what
+     * this handle reads.  Equal numbers from one handle mean nothing it can
+     * read has changed in between, so a cached answer is still right.
+     * Numbers are only comparable on the same handle.  NULL when the engine
+     * cannot tell (store_data_version() is then PM_ERR_INTERNAL). */
+    enum pm_err (*data_version)(struct store *st, uint64_t *out);
+    /* ---- end list cache ---- */
+
     /* ---- Amili hand-over (issue 4): the agency's operations, a sub-table
      * of their own (store/store_agency.h, store_agency_*() wrappers). ---- */
     const struct store_agency_ops *agency;
@@ -362,12 +378,24 @@ struct store {
 enum pm_err store_open(const char *dsn, struct store **out, struct pm_error *e);
 void store_close(struct store **st);
 
+/* dsn as it may be shown in messages and logs: a PostgreSQL URI's password
+ * ("user:secret@", "password=secret") replaced by "***". */
+void store_dsn_redacted(const char *dsn, char *out, size_t cap);
+
 /* The detail of the last failure on this handle. */
 const struct pm_error *store_error(const struct store *st);
+/* True when the last failure since store_begin() was transient — a
+ * serialisation failure or deadlock (PostgreSQL), a busy database
+ * (SQLite) — so that rolling back and running the whole transaction again
+ * may succeed. */
+bool store_retryable(const struct store *st);
 
 /* Thin wrappers over the ops table, one per operation. */
 enum pm_err store_migrate(struct store *st, int *applied);
 enum pm_err store_begin(struct store *st);
+/* A transaction that writes company_id's data (see begin_for above); a
+ * company_id of 0 is store_begin(). */
+enum pm_err store_begin_for(struct store *st, int64_t company_id);
 enum pm_err store_commit(struct store *st);
 enum pm_err store_rollback(struct store *st);
 enum pm_err store_company_insert(struct store *st, struct company *c);
@@ -414,6 +442,8 @@ enum pm_err store_outbox_enqueue(struct store *st, struct outbox_message *m);
 enum pm_err store_history_insert(struct store *st, struct history_event *ev);
 enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                int64_t after_id, struct history_event *out, size_t cap, size_t *n);
+/* The list cache (issue 3): see data_version in struct store_ops. */
+enum pm_err store_data_version(struct store *st, uint64_t *out);
 
 /* Names for enums as they appear in the API and the database. */
 const char *store_role_name(enum member_role r);

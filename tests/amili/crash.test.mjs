@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { jsonText } from '../api/lib/db.mjs';
 import { assertStatus, scaled, startStack, waitFor } from './lib/stack.mjs';
 
 const N = scaled(2000);
@@ -60,7 +61,7 @@ describe('crash while dispatching', () => {
     const rows = s.rows(`select i.id, i.number, c.case_id, c.ocr,
         (select count(*) from history_events h where h.company_id = i.company_id and h.invoice_id = i.id and h.kind = 'amili_queued') as queued,
         (select count(*) from history_events h where h.company_id = i.company_id and h.invoice_id = i.id and h.kind = 'amili_registered') as registered,
-        (select json_extract(h.data, '$.case_id') from history_events h where h.company_id = i.company_id and h.invoice_id = i.id and h.kind = 'amili_registered') as history_case
+        (select ${jsonText('h.data', 'case_id')} from history_events h where h.company_id = i.company_id and h.invoice_id = i.id and h.kind = 'amili_registered') as history_case
       from invoices i join agency_cases c on c.company_id = i.company_id and c.invoice_id = i.id`);
     assert.equal(rows.length, N);
     for (const r of rows) {

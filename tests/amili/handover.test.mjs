@@ -229,7 +229,7 @@ describe('Amili hand-over', () => {
     assert.equal(agency.size, ours.length);
     for (const { number, case_id: caseId } of ours) assert.equal(agency.get(String(number))._id, caseId);
     const registered = s.rows(`select invoice_id, count(*) as n from history_events where kind = 'amili_registered'
-      group by invoice_id having n <> 1`);
+      group by invoice_id having count(*) <> 1`);
     assert.deepEqual(registered, []);
   });
 

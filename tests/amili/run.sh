@@ -7,6 +7,8 @@
 # Binaries default to build/default/paminn and build/default/sandbox/amili-sandbox.
 # Node 20's built-in runner, no npm packages; the `sqlite3` command line reads
 # the databases.  Files run one at a time (the big ones load both cores).
+# With PAMINN_TEST_DSN=postgresql://... paminn runs on a fresh PostgreSQL
+# database per stack (see tests/api/run.sh).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -27,7 +29,7 @@ for b in "$bin" "$sandbox"; do
     exit 2
   fi
 done
-for tool in node sqlite3; do
+for tool in node sqlite3 ${PAMINN_TEST_DSN:+psql}; do
   command -v "$tool" >/dev/null || { echo "tests/amili/run.sh: '$tool' is not installed" >&2; exit 2; }
 done
 

@@ -9,12 +9,12 @@
  * The server's clock is fixed at 2026-06-15 (Stockholm).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { BIN, assertError, assertStatus, co, createCustomer, createInvoice, line, startServer } from './lib/server.mjs';
+import { BIN, assertError, assertStatus, co, createCustomer, createInvoice, isPg, line, startServer } from './lib/server.mjs';
 
 let fx;
 let anna;
@@ -41,7 +41,7 @@ async function vouchersOf(invoiceId) {
 
 /* Write SQL to the database beside the server (fixtures the agency side makes). */
 function sqlWrite(query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', fx.db, query], { encoding: 'utf8' });
+  return fx.exec(query);
 }
 
 /* 12 500 kr gross: 10 000 + 2 500 VAT. */
@@ -145,19 +145,17 @@ describe('vouchers of invoices and payments', () => {
       assert.equal(d, c, `voucher ${v.year}-${v.number}`);
     }
     const before = fx.count('vouchers');
-    const bad = spawnSync('sqlite3', ['-cmd', '.timeout 5000', fx.db,
-      `PRAGMA foreign_keys = ON; BEGIN;
+    const bad = fx.tryExec(
+      `${isPg ? '' : 'PRAGMA foreign_keys = ON;'} BEGIN;
        INSERT INTO voucher_rows VALUES (${fx.companyId}, 2026, 9999, 1, 1930, 100, 0);
        INSERT INTO voucher_rows VALUES (${fx.companyId}, 2026, 9999, 2, 1510, 0, 99);
        INSERT INTO vouchers (company_id, year, number, date, text, source, created_at) VALUES (${fx.companyId}, 2026, 9999, 20600, 'x', 'x', 0);
-       COMMIT;`], { encoding: 'utf8' });
+       COMMIT;`);
     assert.match(bad.stderr, /voucher is not balanced/);
     assert.equal(fx.count('vouchers'), before);
-    const upd = spawnSync('sqlite3', ['-cmd', '.timeout 5000', fx.db,
-      `UPDATE voucher_rows SET debit_minor = debit_minor + 1 WHERE company_id = ${fx.companyId}`], { encoding: 'utf8' });
+    const upd = fx.tryExec(`UPDATE voucher_rows SET debit_minor = debit_minor + 1 WHERE company_id = ${fx.companyId}`);
     assert.match(upd.stderr, /vouchers cannot be changed/);
-    const del = spawnSync('sqlite3', ['-cmd', '.timeout 5000', fx.db, `DELETE FROM vouchers WHERE company_id = ${fx.companyId}`],
-      { encoding: 'utf8' });
+    const del = fx.tryExec(`DELETE FROM vouchers WHERE company_id = ${fx.companyId}`);
     assert.match(del.stderr, /vouchers cannot be deleted/);
   });
 

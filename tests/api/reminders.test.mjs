@@ -319,8 +319,7 @@ describe('refusals change nothing', () => {
 
   test('handed over to Visma Amili: 409 handed_over (no double dunning)', async () => {
     const inv = await checkValueInvoice(private_.id);
-    execFileSync('sqlite3', ['-cmd', '.timeout 5000', fx.db,
-      `update invoices set agency_state = 'registered' where id = ${inv.id}`]);
+    fx.exec(`update invoices set agency_state = 'registered' where id = ${inv.id}`);
     const before = reminderCount();
     assertError(await anna.post(`${C}/invoices/${inv.id}/reminders`, {}), 409, 'handed_over', 'invoice_id');
     assert.equal(reminderCount(), before);

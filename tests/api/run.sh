@@ -7,6 +7,9 @@
 # tests/api/*.test.mjs runs, one file at a time (each starts its own server on
 # a free loopback port with a fresh database).  Node 20's built-in runner, no
 # npm packages; the `sqlite3` command line is used to look into the database.
+# With PAMINN_TEST_DSN=postgresql://... every server runs on a fresh database
+# of its own on that PostgreSQL server instead (read with `psql`):
+#   scripts/pg-server.sh with-db build/default/pg-test tests/api/run.sh
 # Exits non-zero on any failure; node's last lines ("# pass N", "# fail N")
 # are the summary CI reads.
 set -uo pipefail
@@ -23,7 +26,7 @@ if [ ! -x "$bin" ]; then
   echo "tests/api/run.sh: no executable paminn at '$bin' (build it first)" >&2
   exit 2
 fi
-for tool in node sqlite3; do
+for tool in node sqlite3 ${PAMINN_TEST_DSN:+psql}; do
   command -v "$tool" >/dev/null || { echo "tests/api/run.sh: '$tool' is not installed" >&2; exit 2; }
 done
 
@@ -41,4 +44,8 @@ fi
 
 export PAMINN_BIN=$bin
 cd "$repo" || exit 2
-exec node --test --test-concurrency=1 --test-timeout=120000 "${files[@]}"
+# Two minutes a file; on PostgreSQL ten (every request makes round trips to
+# a server process: the 10 000-invoice files take longer).
+timeout=120000
+[ -z "${PAMINN_TEST_DSN:-}" ] || timeout=600000
+exec node --test --test-concurrency=1 --test-timeout=$timeout "${files[@]}"

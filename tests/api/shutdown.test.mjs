@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { assertStatus, co, startServer } from './lib/server.mjs';
+import { assertStatus, co, isPg, startServer } from './lib/server.mjs';
 
 let fx;
 let token;
@@ -81,8 +81,9 @@ test('SIGTERM during a request: the request is answered, then the process exits 
   const exit = await Promise.race([fx.exited, sleep(10000).then(() => null)]);
   assert.deepEqual(exit, { code: 0, signal: null }, `exit after SIGTERM: ${JSON.stringify(exit)}\n${fx.stderr().slice(-1500)}`);
   assert.equal(fx.count('customers', "name = 'Sista Kunden'"), 1);
-  /* The store was closed cleanly: the database passes its integrity check. */
-  assert.equal(fx.sql('pragma integrity_check'), 'ok');
+  /* The store was closed cleanly: the database passes its integrity check
+   * (SQLite's own; a PostgreSQL server keeps its files consistent itself). */
+  if (!isPg) assert.equal(fx.sql('pragma integrity_check'), 'ok');
 });
 
 test('SIGINT on an idle server exits 0 promptly, also with an idle keep-alive connection open', async () => {

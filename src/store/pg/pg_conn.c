@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#define RETRIES 6
+#define RETRIES 30
 
 int64_t pg_store_now(void)
 {
@@ -121,7 +122,9 @@ static bool has_class(const char *state, const char *cls)
 enum pm_err pg_store_fail(struct pg_store *s, const PGresult *res, const char *what)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = res ? PQresultErrorMessage(res) : "";
+    /* The primary message alone: one line, like SQLite's, without libpq's
+     * "ERROR:" prefix and DETAIL/HINT/CONTEXT lines. */
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
     const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
     char field[64] = "";
@@ -141,8 +144,8 @@ enum pm_err pg_store_fail(struct pg_store *s, const PGresult *res, const char *w
                          !strcmp(state, "23502") || !strcmp(state, "P0001"))) {
         err = PM_ERR_INVALID;
         snprintf(field, sizeof(field), "%s", column ? column : constraint ? constraint : "");
-    } else if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
-                         !strcmp(state, "55P03"))) {
+    } else if (state &&
+               (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))) {
         err = PM_ERR_BUSY;
         s->retryable = true;
     } else if (has_class(state, "08") || PQstatus(s->conn) != CONNECTION_OK) {
@@ -236,11 +239,20 @@ static enum pm_err run_once(struct pg_store *s, const char *sql, const struct pg
     return PM_OK;
 }
 
-/* Pause 1..8 ms times the attempt before retrying a serialisation failure. */
+/* Pause 1..8 ms times the attempt before retrying a serialisation failure.
+ * The jitter comes from the clock and the process id, not rand(): processes
+ * forked from one parent (or started alike) would otherwise share rand()'s
+ * sequence, pause alike and collide again on every retry. */
 static void backoff(int attempt)
 {
-    struct timespec ts = {0, (long)((1 + rand() % 8) * attempt) * 1000000L};
+    struct timespec now, ts;
+    unsigned jitter;
 
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    jitter = (unsigned)now.tv_nsec ^ ((unsigned)getpid() * 2654435761u);
+    jitter ^= jitter >> 13;
+    ts.tv_sec = 0;
+    ts.tv_nsec = (long)((1 + jitter % 8) * (unsigned)(attempt < 10 ? attempt : 10)) * 1000000L;
     nanosleep(&ts, NULL);
 }
 
@@ -388,9 +400,23 @@ static void exec_quiet(struct pg_store *s, const char *sql)
     s->retryable = retryable;
 }
 
+enum pm_err pg_store_commit_checked(struct pg_store *s)
+{
+    /* PostgreSQL answers COMMIT of a transaction that an earlier statement
+     * failed with a quiet ROLLBACK: report it as the failure it is. */
+    if (PQtransactionStatus(s->conn) == PQTRANS_INERROR) {
+        exec_quiet(s, SQL_ROLLBACK);
+        return pm_error_set(&s->base.error, PM_ERR_DB, "",
+                            "COMMIT: the transaction was aborted by an earlier failure");
+    }
+    return run_once(s, SQL_COMMIT, NULL, false, NULL, "committing");
+}
+
 static enum pm_err tx_begin(struct pg_store *s, bool *own, const char *begin_sql)
 {
     *own = !pg_store_in_transaction(s);
+    if (*own)
+        pg_store_ids_forget(s);
     return run_once(s, *own ? begin_sql : SQL_SAVEPOINT, NULL, false, NULL,
                     "starting a transaction");
 }
@@ -403,10 +429,12 @@ enum pm_err pg_store_tx_begin(struct pg_store *s, bool *own)
 enum pm_err pg_store_tx_end(struct pg_store *s, bool own, enum pm_err rc)
 {
     if (rc == PM_OK) {
-        rc = run_once(s, own ? SQL_COMMIT : SQL_RELEASE, NULL, false, NULL, "committing");
+        rc = own ? pg_store_commit_checked(s)
+                 : run_once(s, SQL_RELEASE, NULL, false, NULL, "committing");
         if (rc == PM_OK)
             return PM_OK;
     }
+    pg_store_ids_forget(s);
     if (own) {
         if (pg_store_in_transaction(s))
             exec_quiet(s, SQL_ROLLBACK);
@@ -450,12 +478,15 @@ enum pm_err pg_store_atomic_read_committed(struct pg_store *s,
 
 /* ---- id series ---- */
 
-enum pm_err pg_store_reserve_ids(struct pg_store *s, int64_t company_id, const char *name,
+/* One update of the series row: n values, the first in *out. */
+static enum pm_err reserve_exact(struct pg_store *s, int64_t company_id, const char *name,
                                  int64_t first, int64_t n, int64_t *out)
 {
     static const char sql[] =
-        "INSERT INTO sequences (company_id, name, next_value) VALUES ($1, $2, $3::bigint + $4::bigint)"
-        " ON CONFLICT (company_id, name) DO UPDATE SET next_value = sequences.next_value + $4::bigint"
+        "INSERT INTO sequences (company_id, name, next_value)"
+        " VALUES ($1, $2, $3::bigint + $4::bigint)"
+        " ON CONFLICT (company_id, name) DO UPDATE SET next_value = sequences.next_value + "
+        "$4::bigint"
         " RETURNING next_value - $4::bigint";
     struct pg_params p;
     PGresult *res = NULL;
@@ -471,6 +502,60 @@ enum pm_err pg_store_reserve_ids(struct pg_store *s, int64_t company_id, const c
         return err;
     *out = pg_get_int(res, 0, 0);
     PQclear(res);
+    return PM_OK;
+}
+
+void pg_store_ids_forget(struct pg_store *s)
+{
+    s->n_id_blocks = 0;
+}
+
+static struct pg_id_block *id_block(struct pg_store *s, int64_t company_id, const char *name)
+{
+    struct pg_id_block *b;
+    size_t i;
+
+    for (i = 0; i < s->n_id_blocks; i++) {
+        b = &s->id_blocks[i];
+        if (b->company_id == company_id && !strcmp(b->name, name))
+            return b;
+    }
+    if (s->n_id_blocks == sizeof(s->id_blocks) / sizeof(s->id_blocks[0]) ||
+        strlen(name) >= sizeof(b->name))
+        return NULL;
+    b = &s->id_blocks[s->n_id_blocks++];
+    memset(b, 0, sizeof(*b));
+    b->company_id = company_id;
+    snprintf(b->name, sizeof(b->name), "%s", name);
+    b->grow = 1;
+    return b;
+}
+
+#define ID_BLOCK_MAX 4096
+
+enum pm_err pg_store_reserve_ids(struct pg_store *s, int64_t company_id, const char *name,
+                                 int64_t first, int64_t n, int64_t *out)
+{
+    struct pg_id_block *b = NULL;
+    int64_t size, start;
+    enum pm_err err;
+
+    if (pg_store_in_transaction(s) && strcmp(name, "invoice_number") != 0)
+        b = id_block(s, company_id, name);
+    if (!b)
+        return reserve_exact(s, company_id, name, first, n, out);
+    if (b->end - b->next < n) {
+        size = n > b->grow ? n : b->grow;
+        err = reserve_exact(s, company_id, name, first, size, &start);
+        if (err)
+            return err;
+        b->next = start;
+        b->end = start + size;
+        if (b->grow < ID_BLOCK_MAX)
+            b->grow *= 2;
+    }
+    *out = b->next;
+    b->next += n;
     return PM_OK;
 }
 

@@ -9,10 +9,11 @@
  *
  *   pg_conn.c        parameters, prepared statements, results, error
  *                    mapping, transactions and their retries, id series;
- *   pg_store.c       open/close, the ops table, companies, users,
- *                    memberships, sessions, tokens, idempotency records;
+ *   pg_store.c       open/close, the ops table, transactions and the
+ *                    company write lock, companies, users, memberships,
+ *                    sessions, tokens, idempotency records, data version;
  *   pg_invoices.c    customers, invoices (list and counts), payments,
- *                    history, the outbox's enqueue side, data version;
+ *                    history, the outbox's enqueue side;
  *   pg_agency.c      the agency sub-table (store/store_agency.h);
  *   pg_books.c       the books sub-table (store/store_books.h);
  *   pg_migrations.c  the numbered schema migrations (same numbers as the
@@ -51,6 +52,19 @@ struct pg_store {
     size_t n_stmts, cap_stmts;
     /* The last failed statement was a serialisation failure or deadlock. */
     bool retryable;
+    /* The company whose write lock (store_begin_for) this handle holds
+     * until its transaction ends, or 0. */
+    int64_t write_lock;
+    /* Ids reserved by this transaction and not yet handed out, per series
+     * (pg_store_reserve_ids); forgotten when a transaction begins or rolls
+     * back to a savepoint. */
+    struct pg_id_block {
+        int64_t company_id;
+        char name[32];
+        int64_t next, end; /* [next, end) */
+        int64_t grow;      /* the size of the next block */
+    } id_blocks[8];
+    size_t n_id_blocks;
 };
 
 /* Open a connection to the server named by dsn (a libpq URI), bring the
@@ -142,6 +156,10 @@ bool pg_store_in_transaction(const struct pg_store *s);
 enum pm_err pg_store_tx_begin(struct pg_store *s, bool *own);
 enum pm_err pg_store_tx_end(struct pg_store *s, bool own, enum pm_err rc);
 
+/* COMMIT the open transaction; one that an earlier failed statement has
+ * aborted is rolled back and reported as PM_ERR_DB, never as committed. */
+enum pm_err pg_store_commit_checked(struct pg_store *s);
+
 /* Run fn(s, ctx) as one atomic unit (tx_begin/tx_end).  When the unit owns
  * its transaction and fails with a serialisation failure or deadlock, it is
  * run again, up to a few times with a short randomised pause: fn must
@@ -162,9 +180,19 @@ enum pm_err pg_store_atomic_read_committed(struct pg_store *s,
 /* Reserve n consecutive values of the company's series `name` (starting at
  * `first` for a new series) inside the caller's transaction; *out is the
  * first of them.  The series row stays locked until that transaction ends,
- * so concurrent writers of one company take numbers in turn. */
+ * so concurrent writers of one company take numbers in turn.
+ *
+ * Inside a transaction, ids of every series but the invoice numbers are
+ * reserved in growing blocks (1, 2, 4 ... 4096 at a time) and handed out
+ * from memory: PostgreSQL slows down on every repeated update of one row in
+ * one transaction, and a bulk import takes thousands of ids.  The ids a
+ * transaction reserved but did not use are a gap in the series; invoice
+ * numbers, which people read, never have one. */
 enum pm_err pg_store_reserve_ids(struct pg_store *s, int64_t company_id, const char *name,
                                  int64_t first, int64_t n, int64_t *out);
+/* Forget the reserved id blocks (a new transaction, or a rollback that may
+ * have undone their reservation). */
+void pg_store_ids_forget(struct pg_store *s);
 enum pm_err pg_store_next_id(struct pg_store *s, int64_t company_id, const char *name,
                              int64_t first, int64_t *out);
 

@@ -799,6 +799,32 @@ static enum pm_err op_idempotency_put(struct store *stp, const struct idempotenc
     return err;
 }
 
+/* ---- the list cache's data version (issue 3) ---- */
+
+/* PRAGMA data_version changes when another connection (or process) commits;
+ * total_changes counts this connection's own row changes.  Both only grow,
+ * so their sum changes exactly when one of them does. */
+static enum pm_err op_data_version(struct store *stp, uint64_t *out)
+{
+    static const char sql[] = "PRAGMA data_version";
+    struct sqlite_store *s = engine(stp);
+    sqlite3_stmt *st = NULL;
+    enum pm_err err;
+    int rc;
+
+    *out = 0;
+    err = sqlite_store_stmt(s, sql, &st);
+    if (err)
+        return err;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = (uint64_t)sqlite3_column_int64(st, 0) + (uint64_t)sqlite3_total_changes64(s->db);
+    else
+        err = sqlite_store_fail(s, rc, "reading the data version");
+    sqlite_store_done(st);
+    return err;
+}
+
 /* ---- the handle ---- */
 
 static enum pm_err op_migrate(struct store *stp, int *applied)
@@ -857,8 +883,9 @@ static const struct store_ops sqlite_ops = {
     .idempotency_put = op_idempotency_put,
     .history_insert = sqlite_invoices_history_insert,
     .history_list = sqlite_invoices_history_list,
-    .agency = &sqlite_agency_ops, /* Amili hand-over: sqlite_agency.c */
-    .books = &sqlite_books_ops,   /* books (issue 6): sqlite_books.c */
+    .data_version = op_data_version, /* the list cache (issue 3) */
+    .agency = &sqlite_agency_ops,    /* Amili hand-over: sqlite_agency.c */
+    .books = &sqlite_books_ops,      /* books (issue 6): sqlite_books.c */
 };
 
 static enum pm_err pragma(sqlite3 *db, const char *sql, struct pm_error *e)

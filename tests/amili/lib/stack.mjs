@@ -14,8 +14,10 @@
  *
  * stop() sends SIGTERM to both and asserts a graceful exit; kill9() kills
  * paminn hard (the crash test) and start() brings it back on the same
- * database.  No npm packages: Node's fetch, child_process and crypto, and
- * the sqlite3 command line for read-only looks into the databases.
+ * database.  Påminn's database is a SQLite file, or with PAMINN_TEST_DSN a
+ * fresh PostgreSQL database (tests/api/lib/db.mjs); the sandbox keeps its
+ * SQLite file.  No npm packages: Node's fetch, child_process and crypto, and
+ * the sqlite3 / psql command lines for read-only looks into the databases.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -25,6 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
+import * as db from '../../api/lib/db.mjs';
 import { BIN, Client, DATA_DIR, REPO, assertStatus, co, setCookies } from '../../api/lib/server.mjs';
 import { nowS, signJwt } from '../../sandbox/helper.mjs';
 
@@ -60,7 +63,7 @@ function cleanEnv() {
 
 /* Spawn a child and resolve with {child, exited, base} once it prints its
  * listening line (pattern with one capture group: the port). */
-async function spawnListening(bin, args, pattern, what, logs) {
+export async function spawnListening(bin, args, pattern, what, logs) {
   const child = spawn(bin, args, { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.stderr.setEncoding('utf8');
@@ -123,7 +126,9 @@ export class Stack {
   constructor(opts = {}) {
     this.opts = { now: TODAY, lease: 30, sync: 1, concurrency: 8, ...opts };
     this.dir = mkdtempSync(path.join(tmpdir(), 'paminn-amili-'));
-    this.db = path.join(this.dir, 'paminn.db');
+    /* opts.pgDsn: a PostgreSQL server for paminn ('' = SQLite); default
+     * PAMINN_TEST_DSN. */
+    this.db = db.freshDb(this.dir, { pgDsn: opts.pgDsn ?? db.PG_DSN });
     this.sbDb = path.join(this.dir, 'sandbox.db');
     this.keyFile = path.join(this.dir, 'partner.pem');
     this.secretFile = path.join(this.dir, 'secret.key');
@@ -210,7 +215,7 @@ export class Stack {
         assert.deepEqual(e, { code: 0, signal: null }, `amili-sandbox did not exit cleanly:\n${this.sbLogs.err.slice(-2000)}`);
       }
     } finally {
-      if (!process.env.PAMINN_KEEP_TMP) rmSync(this.dir, { recursive: true, force: true });
+      this.cleanup();
     }
   }
 
@@ -352,12 +357,20 @@ export class Stack {
 
   /* Read-only SQL on paminn's database. */
   rows(query) {
-    const out = execFileSync('sqlite3', ['-readonly', '-json', '-cmd', '.timeout 5000', this.db, query], { encoding: 'utf8' }).trim();
-    return out ? JSON.parse(out) : [];
+    return db.rows(this.db, query);
   }
 
   scalar(query) {
-    return execFileSync('sqlite3', ['-readonly', '-cmd', '.timeout 5000', this.db, query], { encoding: 'utf8' }).trim();
+    return db.query(this.db, query);
+  }
+
+  cleanup() {
+    if (process.env.PAMINN_KEEP_TMP) return;
+    rmSync(this.dir, { recursive: true, force: true });
+    if (!this.dropped) {
+      this.dropped = true;
+      db.dropDb(this.db);
+    }
   }
 }
 
@@ -367,7 +380,7 @@ export async function startStack(opts) {
     await s.init();
   } catch (err) {
     for (const p of [s.app, s.sb]) if (p) p.child.kill('SIGKILL');
-    rmSync(s.dir, { recursive: true, force: true });
+    s.cleanup();
     throw err;
   }
   return s;

@@ -3,11 +3,13 @@
  * with the real `paminn` command line, the real `paminn serve` started on a
  * free loopback port, HTTP clients that behave like a browser session (cookie +
  * CSRF token) or an integration (bearer token), and read-only looks into the
- * SQLite file to prove that a refused request changed nothing.
+ * database to prove that a refused request changed nothing.
  *
  * The binary is $PAMINN_BIN (tests/api/run.sh sets it), else
- * build/default/paminn of this checkout.  No npm packages: Node 20's fetch,
- * child_process and the installed `sqlite3` command line.
+ * build/default/paminn of this checkout.  The database is a SQLite file, or
+ * with PAMINN_TEST_DSN a fresh PostgreSQL database per fixture (db.mjs).
+ * No npm packages: Node 20's fetch, child_process and the installed
+ * `sqlite3` / `psql` command lines.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -16,6 +18,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
+import * as db from './db.mjs';
+
+export { ENGINE, isPg } from './db.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const BIN = process.env.PAMINN_BIN
@@ -177,8 +183,13 @@ export function assertStatus(res, status) {
  */
 export async function startServer(opts = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'paminn-api-'));
-  const db = path.join(dir, 'paminn.db');
-  const fx = new Fixture(dir, db, opts);
+  let fx;
+  try {
+    fx = new Fixture(dir, db.freshDb(dir), opts);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   try {
     fx.cli(['migrate']);
     fx.companyId = fx.addCompany(COMPANY_NAME, COMPANY_ORG_NO);
@@ -299,15 +310,23 @@ class Fixture {
     return client;
   }
 
-  /* Run SQL read-only on the database file; returns the output text. */
+  /* Run SQL read-only on the database; returns the output text ("|"
+   * between columns, one row a line). */
   sql(query) {
-    return execFileSync('sqlite3', ['-readonly', '-cmd', '.timeout 5000', this.db, query], { encoding: 'utf8' }).trim();
+    return db.query(this.db, query);
   }
 
-  /* Rows as objects (sqlite3 -json). */
+  /* Rows as objects. */
   rows(query) {
-    const out = execFileSync('sqlite3', ['-readonly', '-json', '-cmd', '.timeout 5000', this.db, query], { encoding: 'utf8' }).trim();
-    return out ? JSON.parse(out) : [];
+    return db.rows(this.db, query);
+  }
+
+  /* Run SQL that writes (throws on failure); tryExec: {status, stderr}. */
+  exec(query) {
+    return db.exec(this.db, query);
+  }
+  tryExec(query) {
+    return db.tryExec(this.db, query);
   }
 
   count(table, where = '') {
@@ -318,7 +337,8 @@ class Fixture {
   counts() {
     const tables = ['companies', 'users', 'memberships', 'api_tokens', 'customers', 'invoices', 'invoice_lines',
       'invoice_buyers', 'payments', 'history_events'];
-    return Object.fromEntries(tables.map((t) => [t, this.count(t)]));
+    const values = this.sql(`select ${tables.map((t) => `(select count(*) from ${t})`).join(', ')}`).split('|');
+    return Object.fromEntries(tables.map((t, i) => [t, Number(values[i])]));
   }
 
   /* SIGTERM, wait for the exit, and assert it was graceful (exit code 0).
@@ -347,7 +367,12 @@ class Fixture {
   }
 
   cleanup() {
-    if (!process.env.PAMINN_KEEP_TMP) rmSync(this.dir, { recursive: true, force: true });
+    if (process.env.PAMINN_KEEP_TMP) return;
+    rmSync(this.dir, { recursive: true, force: true });
+    if (!this.dropped) {
+      this.dropped = true;
+      db.dropDb(this.db);
+    }
   }
 
   /* Write a file into the fixture's temp directory; returns its path. */

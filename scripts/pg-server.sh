@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# A private PostgreSQL server for the tests and benchmarks of Påminn.
+#
+#   scripts/pg-server.sh start DIR [PORT]   initdb + start; prints the DSN
+#   scripts/pg-server.sh stop DIR           stop it and remove DIR
+#   scripts/pg-server.sh dsn DIR            print the DSN of a running one
+#   scripts/pg-server.sh with-db DIR CMD... run CMD with PAMINN_TEST_DSN set to
+#                                           a fresh database (dropped after)
+#   PG_DURABLE=1 scripts/pg-server.sh start  files flushed as in production
+#                                           (benchmarks); default: no fsync
+#
+# The server runs from the distribution's binaries (/usr/lib/postgresql/*/bin;
+# the `postgresql` package is installed with apt when they are missing), as an
+# unprivileged user (`postgres` when run as root, else the caller), on a data
+# directory of its own inside DIR, listening on 127.0.0.1 only on PORT (default:
+# a free port) with its Unix socket inside DIR too.  Trust authentication for
+# the superuser `paminn`: a throwaway test server, never reachable from outside.
+# The DSN printed is postgresql://paminn@127.0.0.1:PORT/postgres; tests create
+# their own databases on it.  A DIR left by a killed run is cleaned up first.
+set -euo pipefail
+
+die() {
+  echo "pg-server: $*" >&2
+  exit 1
+}
+
+usage() {
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+# The newest installed server's bin directory, or nothing.
+find_bindir() {
+  local d
+  # The glob sorts 10 before 9: pick the highest version number.
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && echo "$d"
+  done | sort -t/ -k5,5n | tail -n 1
+}
+
+install_server() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "pg-server: installing PostgreSQL from the distribution" >&2
+  # Only our private clusters are wanted: no default cluster on port 5432.
+  $sudo mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" |
+    $sudo tee /etc/postgresql-common/createcluster.d/paminn-no-main.conf >/dev/null
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    postgresql postgresql-client >&2
+}
+
+# Run a server binary as the unprivileged user that owns the cluster.
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    (cd / && runuser -u postgres -- "$@")
+  else
+    "$@"
+  fi
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+free_port() {
+  local p i
+  for i in $(seq 1 200); do
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    port_in_use "$p" || { echo "$p"; return; }
+  done
+  die "no free port found"
+}
+
+# Stop whatever a previous run left in DIR and remove it.
+cleanup_dir() {
+  local dir=$1 bindir=$2 data
+  [ -e "$dir" ] || return 0
+  data=$(cat "$dir/datadir" 2>/dev/null || echo "$dir/data")
+  if [ -n "$bindir" ] && [ -f "$data/postmaster.pid" ]; then
+    as_owner "$bindir/pg_ctl" -D "$data" stop -m immediate -w -t 30 >/dev/null 2>&1 || true
+    # A postmaster killed with -9 leaves its backends; end them by pid.
+    local pid
+    pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+      grep -q postgres "/proc/$pid/cmdline" 2>/dev/null; then
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  case $data in "$dir"/*) ;; *) rm -rf "$data" ;; esac
+  rm -rf "$dir"
+}
+
+cmd_start() {
+  local dir=$1 port=${2:-} bindir data sock log tries
+  bindir=$(find_bindir)
+  if [ -z "$bindir" ]; then
+    install_server
+    bindir=$(find_bindir)
+    [ -n "$bindir" ] || die "PostgreSQL was installed but no initdb was found"
+  fi
+  if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
+    die "running as root but there is no 'postgres' user to run the server as"
+  fi
+  dir=$(realpath -m "$dir")
+  cleanup_dir "$dir" "$bindir"
+  mkdir -p "$dir"
+  data=$dir/data
+  # The server's user must reach the directory; else (say, a checkout under
+  # /root) the cluster goes to a private directory under /tmp.
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres: "$dir"
+    if ! runuser -u postgres -- test -w "$dir"; then
+      data=$(mktemp -d /tmp/paminn-pg.XXXXXX)
+      chown postgres: "$data"
+      rmdir "$data"
+    fi
+  fi
+  echo "$data" >"$dir/datadir"
+  sock=$dir
+  [ ${#sock} -lt 80 ] || sock=""
+  as_owner "$bindir/initdb" -D "$data" -U paminn -A trust -E UTF8 --locale=C.UTF-8 \
+    --no-sync >"$dir/initdb.log" 2>&1 || {
+    cat "$dir/initdb.log" >&2
+    die "initdb failed"
+  }
+  # Tests: no flushing at all.  Benchmarks (PG_DURABLE=1): crash-safe files
+  # and commits that may lose their last moment on power loss — what the
+  # SQLite engine's WAL with synchronous=NORMAL gives, for a fair comparison.
+  local fsync=off
+  [ "${PG_DURABLE:-0}" = 0 ] || fsync=on
+  cat >>"$data/postgresql.conf" <<EOF
+# scripts/pg-server.sh: a private, throwaway server
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$sock'
+max_connections = 400
+fsync = $fsync
+full_page_writes = $fsync
+synchronous_commit = off
+shared_buffers = 128MB
+max_locks_per_transaction = 256
+max_pred_locks_per_transaction = 256
+log_min_messages = warning
+log_min_error_statement = panic
+EOF
+  log=$dir/server.log
+  [ "$(id -u)" -ne 0 ] || { touch "$log"; chown postgres: "$log"; }
+  for tries in 1 2 3 4 5; do
+    [ -n "$port" ] || port=$(free_port)
+    if as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -o "-p $port" -w -t 60 start >/dev/null; then
+      echo "postgresql://paminn@127.0.0.1:$port/postgres" >"$dir/dsn"
+      echo "$bindir" >"$dir/bindir"
+      cat "$dir/dsn"
+      return 0
+    fi
+    [ -z "${2:-}" ] || break # an explicit port: no second try
+    port=""
+  done
+  tail -n 20 "$log" >&2 || true
+  die "the server did not start"
+}
+
+cmd_stop() {
+  local dir bindir
+  dir=$(realpath -m "$1")
+  bindir=$(cat "$dir/bindir" 2>/dev/null || find_bindir)
+  cleanup_dir_fast "$dir" "$bindir"
+}
+
+# A clean stop (fast mode), then the same removal as for a stale directory.
+cleanup_dir_fast() {
+  local dir=$1 bindir=$2 data
+  [ -e "$dir" ] || return 0
+  data=$(cat "$dir/datadir" 2>/dev/null || echo "$dir/data")
+  if [ -n "$bindir" ] && [ -f "$data/postmaster.pid" ]; then
+    as_owner "$bindir/pg_ctl" -D "$data" stop -m fast -w -t 60 >/dev/null 2>&1 || true
+  fi
+  cleanup_dir "$dir" "$bindir"
+}
+
+cmd_dsn() {
+  local dir
+  dir=$(realpath -m "$1")
+  [ -f "$dir/dsn" ] || die "no server in $dir (run: $0 start $dir)"
+  cat "$dir/dsn"
+}
+
+# PAMINN_TEST_DSN for one command: a database of its own, dropped afterwards.
+cmd_with_db() {
+  local dir=$1 base db name psql rc=0
+  shift
+  base=$(cmd_dsn "$dir")
+  # The server's own psql (Debian's /usr/bin/psql is a slow Perl wrapper).
+  psql=$(cat "$(realpath -m "$dir")/bindir")/psql
+  name="pm_$(date +%s)_$$_$RANDOM"
+  "$psql" -X -q -d "$base" -c "CREATE DATABASE $name" >/dev/null || die "CREATE DATABASE $name failed"
+  db="${base%/*}/$name"
+  PAMINN_TEST_DSN=$db "$@" || rc=$?
+  "$psql" -X -q -d "$base" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+  return $rc
+}
+
+[ $# -ge 2 ] || usage
+case $1 in
+  start) [ $# -le 3 ] || usage; cmd_start "$2" "${3:-}" ;;
+  stop) cmd_stop "$2" ;;
+  dsn) cmd_dsn "$2" ;;
+  with-db) shift; cmd_with_db "$@" ;;
+  *) usage ;;
+esac
