@@ -2,7 +2,8 @@
 # A private PostgreSQL server for the tests and benchmarks of Påminn.
 #
 #   scripts/pg-server.sh start DIR [PORT]   initdb + start; prints the DSN
-#   scripts/pg-server.sh stop DIR           stop it and remove DIR
+#   scripts/pg-server.sh stop DIR           stop it and remove DIR (its log
+#                                           is kept as DIR.log)
 #   scripts/pg-server.sh dsn DIR            print the DSN of a running one
 #   scripts/pg-server.sh with-db DIR CMD... run CMD with PAMINN_TEST_DSN set to
 #                                           a fresh database (dropped after)
@@ -25,7 +26,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -176,6 +177,8 @@ cleanup_dir_fast() {
   if [ -n "$bindir" ] && [ -f "$data/postmaster.pid" ]; then
     as_owner "$bindir/pg_ctl" -D "$data" stop -m fast -w -t 60 >/dev/null 2>&1 || true
   fi
+  # The server's log outlives it (DIR.log), for a look after failed tests.
+  cp "$dir/server.log" "$dir.log" 2>/dev/null || true
   cleanup_dir "$dir" "$bindir"
 }
 

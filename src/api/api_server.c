@@ -943,6 +943,13 @@ static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, c
     route = raw_route(cs->path, method);
     cs->max_body = route && route->max_body > srv->max_body ? route->max_body : srv->max_body;
     if (content_length(conn, &len) && len > cs->max_body) {
+        /* A client still sending would miss an answer given now (the
+         * connection closes under it): a body of modest excess is read and
+         * dropped, and 413 goes out at its end; a huge one is cut off. */
+        if (len / DISCARD_FACTOR <= cs->max_body) {
+            cs->too_large = true;
+            return false;
+        }
         reply_code(rp, PM_ERR_RANGE, "body_too_large", NULL, english, cs);
         return true;
     }
