@@ -11,7 +11,8 @@
 # PostgreSQL: a private server (scripts/pg-server.sh, PG_DURABLE=1) under
 # build/bench-pg-list, or BENCH_PG_DSN=postgresql://... (a superuser's; a
 # database bench_<N> there is reused when it holds N invoices); the demo data
-# is made there with `paminn demo-data` and its time reported.  PG_INVOICES
+# is copied there from the SQLite database (bench/pg-copy.sh; PG_LOAD=demo:
+# made with `paminn demo-data` instead) and its time reported.  PG_INVOICES
 # (default 1000000) invoices; BENCH_PG=0: SQLite only.
 # Environment: DURATION (seconds per run, default 20), CONNECTIONS (64),
 # PAMINN_BIN (a built binary; default: build the default preset), THREADS (paminn worker threads, default 4), BENCH_PASSWORD (the demo user's, default bench-pass-1).
@@ -50,6 +51,7 @@ trap cleanup EXIT
 # PostgreSQL: a server, and a database with the same demo data.
 pg_db=""
 pg_seconds=""
+pg_load=""
 pg_n=${PG_INVOICES:-1000000}
 if [ "${BENCH_PG:-1}" != 0 ]; then
   pg_dsn=${BENCH_PG_DSN:-}
@@ -64,9 +66,17 @@ if [ "${BENCH_PG:-1}" != 0 ]; then
   if [ "$have" != "$pg_n" ]; then
     "$psql_bin" -X -q -d "$pg_dsn" -c "DROP DATABASE IF EXISTS bench_$pg_n WITH (FORCE)" \
         -c "CREATE DATABASE bench_$pg_n"
-    echo "bench: demo data on PostgreSQL ($pg_n invoices)" >&2
     t0=$(date +%s.%N)
-    "$bin" --db "$pg_db" --now "$now" demo-data --invoices "$pg_n" --password bench-pass-1 >&2
+    if [ "${PG_LOAD:-copy}" = copy ] && [ "$n" = "$pg_n" ]; then
+      # The SQLite database's very rows, copied (bench/pg-copy.sh).
+      echo "bench: copying the SQLite demo data to PostgreSQL ($pg_n invoices)" >&2
+      PAMINN_BIN=$bin bench/pg-copy.sh "$db" "$pg_db"
+      pg_load=copied
+    else
+      echo "bench: demo data on PostgreSQL ($pg_n invoices)" >&2
+      "$bin" --db "$pg_db" --now "$now" demo-data --invoices "$pg_n" --password bench-pass-1 >&2
+      pg_load="made by demo-data"
+    fi
     pg_seconds=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
   fi
 fi
@@ -177,6 +187,6 @@ ratios sqlite SQLite "$n"
 if [ -n "$pg_db" ]; then
   echo
   ratios pg PostgreSQL "$pg_n"
-  [ -z "$pg_seconds" ] || echo "(demo-data of $pg_n invoices on PostgreSQL took $pg_seconds s in this run)"
+  [ -z "$pg_seconds" ] || echo "(the $pg_n invoices on PostgreSQL were $pg_load in $pg_seconds s in this run)"
 fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%Y-%m-%d)"
