@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "core/money.h"
+#include "store/store_list.h"
 #include "util/buf.h"
 
 static struct pg_store *engine(struct store *st)
@@ -725,11 +726,6 @@ enum pm_err pg_invoices_buyers(struct store *st, int64_t company_id, int64_t id,
 
 /* ---- the invoice list ---- */
 
-enum search_mode { SEARCH_NONE, SEARCH_NUMBER, SEARCH_NAME, SEARCH_MODES };
-
-#define SORTS       5
-#define LIST_SHAPES (FILTER_COUNT * SORTS * 2 * SEARCH_MODES * 2)
-
 /* The values a list query may bind, in no particular order: each shape
  * numbers the ones it uses in the order its SQL text names them. */
 enum list_value { V_COMPANY, V_TODAY, V_CUSTOMER, V_NUMBER, V_LIKE, V_KEY, V_ID, V_LIMIT, V_COUNT };
@@ -744,67 +740,7 @@ struct list_shape {
 
 /* Built on first use and kept for the life of the process; written once
  * per slot with compare-and-swap, so worker threads may race to build. */
-static _Atomic(struct list_shape *) list_shapes[LIST_SHAPES];
-
-/* Longest search text looked at; a number is at most 18 digits. */
-#define SEARCH_MAX (STORE_NAME_MAX - 1)
-
-static enum search_mode search_mode(const char *q, int64_t *number)
-{
-    size_t i, len = q ? strnlen(q, SEARCH_MAX) : 0;
-    int64_t v = 0;
-
-    if (len == 0)
-        return SEARCH_NONE;
-    if (len > 18)
-        return SEARCH_NAME;
-    for (i = 0; i < len; i++) {
-        if (q[i] < '0' || q[i] > '9')
-            return SEARCH_NAME;
-        v = v * 10 + (q[i] - '0');
-    }
-    *number = v;
-    return SEARCH_NUMBER;
-}
-
-static size_t shape_of(const struct invoice_query *q)
-{
-    int64_t number;
-    size_t shape = (size_t)q->filter;
-
-    shape = shape * SORTS + (size_t)q->sort;
-    shape = shape * 2 + (q->after.set ? 1 : 0);
-    shape = shape * SEARCH_MODES + (size_t)search_mode(q->q, &number);
-    shape = shape * 2 + (q->customer_id > 0 ? 1 : 0);
-    return shape;
-}
-
-static const char *sort_column(enum invoice_sort sort)
-{
-    switch (sort) {
-    case SORT_NUMBER_ASC:
-    case SORT_NUMBER_DESC:
-        return "i.number";
-    case SORT_REMAINING_DESC:
-        return "i.remaining_minor";
-    case SORT_DUE_ASC:
-    case SORT_DUE_DESC:
-        break;
-    }
-    return "i.due_date";
-}
-
-static bool sort_descending(enum invoice_sort sort)
-{
-    return sort == SORT_DUE_DESC || sort == SORT_NUMBER_DESC || sort == SORT_REMAINING_DESC;
-}
-
-/* Overdue, newest first, on a later page: the cursor alone bounds the
- * range, clamped to (today, 0) — see sqlite_invoices.c. */
-static bool overdue_in_cursor(const struct invoice_query *q)
-{
-    return q->filter == FILTER_OVERDUE && q->sort == SORT_DUE_DESC && q->after.set;
-}
+static _Atomic(struct list_shape *) list_shapes[STORE_LIST_SHAPES];
 
 /* "$n" for value v in shape sh, numbering it on first use. */
 static const char *placeholder(struct list_shape *sh, enum list_value v, char buf[12])
@@ -829,7 +765,7 @@ static enum pm_err filter_sql(const struct invoice_query *q, struct list_shape *
     case FILTER_UNPAID:
         return buf_adds(out, " AND i.state = 'open'");
     case FILTER_OVERDUE:
-        if (overdue_in_cursor(q))
+        if (store_list_overdue_in_cursor(q))
             return buf_adds(out, " AND i.state = 'open'");
         return buf_addf(out, " AND i.state = 'open' AND i.due_date < %s::bigint",
                         placeholder(sh, V_TODAY, ph));
@@ -848,8 +784,8 @@ static enum pm_err filter_sql(const struct invoice_query *q, struct list_shape *
 /* The SQL text and value order of q's shape. */
 static enum pm_err list_build(const struct invoice_query *q, struct list_shape *sh, struct buf *out)
 {
-    const char *key = sort_column(q->sort);
-    const char *dir = sort_descending(q->sort) ? "DESC" : "ASC";
+    const char *key = store_list_sort_column(q->sort);
+    const char *dir = store_list_sort_descending(q->sort) ? "DESC" : "ASC";
     char ph[2][12];
     enum pm_err err;
     int64_t number;
@@ -863,12 +799,12 @@ static enum pm_err list_build(const struct invoice_query *q, struct list_shape *
         err = filter_sql(q, sh, out);
     if (!err && q->customer_id > 0)
         err = buf_addf(out, " AND i.customer_id = %s", placeholder(sh, V_CUSTOMER, ph[0]));
-    switch (search_mode(q->q, &number)) {
-    case SEARCH_NUMBER:
+    switch (store_list_search_mode(q->q, &number)) {
+    case STORE_LIST_SEARCH_NUMBER:
         if (!err)
             err = buf_addf(out, " AND i.number = %s", placeholder(sh, V_NUMBER, ph[0]));
         break;
-    case SEARCH_NAME:
+    case STORE_LIST_SEARCH_NAME:
         if (!err)
             err = buf_addf(out,
                            " AND i.customer_id IN (SELECT m.id FROM customers AS m"
@@ -876,14 +812,14 @@ static enum pm_err list_build(const struct invoice_query *q, struct list_shape *
                            " LIKE (%s::text COLLATE \"C\") ESCAPE '\\')",
                            placeholder(sh, V_COMPANY, ph[0]), placeholder(sh, V_LIKE, ph[1]));
         break;
-    case SEARCH_NONE:
-    case SEARCH_MODES:
+    case STORE_LIST_SEARCH_NONE:
+    case STORE_LIST_SEARCH_MODES:
         break;
     }
     if (!err && q->after.set)
         err = buf_addf(out, " AND (%s, i.id) %s (%s::bigint, %s::bigint)", key,
-                       sort_descending(q->sort) ? "<" : ">", placeholder(sh, V_KEY, ph[0]),
-                       placeholder(sh, V_ID, ph[1]));
+                       store_list_sort_descending(q->sort) ? "<" : ">",
+                       placeholder(sh, V_KEY, ph[0]), placeholder(sh, V_ID, ph[1]));
     if (!err)
         err = buf_addf(out, " ORDER BY %s %s, i.id %s LIMIT %s", key, dir, dir,
                        placeholder(sh, V_LIMIT, ph[0]));
@@ -894,7 +830,7 @@ static enum pm_err list_build(const struct invoice_query *q, struct list_shape *
 static enum pm_err list_shape(struct pg_store *s, const struct invoice_query *q,
                               const struct list_shape **out)
 {
-    size_t i = shape_of(q);
+    size_t i = store_list_shape(q);
     struct list_shape *sh = atomic_load(&list_shapes[i]), *expected = NULL;
     struct buf sql = BUF_INIT;
     enum pm_err err;
@@ -928,8 +864,8 @@ enum pm_err pg_invoices_list(struct store *st, int64_t company_id, const struct 
                              struct invoice *out, size_t cap, size_t *n)
 {
     struct pg_store *s = engine(st);
-    char like[2 * SEARCH_MAX + 3];
-    size_t qlen = q->q ? strnlen(q->q, SEARCH_MAX) : 0;
+    char like[2 * STORE_LIST_SEARCH_MAX + 3];
+    size_t qlen = q->q ? strnlen(q->q, STORE_LIST_SEARCH_MAX) : 0;
     const struct list_shape *sh = NULL;
     int64_t number = 0, key, id, value = 0;
     struct pg_params p;
@@ -940,7 +876,7 @@ enum pm_err pg_invoices_list(struct store *st, int64_t company_id, const struct 
     *n = 0;
     if ((unsigned)q->filter >= FILTER_COUNT)
         return pm_error_set(&s->base.error, PM_ERR_INVALID, "status", "unknown filter");
-    if ((unsigned)q->sort >= SORTS)
+    if ((unsigned)q->sort >= STORE_LIST_SORTS)
         return pm_error_set(&s->base.error, PM_ERR_INVALID, "sort", "unknown sort");
     if (q->limit < 1 || q->limit > STORE_LIST_MAX || q->limit > cap)
         return pm_error_set(&s->base.error, PM_ERR_RANGE, "limit", "limit must be 1..%d",
@@ -948,11 +884,11 @@ enum pm_err pg_invoices_list(struct store *st, int64_t company_id, const struct 
     err = list_shape(s, q, &sh);
     if (err)
         return err;
-    (void)search_mode(q->q, &number);
+    (void)store_list_search_mode(q->q, &number);
     like_pattern(q->q ? q->q : "", qlen, like);
     key = q->after.key;
     id = q->after.id;
-    if (overdue_in_cursor(q) && (key > q->today || (key == q->today && id > 0))) {
+    if (store_list_overdue_in_cursor(q) && (key > q->today || (key == q->today && id > 0))) {
         key = q->today;
         id = 0;
     }

@@ -43,6 +43,7 @@
 #include <time.h>
 
 #include "core/money.h"
+#include "store/store_list.h"
 
 #define BIND_ARR(st, name, arr) sqlite_store_bind_text(st, name, arr, sizeof(arr))
 #define COL_ARR(st, col, arr)   sqlite_store_column_text(st, col, arr, sizeof(arr))
@@ -673,75 +674,8 @@ enum pm_err sqlite_invoices_buyers(struct store *stp, int64_t company_id, int64_
 
 /* ---- the invoice list ---- */
 
-enum search_mode { SEARCH_NONE, SEARCH_NUMBER, SEARCH_NAME, SEARCH_MODES };
-
-#define SORTS 5
-
-_Static_assert(FILTER_COUNT *SORTS * 2 * SEARCH_MODES * 2 == SQLITE_STORE_LIST_SHAPES,
+_Static_assert(STORE_LIST_SHAPES == SQLITE_STORE_LIST_SHAPES,
                "SQLITE_STORE_LIST_SHAPES must count every list query shape");
-
-/* Longest search text looked at; a number is at most 18 digits. */
-#define SEARCH_MAX (STORE_NAME_MAX - 1)
-
-static enum search_mode search_mode(const char *q, int64_t *number)
-{
-    size_t i, len = q ? strnlen(q, SEARCH_MAX) : 0;
-    int64_t v = 0;
-
-    if (len == 0)
-        return SEARCH_NONE;
-    if (len > 18)
-        return SEARCH_NAME;
-    for (i = 0; i < len; i++) {
-        if (q[i] < '0' || q[i] > '9')
-            return SEARCH_NAME;
-        v = v * 10 + (q[i] - '0');
-    }
-    *number = v;
-    return SEARCH_NUMBER;
-}
-
-static size_t shape_of(const struct invoice_query *q)
-{
-    int64_t number;
-    size_t shape = (size_t)q->filter;
-
-    shape = shape * SORTS + (size_t)q->sort;
-    shape = shape * 2 + (q->after.set ? 1 : 0);
-    shape = shape * SEARCH_MODES + (size_t)search_mode(q->q, &number);
-    shape = shape * 2 + (q->customer_id > 0 ? 1 : 0);
-    return shape;
-}
-
-static const char *sort_column(enum invoice_sort sort)
-{
-    switch (sort) {
-    case SORT_NUMBER_ASC:
-    case SORT_NUMBER_DESC:
-        return "i.number";
-    case SORT_REMAINING_DESC:
-        return "i.remaining_minor";
-    case SORT_DUE_ASC:
-    case SORT_DUE_DESC:
-        break;
-    }
-    return "i.due_date";
-}
-
-static bool sort_descending(enum invoice_sort sort)
-{
-    return sort == SORT_DUE_DESC || sort == SORT_NUMBER_DESC || sort == SORT_REMAINING_DESC;
-}
-
-/* Overdue, newest first, on a later page: `due_date < :today` and the
- * cursor are both upper bounds and SQLite would range on only one, walking
- * every earlier page again.  So this shape has the cursor alone, and the
- * bound cursor is clamped to (today, 0), which means the same: ids are
- * positive, so (due_date, id) < (today, 0) is due_date < today. */
-static bool overdue_in_cursor(const struct invoice_query *q)
-{
-    return q->filter == FILTER_OVERDUE && q->sort == SORT_DUE_DESC && q->after.set;
-}
 
 static enum pm_err filter_sql(const struct invoice_query *q, struct buf *out)
 {
@@ -760,7 +694,7 @@ static enum pm_err filter_sql(const struct invoice_query *q, struct buf *out)
     case FILTER_UNPAID:
         return buf_addf(out, " AND %s = 'open'", state);
     case FILTER_OVERDUE:
-        if (overdue_in_cursor(q))
+        if (store_list_overdue_in_cursor(q))
             return buf_addf(out, " AND %s = 'open'", state);
         return buf_addf(out, " AND %s = 'open' AND %s < :today", state, due);
     case FILTER_AGENCY:
@@ -784,12 +718,12 @@ enum pm_err sqlite_store_list_sql(const struct invoice_query *q, struct buf *out
      * order); `+` stops SQLite walking the company's number or amount index
      * instead, so other orders sort them. */
     const char *plus = by_customer && !due_sort ? "+" : "";
-    const char *key = sort_column(q->sort);
-    const char *dir = sort_descending(q->sort) ? "DESC" : "ASC";
+    const char *key = store_list_sort_column(q->sort);
+    const char *dir = store_list_sort_descending(q->sort) ? "DESC" : "ASC";
     enum pm_err err;
     int64_t number;
 
-    if ((unsigned)q->filter >= FILTER_COUNT || (unsigned)q->sort >= SORTS)
+    if ((unsigned)q->filter >= FILTER_COUNT || (unsigned)q->sort >= STORE_LIST_SORTS)
         return PM_ERR_INVALID;
     err = buf_adds(out, "SELECT " INVOICE_COLS " FROM invoices AS i CROSS JOIN customers AS c"
                         " ON c.company_id = i.company_id AND c.id = i.customer_id"
@@ -798,23 +732,23 @@ enum pm_err sqlite_store_list_sql(const struct invoice_query *q, struct buf *out
         err = filter_sql(q, out);
     if (!err && by_customer)
         err = buf_adds(out, " AND i.customer_id = :customer");
-    switch (search_mode(q->q, &number)) {
-    case SEARCH_NUMBER:
+    switch (store_list_search_mode(q->q, &number)) {
+    case STORE_LIST_SEARCH_NUMBER:
         if (!err)
             err = buf_adds(out, " AND i.number = :number");
         break;
-    case SEARCH_NAME:
+    case STORE_LIST_SEARCH_NAME:
         if (!err)
             err = buf_adds(out, " AND i.customer_id IN (SELECT m.id FROM customers AS m"
                                 " WHERE m.company_id = :cid AND m.name LIKE :like ESCAPE '\\')");
         break;
-    case SEARCH_NONE:
-    case SEARCH_MODES:
+    case STORE_LIST_SEARCH_NONE:
+    case STORE_LIST_SEARCH_MODES:
         break;
     }
     if (!err && q->after.set)
         err = buf_addf(out, " AND (%s%s, i.id) %s (:key, :id)", plus, key,
-                       sort_descending(q->sort) ? "<" : ">");
+                       store_list_sort_descending(q->sort) ? "<" : ">");
     if (!err)
         err = buf_addf(out, " ORDER BY %s%s %s, i.id %s LIMIT :limit", plus, key, dir, dir);
     return err;
@@ -824,7 +758,7 @@ enum pm_err sqlite_store_list_sql(const struct invoice_query *q, struct buf *out
 static enum pm_err list_stmt(struct sqlite_store *s, const struct invoice_query *q,
                              sqlite3_stmt **out)
 {
-    size_t shape = shape_of(q);
+    size_t shape = store_list_shape(q);
     struct buf sql = BUF_INIT;
     enum pm_err err = PM_OK;
     int rc;
@@ -855,8 +789,8 @@ enum pm_err sqlite_invoices_list(struct store *stp, int64_t company_id,
                                  size_t *n)
 {
     struct sqlite_store *s = engine(stp);
-    char like[2 * SEARCH_MAX + 3];
-    size_t qlen = q->q ? strnlen(q->q, SEARCH_MAX) : 0;
+    char like[2 * STORE_LIST_SEARCH_MAX + 3];
+    size_t qlen = q->q ? strnlen(q->q, STORE_LIST_SEARCH_MAX) : 0;
     int64_t number = 0, key, id;
     sqlite3_stmt *st = NULL;
     enum pm_err err;
@@ -864,7 +798,7 @@ enum pm_err sqlite_invoices_list(struct store *stp, int64_t company_id,
     *n = 0;
     if ((unsigned)q->filter >= FILTER_COUNT)
         return pm_error_set(&s->base.error, PM_ERR_INVALID, "status", "unknown filter");
-    if ((unsigned)q->sort >= SORTS)
+    if ((unsigned)q->sort >= STORE_LIST_SORTS)
         return pm_error_set(&s->base.error, PM_ERR_INVALID, "sort", "unknown sort");
     if (q->limit < 1 || q->limit > STORE_LIST_MAX || q->limit > cap)
         return pm_error_set(&s->base.error, PM_ERR_RANGE, "limit", "limit must be 1..%d",
@@ -872,7 +806,7 @@ enum pm_err sqlite_invoices_list(struct store *stp, int64_t company_id,
     err = list_stmt(s, q, &st);
     if (err)
         return err;
-    (void)search_mode(q->q, &number);
+    (void)store_list_search_mode(q->q, &number);
     like_pattern(q->q ? q->q : "", qlen, like);
     sqlite_store_bind_int(st, ":cid", company_id);
     sqlite_store_bind_int(st, ":today", q->today);
@@ -881,7 +815,7 @@ enum pm_err sqlite_invoices_list(struct store *stp, int64_t company_id,
     sqlite_store_bind_text(st, ":like", like, sizeof(like));
     key = q->after.key;
     id = q->after.id;
-    if (overdue_in_cursor(q) && (key > q->today || (key == q->today && id > 0))) {
+    if (store_list_overdue_in_cursor(q) && (key > q->today || (key == q->today && id > 0))) {
         key = q->today;
         id = 0;
     }
