@@ -44,6 +44,7 @@
 
 #include "core/money.h"
 #include "store/store_list.h"
+#include "store/store_number.h"
 
 #define BIND_ARR(st, name, arr) sqlite_store_bind_text(st, name, arr, sizeof(arr))
 #define COL_ARR(st, col, arr)   sqlite_store_column_text(st, col, arr, sizeof(arr))
@@ -367,35 +368,18 @@ static enum pm_err number_taken(struct sqlite_store *s, int64_t company_id, int6
     return exists(s, st, "looking up an invoice number", out);
 }
 
-/* The invoice's number: the given one if free (else PM_ERR_CONFLICT on
- * "number"), or the next free one of the series that starts at 1001.
- * Numbers given by hand do not move the series; it steps over them. */
-static enum pm_err choose_number(struct sqlite_store *s, int64_t company_id, int64_t *number)
+static enum pm_err series_taken(struct store *st, int64_t company_id, int64_t number, bool *taken)
 {
-    enum pm_err err;
-    bool taken = true;
-    int tries;
-
-    if (*number > 0) {
-        err = number_taken(s, company_id, *number, &taken);
-        if (!err && taken)
-            err = pm_error_set(&s->base.error, PM_ERR_CONFLICT, "number",
-                               "invoice number %lld exists already", (long long)*number);
-        return err;
-    }
-    for (tries = 0; tries < 100000 && taken; tries++) {
-        err = sqlite_store_next_id(s, company_id, "invoice_number", 1001, number);
-        if (err)
-            return err;
-        err = number_taken(s, company_id, *number, &taken);
-        if (err)
-            return err;
-    }
-    if (taken)
-        return pm_error_set(&s->base.error, PM_ERR_CONFLICT, "number",
-                            "no free invoice number found");
-    return PM_OK;
+    return number_taken((struct sqlite_store *)st, company_id, number, taken);
 }
+
+static enum pm_err series_next(struct store *st, int64_t company_id, int64_t *number)
+{
+    return sqlite_store_next_id((struct sqlite_store *)st, company_id, "invoice_number",
+                                STORE_NUMBER_FIRST, number);
+}
+
+static const struct store_number_series number_series = {series_taken, series_next};
 
 static enum pm_err insert_lines(struct sqlite_store *s, const struct invoice *inv,
                                 const struct invoice_line_row *lines, size_t n_lines)
@@ -547,7 +531,7 @@ enum pm_err sqlite_invoices_insert(struct store *stp, struct invoice *inv,
         err = pm_error_set(&s->base.error, PM_ERR_NOT_FOUND, "customer_id", "no such customer");
     if (err)
         goto out_tx;
-    err = choose_number(s, row.company_id, &row.number);
+    err = store_number_choose(&s->base, &number_series, row.company_id, &row.number);
     if (err)
         goto out_tx;
     err = sqlite_store_next_id(s, row.company_id, "invoices", 1, &row.id);
