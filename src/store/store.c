@@ -12,27 +12,44 @@
 
 #include <string.h>
 
-#include "store/pg/pg_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql.h"
+#include "store/store_driver.h"
 
 static bool has_prefix(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* The driver whose scheme starts dsn, else the one without schemes. */
+static const struct store_driver *driver_for(const char *dsn)
+{
+    const struct store_driver *fallback = NULL;
+    size_t i, j;
+
+    for (i = 0; store_drivers[i]; i++) {
+        const char *const *schemes = store_drivers[i]->schemes;
+
+        if (!schemes[0])
+            fallback = store_drivers[i];
+        for (j = 0; schemes[j]; j++) {
+            if (has_prefix(dsn, schemes[j]))
+                return store_drivers[i];
+        }
+    }
+    return fallback;
+}
+
 enum pm_err store_open(const char *dsn, struct store **out, struct pm_error *e)
 {
-    const char *path;
+    const struct store_driver *drv;
 
     *out = NULL;
     if (!dsn || !*dsn)
         return pm_error_set(e, PM_ERR_INVALID, "dsn", "empty database address");
-    if (has_prefix(dsn, "postgresql://") || has_prefix(dsn, "postgres://"))
-        return pg_store_open(dsn, out, e);
-    path = has_prefix(dsn, "sqlite:") ? dsn + strlen("sqlite:") : dsn;
-    if (!*path)
-        return pm_error_set(e, PM_ERR_INVALID, "dsn", "no SQLite file named in %s", dsn);
-    return sqlite_store_open(path, out, e);
+    drv = driver_for(dsn);
+    if (!drv)
+        return pm_error_set(e, PM_ERR_INVALID, "dsn", "no storage engine for %s", dsn);
+    return drv->open(dsn, out, e);
 }
 
 void store_dsn_redacted(const char *dsn, char *out, size_t cap)
@@ -63,8 +80,13 @@ void store_close(struct store **st)
 {
     if (!st || !*st)
         return;
-    (*st)->ops->close(*st);
+    (*st)->drv->close(*st);
     *st = NULL;
+}
+
+const char *store_engine_name(const struct store *st)
+{
+    return st->drv->name;
 }
 
 const struct pm_error *store_error(const struct store *st)
@@ -82,7 +104,7 @@ bool store_retryable(const struct store *st)
 
 enum pm_err store_migrate(struct store *st, int *applied)
 {
-    return st->ops->migrate(st, applied);
+    return st->drv->migrate(st, applied);
 }
 
 /* The error is cleared first, so that store_retryable() speaks of this
@@ -90,67 +112,28 @@ enum pm_err store_migrate(struct store *st, int *applied)
 enum pm_err store_begin(struct store *st)
 {
     pm_error_clear(&st->error);
-    return st->ops->begin(st);
+    sql_ids_forget(st);
+    return st->drv->begin(st, STORE_TX_WRITE);
 }
 
 enum pm_err store_begin_for(struct store *st, int64_t company_id)
 {
     pm_error_clear(&st->error);
-    if (!st->ops->begin_for || company_id <= 0)
-        return st->ops->begin(st);
-    return st->ops->begin_for(st, company_id);
+    sql_ids_forget(st);
+    if (!st->drv->begin_for || company_id <= 0)
+        return st->drv->begin(st, STORE_TX_WRITE);
+    return st->drv->begin_for(st, company_id);
 }
 
 enum pm_err store_commit(struct store *st)
 {
-    return st->ops->commit(st);
+    return st->drv->commit(st);
 }
 
 enum pm_err store_rollback(struct store *st)
 {
-    return st->ops->rollback(st);
-}
-
-enum pm_err store_company_insert(struct store *st, struct company *c)
-{
-    return st->ops->company_insert(st, c);
-}
-
-enum pm_err store_company_get(struct store *st, int64_t company_id, struct company *out)
-{
-    return st->ops->company_get(st, company_id, out);
-}
-
-enum pm_err store_company_update(struct store *st, const struct company *c)
-{
-    return st->ops->company_update(st, c);
-}
-
-enum pm_err store_user_insert(struct store *st, struct user *u)
-{
-    return st->ops->user_insert(st, u);
-}
-
-enum pm_err store_user_get_by_email(struct store *st, const char *email, struct user *out)
-{
-    return st->ops->user_get_by_email(st, email, out);
-}
-
-enum pm_err store_user_get(struct store *st, int64_t user_id, struct user *out)
-{
-    return st->ops->user_get(st, user_id, out);
-}
-
-enum pm_err store_membership_set(struct store *st, int64_t company_id, int64_t user_id,
-                                 enum member_role role)
-{
-    return st->ops->membership_set(st, company_id, user_id, role);
-}
-
-enum pm_err store_membership_list(struct store *st, int64_t user_id, struct membership *out,
-                                  size_t cap, size_t *n)
-{
-    return st->ops->membership_list(st, user_id, out, cap, n);
+    sql_ids_forget(st);
+    return st->drv->rollback(st);
 }
 
 enum pm_err store_customer_insert(struct store *st, struct customer *c)
@@ -222,42 +205,6 @@ enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t inv
     return st->ops->payment_list(st, company_id, invoice_id, out, cap, n);
 }
 
-enum pm_err store_session_insert(struct store *st, const struct session *s)
-{
-    return st->ops->session_insert(st, s);
-}
-
-enum pm_err store_session_get(struct store *st, const char *token_hash, struct session *out)
-{
-    return st->ops->session_get(st, token_hash, out);
-}
-
-enum pm_err store_session_delete(struct store *st, const char *token_hash)
-{
-    return st->ops->session_delete(st, token_hash);
-}
-
-enum pm_err store_api_token_insert(struct store *st, struct api_token *t)
-{
-    return st->ops->api_token_insert(st, t);
-}
-
-enum pm_err store_api_token_get(struct store *st, const char *token_hash, struct api_token *out)
-{
-    return st->ops->api_token_get(st, token_hash, out);
-}
-
-enum pm_err store_idempotency_get(struct store *st, int64_t company_id, const char *key,
-                                  struct idempotency_record *out)
-{
-    return st->ops->idempotency_get(st, company_id, key, out);
-}
-
-enum pm_err store_idempotency_put(struct store *st, const struct idempotency_record *r)
-{
-    return st->ops->idempotency_put(st, r);
-}
-
 enum pm_err store_outbox_enqueue(struct store *st, struct outbox_message *m)
 {
     return st->ops->outbox_enqueue(st, m);
@@ -277,10 +224,10 @@ enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t inv
 enum pm_err store_data_version(struct store *st, uint64_t *out)
 {
     *out = 0;
-    if (!st->ops->data_version)
+    if (!st->drv->data_version)
         return pm_error_set(&st->error, PM_ERR_INTERNAL, "", "the %s store has no data version",
-                            st->ops->name);
-    return st->ops->data_version(st, out);
+                            st->drv->name);
+    return st->drv->data_version(st, out);
 }
 
 /* ---- enum names ---- */

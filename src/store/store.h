@@ -269,31 +269,6 @@ struct outbox_message {
 /* ---- the table of operations ---- */
 
 struct store_ops {
-    const char *name; /* "sqlite", "postgresql" */
-
-    void (*close)(struct store *st);
-    enum pm_err (*migrate)(struct store *st, int *applied);
-    enum pm_err (*begin)(struct store *st);
-    enum pm_err (*commit)(struct store *st);
-    enum pm_err (*rollback)(struct store *st);
-    /* Begin a transaction that writes company_id's data (issue 7).  An
-     * engine whose transactions can fail on a concurrent writer (PostgreSQL)
-     * makes such transactions of one company wait for each other instead,
-     * until commit or rollback — what SQLite's single writer gives.  NULL:
-     * store_begin_for() is store_begin(). */
-    enum pm_err (*begin_for)(struct store *st, int64_t company_id);
-
-    enum pm_err (*company_insert)(struct store *st, struct company *c);
-    enum pm_err (*company_get)(struct store *st, int64_t company_id, struct company *out);
-    enum pm_err (*company_update)(struct store *st, const struct company *c);
-
-    enum pm_err (*user_insert)(struct store *st, struct user *u);
-    enum pm_err (*user_get_by_email)(struct store *st, const char *email, struct user *out);
-    enum pm_err (*user_get)(struct store *st, int64_t user_id, struct user *out);
-    enum pm_err (*membership_set)(struct store *st, int64_t company_id, int64_t user_id,
-                                  enum member_role role);
-    enum pm_err (*membership_list)(struct store *st, int64_t user_id, struct membership *out,
-                                   size_t cap, size_t *n);
 
     enum pm_err (*customer_insert)(struct store *st, struct customer *c);
     enum pm_err (*customer_get)(struct store *st, int64_t company_id, int64_t id,
@@ -327,17 +302,9 @@ struct store_ops {
     enum pm_err (*payment_list)(struct store *st, int64_t company_id, int64_t invoice_id,
                                 struct payment *out, size_t cap, size_t *n);
 
-    enum pm_err (*session_insert)(struct store *st, const struct session *s);
-    enum pm_err (*session_get)(struct store *st, const char *token_hash, struct session *out);
-    enum pm_err (*session_delete)(struct store *st, const char *token_hash);
-    enum pm_err (*api_token_insert)(struct store *st, struct api_token *t);
     /* Look a bearer token up by its hash (across companies). */
-    enum pm_err (*api_token_get)(struct store *st, const char *token_hash, struct api_token *out);
     /* PM_ERR_NOT_FOUND when the key is new; out->body is malloc'ed. */
-    enum pm_err (*idempotency_get)(struct store *st, int64_t company_id, const char *key,
-                                   struct idempotency_record *out);
     /* PM_ERR_CONFLICT when the key exists already. */
-    enum pm_err (*idempotency_put)(struct store *st, const struct idempotency_record *r);
 
     enum pm_err (*outbox_enqueue)(struct store *st, struct outbox_message *m);
 
@@ -345,16 +312,6 @@ struct store_ops {
     /* Oldest first, after event id after_id. */
     enum pm_err (*history_list)(struct store *st, int64_t company_id, int64_t invoice_id,
                                 int64_t after_id, struct history_event *out, size_t cap, size_t *n);
-
-    /* ---- the list cache (issue 3) ----
-     * An opaque number that changes whenever a committed write, by this
-     * handle or by any other connection or process, may have changed what
-     * this handle reads.  Equal numbers from one handle mean nothing it can
-     * read has changed in between, so a cached answer is still right.
-     * Numbers are only comparable on the same handle.  NULL when the engine
-     * cannot tell (store_data_version() is then PM_ERR_INTERNAL). */
-    enum pm_err (*data_version)(struct store *st, uint64_t *out);
-    /* ---- end list cache ---- */
 
     /* ---- Amili hand-over (issue 4): the agency's operations, a sub-table
      * of their own (store/store_agency.h, store_agency_*() wrappers). ---- */
@@ -366,11 +323,7 @@ struct store_ops {
     /* ---- end books ---- */
 };
 
-/* The handle every engine embeds first. */
-struct store {
-    const struct store_ops *ops;
-    struct pm_error error; /* detail of the last failed call */
-};
+/* A handle (store_driver.h): opened by store_open(), one thread at a time. */
 
 /* Open the store named by dsn: "sqlite:PATH" or a bare path (SQLite),
  * "postgresql://..." (PostgreSQL, where built).  The caller closes it with
@@ -381,6 +334,9 @@ void store_close(struct store **st);
 /* dsn as it may be shown in messages and logs: a PostgreSQL URI's password
  * ("user:secret@", "password=secret") replaced by "***". */
 void store_dsn_redacted(const char *dsn, char *out, size_t cap);
+
+/* The engine's name: "sqlite", "postgresql". */
+const char *store_engine_name(const struct store *st);
 
 /* The detail of the last failure on this handle. */
 const struct pm_error *store_error(const struct store *st);

@@ -4,6 +4,7 @@
  * struct store_ops points at.  Like store.c, nothing here knows SQL.
  */
 #include "store/store_agency.h"
+#include "store/store_driver.h"
 
 #define AG(st) ((st)->ops->agency)
 

@@ -4,6 +4,7 @@
  * struct store_ops points at.  Nothing here knows SQL.
  */
 #include "store/store_books.h"
+#include "store/store_driver.h"
 
 #define BOOKS(st) ((st)->ops->books)
 

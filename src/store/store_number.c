@@ -2,6 +2,7 @@
  * store_number.c — the invoice number rule (store_number.h).
  */
 #include "store/store_number.h"
+#include "store/store_driver.h"
 
 /* Numbers of the series tried before giving up (all taken by hand). */
 #define TRIES 100000

@@ -327,11 +327,11 @@ static void test_open_dsn(void **state)
 
     if (on_pg()) {
         assert_int_equal(store_open(f->dsn, &st, &e), PM_OK);
-        assert_string_equal(st->ops->name, "postgresql");
+        assert_string_equal(store_engine_name(st), "postgresql");
     } else {
         snprintf(dsn, sizeof(dsn), "sqlite:%s", f->path);
         assert_int_equal(store_open(dsn, &st, &e), PM_OK);
-        assert_string_equal(st->ops->name, "sqlite");
+        assert_string_equal(store_engine_name(st), "sqlite");
     }
     store_close(&st);
     store_close(&st); /* NULL: a no-op */

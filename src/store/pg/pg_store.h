@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "store/store_driver.h"
 
 struct pg_stmt {
     const char *sql; /* the key: a static string, compared by address */
@@ -71,6 +72,17 @@ struct pg_store {
  * schema up to date (serialised across processes by an advisory lock) and
  * return a handle the caller closes with store_close(). */
 enum pm_err pg_store_open(const char *dsn, struct store **out, struct pm_error *e);
+void pg_store_close(struct store *st);
+enum pm_err pg_store_migrate(struct store *st, int *applied);
+/* Transactions and the data version, as the driver's (pg_store.c). */
+enum pm_err pg_store_begin(struct store *st, enum store_tx kind);
+enum pm_err pg_store_begin_for(struct store *st, int64_t company_id);
+enum pm_err pg_store_commit(struct store *st);
+enum pm_err pg_store_rollback(struct store *st);
+enum pm_err pg_store_data_version(struct store *st, uint64_t *out);
+
+/* The driver (pg_driver.c). */
+extern const struct store_driver pg_store_driver;
 
 /* ---- parameters (pg_conn.c) ---- */
 

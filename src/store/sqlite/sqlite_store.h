@@ -26,6 +26,7 @@
 #include <stdbool.h>
 
 #include "store/store.h"
+#include "store/store_driver.h"
 #include "util/buf.h"
 
 /* Distinct shapes of the invoice list query (see sqlite_invoices.c). */
@@ -50,6 +51,13 @@ struct sqlite_store {
  * up to date.  On success *out is a new handle the caller closes with
  * store_close(); on failure *out is NULL and e says why. */
 enum pm_err sqlite_store_open(const char *path, struct store **out, struct pm_error *e);
+/* The same for a DSN "sqlite:PATH" or a bare path (the driver's open). */
+enum pm_err sqlite_store_open_dsn(const char *dsn, struct store **out, struct pm_error *e);
+void sqlite_store_close(struct store *st);
+enum pm_err sqlite_store_migrate(struct store *st, int *applied);
+
+/* The driver (sqlite_driver.c). */
+extern const struct store_driver sqlite_store_driver;
 
 /* The SQL text the engine runs for query q (values are bound parameters
  * :cid, :today, :key, :id, :customer, :number, :like, :limit), appended to

@@ -1,0 +1,454 @@
+/*
+ * sql.c — the SQL layer over a storage driver (sql.h): the statement
+ * cache, row helpers, atomic units with retries and the id series, written
+ * once for every engine.
+ */
+#include "store/sql.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RETRIES      30
+#define ID_BLOCK_MAX 4096
+
+int64_t sql_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+enum store_dialect sql_dialect(const struct store *st)
+{
+    return st->drv->dialect;
+}
+
+bool sql_has(const struct store *st, unsigned cap)
+{
+    return (st->drv->caps & cap) != 0;
+}
+
+const char *sql_text(const struct store *st, const struct sql_variant *v)
+{
+    return v->text[st->drv->dialect];
+}
+
+/* ---- the handle's common part ---- */
+
+void store_init(struct store *st, const struct store_driver *drv, const struct store_ops *ops)
+{
+    st->drv = drv;
+    st->ops = ops;
+    pm_error_clear(&st->error);
+    st->stmts = NULL;
+    st->n_stmts = st->cap_stmts = 0;
+    st->n_id_blocks = 0;
+}
+
+void store_release(struct store *st)
+{
+    size_t i;
+
+    for (i = 0; i < st->cap_stmts; i++) {
+        if (st->stmts[i].sql)
+            st->drv->finalize(st->stmts[i].stmt);
+    }
+    free(st->stmts);
+    st->stmts = NULL;
+    st->n_stmts = st->cap_stmts = 0;
+}
+
+/* ---- the statement cache: open addressing on the text's address ---- */
+
+static size_t slot_of(const char *sql, size_t cap)
+{
+    uintptr_t h = (uintptr_t)sql;
+
+    h ^= h >> 17;
+    h *= (uintptr_t)0x9E3779B97F4A7C15u;
+    h ^= h >> 29;
+    return (size_t)h & (cap - 1);
+}
+
+static struct store_stmt_slot *find_slot(struct store_stmt_slot *slots, size_t cap, const char *sql)
+{
+    size_t i = slot_of(sql, cap);
+
+    while (slots[i].sql && slots[i].sql != sql)
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static enum pm_err grow_cache(struct store *st)
+{
+    size_t cap = st->cap_stmts ? st->cap_stmts * 2 : 256, i;
+    struct store_stmt_slot *slots = calloc(cap, sizeof(*slots));
+
+    if (!slots)
+        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "statement cache");
+    for (i = 0; i < st->cap_stmts; i++) {
+        if (st->stmts[i].sql)
+            *find_slot(slots, cap, st->stmts[i].sql) = st->stmts[i];
+    }
+    free(st->stmts);
+    st->stmts = slots;
+    st->cap_stmts = cap;
+    return PM_OK;
+}
+
+enum pm_err sql_prepare(struct store *st, const char *sql, struct store_stmt **out)
+{
+    struct store_stmt_slot *slot;
+    enum pm_err err;
+
+    *out = NULL;
+    if (st->cap_stmts) {
+        slot = find_slot(st->stmts, st->cap_stmts, sql);
+        if (slot->sql) {
+            *out = slot->stmt;
+            return PM_OK;
+        }
+    }
+    if ((st->n_stmts + 1) * 2 > st->cap_stmts) {
+        err = grow_cache(st);
+        if (err)
+            return err;
+    }
+    slot = find_slot(st->stmts, st->cap_stmts, sql);
+    err = st->drv->prepare(st, sql, &slot->stmt);
+    if (err)
+        return err;
+    slot->sql = sql;
+    st->n_stmts++;
+    *out = slot->stmt;
+    return PM_OK;
+}
+
+void sql_done(struct store *st, struct store_stmt *q)
+{
+    if (q)
+        st->drv->reset(q);
+}
+
+/* ---- binding ---- */
+
+void sql_bind_int(struct store *st, struct store_stmt *q, int i, int64_t v)
+{
+    st->drv->bind_int(q, i, v);
+}
+
+void sql_bind_bool(struct store *st, struct store_stmt *q, int i, bool v)
+{
+    st->drv->bind_int(q, i, v ? 1 : 0);
+}
+
+void sql_bind_text(struct store *st, struct store_stmt *q, int i, const char *v, size_t cap)
+{
+    st->drv->bind_text(q, i, v ? v : "", v ? strnlen(v, cap) : 0);
+}
+
+void sql_bind_blob(struct store *st, struct store_stmt *q, int i, const void *v, size_t len)
+{
+    if (!v)
+        st->drv->bind_null(q, i);
+    else
+        st->drv->bind_blob(q, i, v, len);
+}
+
+void sql_bind_null(struct store *st, struct store_stmt *q, int i)
+{
+    st->drv->bind_null(q, i);
+}
+
+/* ---- running ---- */
+
+enum pm_err sql_step(struct store *st, struct store_stmt *q, bool *row)
+{
+    return st->drv->step(st, q, row);
+}
+
+enum pm_err sql_run(struct store *st, struct store_stmt *q)
+{
+    bool row = true;
+    enum pm_err err = PM_OK;
+
+    while (!err && row)
+        err = sql_step(st, q, &row);
+    return err;
+}
+
+enum pm_err sql_row(struct store *st, struct store_stmt *q, const char *field, const char *missing)
+{
+    bool row = false;
+    enum pm_err err = sql_step(st, q, &row);
+
+    if (err)
+        return err;
+    if (!row)
+        return pm_error_set(&st->error, PM_ERR_NOT_FOUND, field ? field : "", "%s",
+                            missing ? missing : "not found");
+    return PM_OK;
+}
+
+enum pm_err sql_change(struct store *st, struct store_stmt *q, const char *field,
+                       const char *missing)
+{
+    enum pm_err err = sql_run(st, q);
+
+    if (err)
+        return err;
+    if (st->drv->changes(q) == 0)
+        return pm_error_set(&st->error, PM_ERR_NOT_FOUND, field ? field : "", "%s",
+                            missing ? missing : "no such row");
+    return PM_OK;
+}
+
+enum pm_err sql_exec(struct store *st, const char *sql)
+{
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
+}
+
+int64_t sql_changes(struct store *st, struct store_stmt *q)
+{
+    return st->drv->changes(q);
+}
+
+/* ---- reading ---- */
+
+int64_t sql_int(struct store *st, struct store_stmt *q, int col)
+{
+    return st->drv->column_int(q, col);
+}
+
+bool sql_bool(struct store *st, struct store_stmt *q, int col)
+{
+    return st->drv->column_int(q, col) != 0;
+}
+
+bool sql_is_null(struct store *st, struct store_stmt *q, int col)
+{
+    return st->drv->column_null(q, col);
+}
+
+void sql_text_col(struct store *st, struct store_stmt *q, int col, char *dst, size_t cap)
+{
+    size_t len = 0;
+    const char *t = st->drv->column_text(q, col, &len);
+
+    if (!cap)
+        return;
+    if (len >= cap)
+        len = cap - 1;
+    if (len)
+        memcpy(dst, t, len);
+    dst[len] = '\0';
+}
+
+const char *sql_text_ref(struct store *st, struct store_stmt *q, int col, size_t *len)
+{
+    size_t n = 0;
+    const char *t = st->drv->column_text(q, col, &n);
+
+    if (len)
+        *len = n;
+    return t;
+}
+
+enum pm_err sql_blob(struct store *st, struct store_stmt *q, int col, const void **data,
+                     size_t *len)
+{
+    return st->drv->column_blob(st, q, col, data, len);
+}
+
+/* ---- transactions ---- */
+
+static const char SQL_SAVEPOINT[] = "SAVEPOINT store_call";
+static const char SQL_RELEASE[] = "RELEASE SAVEPOINT store_call";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO SAVEPOINT store_call";
+
+bool sql_in_transaction(struct store *st)
+{
+    return st->drv->in_transaction(st);
+}
+
+/* Run sql for its effect only, keeping the handle's error as it was: used
+ * to undo after a failure that is already recorded. */
+static void exec_quiet(struct store *st, const char *sql)
+{
+    struct pm_error saved = st->error;
+
+    (void)sql_exec(st, sql);
+    st->error = saved;
+}
+
+static enum pm_err unit_begin(struct store *st, enum store_tx kind, bool *own)
+{
+    *own = !sql_in_transaction(st);
+    if (*own) {
+        sql_ids_forget(st);
+        return st->drv->begin(st, kind);
+    }
+    return sql_exec(st, SQL_SAVEPOINT);
+}
+
+static enum pm_err unit_end(struct store *st, bool own, enum pm_err rc)
+{
+    if (rc == PM_OK) {
+        rc = own ? st->drv->commit(st) : sql_exec(st, SQL_RELEASE);
+        if (rc == PM_OK)
+            return PM_OK;
+    }
+    sql_ids_forget(st);
+    if (own) {
+        struct pm_error saved = st->error;
+
+        (void)st->drv->rollback(st);
+        st->error = saved;
+    } else if (sql_in_transaction(st)) {
+        exec_quiet(st, SQL_ROLLBACK_TO);
+        exec_quiet(st, SQL_RELEASE);
+    }
+    return rc;
+}
+
+/* Pause 1..8 ms times the attempt before a retry.  The jitter comes from
+ * the clock and the process id: processes started alike would otherwise
+ * pause alike and collide again. */
+static void backoff(int attempt)
+{
+    struct timespec now, ts;
+    unsigned jitter;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    jitter = (unsigned)now.tv_nsec ^ ((unsigned)getpid() * 2654435761u);
+    jitter ^= jitter >> 13;
+    ts.tv_sec = 0;
+    ts.tv_nsec = (long)((1 + jitter % 8) * (unsigned)(attempt < 10 ? attempt : 10)) * 1000000L;
+    nanosleep(&ts, NULL);
+}
+
+static enum pm_err atomic(struct store *st, enum store_tx kind,
+                          enum pm_err (*fn)(struct store *st, void *ctx), void *ctx)
+{
+    enum pm_err err;
+    bool own = false;
+    int attempt;
+
+    for (attempt = 1;; attempt++) {
+        err = unit_begin(st, kind, &own);
+        if (err)
+            return err;
+        err = unit_end(st, own, fn(st, ctx));
+        if (err != PM_ERR_BUSY || !own || attempt == RETRIES)
+            return err;
+        backoff(attempt);
+    }
+}
+
+enum pm_err sql_atomic(struct store *st, enum pm_err (*fn)(struct store *st, void *ctx), void *ctx)
+{
+    return atomic(st, STORE_TX_WRITE, fn, ctx);
+}
+
+enum pm_err sql_atomic_read_committed(struct store *st,
+                                      enum pm_err (*fn)(struct store *st, void *ctx), void *ctx)
+{
+    return atomic(st, STORE_TX_READ_COMMITTED, fn, ctx);
+}
+
+/* ---- id series ---- */
+
+/* One update of the series row: n values, the first in *out. */
+static enum pm_err reserve_exact(struct store *st, int64_t company_id, const char *name,
+                                 int64_t first, int64_t n, int64_t *out)
+{
+    static const char sql[] =
+        "INSERT INTO sequences (company_id, name, next_value)"
+        " VALUES ($1, $2, CAST($3 AS BIGINT) + CAST($4 AS BIGINT))"
+        " ON CONFLICT (company_id, name) DO UPDATE SET next_value = sequences.next_value"
+        " + CAST($4 AS BIGINT)"
+        " RETURNING next_value - CAST($4 AS BIGINT)";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_text(st, q, 2, name, 64);
+    sql_bind_int(st, q, 3, first);
+    sql_bind_int(st, q, 4, n);
+    err = sql_row(st, q, "", "allocating ids: no row");
+    if (!err)
+        *out = sql_int(st, q, 0);
+    if (!err)
+        err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
+}
+
+void sql_ids_forget(struct store *st)
+{
+    st->n_id_blocks = 0;
+}
+
+static struct store_id_block *id_block(struct store *st, int64_t company_id, const char *name)
+{
+    struct store_id_block *b;
+    size_t i;
+
+    for (i = 0; i < st->n_id_blocks; i++) {
+        b = &st->id_blocks[i];
+        if (b->company_id == company_id && !strcmp(b->name, name))
+            return b;
+    }
+    if (st->n_id_blocks == sizeof(st->id_blocks) / sizeof(st->id_blocks[0]) ||
+        strlen(name) >= sizeof(b->name))
+        return NULL;
+    b = &st->id_blocks[st->n_id_blocks++];
+    memset(b, 0, sizeof(*b));
+    b->company_id = company_id;
+    snprintf(b->name, sizeof(b->name), "%s", name);
+    b->grow = 1;
+    return b;
+}
+
+enum pm_err sql_reserve_ids(struct store *st, int64_t company_id, const char *name, int64_t first,
+                            int64_t n, int64_t *out)
+{
+    struct store_id_block *b = NULL;
+    int64_t size, start;
+    enum pm_err err;
+
+    if (sql_has(st, STORE_CAP_ID_BLOCKS) && sql_in_transaction(st) &&
+        strcmp(name, "invoice_number") != 0)
+        b = id_block(st, company_id, name);
+    if (!b)
+        return reserve_exact(st, company_id, name, first, n, out);
+    if (b->end - b->next < n) {
+        size = n > b->grow ? n : b->grow;
+        err = reserve_exact(st, company_id, name, first, size, &start);
+        if (err)
+            return err;
+        b->next = start;
+        b->end = start + size;
+        if (b->grow < ID_BLOCK_MAX)
+            b->grow *= 2;
+    }
+    *out = b->next;
+    b->next += n;
+    return PM_OK;
+}
+
+enum pm_err sql_next_id(struct store *st, int64_t company_id, const char *name, int64_t first,
+                        int64_t *out)
+{
+    return sql_reserve_ids(st, company_id, name, first, 1, out);
+}

@@ -1,0 +1,261 @@
+/*
+ * sqlite_driver.c — the SQLite driver (store_driver.h): statements,
+ * columns, transactions and the data version on one sqlite3 connection.
+ *
+ * Placeholders arrive as $1..$n and are rewritten to SQLite's ?1..?n when
+ * a statement is prepared (once per handle).  Writers take the write lock
+ * up front (BEGIN IMMEDIATE): SQLite has one writer at a time, so a store
+ * transaction never fails on a concurrent writer — it waits (busy timeout)
+ * and at worst reports PM_ERR_BUSY.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/sql.h"
+
+struct store_stmt {
+    sqlite3_stmt *stmt;
+    sqlite3 *db;
+    int64_t changes;
+};
+
+static struct sqlite_store *engine(struct store *st)
+{
+    return (struct sqlite_store *)st;
+}
+
+/* sql with every $N outside quotes written ?N; the caller frees it. */
+static char *placeholders(const char *sql)
+{
+    size_t len = strlen(sql), i;
+    char *out = malloc(len + 1);
+    char quote = 0;
+
+    if (!out)
+        return NULL;
+    for (i = 0; i <= len; i++) {
+        char c = sql[i];
+
+        if (quote) {
+            if (c == quote)
+                quote = 0;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            c = '?';
+        }
+        out[i] = c;
+    }
+    return out;
+}
+
+static enum pm_err drv_prepare(struct store *st, const char *sql, struct store_stmt **out)
+{
+    struct sqlite_store *s = engine(st);
+    struct store_stmt *q;
+    char *text;
+    int rc;
+
+    *out = NULL;
+    q = calloc(1, sizeof(*q));
+    text = placeholders(sql);
+    if (!q || !text) {
+        free(q);
+        free(text);
+        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "preparing a statement");
+    }
+    rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &q->stmt, NULL);
+    free(text);
+    if (rc != SQLITE_OK) {
+        free(q);
+        return sqlite_store_fail(s, rc, "preparing a statement");
+    }
+    q->db = s->db;
+    *out = q;
+    return PM_OK;
+}
+
+static void drv_finalize(struct store_stmt *q)
+{
+    if (!q)
+        return;
+    sqlite3_finalize(q->stmt);
+    free(q);
+}
+
+static void drv_bind_int(struct store_stmt *q, int i, int64_t v)
+{
+    sqlite3_bind_int64(q->stmt, i, (sqlite3_int64)v);
+}
+
+static void drv_bind_text(struct store_stmt *q, int i, const char *v, size_t len)
+{
+    sqlite3_bind_text(q->stmt, i, v, (int)len, SQLITE_TRANSIENT);
+}
+
+static void drv_bind_blob(struct store_stmt *q, int i, const void *v, size_t len)
+{
+    sqlite3_bind_blob(q->stmt, i, v, (int)len, SQLITE_TRANSIENT);
+}
+
+static void drv_bind_null(struct store_stmt *q, int i)
+{
+    sqlite3_bind_null(q->stmt, i);
+}
+
+/* What a failed statement was doing, for the error message: its first
+ * words. */
+static void statement_words(sqlite3_stmt *stmt, char *dst, size_t cap)
+{
+    const char *sql = sqlite3_sql(stmt);
+
+    snprintf(dst, cap, "%.48s", sql ? sql : "a statement");
+}
+
+static enum pm_err drv_step(struct store *st, struct store_stmt *q, bool *row)
+{
+    char what[64];
+    int rc = sqlite3_step(q->stmt);
+
+    *row = false;
+    if (rc == SQLITE_ROW) {
+        *row = true;
+        return PM_OK;
+    }
+    if (rc == SQLITE_DONE) {
+        q->changes = sqlite3_changes64(q->db);
+        return PM_OK;
+    }
+    statement_words(q->stmt, what, sizeof(what));
+    return sqlite_store_fail(engine(st), rc, what);
+}
+
+static int64_t drv_column_int(struct store_stmt *q, int col)
+{
+    return sqlite3_column_int64(q->stmt, col);
+}
+
+static bool drv_column_null(struct store_stmt *q, int col)
+{
+    return sqlite3_column_type(q->stmt, col) == SQLITE_NULL;
+}
+
+static const char *drv_column_text(struct store_stmt *q, int col, size_t *len)
+{
+    const unsigned char *t = sqlite3_column_text(q->stmt, col);
+
+    *len = t ? (size_t)sqlite3_column_bytes(q->stmt, col) : 0;
+    return t ? (const char *)t : "";
+}
+
+static enum pm_err drv_column_blob(struct store *st, struct store_stmt *q, int col,
+                                   const void **data, size_t *len)
+{
+    (void)st;
+    *data = sqlite3_column_blob(q->stmt, col);
+    *len = *data ? (size_t)sqlite3_column_bytes(q->stmt, col) : 0;
+    return PM_OK;
+}
+
+static int64_t drv_changes(struct store_stmt *q)
+{
+    return q->changes;
+}
+
+static void drv_reset(struct store_stmt *q)
+{
+    sqlite3_reset(q->stmt);
+    sqlite3_clear_bindings(q->stmt);
+}
+
+/* ---- transactions ---- */
+
+static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
+static bool drv_in_transaction(struct store *st)
+{
+    return sqlite3_get_autocommit(engine(st)->db) == 0;
+}
+
+static enum pm_err drv_begin(struct store *st, enum store_tx kind)
+{
+    (void)kind; /* one writer at a time: every transaction is serial */
+    return sql_exec(st, SQL_BEGIN);
+}
+
+/* A failed COMMIT (a deferred constraint) rolls back, so that nothing is
+ * left half done. */
+static enum pm_err drv_commit(struct store *st)
+{
+    enum pm_err err = sql_exec(st, SQL_COMMIT);
+
+    if (err && drv_in_transaction(st)) {
+        struct pm_error saved = st->error;
+
+        (void)sql_exec(st, SQL_ROLLBACK);
+        st->error = saved;
+    }
+    return err;
+}
+
+static enum pm_err drv_rollback(struct store *st)
+{
+    if (!drv_in_transaction(st))
+        return PM_OK;
+    return sql_exec(st, SQL_ROLLBACK);
+}
+
+/* PRAGMA data_version changes when another connection (or process) commits;
+ * total_changes counts this connection's own row changes.  Both only grow,
+ * so their sum changes exactly when one of them does. */
+static enum pm_err drv_data_version(struct store *st, uint64_t *out)
+{
+    static const char sql[] = "PRAGMA data_version";
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    *out = 0;
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    err = sql_row(st, q, "", "no data version");
+    if (!err)
+        *out = (uint64_t)sqlite3_column_int64(q->stmt, 0) +
+               (uint64_t)sqlite3_total_changes64(engine(st)->db);
+    sql_done(st, q);
+    return err;
+}
+
+static const char *const no_schemes[] = {NULL};
+
+const struct store_driver sqlite_store_driver = {
+    .name = "sqlite",
+    .dialect = STORE_DIALECT_SQLITE,
+    .caps = 0,
+    .schemes = no_schemes,
+    .open = sqlite_store_open_dsn,
+    .close = sqlite_store_close,
+    .migrate = sqlite_store_migrate,
+    .prepare = drv_prepare,
+    .finalize = drv_finalize,
+    .bind_int = drv_bind_int,
+    .bind_text = drv_bind_text,
+    .bind_blob = drv_bind_blob,
+    .bind_null = drv_bind_null,
+    .step = drv_step,
+    .column_int = drv_column_int,
+    .column_null = drv_column_null,
+    .column_text = drv_column_text,
+    .column_blob = drv_column_blob,
+    .changes = drv_changes,
+    .reset = drv_reset,
+    .in_transaction = drv_in_transaction,
+    .begin = drv_begin,
+    .begin_for = NULL,
+    .commit = drv_commit,
+    .rollback = drv_rollback,
+    .data_version = drv_data_version,
+};

@@ -1,0 +1,140 @@
+/*
+ * store_driver.h — what a storage engine provides: small steps, nothing of
+ * the product.
+ *
+ * The store's operations (customers, invoices, the outbox, the books ...)
+ * are written once, in SQL, over this interface (store/sql.h).  An engine
+ * is a driver — prepare, bind, step, read a column, transactions, a data
+ * version — in the manner of SQLite's VFS, libgit2's ODB backends and
+ * curl's TLS backends: the front decides and computes, the driver only
+ * runs statements.  What really differs between engines is either a
+ * capability flag (STORE_CAP_*) or a statement variant (sql.h's
+ * SQL_VARIANT), never a second copy of an operation.
+ *
+ * Statement text uses PostgreSQL's numbered placeholders $1, $2 ...; a
+ * driver whose database spells them otherwise rewrites the text when it
+ * prepares it (SQLite: ?1, ?2 ...).  Text is prepared once per handle and
+ * cached by the address of its text, so it must be static (or interned for
+ * the life of the process).
+ *
+ * Drivers register by DSN scheme in store_drivers.c; store.c knows none of
+ * them by name.
+ */
+#ifndef PM_STORE_DRIVER_H
+#define PM_STORE_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/err.h"
+
+/* A prepared statement of a driver.  Owned by the handle's cache. */
+struct store_stmt;
+
+enum store_dialect { STORE_DIALECT_SQLITE, STORE_DIALECT_PG, STORE_DIALECT_COUNT };
+
+/* What a transaction is for. */
+enum store_tx {
+    STORE_TX_WRITE,          /* reads and writes with the engine's strongest isolation */
+    STORE_TX_READ_COMMITTED, /* work-queue claims with FOR UPDATE SKIP LOCKED */
+};
+
+#define STORE_CAP_SKIP_LOCKED (1u << 0) /* SELECT ... FOR UPDATE SKIP LOCKED */
+#define STORE_CAP_ID_BLOCKS   (1u << 1) /* reserve ids in growing blocks per transaction */
+
+struct store_driver {
+    const char *name; /* "sqlite", "postgresql" */
+    enum store_dialect dialect;
+    unsigned caps; /* STORE_CAP_* */
+    /* DSN prefixes this driver opens, NULL-terminated; the driver whose
+     * list is empty takes whatever no other driver claims (a bare path). */
+    const char *const *schemes;
+
+    /* Open the database at dsn (the scheme still on it) and bring its
+     * schema up to date.  The driver allocates its handle with a struct
+     * store first and fills it with store_init(). */
+    enum pm_err (*open)(const char *dsn, struct store **out, struct pm_error *e);
+    void (*close)(struct store *st);
+    enum pm_err (*migrate)(struct store *st, int *applied);
+
+    /* ---- statements ---- */
+    /* Prepare sql (placeholders $1..$n) as a new statement. */
+    enum pm_err (*prepare)(struct store *st, const char *sql, struct store_stmt **out);
+    void (*finalize)(struct store_stmt *stmt);
+    /* Bind parameter i (1-based).  Text and bytes are copied. */
+    void (*bind_int)(struct store_stmt *stmt, int i, int64_t v);
+    void (*bind_text)(struct store_stmt *stmt, int i, const char *v, size_t len);
+    void (*bind_blob)(struct store_stmt *stmt, int i, const void *v, size_t len);
+    void (*bind_null)(struct store_stmt *stmt, int i);
+    /* Run the statement (on the first step) and move to its next row:
+     * *row is true when a row can be read, false when it is done.  A
+     * failure is recorded on the handle's error: PM_ERR_CONFLICT for a
+     * unique key (field: its last column), PM_ERR_NOT_FOUND for a foreign
+     * key, PM_ERR_INVALID for another constraint, PM_ERR_BUSY for a
+     * transient conflict (a retry of the whole transaction may succeed). */
+    enum pm_err (*step)(struct store *st, struct store_stmt *stmt, bool *row);
+    /* The current row's columns (0-based); NULL reads as 0 / "". */
+    int64_t (*column_int)(struct store_stmt *stmt, int col);
+    bool (*column_null)(struct store_stmt *stmt, int col);
+    /* Valid until the next step or reset. */
+    const char *(*column_text)(struct store_stmt *stmt, int col, size_t *len);
+    enum pm_err (*column_blob)(struct store *st, struct store_stmt *stmt, int col,
+                               const void **data, size_t *len);
+    /* Rows changed by the statement's last run. */
+    int64_t (*changes)(struct store_stmt *stmt);
+    /* Forget the run and its bindings, ready for the next. */
+    void (*reset)(struct store_stmt *stmt);
+
+    /* ---- transactions ---- */
+    bool (*in_transaction)(struct store *st);
+    enum pm_err (*begin)(struct store *st, enum store_tx kind);
+    /* Begin a transaction that writes company_id's data, queued behind the
+     * company's other writers (NULL: begin() is enough — one writer). */
+    enum pm_err (*begin_for)(struct store *st, int64_t company_id);
+    /* A commit that fails leaves no transaction open. */
+    enum pm_err (*commit)(struct store *st);
+    /* No-op when no transaction is open. */
+    enum pm_err (*rollback)(struct store *st);
+
+    /* See store_data_version() in store.h.  NULL when the engine cannot tell. */
+    enum pm_err (*data_version)(struct store *st, uint64_t *out);
+};
+
+/* ---- the handle every driver embeds first ---- */
+
+struct store_stmt_slot {
+    const char *sql; /* the key: compared by address */
+    struct store_stmt *stmt;
+};
+
+struct store_id_block {
+    int64_t company_id;
+    char name[32];
+    int64_t next, end; /* [next, end) */
+    int64_t grow;      /* the size of the next block */
+};
+
+struct store {
+    const struct store_driver *drv;
+    const struct store_ops *ops; /* operations not yet written over the driver */
+    struct pm_error error;       /* detail of the last failed call */
+    /* Prepared statements by the address of their text (open addressing). */
+    struct store_stmt_slot *stmts;
+    size_t n_stmts, cap_stmts;
+    /* Ids reserved by this transaction and not yet handed out, per series
+     * (STORE_CAP_ID_BLOCKS). */
+    struct store_id_block id_blocks[8];
+    size_t n_id_blocks;
+};
+
+/* Set up the common part of a driver's new handle. */
+void store_init(struct store *st, const struct store_driver *drv, const struct store_ops *ops);
+/* Finalize the cached statements (the driver's close calls it first). */
+void store_release(struct store *st);
+
+/* The registered drivers, NULL-terminated (store_drivers.c). */
+extern const struct store_driver *const store_drivers[];
+
+#endif
