@@ -89,12 +89,15 @@ cleanup_dir() {
       kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
+  local home
+  home=$(cat "$dir/home" 2>/dev/null || echo "$dir")
   case $data in "$dir"/*) ;; *) rm -rf "$data" ;; esac
+  case $home in "$dir") ;; /tmp/paminn-pg.*) rm -rf "$home" ;; esac
   rm -rf "$dir"
 }
 
 cmd_start() {
-  local dir=$1 port=${2:-} bindir data sock log tries
+  local dir=$1 port=${2:-} bindir home data sock log tries
   bindir=$(find_bindir)
   if [ -z "$bindir" ]; then
     install_server
@@ -107,19 +110,22 @@ cmd_start() {
   dir=$(realpath -m "$dir")
   cleanup_dir "$dir" "$bindir"
   mkdir -p "$dir"
-  data=$dir/data
-  # The server's user must reach the directory; else (say, a checkout under
-  # /root) the cluster goes to a private directory under /tmp.
+  # Everything the server writes (data, log, socket) lives in one directory
+  # its user can reach: DIR itself, or — when DIR is inside a private
+  # directory (a checkout under /root, or any `mktemp -d`) — a private
+  # directory of its own under /tmp, named in DIR/home.
+  home=$dir
   if [ "$(id -u)" -eq 0 ]; then
     chown postgres: "$dir"
     if ! runuser -u postgres -- test -w "$dir"; then
-      data=$(mktemp -d /tmp/paminn-pg.XXXXXX)
-      chown postgres: "$data"
-      rmdir "$data"
+      home=$(mktemp -d /tmp/paminn-pg.XXXXXX)
+      chown postgres: "$home"
     fi
   fi
+  echo "$home" >"$dir/home"
+  data=$home/data
   echo "$data" >"$dir/datadir"
-  sock=$dir
+  sock=$home
   [ ${#sock} -lt 80 ] || sock=""
   as_owner "$bindir/initdb" -D "$data" -U paminn -A trust -E UTF8 --locale=C.UTF-8 \
     --no-sync >"$dir/initdb.log" 2>&1 || {
@@ -145,8 +151,7 @@ max_pred_locks_per_transaction = 256
 log_min_messages = warning
 log_min_error_statement = panic
 EOF
-  log=$dir/server.log
-  [ "$(id -u)" -ne 0 ] || { touch "$log"; chown postgres: "$log"; }
+  log=$home/server.log
   for tries in 1 2 3 4 5; do
     [ -n "$port" ] || port=$(free_port)
     if as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -o "-p $port" -w -t 60 start >/dev/null; then
@@ -178,7 +183,7 @@ cleanup_dir_fast() {
     as_owner "$bindir/pg_ctl" -D "$data" stop -m fast -w -t 60 >/dev/null 2>&1 || true
   fi
   # The server's log outlives it (DIR.log), for a look after failed tests.
-  cp "$dir/server.log" "$dir.log" 2>/dev/null || true
+  cp "$(cat "$dir/home" 2>/dev/null || echo "$dir")/server.log" "$dir.log" 2>/dev/null || true
   cleanup_dir "$dir" "$bindir"
 }
 
