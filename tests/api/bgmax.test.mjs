@@ -1,9 +1,9 @@
 /*
  * bgmax.test.mjs — importing Bankgirot BgMax files over real HTTP and with
- * `paminn import-bgmax`: 10 000 payments written by the shared generator
- * (bgmax_gen.py) matched to 10 000 invoices by OCR with every invoice's
- * balance and status updated; a hand-made file (checked with
- * bgmax_gen.py --verify) with exact, part, over- and unmatched payments and
+ * `paminn import-bgmax`: 10 000 payments written by the tests' own
+ * generator (tests/lib/bgmax.mjs) matched to 10 000 invoices by OCR with
+ * every invoice's balance and status updated; a hand-made file (checked with
+ * its verifier) with exact, part, over- and unmatched payments and
  * one by invoice number in the message; malformed files (truncated, wrong
  * record order, bad amount), test files, another bankgiro and a second
  * import refused whole, changing nothing.
@@ -12,15 +12,13 @@
  * bankgiro is 991-2346.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { BIN, REPO, assertError, assertStatus, co, createCustomer, line, startServer } from './lib/server.mjs';
-
-const GEN = path.join(REPO, '..', 'shared', 'tools', 'bgmax_gen.py');
-const GEN_PATH = process.env.BGMAX_GEN ?? (spawnSync('test', ['-f', GEN]).status === 0 ? GEN : '/work/shared/tools/bgmax_gen.py');
+import { generateBgmax, verifyBgmax } from '../lib/bgmax.mjs';
+import { BIN, assertError, assertStatus, co, createCustomer, line, startServer } from './lib/server.mjs';
 
 let fx;
 let anna;
@@ -45,8 +43,12 @@ function ocrOf(number) {
   return body + luhnDigit(body);
 }
 
-function gen(args) {
-  return execFileSync('python3', [GEN_PATH, ...args], { encoding: 'utf8' });
+/* A generated file (ISO-8859-1 bytes) to the company's bankgiro 991-2346
+ * unless opts.bankgiro says otherwise, checked by the verifier first. */
+function gen(opts) {
+  const body = generateBgmax({ bankgiro: '9912346', ...opts });
+  assert.deepEqual(verifyBgmax(body).errors, [], 'the generated file is valid BgMax');
+  return body;
 }
 
 /* Everything an import may write. */
@@ -130,8 +132,12 @@ describe('a hand-made file', () => {
       { ref: `FAKTURA ${handed.number}`, amount: 1250000, code: 3, message: `Betalning avser faktura ${handed.number}` },
       { ref: '9999999999999999999994', amount: 70000, code: 3, message: 'vet ej' },
     ]);
-    const p = fx.file('hand.txt', file);
-    assert.match(gen(['--verify', p]), /RESULT: OK/);
+    fx.file('hand.txt', file);
+    const checked = verifyBgmax(file);
+    assert.deepEqual(checked.errors, []);
+    assert.deepEqual(checked.warnings, []);
+    assert.equal(checked.ok, true);
+    assert.deepEqual(checked.deposits.map((d) => [d.count15, d.amount15, d.ok]), [[5, 4370000, true]]);
     const res = await importFile(file);
     assertStatus(res, 200);
     report = res.body;
@@ -195,9 +201,7 @@ describe('refused files change nothing', () => {
   let good;
 
   before(() => {
-    const p = path.join(fx.dir, 'small.txt');
-    gen([p, '--payments', '20', '--bankgiro', '9912346', '--seed', '11', '--marker', 'P', '--date', '20240402']);
-    good = readFileSync(p, 'latin1');
+    good = gen({ payments: 20, seed: 11, marker: 'P', date: '20240402' }).toString('latin1');
   });
 
   async function refused(body, status, code, field) {
@@ -239,17 +243,15 @@ describe('refused files change nothing', () => {
   });
 
   test('a test file, another bankgiro, the wrong media type', async () => {
-    const t = path.join(fx.dir, 'test-marker.txt');
-    gen([t, '--payments', '3', '--bankgiro', '9912346', '--seed', '12', '--marker', 'T', '--date', '20240502']);
-    await refused(readFileSync(t, 'latin1'), 422, 'bgmax_test_file', 'line 1');
-    const o = path.join(fx.dir, 'other.txt');
-    gen([o, '--payments', '3', '--bankgiro', '56781230', '--seed', '13', '--marker', 'P', '--date', '20240502']);
-    await refused(readFileSync(o, 'latin1'), 422, 'bankgiro_mismatch', 'deposits[0]');
+    const t = gen({ payments: 3, seed: 12, marker: 'T', date: '20240502' });
+    await refused(t.toString('latin1'), 422, 'bgmax_test_file', 'line 1');
+    const o = gen({ payments: 3, bankgiro: '56781230', seed: 13, marker: 'P', date: '20240502' });
+    await refused(o.toString('latin1'), 422, 'bankgiro_mismatch', 'deposits[0]');
     const before = state();
     assertError(await importFile(Buffer.from(good, 'latin1'), '', 'application/json'), 415, 'bgmax_media_type');
     assert.equal(state(), before);
     /* A test file may be imported on purpose. */
-    const ok = await importFile(readFileSync(t), '?allow_test_file=true');
+    const ok = await importFile(t, '?allow_test_file=true');
     assertStatus(ok, 200);
     assert.equal(ok.body.test_marker, 'T');
     assert.equal(ok.body.totals.unmatched_count, 3);
@@ -262,11 +264,8 @@ describe('10 000 payments', () => {
     const invs = await createInvoices(n, (i) => ({
       customer_id: kund.id, invoice_date: '2023-11-01', due_date: '2023-12-01', lines: [line(400000 + (i % 7) * 100000)],
     }));
-    const refs = fx.file('refs.txt', invs.map((i) => ocrOf(i.number)).join('\n') + '\n');
-    const file = path.join(fx.dir, 'big.txt');
-    gen([file, '--payments', String(n), '--bankgiro', '9912346', '--seed', '2024', '--marker', 'P',
-      '--refs-file', refs, '--date', '20240103']);
-    const body = readFileSync(file);
+    const refs = invs.map((i) => ocrOf(i.number));
+    const body = gen({ payments: n, seed: 2024, marker: 'P', refs, date: '20240103' });
     assert.ok(body.length > 1024 * 1024, 'larger than the default body limit');
     const before = Object.fromEntries(fx.rows('select id, remaining_minor from invoices').map((r) => [r.id, r.remaining_minor]));
     const t0 = Date.now();
@@ -304,8 +303,7 @@ describe('10 000 payments', () => {
 
 describe('paminn import-bgmax', () => {
   test('imports a file with a summary, and refuses it the second time', () => {
-    const p = path.join(fx.dir, 'cli.txt');
-    gen([p, '--payments', '5', '--bankgiro', '9912346', '--seed', '21', '--marker', 'P', '--date', '20240520']);
+    const p = fx.file('cli.txt', gen({ payments: 5, seed: 21, marker: 'P', date: '20240520' }));
     const out = fx.cli(['import-bgmax', '--company', String(fx.companyId), p]);
     assert.match(out, /^imported BGMAX-\d{20}-0009912346: 1 deposits, /m);
     assert.match(out, /^unmatched: 5 payments, /m);
