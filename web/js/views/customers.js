@@ -8,7 +8,7 @@ import { Action, api, get } from '../api.js';
 import { clear, clearFieldErrors, dropDraft, field, h, hideError, loading, markField, restoreDraft, showError } from '../dom.js';
 import { t } from '../i18n.js';
 import { co, role, state } from '../state.js';
-import { navigate } from '../app.js';
+import { navigate } from '../router.js';
 
 export async function renderList(main) {
   document.title = `${t('customers.title')} – Påminn`;

@@ -9,7 +9,7 @@ import { clear, clearFieldErrors, dropDraft, field, h, hideError, nextId, restor
 import { t } from '../i18n.js';
 import { isDate, parseMoney, parseQuantity, todayLocal } from '../format.js';
 import { co, state } from '../state.js';
-import { navigate } from '../app.js';
+import { navigate } from '../router.js';
 
 const VAT = [['2500', '25 %'], ['1200', '12 %'], ['600', '6 %'], ['0', '0 %']];
 const CURRENCIES = ['SEK', 'EUR', 'USD', 'NOK', 'DKK', 'GBP'];
