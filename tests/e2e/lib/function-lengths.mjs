@@ -8,7 +8,7 @@
  *
  *   node tests/e2e/lib/function-lengths.mjs [DIR] [--top N] [--max LINES]
  *
- * DIR defaults to web/js.  Prints the N longest (default 15); with --max,
+ * DIR (a directory or one file) defaults to web/js.  Prints the N longest (default 15); with --max,
  * exits 1 when any function is longer than LINES.
  */
 import fs from 'node:fs';
@@ -89,6 +89,7 @@ export function functionsIn(src) {
 }
 
 function jsFiles(dir) {
+  if (fs.statSync(dir).isFile()) return [dir];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) return jsFiles(p);
