@@ -43,7 +43,6 @@ export async function activationFlow(container, { onActivated, headingLevel = 2 
   container.append(loading());
   const st = await amiliStatus(true);
   clear(container);
-  const H = `h${headingLevel}`;
   if (st.status === 'error') {
     const box = h('div.error-box', { role: 'alert' });
     container.append(box);
@@ -60,14 +59,27 @@ export async function activationFlow(container, { onActivated, headingLevel = 2 
     container.append(activatedSummary(d));
     return;
   }
-  const version = d.terms?.version ?? '';
-  const termsId = nextId('terms');
-  const errBox = h('div.error-box', { role: 'alert', hidden: true });
-  const result = h('div.result', { 'aria-live': 'polite' });
-  const accept = h('input', { type: 'checkbox', id: nextId('accept'), name: 'accept_terms' });
-  const button = h('button.primary#activate-btn', { type: 'submit' }, t('activation.submit'));
-  const action = new Action();
-  const form = h('form.activation', { novalidate: true },
+  const a = {
+    container, onActivated, headingLevel, H: `h${headingLevel}`, version: d.terms?.version ?? '',
+    termsId: nextId('terms'),
+    errBox: h('div.error-box', { role: 'alert', hidden: true }),
+    result: h('div.result', { 'aria-live': 'polite' }),
+    accept: h('input', { type: 'checkbox', id: nextId('accept'), name: 'accept_terms' }),
+    button: h('button.primary#activate-btn', { type: 'submit' }, t('activation.submit')),
+    action: new Action(),
+  };
+  a.form = activationForm(a, d);
+  a.form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submitActivation(a);
+  });
+  container.append(a.form);
+}
+
+/* The three steps: what the service does, the terms, accept and activate. */
+function activationForm(a, d) {
+  const { H, version, accept, termsId } = a;
+  return h('form.activation', { novalidate: true },
     h('ol.steps',
       h('li.step',
         h(H, t('activation.step1')),
@@ -84,58 +96,64 @@ export async function activationFlow(container, { onActivated, headingLevel = 2 
         d.state === 'failed' ? h('p.notice', t('activation.failed_before')) : null,
         d.missing && d.missing.length ? h('div.missing-box', h('p', t('activation.missing_intro')), missingList(d.missing)) : null,
         h('div.field.check', accept, h('label', { for: accept.id }, t('activation.accept', { version }))),
-        errBox,
-        h('div.buttons', button))),
-    result);
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    hideError(errBox);
+        a.errBox,
+        h('div.buttons', a.button))),
+    a.result);
+}
+
+async function submitActivation(a) {
+  const { accept, button, container, errBox, H } = a;
+  hideError(errBox);
+  clear(a.result);
+  if (!accept.checked) {
+    showError(errBox, { message: t('activation.must_accept') });
+    accept.setAttribute('aria-invalid', 'true');
+    accept.focus();
+    return;
+  }
+  accept.removeAttribute('aria-invalid');
+  button.disabled = true;
+  button.textContent = t('activation.working');
+  try {
+    const data = await api('POST', co('/amili/activation'), { body: { accept_terms: true, terms_version: a.version }, action: a.action });
+    state.amili = { status: 'ok', data };
+    clear(container);
+    container.append(h('div.result-ok', { role: 'status' },
+      h(H, { tabindex: '-1', class: 'result-heading' }, t('activation.done_title')),
+      h('p', t('activation.done_text')),
+      activatedSummary(data)));
+    container.querySelector('.result-heading').focus();
+    if (a.onActivated) a.onActivated(data);
+  } catch (err) {
+    button.disabled = false;
+    button.textContent = t('activation.submit');
+    activationFailed(a, err);
+  }
+}
+
+/* What to fix (company incomplete), newer terms (start again) or the error. */
+function activationFailed(a, err) {
+  const { errBox, result } = a;
+  if (err.handled) {
+    showError(errBox, err);
+    return;
+  }
+  const missing = err.body?.missing ?? err.error?.missing ?? [];
+  if (err.code === 'company_incomplete') {
     clear(result);
-    if (!accept.checked) {
-      showError(errBox, { message: t('activation.must_accept') });
-      accept.setAttribute('aria-invalid', 'true');
-      accept.focus();
-      return;
-    }
-    accept.removeAttribute('aria-invalid');
-    button.disabled = true;
-    button.textContent = t('activation.working');
-    try {
-      const data = await api('POST', co('/amili/activation'), { body: { accept_terms: true, terms_version: version }, action });
-      state.amili = { status: 'ok', data };
-      clear(container);
-      container.append(h('div.result-ok', { role: 'status' },
-        h(H, { tabindex: '-1', class: 'result-heading' }, t('activation.done_title')),
-        h('p', t('activation.done_text')),
-        activatedSummary(data)));
-      container.querySelector('.result-heading').focus();
-      if (onActivated) onActivated(data);
-    } catch (err) {
-      button.disabled = false;
-      button.textContent = t('activation.submit');
-      if (err.handled) {
-        showError(errBox, err);
-        return;
-      }
-      const missing = err.body?.missing ?? err.error?.missing ?? [];
-      if (err.code === 'company_incomplete') {
-        clear(result);
-        result.append(h('div.missing-box', { role: 'alert' },
-          h('p', h('strong', t('activation.incomplete'))),
-          h('p', err.message),
-          missingList(missing),
-          h('p', h('a', { href: `#/settings?return=${encodeURIComponent(location.hash)}` }, t('activation.open_settings')))));
-        result.querySelector('a')?.focus();
-        return;
-      }
-      if (err.code === 'terms_version_outdated') {
-        showError(errBox, { message: t('activation.outdated'), status: err.status, code: err.code });
-        setTimeout(() => activationFlow(container, { onActivated, headingLevel }), 1500);
-        return;
-      }
-      if (err.status === 404) err.message = t('activation.unavailable');
-      showError(errBox, err, form);
-    }
-  });
-  container.append(form);
+    result.append(h('div.missing-box', { role: 'alert' },
+      h('p', h('strong', t('activation.incomplete'))),
+      h('p', err.message),
+      missingList(missing),
+      h('p', h('a', { href: `#/settings?return=${encodeURIComponent(location.hash)}` }, t('activation.open_settings')))));
+    result.querySelector('a')?.focus();
+    return;
+  }
+  if (err.code === 'terms_version_outdated') {
+    showError(errBox, { message: t('activation.outdated'), status: err.status, code: err.code });
+    setTimeout(() => activationFlow(a.container, { onActivated: a.onActivated, headingLevel: a.headingLevel }), 1500);
+    return;
+  }
+  if (err.status === 404) err.message = t('activation.unavailable');
+  showError(errBox, err, a.form);
 }

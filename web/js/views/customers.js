@@ -8,7 +8,7 @@ import { Action, api, get } from '../api.js';
 import { clear, clearFieldErrors, dropDraft, field, h, hideError, loading, markField, restoreDraft, showError } from '../dom.js';
 import { t } from '../i18n.js';
 import { co, role, state } from '../state.js';
-import { navigate } from '../app.js';
+import { navigate } from '../router.js';
 
 export async function renderList(main) {
   document.title = `${t('customers.title')} – Påminn`;
@@ -82,9 +82,23 @@ export async function renderForm(main, ctx) {
   const title = id ? t('customer.edit_title', { name: c.name }) : t('customer.new_title');
   document.title = `${title} – Påminn`;
   const errBox = h('div.error-box', { role: 'alert', hidden: true });
+  const form = customerForm(c, id, returnTo, errBox);
+  main.append(
+    h('p.back', h('a', { href: returnTo || '#/customers' }, `← ${returnTo ? t('common.back') : t('customers.title')}`)),
+    h('h1', { tabindex: '-1' }, title), form);
+  restoreDraft(form);
+  if (focus) markToFix(form, focus);
+  /* s.c is the customer as last saved (what an edit is compared with). */
+  const s = { c, id, returnTo, form, errBox, action: new Action() };
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    saveCustomer(s);
+  });
+}
+
+function customerForm(c, id, returnTo, errBox) {
   const countries = COUNTRIES.includes(c.country) ? COUNTRIES : [...COUNTRIES, c.country];
-  const action = new Action();
-  const form = h('form.card-form', { novalidate: true, dataset: { draft: `customer-${id ?? 'new'}` } },
+  return h('form.card-form', { novalidate: true, dataset: { draft: `customer-${id ?? 'new'}` } },
     errBox,
     h('fieldset', h('legend', t('customer.basics')),
       field(t('field.name'), 'name', { value: c.name, required: true, autocomplete: 'off' }),
@@ -105,59 +119,63 @@ export async function renderForm(main, ctx) {
     h('div.buttons',
       h('button.primary#save-customer', { type: 'submit' }, t('common.save')),
       h('a.button', { href: returnTo || (id ? '#/customers' : '#/customers') }, returnTo ? t('common.back') : t('common.cancel'))));
-  main.append(
-    h('p.back', h('a', { href: returnTo || '#/customers' }, `← ${returnTo ? t('common.back') : t('customers.title')}`)),
-    h('h1', { tabindex: '-1' }, title), form);
-  restoreDraft(form);
-  if (focus) {
-    const el = form.elements[focus];
-    if (el) {
-      el.setAttribute('data-autofocus', '');
-      el.closest('.field')?.classList.add('highlight');
-      const note = h('span.field-error', { id: `${el.id}-fix` }, t('customer.fix_this'));
-      el.closest('.field')?.append(note);
-      el.setAttribute('aria-describedby', [el.getAttribute('aria-describedby'), note.id].filter(Boolean).join(' '));
-    }
+}
+
+/* Arriving from a refusal reason (?focus=zip_code): the field is highlighted, described and focused. */
+function markToFix(form, focus) {
+  const el = form.elements[focus];
+  if (!el) return;
+  el.setAttribute('data-autofocus', '');
+  el.closest('.field')?.classList.add('highlight');
+  const note = h('span.field-error', { id: `${el.id}-fix` }, t('customer.fix_this'));
+  el.closest('.field')?.append(note);
+  el.setAttribute('aria-describedby', [el.getAttribute('aria-describedby'), note.id].filter(Boolean).join(' '));
+}
+
+/* A new customer: every filled field; an edit: only the changed ones. */
+function changedFields(form, c, id) {
+  const body = {};
+  for (const k of ['name', 'number', 'id_number', 'address_line_1', 'address_line_2', 'zip_code', 'city', 'country', 'email', 'mobile_number', 'language']) {
+    const v = form.elements[k].value.trim();
+    if (id) {
+      if (v !== (c[k] ?? '')) body[k] = v;
+    } else if (v !== '') body[k] = v;
   }
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    hideError(errBox);
-    clearFieldErrors(form);
-    const body = {};
-    for (const k of ['name', 'number', 'id_number', 'address_line_1', 'address_line_2', 'zip_code', 'city', 'country', 'email', 'mobile_number', 'language']) {
-      const v = form.elements[k].value.trim();
-      if (id) {
-        if (v !== (c[k] ?? '')) body[k] = v;
-      } else if (v !== '') body[k] = v;
-    }
-    const isCo = form.elements.is_company.checked;
-    if (!id || isCo !== c.is_company) body.is_company = isCo;
-    if (!form.elements.name.value.trim()) {
-      showError(errBox, { message: t('form.required', { field: t('field.name') }), field: 'name' }, form);
-      return;
-    }
-    const btn = form.querySelector('#save-customer');
-    btn.disabled = true;
-    try {
-      const saved = id
-        ? (Object.keys(body).length ? await api('PATCH', co(`/customers/${id}`), { body }) : c)
-        : await api('POST', co('/customers'), { body, action });
-      dropDraft(form);
-      state.flash = t('customer.saved', { name: saved.name });
-      if (returnTo) navigate(returnTo);
-      else if (!id) navigate(`#/customers/${saved.id}`);
-      else {
-        c = saved;
-        btn.disabled = false;
-        const ok = h('p.notice.saved', { role: 'status' }, t('customer.saved', { name: saved.name }));
-        form.prepend(ok);
-        for (const el of form.querySelectorAll('.highlight')) el.classList.remove('highlight');
-        for (const el of form.querySelectorAll('[id$="-fix"]')) el.remove();
-      }
-    } catch (err) {
+  const isCo = form.elements.is_company.checked;
+  if (!id || isCo !== c.is_company) body.is_company = isCo;
+  return body;
+}
+
+async function saveCustomer(s) {
+  const { id, returnTo, form, errBox } = s;
+  hideError(errBox);
+  clearFieldErrors(form);
+  const body = changedFields(form, s.c, id);
+  if (!form.elements.name.value.trim()) {
+    showError(errBox, { message: t('form.required', { field: t('field.name') }), field: 'name' }, form);
+    return;
+  }
+  const btn = form.querySelector('#save-customer');
+  btn.disabled = true;
+  try {
+    const saved = id
+      ? (Object.keys(body).length ? await api('PATCH', co(`/customers/${id}`), { body }) : s.c)
+      : await api('POST', co('/customers'), { body, action: s.action });
+    dropDraft(form);
+    state.flash = t('customer.saved', { name: saved.name });
+    if (returnTo) navigate(returnTo);
+    else if (!id) navigate(`#/customers/${saved.id}`);
+    else {
+      s.c = saved;
       btn.disabled = false;
-      showError(errBox, err, form);
-      if (err.field && !markField(form, err.field, err.message)) errBox.focus?.();
+      const ok = h('p.notice.saved', { role: 'status' }, t('customer.saved', { name: saved.name }));
+      form.prepend(ok);
+      for (const el of form.querySelectorAll('.highlight')) el.classList.remove('highlight');
+      for (const el of form.querySelectorAll('[id$="-fix"]')) el.remove();
     }
-  });
+  } catch (err) {
+    btn.disabled = false;
+    showError(errBox, err, form);
+    if (err.field && !markField(form, err.field, err.message)) errBox.focus?.();
+  }
 }

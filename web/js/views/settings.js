@@ -8,7 +8,7 @@ import { clear, clearFieldErrors, dropDraft, field, h, hideError, loading, resto
 import { t } from '../i18n.js';
 import { moneyInput, parseMoney } from '../format.js';
 import { amiliStatus, co, role, state } from '../state.js';
-import { navigate } from '../app.js';
+import { navigate } from '../router.js';
 
 const TEXT = ['name', 'organization_no', 'address_line_1', 'address_line_2', 'zip_code', 'city', 'country', 'email', 'phone', 'bankgiro'];
 
