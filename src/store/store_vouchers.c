@@ -24,8 +24,9 @@
 #include "store/sql.h"
 #include "store/store_books.h"
 
-/* {"n":[account,debit,credit],...}: at most 2 + 24 rows of ~3 + 5 + 2 x 20
- * characters and separators. */
+/* {"1":[account,debit,credit],"2":...}: a checked row takes at most 52
+ * characters (,"24":[9999,<19 digits>,<19 digits>]), plus the braces and
+ * the NUL. */
 #define ROWS_JSON_MAX (VOUCHER_ROWS_MAX * 64 + 4)
 
 static void rows_json(const struct voucher *v, char *dst, size_t cap)
