@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/date.h"
 #include "core/money.h"
 
 struct account_name {
@@ -142,6 +143,67 @@ bool voucher_balanced(const struct voucher *v)
     int64_t d, c;
 
     return v->n_rows >= 2 && !voucher_sums(v, &d, &c) && d == c && d > 0;
+}
+
+/* One row: an account of the chart's four digits, one side only. */
+static enum pm_err row_check(const struct voucher_row *r, size_t i, struct pm_error *e)
+{
+    if (r->account < 1000 || r->account > 9999)
+        return pm_error_set(e, PM_ERR_INVALID, "rows", "row %zu: %d is not a four-digit account",
+                            i + 1, r->account);
+    if (r->debit_minor < 0 || r->credit_minor < 0)
+        return pm_error_set(e, PM_ERR_INVALID, "rows", "row %zu: a negative amount", i + 1);
+    if (r->debit_minor && r->credit_minor)
+        return pm_error_set(e, PM_ERR_INVALID, "rows", "row %zu: an amount on both sides", i + 1);
+    if (!r->debit_minor && !r->credit_minor)
+        return pm_error_set(e, PM_ERR_INVALID, "rows", "row %zu: no amount", i + 1);
+    return PM_OK;
+}
+
+enum pm_err voucher_check(const struct voucher *v, struct pm_error *e)
+{
+    int64_t debit = 0, credit = 0;
+    int year = voucher_year(v->date);
+    enum pm_err rc;
+    size_t i;
+
+    if (year < DATE_MIN_YEAR || year > DATE_MAX_YEAR)
+        return pm_error_set(e, PM_ERR_INVALID, "date", "a voucher's date must lie in %d..%d",
+                            DATE_MIN_YEAR, DATE_MAX_YEAR);
+    if (v->n_rows < 2)
+        return pm_error_set(e, PM_ERR_INVALID, "rows",
+                            "the voucher does not balance: it needs two rows or more");
+    if (v->n_rows > VOUCHER_ROWS_MAX)
+        return pm_error_set(e, PM_ERR_INVALID, "rows", "a voucher has at most %d rows",
+                            VOUCHER_ROWS_MAX);
+    for (i = 0; i < v->n_rows; i++) {
+        rc = row_check(&v->rows[i], i, e);
+        if (rc)
+            return rc;
+    }
+    if (voucher_sums(v, &debit, &credit))
+        return pm_error_set(e, PM_ERR_INVALID, "rows", "the voucher's sums overflow");
+    if (debit != credit)
+        return pm_error_set(e, PM_ERR_INVALID, "rows", "the voucher does not balance");
+    return PM_OK;
+}
+
+int voucher_year(int32_t date)
+{
+    int year, month, day;
+
+    date_to_ymd(date, &year, &month, &day);
+    return year;
+}
+
+enum pm_err voucher_next_number(int64_t highest, int64_t *out)
+{
+    if (highest < 0)
+        return PM_ERR_RANGE;
+    if (highest == INT64_MAX)
+        return PM_ERR_OVERFLOW;
+    *out = highest + 1;
+    return PM_OK;
 }
 
 enum voucher_market voucher_market_of(const char *country)

@@ -100,6 +100,26 @@ enum pm_err voucher_sums(const struct voucher *v, int64_t *debit, int64_t *credi
 /* Two or more rows, and debits == credits. */
 bool voucher_balanced(const struct voucher *v);
 
+/* ---- what may be booked, and its number ---- */
+
+/* Whether v may be booked: a date of the calendar's range (DATE_MIN_YEAR ..
+ * DATE_MAX_YEAR), 2 .. VOUCHER_ROWS_MAX rows, each on a four-digit account
+ * (1000 .. 9999) with an amount on exactly one side and none negative, and
+ * debits equal to credits.  PM_ERR_INVALID otherwise, with the field
+ * ("date" or "rows") and what is wrong in e (may be NULL).  The store
+ * calls it before it writes a voucher; the database's triggers and CHECKs
+ * hold the same line underneath. */
+enum pm_err voucher_check(const struct voucher *v, struct pm_error *e);
+
+/* The series a voucher dated `date` is numbered in: its calendar year.
+ * Each company numbers each year's vouchers 1, 2, 3 ... in the order they
+ * are booked, with no gaps among the vouchers kept. */
+int voucher_year(int32_t date);
+/* The number of the next voucher of a series whose highest number so far
+ * is `highest` (0: none yet).  PM_ERR_RANGE for a negative highest,
+ * PM_ERR_OVERFLOW at the end of int64. */
+enum pm_err voucher_next_number(int64_t highest, int64_t *out);
+
 /* Where an invoice's customer is, for the sales accounts. */
 enum voucher_market { MARKET_SWEDEN, MARKET_EU, MARKET_OUTSIDE_EU };
 /* From an ISO 3166-1 alpha-2 code ("" = Sweden). */

@@ -41,7 +41,6 @@
 
 struct store;
 struct store_agency_ops; /* store/store_agency.h */
-struct store_books_ops;  /* store/store_books.h (books, issue 6) */
 
 /* ---- companies and users ---- */
 
@@ -317,10 +316,6 @@ struct store_ops {
      * of their own (store/store_agency.h, store_agency_*() wrappers). ---- */
     const struct store_agency_ops *agency;
     /* ---- end Amili hand-over ---- */
-    /* ---- books (issue 6): reminders, vouchers, BgMax, aging — a sub-table
-     * of their own (store/store_books.h, store_books_*() wrappers). ---- */
-    const struct store_books_ops *books;
-    /* ---- end books ---- */
 };
 
 /* A handle (store_driver.h): opened by store_open(), one thread at a time. */

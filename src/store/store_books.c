@@ -1,91 +1,443 @@
 /*
- * store_books.c — the store_books_*() wrappers: one line each over the
- * engine's struct store_books_ops (store_books.h), which the engine's
- * struct store_ops points at.  Nothing here knows SQL.
+ * store_books.c — the money side's records, written once in SQL over the
+ * storage driver (sql.h): manual reminders and their batches with the
+ * letters as printed, the fees, interest and losses of each invoice, the
+ * write-off, imported BgMax files and the sums behind the receivables
+ * aging.  Vouchers are store_vouchers.c's.
+ *
+ * A BgMax file seen before is found by an insert that does nothing rather
+ * than by a unique violation, which would abort a caller's transaction on
+ * PostgreSQL; operations of several statements run as one atomic unit
+ * (sql_atomic: a savepoint inside a caller's transaction).
  */
-#include "store/store_books.h"
-#include "store/store_driver.h"
+#include <stdlib.h>
+#include <string.h>
 
-#define BOOKS(st) ((st)->ops->books)
+#include "store/sql.h"
+#include "store/store_books.h"
+
+/* A malloc'ed copy of the bytes in column col into *out (NULL, length 0,
+ * when the column is NULL or empty: a PDF of no bytes is no PDF). */
+static enum pm_err blob_copy(struct store *st, struct store_stmt *q, int col, void **out,
+                             size_t *len)
+{
+    const void *data = NULL;
+    size_t n = 0;
+    enum pm_err err = sql_blob(st, q, col, &data, &n);
+
+    *out = NULL;
+    *len = 0;
+    if (err || !data || !n)
+        return err;
+    *out = malloc(n);
+    if (!*out)
+        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "out of memory for a PDF");
+    memcpy(*out, data, n);
+    *len = n;
+    return PM_OK;
+}
+
+/* ---- reminders ---- */
+
+#define REMINDER_COLS                                                                   \
+    "company_id, id, invoice_id, batch_id, date, fee_minor, late_compensation_minor,"   \
+    " interest_minor, interest_rate_bp, period_from, period_to, earlier_charges_minor," \
+    " total_due_minor, new_due_date, ocr, letter, created_at"
+
+static void reminder_read(struct store *st, struct store_stmt *q, struct reminder *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->company_id = sql_int(st, q, 0);
+    r->id = sql_int(st, q, 1);
+    r->invoice_id = sql_int(st, q, 2);
+    r->batch_id = sql_int(st, q, 3);
+    r->date = (int32_t)sql_int(st, q, 4);
+    r->fee_minor = sql_int(st, q, 5);
+    r->late_compensation_minor = sql_int(st, q, 6);
+    r->interest_minor = sql_int(st, q, 7);
+    r->interest_rate_bp = (int)sql_int(st, q, 8);
+    r->period_from = (int32_t)sql_int(st, q, 9);
+    r->period_to = (int32_t)sql_int(st, q, 10);
+    r->earlier_charges_minor = sql_int(st, q, 11);
+    r->total_due_minor = sql_int(st, q, 12);
+    r->new_due_date = (int32_t)sql_int(st, q, 13);
+    sql_col_arr(st, q, 14, r->ocr);
+    sql_col_arr(st, q, 15, r->letter);
+    r->created_at = sql_int(st, q, 16);
+}
+
+struct reminder_insert {
+    const struct reminder *r;
+    const void *pdf;
+    size_t pdf_len;
+    int64_t id; /* out */
+};
+
+static enum pm_err reminder_insert(struct store *st, void *ctx)
+{
+    static const char sql[] =
+        "INSERT INTO reminders (company_id, id, invoice_id, batch_id, date, fee_minor,"
+        " late_compensation_minor, interest_minor, interest_rate_bp, period_from, period_to,"
+        " earlier_charges_minor, total_due_minor, new_due_date, ocr, letter, pdf, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+        " $18)";
+    static const char count_sql[] = "UPDATE invoices SET manual_reminders = manual_reminders + 1"
+                                    " WHERE company_id = $1 AND id = $2";
+    struct reminder_insert *c = ctx;
+    const struct reminder *r = c->r;
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    c->id = 0;
+    err = sql_next_id(st, r->company_id, "reminders", 1, &c->id);
+    if (!err)
+        err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, r->company_id);
+    sql_bind_int(st, q, 2, c->id);
+    sql_bind_int(st, q, 3, r->invoice_id);
+    sql_bind_int(st, q, 4, r->batch_id);
+    sql_bind_int(st, q, 5, r->date);
+    sql_bind_int(st, q, 6, r->fee_minor);
+    sql_bind_int(st, q, 7, r->late_compensation_minor);
+    sql_bind_int(st, q, 8, r->interest_minor);
+    sql_bind_int(st, q, 9, r->interest_rate_bp);
+    sql_bind_int(st, q, 10, r->period_from);
+    sql_bind_int(st, q, 11, r->period_to);
+    sql_bind_int(st, q, 12, r->earlier_charges_minor);
+    sql_bind_int(st, q, 13, r->total_due_minor);
+    sql_bind_int(st, q, 14, r->new_due_date);
+    sql_bind_arr(st, q, 15, r->ocr);
+    if (r->letter[0])
+        sql_bind_arr(st, q, 16, r->letter);
+    else
+        sql_bind_text(st, q, 16, "{}", 2);
+    sql_bind_blob(st, q, 17, c->pdf, c->pdf_len);
+    sql_bind_int(st, q, 18, r->created_at);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    if (err)
+        return err;
+    err = sql_prepare(st, count_sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, r->company_id);
+    sql_bind_int(st, q, 2, r->invoice_id);
+    err = sql_change(st, q, "invoice_id", "no such invoice");
+    sql_done(st, q);
+    return err;
+}
 
 enum pm_err store_books_reminder_insert(struct store *st, struct reminder *r, const void *pdf,
                                         size_t pdf_len)
 {
-    return BOOKS(st)->reminder_insert(st, r, pdf, pdf_len);
+    struct reminder_insert c = {.r = r, .pdf = pdf, .pdf_len = pdf_len};
+    enum pm_err err;
+
+    if (!r->created_at)
+        r->created_at = sql_now();
+    err = sql_atomic(st, reminder_insert, &c);
+    if (!err)
+        r->id = c.id;
+    return err;
 }
 
 enum pm_err store_books_reminder_get(struct store *st, int64_t company_id, int64_t invoice_id,
                                      int64_t id, struct reminder *out, void **pdf, size_t *pdf_len)
 {
-    return BOOKS(st)->reminder_get(st, company_id, invoice_id, id, out, pdf, pdf_len);
+    static const char sql[] = "SELECT " REMINDER_COLS ", pdf FROM reminders"
+                              " WHERE company_id = $1 AND id = $2 AND invoice_id = $3";
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+    size_t dummy;
+
+    if (pdf)
+        *pdf = NULL;
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, id);
+    sql_bind_int(st, q, 3, invoice_id);
+    err = sql_row(st, q, "reminder_id", "no such reminder");
+    if (!err) {
+        reminder_read(st, q, out);
+        if (pdf)
+            err = blob_copy(st, q, 17, pdf, pdf_len ? pdf_len : &dummy);
+    }
+    sql_done(st, q);
+    return err;
 }
 
 enum pm_err store_books_reminder_list_batch(struct store *st, int64_t company_id, int64_t batch_id,
                                             int64_t after_id, struct reminder *out, size_t cap,
                                             size_t *n)
 {
-    return BOOKS(st)->reminder_list_batch(st, company_id, batch_id, after_id, out, cap, n);
+    static const char sql[] = "SELECT " REMINDER_COLS " FROM reminders"
+                              " WHERE company_id = $1 AND batch_id = $2 AND batch_id <> 0"
+                              " AND id > $3 ORDER BY id LIMIT $4";
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    *n = 0;
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, batch_id);
+    sql_bind_int(st, q, 3, after_id);
+    sql_bind_int(st, q, 4, (int64_t)cap);
+    SQL_ROWS(st, q, out, cap, n, reminder_read, err);
+    sql_done(st, q);
+    return err;
+}
+
+/* ---- reminder batches ---- */
+
+struct batch_insert {
+    const struct reminder_batch *b;
+    int64_t id; /* out */
+};
+
+static enum pm_err batch_insert(struct store *st, void *ctx)
+{
+    static const char sql[] = "INSERT INTO reminder_batches (company_id, id, total, created_at)"
+                              " VALUES ($1, $2, $3, $4)";
+    struct batch_insert *c = ctx;
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    c->id = 0;
+    err = sql_next_id(st, c->b->company_id, "reminder_batches", 1, &c->id);
+    if (!err)
+        err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, c->b->company_id);
+    sql_bind_int(st, q, 2, c->id);
+    sql_bind_int(st, q, 3, c->b->total);
+    sql_bind_int(st, q, 4, c->b->created_at);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
 }
 
 enum pm_err store_books_reminder_batch_insert(struct store *st, struct reminder_batch *b)
 {
-    return BOOKS(st)->reminder_batch_insert(st, b);
+    struct batch_insert c = {.b = b};
+    enum pm_err err;
+
+    if (!b->created_at)
+        b->created_at = sql_now();
+    err = sql_atomic(st, batch_insert, &c);
+    if (!err)
+        b->id = c.id;
+    return err;
 }
 
 enum pm_err store_books_reminder_batch_put_pdf(struct store *st, int64_t company_id,
                                                int64_t batch_id, const void *pdf, size_t len)
 {
-    return BOOKS(st)->reminder_batch_put_pdf(st, company_id, batch_id, pdf, len);
+    static const char sql[] =
+        "UPDATE reminder_batches SET pdf = $3 WHERE company_id = $1 AND id = $2";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, batch_id);
+    sql_bind_blob(st, q, 3, pdf, len);
+    err = sql_change(st, q, "batch_id", "no such batch");
+    sql_done(st, q);
+    return err;
 }
 
 enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id, int64_t batch_id,
                                            struct reminder_batch *out, void **pdf, size_t *len)
 {
-    return BOOKS(st)->reminder_batch_get(st, company_id, batch_id, out, pdf, len);
+    static const char sql[] = "SELECT company_id, id, total, created_at, pdf"
+                              " FROM reminder_batches WHERE company_id = $1 AND id = $2";
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+    size_t dummy;
+
+    if (pdf)
+        *pdf = NULL;
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, batch_id);
+    err = sql_row(st, q, "batch_id", "no such batch");
+    if (!err) {
+        memset(out, 0, sizeof(*out));
+        out->company_id = sql_int(st, q, 0);
+        out->id = sql_int(st, q, 1);
+        out->total = sql_int(st, q, 2);
+        out->created_at = sql_int(st, q, 3);
+        if (pdf)
+            err = blob_copy(st, q, 4, pdf, len ? len : &dummy);
+    }
+    sql_done(st, q);
+    return err;
 }
+
+/* ---- per-invoice books ---- */
 
 enum pm_err store_books_invoice_get(struct store *st, int64_t company_id, int64_t invoice_id,
                                     struct invoice_books *out)
 {
-    return BOOKS(st)->invoice_books_get(st, company_id, invoice_id, out);
+    static const char sql[] =
+        "SELECT fee_charged_minor, compensation_charged_minor, fees_paid_minor,"
+        " interest_charged_minor, interest_paid_minor, expected_loss_minor, loss_gross_minor,"
+        " loss_net_minor, loss_vat_25_minor, loss_vat_12_minor, loss_vat_6_minor,"
+        " recovered_minor FROM invoice_books WHERE company_id = $1 AND invoice_id = $2";
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+    bool row = false;
+
+    memset(out, 0, sizeof(*out));
+    out->company_id = company_id;
+    out->invoice_id = invoice_id;
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, invoice_id);
+    /* No row yet: everything is zero. */
+    err = sql_step(st, q, &row);
+    if (!err && row) {
+        out->fee_charged_minor = sql_int(st, q, 0);
+        out->compensation_charged_minor = sql_int(st, q, 1);
+        out->fees_paid_minor = sql_int(st, q, 2);
+        out->interest_charged_minor = sql_int(st, q, 3);
+        out->interest_paid_minor = sql_int(st, q, 4);
+        out->expected_loss_minor = sql_int(st, q, 5);
+        out->loss.gross_minor = sql_int(st, q, 6);
+        out->loss.net_minor = sql_int(st, q, 7);
+        out->loss.vat_by_rate[VAT_25] = sql_int(st, q, 8);
+        out->loss.vat_by_rate[VAT_12] = sql_int(st, q, 9);
+        out->loss.vat_by_rate[VAT_6] = sql_int(st, q, 10);
+        out->recovered_minor = sql_int(st, q, 11);
+    }
+    sql_done(st, q);
+    return err;
 }
 
 enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books *b)
 {
-    return BOOKS(st)->invoice_books_put(st, b);
+    static const char sql[] =
+        "INSERT INTO invoice_books (company_id, invoice_id, fee_charged_minor,"
+        " compensation_charged_minor, fees_paid_minor, interest_charged_minor,"
+        " interest_paid_minor, expected_loss_minor, loss_gross_minor, loss_net_minor,"
+        " loss_vat_25_minor, loss_vat_12_minor, loss_vat_6_minor, recovered_minor)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        " ON CONFLICT (company_id, invoice_id) DO UPDATE SET"
+        " fee_charged_minor = excluded.fee_charged_minor,"
+        " compensation_charged_minor = excluded.compensation_charged_minor,"
+        " fees_paid_minor = excluded.fees_paid_minor,"
+        " interest_charged_minor = excluded.interest_charged_minor,"
+        " interest_paid_minor = excluded.interest_paid_minor,"
+        " expected_loss_minor = excluded.expected_loss_minor,"
+        " loss_gross_minor = excluded.loss_gross_minor, loss_net_minor = excluded.loss_net_minor,"
+        " loss_vat_25_minor = excluded.loss_vat_25_minor,"
+        " loss_vat_12_minor = excluded.loss_vat_12_minor,"
+        " loss_vat_6_minor = excluded.loss_vat_6_minor, recovered_minor = excluded.recovered_minor";
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    /* The table keeps the VAT of the rates that have some; VAT at 0 % has
+     * no column, so it is refused rather than lost. */
+    if (b->loss.vat_by_rate[VAT_0] != 0)
+        return pm_error_set(&st->error, PM_ERR_INVALID, "loss", "VAT at 0 %% is not VAT");
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, b->company_id);
+    sql_bind_int(st, q, 2, b->invoice_id);
+    sql_bind_int(st, q, 3, b->fee_charged_minor);
+    sql_bind_int(st, q, 4, b->compensation_charged_minor);
+    sql_bind_int(st, q, 5, b->fees_paid_minor);
+    sql_bind_int(st, q, 6, b->interest_charged_minor);
+    sql_bind_int(st, q, 7, b->interest_paid_minor);
+    sql_bind_int(st, q, 8, b->expected_loss_minor);
+    sql_bind_int(st, q, 9, b->loss.gross_minor);
+    sql_bind_int(st, q, 10, b->loss.net_minor);
+    sql_bind_int(st, q, 11, b->loss.vat_by_rate[VAT_25]);
+    sql_bind_int(st, q, 12, b->loss.vat_by_rate[VAT_12]);
+    sql_bind_int(st, q, 13, b->loss.vat_by_rate[VAT_6]);
+    sql_bind_int(st, q, 14, b->recovered_minor);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
 }
 
 enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, int64_t invoice_id)
 {
-    return BOOKS(st)->invoice_write_off(st, company_id, invoice_id);
+    static const char sql[] = "UPDATE invoices SET state = 'written_off'"
+                              " WHERE company_id = $1 AND id = $2";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, invoice_id);
+    err = sql_change(st, q, "invoice_id", "no such invoice");
+    sql_done(st, q);
+    return err;
 }
 
-enum pm_err store_books_voucher_insert(struct store *st, struct voucher *v)
-{
-    return BOOKS(st)->voucher_insert(st, v);
-}
+/* ---- BgMax ---- */
 
-enum pm_err store_books_voucher_list(struct store *st, int64_t company_id, int32_t from, int32_t to,
-                                     int after_year, int64_t after_number, struct voucher *out,
-                                     size_t cap, size_t *n)
-{
-    return BOOKS(st)->voucher_list(st, company_id, from, to, after_year, after_number, out, cap, n);
-}
-
-enum pm_err store_books_voucher_balances(struct store *st, int64_t company_id, int32_t before,
-                                         struct account_balance *out, size_t cap, size_t *n)
-{
-    return BOOKS(st)->voucher_balances(st, company_id, before, out, cap, n);
-}
+#define BGMAX_IDENTITY_MAX 256 /* bytes of a file's identity that are kept */
 
 enum pm_err store_books_bgmax_remember(struct store *st, int64_t company_id, const char *identity,
                                        int64_t at)
 {
-    return BOOKS(st)->bgmax_remember(st, company_id, identity, at);
+    static const char sql[] = "INSERT INTO bgmax_imports (company_id, file_identity, imported_at)"
+                              " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_text(st, q, 2, identity, BGMAX_IDENTITY_MAX);
+    sql_bind_int(st, q, 3, at ? at : sql_now());
+    err = sql_run(st, q);
+    if (!err && sql_changes(st, q) != 1)
+        err = pm_error_set(&st->error, PM_ERR_CONFLICT, "file_identity",
+                           "remembering a BgMax file: %.*s was imported before", BGMAX_IDENTITY_MAX,
+                           identity ? identity : "");
+    sql_done(st, q);
+    return err;
 }
+
+/* ---- aging ---- */
 
 enum pm_err store_books_receivables_sum(struct store *st, int64_t company_id, int32_t due_from,
                                         int32_t due_to, int64_t *count, int64_t *remaining)
 {
-    return BOOKS(st)->receivables_sum(st, company_id, due_from, due_to, count, remaining);
+    static const char sql[] =
+        "SELECT count(*), CAST(coalesce(sum(remaining_minor), 0) AS BIGINT) FROM invoices"
+        " WHERE company_id = $1 AND state = 'open' AND currency = 'SEK'"
+        " AND due_date BETWEEN $2 AND $3";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, due_from);
+    sql_bind_int(st, q, 3, due_to);
+    err = sql_row(st, q, "", "summing receivables: no row");
+    if (!err) {
+        *count = sql_int(st, q, 0);
+        *remaining = sql_int(st, q, 1);
+    }
+    sql_done(st, q);
+    return err;
 }

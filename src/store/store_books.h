@@ -3,17 +3,19 @@
  * letters, per-invoice charges and losses, vouchers (verifikationer),
  * imported BgMax files, and the sums behind the receivables aging.
  *
- * A sub-table of the storage interface like store_agency.h: struct
- * store_ops points at one struct store_books_ops (store.h); the SQLite
- * engine implements it in store/sqlite/sqlite_books.c; callers use the
- * store_books_*() wrappers below.  The rules of store.h hold: every call
- * takes the company id, errors are detailed on the handle, a call is atomic
- * on its own or joins the caller's transaction.
+ * Written once in SQL over the storage driver: store_books.c (reminders,
+ * per-invoice books, BgMax, aging) and store_vouchers.c.  The rules of
+ * store.h hold: every call takes the company id, errors are detailed on
+ * the handle, a call is atomic on its own or joins the caller's
+ * transaction.
  *
- * Vouchers are immutable and balanced by construction of the database
- * (migration 1's triggers): voucher_insert writes the rows, then the head,
- * and the head's trigger refuses it unless its rows balance; nothing can
- * change or delete them afterwards.  Corrections are new vouchers.
+ * Vouchers are immutable.  What may be booked and how vouchers are
+ * numbered are core/voucher.h's rules (voucher_check, voucher_year,
+ * voucher_next_number), applied before anything is written; the database
+ * holds the same line underneath (migration 1's triggers: the rows go in
+ * first, then the head, whose trigger refuses it unless its rows balance;
+ * nothing can change or delete them afterwards).  Corrections are new
+ * vouchers.
  */
 #ifndef PM_STORE_BOOKS_H
 #define PM_STORE_BOOKS_H
@@ -77,81 +79,74 @@ struct account_balance {
     int64_t balance_minor;
 };
 
-struct store_books_ops {
-    /* Insert a reminder (sets r->id); pdf (may be NULL) is the letter as
-     * printed.  Increments the invoice's manual_reminders in the same
-     * transaction. */
-    enum pm_err (*reminder_insert)(struct store *st, struct reminder *r, const void *pdf,
-                                   size_t pdf_len);
-    /* The reminder id of invoice_id; *pdf (when pdf is not NULL) is a
-     * malloc'ed copy of the stored PDF the caller frees, or NULL. */
-    enum pm_err (*reminder_get)(struct store *st, int64_t company_id, int64_t invoice_id,
-                                int64_t id, struct reminder *out, void **pdf, size_t *pdf_len);
-    /* Reminders of a batch by id, after id after_id. */
-    enum pm_err (*reminder_list_batch)(struct store *st, int64_t company_id, int64_t batch_id,
-                                       int64_t after_id, struct reminder *out, size_t cap,
-                                       size_t *n);
-    /* Insert a batch (sets b->id). */
-    enum pm_err (*reminder_batch_insert)(struct store *st, struct reminder_batch *b);
-    /* Store the batch's merged letters. */
-    enum pm_err (*reminder_batch_put_pdf)(struct store *st, int64_t company_id, int64_t batch_id,
-                                          const void *pdf, size_t len);
-    /* *pdf is malloc'ed (NULL when not stored). */
-    enum pm_err (*reminder_batch_get)(struct store *st, int64_t company_id, int64_t batch_id,
-                                      struct reminder_batch *out, void **pdf, size_t *len);
+/* ---- reminders ---- */
 
-    enum pm_err (*invoice_books_get)(struct store *st, int64_t company_id, int64_t invoice_id,
-                                     struct invoice_books *out);
-    enum pm_err (*invoice_books_put)(struct store *st, const struct invoice_books *b);
-    /* Mark the invoice written off (a confirmed customer loss). */
-    enum pm_err (*invoice_write_off)(struct store *st, int64_t company_id, int64_t invoice_id);
-
-    /* Number v (per company and calendar year of v->date; sets year and
-     * number) and store it; PM_ERR_INVALID when it does not balance. */
-    enum pm_err (*voucher_insert)(struct store *st, struct voucher *v);
-    /* Vouchers dated from..to (inclusive), ordered by year and number,
-     * after (after_year, after_number). */
-    enum pm_err (*voucher_list)(struct store *st, int64_t company_id, int32_t from, int32_t to,
-                                int after_year, int64_t after_number, struct voucher *out,
-                                size_t cap, size_t *n);
-    /* Balance per account of all vouchers dated before `before`. */
-    enum pm_err (*voucher_balances)(struct store *st, int64_t company_id, int32_t before,
-                                    struct account_balance *out, size_t cap, size_t *n);
-
-    /* Remember an imported BgMax file or deposit by its identity;
-     * PM_ERR_CONFLICT when it was imported before. */
-    enum pm_err (*bgmax_remember)(struct store *st, int64_t company_id, const char *identity,
-                                  int64_t at);
-
-    /* Open SEK invoices due in [due_from, due_to]: how many, and what remains. */
-    enum pm_err (*receivables_sum)(struct store *st, int64_t company_id, int32_t due_from,
-                                   int32_t due_to, int64_t *count, int64_t *remaining);
-};
-
+/* Insert a reminder (sets r->id, and r->created_at when 0); pdf (may be
+ * NULL) is the letter as printed.  Increments the invoice's
+ * manual_reminders in the same transaction; PM_ERR_NOT_FOUND
+ * ("invoice_id") when the company has no such invoice. */
 enum pm_err store_books_reminder_insert(struct store *st, struct reminder *r, const void *pdf,
                                         size_t pdf_len);
+/* The reminder id of invoice_id (PM_ERR_NOT_FOUND, "reminder_id"); *pdf
+ * (when pdf is not NULL) is a malloc'ed copy of the stored PDF the caller
+ * frees, or NULL. */
 enum pm_err store_books_reminder_get(struct store *st, int64_t company_id, int64_t invoice_id,
                                      int64_t id, struct reminder *out, void **pdf, size_t *pdf_len);
+/* Reminders of a batch by id, after id after_id. */
 enum pm_err store_books_reminder_list_batch(struct store *st, int64_t company_id, int64_t batch_id,
                                             int64_t after_id, struct reminder *out, size_t cap,
                                             size_t *n);
+/* Insert a batch (sets b->id, and b->created_at when 0). */
 enum pm_err store_books_reminder_batch_insert(struct store *st, struct reminder_batch *b);
+/* Store the batch's merged letters (PM_ERR_NOT_FOUND, "batch_id"). */
 enum pm_err store_books_reminder_batch_put_pdf(struct store *st, int64_t company_id,
                                                int64_t batch_id, const void *pdf, size_t len);
+/* *pdf is malloc'ed (NULL when not stored); PM_ERR_NOT_FOUND, "batch_id". */
 enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id, int64_t batch_id,
                                            struct reminder_batch *out, void **pdf, size_t *len);
+
+/* ---- per-invoice books ---- */
+
+/* All zero when nothing was written for the invoice. */
 enum pm_err store_books_invoice_get(struct store *st, int64_t company_id, int64_t invoice_id,
                                     struct invoice_books *out);
+/* Write the invoice's row whole.  PM_ERR_INVALID ("loss") for VAT at 0 %
+ * or parts that do not add up, PM_ERR_NOT_FOUND for no such invoice. */
 enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books *b);
+/* Mark the invoice written off (a confirmed customer loss);
+ * PM_ERR_NOT_FOUND ("invoice_id"). */
 enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, int64_t invoice_id);
+
+/* ---- vouchers (store_vouchers.c) ---- */
+
+/* Check v with voucher_check() (PM_ERR_INVALID, "rows" when it does not
+ * balance), number it (per company and calendar year of v->date, see
+ * voucher_year(); sets year and number, and created_at when 0) and store
+ * it with the invoice it concerns.  PM_ERR_NOT_FOUND for an invoice the
+ * company does not have; a refused voucher leaves nothing and takes no
+ * number. */
 enum pm_err store_books_voucher_insert(struct store *st, struct voucher *v);
+/* Vouchers dated from..to (inclusive), ordered by year and number,
+ * after (after_year, after_number). */
 enum pm_err store_books_voucher_list(struct store *st, int64_t company_id, int32_t from, int32_t to,
                                      int after_year, int64_t after_number, struct voucher *out,
                                      size_t cap, size_t *n);
+/* Balance per account of all vouchers dated before `before`, by account;
+ * PM_ERR_RANGE when there are more than cap accounts. */
 enum pm_err store_books_voucher_balances(struct store *st, int64_t company_id, int32_t before,
                                          struct account_balance *out, size_t cap, size_t *n);
+
+/* ---- BgMax ---- */
+
+/* Remember an imported BgMax file or deposit by its identity (its first
+ * 256 bytes; at 0 = now); PM_ERR_CONFLICT ("file_identity") when it was
+ * imported before — which leaves a caller's transaction usable. */
 enum pm_err store_books_bgmax_remember(struct store *st, int64_t company_id, const char *identity,
                                        int64_t at);
+
+/* ---- aging ---- */
+
+/* Open SEK invoices due in [due_from, due_to]: how many, and what remains. */
 enum pm_err store_books_receivables_sum(struct store *st, int64_t company_id, int32_t due_from,
                                         int32_t due_to, int64_t *count, int64_t *remaining);
 

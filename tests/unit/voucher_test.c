@@ -12,7 +12,10 @@
  * - an agency payout of the sandbox's shape (capital 10 000, interest 150,
  *   creditor outlay 60, commission −1 000 with VAT −250): the bank gets
  *   8 960: D 1930 8 960, D 6062 1 000, D 2641 250, C 1510 10 000,
- *   C 8313 150, C 3930 60.
+ *   C 8313 150, C 3930 60;
+ * - what may be booked: 12 500,00 gross against 10 000,00 + 2 500,00
+ *   balances, one öre more on the debit side does not; accounts have four
+ *   digits (1000 .. 9999); a year's numbers run 1, 2, 3 ...
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -358,6 +361,138 @@ static void test_refusals(void **state)
     assert_false(voucher_balanced(&v));
 }
 
+/* A voucher of the given rows (account, debit, credit), dated 2024-03-01. */
+static struct voucher voucher_of(const struct voucher_row *rows, size_t n)
+{
+    struct voucher v;
+    size_t i;
+
+    voucher_init(&v, day("2024-03-01"), "test", "");
+    for (i = 0; i < n; i++)
+        v.rows[i] = rows[i];
+    v.n_rows = n;
+    return v;
+}
+
+static void test_check_balanced(void **state)
+{
+    /* 12 500 kr gross: D 1510 12 500,00 = C 3001 10 000,00 + C 2611 2 500,00. */
+    const struct voucher_row ok[] = {{1510, 1250000, 0}, {3001, 0, 1000000}, {2611, 0, 250000}};
+    const struct voucher_row off_by_one[] = {
+        {1510, 1250001, 0}, {3001, 0, 1000000}, {2611, 0, 250000}};
+    struct pm_error e;
+    struct voucher v;
+
+    (void)state;
+    v = voucher_of(ok, 3);
+    pm_error_clear(&e);
+    assert_int_equal(voucher_check(&v, &e), PM_OK);
+    /* One öre more on the debit side: 12 500,01 against 12 500,00. */
+    v = voucher_of(off_by_one, 3);
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+    assert_string_equal(e.field, "rows");
+    assert_non_null(strstr(e.message, "does not balance"));
+    /* A single row balances nothing, even at zero difference. */
+    v = voucher_of(ok, 1);
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+    assert_string_equal(e.field, "rows");
+    v.n_rows = 0;
+    assert_int_equal(voucher_check(&v, NULL), PM_ERR_INVALID);
+}
+
+static void test_check_rows(void **state)
+{
+    const struct voucher_row both_sides[] = {{1930, 100, 100}, {1510, 0, 0}};
+    const struct voucher_row negative[] = {{1930, -100, 0}, {1510, 0, -100}};
+    const struct voucher_row empty_row[] = {{1930, 100, 0}, {1510, 0, 100}, {3930, 0, 0}};
+    const struct voucher_row edges[] = {{1000, 100, 0}, {9999, 0, 100}};
+    const struct voucher_row low[] = {{999, 100, 0}, {1510, 0, 100}};
+    const struct voucher_row high[] = {{1930, 100, 0}, {10000, 0, 100}};
+    const struct voucher_row huge[] = {{1930, INT64_MAX, 0}, {1931, 1, 0}, {1510, 0, 1}};
+    struct pm_error e;
+    struct voucher v;
+    int i;
+
+    (void)state;
+    pm_error_clear(&e);
+    v = voucher_of(both_sides, 2);
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+    assert_string_equal(e.field, "rows");
+    assert_non_null(strstr(e.message, "row 1"));
+    v = voucher_of(negative, 2);
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+    /* A row of nothing is no row, even where the rest balances. */
+    v = voucher_of(empty_row, 3);
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+    assert_non_null(strstr(e.message, "row 3"));
+    /* Four-digit accounts: 1000 and 9999 are, 999 and 10000 are not. */
+    v = voucher_of(edges, 2);
+    assert_int_equal(voucher_check(&v, &e), PM_OK);
+    v = voucher_of(low, 2);
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+    v = voucher_of(high, 2);
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+    /* Debits beyond int64: refused, not wrapped. */
+    v = voucher_of(huge, 3);
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+    assert_string_equal(e.field, "rows");
+
+    /* The most rows a voucher has: 23 debits of 1,00 on 1000..1022 and a
+     * credit of 23,00 on 3001. */
+    voucher_init(&v, day("2024-03-01"), "test", "");
+    for (i = 0; i < VOUCHER_ROWS_MAX - 1; i++)
+        assert_int_equal(voucher_debit(&v, 1000 + i, 100), PM_OK);
+    assert_int_equal(voucher_credit(&v, 3001, 2300), PM_OK);
+    assert_int_equal(v.n_rows, VOUCHER_ROWS_MAX);
+    assert_int_equal(voucher_check(&v, &e), PM_OK);
+    v.n_rows = VOUCHER_ROWS_MAX + 1;
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+}
+
+static void test_check_date(void **state)
+{
+    const struct voucher_row ok[] = {{1930, 100, 0}, {1510, 0, 100}};
+    struct pm_error e;
+    struct voucher v = voucher_of(ok, 2);
+
+    (void)state;
+    pm_error_clear(&e);
+    v.date = day("1900-01-01");
+    assert_int_equal(voucher_check(&v, &e), PM_OK);
+    v.date = day("1900-01-01") - 1; /* 1899-12-31 */
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+    assert_string_equal(e.field, "date");
+    v.date = day("2199-12-31");
+    assert_int_equal(voucher_check(&v, &e), PM_OK);
+    v.date = day("2199-12-31") + 1; /* 2200-01-01 */
+    assert_int_equal(voucher_check(&v, &e), PM_ERR_INVALID);
+    assert_string_equal(e.field, "date");
+}
+
+static void test_series_and_numbers(void **state)
+{
+    int64_t n = -1;
+
+    (void)state;
+    /* The calendar year of the date, New Year's Eve against New Year's Day. */
+    assert_int_equal(voucher_year(day("2024-12-31")), 2024);
+    assert_int_equal(voucher_year(day("2025-01-01")), 2025);
+    assert_int_equal(voucher_year(day("2024-02-29")), 2024);
+    assert_int_equal(voucher_year(0), 1970);  /* day 0 is 1970-01-01 */
+    assert_int_equal(voucher_year(-1), 1969); /* and the day before it */
+    /* A year starts at 1 and goes on one by one. */
+    assert_int_equal(voucher_next_number(0, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(voucher_next_number(41, &n), PM_OK);
+    assert_int_equal(n, 42);
+    assert_int_equal(voucher_next_number(INT64_MAX - 1, &n), PM_OK);
+    assert_int_equal(n, INT64_MAX);
+    n = 7;
+    assert_int_equal(voucher_next_number(INT64_MAX, &n), PM_ERR_OVERFLOW);
+    assert_int_equal(voucher_next_number(-1, &n), PM_ERR_RANGE);
+    assert_int_equal(n, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +507,10 @@ int main(void)
         cmocka_unit_test(test_agency_payout_part_below_zero),
         cmocka_unit_test(test_agency_payout_lines_merge),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_check_balanced),
+        cmocka_unit_test(test_check_rows),
+        cmocka_unit_test(test_check_date),
+        cmocka_unit_test(test_series_and_numbers),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

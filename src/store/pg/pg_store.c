@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include "store/store_agency.h"
-#include "store/store_books.h"
 
 static struct pg_store *engine(struct store *st)
 {
@@ -193,7 +192,6 @@ static const struct store_ops pg_store_ops = {
     .history_insert = pg_invoices_history_insert,
     .history_list = pg_invoices_history_list,
     .agency = &pg_agency_ops,        /* Amili hand-over: pg_agency.c */
-    .books = &pg_books_ops,          /* books (issue 6): pg_books.c */
 };
 
 /* The session settings every handle runs with. */

@@ -1,0 +1,289 @@
+/*
+ * store_vouchers.c — vouchers (verifikationer), written once in SQL over
+ * the storage driver (sql.h): booking one, listing them with their rows and
+ * the invoice each concerns, and the balance per account.
+ *
+ * What may be booked and how it is numbered are core/voucher.c's rules
+ * (voucher_check, voucher_year, voucher_next_number); the store checks a
+ * voucher with them before it writes anything, and only stores.  The
+ * database holds the same line underneath (migration 1's triggers): the
+ * rows go in first, the head last, and the head's insert trigger refuses
+ * it unless its rows balance; rows and heads can be neither changed nor
+ * deleted, and rows whose head never comes fail the deferred foreign key
+ * at COMMIT.
+ *
+ * A voucher's rows go in as one statement (one round trip on PostgreSQL
+ * however many rows): they travel as one JSON object {"1": [account,
+ * debit, credit], "2": ...} that json_each() — the same function on both
+ * engines — turns into rows keyed by row number.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/sql.h"
+#include "store/store_books.h"
+
+/* {"1":[account,debit,credit],"2":...}: a checked row takes at most 52
+ * characters (,"24":[9999,<19 digits>,<19 digits>]), plus the braces and
+ * the NUL. */
+#define ROWS_JSON_MAX (VOUCHER_ROWS_MAX * 64 + 4)
+
+static void rows_json(const struct voucher *v, char *dst, size_t cap)
+{
+    size_t len = 0, i;
+    int w;
+
+    dst[len++] = '{';
+    for (i = 0; i < v->n_rows && len < cap; i++) {
+        w = snprintf(dst + len, cap - len, "%s\"%zu\":[%d,%" PRId64 ",%" PRId64 "]", i ? "," : "",
+                     i + 1, v->rows[i].account, v->rows[i].debit_minor, v->rows[i].credit_minor);
+        if (w > 0)
+            len += (size_t)w;
+    }
+    if (len < cap - 1) {
+        dst[len++] = '}';
+        dst[len] = '\0';
+    } else {
+        dst[cap - 1] = '\0'; /* cannot happen: ROWS_JSON_MAX holds the most rows */
+    }
+}
+
+struct voucher_insert {
+    const struct voucher *v;
+    const char *rows; /* rows_json() */
+    int year;
+    int64_t number; /* out */
+};
+
+/* The next number of the company's year: one above the highest voucher's.
+ * The series row "voucher-YYYY" in sequences is locked first (created when
+ * missing, never updated), so writers of one company and year take numbers
+ * in turn — on SQLite the single writer does so anyway.  Not sql_next_id():
+ * its blocks of ids would leave gaps, and on PostgreSQL updating one row
+ * again and again inside a long transaction, each time in a new savepoint,
+ * costs time that grows with every update (a BgMax import of 10 000
+ * payments books 10 000 vouchers in one request), while locking a row
+ * already locked by the transaction costs nothing.  Vouchers are never
+ * deleted and a failed insert takes its savepoint's rows with it, so the
+ * year's numbers have no gaps. */
+static enum pm_err voucher_number(struct store *st, struct voucher_insert *c)
+{
+    static const char lock_sql[] =
+        "INSERT INTO sequences (company_id, name, next_value) VALUES ($1, $2, 1)"
+        " ON CONFLICT (company_id, name) DO UPDATE SET next_value = sequences.next_value"
+        " WHERE false";
+    static const char max_sql[] = "SELECT coalesce(max(number), 0) FROM vouchers"
+                                  " WHERE company_id = $1 AND year = $2";
+    struct store_stmt *q = NULL;
+    char series[32];
+    int64_t highest = 0;
+    enum pm_err err;
+
+    snprintf(series, sizeof(series), "voucher-%04d", c->year);
+    err = sql_prepare(st, lock_sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, c->v->company_id);
+    sql_bind_arr(st, q, 2, series);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    if (!err)
+        err = sql_prepare(st, max_sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, c->v->company_id);
+    sql_bind_int(st, q, 2, c->year);
+    err = sql_row(st, q, "", "allocating a voucher number: no row");
+    if (!err)
+        highest = sql_int(st, q, 0);
+    sql_done(st, q);
+    if (!err && voucher_next_number(highest, &c->number))
+        err = pm_error_set(&st->error, PM_ERR_RANGE, "number", "voucher numbers of %d run out",
+                           c->year);
+    return err;
+}
+
+static enum pm_err voucher_insert(struct store *st, void *ctx)
+{
+    static const char row_sql[] =
+        "INSERT INTO voucher_rows (company_id, year, number, row_no, account, debit_minor,"
+        " credit_minor)"
+        " SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), CAST($3 AS BIGINT),"
+        " CAST(r.key AS BIGINT), CAST(r.value ->> 0 AS BIGINT), CAST(r.value ->> 1 AS BIGINT),"
+        " CAST(r.value ->> 2 AS BIGINT) FROM json_each($4) AS r";
+    static const char head_sql[] =
+        "INSERT INTO vouchers (company_id, year, number, date, text, source, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    static const char link_sql[] =
+        "INSERT INTO voucher_invoices (company_id, year, number, invoice_id)"
+        " VALUES ($1, $2, $3, $4)";
+    struct voucher_insert *c = ctx;
+    const struct voucher *v = c->v;
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    c->number = 0;
+    err = voucher_number(st, c);
+    if (!err)
+        err = sql_prepare(st, row_sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, v->company_id);
+    sql_bind_int(st, q, 2, c->year);
+    sql_bind_int(st, q, 3, c->number);
+    sql_bind_text(st, q, 4, c->rows, ROWS_JSON_MAX);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    if (!err)
+        err = sql_prepare(st, head_sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, v->company_id);
+    sql_bind_int(st, q, 2, c->year);
+    sql_bind_int(st, q, 3, c->number);
+    sql_bind_int(st, q, 4, v->date);
+    sql_bind_arr(st, q, 5, v->text);
+    sql_bind_arr(st, q, 6, v->source);
+    sql_bind_int(st, q, 7, v->created_at);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    if (err || !v->invoice_id)
+        return err;
+    err = sql_prepare(st, link_sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, v->company_id);
+    sql_bind_int(st, q, 2, c->year);
+    sql_bind_int(st, q, 3, c->number);
+    sql_bind_int(st, q, 4, v->invoice_id);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
+}
+
+enum pm_err store_books_voucher_insert(struct store *st, struct voucher *v)
+{
+    struct voucher_insert c = {.v = v};
+    char rows[ROWS_JSON_MAX];
+    enum pm_err err;
+
+    err = voucher_check(v, &st->error);
+    if (err)
+        return err;
+    c.year = voucher_year(v->date);
+    rows_json(v, rows, sizeof(rows));
+    c.rows = rows;
+    if (!v->created_at)
+        v->created_at = sql_now();
+    err = sql_atomic(st, voucher_insert, &c);
+    if (!err) {
+        v->year = c.year;
+        v->number = c.number;
+    }
+    return err;
+}
+
+enum pm_err store_books_voucher_list(struct store *st, int64_t company_id, int32_t from, int32_t to,
+                                     int after_year, int64_t after_number, struct voucher *out,
+                                     size_t cap, size_t *n)
+{
+    static const char sql[] =
+        "SELECT v.year, v.number, v.date, v.text, v.source, coalesce(l.invoice_id, 0),"
+        " v.created_at, r.account, r.debit_minor, r.credit_minor"
+        " FROM (SELECT * FROM vouchers WHERE company_id = $1 AND date BETWEEN $2 AND $3"
+        "       AND (year, number) > (CAST($4 AS BIGINT), CAST($5 AS BIGINT))"
+        "       ORDER BY year, number LIMIT $6) AS v"
+        " JOIN voucher_rows AS r ON r.company_id = v.company_id AND r.year = v.year"
+        "  AND r.number = v.number"
+        " LEFT JOIN voucher_invoices AS l ON l.company_id = v.company_id AND l.year = v.year"
+        "  AND l.number = v.number"
+        " ORDER BY v.year, v.number, r.row_no";
+    struct store_stmt *q = NULL;
+    struct voucher *v = NULL;
+    enum pm_err err;
+    bool row = true;
+
+    *n = 0;
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, from);
+    sql_bind_int(st, q, 3, to);
+    sql_bind_int(st, q, 4, after_year);
+    sql_bind_int(st, q, 5, after_number);
+    sql_bind_int(st, q, 6, (int64_t)cap);
+    for (;;) {
+        int year;
+        int64_t number;
+
+        err = sql_step(st, q, &row);
+        if (err || !row)
+            break;
+        year = (int)sql_int(st, q, 0);
+        number = sql_int(st, q, 1);
+        /* One voucher's rows follow each other: a new year and number
+         * start the next voucher. */
+        if (!v || v->year != year || v->number != number) {
+            if (*n == cap)
+                break; /* cannot happen: the subquery has the limit */
+            v = &out[(*n)++];
+            memset(v, 0, sizeof(*v));
+            v->company_id = company_id;
+            v->year = year;
+            v->number = number;
+            v->date = (int32_t)sql_int(st, q, 2);
+            sql_col_arr(st, q, 3, v->text);
+            sql_col_arr(st, q, 4, v->source);
+            v->invoice_id = sql_int(st, q, 5);
+            v->created_at = sql_int(st, q, 6);
+        }
+        if (v->n_rows == VOUCHER_ROWS_MAX) {
+            err = pm_error_set(&st->error, PM_ERR_RANGE, "rows",
+                               "voucher %d-%lld has too many rows", year, (long long)number);
+            break;
+        }
+        v->rows[v->n_rows].account = (int)sql_int(st, q, 7);
+        v->rows[v->n_rows].debit_minor = sql_int(st, q, 8);
+        v->rows[v->n_rows].credit_minor = sql_int(st, q, 9);
+        v->n_rows++;
+    }
+    sql_done(st, q);
+    return err;
+}
+
+enum pm_err store_books_voucher_balances(struct store *st, int64_t company_id, int32_t before,
+                                         struct account_balance *out, size_t cap, size_t *n)
+{
+    static const char sql[] =
+        "SELECT r.account, CAST(sum(r.debit_minor) - sum(r.credit_minor) AS BIGINT)"
+        " FROM voucher_rows AS r"
+        " JOIN vouchers AS v ON v.company_id = r.company_id AND v.year = r.year"
+        "  AND v.number = r.number"
+        " WHERE r.company_id = $1 AND v.date < $2 GROUP BY r.account ORDER BY r.account";
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+    bool row = true;
+
+    *n = 0;
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, before);
+    for (;;) {
+        err = sql_step(st, q, &row);
+        if (err || !row)
+            break;
+        if (*n == cap) {
+            err = pm_error_set(&st->error, PM_ERR_RANGE, "accounts", "too many accounts");
+            break;
+        }
+        out[*n].account = (int)sql_int(st, q, 0);
+        out[*n].balance_minor = sql_int(st, q, 1);
+        (*n)++;
+    }
+    sql_done(st, q);
+    return err;
+}
