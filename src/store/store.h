@@ -107,14 +107,7 @@ struct customer {
 
 /* ---- invoices ---- */
 
-/* What the invoice list keeps per invoice, kept current by the store on
- * every payment, credit, loss and hand-over so that lists never recompute. */
-enum invoice_state {
-    INVOICE_STATE_OPEN, /* something left to pay */
-    INVOICE_STATE_PAID,
-    INVOICE_STATE_WRITTEN_OFF,
-    INVOICE_STATE_CREDITED,
-};
+/* enum invoice_state, enum invoice_filter and what they mean: core/invoice.h. */
 
 struct invoice {
     int64_t company_id;
@@ -154,16 +147,6 @@ struct invoice_buyer {
 
 #define STORE_LINES_MAX  200
 #define STORE_BUYERS_MAX 4
-
-enum invoice_filter {
-    FILTER_ALL,
-    FILTER_UNPAID,  /* open (includes overdue) */
-    FILTER_OVERDUE, /* open and due_date < today */
-    FILTER_AGENCY,  /* handed over to the agency (any agency_state) */
-    FILTER_PAID,
-    FILTER_WRITTEN_OFF,
-    FILTER_COUNT,
-};
 
 enum invoice_sort {
     SORT_DUE_ASC,
