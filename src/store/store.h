@@ -252,50 +252,6 @@ struct outbox_message {
 /* ---- the table of operations ---- */
 
 struct store_ops {
-
-    enum pm_err (*customer_insert)(struct store *st, struct customer *c);
-    enum pm_err (*customer_get)(struct store *st, int64_t company_id, int64_t id,
-                                struct customer *out);
-    enum pm_err (*customer_update)(struct store *st, const struct customer *c);
-    /* Customers by name, keyset after (name, id) of the last row. */
-    enum pm_err (*customer_list)(struct store *st, int64_t company_id, const char *q,
-                                 int64_t after_id, struct customer *out, size_t cap, size_t *n);
-
-    /* Insert an invoice with its lines and buyers; number 0 takes the next
-     * number of the company's series.  Sets inv->id (and number). */
-    enum pm_err (*invoice_insert)(struct store *st, struct invoice *inv,
-                                  const struct invoice_line_row *lines, size_t n_lines,
-                                  const struct invoice_buyer *buyers, size_t n_buyers);
-    enum pm_err (*invoice_get)(struct store *st, int64_t company_id, int64_t id,
-                               struct invoice *out);
-    /* Lines and buyers of an invoice, up to cap each. */
-    enum pm_err (*invoice_lines)(struct store *st, int64_t company_id, int64_t id,
-                                 struct invoice_line_row *out, size_t cap, size_t *n);
-    enum pm_err (*invoice_buyers)(struct store *st, int64_t company_id, int64_t id,
-                                  struct invoice_buyer *out, size_t cap, size_t *n);
-    enum pm_err (*invoice_list)(struct store *st, int64_t company_id, const struct invoice_query *q,
-                                struct invoice *out, size_t cap, size_t *n);
-    /* Number of invoices per filter (index FILTER_*) on `today`. */
-    enum pm_err (*invoice_counts)(struct store *st, int64_t company_id, int32_t today,
-                                  int64_t counts[FILTER_COUNT]);
-
-    /* Record a payment and update the invoice's paid/remaining/state in the
-     * same transaction.  Sets p->id. */
-    enum pm_err (*payment_insert)(struct store *st, struct payment *p);
-    enum pm_err (*payment_list)(struct store *st, int64_t company_id, int64_t invoice_id,
-                                struct payment *out, size_t cap, size_t *n);
-
-    /* Look a bearer token up by its hash (across companies). */
-    /* PM_ERR_NOT_FOUND when the key is new; out->body is malloc'ed. */
-    /* PM_ERR_CONFLICT when the key exists already. */
-
-    enum pm_err (*outbox_enqueue)(struct store *st, struct outbox_message *m);
-
-    enum pm_err (*history_insert)(struct store *st, struct history_event *ev);
-    /* Oldest first, after event id after_id. */
-    enum pm_err (*history_list)(struct store *st, int64_t company_id, int64_t invoice_id,
-                                int64_t after_id, struct history_event *out, size_t cap, size_t *n);
-
     /* ---- Amili hand-over (issue 4): the agency's operations, a sub-table
      * of their own (store/store_agency.h, store_agency_*() wrappers). ---- */
     const struct store_agency_ops *agency;
