@@ -667,13 +667,14 @@ static void test_invoice_insert_and_numbers(void **state)
     snprintf(lines[0].description, sizeof(lines[0].description), "Målning, arbete");
     lines[0].line = (struct invoice_line){8000, 10000, 2500, true};
     lines[0].net_minor = 80000;
-    snprintf(lines[1].description, sizeof(lines[1].description), "Färg");
+    /* Text that needs quoting on its way to the database arrives as written. */
+    snprintf(lines[1].description, sizeof(lines[1].description), "Färg \"vit\" 10\\l\n\tslut %%_");
     lines[1].line = (struct invoice_line){2000, 10000, 2500, false};
     lines[1].net_minor = 20000;
     snprintf(buyers[0].id_number, sizeof(buyers[0].id_number), "198112289874");
     snprintf(buyers[0].name, sizeof(buyers[0].name), "Åsa Öberg");
     snprintf(buyers[1].id_number, sizeof(buyers[1].id_number), "197802022389");
-    snprintf(buyers[1].name, sizeof(buyers[1].name), "Per Öberg");
+    snprintf(buyers[1].name, sizeof(buyers[1].name), "Per \"Pelle\" Öberg\\");
     assert_int_equal(store_invoice_insert(f->st, &inv, lines, 2, buyers, 2), PM_OK);
     assert_int_equal(inv.number, 1001);
     assert_true(inv.id > 0);
@@ -698,12 +699,14 @@ static void test_invoice_insert_and_numbers(void **state)
     assert_string_equal(rlines[0].description, "Målning, arbete");
     assert_int_equal(rlines[0].line.quantity_milli, 8000);
     assert_true(rlines[0].line.labour);
+    assert_string_equal(rlines[1].description, lines[1].description);
     assert_int_equal(rlines[1].net_minor, 20000);
     assert_false(rlines[1].line.labour);
     assert_int_equal(store_invoice_buyers(f->st, f->company_a, inv.id, rbuyers, 4, &n), PM_OK);
     assert_int_equal(n, 2);
     assert_string_equal(rbuyers[0].name, "Åsa Öberg");
     assert_string_equal(rbuyers[1].id_number, "197802022389");
+    assert_string_equal(rbuyers[1].name, buyers[1].name);
 
     /* The series: 1002 next; an explicit number that exists is a conflict on
      * "number"; a free explicit number is taken and the series steps over it. */
