@@ -303,25 +303,37 @@ enum pm_err store_membership_set(struct store *st, int64_t company_id, int64_t u
                                  enum member_role role);
 enum pm_err store_membership_list(struct store *st, int64_t user_id, struct membership *out,
                                   size_t cap, size_t *n);
+/* Sets c->id. */
 enum pm_err store_customer_insert(struct store *st, struct customer *c);
 enum pm_err store_customer_get(struct store *st, int64_t company_id, int64_t id,
                                struct customer *out);
 enum pm_err store_customer_update(struct store *st, const struct customer *c);
+/* Customers by name (ASCII case ignored), then id, after the row with id
+ * after_id (0: from the start); q matches a part of the name or the whole
+ * customer number. */
 enum pm_err store_customer_list(struct store *st, int64_t company_id, const char *q,
                                 int64_t after_id, struct customer *out, size_t cap, size_t *n);
+/* Insert an invoice with its lines and buyers; number 0 takes the next
+ * number of the company's series.  Sets inv->id, number, remaining and
+ * state (core/invoice.h). */
 enum pm_err store_invoice_insert(struct store *st, struct invoice *inv,
                                  const struct invoice_line_row *lines, size_t n_lines,
                                  const struct invoice_buyer *buyers, size_t n_buyers);
 enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id,
                               struct invoice *out);
+/* Lines and buyers of an invoice, up to cap each. */
 enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id,
                                 struct invoice_line_row *out, size_t cap, size_t *n);
 enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t id,
                                  struct invoice_buyer *out, size_t cap, size_t *n);
 enum pm_err store_invoice_list(struct store *st, int64_t company_id, const struct invoice_query *q,
                                struct invoice *out, size_t cap, size_t *n);
+/* Number of invoices per filter (index FILTER_*) on `today`. */
 enum pm_err store_invoice_counts(struct store *st, int64_t company_id, int32_t today,
                                  int64_t counts[FILTER_COUNT]);
+/* Record a payment and update the invoice's paid/remaining/state in the
+ * same transaction.  Sets p->id.  The amount must be > 0 (PM_ERR_RANGE on
+ * "amount_minor"); more than remains is recorded (core/invoice.h). */
 enum pm_err store_payment_insert(struct store *st, struct payment *p);
 enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                struct payment *out, size_t cap, size_t *n);
@@ -335,6 +347,7 @@ enum pm_err store_idempotency_get(struct store *st, int64_t company_id, const ch
 enum pm_err store_idempotency_put(struct store *st, const struct idempotency_record *r);
 enum pm_err store_outbox_enqueue(struct store *st, struct outbox_message *m);
 enum pm_err store_history_insert(struct store *st, struct history_event *ev);
+/* Oldest first, after event id after_id. */
 enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                int64_t after_id, struct history_event *out, size_t cap, size_t *n);
 /* The list cache (issue 3): see data_version in struct store_ops. */

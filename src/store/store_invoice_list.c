@@ -272,10 +272,11 @@ enum pm_err store_invoice_list_sql(enum store_dialect dialect, const struct invo
                                    struct buf *out)
 {
     struct list_shape sh = {0};
-    struct build b = {&dialects[dialect], out, &sh, PM_OK};
+    struct build b = {NULL, out, &sh, PM_OK};
 
     if ((unsigned)dialect >= STORE_DIALECT_COUNT)
         return PM_ERR_INVALID;
+    b.d = &dialects[dialect];
     list_build(&b, q);
     return b.err;
 }

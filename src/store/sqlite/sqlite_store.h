@@ -28,7 +28,6 @@
 
 #include "store/store.h"
 #include "store/store_driver.h"
-#include "util/buf.h"
 
 struct sqlite_store_stmt {
     const char *sql; /* the key: a static string, compared by address */
