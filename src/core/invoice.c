@@ -295,3 +295,111 @@ int32_t invoice_days_overdue(int32_t due_date, int32_t today)
         return 0;
     return days > INT32_MAX ? INT32_MAX : (int32_t)days;
 }
+
+/* ---- the state kept with every invoice ---- */
+
+enum invoice_state invoice_state_derive(enum invoice_state current, int64_t remaining, int64_t paid,
+                                        int64_t credited)
+{
+    if (current == INVOICE_STATE_WRITTEN_OFF)
+        return current;
+    if (remaining > 0)
+        return INVOICE_STATE_OPEN;
+    if (credited > 0 && paid == 0)
+        return INVOICE_STATE_CREDITED;
+    return INVOICE_STATE_PAID;
+}
+
+/* remaining and state of b (paid as given), errors on `field`. */
+static enum pm_err standing_of(const struct invoice_balance *b, const char *field,
+                               struct invoice_standing *out, struct pm_error *e)
+{
+    enum pm_err rc = invoice_remaining(b, &out->remaining_minor);
+
+    if (rc)
+        return pm_error_set(e, rc, field, "amounts overflow");
+    out->paid_minor = b->paid_minor;
+    out->state =
+        invoice_state_derive(b->written_off ? INVOICE_STATE_WRITTEN_OFF : INVOICE_STATE_OPEN,
+                             out->remaining_minor, b->paid_minor, b->credited_minor);
+    return PM_OK;
+}
+
+enum pm_err invoice_standing_new(const struct invoice_balance *b, struct invoice_standing *out,
+                                 struct pm_error *e)
+{
+    return standing_of(b, "customer_part_minor", out, e);
+}
+
+enum pm_err invoice_payment_check(int64_t amount_minor, struct pm_error *e)
+{
+    if (amount_minor <= 0 || amount_minor > MONEY_MAX)
+        return pm_error_set(e, PM_ERR_RANGE, "amount_minor", "a payment is a positive amount");
+    return PM_OK;
+}
+
+enum pm_err invoice_standing_paid(const struct invoice_balance *b, int64_t amount_minor,
+                                  struct invoice_standing *out, struct pm_error *e)
+{
+    struct invoice_balance after = *b;
+    enum pm_err rc = invoice_payment_check(amount_minor, e);
+
+    if (rc)
+        return rc;
+    rc = money_add(b->paid_minor, amount_minor, &after.paid_minor);
+    if (rc)
+        return pm_error_set(e, rc, "amount_minor", "amounts overflow");
+    return standing_of(&after, "amount_minor", out, e);
+}
+
+/* ---- what the list's filters select ---- */
+
+bool invoice_is_unpaid(enum invoice_state state)
+{
+    return state == INVOICE_STATE_OPEN;
+}
+
+bool invoice_is_overdue(enum invoice_state state, int32_t due_date, int32_t today)
+{
+    return invoice_is_unpaid(state) && due_date < today;
+}
+
+enum pm_err invoice_filter_selection(enum invoice_filter filter, struct invoice_selection *out)
+{
+    memset(out, 0, sizeof(*out));
+    switch (filter) {
+    case FILTER_ALL:
+        return PM_OK;
+    case FILTER_UNPAID:
+    case FILTER_OVERDUE: /* unpaid, and past due */
+        out->by_state = true;
+        out->state = INVOICE_STATE_OPEN;
+        out->past_due = filter == FILTER_OVERDUE;
+        return PM_OK;
+    case FILTER_AGENCY:
+        out->handed_over = true;
+        return PM_OK;
+    case FILTER_PAID:
+        out->by_state = true;
+        out->state = INVOICE_STATE_PAID;
+        return PM_OK;
+    case FILTER_WRITTEN_OFF:
+        out->by_state = true;
+        out->state = INVOICE_STATE_WRITTEN_OFF;
+        return PM_OK;
+    case FILTER_COUNT:
+        break;
+    }
+    return PM_ERR_INVALID;
+}
+
+bool invoice_filter_matches(enum invoice_filter filter, enum invoice_state state, int32_t due_date,
+                            bool handed_over, int32_t today)
+{
+    struct invoice_selection sel;
+
+    if (invoice_filter_selection(filter, &sel))
+        return false;
+    return (!sel.by_state || state == sel.state) && (!sel.past_due || due_date < today) &&
+           (!sel.handed_over || handed_over);
+}

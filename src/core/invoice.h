@@ -1,7 +1,9 @@
 /*
- * invoice.h — customer invoices: totals, ROT/RUT split, balance and status.
+ * invoice.h — customer invoices: totals, ROT/RUT split, balance and status,
+ * the state kept with every invoice and what the list's filters select.
  *
- * Pure arithmetic on plain structs; storage and I/O live elsewhere.
+ * Pure arithmetic on plain structs; storage and I/O live elsewhere (the
+ * store writes the remaining amount and state computed here).
  * A line's net is quantity_milli * unit_price_minor / 1000 rounded half away
  * from zero; VAT is computed per rate on the sum of the nets of that rate.
  * For ROT and RUT the tax reduction is a share of the labour lines' cost
@@ -85,5 +87,80 @@ enum pm_err invoice_remaining(const struct invoice_balance *b, int64_t *out);
 enum invoice_status invoice_status_of(const struct invoice_balance *b, int32_t today);
 /* Days past due on `today` (0 when not yet due). */
 int32_t invoice_days_overdue(int32_t due_date, int32_t today);
+
+/* ---- the state kept with every invoice ---- */
+
+/* What the invoice list keeps per invoice, kept current by the store on
+ * every payment, credit, loss and hand-over so that lists never recompute. */
+enum invoice_state {
+    INVOICE_STATE_OPEN, /* something left to pay */
+    INVOICE_STATE_PAID,
+    INVOICE_STATE_WRITTEN_OFF,
+    INVOICE_STATE_CREDITED,
+};
+
+/* The state that follows from the amounts: a written-off invoice stays
+ * written off; otherwise open while something is left, credited when credit
+ * notes (and no payment) cleared it, else paid (an over-payment too). */
+enum invoice_state invoice_state_derive(enum invoice_state current, int64_t remaining, int64_t paid,
+                                        int64_t credited);
+
+/* The derived amounts an invoice is stored with. */
+struct invoice_standing {
+    int64_t paid_minor;
+    int64_t remaining_minor;
+    enum invoice_state state;
+};
+
+/* A new invoice with balance b: its remaining amount, and its state (open
+ * or what the amounts make it; written off when b says so).  Amounts that
+ * overflow are PM_ERR_OVERFLOW on "customer_part_minor". */
+enum pm_err invoice_standing_new(const struct invoice_balance *b, struct invoice_standing *out,
+                                 struct pm_error *e);
+
+/* A payment's amount: more than 0 and at most MONEY_MAX, else PM_ERR_RANGE
+ * on "amount_minor".  Paying more than remains is allowed here (the
+ * remainder goes negative, the invoice counts as paid): whether an
+ * over-payment is accepted is decided where the payment is split over
+ * capital, fees and interest. */
+enum pm_err invoice_payment_check(int64_t amount_minor, struct pm_error *e);
+
+/* The invoice with balance b after a payment of amount_minor: paid,
+ * remaining and state.  PM_ERR_RANGE as invoice_payment_check, or
+ * PM_ERR_OVERFLOW on "amount_minor". */
+enum pm_err invoice_standing_paid(const struct invoice_balance *b, int64_t amount_minor,
+                                  struct invoice_standing *out, struct pm_error *e);
+
+/* ---- what the list's filters select ---- */
+
+enum invoice_filter {
+    FILTER_ALL,
+    FILTER_UNPAID,  /* open (includes overdue) */
+    FILTER_OVERDUE, /* open and due_date < today */
+    FILTER_AGENCY,  /* handed over to the agency (any agency state) */
+    FILTER_PAID,
+    FILTER_WRITTEN_OFF,
+    FILTER_COUNT,
+};
+
+/* Unpaid: something is left to pay (the state is open). */
+bool invoice_is_unpaid(enum invoice_state state);
+/* Overdue: unpaid and the due date is before today. */
+bool invoice_is_overdue(enum invoice_state state, int32_t due_date, int32_t today);
+
+/* A filter as the conditions an invoice must meet, all of them: what a
+ * store turns into its predicate, and invoice_filter_matches() tests. */
+struct invoice_selection {
+    bool by_state; /* the state is `state` */
+    enum invoice_state state;
+    bool past_due;    /* due_date < today */
+    bool handed_over; /* handed over to the agency */
+};
+
+/* PM_ERR_INVALID for a filter out of range. */
+enum pm_err invoice_filter_selection(enum invoice_filter filter, struct invoice_selection *out);
+/* Does an invoice in `state`, due on due_date, pass filter on today? */
+bool invoice_filter_matches(enum invoice_filter filter, enum invoice_state state, int32_t due_date,
+                            bool handed_over, int32_t today);
 
 #endif

@@ -106,14 +106,7 @@ struct customer {
 
 /* ---- invoices ---- */
 
-/* What the invoice list keeps per invoice, kept current by the store on
- * every payment, credit, loss and hand-over so that lists never recompute. */
-enum invoice_state {
-    INVOICE_STATE_OPEN, /* something left to pay */
-    INVOICE_STATE_PAID,
-    INVOICE_STATE_WRITTEN_OFF,
-    INVOICE_STATE_CREDITED,
-};
+/* enum invoice_state, enum invoice_filter and what they mean: core/invoice.h. */
 
 struct invoice {
     int64_t company_id;
@@ -153,16 +146,6 @@ struct invoice_buyer {
 
 #define STORE_LINES_MAX  200
 #define STORE_BUYERS_MAX 4
-
-enum invoice_filter {
-    FILTER_ALL,
-    FILTER_UNPAID,  /* open (includes overdue) */
-    FILTER_OVERDUE, /* open and due_date < today */
-    FILTER_AGENCY,  /* handed over to the agency (any agency_state) */
-    FILTER_PAID,
-    FILTER_WRITTEN_OFF,
-    FILTER_COUNT,
-};
 
 enum invoice_sort {
     SORT_DUE_ASC,
@@ -268,50 +251,6 @@ struct outbox_message {
 /* ---- the table of operations ---- */
 
 struct store_ops {
-
-    enum pm_err (*customer_insert)(struct store *st, struct customer *c);
-    enum pm_err (*customer_get)(struct store *st, int64_t company_id, int64_t id,
-                                struct customer *out);
-    enum pm_err (*customer_update)(struct store *st, const struct customer *c);
-    /* Customers by name, keyset after (name, id) of the last row. */
-    enum pm_err (*customer_list)(struct store *st, int64_t company_id, const char *q,
-                                 int64_t after_id, struct customer *out, size_t cap, size_t *n);
-
-    /* Insert an invoice with its lines and buyers; number 0 takes the next
-     * number of the company's series.  Sets inv->id (and number). */
-    enum pm_err (*invoice_insert)(struct store *st, struct invoice *inv,
-                                  const struct invoice_line_row *lines, size_t n_lines,
-                                  const struct invoice_buyer *buyers, size_t n_buyers);
-    enum pm_err (*invoice_get)(struct store *st, int64_t company_id, int64_t id,
-                               struct invoice *out);
-    /* Lines and buyers of an invoice, up to cap each. */
-    enum pm_err (*invoice_lines)(struct store *st, int64_t company_id, int64_t id,
-                                 struct invoice_line_row *out, size_t cap, size_t *n);
-    enum pm_err (*invoice_buyers)(struct store *st, int64_t company_id, int64_t id,
-                                  struct invoice_buyer *out, size_t cap, size_t *n);
-    enum pm_err (*invoice_list)(struct store *st, int64_t company_id, const struct invoice_query *q,
-                                struct invoice *out, size_t cap, size_t *n);
-    /* Number of invoices per filter (index FILTER_*) on `today`. */
-    enum pm_err (*invoice_counts)(struct store *st, int64_t company_id, int32_t today,
-                                  int64_t counts[FILTER_COUNT]);
-
-    /* Record a payment and update the invoice's paid/remaining/state in the
-     * same transaction.  Sets p->id. */
-    enum pm_err (*payment_insert)(struct store *st, struct payment *p);
-    enum pm_err (*payment_list)(struct store *st, int64_t company_id, int64_t invoice_id,
-                                struct payment *out, size_t cap, size_t *n);
-
-    /* Look a bearer token up by its hash (across companies). */
-    /* PM_ERR_NOT_FOUND when the key is new; out->body is malloc'ed. */
-    /* PM_ERR_CONFLICT when the key exists already. */
-
-    enum pm_err (*outbox_enqueue)(struct store *st, struct outbox_message *m);
-
-    enum pm_err (*history_insert)(struct store *st, struct history_event *ev);
-    /* Oldest first, after event id after_id. */
-    enum pm_err (*history_list)(struct store *st, int64_t company_id, int64_t invoice_id,
-                                int64_t after_id, struct history_event *out, size_t cap, size_t *n);
-
     /* ---- Amili hand-over (issue 4): the agency's operations, a sub-table
      * of their own (store/store_agency.h, store_agency_*() wrappers). ---- */
     const struct store_agency_ops *agency;
@@ -359,25 +298,37 @@ enum pm_err store_membership_set(struct store *st, int64_t company_id, int64_t u
                                  enum member_role role);
 enum pm_err store_membership_list(struct store *st, int64_t user_id, struct membership *out,
                                   size_t cap, size_t *n);
+/* Sets c->id. */
 enum pm_err store_customer_insert(struct store *st, struct customer *c);
 enum pm_err store_customer_get(struct store *st, int64_t company_id, int64_t id,
                                struct customer *out);
 enum pm_err store_customer_update(struct store *st, const struct customer *c);
+/* Customers by name (ASCII case ignored), then id, after the row with id
+ * after_id (0: from the start); q matches a part of the name or the whole
+ * customer number. */
 enum pm_err store_customer_list(struct store *st, int64_t company_id, const char *q,
                                 int64_t after_id, struct customer *out, size_t cap, size_t *n);
+/* Insert an invoice with its lines and buyers; number 0 takes the next
+ * number of the company's series.  Sets inv->id, number, remaining and
+ * state (core/invoice.h). */
 enum pm_err store_invoice_insert(struct store *st, struct invoice *inv,
                                  const struct invoice_line_row *lines, size_t n_lines,
                                  const struct invoice_buyer *buyers, size_t n_buyers);
 enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id,
                               struct invoice *out);
+/* Lines and buyers of an invoice, up to cap each. */
 enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id,
                                 struct invoice_line_row *out, size_t cap, size_t *n);
 enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t id,
                                  struct invoice_buyer *out, size_t cap, size_t *n);
 enum pm_err store_invoice_list(struct store *st, int64_t company_id, const struct invoice_query *q,
                                struct invoice *out, size_t cap, size_t *n);
+/* Number of invoices per filter (index FILTER_*) on `today`. */
 enum pm_err store_invoice_counts(struct store *st, int64_t company_id, int32_t today,
                                  int64_t counts[FILTER_COUNT]);
+/* Record a payment and update the invoice's paid/remaining/state in the
+ * same transaction.  Sets p->id.  The amount must be > 0 (PM_ERR_RANGE on
+ * "amount_minor"); more than remains is recorded (core/invoice.h). */
 enum pm_err store_payment_insert(struct store *st, struct payment *p);
 enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                struct payment *out, size_t cap, size_t *n);
@@ -391,6 +342,7 @@ enum pm_err store_idempotency_get(struct store *st, int64_t company_id, const ch
 enum pm_err store_idempotency_put(struct store *st, const struct idempotency_record *r);
 enum pm_err store_outbox_enqueue(struct store *st, struct outbox_message *m);
 enum pm_err store_history_insert(struct store *st, struct history_event *ev);
+/* Oldest first, after event id after_id. */
 enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                int64_t after_id, struct history_event *out, size_t cap, size_t *n);
 /* The list cache (issue 3): see data_version in struct store_ops. */

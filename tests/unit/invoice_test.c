@@ -1,7 +1,9 @@
 /*
  * invoice_test.c — unit tests for src/core/invoice.c: totals per VAT rate,
  * the ROT/RUT customer part with hand-checked Swedish figures, validation
- * with the offending field named, and balance/status as the list shows it.
+ * with the offending field named, balance/status as the list shows it, the
+ * remaining amount and state the store keeps on insert and after a payment,
+ * and what the list's filters select.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 
 #include "core/date.h"
 #include "core/invoice.h"
+#include "core/money.h"
 
 static int32_t ymd(int y, int m, int d)
 {
@@ -313,6 +316,189 @@ static void test_remaining_and_status(void **state)
     assert_string_equal(invoice_status_name(INVOICE_CREDITED), "credited");
 }
 
+static void test_state_derivation(void **state)
+{
+    (void)state;
+    /* Something left: open; cleared by credit notes alone: credited; by a
+     * payment (over-payment too): paid; a loss stays a loss. */
+    assert_int_equal(invoice_state_derive(INVOICE_STATE_OPEN, 1, 0, 0), INVOICE_STATE_OPEN);
+    assert_int_equal(invoice_state_derive(INVOICE_STATE_PAID, 1, 5, 0), INVOICE_STATE_OPEN);
+    assert_int_equal(invoice_state_derive(INVOICE_STATE_OPEN, 0, 100, 0), INVOICE_STATE_PAID);
+    assert_int_equal(invoice_state_derive(INVOICE_STATE_OPEN, -1, 101, 0), INVOICE_STATE_PAID);
+    assert_int_equal(invoice_state_derive(INVOICE_STATE_OPEN, 0, 0, 100), INVOICE_STATE_CREDITED);
+    assert_int_equal(invoice_state_derive(INVOICE_STATE_OPEN, 0, 40, 60), INVOICE_STATE_PAID);
+    assert_int_equal(invoice_state_derive(INVOICE_STATE_CREDITED, 0, 0, 100),
+                     INVOICE_STATE_CREDITED);
+    assert_int_equal(invoice_state_derive(INVOICE_STATE_WRITTEN_OFF, 500, 0, 0),
+                     INVOICE_STATE_WRITTEN_OFF);
+    assert_int_equal(invoice_state_derive(INVOICE_STATE_WRITTEN_OFF, 0, 500, 0),
+                     INVOICE_STATE_WRITTEN_OFF);
+    /* A zero invoice is settled at once. */
+    assert_int_equal(invoice_state_derive(INVOICE_STATE_OPEN, 0, 0, 0), INVOICE_STATE_PAID);
+}
+
+static void test_standing_on_insert(void **state)
+{
+    struct invoice_balance b = {95000, 0, 0, false, 0};
+    struct invoice_standing s;
+    struct pm_error e;
+
+    (void)state;
+    assert_int_equal(invoice_standing_new(&b, &s, &e), PM_OK);
+    assert_int_equal(s.remaining_minor, 95000);
+    assert_int_equal(s.paid_minor, 0);
+    assert_int_equal(s.state, INVOICE_STATE_OPEN);
+
+    /* Written with amounts already settled, or as a loss. */
+    b.paid_minor = 95000;
+    assert_int_equal(invoice_standing_new(&b, &s, &e), PM_OK);
+    assert_int_equal(s.remaining_minor, 0);
+    assert_int_equal(s.state, INVOICE_STATE_PAID);
+    b.paid_minor = 0;
+    b.credited_minor = 95000;
+    assert_int_equal(invoice_standing_new(&b, &s, &e), PM_OK);
+    assert_int_equal(s.state, INVOICE_STATE_CREDITED);
+    b.credited_minor = 0;
+    b.written_off = true;
+    assert_int_equal(invoice_standing_new(&b, &s, &e), PM_OK);
+    assert_int_equal(s.remaining_minor, 95000);
+    assert_int_equal(s.state, INVOICE_STATE_WRITTEN_OFF);
+
+    /* Amounts that overflow name the customer's part. */
+    b.written_off = false;
+    b.customer_part_minor = INT64_MAX;
+    b.paid_minor = -INT64_MAX;
+    assert_int_equal(invoice_standing_new(&b, &s, &e), PM_ERR_OVERFLOW);
+    assert_string_equal(e.field, "customer_part_minor");
+}
+
+static void test_standing_after_payment(void **state)
+{
+    struct invoice_balance b = {50000, 0, 0, false, 0};
+    struct invoice_standing s;
+    struct pm_error e;
+
+    (void)state;
+    /* Zero, negative and absurd amounts: out of range on amount_minor. */
+    assert_int_equal(invoice_payment_check(0, &e), PM_ERR_RANGE);
+    assert_string_equal(e.field, "amount_minor");
+    assert_int_equal(invoice_payment_check(-5, &e), PM_ERR_RANGE);
+    assert_int_equal(invoice_payment_check(MONEY_MAX + 1, &e), PM_ERR_RANGE);
+    assert_int_equal(invoice_payment_check(MONEY_MAX, &e), PM_OK);
+    assert_int_equal(invoice_payment_check(1, &e), PM_OK);
+    assert_int_equal(invoice_standing_paid(&b, 0, &s, &e), PM_ERR_RANGE);
+    assert_string_equal(e.field, "amount_minor");
+
+    /* A part payment leaves it open, the rest pays it. */
+    assert_int_equal(invoice_standing_paid(&b, 20000, &s, &e), PM_OK);
+    assert_int_equal(s.paid_minor, 20000);
+    assert_int_equal(s.remaining_minor, 30000);
+    assert_int_equal(s.state, INVOICE_STATE_OPEN);
+    b.paid_minor = s.paid_minor;
+    assert_int_equal(invoice_standing_paid(&b, 30000, &s, &e), PM_OK);
+    assert_int_equal(s.remaining_minor, 0);
+    assert_int_equal(s.state, INVOICE_STATE_PAID);
+
+    /* An over-payment is recorded: a negative remainder, paid. */
+    b.paid_minor = s.paid_minor;
+    assert_int_equal(invoice_standing_paid(&b, 1, &s, &e), PM_OK);
+    assert_int_equal(s.paid_minor, 50001);
+    assert_int_equal(s.remaining_minor, -1);
+    assert_int_equal(s.state, INVOICE_STATE_PAID);
+
+    /* After credit notes, paying the rest makes it paid, not credited. */
+    b.paid_minor = 0;
+    b.credited_minor = 40000;
+    assert_int_equal(invoice_standing_paid(&b, 10000, &s, &e), PM_OK);
+    assert_int_equal(s.remaining_minor, 0);
+    assert_int_equal(s.state, INVOICE_STATE_PAID);
+
+    /* A payment on a written-off invoice (a recovery) keeps it written off. */
+    b.credited_minor = 0;
+    b.written_off = true;
+    assert_int_equal(invoice_standing_paid(&b, 50000, &s, &e), PM_OK);
+    assert_int_equal(s.remaining_minor, 0);
+    assert_int_equal(s.state, INVOICE_STATE_WRITTEN_OFF);
+
+    /* Amounts that overflow name the payment's amount. */
+    b.written_off = false;
+    b.paid_minor = INT64_MAX - 10;
+    assert_int_equal(invoice_standing_paid(&b, 100, &s, &e), PM_ERR_OVERFLOW);
+    assert_string_equal(e.field, "amount_minor");
+}
+
+static void test_filters(void **state)
+{
+    static const enum invoice_state states[] = {INVOICE_STATE_OPEN, INVOICE_STATE_PAID,
+                                                INVOICE_STATE_WRITTEN_OFF, INVOICE_STATE_CREDITED};
+    int32_t today = ymd(2026, 11, 2);
+    struct invoice_selection sel;
+    size_t i;
+    int f, day, agency;
+
+    (void)state;
+    /* Unpaid is open; overdue is open and due before today (not on it). */
+    assert_true(invoice_is_unpaid(INVOICE_STATE_OPEN));
+    assert_false(invoice_is_unpaid(INVOICE_STATE_PAID));
+    assert_false(invoice_is_unpaid(INVOICE_STATE_WRITTEN_OFF));
+    assert_false(invoice_is_unpaid(INVOICE_STATE_CREDITED));
+    assert_true(invoice_is_overdue(INVOICE_STATE_OPEN, today - 1, today));
+    assert_false(invoice_is_overdue(INVOICE_STATE_OPEN, today, today));
+    assert_false(invoice_is_overdue(INVOICE_STATE_WRITTEN_OFF, today - 30, today));
+
+    /* What the store's predicates select. */
+    assert_int_equal(invoice_filter_selection(FILTER_OVERDUE, &sel), PM_OK);
+    assert_true(sel.by_state && sel.past_due && !sel.handed_over);
+    assert_int_equal(sel.state, INVOICE_STATE_OPEN);
+    assert_int_equal(invoice_filter_selection(FILTER_UNPAID, &sel), PM_OK);
+    assert_true(sel.by_state && !sel.past_due);
+    assert_int_equal(sel.state, INVOICE_STATE_OPEN);
+    assert_int_equal(invoice_filter_selection(FILTER_AGENCY, &sel), PM_OK);
+    assert_true(!sel.by_state && !sel.past_due && sel.handed_over);
+    assert_int_equal(invoice_filter_selection(FILTER_ALL, &sel), PM_OK);
+    assert_true(!sel.by_state && !sel.past_due && !sel.handed_over);
+    assert_int_equal(invoice_filter_selection(FILTER_COUNT, &sel), PM_ERR_INVALID);
+    assert_int_equal(invoice_filter_selection((enum invoice_filter) - 1, &sel), PM_ERR_INVALID);
+
+    /* Each filter against the definitions, for every state, around today. */
+    for (f = 0; f < FILTER_COUNT; f++) {
+        for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+            for (day = -1; day <= 1; day++) {
+                for (agency = 0; agency < 2; agency++) {
+                    enum invoice_state st = states[i];
+                    bool want = false, got = invoice_filter_matches((enum invoice_filter)f, st,
+                                                                    today + day, agency, today);
+
+                    switch ((enum invoice_filter)f) {
+                    case FILTER_ALL:
+                        want = true;
+                        break;
+                    case FILTER_UNPAID:
+                        want = invoice_is_unpaid(st);
+                        break;
+                    case FILTER_OVERDUE:
+                        want = invoice_is_overdue(st, today + day, today);
+                        break;
+                    case FILTER_AGENCY:
+                        want = agency;
+                        break;
+                    case FILTER_PAID:
+                        want = st == INVOICE_STATE_PAID;
+                        break;
+                    case FILTER_WRITTEN_OFF:
+                        want = st == INVOICE_STATE_WRITTEN_OFF;
+                        break;
+                    case FILTER_COUNT:
+                        break;
+                    }
+                    assert_int_equal(got, want);
+                }
+            }
+        }
+    }
+    assert_false(invoice_filter_matches(FILTER_COUNT, INVOICE_STATE_OPEN, today, false, today));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +513,10 @@ int main(void)
         cmocka_unit_test(test_labour_vat_from_labour_lines),
         cmocka_unit_test(test_rejections_name_the_field),
         cmocka_unit_test(test_remaining_and_status),
+        cmocka_unit_test(test_state_derivation),
+        cmocka_unit_test(test_standing_on_insert),
+        cmocka_unit_test(test_standing_after_payment),
+        cmocka_unit_test(test_filters),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,7 +161,7 @@ static const char *const migrations[] = {
     "  FOREIGN KEY (company_id, customer_id) REFERENCES customers (company_id, id),"
     "  CHECK (remaining_minor = customer_part_minor - paid_minor - credited_minor)"
     ");"
-    /* The list (pg_invoices.c) is served from these without a sort: per
+    /* The list (store_invoice_list.c) is served from these without a sort: per
      * sort key one index for "all", one behind state = $n, and a partial
      * one for invoices with the agency; one per customer. */
     "CREATE INDEX invoices_due ON invoices (company_id, due_date, id);"

@@ -1,8 +1,8 @@
 /*
- * pg_store.c — the PostgreSQL engine: its handle, ops table and the
- * operations on companies, users, memberships, sessions, API tokens and
- * idempotency records (invoices and their kin: pg_invoices.c; the shared
- * machinery of statements and transactions: pg_conn.c).
+ * pg_store.c — the PostgreSQL engine: its handle, ops table,
+ * transactions with the company write lock, and the data version (the
+ * operations written once over the driver: src/store/store_*.c; the
+ * shared machinery of statements and transactions: pg_conn.c).
  *
  * A handle is one libpq connection whose session runs SERIALIZABLE by
  * default, in UTF-8 and UTC; it is used by one thread at a time (store.h).
@@ -176,21 +176,6 @@ void pg_store_close(struct store *st)
 }
 
 static const struct store_ops pg_store_ops = {
-    .customer_insert = pg_invoices_customer_insert,
-    .customer_get = pg_invoices_customer_get,
-    .customer_update = pg_invoices_customer_update,
-    .customer_list = pg_invoices_customer_list,
-    .invoice_insert = pg_invoices_insert,
-    .invoice_get = pg_invoices_get,
-    .invoice_lines = pg_invoices_lines,
-    .invoice_buyers = pg_invoices_buyers,
-    .invoice_list = pg_invoices_list,
-    .invoice_counts = pg_invoices_counts,
-    .payment_insert = pg_invoices_payment_insert,
-    .payment_list = pg_invoices_payment_list,
-    .outbox_enqueue = pg_invoices_outbox_enqueue,
-    .history_insert = pg_invoices_history_insert,
-    .history_list = pg_invoices_history_list,
     .agency = &pg_agency_ops,        /* Amili hand-over: pg_agency.c */
 };
 

@@ -12,8 +12,6 @@
  *   pg_store.c       open/close, the ops table, transactions and the
  *                    company write lock, companies, users, memberships,
  *                    sessions, tokens, idempotency records, data version;
- *   pg_invoices.c    customers, invoices (list and counts), payments,
- *                    history, the outbox's enqueue side;
  *   pg_agency.c      the agency sub-table (store/store_agency.h);
  *   pg_migrations.c  the numbered schema migrations (same numbers as the
  *                    SQLite engine's).
@@ -211,35 +209,6 @@ enum pm_err pg_store_next_id(struct pg_store *s, int64_t company_id, const char 
 int64_t pg_store_now(void);
 
 /* ---- the engine's files ---- */
-
-/* pg_invoices.c */
-enum pm_err pg_invoices_customer_insert(struct store *st, struct customer *c);
-enum pm_err pg_invoices_customer_get(struct store *st, int64_t company_id, int64_t id,
-                                     struct customer *out);
-enum pm_err pg_invoices_customer_update(struct store *st, const struct customer *c);
-enum pm_err pg_invoices_customer_list(struct store *st, int64_t company_id, const char *q,
-                                      int64_t after_id, struct customer *out, size_t cap,
-                                      size_t *n);
-enum pm_err pg_invoices_insert(struct store *st, struct invoice *inv,
-                               const struct invoice_line_row *lines, size_t n_lines,
-                               const struct invoice_buyer *buyers, size_t n_buyers);
-enum pm_err pg_invoices_get(struct store *st, int64_t company_id, int64_t id, struct invoice *out);
-enum pm_err pg_invoices_lines(struct store *st, int64_t company_id, int64_t id,
-                              struct invoice_line_row *out, size_t cap, size_t *n);
-enum pm_err pg_invoices_buyers(struct store *st, int64_t company_id, int64_t id,
-                               struct invoice_buyer *out, size_t cap, size_t *n);
-enum pm_err pg_invoices_list(struct store *st, int64_t company_id, const struct invoice_query *q,
-                             struct invoice *out, size_t cap, size_t *n);
-enum pm_err pg_invoices_counts(struct store *st, int64_t company_id, int32_t today,
-                               int64_t counts[FILTER_COUNT]);
-enum pm_err pg_invoices_payment_insert(struct store *st, struct payment *p);
-enum pm_err pg_invoices_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
-                                     struct payment *out, size_t cap, size_t *n);
-enum pm_err pg_invoices_history_insert(struct store *st, struct history_event *ev);
-enum pm_err pg_invoices_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
-                                     int64_t after_id, struct history_event *out, size_t cap,
-                                     size_t *n);
-enum pm_err pg_invoices_outbox_enqueue(struct store *st, struct outbox_message *m);
 
 /* pg_agency.c */
 extern const struct store_agency_ops pg_agency_ops;

@@ -154,7 +154,7 @@ static const char *const migrations[] = {
     "  FOREIGN KEY (company_id, customer_id) REFERENCES customers (company_id, id),"
     "  CHECK (remaining_minor = customer_part_minor - paid_minor - credited_minor)"
     ") STRICT;"
-    /* The list (sqlite_invoices.c) is served from these without a scan or a
+    /* The list (store_invoice_list.c) is served from these without a scan or a
      * sort: per sort key one index for "all", one behind state = ?, and a
      * partial one for invoices with the agency; one per customer. */
     "CREATE INDEX invoices_due ON invoices (company_id, due_date, id);"

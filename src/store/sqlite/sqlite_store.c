@@ -1,7 +1,7 @@
 /*
- * sqlite_store.c — the SQLite engine: its handle, ops table and the
- * operations on companies, users, memberships, sessions, API tokens and
- * idempotency records (invoices and their kin: sqlite_invoices.c).
+ * sqlite_store.c — the SQLite engine: its handle, ops table, statement
+ * cache, transactions and id series for the agency and books sub-tables
+ * (the operations written once over the driver: src/store/store_*.c).
  *
  * A handle is one sqlite3 connection in WAL mode with foreign keys on,
  * synchronous=NORMAL and a 5 s busy timeout; it is used by one thread at a
@@ -261,29 +261,12 @@ void sqlite_store_close(struct store *stp)
     store_release(&s->base);
     for (i = 0; i < s->n_stmts; i++)
         sqlite3_finalize(s->stmts[i].stmt);
-    for (i = 0; i < SQLITE_STORE_LIST_SHAPES; i++)
-        sqlite3_finalize(s->list_stmts[i]);
     free(s->stmts);
     sqlite3_close(s->db);
     free(s);
 }
 
 static const struct store_ops sqlite_ops = {
-    .customer_insert = sqlite_invoices_customer_insert,
-    .customer_get = sqlite_invoices_customer_get,
-    .customer_update = sqlite_invoices_customer_update,
-    .customer_list = sqlite_invoices_customer_list,
-    .invoice_insert = sqlite_invoices_insert,
-    .invoice_get = sqlite_invoices_get,
-    .invoice_lines = sqlite_invoices_lines,
-    .invoice_buyers = sqlite_invoices_buyers,
-    .invoice_list = sqlite_invoices_list,
-    .invoice_counts = sqlite_invoices_counts,
-    .payment_insert = sqlite_invoices_payment_insert,
-    .outbox_enqueue = sqlite_outbox_enqueue,
-    .payment_list = sqlite_invoices_payment_list,
-    .history_insert = sqlite_invoices_history_insert,
-    .history_list = sqlite_invoices_history_list,
     .agency = &sqlite_agency_ops,    /* Amili hand-over: sqlite_agency.c */
 };
 

@@ -4,14 +4,15 @@
  * The default engine: one database file, WAL journal, foreign keys on,
  * STRICT tables keyed (company_id, id).  store_open() (store/store.c) calls
  * sqlite_store_open(); everything else reaches the engine through the ops
- * table.  The engine is split in three files that share the declarations
- * below and nothing else:
+ * table.  The engine is split in files that share the declarations below
+ * and nothing else:
  *
  *   sqlite_store.c       open/close, transactions, statement cache, error
- *                        mapping, companies, users, sessions, tokens,
- *                        idempotency records;
- *   sqlite_invoices.c    customers, invoices (list and counts), payments,
- *                        history;
+ *                        mapping, id series;
+ *   sqlite_driver.c      the driver (store_driver.h), over which the
+ *                        store's operations are written once (src/store);
+ *   sqlite_agency.c, sqlite_books.c
+ *                        the agency and books sub-tables;
  *   sqlite_migrations.c  the numbered schema migrations.
  *
  * Statements are prepared once per handle and cached; values are always
@@ -27,10 +28,6 @@
 
 #include "store/store.h"
 #include "store/store_driver.h"
-#include "util/buf.h"
-
-/* Distinct shapes of the invoice list query (see sqlite_invoices.c). */
-#define SQLITE_STORE_LIST_SHAPES 360
 
 struct sqlite_store_stmt {
     const char *sql; /* the key: a static string, compared by address */
@@ -43,8 +40,6 @@ struct sqlite_store {
     /* Statements of static SQL, prepared on first use. */
     struct sqlite_store_stmt *stmts;
     size_t n_stmts, cap_stmts;
-    /* Invoice list statements, one per query shape, prepared on first use. */
-    sqlite3_stmt *list_stmts[SQLITE_STORE_LIST_SHAPES];
 };
 
 /* Open (creating if needed) the database file at path and bring its schema
@@ -58,11 +53,6 @@ enum pm_err sqlite_store_migrate(struct store *st, int *applied);
 
 /* The driver (sqlite_driver.c). */
 extern const struct store_driver sqlite_store_driver;
-
-/* The SQL text the engine runs for query q (values are bound parameters
- * :cid, :today, :key, :id, :customer, :number, :like, :limit), appended to
- * *out.  Exposed so that tests can EXPLAIN the exact statement. */
-enum pm_err sqlite_store_list_sql(const struct invoice_query *q, struct buf *out);
 
 /* ---- shared by the engine's files ---- */
 
@@ -105,39 +95,6 @@ void sqlite_store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
 
 /* Unix seconds now (the store's own clock for created_at columns). */
 int64_t sqlite_store_now(void);
-
-/* The operations of sqlite_invoices.c. */
-enum pm_err sqlite_invoices_customer_insert(struct store *st, struct customer *c);
-enum pm_err sqlite_invoices_customer_get(struct store *st, int64_t company_id, int64_t id,
-                                         struct customer *out);
-enum pm_err sqlite_invoices_customer_update(struct store *st, const struct customer *c);
-enum pm_err sqlite_invoices_customer_list(struct store *st, int64_t company_id, const char *q,
-                                          int64_t after_id, struct customer *out, size_t cap,
-                                          size_t *n);
-enum pm_err sqlite_invoices_insert(struct store *st, struct invoice *inv,
-                                   const struct invoice_line_row *lines, size_t n_lines,
-                                   const struct invoice_buyer *buyers, size_t n_buyers);
-enum pm_err sqlite_invoices_get(struct store *st, int64_t company_id, int64_t id,
-                                struct invoice *out);
-enum pm_err sqlite_invoices_lines(struct store *st, int64_t company_id, int64_t id,
-                                  struct invoice_line_row *out, size_t cap, size_t *n);
-enum pm_err sqlite_invoices_buyers(struct store *st, int64_t company_id, int64_t id,
-                                   struct invoice_buyer *out, size_t cap, size_t *n);
-enum pm_err sqlite_invoices_list(struct store *st, int64_t company_id,
-                                 const struct invoice_query *q, struct invoice *out, size_t cap,
-                                 size_t *n);
-enum pm_err sqlite_invoices_counts(struct store *st, int64_t company_id, int32_t today,
-                                   int64_t counts[FILTER_COUNT]);
-enum pm_err sqlite_invoices_payment_insert(struct store *st, struct payment *p);
-enum pm_err sqlite_invoices_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
-                                         struct payment *out, size_t cap, size_t *n);
-enum pm_err sqlite_invoices_history_insert(struct store *st, struct history_event *ev);
-enum pm_err sqlite_invoices_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
-                                         int64_t after_id, struct history_event *out, size_t cap,
-                                         size_t *n);
-
-/* ---- sqlite_outbox.c ---- */
-enum pm_err sqlite_outbox_enqueue(struct store *st, struct outbox_message *m);
 
 /* ---- sqlite_agency.c (Amili hand-over) ---- */
 extern const struct store_agency_ops sqlite_agency_ops;

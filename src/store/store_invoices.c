@@ -1,0 +1,755 @@
+/*
+ * store_invoices.c — invoices with their lines and buyers, payments, the
+ * history of events and the agency outbox's enqueue side, written once in
+ * SQL over the storage driver (sql.h).  The list and its counts:
+ * store_invoice_list.c.
+ *
+ * The store keeps what core computed: an invoice's remaining amount and
+ * state on insert and after each payment come from core/invoice.h
+ * (invoice_standing_new, invoice_standing_paid), and are written in the
+ * same atomic unit as the change (sql_atomic), so nothing is half written.
+ *
+ * Invoice numbers: an invoice keeps the number it was given if that number
+ * is free (else PM_ERR_CONFLICT on "number"), or takes the next free one of
+ * the company's series, which starts at 1001.  Numbers given by hand do not
+ * move the series; it steps over them.
+ *
+ * An invoice's lines and buyers are written with one statement each, from
+ * a JSON array of rows (json_each on SQLite, jsonb_array_elements on
+ * PostgreSQL): one round trip per invoice, not per line.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/invoice.h"
+#include "store/sql.h"
+#include "store/store.h"
+#include "store/store_invoices.h"
+#include "util/buf.h"
+
+#define NUMBER_FIRST 1001
+/* Numbers of the series tried before giving up (all taken by hand). */
+#define NUMBER_TRIES 100000
+
+/* Does the statement sql ($1 company, $2 b) return a row? */
+static enum pm_err exists(struct store *st, const char *sql, int64_t company_id, int64_t b,
+                          bool *out)
+{
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, b);
+    err = sql_step(st, q, out);
+    sql_done(st, q);
+    return err;
+}
+
+/* ---- reading ---- */
+
+void store_invoices_read(struct store *st, struct store_stmt *q, struct invoice *inv)
+{
+    memset(inv, 0, sizeof(*inv));
+    inv->company_id = sql_int(st, q, 0);
+    inv->id = sql_int(st, q, 1);
+    inv->number = sql_int(st, q, 2);
+    inv->customer_id = sql_int(st, q, 3);
+    if (invoice_kind_parse(sql_text_ref(st, q, 4, NULL), &inv->kind))
+        inv->kind = INVOICE_STANDARD;
+    sql_col_arr(st, q, 5, inv->currency);
+    inv->invoice_date = (int32_t)sql_int(st, q, 6);
+    inv->due_date = (int32_t)sql_int(st, q, 7);
+    inv->net_minor = sql_int(st, q, 8);
+    inv->vat_minor = sql_int(st, q, 9);
+    inv->total_minor = sql_int(st, q, 10);
+    inv->tax_reduction_minor = sql_int(st, q, 11);
+    inv->customer_part_minor = sql_int(st, q, 12);
+    inv->paid_minor = sql_int(st, q, 13);
+    inv->credited_minor = sql_int(st, q, 14);
+    inv->remaining_minor = sql_int(st, q, 15);
+    if (store_invoice_state_parse(sql_text_ref(st, q, 16, NULL), &inv->state))
+        inv->state = INVOICE_STATE_OPEN;
+    inv->manual_reminders = (int)sql_int(st, q, 17);
+    sql_col_arr(st, q, 18, inv->agency_state);
+    sql_col_arr(st, q, 19, inv->agency_status);
+    inv->created_at = sql_int(st, q, 20);
+    sql_col_arr(st, q, 21, inv->customer_name);
+}
+
+/* ---- invoice numbers ---- */
+
+static enum pm_err number_taken(struct store *st, int64_t company_id, int64_t number, bool *taken)
+{
+    static const char sql[] = "SELECT 1 FROM invoices WHERE company_id = $1 AND number = $2";
+
+    return exists(st, sql, company_id, number, taken);
+}
+
+/* Choose *number (0: the next free one) inside the caller's transaction. */
+static enum pm_err number_choose(struct store *st, int64_t company_id, int64_t *number)
+{
+    enum pm_err err;
+    bool taken = true;
+    int tries;
+
+    if (*number > 0) {
+        err = number_taken(st, company_id, *number, &taken);
+        if (!err && taken)
+            err = pm_error_set(&st->error, PM_ERR_CONFLICT, "number",
+                               "invoice number %lld exists already", (long long)*number);
+        return err;
+    }
+    for (tries = 0; tries < NUMBER_TRIES && taken; tries++) {
+        err = sql_next_id(st, company_id, "invoice_number", NUMBER_FIRST, number);
+        if (!err)
+            err = number_taken(st, company_id, *number, &taken);
+        if (err)
+            return err;
+    }
+    if (taken)
+        return pm_error_set(&st->error, PM_ERR_CONFLICT, "number", "no free invoice number found");
+    return PM_OK;
+}
+
+/* ---- lines and buyers: rows as a JSON array ---- */
+
+/* Append s (up to cap bytes) to b as a JSON string. */
+static enum pm_err json_text(struct buf *b, const char *s, size_t cap)
+{
+    size_t i, len = strnlen(s, cap);
+    enum pm_err err = buf_addch(b, '"');
+    unsigned char c;
+
+    for (i = 0; i < len && !err; i++) {
+        c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            err = buf_addf(b, "\\%c", c);
+        else if (c < 0x20)
+            err = buf_addf(b, "\\u%04x", c);
+        else
+            err = buf_addch(b, (char)c);
+    }
+    return err ? err : buf_addch(b, '"');
+}
+
+/* The table's CHECKs, tested here so that the offending line is named. */
+static enum pm_err check_lines(struct store *st, const struct invoice_line_row *lines, size_t n)
+{
+    const char *failed = NULL;
+    char field[32];
+    size_t i;
+
+    for (i = 0; i < n && !failed; i++) {
+        if (lines[i].line.quantity_milli <= 0)
+            failed = "quantity_milli > 0";
+        else if (invoice_vat_index(lines[i].line.vat_rate_bp) < 0)
+            failed = "vat_rate_bp IN (2500, 1200, 600, 0)";
+    }
+    if (!failed)
+        return PM_OK;
+    snprintf(field, sizeof(field), "lines[%zu]", i - 1);
+    return pm_error_set(&st->error, PM_ERR_INVALID, field,
+                        "inserting an invoice line: CHECK constraint failed: %s", failed);
+}
+
+/* Run an INSERT whose $1 is the company, $2 the invoice and $3 the rows. */
+static enum pm_err insert_rows(struct store *st, const char *sql, const struct invoice *inv,
+                               const struct buf *rows, const char *field)
+{
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, inv->company_id);
+    sql_bind_int(st, q, 2, inv->id);
+    sql_bind_text(st, q, 3, rows->data, rows->len);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    if (err && err != PM_ERR_BUSY)
+        snprintf(st->error.field, sizeof(st->error.field), "%s", field);
+    return err;
+}
+
+static enum pm_err insert_lines(struct store *st, const struct invoice *inv,
+                                const struct invoice_line_row *lines, size_t n)
+{
+    static const struct sql_variant sql = {{
+        [STORE_DIALECT_SQLITE] =
+            "INSERT INTO invoice_lines (company_id, invoice_id, line_no, description,"
+            " quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor)"
+            " SELECT $1, $2, t.key + 1, json_extract(t.value, '$[0]'),"
+            " json_extract(t.value, '$[1]'), json_extract(t.value, '$[2]'),"
+            " json_extract(t.value, '$[3]'), json_extract(t.value, '$[4]'),"
+            " json_extract(t.value, '$[5]') FROM json_each($3) AS t",
+        [STORE_DIALECT_PG] =
+            "INSERT INTO invoice_lines (company_id, invoice_id, line_no, description,"
+            " quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor)"
+            " SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), t.n, t.e ->> 0,"
+            " CAST(t.e ->> 1 AS BIGINT), CAST(t.e ->> 2 AS BIGINT), CAST(t.e ->> 3 AS BIGINT),"
+            " CAST(t.e ->> 4 AS BIGINT), CAST(t.e ->> 5 AS BIGINT)"
+            " FROM jsonb_array_elements(CAST($3 AS JSONB)) WITH ORDINALITY AS t(e, n)",
+    }};
+    struct buf rows = BUF_INIT;
+    enum pm_err err;
+    size_t i;
+
+    if (n == 0)
+        return PM_OK;
+    err = check_lines(st, lines, n);
+    if (err)
+        return err;
+    err = buf_addch(&rows, '[');
+    for (i = 0; i < n && !err; i++) {
+        const struct invoice_line_row *l = &lines[i];
+
+        err = buf_adds(&rows, i ? ",[" : "[");
+        if (!err)
+            err = json_text(&rows, l->description, sizeof(l->description));
+        if (!err)
+            err = buf_addf(&rows, ",%lld,%lld,%d,%d,%lld]", (long long)l->line.quantity_milli,
+                           (long long)l->line.unit_price_minor, l->line.vat_rate_bp,
+                           l->line.labour ? 1 : 0, (long long)l->net_minor);
+    }
+    if (!err)
+        err = buf_addch(&rows, ']');
+    if (err)
+        pm_error_set(&st->error, err, "lines", "building invoice lines");
+    else
+        err = insert_rows(st, sql_text(st, &sql), inv, &rows, "lines");
+    buf_release(&rows);
+    return err;
+}
+
+static enum pm_err insert_buyers(struct store *st, const struct invoice *inv,
+                                 const struct invoice_buyer *buyers, size_t n)
+{
+    static const struct sql_variant sql = {{
+        [STORE_DIALECT_SQLITE] =
+            "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, id_number, name)"
+            " SELECT $1, $2, t.key + 1, json_extract(t.value, '$[0]'),"
+            " json_extract(t.value, '$[1]') FROM json_each($3) AS t",
+        [STORE_DIALECT_PG] =
+            "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, id_number, name)"
+            " SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), t.n, t.e ->> 0, t.e ->> 1"
+            " FROM jsonb_array_elements(CAST($3 AS JSONB)) WITH ORDINALITY AS t(e, n)",
+    }};
+    struct buf rows = BUF_INIT;
+    enum pm_err err;
+    size_t i;
+
+    if (n == 0)
+        return PM_OK;
+    err = buf_addch(&rows, '[');
+    for (i = 0; i < n && !err; i++) {
+        err = buf_adds(&rows, i ? ",[" : "[");
+        if (!err)
+            err = json_text(&rows, buyers[i].id_number, sizeof(buyers[i].id_number));
+        if (!err)
+            err = buf_addch(&rows, ',');
+        if (!err)
+            err = json_text(&rows, buyers[i].name, sizeof(buyers[i].name));
+        if (!err)
+            err = buf_addch(&rows, ']');
+    }
+    if (!err)
+        err = buf_addch(&rows, ']');
+    if (err)
+        pm_error_set(&st->error, err, "buyers", "building invoice buyers");
+    else
+        err = insert_rows(st, sql_text(st, &sql), inv, &rows, "buyers");
+    buf_release(&rows);
+    return err;
+}
+
+/* ---- invoices ---- */
+
+static enum pm_err insert_invoice_row(struct store *st, const struct invoice *inv)
+{
+    static const char sql[] =
+        "INSERT INTO invoices (company_id, id, number, customer_id, kind, currency,"
+        " invoice_date, due_date, net_minor, vat_minor, total_minor, tax_reduction_minor,"
+        " customer_part_minor, paid_minor, credited_minor, remaining_minor, state,"
+        " manual_reminders, agency_state, agency_status, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+        " $18, $19, $20, $21)";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, inv->company_id);
+    sql_bind_int(st, q, 2, inv->id);
+    sql_bind_int(st, q, 3, inv->number);
+    sql_bind_int(st, q, 4, inv->customer_id);
+    sql_bind_text(st, q, 5, invoice_kind_name(inv->kind), 16);
+    sql_bind_arr(st, q, 6, inv->currency);
+    sql_bind_int(st, q, 7, inv->invoice_date);
+    sql_bind_int(st, q, 8, inv->due_date);
+    sql_bind_int(st, q, 9, inv->net_minor);
+    sql_bind_int(st, q, 10, inv->vat_minor);
+    sql_bind_int(st, q, 11, inv->total_minor);
+    sql_bind_int(st, q, 12, inv->tax_reduction_minor);
+    sql_bind_int(st, q, 13, inv->customer_part_minor);
+    sql_bind_int(st, q, 14, inv->paid_minor);
+    sql_bind_int(st, q, 15, inv->credited_minor);
+    sql_bind_int(st, q, 16, inv->remaining_minor);
+    sql_bind_text(st, q, 17, store_invoice_state_name(inv->state), 16);
+    sql_bind_int(st, q, 18, inv->manual_reminders);
+    sql_bind_arr(st, q, 19, inv->agency_state);
+    sql_bind_arr(st, q, 20, inv->agency_status);
+    sql_bind_int(st, q, 21, inv->created_at);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
+}
+
+struct invoice_insert {
+    const struct invoice *in; /* with remaining, state and created_at set */
+    const struct invoice_line_row *lines;
+    size_t n_lines;
+    const struct invoice_buyer *buyers;
+    size_t n_buyers;
+    struct invoice row;
+};
+
+static enum pm_err invoice_insert_run(struct store *st, void *ctx)
+{
+    static const char sql_customer[] = "SELECT 1 FROM customers WHERE company_id = $1 AND id = $2";
+    struct invoice_insert *ii = ctx;
+    struct invoice *row = &ii->row;
+    enum pm_err err;
+    bool found = false;
+
+    *row = *ii->in;
+    err = exists(st, sql_customer, row->company_id, row->customer_id, &found);
+    if (!err && !found)
+        err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, "customer_id", "no such customer");
+    if (!err)
+        err = number_choose(st, row->company_id, &row->number);
+    if (!err)
+        err = sql_next_id(st, row->company_id, "invoices", 1, &row->id);
+    if (!err)
+        err = insert_invoice_row(st, row);
+    if (!err)
+        err = insert_lines(st, row, ii->lines, ii->n_lines);
+    if (!err)
+        err = insert_buyers(st, row, ii->buyers, ii->n_buyers);
+    return err;
+}
+
+enum pm_err store_invoice_insert(struct store *st, struct invoice *inv,
+                                 const struct invoice_line_row *lines, size_t n_lines,
+                                 const struct invoice_buyer *buyers, size_t n_buyers)
+{
+    struct invoice in = *inv;
+    struct invoice_insert ii = {&in, lines, n_lines, buyers, n_buyers, {0}};
+    struct invoice_balance balance = {0};
+    struct invoice_standing standing;
+    enum pm_err err;
+
+    if (n_lines > STORE_LINES_MAX || (n_lines && !lines))
+        return pm_error_set(&st->error, PM_ERR_RANGE, "lines", "at most %d lines", STORE_LINES_MAX);
+    if (n_buyers > STORE_BUYERS_MAX || (n_buyers && !buyers))
+        return pm_error_set(&st->error, PM_ERR_RANGE, "buyers", "at most %d buyers",
+                            STORE_BUYERS_MAX);
+    if (in.number < 0)
+        return pm_error_set(&st->error, PM_ERR_RANGE, "number", "negative invoice number");
+    balance.customer_part_minor = in.customer_part_minor;
+    balance.paid_minor = in.paid_minor;
+    balance.credited_minor = in.credited_minor;
+    balance.written_off = in.state == INVOICE_STATE_WRITTEN_OFF;
+    balance.due_date = in.due_date;
+    err = invoice_standing_new(&balance, &standing, &st->error);
+    if (err)
+        return err;
+    in.remaining_minor = standing.remaining_minor;
+    in.state = standing.state;
+    if (!in.created_at)
+        in.created_at = sql_now();
+    err = sql_atomic(st, invoice_insert_run, &ii);
+    if (!err)
+        *inv = ii.row;
+    return err;
+}
+
+enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id, struct invoice *out)
+{
+    static const char sql[] = "SELECT " STORE_INVOICE_COLS " FROM invoices AS i"
+                              " JOIN customers AS c"
+                              " ON c.company_id = i.company_id AND c.id = i.customer_id"
+                              " WHERE i.company_id = $1 AND i.id = $2";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, id);
+    err = sql_row(st, q, "invoice_id", "no such invoice");
+    if (!err)
+        store_invoices_read(st, q, out);
+    sql_done(st, q);
+    return err;
+}
+
+/* After listing the rows of an invoice's child table: none found may mean
+ * no such invoice (PM_ERR_NOT_FOUND) rather than an empty list. */
+static enum pm_err check_parent(struct store *st, int64_t company_id, int64_t id, size_t n)
+{
+    static const char sql[] = "SELECT 1 FROM invoices WHERE company_id = $1 AND id = $2";
+    enum pm_err err;
+    bool found = false;
+
+    if (n > 0)
+        return PM_OK;
+    err = exists(st, sql, company_id, id, &found);
+    if (!err && !found)
+        err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, "invoice_id", "no such invoice");
+    return err;
+}
+
+/* Run sql ($1 company, $2 invoice) and read up to cap rows with read(),
+ * then tell an empty list from no such invoice. */
+#define CHILD_ROWS(st, sql, company_id, invoice_id, out, cap, n, read)  \
+    do {                                                                \
+        struct store_stmt *q_ = NULL;                                   \
+                                                                        \
+        *(n) = 0;                                                       \
+        err = sql_prepare((st), (sql), &q_);                            \
+        if (err)                                                        \
+            break;                                                      \
+        sql_bind_int((st), q_, 1, (company_id));                        \
+        sql_bind_int((st), q_, 2, (invoice_id));                        \
+        SQL_ROWS((st), q_, (out), (cap), (n), read, err);               \
+        sql_done((st), q_);                                             \
+        if (!err)                                                       \
+            err = check_parent((st), (company_id), (invoice_id), *(n)); \
+    } while (0)
+
+static void line_read(struct store *st, struct store_stmt *q, struct invoice_line_row *l)
+{
+    memset(l, 0, sizeof(*l));
+    sql_col_arr(st, q, 0, l->description);
+    l->line.quantity_milli = sql_int(st, q, 1);
+    l->line.unit_price_minor = sql_int(st, q, 2);
+    l->line.vat_rate_bp = (int)sql_int(st, q, 3);
+    l->line.labour = sql_bool(st, q, 4);
+    l->net_minor = sql_int(st, q, 5);
+}
+
+enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id,
+                                struct invoice_line_row *out, size_t cap, size_t *n)
+{
+    static const char sql[] =
+        "SELECT description, quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor"
+        " FROM invoice_lines WHERE company_id = $1 AND invoice_id = $2 ORDER BY line_no";
+    enum pm_err err;
+
+    CHILD_ROWS(st, sql, company_id, id, out, cap, n, line_read);
+    return err;
+}
+
+static void buyer_read(struct store *st, struct store_stmt *q, struct invoice_buyer *b)
+{
+    memset(b, 0, sizeof(*b));
+    sql_col_arr(st, q, 0, b->id_number);
+    sql_col_arr(st, q, 1, b->name);
+}
+
+enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t id,
+                                 struct invoice_buyer *out, size_t cap, size_t *n)
+{
+    static const char sql[] = "SELECT id_number, name FROM invoice_buyers"
+                              " WHERE company_id = $1 AND invoice_id = $2 ORDER BY buyer_no";
+    enum pm_err err;
+
+    CHILD_ROWS(st, sql, company_id, id, out, cap, n, buyer_read);
+    return err;
+}
+
+/* ---- payments ---- */
+
+struct payment_insert {
+    const struct payment *in;
+    struct payment row;
+};
+
+/* The invoice's balance, locked until the transaction ends where the
+ * engine locks rows (SQLite's writer holds the whole database). */
+static enum pm_err read_balance(struct store *st, int64_t company_id, int64_t id,
+                                struct invoice_balance *out)
+{
+    static const struct sql_variant sql = {{
+        [STORE_DIALECT_SQLITE] =
+            "SELECT customer_part_minor, paid_minor, credited_minor, state, due_date"
+            " FROM invoices WHERE company_id = $1 AND id = $2",
+        [STORE_DIALECT_PG] = "SELECT customer_part_minor, paid_minor, credited_minor, state,"
+                             " due_date FROM invoices WHERE company_id = $1 AND id = $2"
+                             " FOR UPDATE",
+    }};
+    struct store_stmt *q = NULL;
+    enum invoice_state state;
+    enum pm_err err = sql_prepare(st, sql_text(st, &sql), &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, id);
+    err = sql_row(st, q, "invoice_id", "no such invoice");
+    if (!err) {
+        memset(out, 0, sizeof(*out));
+        out->customer_part_minor = sql_int(st, q, 0);
+        out->paid_minor = sql_int(st, q, 1);
+        out->credited_minor = sql_int(st, q, 2);
+        if (store_invoice_state_parse(sql_text_ref(st, q, 3, NULL), &state))
+            state = INVOICE_STATE_OPEN;
+        out->written_off = state == INVOICE_STATE_WRITTEN_OFF;
+        out->due_date = (int32_t)sql_int(st, q, 4);
+    }
+    sql_done(st, q);
+    return err;
+}
+
+static enum pm_err payment_insert_run(struct store *st, void *ctx)
+{
+    static const char sql_insert[] =
+        "INSERT INTO payments (company_id, id, invoice_id, date, amount_minor, reference, source,"
+        " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    static const char sql_update[] =
+        "UPDATE invoices SET paid_minor = $3, remaining_minor = $4, state = $5"
+        " WHERE company_id = $1 AND id = $2";
+    struct payment_insert *pi = ctx;
+    struct payment *row = &pi->row;
+    struct invoice_balance balance;
+    struct invoice_standing standing;
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    *row = *pi->in;
+    if (!row->created_at)
+        row->created_at = sql_now();
+    err = read_balance(st, row->company_id, row->invoice_id, &balance);
+    if (!err)
+        err = invoice_standing_paid(&balance, row->amount_minor, &standing, &st->error);
+    if (!err)
+        err = sql_next_id(st, row->company_id, "payments", 1, &row->id);
+    if (!err)
+        err = sql_prepare(st, sql_insert, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, row->company_id);
+    sql_bind_int(st, q, 2, row->id);
+    sql_bind_int(st, q, 3, row->invoice_id);
+    sql_bind_int(st, q, 4, row->date);
+    sql_bind_int(st, q, 5, row->amount_minor);
+    sql_bind_arr(st, q, 6, row->reference);
+    sql_bind_text(st, q, 7, store_payment_source_name(row->source), 16);
+    sql_bind_int(st, q, 8, row->created_at);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    if (!err)
+        err = sql_prepare(st, sql_update, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, row->company_id);
+    sql_bind_int(st, q, 2, row->invoice_id);
+    sql_bind_int(st, q, 3, standing.paid_minor);
+    sql_bind_int(st, q, 4, standing.remaining_minor);
+    sql_bind_text(st, q, 5, store_invoice_state_name(standing.state), 16);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
+}
+
+enum pm_err store_payment_insert(struct store *st, struct payment *p)
+{
+    struct payment_insert pi = {.in = p};
+    enum pm_err err = invoice_payment_check(p->amount_minor, &st->error);
+
+    if (!err)
+        err = sql_atomic(st, payment_insert_run, &pi);
+    if (!err)
+        *p = pi.row;
+    return err;
+}
+
+static void payment_read(struct store *st, struct store_stmt *q, struct payment *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->company_id = sql_int(st, q, 0);
+    p->id = sql_int(st, q, 1);
+    p->invoice_id = sql_int(st, q, 2);
+    p->date = (int32_t)sql_int(st, q, 3);
+    p->amount_minor = sql_int(st, q, 4);
+    sql_col_arr(st, q, 5, p->reference);
+    if (store_payment_source_parse(sql_text_ref(st, q, 6, NULL), &p->source))
+        p->source = PAYMENT_MANUAL;
+    p->created_at = sql_int(st, q, 7);
+}
+
+enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
+                               struct payment *out, size_t cap, size_t *n)
+{
+    static const char sql[] =
+        "SELECT company_id, id, invoice_id, date, amount_minor, reference, source, created_at"
+        " FROM payments WHERE company_id = $1 AND invoice_id = $2 ORDER BY id";
+    enum pm_err err;
+
+    CHILD_ROWS(st, sql, company_id, invoice_id, out, cap, n, payment_read);
+    return err;
+}
+
+/* ---- history ---- */
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct history_insert {
+    const struct history_event *ev;
+    int64_t at_us;
+    int64_t id;
+};
+
+static enum pm_err history_insert_run(struct store *st, void *ctx)
+{
+    static const char sql[] =
+        "INSERT INTO history_events (company_id, id, invoice_id, at_us, kind, actor, message,"
+        " data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    struct history_insert *hi = ctx;
+    const struct history_event *ev = hi->ev;
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    err = sql_next_id(st, ev->company_id, "history_events", 1, &hi->id);
+    if (!err)
+        err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, ev->company_id);
+    sql_bind_int(st, q, 2, hi->id);
+    sql_bind_int(st, q, 3, ev->invoice_id);
+    sql_bind_int(st, q, 4, hi->at_us);
+    sql_bind_arr(st, q, 5, ev->kind);
+    sql_bind_arr(st, q, 6, ev->actor);
+    sql_bind_arr(st, q, 7, ev->message);
+    sql_bind_text(st, q, 8, ev->data[0] ? ev->data : "{}", sizeof(ev->data));
+    err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
+}
+
+/* at_us is kept as given (0 = now); data "" is stored as "{}". */
+enum pm_err store_history_insert(struct store *st, struct history_event *ev)
+{
+    struct history_insert hi = {ev, ev->at_us ? ev->at_us : now_us(), 0};
+    enum pm_err err = sql_atomic(st, history_insert_run, &hi);
+
+    if (!err) {
+        ev->id = hi.id;
+        ev->at_us = hi.at_us;
+        if (!ev->data[0])
+            snprintf(ev->data, sizeof(ev->data), "{}");
+    }
+    return err;
+}
+
+static void history_read(struct store *st, struct store_stmt *q, struct history_event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->company_id = sql_int(st, q, 0);
+    ev->id = sql_int(st, q, 1);
+    ev->invoice_id = sql_int(st, q, 2);
+    ev->at_us = sql_int(st, q, 3);
+    sql_col_arr(st, q, 4, ev->kind);
+    sql_col_arr(st, q, 5, ev->actor);
+    sql_col_arr(st, q, 6, ev->message);
+    sql_col_arr(st, q, 7, ev->data);
+}
+
+/* In the order written (event id), which is the order of events. */
+enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
+                               int64_t after_id, struct history_event *out, size_t cap, size_t *n)
+{
+    static const char sql[] =
+        "SELECT company_id, id, invoice_id, at_us, kind, actor, message, data FROM history_events"
+        " WHERE company_id = $1 AND invoice_id = $2 AND id > $3 ORDER BY id LIMIT $4";
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    *n = 0;
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, invoice_id);
+    sql_bind_int(st, q, 3, after_id);
+    sql_bind_int(st, q, 4, (int64_t)cap);
+    SQL_ROWS(st, q, out, cap, n, history_read, err);
+    sql_done(st, q);
+    return err;
+}
+
+/* ---- the agency outbox: enqueue ---- */
+
+struct outbox_insert {
+    const struct outbox_message *in;
+    struct outbox_message row;
+};
+
+static enum pm_err outbox_insert_run(struct store *st, void *ctx)
+{
+    static const char sql[] =
+        "INSERT INTO outbox (company_id, id, invoice_id, batch_id, kind, payload, state,"
+        " idempotency_key, created_at, updated_at)"
+        " VALUES ($1, $2, $3, nullif(CAST($4 AS BIGINT), 0), $5, $6, 'pending', $7, $8, $8)";
+    struct outbox_insert *oi = ctx;
+    struct outbox_message *row = &oi->row;
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    *row = *oi->in;
+    if (!row->payload[0])
+        memcpy(row->payload, "{}", 3);
+    err = sql_next_id(st, row->company_id, "outbox", 1, &row->id);
+    if (!err)
+        err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, row->company_id);
+    sql_bind_int(st, q, 2, row->id);
+    sql_bind_int(st, q, 3, row->invoice_id);
+    sql_bind_int(st, q, 4, row->batch_id);
+    sql_bind_arr(st, q, 5, row->kind);
+    sql_bind_arr(st, q, 6, row->payload);
+    sql_bind_arr(st, q, 7, row->idempotency_key);
+    sql_bind_int(st, q, 8, sql_now());
+    err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
+}
+
+/* Written in the caller's transaction (or its own), so the message exists
+ * exactly when the change that calls for it does; a second enqueue of the
+ * same (company, idempotency_key) is PM_ERR_CONFLICT. */
+enum pm_err store_outbox_enqueue(struct store *st, struct outbox_message *m)
+{
+    struct outbox_insert oi = {.in = m};
+    enum pm_err err;
+
+    if (!m->kind[0] || !m->idempotency_key[0])
+        return pm_error_set(&st->error, PM_ERR_INVALID, m->kind[0] ? "idempotency_key" : "kind",
+                            "an outbox message needs a kind and an idempotency key");
+    err = sql_atomic(st, outbox_insert_run, &oi);
+    if (!err)
+        *m = oi.row;
+    return err;
+}

@@ -1,0 +1,31 @@
+/*
+ * store_invoices.h — what the store's invoice files share: the columns an
+ * invoice is read with (store_invoices.c) and the text of the invoice list
+ * (store_invoice_list.c).  Internal to src/store, and to tests that
+ * EXPLAIN the list.
+ */
+#ifndef PM_STORE_INVOICES_H
+#define PM_STORE_INVOICES_H
+
+#include "store/store.h"
+#include "store/store_driver.h"
+#include "util/buf.h"
+
+/* An invoice's columns, invoices aliased i and its customer c. */
+#define STORE_INVOICE_COLS                                                                \
+    "i.company_id, i.id, i.number, i.customer_id, i.kind, i.currency, i.invoice_date,"    \
+    " i.due_date, i.net_minor, i.vat_minor, i.total_minor, i.tax_reduction_minor,"        \
+    " i.customer_part_minor, i.paid_minor, i.credited_minor, i.remaining_minor, i.state," \
+    " i.manual_reminders, i.agency_state, i.agency_status, i.created_at, c.name"
+
+/* Read the current row of a statement that selects STORE_INVOICE_COLS. */
+void store_invoices_read(struct store *st, struct store_stmt *q, struct invoice *out);
+
+/* The SQL text of the invoice list for query q on a dialect, appended to
+ * *out: values are parameters $1..$n, numbered in the order the text
+ * first names them.  PM_ERR_INVALID for an unknown filter or sort.  What
+ * store_invoice_list() prepares; exposed so that tests can EXPLAIN it. */
+enum pm_err store_invoice_list_sql(enum store_dialect dialect, const struct invoice_query *q,
+                                   struct buf *out);
+
+#endif
