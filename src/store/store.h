@@ -40,7 +40,6 @@
 #define STORE_LIST_MAX  500  /* rows in one list call */
 
 struct store;
-struct store_agency_ops; /* store/store_agency.h */
 struct store_books_ops;  /* store/store_books.h (books, issue 6) */
 
 /* ---- companies and users ---- */
@@ -313,10 +312,6 @@ struct store_ops {
     enum pm_err (*history_list)(struct store *st, int64_t company_id, int64_t invoice_id,
                                 int64_t after_id, struct history_event *out, size_t cap, size_t *n);
 
-    /* ---- Amili hand-over (issue 4): the agency's operations, a sub-table
-     * of their own (store/store_agency.h, store_agency_*() wrappers). ---- */
-    const struct store_agency_ops *agency;
-    /* ---- end Amili hand-over ---- */
     /* ---- books (issue 6): reminders, vouchers, BgMax, aging — a sub-table
      * of their own (store/store_books.h, store_books_*() wrappers). ---- */
     const struct store_books_ops *books;

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_agency.h"
 #include "store/store_books.h"
 
 static struct pg_store *engine(struct store *st)
@@ -192,7 +191,6 @@ static const struct store_ops pg_store_ops = {
     .outbox_enqueue = pg_invoices_outbox_enqueue,
     .history_insert = pg_invoices_history_insert,
     .history_list = pg_invoices_history_list,
-    .agency = &pg_agency_ops,        /* Amili hand-over: pg_agency.c */
     .books = &pg_books_ops,          /* books (issue 6): pg_books.c */
 };
 

@@ -14,7 +14,6 @@
  *                    sessions, tokens, idempotency records, data version;
  *   pg_invoices.c    customers, invoices (list and counts), payments,
  *                    history, the outbox's enqueue side;
- *   pg_agency.c      the agency sub-table (store/store_agency.h);
  *   pg_books.c       the books sub-table (store/store_books.h);
  *   pg_migrations.c  the numbered schema migrations (same numbers as the
  *                    SQLite engine's).
@@ -242,8 +241,7 @@ enum pm_err pg_invoices_history_list(struct store *st, int64_t company_id, int64
                                      size_t *n);
 enum pm_err pg_invoices_outbox_enqueue(struct store *st, struct outbox_message *m);
 
-/* pg_agency.c, pg_books.c */
-extern const struct store_agency_ops pg_agency_ops;
+/* pg_books.c */
 extern const struct store_books_ops pg_books_ops;
 
 /* pg_migrations.c */

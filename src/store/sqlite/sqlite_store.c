@@ -284,7 +284,6 @@ static const struct store_ops sqlite_ops = {
     .payment_list = sqlite_invoices_payment_list,
     .history_insert = sqlite_invoices_history_insert,
     .history_list = sqlite_invoices_history_list,
-    .agency = &sqlite_agency_ops,    /* Amili hand-over: sqlite_agency.c */
     .books = &sqlite_books_ops,      /* books (issue 6): sqlite_books.c */
 };
 

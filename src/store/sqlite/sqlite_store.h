@@ -139,9 +139,6 @@ enum pm_err sqlite_invoices_history_list(struct store *st, int64_t company_id, i
 /* ---- sqlite_outbox.c ---- */
 enum pm_err sqlite_outbox_enqueue(struct store *st, struct outbox_message *m);
 
-/* ---- sqlite_agency.c (Amili hand-over) ---- */
-extern const struct store_agency_ops sqlite_agency_ops;
-
 /* ---- sqlite_books.c (books, issue 6) ---- */
 extern const struct store_books_ops sqlite_books_ops;
 
