@@ -36,10 +36,9 @@ const char *sql_text(const struct store *st, const struct sql_variant *v)
 
 /* ---- the handle's common part ---- */
 
-void store_init(struct store *st, const struct store_driver *drv, const struct store_ops *ops)
+void store_init(struct store *st, const struct store_driver *drv)
 {
     st->drv = drv;
-    st->ops = ops;
     pm_error_clear(&st->error);
     st->stmts = NULL;
     st->n_stmts = st->cap_stmts = 0;

@@ -1,13 +1,13 @@
 /*
  * store.h — the storage interface of Påminn.
  *
- * Everything the product keeps goes through one struct store_ops: a table of
- * function pointers, one per operation, in the manner of SQLite's VFS.  The
- * SQLite engine (store/sqlite) is the default; PostgreSQL (store/pg) plugs
- * in behind the same table.  Callers use the store_*() wrappers below, never
- * the table directly.
+ * Everything the product keeps goes through the store_*() functions below
+ * (and store_agency.h, store_books.h).  Each is written once in SQL
+ * (src/store/store_*.c over sql.h) and runs on whichever storage driver
+ * the DSN names (store_driver.h: SQLite by default, PostgreSQL for
+ * hosting).  Callers never see the driver.
  *
- * Rules every engine keeps:
+ * Rules every operation keeps:
  * - Every company-owned row is keyed (company_id, id) and every call takes
  *   the company id: another company's object is PM_ERR_NOT_FOUND.
  * - Ids are positive int64, unique within (company, table).
@@ -40,7 +40,6 @@
 #define STORE_LIST_MAX  500  /* rows in one list call */
 
 struct store;
-struct store_agency_ops; /* store/store_agency.h */
 
 /* ---- companies and users ---- */
 
@@ -248,14 +247,6 @@ struct outbox_message {
     char idempotency_key[128];
 };
 
-/* ---- the table of operations ---- */
-
-struct store_ops {
-    /* ---- Amili hand-over (issue 4): the agency's operations, a sub-table
-     * of their own (store/store_agency.h, store_agency_*() wrappers). ---- */
-    const struct store_agency_ops *agency;
-    /* ---- end Amili hand-over ---- */
-};
 
 /* A handle (store_driver.h): opened by store_open(), one thread at a time. */
 
@@ -345,7 +336,10 @@ enum pm_err store_history_insert(struct store *st, struct history_event *ev);
 /* Oldest first, after event id after_id. */
 enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                int64_t after_id, struct history_event *out, size_t cap, size_t *n);
-/* The list cache (issue 3): see data_version in struct store_ops. */
+/* A number that changes whenever a committed write, by this handle or by
+ * any other connection or process, may have changed what this handle reads;
+ * equal numbers from one handle mean a cached answer is still right.
+ * Numbers are only comparable on the same handle. */
 enum pm_err store_data_version(struct store *st, uint64_t *out);
 
 /* Names for enums as they appear in the API and the database. */

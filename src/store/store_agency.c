@@ -1,155 +1,246 @@
 /*
- * store_agency.c — the store_agency_*() wrappers: one line each over the
- * engine's struct store_agency_ops (store_agency.h), which the engine's
- * struct store_ops points at.  Like store.c, nothing here knows SQL.
+ * store_agency.c — what the hand-over to Visma Amili keeps (store_agency.h),
+ * written once in SQL over the storage driver (sql.h): the company's
+ * activation, the invoices' agency state and claims, the cached access
+ * token, and the one-write unit the agency's other files share
+ * (store_agency_sql.h).  Hand-overs are in store_agency_handover.c, the
+ * outbox's delivery side in store_agency_outbox.c, the agency's cases and
+ * what the status sync keeps (seen keys, cursors, payout lines) in
+ * store_agency_cases.c.
+ *
+ * Every single write goes through store_agency_write(), so that one that
+ * fails inside the caller's transaction leaves that transaction usable on
+ * either engine.
  */
-#include "store/store_agency.h"
-#include "store/store_driver.h"
+#include <string.h>
 
-#define AG(st) ((st)->ops->agency)
+#include "store/store_agency.h"
+#include "store/store_agency_sql.h"
+
+/* ---- one write as a unit ---- */
+
+struct write_unit {
+    struct store_stmt *q;
+    const char *field, *missing;
+};
+
+static enum pm_err write_run(struct store *st, void *ctx)
+{
+    const struct write_unit *u = ctx;
+
+    if (u->missing)
+        return sql_change(st, u->q, u->field, u->missing);
+    return sql_run(st, u->q);
+}
+
+/* Inside a transaction sql_atomic() takes a savepoint and runs the unit
+ * once, so the bound statement is run exactly once either way. */
+enum pm_err store_agency_write(struct store *st, struct store_stmt *q, const char *field,
+                               const char *missing)
+{
+    struct write_unit u = {q, field, missing};
+
+    if (!sql_in_transaction(st))
+        return write_run(st, &u);
+    return sql_atomic(st, write_run, &u);
+}
+
+/* ---- activation ---- */
+
+#define ACTIVATION_SELECT                                                              \
+    "SELECT a.company_id, a.terms_version, a.accepted_by_user, coalesce(u.email, '')," \
+    " a.accepted_at, a.account_id, a.creditor_id, a.state, a.failure, a.updated_at"    \
+    " FROM amili_activations AS a LEFT JOIN users AS u ON u.id = a.accepted_by_user"
+
+static void activation_read(struct store *st, struct store_stmt *q, struct amili_activation *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->company_id = sql_int(st, q, 0);
+    sql_col_arr(st, q, 1, a->terms_version);
+    a->accepted_by_user = sql_int(st, q, 2);
+    sql_col_arr(st, q, 3, a->accepted_by);
+    a->accepted_at = sql_int(st, q, 4);
+    sql_col_arr(st, q, 5, a->account_id);
+    sql_col_arr(st, q, 6, a->creditor_id);
+    sql_col_arr(st, q, 7, a->state);
+    sql_col_arr(st, q, 8, a->failure);
+    a->updated_at = sql_int(st, q, 9);
+}
 
 enum pm_err store_agency_activation_get(struct store *st, int64_t company_id,
                                         struct amili_activation *out)
 {
-    return AG(st)->activation_get(st, company_id, out);
+    static const char sql[] = ACTIVATION_SELECT " WHERE a.company_id = $1";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    err = sql_row(st, q, "company", "not activated");
+    if (!err)
+        activation_read(st, q, out);
+    sql_done(st, q);
+    return err;
 }
 
 enum pm_err store_agency_activation_put(struct store *st, const struct amili_activation *a)
 {
-    return AG(st)->activation_put(st, a);
+    static const char sql[] =
+        "INSERT INTO amili_activations (company_id, terms_version, accepted_by_user, accepted_at,"
+        " account_id, creditor_id, state, failure, updated_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT (company_id) DO UPDATE SET terms_version = excluded.terms_version,"
+        " accepted_by_user = excluded.accepted_by_user, accepted_at = excluded.accepted_at,"
+        " account_id = excluded.account_id, creditor_id = excluded.creditor_id,"
+        " state = excluded.state, failure = excluded.failure, updated_at = excluded.updated_at";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, a->company_id);
+    sql_bind_arr(st, q, 2, a->terms_version);
+    sql_bind_int(st, q, 3, a->accepted_by_user);
+    sql_bind_int(st, q, 4, a->accepted_at);
+    sql_bind_arr(st, q, 5, a->account_id);
+    sql_bind_arr(st, q, 6, a->creditor_id);
+    sql_bind_arr(st, q, 7, a->state);
+    sql_bind_arr(st, q, 8, a->failure);
+    sql_bind_int(st, q, 9, a->updated_at);
+    err = store_agency_write(st, q, NULL, NULL);
+    sql_done(st, q);
+    return err;
 }
 
 enum pm_err store_agency_activation_list_active(struct store *st, int64_t after_company,
                                                 struct amili_activation *out, size_t cap, size_t *n)
 {
-    return AG(st)->activation_list_active(st, after_company, out, cap, n);
+    static const char sql[] = ACTIVATION_SELECT " WHERE a.state = 'active' AND a.company_id > $1"
+                                                " ORDER BY a.company_id LIMIT $2";
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    *n = 0;
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, after_company);
+    sql_bind_int(st, q, 2, (int64_t)cap);
+    SQL_ROWS(st, q, out, cap, n, activation_read, err);
+    sql_done(st, q);
+    return err;
 }
 
-enum pm_err store_agency_handover_facts(struct store *st, int64_t company_id, int64_t invoice_id,
-                                        struct handover_row *out)
-{
-    return AG(st)->handover_facts(st, company_id, invoice_id, out);
-}
-
-enum pm_err store_agency_handover_claim(struct store *st, struct handover_batch *batch,
-                                        const struct handover_claim *claims, size_t n,
-                                        const char *actor, int64_t at_us)
-{
-    return AG(st)->handover_claim(st, batch, claims, n, actor, at_us);
-}
-
-enum pm_err store_agency_handover_batch_get(struct store *st, int64_t company_id, int64_t batch_id,
-                                            struct handover_batch *out, struct handover_item *items,
-                                            size_t cap, size_t *n)
-{
-    return AG(st)->handover_batch_get(st, company_id, batch_id, out, items, cap, n);
-}
-
-enum pm_err store_agency_outbox_lease(struct store *st, const char *owner, int64_t now,
-                                      int64_t lease_until, struct outbox_lease_row *out, size_t cap,
-                                      size_t *n)
-{
-    return AG(st)->outbox_lease(st, owner, now, lease_until, out, cap, n);
-}
-
-enum pm_err store_agency_outbox_renew(struct store *st, int64_t company_id, int64_t id,
-                                      const char *owner, int64_t lease_until)
-{
-    return AG(st)->outbox_renew(st, company_id, id, owner, lease_until);
-}
-
-enum pm_err store_agency_outbox_finish(struct store *st, int64_t company_id, int64_t id,
-                                       const char *owner, enum outbox_outcome outcome,
-                                       int64_t next_attempt_at, const char *last_error)
-{
-    return AG(st)->outbox_finish(st, company_id, id, owner, outcome, next_attempt_at, last_error);
-}
-
-enum pm_err store_agency_outbox_reported(struct store *st, int64_t company_id, int64_t invoice_id,
-                                         int64_t *out)
-{
-    return AG(st)->outbox_reported(st, company_id, invoice_id, out);
-}
-
-enum pm_err store_agency_outbox_pending(struct store *st, const char *kind, int64_t *out)
-{
-    return AG(st)->outbox_pending(st, kind, out);
-}
-
-enum pm_err store_agency_case_insert(struct store *st, const struct agency_case *c)
-{
-    return AG(st)->case_insert(st, c);
-}
-
-enum pm_err store_agency_case_get(struct store *st, int64_t company_id, int64_t invoice_id,
-                                  struct agency_case *out)
-{
-    return AG(st)->case_get(st, company_id, invoice_id, out);
-}
-
-enum pm_err store_agency_case_find(struct store *st, int64_t company_id, const char *case_id,
-                                   struct agency_case *out)
-{
-    return AG(st)->case_find(st, company_id, case_id, out);
-}
-
-enum pm_err store_agency_case_update(struct store *st, const struct agency_case *c, const char *raw)
-{
-    return AG(st)->case_update(st, c, raw);
-}
-
-enum pm_err store_agency_case_unsynced_since(struct store *st, int64_t company_id, bool all,
-                                             int64_t *out)
-{
-    return AG(st)->case_unsynced_since(st, company_id, all, out);
-}
+/* ---- invoices and claims ---- */
 
 enum pm_err store_agency_invoice_agency(struct store *st, int64_t company_id, int64_t invoice_id,
                                         const char *state, const char *status)
 {
-    return AG(st)->invoice_agency(st, company_id, invoice_id, state, status);
+    static const char sql[] =
+        "UPDATE invoices SET agency_state = coalesce(CAST($3 AS TEXT), agency_state),"
+        " agency_status = coalesce(CAST($4 AS TEXT), agency_status)"
+        " WHERE company_id = $1 AND id = $2";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, invoice_id);
+    if (state)
+        sql_bind_text(st, q, 3, state, 32);
+    else
+        sql_bind_null(st, q, 3);
+    if (status)
+        sql_bind_text(st, q, 4, status, 64);
+    else
+        sql_bind_null(st, q, 4);
+    err =
+        store_agency_write(st, q, "invoice_id", "updating the invoice's agency state: no such row");
+    sql_done(st, q);
+    return err;
 }
 
 enum pm_err store_agency_claim_release(struct store *st, int64_t company_id, int64_t invoice_id)
 {
-    return AG(st)->claim_release(st, company_id, invoice_id);
+    static const char sql[] = "DELETE FROM agency_claims WHERE company_id = $1 AND invoice_id = $2";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, invoice_id);
+    err = store_agency_write(st, q, NULL, NULL);
+    sql_done(st, q);
+    return err;
 }
 
 enum pm_err store_agency_invoice_by_number(struct store *st, int64_t company_id, int64_t number,
                                            int64_t *invoice_id)
 {
-    return AG(st)->invoice_by_number(st, company_id, number, invoice_id);
+    static const char sql[] = "SELECT id FROM invoices WHERE company_id = $1 AND number = $2";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, number);
+    err = sql_row(st, q, "number", "no such invoice");
+    if (!err)
+        *invoice_id = sql_int(st, q, 0);
+    sql_done(st, q);
+    return err;
 }
 
-enum pm_err store_agency_seen(struct store *st, int64_t company_id, const char *key, bool *inserted)
-{
-    return AG(st)->seen(st, company_id, key, inserted);
-}
-
-enum pm_err store_agency_cursor_get(struct store *st, int64_t company_id, char *out, size_t cap)
-{
-    return AG(st)->cursor_get(st, company_id, out, cap);
-}
-
-enum pm_err store_agency_cursor_put(struct store *st, int64_t company_id, const char *value,
-                                    int64_t synced_at)
-{
-    return AG(st)->cursor_put(st, company_id, value, synced_at);
-}
+/* ---- the access token cache ---- */
 
 enum pm_err store_agency_token_get(struct store *st, const char *api_code, unsigned char *sealed,
                                    size_t cap, size_t *len, int64_t *expires_at)
 {
-    return AG(st)->token_get(st, api_code, sealed, cap, len, expires_at);
+    static const char sql[] = "SELECT sealed, expires_at FROM agency_tokens WHERE api_code = $1";
+    struct store_stmt *q = NULL;
+    const void *data = NULL;
+    size_t bytes = 0;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_text(st, q, 1, api_code, 128);
+    err = sql_row(st, q, "token", "no cached token");
+    if (!err)
+        err = sql_blob(st, q, 0, &data, &bytes);
+    if (!err && bytes > cap)
+        err = pm_error_set(&st->error, PM_ERR_RANGE, "token", "sealed token too long");
+    if (!err) {
+        if (bytes)
+            memcpy(sealed, data, bytes);
+        *len = bytes;
+        *expires_at = sql_int(st, q, 1);
+    }
+    sql_done(st, q);
+    return err;
 }
 
 enum pm_err store_agency_token_put(struct store *st, const char *api_code,
                                    const unsigned char *sealed, size_t len, int64_t expires_at)
 {
-    return AG(st)->token_put(st, api_code, sealed, len, expires_at);
-}
+    static const char sql[] = "INSERT INTO agency_tokens (api_code, sealed, expires_at, updated_at)"
+                              " VALUES ($1, $2, $3, $4)"
+                              " ON CONFLICT (api_code) DO UPDATE SET sealed = excluded.sealed,"
+                              " expires_at = excluded.expires_at, updated_at = excluded.updated_at";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
 
-enum pm_err store_agency_payout_line_insert(struct store *st, const struct agency_payout_line *l)
-{
-    return AG(st)->payout_line_insert(st, l);
+    if (err)
+        return err;
+    sql_bind_text(st, q, 1, api_code, 128);
+    sql_bind_blob(st, q, 2, sealed, len);
+    sql_bind_int(st, q, 3, expires_at);
+    sql_bind_int(st, q, 4, sql_now());
+    err = store_agency_write(st, q, NULL, NULL);
+    sql_done(st, q);
+    return err;
 }

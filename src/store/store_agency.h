@@ -5,13 +5,13 @@
  * cursors, "seen" keys that make every synced event happen once, the cached
  * access token (sealed) and payout lines.
  *
- * A sub-table of the storage interface: struct store_ops points at one
- * struct store_agency_ops (store.h), so an engine adds these operations in a
- * file of its own (store/sqlite/sqlite_agency.c).  Callers use the
- * store_agency_*() wrappers below.  The same rules as store.h hold: every
- * call takes the company id (except the cross-company work queue and the
- * token cache), errors are detailed on the handle, and a call is atomic on
- * its own or joins the caller's transaction.
+ * Written once in SQL over the storage driver (store/sql.h), in
+ * store_agency.c, store_agency_handover.c, store_agency_outbox.c and
+ * store_agency_cases.c; no engine has a copy.  The same rules as store.h hold: every call takes the
+ * company id (except the cross-company work queue and the token cache),
+ * errors are detailed on the handle, and a call is atomic on its own or
+ * joins the caller's transaction (a failed write leaves that transaction
+ * usable).
  *
  * The exactly-once guarantees live in the schema: agency_claims' primary key
  * (company, invoice) makes a second hand-over impossible; an outbox row is
@@ -148,133 +148,92 @@ struct agency_payout_line {
     int32_t payout_date;
 };
 
-struct store_agency_ops {
-    enum pm_err (*activation_get)(struct store *st, int64_t company_id,
-                                  struct amili_activation *out);
-    /* Insert or replace the company's activation row. */
-    enum pm_err (*activation_put)(struct store *st, const struct amili_activation *a);
-    /* Active activations of all companies, ordered by company id. */
-    enum pm_err (*activation_list_active)(struct store *st, int64_t after_company,
-                                          struct amili_activation *out, size_t cap, size_t *n);
+/* ---- the operations ---- */
 
-    enum pm_err (*handover_facts)(struct store *st, int64_t company_id, int64_t invoice_id,
-                                  struct handover_row *out);
-    /* One batch: the batch row, then per claim the claim, a "register" outbox
-     * row (idempotency key register-<invoice>-<batch>), an amili_queued
-     * history event (actor) and agency_state "queued" on the invoice.
-     * PM_ERR_CONFLICT (field invoice_id = the first one) when an invoice
-     * is already claimed: nothing is written. */
-    enum pm_err (*handover_claim)(struct store *st, struct handover_batch *batch,
-                                  const struct handover_claim *claims, size_t n, const char *actor,
-                                  int64_t at_us);
-    /* The batch and, when items is not NULL, up to cap of its invoices. */
-    enum pm_err (*handover_batch_get)(struct store *st, int64_t company_id, int64_t batch_id,
-                                      struct handover_batch *out, struct handover_item *items,
-                                      size_t cap, size_t *n);
-
-    /* Lease up to cap due rows (any company) for owner until lease_until;
-     * attempts is incremented.  now is wall-clock unix seconds. */
-    enum pm_err (*outbox_lease)(struct store *st, const char *owner, int64_t now,
-                                int64_t lease_until, struct outbox_lease_row *out, size_t cap,
-                                size_t *n);
-    /* Extend a lease; PM_ERR_NOT_FOUND when owner no longer holds it. */
-    enum pm_err (*outbox_renew)(struct store *st, int64_t company_id, int64_t id, const char *owner,
-                                int64_t lease_until);
-    /* Finish an attempt; PM_ERR_NOT_FOUND when owner no longer holds it. */
-    enum pm_err (*outbox_finish)(struct store *st, int64_t company_id, int64_t id,
-                                 const char *owner, enum outbox_outcome outcome,
-                                 int64_t next_attempt_at, const char *last_error);
-    /* Sum of amount_minor of report_payment / report_crediting messages of
-     * an invoice that are not failed. */
-    enum pm_err (*outbox_reported)(struct store *st, int64_t company_id, int64_t invoice_id,
-                                   int64_t *out);
-    /* Unfinished rows of all companies, of one kind (NULL: any kind). */
-    enum pm_err (*outbox_pending)(struct store *st, const char *kind, int64_t *out);
-
-    /* PM_ERR_CONFLICT when the invoice (or the case id) has a case already. */
-    enum pm_err (*case_insert)(struct store *st, const struct agency_case *c);
-    enum pm_err (*case_get)(struct store *st, int64_t company_id, int64_t invoice_id,
-                            struct agency_case *out);
-    enum pm_err (*case_find)(struct store *st, int64_t company_id, const char *case_id,
-                             struct agency_case *out);
-    /* Write every column of c; raw (may be NULL) is the agency's JSON. */
-    enum pm_err (*case_update)(struct store *st, const struct agency_case *c, const char *raw);
-    /* The smallest registered_at of the company's never-synced cases, or of
-     * all its cases when all is true (0 when none). */
-    enum pm_err (*case_unsynced_since)(struct store *st, int64_t company_id, bool all,
-                                       int64_t *out);
-
-    /* invoices.agency_state / agency_status (NULL leaves one as it is). */
-    enum pm_err (*invoice_agency)(struct store *st, int64_t company_id, int64_t invoice_id,
-                                  const char *state, const char *status);
-    /* Delete the claim: the invoice may be handed over again. */
-    enum pm_err (*claim_release)(struct store *st, int64_t company_id, int64_t invoice_id);
-    enum pm_err (*invoice_by_number)(struct store *st, int64_t company_id, int64_t number,
-                                     int64_t *invoice_id);
-
-    /* Record key once: *inserted tells whether it was new. */
-    enum pm_err (*seen)(struct store *st, int64_t company_id, const char *key, bool *inserted);
-    enum pm_err (*cursor_get)(struct store *st, int64_t company_id, char *out, size_t cap);
-    enum pm_err (*cursor_put)(struct store *st, int64_t company_id, const char *value,
-                              int64_t synced_at);
-
-    /* The sealed access token of an API code (PM_ERR_NOT_FOUND when none). */
-    enum pm_err (*token_get)(struct store *st, const char *api_code, unsigned char *sealed,
-                             size_t cap, size_t *len, int64_t *expires_at);
-    enum pm_err (*token_put)(struct store *st, const char *api_code, const unsigned char *sealed,
-                             size_t len, int64_t expires_at);
-
-    enum pm_err (*payout_line_insert)(struct store *st, const struct agency_payout_line *l);
-};
-
+/* PM_ERR_NOT_FOUND (field company) when the company never activated. */
 enum pm_err store_agency_activation_get(struct store *st, int64_t company_id,
                                         struct amili_activation *out);
+/* Insert or replace the company's activation row. */
 enum pm_err store_agency_activation_put(struct store *st, const struct amili_activation *a);
+/* Active activations of all companies after after_company, ordered by
+ * company id, up to cap. */
 enum pm_err store_agency_activation_list_active(struct store *st, int64_t after_company,
                                                 struct amili_activation *out, size_t cap,
                                                 size_t *n);
+
 enum pm_err store_agency_handover_facts(struct store *st, int64_t company_id, int64_t invoice_id,
                                         struct handover_row *out);
+/* One batch: the batch row, then per claim the claim, a "register" outbox
+ * row (idempotency key register-<invoice>-<batch>), an amili_queued history
+ * event (actor) and agency_state "queued" on the invoice.  PM_ERR_CONFLICT
+ * (field invoice_id) when an invoice is already claimed, or named twice:
+ * nothing is written.  Fills batch's id and total (created_at when 0). */
 enum pm_err store_agency_handover_claim(struct store *st, struct handover_batch *batch,
                                         const struct handover_claim *claims, size_t n,
                                         const char *actor, int64_t at_us);
+/* The batch and, when items is not NULL, up to cap of its invoices. */
 enum pm_err store_agency_handover_batch_get(struct store *st, int64_t company_id, int64_t batch_id,
                                             struct handover_batch *out, struct handover_item *items,
                                             size_t cap, size_t *n);
+
+/* Lease up to cap due rows (any company) for owner until lease_until;
+ * attempts is incremented.  now is wall-clock unix seconds.  No row is
+ * leased to two owners at once, however many processes lease. */
 enum pm_err store_agency_outbox_lease(struct store *st, const char *owner, int64_t now,
                                       int64_t lease_until, struct outbox_lease_row *out, size_t cap,
                                       size_t *n);
+/* Extend a lease; PM_ERR_NOT_FOUND (field lease) when owner no longer
+ * holds it. */
 enum pm_err store_agency_outbox_renew(struct store *st, int64_t company_id, int64_t id,
                                       const char *owner, int64_t lease_until);
+/* Finish an attempt; PM_ERR_NOT_FOUND (field lease) when owner no longer
+ * holds it. */
 enum pm_err store_agency_outbox_finish(struct store *st, int64_t company_id, int64_t id,
                                        const char *owner, enum outbox_outcome outcome,
                                        int64_t next_attempt_at, const char *last_error);
+/* Sum of amount_minor of report_payment / report_crediting messages of an
+ * invoice that are not failed. */
 enum pm_err store_agency_outbox_reported(struct store *st, int64_t company_id, int64_t invoice_id,
                                          int64_t *out);
+/* Unfinished rows of all companies, of one kind (NULL: any kind). */
 enum pm_err store_agency_outbox_pending(struct store *st, const char *kind, int64_t *out);
+
+/* PM_ERR_CONFLICT when the invoice (field invoice_id) or the case id
+ * (field case_id) has a case already. */
 enum pm_err store_agency_case_insert(struct store *st, const struct agency_case *c);
 enum pm_err store_agency_case_get(struct store *st, int64_t company_id, int64_t invoice_id,
                                   struct agency_case *out);
 enum pm_err store_agency_case_find(struct store *st, int64_t company_id, const char *case_id,
                                    struct agency_case *out);
+/* Write every column of c; raw (may be NULL: kept) is the agency's JSON. */
 enum pm_err store_agency_case_update(struct store *st, const struct agency_case *c,
                                      const char *raw);
+/* The smallest registered_at of the company's never-synced cases, or of
+ * all its cases when all is true (0 when none). */
 enum pm_err store_agency_case_unsynced_since(struct store *st, int64_t company_id, bool all,
                                              int64_t *out);
+
+/* invoices.agency_state / agency_status (NULL leaves one as it is). */
 enum pm_err store_agency_invoice_agency(struct store *st, int64_t company_id, int64_t invoice_id,
                                         const char *state, const char *status);
+/* Delete the claim: the invoice may be handed over again. */
 enum pm_err store_agency_claim_release(struct store *st, int64_t company_id, int64_t invoice_id);
 enum pm_err store_agency_invoice_by_number(struct store *st, int64_t company_id, int64_t number,
                                            int64_t *invoice_id);
+
+/* Record key once: *inserted tells whether it was new. */
 enum pm_err store_agency_seen(struct store *st, int64_t company_id, const char *key,
                               bool *inserted);
 enum pm_err store_agency_cursor_get(struct store *st, int64_t company_id, char *out, size_t cap);
 enum pm_err store_agency_cursor_put(struct store *st, int64_t company_id, const char *value,
                                     int64_t synced_at);
+
+/* The sealed access token of an API code (PM_ERR_NOT_FOUND when none). */
 enum pm_err store_agency_token_get(struct store *st, const char *api_code, unsigned char *sealed,
                                    size_t cap, size_t *len, int64_t *expires_at);
 enum pm_err store_agency_token_put(struct store *st, const char *api_code,
                                    const unsigned char *sealed, size_t len, int64_t expires_at);
+
 enum pm_err store_agency_payout_line_insert(struct store *st, const struct agency_payout_line *l);
 
 #endif

@@ -118,7 +118,6 @@ struct store_id_block {
 
 struct store {
     const struct store_driver *drv;
-    const struct store_ops *ops; /* operations not yet written over the driver */
     struct pm_error error;       /* detail of the last failed call */
     /* Prepared statements by the address of their text (open addressing). */
     struct store_stmt_slot *stmts;
@@ -130,7 +129,7 @@ struct store {
 };
 
 /* Set up the common part of a driver's new handle. */
-void store_init(struct store *st, const struct store_driver *drv, const struct store_ops *ops);
+void store_init(struct store *st, const struct store_driver *drv);
 /* Finalize the cached statements (the driver's close calls it first). */
 void store_release(struct store *st);
 

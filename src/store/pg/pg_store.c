@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_agency.h"
 
 static struct pg_store *engine(struct store *st)
 {
@@ -175,9 +174,6 @@ void pg_store_close(struct store *st)
     free(s);
 }
 
-static const struct store_ops pg_store_ops = {
-    .agency = &pg_agency_ops,        /* Amili hand-over: pg_agency.c */
-};
 
 /* The session settings every handle runs with. */
 static const char SQL_SESSION[] = "SET default_transaction_isolation = 'serializable';"
@@ -219,7 +215,7 @@ enum pm_err pg_store_open(const char *dsn, struct store **out, struct pm_error *
     s = calloc(1, sizeof(*s));
     if (!s)
         return pm_error_set(e, PM_ERR_NOMEM, "", "allocating the store");
-    store_init(&s->base, &pg_store_driver, &pg_store_ops);
+    store_init(&s->base, &pg_store_driver);
     s->conn = PQconnectdb(dsn);
     if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
         server_name(s->conn, server, sizeof(server));

@@ -12,7 +12,6 @@
  *   pg_store.c       open/close, the ops table, transactions and the
  *                    company write lock, companies, users, memberships,
  *                    sessions, tokens, idempotency records, data version;
- *   pg_agency.c      the agency sub-table (store/store_agency.h);
  *   pg_migrations.c  the numbered schema migrations (same numbers as the
  *                    SQLite engine's).
  *
@@ -210,8 +209,6 @@ int64_t pg_store_now(void);
 
 /* ---- the engine's files ---- */
 
-/* pg_agency.c */
-extern const struct store_agency_ops pg_agency_ops;
 
 /* pg_migrations.c */
 int pg_migrations_count(void);

@@ -266,9 +266,6 @@ void sqlite_store_close(struct store *stp)
     free(s);
 }
 
-static const struct store_ops sqlite_ops = {
-    .agency = &sqlite_agency_ops,    /* Amili hand-over: sqlite_agency.c */
-};
 
 static enum pm_err pragma(sqlite3 *db, const char *sql, struct pm_error *e)
 {
@@ -296,7 +293,7 @@ enum pm_err sqlite_store_open(const char *path, struct store **out, struct pm_er
     s = calloc(1, sizeof(*s));
     if (!s)
         return pm_error_set(e, PM_ERR_NOMEM, "", "allocating the store");
-    store_init(&s->base, &sqlite_store_driver, &sqlite_ops);
+    store_init(&s->base, &sqlite_store_driver);
     rc = sqlite3_open_v2(path, &s->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {

@@ -96,8 +96,6 @@ void sqlite_store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
 /* Unix seconds now (the store's own clock for created_at columns). */
 int64_t sqlite_store_now(void);
 
-/* ---- sqlite_agency.c (Amili hand-over) ---- */
-extern const struct store_agency_ops sqlite_agency_ops;
 
 /* ---- sqlite_migrations.c ---- */
 

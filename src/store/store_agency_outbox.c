@@ -1,0 +1,217 @@
+/*
+ * store_agency_outbox.c — the delivery side of the agency outbox
+ * (store_agency.h), written once in SQL over the storage driver (sql.h):
+ * leases, renewals, the end of an attempt, and the sums and counts the
+ * dispatcher and the status sync read.  Messages are written by
+ * store_outbox_enqueue() and by a hand-over (store_agency.c).
+ *
+ * The work queue is read across companies through the partial index
+ * outbox_due.  Several `paminn serve` processes may share a PostgreSQL
+ * database, so there the lease claims its rows with FOR UPDATE SKIP LOCKED
+ * in a READ COMMITTED transaction: rows another process is leasing right
+ * now are passed over, and one leased and committed meanwhile fails the
+ * re-check of the WHERE clause, so no row is ever leased twice and a dead
+ * process's lease simply expires.  SQLite has one writer at a time and no
+ * SKIP LOCKED: one UPDATE ... RETURNING is the lease.  Every later write to
+ * a leased row names its owner, so a process whose lease was taken over
+ * changes nothing (PM_ERR_NOT_FOUND, field "lease").
+ */
+#include <string.h>
+
+#include "store/store_agency.h"
+#include "store/store_agency_sql.h"
+
+/* $1 owner, $2 lease_until, $3 now, $4 how many; the rows in the order of
+ * the queue on PostgreSQL, in the order SQLite updated them on SQLite. */
+static const struct sql_variant LEASE = {{
+    [STORE_DIALECT_SQLITE] =
+        "UPDATE outbox SET state = 'in_flight', lease_owner = $1, lease_until = $2,"
+        " attempts = attempts + 1, updated_at = $3"
+        " WHERE rowid IN (SELECT rowid FROM outbox"
+        "   WHERE state IN ('pending', 'in_flight') AND next_attempt_at <= $3"
+        "     AND lease_until <= $3"
+        "   ORDER BY next_attempt_at, company_id, id LIMIT $4)"
+        " RETURNING company_id, id, invoice_id, coalesce(batch_id, 0), kind, payload,"
+        " idempotency_key, attempts",
+    [STORE_DIALECT_PG] =
+        "WITH due AS ("
+        "  SELECT company_id, id FROM outbox"
+        "  WHERE state IN ('pending', 'in_flight') AND next_attempt_at <= $3"
+        "    AND lease_until <= $3"
+        "  ORDER BY next_attempt_at, company_id, id LIMIT $4"
+        "  FOR UPDATE SKIP LOCKED),"
+        " leased AS ("
+        "  UPDATE outbox AS o SET state = 'in_flight', lease_owner = $1, lease_until = $2,"
+        "    attempts = o.attempts + 1, updated_at = $3"
+        "  FROM due WHERE o.company_id = due.company_id AND o.id = due.id"
+        "  RETURNING o.company_id, o.id, o.invoice_id, coalesce(o.batch_id, 0) AS batch_id,"
+        "    o.kind, o.payload, o.idempotency_key, o.attempts, o.next_attempt_at)"
+        " SELECT company_id, id, invoice_id, batch_id, kind, payload, idempotency_key, attempts"
+        " FROM leased ORDER BY next_attempt_at, company_id, id",
+}};
+
+/* A lease as one unit, which may run more than once (sql_atomic): every
+ * run fills out[0..n) afresh. */
+struct lease_unit {
+    const char *owner;
+    int64_t now, lease_until;
+    struct outbox_lease_row *out;
+    size_t cap, n;
+};
+
+static void lease_read(struct store *st, struct store_stmt *q, struct outbox_lease_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->company_id = sql_int(st, q, 0);
+    r->id = sql_int(st, q, 1);
+    r->invoice_id = sql_int(st, q, 2);
+    r->batch_id = sql_int(st, q, 3);
+    sql_col_arr(st, q, 4, r->kind);
+    sql_col_arr(st, q, 5, r->payload);
+    sql_col_arr(st, q, 6, r->idempotency_key);
+    r->attempts = (int)sql_int(st, q, 7);
+}
+
+static enum pm_err lease_run(struct store *st, void *ctx)
+{
+    struct lease_unit *u = ctx;
+    struct store_stmt *q = NULL;
+    bool row = true;
+    enum pm_err err = sql_prepare(st, sql_text(st, &LEASE), &q);
+
+    u->n = 0;
+    if (err)
+        return err;
+    sql_bind_text(st, q, 1, u->owner, STORE_AGENCY_OWNER_MAX);
+    sql_bind_int(st, q, 2, u->lease_until);
+    sql_bind_int(st, q, 3, u->now);
+    sql_bind_int(st, q, 4, (int64_t)u->cap);
+    /* To the statement's end (at most cap rows): the update is done then. */
+    while (!err && row) {
+        err = sql_step(st, q, &row);
+        if (!err && row && u->n < u->cap)
+            lease_read(st, q, &u->out[u->n++]);
+    }
+    sql_done(st, q);
+    if (err)
+        u->n = 0;
+    return err;
+}
+
+enum pm_err store_agency_outbox_lease(struct store *st, const char *owner, int64_t now,
+                                      int64_t lease_until, struct outbox_lease_row *out, size_t cap,
+                                      size_t *n)
+{
+    struct lease_unit u = {owner, now, lease_until, out, cap, 0};
+    enum pm_err err;
+
+    *n = 0;
+    if (cap == 0)
+        return PM_OK;
+    err = sql_atomic_read_committed(st, lease_run, &u);
+    if (!err)
+        *n = u.n;
+    return err;
+}
+
+enum pm_err store_agency_outbox_renew(struct store *st, int64_t company_id, int64_t id,
+                                      const char *owner, int64_t lease_until)
+{
+    static const char sql[] = "UPDATE outbox SET lease_until = $4 WHERE company_id = $1 AND id = $2"
+                              " AND lease_owner = $3 AND state = 'in_flight'";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, id);
+    sql_bind_text(st, q, 3, owner, STORE_AGENCY_OWNER_MAX);
+    sql_bind_int(st, q, 4, lease_until);
+    err = store_agency_write(st, q, "lease", "renewing a lease: no such row");
+    sql_done(st, q);
+    return err;
+}
+
+enum pm_err store_agency_outbox_finish(struct store *st, int64_t company_id, int64_t id,
+                                       const char *owner, enum outbox_outcome outcome,
+                                       int64_t next_attempt_at, const char *last_error)
+{
+    static const char sql[] =
+        "UPDATE outbox SET state = $4, next_attempt_at = $5, lease_owner = '',"
+        " lease_until = 0, last_error = $6, updated_at = $7"
+        " WHERE company_id = $1 AND id = $2 AND lease_owner = $3 AND state = 'in_flight'";
+    static const char *const states[] = {
+        [OUTBOX_DONE] = "done", [OUTBOX_FAILED] = "failed", [OUTBOX_RETRY] = "pending"};
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    if ((unsigned)outcome > OUTBOX_RETRY)
+        return pm_error_set(&st->error, PM_ERR_INVALID, "outcome", "no such outcome");
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, id);
+    sql_bind_text(st, q, 3, owner, STORE_AGENCY_OWNER_MAX);
+    sql_bind_text(st, q, 4, states[outcome], 16);
+    sql_bind_int(st, q, 5, next_attempt_at);
+    sql_bind_text(st, q, 6, last_error, STORE_TEXT_MAX);
+    sql_bind_int(st, q, 7, sql_now());
+    err = store_agency_write(st, q, "lease", "finishing an outbox row: no such row");
+    sql_done(st, q);
+    return err;
+}
+
+/* Run q, which yields one row of one integer, into *out. */
+static enum pm_err one_int(struct store *st, struct store_stmt *q, const char *what, int64_t *out)
+{
+    enum pm_err err = sql_row(st, q, "", what);
+
+    if (!err)
+        *out = sql_int(st, q, 0);
+    sql_done(st, q);
+    return err;
+}
+
+/* The amounts summed as numbers and read as an integer (truncated towards
+ * zero): SQLite's json_extract, PostgreSQL's jsonb. */
+static const struct sql_variant REPORTED = {{
+    [STORE_DIALECT_SQLITE] =
+        "SELECT coalesce(sum(json_extract(payload, '$.amount_minor')), 0) FROM outbox"
+        " WHERE company_id = $1 AND invoice_id = $2"
+        " AND kind IN ('report_payment', 'report_crediting') AND state <> 'failed'",
+    [STORE_DIALECT_PG] =
+        "SELECT trunc(coalesce(sum((payload::jsonb ->> 'amount_minor')::numeric), 0))::bigint"
+        " FROM outbox WHERE company_id = $1 AND invoice_id = $2"
+        " AND kind IN ('report_payment', 'report_crediting') AND state <> 'failed'",
+}};
+
+enum pm_err store_agency_outbox_reported(struct store *st, int64_t company_id, int64_t invoice_id,
+                                         int64_t *out)
+{
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql_text(st, &REPORTED), &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, company_id);
+    sql_bind_int(st, q, 2, invoice_id);
+    return one_int(st, q, "summing reported amounts: no row", out);
+}
+
+enum pm_err store_agency_outbox_pending(struct store *st, const char *kind, int64_t *out)
+{
+    static const char sql[] = "SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
+                              " AND (CAST($1 AS TEXT) IS NULL OR kind = CAST($1 AS TEXT))";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    if (kind)
+        sql_bind_text(st, q, 1, kind, 32);
+    else
+        sql_bind_null(st, q, 1);
+    return one_int(st, q, "counting the outbox: no row", out);
+}

@@ -1,0 +1,25 @@
+/*
+ * store_agency_sql.h — what the files of the agency's operations
+ * (store_agency.c, store_agency_outbox.c, store_agency_cases.c) share
+ * beside sql.h.  Internal to src/store; callers use store_agency.h.
+ */
+#ifndef PM_STORE_AGENCY_SQL_H
+#define PM_STORE_AGENCY_SQL_H
+
+#include "store/sql.h"
+
+/*
+ * Run the bound write q as one atomic unit.  Alone it simply runs (one
+ * statement is atomic by itself); inside the caller's transaction it runs
+ * under a savepoint, so that a statement that fails — a conflict the caller
+ * handles, a transient conflict the dispatcher carries on after — leaves
+ * that transaction usable: on PostgreSQL a failed statement would otherwise
+ * abort the whole transaction, where SQLite undoes the statement only.
+ * When `missing` is not NULL, a write that changed no row is
+ * PM_ERR_NOT_FOUND with that field and message.
+ * q stays the caller's to sql_done().
+ */
+enum pm_err store_agency_write(struct store *st, struct store_stmt *q, const char *field,
+                               const char *missing);
+
+#endif
