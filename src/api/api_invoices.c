@@ -13,13 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_amili.h" /* Amili hand-over (issue 4) */
-#include "api/api_books.h" /* books (issue 6) */
+#include "api/api_amili.h"
 #include "api/api_cursor.h"
 #include "api/api_decode.h"
 #include "api/api_handlers.h"
 #include "api/api_render.h"
 #include "api/api_request.h"
+#include "app/app_handover.h"
+#include "app/app_invoices.h"
+#include "app/app_payments.h"
 #include "core/date.h"
 #include "core/handover.h"
 #include "core/interest.h"
@@ -249,15 +251,6 @@ out_free:
     return rc;
 }
 
-/* May the invoice go to Amili, and why not; its case as last seen (Amili
- * hand-over, issue 4: api_amili.c). */
-static json_t *amili_json(struct api_request *r, const struct invoice *inv,
-                          const struct customer *cu)
-{
-    (void)cu;
-    return api_amili_invoice_part(r, inv);
-}
-
 static json_t *lines_json(const struct invoice_line_row *lines, size_t n)
 {
     json_t *arr = json_array(), *item;
@@ -294,7 +287,8 @@ static json_t *buyers_json(const struct invoice_buyer *b, size_t n, int32_t toda
 }
 
 /* The whole invoice as the invoice page shows it, with interest up to as_of. */
-static enum pm_err invoice_detail(struct api_request *r, int64_t id, int32_t as_of, json_t **out)
+static enum pm_err invoice_detail(struct api_request *r, const struct app_ctx *ax, int64_t id,
+                                  int32_t as_of, json_t **out)
 {
     struct invoice inv;
     struct customer cu;
@@ -334,7 +328,7 @@ static enum pm_err invoice_detail(struct api_request *r, int64_t id, int32_t as_
         json_object_set_new(obj, "buyers", buyers_json(buyers, n_buyers, r->today)) ||
         json_object_set(obj, "interest_minor", json_object_get(interest, "amount_minor")) ||
         json_object_set(obj, "interest", interest) ||
-        json_object_set_new(obj, "amili", amili_json(r, &inv, &cu))) {
+        json_object_set_new(obj, "amili", api_amili_invoice_part(r, ax, &inv))) {
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;
     }
@@ -352,98 +346,51 @@ enum pm_err api_invoices_show(struct api_request *r)
 {
     const char *as_of_text = api_request_query(r, "as_of");
     int32_t as_of = r->today;
+    struct app_ctx ax;
+    struct company co;
+    char actor[STORE_EMAIL_MAX];
     json_t *obj;
     enum pm_err rc;
 
     if (as_of_text && date_parse_iso(as_of_text, &as_of))
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "as_of");
-    /* Amili hand-over (issue 4): a handed-over invoice's case, fresh. */
-    api_amili_live_lookup(r, api_router_param(&r->match, "id"));
-    rc = invoice_detail(r, api_router_param(&r->match, "id"), as_of, &obj);
+    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    /* a handed-over invoice's case, fresh from the agency */
+    app_handover_refresh(&ax, api_router_param(&r->match, "id"));
+    rc = invoice_detail(r, &ax, api_router_param(&r->match, "id"), as_of, &obj);
     if (rc)
         return rc;
     return api_request_reply(r, 200, obj);
 }
 
-/* Add a history event to invoice_id; data is a JSON object (stolen). */
-static enum pm_err add_event(struct api_request *r, int64_t invoice_id, const char *kind,
-                             const char *message, json_t *data)
-{
-    struct history_event ev = {0};
-    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
-    enum pm_err rc = PM_OK;
-
-    json_decref(data);
-    if (!text || strlen(text) >= sizeof(ev.data)) {
-        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-        goto out_free;
-    }
-    ev.company_id = r->company_id;
-    ev.invoice_id = invoice_id;
-    ev.at_us = clock_now_us(r->ctx->clock);
-    snprintf(ev.kind, sizeof(ev.kind), "%s", kind);
-    api_request_actor(r, ev.actor, sizeof(ev.actor));
-    snprintf(ev.message, sizeof(ev.message), "%s", message);
-    snprintf(ev.data, sizeof(ev.data), "%s", text);
-    rc = store_history_insert(r->store, &ev);
-    if (rc)
-        api_request_store_failed(r, rc);
-out_free:
-    free(text);
-    return rc;
-}
-
 enum pm_err api_invoices_create(struct api_request *r)
 {
     struct api_invoice_input *in = NULL;
+    struct app_ctx ax;
+    struct app_error ae;
     struct company co;
-    struct customer cu;
+    char actor[STORE_EMAIL_MAX];
     json_t *obj = NULL;
     enum pm_err rc;
 
-    rc = store_company_get(r->store, r->company_id, &co);
+    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return rc;
     in = malloc(sizeof(*in));
     if (!in)
         return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
     rc = api_decode_invoice(r->json, r->today, co.payment_terms_days, in, &r->err);
     if (rc)
         goto out_free;
-    rc = store_customer_get(r->store, r->company_id, in->inv.customer_id, &cu);
-    if (rc == PM_ERR_NOT_FOUND) {
-        api_error_set(&r->err, rc, "invalid_value", "customer_id");
-        goto out_free;
-    }
+    app_error_clear(&ae);
+    rc = app_invoices_create(&ax, &in->inv, in->lines, in->n_lines, in->buyers, in->n_buyers, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
+        api_error_from_app(&r->err, &ae);
         goto out_free;
     }
-    in->inv.company_id = r->company_id;
-    snprintf(in->inv.customer_name, sizeof(in->inv.customer_name), "%s", cu.name);
-    rc = store_invoice_insert(r->store, &in->inv, in->lines, in->n_lines, in->buyers, in->n_buyers);
-    if (rc == PM_ERR_CONFLICT) {
-        api_request_store_failed(r, rc);
-        api_error_set(&r->err, rc, "duplicate_number", "number");
-        goto out_free;
-    }
-    if (rc) {
-        api_request_store_failed(r, rc);
-        goto out_free;
-    }
-    rc = add_event(r, in->inv.id, "created", "Faktura skapad",
-                   json_pack("{s:I, s:I}", "number", (json_int_t)in->inv.number, "total_minor",
-                             (json_int_t)in->inv.total_minor));
-    if (!rc) { /* books (issue 6): the invoice's voucher (accrual method) */
-        struct api_books_ctx bx;
-        char actor[STORE_EMAIL_MAX];
-
-        rc = api_books_ctx_of_request(r, &co, actor, sizeof(actor), &bx);
-        if (!rc)
-            rc = api_books_invoice_issued(&bx, &in->inv, &r->err);
-    }
-    if (!rc)
-        rc = invoice_detail(r, in->inv.id, r->today, &obj);
+    rc = invoice_detail(r, &ax, in->inv.id, r->today, &obj);
     if (!rc)
         rc = api_request_reply(r, 201, obj);
 out_free:
@@ -508,14 +455,10 @@ out_free:
 
 enum pm_err api_invoices_payment_create(struct api_request *r)
 {
-    /* books (issue 6): the payment, its split over capital, fees and
-     * interest, its vouchers, its history event and its report to the
-     * agency (api_amili_after_payment) are written by api_books_payment(),
-     * the one function the payments route, the BgMax import and the
-     * command line share. */
     int64_t id = api_router_param(&r->match, "id");
-    struct api_books_payment res;
-    struct api_books_ctx bx;
+    struct app_payment_result res;
+    struct app_ctx ax;
+    struct app_error ae;
     struct company co;
     struct invoice inv;
     struct payment p;
@@ -528,12 +471,15 @@ enum pm_err api_invoices_payment_create(struct api_request *r)
         return api_request_store_failed(r, rc);
     rc = api_decode_payment(r->json, r->today, &p, &r->err);
     if (!rc)
-        rc = api_books_ctx_of_request(r, &co, actor, sizeof(actor), &bx);
-    if (!rc)
-        rc = api_books_payment(&bx, id, p.date, p.amount_minor, p.reference, PAYMENT_MANUAL, false,
-                               &res, &r->err);
-    if (!rc)
-        rc = invoice_detail(r, id, r->today, &obj);
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    app_error_clear(&ae);
+    rc = app_payments_register(&ax, id, p.date, p.amount_minor, p.reference, PAYMENT_MANUAL, false,
+                               &res, &ae);
+    if (rc)
+        return api_error_from_app(&r->err, &ae);
+    rc = invoice_detail(r, &ax, id, r->today, &obj);
     if (rc)
         return rc;
     return api_request_reply(

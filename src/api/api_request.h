@@ -33,6 +33,7 @@ struct tz;
 struct rate_table;
 struct api_limiter;
 struct agency; /* agency/agency.h (Amili hand-over) */
+struct app_ctx;
 
 /* What all requests share; read-only after start (the limiter locks itself). */
 struct api_context {
@@ -94,6 +95,13 @@ const char *api_request_query(const struct api_request *r, const char *name);
 
 /* Who acts, for history events: the user's e-mail or "token:<name>". */
 void api_request_actor(const struct api_request *r, char *dst, size_t cap);
+
+/* The application context of the request (app/app.h): its store, clock,
+ * rates, agency, today, actor (written into actor[cap]) and acting user,
+ * and its company (read into *co, which must outlive *ax).  Fills r->err
+ * on failure. */
+enum pm_err api_request_app(struct api_request *r, struct company *co, char *actor, size_t cap,
+                            struct app_ctx *ax);
 
 /* Set the answer: status and body (a new reference, stolen; NULL for none).
  * A body that failed to build (NULL with status != 204) is an internal error. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/app_demo.h"
 #include "cli/cli.h"
 #include "core/date.h"
 #include "core/idnum.h"
@@ -450,9 +451,9 @@ int cli_demo_data(struct cli *c, int argc, char **argv)
         store_rollback(c->store);
         goto out;
     }
-    /* books (issue 6): the vouchers of the invoices and payments */
+    /* the vouchers of the invoices and payments */
     if (vouchers == 1 || (vouchers == -1 && n_invoices <= 50000))
-        rc = cli_books_demo_vouchers(c, co.id, &n_vouchers);
+        rc = app_demo_vouchers(c->store, co.id, today, &n_vouchers);
     if (rc)
         goto out;
     rc = store_invoice_counts(c->store, co.id, today, counts);
