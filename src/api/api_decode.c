@@ -15,6 +15,7 @@
 #include "core/idnum.h"
 #include "core/invoice.h"
 #include "core/money.h"
+#include "core/vat.h"
 
 /* ISO 3166-1 alpha-2, officially assigned codes. */
 static const char countries[] =
@@ -352,7 +353,7 @@ static enum pm_err decode_line(const json_t *obj, const char *prefix, struct inv
         rc = api_json_int(obj, prefix, "vat_rate_bp", true, 0, 10000, &v, NULL, e);
     if (rc)
         return rc;
-    if (invoice_vat_index((int)v) < 0)
+    if (!vat_rate_valid((int)v))
         return api_error_at(e, PM_ERR_INVALID, "invalid_value", prefix, "vat_rate_bp");
     l->line.vat_rate_bp = (int)v;
     rc = api_json_bool(obj, prefix, "labour", false, &l->line.labour, NULL, e);

@@ -27,8 +27,6 @@ static const struct code_info codes[] = {
     {"malformed_json", 400, "Begäran är inte giltig JSON.", "The request body is not valid JSON."},
     {"invalid_query", 400, "Ogiltig parameter i adressen.", "Invalid query parameter."},
     {"not_authenticated", 401, "Du är inte inloggad.", "You are not logged in."},
-    {"invalid_credentials", 401, "Fel e-postadress eller lösenord.",
-     "Wrong e-mail address or password."},
     {"csrf_token_invalid", 403, "Ogiltig eller saknad CSRF-token.",
      "Missing or invalid CSRF token."},
     {"forbidden_role", 403, "Din roll tillåter inte den här åtgärden.",
@@ -48,6 +46,7 @@ static const struct code_info codes[] = {
     {"too_many_attempts", 429, "För många misslyckade försök. Försök igen senare.",
      "Too many failed attempts. Try again later."},
     /* the application's (app/app_error.c holds their messages) */
+    {"invalid_credentials", 401, NULL, NULL},
     {"not_found", 404, NULL, NULL},
     {"conflict", 409, NULL, NULL},
     {"duplicate_number", 409, NULL, NULL},

@@ -24,12 +24,10 @@
 #include "app/app_payments.h"
 #include "core/date.h"
 #include "core/handover.h"
-#include "core/interest.h"
 #include "util/clock.h"
 
 #define LIMIT_DEFAULT 50
 #define LIMIT_MAX     200
-#define PAYMENTS_MAX  1000
 #define HISTORY_PAGE  100
 #define HISTORY_MAX   10000
 
@@ -199,56 +197,16 @@ static json_t *date_or_null(int32_t d, bool have)
     return have ? api_render_date(d) : json_null();
 }
 
-/* Late-payment interest up to as_of on the customer's part, payments (and
- * credits, from the due date) reducing the capital. */
-static enum pm_err interest_json(struct api_request *r, const struct invoice *inv,
-                                 const struct payment *pays, size_t n_pays, int32_t as_of,
-                                 json_t **out)
+/* Late-payment interest as the invoice page shows it. */
+static json_t *interest_json(const struct interest_result *res)
 {
-    struct capital_change *ch = NULL;
-    struct interest_result res = {0};
-    size_t n = 0, i;
-    enum pm_err rc = PM_OK;
-
-    *out = NULL;
-    ch = calloc(n_pays + 1, sizeof(*ch));
-    if (!ch)
-        return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-    for (i = 0; i < n_pays; i++) {
-        ch[n].date = pays[i].date;
-        ch[n++].amount_minor = -pays[i].amount_minor;
-    }
-    if (inv->credited_minor > 0) {
-        ch[n].date = inv->due_date;
-        ch[n++].amount_minor = -inv->credited_minor;
-    }
-    if (as_of > inv->due_date && inv->customer_part_minor > 0) {
-        rc = interest_compute(r->ctx->rates, inv->customer_part_minor, inv->due_date, as_of, ch, n,
-                              &res);
-        if (rc == PM_ERR_UNKNOWN_RATE) {
-            memset(&res, 0, sizeof(res));
-            res.rate_unknown = true;
-            res.unknown_from = inv->due_date + 1;
-            rc = PM_OK;
-        }
-        if (rc) {
-            api_error_set(&r->err, rc, "internal_error", NULL);
-            api_error_detail(&r->err, "interest_compute failed for invoice %lld",
-                             (long long)inv->id);
-            goto out_free;
-        }
-    }
-    *out = json_pack(
-        "{s:I, s:i, s:o, s:o, s:i, s:b, s:o, s:I}", "amount_minor", (json_int_t)res.amount_minor,
-        "rate_bp", (int)res.last_rate_bp, "from", date_or_null(res.first_day, res.days > 0), "to",
-        date_or_null(res.last_day, res.days > 0), "days", (int)res.days, "rate_unknown",
-        res.rate_unknown, "unknown_from", date_or_null(res.unknown_from, res.rate_unknown),
-        "estimate_minor", (json_int_t)(res.rate_unknown ? res.estimate_minor : res.amount_minor));
-    if (!*out)
-        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-out_free:
-    free(ch);
-    return rc;
+    return json_pack("{s:I, s:i, s:o, s:o, s:i, s:b, s:o, s:I}", "amount_minor",
+                     (json_int_t)res->amount_minor, "rate_bp", (int)res->last_rate_bp, "from",
+                     date_or_null(res->first_day, res->days > 0), "to",
+                     date_or_null(res->last_day, res->days > 0), "days", (int)res->days,
+                     "rate_unknown", res->rate_unknown, "unknown_from",
+                     date_or_null(res->unknown_from, res->rate_unknown), "estimate_minor",
+                     (json_int_t)(res->rate_unknown ? res->estimate_minor : res->amount_minor));
 }
 
 static json_t *lines_json(const struct invoice_line_row *lines, size_t n)
@@ -290,45 +248,25 @@ static json_t *buyers_json(const struct invoice_buyer *b, size_t n, int32_t toda
 static enum pm_err invoice_detail(struct api_request *r, const struct app_ctx *ax, int64_t id,
                                   int32_t as_of, json_t **out)
 {
-    struct invoice inv;
-    struct customer cu;
-    struct invoice_line_row *lines = NULL;
-    struct invoice_buyer buyers[STORE_BUYERS_MAX];
-    struct payment *pays = NULL;
-    size_t n_lines = 0, n_buyers = 0, n_pays = 0;
+    struct app_invoice_view v;
+    struct app_error ae;
     json_t *obj = NULL, *interest = NULL;
     enum pm_err rc;
 
     *out = NULL;
-    rc = store_invoice_get(r->store, r->company_id, id, &inv);
-    if (!rc)
-        rc = store_customer_get(r->store, r->company_id, inv.customer_id, &cu);
-    if (rc)
-        return api_request_store_failed(r, rc);
-    lines = calloc(STORE_LINES_MAX, sizeof(*lines));
-    pays = calloc(PAYMENTS_MAX, sizeof(*pays));
-    if (!lines || !pays) {
-        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-        goto out_free;
-    }
-    rc = store_invoice_lines(r->store, r->company_id, id, lines, STORE_LINES_MAX, &n_lines);
-    if (!rc)
-        rc = store_invoice_buyers(r->store, r->company_id, id, buyers, STORE_BUYERS_MAX, &n_buyers);
-    if (!rc)
-        rc = store_payment_list(r->store, r->company_id, id, pays, PAYMENTS_MAX, &n_pays);
+    app_error_clear(&ae);
+    rc = app_invoices_view(ax, id, as_of, &v, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
+        api_error_from_app(&r->err, &ae);
         goto out_free;
     }
-    rc = interest_json(r, &inv, pays, n_pays, as_of, &interest);
-    if (rc)
-        goto out_free;
-    obj = api_render_invoice(&inv, r->today, NULL); /* amili: set below */
-    if (!obj || json_object_set_new(obj, "lines", lines_json(lines, n_lines)) ||
-        json_object_set_new(obj, "buyers", buyers_json(buyers, n_buyers, r->today)) ||
+    interest = interest_json(&v.interest);
+    obj = api_render_invoice(&v.inv, r->today, NULL); /* amili: set below */
+    if (!interest || !obj || json_object_set_new(obj, "lines", lines_json(v.lines, v.n_lines)) ||
+        json_object_set_new(obj, "buyers", buyers_json(v.buyers, v.n_buyers, r->today)) ||
         json_object_set(obj, "interest_minor", json_object_get(interest, "amount_minor")) ||
         json_object_set(obj, "interest", interest) ||
-        json_object_set_new(obj, "amili", api_amili_invoice_part(r, ax, &inv))) {
+        json_object_set_new(obj, "amili", api_amili_invoice_part(r, ax, &v.inv))) {
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;
     }
@@ -337,8 +275,7 @@ static enum pm_err invoice_detail(struct api_request *r, const struct app_ctx *a
 out_free:
     json_decref(interest);
     json_decref(obj);
-    free(pays);
-    free(lines);
+    app_invoices_view_release(&v);
     return rc;
 }
 

@@ -37,9 +37,11 @@ enum pm_err api_request_app(struct api_request *r, struct company *co, char *act
     enum pm_err rc;
 
     memset(ax, 0, sizeof(*ax));
-    rc = store_company_get(r->store, r->company_id, co);
-    if (rc)
-        return api_request_store_failed(r, rc);
+    if (co) {
+        rc = store_company_get(r->store, r->company_id, co);
+        if (rc)
+            return api_request_store_failed(r, rc);
+    }
     api_request_actor(r, actor, cap);
     ax->store = r->store;
     ax->clock = r->ctx->clock;

@@ -47,6 +47,17 @@ enum pm_err app_atomic(const struct app_ctx *ax,
     return rc;
 }
 
+enum pm_err app_migrate(struct store *st, int *applied, struct app_error *e)
+{
+    enum pm_err rc = store_migrate(st, applied);
+
+    if (rc) {
+        app_error_set(e, rc, NULL, NULL);
+        app_error_detail(e, "%s", store_error(st)->message);
+    }
+    return rc;
+}
+
 enum pm_err app_store_failed(const struct app_ctx *ax, enum pm_err rc, struct app_error *e)
 {
     const struct pm_error *se = ax->store ? store_error(ax->store) : NULL;

@@ -55,6 +55,10 @@ enum pm_err app_atomic(const struct app_ctx *ax,
                        enum pm_err (*op)(const struct app_ctx *ax, void *arg, struct app_error *e),
                        void *arg, struct app_error *e);
 
+/* Bring the store's schema up to date; *applied (may be NULL) = how many
+ * migrations ran. */
+enum pm_err app_migrate(struct store *st, int *applied, struct app_error *e);
+
 /* ---- services the operations share ---- */
 
 /* A failed store call as the operation's error: rc with the store's

@@ -20,6 +20,8 @@ struct code_info {
 };
 
 static const struct code_info codes[] = {
+    {"invalid_credentials", "Fel e-postadress eller lösenord.",
+     "Wrong e-mail address or password."},
     {"not_found", "Hittades inte.", "Not found."},
     {"conflict", "Åtgärden krockar med nuvarande läge.",
      "The action conflicts with the current state."},

@@ -6,6 +6,94 @@
 #include "app/app_invoices.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum pm_err app_invoices_capital_changes(const struct app_ctx *ax, const struct invoice *inv,
+                                         struct capital_change **ch, size_t *n, struct app_error *e)
+{
+    struct payment *pays = calloc(APP_PAYMENTS_MAX, sizeof(*pays));
+    size_t n_pays = 0, i;
+    enum pm_err rc;
+
+    *n = 0;
+    *ch = calloc(APP_PAYMENTS_MAX + 1, sizeof(**ch));
+    if (!pays || !*ch) {
+        rc = app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
+        goto out_free;
+    }
+    rc = store_payment_list(ax->store, ax->company->id, inv->id, pays, APP_PAYMENTS_MAX, &n_pays);
+    if (rc) {
+        app_store_failed(ax, rc, e);
+        goto out_free;
+    }
+    for (i = 0; i < n_pays; i++) {
+        (*ch)[*n].date = pays[i].date;
+        (*ch)[(*n)++].amount_minor = -pays[i].amount_minor;
+    }
+    if (inv->credited_minor > 0) {
+        (*ch)[*n].date = inv->due_date;
+        (*ch)[(*n)++].amount_minor = -inv->credited_minor;
+    }
+out_free:
+    if (rc) {
+        free(*ch);
+        *ch = NULL;
+    }
+    free(pays);
+    return rc;
+}
+
+void app_invoices_view_release(struct app_invoice_view *v)
+{
+    free(v->lines);
+    memset(v, 0, sizeof(*v));
+}
+
+enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int32_t as_of,
+                              struct app_invoice_view *v, struct app_error *e)
+{
+    struct capital_change *ch = NULL;
+    struct customer cu;
+    size_t n = 0;
+    enum pm_err rc;
+
+    memset(v, 0, sizeof(*v));
+    rc = store_invoice_get(ax->store, ax->company->id, invoice_id, &v->inv);
+    if (!rc)
+        rc = store_customer_get(ax->store, ax->company->id, v->inv.customer_id, &cu);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    v->lines = calloc(STORE_LINES_MAX, sizeof(*v->lines));
+    if (!v->lines)
+        return app_error_set(e, PM_ERR_NOMEM, NULL, NULL);
+    rc = store_invoice_lines(ax->store, ax->company->id, invoice_id, v->lines, STORE_LINES_MAX,
+                             &v->n_lines);
+    if (!rc)
+        rc = store_invoice_buyers(ax->store, ax->company->id, invoice_id, v->buyers,
+                                  STORE_BUYERS_MAX, &v->n_buyers);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    rc = app_invoices_capital_changes(ax, &v->inv, &ch, &n, e);
+    if (rc)
+        return rc;
+    if (as_of > v->inv.due_date && v->inv.customer_part_minor > 0) {
+        rc = interest_compute(ax->rates, v->inv.customer_part_minor, v->inv.due_date, as_of, ch, n,
+                              &v->interest);
+        if (rc == PM_ERR_UNKNOWN_RATE) {
+            memset(&v->interest, 0, sizeof(v->interest));
+            v->interest.rate_unknown = true;
+            v->interest.unknown_from = v->inv.due_date + 1;
+            rc = PM_OK;
+        }
+        if (rc) {
+            app_error_set(e, rc, "internal_error", NULL);
+            app_error_detail(e, "interest_compute failed for invoice %lld", (long long)v->inv.id);
+        }
+    }
+    free(ch);
+    return rc;
+}
 
 enum pm_err app_invoices_issued(const struct app_ctx *ax, const struct invoice *inv,
                                 struct app_error *e)

@@ -12,13 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_invoices.h"
 #include "core/date.h"
 #include "core/idnum.h"
 #include "core/money.h"
 #include "letter/letter.h"
 #include "util/clock.h"
-
-#define PAYMENTS_MAX 1000
 
 void app_reminders_letter_url(const struct reminder *rm, char *dst, size_t cap)
 {
@@ -212,34 +211,21 @@ static enum pm_err check_invoice(const struct invoice *inv, struct app_error *e)
 
 /* The facts of the reminder: payments as capital changes into ch[]. */
 static enum pm_err gather(const struct app_ctx *ax, const struct invoice *inv,
-                          const struct invoice_books *ib, int32_t date, struct capital_change *ch,
+                          const struct invoice_books *ib, int32_t date, struct capital_change **ch,
                           struct reminder_facts *f, const struct customer *cu, struct app_error *e)
 {
-    struct payment *pays = calloc(PAYMENTS_MAX, sizeof(*pays));
-    size_t n = 0, i, k = 0;
+    size_t k = 0;
     enum pm_err rc;
 
-    if (!pays)
-        return app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
-    rc = store_payment_list(ax->store, ax->company->id, inv->id, pays, PAYMENTS_MAX, &n);
-    if (rc) {
-        app_error_set(e, rc, NULL, NULL);
-        goto out_free;
-    }
-    for (i = 0; i < n; i++) {
-        ch[k].date = pays[i].date;
-        ch[k++].amount_minor = -pays[i].amount_minor;
-    }
-    if (inv->credited_minor > 0) {
-        ch[k].date = inv->due_date;
-        ch[k++].amount_minor = -inv->credited_minor;
-    }
+    rc = app_invoices_capital_changes(ax, inv, ch, &k, e);
+    if (rc)
+        return rc;
     memset(f, 0, sizeof(*f));
     f->date = date;
     f->due_date = inv->due_date;
     f->capital_minor = inv->customer_part_minor;
     f->remaining_minor = inv->remaining_minor;
-    f->changes = ch;
+    f->changes = *ch;
     f->n_changes = k;
     f->fee_agreed = ax->company->reminder_fee_agreed;
     f->fee_agreed_minor = ax->company->reminder_fee_minor;
@@ -250,9 +236,7 @@ static enum pm_err gather(const struct app_ctx *ax, const struct invoice *inv,
         ib->fee_charged_minor + ib->compensation_charged_minor - ib->fees_paid_minor;
     f->interest_paid_minor = ib->interest_paid_minor;
     f->due_days = ax->company->reminder_due_days > 0 ? ax->company->reminder_due_days : 10;
-out_free:
-    free(pays);
-    return rc;
+    return PM_OK;
 }
 
 static enum pm_err add_reminder_event(const struct app_ctx *ax, const struct reminder *rm,
@@ -309,10 +293,7 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
         rc = store_books_invoice_get(ax->store, ax->company->id, invoice_id, &ib);
     if (rc)
         return app_error_set(e, rc, NULL, NULL);
-    ch = calloc(PAYMENTS_MAX + 1, sizeof(*ch));
-    if (!ch)
-        return app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
-    rc = gather(ax, &inv, &ib, date, ch, &f, &cu, e);
+    rc = gather(ax, &inv, &ib, date, &ch, &f, &cu, e);
     if (rc)
         goto out_free;
     rc = reminder_compute(ax->rates, &f, &a, &pe);
