@@ -139,7 +139,7 @@ void api_decode_company_defaults(struct company *co)
 {
     memset(co, 0, sizeof(*co));
     co->payment_terms_days = 30;
-    co->reminder_due_days = 10; /* books (issue 6) */
+    co->reminder_due_days = 10;
     co->accounting_method = ACCOUNTING_ACCRUAL;
     snprintf(co->country, sizeof(co->country), "SE");
     snprintf(co->language, sizeof(co->language), "sv");
@@ -164,7 +164,7 @@ enum pm_err api_decode_company(const json_t *obj, bool create, struct company *c
                                        "reminder_fee_minor",
                                        "accounting_method",
                                        "language",
-                                       "reminder_due_days", /* books (issue 6) */
+                                       "reminder_due_days",
                                        NULL};
     struct company c = *co;
     struct idnum org;
@@ -232,7 +232,7 @@ enum pm_err api_decode_company(const json_t *obj, bool create, struct company *c
         return rc;
     if (present)
         snprintf(c.language, sizeof(c.language), "%s", languages[idx]);
-    /* books (issue 6): days to pay after a manual reminder */
+    /* days to pay after a manual reminder */
     rc = api_json_int(obj, "", "reminder_due_days", false, 1, 60, &v, &present, e);
     if (rc)
         return rc;

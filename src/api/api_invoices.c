@@ -92,7 +92,7 @@ static enum pm_err list_query(struct api_request *r, struct invoice_query *q, in
     return PM_OK;
 }
 
-/* The list cache (issue 3): everything the list's body depends on besides
+/* The list cache: everything the list's body depends on besides
  * the data itself, normalised, so equal keys mean equal answers. */
 enum pm_err api_invoices_list_key(struct api_request *r, char *out, size_t cap, size_t *len)
 {
@@ -152,7 +152,7 @@ enum pm_err api_invoices_list(struct api_request *r)
     jsonw_key(&w, "items");
     jsonw_array_begin(&w);
     for (i = 0; i < n; i++) {
-        /* Handed-over rows show their case id and OCR (issue 4). */
+        /* Handed-over rows show their case id and OCR. */
         bool have = rows[i].agency_state[0] &&
                     !store_agency_case_get(r->store, r->company_id, rows[i].id, &c);
 

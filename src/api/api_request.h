@@ -42,7 +42,7 @@ struct api_context {
     const struct rate_table *rates;
     struct api_limiter *limiter;
     const char *dummy_hash; /* verified against for unknown e-mails (equal timing) */
-    /* Amili hand-over (issue 4): the agency client, NULL when not configured. */
+    /* The agency client, NULL when not configured. */
     struct agency *agency;
 };
 
@@ -79,7 +79,7 @@ struct api_request {
     json_t *reply; /* NULL: no body (204) */
     struct api_error err;
     char set_cookie[256]; /* a Set-Cookie value, or "" */
-    /* ---- books (issue 6): an answer that is not JSON (a PDF, a SIE file):
+    /* ---- an answer that is not JSON (a PDF, a SIE file):
      * malloc'ed bytes handed to the server, which frees them; raw_type is
      * a static Content-Type, raw_filename (may be "") the download name. */
     char *raw_body;

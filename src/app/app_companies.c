@@ -10,6 +10,16 @@
 
 #include "util/secret.h"
 
+enum pm_err app_companies_get(const struct app_ctx *ax, int64_t company_id, struct company *co,
+                              struct app_error *e)
+{
+    enum pm_err rc = store_company_get(ax->store, company_id, co);
+
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
 enum pm_err app_companies_create(const struct app_ctx *ax, struct company *co,
                                  int64_t owner_user_id, struct app_error *e)
 {

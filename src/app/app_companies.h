@@ -14,6 +14,10 @@
 
 #define APP_PASSWORD_MIN 8 /* characters of a user's password, at least */
 
+/* The company company_id into *co (not_found when there is none). */
+enum pm_err app_companies_get(const struct app_ctx *ax, int64_t company_id, struct company *co,
+                              struct app_error *e);
+
 /* Store a new company (sets co->id); owner_user_id, when not 0, becomes
  * its owner.  ax->company is not used. */
 enum pm_err app_companies_create(const struct app_ctx *ax, struct company *co,

@@ -193,7 +193,7 @@ static int user_add(struct cli *c, int argc, char **argv)
         cli_errorf("user add", "--password: at least 8 characters are required");
         return CLI_EXIT_USAGE;
     }
-    if (!company_id || store_company_get(c->store, company_id, &co)) {
+    if (!company_id || app_companies_get(&ax, company_id, &co, &e)) {
         cli_errorf("user add", "--company: no company with id %lld", (long long)company_id);
         return CLI_EXIT_USAGE;
     }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "app/app_bankfile.h"
+#include "app/app_companies.h"
 #include "app/app_export.h"
 #include "cli/cli.h"
 #include "core/money.h"
@@ -42,15 +43,16 @@ static void report(const char *cmd, const struct app_error *e)
 static int books_ctx(struct cli *c, const char *cmd, int64_t company_id, struct company *co,
                      struct app_ctx *ax)
 {
-    enum pm_err rc = store_company_get(c->store, company_id, co);
+    struct app_error e;
 
-    if (rc) {
-        cli_errorf(cmd, "no company %lld (%s)", (long long)company_id, pm_err_name(rc));
-        return CLI_EXIT_FAILED;
-    }
     memset(ax, 0, sizeof(*ax));
     ax->store = c->store;
     ax->clock = &c->clock;
+    app_error_clear(&e);
+    if (app_companies_get(ax, company_id, co, &e)) {
+        cli_errorf(cmd, "no company %lld (%s)", (long long)company_id, pm_err_name(e.rc));
+        return CLI_EXIT_FAILED;
+    }
     ax->company = co;
     ax->today = cli_today(c);
     ax->actor = "cli";
