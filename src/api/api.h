@@ -36,7 +36,7 @@ struct api_config {
     size_t max_body;     /* bytes; larger bodies are refused with 413 */
     const char *db;      /* store DSN each worker opens */
     const char *web_dir; /* static files of the web UI */
-    /* Amili hand-over (issue 4): borrowed, outlives the server; NULL = the
+    /* The Visma Amili client: borrowed, outlives the server; NULL = the
      * Amili routes answer 503 agency_not_configured. */
     struct agency *agency;
 };

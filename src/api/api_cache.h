@@ -1,5 +1,5 @@
 /*
- * api_cache.h — a small, bounded, validated cache of answers (issue 3).
+ * api_cache.h — a small, bounded, validated cache of answers.
  *
  * The server keeps one cache per store handle of its pool (api_server.c),
  * so a cache is used by one thread at a time and takes no locks.  Entries

@@ -11,6 +11,7 @@
 #include "api/api_handlers.h"
 #include "api/api_render.h"
 #include "api/api_request.h"
+#include "app/app_companies.h"
 
 #define MEMBERSHIPS_MAX 256
 
@@ -64,18 +65,22 @@ out_reply:
 
 enum pm_err api_companies_create(struct api_request *r)
 {
+    struct app_ctx ax;
+    struct app_error ae;
     struct company co;
+    char actor[STORE_EMAIL_MAX];
     enum pm_err rc;
 
     api_decode_company_defaults(&co);
     rc = api_decode_company(r->json, true, &co, &r->err);
+    if (!rc)
+        rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
-    rc = store_company_insert(r->store, &co);
-    if (!rc)
-        rc = store_membership_set(r->store, co.id, r->user.id, ROLE_OWNER);
+    app_error_clear(&ae);
+    rc = app_companies_create(&ax, &co, r->user.id, &ae);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return api_error_from_app(&r->err, &ae);
     return api_request_reply(r, 201, api_render_company(&co));
 }
 
@@ -92,17 +97,21 @@ enum pm_err api_companies_show(struct api_request *r)
 
 enum pm_err api_companies_update(struct api_request *r)
 {
+    struct app_ctx ax;
+    struct app_error ae;
     struct company co;
+    char actor[STORE_EMAIL_MAX];
     enum pm_err rc;
 
-    rc = store_company_get(r->store, r->company_id, &co);
+    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return rc;
     rc = api_decode_company(r->json, false, &co, &r->err);
     if (rc)
         return rc;
-    rc = store_company_update(r->store, &co);
+    app_error_clear(&ae);
+    rc = app_companies_update(&ax, &co, &ae);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return api_error_from_app(&r->err, &ae);
     return api_request_reply(r, 200, api_render_company(&co));
 }

@@ -13,6 +13,7 @@
 #include "api/api_handlers.h"
 #include "api/api_render.h"
 #include "api/api_request.h"
+#include "app/app_customers.h"
 
 #define LIMIT_DEFAULT 50
 #define LIMIT_MAX     200
@@ -67,27 +68,25 @@ out_free:
     return rc;
 }
 
-static enum pm_err write_failed(struct api_request *r, enum pm_err rc)
-{
-    api_request_store_failed(r, rc);
-    if (rc == PM_ERR_CONFLICT)
-        api_error_set(&r->err, rc, "duplicate_number", "number");
-    return rc;
-}
-
 enum pm_err api_customers_create(struct api_request *r)
 {
+    struct app_ctx ax;
+    struct app_error ae;
+    struct company co;
     struct customer c;
+    char actor[STORE_EMAIL_MAX];
     enum pm_err rc;
 
     api_decode_customer_defaults(&c);
     rc = api_decode_customer(r->json, true, r->today, &c, &r->err);
+    if (!rc)
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
-    c.company_id = r->company_id;
-    rc = store_customer_insert(r->store, &c);
+    app_error_clear(&ae);
+    rc = app_customers_create(&ax, &c, &ae);
     if (rc)
-        return write_failed(r, rc);
+        return api_error_from_app(&r->err, &ae);
     return api_request_reply(r, 201, api_render_customer(&c, r->today));
 }
 
@@ -104,17 +103,24 @@ enum pm_err api_customers_show(struct api_request *r)
 
 enum pm_err api_customers_update(struct api_request *r)
 {
+    struct app_ctx ax;
+    struct app_error ae;
+    struct company co;
     struct customer c;
+    char actor[STORE_EMAIL_MAX];
     enum pm_err rc;
 
     rc = store_customer_get(r->store, r->company_id, api_router_param(&r->match, "id"), &c);
     if (rc)
         return api_request_store_failed(r, rc);
     rc = api_decode_customer(r->json, false, r->today, &c, &r->err);
+    if (!rc)
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
-    rc = store_customer_update(r->store, &c);
+    app_error_clear(&ae);
+    rc = app_customers_update(&ax, &c, &ae);
     if (rc)
-        return write_failed(r, rc);
+        return api_error_from_app(&r->err, &ae);
     return api_request_reply(r, 200, api_render_customer(&c, r->today));
 }

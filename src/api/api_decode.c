@@ -15,6 +15,7 @@
 #include "core/idnum.h"
 #include "core/invoice.h"
 #include "core/money.h"
+#include "core/vat.h"
 
 /* ISO 3166-1 alpha-2, officially assigned codes. */
 static const char countries[] =
@@ -138,7 +139,7 @@ void api_decode_company_defaults(struct company *co)
 {
     memset(co, 0, sizeof(*co));
     co->payment_terms_days = 30;
-    co->reminder_due_days = 10; /* books (issue 6) */
+    co->reminder_due_days = 10;
     co->accounting_method = ACCOUNTING_ACCRUAL;
     snprintf(co->country, sizeof(co->country), "SE");
     snprintf(co->language, sizeof(co->language), "sv");
@@ -163,7 +164,7 @@ enum pm_err api_decode_company(const json_t *obj, bool create, struct company *c
                                        "reminder_fee_minor",
                                        "accounting_method",
                                        "language",
-                                       "reminder_due_days", /* books (issue 6) */
+                                       "reminder_due_days",
                                        NULL};
     struct company c = *co;
     struct idnum org;
@@ -231,7 +232,7 @@ enum pm_err api_decode_company(const json_t *obj, bool create, struct company *c
         return rc;
     if (present)
         snprintf(c.language, sizeof(c.language), "%s", languages[idx]);
-    /* books (issue 6): days to pay after a manual reminder */
+    /* days to pay after a manual reminder */
     rc = api_json_int(obj, "", "reminder_due_days", false, 1, 60, &v, &present, e);
     if (rc)
         return rc;
@@ -352,7 +353,7 @@ static enum pm_err decode_line(const json_t *obj, const char *prefix, struct inv
         rc = api_json_int(obj, prefix, "vat_rate_bp", true, 0, 10000, &v, NULL, e);
     if (rc)
         return rc;
-    if (invoice_vat_index((int)v) < 0)
+    if (!vat_rate_valid((int)v))
         return api_error_at(e, PM_ERR_INVALID, "invalid_value", prefix, "vat_rate_bp");
     l->line.vat_rate_bp = (int)v;
     rc = api_json_bool(obj, prefix, "labour", false, &l->line.labour, NULL, e);

@@ -2,9 +2,11 @@
  * api_error.c — mapping of every failure to an HTTP status and JSON body.
  *
  * The table below is the whole vocabulary of error codes the API speaks:
- * each code has one status and one message per language.  Results without
- * an explicit code (a store call failing with PM_ERR_NOT_FOUND, say) are
- * given the code of their enum pm_err.
+ * each code has one status; the protocol's own codes have their messages
+ * here, the application's codes take theirs from app/app_error.c, so that
+ * the command line and the API word a failure alike.  Results without an
+ * explicit code (a store call failing with PM_ERR_NOT_FOUND, say) are given
+ * the code of their enum pm_err.
  */
 #include "api/api_error.h"
 
@@ -21,103 +23,62 @@ struct code_info {
 };
 
 static const struct code_info codes[] = {
+    /* the protocol's own */
     {"malformed_json", 400, "Begäran är inte giltig JSON.", "The request body is not valid JSON."},
     {"invalid_query", 400, "Ogiltig parameter i adressen.", "Invalid query parameter."},
     {"not_authenticated", 401, "Du är inte inloggad.", "You are not logged in."},
-    {"invalid_credentials", 401, "Fel e-postadress eller lösenord.",
-     "Wrong e-mail address or password."},
     {"csrf_token_invalid", 403, "Ogiltig eller saknad CSRF-token.",
      "Missing or invalid CSRF token."},
     {"forbidden_role", 403, "Din roll tillåter inte den här åtgärden.",
      "Your role does not allow this action."},
-    {"not_found", 404, "Hittades inte.", "Not found."},
     {"method_not_allowed", 405, "Metoden stöds inte för den här adressen.",
      "Method not allowed for this path."},
-    {"conflict", 409, "Åtgärden krockar med nuvarande läge.",
-     "The action conflicts with the current state."},
-    {"duplicate_number", 409, "Numret används redan.", "The number is already in use."},
     {"body_too_large", 413, "Begäran är för stor.", "The request body is too large."},
     {"unsupported_media_type", 415, "Innehållet måste vara application/json.",
      "The request body must be application/json."},
+    {"bgmax_media_type", 415, "BgMax-filen skickas som text/plain eller application/octet-stream.",
+     "Send the BgMax file as text/plain or application/octet-stream."},
     {"headers_too_large", 431, "Begärans huvuden är för stora.", "Request headers too large."},
-    {"required", 422, "Fältet måste fyllas i.", "This field is required."},
-    {"invalid_value", 422, "Ogiltigt värde.", "Invalid value."},
     {"unknown_field", 422, "Okänt fält.", "Unknown field."},
     {"too_long", 422, "Värdet är för långt.", "The value is too long."},
-    {"out_of_range", 422, "Värdet är utanför tillåtet intervall.",
-     "The value is out of the allowed range."},
     {"idempotency_key_reused", 422, "Idempotency-Key har redan använts för en annan begäran.",
      "The Idempotency-Key was already used for a different request."},
     {"too_many_attempts", 429, "För många misslyckade försök. Försök igen senare.",
      "Too many failed attempts. Try again later."},
-    {"busy", 503, "Tjänsten är upptagen. Försök igen.", "The service is busy. Try again."},
-    {"internal_error", 500, "Ett internt fel inträffade.", "An internal error occurred."},
-    /* ---- books (issue 6) ---- */
-    {"handed_over", 409,
-     "Fakturan är överlämnad till Visma Amili, som sköter påminnelserna. Ingen egen påminnelse "
-     "skickas.",
-     "The invoice is with Visma Amili, which sends its reminders. No reminder of our own is "
-     "sent."},
-    {"not_overdue", 422, "Fakturan är inte förfallen på påminnelsedagen.",
-     "The invoice is not overdue on the reminder date."},
-    {"nothing_left", 422, "Det finns inget kvar att betala på fakturan.",
-     "Nothing is left to pay on the invoice."},
-    {"agency_case_open", 409,
-     "Fakturan har ett öppet ärende hos Visma Amili. Välj om ärendet ska ligga kvar eller "
-     "återkallas (case_choice: keep eller withdraw).",
-     "The invoice has an open case at Visma Amili. Choose whether the case stays open or is "
-     "withdrawn (case_choice: keep or withdraw)."},
-    {"disputed", 409, "Kunden har bestridit fakturan. En tvistig fordran är ingen kundförlust.",
-     "The customer has disputed the invoice. A disputed claim is not a customer loss."},
-    {"nothing_to_write_off", 409, "Fakturan är betald; det finns ingen fordran att skriva av.",
-     "The invoice is paid; there is no receivable to write off."},
-    {"already_written_off", 409, "Fakturan är redan bortskriven som konstaterad kundförlust.",
-     "The invoice is already written off as a confirmed loss."},
-    {"already_expected", 409, "En befarad kundförlust är redan registrerad för fakturan.",
-     "An expected loss is already registered for the invoice."},
-    {"cash_method_not_supported", 422,
-     "Företaget bokför enligt kontantmetoden. Kundförluster registreras då inte i Påminn; "
-     "bokför dem i ert bokföringsprogram.",
-     "The company uses the cash method. Customer losses are then not registered in Påminn; "
-     "book them in your accounting program."},
-    {"already_imported", 409, "Filen, eller en insättning i den, är redan inläst.",
-     "The file, or a deposit in it, has already been imported."},
-    {"bgmax_invalid", 422, "BgMax-filen är felaktig och har inte lästs in.",
-     "The BgMax file is malformed and was not imported."},
-    {"bgmax_test_file", 422, "Filen är en testfil från Bankgirot (märkt T) och bokförs inte.",
-     "The file is a Bankgirot test file (marked T) and is not booked."},
-    {"bankgiro_mismatch", 422, "Filen gäller ett annat bankgironummer än företagets.",
-     "The file is for another bankgiro number than the company's."},
-    {"reminder_not_found", 404, "Påminnelsen finns inte på den här fakturan.",
-     "No such reminder on this invoice."},
-    {"batch_not_found", 404, "Det finns inga utskrivna påminnelser för den här omgången.",
-     "No printed reminders exist for this batch."},
-    {"bgmax_media_type", 415, "BgMax-filen skickas som text/plain eller application/octet-stream.",
-     "Send the BgMax file as text/plain or application/octet-stream."},
-    /* ---- end books ---- */
-    /* ---- Amili hand-over (issue 4) ---- */
-    {"agency_not_configured", 503,
-     "Visma Amili är inte konfigurerat på den här servern (--amili-url saknas).",
-     "Visma Amili is not configured on this server (--amili-url is missing)."},
-    {"agency_unavailable", 502, "Visma Amili svarar inte just nu. Försök igen om en stund.",
-     "Visma Amili is not answering right now. Try again in a while."},
-    {"agency_refused", 502, "Visma Amili tog inte emot uppgifterna.",
-     "Visma Amili did not accept the data."},
-    {"terms_not_accepted", 422, "Villkoren måste godkännas för att aktivera tjänsten.",
-     "The terms must be accepted to activate the service."},
-    {"terms_version_outdated", 409,
-     "Villkoren har ändrats sedan de visades. Läs den nya versionen och godkänn den.",
-     "The terms have changed since they were shown. Read the new version and accept it."},
-    {"company_incomplete", 422,
-     "Företagets inställningar saknar uppgifter som Visma Amili behöver.",
-     "The company settings lack details Visma Amili needs."},
-    {"already_handed_over", 409, "Fakturan är redan lämnad till Visma Amili.",
-     "The invoice has already been handed to Visma Amili."},
-    {"not_eligible", 422, "Ingen av fakturorna kan lämnas till Visma Amili.",
-     "None of the invoices can be handed to Visma Amili."},
-    {"duplicate_value", 422, "Värdet förekommer mer än en gång.",
-     "The value occurs more than once."},
-    /* ---- end Amili hand-over ---- */
+    /* the application's (app/app_error.c holds their messages) */
+    {"invalid_credentials", 401, NULL, NULL},
+    {"not_found", 404, NULL, NULL},
+    {"conflict", 409, NULL, NULL},
+    {"duplicate_number", 409, NULL, NULL},
+    {"required", 422, NULL, NULL},
+    {"invalid_value", 422, NULL, NULL},
+    {"out_of_range", 422, NULL, NULL},
+    {"duplicate_value", 422, NULL, NULL},
+    {"busy", 503, NULL, NULL},
+    {"internal_error", 500, NULL, NULL},
+    {"handed_over", 409, NULL, NULL},
+    {"not_overdue", 422, NULL, NULL},
+    {"nothing_left", 422, NULL, NULL},
+    {"agency_case_open", 409, NULL, NULL},
+    {"disputed", 409, NULL, NULL},
+    {"nothing_to_write_off", 409, NULL, NULL},
+    {"already_written_off", 409, NULL, NULL},
+    {"already_expected", 409, NULL, NULL},
+    {"cash_method_not_supported", 422, NULL, NULL},
+    {"already_imported", 409, NULL, NULL},
+    {"bgmax_invalid", 422, NULL, NULL},
+    {"bgmax_test_file", 422, NULL, NULL},
+    {"bankgiro_mismatch", 422, NULL, NULL},
+    {"reminder_not_found", 404, NULL, NULL},
+    {"batch_not_found", 404, NULL, NULL},
+    {"agency_not_configured", 503, NULL, NULL},
+    {"agency_unavailable", 502, NULL, NULL},
+    {"agency_refused", 502, NULL, NULL},
+    {"terms_not_accepted", 422, NULL, NULL},
+    {"terms_version_outdated", 409, NULL, NULL},
+    {"company_incomplete", 422, NULL, NULL},
+    {"already_handed_over", 409, NULL, NULL},
+    {"not_eligible", 422, NULL, NULL},
 };
 
 #define N_CODES (sizeof(codes) / sizeof(codes[0]))
@@ -133,25 +94,7 @@ static const struct code_info *find_code(const char *code)
     return NULL;
 }
 
-/* A field name cut by snprintf may end inside a UTF-8 sequence: drop it. */
-static void trim_partial_utf8(char *s)
-{
-    size_t len = strlen(s), start = len, need;
-    unsigned char c;
-
-    while (start > 0 && ((unsigned char)s[start - 1] & 0xC0) == 0x80)
-        start--;
-    if (start == 0)
-        return;
-    c = (unsigned char)s[start - 1];
-    if (c < 0x80)
-        return;
-    need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    if (len - (start - 1) < need)
-        s[start - 1] = '\0';
-}
-
-/* ---- books (issue 6): extra members of the error object ---- */
+/* ---- extra members of the error object ---- */
 
 enum pm_err api_error_extra(struct api_error *e, const char *json_object_text)
 {
@@ -172,7 +115,6 @@ static int add_extra(json_t *inner, const char *text)
     json_decref(extra);
     return rc;
 }
-/* ---- end books ---- */
 
 void api_error_clear(struct api_error *e)
 {
@@ -191,9 +133,18 @@ enum pm_err api_error_at(struct api_error *e, enum pm_err rc, const char *code, 
         return rc;
     e->rc = rc;
     e->code = code;
-    snprintf(e->field, sizeof(e->field), "%s%s", prefix ? prefix : "", key ? key : "");
-    trim_partial_utf8(e->field);
+    app_error_field(e->field, sizeof(e->field), prefix, key);
     return rc;
+}
+
+enum pm_err api_error_from_app(struct api_error *e, const struct app_error *ae)
+{
+    e->rc = ae->rc;
+    e->code = ae->code;
+    memcpy(e->field, ae->field, sizeof(e->field));
+    memcpy(e->detail, ae->detail, sizeof(e->detail));
+    memcpy(e->extra, ae->extra, sizeof(e->extra));
+    return e->rc;
 }
 
 enum pm_err api_error_detail(struct api_error *e, const char *fmt, ...)
@@ -238,6 +189,8 @@ const char *api_error_message(const char *code, bool english)
 
     if (!ci)
         ci = find_code("internal_error");
+    if (!ci->sv)
+        return app_error_message(ci->code, english);
     return english ? ci->en : ci->sv;
 }
 
@@ -257,7 +210,7 @@ enum pm_err api_error_render(const struct api_error *e, bool english, int *statu
         goto out_free;
     if (e->field[0] && json_object_set_new(inner, "field", json_string(e->field)))
         goto out_free;
-    if (e->extra[0] && add_extra(inner, e->extra)) /* books (issue 6) */
+    if (e->extra[0] && add_extra(inner, e->extra))
         goto out_free;
     if (json_object_set(root, "error", inner))
         goto out_free;

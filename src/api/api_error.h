@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app/app_error.h"
 #include "util/err.h"
 
 struct api_error {
@@ -22,10 +23,14 @@ struct api_error {
     char field[96];   /* JSON path ("lines[0].vat_rate_bp") or parameter; "" = none */
     char detail[256]; /* English detail for the access log only, never sent */
     int retry_after;  /* seconds, sent as Retry-After when > 0 */
-    /* books (issue 6): a JSON object whose members are added to the error
-     * object ({"impact": {...}}, {"reason": "..."}), or "" for none */
+    /* a JSON object whose members are added to the error object
+     * ({"impact": {...}}, {"reason": "..."}), or "" for none */
     char extra[1536];
 };
+
+/* The failure of an application operation (app/app_error.h) as the
+ * request's error; returns its result. */
+enum pm_err api_error_from_app(struct api_error *e, const struct app_error *ae);
 
 /* Reset *e to "no error". */
 void api_error_clear(struct api_error *e);
@@ -40,8 +45,8 @@ enum pm_err api_error_at(struct api_error *e, enum pm_err rc, const char *code, 
 enum pm_err api_error_detail(struct api_error *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* books (issue 6): set e->extra to the JSON object text (truncated text
- * is dropped, never sent half); returns e->rc. */
+/* Set e->extra to the JSON object text (truncated text is dropped, never
+ * sent half); returns e->rc. */
 enum pm_err api_error_extra(struct api_error *e, const char *json_object_text);
 
 /* The API code of an error: e->code, or the code for e->rc. */

@@ -36,7 +36,7 @@ enum pm_err api_customers_show(struct api_request *r);
 enum pm_err api_customers_update(struct api_request *r);
 
 enum pm_err api_invoices_list(struct api_request *r);
-/* The list cache (issue 3): the cache key of the list request r (its
+/* The list cache: the cache key of the list request r (its
  * company, today and normalised query) into out[cap], *len bytes; a query
  * the list would refuse is its error (r->err set), too long PM_ERR_RANGE. */
 enum pm_err api_invoices_list_key(struct api_request *r, char *out, size_t cap, size_t *len);
@@ -46,7 +46,7 @@ enum pm_err api_invoices_show(struct api_request *r);
 enum pm_err api_invoices_history(struct api_request *r);
 enum pm_err api_invoices_payment_create(struct api_request *r);
 
-/* ---- books (issue 6) ----
+/* ---- the money side ----
  *   api_reminders.c  manual reminders, their letters, bulk reminders
  *   api_loss.c       customer losses
  *   api_books.c      vouchers, SIE export, BgMax import, receivables aging */
@@ -61,7 +61,7 @@ enum pm_err api_books_bgmax(struct api_request *r);
 enum pm_err api_books_aging(struct api_request *r);
 /* ---- end books ---- */
 
-/* ---- Amili hand-over (issue 4): api_amili.c (helpers for other handlers:
+/* ---- the hand-over to Visma Amili: api_amili.c (helpers for other handlers:
  * api_amili.h) ---- */
 enum pm_err api_amili_show(struct api_request *r);
 enum pm_err api_amili_activate(struct api_request *r);

@@ -13,21 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_amili.h" /* Amili hand-over (issue 4) */
-#include "api/api_books.h" /* books (issue 6) */
+#include "api/api_amili.h"
 #include "api/api_cursor.h"
 #include "api/api_decode.h"
 #include "api/api_handlers.h"
 #include "api/api_render.h"
 #include "api/api_request.h"
+#include "app/app_handover.h"
+#include "app/app_invoices.h"
+#include "app/app_payments.h"
 #include "core/date.h"
 #include "core/handover.h"
-#include "core/interest.h"
 #include "util/clock.h"
 
 #define LIMIT_DEFAULT 50
 #define LIMIT_MAX     200
-#define PAYMENTS_MAX  1000
 #define HISTORY_PAGE  100
 #define HISTORY_MAX   10000
 
@@ -92,7 +92,7 @@ static enum pm_err list_query(struct api_request *r, struct invoice_query *q, in
     return PM_OK;
 }
 
-/* The list cache (issue 3): everything the list's body depends on besides
+/* The list cache: everything the list's body depends on besides
  * the data itself, normalised, so equal keys mean equal answers. */
 enum pm_err api_invoices_list_key(struct api_request *r, char *out, size_t cap, size_t *len)
 {
@@ -152,7 +152,7 @@ enum pm_err api_invoices_list(struct api_request *r)
     jsonw_key(&w, "items");
     jsonw_array_begin(&w);
     for (i = 0; i < n; i++) {
-        /* Handed-over rows show their case id and OCR (issue 4). */
+        /* Handed-over rows show their case id and OCR. */
         bool have = rows[i].agency_state[0] &&
                     !store_agency_case_get(r->store, r->company_id, rows[i].id, &c);
 
@@ -197,65 +197,16 @@ static json_t *date_or_null(int32_t d, bool have)
     return have ? api_render_date(d) : json_null();
 }
 
-/* Late-payment interest up to as_of on the customer's part, payments (and
- * credits, from the due date) reducing the capital. */
-static enum pm_err interest_json(struct api_request *r, const struct invoice *inv,
-                                 const struct payment *pays, size_t n_pays, int32_t as_of,
-                                 json_t **out)
+/* Late-payment interest as the invoice page shows it. */
+static json_t *interest_json(const struct interest_result *res)
 {
-    struct capital_change *ch = NULL;
-    struct interest_result res = {0};
-    size_t n = 0, i;
-    enum pm_err rc = PM_OK;
-
-    *out = NULL;
-    ch = calloc(n_pays + 1, sizeof(*ch));
-    if (!ch)
-        return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-    for (i = 0; i < n_pays; i++) {
-        ch[n].date = pays[i].date;
-        ch[n++].amount_minor = -pays[i].amount_minor;
-    }
-    if (inv->credited_minor > 0) {
-        ch[n].date = inv->due_date;
-        ch[n++].amount_minor = -inv->credited_minor;
-    }
-    if (as_of > inv->due_date && inv->customer_part_minor > 0) {
-        rc = interest_compute(r->ctx->rates, inv->customer_part_minor, inv->due_date, as_of, ch, n,
-                              &res);
-        if (rc == PM_ERR_UNKNOWN_RATE) {
-            memset(&res, 0, sizeof(res));
-            res.rate_unknown = true;
-            res.unknown_from = inv->due_date + 1;
-            rc = PM_OK;
-        }
-        if (rc) {
-            api_error_set(&r->err, rc, "internal_error", NULL);
-            api_error_detail(&r->err, "interest_compute failed for invoice %lld",
-                             (long long)inv->id);
-            goto out_free;
-        }
-    }
-    *out = json_pack(
-        "{s:I, s:i, s:o, s:o, s:i, s:b, s:o, s:I}", "amount_minor", (json_int_t)res.amount_minor,
-        "rate_bp", (int)res.last_rate_bp, "from", date_or_null(res.first_day, res.days > 0), "to",
-        date_or_null(res.last_day, res.days > 0), "days", (int)res.days, "rate_unknown",
-        res.rate_unknown, "unknown_from", date_or_null(res.unknown_from, res.rate_unknown),
-        "estimate_minor", (json_int_t)(res.rate_unknown ? res.estimate_minor : res.amount_minor));
-    if (!*out)
-        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-out_free:
-    free(ch);
-    return rc;
-}
-
-/* May the invoice go to Amili, and why not; its case as last seen (Amili
- * hand-over, issue 4: api_amili.c). */
-static json_t *amili_json(struct api_request *r, const struct invoice *inv,
-                          const struct customer *cu)
-{
-    (void)cu;
-    return api_amili_invoice_part(r, inv);
+    return json_pack("{s:I, s:i, s:o, s:o, s:i, s:b, s:o, s:I}", "amount_minor",
+                     (json_int_t)res->amount_minor, "rate_bp", (int)res->last_rate_bp, "from",
+                     date_or_null(res->first_day, res->days > 0), "to",
+                     date_or_null(res->last_day, res->days > 0), "days", (int)res->days,
+                     "rate_unknown", res->rate_unknown, "unknown_from",
+                     date_or_null(res->unknown_from, res->rate_unknown), "estimate_minor",
+                     (json_int_t)(res->rate_unknown ? res->estimate_minor : res->amount_minor));
 }
 
 static json_t *lines_json(const struct invoice_line_row *lines, size_t n)
@@ -294,47 +245,28 @@ static json_t *buyers_json(const struct invoice_buyer *b, size_t n, int32_t toda
 }
 
 /* The whole invoice as the invoice page shows it, with interest up to as_of. */
-static enum pm_err invoice_detail(struct api_request *r, int64_t id, int32_t as_of, json_t **out)
+static enum pm_err invoice_detail(struct api_request *r, const struct app_ctx *ax, int64_t id,
+                                  int32_t as_of, json_t **out)
 {
-    struct invoice inv;
-    struct customer cu;
-    struct invoice_line_row *lines = NULL;
-    struct invoice_buyer buyers[STORE_BUYERS_MAX];
-    struct payment *pays = NULL;
-    size_t n_lines = 0, n_buyers = 0, n_pays = 0;
+    struct app_invoice_view v;
+    struct app_error ae;
     json_t *obj = NULL, *interest = NULL;
     enum pm_err rc;
 
     *out = NULL;
-    rc = store_invoice_get(r->store, r->company_id, id, &inv);
-    if (!rc)
-        rc = store_customer_get(r->store, r->company_id, inv.customer_id, &cu);
-    if (rc)
-        return api_request_store_failed(r, rc);
-    lines = calloc(STORE_LINES_MAX, sizeof(*lines));
-    pays = calloc(PAYMENTS_MAX, sizeof(*pays));
-    if (!lines || !pays) {
-        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-        goto out_free;
-    }
-    rc = store_invoice_lines(r->store, r->company_id, id, lines, STORE_LINES_MAX, &n_lines);
-    if (!rc)
-        rc = store_invoice_buyers(r->store, r->company_id, id, buyers, STORE_BUYERS_MAX, &n_buyers);
-    if (!rc)
-        rc = store_payment_list(r->store, r->company_id, id, pays, PAYMENTS_MAX, &n_pays);
+    app_error_clear(&ae);
+    rc = app_invoices_view(ax, id, as_of, &v, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
+        api_error_from_app(&r->err, &ae);
         goto out_free;
     }
-    rc = interest_json(r, &inv, pays, n_pays, as_of, &interest);
-    if (rc)
-        goto out_free;
-    obj = api_render_invoice(&inv, r->today, NULL); /* amili: set below */
-    if (!obj || json_object_set_new(obj, "lines", lines_json(lines, n_lines)) ||
-        json_object_set_new(obj, "buyers", buyers_json(buyers, n_buyers, r->today)) ||
+    interest = interest_json(&v.interest);
+    obj = api_render_invoice(&v.inv, r->today, NULL); /* amili: set below */
+    if (!interest || !obj || json_object_set_new(obj, "lines", lines_json(v.lines, v.n_lines)) ||
+        json_object_set_new(obj, "buyers", buyers_json(v.buyers, v.n_buyers, r->today)) ||
         json_object_set(obj, "interest_minor", json_object_get(interest, "amount_minor")) ||
         json_object_set(obj, "interest", interest) ||
-        json_object_set_new(obj, "amili", amili_json(r, &inv, &cu))) {
+        json_object_set_new(obj, "amili", api_amili_invoice_part(r, ax, &v.inv))) {
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;
     }
@@ -343,8 +275,7 @@ static enum pm_err invoice_detail(struct api_request *r, int64_t id, int32_t as_
 out_free:
     json_decref(interest);
     json_decref(obj);
-    free(pays);
-    free(lines);
+    app_invoices_view_release(&v);
     return rc;
 }
 
@@ -352,98 +283,51 @@ enum pm_err api_invoices_show(struct api_request *r)
 {
     const char *as_of_text = api_request_query(r, "as_of");
     int32_t as_of = r->today;
+    struct app_ctx ax;
+    struct company co;
+    char actor[STORE_EMAIL_MAX];
     json_t *obj;
     enum pm_err rc;
 
     if (as_of_text && date_parse_iso(as_of_text, &as_of))
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "as_of");
-    /* Amili hand-over (issue 4): a handed-over invoice's case, fresh. */
-    api_amili_live_lookup(r, api_router_param(&r->match, "id"));
-    rc = invoice_detail(r, api_router_param(&r->match, "id"), as_of, &obj);
+    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    /* a handed-over invoice's case, fresh from the agency */
+    app_handover_refresh(&ax, api_router_param(&r->match, "id"));
+    rc = invoice_detail(r, &ax, api_router_param(&r->match, "id"), as_of, &obj);
     if (rc)
         return rc;
     return api_request_reply(r, 200, obj);
 }
 
-/* Add a history event to invoice_id; data is a JSON object (stolen). */
-static enum pm_err add_event(struct api_request *r, int64_t invoice_id, const char *kind,
-                             const char *message, json_t *data)
-{
-    struct history_event ev = {0};
-    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
-    enum pm_err rc = PM_OK;
-
-    json_decref(data);
-    if (!text || strlen(text) >= sizeof(ev.data)) {
-        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-        goto out_free;
-    }
-    ev.company_id = r->company_id;
-    ev.invoice_id = invoice_id;
-    ev.at_us = clock_now_us(r->ctx->clock);
-    snprintf(ev.kind, sizeof(ev.kind), "%s", kind);
-    api_request_actor(r, ev.actor, sizeof(ev.actor));
-    snprintf(ev.message, sizeof(ev.message), "%s", message);
-    snprintf(ev.data, sizeof(ev.data), "%s", text);
-    rc = store_history_insert(r->store, &ev);
-    if (rc)
-        api_request_store_failed(r, rc);
-out_free:
-    free(text);
-    return rc;
-}
-
 enum pm_err api_invoices_create(struct api_request *r)
 {
     struct api_invoice_input *in = NULL;
+    struct app_ctx ax;
+    struct app_error ae;
     struct company co;
-    struct customer cu;
+    char actor[STORE_EMAIL_MAX];
     json_t *obj = NULL;
     enum pm_err rc;
 
-    rc = store_company_get(r->store, r->company_id, &co);
+    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return rc;
     in = malloc(sizeof(*in));
     if (!in)
         return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
     rc = api_decode_invoice(r->json, r->today, co.payment_terms_days, in, &r->err);
     if (rc)
         goto out_free;
-    rc = store_customer_get(r->store, r->company_id, in->inv.customer_id, &cu);
-    if (rc == PM_ERR_NOT_FOUND) {
-        api_error_set(&r->err, rc, "invalid_value", "customer_id");
-        goto out_free;
-    }
+    app_error_clear(&ae);
+    rc = app_invoices_create(&ax, &in->inv, in->lines, in->n_lines, in->buyers, in->n_buyers, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
+        api_error_from_app(&r->err, &ae);
         goto out_free;
     }
-    in->inv.company_id = r->company_id;
-    snprintf(in->inv.customer_name, sizeof(in->inv.customer_name), "%s", cu.name);
-    rc = store_invoice_insert(r->store, &in->inv, in->lines, in->n_lines, in->buyers, in->n_buyers);
-    if (rc == PM_ERR_CONFLICT) {
-        api_request_store_failed(r, rc);
-        api_error_set(&r->err, rc, "duplicate_number", "number");
-        goto out_free;
-    }
-    if (rc) {
-        api_request_store_failed(r, rc);
-        goto out_free;
-    }
-    rc = add_event(r, in->inv.id, "created", "Faktura skapad",
-                   json_pack("{s:I, s:I}", "number", (json_int_t)in->inv.number, "total_minor",
-                             (json_int_t)in->inv.total_minor));
-    if (!rc) { /* books (issue 6): the invoice's voucher (accrual method) */
-        struct api_books_ctx bx;
-        char actor[STORE_EMAIL_MAX];
-
-        rc = api_books_ctx_of_request(r, &co, actor, sizeof(actor), &bx);
-        if (!rc)
-            rc = api_books_invoice_issued(&bx, &in->inv, &r->err);
-    }
-    if (!rc)
-        rc = invoice_detail(r, in->inv.id, r->today, &obj);
+    rc = invoice_detail(r, &ax, in->inv.id, r->today, &obj);
     if (!rc)
         rc = api_request_reply(r, 201, obj);
 out_free:
@@ -508,14 +392,10 @@ out_free:
 
 enum pm_err api_invoices_payment_create(struct api_request *r)
 {
-    /* books (issue 6): the payment, its split over capital, fees and
-     * interest, its vouchers, its history event and its report to the
-     * agency (api_amili_after_payment) are written by api_books_payment(),
-     * the one function the payments route, the BgMax import and the
-     * command line share. */
     int64_t id = api_router_param(&r->match, "id");
-    struct api_books_payment res;
-    struct api_books_ctx bx;
+    struct app_payment_result res;
+    struct app_ctx ax;
+    struct app_error ae;
     struct company co;
     struct invoice inv;
     struct payment p;
@@ -528,12 +408,15 @@ enum pm_err api_invoices_payment_create(struct api_request *r)
         return api_request_store_failed(r, rc);
     rc = api_decode_payment(r->json, r->today, &p, &r->err);
     if (!rc)
-        rc = api_books_ctx_of_request(r, &co, actor, sizeof(actor), &bx);
-    if (!rc)
-        rc = api_books_payment(&bx, id, p.date, p.amount_minor, p.reference, PAYMENT_MANUAL, false,
-                               &res, &r->err);
-    if (!rc)
-        rc = invoice_detail(r, id, r->today, &obj);
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    app_error_clear(&ae);
+    rc = app_payments_register(&ax, id, p.date, p.amount_minor, p.reference, PAYMENT_MANUAL, false,
+                               &res, &ae);
+    if (rc)
+        return api_error_from_app(&r->err, &ae);
+    rc = invoice_detail(r, &ax, id, r->today, &obj);
     if (rc)
         return rc;
     return api_request_reply(

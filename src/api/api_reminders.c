@@ -1,276 +1,32 @@
 /*
- * api_reminders.c — manual payment reminders: one invoice at a time or many
- * from the list, their PDF letters, and the batch's merged letters for
- * printing.
+ * api_reminders.c — manual payment reminders over HTTP: one invoice at a
+ * time or many from the list, their PDF letters, and the batch's merged
+ * letters for printing.
  *
- * Part of src/api.  One function, make_reminder(), decides and writes every
- * reminder, alone or in a batch, so the same rules hold for both: the
- * amounts come from core/reminder.h (fee only when agreed and once,
- * förseningsersättning for businesses, interest to the reminder date, the
- * company's days to pay), the letter from letter/letter.h.  A reminder is
- * refused for an invoice handed to the agency (it does the dunning), for
- * one not overdue and for one with nothing left.  Each reminder stores the
- * snapshot of its letter (so it prints again exactly as sent), counts on
- * the invoice and adds a "reminder" history event; a single reminder also
- * stores its PDF, a batch stores one merged PDF.
+ * Part of src/api: the bodies are read here, the reminders are made by
+ * app/app_reminders.h, and the answers rendered here.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_books.h"
 #include "api/api_handlers.h"
 #include "api/api_json.h"
 #include "api/api_render.h"
 #include "api/api_request.h"
-#include "core/date.h"
-#include "core/idnum.h"
-#include "core/money.h"
-#include "core/reminder.h"
-#include "letter/letter.h"
-#include "store/store_books.h"
-#include "util/clock.h"
+#include "app/app_reminders.h"
 
-#define PAYMENTS_MAX 1000
-#define BULK_MAX     1000
-
-/* ---- the letter's snapshot ---- */
-
-static json_t *periods_json(const struct reminder_rate_period *p, size_t n)
-{
-    json_t *arr = json_array(), *item;
-    size_t i;
-
-    for (i = 0; arr && i < n; i++) {
-        item = json_pack("{s:o, s:o, s:i}", "from", api_render_date(p[i].from), "to",
-                         api_render_date(p[i].to), "rate_bp", (int)p[i].rate_bp);
-        if (!item || json_array_append_new(arr, item)) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    }
-    return arr;
-}
-
-static json_t *letter_json(const struct letter_reminder *l)
-{
-    return json_pack(
-        "{s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o,"
-        " s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o, s:I, s:o, s:s}",
-        "english", l->english, "company_name", l->company_name, "company_org_no", l->company_org_no,
-        "company_address", l->company_address, "company_postal", l->company_postal,
-        "company_bankgiro", l->company_bankgiro, "company_email", l->company_email, "company_phone",
-        l->company_phone, "customer_name", l->customer_name, "customer_address_1",
-        l->customer_address_1, "customer_address_2", l->customer_address_2, "customer_postal",
-        l->customer_postal, "customer_country", l->customer_country, "invoice_number",
-        (json_int_t)l->invoice_number, "invoice_date", api_render_date(l->invoice_date), "due_date",
-        api_render_date(l->due_date), "date", api_render_date(l->date), "capital_minor",
-        (json_int_t)l->capital_minor, "interest_capital_minor",
-        (json_int_t)l->interest_capital_minor, "fee_minor", (json_int_t)l->fee_minor,
-        "late_compensation_minor", (json_int_t)l->late_compensation_minor, "earlier_charges_minor",
-        (json_int_t)l->earlier_charges_minor, "interest_minor", (json_int_t)l->interest_minor,
-        "periods", periods_json(l->periods, l->n_periods), "rate_unknown", l->rate_unknown,
-        "rate_unknown_from", api_render_date(l->rate_unknown ? l->rate_unknown_from : l->date),
-        "total_minor", (json_int_t)l->total_minor, "new_due_date", api_render_date(l->new_due_date),
-        "ocr", l->ocr);
-}
-
-static void copy_text(json_t *obj, const char *key, char *dst, size_t cap)
-{
-    const char *s = json_string_value(json_object_get(obj, key));
-
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
-static int32_t get_date(json_t *obj, const char *key)
-{
-    const char *s = json_string_value(json_object_get(obj, key));
-    int32_t d = 0;
-
-    if (s)
-        date_parse_iso(s, &d);
-    return d;
-}
-
-static int64_t get_int(json_t *obj, const char *key)
-{
-    return (int64_t)json_integer_value(json_object_get(obj, key));
-}
-
-/* The letter of a stored snapshot (written by letter_json()). */
-static enum pm_err letter_of_json(const char *text, struct letter_reminder *l)
-{
-    json_t *obj = json_loads(text, 0, NULL), *periods, *p;
-    size_t i;
-
-    memset(l, 0, sizeof(*l));
-    if (!json_is_object(obj) || !json_object_get(obj, "invoice_number")) {
-        json_decref(obj);
-        return PM_ERR_INVALID;
-    }
-    l->english = json_is_true(json_object_get(obj, "english"));
-    copy_text(obj, "company_name", l->company_name, sizeof(l->company_name));
-    copy_text(obj, "company_org_no", l->company_org_no, sizeof(l->company_org_no));
-    copy_text(obj, "company_address", l->company_address, sizeof(l->company_address));
-    copy_text(obj, "company_postal", l->company_postal, sizeof(l->company_postal));
-    copy_text(obj, "company_bankgiro", l->company_bankgiro, sizeof(l->company_bankgiro));
-    copy_text(obj, "company_email", l->company_email, sizeof(l->company_email));
-    copy_text(obj, "company_phone", l->company_phone, sizeof(l->company_phone));
-    copy_text(obj, "customer_name", l->customer_name, sizeof(l->customer_name));
-    copy_text(obj, "customer_address_1", l->customer_address_1, sizeof(l->customer_address_1));
-    copy_text(obj, "customer_address_2", l->customer_address_2, sizeof(l->customer_address_2));
-    copy_text(obj, "customer_postal", l->customer_postal, sizeof(l->customer_postal));
-    copy_text(obj, "customer_country", l->customer_country, sizeof(l->customer_country));
-    copy_text(obj, "ocr", l->ocr, sizeof(l->ocr));
-    l->invoice_number = get_int(obj, "invoice_number");
-    l->invoice_date = get_date(obj, "invoice_date");
-    l->due_date = get_date(obj, "due_date");
-    l->date = get_date(obj, "date");
-    l->capital_minor = get_int(obj, "capital_minor");
-    l->interest_capital_minor = get_int(obj, "interest_capital_minor");
-    l->fee_minor = get_int(obj, "fee_minor");
-    l->late_compensation_minor = get_int(obj, "late_compensation_minor");
-    l->earlier_charges_minor = get_int(obj, "earlier_charges_minor");
-    l->interest_minor = get_int(obj, "interest_minor");
-    l->rate_unknown = json_is_true(json_object_get(obj, "rate_unknown"));
-    l->rate_unknown_from = get_date(obj, "rate_unknown_from");
-    l->total_minor = get_int(obj, "total_minor");
-    l->new_due_date = get_date(obj, "new_due_date");
-    periods = json_object_get(obj, "periods");
-    json_array_foreach(periods, i, p)
-    {
-        if (l->n_periods == REMINDER_RATE_PERIODS_MAX)
-            break;
-        l->periods[l->n_periods].from = get_date(p, "from");
-        l->periods[l->n_periods].to = get_date(p, "to");
-        l->periods[l->n_periods].rate_bp = (int32_t)get_int(p, "rate_bp");
-        l->n_periods++;
-    }
-    json_decref(obj);
-    return PM_OK;
-}
-
-/* ---- making a reminder ---- */
-
-static void postal_line(char *dst, size_t cap, const char *zip, const char *city)
-{
-    snprintf(dst, cap, "%s%s%s", zip, zip[0] && city[0] ? " " : "", city);
-}
-
-static void fill_letter(const struct company *co, const struct customer *cu,
-                        const struct invoice *inv, const struct reminder_facts *f,
-                        const struct reminder_amounts *a, const char *ocr,
-                        struct letter_reminder *l)
-{
-    struct idnum org;
-
-    memset(l, 0, sizeof(*l));
-    l->english = !strcmp(cu->language, "en");
-    snprintf(l->company_name, sizeof(l->company_name), "%s", co->name);
-    snprintf(l->company_org_no, sizeof(l->company_org_no), "%s",
-             !idnum_parse_org(co->organization_no, &org) ? org.display : co->organization_no);
-    snprintf(l->company_address, sizeof(l->company_address), "%s", co->address_line_1);
-    postal_line(l->company_postal, sizeof(l->company_postal), co->zip_code, co->city);
-    snprintf(l->company_bankgiro, sizeof(l->company_bankgiro), "%s", co->bankgiro);
-    snprintf(l->company_email, sizeof(l->company_email), "%s", co->email);
-    snprintf(l->company_phone, sizeof(l->company_phone), "%s", co->phone);
-    snprintf(l->customer_name, sizeof(l->customer_name), "%s", cu->name);
-    snprintf(l->customer_address_1, sizeof(l->customer_address_1), "%s", cu->address_line_1);
-    snprintf(l->customer_address_2, sizeof(l->customer_address_2), "%s", cu->address_line_2);
-    postal_line(l->customer_postal, sizeof(l->customer_postal), cu->zip_code, cu->city);
-    if (cu->country[0] && strcmp(cu->country, "SE") != 0)
-        snprintf(l->customer_country, sizeof(l->customer_country), "%s", cu->country);
-    l->invoice_number = inv->number;
-    l->invoice_date = inv->invoice_date;
-    l->due_date = inv->due_date;
-    l->date = f->date;
-    l->capital_minor = a->capital_minor;
-    /* after part payments the capital changed within the period */
-    l->interest_capital_minor = f->n_changes ? 0 : f->capital_minor;
-    l->fee_minor = a->fee_minor;
-    l->late_compensation_minor = a->late_compensation_minor;
-    l->earlier_charges_minor = a->earlier_charges_minor;
-    l->interest_minor = a->interest_minor;
-    memcpy(l->periods, a->periods, sizeof(l->periods));
-    l->n_periods = a->n_periods;
-    l->rate_unknown = a->interest.rate_unknown;
-    l->rate_unknown_from = a->interest.unknown_from;
-    l->total_minor = a->total_due_minor;
-    l->new_due_date = a->new_due_date;
-    snprintf(l->ocr, sizeof(l->ocr), "%s", ocr);
-}
-
-/* The reminder refusals, decided before anything is written. */
-static enum pm_err check_invoice(const struct invoice *inv, struct api_error *e)
-{
-    if (inv->agency_state[0] && strcmp(inv->agency_state, "failed") != 0)
-        return api_error_set(e, PM_ERR_CONFLICT, "handed_over", "invoice_id");
-    if (inv->state != INVOICE_STATE_OPEN || inv->remaining_minor <= 0)
-        return api_error_set(e, PM_ERR_RANGE, "nothing_left", "invoice_id");
-    if (strcmp(inv->currency, "SEK") != 0)
-        return api_error_set(e, PM_ERR_INVALID, "invalid_value", "currency");
-    return PM_OK;
-}
-
-/* The facts of the reminder: payments as capital changes into ch[]. */
-static enum pm_err gather(const struct api_books_ctx *bx, const struct invoice *inv,
-                          const struct invoice_books *ib, int32_t date, struct capital_change *ch,
-                          struct reminder_facts *f, const struct customer *cu, struct api_error *e)
-{
-    struct payment *pays = calloc(PAYMENTS_MAX, sizeof(*pays));
-    size_t n = 0, i, k = 0;
-    enum pm_err rc;
-
-    if (!pays)
-        return api_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
-    rc = store_payment_list(bx->store, bx->company->id, inv->id, pays, PAYMENTS_MAX, &n);
-    if (rc) {
-        api_error_set(e, rc, NULL, NULL);
-        goto out_free;
-    }
-    for (i = 0; i < n; i++) {
-        ch[k].date = pays[i].date;
-        ch[k++].amount_minor = -pays[i].amount_minor;
-    }
-    if (inv->credited_minor > 0) {
-        ch[k].date = inv->due_date;
-        ch[k++].amount_minor = -inv->credited_minor;
-    }
-    memset(f, 0, sizeof(*f));
-    f->date = date;
-    f->due_date = inv->due_date;
-    f->capital_minor = inv->customer_part_minor;
-    f->remaining_minor = inv->remaining_minor;
-    f->changes = ch;
-    f->n_changes = k;
-    f->fee_agreed = bx->company->reminder_fee_agreed;
-    f->fee_agreed_minor = bx->company->reminder_fee_minor;
-    f->fees_charged_before = ib->fee_charged_minor > 0;
-    f->debtor_is_business = cu->is_company;
-    f->compensation_claimed = ib->compensation_charged_minor > 0;
-    f->charges_unpaid_minor =
-        ib->fee_charged_minor + ib->compensation_charged_minor - ib->fees_paid_minor;
-    f->interest_paid_minor = ib->interest_paid_minor;
-    f->due_days = bx->company->reminder_due_days > 0 ? bx->company->reminder_due_days : 10;
-out_free:
-    free(pays);
-    return rc;
-}
+#define BULK_MAX 1000
 
 static json_t *interest_json(const struct reminder *rm, const struct reminder_amounts *a)
 {
-    return json_pack(
-        "{s:i, s:o, s:o, s:i, s:b, s:o, s:I}", "rate_bp", (int)a->interest.last_rate_bp, "from",
-        rm->period_from ? api_render_date(rm->period_from) : json_null(), "to",
-        rm->period_to ? api_render_date(rm->period_to) : json_null(), "days", (int)a->interest.days,
-        "rate_unknown", a->interest.rate_unknown, "periods", periods_json(a->periods, a->n_periods),
-        "capital_minor", (json_int_t)a->interest_capital_minor);
-}
-
-static void letter_url(const struct reminder *rm, char *dst, size_t cap)
-{
-    snprintf(dst, cap, "/api/v1/companies/%lld/invoices/%lld/reminders/%lld/letter.pdf",
-             (long long)rm->company_id, (long long)rm->invoice_id, (long long)rm->id);
+    return json_pack("{s:i, s:o, s:o, s:i, s:b, s:o, s:I}", "rate_bp",
+                     (int)a->interest.last_rate_bp, "from",
+                     rm->period_from ? api_render_date(rm->period_from) : json_null(), "to",
+                     rm->period_to ? api_render_date(rm->period_to) : json_null(), "days",
+                     (int)a->interest.days, "rate_unknown", a->interest.rate_unknown, "periods",
+                     app_reminders_periods_json(a->periods, a->n_periods), "capital_minor",
+                     (json_int_t)a->interest_capital_minor);
 }
 
 /* The reminder as the API answers it. */
@@ -278,7 +34,7 @@ static json_t *reminder_json(const struct reminder *rm, const struct reminder_am
 {
     char url[160];
 
-    letter_url(rm, url, sizeof(url));
+    app_reminders_letter_url(rm, url, sizeof(url));
     return json_pack(
         "{s:I, s:I, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:s}", "id",
         (json_int_t)rm->id, "invoice_id", (json_int_t)rm->invoice_id, "date",
@@ -290,162 +46,18 @@ static json_t *reminder_json(const struct reminder *rm, const struct reminder_am
         api_render_date(rm->new_due_date), "ocr", rm->ocr, "currency", "SEK", "letter_url", url);
 }
 
-static enum pm_err add_reminder_event(const struct api_books_ctx *bx, const struct reminder *rm,
-                                      const struct reminder_amounts *a, const char *message,
-                                      struct api_error *e)
-{
-    char url[160];
-
-    letter_url(rm, url, sizeof(url));
-    return api_books_history(
-        bx, rm->invoice_id, "reminder", message,
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s, s:i, s:o, s:s}", "reminder_id",
-                  (json_int_t)rm->id, "fee_minor", (json_int_t)rm->fee_minor, "interest_minor",
-                  (json_int_t)rm->interest_minor, "late_compensation_minor",
-                  (json_int_t)rm->late_compensation_minor, "capital_minor",
-                  (json_int_t)a->capital_minor, "total_due_minor", (json_int_t)rm->total_due_minor,
-                  "new_due_date", api_render_date(rm->new_due_date), "ocr", rm->ocr,
-                  "interest_rate_bp", rm->interest_rate_bp, "batch_id",
-                  rm->batch_id ? json_integer(rm->batch_id) : json_null(), "letter_url", url),
-        e);
-}
-
-/* Make and store one reminder of invoice_id dated `date`.  With store_pdf
- * the letter is rendered and stored; *letter (when not NULL) gets it for
- * a batch's merged PDF. */
-static enum pm_err make_reminder(const struct api_books_ctx *bx, int64_t invoice_id, int32_t date,
-                                 int64_t batch_id, bool store_pdf, struct reminder *out,
-                                 struct reminder_amounts *amounts, struct letter_reminder *letter,
-                                 struct api_error *e)
-{
-    struct invoice inv;
-    struct customer cu;
-    struct invoice_books ib;
-    struct reminder_facts f;
-    struct reminder_amounts a;
-    struct letter_reminder l;
-    struct capital_change *ch = NULL;
-    struct pm_error pe = {0};
-    struct buf pdf = BUF_INIT;
-    char base[24], ocr[32], *text = NULL, message[STORE_TEXT_MAX], money[MONEY_FORMAT_MAX];
-    json_t *snap = NULL;
-    enum pm_err rc;
-
-    rc = store_invoice_get(bx->store, bx->company->id, invoice_id, &inv);
-    if (rc == PM_ERR_NOT_FOUND)
-        return api_error_set(e, rc, "not_found", "invoice_id");
-    if (rc)
-        return api_error_set(e, rc, NULL, NULL);
-    rc = check_invoice(&inv, e);
-    if (rc)
-        return rc;
-    rc = store_customer_get(bx->store, bx->company->id, inv.customer_id, &cu);
-    if (!rc)
-        rc = store_books_invoice_get(bx->store, bx->company->id, invoice_id, &ib);
-    if (rc)
-        return api_error_set(e, rc, NULL, NULL);
-    ch = calloc(PAYMENTS_MAX + 1, sizeof(*ch));
-    if (!ch)
-        return api_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
-    rc = gather(bx, &inv, &ib, date, ch, &f, &cu, e);
-    if (rc)
-        goto out_free;
-    rc = reminder_compute(bx->rates, &f, &a, &pe);
-    if (rc) {
-        api_error_set(e, rc,
-                      !strcmp(pe.field, "date")              ? "not_overdue"
-                      : !strcmp(pe.field, "remaining_minor") ? "nothing_left"
-                                                             : "out_of_range",
-                      !strcmp(pe.field, "date") ? "date" : "invoice_id");
-        api_error_detail(e, "%s", pe.message);
-        goto out_free;
-    }
-    snprintf(base, sizeof(base), "%lld", (long long)inv.number);
-    rc = ocr_make(base, true, ocr, sizeof(ocr));
-    if (rc) {
-        api_error_set(e, PM_ERR_INTERNAL, "internal_error", NULL);
-        goto out_free;
-    }
-    fill_letter(bx->company, &cu, &inv, &f, &a, ocr, &l);
-    snap = letter_json(&l);
-    text = snap ? json_dumps(snap, JSON_COMPACT) : NULL;
-    if (!text || strlen(text) >= sizeof(out->letter)) {
-        rc = api_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
-        goto out_free;
-    }
-    if (store_pdf) {
-        rc = letter_reminders_pdf(&l, 1, NULL, &pdf, &pe);
-        if (rc) {
-            api_error_set(e, PM_ERR_INTERNAL, "internal_error", NULL);
-            api_error_detail(e, "letter: %s", pe.message);
-            goto out_free;
-        }
-    }
-    memset(out, 0, sizeof(*out));
-    out->company_id = bx->company->id;
-    out->invoice_id = invoice_id;
-    out->batch_id = batch_id;
-    out->date = date;
-    out->fee_minor = a.fee_minor;
-    out->late_compensation_minor = a.late_compensation_minor;
-    out->interest_minor = a.interest_minor;
-    out->interest_rate_bp = a.interest.last_rate_bp;
-    out->period_from = a.interest.days > 0 ? a.interest.first_day : 0;
-    out->period_to = a.interest.days > 0 ? a.interest.first_day + a.interest.days - 1 : 0;
-    out->earlier_charges_minor = a.earlier_charges_minor;
-    out->total_due_minor = a.total_due_minor;
-    out->new_due_date = a.new_due_date;
-    snprintf(out->ocr, sizeof(out->ocr), "%s", ocr);
-    snprintf(out->letter, sizeof(out->letter), "%s", text);
-    out->created_at = clock_now_s(bx->clock);
-    rc = store_books_reminder_insert(bx->store, out, store_pdf ? pdf.data : NULL, pdf.len);
-    if (rc) {
-        api_error_set(e, rc, NULL, NULL);
-        goto out_free;
-    }
-    ib.fee_charged_minor += a.fee_minor;
-    ib.compensation_charged_minor += a.late_compensation_minor;
-    if (a.interest.amount_minor > ib.interest_charged_minor)
-        ib.interest_charged_minor = a.interest.amount_minor;
-    rc = store_books_invoice_put(bx->store, &ib);
-    if (rc) {
-        api_error_set(e, rc, NULL, NULL);
-        goto out_free;
-    }
-    money_format(a.total_due_minor, money, sizeof(money));
-    snprintf(message, sizeof(message), "Påminnelse skickad: att betala %s senast %.10s", money,
-             json_string_value(json_object_get(snap, "new_due_date")));
-    rc = add_reminder_event(bx, out, &a, message, e);
-    if (!rc && letter)
-        *letter = l;
-    if (!rc)
-        *amounts = a;
-out_free:
-    json_decref(snap);
-    free(text);
-    free(ch);
-    buf_release(&pdf);
-    return rc;
-}
-
-/* ---- the routes ---- */
-
-/* {date} of a reminder request: default today, never in the future. */
+/* {date} of a reminder request: default today. */
 static enum pm_err reminder_date(struct api_request *r, const json_t *obj, int32_t *date)
 {
-    enum pm_err rc;
-
     *date = r->today;
-    rc = api_json_date(obj, "", "date", false, date, NULL, &r->err);
-    if (!rc && *date > r->today)
-        rc = api_error_set(&r->err, PM_ERR_RANGE, "out_of_range", "date");
-    return rc;
+    return api_json_date(obj, "", "date", false, date, NULL, &r->err);
 }
 
 enum pm_err api_reminders_create(struct api_request *r)
 {
     static const char *const keys[] = {"date", NULL};
-    struct api_books_ctx bx;
+    struct app_ctx ax;
+    struct app_error ae;
     struct company co;
     struct reminder *rm = NULL;
     struct reminder_amounts a;
@@ -457,17 +69,19 @@ enum pm_err api_reminders_create(struct api_request *r)
     if (!rc)
         rc = reminder_date(r, r->json, &date);
     if (!rc)
-        rc = api_books_ctx_of_request(r, &co, actor, sizeof(actor), &bx);
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     rm = malloc(sizeof(*rm));
     if (!rm)
         return api_error_set(&r->err, PM_ERR_NOMEM, "internal_error", NULL);
-    rc =
-        make_reminder(&bx, api_router_param(&r->match, "id"), date, 0, true, rm, &a, NULL, &r->err);
+    app_error_clear(&ae);
+    rc = app_reminders_create(&ax, api_router_param(&r->match, "id"), date, rm, &a, &ae);
     if (rc == PM_ERR_NOT_FOUND)
         api_request_store_failed(r, rc);
-    else if (!rc)
+    else if (rc)
+        api_error_from_app(&r->err, &ae);
+    else
         rc = api_request_reply(r, 201, reminder_json(rm, &a));
     free(rm);
     return rc;
@@ -485,53 +99,28 @@ static enum pm_err reply_pdf(struct api_request *r, struct buf *pdf, const char 
 
 enum pm_err api_reminders_letter(struct api_request *r)
 {
-    struct reminder *rm = malloc(sizeof(*rm));
-    struct letter_reminder l;
-    struct pm_error pe = {0};
+    int64_t rid = api_router_param(&r->match, "rid");
+    struct app_ctx ax;
+    struct app_error ae;
+    struct company co;
     struct buf pdf = BUF_INIT;
-    char name[64];
-    void *stored = NULL;
-    size_t len = 0;
+    char actor[STORE_EMAIL_MAX], name[64];
     enum pm_err rc;
 
-    if (!rm)
-        return api_error_set(&r->err, PM_ERR_NOMEM, "internal_error", NULL);
-    rc = store_books_reminder_get(r->store, r->company_id, api_router_param(&r->match, "id"),
-                                  api_router_param(&r->match, "rid"), rm, &stored, &len);
+    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    app_error_clear(&ae);
+    rc = app_reminders_letter(&ax, api_router_param(&r->match, "id"), rid, &pdf, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
-        if (rc == PM_ERR_NOT_FOUND)
-            api_error_set(&r->err, rc, "reminder_not_found", "rid");
-        goto out_free;
+        api_error_from_app(&r->err, &ae);
+        goto out_release;
     }
-    snprintf(name, sizeof(name), "paminnelse-%lld.pdf", (long long)rm->id);
-    if (stored) {
-        rc = buf_add(&pdf, stored, len);
-    } else {
-        /* made in a batch: printed again from its snapshot */
-        rc = letter_of_json(rm->letter, &l);
-        if (!rc)
-            rc = letter_reminders_pdf(&l, 1, NULL, &pdf, &pe);
-    }
-    if (rc) {
-        api_error_set(&r->err, PM_ERR_INTERNAL, "internal_error", NULL);
-        api_error_detail(&r->err, "letter of reminder %lld: %s", (long long)rm->id, pe.message);
-        goto out_free;
-    }
+    snprintf(name, sizeof(name), "paminnelse-%lld.pdf", (long long)rid);
     rc = reply_pdf(r, &pdf, name);
-out_free:
+out_release:
     buf_release(&pdf);
-    free(stored);
-    free(rm);
     return rc;
-}
-
-static json_t *errors_json(const struct api_error *e, bool english)
-{
-    const char *code = api_error_code(e);
-
-    return json_pack("[{s:s, s:s, s:s}]", "code", code, "field", e->field[0] ? e->field : "",
-                     "message", api_error_message(code, english));
 }
 
 /* The invoice_ids of a bulk request: 1..BULK_MAX positive ids. */
@@ -567,33 +156,46 @@ static enum pm_err bulk_ids(struct api_request *r, int64_t **ids, size_t *n)
     return PM_OK;
 }
 
-static bool seen_before(const int64_t *ids, size_t i)
-{
-    size_t k;
+/* Each invoice's outcome of a bulk request, rendered as it comes. */
+struct bulk_results {
+    json_t *items;
+    bool english;
+};
 
-    for (k = 0; k < i; k++) {
-        if (ids[k] == ids[i])
-            return true;
+static enum pm_err bulk_result(void *arg, int64_t invoice_id, const struct reminder *rm,
+                               const struct reminder_amounts *a, const struct app_error *err)
+{
+    struct bulk_results *br = arg;
+    struct api_error one;
+    json_t *item;
+
+    if (rm) {
+        item = json_pack("{s:I, s:s, s:o, s:[]}", "invoice_id", (json_int_t)invoice_id, "status",
+                         "created", "reminder", reminder_json(rm, a), "errors");
+    } else {
+        const char *code;
+
+        api_error_clear(&one);
+        api_error_from_app(&one, err);
+        code = api_error_code(&one);
+        item = json_pack("{s:I, s:s, s:n, s:[{s:s, s:s, s:s}]}", "invoice_id",
+                         (json_int_t)invoice_id, "status", "rejected", "reminder", "errors", "code",
+                         code, "field", one.field, "message", api_error_message(code, br->english));
     }
-    return false;
+    return item && !json_array_append_new(br->items, item) ? PM_OK : PM_ERR_NOMEM;
 }
 
 enum pm_err api_reminders_bulk(struct api_request *r)
 {
     static const char *const keys[] = {"invoice_ids", "date", NULL};
-    struct api_books_ctx bx;
+    struct app_ctx ax;
+    struct app_error ae;
+    struct app_reminder_batch batch;
+    struct bulk_results br = {0};
     struct company co;
-    struct reminder_batch batch;
-    struct reminder *rm = NULL;
-    struct reminder_amounts a;
-    struct letter_reminder *letters = NULL;
-    struct api_error one;
-    struct pm_error pe = {0};
-    struct buf pdf = BUF_INIT;
     char actor[STORE_EMAIL_MAX], url[160];
-    json_t *results = NULL, *item;
     int64_t *ids = NULL;
-    size_t n = 0, i, made = 0;
+    size_t n = 0;
     int32_t date;
     enum pm_err rc;
 
@@ -603,103 +205,59 @@ enum pm_err api_reminders_bulk(struct api_request *r)
     if (!rc)
         rc = reminder_date(r, r->json, &date);
     if (!rc)
-        rc = api_books_ctx_of_request(r, &co, actor, sizeof(actor), &bx);
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
         goto out_free;
-    rm = malloc(sizeof(*rm));
-    letters = calloc(n, sizeof(*letters));
-    results = json_array();
-    if (!rm || !letters || !results) {
+    br.english = r->english;
+    br.items = json_array();
+    if (!br.items) {
         rc = api_error_set(&r->err, PM_ERR_NOMEM, "internal_error", NULL);
         goto out_free;
     }
-    memset(&batch, 0, sizeof(batch));
-    batch.company_id = r->company_id;
-    batch.total = (int64_t)n;
-    batch.created_at = clock_now_s(r->ctx->clock);
-    rc = store_books_reminder_batch_insert(r->store, &batch);
+    app_error_clear(&ae);
+    rc = app_reminders_bulk(&ax, ids, n, date, bulk_result, &br, &batch, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
+        api_error_from_app(&r->err, &ae);
         goto out_free;
     }
-    for (i = 0; i < n; i++) {
-        api_error_clear(&one);
-        if (seen_before(ids, i))
-            api_error_set(&one, PM_ERR_CONFLICT, "conflict", "invoice_ids");
-        else
-            rc = make_reminder(&bx, ids[i], date, batch.id, false, rm, &a, &letters[made], &one);
-        if (rc && (rc == PM_ERR_NOMEM || rc == PM_ERR_DB || rc == PM_ERR_IO || rc == PM_ERR_BUSY ||
-                   rc == PM_ERR_INTERNAL)) {
-            r->err = one;
-            goto out_free;
-        }
-        if (!one.rc) {
-            item = json_pack("{s:I, s:s, s:o, s:[]}", "invoice_id", (json_int_t)ids[i], "status",
-                             "created", "reminder", reminder_json(rm, &a), "errors");
-            made++;
-        } else {
-            item = json_pack("{s:I, s:s, s:n, s:o}", "invoice_id", (json_int_t)ids[i], "status",
-                             "rejected", "reminder", "errors", errors_json(&one, r->english));
-        }
-        rc = PM_OK;
-        if (!item || json_array_append_new(results, item)) {
-            rc = api_error_set(&r->err, PM_ERR_NOMEM, "internal_error", NULL);
-            goto out_free;
-        }
-    }
     url[0] = '\0';
-    if (made > 0) {
-        rc = letter_reminders_pdf(letters, made, NULL, &pdf, &pe);
-        if (rc) {
-            api_error_set(&r->err, PM_ERR_INTERNAL, "internal_error", NULL);
-            api_error_detail(&r->err, "letters: %s", pe.message);
-            goto out_free;
-        }
-        rc = store_books_reminder_batch_put_pdf(r->store, r->company_id, batch.id, pdf.data,
-                                                pdf.len);
-        if (rc) {
-            api_request_store_failed(r, rc);
-            goto out_free;
-        }
-        snprintf(url, sizeof(url), "/api/v1/companies/%lld/reminders/batches/%lld/letters.pdf",
-                 (long long)r->company_id, (long long)batch.id);
-    }
+    if (batch.created > 0)
+        app_reminders_batch_url(r->company_id, batch.batch_id, url, sizeof(url));
     rc = api_request_reply(r, 201,
                            json_pack("{s:I, s:I, s:I, s:I, s:o, s:s?}", "batch_id",
-                                     (json_int_t)batch.id, "total", (json_int_t)n, "created",
-                                     (json_int_t)made, "rejected", (json_int_t)(n - made),
-                                     "results", results, "letters_url", url[0] ? url : NULL));
-    results = NULL;
+                                     (json_int_t)batch.batch_id, "total", (json_int_t)batch.total,
+                                     "created", (json_int_t)batch.created, "rejected",
+                                     (json_int_t)(batch.total - batch.created), "results", br.items,
+                                     "letters_url", url[0] ? url : NULL));
+    br.items = NULL;
 out_free:
-    json_decref(results);
-    buf_release(&pdf);
-    free(letters);
-    free(rm);
+    json_decref(br.items);
     free(ids);
     return rc;
 }
 
 enum pm_err api_reminders_batch_letters(struct api_request *r)
 {
-    struct reminder_batch batch;
+    int64_t batch_id = api_router_param(&r->match, "batch_id");
+    struct app_ctx ax;
+    struct app_error ae;
+    struct company co;
     struct buf pdf = BUF_INIT;
-    char name[64];
-    void *stored = NULL;
-    size_t len = 0;
+    char actor[STORE_EMAIL_MAX], name[64];
     enum pm_err rc;
 
-    rc = store_books_reminder_batch_get(
-        r->store, r->company_id, api_router_param(&r->match, "batch_id"), &batch, &stored, &len);
-    if (rc == PM_ERR_NOT_FOUND || (!rc && !stored))
-        return api_error_set(&r->err, PM_ERR_NOT_FOUND, "batch_not_found", "batch_id");
+    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
-        return api_request_store_failed(r, rc);
-    snprintf(name, sizeof(name), "paminnelser-%lld.pdf", (long long)batch.id);
-    rc = buf_add(&pdf, stored, len);
-    free(stored);
-    if (rc)
-        return api_error_set(&r->err, PM_ERR_NOMEM, "internal_error", NULL);
+        return rc;
+    app_error_clear(&ae);
+    rc = app_reminders_batch_letters(&ax, batch_id, &pdf, &ae);
+    if (rc) {
+        api_error_from_app(&r->err, &ae);
+        goto out_release;
+    }
+    snprintf(name, sizeof(name), "paminnelser-%lld.pdf", (long long)batch_id);
     rc = reply_pdf(r, &pdf, name);
+out_release:
     buf_release(&pdf);
     return rc;
 }

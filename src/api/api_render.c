@@ -50,7 +50,7 @@ json_t *api_render_company(const struct company *co)
         "reminder_fee_minor", (json_int_t)co->reminder_fee_minor, "accounting_method",
         co->accounting_method == ACCOUNTING_CASH ? "cash" : "accrual", "language", co->language);
 
-    /* books (issue 6): days to pay after a manual reminder */
+    /* days to pay after a manual reminder */
     if (obj &&
         json_object_set_new(obj, "reminder_due_days",
                             json_integer(co->reminder_due_days > 0 ? co->reminder_due_days : 10))) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api_router.h"
+#include "app/app.h"
 
 const char *api_request_header(const struct api_request *r, const char *name)
 {
@@ -28,6 +29,29 @@ void api_request_actor(const struct api_request *r, char *dst, size_t cap)
         snprintf(dst, cap, "%s", r->user.email);
     else
         snprintf(dst, cap, "system");
+}
+
+enum pm_err api_request_app(struct api_request *r, struct company *co, char *actor, size_t cap,
+                            struct app_ctx *ax)
+{
+    enum pm_err rc;
+
+    memset(ax, 0, sizeof(*ax));
+    if (co) {
+        rc = store_company_get(r->store, r->company_id, co);
+        if (rc)
+            return api_request_store_failed(r, rc);
+    }
+    api_request_actor(r, actor, cap);
+    ax->store = r->store;
+    ax->clock = r->ctx->clock;
+    ax->rates = r->ctx->rates;
+    ax->agency = r->ctx->agency;
+    ax->company = co;
+    ax->today = r->today;
+    ax->actor = actor;
+    ax->actor_user_id = r->who == API_PRINCIPAL_TOKEN ? r->token.created_by : r->user.id;
+    return PM_OK;
 }
 
 enum pm_err api_request_reply(struct api_request *r, int status, json_t *body)

@@ -33,6 +33,7 @@ struct tz;
 struct rate_table;
 struct api_limiter;
 struct agency; /* agency/agency.h (Amili hand-over) */
+struct app_ctx;
 
 /* What all requests share; read-only after start (the limiter locks itself). */
 struct api_context {
@@ -41,7 +42,7 @@ struct api_context {
     const struct rate_table *rates;
     struct api_limiter *limiter;
     const char *dummy_hash; /* verified against for unknown e-mails (equal timing) */
-    /* Amili hand-over (issue 4): the agency client, NULL when not configured. */
+    /* The agency client, NULL when not configured. */
     struct agency *agency;
 };
 
@@ -78,7 +79,7 @@ struct api_request {
     json_t *reply; /* NULL: no body (204) */
     struct api_error err;
     char set_cookie[256]; /* a Set-Cookie value, or "" */
-    /* ---- books (issue 6): an answer that is not JSON (a PDF, a SIE file):
+    /* ---- an answer that is not JSON (a PDF, a SIE file):
      * malloc'ed bytes handed to the server, which frees them; raw_type is
      * a static Content-Type, raw_filename (may be "") the download name. */
     char *raw_body;
@@ -94,6 +95,13 @@ const char *api_request_query(const struct api_request *r, const char *name);
 
 /* Who acts, for history events: the user's e-mail or "token:<name>". */
 void api_request_actor(const struct api_request *r, char *dst, size_t cap);
+
+/* The application context of the request (app/app.h): its store, clock,
+ * rates, agency, today, actor (written into actor[cap]) and acting user,
+ * and its company (read into *co, which must outlive *ax; co NULL: none,
+ * for routes without a company).  Fills r->err on failure. */
+enum pm_err api_request_app(struct api_request *r, struct company *co, char *actor, size_t cap,
+                            struct app_ctx *ax);
 
 /* Set the answer: status and body (a new reference, stolen; NULL for none).
  * A body that failed to build (NULL with status != 204) is an internal error. */

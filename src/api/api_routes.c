@@ -40,7 +40,7 @@ const struct api_route api_routes[] = {
     {"POST", CO "/invoices/{id}/payments", API_AUTH_ANY, API_NEED_WRITE,
      api_invoices_payment_create},
 
-    /* ---- books (issue 6): reminders, customer loss, vouchers, SIE, BgMax, aging ---- */
+    /* ---- reminders, customer loss, vouchers, SIE, BgMax, aging ---- */
     {"POST", CO "/invoices/{id}/reminders", API_AUTH_ANY, API_NEED_WRITE, api_reminders_create},
     {"GET", CO "/invoices/{id}/reminders/{rid}/letter.pdf", API_AUTH_ANY, API_NEED_READ,
      api_reminders_letter},
@@ -54,7 +54,7 @@ const struct api_route api_routes[] = {
     {"GET", CO "/receivables/aging", API_AUTH_ANY, API_NEED_READ, api_books_aging},
     /* ---- end books ---- */
 
-    /* ---- Amili hand-over (issue 4) ---- */
+    /* ---- the hand-over to Visma Amili ---- */
     {"GET", CO "/amili", API_AUTH_ANY, API_NEED_READ, api_amili_show},
     {"POST", CO "/amili/activation", API_AUTH_ANY, API_NEED_OWNER, api_amili_activate},
     {"POST", CO "/amili/handovers", API_AUTH_ANY, API_NEED_WRITE, api_amili_handover},
@@ -64,7 +64,7 @@ const struct api_route api_routes[] = {
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
-/* ---- books (issue 6): a BgMax file is sent as it is, up to 16 MiB
+/* ---- a BgMax file is sent as it is, up to 16 MiB
  * (10 000 payments with names and addresses take about 2 MB). ---- */
 #define BGMAX_BODY_MAX (16u * 1024 * 1024)
 

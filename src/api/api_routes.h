@@ -16,7 +16,7 @@
 extern const struct api_route api_routes[];
 extern const size_t api_routes_count;
 
-/* ---- books (issue 6): routes whose request body has rules of its own ----
+/* ---- routes whose request body has rules of its own ----
  * A row names a route of api_routes[] by method and pattern.  raw_types
  * (comma separated, e.g. "text/plain,application/octet-stream"), when not
  * NULL, means the body is passed to the handler as it came (r->body) instead

@@ -194,7 +194,7 @@ static void reply_error(struct reply *rp, const struct api_error *e, bool englis
         rp->len = 0;
     }
     rp->content_type = JSON_TYPE;
-    rp->disposition[0] = '\0'; /* books (issue 6) */
+    rp->disposition[0] = '\0';
     rp->retry_after = e->retry_after;
     if (cs && rp->status >= 500)
         snprintf(cs->error, sizeof(cs->error), "%s%s%s", api_error_code(e),
@@ -245,7 +245,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (rp->allow[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
-    if (rp->disposition[0]) /* books (issue 6) */
+    if (rp->disposition[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, rp->disposition);
     if (rp->set_cookie[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rp->set_cookie);

@@ -1,12 +1,10 @@
 /*
- * api_session.c — logging in and out, and the company API tokens.
+ * api_session.c — logging in and out, and the company API tokens, over
+ * HTTP (app/app_sessions.h does them).
  *
- * A login checks the e-mail's failed-login count (api_limiter.h) first, then
- * the argon2id hash; an unknown e-mail is verified against a dummy hash so
- * both failures take the same time and get the same answer.  A session is a
- * random cookie value of which only the SHA-256 is stored, with its own
- * random CSRF token.  API tokens are likewise random, shown once, stored
- * hashed.
+ * A login checks the e-mail's failed-login count (api_limiter.h) first and
+ * counts a failure there; the session's cookie goes out as an HttpOnly,
+ * SameSite=Strict cookie.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +14,10 @@
 #include "api/api_handlers.h"
 #include "api/api_limiter.h"
 #include "api/api_request.h"
+#include "app/app_sessions.h"
 #include "util/clock.h"
-#include "util/secret.h"
 
-#define SESSION_LIFETIME_S (12 * 3600)
-#define MEMBERSHIPS_MAX    256
+#define MEMBERSHIPS_MAX 256
 
 /* The body of POST and GET /session. */
 static enum pm_err session_reply(struct api_request *r, const struct user *u, const char *csrf)
@@ -59,11 +56,11 @@ out_free:
 enum pm_err api_session_create(struct api_request *r)
 {
     struct api_session_input in;
-    struct session s = {0};
-    struct user u;
-    char cookie[SECRET_TOKEN_HEX];
+    struct app_login login;
+    struct app_ctx ax;
+    struct app_error ae;
+    char actor[STORE_EMAIL_MAX];
     int64_t now = clock_now_s(r->ctx->clock), retry = 0;
-    bool ok;
     enum pm_err rc;
 
     rc = api_decode_session(r->json, &in, &r->err);
@@ -74,35 +71,20 @@ enum pm_err api_session_create(struct api_request *r)
         r->err.retry_after = (int)retry;
         return PM_ERR_BUSY;
     }
-    rc = store_user_get_by_email(r->store, in.email, &u);
-    if (rc && rc != PM_ERR_NOT_FOUND)
-        return api_request_store_failed(r, rc);
-    if (rc == PM_OK) {
-        ok = secret_password_verify(u.password_hash, in.password);
-    } else {
-        /* Same work for an unknown address, so timing tells nothing. */
-        secret_password_verify(r->ctx->dummy_hash, in.password);
-        ok = false;
-    }
-    if (!ok) {
-        api_limiter_fail(r->ctx->limiter, in.email, now);
-        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_credentials", NULL);
-    }
-    api_limiter_success(r->ctx->limiter, in.email);
-
-    secret_random_token(cookie);
-    secret_sha256_hex(cookie, strlen(cookie), s.token_hash);
-    secret_random_token(s.csrf_token);
-    s.user_id = u.id;
-    s.created_at = now;
-    s.expires_at = now + SESSION_LIFETIME_S;
-    rc = store_session_insert(r->store, &s);
+    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return rc;
+    app_error_clear(&ae);
+    rc = app_sessions_login(&ax, in.email, in.password, r->ctx->dummy_hash, &login, &ae);
+    if (rc && ae.code && !strcmp(ae.code, "invalid_credentials"))
+        api_limiter_fail(r->ctx->limiter, in.email, now);
+    if (rc)
+        return api_error_from_app(&r->err, &ae);
+    api_limiter_success(r->ctx->limiter, in.email);
     snprintf(r->set_cookie, sizeof(r->set_cookie),
-             "paminn_session=%s; Path=/; HttpOnly; SameSite=Strict%s", cookie,
+             "paminn_session=%s; Path=/; HttpOnly; SameSite=Strict%s", login.cookie,
              r->https ? "; Secure" : "");
-    return session_reply(r, &u, s.csrf_token);
+    return session_reply(r, &login.user, login.session.csrf_token);
 }
 
 enum pm_err api_session_show(struct api_request *r)
@@ -112,11 +94,18 @@ enum pm_err api_session_show(struct api_request *r)
 
 enum pm_err api_session_delete(struct api_request *r)
 {
+    struct app_ctx ax;
+    struct app_error ae;
+    char actor[STORE_EMAIL_MAX];
     enum pm_err rc;
 
-    rc = store_session_delete(r->store, r->session.token_hash);
-    if (rc && rc != PM_ERR_NOT_FOUND)
-        return api_request_store_failed(r, rc);
+    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    app_error_clear(&ae);
+    rc = app_sessions_logout(&ax, r->session.token_hash, &ae);
+    if (rc)
+        return api_error_from_app(&r->err, &ae);
     snprintf(r->set_cookie, sizeof(r->set_cookie),
              "paminn_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
              r->https ? "; Secure" : "");
@@ -126,20 +115,21 @@ enum pm_err api_session_delete(struct api_request *r)
 enum pm_err api_session_token_create(struct api_request *r)
 {
     struct api_token t = {0};
-    char token[SECRET_TOKEN_HEX];
+    struct app_ctx ax;
+    struct app_error ae;
+    struct company co;
+    char token[SECRET_TOKEN_HEX], actor[STORE_EMAIL_MAX];
     enum pm_err rc;
 
     rc = api_decode_token(r->json, t.name, sizeof(t.name), &r->err);
+    if (!rc)
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
-    secret_random_token(token);
-    secret_sha256_hex(token, strlen(token), t.token_hash);
-    t.company_id = r->company_id;
-    t.created_by = r->user.id;
-    t.created_at = clock_now_s(r->ctx->clock);
-    rc = store_api_token_insert(r->store, &t);
+    app_error_clear(&ae);
+    rc = app_sessions_token_create(&ax, &t, token, &ae);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return api_error_from_app(&r->err, &ae);
     return api_request_reply(
         r, 201,
         json_pack("{s:I, s:s, s:s}", "id", (json_int_t)t.id, "name", t.name, "token", token));

@@ -1,15 +1,16 @@
 /*
  * admin.c — `paminn migrate`, `paminn company add` and `paminn user add`:
- * what an operator needs to set up the first company and user by hand.
+ * what an operator needs to set up the first company and user by hand
+ * (app/app_companies.h does it).
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "app/app_companies.h"
 #include "cli/cli.h"
 #include "core/idnum.h"
 #include "store/store.h"
-#include "util/secret.h"
 
 static bool wants_help(int argc, char **argv)
 {
@@ -21,17 +22,17 @@ static bool wants_help(int argc, char **argv)
 
 int cli_migrate(struct cli *c, int argc, char **argv)
 {
+    struct app_error e;
     int applied = 0;
-    enum pm_err rc;
 
     if (wants_help(argc, argv) || argc > 1) {
         printf("usage: paminn [--db DSN] migrate\n\n"
                "Apply the numbered schema migrations the database lacks (safe to repeat).\n");
         return argc > 1 && !wants_help(argc, argv) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
-    rc = store_migrate(c->store, &applied);
-    if (rc) {
-        cli_errorf("migrate", "%s", store_error(c->store)->message);
+    app_error_clear(&e);
+    if (app_migrate(c->store, &applied, &e)) {
+        cli_errorf("migrate", "%s", e.detail);
         return CLI_EXIT_FAILED;
     }
     printf("database %s: %d migration%s applied, schema up to date\n", c->db, applied,
@@ -53,6 +54,8 @@ static int company_add(struct cli *c, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     struct company co = {0};
+    struct app_ctx ax = {.store = c->store, .clock = &c->clock, .actor = "cli"};
+    struct app_error e;
     struct idnum org;
     const char *org_no = NULL;
     int opt;
@@ -100,8 +103,9 @@ static int company_add(struct cli *c, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     copy_field(co.organization_no, sizeof(co.organization_no), org.normalized);
-    if (store_company_insert(c->store, &co)) {
-        cli_errorf("company add", "%s", store_error(c->store)->message);
+    app_error_clear(&e);
+    if (app_companies_create(&ax, &co, 0, &e)) {
+        cli_errorf("company add", "%s", e.detail);
         return CLI_EXIT_FAILED;
     }
     printf("company %lld: %s (%s)\n", (long long)co.id, co.name, org.display);
@@ -114,6 +118,20 @@ int cli_company(struct cli *c, int argc, char **argv)
         return company_add(c, argc - 1, argv + 1);
     printf("usage: paminn company add --help\n");
     return wants_help(argc, argv) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+}
+
+/* The new user as one atomic operation (app_atomic). */
+struct user_args {
+    struct user *u;
+    const char *password;
+    enum member_role role;
+};
+
+static enum pm_err add_user(const struct app_ctx *ax, void *arg, struct app_error *e)
+{
+    struct user_args *ua = arg;
+
+    return app_companies_add_user(ax, ua->u, ua->password, ua->role, e);
 }
 
 static int user_add(struct cli *c, int argc, char **argv)
@@ -129,8 +147,9 @@ static int user_add(struct cli *c, int argc, char **argv)
     };
     struct user u = {0};
     struct company co;
-    enum member_role role = ROLE_OWNER;
-    const char *password = NULL;
+    struct app_ctx ax = {.store = c->store, .clock = &c->clock, .actor = "cli", .company = &co};
+    struct user_args ua = {&u, NULL, ROLE_OWNER};
+    struct app_error e;
     int64_t company_id = 0;
     int opt;
 
@@ -144,7 +163,7 @@ static int user_add(struct cli *c, int argc, char **argv)
             copy_field(u.name, sizeof(u.name), optarg);
             break;
         case 'p':
-            password = optarg;
+            ua.password = optarg;
             break;
         case 'c':
             if (!cli_parse_int(optarg, 1, INT64_MAX, &company_id)) {
@@ -153,7 +172,7 @@ static int user_add(struct cli *c, int argc, char **argv)
             }
             break;
         case 'r':
-            if (store_role_parse(optarg, &role)) {
+            if (store_role_parse(optarg, &ua.role)) {
                 cli_errorf("user add", "--role: '%s' is not owner, member or read_only", optarg);
                 return CLI_EXIT_USAGE;
             }
@@ -170,26 +189,24 @@ static int user_add(struct cli *c, int argc, char **argv)
         cli_errorf("user add", "--email: an e-mail address is required");
         return CLI_EXIT_USAGE;
     }
-    if (!password || strlen(password) < 8) {
+    if (!ua.password || strlen(ua.password) < APP_PASSWORD_MIN) {
         cli_errorf("user add", "--password: at least 8 characters are required");
         return CLI_EXIT_USAGE;
     }
-    if (!company_id || store_company_get(c->store, company_id, &co)) {
+    if (!company_id || app_companies_get(&ax, company_id, &co, &e)) {
         cli_errorf("user add", "--company: no company with id %lld", (long long)company_id);
         return CLI_EXIT_USAGE;
     }
-    if (secret_init() || secret_password_hash(password, u.password_hash, sizeof(u.password_hash))) {
-        cli_errorf("user add", "could not hash the password");
-        return CLI_EXIT_FAILED;
-    }
-    if (store_begin(c->store) || store_user_insert(c->store, &u) ||
-        store_membership_set(c->store, company_id, u.id, role) || store_commit(c->store)) {
-        cli_errorf("user add", "%s", store_error(c->store)->message);
-        store_rollback(c->store);
+    ax.today = cli_today(c);
+    if (app_atomic(&ax, add_user, &ua, &e)) {
+        cli_errorf("user add", "%s",
+                   e.detail[0]                    ? e.detail
+                   : !strcmp(e.field, "password") ? "could not hash the password"
+                                                  : pm_err_name(e.rc));
         return CLI_EXIT_FAILED;
     }
     printf("user %lld: %s, %s of company %lld (%s)\n", (long long)u.id, u.email,
-           store_role_name(role), (long long)company_id, co.name);
+           store_role_name(ua.role), (long long)company_id, co.name);
     return CLI_EXIT_OK;
 }
 

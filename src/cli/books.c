@@ -1,8 +1,8 @@
 /*
  * books.c — `paminn export-sie` and `paminn import-bgmax`: the books from
- * the command line, through the same functions as the HTTP API
- * (api/api_books.h), so a file imported here is matched and booked exactly
- * as one posted to /payments/bgmax.
+ * the command line, through the same operations as the HTTP API
+ * (app/app_export.h, app/app_bankfile.h), so a file imported here is
+ * matched and booked exactly as one posted to /payments/bgmax.
  *
  *   paminn [--db DSN] [--now TIME] export-sie --company ID --year YYYY [--output FILE]
  *   paminn [--db DSN] [--now TIME] import-bgmax --company ID [--allow-test-file] [--json] FILE
@@ -16,27 +16,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "api/api_books.h"
+#include "app/app_bankfile.h"
+#include "app/app_companies.h"
+#include "app/app_export.h"
 #include "cli/cli.h"
-#include "core/bgmax.h"
 #include "core/money.h"
-#include "core/voucher.h"
 #include "store/store.h"
-#include "store/store_books.h"
 #include "util/buf.h"
 
-/* Report an API error as a command-line error. */
-static void report(const char *cmd, const struct api_error *e)
+/* Report an operation's failure as a command-line error. */
+static void report(const char *cmd, const struct app_error *e)
 {
-    const char *code = api_error_code(e);
+    const char *code = app_error_code(e);
     json_t *extra = e->extra[0] ? json_loads(e->extra, 0, NULL) : NULL;
     const char *reason = json_string_value(json_object_get(extra, "reason"));
 
-    cli_errorf(cmd, "%s%s%s%s%s%s%s", api_error_message(code, false), e->field[0] ? " (" : "",
-               e->field, e->field[0] ? ")" : "", reason ? ": " : "", reason ? reason : "",
-               e->detail[0] && !reason ? "" : "");
+    cli_errorf(cmd, "%s%s%s%s%s%s", app_error_message(code, false), e->field[0] ? " (" : "",
+               e->field, e->field[0] ? ")" : "", reason ? ": " : "", reason ? reason : "");
     if (e->detail[0])
         fprintf(stderr, "paminn %s: detail: %s\n", cmd, e->detail);
     json_decref(extra);
@@ -44,20 +41,21 @@ static void report(const char *cmd, const struct api_error *e)
 
 /* The context for company_id (its row read into *co). */
 static int books_ctx(struct cli *c, const char *cmd, int64_t company_id, struct company *co,
-                     struct api_books_ctx *bx)
+                     struct app_ctx *ax)
 {
-    enum pm_err rc = store_company_get(c->store, company_id, co);
+    struct app_error e;
 
-    if (rc) {
-        cli_errorf(cmd, "no company %lld (%s)", (long long)company_id, pm_err_name(rc));
+    memset(ax, 0, sizeof(*ax));
+    ax->store = c->store;
+    ax->clock = &c->clock;
+    app_error_clear(&e);
+    if (app_companies_get(ax, company_id, co, &e)) {
+        cli_errorf(cmd, "no company %lld (%s)", (long long)company_id, pm_err_name(e.rc));
         return CLI_EXIT_FAILED;
     }
-    memset(bx, 0, sizeof(*bx));
-    bx->store = c->store;
-    bx->clock = &c->clock;
-    bx->company = co;
-    bx->today = cli_today(c);
-    bx->actor = "cli";
+    ax->company = co;
+    ax->today = cli_today(c);
+    ax->actor = "cli";
     return CLI_EXIT_OK;
 }
 
@@ -72,8 +70,8 @@ int cli_export_sie(struct cli *c, int argc, char **argv)
     };
     const char *output = NULL;
     int64_t company_id = 0, year = 0;
-    struct api_books_ctx bx;
-    struct api_error e;
+    struct app_ctx ax;
+    struct app_error e;
     struct company co;
     struct buf out = BUF_INIT;
     FILE *f = NULL;
@@ -111,10 +109,10 @@ int cli_export_sie(struct cli *c, int argc, char **argv)
         cli_errorf("export-sie", "--company ID and --year YYYY are required");
         return CLI_EXIT_USAGE;
     }
-    if (books_ctx(c, "export-sie", company_id, &co, &bx))
+    if (books_ctx(c, "export-sie", company_id, &co, &ax))
         return CLI_EXIT_FAILED;
-    api_error_clear(&e);
-    if (api_books_sie_export(&bx, (int)year, &out, &e)) {
+    app_error_clear(&e);
+    if (app_export_sie(&ax, (int)year, &out, &e)) {
         report("export-sie", &e);
         goto out_release;
     }
@@ -132,50 +130,39 @@ out_release:
     return status;
 }
 
-static void print_summary(json_t *rep)
+static void print_summary(const struct app_bgmax_report *rep)
 {
-    json_t *t = json_object_get(rep, "totals");
     char matched[MONEY_FORMAT_MAX], unmatched[MONEY_FORMAT_MAX], deposits[MONEY_FORMAT_MAX];
+    size_t i, over = 0, under = 0;
 
-    money_format(json_integer_value(json_object_get(t, "matched_minor")), matched, sizeof(matched));
-    money_format(json_integer_value(json_object_get(t, "unmatched_minor")), unmatched,
-                 sizeof(unmatched));
-    money_format(json_integer_value(json_object_get(t, "deposits_minor")), deposits,
-                 sizeof(deposits));
-    printf("imported %s: %lld deposits, %s\n",
-           json_string_value(json_object_get(rep, "file_identity")),
-           (long long)json_integer_value(json_object_get(t, "deposits")), deposits);
-    printf("matched:   %lld payments, %s\n",
-           (long long)json_integer_value(json_object_get(t, "matched_count")), matched);
-    printf("unmatched: %lld payments, %s\n",
-           (long long)json_integer_value(json_object_get(t, "unmatched_count")), unmatched);
-    printf("over-payments: %zu, under-payments: %zu, deductions: %zu\n",
-           json_array_size(json_object_get(rep, "overpayments")),
-           json_array_size(json_object_get(rep, "underpayments")),
-           json_array_size(json_object_get(rep, "deductions")));
+    for (i = 0; i < rep->n_matched; i++) {
+        over += rep->matched[i].overpaid_minor > 0;
+        under += rep->matched[i].overpaid_minor <= 0 && rep->matched[i].remaining_minor > 0;
+    }
+    money_format(rep->matched_minor, matched, sizeof(matched));
+    money_format(rep->unmatched_minor, unmatched, sizeof(unmatched));
+    money_format(rep->deposits_minor, deposits, sizeof(deposits));
+    printf("imported %s: %lld deposits, %s\n", rep->file_identity, (long long)rep->file.n_deposits,
+           deposits);
+    printf("matched:   %lld payments, %s\n", (long long)rep->n_matched, matched);
+    printf("unmatched: %lld payments, %s\n", (long long)rep->n_unmatched, unmatched);
+    printf("over-payments: %zu, under-payments: %zu, deductions: %zu\n", over, under,
+           rep->n_deductions);
 }
 
-#define IMPORT_TRIES 5
+/* The import as one atomic operation (app_atomic). */
+struct import_args {
+    const struct buf *file;
+    bool allow_test;
+    struct app_bgmax_report *rep;
+};
 
-/* One attempt at the import in a transaction of its own.  A failure of the
- * import itself is in *e (rolled back); a failed COMMIT is rc with e clear. */
-static enum pm_err import_once(struct cli *c, int64_t company_id, struct api_books_ctx *bx,
-                               const struct buf *file, bool allow_test, json_t **rep,
-                               struct api_error *e)
+static enum pm_err import_op(const struct app_ctx *ax, void *arg, struct app_error *e)
 {
-    enum pm_err rc;
+    struct import_args *ia = arg;
 
-    api_error_clear(e);
-    rc = store_begin_for(c->store, company_id);
-    if (!rc)
-        rc = api_books_bgmax_import(bx, file->data, file->len, allow_test, rep, e);
-    if (rc) {
-        store_rollback(c->store);
-        if (!e->rc)
-            api_error_set(e, rc, NULL, NULL);
-        return rc;
-    }
-    return store_commit(c->store);
+    app_bgmax_report_release(ia->rep); /* of an attempt run again */
+    return app_bankfile_import_bgmax(ax, ia->file->data, ia->file->len, ia->allow_test, ia->rep, e);
 }
 
 int cli_import_bgmax(struct cli *c, int argc, char **argv)
@@ -189,11 +176,13 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
     };
     int64_t company_id = 0;
     bool allow_test = false, as_json = false;
-    struct api_books_ctx bx;
-    struct api_error e;
+    struct app_ctx ax;
+    struct app_error e;
+    struct app_bgmax_report rep;
+    struct import_args ia = {NULL, false, &rep};
     struct company co;
     struct buf file = BUF_INIT;
-    json_t *rep = NULL;
+    json_t *doc;
     enum pm_err rc;
     int opt, status = CLI_EXIT_FAILED;
 
@@ -228,145 +217,35 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
         cli_errorf("import-bgmax", "--company ID and one FILE are required");
         return CLI_EXIT_USAGE;
     }
+    memset(&rep, 0, sizeof(rep));
     rc = buf_read_file(&file, argv[optind], BGMAX_MAX_BYTES);
     if (rc) {
         cli_errorf("import-bgmax", "cannot read %s (%s)", argv[optind], pm_err_name(rc));
         goto out_release;
     }
-    if (books_ctx(c, "import-bgmax", company_id, &co, &bx))
+    if (books_ctx(c, "import-bgmax", company_id, &co, &ax))
         goto out_release;
-    rc = import_once(c, company_id, &bx, &file, allow_test, &rep, &e);
-    for (int attempt = 1; rc && store_retryable(c->store) && attempt < IMPORT_TRIES; attempt++) {
-        json_decref(rep);
-        rep = NULL;
-        usleep(50000 * (useconds_t)attempt); /* another writer of the company */
-        rc = import_once(c, company_id, &bx, &file, allow_test, &rep, &e);
-    }
-    if (rc && e.rc) {
+    ia.file = &file;
+    ia.allow_test = allow_test;
+    rc = app_atomic(&ax, import_op, &ia, &e);
+    if (rc) {
         report("import-bgmax", &e);
         goto out_release;
     }
-    if (rc) {
-        cli_errorf("import-bgmax", "%s", store_error(c->store)->message);
-        goto out_release;
+    if (as_json) {
+        doc = app_bgmax_report_json(&rep);
+        if (!doc) {
+            cli_errorf("import-bgmax", "out of memory");
+            goto out_release;
+        }
+        json_dumpf(doc, stdout, JSON_INDENT(2));
+        json_decref(doc);
+    } else {
+        print_summary(&rep);
     }
-    if (as_json)
-        json_dumpf(rep, stdout, JSON_INDENT(2));
-    else
-        print_summary(rep);
     status = CLI_EXIT_OK;
 out_release:
-    json_decref(rep);
+    app_bgmax_report_release(&rep);
     buf_release(&file);
     return status;
-}
-
-/* ---- demo-data: the vouchers of what the demo generator wrote ---- */
-
-#define DEMO_PAGE 500
-
-/* The invoice voucher and a voucher per payment of one invoice. */
-static enum pm_err demo_invoice_vouchers(struct store *st, const struct invoice *inv, bool cash,
-                                         struct invoice_line_row *rows, struct invoice_line *lines,
-                                         struct payment *pays, int64_t *made)
-{
-    struct voucher_invoice vi;
-    struct voucher_payment vp;
-    struct voucher v;
-    struct customer cu;
-    struct pm_error pe = {0};
-    size_t n = 0, i, n_pays = 0;
-    enum pm_err rc;
-
-    rc = store_invoice_lines(st, inv->company_id, inv->id, rows, STORE_LINES_MAX, &n);
-    if (!rc)
-        rc = store_customer_get(st, inv->company_id, inv->customer_id, &cu);
-    if (!rc)
-        rc = store_payment_list(st, inv->company_id, inv->id, pays, DEMO_PAGE, &n_pays);
-    if (rc)
-        return rc;
-    memset(&vi, 0, sizeof(vi));
-    for (i = 0; i < n; i++)
-        lines[i] = rows[i].line;
-    rc = invoice_compute(inv->kind, inv->invoice_date, lines, n, &vi.totals, &pe);
-    if (rc)
-        return rc;
-    vi.number = inv->number;
-    vi.customer_name = inv->customer_name;
-    vi.market = voucher_market_of(cu.country);
-    if (!cash) {
-        rc = voucher_invoice_issued(&vi, inv->invoice_date, &v);
-        v.company_id = inv->company_id;
-        v.invoice_id = inv->id;
-        if (!rc)
-            rc = store_books_voucher_insert(st, &v);
-        if (!rc)
-            (*made)++;
-    }
-    for (i = 0; !rc && i < n_pays; i++) {
-        memset(&vp, 0, sizeof(vp));
-        vp.amount_minor = vp.capital_minor = pays[i].amount_minor;
-        vp.cash_method = cash;
-        vp.via = pays[i].source == PAYMENT_BGMAX ? "Bankgiro" : "Inbetalning";
-        vp.reference = pays[i].reference;
-        rc = voucher_payment(&vi, &vp, pays[i].date, &v);
-        v.company_id = inv->company_id;
-        v.invoice_id = inv->id;
-        if (!rc)
-            rc = store_books_voucher_insert(st, &v);
-        if (!rc)
-            (*made)++;
-    }
-    return rc;
-}
-
-enum pm_err cli_books_demo_vouchers(struct cli *c, int64_t company_id, int64_t *made)
-{
-    struct invoice_query q;
-    struct invoice *page = calloc(DEMO_PAGE, sizeof(*page));
-    struct invoice_line_row *rows = calloc(STORE_LINES_MAX, sizeof(*rows));
-    struct invoice_line *lines = calloc(STORE_LINES_MAX, sizeof(*lines));
-    struct payment *pays = calloc(DEMO_PAGE, sizeof(*pays));
-    struct company co;
-    size_t n = 0, i, done = 0;
-    enum pm_err rc;
-
-    *made = 0;
-    rc = !page || !rows || !lines || !pays ? PM_ERR_NOMEM
-                                           : store_company_get(c->store, company_id, &co);
-    if (!rc)
-        rc = store_begin_for(c->store, company_id);
-    memset(&q, 0, sizeof(q));
-    q.filter = FILTER_ALL;
-    q.sort = SORT_NUMBER_ASC;
-    q.today = cli_today(c);
-    q.limit = DEMO_PAGE;
-    while (!rc) {
-        rc = store_invoice_list(c->store, company_id, &q, page, DEMO_PAGE, &n);
-        for (i = 0; !rc && i < n; i++) {
-            if (!strcmp(page[i].currency, "SEK")) /* the books are in SEK */
-                rc = demo_invoice_vouchers(c->store, &page[i],
-                                           co.accounting_method == ACCOUNTING_CASH, rows, lines,
-                                           pays, made);
-            if (!rc && ++done % 2000 == 0) {
-                rc = store_commit(c->store);
-                if (!rc)
-                    rc = store_begin_for(c->store, company_id);
-            }
-        }
-        if (rc || n < DEMO_PAGE)
-            break;
-        q.after.set = true;
-        q.after.key = page[n - 1].number;
-        q.after.id = page[n - 1].id;
-    }
-    if (!rc)
-        rc = store_commit(c->store);
-    else
-        store_rollback(c->store);
-    free(pays);
-    free(lines);
-    free(rows);
-    free(page);
-    return rc;
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/vat.h"
 #include "util/err.h"
 
 enum invoice_kind {
@@ -26,8 +27,9 @@ enum invoice_kind {
     INVOICE_RUT,
 };
 
-/* The VAT rates in Sweden, in basis points, and their index in per-rate arrays. */
-enum vat_index { VAT_25, VAT_12, VAT_6, VAT_0, VAT_RATES };
+/* The VAT rates (enum vat_index, their basis points) are core/vat.h's table;
+ * invoice_vat_rates_bp and invoice_vat_index() are the same list as seen by
+ * invoice.c (vat_test checks that they agree). */
 extern const int invoice_vat_rates_bp[VAT_RATES]; /* 2500, 1200, 600, 0 */
 
 struct invoice_line {

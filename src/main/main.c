@@ -1,6 +1,9 @@
 /*
  * main.c — entry point of `paminn`: global options and the command table.
  *
+ * Part of src/main, the composition root: the commands are src/cli's
+ * (argv into application calls) and serve / demo (main/serve.h).
+ *
  *   paminn [--db DSN] [--now TIME] [--data-dir DIR] COMMAND [ARGS...]
  *
  * The command table is data: name, handler, whether it needs the store,
@@ -8,12 +11,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "main/serve.h"
 #include "core/date.h"
 #include "store/store.h"
 #include "util/tz.h"
@@ -31,13 +34,12 @@ static const struct command commands[] = {
      "fill the database with a deterministic demo company"},
     {"company", cli_company, MIGRATED_STORE, "company administration: company add, company list"},
     {"user", cli_user, MIGRATED_STORE, "user administration: user add"},
-    {"serve", cli_serve, NO_STORE, "run the HTTP server: JSON API under /api/v1 and the web UI"},
-    /* books (issue 6) */
+    {"serve", serve_command, NO_STORE,
+     "run the HTTP server: JSON API under /api/v1 and the web UI"},
     {"export-sie", cli_export_sie, MIGRATED_STORE, "write a year's vouchers as a SIE 4 file"},
     {"import-bgmax", cli_import_bgmax, MIGRATED_STORE,
      "import a Bankgirot BgMax file of incoming payments"},
-    /* Amili hand-over (issue 4) */
-    {"demo", cli_demo, NO_STORE, "serve with a local amili-sandbox as Visma Amili (demo)"},
+    {"demo", demo_run_command, NO_STORE, "serve with a local amili-sandbox as Visma Amili (demo)"},
 };
 
 static void usage(FILE *f)
@@ -55,37 +57,6 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'paminn COMMAND --help' for a command's options.\n");
-}
-
-void cli_errorf(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "paminn %s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-bool cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-    char *end = NULL;
-    long long v;
-
-    if (!s || !*s || (*s != '-' && (*s < '0' || *s > '9')))
-        return false;
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno || !end || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
-int32_t cli_today(const struct cli *c)
-{
-    return date_local_from_utc(c->tz, clock_now_s(&c->clock));
 }
 
 int main(int argc, char **argv)

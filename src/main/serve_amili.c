@@ -15,8 +15,8 @@
  *   --sync-interval SECONDS    status sync period (default 30)
  *   --lease-seconds SECONDS    outbox lease (default 30)
  *
- * serve.c hands unknown options here (cli_amili_option) and starts and
- * stops what they configure (cli_amili_start / cli_amili_stop).
+ * serve.c hands unknown options here (serve_amili_option) and starts and
+ * stops what they configure (serve_amili_start / serve_amili_stop).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +24,13 @@
 
 #include "agency/agency.h"
 #include "cli/cli.h"
+#include "main/serve.h"
 #include "util/buf.h"
 
 #define KEY_FILE_MAX       (64 * 1024)
 #define DEFAULT_SECRET_KEY "var/secret.key"
 
-const char *const cli_amili_usage =
+const char *const serve_amili_usage =
     "  --amili-url URL     Visma Amili API base URL ($PAMINN_AMILI_URL); without it\n"
     "                      the Amili routes answer 503 agency_not_configured\n"
     "  --amili-api-code CODE  partner API code ($PAMINN_AMILI_API_CODE)\n"
@@ -40,39 +41,39 @@ const char *const cli_amili_usage =
     "  --sync-interval SECONDS   status sync period (default 30)\n"
     "  --lease-seconds SECONDS   outbox lease before another process takes over (30)\n";
 
-bool cli_amili_option(struct cli_amili *am, int opt, const char *arg, int *status)
+bool serve_amili_option(struct serve_amili *am, int opt, const char *arg, int *status)
 {
     int64_t v = 0;
 
     *status = CLI_EXIT_OK;
     switch (opt) {
-    case CLI_AMILI_OPT_URL:
+    case SERVE_AMILI_OPT_URL:
         am->url = arg;
         return true;
-    case CLI_AMILI_OPT_CODE:
+    case SERVE_AMILI_OPT_CODE:
         am->api_code = arg;
         return true;
-    case CLI_AMILI_OPT_KEY:
+    case SERVE_AMILI_OPT_KEY:
         am->key_file = arg;
         return true;
-    case CLI_AMILI_OPT_SECRET:
+    case SERVE_AMILI_OPT_SECRET:
         am->secret_key_file = arg;
         return true;
-    case CLI_AMILI_OPT_CONCURRENCY:
+    case SERVE_AMILI_OPT_CONCURRENCY:
         if (!cli_parse_int(arg, 1, 64, &v)) {
             cli_errorf("serve", "--dispatch-concurrency: '%s' is not a number 1..64", arg);
             *status = CLI_EXIT_USAGE;
         }
         am->concurrency = (int)v;
         return true;
-    case CLI_AMILI_OPT_SYNC:
+    case SERVE_AMILI_OPT_SYNC:
         if (!cli_parse_int(arg, 1, 86400, &v)) {
             cli_errorf("serve", "--sync-interval: '%s' is not a number of seconds 1..86400", arg);
             *status = CLI_EXIT_USAGE;
         }
         am->sync_interval = (int)v;
         return true;
-    case CLI_AMILI_OPT_LEASE:
+    case SERVE_AMILI_OPT_LEASE:
         if (!cli_parse_int(arg, 2, 3600, &v)) {
             cli_errorf("serve", "--lease-seconds: '%s' is not a number of seconds 2..3600", arg);
             *status = CLI_EXIT_USAGE;
@@ -94,7 +95,7 @@ static const char *env_or(const char *value, const char *name)
     return e && *e ? e : NULL;
 }
 
-int cli_amili_start(struct cli_amili *am, struct cli *c, const char *db)
+int serve_amili_start(struct serve_amili *am, struct cli *c, const char *db)
 {
     struct agency_config cfg;
     struct agency_service_config scfg = {0};
@@ -153,7 +154,7 @@ out_release:
     return status;
 }
 
-void cli_amili_stop(struct cli_amili *am)
+void serve_amili_stop(struct serve_amili *am)
 {
     agency_service_stop(&am->service);
     agency_free(&am->agency);

@@ -1,6 +1,6 @@
 /*
  * serve.c — `paminn serve`: run the HTTP server (src/api) until SIGTERM or
- * SIGINT.
+ * SIGINT.  Part of src/main, the composition root (see serve.h).
  *
  *   paminn [--db DSN] [--now TIME] [--data-dir DIR] serve [--listen HOST:PORT]
  *          [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]
@@ -25,6 +25,7 @@
 #include "api/api.h"
 #include "api/api_ini.h"
 #include "cli/cli.h"
+#include "main/serve.h"
 #include "core/interest.h"
 #include "util/buf.h"
 
@@ -48,7 +49,7 @@ static int usage(FILE *f, int status)
             "  --config FILE       INI file with db, listen, threads, max_body, data_dir\n"
             "                      under [server] (flags and environment win over it)\n"
             "  --web-dir DIR       static files of the web UI (default ./web)\n%s",
-            API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, cli_amili_usage);
+            API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, serve_amili_usage);
     return status;
 }
 
@@ -94,7 +95,7 @@ static enum pm_err load_config(const char *file, struct api_ini *ini)
     return rc;
 }
 
-int cli_serve(struct cli *c, int argc, char **argv)
+int serve_command(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"listen", required_argument, NULL, 'l'},
@@ -103,7 +104,7 @@ int cli_serve(struct cli *c, int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"web-dir", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
-        CLI_AMILI_LONG_OPTIONS, /* Amili hand-over (issue 4): serve_amili.c */
+        SERVE_AMILI_LONG_OPTIONS, /* serve_amili.c */
         {NULL, 0, NULL, 0},
     };
     const char *listen = NULL, *config = NULL, *web_dir = "web", *db = c->db;
@@ -114,7 +115,7 @@ int cli_serve(struct cli *c, int argc, char **argv)
     struct api_config cfg = {0};
     struct api_server *srv = NULL;
     struct pm_error err = {0};
-    struct cli_amili amili = {0}; /* Amili hand-over (issue 4) */
+    struct serve_amili amili = {0};
     int amili_status = 0;
     sigset_t signals;
     const char *colon;
@@ -147,8 +148,8 @@ int cli_serve(struct cli *c, int argc, char **argv)
         case 'h':
             return usage(stdout, CLI_EXIT_OK);
         default:
-            /* Amili hand-over (issue 4) */
-            if (cli_amili_option(&amili, opt, optarg, &amili_status)) {
+            /* the Amili options: serve_amili.c */
+            if (serve_amili_option(&amili, opt, optarg, &amili_status)) {
                 if (amili_status)
                     return amili_status;
                 break;
@@ -190,8 +191,8 @@ int cli_serve(struct cli *c, int argc, char **argv)
     cfg.max_body = (size_t)max_body;
     cfg.db = db;
     cfg.web_dir = web_dir;
-    /* Amili hand-over (issue 4): the agency client and its threads first. */
-    amili_status = cli_amili_start(&amili, c, db);
+    /* The agency client and its threads first. */
+    amili_status = serve_amili_start(&amili, c, db);
     if (amili_status) {
         status = amili_status;
         goto out_release;
@@ -211,7 +212,7 @@ int cli_serve(struct cli *c, int argc, char **argv)
     api_server_stop(&srv);
     status = CLI_EXIT_OK;
 out_release:
-    cli_amili_stop(&amili); /* Amili hand-over (issue 4) */
+    serve_amili_stop(&amili);
     rate_table_release(&rates);
     return status;
 }

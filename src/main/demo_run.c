@@ -32,6 +32,7 @@
 
 #include "agency/agency.h"
 #include "cli/cli.h"
+#include "main/serve.h"
 #include "util/buf.h"
 
 #define DEMO_API_CODE   "paminn-demo"
@@ -221,7 +222,7 @@ out_free:
     return rc;
 }
 
-int cli_demo(struct cli *c, int argc, char **argv)
+int demo_run_command(struct cli *c, int argc, char **argv)
 {
     const char *sandbox_bin = NULL, *sandbox_listen = DEMO_SANDBOX, *var = "var";
     char bin[PATH_MAX], key[PATH_MAX], db[PATH_MAX], secret[PATH_MAX], url[512];
@@ -280,7 +281,7 @@ int cli_demo(struct cli *c, int argc, char **argv)
     serve_argv[serve_argc++] = (char *)"--sync-interval";
     serve_argv[serve_argc++] = (char *)"5";
     serve_argv[serve_argc] = NULL;
-    status = cli_serve(c, serve_argc, serve_argv);
+    status = serve_command(c, serve_argc, serve_argv);
 out_stop:
     if (pid > 0) {
         kill(pid, SIGTERM);

@@ -1,0 +1,410 @@
+/*
+ * app_bankfile.c — the BgMax import: refuse the file whole or match and
+ * book every payment in it (see app_bankfile.h).
+ *
+ * Part of src/app.  The file format is core/bgmax.h's; each matched amount
+ * is registered by app_payments_register(), so a payment from a file is
+ * booked exactly as one registered by hand.
+ */
+#include "app/app_bankfile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app_payments.h"
+#include "core/date.h"
+#include "core/idnum.h"
+#include "store/store_books.h"
+#include "util/clock.h"
+
+static enum pm_err nomem(struct app_error *e)
+{
+    return app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
+}
+
+void app_bgmax_report_release(struct app_bgmax_report *rep)
+{
+    free(rep->matched);
+    free(rep->unmatched);
+    free(rep->deductions);
+    bgmax_file_release(&rep->file);
+    memset(rep, 0, sizeof(*rep));
+}
+
+/* The invoice with this number, if any. */
+static enum pm_err invoice_by_number(const struct app_ctx *ax, const char *digits,
+                                     struct invoice *out, bool *found, struct app_error *e)
+{
+    struct invoice_query q;
+    size_t n = 0;
+    enum pm_err rc;
+
+    *found = false;
+    if (strlen(digits) > 18 || digits[0] == '0')
+        return PM_OK;
+    memset(&q, 0, sizeof(q));
+    q.filter = FILTER_ALL;
+    q.sort = SORT_NUMBER_ASC;
+    q.today = ax->today;
+    q.q = digits;
+    q.limit = 1;
+    rc = store_invoice_list(ax->store, ax->company->id, &q, out, 1, &n);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    *found = n == 1 && out->number > 0;
+    return PM_OK;
+}
+
+/* One token of digits: our OCR (invoice number + length digit + check
+ * digit), or, unless ocr_only, an invoice number written out. */
+static enum pm_err resolve_token(const struct app_ctx *ax, const char *tok, size_t n, bool ocr_only,
+                                 struct invoice *inv, bool *found, const char **how,
+                                 struct app_error *e)
+{
+    char digits[32];
+    enum pm_err rc;
+
+    *found = false;
+    if (n == 0 || n >= sizeof(digits) || strspn(tok, "0123456789") < n)
+        return PM_OK;
+    memcpy(digits, tok, n);
+    digits[n] = '\0';
+    if (n >= 3 && ocr_valid(digits, true)) {
+        digits[n - 2] = '\0';
+        rc = invoice_by_number(ax, digits, inv, found, e);
+        if (rc || *found) {
+            *how = "ocr";
+            return rc;
+        }
+        digits[n - 2] = tok[n - 2];
+    }
+    if (ocr_only)
+        return PM_OK;
+    rc = invoice_by_number(ax, digits, inv, found, e);
+    *how = "invoice_number";
+    return rc;
+}
+
+/* Try every digit group of text (split on blanks, commas, other text). */
+static enum pm_err resolve_text(const struct app_ctx *ax, const char *text, bool ocr_only,
+                                struct invoice *inv, bool *found, const char **how,
+                                struct app_error *e)
+{
+    size_t i = 0, n;
+    enum pm_err rc = PM_OK;
+
+    *found = false;
+    while (!rc && !*found && text[i]) {
+        n = strspn(text + i, "0123456789");
+        if (n > 0) {
+            rc = resolve_token(ax, text + i, n, ocr_only, inv, found, how, e);
+            i += n;
+        } else {
+            i++;
+        }
+    }
+    return rc;
+}
+
+/* Which invoice a payment is for: its OCR reference, then OCR numbers or
+ * invoice numbers in its reference texts, then invoice numbers in its
+ * message. */
+static enum pm_err resolve(const struct app_ctx *ax, const struct bgmax_file *f,
+                           const struct bgmax_payment *p, const char *reference,
+                           struct invoice *inv, bool *found, const char **how, struct app_error *e)
+{
+    enum pm_err rc;
+    size_t i;
+
+    rc = resolve_text(ax, reference, true, inv, found, how, e);
+    if (!rc && !*found && p->ref_code != 2)
+        rc = resolve_text(ax, reference, false, inv, found, how, e);
+    for (i = 0; !rc && !*found && i < p->n_extra; i++) {
+        if (f->extras[p->first_extra + i].amount_minor == 0)
+            rc = resolve_text(ax, f->extras[p->first_extra + i].reference, false, inv, found, how,
+                              e);
+    }
+    if (!rc && !*found)
+        rc = resolve_text(ax, p->info, false, inv, found, how, e);
+    return rc;
+}
+
+static void add_unmatched(struct app_bgmax_report *rep, const struct bgmax_payment *p,
+                          int64_t amount, const char *reference, const char *reason)
+{
+    struct app_bgmax_unmatched *u = &rep->unmatched[rep->n_unmatched++];
+
+    u->line = p->line;
+    u->amount_minor = amount;
+    u->reference = reference;
+    u->payer_name = p->payer_name;
+    u->message = p->info;
+    u->reason = reason;
+    rep->unmatched_minor += amount;
+}
+
+/* One amount with one reference: match it and book it, or report it. */
+static enum pm_err import_one(const struct app_ctx *ax, const struct bgmax_payment *p,
+                              int64_t amount, const char *reference, int32_t date,
+                              struct app_bgmax_report *rep, int64_t *unmatched_minor,
+                              struct app_error *e)
+{
+    struct app_payment_result res;
+    struct app_bgmax_match *m;
+    struct invoice inv;
+    const char *how = "";
+    bool found = false;
+    enum pm_err rc;
+
+    rc = resolve(ax, &rep->file, p, reference, &inv, &found, &how, e);
+    if (rc)
+        return rc;
+    if (!found || inv.state == INVOICE_STATE_CREDITED || strcmp(inv.currency, "SEK") != 0) {
+        *unmatched_minor += amount;
+        add_unmatched(rep, p, amount, reference,
+                      !found ? "no invoice has this reference"
+                             : "the invoice is credited or not in SEK");
+        return PM_OK;
+    }
+    rc = app_payments_register(ax, inv.id, date, amount, reference, PAYMENT_BGMAX, true, &res, e);
+    if (rc)
+        return rc;
+    m = &rep->matched[rep->n_matched++];
+    m->line = p->line;
+    m->invoice_id = inv.id;
+    m->invoice_number = inv.number;
+    m->amount_minor = amount;
+    m->reference = reference;
+    m->matched_by = how;
+    m->status = res.overpaid_minor > 0    ? "overpaid"
+                : res.remaining_minor > 0 ? "part_paid"
+                                          : "paid";
+    m->remaining_minor = res.remaining_minor;
+    m->overpaid_minor = res.overpaid_minor;
+    m->reported_to_agency = res.reported_to_agency;
+    rep->matched_minor += amount;
+    return PM_OK;
+}
+
+/* Money of a deposit that matched no invoice (less its deductions) waits
+ * on 2420 until someone places it. */
+static enum pm_err book_unmatched(const struct app_ctx *ax, const struct bgmax_deposit *d,
+                                  int64_t net, struct app_error *e)
+{
+    struct voucher v;
+    char text[VOUCHER_TEXT_MAX];
+    enum pm_err rc;
+
+    if (net == 0)
+        return PM_OK;
+    snprintf(text, sizeof(text), "Bankgiro insättning %d, ej matchade inbetalningar", d->serial);
+    voucher_init(&v, d->date, "bgmax_unmatched", text);
+    rc = voucher_debit(&v, ACC_BANK, net);
+    if (!rc)
+        rc = voucher_credit(&v, ACC_CUSTOMER_ADVANCES, net);
+    rc = app_voucher_built(rc || !voucher_balanced(&v) ? PM_ERR_INTERNAL : PM_OK, e, "unmatched");
+    if (!rc)
+        rc = app_book(ax, &v, 0, e);
+    return rc;
+}
+
+static enum pm_err import_deposit(const struct app_ctx *ax, const struct bgmax_deposit *d,
+                                  struct app_bgmax_report *rep, struct app_error *e)
+{
+    const struct bgmax_file *f = &rep->file;
+    int64_t unmatched = 0;
+    enum pm_err rc = PM_OK;
+    size_t i, k;
+
+    for (i = d->first_payment; !rc && i < d->first_payment + d->n_payments; i++) {
+        const struct bgmax_payment *p = &f->payments[i];
+        bool split = false;
+
+        if (p->deduction) {
+            struct app_bgmax_deduction *x = &rep->deductions[rep->n_deductions++];
+
+            x->line = p->line;
+            x->amount_minor = p->amount_minor;
+            x->reference = p->reference;
+            x->payer_name = p->payer_name;
+            rep->deductions_minor += p->amount_minor;
+            unmatched -= p->amount_minor;
+            continue;
+        }
+        for (k = 0; k < p->n_extra; k++)
+            split = split || f->extras[p->first_extra + k].amount_minor != 0;
+        if (!split) {
+            if (p->amount_minor > 0)
+                rc = import_one(ax, p, p->amount_minor, p->reference, d->date, rep, &unmatched, e);
+            continue;
+        }
+        /* The payer split the amount per reference (22 positive, 23 negative). */
+        for (k = 0; !rc && k < p->n_extra; k++) {
+            const struct bgmax_extra *x = &f->extras[p->first_extra + k];
+
+            if (x->amount_minor > 0) {
+                rc = import_one(ax, p, x->amount_minor, x->reference, d->date, rep, &unmatched, e);
+            } else if (x->amount_minor < 0) {
+                unmatched += x->amount_minor;
+                add_unmatched(rep, p, x->amount_minor, x->reference, "a credit the payer deducted");
+            }
+        }
+    }
+    if (!rc)
+        rc = book_unmatched(ax, d, unmatched, e);
+    return rc;
+}
+
+/* The file and each deposit are remembered; a second import is refused. */
+static enum pm_err remember(const struct app_ctx *ax, const struct bgmax_file *f, char *identity,
+                            size_t cap, struct app_error *e)
+{
+    char key[160], day[DATE_ISO_LEN + 1];
+    enum pm_err rc;
+    size_t i;
+
+    snprintf(identity, cap, "BGMAX-%s-%s", f->timestamp, f->deposits[0].payee_bankgiro);
+    rc = store_books_bgmax_remember(ax->store, ax->company->id, identity, clock_now_s(ax->clock));
+    if (rc == PM_ERR_CONFLICT)
+        return app_error_set(e, rc, "already_imported", "file");
+    for (i = 0; !rc && i < f->n_deposits; i++) {
+        const struct bgmax_deposit *d = &f->deposits[i];
+
+        date_format_iso(d->date, day);
+        snprintf(key, sizeof(key), "BGMAX-DEPOSIT-%s-%s-%05d-%lld", d->payee_bankgiro, day,
+                 d->serial, (long long)d->amount_minor);
+        rc = store_books_bgmax_remember(ax->store, ax->company->id, key, clock_now_s(ax->clock));
+        if (rc == PM_ERR_CONFLICT) {
+            char field[48];
+
+            snprintf(field, sizeof(field), "deposits[%zu]", i);
+            return app_error_set(e, rc, "already_imported", field);
+        }
+    }
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data, size_t len,
+                                      bool allow_test_file, struct app_bgmax_report *rep,
+                                      struct app_error *e)
+{
+    struct bgmax_file *f = &rep->file;
+    struct pm_error pe = {0};
+    char company_bg[11], field[48];
+    json_t *reason;
+    char *text;
+    enum pm_err rc;
+    size_t i, cap;
+
+    memset(rep, 0, sizeof(*rep));
+    rc = bgmax_parse(data, len, f, &pe);
+    if (rc) {
+        app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", pe.field[0] ? pe.field : "file");
+        reason = json_pack("{s:s}", "reason", pe.message);
+        text = reason ? json_dumps(reason, JSON_COMPACT) : NULL;
+        if (text)
+            app_error_extra(e, text);
+        free(text);
+        json_decref(reason);
+        return PM_ERR_INVALID;
+    }
+    if (f->marker == 'T' && !allow_test_file)
+        return app_error_set(e, PM_ERR_INVALID, "bgmax_test_file", "line 1");
+    for (i = 0; i < f->n_deposits; i++) {
+        snprintf(field, sizeof(field), "deposits[%zu]", i);
+        if (ax->company->bankgiro[0] &&
+            (!bgmax_normalize_bankgiro(ax->company->bankgiro, company_bg) ||
+             strcmp(company_bg, f->deposits[i].payee_bankgiro) != 0))
+            return app_error_set(e, PM_ERR_INVALID, "bankgiro_mismatch", field);
+        if (strcmp(f->deposits[i].currency, "SEK") != 0) {
+            app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", field);
+            return app_error_extra(e, "{\"reason\":\"only deposits in SEK are booked\"}");
+        }
+        rep->deposits_minor += f->deposits[i].amount_minor;
+    }
+    rc = remember(ax, f, rep->file_identity, sizeof(rep->file_identity), e);
+    if (rc)
+        return rc;
+    /* Every payment and every split amount is one entry at most. */
+    cap = f->n_payments + f->n_extras + 1;
+    rep->matched = calloc(cap, sizeof(*rep->matched));
+    rep->unmatched = calloc(cap, sizeof(*rep->unmatched));
+    rep->deductions = calloc(cap, sizeof(*rep->deductions));
+    if (!rep->matched || !rep->unmatched || !rep->deductions)
+        return nomem(e);
+    for (i = 0; !rc && i < f->n_deposits; i++)
+        rc = import_deposit(ax, &f->deposits[i], rep, e);
+    return rc;
+}
+
+json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
+{
+    const struct bgmax_file *f = &rep->file;
+    json_t *matched = json_array(), *unmatched = json_array(), *over = json_array();
+    json_t *under = json_array(), *deductions = json_array(), *out = NULL;
+    bool ok = matched && unmatched && over && under && deductions;
+    size_t i;
+
+    for (i = 0; ok && i < rep->n_matched; i++) {
+        const struct app_bgmax_match *m = &rep->matched[i];
+
+        ok = !json_array_append_new(
+            matched,
+            json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "invoice_id",
+                      (json_int_t)m->invoice_id, "invoice_number", (json_int_t)m->invoice_number,
+                      "amount_minor", (json_int_t)m->amount_minor, "reference", m->reference,
+                      "matched_by", m->matched_by, "status", m->status, "remaining_minor",
+                      (json_int_t)m->remaining_minor, "overpaid_minor",
+                      (json_int_t)m->overpaid_minor, "line", (json_int_t)m->line,
+                      "reported_to_agency", m->reported_to_agency));
+        if (ok && m->overpaid_minor > 0)
+            ok = !json_array_append_new(
+                over, json_pack("{s:I, s:I, s:I}", "invoice_id", (json_int_t)m->invoice_id,
+                                "invoice_number", (json_int_t)m->invoice_number, "amount_minor",
+                                (json_int_t)m->overpaid_minor));
+        else if (ok && m->remaining_minor > 0)
+            ok = !json_array_append_new(
+                under, json_pack("{s:I, s:I, s:I}", "invoice_id", (json_int_t)m->invoice_id,
+                                 "invoice_number", (json_int_t)m->invoice_number, "remaining_minor",
+                                 (json_int_t)m->remaining_minor));
+    }
+    for (i = 0; ok && i < rep->n_unmatched; i++) {
+        const struct app_bgmax_unmatched *u = &rep->unmatched[i];
+
+        ok = !json_array_append_new(
+            unmatched,
+            json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "line", (json_int_t)u->line, "amount_minor",
+                      (json_int_t)u->amount_minor, "reference", u->reference, "payer_name",
+                      u->payer_name, "message", u->message, "reason", u->reason));
+    }
+    for (i = 0; ok && i < rep->n_deductions; i++) {
+        const struct app_bgmax_deduction *x = &rep->deductions[i];
+
+        ok = !json_array_append_new(
+            deductions, json_pack("{s:I, s:I, s:s, s:s}", "line", (json_int_t)x->line,
+                                  "amount_minor", (json_int_t)x->amount_minor, "reference",
+                                  x->reference, "payer_name", x->payer_name));
+    }
+    if (ok)
+        out = json_pack(
+            "{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+            " s:I, s:s?}",
+            "file_identity", rep->file_identity, "test_marker", f->marker == 'T' ? "T" : "P",
+            "matched", matched, "unmatched", unmatched, "overpayments", over, "underpayments",
+            under, "deductions", deductions, "totals", "deposits", (json_int_t)f->n_deposits,
+            "payments", (json_int_t)f->n_payments, "matched_count", (json_int_t)rep->n_matched,
+            "matched_minor", (json_int_t)rep->matched_minor, "unmatched_count",
+            (json_int_t)rep->n_unmatched, "unmatched_minor", (json_int_t)rep->unmatched_minor,
+            "deductions_minor", (json_int_t)rep->deductions_minor, "deposits_minor",
+            (json_int_t)rep->deposits_minor, "warnings", (json_int_t)f->n_warnings, "first_warning",
+            f->n_warnings ? f->first_warning : NULL);
+    json_decref(matched);
+    json_decref(unmatched);
+    json_decref(over);
+    json_decref(under);
+    json_decref(deductions);
+    return out;
+}

@@ -1,0 +1,85 @@
+/*
+ * app_bankfile.h — importing a Bankgirot BgMax file of incoming payments.
+ *
+ * Part of src/app.  The HTTP route POST .../payments/bgmax and
+ * `paminn import-bgmax` both import through app_bankfile_import_bgmax():
+ * a file is refused whole or every payment in it is matched to an invoice
+ * (by its OCR reference, else an OCR number or invoice number in its
+ * texts) and registered as app_payments_register() does, the money that
+ * matched nothing booked on 2420 per deposit.  The report says what
+ * matched, what did not, and the over- and under-payments.
+ */
+#ifndef PM_APP_BANKFILE_H
+#define PM_APP_BANKFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/app.h"
+#include "core/bgmax.h"
+
+/* A payment matched to an invoice and registered. */
+struct app_bgmax_match {
+    size_t line; /* of the payment's record */
+    int64_t invoice_id;
+    int64_t invoice_number;
+    int64_t amount_minor;
+    const char *reference;  /* the reference it was matched by */
+    const char *matched_by; /* "ocr" | "invoice_number" */
+    const char *status;     /* "paid" | "part_paid" | "overpaid" */
+    int64_t remaining_minor;
+    int64_t overpaid_minor;
+    bool reported_to_agency;
+};
+
+/* An amount that matched no invoice (or a credit the payer deducted). */
+struct app_bgmax_unmatched {
+    size_t line;
+    int64_t amount_minor; /* negative for a deducted credit */
+    const char *reference;
+    const char *payer_name;
+    const char *message;
+    const char *reason; /* English */
+};
+
+/* A deduction record (21) of a deposit. */
+struct app_bgmax_deduction {
+    size_t line;
+    int64_t amount_minor;
+    const char *reference;
+    const char *payer_name;
+};
+
+/* What an import did.  Texts point into file, which the report owns;
+ * release it with app_bgmax_report_release(). */
+struct app_bgmax_report {
+    char file_identity[96];
+    struct app_bgmax_match *matched;
+    size_t n_matched;
+    struct app_bgmax_unmatched *unmatched;
+    size_t n_unmatched;
+    struct app_bgmax_deduction *deductions;
+    size_t n_deductions;
+    int64_t matched_minor, unmatched_minor, deductions_minor, deposits_minor;
+    struct bgmax_file file;
+};
+
+void app_bgmax_report_release(struct app_bgmax_report *rep);
+
+/* Import the len bytes at data.  Refused whole: bgmax_invalid naming the
+ * line (the parser's reason as {"reason": ...} in e->extra),
+ * bgmax_test_file (unless allow_test_file), bankgiro_mismatch,
+ * already_imported.  Runs in the caller's transaction.  *rep is filled
+ * as far as the import got: release it in every case. */
+enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data, size_t len,
+                                      bool allow_test_file, struct app_bgmax_report *rep,
+                                      struct app_error *e);
+
+/* The report as its JSON document {file_identity, test_marker, matched,
+ * unmatched, overpayments, underpayments, deductions, totals, warnings,
+ * first_warning}: what the HTTP API answers and `import-bgmax --json`
+ * prints (new reference, or NULL when memory ran out). */
+json_t *app_bgmax_report_json(const struct app_bgmax_report *rep);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * app_customers.h — a company's customer cards.
+ *
+ * Part of src/app.  The card arrives validated (identity numbers,
+ * country, language: the edges decode it); a customer number in use is
+ * duplicate_number on "number".
+ */
+#ifndef PM_APP_CUSTOMERS_H
+#define PM_APP_CUSTOMERS_H
+
+#include "app/app.h"
+
+/* Store a new customer of ax->company (sets c->company_id and c->id). */
+enum pm_err app_customers_create(const struct app_ctx *ax, struct customer *c, struct app_error *e);
+
+/* Store the customer's changed card (c->id names it). */
+enum pm_err app_customers_update(const struct app_ctx *ax, const struct customer *c,
+                                 struct app_error *e);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * app_invoices.c — a new invoice: its row, its history and its voucher.
+ *
+ * Part of src/app (see app_invoices.h).
+ */
+#include "app/app_invoices.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum pm_err app_invoices_capital_changes(const struct app_ctx *ax, const struct invoice *inv,
+                                         struct capital_change **ch, size_t *n, struct app_error *e)
+{
+    struct payment *pays = calloc(APP_PAYMENTS_MAX, sizeof(*pays));
+    size_t n_pays = 0, i;
+    enum pm_err rc;
+
+    *n = 0;
+    *ch = calloc(APP_PAYMENTS_MAX + 1, sizeof(**ch));
+    if (!pays || !*ch) {
+        rc = app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
+        goto out_free;
+    }
+    rc = store_payment_list(ax->store, ax->company->id, inv->id, pays, APP_PAYMENTS_MAX, &n_pays);
+    if (rc) {
+        app_store_failed(ax, rc, e);
+        goto out_free;
+    }
+    for (i = 0; i < n_pays; i++) {
+        (*ch)[*n].date = pays[i].date;
+        (*ch)[(*n)++].amount_minor = -pays[i].amount_minor;
+    }
+    if (inv->credited_minor > 0) {
+        (*ch)[*n].date = inv->due_date;
+        (*ch)[(*n)++].amount_minor = -inv->credited_minor;
+    }
+out_free:
+    if (rc) {
+        free(*ch);
+        *ch = NULL;
+    }
+    free(pays);
+    return rc;
+}
+
+void app_invoices_view_release(struct app_invoice_view *v)
+{
+    free(v->lines);
+    memset(v, 0, sizeof(*v));
+}
+
+enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int32_t as_of,
+                              struct app_invoice_view *v, struct app_error *e)
+{
+    struct capital_change *ch = NULL;
+    struct customer cu;
+    size_t n = 0;
+    enum pm_err rc;
+
+    memset(v, 0, sizeof(*v));
+    rc = store_invoice_get(ax->store, ax->company->id, invoice_id, &v->inv);
+    if (!rc)
+        rc = store_customer_get(ax->store, ax->company->id, v->inv.customer_id, &cu);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    v->lines = calloc(STORE_LINES_MAX, sizeof(*v->lines));
+    if (!v->lines)
+        return app_error_set(e, PM_ERR_NOMEM, NULL, NULL);
+    rc = store_invoice_lines(ax->store, ax->company->id, invoice_id, v->lines, STORE_LINES_MAX,
+                             &v->n_lines);
+    if (!rc)
+        rc = store_invoice_buyers(ax->store, ax->company->id, invoice_id, v->buyers,
+                                  STORE_BUYERS_MAX, &v->n_buyers);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    rc = app_invoices_capital_changes(ax, &v->inv, &ch, &n, e);
+    if (rc)
+        return rc;
+    if (as_of > v->inv.due_date && v->inv.customer_part_minor > 0) {
+        rc = interest_compute(ax->rates, v->inv.customer_part_minor, v->inv.due_date, as_of, ch, n,
+                              &v->interest);
+        if (rc == PM_ERR_UNKNOWN_RATE) {
+            memset(&v->interest, 0, sizeof(v->interest));
+            v->interest.rate_unknown = true;
+            v->interest.unknown_from = v->inv.due_date + 1;
+            rc = PM_OK;
+        }
+        if (rc) {
+            app_error_set(e, rc, "internal_error", NULL);
+            app_error_detail(e, "interest_compute failed for invoice %lld", (long long)v->inv.id);
+        }
+    }
+    free(ch);
+    return rc;
+}
+
+enum pm_err app_invoices_issued(const struct app_ctx *ax, const struct invoice *inv,
+                                struct app_error *e)
+{
+    struct voucher_invoice vi;
+    struct voucher v;
+    enum pm_err rc;
+
+    if (ax->company->accounting_method == ACCOUNTING_CASH || inv->total_minor <= 0)
+        return PM_OK;
+    rc = app_invoice_facts(ax, inv, true, &vi, e);
+    if (rc)
+        return rc;
+    rc = app_voucher_built(voucher_invoice_issued(&vi, inv->invoice_date, &v), e, "invoice");
+    if (!rc)
+        rc = app_book(ax, &v, inv->id, e);
+    return rc;
+}
+
+enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
+                                const struct invoice_line_row *lines, size_t n_lines,
+                                const struct invoice_buyer *buyers, size_t n_buyers,
+                                struct app_error *e)
+{
+    struct customer cu;
+    enum pm_err rc;
+
+    rc = store_customer_get(ax->store, ax->company->id, inv->customer_id, &cu);
+    if (rc == PM_ERR_NOT_FOUND)
+        return app_error_set(e, rc, "invalid_value", "customer_id");
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    inv->company_id = ax->company->id;
+    snprintf(inv->customer_name, sizeof(inv->customer_name), "%s", cu.name);
+    rc = store_invoice_insert(ax->store, inv, lines, n_lines, buyers, n_buyers);
+    if (rc == PM_ERR_CONFLICT) {
+        app_store_failed(ax, rc, e);
+        return app_error_set(e, rc, "duplicate_number", "number");
+    }
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    rc = app_history(ax, inv->id, "created", "Faktura skapad",
+                     json_pack("{s:I, s:I}", "number", (json_int_t)inv->number, "total_minor",
+                               (json_int_t)inv->total_minor),
+                     e);
+    if (!rc)
+        rc = app_invoices_issued(ax, inv, e);
+    return rc;
+}

@@ -1,0 +1,58 @@
+/*
+ * app_invoices.h — issuing an invoice.
+ *
+ * Part of src/app.  The invoice arrives validated and with its totals
+ * computed (the edges decode it with core/invoice.h); this is what the
+ * company's books and history make of it.
+ */
+#ifndef PM_APP_INVOICES_H
+#define PM_APP_INVOICES_H
+
+#include <stddef.h>
+
+#include "app/app.h"
+#include "core/interest.h"
+
+#define APP_PAYMENTS_MAX 1000 /* payments of one invoice that are read */
+
+/* Store a new invoice of the company with its lines and buyers: the
+ * customer must exist (invalid_value, field customer_id), a number in use
+ * is duplicate_number (field number).  Sets inv->id, company_id,
+ * customer_name (and number when 0), adds the "created" history event and
+ * books the invoice's voucher (app_invoices_issued).  Runs in the
+ * caller's transaction. */
+enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
+                                const struct invoice_line_row *lines, size_t n_lines,
+                                const struct invoice_buyer *buyers, size_t n_buyers,
+                                struct app_error *e);
+
+/* What reduced inv's capital and when, for late-payment interest: each
+ * payment on its date and a credit note from the due date, as negative
+ * changes in *ch (malloc'ed, *n of them; free() it). */
+enum pm_err app_invoices_capital_changes(const struct app_ctx *ax, const struct invoice *inv,
+                                         struct capital_change **ch, size_t *n,
+                                         struct app_error *e);
+
+/* The invoice as its page shows it, with interest up to as_of. */
+struct app_invoice_view {
+    struct invoice inv;
+    struct invoice_line_row *lines; /* malloc'ed, n_lines of them */
+    size_t n_lines;
+    struct invoice_buyer buyers[STORE_BUYERS_MAX];
+    size_t n_buyers;
+    /* late-payment interest on the customer's part up to as_of; a day
+     * past the known reference rates gives rate_unknown from the day after
+     * the due date, never a guess */
+    struct interest_result interest;
+};
+
+enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int32_t as_of,
+                              struct app_invoice_view *v, struct app_error *e);
+void app_invoices_view_release(struct app_invoice_view *v);
+
+/* The voucher of a new invoice (accrual-method companies; nothing for the
+ * cash method, whose sales are booked when paid). */
+enum pm_err app_invoices_issued(const struct app_ctx *ax, const struct invoice *inv,
+                                struct app_error *e);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * app_sessions.c — login sessions and API tokens (see app_sessions.h).
+ *
+ * Part of src/app.
+ */
+#include "app/app_sessions.h"
+
+#include <string.h>
+
+#include "util/clock.h"
+
+enum pm_err app_sessions_login(const struct app_ctx *ax, const char *email, const char *password,
+                               const char *dummy_hash, struct app_login *out, struct app_error *e)
+{
+    int64_t now = clock_now_s(ax->clock);
+    bool ok;
+    enum pm_err rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = store_user_get_by_email(ax->store, email, &out->user);
+    if (rc && rc != PM_ERR_NOT_FOUND)
+        return app_store_failed(ax, rc, e);
+    if (rc == PM_OK) {
+        ok = secret_password_verify(out->user.password_hash, password);
+    } else {
+        /* Same work for an unknown address, so timing tells nothing. */
+        secret_password_verify(dummy_hash, password);
+        ok = false;
+    }
+    if (!ok)
+        return app_error_set(e, PM_ERR_INVALID, "invalid_credentials", NULL);
+    secret_random_token(out->cookie);
+    secret_sha256_hex(out->cookie, strlen(out->cookie), out->session.token_hash);
+    secret_random_token(out->session.csrf_token);
+    out->session.user_id = out->user.id;
+    out->session.created_at = now;
+    out->session.expires_at = now + APP_SESSION_LIFETIME_S;
+    rc = store_session_insert(ax->store, &out->session);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_sessions_logout(const struct app_ctx *ax, const char *token_hash,
+                                struct app_error *e)
+{
+    enum pm_err rc = store_session_delete(ax->store, token_hash);
+
+    if (rc && rc != PM_ERR_NOT_FOUND)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_sessions_token_create(const struct app_ctx *ax, struct api_token *t,
+                                      char token[SECRET_TOKEN_HEX], struct app_error *e)
+{
+    enum pm_err rc;
+
+    secret_random_token(token);
+    secret_sha256_hex(token, strlen(token), t->token_hash);
+    t->company_id = ax->company->id;
+    t->created_by = ax->actor_user_id;
+    t->created_at = clock_now_s(ax->clock);
+    rc = store_api_token_insert(ax->store, t);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}

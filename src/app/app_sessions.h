@@ -1,0 +1,40 @@
+/*
+ * app_sessions.h — logging in and out, and a company's API tokens.
+ *
+ * Part of src/app.  A login checks the argon2id hash; an unknown e-mail is
+ * verified against a dummy hash so both failures take the same time and
+ * get the same answer (invalid_credentials).  A session is a random cookie
+ * value of which only the SHA-256 is stored, with its own random CSRF
+ * token.  API tokens are likewise random, shown once, stored hashed.
+ * Throttling repeated failures is the edge's business (api_limiter.h).
+ */
+#ifndef PM_APP_SESSIONS_H
+#define PM_APP_SESSIONS_H
+
+#include "app/app.h"
+#include "util/secret.h"
+
+#define APP_SESSION_LIFETIME_S (12 * 3600)
+
+struct app_login {
+    struct user user;
+    struct session session;        /* as stored: the cookie's hash, the CSRF token */
+    char cookie[SECRET_TOKEN_HEX]; /* the cookie value, never stored */
+};
+
+/* Log email in with password; dummy_hash is verified for an unknown
+ * e-mail.  invalid_credentials when either is wrong.  ax->company is not
+ * used. */
+enum pm_err app_sessions_login(const struct app_ctx *ax, const char *email, const char *password,
+                               const char *dummy_hash, struct app_login *out, struct app_error *e);
+
+/* End the session with this cookie hash (gone already is no failure). */
+enum pm_err app_sessions_logout(const struct app_ctx *ax, const char *token_hash,
+                                struct app_error *e);
+
+/* A new API token of ax->company named t->name, made by the acting user:
+ * t is stored (its hash), token gets the value shown once. */
+enum pm_err app_sessions_token_create(const struct app_ctx *ax, struct api_token *t,
+                                      char token[SECRET_TOKEN_HEX], struct app_error *e);
+
+#endif
