@@ -278,7 +278,7 @@ static int setup(void **state)
         assert_int_equal(store_open(f->path, &f->st, &e), PM_OK);
         assert_int_equal(sqlite3_open(f->path, &f->raw), SQLITE_OK);
         sqlite3_busy_timeout(f->raw, 5000);
-        /* As every connection of the engine has it (sqlite_store_open). */
+        /* As every connection of the engine has it (the SQLite driver's open). */
         assert_int_equal(sqlite3_exec(f->raw, "PRAGMA foreign_keys = ON", NULL, NULL, NULL),
                          SQLITE_OK);
     }

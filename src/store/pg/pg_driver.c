@@ -40,6 +40,78 @@ static struct pg_store *engine(struct store *st)
     return (struct pg_store *)st;
 }
 
+/* ---- errors ---- */
+
+/* The last column of "Key (company_id, number)=(1, 5) already exists." */
+static void key_field(const char *detail, char *field, size_t cap)
+{
+    const char *open, *close, *start;
+
+    field[0] = '\0';
+    if (!detail || strncmp(detail, "Key (", 5) != 0)
+        return;
+    open = detail + 5;
+    close = strstr(open, ")=");
+    if (!close)
+        return;
+    start = close;
+    while (start > open && start[-1] != ' ' && start[-1] != ',' && start[-1] != '(')
+        start--;
+    snprintf(field, cap, "%.*s", (int)(close - start), start);
+}
+
+static bool has_class(const char *state, const char *cls)
+{
+    return state && strncmp(state, cls, 2) == 0;
+}
+
+static enum pm_err fail(struct pg_store *s, const PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    /* The primary message alone: one line, like SQLite's, without libpq's
+     * "ERROR:" prefix and DETAIL/HINT/CONTEXT lines. */
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
+    const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    char field[64] = "";
+    enum pm_err err = PM_ERR_DB;
+    size_t len;
+
+    if (!msg || !*msg)
+        msg = PQerrorMessage(s->conn);
+    if (state && !strcmp(state, "23505")) {
+        err = PM_ERR_CONFLICT;
+        key_field(res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL, field,
+                  sizeof(field));
+    } else if (state && !strcmp(state, "23503")) {
+        err = PM_ERR_NOT_FOUND;
+    } else if (state && (has_class(state, "22") || !strcmp(state, "23514") ||
+                         !strcmp(state, "23502") || !strcmp(state, "P0001"))) {
+        err = PM_ERR_INVALID;
+        snprintf(field, sizeof(field), "%s", column ? column : constraint ? constraint : "");
+    } else if (state &&
+               (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))) {
+        err = PM_ERR_BUSY;
+    } else if (has_class(state, "08") || PQstatus(s->conn) != CONNECTION_OK) {
+        err = PM_ERR_IO;
+    }
+    /* libpq's messages end in a newline; the log line should not. */
+    len = strlen(msg);
+    while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        len--;
+    return pm_error_set(&s->base.error, err, field, "%s: %.*s", what, (int)len, msg);
+}
+
+static bool in_transaction(const struct pg_store *s)
+{
+    return PQtransactionStatus(s->conn) != PQTRANS_IDLE;
+}
+
+static bool drv_in_transaction(struct store *st)
+{
+    return in_transaction(engine(st));
+}
+
 static enum pm_err drv_prepare(struct store *st, const char *sql, struct store_stmt **out)
 {
     static atomic_ulong serial;
@@ -55,7 +127,7 @@ static enum pm_err drv_prepare(struct store *st, const char *sql, struct store_s
     q->row = -1;
     res = PQprepare(s->conn, q->name, sql, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        err = pg_store_fail(s, res, "preparing a statement");
+        err = fail(s, res, "preparing a statement");
         PQclear(res);
         free(q);
         return err;
@@ -184,7 +256,7 @@ static void backoff(int attempt)
 
 static enum pm_err run(struct pg_store *s, struct store_stmt *q)
 {
-    bool alone = !pg_store_in_transaction(s);
+    bool alone = !in_transaction(s);
     ExecStatusType status;
     enum pm_err err;
     int attempt;
@@ -196,12 +268,11 @@ static enum pm_err run(struct pg_store *s, struct store_stmt *q)
                                 q->lengths, q->formats, 0);
         status = PQresultStatus(q->res);
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-            s->retryable = false;
             q->n_rows = PQntuples(q->res);
             q->row = -1;
             return PM_OK;
         }
-        err = pg_store_fail(s, q->res, "running a statement");
+        err = fail(s, q->res, "running a statement");
         PQclear(q->res);
         q->res = NULL;
         if (err != PM_ERR_BUSY || !alone || attempt == RETRIES)
@@ -286,9 +357,233 @@ static int64_t drv_changes(struct store_stmt *q)
     return tuples[0] ? (int64_t)strtoll(tuples, NULL, 10) : 0;
 }
 
-static bool drv_in_transaction(struct store *st)
+/* ---- transactions ---- */
+
+static const char SQL_BEGIN[] = "BEGIN";
+static const char SQL_BEGIN_RC[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+static const char SQL_LOCK[] = "SELECT pg_advisory_lock($1::bigint)";
+static const char SQL_UNLOCK[] = "SELECT pg_advisory_unlock($1::bigint)";
+
+/* A company's write lock: an advisory lock key of its own class. */
+#define WRITE_LOCK_CLASS (INT64_C(0x504d) << 48)
+
+/* SERIALIZABLE, the session's default: the same guarantees as SQLite's
+ * single writer, with a serialisation failure (PM_ERR_BUSY, retryable)
+ * where SQLite would have waited for the lock. */
+static enum pm_err drv_begin(struct store *st, enum store_tx kind)
 {
-    return pg_store_in_transaction(engine(st));
+    return sql_exec(st, kind == STORE_TX_READ_COMMITTED ? SQL_BEGIN_RC : SQL_BEGIN);
+}
+
+/* Run a statement of this file with one integer parameter, for its effect. */
+static enum pm_err exec_int(struct store *st, const char *sql, int64_t v)
+{
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare(st, sql, &q);
+
+    if (err)
+        return err;
+    sql_bind_int(st, q, 1, v);
+    err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
+}
+
+/* Release the company write lock taken by op_begin_for, if any, keeping
+ * the handle's error as it is. */
+static void write_unlock(struct pg_store *s)
+{
+    struct pm_error saved = s->base.error;
+
+    if (!s->write_lock)
+        return;
+    (void)exec_int(&s->base, SQL_UNLOCK, WRITE_LOCK_CLASS | s->write_lock);
+    s->write_lock = 0;
+    s->base.error = saved;
+}
+
+/*
+ * Writers of one company queue for a session-level advisory lock taken
+ * before BEGIN, and so before the transaction's snapshot: a writer that
+ * waited then sees everything its predecessor committed, and the two never
+ * fail each other with a serialisation error (on the sequences rows, say).
+ * Work outside such transactions (background jobs) can still collide and
+ * is retried as usual.
+ */
+static enum pm_err drv_begin_for(struct store *st, int64_t company_id)
+{
+    struct pg_store *s = engine(st);
+    enum pm_err err;
+
+    if (in_transaction(s))
+        return pm_error_set(&s->base.error, PM_ERR_INTERNAL, "", "BEGIN: a transaction is open");
+    write_unlock(s);
+    err = exec_int(st, SQL_LOCK, WRITE_LOCK_CLASS | company_id);
+    if (err)
+        return err;
+    s->write_lock = company_id;
+    err = drv_begin(st, STORE_TX_WRITE);
+    if (err)
+        write_unlock(s);
+    return err;
+}
+
+/* A failed COMMIT (a deferred constraint, a serialisation failure) leaves
+ * nothing behind: PostgreSQL has rolled back already, and any transaction
+ * still open is rolled back here, so store_rollback() afterwards is
+ * harmless. */
+static enum pm_err drv_commit(struct store *st)
+{
+    struct pg_store *s = engine(st);
+    enum pm_err err;
+    PGresult *res;
+
+    /* PostgreSQL answers COMMIT of a transaction that an earlier statement
+     * failed with a quiet ROLLBACK: report it as the failure it is. */
+    if (PQtransactionStatus(s->conn) == PQTRANS_INERROR)
+        err = pm_error_set(&s->base.error, PM_ERR_DB, "",
+                           "COMMIT: the transaction was aborted by an earlier failure");
+    else
+        err = sql_exec(st, SQL_COMMIT);
+    if (err && in_transaction(s)) {
+        res = PQexec(s->conn, SQL_ROLLBACK);
+        PQclear(res);
+    }
+    write_unlock(s);
+    return err;
+}
+
+/* Rolling back when no transaction is open is a no-op. */
+static enum pm_err drv_rollback(struct store *st)
+{
+    struct pg_store *s = engine(st);
+    enum pm_err err = PM_OK;
+
+    if (in_transaction(s))
+        err = sql_exec(st, SQL_ROLLBACK);
+    write_unlock(s);
+    return err;
+}
+
+/*
+ * A hash (FNV-1a, 64 bits) of the server's current snapshot, "xmin:xmax:
+ * xip,...": the snapshot says exactly which transactions' writes a query
+ * would see, so it changes when, and only when, a write transaction of
+ * any connection ends, and never repeats (xmax only grows).  Not the WAL
+ * position: a commit's record is written before the commit becomes
+ * visible, so a version read in between would already count a change
+ * that the query run next does not yet see, and the cache would keep that
+ * stale answer under the new number.
+ */
+static enum pm_err drv_data_version(struct store *st, uint64_t *out)
+{
+    static const char sql[] = "SELECT pg_current_snapshot()::text";
+    struct store_stmt *q = NULL;
+    const unsigned char *c;
+    uint64_t h = UINT64_C(14695981039346656037);
+    enum pm_err err;
+
+    *out = 0;
+    err = sql_prepare(st, sql, &q);
+    if (err)
+        return err;
+    err = sql_row(st, q, "", "reading the data version: no row");
+    if (!err) {
+        for (c = (const unsigned char *)sql_text_ref(st, q, 0, NULL); *c; c++)
+            h = (h ^ *c) * UINT64_C(1099511628211);
+        *out = h;
+    }
+    sql_done(st, q);
+    return err;
+}
+
+/* ---- the handle ---- */
+
+static enum pm_err drv_migrate(struct store *st, int *applied)
+{
+    struct pg_store *s = engine(st);
+
+    return pg_migrations_apply(s->conn, applied, &s->base.error);
+}
+
+static void drv_close(struct store *st)
+{
+    struct pg_store *s = engine(st);
+
+    store_release(&s->base);
+    PQfinish(s->conn);
+    free(s);
+}
+
+/* The session settings every handle runs with. */
+static const char SQL_SESSION[] = "SET default_transaction_isolation = 'serializable';"
+                                  "SET client_encoding = 'UTF8';"
+                                  "SET TIME ZONE 'UTC';"
+                                  "SET client_min_messages = 'warning'";
+
+/* Which server a message is about: host, port and database, never the
+ * user's password (libpq's own messages do not carry it either). */
+static void server_name(PGconn *conn, char *dst, size_t cap)
+{
+    const char *host = conn ? PQhost(conn) : NULL;
+    const char *port = conn ? PQport(conn) : NULL;
+    const char *db = conn ? PQdb(conn) : NULL;
+
+    snprintf(dst, cap, "%s:%s/%s", host && *host ? host : "(default host)",
+             port && *port ? port : "5432", db ? db : "");
+}
+
+/* libpq's message without its trailing newline. */
+static void conn_message(PGconn *conn, char *dst, size_t cap)
+{
+    const char *msg = conn ? PQerrorMessage(conn) : "out of memory";
+    size_t len = strlen(msg);
+
+    while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        len--;
+    snprintf(dst, cap, "%.*s", (int)len, msg);
+}
+
+static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error *e)
+{
+    struct pg_store *s;
+    char server[160], msg[200];
+    enum pm_err err;
+    PGresult *res;
+
+    *out = NULL;
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return pm_error_set(e, PM_ERR_NOMEM, "", "allocating the store");
+    store_init(&s->base, &pg_store_driver);
+    s->conn = PQconnectdb(dsn);
+    if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
+        server_name(s->conn, server, sizeof(server));
+        conn_message(s->conn, msg, sizeof(msg));
+        err = pm_error_set(e, s->conn ? PM_ERR_IO : PM_ERR_NOMEM, "dsn",
+                           "connecting to PostgreSQL at %s: %s", server, msg);
+        goto out_close;
+    }
+    res = PQexec(s->conn, SQL_SESSION);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        server_name(s->conn, server, sizeof(server));
+        conn_message(s->conn, msg, sizeof(msg));
+        err = pm_error_set(e, PM_ERR_DB, "dsn", "setting up the session on %s: %s", server, msg);
+        PQclear(res);
+        goto out_close;
+    }
+    PQclear(res);
+    err = pg_migrations_apply(s->conn, NULL, e);
+    if (err)
+        goto out_close;
+    *out = &s->base;
+    return PM_OK;
+
+out_close:
+    drv_close(&s->base);
+    return err;
 }
 
 static const char *const pg_schemes[] = {"postgresql://", "postgres://", NULL};
@@ -298,9 +593,9 @@ const struct store_driver pg_store_driver = {
     .dialect = STORE_DIALECT_PG,
     .caps = STORE_CAP_SKIP_LOCKED | STORE_CAP_ID_BLOCKS,
     .schemes = pg_schemes,
-    .open = pg_store_open,
-    .close = pg_store_close,
-    .migrate = pg_store_migrate,
+    .open = drv_open,
+    .close = drv_close,
+    .migrate = drv_migrate,
     .prepare = drv_prepare,
     .finalize = drv_finalize,
     .bind_int = drv_bind_int,
@@ -315,9 +610,9 @@ const struct store_driver pg_store_driver = {
     .changes = drv_changes,
     .reset = drv_reset,
     .in_transaction = drv_in_transaction,
-    .begin = pg_store_begin,
-    .begin_for = pg_store_begin_for,
-    .commit = pg_store_commit,
-    .rollback = pg_store_rollback,
-    .data_version = pg_store_data_version,
+    .begin = drv_begin,
+    .begin_for = drv_begin_for,
+    .commit = drv_commit,
+    .rollback = drv_rollback,
+    .data_version = drv_data_version,
 };

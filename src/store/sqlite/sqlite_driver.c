@@ -8,6 +8,7 @@
  * transaction never fails on a concurrent writer — it waits (busy timeout)
  * and at worst reports PM_ERR_BUSY.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,55 @@ struct store_stmt {
 static struct sqlite_store *engine(struct store *st)
 {
     return (struct sqlite_store *)st;
+}
+
+/* ---- errors ---- */
+
+/* The column named in "UNIQUE constraint failed: t.a, t.b" (the last one). */
+static void constraint_field(const char *msg, char *field, size_t cap)
+{
+    const char *dot = strrchr(msg, '.');
+    const char *colon = strstr(msg, "constraint failed: ");
+
+    field[0] = '\0';
+    if (colon && dot && dot > colon)
+        snprintf(field, cap, "%s", dot + 1);
+}
+
+static enum pm_err fail(struct sqlite_store *s, int rc, const char *what)
+{
+    const char *msg = sqlite3_errmsg(s->db);
+    enum pm_err err;
+    char field[64] = "";
+
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+            err = PM_ERR_CONFLICT;
+            constraint_field(msg, field, sizeof(field));
+        } else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+            err = PM_ERR_NOT_FOUND;
+        } else {
+            err = PM_ERR_INVALID;
+        }
+        break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        err = PM_ERR_BUSY;
+        break;
+    case SQLITE_NOMEM:
+        err = PM_ERR_NOMEM;
+        break;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+        err = PM_ERR_IO;
+        break;
+    default:
+        err = PM_ERR_DB;
+        break;
+    }
+    return pm_error_set(&s->base.error, err, field, "%s: %s", what, msg);
 }
 
 /* sql with every $N outside quotes written ?N; the caller frees it. */
@@ -69,7 +119,7 @@ static enum pm_err drv_prepare(struct store *st, const char *sql, struct store_s
     free(text);
     if (rc != SQLITE_OK) {
         free(q);
-        return sqlite_store_fail(s, rc, "preparing a statement");
+        return fail(s, rc, "preparing a statement");
     }
     q->db = s->db;
     *out = q;
@@ -128,7 +178,7 @@ static enum pm_err drv_step(struct store *st, struct store_stmt *q, bool *row)
         return PM_OK;
     }
     statement_words(q->stmt, what, sizeof(what));
-    return sqlite_store_fail(engine(st), rc, what);
+    return fail(engine(st), rc, what);
 }
 
 static int64_t drv_column_int(struct store_stmt *q, int col)
@@ -229,6 +279,85 @@ static enum pm_err drv_data_version(struct store *st, uint64_t *out)
     return err;
 }
 
+/* ---- the handle ---- */
+
+static enum pm_err drv_migrate(struct store *stp, int *applied)
+{
+    return sqlite_migrations_apply(engine(stp)->db, applied, &engine(stp)->base.error);
+}
+
+static void drv_close(struct store *stp)
+{
+    struct sqlite_store *s = engine(stp);
+
+    store_release(&s->base);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static enum pm_err pragma(sqlite3 *db, const char *sql, struct pm_error *e)
+{
+    char *msg = NULL;
+    enum pm_err err = PM_OK;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+    if (rc != SQLITE_OK)
+        err = pm_error_set(e, (rc & 0xff) == SQLITE_BUSY ? PM_ERR_BUSY : PM_ERR_DB, "", "%s: %s",
+                           sql, msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return err;
+}
+
+static enum pm_err open_path(const char *path, struct store **out, struct pm_error *e)
+{
+    struct sqlite_store *s;
+    enum pm_err err;
+    int rc;
+
+    *out = NULL;
+    if (sqlite3_libversion_number() < 3037000)
+        return pm_error_set(e, PM_ERR_DB, "dsn", "SQLite %s is too old (3.37 or newer needed)",
+                            sqlite3_libversion());
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return pm_error_set(e, PM_ERR_NOMEM, "", "allocating the store");
+    store_init(&s->base, &sqlite_store_driver);
+    rc = sqlite3_open_v2(path, &s->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        err = pm_error_set(e, rc == SQLITE_NOMEM ? PM_ERR_NOMEM : PM_ERR_IO, "dsn",
+                           "opening %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "");
+        goto out_close;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 5000);
+    err = pragma(s->db, "PRAGMA journal_mode = WAL", e);
+    if (!err)
+        err = pragma(s->db, "PRAGMA foreign_keys = ON", e);
+    if (!err)
+        err = pragma(s->db, "PRAGMA synchronous = NORMAL", e);
+    if (!err)
+        err = sqlite_migrations_apply(s->db, NULL, e);
+    if (err)
+        goto out_close;
+    *out = &s->base;
+    return PM_OK;
+
+out_close:
+    drv_close(&s->base);
+    return err;
+}
+
+static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error *e)
+{
+    const char *path = strncmp(dsn, "sqlite:", 7) == 0 ? dsn + 7 : dsn;
+
+    *out = NULL;
+    if (!*path)
+        return pm_error_set(e, PM_ERR_INVALID, "dsn", "no SQLite file named in %s", dsn);
+    return open_path(path, out, e);
+}
+
 static const char *const no_schemes[] = {NULL};
 
 const struct store_driver sqlite_store_driver = {
@@ -236,9 +365,9 @@ const struct store_driver sqlite_store_driver = {
     .dialect = STORE_DIALECT_SQLITE,
     .caps = 0,
     .schemes = no_schemes,
-    .open = sqlite_store_open_dsn,
-    .close = sqlite_store_close,
-    .migrate = sqlite_store_migrate,
+    .open = drv_open,
+    .close = drv_close,
+    .migrate = drv_migrate,
     .prepare = drv_prepare,
     .finalize = drv_finalize,
     .bind_int = drv_bind_int,
