@@ -2,8 +2,8 @@
 # The overdue invoice list over HTTP at a million invoices, side by side with
 # nginx serving a static file of the same size, in one run on this machine,
 # with Påminn on SQLite and on PostgreSQL.
-# Repeated reads of a page are answered from the server's answer cache
-# (issue 3); the "every request a miss" run (bench/list-miss.lua) asks for a
+# Repeated reads of a page are answered from the server's answer cache;
+# the "every request a miss" run (bench/list-miss.lua) asks for a
 # different page each time, so it measures the database and JSON path.
 #
 #   bench/api-list.sh [DB]      DB: a demo database with 1 000 000 invoices;

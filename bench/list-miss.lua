@@ -1,5 +1,5 @@
 -- bench/list-miss.lua — wrk script for bench/api-list.sh: the overdue list
--- where every request misses the answer cache (issue 3).  Each request asks
+-- where every request misses the answer cache.  Each request asks
 -- for the page after a different keyset position (the first page's last due
 -- date, a random id), so no two requests share a cache key; the page costs
 -- what any page of the list costs (an index range of 51 rows).

@@ -16,7 +16,7 @@ cmake --preset default >/dev/null
 cmake --build --preset default
 mkdir -p var
 rm -f var/demo.db var/demo.db-wal var/demo.db-shm
-# Amili hand-over (issue 4): the sandbox starts afresh with the demo data.
+# The agency: the sandbox starts afresh with the demo data.
 rm -f var/sandbox.db var/sandbox.db-wal var/sandbox.db-shm
 bin=build/default/paminn
 echo "demo: creating var/demo.db"

@@ -9,13 +9,13 @@ packages=(
   # libraries
   libsqlite3-dev libsodium-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
   libjwt-dev libhpdf-dev libssl-dev tzdata fonts-dejavu-core
-  # the PostgreSQL engine (issue 7)
+  # the PostgreSQL driver
   libpq-dev
   # tests
   libcmocka-dev sqlite3 valgrind
-  # the PostgreSQL engine's tests (issue 7): a private server, scripts/pg-server.sh
+  # the PostgreSQL tests: a private server, scripts/pg-server.sh
   postgresql postgresql-client
-  # tests of the reminder letters (pdftotext, pdftoppm, pdfinfo) — books, issue 6
+  # tests of the reminder letters (pdftotext, pdftoppm, pdfinfo)
   poppler-utils
   # browser tests of the web UI (tests/e2e): the distribution's Chromium, driven headless
   chromium

@@ -60,7 +60,7 @@ struct company {
     int payment_terms_days;
     bool reminder_fee_agreed;
     int64_t reminder_fee_minor;
-    int reminder_due_days; /* books (issue 6): days to pay after a manual reminder, 1..60 */
+    int reminder_due_days; /* days to pay after a manual reminder, 1..60 */
     enum accounting_method accounting_method;
     char language[3];   /* "sv" | "en" */
     char timezone[64];  /* "Europe/Stockholm" */

@@ -1,5 +1,5 @@
 /*
- * listcache.test.mjs — the invoice list's answer cache (issue 3) and the
+ * listcache.test.mjs — the invoice list's answer cache and the
  * hand-over: right after the hand-over request the very next overdue list
  * shows the invoice as queued with Amili, and once the dispatcher (its own
  * store connection, in the background) has registered the case, the next

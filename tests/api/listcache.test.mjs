@@ -1,5 +1,5 @@
 /*
- * listcache.test.mjs — the invoice list's answer cache (issue 3) never
+ * listcache.test.mjs — the invoice list's answer cache never
  * shows stale data and never crosses companies: right after a payment, a
  * customer rename, or a write by another process on the same database file
  * (the sqlite3 command line, a second `paminn serve`), the very next list

@@ -83,7 +83,7 @@ test('every documented and every table route answers (no 404/405 for an unknown 
     if (res.status === 405 || (res.status === 404 && res.body?.error?.code === 'not_found')) {
       failures.push(`${method} ${p} → ${res.status} ${res.text.slice(0, 120)}`);
     }
-    /* Amili hand-over (issue 4): this server runs without --amili-url, so the
+    /* The agency: this server runs without --amili-url, so the
      * Amili routes answer their documented 503 agency_not_configured. */
     const unconfigured = res.status === 503 && res.body?.error?.code === 'agency_not_configured';
     if (res.status >= 500 && !unconfigured) failures.push(`${method} ${p} → ${res.status} ${res.text.slice(0, 120)}`);

@@ -1,5 +1,5 @@
 /*
- * api_cache_test.c — the list cache (src/api/api_cache.c, issue 3): an
+ * api_cache_test.c — the list cache (src/api/api_cache.c): an
  * answer comes back only at the data version it was made at, the cache
  * stays within its entries and bytes by dropping the least recently used,
  * and every value is released exactly once (on replacement, eviction, a new

@@ -1606,7 +1606,7 @@ static void test_enum_names(void **state)
     assert_string_equal(store_filter_name((enum invoice_filter)77), "unknown");
 }
 
-/* ---- the list cache's data version (issue 3) ---- */
+/* ---- the list cache's data version ---- */
 
 /* The number changes on a commit by another connection and on the handle's
  * own writes, so a cached answer is never served after either; reading

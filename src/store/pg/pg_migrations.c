@@ -425,7 +425,7 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (company_id, file_identity)"
     ");",
 
-    /* ---- Amili hand-over (issue 4) ---- */
+    /* ---- hand-over to the agency ---- */
     /* 2: what the dispatcher and the status sync keep beside migration 1's
      * agency tables (see sqlite_migrations.c, version 2). */
     "ALTER TABLE amili_activations ADD COLUMN failure TEXT NOT NULL DEFAULT '';"
@@ -468,7 +468,7 @@ static const char *const migrations[] = {
     ");",
     /* ---- end Amili hand-over ---- */
 
-    /* ---- books (issue 6) ---- */
+    /* ---- books: reminders, vouchers, bank files ---- */
     /* 3: the money side (see sqlite_migrations.c, version 3). */
     "ALTER TABLE companies ADD COLUMN reminder_due_days BIGINT NOT NULL DEFAULT 10"
     "  CHECK (reminder_due_days BETWEEN 1 AND 60);"

@@ -402,7 +402,7 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (company_id, file_identity)"
     ") STRICT;",
 
-    /* ---- Amili hand-over (issue 4) ---- */
+    /* ---- hand-over to the agency ---- */
     /* 2: what the dispatcher and the status sync keep beside migration 1's
      * agency tables: why an activation failed; per case the agency's etag,
      * when it was registered (agency clock), how many of its state and
@@ -450,7 +450,7 @@ static const char *const migrations[] = {
     ") STRICT;",
     /* ---- end Amili hand-over ---- */
 
-    /* ---- books (issue 6) ---- */
+    /* ---- books: reminders, vouchers, bank files ---- */
     /* 3: the money side.  The company's days to pay after a manual
      * reminder; per reminder the förseningsersättning, earlier unpaid fees,
      * its batch and the snapshot of its letter; reminder batches with their
