@@ -14,6 +14,7 @@
 #include "api/api_handlers.h"
 #include "api/api_limiter.h"
 #include "api/api_request.h"
+#include "app/app_companies.h"
 #include "app/app_sessions.h"
 #include "util/clock.h"
 
@@ -23,6 +24,8 @@
 static enum pm_err session_reply(struct api_request *r, const struct user *u, const char *csrf)
 {
     struct membership *list = NULL;
+    struct app_ctx ax;
+    struct app_error ae;
     json_t *companies = NULL, *item;
     size_t n = 0, i;
     enum pm_err rc;
@@ -30,9 +33,11 @@ static enum pm_err session_reply(struct api_request *r, const struct user *u, co
     list = calloc(MEMBERSHIPS_MAX, sizeof(*list));
     if (!list)
         return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-    rc = store_membership_list(r->store, u->id, list, MEMBERSHIPS_MAX, &n);
+    api_request_app(r, NULL, NULL, 0, &ax);
+    app_error_clear(&ae);
+    rc = app_companies_of_user(&ax, u->id, list, MEMBERSHIPS_MAX, &n, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
+        api_error_from_app(&r->err, &ae);
         goto out_free;
     }
     companies = json_array();

@@ -39,11 +39,14 @@ struct app_ctx {
     struct store *store;
     const struct clock *clock; /* business time: --now fixes it */
     const struct rate_table *rates;
-    struct agency *agency;         /* the Visma Amili client; NULL = not configured */
-    const struct company *company; /* the company acted on */
-    int32_t today;                 /* the company's local date */
-    const char *actor;             /* for history: an e-mail, "token:name", "cli" */
-    int64_t actor_user_id;         /* the user acting (a token's creator); 0 = none */
+    struct agency *agency; /* the Visma Amili client; NULL = not configured */
+    int64_t company_id;    /* the company acted on */
+    /* its row, for the operations that need its settings (every write);
+     * reads that need only the id run without it (NULL) */
+    const struct company *company;
+    int32_t today;         /* the company's local date */
+    const char *actor;     /* for history: an e-mail, "token:name", "cli" */
+    int64_t actor_user_id; /* the user acting (a token's creator); 0 = none */
 };
 
 /* Run op(ax, arg, e) in a store transaction of its own for company_id:
