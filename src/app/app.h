@@ -14,10 +14,15 @@
  * idempotency record — commits or rolls back together.  The HTTP server
  * opens one per request; other callers use app_atomic().
  *
- * Files: app_payments.c (payments), app_invoices.c, app_customers.c,
- * app_companies.c, app_reminders.c, app_loss.c (customer losses),
- * app_handover.c and app_activation.c (Visma Amili), app_bankfile.c (BgMax),
- * app_export.c (vouchers, SIE, aging), app_demo.c (the demo's vouchers).
+ * Files: app_payments.c (payments), app_invoices.c (issuing, the invoice
+ * page, lists, history), app_customers.c, app_companies.c (and their
+ * users), app_sessions.c (login, API tokens), app_reminders.c, app_loss.c
+ * (customer losses), app_handover.c and app_activation.c (Visma Amili),
+ * app_bankfile.c (BgMax), app_export.c (vouchers, SIE, aging), app_demo.c
+ * (the demo company).  JSON here is what an operation stores (a history
+ * event's data, an outbox message, a letter's snapshot) and the few
+ * documents that are stored and shown alike (a loss's vouchers, a
+ * reminder's interest periods) or given by both edges (the BgMax report).
  */
 #ifndef PM_APP_H
 #define PM_APP_H
