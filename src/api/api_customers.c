@@ -75,7 +75,6 @@ enum pm_err api_customers_create(struct api_request *r)
 {
     struct app_ctx ax;
     struct app_error ae;
-    struct company co;
     struct customer c;
     char actor[STORE_EMAIL_MAX];
     enum pm_err rc;
@@ -83,7 +82,7 @@ enum pm_err api_customers_create(struct api_request *r)
     api_decode_customer_defaults(&c);
     rc = api_decode_customer(r->json, true, r->today, &c, &r->err);
     if (!rc)
-        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+        rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);
@@ -121,7 +120,6 @@ enum pm_err api_customers_update(struct api_request *r)
 {
     struct app_ctx ax;
     struct app_error ae;
-    struct company co;
     struct customer c;
     char actor[STORE_EMAIL_MAX];
     enum pm_err rc;
@@ -131,7 +129,7 @@ enum pm_err api_customers_update(struct api_request *r)
         return rc;
     rc = api_decode_customer(r->json, false, r->today, &c, &r->err);
     if (!rc)
-        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+        rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);

@@ -287,14 +287,13 @@ enum pm_err api_invoices_show(struct api_request *r)
     const char *as_of_text = api_request_query(r, "as_of");
     int32_t as_of = r->today;
     struct app_ctx ax;
-    struct company co;
     char actor[STORE_EMAIL_MAX];
     json_t *obj;
     enum pm_err rc;
 
     if (as_of_text && date_parse_iso(as_of_text, &as_of))
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "as_of");
-    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     /* a handed-over invoice's case, fresh from the agency */

@@ -122,13 +122,12 @@ enum pm_err api_session_token_create(struct api_request *r)
     struct api_token t = {0};
     struct app_ctx ax;
     struct app_error ae;
-    struct company co;
     char token[SECRET_TOKEN_HEX], actor[STORE_EMAIL_MAX];
     enum pm_err rc;
 
     rc = api_decode_token(r->json, t.name, sizeof(t.name), &r->err);
     if (!rc)
-        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+        rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);
