@@ -335,7 +335,6 @@ enum pm_err api_amili_batch_show(struct api_request *r)
     struct handover_item *items = NULL;
     struct app_ctx ax;
     struct app_error ae;
-    struct company co;
     char actor[STORE_EMAIL_MAX];
     size_t n = 0, i;
     int64_t counts[3] = {0};
@@ -345,7 +344,7 @@ enum pm_err api_amili_batch_show(struct api_request *r)
 
     if (!r->ctx->agency)
         return not_configured(r);
-    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);

@@ -59,7 +59,6 @@ enum pm_err api_books_vouchers(struct api_request *r)
     int32_t from = 0, to = 0;
     struct app_ctx ax;
     struct app_error ae;
-    struct company co;
     char actor[STORE_EMAIL_MAX];
     json_t *items = NULL;
     bool truncated = false;
@@ -74,7 +73,7 @@ enum pm_err api_books_vouchers(struct api_request *r)
         return rc;
     if (from > to)
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "to");
-    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     items = json_array();
@@ -132,7 +131,6 @@ enum pm_err api_books_aging(struct api_request *r)
     struct app_ctx ax;
     struct app_error ae;
     struct app_aging aging;
-    struct company co;
     char actor[STORE_EMAIL_MAX];
     int32_t as_of = r->today;
     json_t *buckets, *b;
@@ -141,7 +139,7 @@ enum pm_err api_books_aging(struct api_request *r)
 
     rc = query_date(r, "as_of", &as_of);
     if (!rc)
-        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+        rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);

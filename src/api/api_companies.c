@@ -16,14 +16,15 @@
 #define MEMBERSHIPS_MAX 256
 
 /* Append the company `id` to items. */
-static enum pm_err append_company(struct api_request *r, json_t *items, int64_t id)
+static enum pm_err append_company(struct api_request *r, const struct app_ctx *ax, json_t *items,
+                                  int64_t id)
 {
+    struct app_error ae;
     struct company co;
-    enum pm_err rc;
 
-    rc = store_company_get(r->store, id, &co);
-    if (rc)
-        return api_request_store_failed(r, rc);
+    app_error_clear(&ae);
+    if (app_companies_get(ax, id, &co, &ae))
+        return api_error_from_app(&r->err, &ae);
     if (json_array_append_new(items, api_render_company(&co)))
         return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
     return PM_OK;
@@ -32,14 +33,17 @@ static enum pm_err append_company(struct api_request *r, json_t *items, int64_t 
 enum pm_err api_companies_list(struct api_request *r)
 {
     struct membership *list = NULL;
+    struct app_ctx ax;
+    struct app_error ae;
     json_t *items = json_array();
     size_t n = 0, i;
     enum pm_err rc = PM_OK;
 
     if (!items)
         return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    api_request_app(r, NULL, NULL, 0, &ax);
     if (r->who == API_PRINCIPAL_TOKEN) {
-        rc = append_company(r, items, r->token.company_id);
+        rc = append_company(r, &ax, items, r->token.company_id);
         goto out_reply;
     }
     list = calloc(MEMBERSHIPS_MAX, sizeof(*list));
@@ -47,13 +51,14 @@ enum pm_err api_companies_list(struct api_request *r)
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_reply;
     }
-    rc = store_membership_list(r->store, r->user.id, list, MEMBERSHIPS_MAX, &n);
+    app_error_clear(&ae);
+    rc = app_companies_of_user(&ax, r->user.id, list, MEMBERSHIPS_MAX, &n, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
+        api_error_from_app(&r->err, &ae);
         goto out_reply;
     }
     for (i = 0; !rc && i < n; i++)
-        rc = append_company(r, items, list[i].company_id);
+        rc = append_company(r, &ax, items, list[i].company_id);
 out_reply:
     free(list);
     if (rc) {
@@ -86,12 +91,13 @@ enum pm_err api_companies_create(struct api_request *r)
 
 enum pm_err api_companies_show(struct api_request *r)
 {
+    struct app_ctx ax;
     struct company co;
     enum pm_err rc;
 
-    rc = store_company_get(r->store, r->company_id, &co);
+    rc = api_request_app(r, &co, NULL, 0, &ax);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return rc;
     return api_request_reply(r, 200, api_render_company(&co));
 }
 

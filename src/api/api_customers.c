@@ -21,6 +21,8 @@
 enum pm_err api_customers_list(struct api_request *r)
 {
     const char *q = api_request_query(r, "q"), *cursor = api_request_query(r, "cursor");
+    struct app_ctx ax;
+    struct app_error ae;
     struct customer *rows = NULL;
     json_t *items = NULL, *next = json_null();
     char next_text[API_CURSOR_MAX];
@@ -41,10 +43,11 @@ enum pm_err api_customers_list(struct api_request *r)
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;
     }
-    rc = store_customer_list(r->store, r->company_id, q && *q ? q : NULL, after, rows,
-                             (size_t)limit + 1, &n);
+    api_request_app(r, NULL, NULL, 0, &ax);
+    app_error_clear(&ae);
+    rc = app_customers_list(&ax, q && *q ? q : NULL, after, rows, (size_t)limit + 1, &n, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
+        api_error_from_app(&r->err, &ae);
         goto out_free;
     }
     if (n > (size_t)limit) {
@@ -72,7 +75,6 @@ enum pm_err api_customers_create(struct api_request *r)
 {
     struct app_ctx ax;
     struct app_error ae;
-    struct company co;
     struct customer c;
     char actor[STORE_EMAIL_MAX];
     enum pm_err rc;
@@ -80,7 +82,7 @@ enum pm_err api_customers_create(struct api_request *r)
     api_decode_customer_defaults(&c);
     rc = api_decode_customer(r->json, true, r->today, &c, &r->err);
     if (!rc)
-        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+        rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);
@@ -90,14 +92,27 @@ enum pm_err api_customers_create(struct api_request *r)
     return api_request_reply(r, 201, api_render_customer(&c, r->today));
 }
 
+/* The customer of the path's {id}. */
+static enum pm_err get_customer(struct api_request *r, struct customer *c)
+{
+    struct app_ctx ax;
+    struct app_error ae;
+
+    api_request_app(r, NULL, NULL, 0, &ax);
+    app_error_clear(&ae);
+    if (app_customers_get(&ax, api_router_param(&r->match, "id"), c, &ae))
+        return api_error_from_app(&r->err, &ae);
+    return PM_OK;
+}
+
 enum pm_err api_customers_show(struct api_request *r)
 {
     struct customer c;
     enum pm_err rc;
 
-    rc = store_customer_get(r->store, r->company_id, api_router_param(&r->match, "id"), &c);
+    rc = get_customer(r, &c);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return rc;
     return api_request_reply(r, 200, api_render_customer(&c, r->today));
 }
 
@@ -105,17 +120,16 @@ enum pm_err api_customers_update(struct api_request *r)
 {
     struct app_ctx ax;
     struct app_error ae;
-    struct company co;
     struct customer c;
     char actor[STORE_EMAIL_MAX];
     enum pm_err rc;
 
-    rc = store_customer_get(r->store, r->company_id, api_router_param(&r->match, "id"), &c);
+    rc = get_customer(r, &c);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return rc;
     rc = api_decode_customer(r->json, false, r->today, &c, &r->err);
     if (!rc)
-        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+        rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);

@@ -28,8 +28,6 @@
 
 #define LIMIT_DEFAULT 50
 #define LIMIT_MAX     200
-#define HISTORY_PAGE  100
-#define HISTORY_MAX   10000
 
 static const char *const sort_names[] = {
     [SORT_DUE_ASC] = "due_date",          [SORT_DUE_DESC] = "-due_date",
@@ -122,6 +120,8 @@ enum pm_err api_invoices_list(struct api_request *r)
     struct invoice_query q;
     struct invoice *rows = NULL;
     struct agency_case c;
+    struct app_ctx ax;
+    struct app_error ae;
     struct buf body = BUF_INIT;
     struct jsonw w;
     char next_text[API_CURSOR_MAX] = "";
@@ -137,9 +137,11 @@ enum pm_err api_invoices_list(struct api_request *r)
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;
     }
-    rc = store_invoice_list(r->store, r->company_id, &q, rows, q.limit, &n);
+    api_request_app(r, NULL, NULL, 0, &ax);
+    app_error_clear(&ae);
+    rc = app_invoices_list(&ax, &q, rows, q.limit, &n, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
+        api_error_from_app(&r->err, &ae);
         goto out_free;
     }
     if (n > (size_t)limit) {
@@ -153,8 +155,7 @@ enum pm_err api_invoices_list(struct api_request *r)
     jsonw_array_begin(&w);
     for (i = 0; i < n; i++) {
         /* Handed-over rows show their case id and OCR. */
-        bool have = rows[i].agency_state[0] &&
-                    !store_agency_case_get(r->store, r->company_id, rows[i].id, &c);
+        bool have = app_invoices_case(&ax, &rows[i], &c);
 
         api_render_invoice_write(&w, &rows[i], r->today, have ? &c : NULL);
     }
@@ -179,11 +180,13 @@ out_free:
 enum pm_err api_invoices_counts(struct api_request *r)
 {
     int64_t c[FILTER_COUNT] = {0};
-    enum pm_err rc;
+    struct app_ctx ax;
+    struct app_error ae;
 
-    rc = store_invoice_counts(r->store, r->company_id, r->today, c);
-    if (rc)
-        return api_request_store_failed(r, rc);
+    api_request_app(r, NULL, NULL, 0, &ax);
+    app_error_clear(&ae);
+    if (app_invoices_counts(&ax, c, &ae))
+        return api_error_from_app(&r->err, &ae);
     return api_request_reply(
         r, 200,
         json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "all", (json_int_t)c[FILTER_ALL], "unpaid",
@@ -284,14 +287,13 @@ enum pm_err api_invoices_show(struct api_request *r)
     const char *as_of_text = api_request_query(r, "as_of");
     int32_t as_of = r->today;
     struct app_ctx ax;
-    struct company co;
     char actor[STORE_EMAIL_MAX];
     json_t *obj;
     enum pm_err rc;
 
     if (as_of_text && date_parse_iso(as_of_text, &as_of))
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "as_of");
-    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     /* a handed-over invoice's case, fresh from the agency */
@@ -349,45 +351,26 @@ static json_t *event_json(const struct history_event *ev)
                      ev->kind, "actor", ev->actor, "message", ev->message, "data", data);
 }
 
+static enum pm_err add_event(void *arg, const struct history_event *ev)
+{
+    return json_array_append_new(arg, event_json(ev)) ? PM_ERR_NOMEM : PM_OK;
+}
+
 enum pm_err api_invoices_history(struct api_request *r)
 {
-    int64_t id = api_router_param(&r->match, "id"), after = 0;
-    struct history_event *page = NULL;
-    struct invoice inv;
-    json_t *items = NULL;
-    size_t n = 0, i, total = 0;
-    enum pm_err rc;
+    struct app_ctx ax;
+    struct app_error ae;
+    json_t *items = json_array();
 
-    rc = store_invoice_get(r->store, r->company_id, id, &inv);
-    if (rc)
-        return api_request_store_failed(r, rc);
-    page = calloc(HISTORY_PAGE, sizeof(*page));
-    items = json_array();
-    if (!page || !items) {
-        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-        goto out_free;
+    if (!items)
+        return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    api_request_app(r, NULL, NULL, 0, &ax);
+    app_error_clear(&ae);
+    if (app_invoices_history(&ax, api_router_param(&r->match, "id"), add_event, items, &ae)) {
+        json_decref(items);
+        return api_error_from_app(&r->err, &ae);
     }
-    do {
-        rc = store_history_list(r->store, r->company_id, id, after, page, HISTORY_PAGE, &n);
-        if (rc) {
-            api_request_store_failed(r, rc);
-            goto out_free;
-        }
-        for (i = 0; i < n; i++) {
-            if (json_array_append_new(items, event_json(&page[i]))) {
-                rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-                goto out_free;
-            }
-            after = page[i].id;
-        }
-        total += n;
-    } while (n == HISTORY_PAGE && total < HISTORY_MAX);
-    rc = api_request_reply(r, 200, json_pack("{s:o}", "items", items));
-    items = NULL;
-out_free:
-    json_decref(items);
-    free(page);
-    return rc;
+    return api_request_reply(r, 200, json_pack("{s:o}", "items", items));
 }
 
 enum pm_err api_invoices_payment_create(struct api_request *r)
@@ -403,9 +386,10 @@ enum pm_err api_invoices_payment_create(struct api_request *r)
     json_t *obj = NULL;
     enum pm_err rc;
 
-    rc = store_invoice_get(r->store, r->company_id, id, &inv);
-    if (rc)
-        return api_request_store_failed(r, rc);
+    api_request_app(r, NULL, NULL, 0, &ax);
+    app_error_clear(&ae);
+    if (app_invoices_get(&ax, id, &inv, &ae))
+        return api_error_from_app(&r->err, &ae);
     rc = api_decode_payment(r->json, r->today, &p, &r->err);
     if (!rc)
         rc = api_request_app(r, &co, actor, sizeof(actor), &ax);

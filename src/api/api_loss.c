@@ -14,6 +14,7 @@
 #include "api/api_json.h"
 #include "api/api_render.h"
 #include "api/api_request.h"
+#include "app/app_invoices.h"
 #include "app/app_loss.h"
 
 static const char *const kind_names[] = {"expected", "confirmed", NULL};
@@ -75,9 +76,10 @@ enum pm_err api_loss_create(struct api_request *r)
             add_impact(r);
         return rc;
     }
-    rc = store_invoice_get(r->store, r->company_id, id, &inv);
+    app_error_clear(&ae);
+    rc = app_invoices_get(&ax, id, &inv, &ae);
     if (rc)
-        return api_request_store_failed(r, rc);
+        return api_error_from_app(&r->err, &ae);
     return api_request_reply(
         r, 201,
         json_pack("{s:s, s:o, s:I, s:I, s:I, s:o, s:s?, s:b, s:o}", "kind", kind_names[kind],

@@ -102,12 +102,11 @@ enum pm_err api_reminders_letter(struct api_request *r)
     int64_t rid = api_router_param(&r->match, "rid");
     struct app_ctx ax;
     struct app_error ae;
-    struct company co;
     struct buf pdf = BUF_INIT;
     char actor[STORE_EMAIL_MAX], name[64];
     enum pm_err rc;
 
-    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);
@@ -241,12 +240,11 @@ enum pm_err api_reminders_batch_letters(struct api_request *r)
     int64_t batch_id = api_router_param(&r->match, "batch_id");
     struct app_ctx ax;
     struct app_error ae;
-    struct company co;
     struct buf pdf = BUF_INIT;
     char actor[STORE_EMAIL_MAX], name[64];
     enum pm_err rc;
 
-    rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);

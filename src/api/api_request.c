@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "api/api_router.h"
-#include "app/app.h"
+#include "app/app_companies.h"
 
 const char *api_request_header(const struct api_request *r, const char *name)
 {
@@ -34,19 +34,24 @@ void api_request_actor(const struct api_request *r, char *dst, size_t cap)
 enum pm_err api_request_app(struct api_request *r, struct company *co, char *actor, size_t cap,
                             struct app_ctx *ax)
 {
+    struct app_error ae;
     enum pm_err rc;
 
     memset(ax, 0, sizeof(*ax));
+    ax->store = r->store;
     if (co) {
-        rc = store_company_get(r->store, r->company_id, co);
+        app_error_clear(&ae);
+        rc = app_companies_get(ax, r->company_id, co, &ae);
         if (rc)
-            return api_request_store_failed(r, rc);
+            return api_error_from_app(&r->err, &ae);
     }
-    api_request_actor(r, actor, cap);
+    if (actor)
+        api_request_actor(r, actor, cap);
     ax->store = r->store;
     ax->clock = r->ctx->clock;
     ax->rates = r->ctx->rates;
     ax->agency = r->ctx->agency;
+    ax->company_id = r->company_id;
     ax->company = co;
     ax->today = r->today;
     ax->actor = actor;

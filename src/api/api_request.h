@@ -98,8 +98,9 @@ void api_request_actor(const struct api_request *r, char *dst, size_t cap);
 
 /* The application context of the request (app/app.h): its store, clock,
  * rates, agency, today, actor (written into actor[cap]) and acting user,
- * and its company (read into *co, which must outlive *ax; co NULL: none,
- * for routes without a company).  Fills r->err on failure. */
+ * and its company (read into *co, which must outlive *ax; co NULL: not
+ * read, for reads and routes without a company; actor NULL: none).  Fills
+ * r->err on failure (never with co NULL). */
 enum pm_err api_request_app(struct api_request *r, struct company *co, char *actor, size_t cap,
                             struct app_ctx *ax);
 

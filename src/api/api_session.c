@@ -14,6 +14,7 @@
 #include "api/api_handlers.h"
 #include "api/api_limiter.h"
 #include "api/api_request.h"
+#include "app/app_companies.h"
 #include "app/app_sessions.h"
 #include "util/clock.h"
 
@@ -23,6 +24,8 @@
 static enum pm_err session_reply(struct api_request *r, const struct user *u, const char *csrf)
 {
     struct membership *list = NULL;
+    struct app_ctx ax;
+    struct app_error ae;
     json_t *companies = NULL, *item;
     size_t n = 0, i;
     enum pm_err rc;
@@ -30,9 +33,11 @@ static enum pm_err session_reply(struct api_request *r, const struct user *u, co
     list = calloc(MEMBERSHIPS_MAX, sizeof(*list));
     if (!list)
         return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
-    rc = store_membership_list(r->store, u->id, list, MEMBERSHIPS_MAX, &n);
+    api_request_app(r, NULL, NULL, 0, &ax);
+    app_error_clear(&ae);
+    rc = app_companies_of_user(&ax, u->id, list, MEMBERSHIPS_MAX, &n, &ae);
     if (rc) {
-        api_request_store_failed(r, rc);
+        api_error_from_app(&r->err, &ae);
         goto out_free;
     }
     companies = json_array();
@@ -117,13 +122,12 @@ enum pm_err api_session_token_create(struct api_request *r)
     struct api_token t = {0};
     struct app_ctx ax;
     struct app_error ae;
-    struct company co;
     char token[SECRET_TOKEN_HEX], actor[STORE_EMAIL_MAX];
     enum pm_err rc;
 
     rc = api_decode_token(r->json, t.name, sizeof(t.name), &r->err);
     if (!rc)
-        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+        rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);

@@ -28,7 +28,7 @@ enum pm_err app_atomic(const struct app_ctx *ax,
         if (attempt > 0)
             usleep(50000 * (useconds_t)attempt); /* another writer of the company */
         app_error_clear(e);
-        rc = store_begin_for(ax->store, ax->company->id);
+        rc = store_begin_for(ax->store, ax->company_id);
         if (rc)
             return app_store_failed(ax, rc, e);
         rc = op(ax, arg, e);
@@ -89,7 +89,7 @@ enum pm_err app_history(const struct app_ctx *ax, int64_t invoice_id, const char
         rc = app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
         goto out_free;
     }
-    ev.company_id = ax->company->id;
+    ev.company_id = ax->company_id;
     ev.invoice_id = invoice_id;
     ev.at_us = clock_now_us(ax->clock);
     snprintf(ev.kind, sizeof(ev.kind), "%s", kind);
@@ -109,7 +109,7 @@ enum pm_err app_book(const struct app_ctx *ax, struct voucher *v, int64_t invoic
 {
     enum pm_err rc;
 
-    v->company_id = ax->company->id;
+    v->company_id = ax->company_id;
     v->invoice_id = invoice_id;
     v->created_at = clock_now_s(ax->clock);
     rc = store_books_voucher_insert(ax->store, v);

@@ -14,10 +14,15 @@
  * idempotency record — commits or rolls back together.  The HTTP server
  * opens one per request; other callers use app_atomic().
  *
- * Files: app_payments.c (payments), app_invoices.c, app_customers.c,
- * app_companies.c, app_reminders.c, app_loss.c (customer losses),
- * app_handover.c and app_activation.c (Visma Amili), app_bankfile.c (BgMax),
- * app_export.c (vouchers, SIE, aging), app_demo.c (the demo's vouchers).
+ * Files: app_payments.c (payments), app_invoices.c (issuing, the invoice
+ * page, lists, history), app_customers.c, app_companies.c (and their
+ * users), app_sessions.c (login, API tokens), app_reminders.c, app_loss.c
+ * (customer losses), app_handover.c and app_activation.c (Visma Amili),
+ * app_bankfile.c (BgMax), app_export.c (vouchers, SIE, aging), app_demo.c
+ * (the demo company).  JSON here is what an operation stores (a history
+ * event's data, an outbox message, a letter's snapshot) and the few
+ * documents that are stored and shown alike (a loss's vouchers, a
+ * reminder's interest periods) or given by both edges (the BgMax report).
  */
 #ifndef PM_APP_H
 #define PM_APP_H
@@ -39,11 +44,14 @@ struct app_ctx {
     struct store *store;
     const struct clock *clock; /* business time: --now fixes it */
     const struct rate_table *rates;
-    struct agency *agency;         /* the Visma Amili client; NULL = not configured */
-    const struct company *company; /* the company acted on */
-    int32_t today;                 /* the company's local date */
-    const char *actor;             /* for history: an e-mail, "token:name", "cli" */
-    int64_t actor_user_id;         /* the user acting (a token's creator); 0 = none */
+    struct agency *agency; /* the Visma Amili client; NULL = not configured */
+    int64_t company_id;    /* the company acted on */
+    /* its row, for the operations that need its settings (every write);
+     * reads that need only the id run without it (NULL) */
+    const struct company *company;
+    int32_t today;         /* the company's local date */
+    const char *actor;     /* for history: an e-mail, "token:name", "cli" */
+    int64_t actor_user_id; /* the user acting (a token's creator); 0 = none */
 };
 
 /* Run op(ax, arg, e) in a store transaction of its own for company_id:

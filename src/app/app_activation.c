@@ -72,7 +72,7 @@ static enum pm_err load(const struct app_ctx *ax, struct app_activation_view *v,
     v->agency_url = agency_config_of(ax->agency)->url;
     v->n_missing =
         agency_amili_company_missing(ax->company, v->missing, APP_ACTIVATION_MISSING_MAX);
-    rc = store_agency_activation_get(ax->store, ax->company->id, &v->act);
+    rc = store_agency_activation_get(ax->store, ax->company_id, &v->act);
     if (rc == PM_ERR_NOT_FOUND)
         return PM_OK;
     if (rc)
@@ -229,7 +229,7 @@ enum pm_err app_activation_activate(const struct app_ctx *ax, bool accept, const
 
     /* Who accepted which version when, then the onboarding. */
     memset(&v->act, 0, sizeof(v->act));
-    v->act.company_id = ax->company->id;
+    v->act.company_id = ax->company_id;
     snprintf(v->act.terms_version, sizeof(v->act.terms_version), "%s", v->terms_version);
     v->act.accepted_by_user = ax->actor_user_id;
     v->act.accepted_at = clock_now_s(ax->clock);
@@ -237,7 +237,7 @@ enum pm_err app_activation_activate(const struct app_ctx *ax, bool accept, const
     snprintf(v->act.state, sizeof(v->act.state), "pending");
     rc = store_agency_activation_put(ax->store, &v->act);
     if (!rc) /* accepted_by */
-        rc = store_agency_activation_get(ax->store, ax->company->id, &v->act);
+        rc = store_agency_activation_get(ax->store, ax->company_id, &v->act);
     if (rc)
         return app_store_failed(ax, rc, e);
     v->have = true;

@@ -49,7 +49,7 @@ static enum pm_err invoice_by_number(const struct app_ctx *ax, const char *digit
     q.today = ax->today;
     q.q = digits;
     q.limit = 1;
-    rc = store_invoice_list(ax->store, ax->company->id, &q, out, 1, &n);
+    rc = store_invoice_list(ax->store, ax->company_id, &q, out, 1, &n);
     if (rc)
         return app_store_failed(ax, rc, e);
     *found = n == 1 && out->number > 0;
@@ -265,7 +265,7 @@ static enum pm_err remember(const struct app_ctx *ax, const struct bgmax_file *f
     size_t i;
 
     snprintf(identity, cap, "BGMAX-%s-%s", f->timestamp, f->deposits[0].payee_bankgiro);
-    rc = store_books_bgmax_remember(ax->store, ax->company->id, identity, clock_now_s(ax->clock));
+    rc = store_books_bgmax_remember(ax->store, ax->company_id, identity, clock_now_s(ax->clock));
     if (rc == PM_ERR_CONFLICT)
         return app_error_set(e, rc, "already_imported", "file");
     for (i = 0; !rc && i < f->n_deposits; i++) {
@@ -274,7 +274,7 @@ static enum pm_err remember(const struct app_ctx *ax, const struct bgmax_file *f
         date_format_iso(d->date, day);
         snprintf(key, sizeof(key), "BGMAX-DEPOSIT-%s-%s-%05d-%lld", d->payee_bankgiro, day,
                  d->serial, (long long)d->amount_minor);
-        rc = store_books_bgmax_remember(ax->store, ax->company->id, key, clock_now_s(ax->clock));
+        rc = store_books_bgmax_remember(ax->store, ax->company_id, key, clock_now_s(ax->clock));
         if (rc == PM_ERR_CONFLICT) {
             char field[48];
 

@@ -20,6 +20,16 @@ enum pm_err app_companies_get(const struct app_ctx *ax, int64_t company_id, stru
     return PM_OK;
 }
 
+enum pm_err app_companies_of_user(const struct app_ctx *ax, int64_t user_id, struct membership *out,
+                                  size_t cap, size_t *n, struct app_error *e)
+{
+    enum pm_err rc = store_membership_list(ax->store, user_id, out, cap, n);
+
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
 enum pm_err app_companies_create(const struct app_ctx *ax, struct company *co,
                                  int64_t owner_user_id, struct app_error *e)
 {
@@ -53,7 +63,7 @@ enum pm_err app_companies_add_user(const struct app_ctx *ax, struct user *u, con
         return app_error_set(e, PM_ERR_INTERNAL, "internal_error", "password");
     rc = store_user_insert(ax->store, u);
     if (!rc)
-        rc = store_membership_set(ax->store, ax->company->id, u->id, role);
+        rc = store_membership_set(ax->store, ax->company_id, u->id, role);
     if (rc)
         return app_store_failed(ax, rc, e);
     return PM_OK;

@@ -8,6 +8,7 @@
 #ifndef PM_APP_COMPANIES_H
 #define PM_APP_COMPANIES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "app/app.h"
@@ -17,6 +18,11 @@
 /* The company company_id into *co (not_found when there is none). */
 enum pm_err app_companies_get(const struct app_ctx *ax, int64_t company_id, struct company *co,
                               struct app_error *e);
+
+/* The companies user_id is a member of, with the role: up to cap into
+ * out, *n of them. */
+enum pm_err app_companies_of_user(const struct app_ctx *ax, int64_t user_id, struct membership *out,
+                                  size_t cap, size_t *n, struct app_error *e);
 
 /* Store a new company (sets co->id); owner_user_id, when not 0, becomes
  * its owner.  ax->company is not used. */

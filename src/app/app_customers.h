@@ -8,7 +8,18 @@
 #ifndef PM_APP_CUSTOMERS_H
 #define PM_APP_CUSTOMERS_H
 
+#include <stddef.h>
+
 #include "app/app.h"
+
+/* The customer id of ax->company_id into *c. */
+enum pm_err app_customers_get(const struct app_ctx *ax, int64_t id, struct customer *c,
+                              struct app_error *e);
+
+/* Customers by name (q: a search text or NULL), after the one with id
+ * after_id: up to cap into out, *n of them. */
+enum pm_err app_customers_list(const struct app_ctx *ax, const char *q, int64_t after_id,
+                               struct customer *out, size_t cap, size_t *n, struct app_error *e);
 
 /* Store a new customer of ax->company (sets c->company_id and c->id). */
 enum pm_err app_customers_create(const struct app_ctx *ax, struct customer *c, struct app_error *e);

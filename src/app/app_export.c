@@ -38,8 +38,8 @@ enum pm_err app_export_vouchers(const struct app_ctx *ax, int32_t from, int32_t 
     if (!page)
         return nomem(e);
     do {
-        rc = store_books_voucher_list(ax->store, ax->company->id, from, to, after_year,
-                                      after_number, page, VOUCHER_PAGE, &n);
+        rc = store_books_voucher_list(ax->store, ax->company_id, from, to, after_year, after_number,
+                                      page, VOUCHER_PAGE, &n);
         if (rc) {
             app_store_failed(ax, rc, e);
             goto out_free;
@@ -110,7 +110,7 @@ static enum pm_err balances(const struct app_ctx *ax, int32_t before, struct sie
 
     if (!rows)
         return nomem(e);
-    rc = store_books_voucher_balances(ax->store, ax->company->id, before, rows, ACCOUNTS_MAX, n);
+    rc = store_books_voucher_balances(ax->store, ax->company_id, before, rows, ACCOUNTS_MAX, n);
     if (rc)
         app_store_failed(ax, rc, e);
     for (i = 0; !rc && i < *n; i++) {
@@ -202,7 +202,7 @@ enum pm_err app_export_aging(const struct app_ctx *ax, int32_t as_of, struct app
     out->as_of = as_of;
     for (i = 0; i < AGING_BUCKETS; i++) {
         aging_bucket_range((enum aging_bucket)i, as_of, &from, &to);
-        rc = store_books_receivables_sum(ax->store, ax->company->id, from, to, &out->count[i],
+        rc = store_books_receivables_sum(ax->store, ax->company_id, from, to, &out->count[i],
                                          &out->remaining_minor[i]);
         if (rc)
             return app_store_failed(ax, rc, e);

@@ -62,7 +62,7 @@ enum pm_err app_handover_send(const struct app_ctx *ax, const int64_t *ids, size
     memset(out, 0, sizeof(*out));
     if (!ax->agency)
         return app_error_set(e, PM_ERR_BUSY, "agency_not_configured", NULL);
-    rc = store_agency_activation_get(ax->store, ax->company->id, &act);
+    rc = store_agency_activation_get(ax->store, ax->company_id, &act);
     if (!rc)
         activated = !strcmp(act.state, "active");
     else if (rc != PM_ERR_NOT_FOUND)
@@ -80,7 +80,7 @@ enum pm_err app_handover_send(const struct app_ctx *ax, const int64_t *ids, size
         struct app_handover_outcome *o = &out->outcomes[i];
 
         o->invoice_id = ids[i];
-        rc = store_agency_handover_facts(ax->store, ax->company->id, ids[i], row);
+        rc = store_agency_handover_facts(ax->store, ax->company_id, ids[i], row);
         if (rc == PM_ERR_NOT_FOUND) {
             o->not_found = true;
             if (!out->first_field)
@@ -118,7 +118,7 @@ enum pm_err app_handover_send(const struct app_ctx *ax, const int64_t *ids, size
         goto out_free;
     }
     memset(&batch, 0, sizeof(batch));
-    batch.company_id = ax->company->id;
+    batch.company_id = ax->company_id;
     batch.created_by = ax->actor_user_id;
     batch.created_at = clock_now_s(ax->clock);
     rc = store_agency_handover_claim(ax->store, &batch, claims, n_claims, ax->actor,
@@ -158,16 +158,15 @@ enum pm_err app_handover_batch(const struct app_ctx *ax, int64_t batch_id,
     *n = 0;
     if (!ax->agency)
         return app_error_set(e, PM_ERR_BUSY, "agency_not_configured", NULL);
-    rc =
-        store_agency_handover_batch_get(ax->store, ax->company->id, batch_id, batch, NULL, 0, NULL);
+    rc = store_agency_handover_batch_get(ax->store, ax->company_id, batch_id, batch, NULL, 0, NULL);
     if (rc)
         return app_store_failed(ax, rc, e);
     cap = (size_t)(batch->total > 0 ? batch->total : 1);
     *items = calloc(cap, sizeof(**items));
     if (!*items)
         return app_error_set(e, PM_ERR_NOMEM, NULL, NULL);
-    rc = store_agency_handover_batch_get(ax->store, ax->company->id, batch_id, batch, *items, cap,
-                                         n);
+    rc =
+        store_agency_handover_batch_get(ax->store, ax->company_id, batch_id, batch, *items, cap, n);
     if (rc) {
         free(*items);
         *items = NULL;
@@ -188,16 +187,16 @@ enum pm_err app_handover_status(const struct app_ctx *ax, const struct invoice *
     memset(out, 0, sizeof(*out));
     if (!row)
         return app_error_set(e, PM_ERR_NOMEM, NULL, NULL);
-    if (!store_agency_activation_get(ax->store, ax->company->id, &act))
+    if (!store_agency_activation_get(ax->store, ax->company_id, &act))
         activated = !strcmp(act.state, "active") && ax->agency;
-    rc = store_agency_handover_facts(ax->store, ax->company->id, inv->id, row);
+    rc = store_agency_handover_facts(ax->store, ax->company_id, inv->id, row);
     if (rc) {
         app_store_failed(ax, rc, e);
         goto out_free;
     }
     facts_of(row, activated, &f);
     out->n_reasons = handover_check(&f, ax->today, out->reasons);
-    if (ax->agency && !store_agency_case_get(ax->store, ax->company->id, inv->id, &out->kase)) {
+    if (ax->agency && !store_agency_case_get(ax->store, ax->company_id, inv->id, &out->kase)) {
         out->have_case = true;
         agency_amili_case_url(agency_config_of(ax->agency)->url, out->kase.case_id, out->case_url,
                               sizeof(out->case_url));
@@ -211,6 +210,6 @@ void app_handover_refresh(const struct app_ctx *ax, int64_t invoice_id)
 {
     if (!ax->agency)
         return;
-    (void)agency_record_live(ax->agency, ax->store, ax->clock, ax->company->id, invoice_id,
+    (void)agency_record_live(ax->agency, ax->store, ax->clock, ax->company_id, invoice_id,
                              LIVE_TIMEOUT_MS);
 }

@@ -9,6 +9,80 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define HISTORY_PAGE 100
+
+enum pm_err app_invoices_get(const struct app_ctx *ax, int64_t invoice_id, struct invoice *inv,
+                             struct app_error *e)
+{
+    enum pm_err rc = store_invoice_get(ax->store, ax->company_id, invoice_id, inv);
+
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_invoices_list(const struct app_ctx *ax, const struct invoice_query *q,
+                              struct invoice *out, size_t cap, size_t *n, struct app_error *e)
+{
+    enum pm_err rc = store_invoice_list(ax->store, ax->company_id, q, out, cap, n);
+
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_invoices_counts(const struct app_ctx *ax, int64_t counts[FILTER_COUNT],
+                                struct app_error *e)
+{
+    enum pm_err rc = store_invoice_counts(ax->store, ax->company_id, ax->today, counts);
+
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+bool app_invoices_case(const struct app_ctx *ax, const struct invoice *inv, struct agency_case *c)
+{
+    return inv->agency_state[0] && !store_agency_case_get(ax->store, ax->company_id, inv->id, c);
+}
+
+enum pm_err app_invoices_history(const struct app_ctx *ax, int64_t invoice_id,
+                                 app_history_each each, void *arg, struct app_error *e)
+{
+    struct history_event *page = NULL;
+    struct invoice inv;
+    int64_t after = 0;
+    size_t n = 0, i, total = 0;
+    enum pm_err rc;
+
+    rc = app_invoices_get(ax, invoice_id, &inv, e);
+    if (rc)
+        return rc;
+    page = calloc(HISTORY_PAGE, sizeof(*page));
+    if (!page)
+        return app_error_set(e, PM_ERR_NOMEM, NULL, NULL);
+    do {
+        rc = store_history_list(ax->store, ax->company_id, invoice_id, after, page, HISTORY_PAGE,
+                                &n);
+        if (rc) {
+            app_store_failed(ax, rc, e);
+            goto out_free;
+        }
+        for (i = 0; i < n; i++) {
+            rc = each(arg, &page[i]);
+            if (rc) {
+                app_error_set(e, rc, NULL, NULL);
+                goto out_free;
+            }
+            after = page[i].id;
+        }
+        total += n;
+    } while (n == HISTORY_PAGE && total < APP_HISTORY_MAX);
+out_free:
+    free(page);
+    return rc;
+}
+
 enum pm_err app_invoices_capital_changes(const struct app_ctx *ax, const struct invoice *inv,
                                          struct capital_change **ch, size_t *n, struct app_error *e)
 {
@@ -22,7 +96,7 @@ enum pm_err app_invoices_capital_changes(const struct app_ctx *ax, const struct 
         rc = app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
         goto out_free;
     }
-    rc = store_payment_list(ax->store, ax->company->id, inv->id, pays, APP_PAYMENTS_MAX, &n_pays);
+    rc = store_payment_list(ax->store, ax->company_id, inv->id, pays, APP_PAYMENTS_MAX, &n_pays);
     if (rc) {
         app_store_failed(ax, rc, e);
         goto out_free;
@@ -59,18 +133,18 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
     enum pm_err rc;
 
     memset(v, 0, sizeof(*v));
-    rc = store_invoice_get(ax->store, ax->company->id, invoice_id, &v->inv);
+    rc = store_invoice_get(ax->store, ax->company_id, invoice_id, &v->inv);
     if (!rc)
-        rc = store_customer_get(ax->store, ax->company->id, v->inv.customer_id, &cu);
+        rc = store_customer_get(ax->store, ax->company_id, v->inv.customer_id, &cu);
     if (rc)
         return app_store_failed(ax, rc, e);
     v->lines = calloc(STORE_LINES_MAX, sizeof(*v->lines));
     if (!v->lines)
         return app_error_set(e, PM_ERR_NOMEM, NULL, NULL);
-    rc = store_invoice_lines(ax->store, ax->company->id, invoice_id, v->lines, STORE_LINES_MAX,
+    rc = store_invoice_lines(ax->store, ax->company_id, invoice_id, v->lines, STORE_LINES_MAX,
                              &v->n_lines);
     if (!rc)
-        rc = store_invoice_buyers(ax->store, ax->company->id, invoice_id, v->buyers,
+        rc = store_invoice_buyers(ax->store, ax->company_id, invoice_id, v->buyers,
                                   STORE_BUYERS_MAX, &v->n_buyers);
     if (rc)
         return app_store_failed(ax, rc, e);
@@ -121,12 +195,12 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
     struct customer cu;
     enum pm_err rc;
 
-    rc = store_customer_get(ax->store, ax->company->id, inv->customer_id, &cu);
+    rc = store_customer_get(ax->store, ax->company_id, inv->customer_id, &cu);
     if (rc == PM_ERR_NOT_FOUND)
         return app_error_set(e, rc, "invalid_value", "customer_id");
     if (rc)
         return app_store_failed(ax, rc, e);
-    inv->company_id = ax->company->id;
+    inv->company_id = ax->company_id;
     snprintf(inv->customer_name, sizeof(inv->customer_name), "%s", cu.name);
     rc = store_invoice_insert(ax->store, inv, lines, n_lines, buyers, n_buyers);
     if (rc == PM_ERR_CONFLICT) {

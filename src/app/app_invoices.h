@@ -12,6 +12,7 @@
 
 #include "app/app.h"
 #include "core/interest.h"
+#include "store/store_agency.h"
 
 #define APP_PAYMENTS_MAX 1000 /* payments of one invoice that are read */
 
@@ -25,6 +26,34 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
                                 const struct invoice_line_row *lines, size_t n_lines,
                                 const struct invoice_buyer *buyers, size_t n_buyers,
                                 struct app_error *e);
+
+/* ---- reads: they need ax->company_id only ---- */
+
+/* The invoice invoice_id into *inv. */
+enum pm_err app_invoices_get(const struct app_ctx *ax, int64_t invoice_id, struct invoice *inv,
+                             struct app_error *e);
+
+/* One page of the invoice list: q as the store takes it (store.h). */
+enum pm_err app_invoices_list(const struct app_ctx *ax, const struct invoice_query *q,
+                              struct invoice *out, size_t cap, size_t *n, struct app_error *e);
+
+/* The number of invoices per list filter on ax->today. */
+enum pm_err app_invoices_counts(const struct app_ctx *ax, int64_t counts[FILTER_COUNT],
+                                struct app_error *e);
+
+/* The case at the agency of a handed-over invoice (its agency_state is
+ * not ""), as last seen: true and *c when there is one. */
+bool app_invoices_case(const struct app_ctx *ax, const struct invoice *inv, struct agency_case *c);
+
+#define APP_HISTORY_MAX 10000 /* events of one invoice that are read */
+
+/* Called with each history event of an invoice, oldest first; its result
+ * stops the listing when not PM_OK. */
+typedef enum pm_err (*app_history_each)(void *arg, const struct history_event *ev);
+
+/* The history of invoice_id (not_found when there is no such invoice). */
+enum pm_err app_invoices_history(const struct app_ctx *ax, int64_t invoice_id,
+                                 app_history_each each, void *arg, struct app_error *e);
 
 /* What reduced inv's capital and when, for late-payment interest: each
  * payment on its date and a credit note from the due date, as negative

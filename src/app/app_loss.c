@@ -38,7 +38,7 @@ static enum pm_err agency_case(const struct app_ctx *ax, const struct invoice *i
     *disputed = !strcmp(inv->agency_status, "disputed");
     if (!inv->agency_state[0] || !strcmp(inv->agency_state, "failed"))
         return PM_OK;
-    rc = store_agency_case_get(ax->store, ax->company->id, inv->id, &c);
+    rc = store_agency_case_get(ax->store, ax->company_id, inv->id, &c);
     if (rc == PM_ERR_NOT_FOUND) {
         /* queued, not yet registered: the case is about to open */
         *open = !strcmp(inv->agency_state, "queued");
@@ -59,7 +59,7 @@ static enum pm_err withdraw_case(const struct app_ctx *ax, const struct invoice 
     enum pm_err rc;
 
     memset(&m, 0, sizeof(m));
-    m.company_id = ax->company->id;
+    m.company_id = ax->company_id;
     m.invoice_id = inv->id;
     snprintf(m.kind, sizeof(m.kind), "cancel");
     snprintf(m.payload, sizeof(m.payload), "{\"reason\":\"customer_loss\"}");
@@ -140,9 +140,9 @@ enum pm_err app_loss_register(const struct app_ctx *ax, int64_t invoice_id, enum
     memset(out, 0, sizeof(*out));
     if (date > ax->today)
         return app_error_set(e, PM_ERR_RANGE, "out_of_range", "date");
-    rc = store_invoice_get(ax->store, ax->company->id, invoice_id, &inv);
+    rc = store_invoice_get(ax->store, ax->company_id, invoice_id, &inv);
     if (!rc)
-        rc = store_books_invoice_get(ax->store, ax->company->id, invoice_id, &ib);
+        rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, &ib);
     if (rc)
         return app_store_failed(ax, rc, e);
 
@@ -188,7 +188,7 @@ enum pm_err app_loss_register(const struct app_ctx *ax, int64_t invoice_id, enum
             rc = book(ax, &v, invoice_id, out, e);
         ib.loss = loss;
         if (!rc) {
-            rc = store_books_invoice_write_off(ax->store, ax->company->id, invoice_id);
+            rc = store_books_invoice_write_off(ax->store, ax->company_id, invoice_id);
             if (rc)
                 app_store_failed(ax, rc, e);
         }

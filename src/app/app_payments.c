@@ -50,7 +50,7 @@ static enum pm_err report_to_agency(const struct app_ctx *ax, const struct invoi
         free(text);
         return app_error_set(e, PM_ERR_NOMEM, NULL, NULL);
     }
-    m.company_id = ax->company->id;
+    m.company_id = ax->company_id;
     m.invoice_id = inv->id;
     snprintf(m.kind, sizeof(m.kind), "report_payment");
     snprintf(m.payload, sizeof(m.payload), "%s", text);
@@ -122,9 +122,9 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
     enum pm_err rc;
 
     memset(&res, 0, sizeof(res));
-    rc = store_invoice_get(ax->store, ax->company->id, invoice_id, &inv);
+    rc = store_invoice_get(ax->store, ax->company_id, invoice_id, &inv);
     if (!rc)
-        rc = store_books_invoice_get(ax->store, ax->company->id, invoice_id, &ib);
+        rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, &ib);
     if (rc)
         return app_store_failed(ax, rc, e);
     if (inv.state == INVOICE_STATE_CREDITED)
@@ -155,7 +155,7 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
     /* The payment row keeps the invoice's paid and remaining amounts. */
     if (res.capital_minor > 0) {
         memset(&p, 0, sizeof(p));
-        p.company_id = ax->company->id;
+        p.company_id = ax->company_id;
         p.invoice_id = invoice_id;
         p.date = date;
         p.amount_minor = res.capital_minor;
@@ -224,7 +224,7 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
                       date, reference, source, &res.reported_to_agency, e);
     if (rc)
         return rc;
-    rc = store_invoice_get(ax->store, ax->company->id, invoice_id, &inv);
+    rc = store_invoice_get(ax->store, ax->company_id, invoice_id, &inv);
     if (rc)
         return app_store_failed(ax, rc, e);
     res.remaining_minor = inv.remaining_minor;

@@ -280,7 +280,7 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     json_t *snap = NULL;
     enum pm_err rc;
 
-    rc = store_invoice_get(ax->store, ax->company->id, invoice_id, &inv);
+    rc = store_invoice_get(ax->store, ax->company_id, invoice_id, &inv);
     if (rc == PM_ERR_NOT_FOUND)
         return app_error_set(e, rc, "not_found", "invoice_id");
     if (rc)
@@ -288,9 +288,9 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     rc = check_invoice(&inv, e);
     if (rc)
         return rc;
-    rc = store_customer_get(ax->store, ax->company->id, inv.customer_id, &cu);
+    rc = store_customer_get(ax->store, ax->company_id, inv.customer_id, &cu);
     if (!rc)
-        rc = store_books_invoice_get(ax->store, ax->company->id, invoice_id, &ib);
+        rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, &ib);
     if (rc)
         return app_error_set(e, rc, NULL, NULL);
     rc = gather(ax, &inv, &ib, date, &ch, &f, &cu, e);
@@ -328,7 +328,7 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
         }
     }
     memset(out, 0, sizeof(*out));
-    out->company_id = ax->company->id;
+    out->company_id = ax->company_id;
     out->invoice_id = invoice_id;
     out->batch_id = batch_id;
     out->date = date;
@@ -436,7 +436,7 @@ enum pm_err app_reminders_bulk(const struct app_ctx *ax, const int64_t *ids, siz
         goto out_free;
     }
     memset(&batch, 0, sizeof(batch));
-    batch.company_id = ax->company->id;
+    batch.company_id = ax->company_id;
     batch.total = (int64_t)n;
     batch.created_at = clock_now_s(ax->clock);
     rc = store_books_reminder_batch_insert(ax->store, &batch);
@@ -472,7 +472,7 @@ enum pm_err app_reminders_bulk(const struct app_ctx *ax, const int64_t *ids, siz
             app_error_detail(e, "letters: %s", pe.message);
             goto out_free;
         }
-        rc = store_books_reminder_batch_put_pdf(ax->store, ax->company->id, batch.id, pdf.data,
+        rc = store_books_reminder_batch_put_pdf(ax->store, ax->company_id, batch.id, pdf.data,
                                                 pdf.len);
         if (rc) {
             app_store_failed(ax, rc, e);
@@ -501,7 +501,7 @@ enum pm_err app_reminders_letter(const struct app_ctx *ax, int64_t invoice_id, i
 
     if (!rm)
         return app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
-    rc = store_books_reminder_get(ax->store, ax->company->id, invoice_id, reminder_id, rm, &stored,
+    rc = store_books_reminder_get(ax->store, ax->company_id, invoice_id, reminder_id, rm, &stored,
                                   &len);
     if (rc) {
         app_store_failed(ax, rc, e);
@@ -535,8 +535,7 @@ enum pm_err app_reminders_batch_letters(const struct app_ctx *ax, int64_t batch_
     size_t len = 0;
     enum pm_err rc;
 
-    rc =
-        store_books_reminder_batch_get(ax->store, ax->company->id, batch_id, &batch, &stored, &len);
+    rc = store_books_reminder_batch_get(ax->store, ax->company_id, batch_id, &batch, &stored, &len);
     if (rc == PM_ERR_NOT_FOUND || (!rc && !stored))
         return app_error_set(e, PM_ERR_NOT_FOUND, "batch_not_found", "batch_id");
     if (rc)

@@ -58,7 +58,7 @@ enum pm_err app_sessions_token_create(const struct app_ctx *ax, struct api_token
 
     secret_random_token(token);
     secret_sha256_hex(token, strlen(token), t->token_hash);
-    t->company_id = ax->company->id;
+    t->company_id = ax->company_id;
     t->created_by = ax->actor_user_id;
     t->created_at = clock_now_s(ax->clock);
     rc = store_api_token_insert(ax->store, t);

@@ -197,6 +197,7 @@ static int user_add(struct cli *c, int argc, char **argv)
         cli_errorf("user add", "--company: no company with id %lld", (long long)company_id);
         return CLI_EXIT_USAGE;
     }
+    ax.company_id = co.id;
     ax.today = cli_today(c);
     if (app_atomic(&ax, add_user, &ua, &e)) {
         cli_errorf("user add", "%s",

@@ -53,6 +53,7 @@ static int books_ctx(struct cli *c, const char *cmd, int64_t company_id, struct 
         cli_errorf(cmd, "no company %lld (%s)", (long long)company_id, pm_err_name(e.rc));
         return CLI_EXIT_FAILED;
     }
+    ax->company_id = company_id;
     ax->company = co;
     ax->today = cli_today(c);
     ax->actor = "cli";
