@@ -195,3 +195,31 @@ size_t handover_check(const struct handover_facts *f, int32_t today, struct hand
     }
     return n;
 }
+
+const char *handover_item_status_name(enum handover_item_status s)
+{
+    switch (s) {
+    case HANDOVER_QUEUED:
+        return "queued";
+    case HANDOVER_REGISTERED:
+        return "registered";
+    case HANDOVER_FAILED:
+        return "failed";
+    }
+    return NULL;
+}
+
+enum pm_err handover_item_status_parse(const char *s, enum handover_item_status *out)
+{
+    if (!s)
+        return PM_ERR_INVALID;
+    if (!strcmp(s, "queued"))
+        *out = HANDOVER_QUEUED;
+    else if (!strcmp(s, "registered"))
+        *out = HANDOVER_REGISTERED;
+    else if (!strcmp(s, "failed"))
+        *out = HANDOVER_FAILED;
+    else
+        return PM_ERR_INVALID;
+    return PM_OK;
+}
