@@ -211,15 +211,11 @@ const char *handover_item_status_name(enum handover_item_status s)
 
 enum pm_err handover_item_status_parse(const char *s, enum handover_item_status *out)
 {
-    if (!s)
-        return PM_ERR_INVALID;
-    if (!strcmp(s, "queued"))
-        *out = HANDOVER_QUEUED;
-    else if (!strcmp(s, "registered"))
-        *out = HANDOVER_REGISTERED;
-    else if (!strcmp(s, "failed"))
-        *out = HANDOVER_FAILED;
-    else
-        return PM_ERR_INVALID;
-    return PM_OK;
+    /* Parsed through the names, so the two cannot disagree. */
+    for (int v = HANDOVER_QUEUED; s && v <= HANDOVER_FAILED; v++)
+        if (!strcmp(handover_item_status_name((enum handover_item_status)v), s)) {
+            *out = (enum handover_item_status)v;
+            return PM_OK;
+        }
+    return PM_ERR_INVALID;
 }
