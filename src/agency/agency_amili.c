@@ -261,8 +261,9 @@ void agency_amili_req_upload(struct agency_call *c, const char *case_id, const u
     c->form = form;
 }
 
-enum pm_err agency_amili_req_action(struct agency_call *c, const char *kind, const char *creditor,
-                                    const char *case_id, const char *payload, char **body)
+enum pm_err agency_amili_req_action(struct agency_call *c, enum amili_job kind,
+                                    const char *creditor, const char *case_id, const char *payload,
+                                    char **body)
 {
     json_t *in = json_loads(payload, 0, NULL), *doc = NULL;
     const char *path, *reference;
@@ -276,7 +277,8 @@ enum pm_err agency_amili_req_action(struct agency_call *c, const char *kind, con
         goto out_free;
     amount = json_integer_value(json_object_get(in, "amount_minor"));
     reference = json_string_value(json_object_get(in, "reference"));
-    if (!strcmp(kind, "report_payment")) {
+    switch (kind) {
+    case AMILI_JOB_REPORT_PAYMENT: {
         const char *d = json_string_value(json_object_get(in, "date"));
 
         if (amount <= 0 || !d || date_parse_iso(d, &date))
@@ -287,7 +289,9 @@ enum pm_err agency_amili_req_action(struct agency_call *c, const char *kind, con
                         case_id, "currency", "SEK", "amount", agency_money_json(amount),
                         "bank_transaction_date", date_text, "creditor_payment_reference",
                         reference ? reference : "", "origin", AGENCY_AMILI_ORIGIN);
-    } else if (!strcmp(kind, "report_crediting")) {
+        break;
+    }
+    case AMILI_JOB_REPORT_CREDITING:
         if (amount <= 0)
             goto out_free;
         path = "/creditor--creditings";
@@ -295,11 +299,13 @@ enum pm_err agency_amili_req_action(struct agency_call *c, const char *kind, con
             json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "creditor", creditor, "case", case_id,
                       "currency", "SEK", "amount", agency_money_json(amount), "creditor_reference",
                       reference ? reference : "", "origin", AGENCY_AMILI_ORIGIN);
-    } else if (!strcmp(kind, "cancel")) {
+        break;
+    case AMILI_JOB_CANCEL:
         path = "/creditor--cancellations";
         doc = json_pack("{s:s, s:s, s:s}", "creditor", creditor, "case", case_id, "origin",
                         AGENCY_AMILI_ORIGIN);
-    } else {
+        break;
+    default: /* registration and upload have requests of their own */
         goto out_free;
     }
     rc = dump(doc, body);

@@ -62,10 +62,12 @@ void agency_amili_req_get_case(struct agency_call *c, const char *case_id);
 /* POST /media--upload/{case}: the PDF as the case's original invoice. */
 void agency_amili_req_upload(struct agency_call *c, const char *case_id, const unsigned char *pdf,
                              size_t len);
-/* A creditor action for an outbox message: kind "report_payment",
- * "report_crediting" or "cancel" with its payload (JSON object text). */
-enum pm_err agency_amili_req_action(struct agency_call *c, const char *kind, const char *creditor,
-                                    const char *case_id, const char *payload, char **body);
+/* A creditor action for an outbox message: kind AMILI_JOB_REPORT_PAYMENT,
+ * _REPORT_CREDITING or _CANCEL (others: PM_ERR_INVALID) with its payload
+ * (JSON object text). */
+enum pm_err agency_amili_req_action(struct agency_call *c, enum amili_job kind,
+                                    const char *creditor, const char *case_id, const char *payload,
+                                    char **body);
 /* Cases of a creditor changed at or after since_s (agency clock), newest
  * first, page from 1 (AGENCY_AMILI_PAGE_SIZE per page). */
 #define AGENCY_AMILI_PAGE_SIZE 100

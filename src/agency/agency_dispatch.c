@@ -296,6 +296,7 @@ struct reg_arg {
 
 static enum pm_err tx_registered(struct agency_dispatcher *d, struct job *j, void *arg)
 {
+    static const enum amili_state registered = AMILI_STATE_REGISTERED;
     const struct reg_arg *r = arg;
     struct agency_case c;
     struct outbox_message up;
@@ -324,7 +325,7 @@ static enum pm_err tx_registered(struct agency_dispatcher *d, struct job *j, voi
         }
     }
     if (!rc)
-        rc = store_agency_invoice_agency(d->st, cid, iid, "registered", NULL);
+        rc = store_agency_invoice_agency(d->st, cid, iid, &registered, NULL);
     snprintf(message, sizeof(message), "Registrerad hos Visma Amili: ärende %s, OCR %s", r->case_id,
              r->ocr[0] ? r->ocr : "-");
     if (!rc)
@@ -334,7 +335,7 @@ static enum pm_err tx_registered(struct agency_dispatcher *d, struct job *j, voi
     memset(&up, 0, sizeof(up));
     up.company_id = cid;
     up.invoice_id = iid;
-    snprintf(up.kind, sizeof(up.kind), "upload_invoice");
+    up.kind = AMILI_JOB_UPLOAD_INVOICE;
     snprintf(up.payload, sizeof(up.payload), "{\"case_id\":\"%s\"}", r->case_id);
     snprintf(up.idempotency_key, sizeof(up.idempotency_key), "upload-%lld-%s", (long long)iid,
              r->case_id);
@@ -372,7 +373,8 @@ static enum pm_err tx_refused(struct agency_dispatcher *d, struct job *j, void *
     json_t *issues = f->issues ? json_deep_copy(f->issues) : json_object();
     json_t *err = json_pack("{s:s, s:O}", "reason", f->reason, "issues", issues);
     enum pm_err rc = PM_OK;
-    bool is_register = !strcmp(j->row.kind, "register");
+    static const enum amili_state failed = AMILI_STATE_FAILED;
+    const char *what = "rapporten";
 
     last = err ? json_dumps(err, JSON_COMPACT) : NULL;
     json_decref(err);
@@ -380,23 +382,23 @@ static enum pm_err tx_refused(struct agency_dispatcher *d, struct job *j, void *
         json_decref(issues);
         return PM_ERR_NOMEM;
     }
-    if (is_register) {
+    if (j->row.kind == AMILI_JOB_REGISTER) {
         rc = store_agency_claim_release(d->st, cid, iid);
         if (!rc)
-            rc = store_agency_invoice_agency(d->st, cid, iid, "failed", "");
+            rc = store_agency_invoice_agency(d->st, cid, iid, &failed, "");
         snprintf(message, sizeof(message), "Ej skickad: %s", f->reason);
         if (!rc)
             rc = agency_record_event(d->st, cid, iid, clock_now_us(d->clock), "amili_failed",
                                      message, json_pack("{s:O}", "issues", issues));
     } else {
-        snprintf(message, sizeof(message), "Visma Amili tog inte emot %s: %s",
-                 !strcmp(j->row.kind, "upload_invoice") ? "fakturan (PDF)"
-                 : !strcmp(j->row.kind, "cancel")       ? "återkallelsen"
-                                                        : "rapporten",
-                 f->reason);
-        rc = agency_record_event(d->st, cid, iid, clock_now_us(d->clock), "amili_report_failed",
-                                 message,
-                                 json_pack("{s:s, s:O}", "kind", j->row.kind, "issues", issues));
+        if (j->row.kind == AMILI_JOB_UPLOAD_INVOICE)
+            what = "fakturan (PDF)";
+        else if (j->row.kind == AMILI_JOB_CANCEL)
+            what = "återkallelsen";
+        snprintf(message, sizeof(message), "Visma Amili tog inte emot %s: %s", what, f->reason);
+        rc = agency_record_event(
+            d->st, cid, iid, clock_now_us(d->clock), "amili_report_failed", message,
+            json_pack("{s:s, s:O}", "kind", amili_job_name(j->row.kind), "issues", issues));
     }
     if (!rc)
         rc = store_agency_outbox_finish(d->st, cid, j->row.id, d->owner, OUTBOX_FAILED, 0, last);
@@ -561,12 +563,13 @@ static void job_begin(struct agency_dispatcher *d, struct job *j)
 
     j->busy = true;
     rc = store_agency_activation_get(d->st, j->row.company_id, &act);
-    if (rc || strcmp(act.state, "active") != 0) {
+    if (rc || act.state != AMILI_ACTIVATION_ACTIVE) {
         finish_retry(d, j, "the company's Amili activation is not active", -1, 60000);
         return;
     }
     snprintf(j->creditor, sizeof(j->creditor), "%s", act.creditor_id);
-    if (!strcmp(j->row.kind, "register")) {
+    switch (j->row.kind) {
+    case AMILI_JOB_REGISTER:
         agency_amili_payload_invoice_number(j->row.payload, j->invoice_number,
                                             sizeof(j->invoice_number));
         if (!j->invoice_number[0]) {
@@ -575,8 +578,7 @@ static void job_begin(struct agency_dispatcher *d, struct job *j)
         }
         start_step(d, j, j->row.attempts > 1 ? STEP_LOOKUP : STEP_REGISTER);
         return;
-    }
-    if (!strcmp(j->row.kind, "upload_invoice")) {
+    case AMILI_JOB_UPLOAD_INVOICE:
         payload = json_loads(j->row.payload, 0, NULL);
         snprintf(j->case_id, sizeof(j->case_id), "%s",
                  json_string_value(json_object_get(payload, "case_id"))
@@ -589,15 +591,15 @@ static void job_begin(struct agency_dispatcher *d, struct job *j)
         }
         start_step(d, j, STEP_UPLOAD);
         return;
-    }
-    if (!strcmp(j->row.kind, "report_payment") || !strcmp(j->row.kind, "report_crediting") ||
-        !strcmp(j->row.kind, "cancel")) {
+    case AMILI_JOB_REPORT_PAYMENT:
+    case AMILI_JOB_REPORT_CREDITING:
+    case AMILI_JOB_CANCEL:
         rc = store_agency_case_get(d->st, j->row.company_id, j->row.invoice_id, &c);
         if (rc == PM_ERR_NOT_FOUND) {
             /* No case yet: wait for it while the invoice is with the
              * agency; otherwise there is nothing to report to. */
             rc = store_invoice_get(d->st, j->row.company_id, j->row.invoice_id, &inv);
-            if (!rc && !strcmp(inv.agency_state, "queued")) {
+            if (!rc && inv.agency_state == AMILI_STATE_QUEUED) {
                 finish_retry(d, j, "waiting for the case to be registered", -1,
                              WAIT_FOR_CASE_S * 1000);
                 return;
@@ -631,10 +633,10 @@ static void action_done(struct agency_dispatcher *d, struct job *j,
     money_format(amount, amount_text, sizeof(amount_text));
     if (agency_money_parse(json_object_get(ans->body, "settled_amount"), &settled))
         settled = 0;
-    if (!strcmp(j->row.kind, "report_payment"))
+    if (j->row.kind == AMILI_JOB_REPORT_PAYMENT)
         snprintf(message, sizeof(message), "Betalning på %s rapporterad till Visma Amili (%s)",
                  amount_text, status ? status : "?");
-    else if (!strcmp(j->row.kind, "report_crediting"))
+    else if (j->row.kind == AMILI_JOB_REPORT_CREDITING)
         snprintf(message, sizeof(message), "Kreditering på %s rapporterad till Visma Amili (%s)",
                  amount_text, status ? status : "?");
     else
@@ -642,8 +644,8 @@ static void action_done(struct agency_dispatcher *d, struct job *j,
                  status ? status : "?");
     done.kind = "amili_reported";
     done.message = message;
-    done.data = json_pack("{s:s, s:s, s:I}", "kind", j->row.kind, "status", status ? status : "",
-                          "settled_minor", (json_int_t)settled);
+    done.data = json_pack("{s:s, s:s, s:I}", "kind", amili_job_name(j->row.kind), "status",
+                          status ? status : "", "settled_minor", (json_int_t)settled);
     finish_done(d, j, &done);
 }
 

@@ -104,10 +104,11 @@ static bool history_has(const json_t *hist, const char *key, const char *value)
     return false;
 }
 
-/* Events for entries [from, n) of a history array. */
+/* Events of `kind` for entries [from, n) of a history array; each message
+ * is lead, the entry's label and its name. */
 static enum pm_err history_events(struct store *st, const struct agency_case *c, const json_t *hist,
                                   size_t from, const char *key, const char *date_key,
-                                  const char *kind, int64_t at_us)
+                                  const char *kind, const char *lead, int64_t at_us)
 {
     char message[STORE_TEXT_MAX];
     enum pm_err rc = PM_OK;
@@ -120,11 +121,7 @@ static enum pm_err history_events(struct store *st, const struct agency_case *c,
 
         if (!name)
             name = "";
-        if (!strcmp(kind, "amili_state"))
-            snprintf(message, sizeof(message), "Visma Amili: ärendet är nu i läget %s (%s)",
-                     label(name), name);
-        else
-            snprintf(message, sizeof(message), "Visma Amili: status %s (%s)", label(name), name);
+        snprintf(message, sizeof(message), "%s %s (%s)", lead, label(name), name);
         rc = agency_record_event(st, c->company_id, c->invoice_id, at_us, kind, message,
                                  json_pack("{s:s, s:s, s:s, s:I}", key, name, "date",
                                            date ? date : "", "case_id", c->case_id, "index",
@@ -212,10 +209,10 @@ enum pm_err agency_record_case(struct store *st, const struct clock *clock, int6
         return PM_OK;
     if (fresh) {
         rc = history_events(st, &c, v.state_history, (size_t)c.state_events, "state", "state_date",
-                            "amili_state", at_us);
+                            "amili_state", "Visma Amili: ärendet är nu i läget", at_us);
         if (!rc)
             rc = history_events(st, &c, v.status_history, (size_t)c.status_events, "status",
-                                "status_date", "amili_status", at_us);
+                                "status_date", "amili_status", "Visma Amili: status", at_us);
         if (!rc && v.closed && !c.closed) {
             snprintf(message, sizeof(message), "Ärendet är avslutat hos Visma Amili (%s)",
                      label(v.status));

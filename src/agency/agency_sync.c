@@ -475,9 +475,11 @@ static enum pm_err sync_payouts(struct agency_syncer *s, const struct amili_acti
 /* Whether this round's case sync yields to a registration backlog. */
 static bool defer_cases(struct agency_syncer *s)
 {
+    static const enum amili_job registration = AMILI_JOB_REGISTER;
     int64_t backlog = 0, now = clock_now_s(&s->wall);
 
-    if (store_agency_outbox_pending(s->st, "register", &backlog) || backlog <= SYNC_DEFER_BACKLOG) {
+    if (store_agency_outbox_pending(s->st, &registration, &backlog) ||
+        backlog <= SYNC_DEFER_BACKLOG) {
         s->deferring_since = 0;
         return false;
     }

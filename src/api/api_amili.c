@@ -66,7 +66,7 @@ static json_t *missing_json(const struct api_request *r, const struct app_activa
 static json_t *state_json(struct api_request *r, const struct app_activation_view *v)
 {
     const struct amili_activation *act = v->have ? &v->act : NULL;
-    const char *state = act ? act->state : "not_activated";
+    const char *state = act ? amili_activation_state_name(act->state) : "not_activated";
     json_t *failure = json_null(), *terms;
 
     if (act && act->failure[0]) {
@@ -79,7 +79,7 @@ static json_t *state_json(struct api_request *r, const struct app_activation_vie
                 ? json_pack("{s:s, s:s}", "version", v->terms_version, "text", v->terms_text)
                 : json_null();
     return json_pack("{s:b, s:s, s:o, s:s?, s:o, s:s?, s:s?, s:s?, s:o, s:s, s:o}", "activated",
-                     act && !strcmp(act->state, "active"), "state", state, "terms", terms,
+                     act && act->state == AMILI_ACTIVATION_ACTIVE, "state", state, "terms", terms,
                      "accepted_by", act && act->accepted_by[0] ? act->accepted_by : NULL,
                      "accepted_at", time_or_null(act ? act->accepted_at : 0), "terms_version",
                      act && act->terms_version[0] ? act->terms_version : NULL, "account_id",
@@ -338,7 +338,6 @@ enum pm_err api_amili_batch_show(struct api_request *r)
     char actor[STORE_EMAIL_MAX];
     size_t n = 0, i;
     int64_t counts[3] = {0};
-    static const char *const names[] = {"queued", "registered", "failed"};
     json_t *results = NULL;
     enum pm_err rc;
 
@@ -361,7 +360,7 @@ enum pm_err api_amili_batch_show(struct api_request *r)
         json_array_append_new(
             results,
             json_pack("{s:I, s:s, s:s?, s:s?, s:o}", "invoice_id", (json_int_t)items[i].invoice_id,
-                      "status", names[items[i].status], "case_id",
+                      "status", handover_item_status_name(items[i].status), "case_id",
                       items[i].case_id[0] ? items[i].case_id : NULL, "ocr",
                       items[i].ocr[0] ? items[i].ocr : NULL, "errors",
                       items[i].status == HANDOVER_FAILED ? failure_errors(items[i].last_error)
@@ -409,8 +408,9 @@ json_t *api_amili_invoice_part(struct api_request *r, const struct app_ctx *ax,
     if (!app_handover_status(ax, inv, st, &ae))
         out = json_pack("{s:b, s:o, s:s?, s:s?, s:o}", "eligible", st->n_reasons == 0, "reasons",
                         reasons_json(r, st->reasons, st->n_reasons), "state",
-                        inv->agency_state[0] ? inv->agency_state : NULL, "status",
-                        inv->agency_status[0] ? inv->agency_status : NULL, "case",
+                        inv->agency_state != AMILI_STATE_NONE ? amili_state_name(inv->agency_state)
+                                                              : NULL,
+                        "status", inv->agency_status[0] ? inv->agency_status : NULL, "case",
                         st->have_case ? case_json(&st->kase, st->case_url) : json_null());
     free(st);
     return out;

@@ -138,12 +138,12 @@ void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_
     jsonw_key(w, "manual_reminders");
     jsonw_int(w, inv->manual_reminders);
     jsonw_key(w, "amili");
-    if (!inv->agency_state[0]) {
+    if (inv->agency_state == AMILI_STATE_NONE) {
         jsonw_null(w);
     } else {
         jsonw_object_begin(w);
         jsonw_key(w, "state");
-        jsonw_string(w, inv->agency_state);
+        jsonw_string(w, amili_state_name(inv->agency_state));
         jsonw_key(w, "status");
         jsonw_string_or_null(w, inv->agency_status);
         jsonw_key(w, "case_id");

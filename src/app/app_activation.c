@@ -102,7 +102,7 @@ static enum pm_err failed(const struct app_ctx *ax, struct app_activation_view *
     enum pm_err rc;
 
     json_decref(failure);
-    snprintf(v->act.state, sizeof(v->act.state), "failed");
+    v->act.state = AMILI_ACTIVATION_FAILED;
     snprintf(v->act.failure, sizeof(v->act.failure), "%s", text ? text : "{}");
     free(text);
     v->act.updated_at = clock_now_s(ax->clock);
@@ -216,7 +216,7 @@ enum pm_err app_activation_activate(const struct app_ctx *ax, bool accept, const
     rc = load(ax, v, e);
     if (rc)
         return rc;
-    if (v->have && !strcmp(v->act.state, "active")) {
+    if (v->have && v->act.state == AMILI_ACTIVATION_ACTIVE) {
         (void)fetch_terms(ax, v);
         return PM_OK;
     }
@@ -234,7 +234,7 @@ enum pm_err app_activation_activate(const struct app_ctx *ax, bool accept, const
     v->act.accepted_by_user = ax->actor_user_id;
     v->act.accepted_at = clock_now_s(ax->clock);
     v->act.updated_at = v->act.accepted_at;
-    snprintf(v->act.state, sizeof(v->act.state), "pending");
+    v->act.state = AMILI_ACTIVATION_PENDING;
     rc = store_agency_activation_put(ax->store, &v->act);
     if (!rc) /* accepted_by */
         rc = store_agency_activation_get(ax->store, ax->company_id, &v->act);
@@ -256,7 +256,7 @@ enum pm_err app_activation_activate(const struct app_ctx *ax, bool accept, const
                     fail.reason[0] ? fail.reason : "no answer from the agency", fail.issues, e);
         goto out_release;
     }
-    snprintf(v->act.state, sizeof(v->act.state), "active");
+    v->act.state = AMILI_ACTIVATION_ACTIVE;
     v->act.failure[0] = '\0';
     v->act.updated_at = clock_now_s(ax->clock);
     rc = store_agency_activation_put(ax->store, &v->act);

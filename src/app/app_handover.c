@@ -64,7 +64,7 @@ enum pm_err app_handover_send(const struct app_ctx *ax, const int64_t *ids, size
         return app_error_set(e, PM_ERR_BUSY, "agency_not_configured", NULL);
     rc = store_agency_activation_get(ax->store, ax->company_id, &act);
     if (!rc)
-        activated = !strcmp(act.state, "active");
+        activated = act.state == AMILI_ACTIVATION_ACTIVE;
     else if (rc != PM_ERR_NOT_FOUND)
         return app_store_failed(ax, rc, e);
     claims = calloc(n, sizeof(*claims));
@@ -188,7 +188,7 @@ enum pm_err app_handover_status(const struct app_ctx *ax, const struct invoice *
     if (!row)
         return app_error_set(e, PM_ERR_NOMEM, NULL, NULL);
     if (!store_agency_activation_get(ax->store, ax->company_id, &act))
-        activated = !strcmp(act.state, "active") && ax->agency;
+        activated = act.state == AMILI_ACTIVATION_ACTIVE && ax->agency;
     rc = store_agency_handover_facts(ax->store, ax->company_id, inv->id, row);
     if (rc) {
         app_store_failed(ax, rc, e);

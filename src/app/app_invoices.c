@@ -43,7 +43,8 @@ enum pm_err app_invoices_counts(const struct app_ctx *ax, int64_t counts[FILTER_
 
 bool app_invoices_case(const struct app_ctx *ax, const struct invoice *inv, struct agency_case *c)
 {
-    return inv->agency_state[0] && !store_agency_case_get(ax->store, ax->company_id, inv->id, c);
+    return inv->agency_state != AMILI_STATE_NONE &&
+           !store_agency_case_get(ax->store, ax->company_id, inv->id, c);
 }
 
 enum pm_err app_invoices_history(const struct app_ctx *ax, int64_t invoice_id,

@@ -42,7 +42,7 @@ enum pm_err app_invoices_counts(const struct app_ctx *ax, int64_t counts[FILTER_
                                 struct app_error *e);
 
 /* The case at the agency of a handed-over invoice (its agency_state is
- * not ""), as last seen: true and *c when there is one. */
+ * not AMILI_STATE_NONE), as last seen: true and *c when there is one. */
 bool app_invoices_case(const struct app_ctx *ax, const struct invoice *inv, struct agency_case *c);
 
 #define APP_HISTORY_MAX 10000 /* events of one invoice that are read */

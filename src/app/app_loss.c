@@ -36,19 +36,18 @@ static enum pm_err agency_case(const struct app_ctx *ax, const struct invoice *i
 
     *open = false;
     *disputed = !strcmp(inv->agency_status, "disputed");
-    if (!inv->agency_state[0] || !strcmp(inv->agency_state, "failed"))
+    if (!amili_state_with_agency(inv->agency_state))
         return PM_OK;
     rc = store_agency_case_get(ax->store, ax->company_id, inv->id, &c);
     if (rc == PM_ERR_NOT_FOUND) {
         /* queued, not yet registered: the case is about to open */
-        *open = !strcmp(inv->agency_state, "queued");
+        *open = inv->agency_state == AMILI_STATE_QUEUED;
         return PM_OK;
     }
     if (rc)
         return app_store_failed(ax, rc, e);
     *disputed = *disputed || c.disputed;
-    *open = !c.closed &&
-            (!strcmp(inv->agency_state, "queued") || !strcmp(inv->agency_state, "registered"));
+    *open = !c.closed && amili_state_with_agency(inv->agency_state);
     return PM_OK;
 }
 
@@ -61,7 +60,7 @@ static enum pm_err withdraw_case(const struct app_ctx *ax, const struct invoice 
     memset(&m, 0, sizeof(m));
     m.company_id = ax->company_id;
     m.invoice_id = inv->id;
-    snprintf(m.kind, sizeof(m.kind), "cancel");
+    m.kind = AMILI_JOB_CANCEL;
     snprintf(m.payload, sizeof(m.payload), "{\"reason\":\"customer_loss\"}");
     snprintf(m.idempotency_key, sizeof(m.idempotency_key), "loss-%lld", (long long)inv->id);
     rc = store_outbox_enqueue(ax->store, &m);

@@ -38,7 +38,7 @@ static enum pm_err report_to_agency(const struct app_ctx *ax, const struct invoi
 
     *reported = false;
     if (source == PAYMENT_AGENCY || amount_minor <= 0 ||
-        (strcmp(inv->agency_state, "queued") != 0 && strcmp(inv->agency_state, "registered") != 0))
+        !amili_state_with_agency(inv->agency_state))
         return PM_OK;
     memset(&m, 0, sizeof(m));
     date_format_iso(date, day);
@@ -52,7 +52,7 @@ static enum pm_err report_to_agency(const struct app_ctx *ax, const struct invoi
     }
     m.company_id = ax->company_id;
     m.invoice_id = inv->id;
-    snprintf(m.kind, sizeof(m.kind), "report_payment");
+    m.kind = AMILI_JOB_REPORT_PAYMENT;
     snprintf(m.payload, sizeof(m.payload), "%s", text);
     snprintf(m.idempotency_key, sizeof(m.idempotency_key), "%s", idempotency_key);
     free(text);

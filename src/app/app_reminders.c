@@ -200,7 +200,7 @@ static void fill_letter(const struct company *co, const struct customer *cu,
 /* The reminder refusals, decided before anything is written. */
 static enum pm_err check_invoice(const struct invoice *inv, struct app_error *e)
 {
-    if (inv->agency_state[0] && strcmp(inv->agency_state, "failed") != 0)
+    if (amili_state_with_agency(inv->agency_state))
         return app_error_set(e, PM_ERR_CONFLICT, "handed_over", "invoice_id");
     if (inv->state != INVOICE_STATE_OPEN || inv->remaining_minor <= 0)
         return app_error_set(e, PM_ERR_RANGE, "nothing_left", "invoice_id");

@@ -195,3 +195,27 @@ size_t handover_check(const struct handover_facts *f, int32_t today, struct hand
     }
     return n;
 }
+
+const char *handover_item_status_name(enum handover_item_status s)
+{
+    switch (s) {
+    case HANDOVER_QUEUED:
+        return "queued";
+    case HANDOVER_REGISTERED:
+        return "registered";
+    case HANDOVER_FAILED:
+        return "failed";
+    }
+    return NULL;
+}
+
+enum pm_err handover_item_status_parse(const char *s, enum handover_item_status *out)
+{
+    /* Parsed through the names, so the two cannot disagree. */
+    for (int v = HANDOVER_QUEUED; s && v <= HANDOVER_FAILED; v++)
+        if (!strcmp(handover_item_status_name((enum handover_item_status)v), s)) {
+            *out = (enum handover_item_status)v;
+            return PM_OK;
+        }
+    return PM_ERR_INVALID;
+}

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/err.h"
+
 struct handover_facts {
     bool company_activated;
     /* invoice */
@@ -43,5 +45,13 @@ struct handover_reason {
 /* Fill out[] (room for HANDOVER_MAX_REASONS) with every reason the invoice
  * cannot be handed over on `today`; returns how many (0 = eligible). */
 size_t handover_check(const struct handover_facts *f, int32_t today, struct handover_reason *out);
+
+/* Where one invoice of a hand-over batch stands, as GET .../batches/{id}
+ * reports it: "queued" | "registered" | "failed".  name is NULL for a value
+ * outside the enum; parse refuses others with PM_ERR_INVALID. */
+enum handover_item_status { HANDOVER_QUEUED, HANDOVER_REGISTERED, HANDOVER_FAILED };
+
+const char *handover_item_status_name(enum handover_item_status s);
+enum pm_err handover_item_status_parse(const char *s, enum handover_item_status *out);
 
 #endif

@@ -261,6 +261,14 @@ const char *sql_text_ref(struct store *st, struct store_stmt *q, int col, size_t
     return t;
 }
 
+enum pm_err sql_bad_value(struct store *st, struct store_stmt *q, int col, const char *column)
+{
+    const char *t = sql_text_ref(st, q, col, NULL);
+
+    return pm_error_set(&st->error, PM_ERR_DB, column, "unknown value '%s' stored in %s",
+                        t ? t : "(null)", column);
+}
+
 enum pm_err sql_blob(struct store *st, struct store_stmt *q, int col, const void **data,
                      size_t *len)
 {

@@ -82,6 +82,9 @@ void sql_text_col(struct store *st, struct store_stmt *q, int col, char *dst, si
 #define sql_col_arr(st, q, col, arr) sql_text_col(st, q, col, arr, sizeof(arr))
 /* A text column as the driver holds it, valid until the next step. */
 const char *sql_text_ref(struct store *st, struct store_stmt *q, int col, size_t *len);
+/* PM_ERR_DB (field column) for a stored value the code has no enum value
+ * for: a row is refused rather than read as some default. */
+enum pm_err sql_bad_value(struct store *st, struct store_stmt *q, int col, const char *column);
 /* A bytes column, valid until the next step. */
 enum pm_err sql_blob(struct store *st, struct store_stmt *q, int col, const void **data,
                      size_t *len);
@@ -98,6 +101,23 @@ enum pm_err sql_blob(struct store *st, struct store_stmt *q, int col, const void
             read((st), (q), &(out)[*(n)]);      \
             (*(n))++;                           \
         }                                       \
+    } while (0)
+
+/* The same with a read(st, q, &out[i]) that returns enum pm_err: the first
+ * row it refuses ends the loop with its error. */
+#define SQL_ROWS_CHECKED(st, q, out, cap, n, read, err) \
+    do {                                                \
+        bool row_ = false;                              \
+        *(n) = 0;                                       \
+        while (*(n) < (cap)) {                          \
+            (err) = sql_step((st), (q), &row_);         \
+            if ((err) || !row_)                         \
+                break;                                  \
+            (err) = read((st), (q), &(out)[*(n)]);      \
+            if (err)                                    \
+                break;                                  \
+            (*(n))++;                                   \
+        }                                               \
     } while (0)
 
 /* ---- transactions ---- */

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/amili.h"
 #include "core/invoice.h"
 #include "util/err.h"
 
@@ -127,8 +128,8 @@ struct invoice {
     int64_t remaining_minor;
     enum invoice_state state;
     int manual_reminders;
-    char agency_state[32];  /* "" = never handed over; "queued", "registered", "failed" ... */
-    char agency_status[64]; /* the agency's case status as last seen */
+    enum amili_state agency_state; /* stored as its name (core/amili.h) */
+    char agency_status[64];        /* the agency's case status as last seen */
     int64_t created_at;
 };
 
@@ -232,9 +233,8 @@ struct idempotency_record {
 
 /* One message for the agency, written in the same transaction as the change
  * that calls for it and delivered later by the dispatcher (src/agency).
- * kind: "register" (hand an invoice over), "report_payment" (the customer
- * paid the company directly), "report_crediting" (a credit note),
- * "cancel" (withdraw the case).  idempotency_key is unique per company:
+ * kind: what the agency is asked to do (enum amili_job, core/amili.h).
+ * idempotency_key is unique per company:
  * enqueueing the same key twice is PM_ERR_CONFLICT, so a retried request
  * cannot send the same message twice. */
 struct outbox_message {
@@ -242,11 +242,10 @@ struct outbox_message {
     int64_t id; /* set by store_outbox_enqueue */
     int64_t invoice_id;
     int64_t batch_id; /* 0 = none */
-    char kind[32];
+    enum amili_job kind;
     char payload[STORE_DATA_MAX]; /* JSON object text */
     char idempotency_key[128];
 };
-
 
 /* A handle (store_driver.h): opened by store_open(), one thread at a time. */
 

@@ -52,7 +52,8 @@ enum pm_err store_agency_write(struct store *st, struct store_stmt *q, const cha
     " a.accepted_at, a.account_id, a.creditor_id, a.state, a.failure, a.updated_at"    \
     " FROM amili_activations AS a LEFT JOIN users AS u ON u.id = a.accepted_by_user"
 
-static void activation_read(struct store *st, struct store_stmt *q, struct amili_activation *a)
+static enum pm_err activation_read(struct store *st, struct store_stmt *q,
+                                   struct amili_activation *a)
 {
     memset(a, 0, sizeof(*a));
     a->company_id = sql_int(st, q, 0);
@@ -62,9 +63,11 @@ static void activation_read(struct store *st, struct store_stmt *q, struct amili
     a->accepted_at = sql_int(st, q, 4);
     sql_col_arr(st, q, 5, a->account_id);
     sql_col_arr(st, q, 6, a->creditor_id);
-    sql_col_arr(st, q, 7, a->state);
+    if (amili_activation_state_parse(sql_text_ref(st, q, 7, NULL), &a->state))
+        return sql_bad_value(st, q, 7, "state");
     sql_col_arr(st, q, 8, a->failure);
     a->updated_at = sql_int(st, q, 9);
+    return PM_OK;
 }
 
 enum pm_err store_agency_activation_get(struct store *st, int64_t company_id,
@@ -79,7 +82,7 @@ enum pm_err store_agency_activation_get(struct store *st, int64_t company_id,
     sql_bind_int(st, q, 1, company_id);
     err = sql_row(st, q, "company", "not activated");
     if (!err)
-        activation_read(st, q, out);
+        err = activation_read(st, q, out);
     sql_done(st, q);
     return err;
 }
@@ -105,7 +108,7 @@ enum pm_err store_agency_activation_put(struct store *st, const struct amili_act
     sql_bind_int(st, q, 4, a->accepted_at);
     sql_bind_arr(st, q, 5, a->account_id);
     sql_bind_arr(st, q, 6, a->creditor_id);
-    sql_bind_arr(st, q, 7, a->state);
+    sql_bind_text(st, q, 7, amili_activation_state_name(a->state), 16);
     sql_bind_arr(st, q, 8, a->failure);
     sql_bind_int(st, q, 9, a->updated_at);
     err = store_agency_write(st, q, NULL, NULL);
@@ -127,7 +130,7 @@ enum pm_err store_agency_activation_list_active(struct store *st, int64_t after_
         return err;
     sql_bind_int(st, q, 1, after_company);
     sql_bind_int(st, q, 2, (int64_t)cap);
-    SQL_ROWS(st, q, out, cap, n, activation_read, err);
+    SQL_ROWS_CHECKED(st, q, out, cap, n, activation_read, err);
     sql_done(st, q);
     return err;
 }
@@ -135,7 +138,7 @@ enum pm_err store_agency_activation_list_active(struct store *st, int64_t after_
 /* ---- invoices and claims ---- */
 
 enum pm_err store_agency_invoice_agency(struct store *st, int64_t company_id, int64_t invoice_id,
-                                        const char *state, const char *status)
+                                        const enum amili_state *state, const char *status)
 {
     static const char sql[] =
         "UPDATE invoices SET agency_state = coalesce(CAST($3 AS TEXT), agency_state),"
@@ -149,7 +152,7 @@ enum pm_err store_agency_invoice_agency(struct store *st, int64_t company_id, in
     sql_bind_int(st, q, 1, company_id);
     sql_bind_int(st, q, 2, invoice_id);
     if (state)
-        sql_bind_text(st, q, 3, state, 32);
+        sql_bind_text(st, q, 3, amili_state_name(*state), 32);
     else
         sql_bind_null(st, q, 3);
     if (status)

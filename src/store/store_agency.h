@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/handover.h"
 #include "store/store.h"
 
 #define STORE_AGENCY_ID_MAX      40   /* the agency's ids: 24 hex + NUL, with room */
@@ -43,7 +44,7 @@ struct amili_activation {
     int64_t accepted_at;               /* unix seconds */
     char account_id[STORE_AGENCY_ID_MAX];
     char creditor_id[STORE_AGENCY_ID_MAX];
-    char state[16];               /* "pending" | "active" | "failed" */
+    enum amili_activation_state state;
     char failure[STORE_TEXT_MAX]; /* why it failed (JSON text), or "" */
     int64_t updated_at;           /* unix seconds */
 };
@@ -75,8 +76,6 @@ struct handover_batch {
     int64_t total;
 };
 
-enum handover_item_status { HANDOVER_QUEUED, HANDOVER_REGISTERED, HANDOVER_FAILED };
-
 struct handover_item {
     int64_t invoice_id;
     enum handover_item_status status;
@@ -92,7 +91,7 @@ struct outbox_lease_row {
     int64_t id;
     int64_t invoice_id;
     int64_t batch_id;
-    char kind[32];
+    enum amili_job kind;
     char payload[STORE_AGENCY_PAYLOAD_MAX];
     char idempotency_key[128];
     int attempts; /* including this one */
@@ -196,7 +195,7 @@ enum pm_err store_agency_outbox_finish(struct store *st, int64_t company_id, int
 enum pm_err store_agency_outbox_reported(struct store *st, int64_t company_id, int64_t invoice_id,
                                          int64_t *out);
 /* Unfinished rows of all companies, of one kind (NULL: any kind). */
-enum pm_err store_agency_outbox_pending(struct store *st, const char *kind, int64_t *out);
+enum pm_err store_agency_outbox_pending(struct store *st, const enum amili_job *kind, int64_t *out);
 
 /* PM_ERR_CONFLICT when the invoice (field invoice_id) or the case id
  * (field case_id) has a case already. */
@@ -215,7 +214,7 @@ enum pm_err store_agency_case_unsynced_since(struct store *st, int64_t company_i
 
 /* invoices.agency_state / agency_status (NULL leaves one as it is). */
 enum pm_err store_agency_invoice_agency(struct store *st, int64_t company_id, int64_t invoice_id,
-                                        const char *state, const char *status);
+                                        const enum amili_state *state, const char *status);
 /* Delete the claim: the invoice may be handed over again. */
 enum pm_err store_agency_claim_release(struct store *st, int64_t company_id, int64_t invoice_id);
 enum pm_err store_agency_invoice_by_number(struct store *st, int64_t company_id, int64_t number,

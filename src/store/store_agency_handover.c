@@ -24,8 +24,8 @@
 
 /* ---- hand-over facts ---- */
 
-static void facts_read(struct store *st, struct store_stmt *q, int64_t company_id,
-                       struct handover_row *out)
+static enum pm_err facts_read(struct store *st, struct store_stmt *q, int64_t company_id,
+                              struct handover_row *out)
 {
     struct invoice *inv = &out->inv;
     struct customer *cu = &out->cu;
@@ -50,7 +50,8 @@ static void facts_read(struct store *st, struct store_stmt *q, int64_t company_i
     sql_col_arr(st, q, 13, word);
     if (store_invoice_state_parse(word, &inv->state))
         inv->state = INVOICE_STATE_OPEN;
-    sql_col_arr(st, q, 14, inv->agency_state);
+    if (amili_state_parse(sql_text_ref(st, q, 14, NULL), &inv->agency_state))
+        return sql_bad_value(st, q, 14, "agency_state");
     sql_col_arr(st, q, 15, inv->agency_status);
     sql_col_arr(st, q, 16, cu->name);
     snprintf(inv->customer_name, sizeof(inv->customer_name), "%s", cu->name);
@@ -68,6 +69,7 @@ static void facts_read(struct store *st, struct store_stmt *q, int64_t company_i
     out->has_case = sql_bool(st, q, 28);
     out->reminder_fees_minor = sql_int(st, q, 29);
     out->last_reminder_date = (int32_t)sql_int(st, q, 30);
+    return PM_OK;
 }
 
 /* One statement: the invoice, its customer card and the hand-over facts
@@ -105,7 +107,7 @@ enum pm_err store_agency_handover_facts(struct store *st, int64_t company_id, in
     sql_bind_int(st, q, 2, invoice_id);
     err = sql_row(st, q, "invoice_id", "no such invoice");
     if (!err)
-        facts_read(st, q, company_id, out);
+        err = facts_read(st, q, company_id, out);
     sql_done(st, q);
     return err;
 }
@@ -446,25 +448,19 @@ enum pm_err store_agency_handover_claim(struct store *st, struct handover_batch 
     return err;
 }
 
-static void item_read(struct store *st, struct store_stmt *q, struct handover_item *it)
+static enum pm_err item_read(struct store *st, struct store_stmt *q, struct handover_item *it)
 {
-    char state[16];
-
     memset(it, 0, sizeof(*it));
     it->invoice_id = sql_int(st, q, 0);
-    sql_col_arr(st, q, 1, state);
-    if (!strcmp(state, "done"))
-        it->status = HANDOVER_REGISTERED;
-    else if (!strcmp(state, "failed"))
-        it->status = HANDOVER_FAILED;
-    else
-        it->status = HANDOVER_QUEUED;
+    if (handover_item_status_parse(sql_text_ref(st, q, 1, NULL), &it->status))
+        return sql_bad_value(st, q, 1, "state");
     if (it->status == HANDOVER_REGISTERED) {
         sql_col_arr(st, q, 2, it->case_id);
         sql_col_arr(st, q, 3, it->ocr);
     }
     if (it->status == HANDOVER_FAILED)
         sql_col_arr(st, q, 4, it->last_error);
+    return PM_OK;
 }
 
 enum pm_err store_agency_handover_batch_get(struct store *st, int64_t company_id, int64_t batch_id,
@@ -475,7 +471,9 @@ enum pm_err store_agency_handover_batch_get(struct store *st, int64_t company_id
         "SELECT company_id, id, created_by, created_at, total FROM handover_batches"
         " WHERE company_id = $1 AND id = $2";
     static const char sql_items[] =
-        "SELECT o.invoice_id, o.state, coalesce(c.case_id, ''), coalesce(c.ocr, ''), o.last_error"
+        "SELECT o.invoice_id,"
+        " CASE o.state WHEN 'done' THEN 'registered' WHEN 'failed' THEN 'failed' ELSE 'queued' END,"
+        " coalesce(c.case_id, ''), coalesce(c.ocr, ''), o.last_error"
         " FROM outbox AS o LEFT JOIN agency_cases AS c"
         "   ON c.company_id = o.company_id AND c.invoice_id = o.invoice_id"
         " WHERE o.company_id = $1 AND o.batch_id = $2 AND o.kind = 'register'"
@@ -508,7 +506,7 @@ enum pm_err store_agency_handover_batch_get(struct store *st, int64_t company_id
     sql_bind_int(st, q, 1, company_id);
     sql_bind_int(st, q, 2, batch_id);
     sql_bind_int(st, q, 3, (int64_t)cap);
-    SQL_ROWS(st, q, items, cap, n, item_read, err);
+    SQL_ROWS_CHECKED(st, q, items, cap, n, item_read, err);
     sql_done(st, q);
     return err;
 }

@@ -59,17 +59,19 @@ struct lease_unit {
     size_t cap, n;
 };
 
-static void lease_read(struct store *st, struct store_stmt *q, struct outbox_lease_row *r)
+static enum pm_err lease_read(struct store *st, struct store_stmt *q, struct outbox_lease_row *r)
 {
     memset(r, 0, sizeof(*r));
     r->company_id = sql_int(st, q, 0);
     r->id = sql_int(st, q, 1);
     r->invoice_id = sql_int(st, q, 2);
     r->batch_id = sql_int(st, q, 3);
-    sql_col_arr(st, q, 4, r->kind);
+    if (amili_job_parse(sql_text_ref(st, q, 4, NULL), &r->kind))
+        return sql_bad_value(st, q, 4, "kind");
     sql_col_arr(st, q, 5, r->payload);
     sql_col_arr(st, q, 6, r->idempotency_key);
     r->attempts = (int)sql_int(st, q, 7);
+    return PM_OK;
 }
 
 static enum pm_err lease_run(struct store *st, void *ctx)
@@ -89,8 +91,10 @@ static enum pm_err lease_run(struct store *st, void *ctx)
     /* To the statement's end (at most cap rows): the update is done then. */
     while (!err && row) {
         err = sql_step(st, q, &row);
-        if (!err && row && u->n < u->cap)
-            lease_read(st, q, &u->out[u->n++]);
+        if (!err && row && u->n < u->cap) {
+            err = lease_read(st, q, &u->out[u->n]);
+            u->n += !err;
+        }
     }
     sql_done(st, q);
     if (err)
@@ -200,7 +204,7 @@ enum pm_err store_agency_outbox_reported(struct store *st, int64_t company_id, i
     return one_int(st, q, "summing reported amounts: no row", out);
 }
 
-enum pm_err store_agency_outbox_pending(struct store *st, const char *kind, int64_t *out)
+enum pm_err store_agency_outbox_pending(struct store *st, const enum amili_job *kind, int64_t *out)
 {
     static const char sql[] = "SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
                               " AND (CAST($1 AS TEXT) IS NULL OR kind = CAST($1 AS TEXT))";
@@ -210,7 +214,7 @@ enum pm_err store_agency_outbox_pending(struct store *st, const char *kind, int6
     if (err)
         return err;
     if (kind)
-        sql_bind_text(st, q, 1, kind, 32);
+        sql_bind_text(st, q, 1, amili_job_name(*kind), 32);
     else
         sql_bind_null(st, q, 1);
     return one_int(st, q, "counting the outbox: no row", out);

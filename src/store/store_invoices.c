@@ -50,7 +50,7 @@ static enum pm_err exists(struct store *st, const char *sql, int64_t company_id,
 
 /* ---- reading ---- */
 
-void store_invoices_read(struct store *st, struct store_stmt *q, struct invoice *inv)
+enum pm_err store_invoices_read(struct store *st, struct store_stmt *q, struct invoice *inv)
 {
     memset(inv, 0, sizeof(*inv));
     inv->company_id = sql_int(st, q, 0);
@@ -73,10 +73,12 @@ void store_invoices_read(struct store *st, struct store_stmt *q, struct invoice 
     if (store_invoice_state_parse(sql_text_ref(st, q, 16, NULL), &inv->state))
         inv->state = INVOICE_STATE_OPEN;
     inv->manual_reminders = (int)sql_int(st, q, 17);
-    sql_col_arr(st, q, 18, inv->agency_state);
+    if (amili_state_parse(sql_text_ref(st, q, 18, NULL), &inv->agency_state))
+        return sql_bad_value(st, q, 18, "agency_state");
     sql_col_arr(st, q, 19, inv->agency_status);
     inv->created_at = sql_int(st, q, 20);
     sql_col_arr(st, q, 21, inv->customer_name);
+    return PM_OK;
 }
 
 /* ---- invoice numbers ---- */
@@ -299,7 +301,7 @@ static enum pm_err insert_invoice_row(struct store *st, const struct invoice *in
     sql_bind_int(st, q, 16, inv->remaining_minor);
     sql_bind_text(st, q, 17, store_invoice_state_name(inv->state), 16);
     sql_bind_int(st, q, 18, inv->manual_reminders);
-    sql_bind_arr(st, q, 19, inv->agency_state);
+    sql_bind_text(st, q, 19, amili_state_name(inv->agency_state), 32);
     sql_bind_arr(st, q, 20, inv->agency_status);
     sql_bind_int(st, q, 21, inv->created_at);
     err = sql_run(st, q);
@@ -391,7 +393,7 @@ enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id, 
     sql_bind_int(st, q, 2, id);
     err = sql_row(st, q, "invoice_id", "no such invoice");
     if (!err)
-        store_invoices_read(st, q, out);
+        err = store_invoices_read(st, q, out);
     sql_done(st, q);
     return err;
 }
@@ -728,7 +730,7 @@ static enum pm_err outbox_insert_run(struct store *st, void *ctx)
     sql_bind_int(st, q, 2, row->id);
     sql_bind_int(st, q, 3, row->invoice_id);
     sql_bind_int(st, q, 4, row->batch_id);
-    sql_bind_arr(st, q, 5, row->kind);
+    sql_bind_text(st, q, 5, amili_job_name(row->kind), 32);
     sql_bind_arr(st, q, 6, row->payload);
     sql_bind_arr(st, q, 7, row->idempotency_key);
     sql_bind_int(st, q, 8, sql_now());
@@ -745,8 +747,9 @@ enum pm_err store_outbox_enqueue(struct store *st, struct outbox_message *m)
     struct outbox_insert oi = {.in = m};
     enum pm_err err;
 
-    if (!m->kind[0] || !m->idempotency_key[0])
-        return pm_error_set(&st->error, PM_ERR_INVALID, m->kind[0] ? "idempotency_key" : "kind",
+    if (!amili_job_name(m->kind) || !m->idempotency_key[0])
+        return pm_error_set(&st->error, PM_ERR_INVALID,
+                            amili_job_name(m->kind) ? "idempotency_key" : "kind",
                             "an outbox message needs a kind and an idempotency key");
     err = sql_atomic(st, outbox_insert_run, &oi);
     if (!err)

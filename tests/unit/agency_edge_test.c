@@ -449,7 +449,7 @@ static void test_action_bodies(void **state)
 
     (void)state;
     memset(&c, 0, sizeof(c));
-    assert_int_equal(agency_amili_req_action(&c, "report_payment", "cred", "case1",
+    assert_int_equal(agency_amili_req_action(&c, AMILI_JOB_REPORT_PAYMENT, "cred", "case1",
                                              "{\"amount_minor\":10050,\"date\":\"2025-06-20\","
                                              "\"reference\":\"Swish\"}",
                                              &body),
@@ -459,13 +459,20 @@ static void test_action_bodies(void **state)
     assert_non_null(strstr(body, "\"bank_transaction_date\":\"Fri, 20 Jun 2025 00:00:00 GMT\""));
     assert_non_null(strstr(body, "\"origin\":\"creditor_system\""));
     free(body);
-    assert_int_equal(agency_amili_req_action(&c, "report_payment", "cred", "case1",
+    assert_int_equal(agency_amili_req_action(&c, AMILI_JOB_REPORT_PAYMENT, "cred", "case1",
                                              "{\"amount_minor\":0,\"date\":\"2025-06-20\"}", &body),
                      PM_ERR_INVALID);
-    assert_int_equal(agency_amili_req_action(&c, "cancel", "cred", "case1", "{}", &body), PM_OK);
+    assert_int_equal(agency_amili_req_action(&c, AMILI_JOB_CANCEL, "cred", "case1", "{}", &body),
+                     PM_OK);
     assert_string_equal(c.path, "/creditor--cancellations");
     free(body);
-    assert_int_equal(agency_amili_req_action(&c, "teleport", "cred", "case1", "{}", &body),
+    /* Kinds that are not creditor actions have no action request. */
+    assert_int_equal(agency_amili_req_action(&c, AMILI_JOB_REGISTER, "cred", "case1", "{}", &body),
+                     PM_ERR_INVALID);
+    assert_int_equal(
+        agency_amili_req_action(&c, AMILI_JOB_UPLOAD_INVOICE, "cred", "case1", "{}", &body),
+        PM_ERR_INVALID);
+    assert_int_equal(agency_amili_req_action(&c, (enum amili_job)99, "cred", "case1", "{}", &body),
                      PM_ERR_INVALID);
 }
 

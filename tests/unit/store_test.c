@@ -35,6 +35,7 @@
 #include "store/pg/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#include "store/store_agency.h"
 #include "store/store_invoices.h"
 
 #define TODAY 20000 /* 2024-10-04 as a day number */
@@ -692,7 +693,7 @@ static void test_invoice_insert_and_numbers(void **state)
     assert_int_equal(got.remaining_minor, 95000);
     assert_int_equal(got.paid_minor, 0);
     assert_int_equal(got.state, INVOICE_STATE_OPEN);
-    assert_string_equal(got.agency_state, "");
+    assert_int_equal(got.agency_state, AMILI_STATE_NONE);
 
     assert_int_equal(store_invoice_lines(f->st, f->company_a, inv.id, rlines, 4, &n), PM_OK);
     assert_int_equal(n, 2);
@@ -1491,6 +1492,46 @@ static void test_rollback_leaves_nothing(void **state)
     assert_int_equal(got.number, 1002);
 }
 
+/* The agency's states and job kinds are enums in C and their names in the
+ * database: each round-trips, and a name the code does not know is an error
+ * naming the column, never read as some default. */
+static void test_agency_states_stored_as_names(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 5000);
+    const enum amili_state registered = AMILI_STATE_REGISTERED;
+    struct outbox_message m;
+    struct invoice got;
+    char sql[256];
+
+    assert_int_equal(store_agency_invoice_agency(f->st, f->company_a, inv.id, &registered, "x"),
+                     PM_OK);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM invoices WHERE id = %lld AND agency_state = 'registered'",
+             (long long)inv.id);
+    assert_int_equal(raw_int(f, sql), 1);
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &got), PM_OK);
+    assert_int_equal(got.agency_state, AMILI_STATE_REGISTERED);
+
+    snprintf(sql, sizeof(sql), "UPDATE invoices SET agency_state = 'lost' WHERE id = %lld",
+             (long long)inv.id);
+    raw_exec(f, sql);
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &got), PM_ERR_DB);
+    assert_string_equal(store_error(f->st)->field, "agency_state");
+
+    memset(&m, 0, sizeof(m));
+    m.company_id = f->company_a;
+    m.invoice_id = inv.id;
+    m.kind = AMILI_JOB_CANCEL;
+    snprintf(m.idempotency_key, sizeof(m.idempotency_key), "cancel-1");
+    assert_int_equal(store_outbox_enqueue(f->st, &m), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox WHERE kind = 'cancel'"), 1);
+    m.kind = (enum amili_job)99;
+    snprintf(m.idempotency_key, sizeof(m.idempotency_key), "cancel-2");
+    assert_int_equal(store_outbox_enqueue(f->st, &m), PM_ERR_INVALID);
+    assert_string_equal(store_error(f->st)->field, "kind");
+}
+
 static void test_outbox_enqueue_once(void **state)
 {
     struct fixture *f = *state;
@@ -1500,7 +1541,7 @@ static void test_outbox_enqueue_once(void **state)
     memset(&m, 0, sizeof(m));
     m.company_id = f->company_a;
     m.invoice_id = inv.id;
-    snprintf(m.kind, sizeof(m.kind), "report_payment");
+    m.kind = AMILI_JOB_REPORT_PAYMENT;
     snprintf(m.payload, sizeof(m.payload), "{\"amount_minor\":5000}");
     snprintf(m.idempotency_key, sizeof(m.idempotency_key), "payment-1");
     assert_int_equal(store_outbox_enqueue(f->st, &m), PM_OK);
@@ -1665,6 +1706,7 @@ int main(void)
         T(test_rollback_leaves_nothing),
         T(test_unbalanced_voucher_refused),
         T(test_outbox_enqueue_once),
+        T(test_agency_states_stored_as_names),
         T(test_data_version),
         cmocka_unit_test(test_enum_names),
     };
