@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "store/pg/pg_store.h"
 #include "store/sql.h"
@@ -241,19 +239,6 @@ static void drv_bind_null(struct store_stmt *q, int i)
     (void)slot(q, i);
 }
 
-static void backoff(int attempt)
-{
-    struct timespec now, ts;
-    unsigned jitter;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    jitter = (unsigned)now.tv_nsec ^ ((unsigned)getpid() * 2654435761u);
-    jitter ^= jitter >> 13;
-    ts.tv_sec = 0;
-    ts.tv_nsec = (long)((1 + jitter % 8) * (unsigned)(attempt < 10 ? attempt : 10)) * 1000000L;
-    nanosleep(&ts, NULL);
-}
-
 static enum pm_err run(struct pg_store *s, struct store_stmt *q)
 {
     bool alone = !in_transaction(s);
@@ -277,7 +262,7 @@ static enum pm_err run(struct pg_store *s, struct store_stmt *q)
         q->res = NULL;
         if (err != PM_ERR_BUSY || !alone || attempt == RETRIES)
             return err;
-        backoff(attempt);
+        sql_backoff(attempt);
     }
 }
 
