@@ -220,6 +220,61 @@ int64_t sql_changes(struct store *st, struct store_stmt *q)
     return st->drv->changes(q);
 }
 
+/* ---- statements keyed by integers ---- */
+
+enum pm_err sql_prepare_keys(struct store *st, const char *sql, struct store_stmt **out,
+                             const int64_t *keys, int n)
+{
+    enum pm_err err = sql_prepare(st, sql, out);
+    int i;
+
+    if (err)
+        return err;
+    for (i = 0; i < n; i++)
+        sql_bind_int(st, *out, i + 1, keys[i]);
+    return PM_OK;
+}
+
+enum pm_err sql_run_keys(struct store *st, const char *sql, const int64_t *keys, int n)
+{
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare_keys(st, sql, &q, keys, n);
+
+    if (err)
+        return err;
+    err = sql_run(st, q);
+    sql_done(st, q);
+    return err;
+}
+
+enum pm_err sql_change_keys(struct store *st, const char *sql, const int64_t *keys, int n,
+                            const char *field, const char *missing)
+{
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare_keys(st, sql, &q, keys, n);
+
+    if (err)
+        return err;
+    err = sql_change(st, q, field, missing);
+    sql_done(st, q);
+    return err;
+}
+
+enum pm_err sql_get_keys(struct store *st, const char *sql, const int64_t *keys, int n,
+                         const char *field, const char *missing, sql_read_fn *read, void *out)
+{
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare_keys(st, sql, &q, keys, n);
+
+    if (err)
+        return err;
+    err = sql_row(st, q, field, missing);
+    if (!err)
+        read(st, q, out);
+    sql_done(st, q);
+    return err;
+}
+
 /* ---- reading ---- */
 
 int64_t sql_int(struct store *st, struct store_stmt *q, int col)
@@ -329,7 +384,7 @@ static enum pm_err unit_end(struct store *st, bool own, enum pm_err rc)
 /* Pause 1..8 ms times the attempt before a retry.  The jitter comes from
  * the clock and the process id: processes started alike would otherwise
  * pause alike and collide again. */
-static void backoff(int attempt)
+void sql_backoff(int attempt)
 {
     struct timespec now, ts;
     unsigned jitter;
@@ -356,7 +411,7 @@ static enum pm_err atomic(struct store *st, enum store_tx kind,
         err = unit_end(st, own, fn(st, ctx));
         if (err != PM_ERR_BUSY || !own || attempt == RETRIES)
             return err;
-        backoff(attempt);
+        sql_backoff(attempt);
     }
 }
 

@@ -89,6 +89,30 @@ enum pm_err sql_bad_value(struct store *st, struct store_stmt *q, int col, const
 enum pm_err sql_blob(struct store *st, struct store_stmt *q, int col, const void **data,
                      size_t *len);
 
+/* ---- statements keyed by integers ---- */
+
+/* The integer arguments as an array and its length, for the *_keys helpers:
+ * sql_change_keys(st, sql, SQL_KEYS(company_id, id), "id", "no such row"). */
+#define SQL_KEYS(...) \
+    (const int64_t[]){__VA_ARGS__}, (int)(sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
+
+/* A row mapper: fill out (the table's struct) from the current row. */
+typedef void sql_read_fn(struct store *st, struct store_stmt *q, void *out);
+
+/* sql_prepare, then bind keys[0..n) as $1..$n. */
+enum pm_err sql_prepare_keys(struct store *st, const char *sql, struct store_stmt **out,
+                             const int64_t *keys, int n);
+/* Run sql with integer keys for its effect. */
+enum pm_err sql_run_keys(struct store *st, const char *sql, const int64_t *keys, int n);
+/* Run a write with integer keys: sql_change's PM_ERR_NOT_FOUND (field,
+ * missing) when it changed no row. */
+enum pm_err sql_change_keys(struct store *st, const char *sql, const int64_t *keys, int n,
+                            const char *field, const char *missing);
+/* Read exactly one row with integer keys into out with read: sql_row's
+ * PM_ERR_NOT_FOUND (field, missing) when there is none. */
+enum pm_err sql_get_keys(struct store *st, const char *sql, const int64_t *keys, int n,
+                         const char *field, const char *missing, sql_read_fn *read, void *out);
+
 /* Read rows into out[0..cap): *n rows; read(st, q, &out[i]) fills one. */
 #define SQL_ROWS(st, q, out, cap, n, read, err) \
     do {                                        \
@@ -133,6 +157,10 @@ enum pm_err sql_atomic(struct store *st, enum pm_err (*fn)(struct store *st, voi
  * transaction is open. */
 enum pm_err sql_atomic_read_committed(struct store *st,
                                       enum pm_err (*fn)(struct store *st, void *ctx), void *ctx);
+
+/* Pause 1..8 ms times the attempt (at most 10) before retry number attempt
+ * of work that failed on a transient conflict. */
+void sql_backoff(int attempt);
 
 /* ---- id series (the sequences table) ---- */
 

@@ -104,7 +104,7 @@ bool store_retryable(const struct store *st)
 
 enum pm_err store_migrate(struct store *st, int *applied)
 {
-    return st->drv->migrate(st, applied);
+    return store_migrate_run(st, st->drv->migrations, applied);
 }
 
 /* The error is cleared first, so that store_retryable() speaks of this

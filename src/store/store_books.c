@@ -91,23 +91,14 @@ static enum pm_err reminder_insert(struct store *st, void *ctx)
     c->id = 0;
     err = sql_next_id(st, r->company_id, "reminders", 1, &c->id);
     if (!err)
-        err = sql_prepare(st, sql, &q);
+        err = sql_prepare_keys(st, sql, &q,
+                               SQL_KEYS(r->company_id, c->id, r->invoice_id, r->batch_id, r->date,
+                                        r->fee_minor, r->late_compensation_minor, r->interest_minor,
+                                        r->interest_rate_bp, r->period_from, r->period_to,
+                                        r->earlier_charges_minor, r->total_due_minor,
+                                        r->new_due_date));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, r->company_id);
-    sql_bind_int(st, q, 2, c->id);
-    sql_bind_int(st, q, 3, r->invoice_id);
-    sql_bind_int(st, q, 4, r->batch_id);
-    sql_bind_int(st, q, 5, r->date);
-    sql_bind_int(st, q, 6, r->fee_minor);
-    sql_bind_int(st, q, 7, r->late_compensation_minor);
-    sql_bind_int(st, q, 8, r->interest_minor);
-    sql_bind_int(st, q, 9, r->interest_rate_bp);
-    sql_bind_int(st, q, 10, r->period_from);
-    sql_bind_int(st, q, 11, r->period_to);
-    sql_bind_int(st, q, 12, r->earlier_charges_minor);
-    sql_bind_int(st, q, 13, r->total_due_minor);
-    sql_bind_int(st, q, 14, r->new_due_date);
     sql_bind_arr(st, q, 15, r->ocr);
     if (r->letter[0])
         sql_bind_arr(st, q, 16, r->letter);
@@ -119,11 +110,9 @@ static enum pm_err reminder_insert(struct store *st, void *ctx)
     sql_done(st, q);
     if (err)
         return err;
-    err = sql_prepare(st, count_sql, &q);
+    err = sql_prepare_keys(st, count_sql, &q, SQL_KEYS(r->company_id, r->invoice_id));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, r->company_id);
-    sql_bind_int(st, q, 2, r->invoice_id);
     err = sql_change(st, q, "invoice_id", "no such invoice");
     sql_done(st, q);
     return err;
@@ -154,12 +143,9 @@ enum pm_err store_books_reminder_get(struct store *st, int64_t company_id, int64
 
     if (pdf)
         *pdf = NULL;
-    err = sql_prepare(st, sql, &q);
+    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, id, invoice_id));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, id);
-    sql_bind_int(st, q, 3, invoice_id);
     err = sql_row(st, q, "reminder_id", "no such reminder");
     if (!err) {
         reminder_read(st, q, out);
@@ -181,13 +167,9 @@ enum pm_err store_books_reminder_list_batch(struct store *st, int64_t company_id
     enum pm_err err;
 
     *n = 0;
-    err = sql_prepare(st, sql, &q);
+    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, batch_id, after_id, (int64_t)cap));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, batch_id);
-    sql_bind_int(st, q, 3, after_id);
-    sql_bind_int(st, q, 4, (int64_t)cap);
     SQL_ROWS(st, q, out, cap, n, reminder_read, err);
     sql_done(st, q);
     return err;
@@ -211,13 +193,10 @@ static enum pm_err batch_insert(struct store *st, void *ctx)
     c->id = 0;
     err = sql_next_id(st, c->b->company_id, "reminder_batches", 1, &c->id);
     if (!err)
-        err = sql_prepare(st, sql, &q);
+        err = sql_prepare_keys(st, sql, &q,
+                               SQL_KEYS(c->b->company_id, c->id, c->b->total, c->b->created_at));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, c->b->company_id);
-    sql_bind_int(st, q, 2, c->id);
-    sql_bind_int(st, q, 3, c->b->total);
-    sql_bind_int(st, q, 4, c->b->created_at);
     err = sql_run(st, q);
     sql_done(st, q);
     return err;
@@ -242,12 +221,10 @@ enum pm_err store_books_reminder_batch_put_pdf(struct store *st, int64_t company
     static const char sql[] =
         "UPDATE reminder_batches SET pdf = $3 WHERE company_id = $1 AND id = $2";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, batch_id));
 
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, batch_id);
     sql_bind_blob(st, q, 3, pdf, len);
     err = sql_change(st, q, "batch_id", "no such batch");
     sql_done(st, q);
@@ -265,11 +242,9 @@ enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id,
 
     if (pdf)
         *pdf = NULL;
-    err = sql_prepare(st, sql, &q);
+    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, batch_id));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, batch_id);
     err = sql_row(st, q, "batch_id", "no such batch");
     if (!err) {
         memset(out, 0, sizeof(*out));
@@ -301,11 +276,9 @@ enum pm_err store_books_invoice_get(struct store *st, int64_t company_id, int64_
     memset(out, 0, sizeof(*out));
     out->company_id = company_id;
     out->invoice_id = invoice_id;
-    err = sql_prepare(st, sql, &q);
+    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, invoice_id));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, invoice_id);
     /* No row yet: everything is zero. */
     err = sql_step(st, q, &row);
     if (!err && row) {
@@ -352,23 +325,15 @@ enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books
      * no column, so it is refused rather than lost. */
     if (b->loss.vat_by_rate[VAT_0] != 0)
         return pm_error_set(&st->error, PM_ERR_INVALID, "loss", "VAT at 0 %% is not VAT");
-    err = sql_prepare(st, sql, &q);
+    err = sql_prepare_keys(st, sql, &q,
+                           SQL_KEYS(b->company_id, b->invoice_id, b->fee_charged_minor,
+                                    b->compensation_charged_minor, b->fees_paid_minor,
+                                    b->interest_charged_minor, b->interest_paid_minor,
+                                    b->expected_loss_minor, b->loss.gross_minor, b->loss.net_minor,
+                                    b->loss.vat_by_rate[VAT_25], b->loss.vat_by_rate[VAT_12],
+                                    b->loss.vat_by_rate[VAT_6], b->recovered_minor));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, b->company_id);
-    sql_bind_int(st, q, 2, b->invoice_id);
-    sql_bind_int(st, q, 3, b->fee_charged_minor);
-    sql_bind_int(st, q, 4, b->compensation_charged_minor);
-    sql_bind_int(st, q, 5, b->fees_paid_minor);
-    sql_bind_int(st, q, 6, b->interest_charged_minor);
-    sql_bind_int(st, q, 7, b->interest_paid_minor);
-    sql_bind_int(st, q, 8, b->expected_loss_minor);
-    sql_bind_int(st, q, 9, b->loss.gross_minor);
-    sql_bind_int(st, q, 10, b->loss.net_minor);
-    sql_bind_int(st, q, 11, b->loss.vat_by_rate[VAT_25]);
-    sql_bind_int(st, q, 12, b->loss.vat_by_rate[VAT_12]);
-    sql_bind_int(st, q, 13, b->loss.vat_by_rate[VAT_6]);
-    sql_bind_int(st, q, 14, b->recovered_minor);
     err = sql_run(st, q);
     sql_done(st, q);
     return err;
@@ -378,16 +343,9 @@ enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, 
 {
     static const char sql[] = "UPDATE invoices SET state = 'written_off'"
                               " WHERE company_id = $1 AND id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, invoice_id);
-    err = sql_change(st, q, "invoice_id", "no such invoice");
-    sql_done(st, q);
-    return err;
+    return sql_change_keys(st, sql, SQL_KEYS(company_id, invoice_id), "invoice_id",
+                           "no such invoice");
 }
 
 /* ---- BgMax ---- */
@@ -400,11 +358,10 @@ enum pm_err store_books_bgmax_remember(struct store *st, int64_t company_id, con
     static const char sql[] = "INSERT INTO bgmax_imports (company_id, file_identity, imported_at)"
                               " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id));
 
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
     sql_bind_text(st, q, 2, identity, BGMAX_IDENTITY_MAX);
     sql_bind_int(st, q, 3, at ? at : sql_now());
     err = sql_run(st, q);
@@ -426,13 +383,10 @@ enum pm_err store_books_receivables_sum(struct store *st, int64_t company_id, in
         " WHERE company_id = $1 AND state = 'open' AND currency = 'SEK'"
         " AND due_date BETWEEN $2 AND $3";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, due_from, due_to));
 
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, due_from);
-    sql_bind_int(st, q, 3, due_to);
     err = sql_row(st, q, "", "summing receivables: no row");
     if (!err) {
         *count = sql_int(st, q, 0);

@@ -42,8 +42,9 @@ static void company_bind(struct store *st, struct store_stmt *q, const struct co
     sql_bind_int(st, q, 17, c->reminder_due_days > 0 ? c->reminder_due_days : 10);
 }
 
-static void company_read(struct store *st, struct store_stmt *q, struct company *c)
+static void company_read(struct store *st, struct store_stmt *q, void *out)
 {
+    struct company *c = out;
     char method[16];
 
     memset(c, 0, sizeof(*c));
@@ -103,17 +104,9 @@ enum pm_err store_company_insert(struct store *st, struct company *c)
 enum pm_err store_company_get(struct store *st, int64_t company_id, struct company *out)
 {
     static const char sql[] = "SELECT " COMPANY_COLS " FROM companies WHERE id = $1";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    err = sql_row(st, q, "company_id", "no such company");
-    if (!err)
-        company_read(st, q, out);
-    sql_done(st, q);
-    return err;
+    return sql_get_keys(st, sql, SQL_KEYS(company_id), "company_id", "no such company",
+                        company_read, out);
 }
 
 enum pm_err store_company_update(struct store *st, const struct company *c)
@@ -228,12 +221,10 @@ enum pm_err store_membership_set(struct store *st, int64_t company_id, int64_t u
                               " VALUES ($1, $2, $3)"
                               " ON CONFLICT (company_id, user_id) DO UPDATE SET role = $3";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, user_id));
 
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, user_id);
     sql_bind_text(st, q, 3, store_role_name(role), 32);
     err = sql_run(st, q);
     sql_done(st, q);
@@ -269,11 +260,9 @@ enum pm_err store_membership_list(struct store *st, int64_t user_id, struct memb
     enum pm_err err;
 
     *n = 0;
-    err = sql_prepare(st, sql_text(st, &sql), &q);
+    err = sql_prepare_keys(st, sql_text(st, &sql), &q, SQL_KEYS(user_id, (int64_t)cap));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, user_id);
-    sql_bind_int(st, q, 2, (int64_t)cap);
     SQL_ROWS(st, q, out, cap, n, membership_read, err);
     sql_done(st, q);
     return err;

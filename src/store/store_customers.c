@@ -39,8 +39,10 @@ static void customer_bind(struct store *st, struct store_stmt *q, const struct c
     sql_bind_arr(st, q, 14, c->language);
 }
 
-static void customer_read(struct store *st, struct store_stmt *q, struct customer *c)
+static void customer_read(struct store *st, struct store_stmt *q, void *out)
 {
+    struct customer *c = out;
+
     memset(c, 0, sizeof(*c));
     c->company_id = sql_int(st, q, 0);
     c->id = sql_int(st, q, 1);
@@ -103,18 +105,9 @@ enum pm_err store_customer_get(struct store *st, int64_t company_id, int64_t id,
 {
     static const char sql[] =
         "SELECT " CUSTOMER_COLS " FROM customers WHERE company_id = $1 AND id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, id);
-    err = sql_row(st, q, "customer_id", "no such customer");
-    if (!err)
-        customer_read(st, q, out);
-    sql_done(st, q);
-    return err;
+    return sql_get_keys(st, sql, SQL_KEYS(company_id, id), "customer_id", "no such customer",
+                        customer_read, out);
 }
 
 enum pm_err store_customer_update(struct store *st, const struct customer *c)

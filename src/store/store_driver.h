@@ -57,7 +57,8 @@ struct store_driver {
      * store first and fills it with store_init(). */
     enum pm_err (*open)(const char *dsn, struct store **out, struct pm_error *e);
     void (*close)(struct store *st);
-    enum pm_err (*migrate)(struct store *st, int *applied);
+    /* The engine's schema migrations (run by store_migrate_run). */
+    const struct store_migrations *migrations;
 
     /* ---- statements ---- */
     /* Prepare sql (placeholders $1..$n) as a new statement. */
@@ -86,6 +87,10 @@ struct store_driver {
     int64_t (*changes)(struct store_stmt *stmt);
     /* Forget the run and its bindings, ready for the next. */
     void (*reset)(struct store_stmt *stmt);
+    /* Run sql — one or more statements, no parameters, not cached — for its
+     * effect; a failure is recorded on the handle's error as "what: the
+     * database's message". */
+    enum pm_err (*exec)(struct store *st, const char *sql, const char *what);
 
     /* ---- transactions ---- */
     bool (*in_transaction)(struct store *st);
@@ -101,6 +106,18 @@ struct store_driver {
     /* See store_data_version() in store.h.  NULL when the engine cannot tell. */
     enum pm_err (*data_version)(struct store *st, uint64_t *out);
 };
+
+/* The members of a driver's table that every driver defines under the same
+ * static names; a driver's table is its name, dialect, caps, schemes, open,
+ * migrations and begin_for, then STORE_DRIVER_STEPS. */
+#define STORE_DRIVER_STEPS                                                                        \
+    .close = drv_close, .prepare = drv_prepare, .finalize = drv_finalize,                         \
+    .bind_int = drv_bind_int, .bind_text = drv_bind_text, .bind_blob = drv_bind_blob,             \
+    .bind_null = drv_bind_null, .step = drv_step, .column_int = drv_column_int,                   \
+    .column_null = drv_column_null, .column_text = drv_column_text,                               \
+    .column_blob = drv_column_blob, .changes = drv_changes, .reset = drv_reset, .exec = drv_exec, \
+    .in_transaction = drv_in_transaction, .begin = drv_begin, .commit = drv_commit,               \
+    .rollback = drv_rollback, .data_version = drv_data_version
 
 /* ---- the handle every driver embeds first ---- */
 
@@ -118,7 +135,7 @@ struct store_id_block {
 
 struct store {
     const struct store_driver *drv;
-    struct pm_error error;       /* detail of the last failed call */
+    struct pm_error error; /* detail of the last failed call */
     /* Prepared statements by the address of their text (open addressing). */
     struct store_stmt_slot *stmts;
     size_t n_stmts, cap_stmts;
@@ -132,6 +149,24 @@ struct store {
 void store_init(struct store *st, const struct store_driver *drv);
 /* Finalize the cached statements (the driver's close calls it first). */
 void store_release(struct store *st);
+
+/* ---- schema migrations (store_migrate.c) ---- */
+
+/* An engine's numbered migrations: texts[i] is version i + 1.  The texts
+ * are the engine's own (its types, its CREATE syntax); the bookkeeping in
+ * schema_migrations is common. */
+struct store_migrations {
+    const char *begin;        /* the transaction the whole run is one of */
+    const char *lock;         /* run right after begin (NULL: none needed) */
+    const char *create_table; /* CREATE TABLE IF NOT EXISTS schema_migrations */
+    const char *const *texts;
+    int count;
+};
+
+/* Apply, in one transaction, every migration above the highest version
+ * recorded in schema_migrations, recording each; *applied (may be NULL) =
+ * how many.  A failure is on the handle's error and nothing is applied. */
+enum pm_err store_migrate_run(struct store *st, const struct store_migrations *m, int *applied);
 
 /* The registered drivers, NULL-terminated (store_drivers.c). */
 extern const struct store_driver *const store_drivers[];

@@ -84,11 +84,9 @@ static enum pm_err token_insert(struct store *st, void *ctx)
     enum pm_err err = sql_next_id(st, t->company_id, "api_tokens", 1, &t->id);
 
     if (!err)
-        err = sql_prepare(st, sql, &q);
+        err = sql_prepare_keys(st, sql, &q, SQL_KEYS(t->company_id, t->id));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, t->company_id);
-    sql_bind_int(st, q, 2, t->id);
     sql_bind_arr(st, q, 3, t->name);
     sql_bind_arr(st, q, 4, t->token_hash);
     sql_bind_int(st, q, 5, t->created_by);
@@ -145,11 +143,10 @@ enum pm_err store_idempotency_get(struct store *st, int64_t company_id, const ch
     struct store_stmt *q = NULL;
     const char *body;
     size_t len = 0;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id));
 
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
     sql_bind_text(st, q, 2, key, sizeof(out->key));
     err = sql_row(st, q, "idempotency_key", "new key");
     if (!err) {
@@ -174,11 +171,10 @@ enum pm_err store_idempotency_put(struct store *st, const struct idempotency_rec
         "INSERT INTO idempotency_keys (company_id, key, request_hash, status, body, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6)";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(r->company_id));
 
     if (err)
         return err;
-    sql_bind_int(st, q, 1, r->company_id);
     sql_bind_arr(st, q, 2, r->key);
     sql_bind_arr(st, q, 3, r->request_hash);
     sql_bind_int(st, q, 4, r->status);

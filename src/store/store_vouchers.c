@@ -81,19 +81,16 @@ static enum pm_err voucher_number(struct store *st, struct voucher_insert *c)
     enum pm_err err;
 
     snprintf(series, sizeof(series), "voucher-%04d", c->year);
-    err = sql_prepare(st, lock_sql, &q);
+    err = sql_prepare_keys(st, lock_sql, &q, SQL_KEYS(c->v->company_id));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, c->v->company_id);
     sql_bind_arr(st, q, 2, series);
     err = sql_run(st, q);
     sql_done(st, q);
     if (!err)
-        err = sql_prepare(st, max_sql, &q);
+        err = sql_prepare_keys(st, max_sql, &q, SQL_KEYS(c->v->company_id, c->year));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, c->v->company_id);
-    sql_bind_int(st, q, 2, c->year);
     err = sql_row(st, q, "", "allocating a voucher number: no row");
     if (!err)
         highest = sql_int(st, q, 0);
@@ -126,23 +123,17 @@ static enum pm_err voucher_insert(struct store *st, void *ctx)
     c->number = 0;
     err = voucher_number(st, c);
     if (!err)
-        err = sql_prepare(st, row_sql, &q);
+        err = sql_prepare_keys(st, row_sql, &q, SQL_KEYS(v->company_id, c->year, c->number));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, v->company_id);
-    sql_bind_int(st, q, 2, c->year);
-    sql_bind_int(st, q, 3, c->number);
     sql_bind_text(st, q, 4, c->rows, ROWS_JSON_MAX);
     err = sql_run(st, q);
     sql_done(st, q);
     if (!err)
-        err = sql_prepare(st, head_sql, &q);
+        err = sql_prepare_keys(st, head_sql, &q,
+                               SQL_KEYS(v->company_id, c->year, c->number, v->date));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, v->company_id);
-    sql_bind_int(st, q, 2, c->year);
-    sql_bind_int(st, q, 3, c->number);
-    sql_bind_int(st, q, 4, v->date);
     sql_bind_arr(st, q, 5, v->text);
     sql_bind_arr(st, q, 6, v->source);
     sql_bind_int(st, q, 7, v->created_at);
@@ -150,13 +141,10 @@ static enum pm_err voucher_insert(struct store *st, void *ctx)
     sql_done(st, q);
     if (err || !v->invoice_id)
         return err;
-    err = sql_prepare(st, link_sql, &q);
+    err = sql_prepare_keys(st, link_sql, &q,
+                           SQL_KEYS(v->company_id, c->year, c->number, v->invoice_id));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, v->company_id);
-    sql_bind_int(st, q, 2, c->year);
-    sql_bind_int(st, q, 3, c->number);
-    sql_bind_int(st, q, 4, v->invoice_id);
     err = sql_run(st, q);
     sql_done(st, q);
     return err;
@@ -205,15 +193,10 @@ enum pm_err store_books_voucher_list(struct store *st, int64_t company_id, int32
     bool row = true;
 
     *n = 0;
-    err = sql_prepare(st, sql, &q);
+    err = sql_prepare_keys(st, sql, &q,
+                           SQL_KEYS(company_id, from, to, after_year, after_number, (int64_t)cap));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, from);
-    sql_bind_int(st, q, 3, to);
-    sql_bind_int(st, q, 4, after_year);
-    sql_bind_int(st, q, 5, after_number);
-    sql_bind_int(st, q, 6, (int64_t)cap);
     for (;;) {
         int year;
         int64_t number;
@@ -267,11 +250,9 @@ enum pm_err store_books_voucher_balances(struct store *st, int64_t company_id, i
     bool row = true;
 
     *n = 0;
-    err = sql_prepare(st, sql, &q);
+    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, before));
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, before);
     for (;;) {
         err = sql_step(st, q, &row);
         if (err || !row)

@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "store/pg/pg_store.h"
 #include "store/sql.h"
@@ -241,19 +239,6 @@ static void drv_bind_null(struct store_stmt *q, int i)
     (void)slot(q, i);
 }
 
-static void backoff(int attempt)
-{
-    struct timespec now, ts;
-    unsigned jitter;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    jitter = (unsigned)now.tv_nsec ^ ((unsigned)getpid() * 2654435761u);
-    jitter ^= jitter >> 13;
-    ts.tv_sec = 0;
-    ts.tv_nsec = (long)((1 + jitter % 8) * (unsigned)(attempt < 10 ? attempt : 10)) * 1000000L;
-    nanosleep(&ts, NULL);
-}
-
 static enum pm_err run(struct pg_store *s, struct store_stmt *q)
 {
     bool alone = !in_transaction(s);
@@ -277,7 +262,7 @@ static enum pm_err run(struct pg_store *s, struct store_stmt *q)
         q->res = NULL;
         if (err != PM_ERR_BUSY || !alone || attempt == RETRIES)
             return err;
-        backoff(attempt);
+        sql_backoff(attempt);
     }
 }
 
@@ -355,6 +340,19 @@ static int64_t drv_changes(struct store_stmt *q)
     const char *tuples = q->res ? PQcmdTuples(q->res) : "";
 
     return tuples[0] ? (int64_t)strtoll(tuples, NULL, 10) : 0;
+}
+
+static enum pm_err drv_exec(struct store *st, const char *sql, const char *what)
+{
+    struct pg_store *s = engine(st);
+    PGresult *res = PQexec(s->conn, sql);
+    ExecStatusType status = PQresultStatus(res);
+    enum pm_err err = PM_OK;
+
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        err = fail(s, res, what);
+    PQclear(res);
+    return err;
 }
 
 /* ---- transactions ---- */
@@ -501,13 +499,6 @@ static enum pm_err drv_data_version(struct store *st, uint64_t *out)
 
 /* ---- the handle ---- */
 
-static enum pm_err drv_migrate(struct store *st, int *applied)
-{
-    struct pg_store *s = engine(st);
-
-    return pg_migrations_apply(s->conn, applied, &s->base.error);
-}
-
 static void drv_close(struct store *st)
 {
     struct pg_store *s = engine(st);
@@ -575,9 +566,11 @@ static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error
         goto out_close;
     }
     PQclear(res);
-    err = pg_migrations_apply(s->conn, NULL, e);
-    if (err)
+    err = store_migrate_run(&s->base, &pg_migrations, NULL);
+    if (err) {
+        pm_error_set(e, err, s->base.error.field, "%s", s->base.error.message);
         goto out_close;
+    }
     *out = &s->base;
     return PM_OK;
 
@@ -594,25 +587,7 @@ const struct store_driver pg_store_driver = {
     .caps = STORE_CAP_SKIP_LOCKED | STORE_CAP_ID_BLOCKS,
     .schemes = pg_schemes,
     .open = drv_open,
-    .close = drv_close,
-    .migrate = drv_migrate,
-    .prepare = drv_prepare,
-    .finalize = drv_finalize,
-    .bind_int = drv_bind_int,
-    .bind_text = drv_bind_text,
-    .bind_blob = drv_bind_blob,
-    .bind_null = drv_bind_null,
-    .step = drv_step,
-    .column_int = drv_column_int,
-    .column_null = drv_column_null,
-    .column_text = drv_column_text,
-    .column_blob = drv_column_blob,
-    .changes = drv_changes,
-    .reset = drv_reset,
-    .in_transaction = drv_in_transaction,
-    .begin = drv_begin,
+    .migrations = &pg_migrations,
     .begin_for = drv_begin_for,
-    .commit = drv_commit,
-    .rollback = drv_rollback,
-    .data_version = drv_data_version,
+    STORE_DRIVER_STEPS,
 };

@@ -21,14 +21,6 @@
  */
 #include "store/pg/pg_store.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-/* Serialises migrations across processes (any constant unique to Påminn). */
-#define MIGRATION_LOCK_KEY 7233690010001LL
-
 static const char *const migrations[] = {
     /* 1: the foundation, and the tables the agency, letters and books need. */
     "CREATE TABLE companies ("
@@ -535,129 +527,21 @@ int pg_migrations_count(void)
     return N_MIGRATIONS;
 }
 
-/* The first line of libpq's message for res (or the connection's). */
-static enum pm_err fail(PGconn *conn, const PGresult *res, const char *what, struct pm_error *e)
-{
-    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    enum pm_err err = PM_ERR_DB;
-    const char *msg = primary ? primary : PQerrorMessage(conn);
-    size_t len = strlen(msg);
-
-    while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-        len--;
-    if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01")))
-        err = PM_ERR_BUSY;
-    else if (PQstatus(conn) != CONNECTION_OK)
-        err = PM_ERR_IO;
-    return pm_error_set(e, err, "", "%s: %.*s", what, (int)len, msg);
-}
-
-/* Run sql (one or more statements, no parameters) for its effect. */
-static enum pm_err exec_sql(PGconn *conn, const char *sql, const char *what, struct pm_error *e)
-{
-    PGresult *res = PQexec(conn, sql);
-    enum pm_err err = PM_OK;
-    ExecStatusType st = PQresultStatus(res);
-
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        err = fail(conn, res, what, e);
-    PQclear(res);
-    return err;
-}
-
-/* The highest recorded version, 0 for a new database. */
-static enum pm_err current_version(PGconn *conn, int *out, struct pm_error *e)
-{
-    PGresult *res = PQexec(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-    enum pm_err err = PM_OK;
-
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-        err = fail(conn, res, "reading schema version", e);
-    else
-        *out = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return err;
-}
-
-static enum pm_err record_version(PGconn *conn, int version, struct pm_error *e)
-{
-    char v[16], at[24];
-    const char *values[2] = {v, at};
-    PGresult *res;
-    enum pm_err err = PM_OK;
-
-    snprintf(v, sizeof(v), "%d", version);
-    snprintf(at, sizeof(at), "%lld", (long long)time(NULL));
-    res = PQexecParams(conn, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                       2, NULL, values, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        char what[48];
-
-        snprintf(what, sizeof(what), "recording migration %d", version);
-        err = fail(conn, res, what, e);
-    }
-    PQclear(res);
-    return err;
-}
-
 /*
  * READ COMMITTED, not the connection's SERIALIZABLE default: a process that
  * waited for the lock must then see the versions the lock's previous holder
  * committed, which a snapshot taken before the wait would hide.  The lock
- * is taken before schema_migrations is created, so two processes never race
- * on creating it.
+ * (transaction-scoped; the key is any constant unique to Påminn) is taken
+ * before schema_migrations is created, so two processes never race on
+ * creating it.
  */
-enum pm_err pg_migrations_apply(PGconn *conn, int *applied, struct pm_error *e)
-{
-    char lock_sql[80], what[48];
-    enum pm_err err;
-    int version = 0, v, done = 0;
-
-    err = exec_sql(conn, "BEGIN ISOLATION LEVEL READ COMMITTED", "starting migrations", e);
-    if (err)
-        return err;
-    snprintf(lock_sql, sizeof(lock_sql), "SELECT pg_advisory_xact_lock(%lld)",
-             (long long)MIGRATION_LOCK_KEY);
-    err = exec_sql(conn, lock_sql, "locking migrations", e);
-    if (err)
-        goto out_rollback;
-    err = exec_sql(conn,
-                   "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                   "  version BIGINT PRIMARY KEY,"
-                   "  applied_at BIGINT NOT NULL"
-                   ")",
-                   "creating schema_migrations", e);
-    if (err)
-        goto out_rollback;
-    err = current_version(conn, &version, e);
-    if (err)
-        goto out_rollback;
-    if (version > N_MIGRATIONS) {
-        err = pm_error_set(e, PM_ERR_DB, "",
-                           "database schema version %d is newer than this program knows (%d)",
-                           version, N_MIGRATIONS);
-        goto out_rollback;
-    }
-    for (v = version + 1; v <= N_MIGRATIONS; v++) {
-        snprintf(what, sizeof(what), "migration %d", v);
-        err = exec_sql(conn, migrations[v - 1], what, e);
-        if (err)
-            goto out_rollback;
-        err = record_version(conn, v, e);
-        if (err)
-            goto out_rollback;
-        done++;
-    }
-    err = exec_sql(conn, "COMMIT", "committing migrations", e);
-    if (err)
-        goto out_rollback;
-    if (applied)
-        *applied = done;
-    return PM_OK;
-
-out_rollback:
-    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-        PQclear(PQexec(conn, "ROLLBACK"));
-    return err;
-}
+const struct store_migrations pg_migrations = {
+    .begin = "BEGIN ISOLATION LEVEL READ COMMITTED",
+    .lock = "SELECT pg_advisory_xact_lock(7233690010001)",
+    .create_table = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                    "  version BIGINT PRIMARY KEY,"
+                    "  applied_at BIGINT NOT NULL"
+                    ")",
+    .texts = migrations,
+    .count = N_MIGRATIONS,
+};

@@ -39,8 +39,7 @@ extern const struct store_driver pg_store_driver;
 
 /* pg_migrations.c */
 int pg_migrations_count(void);
-/* Apply every migration not yet recorded in schema_migrations, in one
- * transaction under an advisory lock; *applied (may be NULL) = how many. */
-enum pm_err pg_migrations_apply(PGconn *conn, int *applied, struct pm_error *e);
+/* The migrations, run in one transaction under an advisory lock. */
+extern const struct store_migrations pg_migrations;
 
 #endif

@@ -219,6 +219,19 @@ static void drv_reset(struct store_stmt *q)
     sqlite3_clear_bindings(q->stmt);
 }
 
+static enum pm_err drv_exec(struct store *st, const char *sql, const char *what)
+{
+    char *msg = NULL;
+    enum pm_err err = PM_OK;
+    int rc = sqlite3_exec(engine(st)->db, sql, NULL, NULL, &msg);
+
+    if (rc != SQLITE_OK)
+        err = pm_error_set(&st->error, (rc & 0xff) == SQLITE_BUSY ? PM_ERR_BUSY : PM_ERR_DB, "",
+                           "%s: %s", what, msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return err;
+}
+
 /* ---- transactions ---- */
 
 static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
@@ -281,11 +294,6 @@ static enum pm_err drv_data_version(struct store *st, uint64_t *out)
 
 /* ---- the handle ---- */
 
-static enum pm_err drv_migrate(struct store *stp, int *applied)
-{
-    return sqlite_migrations_apply(engine(stp)->db, applied, &engine(stp)->base.error);
-}
-
 static void drv_close(struct store *stp)
 {
     struct sqlite_store *s = engine(stp);
@@ -295,17 +303,10 @@ static void drv_close(struct store *stp)
     free(s);
 }
 
-static enum pm_err pragma(sqlite3 *db, const char *sql, struct pm_error *e)
+/* A connection setting, named by its own text in a failure. */
+static enum pm_err pragma(struct store *st, const char *sql)
 {
-    char *msg = NULL;
-    enum pm_err err = PM_OK;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-
-    if (rc != SQLITE_OK)
-        err = pm_error_set(e, (rc & 0xff) == SQLITE_BUSY ? PM_ERR_BUSY : PM_ERR_DB, "", "%s: %s",
-                           sql, msg ? msg : sqlite3_errstr(rc));
-    sqlite3_free(msg);
-    return err;
+    return drv_exec(st, sql, sql);
 }
 
 static enum pm_err open_path(const char *path, struct store **out, struct pm_error *e)
@@ -331,15 +332,17 @@ static enum pm_err open_path(const char *path, struct store **out, struct pm_err
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 5000);
-    err = pragma(s->db, "PRAGMA journal_mode = WAL", e);
+    err = pragma(&s->base, "PRAGMA journal_mode = WAL");
     if (!err)
-        err = pragma(s->db, "PRAGMA foreign_keys = ON", e);
+        err = pragma(&s->base, "PRAGMA foreign_keys = ON");
     if (!err)
-        err = pragma(s->db, "PRAGMA synchronous = NORMAL", e);
+        err = pragma(&s->base, "PRAGMA synchronous = NORMAL");
     if (!err)
-        err = sqlite_migrations_apply(s->db, NULL, e);
-    if (err)
+        err = store_migrate_run(&s->base, &sqlite_migrations, NULL);
+    if (err) {
+        pm_error_set(e, err, s->base.error.field, "%s", s->base.error.message);
         goto out_close;
+    }
     *out = &s->base;
     return PM_OK;
 
@@ -366,25 +369,7 @@ const struct store_driver sqlite_store_driver = {
     .caps = 0,
     .schemes = no_schemes,
     .open = drv_open,
-    .close = drv_close,
-    .migrate = drv_migrate,
-    .prepare = drv_prepare,
-    .finalize = drv_finalize,
-    .bind_int = drv_bind_int,
-    .bind_text = drv_bind_text,
-    .bind_blob = drv_bind_blob,
-    .bind_null = drv_bind_null,
-    .step = drv_step,
-    .column_int = drv_column_int,
-    .column_null = drv_column_null,
-    .column_text = drv_column_text,
-    .column_blob = drv_column_blob,
-    .changes = drv_changes,
-    .reset = drv_reset,
-    .in_transaction = drv_in_transaction,
-    .begin = drv_begin,
+    .migrations = &sqlite_migrations,
     .begin_for = NULL,
-    .commit = drv_commit,
-    .rollback = drv_rollback,
-    .data_version = drv_data_version,
+    STORE_DRIVER_STEPS,
 };

@@ -1,11 +1,10 @@
 /*
  * sqlite_migrations.c — the numbered schema migrations of the SQLite engine.
  *
- * migrations[i] is version i + 1.  sqlite_migrations_apply() runs, inside one
- * BEGIN IMMEDIATE transaction, every version above the highest one recorded
- * in schema_migrations, recording each; running it again applies nothing.
- * Several processes starting at once are serialised by the write lock, and
- * each re-reads the recorded versions after taking it.  A migration, once
+ * migrations[i] is version i + 1.  The common runner (store_migrate.c)
+ * applies, inside one BEGIN IMMEDIATE transaction, every version above the
+ * highest one recorded in schema_migrations, recording each; running it
+ * again applies nothing.  A migration, once
  * released, is never edited: a change is a new entry at the end.
  *
  * Conventions of the schema (keep them in every new migration):
@@ -21,9 +20,6 @@
  *   they count per company.
  */
 #include "store/sqlite/sqlite_store.h"
-
-#include <stdio.h>
-#include <time.h>
 
 static const char *const migrations[] = {
     /* 1: the foundation, and the tables the agency, letters and books need. */
@@ -523,106 +519,16 @@ int sqlite_migrations_count(void)
     return N_MIGRATIONS;
 }
 
-static enum pm_err exec_sql(sqlite3 *db, const char *sql, const char *what, struct pm_error *e)
-{
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    enum pm_err err = PM_OK;
-
-    if (rc != SQLITE_OK) {
-        err = (rc & 0xff) == SQLITE_BUSY ? PM_ERR_BUSY : PM_ERR_DB;
-        pm_error_set(e, err, "", "%s: %s", what, msg ? msg : sqlite3_errstr(rc));
-    }
-    sqlite3_free(msg);
-    return err;
-}
-
-/* The highest recorded version, 0 for a new database. */
-static enum pm_err current_version(sqlite3 *db, int *out, struct pm_error *e)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-    enum pm_err err = PM_OK;
-
-    rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &st,
-                            NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        err = pm_error_set(e, PM_ERR_DB, "", "reading schema version: %s", sqlite3_errmsg(db));
-        goto out_finalize;
-    }
-    *out = sqlite3_column_int(st, 0);
-out_finalize:
-    sqlite3_finalize(st);
-    return err;
-}
-
-static enum pm_err record_version(sqlite3 *db, int version, struct pm_error *e)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-    enum pm_err err = PM_OK;
-
-    rc = sqlite3_prepare_v2(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-                            -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(st, 1, version);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        err = pm_error_set(e, PM_ERR_DB, "", "recording migration %d: %s", version,
-                           sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    return err;
-}
-
-enum pm_err sqlite_migrations_apply(sqlite3 *db, int *applied, struct pm_error *e)
-{
-    enum pm_err err;
-    int version = 0, v, done = 0;
-    char what[64];
-
-    err = exec_sql(db, "BEGIN IMMEDIATE", "starting migrations", e);
-    if (err)
-        return err;
-    err = exec_sql(db,
-                   "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                   "  version INTEGER PRIMARY KEY,"
-                   "  applied_at INTEGER NOT NULL"
-                   ") STRICT",
-                   "creating schema_migrations", e);
-    if (err)
-        goto out_rollback;
-    err = current_version(db, &version, e);
-    if (err)
-        goto out_rollback;
-    if (version > N_MIGRATIONS) {
-        err = pm_error_set(e, PM_ERR_DB, "",
-                           "database schema version %d is newer than this program knows (%d)",
-                           version, N_MIGRATIONS);
-        goto out_rollback;
-    }
-    for (v = version + 1; v <= N_MIGRATIONS; v++) {
-        snprintf(what, sizeof(what), "migration %d", v);
-        err = exec_sql(db, migrations[v - 1], what, e);
-        if (err)
-            goto out_rollback;
-        err = record_version(db, v, e);
-        if (err)
-            goto out_rollback;
-        done++;
-    }
-    err = exec_sql(db, "COMMIT", "committing migrations", e);
-    if (err)
-        goto out_rollback;
-    if (applied)
-        *applied = done;
-    return PM_OK;
-
-out_rollback:
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return err;
-}
+/* Several processes starting at once are serialised by the write lock
+ * that BEGIN IMMEDIATE takes, and each reads the recorded versions after
+ * taking it. */
+const struct store_migrations sqlite_migrations = {
+    .begin = "BEGIN IMMEDIATE",
+    .lock = NULL,
+    .create_table = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                    "  version INTEGER PRIMARY KEY,"
+                    "  applied_at INTEGER NOT NULL"
+                    ") STRICT",
+    .texts = migrations,
+    .count = N_MIGRATIONS,
+};

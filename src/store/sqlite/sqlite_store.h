@@ -33,8 +33,7 @@ extern const struct store_driver sqlite_store_driver;
 
 /* How many migrations the engine knows. */
 int sqlite_migrations_count(void);
-/* Apply, in one BEGIN IMMEDIATE transaction, every migration not yet
- * recorded in schema_migrations; *applied (may be NULL) = how many. */
-enum pm_err sqlite_migrations_apply(sqlite3 *db, int *applied, struct pm_error *e);
+/* The migrations, run in one BEGIN IMMEDIATE transaction. */
+extern const struct store_migrations sqlite_migrations;
 
 #endif
