@@ -615,6 +615,8 @@ static void job_begin(struct agency_dispatcher *d, struct job *j)
         snprintf(j->case_id, sizeof(j->case_id), "%s", c.case_id);
         start_step(d, j, STEP_ACTION);
         return;
+    case AMILI_JOB_UNKNOWN:
+        break;
     }
     finish_refused(d, j, "unknown message kind", NULL);
 }

@@ -38,6 +38,7 @@ enum amili_job {
     AMILI_JOB_REPORT_PAYMENT,   /* "report_payment": the customer paid the company */
     AMILI_JOB_REPORT_CREDITING, /* "report_crediting": a credit note */
     AMILI_JOB_CANCEL,           /* "cancel": withdraw the case */
+    AMILI_JOB_UNKNOWN,          /* a stored kind this build does not know: refused alone */
 };
 
 /* Whether the invoice is with the agency (queued or registered): it then

@@ -26,8 +26,6 @@
 #define ROT_TEMPORARY_BP     5000 /* invoices dated 2025-05-12 .. 2025-12-31 */
 #define RUT_REDUCTION_BP     5000
 
-const int invoice_vat_rates_bp[VAT_RATES] = {2500, 1200, 600, 0};
-
 enum pm_err invoice_kind_parse(const char *s, enum invoice_kind *out)
 {
     if (!s)
@@ -54,14 +52,6 @@ const char *invoice_kind_name(enum invoice_kind kind)
         return "rut";
     }
     return "unknown";
-}
-
-int invoice_vat_index(int vat_rate_bp)
-{
-    for (int i = 0; i < VAT_RATES; i++)
-        if (invoice_vat_rates_bp[i] == vat_rate_bp)
-            return i;
-    return -1;
 }
 
 int invoice_reduction_bp(enum invoice_kind kind, int32_t invoice_date)
@@ -123,7 +113,7 @@ static enum pm_err check_line(enum invoice_kind kind, const struct invoice_line 
                           "quantity must be greater than 0 and at most 1 000 000");
     if (!within_money(l->unit_price_minor))
         return line_error(e, PM_ERR_RANGE, i, "unit_price_minor", "unit price out of range");
-    if (invoice_vat_index(l->vat_rate_bp) < 0)
+    if (vat_index(l->vat_rate_bp) < 0)
         return line_error(e, PM_ERR_INVALID, i, "vat_rate_bp",
                           "VAT rate must be 25 %, 12 %, 6 % or 0 %");
     if (l->labour && kind == INVOICE_STANDARD)
@@ -161,7 +151,7 @@ enum pm_err invoice_compute(enum invoice_kind kind, int32_t invoice_date,
         rc = check_line(kind, l, i, e);
         if (rc)
             goto out;
-        r = invoice_vat_index(l->vat_rate_bp);
+        r = vat_index(l->vat_rate_bp);
         rc = money_mul_div(l->quantity_milli, l->unit_price_minor, 1000, &net);
         if (!rc && !within_money(net))
             rc = PM_ERR_OVERFLOW;
@@ -176,13 +166,13 @@ enum pm_err invoice_compute(enum invoice_kind kind, int32_t invoice_date,
     }
 
     for (int r = 0; r < VAT_RATES; r++) {
-        rc = money_percent_bp(t.net_by_rate[r], invoice_vat_rates_bp[r], &t.vat_by_rate[r]);
+        rc = money_percent_bp(t.net_by_rate[r], vat_rates[r].bp, &t.vat_by_rate[r]);
         if (!rc)
             rc = add_amount(&t.net_minor, t.net_by_rate[r]);
         if (!rc)
             rc = add_amount(&t.vat_minor, t.vat_by_rate[r]);
         if (!rc)
-            rc = money_percent_bp(labour_net[r], invoice_vat_rates_bp[r], &labour_vat);
+            rc = money_percent_bp(labour_net[r], vat_rates[r].bp, &labour_vat);
         if (!rc)
             rc = add_amount(&t.labour_minor, labour_net[r]);
         if (!rc)

@@ -27,10 +27,8 @@ enum invoice_kind {
     INVOICE_RUT,
 };
 
-/* The VAT rates (enum vat_index, their basis points) are core/vat.h's table;
- * invoice_vat_rates_bp and invoice_vat_index() are the same list as seen by
- * invoice.c (vat_test checks that they agree). */
-extern const int invoice_vat_rates_bp[VAT_RATES]; /* 2500, 1200, 600, 0 */
+/* The VAT rates (enum vat_index, their basis points and accounts) are
+ * core/vat.h's table, the one list of them. */
 
 struct invoice_line {
     int64_t quantity_milli;   /* 1000 = one unit; > 0 */
@@ -53,8 +51,6 @@ struct invoice_totals {
 /* "standard" | "rot" | "rut" <-> enum; parse returns PM_ERR_INVALID for others. */
 enum pm_err invoice_kind_parse(const char *s, enum invoice_kind *out);
 const char *invoice_kind_name(enum invoice_kind kind);
-/* Index of a VAT rate, or -1 when bp is not a Swedish rate. */
-int invoice_vat_index(int vat_rate_bp);
 
 /* The tax-reduction share in basis points for kind on invoice_date (0 for standard). */
 int invoice_reduction_bp(enum invoice_kind kind, int32_t invoice_date);

@@ -8,6 +8,8 @@
  */
 #include "core/voucher.h"
 
+#include "core/vat.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -42,11 +44,6 @@ static const struct account_name chart[] = {
     {ACC_EXPECTED_LOSS, "Befarade förluster på kundfordringar"},
     {ACC_INTEREST_INCOME, "Ränteintäkter från kundfordringar"},
 };
-
-static const int output_vat_account[VAT_RATES] = {ACC_OUTPUT_VAT_25, ACC_OUTPUT_VAT_12,
-                                                  ACC_OUTPUT_VAT_6, 0};
-static const int sales_account[VAT_RATES] = {ACC_SALES_25, ACC_SALES_12, ACC_SALES_6,
-                                             ACC_SALES_EXEMPT};
 
 static const char *const eu_countries[] = {
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
@@ -226,7 +223,7 @@ static int sales_account_of(enum voucher_market market, int i)
         return ACC_SALES_EU;
     if (i == VAT_0 && market == MARKET_OUTSIDE_EU)
         return ACC_SALES_NON_EU;
-    return sales_account[i];
+    return vat_rates[i].sales_account;
 }
 
 /* End of every builder: a built voucher must balance. */
@@ -254,8 +251,8 @@ enum pm_err voucher_invoice_issued(const struct voucher_invoice *inv, int32_t da
     for (i = 0; !rc && i < VAT_RATES; i++) {
         rc = voucher_credit(out, sales_account_of(inv->market, i), t->net_by_rate[i]);
         if (!rc && t->vat_by_rate[i])
-            rc = output_vat_account[i]
-                     ? voucher_credit(out, output_vat_account[i], t->vat_by_rate[i])
+            rc = vat_rates[i].output_vat_account
+                     ? voucher_credit(out, vat_rates[i].output_vat_account, t->vat_by_rate[i])
                      : PM_ERR_INTERNAL;
     }
     return finish(out, rc);
@@ -314,7 +311,7 @@ enum pm_err voucher_payment(const struct voucher_invoice *inv, const struct vouc
         for (i = 0; !rc && i < VAT_RATES; i++) {
             rc = voucher_credit(out, sales_account_of(inv->market, i), net[i]);
             if (!rc && vat[i])
-                rc = voucher_credit(out, output_vat_account[i], vat[i]);
+                rc = voucher_credit(out, vat_rates[i].output_vat_account, vat[i]);
         }
     } else if (!rc) {
         rc = voucher_credit(out, ACC_RECEIVABLES, p->capital_minor);
@@ -399,8 +396,8 @@ enum pm_err voucher_confirmed_loss(const struct voucher_invoice *inv,
     rc = voucher_debit(out, ACC_CONFIRMED_LOSS, loss->net_minor);
     for (i = 0; !rc && i < VAT_RATES; i++) {
         if (loss->vat_by_rate[i])
-            rc = output_vat_account[i]
-                     ? voucher_debit(out, output_vat_account[i], loss->vat_by_rate[i])
+            rc = vat_rates[i].output_vat_account
+                     ? voucher_debit(out, vat_rates[i].output_vat_account, loss->vat_by_rate[i])
                      : PM_ERR_INTERNAL;
     }
     if (!rc)
@@ -423,7 +420,7 @@ static enum pm_err recovery_rows(const struct voucher_loss *loss, int64_t amount
             continue;
         rc = money_mul_div(amount, loss->vat_by_rate[i], loss->gross_minor, &vat);
         if (!rc)
-            rc = voucher_credit(out, output_vat_account[i], vat);
+            rc = voucher_credit(out, vat_rates[i].output_vat_account, vat);
         net -= vat;
     }
     if (!rc)

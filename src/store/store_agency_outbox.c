@@ -66,8 +66,11 @@ static enum pm_err lease_read(struct store *st, struct store_stmt *q, struct out
     r->id = sql_int(st, q, 1);
     r->invoice_id = sql_int(st, q, 2);
     r->batch_id = sql_int(st, q, 3);
+    /* A kind this build does not know is leased like any other and then
+     * refused by the dispatcher on its own, so that one bad row never stops
+     * the deliveries of every company. */
     if (amili_job_parse(sql_text_ref(st, q, 4, NULL), &r->kind))
-        return sql_bad_value(st, q, 4, "kind");
+        r->kind = AMILI_JOB_UNKNOWN;
     sql_col_arr(st, q, 5, r->payload);
     sql_col_arr(st, q, 6, r->idempotency_key);
     r->attempts = (int)sql_int(st, q, 7);

@@ -147,7 +147,7 @@ static enum pm_err check_lines(struct store *st, const struct invoice_line_row *
     for (i = 0; i < n && !failed; i++) {
         if (lines[i].line.quantity_milli <= 0)
             failed = "quantity_milli > 0";
-        else if (invoice_vat_index(lines[i].line.vat_rate_bp) < 0)
+        else if (vat_index(lines[i].line.vat_rate_bp) < 0)
             failed = "vat_rate_bp IN (2500, 1200, 600, 0)";
     }
     if (!failed)

@@ -42,12 +42,12 @@ static void test_kind_and_rates(void **state)
     assert_string_equal(invoice_kind_name(INVOICE_RUT), "rut");
     assert_string_equal(invoice_kind_name(INVOICE_STANDARD), "standard");
 
-    assert_int_equal(invoice_vat_index(2500), VAT_25);
-    assert_int_equal(invoice_vat_index(1200), VAT_12);
-    assert_int_equal(invoice_vat_index(600), VAT_6);
-    assert_int_equal(invoice_vat_index(0), VAT_0);
-    assert_int_equal(invoice_vat_index(2000), -1);
-    assert_int_equal(invoice_vat_rates_bp[VAT_12], 1200);
+    assert_int_equal(vat_index(2500), VAT_25);
+    assert_int_equal(vat_index(1200), VAT_12);
+    assert_int_equal(vat_index(600), VAT_6);
+    assert_int_equal(vat_index(0), VAT_0);
+    assert_int_equal(vat_index(2000), -1);
+    assert_int_equal(vat_rates[VAT_12].bp, 1200);
 }
 
 static void test_reduction_share_by_date(void **state)
