@@ -1,6 +1,6 @@
 /*
  * api_cache.c — a small LRU of answers, valid for one data version of a
- * store handle (issue 3; the contract is in api_cache.h).
+ * store handle (the contract is in api_cache.h).
  *
  * The cache is a fixed array of a few dozen slots: a lookup compares a
  * 64-bit hash of the key before the key itself, and eviction scans for the

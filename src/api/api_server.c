@@ -14,7 +14,7 @@
  * Every failure on the way is a struct api_error rendered by
  * api_error_render(); on_completed() writes the access log line.
  *
- * The list cache (issue 3): each handle of the pool comes with two caches
+ * The list cache: each handle of the pool comes with two caches
  * (api_cache.h), valid for the handle's data version read at the start of
  * every API request — the overdue list's answers as shared MHD responses
  * with their ETag, and bearer tokens by hash.  Authentication and the
@@ -60,7 +60,7 @@
 #define LOG_PATH_MAX        512
 #define IDEMPOTENCY_KEY_MAX 127
 #define DISCARD_FACTOR      16 /* drop up to this many times max_body before cutting off */
-/* The list cache (issue 3), per store handle. */
+/* The list cache, per store handle. */
 #define REPLY_CACHE_ENTRIES 64
 #define REPLY_CACHE_BYTES   (4u << 20)
 #define REPLY_OVERHEAD      512 /* headers and bookkeeping, counted per answer */
@@ -113,7 +113,7 @@ struct conn_state {
     char method[16];
     char path[LOG_PATH_MAX];
     char error[256]; /* detail of a 5xx, for the log */
-    size_t max_body; /* books (issue 6): the route's limit (0 until known) */
+    size_t max_body; /* the route's limit (0 until known) */
 };
 
 /* The answer being built. */
@@ -130,8 +130,8 @@ struct reply {
     int retry_after;
     bool replayed;
     bool no_store;
-    char disposition[160]; /* books (issue 6): Content-Disposition, or "" */
-    bool sent;             /* list cache (issue 3): already queued, with this result */
+    char disposition[160]; /* Content-Disposition, or "" */
+    bool sent;             /* list cache: already queued, with this result */
     enum MHD_Result sent_result;
 };
 
@@ -289,10 +289,10 @@ static bool is_json_type(const char *ct)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* ---- books (issue 6): routes with their own body rules ---- */
+/* ---- routes with their own body rules (files: BgMax in, PDF and SIE out) ---- */
 
 /* Has any route of this method body rules of its own?  (Spares the list
- * cache's GETs a second route match, issue 3.) */
+ * cache's GETs a second route match.) */
 static bool method_has_body_rules(const char *method)
 {
     size_t i;
@@ -551,7 +551,7 @@ static enum pm_err run_attempt(struct api_request *r, struct reply *rp, bool tx,
             return api_request_store_failed(r, rc);
     }
     rc = r->match.route->handler(r);
-    if (!rc && r->raw_body) { /* books (issue 6): a PDF or SIE file */
+    if (!rc && r->raw_body) { /* a PDF or SIE file */
         rp->body = r->raw_body;
         rp->len = r->raw_len;
         rp->content_type = r->raw_type ? r->raw_type : "application/octet-stream";
@@ -675,7 +675,7 @@ static enum pm_err run_handler(struct api_request *r, struct reply *rp)
     return rc;
 }
 
-/* ---- the list cache (issue 3) ---- */
+/* ---- the list cache ---- */
 
 static void cached_reply_release(void *value)
 {
@@ -857,7 +857,7 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
         rc = authorize(r, r->match.route->need);
     if (!rc && has_body_method(method) &&
         !(api_routes_body_rules(r->match.route) &&
-          api_routes_body_rules(r->match.route)->raw_types)) /* raw: books (issue 6) */
+          api_routes_body_rules(r->match.route)->raw_types)) /* a raw body: a bank file */
         rc = api_json_parse_object(r->body, r->body_len, &r->json, &r->err);
     if (!rc)
         rc = is_cached_route(r) ? run_list(r, slot, rp) : run_handler(r, rp);
@@ -873,7 +873,7 @@ out_free:
     pool_give(srv, slot);
     json_decref(r->json);
     json_decref(r->reply);
-    free(r->raw_body); /* books (issue 6): not handed over on failure */
+    free(r->raw_body); /* not handed over on failure */
     free(r);
 }
 
@@ -939,7 +939,7 @@ static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, c
         reply_code(rp, PM_ERR_RANGE, "headers_too_large", NULL, english, cs);
         return true;
     }
-    /* books (issue 6): a route may take a larger or non-JSON body */
+    /* a route may take a larger or non-JSON body */
     route = raw_route(cs->path, method);
     cs->max_body = route && route->max_body > srv->max_body ? route->max_body : srv->max_body;
     if (content_length(conn, &len) && len > cs->max_body) {
@@ -1063,7 +1063,7 @@ static char *with_newline(char *line)
  * newline, into line[LOG_LINE_MAX] or (when it does not fit, or needs
  * escaping) into *heap, which the caller frees.  The common line (plain
  * method and path, no error) is formatted directly: the log is on every
- * request's path (issue 3).  Returns the line, or NULL. */
+ * request's path.  Returns the line, or NULL. */
 static const char *log_line(const struct conn_state *cs, const char *ts, int64_t us,
                             char line[LOG_LINE_MAX], char **heap)
 {
@@ -1264,7 +1264,7 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     s->ctx.rates = rates;
     s->ctx.limiter = s->limiter;
     s->ctx.dummy_hash = s->dummy_hash;
-    s->ctx.agency = cfg->agency; /* Amili hand-over (issue 4) */
+    s->ctx.agency = cfg->agency; /* the agency, or NULL */
     rc = open_pool(s, cfg->db, threads, e);
     if (rc)
         goto out_free;
