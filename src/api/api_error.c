@@ -161,21 +161,7 @@ const char *api_error_code(const struct api_error *e)
 {
     if (e->code && find_code(e->code))
         return e->code;
-    switch (e->rc) {
-    case PM_ERR_NOT_FOUND:
-        return "not_found";
-    case PM_ERR_CONFLICT:
-        return "conflict";
-    case PM_ERR_INVALID:
-        return "invalid_value";
-    case PM_ERR_RANGE:
-    case PM_ERR_OVERFLOW:
-        return "out_of_range";
-    case PM_ERR_BUSY:
-        return "busy";
-    default:
-        return "internal_error";
-    }
+    return app_error_code_of(e->rc);
 }
 
 int api_error_status(const struct api_error *e)

@@ -172,11 +172,9 @@ enum pm_err app_error_extra(struct app_error *e, const char *json_object_text)
     return e->rc;
 }
 
-const char *app_error_code(const struct app_error *e)
+const char *app_error_code_of(enum pm_err rc)
 {
-    if (e->code && find_code(e->code))
-        return e->code;
-    switch (e->rc) {
+    switch (rc) {
     case PM_ERR_NOT_FOUND:
         return "not_found";
     case PM_ERR_CONFLICT:
@@ -191,6 +189,13 @@ const char *app_error_code(const struct app_error *e)
     default:
         return "internal_error";
     }
+}
+
+const char *app_error_code(const struct app_error *e)
+{
+    if (e->code && find_code(e->code))
+        return e->code;
+    return app_error_code_of(e->rc);
 }
 
 bool app_error_known(const char *code)

@@ -52,6 +52,9 @@ void app_error_field(char *dst, size_t cap, const char *prefix, const char *key)
  * code of e->rc (not_found, conflict, invalid_value, out_of_range, busy,
  * internal_error). */
 const char *app_error_code(const struct app_error *e);
+/* The code of a result alone: not_found, conflict, invalid_value,
+ * out_of_range, busy or internal_error. */
+const char *app_error_code_of(enum pm_err rc);
 /* Is code one of the application's vocabulary? */
 bool app_error_known(const char *code);
 /* The message of a code of the vocabulary in Swedish or English; NULL for
