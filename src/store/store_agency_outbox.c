@@ -5,49 +5,63 @@
  * dispatcher and the status sync read.  Messages are written by
  * store_outbox_enqueue() and by a hand-over (store_agency.c).
  *
- * The work queue is read across companies through the partial index
- * outbox_due.  Several `paminn serve` processes may share a PostgreSQL
- * database, so there the lease claims its rows with FOR UPDATE SKIP LOCKED
- * in a READ COMMITTED transaction: rows another process is leasing right
- * now are passed over, and one leased and committed meanwhile fails the
- * re-check of the WHERE clause, so no row is ever leased twice and a dead
- * process's lease simply expires.  SQLite has one writer at a time and no
- * SKIP LOCKED: one UPDATE ... RETURNING is the lease.  Every later write to
- * a leased row names its owner, so a process whose lease was taken over
- * changes nothing (PM_ERR_NOT_FOUND, field "lease").
+ * The work queue is read across companies through the partial indexes
+ * outbox_due_first (what a person waits for: registrations, reports,
+ * withdrawals) and outbox_due (everything, in the order it fell due).  Several `paminn serve`
+ * processes may share a PostgreSQL database, so there the lease claims its rows with FOR UPDATE
+ * SKIP LOCKED in a READ COMMITTED transaction: rows another process is leasing right now are passed
+ * over, and one leased and committed meanwhile fails the re-check of the WHERE clause, so no row is
+ * ever leased twice and a dead process's lease simply expires.  SQLite has one writer at a time and
+ * no SKIP LOCKED: one UPDATE ... RETURNING is the lease.  Every later write to a leased row names
+ * its owner, so a process whose lease was taken over changes nothing (PM_ERR_NOT_FOUND, field
+ * "lease").
  */
 #include <string.h>
 
 #include "store/store_agency.h"
 #include "store/store_agency_sql.h"
 
-/* $1 owner, $2 lease_until, $3 now, $4 how many; the rows in the order of
- * the queue on PostgreSQL, in the order SQLite updated them on SQLite. */
-static const struct sql_variant LEASE = {{
-    [STORE_DIALECT_SQLITE] =
-        "UPDATE outbox SET state = 'in_flight', lease_owner = $1, lease_until = $2,"
-        " attempts = attempts + 1, updated_at = $3"
-        " WHERE rowid IN (SELECT rowid FROM outbox"
-        "   WHERE state IN ('pending', 'in_flight') AND next_attempt_at <= $3"
-        "     AND lease_until <= $3"
-        "   ORDER BY next_attempt_at, company_id, id LIMIT $4)"
-        " RETURNING company_id, id, invoice_id, coalesce(batch_id, 0), kind, payload,"
-        " idempotency_key, attempts",
-    [STORE_DIALECT_PG] =
-        "WITH due AS ("
-        "  SELECT company_id, id FROM outbox"
-        "  WHERE state IN ('pending', 'in_flight') AND next_attempt_at <= $3"
-        "    AND lease_until <= $3"
-        "  ORDER BY next_attempt_at, company_id, id LIMIT $4"
-        "  FOR UPDATE SKIP LOCKED),"
-        " leased AS ("
-        "  UPDATE outbox AS o SET state = 'in_flight', lease_owner = $1, lease_until = $2,"
-        "    attempts = o.attempts + 1, updated_at = $3"
-        "  FROM due WHERE o.company_id = due.company_id AND o.id = due.id"
-        "  RETURNING o.company_id, o.id, o.invoice_id, coalesce(o.batch_id, 0) AS batch_id,"
-        "    o.kind, o.payload, o.idempotency_key, o.attempts, o.next_attempt_at)"
-        " SELECT company_id, id, invoice_id, batch_id, kind, payload, idempotency_key, attempts"
-        " FROM leased ORDER BY next_attempt_at, company_id, id",
+/* The text of a lease statement over the rows the condition `which`
+ * picks.  $1 owner, $2 lease_until, $3 now, $4 how many; the rows in the
+ * order of the queue on PostgreSQL, in the order SQLite updated them on
+ * SQLite. */
+#define LEASE_SQLITE(which)                                                                    \
+    "UPDATE outbox SET state = 'in_flight', lease_owner = $1, lease_until = $2,"               \
+    " attempts = attempts + 1, updated_at = $3"                                                \
+    " WHERE rowid IN (SELECT rowid FROM outbox"                                                \
+    "   WHERE state IN ('pending', 'in_flight') AND next_attempt_at <= $3"                     \
+    "     AND lease_until <= $3" which "   ORDER BY next_attempt_at, company_id, id LIMIT $4)" \
+    " RETURNING company_id, id, invoice_id, coalesce(batch_id, 0), kind, payload,"             \
+    " idempotency_key, attempts"
+#define LEASE_PG(which)                                                                      \
+    "WITH due AS ("                                                                          \
+    "  SELECT company_id, id FROM outbox"                                                    \
+    "  WHERE state IN ('pending', 'in_flight') AND next_attempt_at <= $3"                    \
+    "    AND lease_until <= $3" which "  ORDER BY next_attempt_at, company_id, id LIMIT $4"  \
+    "  FOR UPDATE SKIP LOCKED),"                                                             \
+    " leased AS ("                                                                           \
+    "  UPDATE outbox AS o SET state = 'in_flight', lease_owner = $1, lease_until = $2,"      \
+    "    attempts = o.attempts + 1, updated_at = $3"                                         \
+    "  FROM due WHERE o.company_id = due.company_id AND o.id = due.id"                       \
+    "  RETURNING o.company_id, o.id, o.invoice_id, coalesce(o.batch_id, 0) AS batch_id,"     \
+    "    o.kind, o.payload, o.idempotency_key, o.attempts, o.next_attempt_at)"               \
+    " SELECT company_id, id, invoice_id, batch_id, kind, payload, idempotency_key, attempts" \
+    " FROM leased ORDER BY next_attempt_at, company_id, id"
+
+/* What a person waits for first: registrations, reports and withdrawals,
+ * through the partial index outbox_due_first.  The uploads of original
+ * invoices (a PDF each) come after them, so a hand-over is not queued
+ * behind the uploads of an earlier large one. */
+#define FIRST " AND kind <> 'upload_invoice'"
+
+static const struct sql_variant LEASE_FIRST = {{
+    [STORE_DIALECT_SQLITE] = LEASE_SQLITE(FIRST),
+    [STORE_DIALECT_PG] = LEASE_PG(FIRST),
+}};
+/* Then whatever is due, in the queue's order (outbox_due). */
+static const struct sql_variant LEASE_ANY = {{
+    [STORE_DIALECT_SQLITE] = LEASE_SQLITE(""),
+    [STORE_DIALECT_PG] = LEASE_PG(""),
 }};
 
 /* A lease as one unit, which may run more than once (sql_atomic): every
@@ -77,21 +91,21 @@ static enum pm_err lease_read(struct store *st, struct store_stmt *q, struct out
     return PM_OK;
 }
 
-static enum pm_err lease_run(struct store *st, void *ctx)
+/* Lease up to cap - u->n rows with the statement v, appending to u->out. */
+static enum pm_err lease_some(struct store *st, struct lease_unit *u, const struct sql_variant *v)
 {
-    struct lease_unit *u = ctx;
     struct store_stmt *q = NULL;
     bool row = true;
-    enum pm_err err = sql_prepare(st, sql_text(st, &LEASE), &q);
+    enum pm_err err = sql_prepare(st, sql_text(st, v), &q);
 
-    u->n = 0;
     if (err)
         return err;
     sql_bind_text(st, q, 1, u->owner, STORE_AGENCY_OWNER_MAX);
     sql_bind_int(st, q, 2, u->lease_until);
     sql_bind_int(st, q, 3, u->now);
-    sql_bind_int(st, q, 4, (int64_t)u->cap);
-    /* To the statement's end (at most cap rows): the update is done then. */
+    sql_bind_int(st, q, 4, (int64_t)(u->cap - u->n));
+    /* To the statement's end (at most the rows asked for): the update is
+     * done then. */
     while (!err && row) {
         err = sql_step(st, q, &row);
         if (!err && row && u->n < u->cap) {
@@ -100,6 +114,18 @@ static enum pm_err lease_run(struct store *st, void *ctx)
         }
     }
     sql_done(st, q);
+    return err;
+}
+
+static enum pm_err lease_run(struct store *st, void *ctx)
+{
+    struct lease_unit *u = ctx;
+    enum pm_err err;
+
+    u->n = 0;
+    err = lease_some(st, u, &LEASE_FIRST);
+    if (!err && u->n < u->cap)
+        err = lease_some(st, u, &LEASE_ANY);
     if (err)
         u->n = 0;
     return err;

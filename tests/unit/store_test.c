@@ -1569,6 +1569,57 @@ static void test_outbox_enqueue_once(void **state)
     assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox"), 2);
 }
 
+static int64_t enqueue_kind(struct fixture *f, int64_t invoice_id, enum amili_job kind,
+                            const char *key)
+{
+    struct outbox_message m;
+
+    memset(&m, 0, sizeof(m));
+    m.company_id = f->company_a;
+    m.invoice_id = invoice_id;
+    m.kind = kind;
+    snprintf(m.payload, sizeof(m.payload), "{}");
+    snprintf(m.idempotency_key, sizeof(m.idempotency_key), "%s", key);
+    assert_int_equal(store_outbox_enqueue(f->st, &m), PM_OK);
+    return m.id;
+}
+
+/* The uploads of original invoices after a large hand-over do not hold up a
+ * registration that fell due after them; among themselves the messages go
+ * in the order they fell due. */
+static void test_outbox_lease_registrations_first(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 5000);
+    struct outbox_lease_row rows[8];
+    int64_t up1, up2, up3, reg;
+    char sql[160];
+    size_t n = 0;
+
+    up1 = enqueue_kind(f, inv.id, AMILI_JOB_UPLOAD_INVOICE, "upload-1");
+    up2 = enqueue_kind(f, inv.id, AMILI_JOB_UPLOAD_INVOICE, "upload-2");
+    up3 = enqueue_kind(f, inv.id, AMILI_JOB_UPLOAD_INVOICE, "upload-3");
+    reg = enqueue_kind(f, inv.id, AMILI_JOB_REGISTER, "register-1");
+    raw_exec(f, "UPDATE outbox SET next_attempt_at = 100 + id");
+    snprintf(sql, sizeof(sql), "UPDATE outbox SET next_attempt_at = 1000 WHERE id = %lld",
+             (long long)reg);
+    raw_exec(f, sql);
+
+    assert_int_equal(store_agency_outbox_lease(f->st, "owner-a", 2000, 2030, rows, 1, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, reg);
+    assert_int_equal(rows[0].kind, AMILI_JOB_REGISTER);
+
+    assert_int_equal(store_agency_outbox_lease(f->st, "owner-a", 2000, 2030, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[0].id, up1);
+    assert_int_equal(rows[1].id, up2);
+    assert_int_equal(rows[2].id, up3);
+    /* All four are leased now: nothing is leased twice. */
+    assert_int_equal(store_agency_outbox_lease(f->st, "owner-b", 2001, 2031, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 0);
+}
+
 static void test_unbalanced_voucher_refused(void **state)
 {
     struct fixture *f = *state;
@@ -1706,6 +1757,7 @@ int main(void)
         T(test_rollback_leaves_nothing),
         T(test_unbalanced_voucher_refused),
         T(test_outbox_enqueue_once),
+        T(test_outbox_lease_registrations_first),
         T(test_agency_states_stored_as_names),
         T(test_data_version),
         cmocka_unit_test(test_enum_names),

@@ -518,6 +518,10 @@ static const char *const migrations[] = {
     "CREATE INDEX invoices_open_due ON invoices (company_id, currency, due_date, remaining_minor)"
     "  WHERE state = 'open';",
     /* ---- end books ---- */
+    /* The outbox's messages a person waits for (registrations, reports,
+     * withdrawals) are leased before the uploads of original invoices. */
+    "CREATE INDEX outbox_due_first ON outbox (next_attempt_at, company_id, id)"
+    "  WHERE state IN ('pending', 'in_flight') AND kind <> 'upload_invoice';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
