@@ -220,26 +220,87 @@ int64_t sql_changes(struct store *st, struct store_stmt *q)
     return st->drv->changes(q);
 }
 
-/* ---- statements keyed by integers ---- */
+/* ---- one call an operation ---- */
 
-enum pm_err sql_prepare_keys(struct store *st, const char *sql, struct store_stmt **out,
-                             const int64_t *keys, int n)
+/* Bind the arguments ap as fmt says (sql.h). */
+static enum pm_err bind_format(struct store *st, struct store_stmt *q, const char *fmt, va_list ap)
 {
-    enum pm_err err = sql_prepare(st, sql, out);
+    const char *text;
+    const void *data;
+    size_t len;
     int i;
 
-    if (err)
-        return err;
-    for (i = 0; i < n; i++)
-        sql_bind_int(st, *out, i + 1, keys[i]);
+    for (i = 1; *fmt; fmt++, i++) {
+        switch (*fmt) {
+        case 'i':
+            sql_bind_int(st, q, i, va_arg(ap, int64_t));
+            break;
+        case 'd':
+            sql_bind_int(st, q, i, va_arg(ap, int));
+            break;
+        case 'b':
+            sql_bind_bool(st, q, i, va_arg(ap, int) != 0);
+            break;
+        case 't':
+        case 'z':
+            text = va_arg(ap, const char *);
+            len = va_arg(ap, size_t);
+            if (!text && *fmt == 'z')
+                sql_bind_null(st, q, i);
+            else
+                sql_bind_text(st, q, i, text, len);
+            break;
+        case 'x':
+            data = va_arg(ap, const void *);
+            len = va_arg(ap, size_t);
+            sql_bind_blob(st, q, i, data, len);
+            break;
+        case 'n':
+            sql_bind_null(st, q, i);
+            break;
+        default:
+            return pm_error_set(&st->error, PM_ERR_INTERNAL, "",
+                                "binding $%d: no such format letter '%c'", i, *fmt);
+        }
+    }
     return PM_OK;
 }
 
-enum pm_err sql_run_keys(struct store *st, const char *sql, const int64_t *keys, int n)
+enum pm_err sql_vquery(struct store *st, struct store_stmt **q, const char *sql, const char *fmt,
+                       va_list ap)
+{
+    enum pm_err err = sql_prepare(st, sql, q);
+
+    if (!err)
+        err = bind_format(st, *q, fmt, ap);
+    if (err && *q) {
+        sql_done(st, *q);
+        *q = NULL;
+    }
+    return err;
+}
+
+enum pm_err sql_query(struct store *st, struct store_stmt **q, const char *sql, const char *fmt,
+                      ...)
+{
+    va_list ap;
+    enum pm_err err;
+
+    va_start(ap, fmt);
+    err = sql_vquery(st, q, sql, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+enum pm_err sql_runf(struct store *st, const char *sql, const char *fmt, ...)
 {
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, keys, n);
+    va_list ap;
+    enum pm_err err;
 
+    va_start(ap, fmt);
+    err = sql_vquery(st, &q, sql, fmt, ap);
+    va_end(ap);
     if (err)
         return err;
     err = sql_run(st, q);
@@ -247,12 +308,16 @@ enum pm_err sql_run_keys(struct store *st, const char *sql, const int64_t *keys,
     return err;
 }
 
-enum pm_err sql_change_keys(struct store *st, const char *sql, const int64_t *keys, int n,
-                            const char *field, const char *missing)
+enum pm_err sql_changef(struct store *st, const char *field, const char *missing, const char *sql,
+                        const char *fmt, ...)
 {
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, keys, n);
+    va_list ap;
+    enum pm_err err;
 
+    va_start(ap, fmt);
+    err = sql_vquery(st, &q, sql, fmt, ap);
+    va_end(ap);
     if (err)
         return err;
     err = sql_change(st, q, field, missing);
@@ -260,19 +325,152 @@ enum pm_err sql_change_keys(struct store *st, const char *sql, const int64_t *ke
     return err;
 }
 
-enum pm_err sql_get_keys(struct store *st, const char *sql, const int64_t *keys, int n,
-                         const char *field, const char *missing, sql_read_fn *read, void *out)
+enum pm_err sql_getf(struct store *st, const char *field, const char *missing, sql_read_fn *read,
+                     void *out, const char *sql, const char *fmt, ...)
 {
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, keys, n);
+    va_list ap;
+    enum pm_err err;
 
+    va_start(ap, fmt);
+    err = sql_vquery(st, &q, sql, fmt, ap);
+    va_end(ap);
     if (err)
         return err;
     err = sql_row(st, q, field, missing);
     if (!err)
-        read(st, q, out);
+        err = read(st, q, out);
     sql_done(st, q);
     return err;
+}
+
+enum pm_err sql_findf(struct store *st, bool *found, sql_read_fn *read, void *out, const char *sql,
+                      const char *fmt, ...)
+{
+    struct store_stmt *q = NULL;
+    va_list ap;
+    enum pm_err err;
+
+    *found = false;
+    va_start(ap, fmt);
+    err = sql_vquery(st, &q, sql, fmt, ap);
+    va_end(ap);
+    if (err)
+        return err;
+    err = sql_step(st, q, found);
+    if (!err && *found && read)
+        err = read(st, q, out);
+    sql_done(st, q);
+    return err;
+}
+
+enum pm_err sql_rows(struct store *st, struct store_stmt *q, sql_read_fn *read, void *out,
+                     size_t size, size_t cap, size_t *n)
+{
+    enum pm_err err = PM_OK;
+    bool row = false;
+
+    *n = 0;
+    while (*n < cap) {
+        err = sql_step(st, q, &row);
+        if (err || !row)
+            break;
+        err = read(st, q, (char *)out + *n * size);
+        if (err)
+            break;
+        (*n)++;
+    }
+    return err;
+}
+
+enum pm_err sql_listf(struct store *st, sql_read_fn *read, void *out, size_t size, size_t cap,
+                      size_t *n, const char *sql, const char *fmt, ...)
+{
+    struct store_stmt *q = NULL;
+    va_list ap;
+    enum pm_err err;
+
+    *n = 0;
+    va_start(ap, fmt);
+    err = sql_vquery(st, &q, sql, fmt, ap);
+    va_end(ap);
+    if (err)
+        return err;
+    err = sql_rows(st, q, read, out, size, cap, n);
+    sql_done(st, q);
+    return err;
+}
+
+enum pm_err sql_read_int(struct store *st, struct store_stmt *q, void *out)
+{
+    *(int64_t *)out = sql_int(st, q, 0);
+    return PM_OK;
+}
+
+/* ---- column tables ---- */
+
+void sql_read_cols(struct store *st, struct store_stmt *q, const struct sql_col *cols, size_t n,
+                   void *out)
+{
+    char *base = out;
+    int64_t i64;
+    int i32;
+    bool b;
+    size_t c;
+
+    for (c = 0; c < n; c++) {
+        switch (cols[c].kind) {
+        case SQL_KIND_I64:
+            i64 = sql_int(st, q, (int)c);
+            memcpy(base + cols[c].offset, &i64, sizeof(i64));
+            break;
+        case SQL_KIND_INT:
+            i32 = (int)sql_int(st, q, (int)c);
+            memcpy(base + cols[c].offset, &i32, sizeof(i32));
+            break;
+        case SQL_KIND_BOOL:
+            b = sql_bool(st, q, (int)c);
+            memcpy(base + cols[c].offset, &b, sizeof(b));
+            break;
+        case SQL_KIND_TEXT:
+            sql_text_col(st, q, (int)c, base + cols[c].offset, cols[c].size);
+            break;
+        case SQL_KIND_SKIP:
+            break;
+        }
+    }
+}
+
+void sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struct sql_col *cols,
+                   size_t n, const void *in)
+{
+    const char *base = in;
+    int64_t i64;
+    int i32;
+    bool b;
+    size_t c;
+
+    for (c = 0; c < n; c++) {
+        switch (cols[c].kind) {
+        case SQL_KIND_I64:
+            memcpy(&i64, base + cols[c].offset, sizeof(i64));
+            sql_bind_int(st, q, first++, i64);
+            break;
+        case SQL_KIND_INT:
+            memcpy(&i32, base + cols[c].offset, sizeof(i32));
+            sql_bind_int(st, q, first++, i32);
+            break;
+        case SQL_KIND_BOOL:
+            memcpy(&b, base + cols[c].offset, sizeof(b));
+            sql_bind_bool(st, q, first++, b);
+            break;
+        case SQL_KIND_TEXT:
+            sql_bind_text(st, q, first++, base + cols[c].offset, cols[c].size);
+            break;
+        case SQL_KIND_SKIP:
+            break;
+        }
+    }
 }
 
 /* ---- reading ---- */
@@ -439,14 +637,10 @@ static enum pm_err reserve_exact(struct store *st, int64_t company_id, const cha
         " + CAST($4 AS BIGINT)"
         " RETURNING next_value - CAST($4 AS BIGINT)";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = sql_query(st, &q, sql, "itii", company_id, SQL_CAP(name, 64), first, n);
 
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_text(st, q, 2, name, 64);
-    sql_bind_int(st, q, 3, first);
-    sql_bind_int(st, q, 4, n);
     err = sql_row(st, q, "", "allocating ids: no row");
     if (!err)
         *out = sql_int(st, q, 0);

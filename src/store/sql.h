@@ -12,26 +12,26 @@
  * Statement text is static and uses $1..$n.  Where engines truly differ,
  * the text is a variant per dialect (SQL_VARIANT), chosen by sql_text().
  *
- * Pattern of an operation:
+ * Pattern of an operation: its static text, then one call that prepares
+ * (from the cache), binds by a format and runs:
  *
  *     static const char sql[] = "SELECT ... WHERE company_id = $1 AND id = $2";
- *     struct store_stmt *q = NULL;
- *     enum pm_err err = sql_prepare(st, sql, &q);
- *     if (err)
- *         return err;
- *     sql_bind_int(st, q, 1, company_id);
- *     sql_bind_int(st, q, 2, id);
- *     err = sql_row(st, q, "reading a customer", "customer_id", "no such customer");
- *     if (!err)
- *         customer_read(st, q, out);
- *     sql_done(st, q);
+ *
+ *     return sql_getf(st, "customer_id", "no such customer", customer_read, out, sql, "ii",
+ *                     company_id, id);
+ *
+ * Where an operation needs the statement itself (several steps, a value
+ * read after a write), sql_query() prepares and binds it, and sql_row(),
+ * sql_run() ... run it, and sql_done() gives it back.
  */
 #ifndef PM_STORE_SQL_H
 #define PM_STORE_SQL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "store/store_driver.h"
 
@@ -89,60 +89,100 @@ enum pm_err sql_bad_value(struct store *st, struct store_stmt *q, int col, const
 enum pm_err sql_blob(struct store *st, struct store_stmt *q, int col, const void **data,
                      size_t *len);
 
-/* ---- statements keyed by integers ---- */
+/* ---- one call an operation: bind by a format ---- */
 
-/* The integer arguments as an array and its length, for the *_keys helpers:
- * sql_change_keys(st, sql, SQL_KEYS(company_id, id), "id", "no such row"). */
-#define SQL_KEYS(...) \
-    (const int64_t[]){__VA_ARGS__}, (int)(sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
+/*
+ * fmt has one letter a parameter, bound as $1, $2 ... in order, each
+ * taking the arguments named here from the varargs (exactly these types:
+ * they are read with va_arg, so an int where int64_t is read is undefined
+ * behaviour; cast narrower integers to int64_t or use d):
+ *
+ *   i  int64_t
+ *   d  int (also int32_t)
+ *   b  bool
+ *   t  const char *, size_t cap: text up to its NUL or cap bytes, whichever
+ *      comes first (NULL binds ""); SQL_ARR(a) passes a char array and its
+ *      size, SQL_CAP(p, n) a pointer and a cap
+ *   z  as t, but NULL binds SQL NULL
+ *   x  const void *, size_t len: bytes (NULL binds SQL NULL)
+ *   n  SQL NULL (no argument)
+ *
+ * A letter not in this list is PM_ERR_INTERNAL.
+ */
+#define SQL_ARR(a)      (const char *)(a), sizeof(a)
+#define SQL_CAP(p, cap) (const char *)(p), (size_t)(cap)
 
-/* A row mapper: fill out (the table's struct) from the current row. */
-typedef void sql_read_fn(struct store *st, struct store_stmt *q, void *out);
+/* A row reader: fill out (the table's struct) from the current row; an
+ * error (a stored value the code does not know) refuses the row. */
+typedef enum pm_err sql_read_fn(struct store *st, struct store_stmt *q, void *out);
 
-/* sql_prepare, then bind keys[0..n) as $1..$n. */
-enum pm_err sql_prepare_keys(struct store *st, const char *sql, struct store_stmt **out,
-                             const int64_t *keys, int n);
-/* Run sql with integer keys for its effect. */
-enum pm_err sql_run_keys(struct store *st, const char *sql, const int64_t *keys, int n);
-/* Run a write with integer keys: sql_change's PM_ERR_NOT_FOUND (field,
- * missing) when it changed no row. */
-enum pm_err sql_change_keys(struct store *st, const char *sql, const int64_t *keys, int n,
-                            const char *field, const char *missing);
-/* Read exactly one row with integer keys into out with read: sql_row's
- * PM_ERR_NOT_FOUND (field, missing) when there is none. */
-enum pm_err sql_get_keys(struct store *st, const char *sql, const int64_t *keys, int n,
-                         const char *field, const char *missing, sql_read_fn *read, void *out);
+/* sql_prepare, then bind by fmt.  *q is NULL on failure; else give it back
+ * with sql_done(). */
+enum pm_err sql_query(struct store *st, struct store_stmt **q, const char *sql, const char *fmt,
+                      ...);
+enum pm_err sql_vquery(struct store *st, struct store_stmt **q, const char *sql, const char *fmt,
+                       va_list ap);
+/* Run sql for its effect. */
+enum pm_err sql_runf(struct store *st, const char *sql, const char *fmt, ...);
+/* Run a write: sql_change's PM_ERR_NOT_FOUND (field, missing) when it
+ * changed no row. */
+enum pm_err sql_changef(struct store *st, const char *field, const char *missing, const char *sql,
+                        const char *fmt, ...);
+/* Read exactly one row into out with read: sql_row's PM_ERR_NOT_FOUND
+ * (field, missing) when there is none. */
+enum pm_err sql_getf(struct store *st, const char *field, const char *missing, sql_read_fn *read,
+                     void *out, const char *sql, const char *fmt, ...);
+/* Read the first row, if there is one, into out with read (NULL: only
+ * tell whether there is one); *found says which. */
+enum pm_err sql_findf(struct store *st, bool *found, sql_read_fn *read, void *out, const char *sql,
+                      const char *fmt, ...);
+/* Read up to cap rows into out (an array of elements of `size` bytes) with
+ * read; *n rows.  The first row read refuses ends the list with its error. */
+enum pm_err sql_listf(struct store *st, sql_read_fn *read, void *out, size_t size, size_t cap,
+                      size_t *n, const char *sql, const char *fmt, ...);
+/* The same over a statement already bound. */
+enum pm_err sql_rows(struct store *st, struct store_stmt *q, sql_read_fn *read, void *out,
+                     size_t size, size_t cap, size_t *n);
 
-/* Read rows into out[0..cap): *n rows; read(st, q, &out[i]) fills one. */
-#define SQL_ROWS(st, q, out, cap, n, read, err) \
-    do {                                        \
-        bool row_ = false;                      \
-        *(n) = 0;                               \
-        while (*(n) < (cap)) {                  \
-            (err) = sql_step((st), (q), &row_); \
-            if ((err) || !row_)                 \
-                break;                          \
-            read((st), (q), &(out)[*(n)]);      \
-            (*(n))++;                           \
-        }                                       \
-    } while (0)
+/* A reader of column 0 into an int64_t. */
+enum pm_err sql_read_int(struct store *st, struct store_stmt *q, void *out);
 
-/* The same with a read(st, q, &out[i]) that returns enum pm_err: the first
- * row it refuses ends the loop with its error. */
-#define SQL_ROWS_CHECKED(st, q, out, cap, n, read, err) \
-    do {                                                \
-        bool row_ = false;                              \
-        *(n) = 0;                                       \
-        while (*(n) < (cap)) {                          \
-            (err) = sql_step((st), (q), &row_);         \
-            if ((err) || !row_)                         \
-                break;                                  \
-            (err) = read((st), (q), &(out)[*(n)]);      \
-            if (err)                                    \
-                break;                                  \
-            (*(n))++;                                   \
-        }                                               \
-    } while (0)
+/* ---- rows as column tables ---- */
+
+/*
+ * A struct's columns in statement order: { SQL_COL(struct payment, id),
+ * SQL_COL_SKIP, ... }.  The member's type picks how it is read and bound
+ * (int64_t, int, bool or a char array of text); SQL_COL_SKIP stands for a
+ * column the reader handles itself (an enum, a computed value).
+ */
+enum sql_col_kind { SQL_KIND_SKIP, SQL_KIND_I64, SQL_KIND_INT, SQL_KIND_BOOL, SQL_KIND_TEXT };
+
+struct sql_col {
+    enum sql_col_kind kind;
+    size_t offset, size;
+};
+
+#define SQL_COL_KIND(x) \
+    _Generic((x), int64_t: SQL_KIND_I64, int: SQL_KIND_INT, bool: SQL_KIND_BOOL, char *: SQL_KIND_TEXT)
+#define SQL_COL(type, member)                                                                  \
+    {                                                                                          \
+        SQL_COL_KIND(((type *)0)->member), offsetof(type, member), sizeof(((type *)0)->member) \
+    }
+#define SQL_COL_SKIP        \
+    {                       \
+        SQL_KIND_SKIP, 0, 0 \
+    }
+#define SQL_NCOLS(cols) (sizeof(cols) / sizeof((cols)[0]))
+
+/* Read columns 0..n) of the current row into the struct at out. */
+void sql_read_cols(struct store *st, struct store_stmt *q, const struct sql_col *cols, size_t n,
+                   void *out);
+/* Zero *out, then read the table cols (an array) into it. */
+#define SQL_READ(st, q, cols, out) \
+    (memset((out), 0, sizeof(*(out))), sql_read_cols((st), (q), (cols), SQL_NCOLS(cols), (out)))
+/* Bind the struct at in as $first.. in the table's order (skips skipped). */
+void sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struct sql_col *cols,
+                   size_t n, const void *in);
 
 /* ---- transactions ---- */
 

@@ -21,5 +21,8 @@
  */
 enum pm_err store_agency_write(struct store *st, struct store_stmt *q, const char *field,
                                const char *missing);
+/* The same for sql bound by fmt (sql.h), in one call. */
+enum pm_err store_agency_writef(struct store *st, const char *field, const char *missing,
+                                const char *sql, const char *fmt, ...);
 
 #endif

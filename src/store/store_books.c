@@ -44,26 +44,32 @@ static enum pm_err blob_copy(struct store *st, struct store_stmt *q, int col, vo
     " interest_minor, interest_rate_bp, period_from, period_to, earlier_charges_minor," \
     " total_due_minor, new_due_date, ocr, letter, created_at"
 
-static void reminder_read(struct store *st, struct store_stmt *q, struct reminder *r)
+/* REMINDER_COLS, which are also $1..$16 of an insert (letter "" as "{}"). */
+#define REMINDER_COL(m) SQL_COL(struct reminder, m)
+static const struct sql_col reminder_cols[] = {REMINDER_COL(company_id),
+                                               REMINDER_COL(id),
+                                               REMINDER_COL(invoice_id),
+                                               REMINDER_COL(batch_id),
+                                               REMINDER_COL(date),
+                                               REMINDER_COL(fee_minor),
+                                               REMINDER_COL(late_compensation_minor),
+                                               REMINDER_COL(interest_minor),
+                                               REMINDER_COL(interest_rate_bp),
+                                               REMINDER_COL(period_from),
+                                               REMINDER_COL(period_to),
+                                               REMINDER_COL(earlier_charges_minor),
+                                               REMINDER_COL(total_due_minor),
+                                               REMINDER_COL(new_due_date),
+                                               REMINDER_COL(ocr),
+                                               REMINDER_COL(letter),
+                                               REMINDER_COL(created_at)};
+
+static enum pm_err reminder_read(struct store *st, struct store_stmt *q, void *out)
 {
-    memset(r, 0, sizeof(*r));
-    r->company_id = sql_int(st, q, 0);
-    r->id = sql_int(st, q, 1);
-    r->invoice_id = sql_int(st, q, 2);
-    r->batch_id = sql_int(st, q, 3);
-    r->date = (int32_t)sql_int(st, q, 4);
-    r->fee_minor = sql_int(st, q, 5);
-    r->late_compensation_minor = sql_int(st, q, 6);
-    r->interest_minor = sql_int(st, q, 7);
-    r->interest_rate_bp = (int)sql_int(st, q, 8);
-    r->period_from = (int32_t)sql_int(st, q, 9);
-    r->period_to = (int32_t)sql_int(st, q, 10);
-    r->earlier_charges_minor = sql_int(st, q, 11);
-    r->total_due_minor = sql_int(st, q, 12);
-    r->new_due_date = (int32_t)sql_int(st, q, 13);
-    sql_col_arr(st, q, 14, r->ocr);
-    sql_col_arr(st, q, 15, r->letter);
-    r->created_at = sql_int(st, q, 16);
+    struct reminder *r = out;
+
+    SQL_READ(st, q, reminder_cols, r);
+    return PM_OK;
 }
 
 struct reminder_insert {
@@ -85,36 +91,20 @@ static enum pm_err reminder_insert(struct store *st, void *ctx)
                                     " WHERE company_id = $1 AND id = $2";
     struct reminder_insert *c = ctx;
     const struct reminder *r = c->r;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     c->id = 0;
     err = sql_next_id(st, r->company_id, "reminders", 1, &c->id);
     if (!err)
-        err = sql_prepare_keys(st, sql, &q,
-                               SQL_KEYS(r->company_id, c->id, r->invoice_id, r->batch_id, r->date,
-                                        r->fee_minor, r->late_compensation_minor, r->interest_minor,
-                                        r->interest_rate_bp, r->period_from, r->period_to,
-                                        r->earlier_charges_minor, r->total_due_minor,
-                                        r->new_due_date));
-    if (err)
-        return err;
-    sql_bind_arr(st, q, 15, r->ocr);
-    if (r->letter[0])
-        sql_bind_arr(st, q, 16, r->letter);
-    else
-        sql_bind_text(st, q, 16, "{}", 2);
-    sql_bind_blob(st, q, 17, c->pdf, c->pdf_len);
-    sql_bind_int(st, q, 18, r->created_at);
-    err = sql_run(st, q);
-    sql_done(st, q);
-    if (err)
-        return err;
-    err = sql_prepare_keys(st, count_sql, &q, SQL_KEYS(r->company_id, r->invoice_id));
-    if (err)
-        return err;
-    err = sql_change(st, q, "invoice_id", "no such invoice");
-    sql_done(st, q);
+        err = sql_runf(st, sql, "iiiidiiidddiidttxi", r->company_id, c->id, r->invoice_id,
+                       r->batch_id, r->date, r->fee_minor, r->late_compensation_minor,
+                       r->interest_minor, r->interest_rate_bp, r->period_from, r->period_to,
+                       r->earlier_charges_minor, r->total_due_minor, r->new_due_date,
+                       SQL_ARR(r->ocr), SQL_CAP(r->letter[0] ? r->letter : "{}", sizeof(r->letter)),
+                       c->pdf, c->pdf_len, r->created_at);
+    if (!err)
+        err = sql_changef(st, "invoice_id", "no such invoice", count_sql, "ii", r->company_id,
+                          r->invoice_id);
     return err;
 }
 
@@ -143,7 +133,7 @@ enum pm_err store_books_reminder_get(struct store *st, int64_t company_id, int64
 
     if (pdf)
         *pdf = NULL;
-    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, id, invoice_id));
+    err = sql_query(st, &q, sql, "iii", company_id, id, invoice_id);
     if (err)
         return err;
     err = sql_row(st, q, "reminder_id", "no such reminder");
@@ -163,16 +153,9 @@ enum pm_err store_books_reminder_list_batch(struct store *st, int64_t company_id
     static const char sql[] = "SELECT " REMINDER_COLS " FROM reminders"
                               " WHERE company_id = $1 AND batch_id = $2 AND batch_id <> 0"
                               " AND id > $3 ORDER BY id LIMIT $4";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
 
-    *n = 0;
-    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, batch_id, after_id, (int64_t)cap));
-    if (err)
-        return err;
-    SQL_ROWS(st, q, out, cap, n, reminder_read, err);
-    sql_done(st, q);
-    return err;
+    return sql_listf(st, reminder_read, out, sizeof(*out), cap, n, sql, "iiii", company_id,
+                     batch_id, after_id, (int64_t)cap);
 }
 
 /* ---- reminder batches ---- */
@@ -187,18 +170,12 @@ static enum pm_err batch_insert(struct store *st, void *ctx)
     static const char sql[] = "INSERT INTO reminder_batches (company_id, id, total, created_at)"
                               " VALUES ($1, $2, $3, $4)";
     struct batch_insert *c = ctx;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     c->id = 0;
     err = sql_next_id(st, c->b->company_id, "reminder_batches", 1, &c->id);
     if (!err)
-        err = sql_prepare_keys(st, sql, &q,
-                               SQL_KEYS(c->b->company_id, c->id, c->b->total, c->b->created_at));
-    if (err)
-        return err;
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql, "iiii", c->b->company_id, c->id, c->b->total, c->b->created_at);
     return err;
 }
 
@@ -220,15 +197,8 @@ enum pm_err store_books_reminder_batch_put_pdf(struct store *st, int64_t company
 {
     static const char sql[] =
         "UPDATE reminder_batches SET pdf = $3 WHERE company_id = $1 AND id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, batch_id));
 
-    if (err)
-        return err;
-    sql_bind_blob(st, q, 3, pdf, len);
-    err = sql_change(st, q, "batch_id", "no such batch");
-    sql_done(st, q);
-    return err;
+    return sql_changef(st, "batch_id", "no such batch", sql, "iix", company_id, batch_id, pdf, len);
 }
 
 enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id, int64_t batch_id,
@@ -242,7 +212,7 @@ enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id,
 
     if (pdf)
         *pdf = NULL;
-    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, batch_id));
+    err = sql_query(st, &q, sql, "ii", company_id, batch_id);
     if (err)
         return err;
     err = sql_row(st, q, "batch_id", "no such batch");
@@ -276,7 +246,7 @@ enum pm_err store_books_invoice_get(struct store *st, int64_t company_id, int64_
     memset(out, 0, sizeof(*out));
     out->company_id = company_id;
     out->invoice_id = invoice_id;
-    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, invoice_id));
+    err = sql_query(st, &q, sql, "ii", company_id, invoice_id);
     if (err)
         return err;
     /* No row yet: everything is zero. */
@@ -318,25 +288,16 @@ enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books
         " loss_vat_25_minor = excluded.loss_vat_25_minor,"
         " loss_vat_12_minor = excluded.loss_vat_12_minor,"
         " loss_vat_6_minor = excluded.loss_vat_6_minor, recovered_minor = excluded.recovered_minor";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
 
     /* The table keeps the VAT of the rates that have some; VAT at 0 % has
      * no column, so it is refused rather than lost. */
     if (b->loss.vat_by_rate[VAT_0] != 0)
         return pm_error_set(&st->error, PM_ERR_INVALID, "loss", "VAT at 0 %% is not VAT");
-    err = sql_prepare_keys(st, sql, &q,
-                           SQL_KEYS(b->company_id, b->invoice_id, b->fee_charged_minor,
-                                    b->compensation_charged_minor, b->fees_paid_minor,
-                                    b->interest_charged_minor, b->interest_paid_minor,
-                                    b->expected_loss_minor, b->loss.gross_minor, b->loss.net_minor,
-                                    b->loss.vat_by_rate[VAT_25], b->loss.vat_by_rate[VAT_12],
-                                    b->loss.vat_by_rate[VAT_6], b->recovered_minor));
-    if (err)
-        return err;
-    err = sql_run(st, q);
-    sql_done(st, q);
-    return err;
+    return sql_runf(st, sql, "iiiiiiiiiiiiii", b->company_id, b->invoice_id, b->fee_charged_minor,
+                    b->compensation_charged_minor, b->fees_paid_minor, b->interest_charged_minor,
+                    b->interest_paid_minor, b->expected_loss_minor, b->loss.gross_minor,
+                    b->loss.net_minor, b->loss.vat_by_rate[VAT_25], b->loss.vat_by_rate[VAT_12],
+                    b->loss.vat_by_rate[VAT_6], b->recovered_minor);
 }
 
 enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, int64_t invoice_id)
@@ -344,8 +305,7 @@ enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, 
     static const char sql[] = "UPDATE invoices SET state = 'written_off'"
                               " WHERE company_id = $1 AND id = $2";
 
-    return sql_change_keys(st, sql, SQL_KEYS(company_id, invoice_id), "invoice_id",
-                           "no such invoice");
+    return sql_changef(st, "invoice_id", "no such invoice", sql, "ii", company_id, invoice_id);
 }
 
 /* ---- BgMax ---- */
@@ -358,12 +318,11 @@ enum pm_err store_books_bgmax_remember(struct store *st, int64_t company_id, con
     static const char sql[] = "INSERT INTO bgmax_imports (company_id, file_identity, imported_at)"
                               " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id));
+    enum pm_err err = sql_query(st, &q, sql, "iti", company_id,
+                                SQL_CAP(identity, BGMAX_IDENTITY_MAX), at ? at : sql_now());
 
     if (err)
         return err;
-    sql_bind_text(st, q, 2, identity, BGMAX_IDENTITY_MAX);
-    sql_bind_int(st, q, 3, at ? at : sql_now());
     err = sql_run(st, q);
     if (!err && sql_changes(st, q) != 1)
         err = pm_error_set(&st->error, PM_ERR_CONFLICT, "file_identity",
@@ -383,7 +342,7 @@ enum pm_err store_books_receivables_sum(struct store *st, int64_t company_id, in
         " WHERE company_id = $1 AND state = 'open' AND currency = 'SEK'"
         " AND due_date BETWEEN $2 AND $3";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, due_from, due_to));
+    enum pm_err err = sql_query(st, &q, sql, "idd", company_id, due_from, due_to);
 
     if (err)
         return err;

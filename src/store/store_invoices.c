@@ -32,52 +32,45 @@
 /* Numbers of the series tried before giving up (all taken by hand). */
 #define NUMBER_TRIES 100000
 
-/* Does the statement sql ($1 company, $2 b) return a row? */
-static enum pm_err exists(struct store *st, const char *sql, int64_t company_id, int64_t b,
-                          bool *out)
-{
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
-
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, b);
-    err = sql_step(st, q, out);
-    sql_done(st, q);
-    return err;
-}
-
 /* ---- reading ---- */
 
-enum pm_err store_invoices_read(struct store *st, struct store_stmt *q, struct invoice *inv)
+/* STORE_INVOICE_COLS; the enums (kind, state, agency_state) are parsed
+ * below. */
+#define INVOICE_COL(m) SQL_COL(struct invoice, m)
+static const struct sql_col invoice_cols[] = {INVOICE_COL(company_id),
+                                              INVOICE_COL(id),
+                                              INVOICE_COL(number),
+                                              INVOICE_COL(customer_id),
+                                              SQL_COL_SKIP,
+                                              INVOICE_COL(currency),
+                                              INVOICE_COL(invoice_date),
+                                              INVOICE_COL(due_date),
+                                              INVOICE_COL(net_minor),
+                                              INVOICE_COL(vat_minor),
+                                              INVOICE_COL(total_minor),
+                                              INVOICE_COL(tax_reduction_minor),
+                                              INVOICE_COL(customer_part_minor),
+                                              INVOICE_COL(paid_minor),
+                                              INVOICE_COL(credited_minor),
+                                              INVOICE_COL(remaining_minor),
+                                              SQL_COL_SKIP,
+                                              INVOICE_COL(manual_reminders),
+                                              SQL_COL_SKIP,
+                                              INVOICE_COL(agency_status),
+                                              INVOICE_COL(created_at),
+                                              INVOICE_COL(customer_name)};
+
+enum pm_err store_invoices_read(struct store *st, struct store_stmt *q, void *out)
 {
-    memset(inv, 0, sizeof(*inv));
-    inv->company_id = sql_int(st, q, 0);
-    inv->id = sql_int(st, q, 1);
-    inv->number = sql_int(st, q, 2);
-    inv->customer_id = sql_int(st, q, 3);
+    struct invoice *inv = out;
+
+    SQL_READ(st, q, invoice_cols, inv);
     if (invoice_kind_parse(sql_text_ref(st, q, 4, NULL), &inv->kind))
         inv->kind = INVOICE_STANDARD;
-    sql_col_arr(st, q, 5, inv->currency);
-    inv->invoice_date = (int32_t)sql_int(st, q, 6);
-    inv->due_date = (int32_t)sql_int(st, q, 7);
-    inv->net_minor = sql_int(st, q, 8);
-    inv->vat_minor = sql_int(st, q, 9);
-    inv->total_minor = sql_int(st, q, 10);
-    inv->tax_reduction_minor = sql_int(st, q, 11);
-    inv->customer_part_minor = sql_int(st, q, 12);
-    inv->paid_minor = sql_int(st, q, 13);
-    inv->credited_minor = sql_int(st, q, 14);
-    inv->remaining_minor = sql_int(st, q, 15);
     if (store_invoice_state_parse(sql_text_ref(st, q, 16, NULL), &inv->state))
         inv->state = INVOICE_STATE_OPEN;
-    inv->manual_reminders = (int)sql_int(st, q, 17);
     if (amili_state_parse(sql_text_ref(st, q, 18, NULL), &inv->agency_state))
         return sql_bad_value(st, q, 18, "agency_state");
-    sql_col_arr(st, q, 19, inv->agency_status);
-    inv->created_at = sql_int(st, q, 20);
-    sql_col_arr(st, q, 21, inv->customer_name);
     return PM_OK;
 }
 
@@ -87,7 +80,7 @@ static enum pm_err number_taken(struct store *st, int64_t company_id, int64_t nu
 {
     static const char sql[] = "SELECT 1 FROM invoices WHERE company_id = $1 AND number = $2";
 
-    return exists(st, sql, company_id, number, taken);
+    return sql_findf(st, taken, NULL, NULL, sql, "ii", company_id, number);
 }
 
 /* Choose *number (0: the next free one) inside the caller's transaction. */
@@ -161,16 +154,9 @@ static enum pm_err check_lines(struct store *st, const struct invoice_line_row *
 static enum pm_err insert_rows(struct store *st, const char *sql, const struct invoice *inv,
                                const struct buf *rows, const char *field)
 {
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err =
+        sql_runf(st, sql, "iit", inv->company_id, inv->id, SQL_CAP(rows->data, rows->len));
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, inv->company_id);
-    sql_bind_int(st, q, 2, inv->id);
-    sql_bind_text(st, q, 3, rows->data, rows->len);
-    err = sql_run(st, q);
-    sql_done(st, q);
     if (err && err != PM_ERR_BUSY)
         snprintf(st->error.field, sizeof(st->error.field), "%s", field);
     return err;
@@ -278,35 +264,15 @@ static enum pm_err insert_invoice_row(struct store *st, const struct invoice *in
         " manual_reminders, agency_state, agency_status, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
         " $18, $19, $20, $21)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, inv->company_id);
-    sql_bind_int(st, q, 2, inv->id);
-    sql_bind_int(st, q, 3, inv->number);
-    sql_bind_int(st, q, 4, inv->customer_id);
-    sql_bind_text(st, q, 5, invoice_kind_name(inv->kind), 16);
-    sql_bind_arr(st, q, 6, inv->currency);
-    sql_bind_int(st, q, 7, inv->invoice_date);
-    sql_bind_int(st, q, 8, inv->due_date);
-    sql_bind_int(st, q, 9, inv->net_minor);
-    sql_bind_int(st, q, 10, inv->vat_minor);
-    sql_bind_int(st, q, 11, inv->total_minor);
-    sql_bind_int(st, q, 12, inv->tax_reduction_minor);
-    sql_bind_int(st, q, 13, inv->customer_part_minor);
-    sql_bind_int(st, q, 14, inv->paid_minor);
-    sql_bind_int(st, q, 15, inv->credited_minor);
-    sql_bind_int(st, q, 16, inv->remaining_minor);
-    sql_bind_text(st, q, 17, store_invoice_state_name(inv->state), 16);
-    sql_bind_int(st, q, 18, inv->manual_reminders);
-    sql_bind_text(st, q, 19, amili_state_name(inv->agency_state), 32);
-    sql_bind_arr(st, q, 20, inv->agency_status);
-    sql_bind_int(st, q, 21, inv->created_at);
-    err = sql_run(st, q);
-    sql_done(st, q);
-    return err;
+    return sql_runf(st, sql, "iiiittddiiiiiiiitdtti", inv->company_id, inv->id, inv->number,
+                    inv->customer_id, SQL_CAP(invoice_kind_name(inv->kind), 16),
+                    SQL_ARR(inv->currency), inv->invoice_date, inv->due_date, inv->net_minor,
+                    inv->vat_minor, inv->total_minor, inv->tax_reduction_minor,
+                    inv->customer_part_minor, inv->paid_minor, inv->credited_minor,
+                    inv->remaining_minor, SQL_CAP(store_invoice_state_name(inv->state), 16),
+                    inv->manual_reminders, SQL_CAP(amili_state_name(inv->agency_state), 32),
+                    SQL_ARR(inv->agency_status), inv->created_at);
 }
 
 struct invoice_insert {
@@ -327,7 +293,7 @@ static enum pm_err invoice_insert_run(struct store *st, void *ctx)
     bool found = false;
 
     *row = *ii->in;
-    err = exists(st, sql_customer, row->company_id, row->customer_id, &found);
+    err = sql_findf(st, &found, NULL, NULL, sql_customer, "ii", row->company_id, row->customer_id);
     if (!err && !found)
         err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, "customer_id", "no such customer");
     if (!err)
@@ -384,18 +350,9 @@ enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id, 
                               " JOIN customers AS c"
                               " ON c.company_id = i.company_id AND c.id = i.customer_id"
                               " WHERE i.company_id = $1 AND i.id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, id);
-    err = sql_row(st, q, "invoice_id", "no such invoice");
-    if (!err)
-        err = store_invoices_read(st, q, out);
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "invoice_id", "no such invoice", store_invoices_read, out, sql, "ii",
+                    company_id, id);
 }
 
 /* After listing the rows of an invoice's child table: none found may mean
@@ -408,39 +365,38 @@ static enum pm_err check_parent(struct store *st, int64_t company_id, int64_t id
 
     if (n > 0)
         return PM_OK;
-    err = exists(st, sql, company_id, id, &found);
+    err = sql_findf(st, &found, NULL, NULL, sql, "ii", company_id, id);
     if (!err && !found)
         err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, "invoice_id", "no such invoice");
     return err;
 }
 
-/* Run sql ($1 company, $2 invoice) and read up to cap rows with read(),
- * then tell an empty list from no such invoice. */
-#define CHILD_ROWS(st, sql, company_id, invoice_id, out, cap, n, read)  \
-    do {                                                                \
-        struct store_stmt *q_ = NULL;                                   \
-                                                                        \
-        *(n) = 0;                                                       \
-        err = sql_prepare((st), (sql), &q_);                            \
-        if (err)                                                        \
-            break;                                                      \
-        sql_bind_int((st), q_, 1, (company_id));                        \
-        sql_bind_int((st), q_, 2, (invoice_id));                        \
-        SQL_ROWS((st), q_, (out), (cap), (n), read, err);               \
-        sql_done((st), q_);                                             \
-        if (!err)                                                       \
-            err = check_parent((st), (company_id), (invoice_id), *(n)); \
-    } while (0)
-
-static void line_read(struct store *st, struct store_stmt *q, struct invoice_line_row *l)
+/* Run sql ($1 company, $2 invoice) and read up to cap rows of size bytes
+ * with read, then tell an empty list from no such invoice. */
+static enum pm_err child_rows(struct store *st, const char *sql, int64_t company_id,
+                              int64_t invoice_id, sql_read_fn *read, void *out, size_t size,
+                              size_t cap, size_t *n)
 {
-    memset(l, 0, sizeof(*l));
-    sql_col_arr(st, q, 0, l->description);
-    l->line.quantity_milli = sql_int(st, q, 1);
-    l->line.unit_price_minor = sql_int(st, q, 2);
-    l->line.vat_rate_bp = (int)sql_int(st, q, 3);
-    l->line.labour = sql_bool(st, q, 4);
-    l->net_minor = sql_int(st, q, 5);
+    enum pm_err err = sql_listf(st, read, out, size, cap, n, sql, "ii", company_id, invoice_id);
+
+    if (!err)
+        err = check_parent(st, company_id, invoice_id, *n);
+    return err;
+}
+
+static const struct sql_col line_cols[] = {SQL_COL(struct invoice_line_row, description),
+                                           SQL_COL(struct invoice_line_row, line.quantity_milli),
+                                           SQL_COL(struct invoice_line_row, line.unit_price_minor),
+                                           SQL_COL(struct invoice_line_row, line.vat_rate_bp),
+                                           SQL_COL(struct invoice_line_row, line.labour),
+                                           SQL_COL(struct invoice_line_row, net_minor)};
+
+static enum pm_err line_read(struct store *st, struct store_stmt *q, void *out)
+{
+    struct invoice_line_row *l = out;
+
+    SQL_READ(st, q, line_cols, l);
+    return PM_OK;
 }
 
 enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id,
@@ -449,17 +405,19 @@ enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id
     static const char sql[] =
         "SELECT description, quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor"
         " FROM invoice_lines WHERE company_id = $1 AND invoice_id = $2 ORDER BY line_no";
-    enum pm_err err;
 
-    CHILD_ROWS(st, sql, company_id, id, out, cap, n, line_read);
-    return err;
+    return child_rows(st, sql, company_id, id, line_read, out, sizeof(*out), cap, n);
 }
 
-static void buyer_read(struct store *st, struct store_stmt *q, struct invoice_buyer *b)
+static const struct sql_col buyer_cols[] = {SQL_COL(struct invoice_buyer, id_number),
+                                            SQL_COL(struct invoice_buyer, name)};
+
+static enum pm_err buyer_read(struct store *st, struct store_stmt *q, void *out)
 {
-    memset(b, 0, sizeof(*b));
-    sql_col_arr(st, q, 0, b->id_number);
-    sql_col_arr(st, q, 1, b->name);
+    struct invoice_buyer *b = out;
+
+    SQL_READ(st, q, buyer_cols, b);
+    return PM_OK;
 }
 
 enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t id,
@@ -467,10 +425,8 @@ enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t i
 {
     static const char sql[] = "SELECT id_number, name FROM invoice_buyers"
                               " WHERE company_id = $1 AND invoice_id = $2 ORDER BY buyer_no";
-    enum pm_err err;
 
-    CHILD_ROWS(st, sql, company_id, id, out, cap, n, buyer_read);
-    return err;
+    return child_rows(st, sql, company_id, id, buyer_read, out, sizeof(*out), cap, n);
 }
 
 /* ---- payments ---- */
@@ -495,12 +451,10 @@ static enum pm_err read_balance(struct store *st, int64_t company_id, int64_t id
     }};
     struct store_stmt *q = NULL;
     enum invoice_state state;
-    enum pm_err err = sql_prepare(st, sql_text(st, &sql), &q);
+    enum pm_err err = sql_query(st, &q, sql_text(st, &sql), "ii", company_id, id);
 
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, id);
     err = sql_row(st, q, "invoice_id", "no such invoice");
     if (!err) {
         memset(out, 0, sizeof(*out));
@@ -528,7 +482,6 @@ static enum pm_err payment_insert_run(struct store *st, void *ctx)
     struct payment *row = &pi->row;
     struct invoice_balance balance;
     struct invoice_standing standing;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     *row = *pi->in;
@@ -540,30 +493,13 @@ static enum pm_err payment_insert_run(struct store *st, void *ctx)
     if (!err)
         err = sql_next_id(st, row->company_id, "payments", 1, &row->id);
     if (!err)
-        err = sql_prepare(st, sql_insert, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, row->company_id);
-    sql_bind_int(st, q, 2, row->id);
-    sql_bind_int(st, q, 3, row->invoice_id);
-    sql_bind_int(st, q, 4, row->date);
-    sql_bind_int(st, q, 5, row->amount_minor);
-    sql_bind_arr(st, q, 6, row->reference);
-    sql_bind_text(st, q, 7, store_payment_source_name(row->source), 16);
-    sql_bind_int(st, q, 8, row->created_at);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql_insert, "iiiditti", row->company_id, row->id, row->invoice_id,
+                       row->date, row->amount_minor, SQL_ARR(row->reference),
+                       SQL_CAP(store_payment_source_name(row->source), 16), row->created_at);
     if (!err)
-        err = sql_prepare(st, sql_update, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, row->company_id);
-    sql_bind_int(st, q, 2, row->invoice_id);
-    sql_bind_int(st, q, 3, standing.paid_minor);
-    sql_bind_int(st, q, 4, standing.remaining_minor);
-    sql_bind_text(st, q, 5, store_invoice_state_name(standing.state), 16);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql_update, "iiiit", row->company_id, row->invoice_id,
+                       standing.paid_minor, standing.remaining_minor,
+                       SQL_CAP(store_invoice_state_name(standing.state), 16));
     return err;
 }
 
@@ -579,18 +515,20 @@ enum pm_err store_payment_insert(struct store *st, struct payment *p)
     return err;
 }
 
-static void payment_read(struct store *st, struct store_stmt *q, struct payment *p)
+#define PAYMENT_COL(m) SQL_COL(struct payment, m)
+static const struct sql_col payment_cols[] = {PAYMENT_COL(company_id),   PAYMENT_COL(id),
+                                              PAYMENT_COL(invoice_id),   PAYMENT_COL(date),
+                                              PAYMENT_COL(amount_minor), PAYMENT_COL(reference),
+                                              SQL_COL_SKIP /* source */, PAYMENT_COL(created_at)};
+
+static enum pm_err payment_read(struct store *st, struct store_stmt *q, void *out)
 {
-    memset(p, 0, sizeof(*p));
-    p->company_id = sql_int(st, q, 0);
-    p->id = sql_int(st, q, 1);
-    p->invoice_id = sql_int(st, q, 2);
-    p->date = (int32_t)sql_int(st, q, 3);
-    p->amount_minor = sql_int(st, q, 4);
-    sql_col_arr(st, q, 5, p->reference);
+    struct payment *p = out;
+
+    SQL_READ(st, q, payment_cols, p);
     if (store_payment_source_parse(sql_text_ref(st, q, 6, NULL), &p->source))
         p->source = PAYMENT_MANUAL;
-    p->created_at = sql_int(st, q, 7);
+    return PM_OK;
 }
 
 enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
@@ -599,10 +537,8 @@ enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t inv
     static const char sql[] =
         "SELECT company_id, id, invoice_id, date, amount_minor, reference, source, created_at"
         " FROM payments WHERE company_id = $1 AND invoice_id = $2 ORDER BY id";
-    enum pm_err err;
 
-    CHILD_ROWS(st, sql, company_id, invoice_id, out, cap, n, payment_read);
-    return err;
+    return child_rows(st, sql, company_id, invoice_id, payment_read, out, sizeof(*out), cap, n);
 }
 
 /* ---- history ---- */
@@ -628,24 +564,12 @@ static enum pm_err history_insert_run(struct store *st, void *ctx)
         " data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     struct history_insert *hi = ctx;
     const struct history_event *ev = hi->ev;
-    struct store_stmt *q = NULL;
-    enum pm_err err;
+    enum pm_err err = sql_next_id(st, ev->company_id, "history_events", 1, &hi->id);
 
-    err = sql_next_id(st, ev->company_id, "history_events", 1, &hi->id);
     if (!err)
-        err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, ev->company_id);
-    sql_bind_int(st, q, 2, hi->id);
-    sql_bind_int(st, q, 3, ev->invoice_id);
-    sql_bind_int(st, q, 4, hi->at_us);
-    sql_bind_arr(st, q, 5, ev->kind);
-    sql_bind_arr(st, q, 6, ev->actor);
-    sql_bind_arr(st, q, 7, ev->message);
-    sql_bind_text(st, q, 8, ev->data[0] ? ev->data : "{}", sizeof(ev->data));
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql, "iiiitttt", ev->company_id, hi->id, ev->invoice_id, hi->at_us,
+                       SQL_ARR(ev->kind), SQL_ARR(ev->actor), SQL_ARR(ev->message),
+                       SQL_CAP(ev->data[0] ? ev->data : "{}", sizeof(ev->data)));
     return err;
 }
 
@@ -664,17 +588,17 @@ enum pm_err store_history_insert(struct store *st, struct history_event *ev)
     return err;
 }
 
-static void history_read(struct store *st, struct store_stmt *q, struct history_event *ev)
+#define HISTORY_COL(m) SQL_COL(struct history_event, m)
+static const struct sql_col history_cols[] = {
+    HISTORY_COL(company_id), HISTORY_COL(id),    HISTORY_COL(invoice_id), HISTORY_COL(at_us),
+    HISTORY_COL(kind),       HISTORY_COL(actor), HISTORY_COL(message),    HISTORY_COL(data)};
+
+static enum pm_err history_read(struct store *st, struct store_stmt *q, void *out)
 {
-    memset(ev, 0, sizeof(*ev));
-    ev->company_id = sql_int(st, q, 0);
-    ev->id = sql_int(st, q, 1);
-    ev->invoice_id = sql_int(st, q, 2);
-    ev->at_us = sql_int(st, q, 3);
-    sql_col_arr(st, q, 4, ev->kind);
-    sql_col_arr(st, q, 5, ev->actor);
-    sql_col_arr(st, q, 6, ev->message);
-    sql_col_arr(st, q, 7, ev->data);
+    struct history_event *ev = out;
+
+    SQL_READ(st, q, history_cols, ev);
+    return PM_OK;
 }
 
 /* In the order written (event id), which is the order of events. */
@@ -684,20 +608,9 @@ enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t inv
     static const char sql[] =
         "SELECT company_id, id, invoice_id, at_us, kind, actor, message, data FROM history_events"
         " WHERE company_id = $1 AND invoice_id = $2 AND id > $3 ORDER BY id LIMIT $4";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
 
-    *n = 0;
-    err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, invoice_id);
-    sql_bind_int(st, q, 3, after_id);
-    sql_bind_int(st, q, 4, (int64_t)cap);
-    SQL_ROWS(st, q, out, cap, n, history_read, err);
-    sql_done(st, q);
-    return err;
+    return sql_listf(st, history_read, out, sizeof(*out), cap, n, sql, "iiii", company_id,
+                     invoice_id, after_id, (int64_t)cap);
 }
 
 /* ---- the agency outbox: enqueue ---- */
@@ -715,7 +628,6 @@ static enum pm_err outbox_insert_run(struct store *st, void *ctx)
         " VALUES ($1, $2, $3, nullif(CAST($4 AS BIGINT), 0), $5, $6, 'pending', $7, $8, $8)";
     struct outbox_insert *oi = ctx;
     struct outbox_message *row = &oi->row;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     *row = *oi->in;
@@ -723,19 +635,9 @@ static enum pm_err outbox_insert_run(struct store *st, void *ctx)
         memcpy(row->payload, "{}", 3);
     err = sql_next_id(st, row->company_id, "outbox", 1, &row->id);
     if (!err)
-        err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, row->company_id);
-    sql_bind_int(st, q, 2, row->id);
-    sql_bind_int(st, q, 3, row->invoice_id);
-    sql_bind_int(st, q, 4, row->batch_id);
-    sql_bind_text(st, q, 5, amili_job_name(row->kind), 32);
-    sql_bind_arr(st, q, 6, row->payload);
-    sql_bind_arr(st, q, 7, row->idempotency_key);
-    sql_bind_int(st, q, 8, sql_now());
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql, "iiiittti", row->company_id, row->id, row->invoice_id,
+                       row->batch_id, SQL_CAP(amili_job_name(row->kind), 32), SQL_ARR(row->payload),
+                       SQL_ARR(row->idempotency_key), sql_now());
     return err;
 }
 

@@ -19,7 +19,7 @@
     " i.manual_reminders, i.agency_state, i.agency_status, i.created_at, c.name"
 
 /* Read the current row of a statement that selects STORE_INVOICE_COLS. */
-enum pm_err store_invoices_read(struct store *st, struct store_stmt *q, struct invoice *out);
+enum pm_err store_invoices_read(struct store *st, struct store_stmt *q, void *out);
 
 /* The SQL text of the invoice list for query q on a dialect, appended to
  * *out: values are parameters $1..$n, numbered in the order the text
