@@ -266,8 +266,9 @@ static enum pm_err bind_format(struct store *st, struct store_stmt *q, const cha
     return PM_OK;
 }
 
-enum pm_err sql_vquery(struct store *st, struct store_stmt **q, const char *sql, const char *fmt,
-                       va_list ap)
+/* sql_prepare, then bind: on failure *q is given back and NULL. */
+static enum pm_err query(struct store *st, struct store_stmt **q, const char *sql, const char *fmt,
+                         va_list ap)
 {
     enum pm_err err = sql_prepare(st, sql, q);
 
@@ -287,85 +288,98 @@ enum pm_err sql_query(struct store *st, struct store_stmt **q, const char *sql, 
     enum pm_err err;
 
     va_start(ap, fmt);
-    err = sql_vquery(st, q, sql, fmt, ap);
+    err = query(st, q, sql, fmt, ap);
     va_end(ap);
     return err;
 }
 
-enum pm_err sql_runf(struct store *st, const char *sql, const char *fmt, ...)
+/* What sql_do() does with the bound statement q. */
+static enum pm_err do_bound(struct store *st, const struct sql_do *w, struct store_stmt *q)
+{
+    enum pm_err err;
+
+    switch (w->kind) {
+    case SQL_DO_WRITE:
+        if (w->write)
+            return w->write(st, q, w->field, w->missing);
+        return w->missing ? sql_change(st, q, w->field, w->missing) : sql_run(st, q);
+    case SQL_DO_GET:
+        err = sql_row(st, q, w->field, w->missing);
+        return err ? err : sql_read(st, q, w->reader, w->out);
+    case SQL_DO_FIND:
+        err = sql_step(st, q, w->found);
+        if (err || !*w->found || !w->reader)
+            return err;
+        return sql_read(st, q, w->reader, w->out);
+    case SQL_DO_LIST:
+        return sql_rows(st, q, w->reader, w->out, w->cap, w->n);
+    }
+    return pm_error_set(&st->error, PM_ERR_INTERNAL, "", "no such statement use");
+}
+
+enum pm_err sql_do(struct store *st, const struct sql_do *what, const char *sql, const char *fmt,
+                   ...)
 {
     struct store_stmt *q = NULL;
     va_list ap;
     enum pm_err err;
 
+    if (what->found)
+        *what->found = false;
+    if (what->n)
+        *what->n = 0;
     va_start(ap, fmt);
-    err = sql_vquery(st, &q, sql, fmt, ap);
+    err = query(st, &q, sql, fmt, ap);
     va_end(ap);
     if (err)
         return err;
-    err = sql_run(st, q);
+    err = do_bound(st, what, q);
     sql_done(st, q);
     return err;
 }
 
-enum pm_err sql_changef(struct store *st, const char *field, const char *missing, const char *sql,
-                        const char *fmt, ...)
+/* ---- rows ---- */
+
+static const struct sql_col int_col[] = {{SQL_KIND_I64, 0, sizeof(int64_t)}};
+const struct sql_reader sql_int_reader = SQL_READER(int64_t, int_col, NULL);
+
+enum pm_err sql_read(struct store *st, struct store_stmt *q, const struct sql_reader *r, void *out)
 {
-    struct store_stmt *q = NULL;
-    va_list ap;
-    enum pm_err err;
+    char *base = out;
+    int64_t i64;
+    int i32;
+    bool b;
+    size_t c;
 
-    va_start(ap, fmt);
-    err = sql_vquery(st, &q, sql, fmt, ap);
-    va_end(ap);
-    if (err)
-        return err;
-    err = sql_change(st, q, field, missing);
-    sql_done(st, q);
-    return err;
+    memset(out, 0, r->size);
+    for (c = 0; c < r->n_cols; c++) {
+        const struct sql_col *col = &r->cols[c];
+
+        switch (col->kind) {
+        case SQL_KIND_I64:
+            i64 = sql_int(st, q, (int)c);
+            memcpy(base + col->offset, &i64, sizeof(i64));
+            break;
+        case SQL_KIND_INT:
+            i32 = (int)sql_int(st, q, (int)c);
+            memcpy(base + col->offset, &i32, sizeof(i32));
+            break;
+        case SQL_KIND_BOOL:
+            b = sql_bool(st, q, (int)c);
+            memcpy(base + col->offset, &b, sizeof(b));
+            break;
+        case SQL_KIND_TEXT:
+            sql_text_col(st, q, (int)c, base + col->offset, col->size);
+            break;
+        case SQL_KIND_SKIP:
+            break;
+        }
+    }
+    return r->fix ? r->fix(st, q, out) : PM_OK;
 }
 
-enum pm_err sql_getf(struct store *st, const char *field, const char *missing, sql_read_fn *read,
-                     void *out, const char *sql, const char *fmt, ...)
-{
-    struct store_stmt *q = NULL;
-    va_list ap;
-    enum pm_err err;
-
-    va_start(ap, fmt);
-    err = sql_vquery(st, &q, sql, fmt, ap);
-    va_end(ap);
-    if (err)
-        return err;
-    err = sql_row(st, q, field, missing);
-    if (!err)
-        err = read(st, q, out);
-    sql_done(st, q);
-    return err;
-}
-
-enum pm_err sql_findf(struct store *st, bool *found, sql_read_fn *read, void *out, const char *sql,
-                      const char *fmt, ...)
-{
-    struct store_stmt *q = NULL;
-    va_list ap;
-    enum pm_err err;
-
-    *found = false;
-    va_start(ap, fmt);
-    err = sql_vquery(st, &q, sql, fmt, ap);
-    va_end(ap);
-    if (err)
-        return err;
-    err = sql_step(st, q, found);
-    if (!err && *found && read)
-        err = read(st, q, out);
-    sql_done(st, q);
-    return err;
-}
-
-enum pm_err sql_rows(struct store *st, struct store_stmt *q, sql_read_fn *read, void *out,
-                     size_t size, size_t cap, size_t *n)
+enum pm_err sql_rows(struct store *st, struct store_stmt *q, const struct sql_reader *r, void *out,
+                     size_t cap, size_t *n)
 {
     enum pm_err err = PM_OK;
     bool row = false;
@@ -375,70 +389,12 @@ enum pm_err sql_rows(struct store *st, struct store_stmt *q, sql_read_fn *read, 
         err = sql_step(st, q, &row);
         if (err || !row)
             break;
-        err = read(st, q, (char *)out + *n * size);
+        err = sql_read(st, q, r, (char *)out + *n * r->size);
         if (err)
             break;
         (*n)++;
     }
     return err;
-}
-
-enum pm_err sql_listf(struct store *st, sql_read_fn *read, void *out, size_t size, size_t cap,
-                      size_t *n, const char *sql, const char *fmt, ...)
-{
-    struct store_stmt *q = NULL;
-    va_list ap;
-    enum pm_err err;
-
-    *n = 0;
-    va_start(ap, fmt);
-    err = sql_vquery(st, &q, sql, fmt, ap);
-    va_end(ap);
-    if (err)
-        return err;
-    err = sql_rows(st, q, read, out, size, cap, n);
-    sql_done(st, q);
-    return err;
-}
-
-enum pm_err sql_read_int(struct store *st, struct store_stmt *q, void *out)
-{
-    *(int64_t *)out = sql_int(st, q, 0);
-    return PM_OK;
-}
-
-/* ---- column tables ---- */
-
-void sql_read_cols(struct store *st, struct store_stmt *q, const struct sql_col *cols, size_t n,
-                   void *out)
-{
-    char *base = out;
-    int64_t i64;
-    int i32;
-    bool b;
-    size_t c;
-
-    for (c = 0; c < n; c++) {
-        switch (cols[c].kind) {
-        case SQL_KIND_I64:
-            i64 = sql_int(st, q, (int)c);
-            memcpy(base + cols[c].offset, &i64, sizeof(i64));
-            break;
-        case SQL_KIND_INT:
-            i32 = (int)sql_int(st, q, (int)c);
-            memcpy(base + cols[c].offset, &i32, sizeof(i32));
-            break;
-        case SQL_KIND_BOOL:
-            b = sql_bool(st, q, (int)c);
-            memcpy(base + cols[c].offset, &b, sizeof(b));
-            break;
-        case SQL_KIND_TEXT:
-            sql_text_col(st, q, (int)c, base + cols[c].offset, cols[c].size);
-            break;
-        case SQL_KIND_SKIP:
-            break;
-        }
-    }
 }
 
 void sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struct sql_col *cols,

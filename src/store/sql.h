@@ -112,48 +112,19 @@ enum pm_err sql_blob(struct store *st, struct store_stmt *q, int col, const void
 #define SQL_ARR(a)      (const char *)(a), sizeof(a)
 #define SQL_CAP(p, cap) (const char *)(p), (size_t)(cap)
 
-/* A row reader: fill out (the table's struct) from the current row; an
- * error (a stored value the code does not know) refuses the row. */
-typedef enum pm_err sql_read_fn(struct store *st, struct store_stmt *q, void *out);
-
 /* sql_prepare, then bind by fmt.  *q is NULL on failure; else give it back
  * with sql_done(). */
 enum pm_err sql_query(struct store *st, struct store_stmt **q, const char *sql, const char *fmt,
                       ...);
-enum pm_err sql_vquery(struct store *st, struct store_stmt **q, const char *sql, const char *fmt,
-                       va_list ap);
-/* Run sql for its effect. */
-enum pm_err sql_runf(struct store *st, const char *sql, const char *fmt, ...);
-/* Run a write: sql_change's PM_ERR_NOT_FOUND (field, missing) when it
- * changed no row. */
-enum pm_err sql_changef(struct store *st, const char *field, const char *missing, const char *sql,
-                        const char *fmt, ...);
-/* Read exactly one row into out with read: sql_row's PM_ERR_NOT_FOUND
- * (field, missing) when there is none. */
-enum pm_err sql_getf(struct store *st, const char *field, const char *missing, sql_read_fn *read,
-                     void *out, const char *sql, const char *fmt, ...);
-/* Read the first row, if there is one, into out with read (NULL: only
- * tell whether there is one); *found says which. */
-enum pm_err sql_findf(struct store *st, bool *found, sql_read_fn *read, void *out, const char *sql,
-                      const char *fmt, ...);
-/* Read up to cap rows into out (an array of elements of `size` bytes) with
- * read; *n rows.  The first row read refuses ends the list with its error. */
-enum pm_err sql_listf(struct store *st, sql_read_fn *read, void *out, size_t size, size_t cap,
-                      size_t *n, const char *sql, const char *fmt, ...);
-/* The same over a statement already bound. */
-enum pm_err sql_rows(struct store *st, struct store_stmt *q, sql_read_fn *read, void *out,
-                     size_t size, size_t cap, size_t *n);
-
-/* A reader of column 0 into an int64_t. */
-enum pm_err sql_read_int(struct store *st, struct store_stmt *q, void *out);
 
 /* ---- rows as column tables ---- */
 
 /*
  * A struct's columns in statement order: { SQL_COL(struct payment, id),
  * SQL_COL_SKIP, ... }.  The member's type picks how it is read and bound
- * (int64_t, int, bool or a char array of text); SQL_COL_SKIP stands for a
- * column the reader handles itself (an enum, a computed value).
+ * (int64_t, int or int32_t, bool, or a char array of text); SQL_COL_SKIP
+ * stands for a column the reader's fix-up handles (an enum, a computed
+ * value).
  */
 enum sql_col_kind { SQL_KIND_SKIP, SQL_KIND_I64, SQL_KIND_INT, SQL_KIND_BOOL, SQL_KIND_TEXT };
 
@@ -174,15 +145,94 @@ struct sql_col {
     }
 #define SQL_NCOLS(cols) (sizeof(cols) / sizeof((cols)[0]))
 
-/* Read columns 0..n) of the current row into the struct at out. */
-void sql_read_cols(struct store *st, struct store_stmt *q, const struct sql_col *cols, size_t n,
-                   void *out);
-/* Zero *out, then read the table cols (an array) into it. */
-#define SQL_READ(st, q, cols, out) \
-    (memset((out), 0, sizeof(*(out))), sql_read_cols((st), (q), (cols), SQL_NCOLS(cols), (out)))
-/* Bind the struct at in as $first.. in the table's order (skips skipped). */
+/* Bind the struct at in as $first.. in the table's order (skipping
+ * skipped columns). */
 void sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struct sql_col *cols,
                    size_t n, const void *in);
+
+/* A fix-up after the columns, or a whole reader: fill what a table cannot
+ * from the current row; an error (a stored value the code does not know)
+ * refuses the row. */
+typedef enum pm_err sql_read_fn(struct store *st, struct store_stmt *q, void *out);
+
+/* How a row is read into a struct of `size` bytes: zeroed, its columns
+ * read by the table, then fix (when not NULL). */
+struct sql_reader {
+    const struct sql_col *cols;
+    size_t n_cols, size;
+    sql_read_fn *fix;
+};
+
+#define SQL_READER(type, cols, fix)                  \
+    {                                                \
+        (cols), SQL_NCOLS(cols), sizeof(type), (fix) \
+    }
+/* A reader that is only a function. */
+#define SQL_READER_FN(type, fn)     \
+    {                               \
+        NULL, 0, sizeof(type), (fn) \
+    }
+
+/* Column 0 into an int64_t. */
+extern const struct sql_reader sql_int_reader;
+
+enum pm_err sql_read(struct store *st, struct store_stmt *q, const struct sql_reader *r, void *out);
+/* Read up to cap rows of q into the array out with r; *n rows.  The first
+ * row r refuses ends the list with its error. */
+enum pm_err sql_rows(struct store *st, struct store_stmt *q, const struct sql_reader *r, void *out,
+                     size_t cap, size_t *n);
+
+/* ---- one call an operation ---- */
+
+/* What sql_do() does with the statement once it is bound. */
+enum sql_do_kind { SQL_DO_WRITE, SQL_DO_GET, SQL_DO_FIND, SQL_DO_LIST };
+
+struct sql_do {
+    enum sql_do_kind kind;
+    /* WRITE: missing NULL runs the statement, else a write that changed no
+     * row is PM_ERR_NOT_FOUND (field, missing).  GET: no row is. */
+    const char *field, *missing;
+    const struct sql_reader *reader; /* GET, FIND (NULL: only look), LIST */
+    void *out;
+    bool *found; /* FIND: whether there is a row */
+    size_t cap;  /* LIST: at most this many rows */
+    size_t *n;   /* LIST: how many */
+    /* WRITE: run the bound statement with this instead (a store_agency_write) */
+    enum pm_err (*write)(struct store *st, struct store_stmt *q, const char *field,
+                         const char *missing);
+};
+
+/* Prepare sql (from the cache), bind by fmt and do what `what` says. */
+enum pm_err sql_do(struct store *st, const struct sql_do *what, const char *sql, const char *fmt,
+                   ...);
+
+/* Run sql for its effect: sql_runf(st, sql, fmt, args...). */
+#define sql_runf(st, sql, ...) \
+    sql_do((st), &(const struct sql_do){SQL_DO_WRITE}, (sql), __VA_ARGS__)
+/* Run a write: PM_ERR_NOT_FOUND (field, missing) when it changed no row. */
+#define sql_changef(st, field_, missing_, sql, ...)                                              \
+    sql_do((st), &(const struct sql_do){SQL_DO_WRITE, .field = (field_), .missing = (missing_)}, \
+           (sql), __VA_ARGS__)
+/* Read exactly one row into out with reader: PM_ERR_NOT_FOUND (field,
+ * missing) when there is none. */
+#define sql_getf(st, field_, missing_, reader_, out_, sql, ...)                         \
+    sql_do((st),                                                                        \
+           &(const struct sql_do){SQL_DO_GET, .field = (field_), .missing = (missing_), \
+                                  .reader = (reader_), .out = (out_)},                  \
+           (sql), __VA_ARGS__)
+/* Read the first row, if any, into out with reader (NULL: only look);
+ * *found says whether there was one. */
+#define sql_findf(st, found_, reader_, out_, sql, ...)                                 \
+    sql_do((st),                                                                       \
+           &(const struct sql_do){SQL_DO_FIND, .found = (found_), .reader = (reader_), \
+                                  .out = (out_)},                                      \
+           (sql), __VA_ARGS__)
+/* Read up to cap rows into the array out with reader; *n rows. */
+#define sql_listf(st, reader_, out_, cap_, n_, sql, ...)                                          \
+    sql_do((st),                                                                                  \
+           &(const struct sql_do){SQL_DO_LIST, .reader = (reader_), .out = (out_), .cap = (cap_), \
+                                  .n = (n_)},                                                     \
+           (sql), __VA_ARGS__)
 
 /* ---- transactions ---- */
 

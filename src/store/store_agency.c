@@ -12,7 +12,6 @@
  * fails inside the caller's transaction leaves that transaction usable on
  * either engine.
  */
-#include <stdarg.h>
 #include <string.h>
 
 #include "store/store_agency.h"
@@ -46,23 +45,6 @@ enum pm_err store_agency_write(struct store *st, struct store_stmt *q, const cha
     return sql_atomic(st, write_run, &u);
 }
 
-enum pm_err store_agency_writef(struct store *st, const char *field, const char *missing,
-                                const char *sql, const char *fmt, ...)
-{
-    struct store_stmt *q = NULL;
-    va_list ap;
-    enum pm_err err;
-
-    va_start(ap, fmt);
-    err = sql_vquery(st, &q, sql, fmt, ap);
-    va_end(ap);
-    if (err)
-        return err;
-    err = store_agency_write(st, q, field, missing);
-    sql_done(st, q);
-    return err;
-}
-
 /* ---- activation ---- */
 
 #define ACTIVATION_SELECT                                                              \
@@ -79,22 +61,24 @@ static const struct sql_col activation_cols[] = {
     ACTIVATION_COL(creditor_id),      SQL_COL_SKIP,
     ACTIVATION_COL(failure),          ACTIVATION_COL(updated_at)};
 
-static enum pm_err activation_read(struct store *st, struct store_stmt *q, void *out)
+static enum pm_err activation_state(struct store *st, struct store_stmt *q, void *out)
 {
     struct amili_activation *a = out;
 
-    SQL_READ(st, q, activation_cols, a);
     if (amili_activation_state_parse(sql_text_ref(st, q, 7, NULL), &a->state))
         return sql_bad_value(st, q, 7, "state");
     return PM_OK;
 }
+
+static const struct sql_reader activation_reader =
+    SQL_READER(struct amili_activation, activation_cols, activation_state);
 
 enum pm_err store_agency_activation_get(struct store *st, int64_t company_id,
                                         struct amili_activation *out)
 {
     static const char sql[] = ACTIVATION_SELECT " WHERE a.company_id = $1";
 
-    return sql_getf(st, "company", "not activated", activation_read, out, sql, "i", company_id);
+    return sql_getf(st, "company", "not activated", &activation_reader, out, sql, "i", company_id);
 }
 
 enum pm_err store_agency_activation_put(struct store *st, const struct amili_activation *a)
@@ -120,8 +104,7 @@ enum pm_err store_agency_activation_list_active(struct store *st, int64_t after_
     static const char sql[] = ACTIVATION_SELECT " WHERE a.state = 'active' AND a.company_id > $1"
                                                 " ORDER BY a.company_id LIMIT $2";
 
-    return sql_listf(st, activation_read, out, sizeof(*out), cap, n, sql, "ii", after_company,
-                     (int64_t)cap);
+    return sql_listf(st, &activation_reader, out, cap, n, sql, "ii", after_company, (int64_t)cap);
 }
 
 /* ---- invoices and claims ---- */
@@ -160,7 +143,7 @@ enum pm_err store_agency_invoice_by_number(struct store *st, int64_t company_id,
 {
     static const char sql[] = "SELECT id FROM invoices WHERE company_id = $1 AND number = $2";
 
-    return sql_getf(st, "number", "no such invoice", sql_read_int, invoice_id, sql, "ii",
+    return sql_getf(st, "number", "no such invoice", &sql_int_reader, invoice_id, sql, "ii",
                     company_id, number);
 }
 

@@ -37,13 +37,7 @@ static const struct sql_col case_cols[] = {CASE_COL(company_id),    CASE_COL(inv
                                            CASE_COL(status_events), CASE_COL(agency_paid_minor),
                                            CASE_COL(payout_minor),  CASE_COL(original_invoice_url)};
 
-static enum pm_err case_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct agency_case *c = out;
-
-    SQL_READ(st, q, case_cols, c);
-    return PM_OK;
-}
+static const struct sql_reader case_reader = SQL_READER(struct agency_case, case_cols, NULL);
 
 /* A new case that repeats both the invoice and the case id of existing
  * ones names case_id, the unique key SQLite checks first, where PostgreSQL
@@ -85,7 +79,8 @@ enum pm_err store_agency_case_get(struct store *st, int64_t company_id, int64_t 
     static const char sql[] =
         "SELECT " CASE_COLS " FROM agency_cases WHERE company_id = $1 AND invoice_id = $2";
 
-    return sql_getf(st, "case", "no such case", case_read, out, sql, "ii", company_id, invoice_id);
+    return sql_getf(st, "case", "no such case", &case_reader, out, sql, "ii", company_id,
+                    invoice_id);
 }
 
 enum pm_err store_agency_case_find(struct store *st, int64_t company_id, const char *case_id,
@@ -94,7 +89,7 @@ enum pm_err store_agency_case_find(struct store *st, int64_t company_id, const c
     static const char sql[] =
         "SELECT " CASE_COLS " FROM agency_cases WHERE company_id = $1 AND case_id = $2";
 
-    return sql_getf(st, "case", "no such case", case_read, out, sql, "it", company_id,
+    return sql_getf(st, "case", "no such case", &case_reader, out, sql, "it", company_id,
                     SQL_CAP(case_id, STORE_AGENCY_ID_MAX));
 }
 
@@ -130,7 +125,7 @@ enum pm_err store_agency_case_unsynced_since(struct store *st, int64_t company_i
         "SELECT coalesce(min(registered_at), 0) FROM agency_cases"
         " WHERE company_id = $1 AND (synced_at = 0 OR CAST($2 AS BIGINT) <> 0)";
 
-    return sql_getf(st, "", "reading unsynced cases: no row", sql_read_int, out, sql, "ib",
+    return sql_getf(st, "", "reading unsynced cases: no row", &sql_int_reader, out, sql, "ib",
                     company_id, all);
 }
 

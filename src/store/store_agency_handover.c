@@ -376,7 +376,6 @@ static enum pm_err item_read(struct store *st, struct store_stmt *q, void *out)
 {
     struct handover_item *it = out;
 
-    memset(it, 0, sizeof(*it));
     it->invoice_id = sql_int(st, q, 0);
     if (handover_item_status_parse(sql_text_ref(st, q, 1, NULL), &it->status))
         return sql_bad_value(st, q, 1, "state");
@@ -389,18 +388,14 @@ static enum pm_err item_read(struct store *st, struct store_stmt *q, void *out)
     return PM_OK;
 }
 
+static const struct sql_reader item_reader = SQL_READER_FN(struct handover_item, item_read);
+
 #define BATCH_COL(m) SQL_COL(struct handover_batch, m)
 static const struct sql_col batch_cols[] = {BATCH_COL(company_id), BATCH_COL(id),
                                             BATCH_COL(created_by), BATCH_COL(created_at),
                                             BATCH_COL(total)};
 
-static enum pm_err batch_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct handover_batch *b = out;
-
-    SQL_READ(st, q, batch_cols, b);
-    return PM_OK;
-}
+static const struct sql_reader batch_reader = SQL_READER(struct handover_batch, batch_cols, NULL);
 
 enum pm_err store_agency_handover_batch_get(struct store *st, int64_t company_id, int64_t batch_id,
                                             struct handover_batch *out, struct handover_item *items,
@@ -421,10 +416,10 @@ enum pm_err store_agency_handover_batch_get(struct store *st, int64_t company_id
 
     if (n)
         *n = 0;
-    err = sql_getf(st, "batch_id", "no such batch", batch_read, out, sql_batch, "ii", company_id,
+    err = sql_getf(st, "batch_id", "no such batch", &batch_reader, out, sql_batch, "ii", company_id,
                    batch_id);
     if (err || !items)
         return err;
-    return sql_listf(st, item_read, items, sizeof(*items), cap, n, sql_items, "iii", company_id,
-                     batch_id, (int64_t)cap);
+    return sql_listf(st, &item_reader, items, cap, n, sql_items, "iii", company_id, batch_id,
+                     (int64_t)cap);
 }

@@ -64,9 +64,10 @@ static const struct sql_col lease_cols[] = {
     LEASE_COL(company_id), LEASE_COL(id),      LEASE_COL(invoice_id),      LEASE_COL(batch_id),
     SQL_COL_SKIP,          LEASE_COL(payload), LEASE_COL(idempotency_key), LEASE_COL(attempts)};
 
-static enum pm_err lease_read(struct store *st, struct store_stmt *q, struct outbox_lease_row *r)
+static enum pm_err lease_kind(struct store *st, struct store_stmt *q, void *out)
 {
-    SQL_READ(st, q, lease_cols, r);
+    struct outbox_lease_row *r = out;
+
     /* A kind this build does not know is leased like any other and then
      * refused by the dispatcher on its own, so that one bad row never stops
      * the deliveries of every company. */
@@ -74,6 +75,9 @@ static enum pm_err lease_read(struct store *st, struct store_stmt *q, struct out
         r->kind = AMILI_JOB_UNKNOWN;
     return PM_OK;
 }
+
+static const struct sql_reader lease_reader =
+    SQL_READER(struct outbox_lease_row, lease_cols, lease_kind);
 
 static enum pm_err lease_run(struct store *st, void *ctx)
 {
@@ -91,7 +95,7 @@ static enum pm_err lease_run(struct store *st, void *ctx)
     while (!err && row) {
         err = sql_step(st, q, &row);
         if (!err && row && u->n < u->cap) {
-            err = lease_read(st, q, &u->out[u->n]);
+            err = sql_read(st, q, &lease_reader, &u->out[u->n]);
             u->n += !err;
         }
     }
@@ -162,7 +166,7 @@ static const struct sql_variant REPORTED = {{
 enum pm_err store_agency_outbox_reported(struct store *st, int64_t company_id, int64_t invoice_id,
                                          int64_t *out)
 {
-    return sql_getf(st, "", "summing reported amounts: no row", sql_read_int, out,
+    return sql_getf(st, "", "summing reported amounts: no row", &sql_int_reader, out,
                     sql_text(st, &REPORTED), "ii", company_id, invoice_id);
 }
 
@@ -172,6 +176,6 @@ enum pm_err store_agency_outbox_pending(struct store *st, const enum amili_job *
                               " AND (CAST($1 AS TEXT) IS NULL OR kind = CAST($1 AS TEXT))";
 
     /* No kind: $1 is NULL, all kinds. */
-    return sql_getf(st, "", "counting the outbox: no row", sql_read_int, out, sql, kind ? "t" : "n",
-                    SQL_CAP(kind ? amili_job_name(*kind) : NULL, 32));
+    return sql_getf(st, "", "counting the outbox: no row", &sql_int_reader, out, sql,
+                    kind ? "t" : "n", SQL_CAP(kind ? amili_job_name(*kind) : NULL, 32));
 }

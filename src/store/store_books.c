@@ -64,13 +64,7 @@ static const struct sql_col reminder_cols[] = {REMINDER_COL(company_id),
                                                REMINDER_COL(letter),
                                                REMINDER_COL(created_at)};
 
-static enum pm_err reminder_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct reminder *r = out;
-
-    SQL_READ(st, q, reminder_cols, r);
-    return PM_OK;
-}
+static const struct sql_reader reminder_reader = SQL_READER(struct reminder, reminder_cols, NULL);
 
 struct reminder_insert {
     const struct reminder *r;
@@ -138,8 +132,8 @@ enum pm_err store_books_reminder_get(struct store *st, int64_t company_id, int64
         return err;
     err = sql_row(st, q, "reminder_id", "no such reminder");
     if (!err) {
-        reminder_read(st, q, out);
-        if (pdf)
+        err = sql_read(st, q, &reminder_reader, out);
+        if (!err && pdf)
             err = blob_copy(st, q, 17, pdf, pdf_len ? pdf_len : &dummy);
     }
     sql_done(st, q);
@@ -154,8 +148,8 @@ enum pm_err store_books_reminder_list_batch(struct store *st, int64_t company_id
                               " WHERE company_id = $1 AND batch_id = $2 AND batch_id <> 0"
                               " AND id > $3 ORDER BY id LIMIT $4";
 
-    return sql_listf(st, reminder_read, out, sizeof(*out), cap, n, sql, "iiii", company_id,
-                     batch_id, after_id, (int64_t)cap);
+    return sql_listf(st, &reminder_reader, out, cap, n, sql, "iiii", company_id, batch_id, after_id,
+                     (int64_t)cap);
 }
 
 /* ---- reminder batches ---- */

@@ -57,16 +57,18 @@ static const struct sql_col company_cols[] = {COMPANY_COL(id),
                                               COMPANY_COL(created_at),
                                               COMPANY_COL(reminder_due_days)};
 
-static enum pm_err company_read(struct store *st, struct store_stmt *q, void *out)
+static enum pm_err company_method(struct store *st, struct store_stmt *q, void *out)
 {
     struct company *c = out;
     char method[16];
 
-    SQL_READ(st, q, company_cols, c);
     sql_col_arr(st, q, 14, method);
     c->accounting_method = strcmp(method, "cash") == 0 ? ACCOUNTING_CASH : ACCOUNTING_ACCRUAL;
     return PM_OK;
 }
+
+static const struct sql_reader company_reader =
+    SQL_READER(struct company, company_cols, company_method);
 
 enum pm_err store_company_insert(struct store *st, struct company *c)
 {
@@ -101,7 +103,8 @@ enum pm_err store_company_get(struct store *st, int64_t company_id, struct compa
 {
     static const char sql[] = "SELECT " COMPANY_COLS " FROM companies WHERE id = $1";
 
-    return sql_getf(st, "company_id", "no such company", company_read, out, sql, "i", company_id);
+    return sql_getf(st, "company_id", "no such company", &company_reader, out, sql, "i",
+                    company_id);
 }
 
 enum pm_err store_company_update(struct store *st, const struct company *c)
@@ -130,13 +133,7 @@ static const struct sql_col user_cols[] = {
     SQL_COL(struct user, id), SQL_COL(struct user, email), SQL_COL(struct user, name),
     SQL_COL(struct user, password_hash), SQL_COL(struct user, created_at)};
 
-static enum pm_err user_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct user *u = out;
-
-    SQL_READ(st, q, user_cols, u);
-    return PM_OK;
-}
+static const struct sql_reader user_reader = SQL_READER(struct user, user_cols, NULL);
 
 enum pm_err store_user_insert(struct store *st, struct user *u)
 {
@@ -175,7 +172,7 @@ enum pm_err store_user_get_by_email(struct store *st, const char *email, struct 
                              " WHERE lower(email COLLATE \"C\") = lower($1::text COLLATE \"C\")",
     }};
 
-    return sql_getf(st, "user", "no such user", user_read, out, sql_text(st, &sql), "t",
+    return sql_getf(st, "user", "no such user", &user_reader, out, sql_text(st, &sql), "t",
                     SQL_CAP(email, STORE_EMAIL_MAX));
 }
 
@@ -183,7 +180,7 @@ enum pm_err store_user_get(struct store *st, int64_t user_id, struct user *out)
 {
     static const char sql[] = "SELECT " USER_COLS " FROM users WHERE id = $1";
 
-    return sql_getf(st, "user", "no such user", user_read, out, sql, "i", user_id);
+    return sql_getf(st, "user", "no such user", &user_reader, out, sql, "i", user_id);
 }
 
 /* ---- memberships ---- */
@@ -201,17 +198,19 @@ enum pm_err store_membership_set(struct store *st, int64_t company_id, int64_t u
 static const struct sql_col membership_cols[] = {SQL_COL(struct membership, company_id),
                                                  SQL_COL(struct membership, company_name)};
 
-static enum pm_err membership_read(struct store *st, struct store_stmt *q, void *out)
+static enum pm_err membership_role(struct store *st, struct store_stmt *q, void *out)
 {
     struct membership *m = out;
     char role[16];
 
-    SQL_READ(st, q, membership_cols, m);
     sql_col_arr(st, q, 2, role);
     if (store_role_parse(role, &m->role))
         m->role = ROLE_READ_ONLY;
     return PM_OK;
 }
+
+static const struct sql_reader membership_reader =
+    SQL_READER(struct membership, membership_cols, membership_role);
 
 enum pm_err store_membership_list(struct store *st, int64_t user_id, struct membership *out,
                                   size_t cap, size_t *n)
@@ -227,6 +226,6 @@ enum pm_err store_membership_list(struct store *st, int64_t user_id, struct memb
                              " ORDER BY c.name COLLATE \"C\", m.company_id LIMIT $2",
     }};
 
-    return sql_listf(st, membership_read, out, sizeof(*out), cap, n, sql_text(st, &sql), "ii",
-                     user_id, (int64_t)cap);
+    return sql_listf(st, &membership_reader, out, cap, n, sql_text(st, &sql), "ii", user_id,
+                     (int64_t)cap);
 }

@@ -32,13 +32,7 @@ static const struct sql_col customer_cols[] = {
     CUSTOMER_COL(mobile_number),  CUSTOMER_COL(language),
     CUSTOMER_COL(created_at)};
 
-static enum pm_err customer_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct customer *c = out;
-
-    SQL_READ(st, q, customer_cols, c);
-    return PM_OK;
-}
+static const struct sql_reader customer_reader = SQL_READER(struct customer, customer_cols, NULL);
 
 struct customer_insert {
     const struct customer *in;
@@ -84,7 +78,7 @@ enum pm_err store_customer_get(struct store *st, int64_t company_id, int64_t id,
     static const char sql[] =
         "SELECT " CUSTOMER_COLS " FROM customers WHERE company_id = $1 AND id = $2";
 
-    return sql_getf(st, "customer_id", "no such customer", customer_read, out, sql, "ii",
+    return sql_getf(st, "customer_id", "no such customer", &customer_reader, out, sql, "ii",
                     company_id, id);
 }
 
@@ -143,9 +137,8 @@ enum pm_err store_customer_list(struct store *st, int64_t company_id, const char
         cap = STORE_LIST_MAX;
     store_like_pattern(q, qlen, like);
     if (after_id > 0)
-        return sql_listf(st, customer_read, out, sizeof(*out), cap, n, sql_text(st, &list_after),
-                         "ittii", company_id, SQL_CAP(q, qlen), SQL_ARR(like), after_id,
-                         (int64_t)cap);
-    return sql_listf(st, customer_read, out, sizeof(*out), cap, n, sql_text(st, &list_first),
-                     "itti", company_id, SQL_CAP(q, qlen), SQL_ARR(like), (int64_t)cap);
+        return sql_listf(st, &customer_reader, out, cap, n, sql_text(st, &list_after), "ittii",
+                         company_id, SQL_CAP(q, qlen), SQL_ARR(like), after_id, (int64_t)cap);
+    return sql_listf(st, &customer_reader, out, cap, n, sql_text(st, &list_first), "itti",
+                     company_id, SQL_CAP(q, qlen), SQL_ARR(like), (int64_t)cap);
 }

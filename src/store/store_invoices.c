@@ -60,11 +60,10 @@ static const struct sql_col invoice_cols[] = {INVOICE_COL(company_id),
                                               INVOICE_COL(created_at),
                                               INVOICE_COL(customer_name)};
 
-enum pm_err store_invoices_read(struct store *st, struct store_stmt *q, void *out)
+static enum pm_err invoice_enums(struct store *st, struct store_stmt *q, void *out)
 {
     struct invoice *inv = out;
 
-    SQL_READ(st, q, invoice_cols, inv);
     if (invoice_kind_parse(sql_text_ref(st, q, 4, NULL), &inv->kind))
         inv->kind = INVOICE_STANDARD;
     if (store_invoice_state_parse(sql_text_ref(st, q, 16, NULL), &inv->state))
@@ -73,6 +72,9 @@ enum pm_err store_invoices_read(struct store *st, struct store_stmt *q, void *ou
         return sql_bad_value(st, q, 18, "agency_state");
     return PM_OK;
 }
+
+const struct sql_reader store_invoice_reader =
+    SQL_READER(struct invoice, invoice_cols, invoice_enums);
 
 /* ---- invoice numbers ---- */
 
@@ -351,7 +353,7 @@ enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id, 
                               " ON c.company_id = i.company_id AND c.id = i.customer_id"
                               " WHERE i.company_id = $1 AND i.id = $2";
 
-    return sql_getf(st, "invoice_id", "no such invoice", store_invoices_read, out, sql, "ii",
+    return sql_getf(st, "invoice_id", "no such invoice", &store_invoice_reader, out, sql, "ii",
                     company_id, id);
 }
 
@@ -371,13 +373,13 @@ static enum pm_err check_parent(struct store *st, int64_t company_id, int64_t id
     return err;
 }
 
-/* Run sql ($1 company, $2 invoice) and read up to cap rows of size bytes
- * with read, then tell an empty list from no such invoice. */
+/* Run sql ($1 company, $2 invoice) and read up to cap rows with reader,
+ * then tell an empty list from no such invoice. */
 static enum pm_err child_rows(struct store *st, const char *sql, int64_t company_id,
-                              int64_t invoice_id, sql_read_fn *read, void *out, size_t size,
+                              int64_t invoice_id, const struct sql_reader *reader, void *out,
                               size_t cap, size_t *n)
 {
-    enum pm_err err = sql_listf(st, read, out, size, cap, n, sql, "ii", company_id, invoice_id);
+    enum pm_err err = sql_listf(st, reader, out, cap, n, sql, "ii", company_id, invoice_id);
 
     if (!err)
         err = check_parent(st, company_id, invoice_id, *n);
@@ -391,13 +393,7 @@ static const struct sql_col line_cols[] = {SQL_COL(struct invoice_line_row, desc
                                            SQL_COL(struct invoice_line_row, line.labour),
                                            SQL_COL(struct invoice_line_row, net_minor)};
 
-static enum pm_err line_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct invoice_line_row *l = out;
-
-    SQL_READ(st, q, line_cols, l);
-    return PM_OK;
-}
+static const struct sql_reader line_reader = SQL_READER(struct invoice_line_row, line_cols, NULL);
 
 enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id,
                                 struct invoice_line_row *out, size_t cap, size_t *n)
@@ -406,19 +402,13 @@ enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id
         "SELECT description, quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor"
         " FROM invoice_lines WHERE company_id = $1 AND invoice_id = $2 ORDER BY line_no";
 
-    return child_rows(st, sql, company_id, id, line_read, out, sizeof(*out), cap, n);
+    return child_rows(st, sql, company_id, id, &line_reader, out, cap, n);
 }
 
 static const struct sql_col buyer_cols[] = {SQL_COL(struct invoice_buyer, id_number),
                                             SQL_COL(struct invoice_buyer, name)};
 
-static enum pm_err buyer_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct invoice_buyer *b = out;
-
-    SQL_READ(st, q, buyer_cols, b);
-    return PM_OK;
-}
+static const struct sql_reader buyer_reader = SQL_READER(struct invoice_buyer, buyer_cols, NULL);
 
 enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t id,
                                  struct invoice_buyer *out, size_t cap, size_t *n)
@@ -426,7 +416,7 @@ enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t i
     static const char sql[] = "SELECT id_number, name FROM invoice_buyers"
                               " WHERE company_id = $1 AND invoice_id = $2 ORDER BY buyer_no";
 
-    return child_rows(st, sql, company_id, id, buyer_read, out, sizeof(*out), cap, n);
+    return child_rows(st, sql, company_id, id, &buyer_reader, out, cap, n);
 }
 
 /* ---- payments ---- */
@@ -521,15 +511,17 @@ static const struct sql_col payment_cols[] = {PAYMENT_COL(company_id),   PAYMENT
                                               PAYMENT_COL(amount_minor), PAYMENT_COL(reference),
                                               SQL_COL_SKIP /* source */, PAYMENT_COL(created_at)};
 
-static enum pm_err payment_read(struct store *st, struct store_stmt *q, void *out)
+static enum pm_err payment_source(struct store *st, struct store_stmt *q, void *out)
 {
     struct payment *p = out;
 
-    SQL_READ(st, q, payment_cols, p);
     if (store_payment_source_parse(sql_text_ref(st, q, 6, NULL), &p->source))
         p->source = PAYMENT_MANUAL;
     return PM_OK;
 }
+
+static const struct sql_reader payment_reader =
+    SQL_READER(struct payment, payment_cols, payment_source);
 
 enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                struct payment *out, size_t cap, size_t *n)
@@ -538,7 +530,7 @@ enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t inv
         "SELECT company_id, id, invoice_id, date, amount_minor, reference, source, created_at"
         " FROM payments WHERE company_id = $1 AND invoice_id = $2 ORDER BY id";
 
-    return child_rows(st, sql, company_id, invoice_id, payment_read, out, sizeof(*out), cap, n);
+    return child_rows(st, sql, company_id, invoice_id, &payment_reader, out, cap, n);
 }
 
 /* ---- history ---- */
@@ -593,13 +585,8 @@ static const struct sql_col history_cols[] = {
     HISTORY_COL(company_id), HISTORY_COL(id),    HISTORY_COL(invoice_id), HISTORY_COL(at_us),
     HISTORY_COL(kind),       HISTORY_COL(actor), HISTORY_COL(message),    HISTORY_COL(data)};
 
-static enum pm_err history_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct history_event *ev = out;
-
-    SQL_READ(st, q, history_cols, ev);
-    return PM_OK;
-}
+static const struct sql_reader history_reader =
+    SQL_READER(struct history_event, history_cols, NULL);
 
 /* In the order written (event id), which is the order of events. */
 enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
@@ -609,8 +596,8 @@ enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t inv
         "SELECT company_id, id, invoice_id, at_us, kind, actor, message, data FROM history_events"
         " WHERE company_id = $1 AND invoice_id = $2 AND id > $3 ORDER BY id LIMIT $4";
 
-    return sql_listf(st, history_read, out, sizeof(*out), cap, n, sql, "iiii", company_id,
-                     invoice_id, after_id, (int64_t)cap);
+    return sql_listf(st, &history_reader, out, cap, n, sql, "iiii", company_id, invoice_id,
+                     after_id, (int64_t)cap);
 }
 
 /* ---- the agency outbox: enqueue ---- */

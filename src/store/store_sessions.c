@@ -28,13 +28,7 @@ static const struct sql_col session_cols[] = {SESSION_COL(token_hash), SESSION_C
                                               SESSION_COL(csrf_token), SESSION_COL(created_at),
                                               SESSION_COL(expires_at)};
 
-static enum pm_err session_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct session *s = out;
-
-    SQL_READ(st, q, session_cols, s);
-    return PM_OK;
-}
+static const struct sql_reader session_reader = SQL_READER(struct session, session_cols, NULL);
 
 /* Expired sessions are returned too: the caller compares expires_at with
  * its own clock. */
@@ -43,7 +37,7 @@ enum pm_err store_session_get(struct store *st, const char *token_hash, struct s
     static const char sql[] = "SELECT token_hash, user_id, csrf_token, created_at, expires_at"
                               " FROM sessions WHERE token_hash = $1";
 
-    return sql_getf(st, "session", "no such session", session_read, out, sql, "t",
+    return sql_getf(st, "session", "no such session", &session_reader, out, sql, "t",
                     SQL_CAP(token_hash, sizeof(out->token_hash)));
 }
 
@@ -90,20 +84,14 @@ static const struct sql_col token_cols[] = {TOKEN_COL(company_id), TOKEN_COL(id)
                                             TOKEN_COL(name),       TOKEN_COL(token_hash),
                                             TOKEN_COL(created_by), TOKEN_COL(created_at)};
 
-static enum pm_err token_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct api_token *t = out;
-
-    SQL_READ(st, q, token_cols, t);
-    return PM_OK;
-}
+static const struct sql_reader token_reader = SQL_READER(struct api_token, token_cols, NULL);
 
 enum pm_err store_api_token_get(struct store *st, const char *token_hash, struct api_token *out)
 {
     static const char sql[] = "SELECT company_id, id, name, token_hash, created_by, created_at"
                               " FROM api_tokens WHERE token_hash = $1";
 
-    return sql_getf(st, "token", "no such API token", token_read, out, sql, "t",
+    return sql_getf(st, "token", "no such API token", &token_reader, out, sql, "t",
                     SQL_CAP(token_hash, sizeof(out->token_hash)));
 }
 

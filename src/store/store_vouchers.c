@@ -82,7 +82,7 @@ static enum pm_err voucher_number(struct store *st, struct voucher_insert *c)
     snprintf(series, sizeof(series), "voucher-%04d", c->year);
     err = sql_runf(st, lock_sql, "it", c->v->company_id, SQL_ARR(series));
     if (!err)
-        err = sql_getf(st, "", "allocating a voucher number: no row", sql_read_int, &highest,
+        err = sql_getf(st, "", "allocating a voucher number: no row", &sql_int_reader, &highest,
                        max_sql, "id", c->v->company_id, c->year);
     if (!err && voucher_next_number(highest, &c->number))
         err = pm_error_set(&st->error, PM_ERR_RANGE, "number", "voucher numbers of %d run out",
