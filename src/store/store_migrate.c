@@ -16,31 +16,20 @@
 static enum pm_err current_version(struct store *st, int *out)
 {
     static const char sql[] = "SELECT coalesce(max(version), 0) FROM schema_migrations";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    int64_t version = 0;
+    enum pm_err err =
+        sql_getf(st, "", "reading schema version: no row", &sql_int_reader, &version, sql, "");
 
-    if (err)
-        return err;
-    err = sql_row(st, q, "", "reading schema version: no row");
     if (!err)
-        *out = (int)sql_int(st, q, 0);
-    sql_done(st, q);
+        *out = (int)version;
     return err;
 }
 
 static enum pm_err record_version(struct store *st, int version)
 {
     static const char sql[] = "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, version);
-    sql_bind_int(st, q, 2, sql_now());
-    err = sql_run(st, q);
-    sql_done(st, q);
-    return err;
+    return sql_runf(st, sql, "di", version, sql_now());
 }
 
 enum pm_err store_migrate_run(struct store *st, const struct store_migrations *m, int *applied)
