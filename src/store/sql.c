@@ -58,6 +58,12 @@ void store_release(struct store *st)
     st->n_stmts = st->cap_stmts = 0;
 }
 
+void store_destroy(struct store *st)
+{
+    store_release(st);
+    st->drv->close(st);
+}
+
 /* ---- the statement cache: open addressing on the text's address ---- */
 
 static size_t slot_of(const char *sql, size_t cap)
@@ -225,6 +231,7 @@ int64_t sql_changes(struct store *st, struct store_stmt *q)
 /* Bind the arguments ap as fmt says (sql.h). */
 static enum pm_err bind_format(struct store *st, struct store_stmt *q, const char *fmt, va_list ap)
 {
+    const struct sql_col *cols;
     const char *text;
     const void *data;
     size_t len;
@@ -232,6 +239,12 @@ static enum pm_err bind_format(struct store *st, struct store_stmt *q, const cha
 
     for (i = 1; *fmt; fmt++, i++) {
         switch (*fmt) {
+        case 'c':
+            cols = va_arg(ap, const struct sql_col *);
+            len = va_arg(ap, size_t);
+            data = va_arg(ap, const void *);
+            i = sql_bind_cols(st, q, i, cols, len, data) - 1;
+            break;
         case 'i':
             sql_bind_int(st, q, i, va_arg(ap, int64_t));
             break;
@@ -397,8 +410,8 @@ enum pm_err sql_rows(struct store *st, struct store_stmt *q, const struct sql_re
     return err;
 }
 
-void sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struct sql_col *cols,
-                   size_t n, const void *in)
+int sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struct sql_col *cols,
+                  size_t n, const void *in)
 {
     const char *base = in;
     int64_t i64;
@@ -427,6 +440,7 @@ void sql_bind_cols(struct store *st, struct store_stmt *q, int first, const stru
             break;
         }
     }
+    return first;
 }
 
 /* ---- reading ---- */

@@ -106,11 +106,15 @@ enum pm_err sql_blob(struct store *st, struct store_stmt *q, int col, const void
  *   z  as t, but NULL binds SQL NULL
  *   x  const void *, size_t len: bytes (NULL binds SQL NULL)
  *   n  SQL NULL (no argument)
+ *   c  const struct sql_col *cols, size_t n, const void *in: the columns
+ *      cols[0..n) of the struct at in, one parameter each (skipped ones
+ *      take none); SQL_ROW(cols, in) passes a whole table
  *
  * A letter not in this list is PM_ERR_INTERNAL.
  */
-#define SQL_ARR(a)      (const char *)(a), sizeof(a)
-#define SQL_CAP(p, cap) (const char *)(p), (size_t)(cap)
+#define SQL_ARR(a)        (const char *)(a), sizeof(a)
+#define SQL_CAP(p, cap)   (const char *)(p), (size_t)(cap)
+#define SQL_ROW(cols, in) (cols), SQL_NCOLS(cols), (const void *)(in)
 
 /* sql_prepare, then bind by fmt.  *q is NULL on failure; else give it back
  * with sql_done(). */
@@ -145,10 +149,10 @@ struct sql_col {
     }
 #define SQL_NCOLS(cols) (sizeof(cols) / sizeof((cols)[0]))
 
-/* Bind the struct at in as $first.. in the table's order (skipping
- * skipped columns). */
-void sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struct sql_col *cols,
-                   size_t n, const void *in);
+/* Bind the columns cols[0..n) of the struct at in as $first.. in order
+ * (skipping skipped columns); the next parameter's number. */
+int sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struct sql_col *cols,
+                  size_t n, const void *in);
 
 /* A fix-up after the columns, or a whole reader: fill what a table cannot
  * from the current row; an error (a stored value the code does not know)

@@ -60,14 +60,8 @@ enum pm_err store_agency_case_insert(struct store *st, const struct agency_case 
     static const char sql[] =
         "INSERT INTO agency_cases (" CASE_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
         " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = store_agency_writef(st, NULL, NULL, sql, "c", SQL_ROW(case_cols, c));
 
-    if (err)
-        return err;
-    sql_bind_cols(st, q, 1, case_cols, SQL_NCOLS(case_cols), c);
-    err = store_agency_write(st, q, NULL, NULL);
-    sql_done(st, q);
     if (err == PM_ERR_CONFLICT)
         conflict_field(st, c);
     return err;
@@ -103,19 +97,9 @@ enum pm_err store_agency_case_update(struct store *st, const struct agency_case 
         " agency_paid_minor = $20, payout_minor = $21, original_invoice_url = $22,"
         " raw = coalesce(CAST($23 AS TEXT), raw)"
         " WHERE company_id = $1 AND invoice_id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_cols(st, q, 1, case_cols, SQL_NCOLS(case_cols), c);
-    if (raw)
-        sql_bind_text(st, q, 23, raw, SIZE_MAX);
-    else
-        sql_bind_null(st, q, 23);
-    err = store_agency_write(st, q, "case", "updating a case: no such row");
-    sql_done(st, q);
-    return err;
+    return store_agency_writef(st, "case", "updating a case: no such row", sql, "cz",
+                               SQL_ROW(case_cols, c), SQL_CAP(raw, SIZE_MAX));
 }
 
 enum pm_err store_agency_case_unsynced_since(struct store *st, int64_t company_id, bool all,

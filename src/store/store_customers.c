@@ -45,7 +45,6 @@ static enum pm_err customer_insert_run(struct store *st, void *ctx)
                               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
                               " $14, $15)";
     struct customer_insert *ci = ctx;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     ci->row = *ci->in;
@@ -53,12 +52,7 @@ static enum pm_err customer_insert_run(struct store *st, void *ctx)
         ci->row.created_at = sql_now();
     err = sql_next_id(st, ci->row.company_id, "customers", 1, &ci->row.id);
     if (!err)
-        err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    sql_bind_cols(st, q, 1, customer_cols, SQL_NCOLS(customer_cols), &ci->row);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql, "c", SQL_ROW(customer_cols, &ci->row));
     return err;
 }
 
@@ -88,15 +82,10 @@ enum pm_err store_customer_update(struct store *st, const struct customer *c)
         "UPDATE customers SET number = $3, name = $4, is_company = $5, id_number = $6,"
         " address_line_1 = $7, address_line_2 = $8, zip_code = $9, city = $10, country = $11,"
         " email = $12, mobile_number = $13, language = $14 WHERE company_id = $1 AND id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_cols(st, q, 1, customer_cols, SQL_NCOLS(customer_cols) - 1, c);
-    err = sql_change(st, q, "customer_id", "no such customer");
-    sql_done(st, q);
-    return err;
+    /* All columns but the last, created_at. */
+    return sql_changef(st, "customer_id", "no such customer", sql, "c", customer_cols,
+                       SQL_NCOLS(customer_cols) - 1, (const void *)c);
 }
 
 /* $1 company, $2 the search text, $3 its LIKE pattern, then $4 the limit

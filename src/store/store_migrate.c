@@ -7,6 +7,7 @@
  * schema_migrations, reads the highest recorded version, runs every newer
  * text and records it, all in one transaction, so running it again applies
  * nothing and several processes starting at once apply each version once.
+ * store_open_done() is the end every driver's open shares.
  */
 #include <stdio.h>
 
@@ -30,6 +31,20 @@ static enum pm_err record_version(struct store *st, int version)
     static const char sql[] = "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)";
 
     return sql_runf(st, sql, "di", version, sql_now());
+}
+
+enum pm_err store_open_done(struct store *st, enum pm_err err, struct store **out,
+                            struct pm_error *e)
+{
+    if (!err)
+        err = store_migrate_run(st, st->drv->migrations, NULL);
+    if (err) {
+        pm_error_set(e, err, st->error.field, "%s", st->error.message);
+        store_destroy(st);
+        return err;
+    }
+    *out = st;
+    return PM_OK;
 }
 
 enum pm_err store_migrate_run(struct store *st, const struct store_migrations *m, int *applied)

@@ -503,7 +503,6 @@ static void drv_close(struct store *st)
 {
     struct pg_store *s = engine(st);
 
-    store_release(&s->base);
     PQfinish(s->conn);
     free(s);
 }
@@ -566,16 +565,10 @@ static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error
         goto out_close;
     }
     PQclear(res);
-    err = store_migrate_run(&s->base, &pg_migrations, NULL);
-    if (err) {
-        pm_error_set(e, err, s->base.error.field, "%s", s->base.error.message);
-        goto out_close;
-    }
-    *out = &s->base;
-    return PM_OK;
+    return store_open_done(&s->base, PM_OK, out, e);
 
 out_close:
-    drv_close(&s->base);
+    store_destroy(&s->base);
     return err;
 }
 

@@ -298,7 +298,6 @@ static void drv_close(struct store *stp)
 {
     struct sqlite_store *s = engine(stp);
 
-    store_release(&s->base);
     sqlite3_close(s->db);
     free(s);
 }
@@ -342,17 +341,10 @@ static enum pm_err open_path(const char *path, struct store **out, struct pm_err
      * small writes per invoice of a bulk import. */
     if (!err)
         err = pragma(&s->base, "PRAGMA temp_store = MEMORY");
-    if (!err)
-        err = store_migrate_run(&s->base, &sqlite_migrations, NULL);
-    if (err) {
-        pm_error_set(e, err, s->base.error.field, "%s", s->base.error.message);
-        goto out_close;
-    }
-    *out = &s->base;
-    return PM_OK;
+    return store_open_done(&s->base, err, out, e);
 
 out_close:
-    drv_close(&s->base);
+    store_destroy(&s->base);
     return err;
 }
 
