@@ -124,11 +124,15 @@ enum pm_err sql_query(struct store *st, struct store_stmt **q, const char *sql, 
 /* ---- rows as column tables ---- */
 
 /*
- * A struct's columns in statement order: { SQL_COL(struct payment, id),
- * SQL_COL_SKIP, ... }.  The member's type picks how it is read and bound
- * (int64_t, int or int32_t, bool, or a char array of text); SQL_COL_SKIP
- * stands for a column the reader's fix-up handles (an enum, a computed
- * value).
+ * A struct's columns in statement order:
+ *
+ *     static const struct sql_col payment_cols[] =
+ *         SQL_COLS(struct payment, company_id, id, invoice_id, ..., source, created_at);
+ *
+ * The member's type picks how it is read and bound: int64_t, int (and
+ * int32_t), bool, a char array of text.  A member of any other type (an
+ * enum) is skipped, for the reader's fix-up to read; SQL_COL_SKIP stands
+ * for a column that is no member.
  */
 enum sql_col_kind { SQL_KIND_SKIP, SQL_KIND_I64, SQL_KIND_INT, SQL_KIND_BOOL, SQL_KIND_TEXT };
 
@@ -138,16 +142,61 @@ struct sql_col {
 };
 
 #define SQL_COL_KIND(x) \
-    _Generic((x), int64_t: SQL_KIND_I64, int: SQL_KIND_INT, bool: SQL_KIND_BOOL, char *: SQL_KIND_TEXT)
-#define SQL_COL(type, member)                                                                  \
-    {                                                                                          \
-        SQL_COL_KIND(((type *)0)->member), offsetof(type, member), sizeof(((type *)0)->member) \
-    }
-#define SQL_COL_SKIP        \
-    {                       \
-        SQL_KIND_SKIP, 0, 0 \
-    }
+    _Generic((x), int64_t: SQL_KIND_I64, int: SQL_KIND_INT, bool: SQL_KIND_BOOL, \
+             char *: SQL_KIND_TEXT, default: SQL_KIND_SKIP)
+/* clang-format off */
+#define SQL_COL(type, member) \
+    {SQL_COL_KIND(((type *)0)->member), offsetof(type, member), sizeof(((type *)0)->member)}
+#define SQL_COL_SKIP {SQL_KIND_SKIP, 0, 0}
+/* clang-format on */
 #define SQL_NCOLS(cols) (sizeof(cols) / sizeof((cols)[0]))
+
+/* SQL_COLS(type, m1, m2 ...): the table of type's members m1, m2 ... in
+ * statement order, up to 32 (SQL_COL each). */
+/* clang-format off */
+#define SQL_COLS(type, ...) {SQL_COLS_N(__VA_ARGS__)(type, __VA_ARGS__)}
+/* clang-format on */
+#define SQL_COLS_N(...)                                                                            \
+    SQL_COLS_PICK(__VA_ARGS__, SQL_C32, SQL_C31, SQL_C30, SQL_C29, SQL_C28, SQL_C27, SQL_C26,      \
+                  SQL_C25, SQL_C24, SQL_C23, SQL_C22, SQL_C21, SQL_C20, SQL_C19, SQL_C18, SQL_C17, \
+                  SQL_C16, SQL_C15, SQL_C14, SQL_C13, SQL_C12, SQL_C11, SQL_C10, SQL_C9, SQL_C8,   \
+                  SQL_C7, SQL_C6, SQL_C5, SQL_C4, SQL_C3, SQL_C2, SQL_C1, )
+#define SQL_COLS_PICK(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, \
+                      _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32,  \
+                      pick, ...)                                                                  \
+    pick
+#define SQL_C1(t, m)       SQL_COL(t, m)
+#define SQL_C2(t, m, ...)  SQL_COL(t, m), SQL_C1(t, __VA_ARGS__)
+#define SQL_C3(t, m, ...)  SQL_COL(t, m), SQL_C2(t, __VA_ARGS__)
+#define SQL_C4(t, m, ...)  SQL_COL(t, m), SQL_C3(t, __VA_ARGS__)
+#define SQL_C5(t, m, ...)  SQL_COL(t, m), SQL_C4(t, __VA_ARGS__)
+#define SQL_C6(t, m, ...)  SQL_COL(t, m), SQL_C5(t, __VA_ARGS__)
+#define SQL_C7(t, m, ...)  SQL_COL(t, m), SQL_C6(t, __VA_ARGS__)
+#define SQL_C8(t, m, ...)  SQL_COL(t, m), SQL_C7(t, __VA_ARGS__)
+#define SQL_C9(t, m, ...)  SQL_COL(t, m), SQL_C8(t, __VA_ARGS__)
+#define SQL_C10(t, m, ...) SQL_COL(t, m), SQL_C9(t, __VA_ARGS__)
+#define SQL_C11(t, m, ...) SQL_COL(t, m), SQL_C10(t, __VA_ARGS__)
+#define SQL_C12(t, m, ...) SQL_COL(t, m), SQL_C11(t, __VA_ARGS__)
+#define SQL_C13(t, m, ...) SQL_COL(t, m), SQL_C12(t, __VA_ARGS__)
+#define SQL_C14(t, m, ...) SQL_COL(t, m), SQL_C13(t, __VA_ARGS__)
+#define SQL_C15(t, m, ...) SQL_COL(t, m), SQL_C14(t, __VA_ARGS__)
+#define SQL_C16(t, m, ...) SQL_COL(t, m), SQL_C15(t, __VA_ARGS__)
+#define SQL_C17(t, m, ...) SQL_COL(t, m), SQL_C16(t, __VA_ARGS__)
+#define SQL_C18(t, m, ...) SQL_COL(t, m), SQL_C17(t, __VA_ARGS__)
+#define SQL_C19(t, m, ...) SQL_COL(t, m), SQL_C18(t, __VA_ARGS__)
+#define SQL_C20(t, m, ...) SQL_COL(t, m), SQL_C19(t, __VA_ARGS__)
+#define SQL_C21(t, m, ...) SQL_COL(t, m), SQL_C20(t, __VA_ARGS__)
+#define SQL_C22(t, m, ...) SQL_COL(t, m), SQL_C21(t, __VA_ARGS__)
+#define SQL_C23(t, m, ...) SQL_COL(t, m), SQL_C22(t, __VA_ARGS__)
+#define SQL_C24(t, m, ...) SQL_COL(t, m), SQL_C23(t, __VA_ARGS__)
+#define SQL_C25(t, m, ...) SQL_COL(t, m), SQL_C24(t, __VA_ARGS__)
+#define SQL_C26(t, m, ...) SQL_COL(t, m), SQL_C25(t, __VA_ARGS__)
+#define SQL_C27(t, m, ...) SQL_COL(t, m), SQL_C26(t, __VA_ARGS__)
+#define SQL_C28(t, m, ...) SQL_COL(t, m), SQL_C27(t, __VA_ARGS__)
+#define SQL_C29(t, m, ...) SQL_COL(t, m), SQL_C28(t, __VA_ARGS__)
+#define SQL_C30(t, m, ...) SQL_COL(t, m), SQL_C29(t, __VA_ARGS__)
+#define SQL_C31(t, m, ...) SQL_COL(t, m), SQL_C30(t, __VA_ARGS__)
+#define SQL_C32(t, m, ...) SQL_COL(t, m), SQL_C31(t, __VA_ARGS__)
 
 /* Bind the columns cols[0..n) of the struct at in as $first.. in order
  * (skipping skipped columns); the next parameter's number. */

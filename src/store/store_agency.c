@@ -53,13 +53,9 @@ enum pm_err store_agency_write(struct store *st, struct store_stmt *q, const cha
     " FROM amili_activations AS a LEFT JOIN users AS u ON u.id = a.accepted_by_user"
 
 /* ACTIVATION_SELECT's columns; state is parsed below. */
-#define ACTIVATION_COL(m) SQL_COL(struct amili_activation, m)
-static const struct sql_col activation_cols[] = {
-    ACTIVATION_COL(company_id),       ACTIVATION_COL(terms_version),
-    ACTIVATION_COL(accepted_by_user), ACTIVATION_COL(accepted_by),
-    ACTIVATION_COL(accepted_at),      ACTIVATION_COL(account_id),
-    ACTIVATION_COL(creditor_id),      SQL_COL_SKIP,
-    ACTIVATION_COL(failure),          ACTIVATION_COL(updated_at)};
+static const struct sql_col activation_cols[] =
+    SQL_COLS(struct amili_activation, company_id, terms_version, accepted_by_user, accepted_by,
+             accepted_at, account_id, creditor_id, state, failure, updated_at);
 
 static enum pm_err activation_state(struct store *st, struct store_stmt *q, void *out)
 {

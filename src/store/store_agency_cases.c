@@ -24,18 +24,11 @@
     " payout_minor, original_invoice_url"
 
 /* CASE_COLS, read as a row and bound as $1..$22. */
-#define CASE_COL(m) SQL_COL(struct agency_case, m)
-static const struct sql_col case_cols[] = {CASE_COL(company_id),    CASE_COL(invoice_id),
-                                           CASE_COL(case_id),       CASE_COL(ocr),
-                                           CASE_COL(state),         CASE_COL(status),
-                                           CASE_COL(closed),        CASE_COL(capital_minor),
-                                           CASE_COL(fees_minor),    CASE_COL(interest_minor),
-                                           CASE_COL(paid_minor),    CASE_COL(remaining_minor),
-                                           CASE_COL(disputed),      CASE_COL(instalment_plan),
-                                           CASE_COL(etag),          CASE_COL(registered_at),
-                                           CASE_COL(synced_at),     CASE_COL(state_events),
-                                           CASE_COL(status_events), CASE_COL(agency_paid_minor),
-                                           CASE_COL(payout_minor),  CASE_COL(original_invoice_url)};
+static const struct sql_col case_cols[] =
+    SQL_COLS(struct agency_case, company_id, invoice_id, case_id, ocr, state, status, closed,
+             capital_minor, fees_minor, interest_minor, paid_minor, remaining_minor, disputed,
+             instalment_plan, etag, registered_at, synced_at, state_events, status_events,
+             agency_paid_minor, payout_minor, original_invoice_url);
 
 static const struct sql_reader case_reader = SQL_READER(struct agency_case, case_cols, NULL);
 

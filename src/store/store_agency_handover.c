@@ -390,10 +390,8 @@ static enum pm_err item_read(struct store *st, struct store_stmt *q, void *out)
 
 static const struct sql_reader item_reader = SQL_READER_FN(struct handover_item, item_read);
 
-#define BATCH_COL(m) SQL_COL(struct handover_batch, m)
-static const struct sql_col batch_cols[] = {BATCH_COL(company_id), BATCH_COL(id),
-                                            BATCH_COL(created_by), BATCH_COL(created_at),
-                                            BATCH_COL(total)};
+static const struct sql_col batch_cols[] =
+    SQL_COLS(struct handover_batch, company_id, id, created_by, created_at, total);
 
 static const struct sql_reader batch_reader = SQL_READER(struct handover_batch, batch_cols, NULL);
 

@@ -59,10 +59,9 @@ struct lease_unit {
     size_t cap, n;
 };
 
-#define LEASE_COL(m) SQL_COL(struct outbox_lease_row, m)
-static const struct sql_col lease_cols[] = {
-    LEASE_COL(company_id), LEASE_COL(id),      LEASE_COL(invoice_id),      LEASE_COL(batch_id),
-    SQL_COL_SKIP,          LEASE_COL(payload), LEASE_COL(idempotency_key), LEASE_COL(attempts)};
+static const struct sql_col lease_cols[] =
+    SQL_COLS(struct outbox_lease_row, company_id, id, invoice_id, batch_id, kind, payload,
+             idempotency_key, attempts);
 
 static enum pm_err lease_kind(struct store *st, struct store_stmt *q, void *out)
 {

@@ -45,24 +45,10 @@ static enum pm_err blob_copy(struct store *st, struct store_stmt *q, int col, vo
     " total_due_minor, new_due_date, ocr, letter, created_at"
 
 /* REMINDER_COLS, which are also $1..$16 of an insert (letter "" as "{}"). */
-#define REMINDER_COL(m) SQL_COL(struct reminder, m)
-static const struct sql_col reminder_cols[] = {REMINDER_COL(company_id),
-                                               REMINDER_COL(id),
-                                               REMINDER_COL(invoice_id),
-                                               REMINDER_COL(batch_id),
-                                               REMINDER_COL(date),
-                                               REMINDER_COL(fee_minor),
-                                               REMINDER_COL(late_compensation_minor),
-                                               REMINDER_COL(interest_minor),
-                                               REMINDER_COL(interest_rate_bp),
-                                               REMINDER_COL(period_from),
-                                               REMINDER_COL(period_to),
-                                               REMINDER_COL(earlier_charges_minor),
-                                               REMINDER_COL(total_due_minor),
-                                               REMINDER_COL(new_due_date),
-                                               REMINDER_COL(ocr),
-                                               REMINDER_COL(letter),
-                                               REMINDER_COL(created_at)};
+static const struct sql_col reminder_cols[] =
+    SQL_COLS(struct reminder, company_id, id, invoice_id, batch_id, date, fee_minor,
+             late_compensation_minor, interest_minor, interest_rate_bp, period_from, period_to,
+             earlier_charges_minor, total_due_minor, new_due_date, ocr, letter, created_at);
 
 static const struct sql_reader reminder_reader = SQL_READER(struct reminder, reminder_cols, NULL);
 

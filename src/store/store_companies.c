@@ -36,26 +36,10 @@ static enum pm_err company_query(struct store *st, struct store_stmt **q, const 
 }
 
 /* COMPANY_COLS; accounting_method is read below. */
-#define COMPANY_COL(m) SQL_COL(struct company, m)
-static const struct sql_col company_cols[] = {COMPANY_COL(id),
-                                              COMPANY_COL(name),
-                                              COMPANY_COL(organization_no),
-                                              COMPANY_COL(address_line_1),
-                                              COMPANY_COL(address_line_2),
-                                              COMPANY_COL(zip_code),
-                                              COMPANY_COL(city),
-                                              COMPANY_COL(country),
-                                              COMPANY_COL(email),
-                                              COMPANY_COL(phone),
-                                              COMPANY_COL(bankgiro),
-                                              COMPANY_COL(payment_terms_days),
-                                              COMPANY_COL(reminder_fee_agreed),
-                                              COMPANY_COL(reminder_fee_minor),
-                                              SQL_COL_SKIP,
-                                              COMPANY_COL(language),
-                                              COMPANY_COL(timezone),
-                                              COMPANY_COL(created_at),
-                                              COMPANY_COL(reminder_due_days)};
+static const struct sql_col company_cols[] = SQL_COLS(
+    struct company, id, name, organization_no, address_line_1, address_line_2, zip_code, city,
+    country, email, phone, bankgiro, payment_terms_days, reminder_fee_agreed, reminder_fee_minor,
+    accounting_method, language, timezone, created_at, reminder_due_days);
 
 static enum pm_err company_method(struct store *st, struct store_stmt *q, void *out)
 {
@@ -129,9 +113,8 @@ enum pm_err store_company_update(struct store *st, const struct company *c)
 
 #define USER_COLS "id, email, name, password_hash, created_at"
 
-static const struct sql_col user_cols[] = {
-    SQL_COL(struct user, id), SQL_COL(struct user, email), SQL_COL(struct user, name),
-    SQL_COL(struct user, password_hash), SQL_COL(struct user, created_at)};
+static const struct sql_col user_cols[] =
+    SQL_COLS(struct user, id, email, name, password_hash, created_at);
 
 static const struct sql_reader user_reader = SQL_READER(struct user, user_cols, NULL);
 
@@ -195,8 +178,8 @@ enum pm_err store_membership_set(struct store *st, int64_t company_id, int64_t u
     return sql_runf(st, sql, "iit", company_id, user_id, SQL_CAP(store_role_name(role), 32));
 }
 
-static const struct sql_col membership_cols[] = {SQL_COL(struct membership, company_id),
-                                                 SQL_COL(struct membership, company_name)};
+static const struct sql_col membership_cols[] =
+    SQL_COLS(struct membership, company_id, company_name, role);
 
 static enum pm_err membership_role(struct store *st, struct store_stmt *q, void *out)
 {

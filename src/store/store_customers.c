@@ -21,16 +21,9 @@
 
 /* CUSTOMER_COLS, read as a row and bound as $1..$15 (an insert) or
  * $1..$14, all but created_at (an update). */
-#define CUSTOMER_COL(m) SQL_COL(struct customer, m)
-static const struct sql_col customer_cols[] = {
-    CUSTOMER_COL(company_id),     CUSTOMER_COL(id),
-    CUSTOMER_COL(number),         CUSTOMER_COL(name),
-    CUSTOMER_COL(is_company),     CUSTOMER_COL(id_number),
-    CUSTOMER_COL(address_line_1), CUSTOMER_COL(address_line_2),
-    CUSTOMER_COL(zip_code),       CUSTOMER_COL(city),
-    CUSTOMER_COL(country),        CUSTOMER_COL(email),
-    CUSTOMER_COL(mobile_number),  CUSTOMER_COL(language),
-    CUSTOMER_COL(created_at)};
+static const struct sql_col customer_cols[] =
+    SQL_COLS(struct customer, company_id, id, number, name, is_company, id_number, address_line_1,
+             address_line_2, zip_code, city, country, email, mobile_number, language, created_at);
 
 static const struct sql_reader customer_reader = SQL_READER(struct customer, customer_cols, NULL);
 

@@ -36,29 +36,11 @@
 
 /* STORE_INVOICE_COLS; the enums (kind, state, agency_state) are parsed
  * below. */
-#define INVOICE_COL(m) SQL_COL(struct invoice, m)
-static const struct sql_col invoice_cols[] = {INVOICE_COL(company_id),
-                                              INVOICE_COL(id),
-                                              INVOICE_COL(number),
-                                              INVOICE_COL(customer_id),
-                                              SQL_COL_SKIP,
-                                              INVOICE_COL(currency),
-                                              INVOICE_COL(invoice_date),
-                                              INVOICE_COL(due_date),
-                                              INVOICE_COL(net_minor),
-                                              INVOICE_COL(vat_minor),
-                                              INVOICE_COL(total_minor),
-                                              INVOICE_COL(tax_reduction_minor),
-                                              INVOICE_COL(customer_part_minor),
-                                              INVOICE_COL(paid_minor),
-                                              INVOICE_COL(credited_minor),
-                                              INVOICE_COL(remaining_minor),
-                                              SQL_COL_SKIP,
-                                              INVOICE_COL(manual_reminders),
-                                              SQL_COL_SKIP,
-                                              INVOICE_COL(agency_status),
-                                              INVOICE_COL(created_at),
-                                              INVOICE_COL(customer_name)};
+static const struct sql_col invoice_cols[] =
+    SQL_COLS(struct invoice, company_id, id, number, customer_id, kind, currency, invoice_date,
+             due_date, net_minor, vat_minor, total_minor, tax_reduction_minor, customer_part_minor,
+             paid_minor, credited_minor, remaining_minor, state, manual_reminders, agency_state,
+             agency_status, created_at, customer_name);
 
 static enum pm_err invoice_enums(struct store *st, struct store_stmt *q, void *out)
 {
@@ -386,12 +368,9 @@ static enum pm_err child_rows(struct store *st, const char *sql, int64_t company
     return err;
 }
 
-static const struct sql_col line_cols[] = {SQL_COL(struct invoice_line_row, description),
-                                           SQL_COL(struct invoice_line_row, line.quantity_milli),
-                                           SQL_COL(struct invoice_line_row, line.unit_price_minor),
-                                           SQL_COL(struct invoice_line_row, line.vat_rate_bp),
-                                           SQL_COL(struct invoice_line_row, line.labour),
-                                           SQL_COL(struct invoice_line_row, net_minor)};
+static const struct sql_col line_cols[] =
+    SQL_COLS(struct invoice_line_row, description, line.quantity_milli, line.unit_price_minor,
+             line.vat_rate_bp, line.labour, net_minor);
 
 static const struct sql_reader line_reader = SQL_READER(struct invoice_line_row, line_cols, NULL);
 
@@ -405,8 +384,7 @@ enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id
     return child_rows(st, sql, company_id, id, &line_reader, out, cap, n);
 }
 
-static const struct sql_col buyer_cols[] = {SQL_COL(struct invoice_buyer, id_number),
-                                            SQL_COL(struct invoice_buyer, name)};
+static const struct sql_col buyer_cols[] = SQL_COLS(struct invoice_buyer, id_number, name);
 
 static const struct sql_reader buyer_reader = SQL_READER(struct invoice_buyer, buyer_cols, NULL);
 
@@ -505,11 +483,8 @@ enum pm_err store_payment_insert(struct store *st, struct payment *p)
     return err;
 }
 
-#define PAYMENT_COL(m) SQL_COL(struct payment, m)
-static const struct sql_col payment_cols[] = {PAYMENT_COL(company_id),   PAYMENT_COL(id),
-                                              PAYMENT_COL(invoice_id),   PAYMENT_COL(date),
-                                              PAYMENT_COL(amount_minor), PAYMENT_COL(reference),
-                                              SQL_COL_SKIP /* source */, PAYMENT_COL(created_at)};
+static const struct sql_col payment_cols[] = SQL_COLS(
+    struct payment, company_id, id, invoice_id, date, amount_minor, reference, source, created_at);
 
 static enum pm_err payment_source(struct store *st, struct store_stmt *q, void *out)
 {
@@ -580,10 +555,8 @@ enum pm_err store_history_insert(struct store *st, struct history_event *ev)
     return err;
 }
 
-#define HISTORY_COL(m) SQL_COL(struct history_event, m)
-static const struct sql_col history_cols[] = {
-    HISTORY_COL(company_id), HISTORY_COL(id),    HISTORY_COL(invoice_id), HISTORY_COL(at_us),
-    HISTORY_COL(kind),       HISTORY_COL(actor), HISTORY_COL(message),    HISTORY_COL(data)};
+static const struct sql_col history_cols[] =
+    SQL_COLS(struct history_event, company_id, id, invoice_id, at_us, kind, actor, message, data);
 
 static const struct sql_reader history_reader =
     SQL_READER(struct history_event, history_cols, NULL);

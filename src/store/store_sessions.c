@@ -23,10 +23,8 @@ enum pm_err store_session_insert(struct store *st, const struct session *s)
                     s->created_at ? s->created_at : sql_now(), s->expires_at);
 }
 
-#define SESSION_COL(m) SQL_COL(struct session, m)
-static const struct sql_col session_cols[] = {SESSION_COL(token_hash), SESSION_COL(user_id),
-                                              SESSION_COL(csrf_token), SESSION_COL(created_at),
-                                              SESSION_COL(expires_at)};
+static const struct sql_col session_cols[] =
+    SQL_COLS(struct session, token_hash, user_id, csrf_token, created_at, expires_at);
 
 static const struct sql_reader session_reader = SQL_READER(struct session, session_cols, NULL);
 
@@ -79,10 +77,8 @@ enum pm_err store_api_token_insert(struct store *st, struct api_token *t)
     return err;
 }
 
-#define TOKEN_COL(m) SQL_COL(struct api_token, m)
-static const struct sql_col token_cols[] = {TOKEN_COL(company_id), TOKEN_COL(id),
-                                            TOKEN_COL(name),       TOKEN_COL(token_hash),
-                                            TOKEN_COL(created_by), TOKEN_COL(created_at)};
+static const struct sql_col token_cols[] =
+    SQL_COLS(struct api_token, company_id, id, name, token_hash, created_by, created_at);
 
 static const struct sql_reader token_reader = SQL_READER(struct api_token, token_cols, NULL);
 
