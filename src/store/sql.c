@@ -209,6 +209,18 @@ enum pm_err sql_change(struct store *st, struct store_stmt *q, const char *field
     return PM_OK;
 }
 
+enum pm_err sql_insert_id(struct store *st, struct store_stmt *q, const char *missing, int64_t *id)
+{
+    enum pm_err err = sql_row(st, q, "", missing);
+
+    if (!err) {
+        *id = sql_int(st, q, 0);
+        err = sql_run(st, q);
+    }
+    sql_done(st, q);
+    return err;
+}
+
 enum pm_err sql_exec(struct store *st, const char *sql)
 {
     struct store_stmt *q = NULL;
@@ -609,14 +621,8 @@ static enum pm_err reserve_exact(struct store *st, int64_t company_id, const cha
     struct store_stmt *q = NULL;
     enum pm_err err = sql_query(st, &q, sql, "itii", company_id, SQL_CAP(name, 64), first, n);
 
-    if (err)
-        return err;
-    err = sql_row(st, q, "", "allocating ids: no row");
     if (!err)
-        *out = sql_int(st, q, 0);
-    if (!err)
-        err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_insert_id(st, q, "allocating ids: no row", out);
     return err;
 }
 

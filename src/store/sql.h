@@ -70,6 +70,9 @@ enum pm_err sql_row(struct store *st, struct store_stmt *q, const char *field, c
 /* Run a write; PM_ERR_NOT_FOUND (field, missing) when it changed no row. */
 enum pm_err sql_change(struct store *st, struct store_stmt *q, const char *field,
                        const char *missing);
+/* Run q, an INSERT ... RETURNING a row id, to its end and give it back:
+ * *id from its row, PM_ERR_NOT_FOUND ("", missing) when it returned none. */
+enum pm_err sql_insert_id(struct store *st, struct store_stmt *q, const char *missing, int64_t *id);
 /* Run a statement that takes no parameters. */
 enum pm_err sql_exec(struct store *st, const char *sql);
 int64_t sql_changes(struct store *st, struct store_stmt *q);

@@ -37,6 +37,29 @@ static enum pm_err blob_copy(struct store *st, struct store_stmt *q, int col, vo
     return PM_OK;
 }
 
+/* A row read with reader into row, then (pdf not NULL) a malloc'ed copy of
+ * the PDF in the column after the reader's columns. */
+struct row_pdf {
+    void *row;
+    const struct sql_reader *reader;
+    void **pdf;
+    size_t *len;
+};
+
+static enum pm_err row_pdf_read(struct store *st, struct store_stmt *q, void *out)
+{
+    const struct row_pdf *w = out;
+    size_t dummy;
+    enum pm_err err = sql_read(st, q, w->reader, w->row);
+
+    if (!err && w->pdf)
+        err = blob_copy(st, q, (int)w->reader->n_cols, w->pdf, w->len ? w->len : &dummy);
+    return err;
+}
+
+/* Size 0: what it reads into is the request, not zeroed. */
+static const struct sql_reader row_pdf_reader = {NULL, 0, 0, row_pdf_read};
+
 /* ---- reminders ---- */
 
 #define REMINDER_COLS                                                                   \
@@ -107,23 +130,12 @@ enum pm_err store_books_reminder_get(struct store *st, int64_t company_id, int64
 {
     static const char sql[] = "SELECT " REMINDER_COLS ", pdf FROM reminders"
                               " WHERE company_id = $1 AND id = $2 AND invoice_id = $3";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
-    size_t dummy;
+    struct row_pdf w = {out, &reminder_reader, pdf, pdf_len};
 
     if (pdf)
         *pdf = NULL;
-    err = sql_query(st, &q, sql, "iii", company_id, id, invoice_id);
-    if (err)
-        return err;
-    err = sql_row(st, q, "reminder_id", "no such reminder");
-    if (!err) {
-        err = sql_read(st, q, &reminder_reader, out);
-        if (!err && pdf)
-            err = blob_copy(st, q, 17, pdf, pdf_len ? pdf_len : &dummy);
-    }
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "reminder_id", "no such reminder", &row_pdf_reader, &w, sql, "iii",
+                    company_id, id, invoice_id);
 }
 
 enum pm_err store_books_reminder_list_batch(struct store *st, int64_t company_id, int64_t batch_id,
@@ -140,35 +152,37 @@ enum pm_err store_books_reminder_list_batch(struct store *st, int64_t company_id
 
 /* ---- reminder batches ---- */
 
-struct batch_insert {
-    const struct reminder_batch *b;
-    int64_t id; /* out */
-};
+static const struct sql_col batch_cols[] =
+    SQL_COLS(struct reminder_batch, company_id, id, total, created_at);
+static const struct sql_reader batch_reader = SQL_READER(struct reminder_batch, batch_cols, NULL);
 
+/* The batch ctx, a copy of the caller's, with its id set afresh on every
+ * run. */
 static enum pm_err batch_insert(struct store *st, void *ctx)
 {
     static const char sql[] = "INSERT INTO reminder_batches (company_id, id, total, created_at)"
                               " VALUES ($1, $2, $3, $4)";
-    struct batch_insert *c = ctx;
+    struct reminder_batch *b = ctx;
     enum pm_err err;
 
-    c->id = 0;
-    err = sql_next_id(st, c->b->company_id, "reminder_batches", 1, &c->id);
+    b->id = 0;
+    err = sql_next_id(st, b->company_id, "reminder_batches", 1, &b->id);
     if (!err)
-        err = sql_runf(st, sql, "iiii", c->b->company_id, c->id, c->b->total, c->b->created_at);
+        err = sql_runf(st, sql, "c", SQL_ROW(batch_cols, b));
     return err;
 }
 
 enum pm_err store_books_reminder_batch_insert(struct store *st, struct reminder_batch *b)
 {
-    struct batch_insert c = {.b = b};
+    struct reminder_batch row;
     enum pm_err err;
 
     if (!b->created_at)
         b->created_at = sql_now();
-    err = sql_atomic(st, batch_insert, &c);
+    row = *b;
+    err = sql_atomic(st, batch_insert, &row);
     if (!err)
-        b->id = c.id;
+        b->id = row.id;
     return err;
 }
 
@@ -186,27 +200,12 @@ enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id,
 {
     static const char sql[] = "SELECT company_id, id, total, created_at, pdf"
                               " FROM reminder_batches WHERE company_id = $1 AND id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
-    size_t dummy;
+    struct row_pdf w = {out, &batch_reader, pdf, len};
 
     if (pdf)
         *pdf = NULL;
-    err = sql_query(st, &q, sql, "ii", company_id, batch_id);
-    if (err)
-        return err;
-    err = sql_row(st, q, "batch_id", "no such batch");
-    if (!err) {
-        memset(out, 0, sizeof(*out));
-        out->company_id = sql_int(st, q, 0);
-        out->id = sql_int(st, q, 1);
-        out->total = sql_int(st, q, 2);
-        out->created_at = sql_int(st, q, 3);
-        if (pdf)
-            err = blob_copy(st, q, 4, pdf, len ? len : &dummy);
-    }
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "batch_id", "no such batch", &row_pdf_reader, &w, sql, "ii", company_id,
+                    batch_id);
 }
 
 /* ---- per-invoice books ---- */

@@ -70,14 +70,8 @@ enum pm_err store_company_insert(struct store *st, struct company *c)
     if (!row.created_at)
         row.created_at = sql_now();
     err = company_query(st, &q, sql, &row, row.created_at);
-    if (err)
-        return err;
-    err = sql_row(st, q, "", "inserting a company: no id");
-    if (!err) {
-        row.id = sql_int(st, q, 0);
-        err = sql_run(st, q);
-    }
-    sql_done(st, q);
+    if (!err)
+        err = sql_insert_id(st, q, "inserting a company: no id", &row.id);
     if (!err)
         *c = row;
     return err;
@@ -130,14 +124,8 @@ enum pm_err store_user_insert(struct store *st, struct user *u)
         row.created_at = sql_now();
     err = sql_query(st, &q, sql, "ttti", SQL_ARR(row.email), SQL_ARR(row.name),
                     SQL_ARR(row.password_hash), row.created_at);
-    if (err)
-        return err;
-    err = sql_row(st, q, "", "inserting a user: no id");
-    if (!err) {
-        row.id = sql_int(st, q, 0);
-        err = sql_run(st, q);
-    }
-    sql_done(st, q);
+    if (!err)
+        err = sql_insert_id(st, q, "inserting a user: no id", &row.id);
     /* The unique key is on the e-mail address (an expression index on
      * PostgreSQL, which names no column). */
     if (err == PM_ERR_CONFLICT)

@@ -134,15 +134,53 @@ static enum pm_err check_lines(struct store *st, const struct invoice_line_row *
                         "inserting an invoice line: CHECK constraint failed: %s", failed);
 }
 
-/* Run an INSERT whose $1 is the company, $2 the invoice and $3 the rows. */
-static enum pm_err insert_rows(struct store *st, const char *sql, const struct invoice *inv,
-                               const struct buf *rows, const char *field)
-{
-    enum pm_err err =
-        sql_runf(st, sql, "iit", inv->company_id, inv->id, SQL_CAP(rows->data, rows->len));
+/* Appends row i of rows to b: its values, comma-separated. */
+typedef enum pm_err row_json_fn(struct buf *b, const void *rows, size_t i);
 
-    if (err && err != PM_ERR_BUSY)
-        snprintf(st->error.field, sizeof(st->error.field), "%s", field);
+/* Insert rows[0..n) with one statement sql, whose $1 is the company, $2
+ * the invoice and $3 the rows as a JSON array of arrays; field names the
+ * rows in an error. */
+static enum pm_err insert_json_rows(struct store *st, const struct sql_variant *sql,
+                                    const struct invoice *inv, const void *rows, size_t n,
+                                    row_json_fn *row, const char *field, const char *building)
+{
+    struct buf b = BUF_INIT;
+    enum pm_err err;
+    size_t i;
+
+    if (n == 0)
+        return PM_OK;
+    err = buf_addch(&b, '[');
+    for (i = 0; i < n && !err; i++) {
+        err = buf_adds(&b, i ? ",[" : "[");
+        if (!err)
+            err = row(&b, rows, i);
+        if (!err)
+            err = buf_addch(&b, ']');
+    }
+    if (!err)
+        err = buf_addch(&b, ']');
+    if (err) {
+        pm_error_set(&st->error, err, field, "%s", building);
+    } else {
+        err = sql_runf(st, sql_text(st, sql), "iit", inv->company_id, inv->id,
+                       SQL_CAP(b.data, b.len));
+        if (err && err != PM_ERR_BUSY)
+            snprintf(st->error.field, sizeof(st->error.field), "%s", field);
+    }
+    buf_release(&b);
+    return err;
+}
+
+static enum pm_err line_json(struct buf *b, const void *rows, size_t i)
+{
+    const struct invoice_line_row *l = (const struct invoice_line_row *)rows + i;
+    enum pm_err err = json_text(b, l->description, sizeof(l->description));
+
+    if (!err)
+        err = buf_addf(b, ",%lld,%lld,%d,%d,%lld", (long long)l->line.quantity_milli,
+                       (long long)l->line.unit_price_minor, l->line.vat_rate_bp,
+                       l->line.labour ? 1 : 0, (long long)l->net_minor);
     return err;
 }
 
@@ -165,34 +203,23 @@ static enum pm_err insert_lines(struct store *st, const struct invoice *inv,
             " CAST(t.e ->> 4 AS BIGINT), CAST(t.e ->> 5 AS BIGINT)"
             " FROM jsonb_array_elements(CAST($3 AS JSONB)) WITH ORDINALITY AS t(e, n)",
     }};
-    struct buf rows = BUF_INIT;
-    enum pm_err err;
-    size_t i;
+    enum pm_err err = check_lines(st, lines, n);
 
-    if (n == 0)
-        return PM_OK;
-    err = check_lines(st, lines, n);
-    if (err)
-        return err;
-    err = buf_addch(&rows, '[');
-    for (i = 0; i < n && !err; i++) {
-        const struct invoice_line_row *l = &lines[i];
-
-        err = buf_adds(&rows, i ? ",[" : "[");
-        if (!err)
-            err = json_text(&rows, l->description, sizeof(l->description));
-        if (!err)
-            err = buf_addf(&rows, ",%lld,%lld,%d,%d,%lld]", (long long)l->line.quantity_milli,
-                           (long long)l->line.unit_price_minor, l->line.vat_rate_bp,
-                           l->line.labour ? 1 : 0, (long long)l->net_minor);
-    }
     if (!err)
-        err = buf_addch(&rows, ']');
-    if (err)
-        pm_error_set(&st->error, err, "lines", "building invoice lines");
-    else
-        err = insert_rows(st, sql_text(st, &sql), inv, &rows, "lines");
-    buf_release(&rows);
+        err =
+            insert_json_rows(st, &sql, inv, lines, n, line_json, "lines", "building invoice lines");
+    return err;
+}
+
+static enum pm_err buyer_json(struct buf *b, const void *rows, size_t i)
+{
+    const struct invoice_buyer *buyer = (const struct invoice_buyer *)rows + i;
+    enum pm_err err = json_text(b, buyer->id_number, sizeof(buyer->id_number));
+
+    if (!err)
+        err = buf_addch(b, ',');
+    if (!err)
+        err = json_text(b, buyer->name, sizeof(buyer->name));
     return err;
 }
 
@@ -209,32 +236,9 @@ static enum pm_err insert_buyers(struct store *st, const struct invoice *inv,
             " SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), t.n, t.e ->> 0, t.e ->> 1"
             " FROM jsonb_array_elements(CAST($3 AS JSONB)) WITH ORDINALITY AS t(e, n)",
     }};
-    struct buf rows = BUF_INIT;
-    enum pm_err err;
-    size_t i;
 
-    if (n == 0)
-        return PM_OK;
-    err = buf_addch(&rows, '[');
-    for (i = 0; i < n && !err; i++) {
-        err = buf_adds(&rows, i ? ",[" : "[");
-        if (!err)
-            err = json_text(&rows, buyers[i].id_number, sizeof(buyers[i].id_number));
-        if (!err)
-            err = buf_addch(&rows, ',');
-        if (!err)
-            err = json_text(&rows, buyers[i].name, sizeof(buyers[i].name));
-        if (!err)
-            err = buf_addch(&rows, ']');
-    }
-    if (!err)
-        err = buf_addch(&rows, ']');
-    if (err)
-        pm_error_set(&st->error, err, "buyers", "building invoice buyers");
-    else
-        err = insert_rows(st, sql_text(st, &sql), inv, &rows, "buyers");
-    buf_release(&rows);
-    return err;
+    return insert_json_rows(st, &sql, inv, buyers, n, buyer_json, "buyers",
+                            "building invoice buyers");
 }
 
 /* ---- invoices ---- */
@@ -404,6 +408,26 @@ struct payment_insert {
     struct payment row;
 };
 
+/* customer_part_minor, paid_minor, credited_minor, state, due_date */
+static const struct sql_col balance_cols[] = {
+    SQL_COL(struct invoice_balance, customer_part_minor),
+    SQL_COL(struct invoice_balance, paid_minor), SQL_COL(struct invoice_balance, credited_minor),
+    SQL_COL_SKIP, SQL_COL(struct invoice_balance, due_date)};
+
+static enum pm_err balance_state(struct store *st, struct store_stmt *q, void *out)
+{
+    struct invoice_balance *b = out;
+    enum invoice_state state;
+
+    if (store_invoice_state_parse(sql_text_ref(st, q, 3, NULL), &state))
+        state = INVOICE_STATE_OPEN;
+    b->written_off = state == INVOICE_STATE_WRITTEN_OFF;
+    return PM_OK;
+}
+
+static const struct sql_reader balance_reader =
+    SQL_READER(struct invoice_balance, balance_cols, balance_state);
+
 /* The invoice's balance, locked until the transaction ends where the
  * engine locks rows (SQLite's writer holds the whole database). */
 static enum pm_err read_balance(struct store *st, int64_t company_id, int64_t id,
@@ -417,25 +441,9 @@ static enum pm_err read_balance(struct store *st, int64_t company_id, int64_t id
                              " due_date FROM invoices WHERE company_id = $1 AND id = $2"
                              " FOR UPDATE",
     }};
-    struct store_stmt *q = NULL;
-    enum invoice_state state;
-    enum pm_err err = sql_query(st, &q, sql_text(st, &sql), "ii", company_id, id);
 
-    if (err)
-        return err;
-    err = sql_row(st, q, "invoice_id", "no such invoice");
-    if (!err) {
-        memset(out, 0, sizeof(*out));
-        out->customer_part_minor = sql_int(st, q, 0);
-        out->paid_minor = sql_int(st, q, 1);
-        out->credited_minor = sql_int(st, q, 2);
-        if (store_invoice_state_parse(sql_text_ref(st, q, 3, NULL), &state))
-            state = INVOICE_STATE_OPEN;
-        out->written_off = state == INVOICE_STATE_WRITTEN_OFF;
-        out->due_date = (int32_t)sql_int(st, q, 4);
-    }
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "invoice_id", "no such invoice", &balance_reader, out, sql_text(st, &sql),
+                    "ii", company_id, id);
 }
 
 static enum pm_err payment_insert_run(struct store *st, void *ctx)

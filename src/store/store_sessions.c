@@ -11,6 +11,16 @@
 #include "store/sql.h"
 #include "store/store.h"
 
+/* Hex SHA-256: the token hashes' length. */
+#define HASH_HEX_LEN 64
+
+/* Read the row of sql ($1 a hex SHA-256 hash) into out. */
+static enum pm_err by_hash(struct store *st, const char *sql, const char *hash, const char *field,
+                           const char *missing, const struct sql_reader *reader, void *out)
+{
+    return sql_getf(st, field, missing, reader, out, sql, "t", SQL_CAP(hash, HASH_HEX_LEN + 1));
+}
+
 /* ---- sessions ---- */
 
 enum pm_err store_session_insert(struct store *st, const struct session *s)
@@ -35,8 +45,7 @@ enum pm_err store_session_get(struct store *st, const char *token_hash, struct s
     static const char sql[] = "SELECT token_hash, user_id, csrf_token, created_at, expires_at"
                               " FROM sessions WHERE token_hash = $1";
 
-    return sql_getf(st, "session", "no such session", &session_reader, out, sql, "t",
-                    SQL_CAP(token_hash, sizeof(out->token_hash)));
+    return by_hash(st, sql, token_hash, "session", "no such session", &session_reader, out);
 }
 
 /* PM_ERR_NOT_FOUND when there was no such session. */
@@ -45,7 +54,7 @@ enum pm_err store_session_delete(struct store *st, const char *token_hash)
     static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1";
 
     return sql_changef(st, "session", "deleting a session: no such row", sql, "t",
-                       SQL_CAP(token_hash, 65));
+                       SQL_CAP(token_hash, HASH_HEX_LEN + 1));
 }
 
 /* ---- API tokens ---- */
@@ -87,8 +96,7 @@ enum pm_err store_api_token_get(struct store *st, const char *token_hash, struct
     static const char sql[] = "SELECT company_id, id, name, token_hash, created_by, created_at"
                               " FROM api_tokens WHERE token_hash = $1";
 
-    return sql_getf(st, "token", "no such API token", &token_reader, out, sql, "t",
-                    SQL_CAP(token_hash, sizeof(out->token_hash)));
+    return by_hash(st, sql, token_hash, "token", "no such API token", &token_reader, out);
 }
 
 /* ---- idempotency records ---- */

@@ -274,22 +274,21 @@ static enum pm_err drv_rollback(struct store *st)
 /* PRAGMA data_version changes when another connection (or process) commits;
  * total_changes counts this connection's own row changes.  Both only grow,
  * so their sum changes exactly when one of them does. */
+static enum pm_err version_read(struct store *st, struct store_stmt *q, void *out)
+{
+    *(uint64_t *)out = (uint64_t)sqlite3_column_int64(q->stmt, 0) +
+                       (uint64_t)sqlite3_total_changes64(engine(st)->db);
+    return PM_OK;
+}
+
+static const struct sql_reader version_reader = SQL_READER_FN(uint64_t, version_read);
+
 static enum pm_err drv_data_version(struct store *st, uint64_t *out)
 {
     static const char sql[] = "PRAGMA data_version";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
 
     *out = 0;
-    err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    err = sql_row(st, q, "", "no data version");
-    if (!err)
-        *out = (uint64_t)sqlite3_column_int64(q->stmt, 0) +
-               (uint64_t)sqlite3_total_changes64(engine(st)->db);
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "", "no data version", &version_reader, out, sql, "");
 }
 
 /* ---- the handle ---- */
