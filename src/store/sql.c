@@ -62,6 +62,7 @@ void store_destroy(struct store *st)
 {
     store_release(st);
     st->drv->close(st);
+    free(st);
 }
 
 /* ---- the statement cache: open addressing on the text's address ---- */
@@ -209,7 +210,9 @@ enum pm_err sql_change(struct store *st, struct store_stmt *q, const char *field
     return PM_OK;
 }
 
-enum pm_err sql_insert_id(struct store *st, struct store_stmt *q, const char *missing, int64_t *id)
+/* sql_insert_id() without giving q back. */
+static enum pm_err insert_id(struct store *st, struct store_stmt *q, const char *missing,
+                             int64_t *id)
 {
     enum pm_err err = sql_row(st, q, "", missing);
 
@@ -217,6 +220,13 @@ enum pm_err sql_insert_id(struct store *st, struct store_stmt *q, const char *mi
         *id = sql_int(st, q, 0);
         err = sql_run(st, q);
     }
+    return err;
+}
+
+enum pm_err sql_insert_id(struct store *st, struct store_stmt *q, const char *missing, int64_t *id)
+{
+    enum pm_err err = insert_id(st, q, missing, id);
+
     sql_done(st, q);
     return err;
 }
@@ -338,6 +348,8 @@ static enum pm_err do_bound(struct store *st, const struct sql_do *w, struct sto
         return sql_read(st, q, w->reader, w->out);
     case SQL_DO_LIST:
         return sql_rows(st, q, w->reader, w->out, w->cap, w->n);
+    case SQL_DO_INSERT_ID:
+        return insert_id(st, q, w->missing, w->out);
     }
     return pm_error_set(&st->error, PM_ERR_INTERNAL, "", "no such statement use");
 }
@@ -618,12 +630,9 @@ static enum pm_err reserve_exact(struct store *st, int64_t company_id, const cha
         " ON CONFLICT (company_id, name) DO UPDATE SET next_value = sequences.next_value"
         " + CAST($4 AS BIGINT)"
         " RETURNING next_value - CAST($4 AS BIGINT)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_query(st, &q, sql, "itii", company_id, SQL_CAP(name, 64), first, n);
 
-    if (!err)
-        err = sql_insert_id(st, q, "allocating ids: no row", out);
-    return err;
+    return sql_insert_idf(st, "allocating ids: no row", out, sql, "itii", company_id,
+                          SQL_CAP(name, 64), first, n);
 }
 
 void sql_ids_forget(struct store *st)

@@ -241,12 +241,13 @@ enum pm_err sql_rows(struct store *st, struct store_stmt *q, const struct sql_re
 /* ---- one call an operation ---- */
 
 /* What sql_do() does with the statement once it is bound. */
-enum sql_do_kind { SQL_DO_WRITE, SQL_DO_GET, SQL_DO_FIND, SQL_DO_LIST };
+enum sql_do_kind { SQL_DO_WRITE, SQL_DO_GET, SQL_DO_FIND, SQL_DO_LIST, SQL_DO_INSERT_ID };
 
 struct sql_do {
     enum sql_do_kind kind;
     /* WRITE: missing NULL runs the statement, else a write that changed no
-     * row is PM_ERR_NOT_FOUND (field, missing).  GET: no row is. */
+     * row is PM_ERR_NOT_FOUND (field, missing).  GET: no row is.
+     * INSERT_ID: sql_insert_id's missing, into out (an int64_t). */
     const char *field, *missing;
     const struct sql_reader *reader; /* GET, FIND (NULL: only look), LIST */
     void *out;
@@ -282,6 +283,10 @@ enum pm_err sql_do(struct store *st, const struct sql_do *what, const char *sql,
     sql_do((st),                                                                       \
            &(const struct sql_do){SQL_DO_FIND, .found = (found_), .reader = (reader_), \
                                   .out = (out_)},                                      \
+           (sql), __VA_ARGS__)
+/* sql_insert_id() of sql bound by fmt: sql_insert_idf(st, missing, &id, sql, fmt, ...). */
+#define sql_insert_idf(st, missing_, id_, sql, ...)                                             \
+    sql_do((st), &(const struct sql_do){SQL_DO_INSERT_ID, .missing = (missing_), .out = (id_)}, \
            (sql), __VA_ARGS__)
 /* Read up to cap rows into the array out with reader; *n rows. */
 #define sql_listf(st, reader_, out_, cap_, n_, sql, ...)                                          \

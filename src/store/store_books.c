@@ -210,51 +210,41 @@ enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id,
 
 /* ---- per-invoice books ---- */
 
+/* The money side's columns of invoice_books, after its key (company_id,
+ * invoice_id). */
+#define BOOKS_COLS                                                                         \
+    "fee_charged_minor, compensation_charged_minor, fees_paid_minor,"                      \
+    " interest_charged_minor, interest_paid_minor, expected_loss_minor, loss_gross_minor," \
+    " loss_net_minor, loss_vat_25_minor, loss_vat_12_minor, loss_vat_6_minor,"             \
+    " recovered_minor"
+
+/* The key, then BOOKS_COLS. */
+static const struct sql_col books_cols[] = SQL_COLS(
+    struct invoice_books, company_id, invoice_id, fee_charged_minor, compensation_charged_minor,
+    fees_paid_minor, interest_charged_minor, interest_paid_minor, expected_loss_minor,
+    loss.gross_minor, loss.net_minor, loss.vat_by_rate[VAT_25], loss.vat_by_rate[VAT_12],
+    loss.vat_by_rate[VAT_6], recovered_minor);
+/* BOOKS_COLS into a row whose key is set (size 0: not zeroed). */
+static const struct sql_reader books_reader = {books_cols + 2, SQL_NCOLS(books_cols) - 2, 0, NULL};
+
 enum pm_err store_books_invoice_get(struct store *st, int64_t company_id, int64_t invoice_id,
                                     struct invoice_books *out)
 {
     static const char sql[] =
-        "SELECT fee_charged_minor, compensation_charged_minor, fees_paid_minor,"
-        " interest_charged_minor, interest_paid_minor, expected_loss_minor, loss_gross_minor,"
-        " loss_net_minor, loss_vat_25_minor, loss_vat_12_minor, loss_vat_6_minor,"
-        " recovered_minor FROM invoice_books WHERE company_id = $1 AND invoice_id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
-    bool row = false;
+        "SELECT " BOOKS_COLS " FROM invoice_books WHERE company_id = $1 AND invoice_id = $2";
+    bool found = false;
 
     memset(out, 0, sizeof(*out));
     out->company_id = company_id;
     out->invoice_id = invoice_id;
-    err = sql_query(st, &q, sql, "ii", company_id, invoice_id);
-    if (err)
-        return err;
     /* No row yet: everything is zero. */
-    err = sql_step(st, q, &row);
-    if (!err && row) {
-        out->fee_charged_minor = sql_int(st, q, 0);
-        out->compensation_charged_minor = sql_int(st, q, 1);
-        out->fees_paid_minor = sql_int(st, q, 2);
-        out->interest_charged_minor = sql_int(st, q, 3);
-        out->interest_paid_minor = sql_int(st, q, 4);
-        out->expected_loss_minor = sql_int(st, q, 5);
-        out->loss.gross_minor = sql_int(st, q, 6);
-        out->loss.net_minor = sql_int(st, q, 7);
-        out->loss.vat_by_rate[VAT_25] = sql_int(st, q, 8);
-        out->loss.vat_by_rate[VAT_12] = sql_int(st, q, 9);
-        out->loss.vat_by_rate[VAT_6] = sql_int(st, q, 10);
-        out->recovered_minor = sql_int(st, q, 11);
-    }
-    sql_done(st, q);
-    return err;
+    return sql_findf(st, &found, &books_reader, out, sql, "ii", company_id, invoice_id);
 }
 
 enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books *b)
 {
     static const char sql[] =
-        "INSERT INTO invoice_books (company_id, invoice_id, fee_charged_minor,"
-        " compensation_charged_minor, fees_paid_minor, interest_charged_minor,"
-        " interest_paid_minor, expected_loss_minor, loss_gross_minor, loss_net_minor,"
-        " loss_vat_25_minor, loss_vat_12_minor, loss_vat_6_minor, recovered_minor)"
+        "INSERT INTO invoice_books (company_id, invoice_id, " BOOKS_COLS ")"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         " ON CONFLICT (company_id, invoice_id) DO UPDATE SET"
         " fee_charged_minor = excluded.fee_charged_minor,"
@@ -272,11 +262,7 @@ enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books
      * no column, so it is refused rather than lost. */
     if (b->loss.vat_by_rate[VAT_0] != 0)
         return pm_error_set(&st->error, PM_ERR_INVALID, "loss", "VAT at 0 %% is not VAT");
-    return sql_runf(st, sql, "iiiiiiiiiiiiii", b->company_id, b->invoice_id, b->fee_charged_minor,
-                    b->compensation_charged_minor, b->fees_paid_minor, b->interest_charged_minor,
-                    b->interest_paid_minor, b->expected_loss_minor, b->loss.gross_minor,
-                    b->loss.net_minor, b->loss.vat_by_rate[VAT_25], b->loss.vat_by_rate[VAT_12],
-                    b->loss.vat_by_rate[VAT_6], b->recovered_minor);
+    return sql_runf(st, sql, "c", SQL_ROW(books_cols, b));
 }
 
 enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, int64_t invoice_id)

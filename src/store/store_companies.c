@@ -117,15 +117,12 @@ enum pm_err store_user_insert(struct store *st, struct user *u)
     static const char sql[] = "INSERT INTO users (email, name, password_hash, created_at)"
                               " VALUES ($1, $2, $3, $4) RETURNING id";
     struct user row = *u;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     if (!row.created_at)
         row.created_at = sql_now();
-    err = sql_query(st, &q, sql, "ttti", SQL_ARR(row.email), SQL_ARR(row.name),
-                    SQL_ARR(row.password_hash), row.created_at);
-    if (!err)
-        err = sql_insert_id(st, q, "inserting a user: no id", &row.id);
+    err = sql_insert_idf(st, "inserting a user: no id", &row.id, sql, "ttti", SQL_ARR(row.email),
+                         SQL_ARR(row.name), SQL_ARR(row.password_hash), row.created_at);
     /* The unique key is on the e-mail address (an expression index on
      * PostgreSQL, which names no column). */
     if (err == PM_ERR_CONFLICT)

@@ -56,8 +56,9 @@ struct store_driver {
      * schema up to date.  The driver allocates its handle with a struct
      * store first and fills it with store_init(). */
     enum pm_err (*open)(const char *dsn, struct store **out, struct pm_error *e);
-    /* Close the connection and free the handle (its statements are
-     * finalized already: store_destroy). */
+    /* Close the connection (store_destroy finalizes the statements first
+     * and frees the handle after: the driver's handle struct begins with
+     * its struct store, allocated with malloc). */
     void (*close)(struct store *st);
     /* The engine's schema migrations (run by store_migrate_run). */
     const struct store_migrations *migrations;
@@ -151,7 +152,8 @@ struct store {
 void store_init(struct store *st, const struct store_driver *drv);
 /* Finalize the cached statements. */
 void store_release(struct store *st);
-/* Finalize the handle's statements, then close it with its driver. */
+/* Finalize the handle's statements, close its connection with its driver
+ * and free it. */
 void store_destroy(struct store *st);
 /* The end of a driver's open, for a handle st set up with err (PM_OK, or
  * a failure recorded on the handle): migrate it and hand it out in *out,

@@ -137,40 +137,14 @@ static enum pm_err check_lines(struct store *st, const struct invoice_line_row *
 /* Appends row i of rows to b: its values, comma-separated. */
 typedef enum pm_err row_json_fn(struct buf *b, const void *rows, size_t i);
 
-/* Insert rows[0..n) with one statement sql, whose $1 is the company, $2
- * the invoice and $3 the rows as a JSON array of arrays; field names the
- * rows in an error. */
-static enum pm_err insert_json_rows(struct store *st, const struct sql_variant *sql,
-                                    const struct invoice *inv, const void *rows, size_t n,
-                                    row_json_fn *row, const char *field, const char *building)
-{
-    struct buf b = BUF_INIT;
-    enum pm_err err;
-    size_t i;
-
-    if (n == 0)
-        return PM_OK;
-    err = buf_addch(&b, '[');
-    for (i = 0; i < n && !err; i++) {
-        err = buf_adds(&b, i ? ",[" : "[");
-        if (!err)
-            err = row(&b, rows, i);
-        if (!err)
-            err = buf_addch(&b, ']');
-    }
-    if (!err)
-        err = buf_addch(&b, ']');
-    if (err) {
-        pm_error_set(&st->error, err, field, "%s", building);
-    } else {
-        err = sql_runf(st, sql_text(st, sql), "iit", inv->company_id, inv->id,
-                       SQL_CAP(b.data, b.len));
-        if (err && err != PM_ERR_BUSY)
-            snprintf(st->error.field, sizeof(st->error.field), "%s", field);
-    }
-    buf_release(&b);
-    return err;
-}
+/* One of an invoice's child tables, written with one statement from a JSON
+ * array of arrays: sql's $1 is the company, $2 the invoice and $3 the
+ * rows; field names the rows in an error. */
+struct child_table {
+    struct sql_variant sql;
+    row_json_fn *row;
+    const char *field, *building;
+};
 
 static enum pm_err line_json(struct buf *b, const void *rows, size_t i)
 {
@@ -184,10 +158,8 @@ static enum pm_err line_json(struct buf *b, const void *rows, size_t i)
     return err;
 }
 
-static enum pm_err insert_lines(struct store *st, const struct invoice *inv,
-                                const struct invoice_line_row *lines, size_t n)
-{
-    static const struct sql_variant sql = {{
+static const struct child_table LINES = {
+    {{
         [STORE_DIALECT_SQLITE] =
             "INSERT INTO invoice_lines (company_id, invoice_id, line_no, description,"
             " quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor)"
@@ -202,14 +174,11 @@ static enum pm_err insert_lines(struct store *st, const struct invoice *inv,
             " CAST(t.e ->> 1 AS BIGINT), CAST(t.e ->> 2 AS BIGINT), CAST(t.e ->> 3 AS BIGINT),"
             " CAST(t.e ->> 4 AS BIGINT), CAST(t.e ->> 5 AS BIGINT)"
             " FROM jsonb_array_elements(CAST($3 AS JSONB)) WITH ORDINALITY AS t(e, n)",
-    }};
-    enum pm_err err = check_lines(st, lines, n);
-
-    if (!err)
-        err =
-            insert_json_rows(st, &sql, inv, lines, n, line_json, "lines", "building invoice lines");
-    return err;
-}
+    }},
+    line_json,
+    "lines",
+    "building invoice lines",
+};
 
 static enum pm_err buyer_json(struct buf *b, const void *rows, size_t i)
 {
@@ -223,10 +192,8 @@ static enum pm_err buyer_json(struct buf *b, const void *rows, size_t i)
     return err;
 }
 
-static enum pm_err insert_buyers(struct store *st, const struct invoice *inv,
-                                 const struct invoice_buyer *buyers, size_t n)
-{
-    static const struct sql_variant sql = {{
+static const struct child_table BUYERS = {
+    {{
         [STORE_DIALECT_SQLITE] =
             "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, id_number, name)"
             " SELECT $1, $2, t.key + 1, json_extract(t.value, '$[0]'),"
@@ -235,10 +202,42 @@ static enum pm_err insert_buyers(struct store *st, const struct invoice *inv,
             "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, id_number, name)"
             " SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), t.n, t.e ->> 0, t.e ->> 1"
             " FROM jsonb_array_elements(CAST($3 AS JSONB)) WITH ORDINALITY AS t(e, n)",
-    }};
+    }},
+    buyer_json,
+    "buyers",
+    "building invoice buyers",
+};
 
-    return insert_json_rows(st, &sql, inv, buyers, n, buyer_json, "buyers",
-                            "building invoice buyers");
+/* Insert rows[0..n) of the child table t of inv. */
+static enum pm_err insert_children(struct store *st, const struct child_table *t,
+                                   const struct invoice *inv, const void *rows, size_t n)
+{
+    struct buf b = BUF_INIT;
+    enum pm_err err;
+    size_t i;
+
+    if (n == 0)
+        return PM_OK;
+    err = buf_addch(&b, '[');
+    for (i = 0; i < n && !err; i++) {
+        err = buf_adds(&b, i ? ",[" : "[");
+        if (!err)
+            err = t->row(&b, rows, i);
+        if (!err)
+            err = buf_addch(&b, ']');
+    }
+    if (!err)
+        err = buf_addch(&b, ']');
+    if (err) {
+        pm_error_set(&st->error, err, t->field, "%s", t->building);
+    } else {
+        err = sql_runf(st, sql_text(st, &t->sql), "iit", inv->company_id, inv->id,
+                       SQL_CAP(b.data, b.len));
+        if (err && err != PM_ERR_BUSY)
+            snprintf(st->error.field, sizeof(st->error.field), "%s", t->field);
+    }
+    buf_release(&b);
+    return err;
 }
 
 /* ---- invoices ---- */
@@ -291,9 +290,11 @@ static enum pm_err invoice_insert_run(struct store *st, void *ctx)
     if (!err)
         err = insert_invoice_row(st, row);
     if (!err)
-        err = insert_lines(st, row, ii->lines, ii->n_lines);
+        err = check_lines(st, ii->lines, ii->n_lines);
     if (!err)
-        err = insert_buyers(st, row, ii->buyers, ii->n_buyers);
+        err = insert_children(st, &LINES, row, ii->lines, ii->n_lines);
+    if (!err)
+        err = insert_children(st, &BUYERS, row, ii->buyers, ii->n_buyers);
     return err;
 }
 

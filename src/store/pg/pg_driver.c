@@ -500,10 +500,7 @@ static enum pm_err drv_data_version(struct store *st, uint64_t *out)
 
 static void drv_close(struct store *st)
 {
-    struct pg_store *s = engine(st);
-
-    PQfinish(s->conn);
-    free(s);
+    PQfinish(engine(st)->conn);
 }
 
 /* The session settings every handle runs with. */

@@ -293,12 +293,9 @@ static enum pm_err drv_data_version(struct store *st, uint64_t *out)
 
 /* ---- the handle ---- */
 
-static void drv_close(struct store *stp)
+static void drv_close(struct store *st)
 {
-    struct sqlite_store *s = engine(stp);
-
-    sqlite3_close(s->db);
-    free(s);
+    sqlite3_close(engine(st)->db);
 }
 
 /* A connection setting, named by its own text in a failure. */
