@@ -158,19 +158,22 @@ enum pm_err store_agency_cursor_put(struct store *st, int64_t company_id, const 
                                synced_at);
 }
 
+#define PAYOUT_LINE_COLS                                                                     \
+    "company_id, payout_id, line_no, invoice_id, invoice_number, finance_category, article," \
+    " amount_minor, vat_minor, total_minor, booking_date, payout_date"
+
+/* PAYOUT_LINE_COLS, bound as $1..$12. */
+static const struct sql_col payout_line_cols[] = SQL_COLS(
+    struct agency_payout_line, company_id, payout_id, line_no, invoice_id, invoice_number,
+    finance_category, article, amount_minor, vat_minor, total_minor, booking_date, payout_date);
+
 /* A line already kept (the same payout read again) is left as it is. */
 enum pm_err store_agency_payout_line_insert(struct store *st, const struct agency_payout_line *l)
 {
     static const char sql[] =
-        "INSERT INTO agency_payout_lines (company_id, payout_id, line_no, invoice_id,"
-        " invoice_number, finance_category, article, amount_minor, vat_minor, total_minor,"
-        " booking_date, payout_date) VALUES ($1, $2, $3, nullif(CAST($4 AS BIGINT), 0), $5, $6,"
-        " $7, $8, $9, $10, $11, $12)"
+        "INSERT INTO agency_payout_lines (" PAYOUT_LINE_COLS ") VALUES ($1, $2, $3,"
+        " nullif(CAST($4 AS BIGINT), 0), $5, $6, $7, $8, $9, $10, $11, $12)"
         " ON CONFLICT (company_id, payout_id, line_no) DO NOTHING";
 
-    return store_agency_writef(st, NULL, NULL, sql, "itditttiiidd", l->company_id,
-                               SQL_ARR(l->payout_id), l->line_no, l->invoice_id,
-                               SQL_ARR(l->invoice_number), SQL_ARR(l->finance_category),
-                               SQL_ARR(l->article), l->amount_minor, l->vat_minor, l->total_minor,
-                               l->booking_date, l->payout_date);
+    return store_agency_writef(st, NULL, NULL, sql, "c", SQL_ROW(payout_line_cols, l));
 }

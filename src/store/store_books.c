@@ -62,10 +62,12 @@ static const struct sql_reader row_pdf_reader = {NULL, 0, 0, row_pdf_read};
 
 /* ---- reminders ---- */
 
-#define REMINDER_COLS                                                                   \
+/* A reminder's columns but created_at, then all of them. */
+#define REMINDER_DATA_COLS                                                              \
     "company_id, id, invoice_id, batch_id, date, fee_minor, late_compensation_minor,"   \
     " interest_minor, interest_rate_bp, period_from, period_to, earlier_charges_minor," \
-    " total_due_minor, new_due_date, ocr, letter, created_at"
+    " total_due_minor, new_due_date, ocr, letter"
+#define REMINDER_COLS REMINDER_DATA_COLS ", created_at"
 
 /* REMINDER_COLS, which are also $1..$16 of an insert (letter "" as "{}"). */
 static const struct sql_col reminder_cols[] =
@@ -85,9 +87,7 @@ struct reminder_insert {
 static enum pm_err reminder_insert(struct store *st, void *ctx)
 {
     static const char sql[] =
-        "INSERT INTO reminders (company_id, id, invoice_id, batch_id, date, fee_minor,"
-        " late_compensation_minor, interest_minor, interest_rate_bp, period_from, period_to,"
-        " earlier_charges_minor, total_due_minor, new_due_date, ocr, letter, pdf, created_at)"
+        "INSERT INTO reminders (" REMINDER_DATA_COLS ", pdf, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
         " $18)";
     static const char count_sql[] = "UPDATE invoices SET manual_reminders = manual_reminders + 1"

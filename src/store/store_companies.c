@@ -13,14 +13,16 @@
 
 /* ---- companies ---- */
 
-#define COMPANY_COLS                                                                             \
-    "id, name, organization_no, address_line_1, address_line_2, zip_code, city, country, email," \
-    " phone, bankgiro, payment_terms_days, reminder_fee_agreed, reminder_fee_minor,"             \
-    " accounting_method, language, timezone, created_at, reminder_due_days"
+/* The columns a company's insert and update both write ($1..$16), then
+ * all its columns. */
+#define COMPANY_DATA_COLS                                                                    \
+    "name, organization_no, address_line_1, address_line_2, zip_code, city, country, email," \
+    " phone, bankgiro, payment_terms_days, reminder_fee_agreed, reminder_fee_minor,"         \
+    " accounting_method, language, timezone"
+#define COMPANY_COLS "id, " COMPANY_DATA_COLS ", created_at, reminder_due_days"
 
-/* Prepare sql and bind $1..$17, the columns insert and update both write,
- * in COMPANY_COLS order without id and created_at; $18 last (created_at or
- * id). */
+/* Prepare sql and bind COMPANY_DATA_COLS as $1..$16, reminder_due_days as
+ * $17 and last (created_at or id) as $18. */
 static enum pm_err company_query(struct store *st, struct store_stmt **q, const char *sql,
                                  const struct company *c, int64_t last)
 {
@@ -57,10 +59,7 @@ static const struct sql_reader company_reader =
 enum pm_err store_company_insert(struct store *st, struct company *c)
 {
     static const char sql[] =
-        "INSERT INTO companies (name, organization_no, address_line_1, address_line_2, zip_code,"
-        " city, country, email, phone, bankgiro, payment_terms_days, reminder_fee_agreed,"
-        " reminder_fee_minor, accounting_method, language, timezone, reminder_due_days,"
-        " created_at)"
+        "INSERT INTO companies (" COMPANY_DATA_COLS ", reminder_due_days, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
         " RETURNING id";
     struct company row = *c;

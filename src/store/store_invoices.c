@@ -28,6 +28,13 @@
 #include "store/store_invoices.h"
 #include "util/buf.h"
 
+/* The columns of an invoice's child tables and its history as they are
+ * both written and read. */
+#define LINE_COLS    "description, quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor"
+#define BUYER_COLS   "id_number, name"
+#define PAYMENT_COLS "company_id, id, invoice_id, date, amount_minor, reference, source, created_at"
+#define HISTORY_COLS "company_id, id, invoice_id, at_us, kind, actor, message, data"
+
 #define NUMBER_FIRST 1001
 /* Numbers of the series tried before giving up (all taken by hand). */
 #define NUMBER_TRIES 100000
@@ -161,15 +168,13 @@ static enum pm_err line_json(struct buf *b, const void *rows, size_t i)
 static const struct child_table LINES = {
     {{
         [STORE_DIALECT_SQLITE] =
-            "INSERT INTO invoice_lines (company_id, invoice_id, line_no, description,"
-            " quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor)"
+            "INSERT INTO invoice_lines (company_id, invoice_id, line_no, " LINE_COLS ")"
             " SELECT $1, $2, t.key + 1, json_extract(t.value, '$[0]'),"
             " json_extract(t.value, '$[1]'), json_extract(t.value, '$[2]'),"
             " json_extract(t.value, '$[3]'), json_extract(t.value, '$[4]'),"
             " json_extract(t.value, '$[5]') FROM json_each($3) AS t",
         [STORE_DIALECT_PG] =
-            "INSERT INTO invoice_lines (company_id, invoice_id, line_no, description,"
-            " quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor)"
+            "INSERT INTO invoice_lines (company_id, invoice_id, line_no, " LINE_COLS ")"
             " SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), t.n, t.e ->> 0,"
             " CAST(t.e ->> 1 AS BIGINT), CAST(t.e ->> 2 AS BIGINT), CAST(t.e ->> 3 AS BIGINT),"
             " CAST(t.e ->> 4 AS BIGINT), CAST(t.e ->> 5 AS BIGINT)"
@@ -195,11 +200,11 @@ static enum pm_err buyer_json(struct buf *b, const void *rows, size_t i)
 static const struct child_table BUYERS = {
     {{
         [STORE_DIALECT_SQLITE] =
-            "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, id_number, name)"
+            "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, " BUYER_COLS ")"
             " SELECT $1, $2, t.key + 1, json_extract(t.value, '$[0]'),"
             " json_extract(t.value, '$[1]') FROM json_each($3) AS t",
         [STORE_DIALECT_PG] =
-            "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, id_number, name)"
+            "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, " BUYER_COLS ")"
             " SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), t.n, t.e ->> 0, t.e ->> 1"
             " FROM jsonb_array_elements(CAST($3 AS JSONB)) WITH ORDINALITY AS t(e, n)",
     }},
@@ -383,8 +388,8 @@ enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id
                                 struct invoice_line_row *out, size_t cap, size_t *n)
 {
     static const char sql[] =
-        "SELECT description, quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor"
-        " FROM invoice_lines WHERE company_id = $1 AND invoice_id = $2 ORDER BY line_no";
+        "SELECT " LINE_COLS " FROM invoice_lines WHERE company_id = $1 AND invoice_id = $2"
+        " ORDER BY line_no";
 
     return child_rows(st, sql, company_id, id, &line_reader, out, cap, n);
 }
@@ -396,7 +401,7 @@ static const struct sql_reader buyer_reader = SQL_READER(struct invoice_buyer, b
 enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t id,
                                  struct invoice_buyer *out, size_t cap, size_t *n)
 {
-    static const char sql[] = "SELECT id_number, name FROM invoice_buyers"
+    static const char sql[] = "SELECT " BUYER_COLS " FROM invoice_buyers"
                               " WHERE company_id = $1 AND invoice_id = $2 ORDER BY buyer_no";
 
     return child_rows(st, sql, company_id, id, &buyer_reader, out, cap, n);
@@ -450,8 +455,7 @@ static enum pm_err read_balance(struct store *st, int64_t company_id, int64_t id
 static enum pm_err payment_insert_run(struct store *st, void *ctx)
 {
     static const char sql_insert[] =
-        "INSERT INTO payments (company_id, id, invoice_id, date, amount_minor, reference, source,"
-        " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        "INSERT INTO payments (" PAYMENT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     static const char sql_update[] =
         "UPDATE invoices SET paid_minor = $3, remaining_minor = $4, state = $5"
         " WHERE company_id = $1 AND id = $2";
@@ -511,8 +515,8 @@ enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t inv
                                struct payment *out, size_t cap, size_t *n)
 {
     static const char sql[] =
-        "SELECT company_id, id, invoice_id, date, amount_minor, reference, source, created_at"
-        " FROM payments WHERE company_id = $1 AND invoice_id = $2 ORDER BY id";
+        "SELECT " PAYMENT_COLS " FROM payments WHERE company_id = $1 AND invoice_id = $2"
+        " ORDER BY id";
 
     return child_rows(st, sql, company_id, invoice_id, &payment_reader, out, cap, n);
 }
@@ -536,8 +540,7 @@ struct history_insert {
 static enum pm_err history_insert_run(struct store *st, void *ctx)
 {
     static const char sql[] =
-        "INSERT INTO history_events (company_id, id, invoice_id, at_us, kind, actor, message,"
-        " data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        "INSERT INTO history_events (" HISTORY_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     struct history_insert *hi = ctx;
     const struct history_event *ev = hi->ev;
     enum pm_err err = sql_next_id(st, ev->company_id, "history_events", 1, &hi->id);
@@ -575,7 +578,7 @@ enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t inv
                                int64_t after_id, struct history_event *out, size_t cap, size_t *n)
 {
     static const char sql[] =
-        "SELECT company_id, id, invoice_id, at_us, kind, actor, message, data FROM history_events"
+        "SELECT " HISTORY_COLS " FROM history_events"
         " WHERE company_id = $1 AND invoice_id = $2 AND id > $3 ORDER BY id LIMIT $4";
 
     return sql_listf(st, &history_reader, out, cap, n, sql, "iiii", company_id, invoice_id,

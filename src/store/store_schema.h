@@ -37,17 +37,23 @@
  *   they count per company.
  */
 
-/* 1: the foundation, and the tables the agency, letters and books need. */
-"CREATE TABLE companies ("
+/* clang-format off */
+
+/* The address columns of companies and customers. */
+#define SCHEMA_ADDRESS \
+    "  address_line_1 TEXT NOT NULL DEFAULT ''," \
+    "  address_line_2 TEXT NOT NULL DEFAULT ''," \
+    "  zip_code TEXT NOT NULL DEFAULT ''," \
+    "  city TEXT NOT NULL DEFAULT ''," \
+    "  country TEXT NOT NULL DEFAULT 'SE'," \
+    "  email TEXT NOT NULL DEFAULT '',"
+
+    /* 1: the foundation, and the tables the agency, letters and books need. */
+    "CREATE TABLE companies ("
     "  id " T_ROWID ","
     "  name TEXT NOT NULL,"
     "  organization_no TEXT NOT NULL DEFAULT '',"
-    "  address_line_1 TEXT NOT NULL DEFAULT '',"
-    "  address_line_2 TEXT NOT NULL DEFAULT '',"
-    "  zip_code TEXT NOT NULL DEFAULT '',"
-    "  city TEXT NOT NULL DEFAULT '',"
-    "  country TEXT NOT NULL DEFAULT 'SE',"
-    "  email TEXT NOT NULL DEFAULT '',"
+    SCHEMA_ADDRESS
     "  phone TEXT NOT NULL DEFAULT '',"
     "  bankgiro TEXT NOT NULL DEFAULT '',"
     "  payment_terms_days " T_INT " NOT NULL DEFAULT 30,"
@@ -62,10 +68,13 @@
 
     /* E-mail addresses are unique ignoring ASCII case. */
     "CREATE TABLE users ("
-    "  id " T_ROWID "," T_USER_EMAIL "  name TEXT NOT NULL DEFAULT '',"
+    "  id " T_ROWID ","
+    T_USER_EMAIL
+    "  name TEXT NOT NULL DEFAULT '',"
     "  password_hash TEXT NOT NULL DEFAULT '',"
     "  created_at " T_INT " NOT NULL"
-    ")" T_STRICT ";" T_USER_INDEXES
+    ")" T_STRICT ";"
+    T_USER_INDEXES
 
     "CREATE TABLE memberships ("
     "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
@@ -116,20 +125,17 @@
     "CREATE TABLE customers ("
     "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
     "  id " T_INT " NOT NULL,"
-    "  number TEXT NOT NULL DEFAULT ''," T_CUSTOMER_NAME "  is_company " T_INT
-    " NOT NULL CHECK (is_company IN (0, 1)),"
+    "  number TEXT NOT NULL DEFAULT '',"
+    T_CUSTOMER_NAME
+    "  is_company " T_INT " NOT NULL CHECK (is_company IN (0, 1)),"
     "  id_number TEXT NOT NULL DEFAULT '',"
-    "  address_line_1 TEXT NOT NULL DEFAULT '',"
-    "  address_line_2 TEXT NOT NULL DEFAULT '',"
-    "  zip_code TEXT NOT NULL DEFAULT '',"
-    "  city TEXT NOT NULL DEFAULT '',"
-    "  country TEXT NOT NULL DEFAULT 'SE',"
-    "  email TEXT NOT NULL DEFAULT '',"
+    SCHEMA_ADDRESS
     "  mobile_number TEXT NOT NULL DEFAULT '',"
     "  language TEXT NOT NULL DEFAULT 'sv',"
     "  created_at " T_INT " NOT NULL,"
     "  PRIMARY KEY (company_id, id)"
-    ")" T_STRICT ";" T_CUSTOMER_INDEXES
+    ")" T_STRICT ";"
+    T_CUSTOMER_INDEXES
     "CREATE UNIQUE INDEX customers_number ON customers (company_id, number) WHERE number <> '';"
 
     /* remaining_minor and state are derived, kept by the store on every
@@ -224,191 +230,167 @@
     "  kind TEXT NOT NULL,"
     "  actor TEXT NOT NULL,"
     "  message TEXT NOT NULL DEFAULT '',"
-    "  data TEXT NOT NULL DEFAULT '{}' CHECK (" T_JSON(
-        "data") "),"
-                "  PRIMARY KEY (company_id, id),"
-                "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
-                ")" T_STRICT ";"
-                "CREATE INDEX history_events_invoice ON history_events (company_id, invoice_id, "
-                "id);"
+    "  data TEXT NOT NULL DEFAULT '{}' CHECK (" T_JSON("data") "),"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+    "CREATE INDEX history_events_invoice ON history_events (company_id, invoice_id, id);"
 
-                /* ---- the agency (Visma Amili) ---- */
-                "CREATE TABLE amili_activations ("
-                "  company_id " T_INT " NOT NULL PRIMARY KEY REFERENCES companies (id),"
-                "  terms_version TEXT NOT NULL,"
-                "  accepted_by_user " T_INT " NOT NULL REFERENCES users (id),"
-                "  accepted_at " T_INT " NOT NULL,"
-                "  account_id TEXT NOT NULL DEFAULT '',"
-                "  creditor_id TEXT NOT NULL DEFAULT '',"
-                "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'active', "
-                "'failed')),"
-                "  secret_encrypted " T_BLOB ","
-                "  updated_at " T_INT " NOT NULL DEFAULT 0"
-                ")" T_STRICT ";"
+    /* ---- the agency (Visma Amili) ---- */
+    "CREATE TABLE amili_activations ("
+    "  company_id " T_INT " NOT NULL PRIMARY KEY REFERENCES companies (id),"
+    "  terms_version TEXT NOT NULL,"
+    "  accepted_by_user " T_INT " NOT NULL REFERENCES users (id),"
+    "  accepted_at " T_INT " NOT NULL,"
+    "  account_id TEXT NOT NULL DEFAULT '',"
+    "  creditor_id TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'active', 'failed')),"
+    "  secret_encrypted " T_BLOB ","
+    "  updated_at " T_INT " NOT NULL DEFAULT 0"
+    ")" T_STRICT ";"
 
-                "CREATE TABLE handover_batches ("
-                "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
-                "  id " T_INT " NOT NULL,"
-                "  created_by " T_INT " NOT NULL REFERENCES users (id),"
-                "  created_at " T_INT " NOT NULL,"
-                "  total " T_INT " NOT NULL CHECK (total >= 0),"
-                "  PRIMARY KEY (company_id, id)"
-                ")" T_STRICT ";"
+    "CREATE TABLE handover_batches ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  id " T_INT " NOT NULL,"
+    "  created_by " T_INT " NOT NULL REFERENCES users (id),"
+    "  created_at " T_INT " NOT NULL,"
+    "  total " T_INT " NOT NULL CHECK (total >= 0),"
+    "  PRIMARY KEY (company_id, id)"
+    ")" T_STRICT ";"
 
-                /* The primary key is what makes a second hand-over impossible. */
-                "CREATE TABLE agency_claims ("
-                "  company_id " T_INT " NOT NULL,"
-                "  invoice_id " T_INT " NOT NULL,"
-                "  claimed_at " T_INT " NOT NULL,"
-                "  batch_id " T_INT " NOT NULL,"
-                "  PRIMARY KEY (company_id, invoice_id),"
-                "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id),"
-                "  FOREIGN KEY (company_id, batch_id) REFERENCES handover_batches (company_id, id)"
-                ")" T_STRICT ";"
-                "CREATE INDEX agency_claims_batch ON agency_claims (company_id, batch_id);"
+    /* The primary key is what makes a second hand-over impossible. */
+    "CREATE TABLE agency_claims ("
+    "  company_id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  claimed_at " T_INT " NOT NULL,"
+    "  batch_id " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, invoice_id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id),"
+    "  FOREIGN KEY (company_id, batch_id) REFERENCES handover_batches (company_id, id)"
+    ")" T_STRICT ";"
+    "CREATE INDEX agency_claims_batch ON agency_claims (company_id, batch_id);"
 
-                "CREATE TABLE outbox ("
-                "  company_id " T_INT " NOT NULL,"
-                "  id " T_INT " NOT NULL,"
-                "  invoice_id " T_INT " NOT NULL,"
-                "  batch_id " T_INT ","
-                "  kind TEXT NOT NULL,"
-                "  payload TEXT NOT NULL DEFAULT '{}' CHECK (" T_JSON(
-                    "payload") "),"
-                               "  state TEXT NOT NULL DEFAULT 'pending'"
-                               "    CHECK (state IN ('pending', 'in_flight', 'done', 'failed')),"
-                               "  attempts " T_INT " NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
-                               "  next_attempt_at " T_INT " NOT NULL DEFAULT 0,"
-                               "  lease_owner TEXT NOT NULL DEFAULT '',"
-                               "  lease_until " T_INT " NOT NULL DEFAULT 0,"
-                               "  idempotency_key TEXT NOT NULL,"
-                               "  last_error TEXT NOT NULL DEFAULT '',"
-                               "  created_at " T_INT " NOT NULL,"
-                               "  updated_at " T_INT " NOT NULL,"
-                               "  PRIMARY KEY (company_id, id),"
-                               "  UNIQUE (company_id, idempotency_key),"
-                               "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices "
-                               "(company_id, id),"
-                               "  FOREIGN KEY (company_id, batch_id) REFERENCES handover_batches "
-                               "(company_id, id)"
-                               ")" T_STRICT ";"
-                               /* The dispatcher's work queue, across companies: only unfinished
-                                  rows. */
-                               "CREATE INDEX outbox_due ON outbox (next_attempt_at, company_id, id)"
-                               "  WHERE state IN ('pending', 'in_flight');"
-                               "CREATE INDEX outbox_invoice ON outbox (company_id, invoice_id, id);"
-                               "CREATE INDEX outbox_batch ON outbox (company_id, batch_id, id);"
+    "CREATE TABLE outbox ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  batch_id " T_INT ","
+    "  kind TEXT NOT NULL,"
+    "  payload TEXT NOT NULL DEFAULT '{}' CHECK (" T_JSON("payload") "),"
+    "  state TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (state IN ('pending', 'in_flight', 'done', 'failed')),"
+    "  attempts " T_INT " NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  next_attempt_at " T_INT " NOT NULL DEFAULT 0,"
+    "  lease_owner TEXT NOT NULL DEFAULT '',"
+    "  lease_until " T_INT " NOT NULL DEFAULT 0,"
+    "  idempotency_key TEXT NOT NULL,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  created_at " T_INT " NOT NULL,"
+    "  updated_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  UNIQUE (company_id, idempotency_key),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id),"
+    "  FOREIGN KEY (company_id, batch_id) REFERENCES handover_batches (company_id, id)"
+    ")" T_STRICT ";"
+    /* The dispatcher's work queue, across companies: only unfinished rows. */
+    "CREATE INDEX outbox_due ON outbox (next_attempt_at, company_id, id)"
+    "  WHERE state IN ('pending', 'in_flight');"
+    "CREATE INDEX outbox_invoice ON outbox (company_id, invoice_id, id);"
+    "CREATE INDEX outbox_batch ON outbox (company_id, batch_id, id);"
 
-                               "CREATE TABLE agency_cases ("
-                               "  company_id " T_INT " NOT NULL,"
-                               "  invoice_id " T_INT " NOT NULL,"
-                               "  case_id TEXT NOT NULL,"
-                               "  ocr TEXT NOT NULL DEFAULT '',"
-                               "  state TEXT NOT NULL DEFAULT '',"
-                               "  status TEXT NOT NULL DEFAULT '',"
-                               "  closed " T_INT " NOT NULL DEFAULT 0 CHECK (closed IN (0, 1)),"
-                               "  capital_minor " T_INT " NOT NULL DEFAULT 0,"
-                               "  fees_minor " T_INT " NOT NULL DEFAULT 0,"
-                               "  interest_minor " T_INT " NOT NULL DEFAULT 0,"
-                               "  paid_minor " T_INT " NOT NULL DEFAULT 0,"
-                               "  remaining_minor " T_INT " NOT NULL DEFAULT 0,"
-                               "  disputed " T_INT " NOT NULL DEFAULT 0 CHECK (disputed IN (0, 1)),"
-                               "  instalment_plan " T_INT
-                               " NOT NULL DEFAULT 0 CHECK (instalment_plan IN (0, 1)),"
-                               "  updated_at TEXT NOT NULL DEFAULT '',"
-                               "  synced_at " T_INT " NOT NULL DEFAULT 0,"
-                               "  raw TEXT NOT NULL DEFAULT '{}' CHECK (" T_JSON(
-                                   "raw") "),"
-                                          "  PRIMARY KEY (company_id, invoice_id),"
-                                          "  UNIQUE (company_id, case_id),"
-                                          "  FOREIGN KEY (company_id, invoice_id) REFERENCES "
-                                          "invoices (company_id, id)"
-                                          ")" T_STRICT ";"
+    "CREATE TABLE agency_cases ("
+    "  company_id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  case_id TEXT NOT NULL,"
+    "  ocr TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL DEFAULT '',"
+    "  closed " T_INT " NOT NULL DEFAULT 0 CHECK (closed IN (0, 1)),"
+    "  capital_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  fees_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  interest_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  paid_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  remaining_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  disputed " T_INT " NOT NULL DEFAULT 0 CHECK (disputed IN (0, 1)),"
+    "  instalment_plan " T_INT " NOT NULL DEFAULT 0 CHECK (instalment_plan IN (0, 1)),"
+    "  updated_at TEXT NOT NULL DEFAULT '',"
+    "  synced_at " T_INT " NOT NULL DEFAULT 0,"
+    "  raw TEXT NOT NULL DEFAULT '{}' CHECK (" T_JSON("raw") "),"
+    "  PRIMARY KEY (company_id, invoice_id),"
+    "  UNIQUE (company_id, case_id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
 
-                                          /* last_updated: the agency's own timestamp text of the
-                                             newest change seen. */
-                                          "CREATE TABLE sync_cursors ("
-                                          "  company_id " T_INT
-                                          " NOT NULL PRIMARY KEY REFERENCES companies (id),"
-                                          "  last_updated TEXT NOT NULL DEFAULT '',"
-                                          "  synced_at " T_INT " NOT NULL DEFAULT 0"
-                                          ")" T_STRICT ";"
+    /* last_updated: the agency's own timestamp text of the newest change seen. */
+    "CREATE TABLE sync_cursors ("
+    "  company_id " T_INT " NOT NULL PRIMARY KEY REFERENCES companies (id),"
+    "  last_updated TEXT NOT NULL DEFAULT '',"
+    "  synced_at " T_INT " NOT NULL DEFAULT 0"
+    ")" T_STRICT ";"
 
-                                          /* ---- manual reminders ---- */
-                                          "CREATE TABLE reminders ("
-                                          "  company_id " T_INT " NOT NULL,"
-                                          "  id " T_INT " NOT NULL,"
-                                          "  invoice_id " T_INT " NOT NULL,"
-                                          "  date " T_INT " NOT NULL,"
-                                          "  fee_minor " T_INT
-                                          " NOT NULL DEFAULT 0 CHECK (fee_minor >= 0),"
-                                          "  interest_minor " T_INT
-                                          " NOT NULL DEFAULT 0 CHECK (interest_minor >= 0),"
-                                          "  interest_rate_bp " T_INT " NOT NULL DEFAULT 0,"
-                                          "  period_from " T_INT " NOT NULL,"
-                                          "  period_to " T_INT " NOT NULL,"
-                                          "  total_due_minor " T_INT " NOT NULL,"
-                                          "  new_due_date " T_INT " NOT NULL,"
-                                          "  ocr TEXT NOT NULL DEFAULT '',"
-                                          "  pdf " T_BLOB ","
-                                          "  created_at " T_INT " NOT NULL,"
-                                          "  PRIMARY KEY (company_id, id),"
-                                          "  FOREIGN KEY (company_id, invoice_id) REFERENCES "
-                                          "invoices (company_id, id)"
-                                          ")" T_STRICT ";"
-                                          "CREATE INDEX reminders_invoice ON reminders "
-                                          "(company_id, invoice_id, id);"
+    /* ---- manual reminders ---- */
+    "CREATE TABLE reminders ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  date " T_INT " NOT NULL,"
+    "  fee_minor " T_INT " NOT NULL DEFAULT 0 CHECK (fee_minor >= 0),"
+    "  interest_minor " T_INT " NOT NULL DEFAULT 0 CHECK (interest_minor >= 0),"
+    "  interest_rate_bp " T_INT " NOT NULL DEFAULT 0,"
+    "  period_from " T_INT " NOT NULL,"
+    "  period_to " T_INT " NOT NULL,"
+    "  total_due_minor " T_INT " NOT NULL,"
+    "  new_due_date " T_INT " NOT NULL,"
+    "  ocr TEXT NOT NULL DEFAULT '',"
+    "  pdf " T_BLOB ","
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+    "CREATE INDEX reminders_invoice ON reminders (company_id, invoice_id, id);"
 
-                                          /* ---- the books ----
-                                           * A voucher is balanced by construction of the database:
-                                           * its rows are written first and its head (vouchers)
-                                           * last, as the closing marker.
-                                           * - voucher_rows' foreign key to the head is DEFERRED:
-                                           * rows whose head never comes fail at COMMIT;
-                                           * - the head's insert trigger refuses it unless its rows
-                                           * (two or more) sum to zero debit - credit;
-                                           * - rows may not be added to a head that exists, and
-                                           * neither rows nor heads may be changed or deleted
-                                           * (corrections are new vouchers). */
-                                          "CREATE TABLE vouchers ("
-                                          "  company_id " T_INT
-                                          " NOT NULL REFERENCES companies (id),"
-                                          "  year " T_INT " NOT NULL,"
-                                          "  number " T_INT " NOT NULL CHECK (number > 0),"
-                                          "  date " T_INT " NOT NULL,"
-                                          "  text TEXT NOT NULL DEFAULT '',"
-                                          "  source TEXT NOT NULL DEFAULT '',"
-                                          "  created_at " T_INT " NOT NULL,"
-                                          "  PRIMARY KEY (company_id, year, number)"
-                                          ")" T_STRICT ";"
-                                          "CREATE INDEX vouchers_date ON vouchers (company_id, "
-                                          "date, year, number);"
-                                          "CREATE TABLE voucher_rows ("
-                                          "  company_id " T_INT " NOT NULL,"
-                                          "  year " T_INT " NOT NULL,"
-                                          "  number " T_INT " NOT NULL,"
-                                          "  row_no " T_INT " NOT NULL,"
-                                          "  account " T_INT
-                                          " NOT NULL CHECK (account BETWEEN 1000 AND 9999),"
-                                          "  debit_minor " T_INT
-                                          " NOT NULL DEFAULT 0 CHECK (debit_minor >= 0),"
-                                          "  credit_minor " T_INT
-                                          " NOT NULL DEFAULT 0 CHECK (credit_minor >= 0),"
-                                          "  CHECK (debit_minor = 0 OR credit_minor = 0),"
-                                          "  PRIMARY KEY (company_id, year, number, row_no),"
-                                          "  FOREIGN KEY (company_id, year, number) REFERENCES "
-                                          "vouchers (company_id, year, number)"
-                                          "    DEFERRABLE INITIALLY DEFERRED"
-                                          ")" T_STRICT ";" T_VOUCHER_TRIGGERS
+    /* ---- the books ----
+     * A voucher is balanced by construction of the database: its rows are
+     * written first and its head (vouchers) last, as the closing marker.
+     * - voucher_rows' foreign key to the head is DEFERRED: rows whose head
+     *   never comes fail at COMMIT;
+     * - the head's insert trigger refuses it unless its rows (two or more)
+     *   sum to zero debit - credit;
+     * - rows may not be added to a head that exists, and neither rows nor
+     *   heads may be changed or deleted (corrections are new vouchers). */
+    "CREATE TABLE vouchers ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  year " T_INT " NOT NULL,"
+    "  number " T_INT " NOT NULL CHECK (number > 0),"
+    "  date " T_INT " NOT NULL,"
+    "  text TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, year, number)"
+    ")" T_STRICT ";"
+    "CREATE INDEX vouchers_date ON vouchers (company_id, date, year, number);"
+    "CREATE TABLE voucher_rows ("
+    "  company_id " T_INT " NOT NULL,"
+    "  year " T_INT " NOT NULL,"
+    "  number " T_INT " NOT NULL,"
+    "  row_no " T_INT " NOT NULL,"
+    "  account " T_INT " NOT NULL CHECK (account BETWEEN 1000 AND 9999),"
+    "  debit_minor " T_INT " NOT NULL DEFAULT 0 CHECK (debit_minor >= 0),"
+    "  credit_minor " T_INT " NOT NULL DEFAULT 0 CHECK (credit_minor >= 0),"
+    "  CHECK (debit_minor = 0 OR credit_minor = 0),"
+    "  PRIMARY KEY (company_id, year, number, row_no),"
+    "  FOREIGN KEY (company_id, year, number) REFERENCES vouchers (company_id, year, number)"
+    "    DEFERRABLE INITIALLY DEFERRED"
+    ")" T_STRICT ";"
+    T_VOUCHER_TRIGGERS
 
-                                          /* ---- Bankgirot BgMax files: each imported once ---- */
-                                          "CREATE TABLE bgmax_imports ("
-                                          "  company_id " T_INT
-                                          " NOT NULL REFERENCES companies (id),"
-                                          "  file_identity TEXT NOT NULL,"
-                                          "  imported_at " T_INT " NOT NULL,"
-                                          "  PRIMARY KEY (company_id, file_identity)"
-                                          ")" T_STRICT ";",
+    /* ---- Bankgirot BgMax files: each imported once ---- */
+    "CREATE TABLE bgmax_imports ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  file_identity TEXT NOT NULL,"
+    "  imported_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, file_identity)"
+    ")" T_STRICT ";",
 
     /* ---- hand-over to the agency ---- */
     /* 2: what the dispatcher and the status sync keep beside migration 1's
@@ -522,3 +504,7 @@
     "CREATE INDEX invoices_open_due ON invoices (company_id, currency, due_date, remaining_minor)"
     "  WHERE state = 'open';",
     /* ---- end books ---- */
+
+#undef SCHEMA_ADDRESS
+
+/* clang-format on */

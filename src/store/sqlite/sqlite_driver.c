@@ -274,21 +274,14 @@ static enum pm_err drv_rollback(struct store *st)
 /* PRAGMA data_version changes when another connection (or process) commits;
  * total_changes counts this connection's own row changes.  Both only grow,
  * so their sum changes exactly when one of them does. */
-static enum pm_err version_read(struct store *st, struct store_stmt *q, void *out)
-{
-    *(uint64_t *)out = (uint64_t)sqlite3_column_int64(q->stmt, 0) +
-                       (uint64_t)sqlite3_total_changes64(engine(st)->db);
-    return PM_OK;
-}
-
-static const struct sql_reader version_reader = SQL_READER_FN(uint64_t, version_read);
-
 static enum pm_err drv_data_version(struct store *st, uint64_t *out)
 {
     static const char sql[] = "PRAGMA data_version";
+    int64_t version = 0;
+    enum pm_err err = sql_getf(st, "", "no data version", &sql_int_reader, &version, sql, "");
 
-    *out = 0;
-    return sql_getf(st, "", "no data version", &version_reader, out, sql, "");
+    *out = err ? 0 : (uint64_t)version + (uint64_t)sqlite3_total_changes64(engine(st)->db);
+    return err;
 }
 
 /* ---- the handle ---- */
