@@ -17,8 +17,8 @@
  *
  *     static const char sql[] = "SELECT ... WHERE company_id = $1 AND id = $2";
  *
- *     return sql_getf(st, "customer_id", "no such customer", customer_read, out, sql, "ii",
- *                     company_id, id);
+ *     return sql_getf(st, "customer_id", "no such customer", &customer_reader, out, sql,
+ *                     "ii", company_id, id);
  *
  * Where an operation needs the statement itself (several steps, a value
  * read after a write), sql_query() prepares and binds it, and sql_row(),
@@ -211,23 +211,19 @@ int sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struc
  * refuses the row. */
 typedef enum pm_err sql_read_fn(struct store *st, struct store_stmt *q, void *out);
 
-/* How a row is read into a struct of `size` bytes: zeroed, its columns
- * read by the table, then fix (when not NULL). */
+/* How a row is read into a struct of `size` bytes: zeroed (size 0: left as
+ * it is), its columns read by the table, then fix (when not NULL). */
 struct sql_reader {
     const struct sql_col *cols;
     size_t n_cols, size;
     sql_read_fn *fix;
 };
 
-#define SQL_READER(type, cols, fix)                  \
-    {                                                \
-        (cols), SQL_NCOLS(cols), sizeof(type), (fix) \
-    }
+/* clang-format off */
+#define SQL_READER(type, cols, fix) {(cols), SQL_NCOLS(cols), sizeof(type), (fix)}
 /* A reader that is only a function. */
-#define SQL_READER_FN(type, fn)     \
-    {                               \
-        NULL, 0, sizeof(type), (fn) \
-    }
+#define SQL_READER_FN(type, fn) {NULL, 0, sizeof(type), (fn)}
+/* clang-format on */
 
 /* Column 0 into an int64_t. */
 extern const struct sql_reader sql_int_reader;
