@@ -261,34 +261,39 @@ enum pm_err sql_do(struct store *st, const struct sql_do *what, const char *sql,
 
 /* Run sql for its effect: sql_runf(st, sql, fmt, args...). */
 #define sql_runf(st, sql, ...) \
-    sql_do((st), &(const struct sql_do){SQL_DO_WRITE}, (sql), __VA_ARGS__)
+    sql_do((st), &(const struct sql_do){.kind = SQL_DO_WRITE}, (sql), __VA_ARGS__)
 /* Run a write: PM_ERR_NOT_FOUND (field, missing) when it changed no row. */
-#define sql_changef(st, field_, missing_, sql, ...)                                              \
-    sql_do((st), &(const struct sql_do){SQL_DO_WRITE, .field = (field_), .missing = (missing_)}, \
+#define sql_changef(st, field_, missing_, sql, ...)                                                \
+    sql_do((st),                                                                                   \
+           &(const struct sql_do){.kind = SQL_DO_WRITE, .field = (field_), .missing = (missing_)}, \
            (sql), __VA_ARGS__)
 /* Read exactly one row into out with reader: PM_ERR_NOT_FOUND (field,
  * missing) when there is none. */
-#define sql_getf(st, field_, missing_, reader_, out_, sql, ...)                         \
-    sql_do((st),                                                                        \
-           &(const struct sql_do){SQL_DO_GET, .field = (field_), .missing = (missing_), \
-                                  .reader = (reader_), .out = (out_)},                  \
+#define sql_getf(st, field_, missing_, reader_, out_, sql, ...) \
+    sql_do((st),                                                \
+           &(const struct sql_do){.kind = SQL_DO_GET,           \
+                                  .field = (field_),            \
+                                  .missing = (missing_),        \
+                                  .reader = (reader_),          \
+                                  .out = (out_)},               \
            (sql), __VA_ARGS__)
 /* Read the first row, if any, into out with reader (NULL: only look);
  * *found says whether there was one. */
-#define sql_findf(st, found_, reader_, out_, sql, ...)                                 \
-    sql_do((st),                                                                       \
-           &(const struct sql_do){SQL_DO_FIND, .found = (found_), .reader = (reader_), \
-                                  .out = (out_)},                                      \
+#define sql_findf(st, found_, reader_, out_, sql, ...)                                      \
+    sql_do((st),                                                                            \
+           &(const struct sql_do){                                                          \
+               .kind = SQL_DO_FIND, .found = (found_), .reader = (reader_), .out = (out_)}, \
            (sql), __VA_ARGS__)
 /* sql_insert_id() of sql bound by fmt: sql_insert_idf(st, missing, &id, sql, fmt, ...). */
-#define sql_insert_idf(st, missing_, id_, sql, ...)                                             \
-    sql_do((st), &(const struct sql_do){SQL_DO_INSERT_ID, .missing = (missing_), .out = (id_)}, \
+#define sql_insert_idf(st, missing_, id_, sql, ...)                                               \
+    sql_do((st),                                                                                  \
+           &(const struct sql_do){.kind = SQL_DO_INSERT_ID, .missing = (missing_), .out = (id_)}, \
            (sql), __VA_ARGS__)
 /* Read up to cap rows into the array out with reader; *n rows. */
-#define sql_listf(st, reader_, out_, cap_, n_, sql, ...)                                          \
-    sql_do((st),                                                                                  \
-           &(const struct sql_do){SQL_DO_LIST, .reader = (reader_), .out = (out_), .cap = (cap_), \
-                                  .n = (n_)},                                                     \
+#define sql_listf(st, reader_, out_, cap_, n_, sql, ...)                                           \
+    sql_do((st),                                                                                   \
+           &(const struct sql_do){                                                                 \
+               .kind = SQL_DO_LIST, .reader = (reader_), .out = (out_), .cap = (cap_), .n = (n_)}, \
            (sql), __VA_ARGS__)
 
 /* ---- transactions ---- */
