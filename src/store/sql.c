@@ -58,6 +58,13 @@ void store_release(struct store *st)
     st->n_stmts = st->cap_stmts = 0;
 }
 
+void store_destroy(struct store *st)
+{
+    store_release(st);
+    st->drv->close(st);
+    free(st);
+}
+
 /* ---- the statement cache: open addressing on the text's address ---- */
 
 static size_t slot_of(const char *sql, size_t cap)
@@ -203,6 +210,27 @@ enum pm_err sql_change(struct store *st, struct store_stmt *q, const char *field
     return PM_OK;
 }
 
+/* sql_insert_id() without giving q back. */
+static enum pm_err insert_id(struct store *st, struct store_stmt *q, const char *missing,
+                             int64_t *id)
+{
+    enum pm_err err = sql_row(st, q, "", missing);
+
+    if (!err) {
+        *id = sql_int(st, q, 0);
+        err = sql_run(st, q);
+    }
+    return err;
+}
+
+enum pm_err sql_insert_id(struct store *st, struct store_stmt *q, const char *missing, int64_t *id)
+{
+    enum pm_err err = insert_id(st, q, missing, id);
+
+    sql_done(st, q);
+    return err;
+}
+
 enum pm_err sql_exec(struct store *st, const char *sql)
 {
     struct store_stmt *q = NULL;
@@ -220,59 +248,223 @@ int64_t sql_changes(struct store *st, struct store_stmt *q)
     return st->drv->changes(q);
 }
 
-/* ---- statements keyed by integers ---- */
+/* ---- one call an operation ---- */
 
-enum pm_err sql_prepare_keys(struct store *st, const char *sql, struct store_stmt **out,
-                             const int64_t *keys, int n)
+/* Bind the arguments ap as fmt says (sql.h). */
+static enum pm_err bind_format(struct store *st, struct store_stmt *q, const char *fmt, va_list ap)
 {
-    enum pm_err err = sql_prepare(st, sql, out);
+    const struct sql_col *cols;
+    const char *text;
+    const void *data;
+    size_t len;
     int i;
 
-    if (err)
-        return err;
-    for (i = 0; i < n; i++)
-        sql_bind_int(st, *out, i + 1, keys[i]);
+    for (i = 1; *fmt; fmt++, i++) {
+        switch (*fmt) {
+        case 'c':
+            cols = va_arg(ap, const struct sql_col *);
+            len = va_arg(ap, size_t);
+            data = va_arg(ap, const void *);
+            i = sql_bind_cols(st, q, i, cols, len, data) - 1;
+            break;
+        case 'i':
+            sql_bind_int(st, q, i, va_arg(ap, int64_t));
+            break;
+        case 'd':
+            sql_bind_int(st, q, i, va_arg(ap, int));
+            break;
+        case 'b':
+            sql_bind_bool(st, q, i, va_arg(ap, int) != 0);
+            break;
+        case 't':
+        case 'z':
+            text = va_arg(ap, const char *);
+            len = va_arg(ap, size_t);
+            if (!text && *fmt == 'z')
+                sql_bind_null(st, q, i);
+            else
+                sql_bind_text(st, q, i, text, len);
+            break;
+        case 'x':
+            data = va_arg(ap, const void *);
+            len = va_arg(ap, size_t);
+            sql_bind_blob(st, q, i, data, len);
+            break;
+        case 'n':
+            sql_bind_null(st, q, i);
+            break;
+        default:
+            return pm_error_set(&st->error, PM_ERR_INTERNAL, "",
+                                "binding $%d: no such format letter '%c'", i, *fmt);
+        }
+    }
     return PM_OK;
 }
 
-enum pm_err sql_run_keys(struct store *st, const char *sql, const int64_t *keys, int n)
+/* sql_prepare, then bind: on failure *q is given back and NULL. */
+static enum pm_err query(struct store *st, struct store_stmt **q, const char *sql, const char *fmt,
+                         va_list ap)
 {
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, keys, n);
+    enum pm_err err = sql_prepare(st, sql, q);
 
-    if (err)
-        return err;
-    err = sql_run(st, q);
-    sql_done(st, q);
-    return err;
-}
-
-enum pm_err sql_change_keys(struct store *st, const char *sql, const int64_t *keys, int n,
-                            const char *field, const char *missing)
-{
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, keys, n);
-
-    if (err)
-        return err;
-    err = sql_change(st, q, field, missing);
-    sql_done(st, q);
-    return err;
-}
-
-enum pm_err sql_get_keys(struct store *st, const char *sql, const int64_t *keys, int n,
-                         const char *field, const char *missing, sql_read_fn *read, void *out)
-{
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, keys, n);
-
-    if (err)
-        return err;
-    err = sql_row(st, q, field, missing);
     if (!err)
-        read(st, q, out);
+        err = bind_format(st, *q, fmt, ap);
+    if (err && *q) {
+        sql_done(st, *q);
+        *q = NULL;
+    }
+    return err;
+}
+
+enum pm_err sql_query(struct store *st, struct store_stmt **q, const char *sql, const char *fmt,
+                      ...)
+{
+    va_list ap;
+    enum pm_err err;
+
+    va_start(ap, fmt);
+    err = query(st, q, sql, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+/* What sql_do() does with the bound statement q. */
+static enum pm_err do_bound(struct store *st, const struct sql_do *w, struct store_stmt *q)
+{
+    enum pm_err err;
+
+    switch (w->kind) {
+    case SQL_DO_WRITE:
+        if (w->write)
+            return w->write(st, q, w->field, w->missing);
+        return w->missing ? sql_change(st, q, w->field, w->missing) : sql_run(st, q);
+    case SQL_DO_GET:
+        err = sql_row(st, q, w->field, w->missing);
+        return err ? err : sql_read(st, q, w->reader, w->out);
+    case SQL_DO_FIND:
+        err = sql_step(st, q, w->found);
+        if (err || !*w->found || !w->reader)
+            return err;
+        return sql_read(st, q, w->reader, w->out);
+    case SQL_DO_LIST:
+        return sql_rows(st, q, w->reader, w->out, w->cap, w->n);
+    case SQL_DO_INSERT_ID:
+        return insert_id(st, q, w->missing, w->out);
+    }
+    return pm_error_set(&st->error, PM_ERR_INTERNAL, "", "no such statement use");
+}
+
+enum pm_err sql_do(struct store *st, const struct sql_do *what, const char *sql, const char *fmt,
+                   ...)
+{
+    struct store_stmt *q = NULL;
+    va_list ap;
+    enum pm_err err;
+
+    if (what->found)
+        *what->found = false;
+    if (what->n)
+        *what->n = 0;
+    va_start(ap, fmt);
+    err = query(st, &q, sql, fmt, ap);
+    va_end(ap);
+    if (err)
+        return err;
+    err = do_bound(st, what, q);
     sql_done(st, q);
     return err;
+}
+
+/* ---- rows ---- */
+
+static const struct sql_col int_col[] = {{SQL_KIND_I64, 0, sizeof(int64_t)}};
+const struct sql_reader sql_int_reader = SQL_READER(int64_t, int_col, NULL);
+
+enum pm_err sql_read(struct store *st, struct store_stmt *q, const struct sql_reader *r, void *out)
+{
+    char *base = out;
+    int64_t i64;
+    int i32;
+    bool b;
+    size_t c;
+
+    memset(out, 0, r->size);
+    for (c = 0; c < r->n_cols; c++) {
+        const struct sql_col *col = &r->cols[c];
+
+        switch (col->kind) {
+        case SQL_KIND_I64:
+            i64 = sql_int(st, q, (int)c);
+            memcpy(base + col->offset, &i64, sizeof(i64));
+            break;
+        case SQL_KIND_INT:
+            i32 = (int)sql_int(st, q, (int)c);
+            memcpy(base + col->offset, &i32, sizeof(i32));
+            break;
+        case SQL_KIND_BOOL:
+            b = sql_bool(st, q, (int)c);
+            memcpy(base + col->offset, &b, sizeof(b));
+            break;
+        case SQL_KIND_TEXT:
+            sql_text_col(st, q, (int)c, base + col->offset, col->size);
+            break;
+        case SQL_KIND_SKIP:
+            break;
+        }
+    }
+    return r->fix ? r->fix(st, q, out) : PM_OK;
+}
+
+enum pm_err sql_rows(struct store *st, struct store_stmt *q, const struct sql_reader *r, void *out,
+                     size_t cap, size_t *n)
+{
+    enum pm_err err = PM_OK;
+    bool row = false;
+
+    *n = 0;
+    while (*n < cap) {
+        err = sql_step(st, q, &row);
+        if (err || !row)
+            break;
+        err = sql_read(st, q, r, (char *)out + *n * r->size);
+        if (err)
+            break;
+        (*n)++;
+    }
+    return err;
+}
+
+int sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struct sql_col *cols,
+                  size_t n, const void *in)
+{
+    const char *base = in;
+    int64_t i64;
+    int i32;
+    bool b;
+    size_t c;
+
+    for (c = 0; c < n; c++) {
+        switch (cols[c].kind) {
+        case SQL_KIND_I64:
+            memcpy(&i64, base + cols[c].offset, sizeof(i64));
+            sql_bind_int(st, q, first++, i64);
+            break;
+        case SQL_KIND_INT:
+            memcpy(&i32, base + cols[c].offset, sizeof(i32));
+            sql_bind_int(st, q, first++, i32);
+            break;
+        case SQL_KIND_BOOL:
+            memcpy(&b, base + cols[c].offset, sizeof(b));
+            sql_bind_bool(st, q, first++, b);
+            break;
+        case SQL_KIND_TEXT:
+            sql_bind_text(st, q, first++, base + cols[c].offset, cols[c].size);
+            break;
+        case SQL_KIND_SKIP:
+            break;
+        }
+    }
+    return first;
 }
 
 /* ---- reading ---- */
@@ -438,22 +630,9 @@ static enum pm_err reserve_exact(struct store *st, int64_t company_id, const cha
         " ON CONFLICT (company_id, name) DO UPDATE SET next_value = sequences.next_value"
         " + CAST($4 AS BIGINT)"
         " RETURNING next_value - CAST($4 AS BIGINT)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_text(st, q, 2, name, 64);
-    sql_bind_int(st, q, 3, first);
-    sql_bind_int(st, q, 4, n);
-    err = sql_row(st, q, "", "allocating ids: no row");
-    if (!err)
-        *out = sql_int(st, q, 0);
-    if (!err)
-        err = sql_run(st, q);
-    sql_done(st, q);
-    return err;
+    return sql_insert_idf(st, "allocating ids: no row", out, sql, "itii", company_id,
+                          SQL_CAP(name, 64), first, n);
 }
 
 void sql_ids_forget(struct store *st)

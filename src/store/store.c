@@ -80,7 +80,7 @@ void store_close(struct store **st)
 {
     if (!st || !*st)
         return;
-    (*st)->drv->close(*st);
+    store_destroy(*st);
     *st = NULL;
 }
 
@@ -192,62 +192,25 @@ static const char *name_at(const char *const *names, size_t n, int i)
     return i >= 0 && (size_t)i < n ? names[i] : "unknown";
 }
 
-const char *store_role_name(enum member_role r)
-{
-    return name_at(role_names, COUNT_OF(role_names), (int)r);
-}
+/* prefix_name() and prefix_parse() of an enum over its names: a value
+ * without a name is "unknown", a text without a value PM_ERR_INVALID. */
+#define NAMED_ENUM(prefix, type, names)                  \
+    const char *prefix##_name(type v)                    \
+    {                                                    \
+        return name_at(names, COUNT_OF(names), (int)v);  \
+    }                                                    \
+                                                         \
+    enum pm_err prefix##_parse(const char *s, type *out) \
+    {                                                    \
+        int i = name_index(names, COUNT_OF(names), s);   \
+                                                         \
+        if (i < 0)                                       \
+            return PM_ERR_INVALID;                       \
+        *out = (type)i;                                  \
+        return PM_OK;                                    \
+    }
 
-enum pm_err store_role_parse(const char *s, enum member_role *out)
-{
-    int i = name_index(role_names, COUNT_OF(role_names), s);
-
-    if (i < 0)
-        return PM_ERR_INVALID;
-    *out = (enum member_role)i;
-    return PM_OK;
-}
-
-const char *store_invoice_state_name(enum invoice_state s)
-{
-    return name_at(state_names, COUNT_OF(state_names), (int)s);
-}
-
-enum pm_err store_invoice_state_parse(const char *s, enum invoice_state *out)
-{
-    int i = name_index(state_names, COUNT_OF(state_names), s);
-
-    if (i < 0)
-        return PM_ERR_INVALID;
-    *out = (enum invoice_state)i;
-    return PM_OK;
-}
-
-const char *store_filter_name(enum invoice_filter f)
-{
-    return name_at(filter_names, COUNT_OF(filter_names), (int)f);
-}
-
-enum pm_err store_filter_parse(const char *s, enum invoice_filter *out)
-{
-    int i = name_index(filter_names, COUNT_OF(filter_names), s);
-
-    if (i < 0)
-        return PM_ERR_INVALID;
-    *out = (enum invoice_filter)i;
-    return PM_OK;
-}
-
-const char *store_payment_source_name(enum payment_source s)
-{
-    return name_at(source_names, COUNT_OF(source_names), (int)s);
-}
-
-enum pm_err store_payment_source_parse(const char *s, enum payment_source *out)
-{
-    int i = name_index(source_names, COUNT_OF(source_names), s);
-
-    if (i < 0)
-        return PM_ERR_INVALID;
-    *out = (enum payment_source)i;
-    return PM_OK;
-}
+NAMED_ENUM(store_role, enum member_role, role_names)
+NAMED_ENUM(store_invoice_state, enum invoice_state, state_names)
+NAMED_ENUM(store_filter, enum invoice_filter, filter_names)
+NAMED_ENUM(store_payment_source, enum payment_source, source_names)

@@ -52,39 +52,29 @@ enum pm_err store_agency_write(struct store *st, struct store_stmt *q, const cha
     " a.accepted_at, a.account_id, a.creditor_id, a.state, a.failure, a.updated_at"    \
     " FROM amili_activations AS a LEFT JOIN users AS u ON u.id = a.accepted_by_user"
 
-static enum pm_err activation_read(struct store *st, struct store_stmt *q,
-                                   struct amili_activation *a)
+/* ACTIVATION_SELECT's columns; state is parsed below. */
+static const struct sql_col activation_cols[] =
+    SQL_COLS(struct amili_activation, company_id, terms_version, accepted_by_user, accepted_by,
+             accepted_at, account_id, creditor_id, state, failure, updated_at);
+
+static enum pm_err activation_state(struct store *st, struct store_stmt *q, void *out)
 {
-    memset(a, 0, sizeof(*a));
-    a->company_id = sql_int(st, q, 0);
-    sql_col_arr(st, q, 1, a->terms_version);
-    a->accepted_by_user = sql_int(st, q, 2);
-    sql_col_arr(st, q, 3, a->accepted_by);
-    a->accepted_at = sql_int(st, q, 4);
-    sql_col_arr(st, q, 5, a->account_id);
-    sql_col_arr(st, q, 6, a->creditor_id);
+    struct amili_activation *a = out;
+
     if (amili_activation_state_parse(sql_text_ref(st, q, 7, NULL), &a->state))
         return sql_bad_value(st, q, 7, "state");
-    sql_col_arr(st, q, 8, a->failure);
-    a->updated_at = sql_int(st, q, 9);
     return PM_OK;
 }
+
+static const struct sql_reader activation_reader =
+    SQL_READER(struct amili_activation, activation_cols, activation_state);
 
 enum pm_err store_agency_activation_get(struct store *st, int64_t company_id,
                                         struct amili_activation *out)
 {
     static const char sql[] = ACTIVATION_SELECT " WHERE a.company_id = $1";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    err = sql_row(st, q, "company", "not activated");
-    if (!err)
-        err = activation_read(st, q, out);
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "company", "not activated", &activation_reader, out, sql, "i", company_id);
 }
 
 enum pm_err store_agency_activation_put(struct store *st, const struct amili_activation *a)
@@ -97,23 +87,11 @@ enum pm_err store_agency_activation_put(struct store *st, const struct amili_act
         " accepted_by_user = excluded.accepted_by_user, accepted_at = excluded.accepted_at,"
         " account_id = excluded.account_id, creditor_id = excluded.creditor_id,"
         " state = excluded.state, failure = excluded.failure, updated_at = excluded.updated_at";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, a->company_id);
-    sql_bind_arr(st, q, 2, a->terms_version);
-    sql_bind_int(st, q, 3, a->accepted_by_user);
-    sql_bind_int(st, q, 4, a->accepted_at);
-    sql_bind_arr(st, q, 5, a->account_id);
-    sql_bind_arr(st, q, 6, a->creditor_id);
-    sql_bind_text(st, q, 7, amili_activation_state_name(a->state), 16);
-    sql_bind_arr(st, q, 8, a->failure);
-    sql_bind_int(st, q, 9, a->updated_at);
-    err = store_agency_write(st, q, NULL, NULL);
-    sql_done(st, q);
-    return err;
+    return store_agency_writef(
+        st, NULL, NULL, sql, "itiitttti", a->company_id, SQL_ARR(a->terms_version),
+        a->accepted_by_user, a->accepted_at, SQL_ARR(a->account_id), SQL_ARR(a->creditor_id),
+        SQL_CAP(amili_activation_state_name(a->state), 16), SQL_ARR(a->failure), a->updated_at);
 }
 
 enum pm_err store_agency_activation_list_active(struct store *st, int64_t after_company,
@@ -121,21 +99,20 @@ enum pm_err store_agency_activation_list_active(struct store *st, int64_t after_
 {
     static const char sql[] = ACTIVATION_SELECT " WHERE a.state = 'active' AND a.company_id > $1"
                                                 " ORDER BY a.company_id LIMIT $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
 
-    *n = 0;
-    err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, after_company);
-    sql_bind_int(st, q, 2, (int64_t)cap);
-    SQL_ROWS_CHECKED(st, q, out, cap, n, activation_read, err);
-    sql_done(st, q);
-    return err;
+    return sql_listf(st, &activation_reader, out, cap, n, sql, "ii", after_company, (int64_t)cap);
 }
 
 /* ---- invoices and claims ---- */
+
+/* The state's name ("" for a value without one), never NULL: NULL binds
+ * SQL NULL, which keeps the column as it is. */
+static const char *state_text(enum amili_state state)
+{
+    const char *name = amili_state_name(state);
+
+    return name ? name : "";
+}
 
 enum pm_err store_agency_invoice_agency(struct store *st, int64_t company_id, int64_t invoice_id,
                                         const enum amili_state *state, const char *status)
@@ -144,58 +121,26 @@ enum pm_err store_agency_invoice_agency(struct store *st, int64_t company_id, in
         "UPDATE invoices SET agency_state = coalesce(CAST($3 AS TEXT), agency_state),"
         " agency_status = coalesce(CAST($4 AS TEXT), agency_status)"
         " WHERE company_id = $1 AND id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, invoice_id);
-    if (state)
-        sql_bind_text(st, q, 3, amili_state_name(*state), 32);
-    else
-        sql_bind_null(st, q, 3);
-    if (status)
-        sql_bind_text(st, q, 4, status, 64);
-    else
-        sql_bind_null(st, q, 4);
-    err =
-        store_agency_write(st, q, "invoice_id", "updating the invoice's agency state: no such row");
-    sql_done(st, q);
-    return err;
+    return store_agency_writef(st, "invoice_id", "updating the invoice's agency state: no such row",
+                               sql, "iizz", company_id, invoice_id,
+                               SQL_CAP(state ? state_text(*state) : NULL, 32), SQL_CAP(status, 64));
 }
 
 enum pm_err store_agency_claim_release(struct store *st, int64_t company_id, int64_t invoice_id)
 {
     static const char sql[] = "DELETE FROM agency_claims WHERE company_id = $1 AND invoice_id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, invoice_id);
-    err = store_agency_write(st, q, NULL, NULL);
-    sql_done(st, q);
-    return err;
+    return store_agency_writef(st, NULL, NULL, sql, "ii", company_id, invoice_id);
 }
 
 enum pm_err store_agency_invoice_by_number(struct store *st, int64_t company_id, int64_t number,
                                            int64_t *invoice_id)
 {
     static const char sql[] = "SELECT id FROM invoices WHERE company_id = $1 AND number = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, number);
-    err = sql_row(st, q, "number", "no such invoice");
-    if (!err)
-        *invoice_id = sql_int(st, q, 0);
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "number", "no such invoice", &sql_int_reader, invoice_id, sql, "ii",
+                    company_id, number);
 }
 
 /* ---- the access token cache ---- */
@@ -207,11 +152,10 @@ enum pm_err store_agency_token_get(struct store *st, const char *api_code, unsig
     struct store_stmt *q = NULL;
     const void *data = NULL;
     size_t bytes = 0;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = sql_query(st, &q, sql, "t", SQL_CAP(api_code, 128));
 
     if (err)
         return err;
-    sql_bind_text(st, q, 1, api_code, 128);
     err = sql_row(st, q, "token", "no cached token");
     if (!err)
         err = sql_blob(st, q, 0, &data, &bytes);
@@ -234,16 +178,7 @@ enum pm_err store_agency_token_put(struct store *st, const char *api_code,
                               " VALUES ($1, $2, $3, $4)"
                               " ON CONFLICT (api_code) DO UPDATE SET sealed = excluded.sealed,"
                               " expires_at = excluded.expires_at, updated_at = excluded.updated_at";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_text(st, q, 1, api_code, 128);
-    sql_bind_blob(st, q, 2, sealed, len);
-    sql_bind_int(st, q, 3, expires_at);
-    sql_bind_int(st, q, 4, sql_now());
-    err = store_agency_write(st, q, NULL, NULL);
-    sql_done(st, q);
-    return err;
+    return store_agency_writef(st, NULL, NULL, sql, "txii", SQL_CAP(api_code, 128), sealed, len,
+                               expires_at, sql_now());
 }

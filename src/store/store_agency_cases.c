@@ -23,59 +23,14 @@
     " registered_at, synced_at, state_events, status_events, agency_paid_minor,"              \
     " payout_minor, original_invoice_url"
 
-/* $1..$22 in CASE_COLS order. */
-static void case_bind(struct store *st, struct store_stmt *q, const struct agency_case *c)
-{
-    sql_bind_int(st, q, 1, c->company_id);
-    sql_bind_int(st, q, 2, c->invoice_id);
-    sql_bind_arr(st, q, 3, c->case_id);
-    sql_bind_arr(st, q, 4, c->ocr);
-    sql_bind_arr(st, q, 5, c->state);
-    sql_bind_arr(st, q, 6, c->status);
-    sql_bind_bool(st, q, 7, c->closed);
-    sql_bind_int(st, q, 8, c->capital_minor);
-    sql_bind_int(st, q, 9, c->fees_minor);
-    sql_bind_int(st, q, 10, c->interest_minor);
-    sql_bind_int(st, q, 11, c->paid_minor);
-    sql_bind_int(st, q, 12, c->remaining_minor);
-    sql_bind_bool(st, q, 13, c->disputed);
-    sql_bind_bool(st, q, 14, c->instalment_plan);
-    sql_bind_arr(st, q, 15, c->etag);
-    sql_bind_int(st, q, 16, c->registered_at);
-    sql_bind_int(st, q, 17, c->synced_at);
-    sql_bind_int(st, q, 18, c->state_events);
-    sql_bind_int(st, q, 19, c->status_events);
-    sql_bind_int(st, q, 20, c->agency_paid_minor);
-    sql_bind_int(st, q, 21, c->payout_minor);
-    sql_bind_arr(st, q, 22, c->original_invoice_url);
-}
+/* CASE_COLS, read as a row and bound as $1..$22. */
+static const struct sql_col case_cols[] =
+    SQL_COLS(struct agency_case, company_id, invoice_id, case_id, ocr, state, status, closed,
+             capital_minor, fees_minor, interest_minor, paid_minor, remaining_minor, disputed,
+             instalment_plan, etag, registered_at, synced_at, state_events, status_events,
+             agency_paid_minor, payout_minor, original_invoice_url);
 
-static void case_read(struct store *st, struct store_stmt *q, struct agency_case *c)
-{
-    memset(c, 0, sizeof(*c));
-    c->company_id = sql_int(st, q, 0);
-    c->invoice_id = sql_int(st, q, 1);
-    sql_col_arr(st, q, 2, c->case_id);
-    sql_col_arr(st, q, 3, c->ocr);
-    sql_col_arr(st, q, 4, c->state);
-    sql_col_arr(st, q, 5, c->status);
-    c->closed = sql_bool(st, q, 6);
-    c->capital_minor = sql_int(st, q, 7);
-    c->fees_minor = sql_int(st, q, 8);
-    c->interest_minor = sql_int(st, q, 9);
-    c->paid_minor = sql_int(st, q, 10);
-    c->remaining_minor = sql_int(st, q, 11);
-    c->disputed = sql_bool(st, q, 12);
-    c->instalment_plan = sql_bool(st, q, 13);
-    sql_col_arr(st, q, 14, c->etag);
-    c->registered_at = sql_int(st, q, 15);
-    c->synced_at = sql_int(st, q, 16);
-    c->state_events = (int)sql_int(st, q, 17);
-    c->status_events = (int)sql_int(st, q, 18);
-    c->agency_paid_minor = sql_int(st, q, 19);
-    c->payout_minor = sql_int(st, q, 20);
-    sql_col_arr(st, q, 21, c->original_invoice_url);
-}
+static const struct sql_reader case_reader = SQL_READER(struct agency_case, case_cols, NULL);
 
 /* A new case that repeats both the invoice and the case id of existing
  * ones names case_id, the unique key SQLite checks first, where PostgreSQL
@@ -84,17 +39,11 @@ static void conflict_field(struct store *st, const struct agency_case *c)
 {
     static const char sql[] = "SELECT 1 FROM agency_cases WHERE company_id = $1 AND case_id = $2";
     struct pm_error saved = st->error;
-    struct store_stmt *q = NULL;
     bool row = false;
 
-    if (strcmp(saved.field, "invoice_id") != 0 || sql_prepare(st, sql, &q))
-        goto out_restore;
-    sql_bind_int(st, q, 1, c->company_id);
-    sql_bind_arr(st, q, 2, c->case_id);
-    if (!sql_step(st, q, &row) && row)
+    if (strcmp(saved.field, "invoice_id") == 0 &&
+        !sql_findf(st, &row, NULL, NULL, sql, "it", c->company_id, SQL_ARR(c->case_id)) && row)
         snprintf(saved.field, sizeof(saved.field), "case_id");
-    sql_done(st, q);
-out_restore:
     st->error = saved;
 }
 
@@ -104,26 +53,10 @@ enum pm_err store_agency_case_insert(struct store *st, const struct agency_case 
     static const char sql[] =
         "INSERT INTO agency_cases (" CASE_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
         " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = store_agency_writef(st, NULL, NULL, sql, "c", SQL_ROW(case_cols, c));
 
-    if (err)
-        return err;
-    case_bind(st, q, c);
-    err = store_agency_write(st, q, NULL, NULL);
-    sql_done(st, q);
     if (err == PM_ERR_CONFLICT)
         conflict_field(st, c);
-    return err;
-}
-
-static enum pm_err case_one(struct store *st, struct store_stmt *q, struct agency_case *out)
-{
-    enum pm_err err = sql_row(st, q, "case", "no such case");
-
-    if (!err)
-        case_read(st, q, out);
-    sql_done(st, q);
     return err;
 }
 
@@ -132,14 +65,9 @@ enum pm_err store_agency_case_get(struct store *st, int64_t company_id, int64_t 
 {
     static const char sql[] =
         "SELECT " CASE_COLS " FROM agency_cases WHERE company_id = $1 AND invoice_id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, invoice_id);
-    return case_one(st, q, out);
+    return sql_getf(st, "case", "no such case", &case_reader, out, sql, "ii", company_id,
+                    invoice_id);
 }
 
 enum pm_err store_agency_case_find(struct store *st, int64_t company_id, const char *case_id,
@@ -147,14 +75,9 @@ enum pm_err store_agency_case_find(struct store *st, int64_t company_id, const c
 {
     static const char sql[] =
         "SELECT " CASE_COLS " FROM agency_cases WHERE company_id = $1 AND case_id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_text(st, q, 2, case_id, STORE_AGENCY_ID_MAX);
-    return case_one(st, q, out);
+    return sql_getf(st, "case", "no such case", &case_reader, out, sql, "it", company_id,
+                    SQL_CAP(case_id, STORE_AGENCY_ID_MAX));
 }
 
 enum pm_err store_agency_case_update(struct store *st, const struct agency_case *c, const char *raw)
@@ -167,19 +90,9 @@ enum pm_err store_agency_case_update(struct store *st, const struct agency_case 
         " agency_paid_minor = $20, payout_minor = $21, original_invoice_url = $22,"
         " raw = coalesce(CAST($23 AS TEXT), raw)"
         " WHERE company_id = $1 AND invoice_id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    case_bind(st, q, c);
-    if (raw)
-        sql_bind_text(st, q, 23, raw, SIZE_MAX);
-    else
-        sql_bind_null(st, q, 23);
-    err = store_agency_write(st, q, "case", "updating a case: no such row");
-    sql_done(st, q);
-    return err;
+    return store_agency_writef(st, "case", "updating a case: no such row", sql, "cz",
+                               SQL_ROW(case_cols, c), SQL_CAP(raw, SIZE_MAX));
 }
 
 enum pm_err store_agency_case_unsynced_since(struct store *st, int64_t company_id, bool all,
@@ -188,18 +101,9 @@ enum pm_err store_agency_case_unsynced_since(struct store *st, int64_t company_i
     static const char sql[] =
         "SELECT coalesce(min(registered_at), 0) FROM agency_cases"
         " WHERE company_id = $1 AND (synced_at = 0 OR CAST($2 AS BIGINT) <> 0)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_bool(st, q, 2, all);
-    err = sql_row(st, q, "", "reading unsynced cases: no row");
-    if (!err)
-        *out = sql_int(st, q, 0);
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "", "reading unsynced cases: no row", &sql_int_reader, out, sql, "ib",
+                    company_id, all);
 }
 
 /* ---- seen keys, cursors, payouts ---- */
@@ -210,14 +114,11 @@ enum pm_err store_agency_seen(struct store *st, int64_t company_id, const char *
         "INSERT INTO agency_seen (company_id, key, seen_at) VALUES ($1, $2, $3)"
         " ON CONFLICT (company_id, key) DO NOTHING";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    enum pm_err err = sql_query(st, &q, sql, "iti", company_id, SQL_CAP(key, 256), sql_now());
 
     *inserted = false;
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_text(st, q, 2, key, 256);
-    sql_bind_int(st, q, 3, sql_now());
     err = store_agency_write(st, q, NULL, NULL);
     if (!err)
         *inserted = sql_changes(st, q) > 0;
@@ -235,10 +136,9 @@ enum pm_err store_agency_cursor_get(struct store *st, int64_t company_id, char *
     enum pm_err err;
 
     out[0] = '\0';
-    err = sql_prepare(st, sql, &q);
+    err = sql_query(st, &q, sql, "i", company_id);
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
     err = sql_step(st, q, &row);
     if (!err && row)
         sql_text_col(st, q, 0, out, cap);
@@ -253,46 +153,27 @@ enum pm_err store_agency_cursor_put(struct store *st, int64_t company_id, const 
         "INSERT INTO sync_cursors (company_id, last_updated, synced_at) VALUES ($1, $2, $3)"
         " ON CONFLICT (company_id) DO UPDATE SET last_updated = excluded.last_updated,"
         " synced_at = excluded.synced_at";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_text(st, q, 2, value, 128);
-    sql_bind_int(st, q, 3, synced_at);
-    err = store_agency_write(st, q, NULL, NULL);
-    sql_done(st, q);
-    return err;
+    return store_agency_writef(st, NULL, NULL, sql, "iti", company_id, SQL_CAP(value, 128),
+                               synced_at);
 }
+
+#define PAYOUT_LINE_COLS                                                                     \
+    "company_id, payout_id, line_no, invoice_id, invoice_number, finance_category, article," \
+    " amount_minor, vat_minor, total_minor, booking_date, payout_date"
+
+/* PAYOUT_LINE_COLS, bound as $1..$12. */
+static const struct sql_col payout_line_cols[] = SQL_COLS(
+    struct agency_payout_line, company_id, payout_id, line_no, invoice_id, invoice_number,
+    finance_category, article, amount_minor, vat_minor, total_minor, booking_date, payout_date);
 
 /* A line already kept (the same payout read again) is left as it is. */
 enum pm_err store_agency_payout_line_insert(struct store *st, const struct agency_payout_line *l)
 {
     static const char sql[] =
-        "INSERT INTO agency_payout_lines (company_id, payout_id, line_no, invoice_id,"
-        " invoice_number, finance_category, article, amount_minor, vat_minor, total_minor,"
-        " booking_date, payout_date) VALUES ($1, $2, $3, nullif(CAST($4 AS BIGINT), 0), $5, $6,"
-        " $7, $8, $9, $10, $11, $12)"
+        "INSERT INTO agency_payout_lines (" PAYOUT_LINE_COLS ") VALUES ($1, $2, $3,"
+        " nullif(CAST($4 AS BIGINT), 0), $5, $6, $7, $8, $9, $10, $11, $12)"
         " ON CONFLICT (company_id, payout_id, line_no) DO NOTHING";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, l->company_id);
-    sql_bind_arr(st, q, 2, l->payout_id);
-    sql_bind_int(st, q, 3, l->line_no);
-    sql_bind_int(st, q, 4, l->invoice_id);
-    sql_bind_arr(st, q, 5, l->invoice_number);
-    sql_bind_arr(st, q, 6, l->finance_category);
-    sql_bind_arr(st, q, 7, l->article);
-    sql_bind_int(st, q, 8, l->amount_minor);
-    sql_bind_int(st, q, 9, l->vat_minor);
-    sql_bind_int(st, q, 10, l->total_minor);
-    sql_bind_int(st, q, 11, l->booking_date);
-    sql_bind_int(st, q, 12, l->payout_date);
-    err = store_agency_write(st, q, NULL, NULL);
-    sql_done(st, q);
-    return err;
+    return store_agency_writef(st, NULL, NULL, sql, "c", SQL_ROW(payout_line_cols, l));
 }

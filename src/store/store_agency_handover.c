@@ -100,11 +100,9 @@ enum pm_err store_agency_handover_facts(struct store *st, int64_t company_id, in
     enum pm_err err;
 
     memset(out, 0, sizeof(*out));
-    err = sql_prepare(st, sql, &q);
+    err = sql_query(st, &q, sql, "ii", company_id, invoice_id);
     if (err)
         return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, invoice_id);
     err = sql_row(st, q, "invoice_id", "no such invoice");
     if (!err)
         err = facts_read(st, q, company_id, out);
@@ -227,19 +225,8 @@ static enum pm_err insert_batch(struct store *st, const struct handover_batch *b
     static const char sql[] =
         "INSERT INTO handover_batches (company_id, id, created_by, created_at, total)"
         " VALUES ($1, $2, $3, $4, $5)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, b->company_id);
-    sql_bind_int(st, q, 2, b->id);
-    sql_bind_int(st, q, 3, b->created_by);
-    sql_bind_int(st, q, 4, b->created_at);
-    sql_bind_int(st, q, 5, b->total);
-    err = sql_run(st, q);
-    sql_done(st, q);
-    return err;
+    return sql_runf(st, sql, "iiiii", b->company_id, b->id, b->created_by, b->created_at, b->total);
 }
 
 /* PostgreSQL: the batch's claims (in claim order: the first invoice
@@ -270,50 +257,18 @@ static enum pm_err claim_by_arrays(struct store *st, const struct claim_unit *u,
         "UPDATE invoices SET agency_state = 'queued', agency_status = ''"
         " WHERE company_id = $1 AND id = ANY ($2::bigint[])";
     const struct bin_array *ids = &u->invoice_ids;
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql_claims, &q);
+    enum pm_err err = claimed(st, sql_runf(st, sql_claims, "iiix", u->b.company_id, u->b.created_at,
+                                           u->b.id, ids->data, ids->len));
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, u->b.company_id);
-    sql_bind_int(st, q, 2, u->b.created_at);
-    sql_bind_int(st, q, 3, u->b.id);
-    sql_bind_blob(st, q, 4, ids->data, ids->len);
-    err = claimed(st, sql_run(st, q));
-    sql_done(st, q);
     if (!err)
-        err = sql_prepare(st, sql_outbox, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, u->b.company_id);
-    sql_bind_int(st, q, 2, first_outbox);
-    sql_bind_int(st, q, 3, u->b.id);
-    sql_bind_int(st, q, 4, u->b.created_at);
-    sql_bind_blob(st, q, 5, ids->data, ids->len);
-    sql_bind_blob(st, q, 6, u->payloads.data, u->payloads.len);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql_outbox, "iiiixx", u->b.company_id, first_outbox, u->b.id,
+                       u->b.created_at, ids->data, ids->len, u->payloads.data, u->payloads.len);
     if (!err)
-        err = sql_prepare(st, sql_events, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, u->b.company_id);
-    sql_bind_int(st, q, 2, first_event);
-    sql_bind_int(st, q, 3, u->at_us);
-    sql_bind_text(st, q, 4, u->actor, STORE_EMAIL_MAX);
-    sql_bind_text(st, q, 5, u->message, STORE_TEXT_MAX);
-    sql_bind_int(st, q, 6, u->b.id);
-    sql_bind_blob(st, q, 7, ids->data, ids->len);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql_events, "iiittix", u->b.company_id, first_event, u->at_us,
+                       SQL_CAP(u->actor, STORE_EMAIL_MAX), SQL_CAP(u->message, STORE_TEXT_MAX),
+                       u->b.id, ids->data, ids->len);
     if (!err)
-        err = sql_prepare(st, sql_invoices, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, u->b.company_id);
-    sql_bind_blob(st, q, 2, ids->data, ids->len);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql_invoices, "ix", u->b.company_id, ids->data, ids->len);
     return err;
 }
 
@@ -342,56 +297,25 @@ static enum pm_err claim_by_rows(struct store *st, const struct claim_unit *u, i
         "UPDATE invoices SET agency_state = 'queued', agency_status = ''"
         " WHERE company_id = $1 AND id IN (SELECT invoice_id FROM agency_claims"
         "   WHERE company_id = $1 AND batch_id = $2)";
-    struct store_stmt *q = NULL;
     enum pm_err err = PM_OK;
     size_t i;
 
     for (i = 0; !err && i < u->n; i++) {
         const struct handover_claim *c = &u->claims[i];
 
-        err = sql_prepare(st, sql_claim, &q);
-        if (err)
-            break;
-        sql_bind_int(st, q, 1, u->b.company_id);
-        sql_bind_int(st, q, 2, c->invoice_id);
-        sql_bind_int(st, q, 3, u->b.created_at);
-        sql_bind_int(st, q, 4, u->b.id);
-        err = claimed(st, sql_run(st, q));
-        sql_done(st, q);
+        err = claimed(st, sql_runf(st, sql_claim, "iiii", u->b.company_id, c->invoice_id,
+                                   u->b.created_at, u->b.id));
         if (!err)
-            err = sql_prepare(st, sql_outbox, &q);
-        if (err)
-            break;
-        sql_bind_int(st, q, 1, u->b.company_id);
-        sql_bind_int(st, q, 2, first_outbox + (int64_t)i);
-        sql_bind_int(st, q, 3, c->invoice_id);
-        sql_bind_int(st, q, 4, u->b.id);
-        sql_bind_text(st, q, 5, c->payload, STORE_AGENCY_PAYLOAD_MAX);
-        sql_bind_int(st, q, 6, u->b.created_at);
-        err = sql_run(st, q);
-        sql_done(st, q);
+            err = sql_runf(st, sql_outbox, "iiiiti", u->b.company_id, first_outbox + (int64_t)i,
+                           c->invoice_id, u->b.id, SQL_CAP(c->payload, STORE_AGENCY_PAYLOAD_MAX),
+                           u->b.created_at);
     }
     if (!err)
-        err = sql_prepare(st, sql_events, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, u->b.company_id);
-    sql_bind_int(st, q, 2, u->b.id);
-    sql_bind_int(st, q, 3, first_event);
-    sql_bind_int(st, q, 4, first_outbox);
-    sql_bind_int(st, q, 5, u->at_us);
-    sql_bind_text(st, q, 6, u->actor, STORE_EMAIL_MAX);
-    sql_bind_text(st, q, 7, u->message, STORE_TEXT_MAX);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql_events, "iiiiitt", u->b.company_id, u->b.id, first_event,
+                       first_outbox, u->at_us, SQL_CAP(u->actor, STORE_EMAIL_MAX),
+                       SQL_CAP(u->message, STORE_TEXT_MAX));
     if (!err)
-        err = sql_prepare(st, sql_invoices, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, u->b.company_id);
-    sql_bind_int(st, q, 2, u->b.id);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql_invoices, "ii", u->b.company_id, u->b.id);
     return err;
 }
 
@@ -448,9 +372,10 @@ enum pm_err store_agency_handover_claim(struct store *st, struct handover_batch 
     return err;
 }
 
-static enum pm_err item_read(struct store *st, struct store_stmt *q, struct handover_item *it)
+static enum pm_err item_read(struct store *st, struct store_stmt *q, void *out)
 {
-    memset(it, 0, sizeof(*it));
+    struct handover_item *it = out;
+
     it->invoice_id = sql_int(st, q, 0);
     if (handover_item_status_parse(sql_text_ref(st, q, 1, NULL), &it->status))
         return sql_bad_value(st, q, 1, "state");
@@ -462,6 +387,13 @@ static enum pm_err item_read(struct store *st, struct store_stmt *q, struct hand
         sql_col_arr(st, q, 4, it->last_error);
     return PM_OK;
 }
+
+static const struct sql_reader item_reader = SQL_READER_FN(struct handover_item, item_read);
+
+static const struct sql_col batch_cols[] =
+    SQL_COLS(struct handover_batch, company_id, id, created_by, created_at, total);
+
+static const struct sql_reader batch_reader = SQL_READER(struct handover_batch, batch_cols, NULL);
 
 enum pm_err store_agency_handover_batch_get(struct store *st, int64_t company_id, int64_t batch_id,
                                             struct handover_batch *out, struct handover_item *items,
@@ -478,35 +410,14 @@ enum pm_err store_agency_handover_batch_get(struct store *st, int64_t company_id
         "   ON c.company_id = o.company_id AND c.invoice_id = o.invoice_id"
         " WHERE o.company_id = $1 AND o.batch_id = $2 AND o.kind = 'register'"
         " ORDER BY o.id LIMIT $3";
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     if (n)
         *n = 0;
-    err = sql_prepare(st, sql_batch, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, batch_id);
-    err = sql_row(st, q, "batch_id", "no such batch");
-    if (!err) {
-        memset(out, 0, sizeof(*out));
-        out->company_id = sql_int(st, q, 0);
-        out->id = sql_int(st, q, 1);
-        out->created_by = sql_int(st, q, 2);
-        out->created_at = sql_int(st, q, 3);
-        out->total = sql_int(st, q, 4);
-    }
-    sql_done(st, q);
+    err = sql_getf(st, "batch_id", "no such batch", &batch_reader, out, sql_batch, "ii", company_id,
+                   batch_id);
     if (err || !items)
         return err;
-    err = sql_prepare(st, sql_items, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, batch_id);
-    sql_bind_int(st, q, 3, (int64_t)cap);
-    SQL_ROWS_CHECKED(st, q, items, cap, n, item_read, err);
-    sql_done(st, q);
-    return err;
+    return sql_listf(st, &item_reader, items, cap, n, sql_items, "iii", company_id, batch_id,
+                     (int64_t)cap);
 }

@@ -7,14 +7,16 @@
  *
  * The work queue is read across companies through the partial indexes
  * outbox_due_first (what a person waits for: registrations, reports,
- * withdrawals) and outbox_due (everything, in the order it fell due).  Several `paminn serve`
- * processes may share a PostgreSQL database, so there the lease claims its rows with FOR UPDATE
- * SKIP LOCKED in a READ COMMITTED transaction: rows another process is leasing right now are passed
- * over, and one leased and committed meanwhile fails the re-check of the WHERE clause, so no row is
- * ever leased twice and a dead process's lease simply expires.  SQLite has one writer at a time and
- * no SKIP LOCKED: one UPDATE ... RETURNING is the lease.  Every later write to a leased row names
- * its owner, so a process whose lease was taken over changes nothing (PM_ERR_NOT_FOUND, field
- * "lease").
+ * withdrawals) and outbox_due (everything, in the order it fell due).
+ * Several `paminn serve` processes may share a PostgreSQL database, so
+ * there the lease claims its rows with FOR UPDATE SKIP LOCKED in a READ
+ * COMMITTED transaction: rows another process is leasing right now are
+ * passed over, and one leased and committed meanwhile fails the re-check of
+ * the WHERE clause, so no row is ever leased twice and a dead process's
+ * lease simply expires.  SQLite has one writer at a time and no SKIP
+ * LOCKED: one UPDATE ... RETURNING is the lease.  Every later write to a
+ * leased row names its owner, so a process whose lease was taken over
+ * changes nothing (PM_ERR_NOT_FOUND, field "lease").
  */
 #include <string.h>
 
@@ -73,43 +75,42 @@ struct lease_unit {
     size_t cap, n;
 };
 
-static enum pm_err lease_read(struct store *st, struct store_stmt *q, struct outbox_lease_row *r)
+static const struct sql_col lease_cols[] =
+    SQL_COLS(struct outbox_lease_row, company_id, id, invoice_id, batch_id, kind, payload,
+             idempotency_key, attempts);
+
+static enum pm_err lease_kind(struct store *st, struct store_stmt *q, void *out)
 {
-    memset(r, 0, sizeof(*r));
-    r->company_id = sql_int(st, q, 0);
-    r->id = sql_int(st, q, 1);
-    r->invoice_id = sql_int(st, q, 2);
-    r->batch_id = sql_int(st, q, 3);
+    struct outbox_lease_row *r = out;
+
     /* A kind this build does not know is leased like any other and then
      * refused by the dispatcher on its own, so that one bad row never stops
      * the deliveries of every company. */
     if (amili_job_parse(sql_text_ref(st, q, 4, NULL), &r->kind))
         r->kind = AMILI_JOB_UNKNOWN;
-    sql_col_arr(st, q, 5, r->payload);
-    sql_col_arr(st, q, 6, r->idempotency_key);
-    r->attempts = (int)sql_int(st, q, 7);
     return PM_OK;
 }
+
+static const struct sql_reader lease_reader =
+    SQL_READER(struct outbox_lease_row, lease_cols, lease_kind);
 
 /* Lease up to cap - u->n rows with the statement v, appending to u->out. */
 static enum pm_err lease_some(struct store *st, struct lease_unit *u, const struct sql_variant *v)
 {
     struct store_stmt *q = NULL;
     bool row = true;
-    enum pm_err err = sql_prepare(st, sql_text(st, v), &q);
+    enum pm_err err =
+        sql_query(st, &q, sql_text(st, v), "tiii", SQL_CAP(u->owner, STORE_AGENCY_OWNER_MAX),
+                  u->lease_until, u->now, (int64_t)(u->cap - u->n));
 
     if (err)
         return err;
-    sql_bind_text(st, q, 1, u->owner, STORE_AGENCY_OWNER_MAX);
-    sql_bind_int(st, q, 2, u->lease_until);
-    sql_bind_int(st, q, 3, u->now);
-    sql_bind_int(st, q, 4, (int64_t)(u->cap - u->n));
     /* To the statement's end (at most the rows asked for): the update is
      * done then. */
     while (!err && row) {
         err = sql_step(st, q, &row);
         if (!err && row && u->n < u->cap) {
-            err = lease_read(st, q, &u->out[u->n]);
+            err = sql_read(st, q, &lease_reader, &u->out[u->n]);
             u->n += !err;
         }
     }
@@ -152,18 +153,9 @@ enum pm_err store_agency_outbox_renew(struct store *st, int64_t company_id, int6
 {
     static const char sql[] = "UPDATE outbox SET lease_until = $4 WHERE company_id = $1 AND id = $2"
                               " AND lease_owner = $3 AND state = 'in_flight'";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, id);
-    sql_bind_text(st, q, 3, owner, STORE_AGENCY_OWNER_MAX);
-    sql_bind_int(st, q, 4, lease_until);
-    err = store_agency_write(st, q, "lease", "renewing a lease: no such row");
-    sql_done(st, q);
-    return err;
+    return store_agency_writef(st, "lease", "renewing a lease: no such row", sql, "iiti",
+                               company_id, id, SQL_CAP(owner, STORE_AGENCY_OWNER_MAX), lease_until);
 }
 
 enum pm_err store_agency_outbox_finish(struct store *st, int64_t company_id, int64_t id,
@@ -176,35 +168,13 @@ enum pm_err store_agency_outbox_finish(struct store *st, int64_t company_id, int
         " WHERE company_id = $1 AND id = $2 AND lease_owner = $3 AND state = 'in_flight'";
     static const char *const states[] = {
         [OUTBOX_DONE] = "done", [OUTBOX_FAILED] = "failed", [OUTBOX_RETRY] = "pending"};
-    struct store_stmt *q = NULL;
-    enum pm_err err;
 
     if ((unsigned)outcome > OUTBOX_RETRY)
         return pm_error_set(&st->error, PM_ERR_INVALID, "outcome", "no such outcome");
-    err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, id);
-    sql_bind_text(st, q, 3, owner, STORE_AGENCY_OWNER_MAX);
-    sql_bind_text(st, q, 4, states[outcome], 16);
-    sql_bind_int(st, q, 5, next_attempt_at);
-    sql_bind_text(st, q, 6, last_error, STORE_TEXT_MAX);
-    sql_bind_int(st, q, 7, sql_now());
-    err = store_agency_write(st, q, "lease", "finishing an outbox row: no such row");
-    sql_done(st, q);
-    return err;
-}
-
-/* Run q, which yields one row of one integer, into *out. */
-static enum pm_err one_int(struct store *st, struct store_stmt *q, const char *what, int64_t *out)
-{
-    enum pm_err err = sql_row(st, q, "", what);
-
-    if (!err)
-        *out = sql_int(st, q, 0);
-    sql_done(st, q);
-    return err;
+    return store_agency_writef(st, "lease", "finishing an outbox row: no such row", sql, "iittiti",
+                               company_id, id, SQL_CAP(owner, STORE_AGENCY_OWNER_MAX),
+                               SQL_CAP(states[outcome], 16), next_attempt_at,
+                               SQL_CAP(last_error, STORE_TEXT_MAX), sql_now());
 }
 
 /* The amounts summed as numbers and read as an integer (truncated towards
@@ -223,28 +193,16 @@ static const struct sql_variant REPORTED = {{
 enum pm_err store_agency_outbox_reported(struct store *st, int64_t company_id, int64_t invoice_id,
                                          int64_t *out)
 {
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql_text(st, &REPORTED), &q);
-
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, invoice_id);
-    return one_int(st, q, "summing reported amounts: no row", out);
+    return sql_getf(st, "", "summing reported amounts: no row", &sql_int_reader, out,
+                    sql_text(st, &REPORTED), "ii", company_id, invoice_id);
 }
 
 enum pm_err store_agency_outbox_pending(struct store *st, const enum amili_job *kind, int64_t *out)
 {
     static const char sql[] = "SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
                               " AND (CAST($1 AS TEXT) IS NULL OR kind = CAST($1 AS TEXT))";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    if (kind)
-        sql_bind_text(st, q, 1, amili_job_name(*kind), 32);
-    else
-        sql_bind_null(st, q, 1);
-    return one_int(st, q, "counting the outbox: no row", out);
+    /* No kind: $1 is NULL, all kinds. */
+    return sql_getf(st, "", "counting the outbox: no row", &sql_int_reader, out, sql,
+                    kind ? "t" : "n", SQL_CAP(kind ? amili_job_name(*kind) : NULL, 32));
 }

@@ -21,5 +21,14 @@
  */
 enum pm_err store_agency_write(struct store *st, struct store_stmt *q, const char *field,
                                const char *missing);
+/* The same for sql bound by fmt (sql.h), in one call:
+ * store_agency_writef(st, field, missing, sql, fmt, args...). */
+#define store_agency_writef(st, field_, missing_, sql, ...)     \
+    sql_do((st),                                                \
+           &(const struct sql_do){.kind = SQL_DO_WRITE,         \
+                                  .field = (field_),            \
+                                  .missing = (missing_),        \
+                                  .write = store_agency_write}, \
+           (sql), __VA_ARGS__)
 
 #endif

@@ -37,34 +37,45 @@ static enum pm_err blob_copy(struct store *st, struct store_stmt *q, int col, vo
     return PM_OK;
 }
 
+/* A row read with reader into row, then (pdf not NULL) a malloc'ed copy of
+ * the PDF in the column after the reader's columns. */
+struct row_pdf {
+    void *row;
+    const struct sql_reader *reader;
+    void **pdf;
+    size_t *len;
+};
+
+static enum pm_err row_pdf_read(struct store *st, struct store_stmt *q, void *out)
+{
+    const struct row_pdf *w = out;
+    size_t dummy;
+    enum pm_err err = sql_read(st, q, w->reader, w->row);
+
+    if (!err && w->pdf)
+        err = blob_copy(st, q, (int)w->reader->n_cols, w->pdf, w->len ? w->len : &dummy);
+    return err;
+}
+
+/* Size 0: what it reads into is the request, not zeroed. */
+static const struct sql_reader row_pdf_reader = {NULL, 0, 0, row_pdf_read};
+
 /* ---- reminders ---- */
 
-#define REMINDER_COLS                                                                   \
+/* A reminder's columns but created_at, then all of them. */
+#define REMINDER_DATA_COLS                                                              \
     "company_id, id, invoice_id, batch_id, date, fee_minor, late_compensation_minor,"   \
     " interest_minor, interest_rate_bp, period_from, period_to, earlier_charges_minor," \
-    " total_due_minor, new_due_date, ocr, letter, created_at"
+    " total_due_minor, new_due_date, ocr, letter"
+#define REMINDER_COLS REMINDER_DATA_COLS ", created_at"
 
-static void reminder_read(struct store *st, struct store_stmt *q, struct reminder *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->company_id = sql_int(st, q, 0);
-    r->id = sql_int(st, q, 1);
-    r->invoice_id = sql_int(st, q, 2);
-    r->batch_id = sql_int(st, q, 3);
-    r->date = (int32_t)sql_int(st, q, 4);
-    r->fee_minor = sql_int(st, q, 5);
-    r->late_compensation_minor = sql_int(st, q, 6);
-    r->interest_minor = sql_int(st, q, 7);
-    r->interest_rate_bp = (int)sql_int(st, q, 8);
-    r->period_from = (int32_t)sql_int(st, q, 9);
-    r->period_to = (int32_t)sql_int(st, q, 10);
-    r->earlier_charges_minor = sql_int(st, q, 11);
-    r->total_due_minor = sql_int(st, q, 12);
-    r->new_due_date = (int32_t)sql_int(st, q, 13);
-    sql_col_arr(st, q, 14, r->ocr);
-    sql_col_arr(st, q, 15, r->letter);
-    r->created_at = sql_int(st, q, 16);
-}
+/* REMINDER_COLS, which are also $1..$16 of an insert (letter "" as "{}"). */
+static const struct sql_col reminder_cols[] =
+    SQL_COLS(struct reminder, company_id, id, invoice_id, batch_id, date, fee_minor,
+             late_compensation_minor, interest_minor, interest_rate_bp, period_from, period_to,
+             earlier_charges_minor, total_due_minor, new_due_date, ocr, letter, created_at);
+
+static const struct sql_reader reminder_reader = SQL_READER(struct reminder, reminder_cols, NULL);
 
 struct reminder_insert {
     const struct reminder *r;
@@ -76,45 +87,27 @@ struct reminder_insert {
 static enum pm_err reminder_insert(struct store *st, void *ctx)
 {
     static const char sql[] =
-        "INSERT INTO reminders (company_id, id, invoice_id, batch_id, date, fee_minor,"
-        " late_compensation_minor, interest_minor, interest_rate_bp, period_from, period_to,"
-        " earlier_charges_minor, total_due_minor, new_due_date, ocr, letter, pdf, created_at)"
+        "INSERT INTO reminders (" REMINDER_DATA_COLS ", pdf, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
         " $18)";
     static const char count_sql[] = "UPDATE invoices SET manual_reminders = manual_reminders + 1"
                                     " WHERE company_id = $1 AND id = $2";
     struct reminder_insert *c = ctx;
     const struct reminder *r = c->r;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     c->id = 0;
     err = sql_next_id(st, r->company_id, "reminders", 1, &c->id);
     if (!err)
-        err = sql_prepare_keys(st, sql, &q,
-                               SQL_KEYS(r->company_id, c->id, r->invoice_id, r->batch_id, r->date,
-                                        r->fee_minor, r->late_compensation_minor, r->interest_minor,
-                                        r->interest_rate_bp, r->period_from, r->period_to,
-                                        r->earlier_charges_minor, r->total_due_minor,
-                                        r->new_due_date));
-    if (err)
-        return err;
-    sql_bind_arr(st, q, 15, r->ocr);
-    if (r->letter[0])
-        sql_bind_arr(st, q, 16, r->letter);
-    else
-        sql_bind_text(st, q, 16, "{}", 2);
-    sql_bind_blob(st, q, 17, c->pdf, c->pdf_len);
-    sql_bind_int(st, q, 18, r->created_at);
-    err = sql_run(st, q);
-    sql_done(st, q);
-    if (err)
-        return err;
-    err = sql_prepare_keys(st, count_sql, &q, SQL_KEYS(r->company_id, r->invoice_id));
-    if (err)
-        return err;
-    err = sql_change(st, q, "invoice_id", "no such invoice");
-    sql_done(st, q);
+        err = sql_runf(st, sql, "iiiidiiidddiidttxi", r->company_id, c->id, r->invoice_id,
+                       r->batch_id, r->date, r->fee_minor, r->late_compensation_minor,
+                       r->interest_minor, r->interest_rate_bp, r->period_from, r->period_to,
+                       r->earlier_charges_minor, r->total_due_minor, r->new_due_date,
+                       SQL_ARR(r->ocr), SQL_CAP(r->letter[0] ? r->letter : "{}", sizeof(r->letter)),
+                       c->pdf, c->pdf_len, r->created_at);
+    if (!err)
+        err = sql_changef(st, "invoice_id", "no such invoice", count_sql, "ii", r->company_id,
+                          r->invoice_id);
     return err;
 }
 
@@ -137,23 +130,12 @@ enum pm_err store_books_reminder_get(struct store *st, int64_t company_id, int64
 {
     static const char sql[] = "SELECT " REMINDER_COLS ", pdf FROM reminders"
                               " WHERE company_id = $1 AND id = $2 AND invoice_id = $3";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
-    size_t dummy;
+    struct row_pdf w = {out, &reminder_reader, pdf, pdf_len};
 
     if (pdf)
         *pdf = NULL;
-    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, id, invoice_id));
-    if (err)
-        return err;
-    err = sql_row(st, q, "reminder_id", "no such reminder");
-    if (!err) {
-        reminder_read(st, q, out);
-        if (pdf)
-            err = blob_copy(st, q, 17, pdf, pdf_len ? pdf_len : &dummy);
-    }
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "reminder_id", "no such reminder", &row_pdf_reader, &w, sql, "iii",
+                    company_id, id, invoice_id);
 }
 
 enum pm_err store_books_reminder_list_batch(struct store *st, int64_t company_id, int64_t batch_id,
@@ -163,55 +145,44 @@ enum pm_err store_books_reminder_list_batch(struct store *st, int64_t company_id
     static const char sql[] = "SELECT " REMINDER_COLS " FROM reminders"
                               " WHERE company_id = $1 AND batch_id = $2 AND batch_id <> 0"
                               " AND id > $3 ORDER BY id LIMIT $4";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
 
-    *n = 0;
-    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, batch_id, after_id, (int64_t)cap));
-    if (err)
-        return err;
-    SQL_ROWS(st, q, out, cap, n, reminder_read, err);
-    sql_done(st, q);
-    return err;
+    return sql_listf(st, &reminder_reader, out, cap, n, sql, "iiii", company_id, batch_id, after_id,
+                     (int64_t)cap);
 }
 
 /* ---- reminder batches ---- */
 
-struct batch_insert {
-    const struct reminder_batch *b;
-    int64_t id; /* out */
-};
+static const struct sql_col batch_cols[] =
+    SQL_COLS(struct reminder_batch, company_id, id, total, created_at);
+static const struct sql_reader batch_reader = SQL_READER(struct reminder_batch, batch_cols, NULL);
 
+/* The batch ctx, a copy of the caller's, with its id set afresh on every
+ * run. */
 static enum pm_err batch_insert(struct store *st, void *ctx)
 {
     static const char sql[] = "INSERT INTO reminder_batches (company_id, id, total, created_at)"
                               " VALUES ($1, $2, $3, $4)";
-    struct batch_insert *c = ctx;
-    struct store_stmt *q = NULL;
+    struct reminder_batch *b = ctx;
     enum pm_err err;
 
-    c->id = 0;
-    err = sql_next_id(st, c->b->company_id, "reminder_batches", 1, &c->id);
+    b->id = 0;
+    err = sql_next_id(st, b->company_id, "reminder_batches", 1, &b->id);
     if (!err)
-        err = sql_prepare_keys(st, sql, &q,
-                               SQL_KEYS(c->b->company_id, c->id, c->b->total, c->b->created_at));
-    if (err)
-        return err;
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql, "c", SQL_ROW(batch_cols, b));
     return err;
 }
 
 enum pm_err store_books_reminder_batch_insert(struct store *st, struct reminder_batch *b)
 {
-    struct batch_insert c = {.b = b};
+    struct reminder_batch row;
     enum pm_err err;
 
     if (!b->created_at)
         b->created_at = sql_now();
-    err = sql_atomic(st, batch_insert, &c);
+    row = *b;
+    err = sql_atomic(st, batch_insert, &row);
     if (!err)
-        b->id = c.id;
+        b->id = row.id;
     return err;
 }
 
@@ -220,15 +191,8 @@ enum pm_err store_books_reminder_batch_put_pdf(struct store *st, int64_t company
 {
     static const char sql[] =
         "UPDATE reminder_batches SET pdf = $3 WHERE company_id = $1 AND id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, batch_id));
 
-    if (err)
-        return err;
-    sql_bind_blob(st, q, 3, pdf, len);
-    err = sql_change(st, q, "batch_id", "no such batch");
-    sql_done(st, q);
-    return err;
+    return sql_changef(st, "batch_id", "no such batch", sql, "iix", company_id, batch_id, pdf, len);
 }
 
 enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id, int64_t batch_id,
@@ -236,76 +200,51 @@ enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id,
 {
     static const char sql[] = "SELECT company_id, id, total, created_at, pdf"
                               " FROM reminder_batches WHERE company_id = $1 AND id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
-    size_t dummy;
+    struct row_pdf w = {out, &batch_reader, pdf, len};
 
     if (pdf)
         *pdf = NULL;
-    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, batch_id));
-    if (err)
-        return err;
-    err = sql_row(st, q, "batch_id", "no such batch");
-    if (!err) {
-        memset(out, 0, sizeof(*out));
-        out->company_id = sql_int(st, q, 0);
-        out->id = sql_int(st, q, 1);
-        out->total = sql_int(st, q, 2);
-        out->created_at = sql_int(st, q, 3);
-        if (pdf)
-            err = blob_copy(st, q, 4, pdf, len ? len : &dummy);
-    }
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "batch_id", "no such batch", &row_pdf_reader, &w, sql, "ii", company_id,
+                    batch_id);
 }
 
 /* ---- per-invoice books ---- */
+
+/* The money side's columns of invoice_books, after its key (company_id,
+ * invoice_id). */
+#define BOOKS_COLS                                                                         \
+    "fee_charged_minor, compensation_charged_minor, fees_paid_minor,"                      \
+    " interest_charged_minor, interest_paid_minor, expected_loss_minor, loss_gross_minor," \
+    " loss_net_minor, loss_vat_25_minor, loss_vat_12_minor, loss_vat_6_minor,"             \
+    " recovered_minor"
+
+/* The key, then BOOKS_COLS. */
+static const struct sql_col books_cols[] = SQL_COLS(
+    struct invoice_books, company_id, invoice_id, fee_charged_minor, compensation_charged_minor,
+    fees_paid_minor, interest_charged_minor, interest_paid_minor, expected_loss_minor,
+    loss.gross_minor, loss.net_minor, loss.vat_by_rate[VAT_25], loss.vat_by_rate[VAT_12],
+    loss.vat_by_rate[VAT_6], recovered_minor);
+/* BOOKS_COLS into a row whose key is set (size 0: not zeroed). */
+static const struct sql_reader books_reader = {books_cols + 2, SQL_NCOLS(books_cols) - 2, 0, NULL};
 
 enum pm_err store_books_invoice_get(struct store *st, int64_t company_id, int64_t invoice_id,
                                     struct invoice_books *out)
 {
     static const char sql[] =
-        "SELECT fee_charged_minor, compensation_charged_minor, fees_paid_minor,"
-        " interest_charged_minor, interest_paid_minor, expected_loss_minor, loss_gross_minor,"
-        " loss_net_minor, loss_vat_25_minor, loss_vat_12_minor, loss_vat_6_minor,"
-        " recovered_minor FROM invoice_books WHERE company_id = $1 AND invoice_id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
-    bool row = false;
+        "SELECT " BOOKS_COLS " FROM invoice_books WHERE company_id = $1 AND invoice_id = $2";
+    bool found = false;
 
     memset(out, 0, sizeof(*out));
     out->company_id = company_id;
     out->invoice_id = invoice_id;
-    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, invoice_id));
-    if (err)
-        return err;
     /* No row yet: everything is zero. */
-    err = sql_step(st, q, &row);
-    if (!err && row) {
-        out->fee_charged_minor = sql_int(st, q, 0);
-        out->compensation_charged_minor = sql_int(st, q, 1);
-        out->fees_paid_minor = sql_int(st, q, 2);
-        out->interest_charged_minor = sql_int(st, q, 3);
-        out->interest_paid_minor = sql_int(st, q, 4);
-        out->expected_loss_minor = sql_int(st, q, 5);
-        out->loss.gross_minor = sql_int(st, q, 6);
-        out->loss.net_minor = sql_int(st, q, 7);
-        out->loss.vat_by_rate[VAT_25] = sql_int(st, q, 8);
-        out->loss.vat_by_rate[VAT_12] = sql_int(st, q, 9);
-        out->loss.vat_by_rate[VAT_6] = sql_int(st, q, 10);
-        out->recovered_minor = sql_int(st, q, 11);
-    }
-    sql_done(st, q);
-    return err;
+    return sql_findf(st, &found, &books_reader, out, sql, "ii", company_id, invoice_id);
 }
 
 enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books *b)
 {
     static const char sql[] =
-        "INSERT INTO invoice_books (company_id, invoice_id, fee_charged_minor,"
-        " compensation_charged_minor, fees_paid_minor, interest_charged_minor,"
-        " interest_paid_minor, expected_loss_minor, loss_gross_minor, loss_net_minor,"
-        " loss_vat_25_minor, loss_vat_12_minor, loss_vat_6_minor, recovered_minor)"
+        "INSERT INTO invoice_books (company_id, invoice_id, " BOOKS_COLS ")"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         " ON CONFLICT (company_id, invoice_id) DO UPDATE SET"
         " fee_charged_minor = excluded.fee_charged_minor,"
@@ -318,25 +257,12 @@ enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books
         " loss_vat_25_minor = excluded.loss_vat_25_minor,"
         " loss_vat_12_minor = excluded.loss_vat_12_minor,"
         " loss_vat_6_minor = excluded.loss_vat_6_minor, recovered_minor = excluded.recovered_minor";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
 
     /* The table keeps the VAT of the rates that have some; VAT at 0 % has
      * no column, so it is refused rather than lost. */
     if (b->loss.vat_by_rate[VAT_0] != 0)
         return pm_error_set(&st->error, PM_ERR_INVALID, "loss", "VAT at 0 %% is not VAT");
-    err = sql_prepare_keys(st, sql, &q,
-                           SQL_KEYS(b->company_id, b->invoice_id, b->fee_charged_minor,
-                                    b->compensation_charged_minor, b->fees_paid_minor,
-                                    b->interest_charged_minor, b->interest_paid_minor,
-                                    b->expected_loss_minor, b->loss.gross_minor, b->loss.net_minor,
-                                    b->loss.vat_by_rate[VAT_25], b->loss.vat_by_rate[VAT_12],
-                                    b->loss.vat_by_rate[VAT_6], b->recovered_minor));
-    if (err)
-        return err;
-    err = sql_run(st, q);
-    sql_done(st, q);
-    return err;
+    return sql_runf(st, sql, "c", SQL_ROW(books_cols, b));
 }
 
 enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, int64_t invoice_id)
@@ -344,8 +270,7 @@ enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, 
     static const char sql[] = "UPDATE invoices SET state = 'written_off'"
                               " WHERE company_id = $1 AND id = $2";
 
-    return sql_change_keys(st, sql, SQL_KEYS(company_id, invoice_id), "invoice_id",
-                           "no such invoice");
+    return sql_changef(st, "invoice_id", "no such invoice", sql, "ii", company_id, invoice_id);
 }
 
 /* ---- BgMax ---- */
@@ -358,12 +283,11 @@ enum pm_err store_books_bgmax_remember(struct store *st, int64_t company_id, con
     static const char sql[] = "INSERT INTO bgmax_imports (company_id, file_identity, imported_at)"
                               " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id));
+    enum pm_err err = sql_query(st, &q, sql, "iti", company_id,
+                                SQL_CAP(identity, BGMAX_IDENTITY_MAX), at ? at : sql_now());
 
     if (err)
         return err;
-    sql_bind_text(st, q, 2, identity, BGMAX_IDENTITY_MAX);
-    sql_bind_int(st, q, 3, at ? at : sql_now());
     err = sql_run(st, q);
     if (!err && sql_changes(st, q) != 1)
         err = pm_error_set(&st->error, PM_ERR_CONFLICT, "file_identity",
@@ -383,7 +307,7 @@ enum pm_err store_books_receivables_sum(struct store *st, int64_t company_id, in
         " WHERE company_id = $1 AND state = 'open' AND currency = 'SEK'"
         " AND due_date BETWEEN $2 AND $3";
     struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, due_from, due_to));
+    enum pm_err err = sql_query(st, &q, sql, "idd", company_id, due_from, due_to);
 
     if (err)
         return err;

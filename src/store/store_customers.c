@@ -19,47 +19,13 @@
     "company_id, id, number, name, is_company, id_number, address_line_1, address_line_2," \
     " zip_code, city, country, email, mobile_number, language, created_at"
 
-/* $1 company, $2 id, then $3..$14 the columns of CUSTOMER_COLS up to
- * language. */
-static void customer_bind(struct store *st, struct store_stmt *q, const struct customer *c)
-{
-    sql_bind_int(st, q, 1, c->company_id);
-    sql_bind_int(st, q, 2, c->id);
-    sql_bind_arr(st, q, 3, c->number);
-    sql_bind_arr(st, q, 4, c->name);
-    sql_bind_bool(st, q, 5, c->is_company);
-    sql_bind_arr(st, q, 6, c->id_number);
-    sql_bind_arr(st, q, 7, c->address_line_1);
-    sql_bind_arr(st, q, 8, c->address_line_2);
-    sql_bind_arr(st, q, 9, c->zip_code);
-    sql_bind_arr(st, q, 10, c->city);
-    sql_bind_arr(st, q, 11, c->country);
-    sql_bind_arr(st, q, 12, c->email);
-    sql_bind_arr(st, q, 13, c->mobile_number);
-    sql_bind_arr(st, q, 14, c->language);
-}
+/* CUSTOMER_COLS, read as a row and bound as $1..$15 (an insert) or
+ * $1..$14, all but created_at (an update). */
+static const struct sql_col customer_cols[] =
+    SQL_COLS(struct customer, company_id, id, number, name, is_company, id_number, address_line_1,
+             address_line_2, zip_code, city, country, email, mobile_number, language, created_at);
 
-static void customer_read(struct store *st, struct store_stmt *q, void *out)
-{
-    struct customer *c = out;
-
-    memset(c, 0, sizeof(*c));
-    c->company_id = sql_int(st, q, 0);
-    c->id = sql_int(st, q, 1);
-    sql_col_arr(st, q, 2, c->number);
-    sql_col_arr(st, q, 3, c->name);
-    c->is_company = sql_bool(st, q, 4);
-    sql_col_arr(st, q, 5, c->id_number);
-    sql_col_arr(st, q, 6, c->address_line_1);
-    sql_col_arr(st, q, 7, c->address_line_2);
-    sql_col_arr(st, q, 8, c->zip_code);
-    sql_col_arr(st, q, 9, c->city);
-    sql_col_arr(st, q, 10, c->country);
-    sql_col_arr(st, q, 11, c->email);
-    sql_col_arr(st, q, 12, c->mobile_number);
-    sql_col_arr(st, q, 13, c->language);
-    c->created_at = sql_int(st, q, 14);
-}
+static const struct sql_reader customer_reader = SQL_READER(struct customer, customer_cols, NULL);
 
 struct customer_insert {
     const struct customer *in;
@@ -72,7 +38,6 @@ static enum pm_err customer_insert_run(struct store *st, void *ctx)
                               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
                               " $14, $15)";
     struct customer_insert *ci = ctx;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     ci->row = *ci->in;
@@ -80,13 +45,7 @@ static enum pm_err customer_insert_run(struct store *st, void *ctx)
         ci->row.created_at = sql_now();
     err = sql_next_id(st, ci->row.company_id, "customers", 1, &ci->row.id);
     if (!err)
-        err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    customer_bind(st, q, &ci->row);
-    sql_bind_int(st, q, 15, ci->row.created_at);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql, "c", SQL_ROW(customer_cols, &ci->row));
     return err;
 }
 
@@ -106,8 +65,8 @@ enum pm_err store_customer_get(struct store *st, int64_t company_id, int64_t id,
     static const char sql[] =
         "SELECT " CUSTOMER_COLS " FROM customers WHERE company_id = $1 AND id = $2";
 
-    return sql_get_keys(st, sql, SQL_KEYS(company_id, id), "customer_id", "no such customer",
-                        customer_read, out);
+    return sql_getf(st, "customer_id", "no such customer", &customer_reader, out, sql, "ii",
+                    company_id, id);
 }
 
 enum pm_err store_customer_update(struct store *st, const struct customer *c)
@@ -116,15 +75,10 @@ enum pm_err store_customer_update(struct store *st, const struct customer *c)
         "UPDATE customers SET number = $3, name = $4, is_company = $5, id_number = $6,"
         " address_line_1 = $7, address_line_2 = $8, zip_code = $9, city = $10, country = $11,"
         " email = $12, mobile_number = $13, language = $14 WHERE company_id = $1 AND id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    customer_bind(st, q, c);
-    err = sql_change(st, q, "customer_id", "no such customer");
-    sql_done(st, q);
-    return err;
+    /* All columns but the last, created_at. */
+    return sql_changef(st, "customer_id", "no such customer", sql, "c", customer_cols,
+                       SQL_NCOLS(customer_cols) - 1, (const void *)c);
 }
 
 /* $1 company, $2 the search text, $3 its LIKE pattern, then $4 the limit
@@ -159,24 +113,14 @@ enum pm_err store_customer_list(struct store *st, int64_t company_id, const char
 {
     char like[STORE_LIKE_MAX(STORE_NAME_MAX)];
     size_t qlen = q ? strnlen(q, STORE_NAME_MAX - 1) : 0;
-    struct store_stmt *s = NULL;
-    enum pm_err err;
-    int p = 4;
 
     *n = 0;
     if (cap > STORE_LIST_MAX)
         cap = STORE_LIST_MAX;
-    err = sql_prepare(st, sql_text(st, after_id > 0 ? &list_after : &list_first), &s);
-    if (err)
-        return err;
     store_like_pattern(q, qlen, like);
-    sql_bind_int(st, s, 1, company_id);
-    sql_bind_text(st, s, 2, q, qlen);
-    sql_bind_arr(st, s, 3, like);
     if (after_id > 0)
-        sql_bind_int(st, s, p++, after_id);
-    sql_bind_int(st, s, p, (int64_t)cap);
-    SQL_ROWS(st, s, out, cap, n, customer_read, err);
-    sql_done(st, s);
-    return err;
+        return sql_listf(st, &customer_reader, out, cap, n, sql_text(st, &list_after), "ittii",
+                         company_id, SQL_CAP(q, qlen), SQL_ARR(like), after_id, (int64_t)cap);
+    return sql_listf(st, &customer_reader, out, cap, n, sql_text(st, &list_first), "itti",
+                     company_id, SQL_CAP(q, qlen), SQL_ARR(like), (int64_t)cap);
 }

@@ -56,6 +56,9 @@ struct store_driver {
      * schema up to date.  The driver allocates its handle with a struct
      * store first and fills it with store_init(). */
     enum pm_err (*open)(const char *dsn, struct store **out, struct pm_error *e);
+    /* Close the connection (store_destroy finalizes the statements first
+     * and frees the handle after: the driver's handle struct begins with
+     * its struct store, allocated with malloc). */
     void (*close)(struct store *st);
     /* The engine's schema migrations (run by store_migrate_run). */
     const struct store_migrations *migrations;
@@ -147,8 +150,16 @@ struct store {
 
 /* Set up the common part of a driver's new handle. */
 void store_init(struct store *st, const struct store_driver *drv);
-/* Finalize the cached statements (the driver's close calls it first). */
+/* Finalize the cached statements. */
 void store_release(struct store *st);
+/* Finalize the handle's statements, close its connection with its driver
+ * and free it. */
+void store_destroy(struct store *st);
+/* The end of a driver's open, for a handle st set up with err (PM_OK, or
+ * a failure recorded on the handle): migrate it and hand it out in *out,
+ * or destroy it with its error copied to e. */
+enum pm_err store_open_done(struct store *st, enum pm_err err, struct store **out,
+                            struct pm_error *e);
 
 /* ---- schema migrations (store_migrate.c) ---- */
 

@@ -382,7 +382,7 @@ enum pm_err store_invoice_list(struct store *st, int64_t company_id, const struc
         }
         sql_bind_int(st, s, i + 1, value);
     }
-    SQL_ROWS_CHECKED(st, s, out, q->limit, n, store_invoices_read, err);
+    err = sql_rows(st, s, &store_invoice_reader, out, q->limit, n);
     sql_done(st, s);
     return err;
 }

@@ -28,58 +28,42 @@
 #include "store/store_invoices.h"
 #include "util/buf.h"
 
+/* The columns of an invoice's child tables and its history as they are
+ * both written and read. */
+#define LINE_COLS    "description, quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor"
+#define BUYER_COLS   "id_number, name"
+#define PAYMENT_COLS "company_id, id, invoice_id, date, amount_minor, reference, source, created_at"
+#define HISTORY_COLS "company_id, id, invoice_id, at_us, kind, actor, message, data"
+
 #define NUMBER_FIRST 1001
 /* Numbers of the series tried before giving up (all taken by hand). */
 #define NUMBER_TRIES 100000
 
-/* Does the statement sql ($1 company, $2 b) return a row? */
-static enum pm_err exists(struct store *st, const char *sql, int64_t company_id, int64_t b,
-                          bool *out)
-{
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
-
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, b);
-    err = sql_step(st, q, out);
-    sql_done(st, q);
-    return err;
-}
-
 /* ---- reading ---- */
 
-enum pm_err store_invoices_read(struct store *st, struct store_stmt *q, struct invoice *inv)
+/* STORE_INVOICE_COLS; the enums (kind, state, agency_state) are parsed
+ * below. */
+static const struct sql_col invoice_cols[] =
+    SQL_COLS(struct invoice, company_id, id, number, customer_id, kind, currency, invoice_date,
+             due_date, net_minor, vat_minor, total_minor, tax_reduction_minor, customer_part_minor,
+             paid_minor, credited_minor, remaining_minor, state, manual_reminders, agency_state,
+             agency_status, created_at, customer_name);
+
+static enum pm_err invoice_enums(struct store *st, struct store_stmt *q, void *out)
 {
-    memset(inv, 0, sizeof(*inv));
-    inv->company_id = sql_int(st, q, 0);
-    inv->id = sql_int(st, q, 1);
-    inv->number = sql_int(st, q, 2);
-    inv->customer_id = sql_int(st, q, 3);
+    struct invoice *inv = out;
+
     if (invoice_kind_parse(sql_text_ref(st, q, 4, NULL), &inv->kind))
         inv->kind = INVOICE_STANDARD;
-    sql_col_arr(st, q, 5, inv->currency);
-    inv->invoice_date = (int32_t)sql_int(st, q, 6);
-    inv->due_date = (int32_t)sql_int(st, q, 7);
-    inv->net_minor = sql_int(st, q, 8);
-    inv->vat_minor = sql_int(st, q, 9);
-    inv->total_minor = sql_int(st, q, 10);
-    inv->tax_reduction_minor = sql_int(st, q, 11);
-    inv->customer_part_minor = sql_int(st, q, 12);
-    inv->paid_minor = sql_int(st, q, 13);
-    inv->credited_minor = sql_int(st, q, 14);
-    inv->remaining_minor = sql_int(st, q, 15);
     if (store_invoice_state_parse(sql_text_ref(st, q, 16, NULL), &inv->state))
         inv->state = INVOICE_STATE_OPEN;
-    inv->manual_reminders = (int)sql_int(st, q, 17);
     if (amili_state_parse(sql_text_ref(st, q, 18, NULL), &inv->agency_state))
         return sql_bad_value(st, q, 18, "agency_state");
-    sql_col_arr(st, q, 19, inv->agency_status);
-    inv->created_at = sql_int(st, q, 20);
-    sql_col_arr(st, q, 21, inv->customer_name);
     return PM_OK;
 }
+
+const struct sql_reader store_invoice_reader =
+    SQL_READER(struct invoice, invoice_cols, invoice_enums);
 
 /* ---- invoice numbers ---- */
 
@@ -87,7 +71,7 @@ static enum pm_err number_taken(struct store *st, int64_t company_id, int64_t nu
 {
     static const char sql[] = "SELECT 1 FROM invoices WHERE company_id = $1 AND number = $2";
 
-    return exists(st, sql, company_id, number, taken);
+    return sql_findf(st, taken, NULL, NULL, sql, "ii", company_id, number);
 }
 
 /* Choose *number (0: the next free one) inside the caller's transaction. */
@@ -157,113 +141,107 @@ static enum pm_err check_lines(struct store *st, const struct invoice_line_row *
                         "inserting an invoice line: CHECK constraint failed: %s", failed);
 }
 
-/* Run an INSERT whose $1 is the company, $2 the invoice and $3 the rows. */
-static enum pm_err insert_rows(struct store *st, const char *sql, const struct invoice *inv,
-                               const struct buf *rows, const char *field)
-{
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+/* Appends row i of rows to b: its values, comma-separated. */
+typedef enum pm_err row_json_fn(struct buf *b, const void *rows, size_t i);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, inv->company_id);
-    sql_bind_int(st, q, 2, inv->id);
-    sql_bind_text(st, q, 3, rows->data, rows->len);
-    err = sql_run(st, q);
-    sql_done(st, q);
-    if (err && err != PM_ERR_BUSY)
-        snprintf(st->error.field, sizeof(st->error.field), "%s", field);
+/* One of an invoice's child tables, written with one statement from a JSON
+ * array of arrays: sql's $1 is the company, $2 the invoice and $3 the
+ * rows; field names the rows in an error. */
+struct child_table {
+    struct sql_variant sql;
+    row_json_fn *row;
+    const char *field, *building;
+};
+
+static enum pm_err line_json(struct buf *b, const void *rows, size_t i)
+{
+    const struct invoice_line_row *l = (const struct invoice_line_row *)rows + i;
+    enum pm_err err = json_text(b, l->description, sizeof(l->description));
+
+    if (!err)
+        err = buf_addf(b, ",%lld,%lld,%d,%d,%lld", (long long)l->line.quantity_milli,
+                       (long long)l->line.unit_price_minor, l->line.vat_rate_bp,
+                       l->line.labour ? 1 : 0, (long long)l->net_minor);
     return err;
 }
 
-static enum pm_err insert_lines(struct store *st, const struct invoice *inv,
-                                const struct invoice_line_row *lines, size_t n)
-{
-    static const struct sql_variant sql = {{
+static const struct child_table LINES = {
+    {{
         [STORE_DIALECT_SQLITE] =
-            "INSERT INTO invoice_lines (company_id, invoice_id, line_no, description,"
-            " quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor)"
+            "INSERT INTO invoice_lines (company_id, invoice_id, line_no, " LINE_COLS ")"
             " SELECT $1, $2, t.key + 1, json_extract(t.value, '$[0]'),"
             " json_extract(t.value, '$[1]'), json_extract(t.value, '$[2]'),"
             " json_extract(t.value, '$[3]'), json_extract(t.value, '$[4]'),"
             " json_extract(t.value, '$[5]') FROM json_each($3) AS t",
         [STORE_DIALECT_PG] =
-            "INSERT INTO invoice_lines (company_id, invoice_id, line_no, description,"
-            " quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor)"
+            "INSERT INTO invoice_lines (company_id, invoice_id, line_no, " LINE_COLS ")"
             " SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), t.n, t.e ->> 0,"
             " CAST(t.e ->> 1 AS BIGINT), CAST(t.e ->> 2 AS BIGINT), CAST(t.e ->> 3 AS BIGINT),"
             " CAST(t.e ->> 4 AS BIGINT), CAST(t.e ->> 5 AS BIGINT)"
             " FROM jsonb_array_elements(CAST($3 AS JSONB)) WITH ORDINALITY AS t(e, n)",
-    }};
-    struct buf rows = BUF_INIT;
-    enum pm_err err;
-    size_t i;
+    }},
+    line_json,
+    "lines",
+    "building invoice lines",
+};
 
-    if (n == 0)
-        return PM_OK;
-    err = check_lines(st, lines, n);
-    if (err)
-        return err;
-    err = buf_addch(&rows, '[');
-    for (i = 0; i < n && !err; i++) {
-        const struct invoice_line_row *l = &lines[i];
+static enum pm_err buyer_json(struct buf *b, const void *rows, size_t i)
+{
+    const struct invoice_buyer *buyer = (const struct invoice_buyer *)rows + i;
+    enum pm_err err = json_text(b, buyer->id_number, sizeof(buyer->id_number));
 
-        err = buf_adds(&rows, i ? ",[" : "[");
-        if (!err)
-            err = json_text(&rows, l->description, sizeof(l->description));
-        if (!err)
-            err = buf_addf(&rows, ",%lld,%lld,%d,%d,%lld]", (long long)l->line.quantity_milli,
-                           (long long)l->line.unit_price_minor, l->line.vat_rate_bp,
-                           l->line.labour ? 1 : 0, (long long)l->net_minor);
-    }
     if (!err)
-        err = buf_addch(&rows, ']');
-    if (err)
-        pm_error_set(&st->error, err, "lines", "building invoice lines");
-    else
-        err = insert_rows(st, sql_text(st, &sql), inv, &rows, "lines");
-    buf_release(&rows);
+        err = buf_addch(b, ',');
+    if (!err)
+        err = json_text(b, buyer->name, sizeof(buyer->name));
     return err;
 }
 
-static enum pm_err insert_buyers(struct store *st, const struct invoice *inv,
-                                 const struct invoice_buyer *buyers, size_t n)
-{
-    static const struct sql_variant sql = {{
+static const struct child_table BUYERS = {
+    {{
         [STORE_DIALECT_SQLITE] =
-            "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, id_number, name)"
+            "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, " BUYER_COLS ")"
             " SELECT $1, $2, t.key + 1, json_extract(t.value, '$[0]'),"
             " json_extract(t.value, '$[1]') FROM json_each($3) AS t",
         [STORE_DIALECT_PG] =
-            "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, id_number, name)"
+            "INSERT INTO invoice_buyers (company_id, invoice_id, buyer_no, " BUYER_COLS ")"
             " SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), t.n, t.e ->> 0, t.e ->> 1"
             " FROM jsonb_array_elements(CAST($3 AS JSONB)) WITH ORDINALITY AS t(e, n)",
-    }};
-    struct buf rows = BUF_INIT;
+    }},
+    buyer_json,
+    "buyers",
+    "building invoice buyers",
+};
+
+/* Insert rows[0..n) of the child table t of inv. */
+static enum pm_err insert_children(struct store *st, const struct child_table *t,
+                                   const struct invoice *inv, const void *rows, size_t n)
+{
+    struct buf b = BUF_INIT;
     enum pm_err err;
     size_t i;
 
     if (n == 0)
         return PM_OK;
-    err = buf_addch(&rows, '[');
+    err = buf_addch(&b, '[');
     for (i = 0; i < n && !err; i++) {
-        err = buf_adds(&rows, i ? ",[" : "[");
+        err = buf_adds(&b, i ? ",[" : "[");
         if (!err)
-            err = json_text(&rows, buyers[i].id_number, sizeof(buyers[i].id_number));
+            err = t->row(&b, rows, i);
         if (!err)
-            err = buf_addch(&rows, ',');
-        if (!err)
-            err = json_text(&rows, buyers[i].name, sizeof(buyers[i].name));
-        if (!err)
-            err = buf_addch(&rows, ']');
+            err = buf_addch(&b, ']');
     }
     if (!err)
-        err = buf_addch(&rows, ']');
-    if (err)
-        pm_error_set(&st->error, err, "buyers", "building invoice buyers");
-    else
-        err = insert_rows(st, sql_text(st, &sql), inv, &rows, "buyers");
-    buf_release(&rows);
+        err = buf_addch(&b, ']');
+    if (err) {
+        pm_error_set(&st->error, err, t->field, "%s", t->building);
+    } else {
+        err = sql_runf(st, sql_text(st, &t->sql), "iit", inv->company_id, inv->id,
+                       SQL_CAP(b.data, b.len));
+        if (err && err != PM_ERR_BUSY)
+            snprintf(st->error.field, sizeof(st->error.field), "%s", t->field);
+    }
+    buf_release(&b);
     return err;
 }
 
@@ -278,35 +256,15 @@ static enum pm_err insert_invoice_row(struct store *st, const struct invoice *in
         " manual_reminders, agency_state, agency_status, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
         " $18, $19, $20, $21)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, inv->company_id);
-    sql_bind_int(st, q, 2, inv->id);
-    sql_bind_int(st, q, 3, inv->number);
-    sql_bind_int(st, q, 4, inv->customer_id);
-    sql_bind_text(st, q, 5, invoice_kind_name(inv->kind), 16);
-    sql_bind_arr(st, q, 6, inv->currency);
-    sql_bind_int(st, q, 7, inv->invoice_date);
-    sql_bind_int(st, q, 8, inv->due_date);
-    sql_bind_int(st, q, 9, inv->net_minor);
-    sql_bind_int(st, q, 10, inv->vat_minor);
-    sql_bind_int(st, q, 11, inv->total_minor);
-    sql_bind_int(st, q, 12, inv->tax_reduction_minor);
-    sql_bind_int(st, q, 13, inv->customer_part_minor);
-    sql_bind_int(st, q, 14, inv->paid_minor);
-    sql_bind_int(st, q, 15, inv->credited_minor);
-    sql_bind_int(st, q, 16, inv->remaining_minor);
-    sql_bind_text(st, q, 17, store_invoice_state_name(inv->state), 16);
-    sql_bind_int(st, q, 18, inv->manual_reminders);
-    sql_bind_text(st, q, 19, amili_state_name(inv->agency_state), 32);
-    sql_bind_arr(st, q, 20, inv->agency_status);
-    sql_bind_int(st, q, 21, inv->created_at);
-    err = sql_run(st, q);
-    sql_done(st, q);
-    return err;
+    return sql_runf(st, sql, "iiiittddiiiiiiiitdtti", inv->company_id, inv->id, inv->number,
+                    inv->customer_id, SQL_CAP(invoice_kind_name(inv->kind), 16),
+                    SQL_ARR(inv->currency), inv->invoice_date, inv->due_date, inv->net_minor,
+                    inv->vat_minor, inv->total_minor, inv->tax_reduction_minor,
+                    inv->customer_part_minor, inv->paid_minor, inv->credited_minor,
+                    inv->remaining_minor, SQL_CAP(store_invoice_state_name(inv->state), 16),
+                    inv->manual_reminders, SQL_CAP(amili_state_name(inv->agency_state), 32),
+                    SQL_ARR(inv->agency_status), inv->created_at);
 }
 
 struct invoice_insert {
@@ -327,7 +285,7 @@ static enum pm_err invoice_insert_run(struct store *st, void *ctx)
     bool found = false;
 
     *row = *ii->in;
-    err = exists(st, sql_customer, row->company_id, row->customer_id, &found);
+    err = sql_findf(st, &found, NULL, NULL, sql_customer, "ii", row->company_id, row->customer_id);
     if (!err && !found)
         err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, "customer_id", "no such customer");
     if (!err)
@@ -337,9 +295,11 @@ static enum pm_err invoice_insert_run(struct store *st, void *ctx)
     if (!err)
         err = insert_invoice_row(st, row);
     if (!err)
-        err = insert_lines(st, row, ii->lines, ii->n_lines);
+        err = check_lines(st, ii->lines, ii->n_lines);
     if (!err)
-        err = insert_buyers(st, row, ii->buyers, ii->n_buyers);
+        err = insert_children(st, &LINES, row, ii->lines, ii->n_lines);
+    if (!err)
+        err = insert_children(st, &BUYERS, row, ii->buyers, ii->n_buyers);
     return err;
 }
 
@@ -384,18 +344,9 @@ enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id, 
                               " JOIN customers AS c"
                               " ON c.company_id = i.company_id AND c.id = i.customer_id"
                               " WHERE i.company_id = $1 AND i.id = $2";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, id);
-    err = sql_row(st, q, "invoice_id", "no such invoice");
-    if (!err)
-        err = store_invoices_read(st, q, out);
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "invoice_id", "no such invoice", &store_invoice_reader, out, sql, "ii",
+                    company_id, id);
 }
 
 /* After listing the rows of an invoice's child table: none found may mean
@@ -408,69 +359,52 @@ static enum pm_err check_parent(struct store *st, int64_t company_id, int64_t id
 
     if (n > 0)
         return PM_OK;
-    err = exists(st, sql, company_id, id, &found);
+    err = sql_findf(st, &found, NULL, NULL, sql, "ii", company_id, id);
     if (!err && !found)
         err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, "invoice_id", "no such invoice");
     return err;
 }
 
-/* Run sql ($1 company, $2 invoice) and read up to cap rows with read(),
+/* Run sql ($1 company, $2 invoice) and read up to cap rows with reader,
  * then tell an empty list from no such invoice. */
-#define CHILD_ROWS(st, sql, company_id, invoice_id, out, cap, n, read)  \
-    do {                                                                \
-        struct store_stmt *q_ = NULL;                                   \
-                                                                        \
-        *(n) = 0;                                                       \
-        err = sql_prepare((st), (sql), &q_);                            \
-        if (err)                                                        \
-            break;                                                      \
-        sql_bind_int((st), q_, 1, (company_id));                        \
-        sql_bind_int((st), q_, 2, (invoice_id));                        \
-        SQL_ROWS((st), q_, (out), (cap), (n), read, err);               \
-        sql_done((st), q_);                                             \
-        if (!err)                                                       \
-            err = check_parent((st), (company_id), (invoice_id), *(n)); \
-    } while (0)
-
-static void line_read(struct store *st, struct store_stmt *q, struct invoice_line_row *l)
+static enum pm_err child_rows(struct store *st, const char *sql, int64_t company_id,
+                              int64_t invoice_id, const struct sql_reader *reader, void *out,
+                              size_t cap, size_t *n)
 {
-    memset(l, 0, sizeof(*l));
-    sql_col_arr(st, q, 0, l->description);
-    l->line.quantity_milli = sql_int(st, q, 1);
-    l->line.unit_price_minor = sql_int(st, q, 2);
-    l->line.vat_rate_bp = (int)sql_int(st, q, 3);
-    l->line.labour = sql_bool(st, q, 4);
-    l->net_minor = sql_int(st, q, 5);
+    enum pm_err err = sql_listf(st, reader, out, cap, n, sql, "ii", company_id, invoice_id);
+
+    if (!err)
+        err = check_parent(st, company_id, invoice_id, *n);
+    return err;
 }
+
+static const struct sql_col line_cols[] =
+    SQL_COLS(struct invoice_line_row, description, line.quantity_milli, line.unit_price_minor,
+             line.vat_rate_bp, line.labour, net_minor);
+
+static const struct sql_reader line_reader = SQL_READER(struct invoice_line_row, line_cols, NULL);
 
 enum pm_err store_invoice_lines(struct store *st, int64_t company_id, int64_t id,
                                 struct invoice_line_row *out, size_t cap, size_t *n)
 {
     static const char sql[] =
-        "SELECT description, quantity_milli, unit_price_minor, vat_rate_bp, labour, net_minor"
-        " FROM invoice_lines WHERE company_id = $1 AND invoice_id = $2 ORDER BY line_no";
-    enum pm_err err;
+        "SELECT " LINE_COLS " FROM invoice_lines WHERE company_id = $1 AND invoice_id = $2"
+        " ORDER BY line_no";
 
-    CHILD_ROWS(st, sql, company_id, id, out, cap, n, line_read);
-    return err;
+    return child_rows(st, sql, company_id, id, &line_reader, out, cap, n);
 }
 
-static void buyer_read(struct store *st, struct store_stmt *q, struct invoice_buyer *b)
-{
-    memset(b, 0, sizeof(*b));
-    sql_col_arr(st, q, 0, b->id_number);
-    sql_col_arr(st, q, 1, b->name);
-}
+static const struct sql_col buyer_cols[] = SQL_COLS(struct invoice_buyer, id_number, name);
+
+static const struct sql_reader buyer_reader = SQL_READER(struct invoice_buyer, buyer_cols, NULL);
 
 enum pm_err store_invoice_buyers(struct store *st, int64_t company_id, int64_t id,
                                  struct invoice_buyer *out, size_t cap, size_t *n)
 {
-    static const char sql[] = "SELECT id_number, name FROM invoice_buyers"
+    static const char sql[] = "SELECT " BUYER_COLS " FROM invoice_buyers"
                               " WHERE company_id = $1 AND invoice_id = $2 ORDER BY buyer_no";
-    enum pm_err err;
 
-    CHILD_ROWS(st, sql, company_id, id, out, cap, n, buyer_read);
-    return err;
+    return child_rows(st, sql, company_id, id, &buyer_reader, out, cap, n);
 }
 
 /* ---- payments ---- */
@@ -479,6 +413,26 @@ struct payment_insert {
     const struct payment *in;
     struct payment row;
 };
+
+/* customer_part_minor, paid_minor, credited_minor, state, due_date */
+static const struct sql_col balance_cols[] = {
+    SQL_COL(struct invoice_balance, customer_part_minor),
+    SQL_COL(struct invoice_balance, paid_minor), SQL_COL(struct invoice_balance, credited_minor),
+    SQL_COL_SKIP, SQL_COL(struct invoice_balance, due_date)};
+
+static enum pm_err balance_state(struct store *st, struct store_stmt *q, void *out)
+{
+    struct invoice_balance *b = out;
+    enum invoice_state state;
+
+    if (store_invoice_state_parse(sql_text_ref(st, q, 3, NULL), &state))
+        state = INVOICE_STATE_OPEN;
+    b->written_off = state == INVOICE_STATE_WRITTEN_OFF;
+    return PM_OK;
+}
+
+static const struct sql_reader balance_reader =
+    SQL_READER(struct invoice_balance, balance_cols, balance_state);
 
 /* The invoice's balance, locked until the transaction ends where the
  * engine locks rows (SQLite's writer holds the whole database). */
@@ -493,34 +447,15 @@ static enum pm_err read_balance(struct store *st, int64_t company_id, int64_t id
                              " due_date FROM invoices WHERE company_id = $1 AND id = $2"
                              " FOR UPDATE",
     }};
-    struct store_stmt *q = NULL;
-    enum invoice_state state;
-    enum pm_err err = sql_prepare(st, sql_text(st, &sql), &q);
 
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, id);
-    err = sql_row(st, q, "invoice_id", "no such invoice");
-    if (!err) {
-        memset(out, 0, sizeof(*out));
-        out->customer_part_minor = sql_int(st, q, 0);
-        out->paid_minor = sql_int(st, q, 1);
-        out->credited_minor = sql_int(st, q, 2);
-        if (store_invoice_state_parse(sql_text_ref(st, q, 3, NULL), &state))
-            state = INVOICE_STATE_OPEN;
-        out->written_off = state == INVOICE_STATE_WRITTEN_OFF;
-        out->due_date = (int32_t)sql_int(st, q, 4);
-    }
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "invoice_id", "no such invoice", &balance_reader, out, sql_text(st, &sql),
+                    "ii", company_id, id);
 }
 
 static enum pm_err payment_insert_run(struct store *st, void *ctx)
 {
     static const char sql_insert[] =
-        "INSERT INTO payments (company_id, id, invoice_id, date, amount_minor, reference, source,"
-        " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        "INSERT INTO payments (" PAYMENT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     static const char sql_update[] =
         "UPDATE invoices SET paid_minor = $3, remaining_minor = $4, state = $5"
         " WHERE company_id = $1 AND id = $2";
@@ -528,7 +463,6 @@ static enum pm_err payment_insert_run(struct store *st, void *ctx)
     struct payment *row = &pi->row;
     struct invoice_balance balance;
     struct invoice_standing standing;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     *row = *pi->in;
@@ -540,30 +474,13 @@ static enum pm_err payment_insert_run(struct store *st, void *ctx)
     if (!err)
         err = sql_next_id(st, row->company_id, "payments", 1, &row->id);
     if (!err)
-        err = sql_prepare(st, sql_insert, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, row->company_id);
-    sql_bind_int(st, q, 2, row->id);
-    sql_bind_int(st, q, 3, row->invoice_id);
-    sql_bind_int(st, q, 4, row->date);
-    sql_bind_int(st, q, 5, row->amount_minor);
-    sql_bind_arr(st, q, 6, row->reference);
-    sql_bind_text(st, q, 7, store_payment_source_name(row->source), 16);
-    sql_bind_int(st, q, 8, row->created_at);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql_insert, "iiiditti", row->company_id, row->id, row->invoice_id,
+                       row->date, row->amount_minor, SQL_ARR(row->reference),
+                       SQL_CAP(store_payment_source_name(row->source), 16), row->created_at);
     if (!err)
-        err = sql_prepare(st, sql_update, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, row->company_id);
-    sql_bind_int(st, q, 2, row->invoice_id);
-    sql_bind_int(st, q, 3, standing.paid_minor);
-    sql_bind_int(st, q, 4, standing.remaining_minor);
-    sql_bind_text(st, q, 5, store_invoice_state_name(standing.state), 16);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql_update, "iiiit", row->company_id, row->invoice_id,
+                       standing.paid_minor, standing.remaining_minor,
+                       SQL_CAP(store_invoice_state_name(standing.state), 16));
     return err;
 }
 
@@ -579,30 +496,29 @@ enum pm_err store_payment_insert(struct store *st, struct payment *p)
     return err;
 }
 
-static void payment_read(struct store *st, struct store_stmt *q, struct payment *p)
+static const struct sql_col payment_cols[] = SQL_COLS(
+    struct payment, company_id, id, invoice_id, date, amount_minor, reference, source, created_at);
+
+static enum pm_err payment_source(struct store *st, struct store_stmt *q, void *out)
 {
-    memset(p, 0, sizeof(*p));
-    p->company_id = sql_int(st, q, 0);
-    p->id = sql_int(st, q, 1);
-    p->invoice_id = sql_int(st, q, 2);
-    p->date = (int32_t)sql_int(st, q, 3);
-    p->amount_minor = sql_int(st, q, 4);
-    sql_col_arr(st, q, 5, p->reference);
+    struct payment *p = out;
+
     if (store_payment_source_parse(sql_text_ref(st, q, 6, NULL), &p->source))
         p->source = PAYMENT_MANUAL;
-    p->created_at = sql_int(st, q, 7);
+    return PM_OK;
 }
+
+static const struct sql_reader payment_reader =
+    SQL_READER(struct payment, payment_cols, payment_source);
 
 enum pm_err store_payment_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                struct payment *out, size_t cap, size_t *n)
 {
     static const char sql[] =
-        "SELECT company_id, id, invoice_id, date, amount_minor, reference, source, created_at"
-        " FROM payments WHERE company_id = $1 AND invoice_id = $2 ORDER BY id";
-    enum pm_err err;
+        "SELECT " PAYMENT_COLS " FROM payments WHERE company_id = $1 AND invoice_id = $2"
+        " ORDER BY id";
 
-    CHILD_ROWS(st, sql, company_id, invoice_id, out, cap, n, payment_read);
-    return err;
+    return child_rows(st, sql, company_id, invoice_id, &payment_reader, out, cap, n);
 }
 
 /* ---- history ---- */
@@ -624,28 +540,15 @@ struct history_insert {
 static enum pm_err history_insert_run(struct store *st, void *ctx)
 {
     static const char sql[] =
-        "INSERT INTO history_events (company_id, id, invoice_id, at_us, kind, actor, message,"
-        " data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        "INSERT INTO history_events (" HISTORY_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     struct history_insert *hi = ctx;
     const struct history_event *ev = hi->ev;
-    struct store_stmt *q = NULL;
-    enum pm_err err;
+    enum pm_err err = sql_next_id(st, ev->company_id, "history_events", 1, &hi->id);
 
-    err = sql_next_id(st, ev->company_id, "history_events", 1, &hi->id);
     if (!err)
-        err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, ev->company_id);
-    sql_bind_int(st, q, 2, hi->id);
-    sql_bind_int(st, q, 3, ev->invoice_id);
-    sql_bind_int(st, q, 4, hi->at_us);
-    sql_bind_arr(st, q, 5, ev->kind);
-    sql_bind_arr(st, q, 6, ev->actor);
-    sql_bind_arr(st, q, 7, ev->message);
-    sql_bind_text(st, q, 8, ev->data[0] ? ev->data : "{}", sizeof(ev->data));
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql, "iiiitttt", ev->company_id, hi->id, ev->invoice_id, hi->at_us,
+                       SQL_ARR(ev->kind), SQL_ARR(ev->actor), SQL_ARR(ev->message),
+                       SQL_CAP(ev->data[0] ? ev->data : "{}", sizeof(ev->data)));
     return err;
 }
 
@@ -664,40 +567,22 @@ enum pm_err store_history_insert(struct store *st, struct history_event *ev)
     return err;
 }
 
-static void history_read(struct store *st, struct store_stmt *q, struct history_event *ev)
-{
-    memset(ev, 0, sizeof(*ev));
-    ev->company_id = sql_int(st, q, 0);
-    ev->id = sql_int(st, q, 1);
-    ev->invoice_id = sql_int(st, q, 2);
-    ev->at_us = sql_int(st, q, 3);
-    sql_col_arr(st, q, 4, ev->kind);
-    sql_col_arr(st, q, 5, ev->actor);
-    sql_col_arr(st, q, 6, ev->message);
-    sql_col_arr(st, q, 7, ev->data);
-}
+static const struct sql_col history_cols[] =
+    SQL_COLS(struct history_event, company_id, id, invoice_id, at_us, kind, actor, message, data);
+
+static const struct sql_reader history_reader =
+    SQL_READER(struct history_event, history_cols, NULL);
 
 /* In the order written (event id), which is the order of events. */
 enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                int64_t after_id, struct history_event *out, size_t cap, size_t *n)
 {
     static const char sql[] =
-        "SELECT company_id, id, invoice_id, at_us, kind, actor, message, data FROM history_events"
+        "SELECT " HISTORY_COLS " FROM history_events"
         " WHERE company_id = $1 AND invoice_id = $2 AND id > $3 ORDER BY id LIMIT $4";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
 
-    *n = 0;
-    err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, company_id);
-    sql_bind_int(st, q, 2, invoice_id);
-    sql_bind_int(st, q, 3, after_id);
-    sql_bind_int(st, q, 4, (int64_t)cap);
-    SQL_ROWS(st, q, out, cap, n, history_read, err);
-    sql_done(st, q);
-    return err;
+    return sql_listf(st, &history_reader, out, cap, n, sql, "iiii", company_id, invoice_id,
+                     after_id, (int64_t)cap);
 }
 
 /* ---- the agency outbox: enqueue ---- */
@@ -715,7 +600,6 @@ static enum pm_err outbox_insert_run(struct store *st, void *ctx)
         " VALUES ($1, $2, $3, nullif(CAST($4 AS BIGINT), 0), $5, $6, 'pending', $7, $8, $8)";
     struct outbox_insert *oi = ctx;
     struct outbox_message *row = &oi->row;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     *row = *oi->in;
@@ -723,19 +607,9 @@ static enum pm_err outbox_insert_run(struct store *st, void *ctx)
         memcpy(row->payload, "{}", 3);
     err = sql_next_id(st, row->company_id, "outbox", 1, &row->id);
     if (!err)
-        err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    sql_bind_int(st, q, 1, row->company_id);
-    sql_bind_int(st, q, 2, row->id);
-    sql_bind_int(st, q, 3, row->invoice_id);
-    sql_bind_int(st, q, 4, row->batch_id);
-    sql_bind_text(st, q, 5, amili_job_name(row->kind), 32);
-    sql_bind_arr(st, q, 6, row->payload);
-    sql_bind_arr(st, q, 7, row->idempotency_key);
-    sql_bind_int(st, q, 8, sql_now());
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql, "iiiittti", row->company_id, row->id, row->invoice_id,
+                       row->batch_id, SQL_CAP(amili_job_name(row->kind), 32), SQL_ARR(row->payload),
+                       SQL_ARR(row->idempotency_key), sql_now());
     return err;
 }
 

@@ -8,6 +8,7 @@
 #define PM_STORE_INVOICES_H
 
 #include "store/store.h"
+#include "store/sql.h"
 #include "store/store_driver.h"
 #include "util/buf.h"
 
@@ -18,8 +19,8 @@
     " i.customer_part_minor, i.paid_minor, i.credited_minor, i.remaining_minor, i.state," \
     " i.manual_reminders, i.agency_state, i.agency_status, i.created_at, c.name"
 
-/* Read the current row of a statement that selects STORE_INVOICE_COLS. */
-enum pm_err store_invoices_read(struct store *st, struct store_stmt *q, struct invoice *out);
+/* Reads the current row of a statement that selects STORE_INVOICE_COLS. */
+extern const struct sql_reader store_invoice_reader;
 
 /* The SQL text of the invoice list for query q on a dialect, appended to
  * *out: values are parameters $1..$n, numbered in the order the text

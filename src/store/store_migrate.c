@@ -7,6 +7,7 @@
  * schema_migrations, reads the highest recorded version, runs every newer
  * text and records it, all in one transaction, so running it again applies
  * nothing and several processes starting at once apply each version once.
+ * store_open_done() is the end every driver's open shares.
  */
 #include <stdio.h>
 
@@ -16,31 +17,34 @@
 static enum pm_err current_version(struct store *st, int *out)
 {
     static const char sql[] = "SELECT coalesce(max(version), 0) FROM schema_migrations";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
+    int64_t version = 0;
+    enum pm_err err =
+        sql_getf(st, "", "reading schema version: no row", &sql_int_reader, &version, sql, "");
 
-    if (err)
-        return err;
-    err = sql_row(st, q, "", "reading schema version: no row");
     if (!err)
-        *out = (int)sql_int(st, q, 0);
-    sql_done(st, q);
+        *out = (int)version;
     return err;
 }
 
 static enum pm_err record_version(struct store *st, int version)
 {
     static const char sql[] = "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
+    return sql_runf(st, sql, "di", version, sql_now());
+}
+
+enum pm_err store_open_done(struct store *st, enum pm_err err, struct store **out,
+                            struct pm_error *e)
+{
+    if (!err)
+        err = store_migrate_run(st, st->drv->migrations, NULL);
+    if (err) {
+        pm_error_set(e, err, st->error.field, "%s", st->error.message);
+        store_destroy(st);
         return err;
-    sql_bind_int(st, q, 1, version);
-    sql_bind_int(st, q, 2, sql_now());
-    err = sql_run(st, q);
-    sql_done(st, q);
-    return err;
+    }
+    *out = st;
+    return PM_OK;
 }
 
 enum pm_err store_migrate_run(struct store *st, const struct store_migrations *m, int *applied)

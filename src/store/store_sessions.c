@@ -4,11 +4,22 @@
  * storage driver (sql.h).  Only hashes of session cookies and tokens are
  * stored.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/sql.h"
 #include "store/store.h"
+
+/* Hex SHA-256: the token hashes' length. */
+#define HASH_HEX_LEN 64
+
+/* Read the row of sql ($1 a hex SHA-256 hash) into out. */
+static enum pm_err by_hash(struct store *st, const char *sql, const char *hash, const char *field,
+                           const char *missing, const struct sql_reader *reader, void *out)
+{
+    return sql_getf(st, field, missing, reader, out, sql, "t", SQL_CAP(hash, HASH_HEX_LEN + 1));
+}
 
 /* ---- sessions ---- */
 
@@ -17,20 +28,15 @@ enum pm_err store_session_insert(struct store *st, const struct session *s)
     static const char sql[] =
         "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)"
         " VALUES ($1, $2, $3, $4, $5)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_arr(st, q, 1, s->token_hash);
-    sql_bind_int(st, q, 2, s->user_id);
-    sql_bind_arr(st, q, 3, s->csrf_token);
-    sql_bind_int(st, q, 4, s->created_at ? s->created_at : sql_now());
-    sql_bind_int(st, q, 5, s->expires_at);
-    err = sql_run(st, q);
-    sql_done(st, q);
-    return err;
+    return sql_runf(st, sql, "titii", SQL_ARR(s->token_hash), s->user_id, SQL_ARR(s->csrf_token),
+                    s->created_at ? s->created_at : sql_now(), s->expires_at);
 }
+
+static const struct sql_col session_cols[] =
+    SQL_COLS(struct session, token_hash, user_id, csrf_token, created_at, expires_at);
+
+static const struct sql_reader session_reader = SQL_READER(struct session, session_cols, NULL);
 
 /* Expired sessions are returned too: the caller compares expires_at with
  * its own clock. */
@@ -38,38 +44,17 @@ enum pm_err store_session_get(struct store *st, const char *token_hash, struct s
 {
     static const char sql[] = "SELECT token_hash, user_id, csrf_token, created_at, expires_at"
                               " FROM sessions WHERE token_hash = $1";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_text(st, q, 1, token_hash, sizeof(out->token_hash));
-    err = sql_row(st, q, "session", "no such session");
-    if (!err) {
-        memset(out, 0, sizeof(*out));
-        sql_col_arr(st, q, 0, out->token_hash);
-        out->user_id = sql_int(st, q, 1);
-        sql_col_arr(st, q, 2, out->csrf_token);
-        out->created_at = sql_int(st, q, 3);
-        out->expires_at = sql_int(st, q, 4);
-    }
-    sql_done(st, q);
-    return err;
+    return by_hash(st, sql, token_hash, "session", "no such session", &session_reader, out);
 }
 
 /* PM_ERR_NOT_FOUND when there was no such session. */
 enum pm_err store_session_delete(struct store *st, const char *token_hash)
 {
     static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_text(st, q, 1, token_hash, 65);
-    err = sql_change(st, q, "session", "deleting a session: no such row");
-    sql_done(st, q);
-    return err;
+    return sql_changef(st, "session", "deleting a session: no such row", sql, "t",
+                       SQL_CAP(token_hash, HASH_HEX_LEN + 1));
 }
 
 /* ---- API tokens ---- */
@@ -80,19 +65,11 @@ static enum pm_err token_insert(struct store *st, void *ctx)
         "INSERT INTO api_tokens (company_id, id, name, token_hash, created_by, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6)";
     struct api_token *t = ctx;
-    struct store_stmt *q = NULL;
     enum pm_err err = sql_next_id(st, t->company_id, "api_tokens", 1, &t->id);
 
     if (!err)
-        err = sql_prepare_keys(st, sql, &q, SQL_KEYS(t->company_id, t->id));
-    if (err)
-        return err;
-    sql_bind_arr(st, q, 3, t->name);
-    sql_bind_arr(st, q, 4, t->token_hash);
-    sql_bind_int(st, q, 5, t->created_by);
-    sql_bind_int(st, q, 6, t->created_at);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, sql, "iittii", t->company_id, t->id, SQL_ARR(t->name),
+                       SQL_ARR(t->token_hash), t->created_by, t->created_at);
     return err;
 }
 
@@ -109,28 +86,17 @@ enum pm_err store_api_token_insert(struct store *st, struct api_token *t)
     return err;
 }
 
+static const struct sql_col token_cols[] =
+    SQL_COLS(struct api_token, company_id, id, name, token_hash, created_by, created_at);
+
+static const struct sql_reader token_reader = SQL_READER(struct api_token, token_cols, NULL);
+
 enum pm_err store_api_token_get(struct store *st, const char *token_hash, struct api_token *out)
 {
     static const char sql[] = "SELECT company_id, id, name, token_hash, created_by, created_at"
                               " FROM api_tokens WHERE token_hash = $1";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare(st, sql, &q);
 
-    if (err)
-        return err;
-    sql_bind_text(st, q, 1, token_hash, sizeof(out->token_hash));
-    err = sql_row(st, q, "token", "no such API token");
-    if (!err) {
-        memset(out, 0, sizeof(*out));
-        out->company_id = sql_int(st, q, 0);
-        out->id = sql_int(st, q, 1);
-        sql_col_arr(st, q, 2, out->name);
-        sql_col_arr(st, q, 3, out->token_hash);
-        out->created_by = sql_int(st, q, 4);
-        out->created_at = sql_int(st, q, 5);
-    }
-    sql_done(st, q);
-    return err;
+    return by_hash(st, sql, token_hash, "token", "no such API token", &token_reader, out);
 }
 
 /* ---- idempotency records ---- */
@@ -143,11 +109,10 @@ enum pm_err store_idempotency_get(struct store *st, int64_t company_id, const ch
     struct store_stmt *q = NULL;
     const char *body;
     size_t len = 0;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id));
+    enum pm_err err = sql_query(st, &q, sql, "it", company_id, SQL_CAP(key, sizeof(out->key)));
 
     if (err)
         return err;
-    sql_bind_text(st, q, 2, key, sizeof(out->key));
     err = sql_row(st, q, "idempotency_key", "new key");
     if (!err) {
         memset(out, 0, sizeof(*out));
@@ -170,18 +135,10 @@ enum pm_err store_idempotency_put(struct store *st, const struct idempotency_rec
     static const char sql[] =
         "INSERT INTO idempotency_keys (company_id, key, request_hash, status, body, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6)";
-    struct store_stmt *q = NULL;
-    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(r->company_id));
+    enum pm_err err =
+        sql_runf(st, sql, "ittdti", r->company_id, SQL_ARR(r->key), SQL_ARR(r->request_hash),
+                 r->status, SQL_CAP(r->body, SIZE_MAX), r->created_at ? r->created_at : sql_now());
 
-    if (err)
-        return err;
-    sql_bind_arr(st, q, 2, r->key);
-    sql_bind_arr(st, q, 3, r->request_hash);
-    sql_bind_int(st, q, 4, r->status);
-    sql_bind_text(st, q, 5, r->body, r->body ? strlen(r->body) : 0);
-    sql_bind_int(st, q, 6, r->created_at ? r->created_at : sql_now());
-    err = sql_run(st, q);
-    sql_done(st, q);
     if (err == PM_ERR_CONFLICT)
         snprintf(st->error.field, sizeof(st->error.field), "idempotency_key");
     return err;

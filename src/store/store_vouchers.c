@@ -75,26 +75,15 @@ static enum pm_err voucher_number(struct store *st, struct voucher_insert *c)
         " WHERE false";
     static const char max_sql[] = "SELECT coalesce(max(number), 0) FROM vouchers"
                                   " WHERE company_id = $1 AND year = $2";
-    struct store_stmt *q = NULL;
     char series[32];
     int64_t highest = 0;
     enum pm_err err;
 
     snprintf(series, sizeof(series), "voucher-%04d", c->year);
-    err = sql_prepare_keys(st, lock_sql, &q, SQL_KEYS(c->v->company_id));
-    if (err)
-        return err;
-    sql_bind_arr(st, q, 2, series);
-    err = sql_run(st, q);
-    sql_done(st, q);
+    err = sql_runf(st, lock_sql, "it", c->v->company_id, SQL_ARR(series));
     if (!err)
-        err = sql_prepare_keys(st, max_sql, &q, SQL_KEYS(c->v->company_id, c->year));
-    if (err)
-        return err;
-    err = sql_row(st, q, "", "allocating a voucher number: no row");
-    if (!err)
-        highest = sql_int(st, q, 0);
-    sql_done(st, q);
+        err = sql_getf(st, "", "allocating a voucher number: no row", &sql_int_reader, &highest,
+                       max_sql, "id", c->v->company_id, c->year);
     if (!err && voucher_next_number(highest, &c->number))
         err = pm_error_set(&st->error, PM_ERR_RANGE, "number", "voucher numbers of %d run out",
                            c->year);
@@ -117,36 +106,18 @@ static enum pm_err voucher_insert(struct store *st, void *ctx)
         " VALUES ($1, $2, $3, $4)";
     struct voucher_insert *c = ctx;
     const struct voucher *v = c->v;
-    struct store_stmt *q = NULL;
     enum pm_err err;
 
     c->number = 0;
     err = voucher_number(st, c);
     if (!err)
-        err = sql_prepare_keys(st, row_sql, &q, SQL_KEYS(v->company_id, c->year, c->number));
-    if (err)
-        return err;
-    sql_bind_text(st, q, 4, c->rows, ROWS_JSON_MAX);
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, row_sql, "idit", v->company_id, c->year, c->number,
+                       SQL_CAP(c->rows, ROWS_JSON_MAX));
     if (!err)
-        err = sql_prepare_keys(st, head_sql, &q,
-                               SQL_KEYS(v->company_id, c->year, c->number, v->date));
-    if (err)
-        return err;
-    sql_bind_arr(st, q, 5, v->text);
-    sql_bind_arr(st, q, 6, v->source);
-    sql_bind_int(st, q, 7, v->created_at);
-    err = sql_run(st, q);
-    sql_done(st, q);
-    if (err || !v->invoice_id)
-        return err;
-    err = sql_prepare_keys(st, link_sql, &q,
-                           SQL_KEYS(v->company_id, c->year, c->number, v->invoice_id));
-    if (err)
-        return err;
-    err = sql_run(st, q);
-    sql_done(st, q);
+        err = sql_runf(st, head_sql, "ididtti", v->company_id, c->year, c->number, v->date,
+                       SQL_ARR(v->text), SQL_ARR(v->source), v->created_at);
+    if (!err && v->invoice_id)
+        err = sql_runf(st, link_sql, "idii", v->company_id, c->year, c->number, v->invoice_id);
     return err;
 }
 
@@ -193,8 +164,8 @@ enum pm_err store_books_voucher_list(struct store *st, int64_t company_id, int32
     bool row = true;
 
     *n = 0;
-    err = sql_prepare_keys(st, sql, &q,
-                           SQL_KEYS(company_id, from, to, after_year, after_number, (int64_t)cap));
+    err = sql_query(st, &q, sql, "idddii", company_id, from, to, after_year, after_number,
+                    (int64_t)cap);
     if (err)
         return err;
     for (;;) {
@@ -250,7 +221,7 @@ enum pm_err store_books_voucher_balances(struct store *st, int64_t company_id, i
     bool row = true;
 
     *n = 0;
-    err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, before));
+    err = sql_query(st, &q, sql, "id", company_id, before);
     if (err)
         return err;
     for (;;) {

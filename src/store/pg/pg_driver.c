@@ -475,37 +475,32 @@ static enum pm_err drv_rollback(struct store *st)
  * that the query run next does not yet see, and the cache would keep that
  * stale answer under the new number.
  */
+static enum pm_err snapshot_hash(struct store *st, struct store_stmt *q, void *out)
+{
+    const unsigned char *c;
+    uint64_t h = UINT64_C(14695981039346656037);
+
+    for (c = (const unsigned char *)sql_text_ref(st, q, 0, NULL); *c; c++)
+        h = (h ^ *c) * UINT64_C(1099511628211);
+    *(uint64_t *)out = h;
+    return PM_OK;
+}
+
+static const struct sql_reader snapshot_reader = SQL_READER_FN(uint64_t, snapshot_hash);
+
 static enum pm_err drv_data_version(struct store *st, uint64_t *out)
 {
     static const char sql[] = "SELECT pg_current_snapshot()::text";
-    struct store_stmt *q = NULL;
-    const unsigned char *c;
-    uint64_t h = UINT64_C(14695981039346656037);
-    enum pm_err err;
 
     *out = 0;
-    err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    err = sql_row(st, q, "", "reading the data version: no row");
-    if (!err) {
-        for (c = (const unsigned char *)sql_text_ref(st, q, 0, NULL); *c; c++)
-            h = (h ^ *c) * UINT64_C(1099511628211);
-        *out = h;
-    }
-    sql_done(st, q);
-    return err;
+    return sql_getf(st, "", "reading the data version: no row", &snapshot_reader, out, sql, "");
 }
 
 /* ---- the handle ---- */
 
 static void drv_close(struct store *st)
 {
-    struct pg_store *s = engine(st);
-
-    store_release(&s->base);
-    PQfinish(s->conn);
-    free(s);
+    PQfinish(engine(st)->conn);
 }
 
 /* The session settings every handle runs with. */
@@ -566,16 +561,10 @@ static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error
         goto out_close;
     }
     PQclear(res);
-    err = store_migrate_run(&s->base, &pg_migrations, NULL);
-    if (err) {
-        pm_error_set(e, err, s->base.error.field, "%s", s->base.error.message);
-        goto out_close;
-    }
-    *out = &s->base;
-    return PM_OK;
+    return store_open_done(&s->base, PM_OK, out, e);
 
 out_close:
-    drv_close(&s->base);
+    store_destroy(&s->base);
     return err;
 }
 

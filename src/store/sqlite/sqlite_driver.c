@@ -277,30 +277,18 @@ static enum pm_err drv_rollback(struct store *st)
 static enum pm_err drv_data_version(struct store *st, uint64_t *out)
 {
     static const char sql[] = "PRAGMA data_version";
-    struct store_stmt *q = NULL;
-    enum pm_err err;
+    int64_t version = 0;
+    enum pm_err err = sql_getf(st, "", "no data version", &sql_int_reader, &version, sql, "");
 
-    *out = 0;
-    err = sql_prepare(st, sql, &q);
-    if (err)
-        return err;
-    err = sql_row(st, q, "", "no data version");
-    if (!err)
-        *out = (uint64_t)sqlite3_column_int64(q->stmt, 0) +
-               (uint64_t)sqlite3_total_changes64(engine(st)->db);
-    sql_done(st, q);
+    *out = err ? 0 : (uint64_t)version + (uint64_t)sqlite3_total_changes64(engine(st)->db);
     return err;
 }
 
 /* ---- the handle ---- */
 
-static void drv_close(struct store *stp)
+static void drv_close(struct store *st)
 {
-    struct sqlite_store *s = engine(stp);
-
-    store_release(&s->base);
-    sqlite3_close(s->db);
-    free(s);
+    sqlite3_close(engine(st)->db);
 }
 
 /* A connection setting, named by its own text in a failure. */
@@ -342,17 +330,10 @@ static enum pm_err open_path(const char *path, struct store **out, struct pm_err
      * small writes per invoice of a bulk import. */
     if (!err)
         err = pragma(&s->base, "PRAGMA temp_store = MEMORY");
-    if (!err)
-        err = store_migrate_run(&s->base, &sqlite_migrations, NULL);
-    if (err) {
-        pm_error_set(e, err, s->base.error.field, "%s", s->base.error.message);
-        goto out_close;
-    }
-    *out = &s->base;
-    return PM_OK;
+    return store_open_done(&s->base, err, out, e);
 
 out_close:
-    drv_close(&s->base);
+    store_destroy(&s->base);
     return err;
 }
 

@@ -1,0 +1,514 @@
+/*
+ * store_schema.h — the schema's migrations, written once for both engines.
+ *
+ * Not a header of declarations: the text of every version, to be included
+ * inside an engine's migrations[] initializer (sqlite_migrations.c,
+ * pg_migrations.c) after the engine has defined its spellings:
+ *
+ *   T_INT        the integer type (SQLite INTEGER, PostgreSQL BIGINT)
+ *   T_BLOB       the bytes type (BLOB, BYTEA)
+ *   T_ROWID      the row id of companies and users (SQLite's rowid, an
+ *                identity column on PostgreSQL)
+ *   T_STRICT     after a table's closing parenthesis (" STRICT", "")
+ *   T_JSON(col)  a test that the text column col is JSON
+ *   T_USER_EMAIL, T_USER_INDEXES, T_CUSTOMER_NAME, T_CUSTOMER_INDEXES,
+ *   T_VOUCHER_TRIGGERS, T_LETTER_CHECK
+ *                the DDL that truly differs (case-insensitive keys, the
+ *                voucher triggers)
+ *
+ * migrations[i] is version i + 1.  The common runner (store_migrate.c)
+ * applies, inside one transaction, every version above the highest one
+ * recorded in schema_migrations, recording each; running it again applies
+ * nothing.  A migration, once released, is never edited: a change is a new
+ * entry at the end, and both engines create the same tables, columns and
+ * indexes under the same names.
+ *
+ * Conventions of the schema (keep them in every new migration):
+ * - Every company-owned table has company_id first in its primary key,
+ *   and every foreign key between company-owned tables includes
+ *   company_id, so a row can never point into another company and the
+ *   schema distributes by company_id unchanged.  SQLite's tables are
+ *   STRICT.
+ * - Dates are integer day numbers (core/date.h), instants integer unix
+ *   seconds (history: microseconds), money integer öre, enums TEXT with a
+ *   CHECK listing their names (store.h's *_name() spellings), JSON TEXT
+ *   checked with T_JSON.
+ * - Ids of company-owned rows come from sequences(company_id, name), so
+ *   they count per company.
+ */
+
+/* clang-format off */
+
+/* The address columns of companies and customers. */
+#define SCHEMA_ADDRESS \
+    "  address_line_1 TEXT NOT NULL DEFAULT ''," \
+    "  address_line_2 TEXT NOT NULL DEFAULT ''," \
+    "  zip_code TEXT NOT NULL DEFAULT ''," \
+    "  city TEXT NOT NULL DEFAULT ''," \
+    "  country TEXT NOT NULL DEFAULT 'SE'," \
+    "  email TEXT NOT NULL DEFAULT '',"
+
+    /* 1: the foundation, and the tables the agency, letters and books need. */
+    "CREATE TABLE companies ("
+    "  id " T_ROWID ","
+    "  name TEXT NOT NULL,"
+    "  organization_no TEXT NOT NULL DEFAULT '',"
+    SCHEMA_ADDRESS
+    "  phone TEXT NOT NULL DEFAULT '',"
+    "  bankgiro TEXT NOT NULL DEFAULT '',"
+    "  payment_terms_days " T_INT " NOT NULL DEFAULT 30,"
+    "  reminder_fee_agreed " T_INT " NOT NULL DEFAULT 0 CHECK (reminder_fee_agreed IN (0, 1)),"
+    "  reminder_fee_minor " T_INT " NOT NULL DEFAULT 0 CHECK (reminder_fee_minor >= 0),"
+    "  accounting_method TEXT NOT NULL DEFAULT 'accrual'"
+    "    CHECK (accounting_method IN ('accrual', 'cash')),"
+    "  language TEXT NOT NULL DEFAULT 'sv',"
+    "  timezone TEXT NOT NULL DEFAULT 'Europe/Stockholm',"
+    "  created_at " T_INT " NOT NULL"
+    ")" T_STRICT ";"
+
+    /* E-mail addresses are unique ignoring ASCII case. */
+    "CREATE TABLE users ("
+    "  id " T_ROWID ","
+    T_USER_EMAIL
+    "  name TEXT NOT NULL DEFAULT '',"
+    "  password_hash TEXT NOT NULL DEFAULT '',"
+    "  created_at " T_INT " NOT NULL"
+    ")" T_STRICT ";"
+    T_USER_INDEXES
+
+    "CREATE TABLE memberships ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  user_id " T_INT " NOT NULL REFERENCES users (id),"
+    "  role TEXT NOT NULL CHECK (role IN ('owner', 'member', 'read_only')),"
+    "  PRIMARY KEY (company_id, user_id)"
+    ")" T_STRICT ";"
+    "CREATE INDEX memberships_user ON memberships (user_id, company_id);"
+
+    "CREATE TABLE sequences ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  name TEXT NOT NULL,"
+    "  next_value " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, name)"
+    ")" T_STRICT ";"
+
+    "CREATE TABLE sessions ("
+    "  token_hash TEXT NOT NULL PRIMARY KEY,"
+    "  user_id " T_INT " NOT NULL REFERENCES users (id),"
+    "  csrf_token TEXT NOT NULL,"
+    "  created_at " T_INT " NOT NULL,"
+    "  expires_at " T_INT " NOT NULL"
+    ")" T_STRICT ";"
+    "CREATE INDEX sessions_user ON sessions (user_id);"
+    "CREATE INDEX sessions_expires ON sessions (expires_at);"
+
+    "CREATE TABLE api_tokens ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  id " T_INT " NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  created_by " T_INT " NOT NULL REFERENCES users (id),"
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id)"
+    ")" T_STRICT ";"
+
+    "CREATE TABLE idempotency_keys ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  key TEXT NOT NULL,"
+    "  request_hash TEXT NOT NULL,"
+    "  status " T_INT " NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, key)"
+    ")" T_STRICT ";"
+    "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);"
+
+    "CREATE TABLE customers ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  id " T_INT " NOT NULL,"
+    "  number TEXT NOT NULL DEFAULT '',"
+    T_CUSTOMER_NAME
+    "  is_company " T_INT " NOT NULL CHECK (is_company IN (0, 1)),"
+    "  id_number TEXT NOT NULL DEFAULT '',"
+    SCHEMA_ADDRESS
+    "  mobile_number TEXT NOT NULL DEFAULT '',"
+    "  language TEXT NOT NULL DEFAULT 'sv',"
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id)"
+    ")" T_STRICT ";"
+    T_CUSTOMER_INDEXES
+    "CREATE UNIQUE INDEX customers_number ON customers (company_id, number) WHERE number <> '';"
+
+    /* remaining_minor and state are derived, kept by the store on every
+     * payment, credit and loss; the CHECK keeps the arithmetic honest. */
+    "CREATE TABLE invoices ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  id " T_INT " NOT NULL,"
+    "  number " T_INT " NOT NULL CHECK (number > 0),"
+    "  customer_id " T_INT " NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('standard', 'rot', 'rut')),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  invoice_date " T_INT " NOT NULL,"
+    "  due_date " T_INT " NOT NULL,"
+    "  net_minor " T_INT " NOT NULL,"
+    "  vat_minor " T_INT " NOT NULL,"
+    "  total_minor " T_INT " NOT NULL,"
+    "  tax_reduction_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  customer_part_minor " T_INT " NOT NULL,"
+    "  paid_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  credited_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  remaining_minor " T_INT " NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('open', 'paid', 'written_off', 'credited')),"
+    "  manual_reminders " T_INT " NOT NULL DEFAULT 0 CHECK (manual_reminders >= 0),"
+    "  agency_state TEXT NOT NULL DEFAULT '',"
+    "  agency_status TEXT NOT NULL DEFAULT '',"
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  UNIQUE (company_id, number),"
+    "  FOREIGN KEY (company_id, customer_id) REFERENCES customers (company_id, id),"
+    "  CHECK (remaining_minor = customer_part_minor - paid_minor - credited_minor)"
+    ")" T_STRICT ";"
+    /* The list (store_invoice_list.c) is served from these without a scan or a
+     * sort: per sort key one index for "all", one behind state = ?, and a
+     * partial one for invoices with the agency; one per customer. */
+    "CREATE INDEX invoices_due ON invoices (company_id, due_date, id);"
+    "CREATE INDEX invoices_number ON invoices (company_id, number, id);"
+    "CREATE INDEX invoices_remaining ON invoices (company_id, remaining_minor, id);"
+    "CREATE INDEX invoices_state_due ON invoices (company_id, state, due_date, id);"
+    "CREATE INDEX invoices_state_number ON invoices (company_id, state, number, id);"
+    "CREATE INDEX invoices_state_remaining ON invoices (company_id, state, remaining_minor, id);"
+    "CREATE INDEX invoices_agency_due ON invoices (company_id, due_date, id)"
+    "  WHERE agency_state <> '';"
+    "CREATE INDEX invoices_agency_number ON invoices (company_id, number, id)"
+    "  WHERE agency_state <> '';"
+    "CREATE INDEX invoices_agency_remaining ON invoices (company_id, remaining_minor, id)"
+    "  WHERE agency_state <> '';"
+    "CREATE INDEX invoices_customer ON invoices (company_id, customer_id, due_date, id);"
+
+    "CREATE TABLE invoice_lines ("
+    "  company_id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  line_no " T_INT " NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  quantity_milli " T_INT " NOT NULL CHECK (quantity_milli > 0),"
+    "  unit_price_minor " T_INT " NOT NULL,"
+    "  vat_rate_bp " T_INT " NOT NULL CHECK (vat_rate_bp IN (2500, 1200, 600, 0)),"
+    "  labour " T_INT " NOT NULL CHECK (labour IN (0, 1)),"
+    "  net_minor " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, invoice_id, line_no),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+
+    "CREATE TABLE invoice_buyers ("
+    "  company_id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  buyer_no " T_INT " NOT NULL,"
+    "  id_number TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  PRIMARY KEY (company_id, invoice_id, buyer_no),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+
+    "CREATE TABLE payments ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  date " T_INT " NOT NULL,"
+    "  amount_minor " T_INT " NOT NULL,"
+    "  reference TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL CHECK (source IN ('manual', 'bgmax', 'agency')),"
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+    "CREATE INDEX payments_invoice ON payments (company_id, invoice_id, id);"
+
+    "CREATE TABLE history_events ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  at_us " T_INT " NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  message TEXT NOT NULL DEFAULT '',"
+    "  data TEXT NOT NULL DEFAULT '{}' CHECK (" T_JSON("data") "),"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+    "CREATE INDEX history_events_invoice ON history_events (company_id, invoice_id, id);"
+
+    /* ---- the agency (Visma Amili) ---- */
+    "CREATE TABLE amili_activations ("
+    "  company_id " T_INT " NOT NULL PRIMARY KEY REFERENCES companies (id),"
+    "  terms_version TEXT NOT NULL,"
+    "  accepted_by_user " T_INT " NOT NULL REFERENCES users (id),"
+    "  accepted_at " T_INT " NOT NULL,"
+    "  account_id TEXT NOT NULL DEFAULT '',"
+    "  creditor_id TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'active', 'failed')),"
+    "  secret_encrypted " T_BLOB ","
+    "  updated_at " T_INT " NOT NULL DEFAULT 0"
+    ")" T_STRICT ";"
+
+    "CREATE TABLE handover_batches ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  id " T_INT " NOT NULL,"
+    "  created_by " T_INT " NOT NULL REFERENCES users (id),"
+    "  created_at " T_INT " NOT NULL,"
+    "  total " T_INT " NOT NULL CHECK (total >= 0),"
+    "  PRIMARY KEY (company_id, id)"
+    ")" T_STRICT ";"
+
+    /* The primary key is what makes a second hand-over impossible. */
+    "CREATE TABLE agency_claims ("
+    "  company_id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  claimed_at " T_INT " NOT NULL,"
+    "  batch_id " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, invoice_id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id),"
+    "  FOREIGN KEY (company_id, batch_id) REFERENCES handover_batches (company_id, id)"
+    ")" T_STRICT ";"
+    "CREATE INDEX agency_claims_batch ON agency_claims (company_id, batch_id);"
+
+    "CREATE TABLE outbox ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  batch_id " T_INT ","
+    "  kind TEXT NOT NULL,"
+    "  payload TEXT NOT NULL DEFAULT '{}' CHECK (" T_JSON("payload") "),"
+    "  state TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (state IN ('pending', 'in_flight', 'done', 'failed')),"
+    "  attempts " T_INT " NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  next_attempt_at " T_INT " NOT NULL DEFAULT 0,"
+    "  lease_owner TEXT NOT NULL DEFAULT '',"
+    "  lease_until " T_INT " NOT NULL DEFAULT 0,"
+    "  idempotency_key TEXT NOT NULL,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  created_at " T_INT " NOT NULL,"
+    "  updated_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  UNIQUE (company_id, idempotency_key),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id),"
+    "  FOREIGN KEY (company_id, batch_id) REFERENCES handover_batches (company_id, id)"
+    ")" T_STRICT ";"
+    /* The dispatcher's work queue, across companies: only unfinished rows. */
+    "CREATE INDEX outbox_due ON outbox (next_attempt_at, company_id, id)"
+    "  WHERE state IN ('pending', 'in_flight');"
+    "CREATE INDEX outbox_invoice ON outbox (company_id, invoice_id, id);"
+    "CREATE INDEX outbox_batch ON outbox (company_id, batch_id, id);"
+
+    "CREATE TABLE agency_cases ("
+    "  company_id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  case_id TEXT NOT NULL,"
+    "  ocr TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL DEFAULT '',"
+    "  closed " T_INT " NOT NULL DEFAULT 0 CHECK (closed IN (0, 1)),"
+    "  capital_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  fees_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  interest_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  paid_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  remaining_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  disputed " T_INT " NOT NULL DEFAULT 0 CHECK (disputed IN (0, 1)),"
+    "  instalment_plan " T_INT " NOT NULL DEFAULT 0 CHECK (instalment_plan IN (0, 1)),"
+    "  updated_at TEXT NOT NULL DEFAULT '',"
+    "  synced_at " T_INT " NOT NULL DEFAULT 0,"
+    "  raw TEXT NOT NULL DEFAULT '{}' CHECK (" T_JSON("raw") "),"
+    "  PRIMARY KEY (company_id, invoice_id),"
+    "  UNIQUE (company_id, case_id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+
+    /* last_updated: the agency's own timestamp text of the newest change seen. */
+    "CREATE TABLE sync_cursors ("
+    "  company_id " T_INT " NOT NULL PRIMARY KEY REFERENCES companies (id),"
+    "  last_updated TEXT NOT NULL DEFAULT '',"
+    "  synced_at " T_INT " NOT NULL DEFAULT 0"
+    ")" T_STRICT ";"
+
+    /* ---- manual reminders ---- */
+    "CREATE TABLE reminders ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  date " T_INT " NOT NULL,"
+    "  fee_minor " T_INT " NOT NULL DEFAULT 0 CHECK (fee_minor >= 0),"
+    "  interest_minor " T_INT " NOT NULL DEFAULT 0 CHECK (interest_minor >= 0),"
+    "  interest_rate_bp " T_INT " NOT NULL DEFAULT 0,"
+    "  period_from " T_INT " NOT NULL,"
+    "  period_to " T_INT " NOT NULL,"
+    "  total_due_minor " T_INT " NOT NULL,"
+    "  new_due_date " T_INT " NOT NULL,"
+    "  ocr TEXT NOT NULL DEFAULT '',"
+    "  pdf " T_BLOB ","
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+    "CREATE INDEX reminders_invoice ON reminders (company_id, invoice_id, id);"
+
+    /* ---- the books ----
+     * A voucher is balanced by construction of the database: its rows are
+     * written first and its head (vouchers) last, as the closing marker.
+     * - voucher_rows' foreign key to the head is DEFERRED: rows whose head
+     *   never comes fail at COMMIT;
+     * - the head's insert trigger refuses it unless its rows (two or more)
+     *   sum to zero debit - credit;
+     * - rows may not be added to a head that exists, and neither rows nor
+     *   heads may be changed or deleted (corrections are new vouchers). */
+    "CREATE TABLE vouchers ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  year " T_INT " NOT NULL,"
+    "  number " T_INT " NOT NULL CHECK (number > 0),"
+    "  date " T_INT " NOT NULL,"
+    "  text TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, year, number)"
+    ")" T_STRICT ";"
+    "CREATE INDEX vouchers_date ON vouchers (company_id, date, year, number);"
+    "CREATE TABLE voucher_rows ("
+    "  company_id " T_INT " NOT NULL,"
+    "  year " T_INT " NOT NULL,"
+    "  number " T_INT " NOT NULL,"
+    "  row_no " T_INT " NOT NULL,"
+    "  account " T_INT " NOT NULL CHECK (account BETWEEN 1000 AND 9999),"
+    "  debit_minor " T_INT " NOT NULL DEFAULT 0 CHECK (debit_minor >= 0),"
+    "  credit_minor " T_INT " NOT NULL DEFAULT 0 CHECK (credit_minor >= 0),"
+    "  CHECK (debit_minor = 0 OR credit_minor = 0),"
+    "  PRIMARY KEY (company_id, year, number, row_no),"
+    "  FOREIGN KEY (company_id, year, number) REFERENCES vouchers (company_id, year, number)"
+    "    DEFERRABLE INITIALLY DEFERRED"
+    ")" T_STRICT ";"
+    T_VOUCHER_TRIGGERS
+
+    /* ---- Bankgirot BgMax files: each imported once ---- */
+    "CREATE TABLE bgmax_imports ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  file_identity TEXT NOT NULL,"
+    "  imported_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, file_identity)"
+    ")" T_STRICT ";",
+
+    /* ---- hand-over to the agency ---- */
+    /* 2: what the dispatcher and the status sync keep beside migration 1's
+     * agency tables: why an activation failed; per case the agency's etag,
+     * when it was registered (agency clock), how many of its state and
+     * status history entries are already history events, the capital
+     * recorded as agency payments and what was paid out; keys of synced
+     * events already recorded (exactly once); the sealed access token;
+     * payout specification lines for the books. */
+    "ALTER TABLE amili_activations ADD COLUMN failure TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE agency_cases ADD COLUMN etag TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE agency_cases ADD COLUMN registered_at " T_INT " NOT NULL DEFAULT 0;"
+    "ALTER TABLE agency_cases ADD COLUMN state_events " T_INT " NOT NULL DEFAULT 0;"
+    "ALTER TABLE agency_cases ADD COLUMN status_events " T_INT " NOT NULL DEFAULT 0;"
+    "ALTER TABLE agency_cases ADD COLUMN agency_paid_minor " T_INT " NOT NULL DEFAULT 0;"
+    "ALTER TABLE agency_cases ADD COLUMN payout_minor " T_INT " NOT NULL DEFAULT 0;"
+    "ALTER TABLE agency_cases ADD COLUMN original_invoice_url TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX agency_cases_unsynced ON agency_cases (company_id, registered_at)"
+    "  WHERE synced_at = 0;"
+    "CREATE TABLE agency_seen ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  key TEXT NOT NULL,"
+    "  seen_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, key)"
+    ")" T_STRICT ";"
+    "CREATE TABLE agency_tokens ("
+    "  api_code TEXT NOT NULL PRIMARY KEY,"
+    "  sealed " T_BLOB " NOT NULL,"
+    "  expires_at " T_INT " NOT NULL,"
+    "  updated_at " T_INT " NOT NULL"
+    ")" T_STRICT ";"
+    "CREATE TABLE agency_payout_lines ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  payout_id TEXT NOT NULL,"
+    "  line_no " T_INT " NOT NULL,"
+    "  invoice_id " T_INT ","
+    "  invoice_number TEXT NOT NULL DEFAULT '',"
+    "  finance_category TEXT NOT NULL DEFAULT '',"
+    "  article TEXT NOT NULL DEFAULT '',"
+    "  amount_minor " T_INT " NOT NULL,"
+    "  vat_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  total_minor " T_INT " NOT NULL,"
+    "  booking_date " T_INT " NOT NULL,"
+    "  payout_date " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, payout_id, line_no),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";",
+    /* ---- end Amili hand-over ---- */
+
+    /* ---- books: reminders, vouchers, bank files ---- */
+    /* 3: the money side.  The company's days to pay after a manual
+     * reminder; per reminder the förseningsersättning, earlier unpaid fees,
+     * its batch and the snapshot of its letter; reminder batches with their
+     * merged letters; per invoice the fees and interest charged and paid,
+     * the expected loss written down and the confirmed loss (net and VAT
+     * per rate, to restore on recovery); the invoice a voucher concerns;
+     * and the open invoices by due date with their remaining amounts, for
+     * the aging sums without touching the table. */
+    "ALTER TABLE companies ADD COLUMN reminder_due_days " T_INT " NOT NULL DEFAULT 10"
+    "  CHECK (reminder_due_days BETWEEN 1 AND 60);"
+    "ALTER TABLE reminders ADD COLUMN late_compensation_minor " T_INT " NOT NULL DEFAULT 0"
+    "  CHECK (late_compensation_minor >= 0);"
+    "ALTER TABLE reminders ADD COLUMN earlier_charges_minor " T_INT " NOT NULL DEFAULT 0"
+    "  CHECK (earlier_charges_minor >= 0);"
+    "ALTER TABLE reminders ADD COLUMN batch_id " T_INT " NOT NULL DEFAULT 0;"
+    "ALTER TABLE reminders ADD COLUMN letter TEXT NOT NULL DEFAULT '{}'" T_LETTER_CHECK ";"
+    "CREATE INDEX reminders_batch ON reminders (company_id, batch_id, id) WHERE batch_id <> 0;"
+    "CREATE TABLE reminder_batches ("
+    "  company_id " T_INT " NOT NULL REFERENCES companies (id),"
+    "  id " T_INT " NOT NULL,"
+    "  total " T_INT " NOT NULL CHECK (total >= 0),"
+    "  pdf " T_BLOB ","
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id)"
+    ")" T_STRICT ";"
+    "CREATE TABLE invoice_books ("
+    "  company_id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  fee_charged_minor " T_INT " NOT NULL DEFAULT 0 CHECK (fee_charged_minor >= 0),"
+    "  compensation_charged_minor " T_INT " NOT NULL DEFAULT 0"
+    "    CHECK (compensation_charged_minor >= 0),"
+    "  fees_paid_minor " T_INT " NOT NULL DEFAULT 0 CHECK (fees_paid_minor >= 0),"
+    "  interest_charged_minor " T_INT " NOT NULL DEFAULT 0 CHECK (interest_charged_minor >= 0),"
+    "  interest_paid_minor " T_INT " NOT NULL DEFAULT 0 CHECK (interest_paid_minor >= 0),"
+    "  expected_loss_minor " T_INT " NOT NULL DEFAULT 0 CHECK (expected_loss_minor >= 0),"
+    "  loss_gross_minor " T_INT " NOT NULL DEFAULT 0 CHECK (loss_gross_minor >= 0),"
+    "  loss_net_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  loss_vat_25_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  loss_vat_12_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  loss_vat_6_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  recovered_minor " T_INT " NOT NULL DEFAULT 0"
+    "    CHECK (recovered_minor >= 0 AND recovered_minor <= loss_gross_minor),"
+    "  CHECK (fees_paid_minor <= fee_charged_minor + compensation_charged_minor),"
+    "  CHECK (interest_paid_minor <= interest_charged_minor),"
+    "  CHECK (loss_gross_minor = loss_net_minor + loss_vat_25_minor + loss_vat_12_minor"
+    "         + loss_vat_6_minor),"
+    "  PRIMARY KEY (company_id, invoice_id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+    /* The invoice a voucher concerns, beside the immutable voucher itself. */
+    "CREATE TABLE voucher_invoices ("
+    "  company_id " T_INT " NOT NULL,"
+    "  year " T_INT " NOT NULL,"
+    "  number " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, year, number),"
+    "  FOREIGN KEY (company_id, year, number) REFERENCES vouchers (company_id, year, number),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+    "CREATE INDEX voucher_invoices_invoice ON voucher_invoices (company_id, invoice_id);"
+    "CREATE INDEX invoices_open_due ON invoices (company_id, currency, due_date, remaining_minor)"
+    "  WHERE state = 'open';",
+    /* ---- end books ---- */
+    /* The outbox's messages a person waits for (registrations, reports,
+     * withdrawals) are leased before the uploads of original invoices. */
+    "CREATE INDEX outbox_due_first ON outbox (next_attempt_at, company_id, id)"
+    "  WHERE state IN ('pending', 'in_flight') AND kind <> 'upload_invoice';",
+
+#undef SCHEMA_ADDRESS
+
+/* clang-format on */
