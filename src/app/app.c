@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app_rules.h"
 #include "core/date.h"
 #include "store/store_books.h"
 #include "util/clock.h"
@@ -112,6 +113,9 @@ enum pm_err app_book(const struct app_ctx *ax, struct voucher *v, int64_t invoic
     v->company_id = ax->company_id;
     v->invoice_id = invoice_id;
     v->created_at = clock_now_s(ax->clock);
+    rc = app_rules_books_open(ax, v->date, "date", e); /* nothing into a locked period */
+    if (rc)
+        return rc;
     rc = store_books_voucher_insert(ax->store, v);
     if (rc)
         return app_store_failed(ax, rc, e);

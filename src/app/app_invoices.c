@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_rules.h"
+
 #define HISTORY_PAGE 100
 
 enum pm_err app_invoices_get(const struct app_ctx *ax, int64_t invoice_id, struct invoice *inv,
@@ -103,6 +105,8 @@ enum pm_err app_invoices_capital_changes(const struct app_ctx *ax, const struct 
         goto out_free;
     }
     for (i = 0; i < n_pays; i++) {
+        if (pays[i].amount_minor == 0)
+            continue; /* paid fees and interest only */
         (*ch)[*n].date = pays[i].date;
         (*ch)[(*n)++].amount_minor = -pays[i].amount_minor;
     }
@@ -196,6 +200,9 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
     struct customer cu;
     enum pm_err rc;
 
+    rc = app_rules_books_open(ax, inv->invoice_date, "invoice_date", e);
+    if (rc)
+        return rc;
     rc = store_customer_get(ax->store, ax->company_id, inv->customer_id, &cu);
     if (rc == PM_ERR_NOT_FOUND)
         return app_error_set(e, rc, "invalid_value", "customer_id");

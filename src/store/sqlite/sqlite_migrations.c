@@ -510,6 +510,26 @@ static const char *const migrations[] = {
     "CREATE INDEX invoices_open_due ON invoices (company_id, currency, due_date, remaining_minor)"
     "  WHERE state = 'open';",
     /* ---- end books ---- */
+    /* The rules of the books: the fees and interest a payment paid (a
+     * payment of only those still gets its row), the date up to which a
+     * company's books are locked, and reference rates an administrator
+     * added beside data/reference-rates.csv. */
+    "ALTER TABLE payments ADD COLUMN fees_minor INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (fees_minor >= 0);"
+    "ALTER TABLE payments ADD COLUMN interest_minor INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (interest_minor >= 0);"
+    "CREATE TABLE company_rules ("
+    "  company_id INTEGER NOT NULL PRIMARY KEY,"
+    "  books_locked_through INTEGER NOT NULL DEFAULT 0,"
+    "  FOREIGN KEY (company_id) REFERENCES companies (id)"
+    ") STRICT;"
+    "CREATE TABLE reference_rates ("
+    "  valid_from INTEGER NOT NULL PRIMARY KEY,"
+    "  rate_bp INTEGER NOT NULL CHECK (rate_bp >= -1000 AND rate_bp <= 5000),"
+    "  source TEXT NOT NULL,"
+    "  added_by TEXT NOT NULL DEFAULT '',"
+    "  added_at INTEGER NOT NULL"
+    ") STRICT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,0 +1,31 @@
+/*
+ * app_rules.h — the rules of the books that span operations: the locked
+ * period of a company's books and the reference rates an administrator
+ * adds without a rebuild.
+ *
+ * Part of src/app.  The rules themselves are core/lock.h's and
+ * core/interest.h's; this file reads and writes what they need through
+ * store/store_rules.h, for the HTTP API and the command line alike.
+ */
+#ifndef PM_APP_RULES_H
+#define PM_APP_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/app.h"
+#include "store/store_rules.h"
+
+/* PM_OK when `date` lies after the company's locked period; otherwise
+ * books_locked on `field` (422), the lock date in the error's extra
+ * {"locked_through": "YYYY-MM-DD"}. */
+enum pm_err app_rules_books_open(const struct app_ctx *ax, int32_t date, const char *field,
+                                 struct app_error *e);
+
+/* The company's lock date (0: nothing locked). */
+enum pm_err app_rules_books_locked(const struct app_ctx *ax, int32_t *through, struct app_error *e);
+/* Lock the company's books up to `through` (0 unlocks); out_of_range on
+ * books_locked_through for a date after today.  Adds no voucher. */
+enum pm_err app_rules_lock_books(const struct app_ctx *ax, int32_t through, struct app_error *e);
+
+#endif

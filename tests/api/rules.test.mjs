@@ -1,0 +1,205 @@
+/*
+ * rules.test.mjs — the rules of the books over real HTTP, with
+ * hand-checked figures: how a payment is applied (costs, interest,
+ * capital, each payment one row), which payment dates are accepted, the
+ * locked period, the payment deadline of a reminder letter, list cursors,
+ * reference rates added by an administrator and the yearly ROT/RUT caps.
+ *
+ * The server's clock is fixed at 2026-03-15 (Stockholm).  The check value:
+ * 10 000,00 kr due 2025-03-31, reminder dated 2025-09-30 → interest
+ * 526,30 kr (91 days at 11 % + 92 days at 10 %); with the agreed 60 kr fee
+ * the letter asks for 10 586,30 kr.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { assertError, assertStatus, co, createCustomer, createInvoice, line, startServer } from './lib/server.mjs';
+
+let fx;
+let anna;
+let C;
+let kund;
+let bolag;
+
+/* 10 000,00 kr: 8 000 + 25 % VAT, due 2025-03-31. */
+async function checkValueInvoice(customerId = kund.id, extra = {}) {
+  return createInvoice(anna, fx.companyId, customerId, {
+    invoice_date: '2025-03-01',
+    due_date: '2025-03-31',
+    lines: [line(800000)],
+    ...extra,
+  });
+}
+
+async function remindedCheckValue() {
+  const inv = await checkValueInvoice();
+  const rem = await anna.post(`${C}/invoices/${inv.id}/reminders`, { date: '2025-09-30' });
+  assertStatus(rem, 201);
+  assert.equal(rem.body.total_due_minor, 1058630);
+  return inv;
+}
+
+function paymentRows(invoiceId) {
+  return fx.rows(`select id, amount_minor, fees_minor, interest_minor from payments
+    where company_id = ${fx.companyId} and invoice_id = ${invoiceId} order by id`).map((r) => ({
+    id: Number(r.id), capital: Number(r.amount_minor), fees: Number(r.fees_minor), interest: Number(r.interest_minor),
+  }));
+}
+
+before(async () => {
+  fx = await startServer({ now: '2026-03-15' });
+  anna = await fx.login();
+  C = co(fx.companyId);
+  assertStatus(await anna.patch(C, { reminder_fee_agreed: true, reminder_fee_minor: 6000 }), 200);
+  kund = await createCustomer(anna, fx.companyId, { name: 'Tolvan Tolvansson', id_number: '19121212-1212' });
+  bolag = await createCustomer(anna, fx.companyId, { name: 'Kund AB', is_company: true, id_number: '556036-0793' });
+});
+after(async () => {
+  await fx?.stop();
+});
+
+describe('a payment is applied to costs, then interest, then capital', () => {
+  test('the letter\'s total in one payment: fee, interest and capital as the letter lists them, one row', async () => {
+    const inv = await remindedCheckValue();
+    const pay = await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2025-10-05', amount_minor: 1058630 });
+    assertStatus(pay, 201);
+    assert.equal(pay.body.fees_minor, 6000);
+    assert.equal(pay.body.interest_minor, 52630);
+    assert.equal(pay.body.capital_minor, 1000000);
+    assert.equal(pay.body.invoice.status, 'paid');
+    assert.ok(Number.isInteger(pay.body.id));
+    assert.deepEqual(paymentRows(inv.id), [{ id: pay.body.id, capital: 1000000, fees: 6000, interest: 52630 }]);
+  });
+
+  test('the letter\'s total in two parts: 5 000 kr pays the fee, the interest and 4 413,70 kr; the rest the capital', async () => {
+    const inv = await remindedCheckValue();
+    const first = await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2025-10-05', amount_minor: 500000 });
+    assertStatus(first, 201);
+    assert.equal(first.body.fees_minor, 6000);
+    assert.equal(first.body.interest_minor, 52630);
+    assert.equal(first.body.capital_minor, 441370);
+    assert.equal(first.body.invoice.remaining_minor, 558630);
+    const second = await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2025-10-08', amount_minor: 558630 });
+    assertStatus(second, 201);
+    assert.equal(second.body.fees_minor, 0);
+    assert.equal(second.body.interest_minor, 0);
+    assert.equal(second.body.capital_minor, 558630);
+    assert.equal(second.body.invoice.status, 'paid');
+    assert.notEqual(second.body.id, first.body.id);
+    assert.deepEqual(paymentRows(inv.id), [
+      { id: first.body.id, capital: 441370, fees: 6000, interest: 52630 },
+      { id: second.body.id, capital: 558630, fees: 0, interest: 0 },
+    ]);
+    /* Nothing more is owed: one öre more is refused and changes nothing. */
+    assertError(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2025-10-09', amount_minor: 1 }), 422,
+      'out_of_range', 'amount_minor');
+    assert.equal(paymentRows(inv.id).length, 2);
+  });
+
+  test('a payment of the fee alone writes its row (no capital) and a voucher C 3930', async () => {
+    const inv = await remindedCheckValue();
+    const pay = await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2025-10-05', amount_minor: 6000 });
+    assertStatus(pay, 201);
+    assert.ok(Number.isInteger(pay.body.id), `id ${pay.body.id}`);
+    assert.equal(pay.body.fees_minor, 6000);
+    assert.equal(pay.body.capital_minor, 0);
+    assert.equal(pay.body.invoice.remaining_minor, 1000000);
+    assert.deepEqual(paymentRows(inv.id), [{ id: pay.body.id, capital: 0, fees: 6000, interest: 0 }]);
+    const vs = (await anna.get(`${C}/vouchers`)).body.items.filter((v) => v.invoice_id === inv.id && v.source === 'payment');
+    assert.equal(vs.length, 1);
+    const rows = vs[0].rows.map((r) => (r.debit_minor ? `D ${r.account} ${r.debit_minor}` : `C ${r.account} ${r.credit_minor}`)).sort();
+    assert.deepEqual(rows, ['C 3930 6000', 'D 1930 6000']);
+    /* The interest of a later reminder still runs on the whole capital. */
+    const rem = await anna.post(`${C}/invoices/${inv.id}/reminders`, { date: '2025-09-30' });
+    assertStatus(rem, 201);
+    assert.equal(rem.body.interest_minor, 52630);
+  });
+});
+
+describe('payment dates and the locked period', () => {
+  test('a payment dated after today or before the invoice date is refused, naming date, and changes nothing', async () => {
+    const inv = await checkValueInvoice();
+    const before = fx.counts();
+    const future = await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2026-03-16', amount_minor: 1000 });
+    assertError(future, 422, 'date_after_today', 'date');
+    /* 2020 for an invoice of 2025-03-01 */
+    assertError(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2020-03-01', amount_minor: 1000 }), 422,
+      'date_before_invoice', 'date');
+    assertError(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2025-02-28', amount_minor: 1000 }), 422,
+      'date_before_invoice', 'date');
+    assert.deepEqual(fx.counts(), before);
+    assert.equal(fx.count('vouchers', `company_id = ${fx.companyId} and date < 20000`), 0);
+    /* The first and the last day that can be: the invoice date and today. */
+    assertStatus(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2025-03-01', amount_minor: 1000 }), 201);
+    assertStatus(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2026-03-15', amount_minor: 1000 }), 201);
+  });
+
+  test('the books locked up to 2025-12-31: payments, reminders, invoices and losses dated in it are refused', async () => {
+    const inv = await checkValueInvoice();
+    assert.deepEqual((await anna.get(`${C}/books-lock`)).body, { books_locked_through: null });
+    assertError(await anna.put(`${C}/books-lock`, { books_locked_through: '2026-03-16' }), 422, 'out_of_range',
+      'books_locked_through');
+    assertError(await anna.put(`${C}/books-lock`, { books_locked_through: 'i går' }), 422, 'invalid_value',
+      'books_locked_through');
+    const lock = await anna.put(`${C}/books-lock`, { books_locked_through: '2025-12-31' });
+    assertStatus(lock, 200);
+    assert.deepEqual(lock.body, { books_locked_through: '2025-12-31' });
+    assert.deepEqual((await anna.get(`${C}/books-lock`)).body, { books_locked_through: '2025-12-31' });
+    try {
+      const before = fx.counts();
+      const vouchers = fx.count('vouchers');
+      const pay = await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2025-12-31', amount_minor: 1000 });
+      assertError(pay, 422, 'books_locked', 'date');
+      assert.equal(pay.body.error.locked_through, '2025-12-31');
+      assertError(await anna.post(`${C}/invoices/${inv.id}/reminders`, { date: '2025-09-30' }), 422, 'books_locked', 'date');
+      assertError(await anna.post(`${C}/invoices`, {
+        customer_id: kund.id, invoice_date: '2025-12-01', due_date: '2025-12-31', lines: [line(100000)],
+      }), 422, 'books_locked', 'invoice_date');
+      assertError(await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'expected', date: '2025-11-30' }), 422,
+        'books_locked', 'date');
+      assert.deepEqual(fx.counts(), before);
+      assert.equal(fx.count('vouchers'), vouchers);
+      /* The first open day is bookable. */
+      assertStatus(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2026-01-01', amount_minor: 1000 }), 201);
+      assertStatus(await anna.post(`${C}/invoices/${inv.id}/reminders`, { date: '2026-01-01' }), 201);
+      /* The command line sees and sets the same lock. */
+      assert.match(fx.cli(['books-lock', '--company', String(fx.companyId), '--show']), /locked up to 2025-12-31/);
+      assert.match(fx.cli(['books-lock', '--company', String(fx.companyId), '--through', '2025-06-30']),
+        /locked up to 2025-06-30/);
+      assert.deepEqual((await anna.get(`${C}/books-lock`)).body, { books_locked_through: '2025-06-30' });
+    } finally {
+      assertStatus(await anna.put(`${C}/books-lock`, { books_locked_through: null }), 200);
+    }
+    assert.deepEqual((await anna.get(`${C}/books-lock`)).body, { books_locked_through: null });
+  });
+});
+
+describe('the payment deadline of a reminder letter', () => {
+  test('a backdated letter gets 8 days from the day it is made, and says the date was moved', async () => {
+    const inv = await createInvoice(anna, fx.companyId, kund.id, {
+      invoice_date: '2026-01-02', due_date: '2026-02-01', lines: [line(800000)],
+    });
+    /* Dated 2026-03-01 with 10 days: "pay by 2026-03-11", passed on 2026-03-15 → 2026-03-23. */
+    const back = await anna.post(`${C}/invoices/${inv.id}/reminders`, { date: '2026-03-01' });
+    assertStatus(back, 201);
+    assert.equal(back.body.date, '2026-03-01');
+    assert.equal(back.body.new_due_date, '2026-03-23');
+    assert.equal(back.body.new_due_date_moved, true);
+    const ev = (await anna.get(`${C}/invoices/${inv.id}/history`)).body.items.filter((e) => e.kind === 'reminder').at(-1);
+    assert.equal(ev.data.new_due_date, '2026-03-23');
+    assert.equal(ev.data.new_due_date_moved, true);
+    assert.match(ev.message, /senast 2026-03-23 \(sista dag flyttad/);
+    /* Made today: the company's 10 days, nothing moved. */
+    const now = await anna.post(`${C}/invoices/${inv.id}/reminders`, {});
+    assertStatus(now, 201);
+    assert.equal(now.body.new_due_date, '2026-03-25');
+    assert.equal(now.body.new_due_date_moved, false);
+  });
+
+  test('fewer than 8 days to pay cannot be the company\'s setting', async () => {
+    assertError(await anna.patch(C, { reminder_due_days: 7 }), 422, 'out_of_range', 'reminder_due_days');
+    assert.equal((await anna.get(C)).body.reminder_due_days, 10);
+    assertStatus(await anna.patch(C, { reminder_due_days: 8 }), 200);
+    assertStatus(await anna.patch(C, { reminder_due_days: 10 }), 200);
+  });
+});
