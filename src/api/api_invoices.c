@@ -50,6 +50,17 @@ static int64_t sort_key(const struct invoice *inv, enum invoice_sort sort)
     return 0;
 }
 
+/* The hash of the filter a cursor is bound to: status, customer and text
+ * (the sort is in the cursor itself). */
+static uint32_t list_filter(const struct invoice_query *q)
+{
+    char text[STORE_NAME_MAX + 64];
+
+    snprintf(text, sizeof(text), "%d|%lld|%s", (int)q->filter, (long long)q->customer_id,
+             q->q ? q->q : "");
+    return api_cursor_filter(text);
+}
+
 /* Read status, sort, q, customer_id, limit and cursor into *q. */
 static enum pm_err list_query(struct api_request *r, struct invoice_query *q, int64_t *limit)
 {
@@ -82,7 +93,11 @@ static enum pm_err list_query(struct api_request *r, struct invoice_query *q, in
     if (rc)
         return rc;
     if (cursor && *cursor) {
-        if (api_cursor_decode(cursor, 'i', (int)q->sort, &q->after.key, &q->after.id))
+        rc = api_cursor_decode_in(cursor, 'i', (int)q->sort, list_filter(q), &q->after.key,
+                                  &q->after.id);
+        if (rc == PM_ERR_CONFLICT)
+            api_error_extra(&r->err, "{\"reason\": \"the cursor belongs to another filter\"}");
+        if (rc)
             return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "cursor");
         q->after.set = true;
     }
@@ -146,8 +161,8 @@ enum pm_err api_invoices_list(struct api_request *r)
     }
     if (n > (size_t)limit) {
         n = (size_t)limit;
-        api_cursor_encode('i', (int)q.sort, sort_key(&rows[n - 1], q.sort), rows[n - 1].id,
-                          next_text);
+        api_cursor_encode_in('i', (int)q.sort, list_filter(&q), sort_key(&rows[n - 1], q.sort),
+                             rows[n - 1].id, next_text);
     }
     jsonw_init(&w, &body);
     jsonw_object_begin(&w);

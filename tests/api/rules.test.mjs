@@ -203,3 +203,34 @@ describe('the payment deadline of a reminder letter', () => {
     assertStatus(await anna.patch(C, { reminder_due_days: 10 }), 200);
   });
 });
+
+describe('list cursors belong to their filter', () => {
+  test('a cursor reused with another filter is refused (400, field cursor); with its own it pages on', async () => {
+    for (let i = 0; i < 3; i++) await checkValueInvoice(bolag.id);
+    const first = await anna.get(`${C}/invoices?status=all&customer_id=${bolag.id}&limit=1`);
+    assertStatus(first, 200);
+    const cursor = encodeURIComponent(first.body.next_cursor);
+    assert.equal(typeof first.body.next_cursor, 'string');
+    for (const other of [`status=all&customer_id=${kund.id}`, `status=overdue&customer_id=${bolag.id}`,
+      `status=all&customer_id=${bolag.id}&q=Kund`, 'status=all']) {
+      const res = await anna.get(`${C}/invoices?${other}&limit=1&cursor=${cursor}`);
+      assertError(res, 400, 'invalid_query', 'cursor');
+      assert.match(res.body.error.reason, /another filter/);
+    }
+    const next = await anna.get(`${C}/invoices?status=all&customer_id=${bolag.id}&limit=1&cursor=${cursor}`);
+    assertStatus(next, 200);
+    assert.equal(next.body.items.length, 1);
+    assert.notEqual(next.body.items[0].id, first.body.items[0].id);
+  });
+
+  test('the customer list too: a cursor of one search is refused by another', async () => {
+    const first = await anna.get(`${C}/customers?q=${encodeURIComponent('Kund')}&limit=1`);
+    assertStatus(first, 200);
+    const all = await anna.get(`${C}/customers?limit=1`);
+    assertStatus(all, 200);
+    assert.equal(typeof all.body.next_cursor, 'string');
+    assertError(await anna.get(`${C}/customers?q=Tolvan&limit=1&cursor=${encodeURIComponent(all.body.next_cursor)}`), 400,
+      'invalid_query', 'cursor');
+    assertStatus(await anna.get(`${C}/customers?limit=1&cursor=${encodeURIComponent(all.body.next_cursor)}`), 200);
+  });
+});
