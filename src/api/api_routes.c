@@ -54,6 +54,8 @@ const struct api_route api_routes[] = {
     {"GET", CO "/receivables/aging", API_AUTH_ANY, API_NEED_READ, api_books_aging},
     {"GET", CO "/books-lock", API_AUTH_ANY, API_NEED_READ, api_rules_lock_show},
     {"PUT", CO "/books-lock", API_AUTH_ANY, API_NEED_OWNER, api_rules_lock_update},
+    {"GET", CO "/reference-rates", API_AUTH_ANY, API_NEED_READ, api_rules_rates_list},
+    {"POST", CO "/reference-rates", API_AUTH_ANY, API_NEED_OWNER_USER, api_rules_rates_add},
     /* ---- end books ---- */
 
     /* ---- the hand-over to Visma Amili ---- */

@@ -133,6 +133,8 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
                               struct app_invoice_view *v, struct app_error *e)
 {
     struct capital_change *ch = NULL;
+    const struct rate_period *period;
+    struct rate_table rates;
     struct customer cu;
     size_t n = 0;
     enum pm_err rc;
@@ -157,7 +159,10 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
     if (rc)
         return rc;
     if (as_of > v->inv.due_date && v->inv.customer_part_minor > 0) {
-        rc = interest_compute(ax->rates, v->inv.customer_part_minor, v->inv.due_date, as_of, ch, n,
+        rc = app_rules_rates(ax, &rates, e);
+        if (rc)
+            goto out_free;
+        rc = interest_compute(&rates, v->inv.customer_part_minor, v->inv.due_date, as_of, ch, n,
                               &v->interest);
         if (rc == PM_ERR_UNKNOWN_RATE) {
             memset(&v->interest, 0, sizeof(v->interest));
@@ -169,7 +174,14 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
             app_error_set(e, rc, "internal_error", NULL);
             app_error_detail(e, "interest_compute failed for invoice %lld", (long long)v->inv.id);
         }
+        period = v->interest.days > 0 ? rate_table_period(&rates, v->interest.last_day) : NULL;
+        if (period) {
+            v->rate = *period;
+            v->have_rate = true;
+        }
+        rate_table_release(&rates);
     }
+out_free:
     free(ch);
     return rc;
 }

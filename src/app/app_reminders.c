@@ -277,6 +277,7 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     struct reminder_amounts a;
     struct letter_reminder l;
     struct capital_change *ch = NULL;
+    struct rate_table rates;
     struct pm_error pe = {0};
     struct buf pdf = BUF_INIT;
     char base[24], ocr[32], *text = NULL, message[STORE_TEXT_MAX], money[MONEY_FORMAT_MAX];
@@ -299,7 +300,11 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     rc = gather(ax, &inv, &ib, date, &ch, &f, &cu, e);
     if (rc)
         goto out_free;
-    rc = reminder_compute(ax->rates, &f, &a, &pe);
+    rc = app_rules_rates(ax, &rates, e);
+    if (rc)
+        goto out_free;
+    rc = reminder_compute(&rates, &f, &a, &pe);
+    rate_table_release(&rates);
     if (rc) {
         app_error_set(e, rc,
                       !strcmp(pe.field, "date")              ? "not_overdue"

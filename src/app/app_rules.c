@@ -7,6 +7,8 @@
 #include "app/app_rules.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/date.h"
 #include "core/lock.h"
@@ -50,6 +52,74 @@ enum pm_err app_rules_lock_books(const struct app_ctx *ax, int32_t through, stru
         return app_error_detail(e, "%s", pe.message);
     }
     rc = store_rules_books_locked_put(ax->store, ax->company_id, through);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+#define RATES_ADDED_MAX 256 /* 128 years of half-years */
+
+enum pm_err app_rules_rates(const struct app_ctx *ax, struct rate_table *out, struct app_error *e)
+{
+    struct store_rate *rows = calloc(RATES_ADDED_MAX, sizeof(*rows));
+    struct rate_period *add = calloc(RATES_ADDED_MAX, sizeof(*add));
+    size_t n = 0, i;
+    enum pm_err rc;
+
+    out->periods = NULL;
+    out->n = 0;
+    if (!rows || !add) {
+        rc = app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
+        goto out_free;
+    }
+    rc = store_rules_rate_list(ax->store, rows, RATES_ADDED_MAX, &n);
+    if (rc) {
+        app_store_failed(ax, rc, e);
+        goto out_free;
+    }
+    for (i = 0; i < n; i++) {
+        add[i].from = rows[i].valid_from;
+        add[i].reference_bp = rows[i].rate_bp;
+        snprintf(add[i].source, sizeof(add[i].source), "%s", rows[i].source);
+        add[i].added = rows[i].added_on;
+    }
+    rc = rate_table_extend(ax->rates, add, n, out);
+    if (rc)
+        app_error_set(e, rc, "internal_error", NULL);
+out_free:
+    free(add);
+    free(rows);
+    return rc;
+}
+
+enum pm_err app_rules_rate_add(const struct app_ctx *ax, int32_t from, int32_t bp,
+                               const char *source, struct app_error *e)
+{
+    struct rate_table t;
+    struct store_rate r;
+    struct pm_error pe = {0};
+    enum pm_err rc;
+
+    if (!source || !source[0] || strlen(source) >= RATE_SOURCE_MAX)
+        return app_error_set(e, PM_ERR_RANGE, "out_of_range", "source");
+    rc = app_rules_rates(ax, &t, e);
+    if (rc)
+        return rc;
+    rc = rate_check_new(&t, from, bp, &pe);
+    rate_table_release(&t);
+    if (rc) {
+        app_error_set(e, rc, rc == PM_ERR_CONFLICT ? "conflict" : "out_of_range", pe.field);
+        return app_error_detail(e, "%s", pe.message);
+    }
+    memset(&r, 0, sizeof(r));
+    r.valid_from = from;
+    r.rate_bp = bp;
+    snprintf(r.source, sizeof(r.source), "%s", source);
+    snprintf(r.added_by, sizeof(r.added_by), "%s", ax->actor ? ax->actor : "");
+    r.added_on = ax->today;
+    rc = store_rules_rate_add(ax->store, &r);
+    if (rc == PM_ERR_CONFLICT)
+        return app_error_set(e, rc, "conflict", "valid_from");
     if (rc)
         return app_store_failed(ax, rc, e);
     return PM_OK;

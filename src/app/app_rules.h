@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "core/interest.h"
 #include "store/store_rules.h"
 
 /* PM_OK when `date` lies after the company's locked period; otherwise
@@ -27,5 +28,19 @@ enum pm_err app_rules_books_locked(const struct app_ctx *ax, int32_t *through, s
 /* Lock the company's books up to `through` (0 unlocks); out_of_range on
  * books_locked_through for a date after today.  Adds no voucher. */
 enum pm_err app_rules_lock_books(const struct app_ctx *ax, int32_t through, struct app_error *e);
+
+/* The reference rates in force: the shipped table (ax->rates, from
+ * data/reference-rates.csv) continued by the half-years an administrator
+ * added (core/interest.h's rate_table_extend).  *out owns its memory
+ * (rate_table_release()). */
+enum pm_err app_rules_rates(const struct app_ctx *ax, struct rate_table *out, struct app_error *e);
+
+/* Add the reference rate of the half-year starting `from` (bp basis
+ * points; source, 1..63 bytes, says where it comes from), effective at
+ * once for every company on this database.  Refused by core's
+ * rate_check_new() (conflict or out_of_range on valid_from or rate);
+ * source empty or too long is out_of_range on source. */
+enum pm_err app_rules_rate_add(const struct app_ctx *ax, int32_t from, int32_t bp,
+                               const char *source, struct app_error *e);
 
 #endif

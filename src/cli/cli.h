@@ -53,8 +53,12 @@ void cli_report(const char *cmd, const struct app_error *e);
 /* The application context for company_id (its row read into *co). */
 int cli_books_ctx(struct cli *c, const char *cmd, int64_t company_id, struct company *co,
                   struct app_ctx *ax);
-/* rules.c */
+/* rules.c; cli_load_rates() reads DATA_DIR/reference-rates.csv (the
+ * reason on stderr as `paminn CMD: ...` when it cannot) */
+struct rate_table;
+enum pm_err cli_load_rates(const char *cmd, const char *data_dir, struct rate_table *rates);
 int cli_books_lock(struct cli *c, int argc, char **argv);
+int cli_rates(struct cli *c, int argc, char **argv);
 
 /* Print "paminn SUBCOMMAND: message" to stderr. */
 void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

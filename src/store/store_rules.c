@@ -92,7 +92,7 @@ enum pm_err store_rules_books_locked_put(struct store *st, int64_t company_id, i
 enum pm_err store_rules_rate_add(struct store *st, const struct store_rate *r)
 {
     static const char sql[] =
-        "INSERT INTO reference_rates (valid_from, rate_bp, source, added_by, added_at)"
+        "INSERT INTO reference_rates (valid_from, rate_bp, source, added_by, added_on)"
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
     struct store_stmt *q = NULL;
     enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(r->valid_from, r->rate_bp));
@@ -101,7 +101,7 @@ enum pm_err store_rules_rate_add(struct store *st, const struct store_rate *r)
         return err;
     sql_bind_arr(st, q, 3, r->source);
     sql_bind_arr(st, q, 4, r->added_by);
-    sql_bind_int(st, q, 5, r->added_at ? r->added_at : sql_now());
+    sql_bind_int(st, q, 5, r->added_on);
     err = sql_run(st, q);
     if (!err && sql_changes(st, q) != 1)
         err = pm_error_set(&st->error, PM_ERR_CONFLICT, "valid_from",
@@ -117,12 +117,12 @@ static void rate_read(struct store *st, struct store_stmt *q, struct store_rate 
     r->rate_bp = (int32_t)sql_int(st, q, 1);
     sql_col_arr(st, q, 2, r->source);
     sql_col_arr(st, q, 3, r->added_by);
-    r->added_at = sql_int(st, q, 4);
+    r->added_on = (int32_t)sql_int(st, q, 4);
 }
 
 enum pm_err store_rules_rate_list(struct store *st, struct store_rate *out, size_t cap, size_t *n)
 {
-    static const char sql[] = "SELECT valid_from, rate_bp, source, added_by, added_at"
+    static const char sql[] = "SELECT valid_from, rate_bp, source, added_by, added_on"
                               " FROM reference_rates ORDER BY valid_from";
     struct store_stmt *q = NULL;
     enum pm_err err = sql_prepare(st, sql, &q);

@@ -34,7 +34,7 @@ struct store_rate {
     int32_t rate_bp;    /* the reference rate, basis points */
     char source[STORE_TEXT_MAX];
     char added_by[STORE_EMAIL_MAX];
-    int64_t added_at;
+    int32_t added_on; /* the day it was added (the company's date) */
 };
 
 /* Add a rate; PM_ERR_CONFLICT (field valid_from) when that half-year has

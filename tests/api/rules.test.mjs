@@ -234,3 +234,70 @@ describe('list cursors belong to their filter', () => {
     assertStatus(await anna.get(`${C}/customers?limit=1&cursor=${encodeURIComponent(all.body.next_cursor)}`), 200);
   });
 });
+
+describe('reference rates added without a rebuild', () => {
+  let fx2;
+  let owner;
+  let C2;
+  before(async () => {
+    fx2 = await startServer({ now: '2026-08-01' });
+    owner = await fx2.login();
+    C2 = co(fx2.companyId);
+  });
+  after(async () => {
+    await fx2?.stop();
+  });
+
+  test('2026-07-01 missing: the list says so; an owner adds 1,50 % and interest to date is whole, with its source', async () => {
+    const k = await createCustomer(owner, fx2.companyId, { name: 'Tolvan Tolvansson', id_number: '19121212-1212' });
+    const inv = await createInvoice(owner, fx2.companyId, k.id, {
+      invoice_date: '2026-06-01', due_date: '2026-06-30', lines: [line(800000)],
+    });
+    let rates = await owner.get(`${C2}/reference-rates`);
+    assertStatus(rates, 200);
+    assert.equal(rates.body.current_missing, true);
+    assert.equal(rates.body.known_until, '2026-06-30');
+    assert.equal(rates.body.next_from, '2026-07-01');
+    assert.deepEqual(rates.body.items.at(-1), { from: '2026-01-01', rate_bp: 200, source: 'secondary source citing Sveriges riksbank', added: null });
+    assert.equal((await owner.get(`${C2}/invoices/${inv.id}`)).body.interest.rate_unknown, true);
+
+    const before = fx2.count('reference_rates');
+    /* räntelagen 9 §: a multiple of half a percentage point; the next half-year only */
+    assertError(await owner.post(`${C2}/reference-rates`, { valid_from: '2026-07-01', rate_bp: 175, source: 'x' }), 422,
+      'out_of_range', 'rate');
+    assertError(await owner.post(`${C2}/reference-rates`, { valid_from: '2027-01-01', rate_bp: 150, source: 'x' }), 422,
+      'out_of_range', 'valid_from');
+    assertError(await owner.post(`${C2}/reference-rates`, { valid_from: '2026-01-01', rate_bp: 150, source: 'x' }), 409,
+      'conflict', 'valid_from');
+    assertError(await owner.post(`${C2}/reference-rates`, { valid_from: '2026-07-01', rate_bp: 150, source: '' }), 422,
+      'required', 'source');
+    assertError(await owner.post(`${C2}/reference-rates`, { valid_from: '2026-07-01', rate_bp: 150, source: 'x'.repeat(64) }),
+      422, 'out_of_range', 'source');
+    assert.equal(fx2.count('reference_rates'), before);
+
+    const added = await owner.post(`${C2}/reference-rates`, { valid_from: '2026-07-01', rate_bp: 150, source: 'Sveriges riksbank' });
+    assertStatus(added, 201);
+    assert.equal(added.body.current_missing, false);
+    assert.deepEqual(added.body.items.at(-1), { from: '2026-07-01', rate_bp: 150, source: 'Sveriges riksbank', added: '2026-08-01' });
+    rates = await owner.get(`${C2}/reference-rates`);
+    assert.equal(rates.body.known_until, '2026-12-31');
+
+    /* 10 000 kr, 2026-07-01..08-01 = 32 days at 9,50 %: 1 000 000 × 950 × 32 / 3 650 000 = 8 328,8 öre */
+    const got = (await owner.get(`${C2}/invoices/${inv.id}`)).body;
+    assert.equal(got.interest.rate_unknown, false);
+    assert.equal(got.interest.days, 32);
+    assert.equal(got.interest.amount_minor, 8329);
+    assert.equal(got.interest.rate_bp, 950);
+    assert.deepEqual(got.interest.reference_rate, { from: '2026-07-01', rate_bp: 150, source: 'Sveriges riksbank', added: '2026-08-01' });
+    /* The reminder letter counts with it too. */
+    const rem = await owner.post(`${C2}/invoices/${inv.id}/reminders`, {});
+    assertStatus(rem, 201);
+    assert.equal(rem.body.interest_minor, 8329);
+    assert.equal(rem.body.interest.rate_unknown, false);
+
+    /* The command line lists the same table and adds the next half-year. */
+    assert.match(fx2.cli(['rates', 'list']), /2026-07-01 {2}1\.50 % {2}Sveriges riksbank \(added 2026-08-01\)/);
+    assert.match(fx2.cli(['rates', 'add', '--source', 'Riksbanken', '2027-01-01', '1.00']), /2027-01-01 {2}1\.00 % {2}Riksbanken/);
+    assert.equal((await owner.get(`${C2}/reference-rates`)).body.next_from, '2027-07-01');
+  });
+});

@@ -536,7 +536,7 @@ static const char *const migrations[] = {
     "  rate_bp BIGINT NOT NULL CHECK (rate_bp >= -1000 AND rate_bp <= 5000),"
     "  source TEXT NOT NULL,"
     "  added_by TEXT NOT NULL DEFAULT '',"
-    "  added_at BIGINT NOT NULL"
+    "  added_on BIGINT NOT NULL"
     ");",
 };
 

@@ -528,7 +528,7 @@ static const char *const migrations[] = {
     "  rate_bp INTEGER NOT NULL CHECK (rate_bp >= -1000 AND rate_bp <= 5000),"
     "  source TEXT NOT NULL,"
     "  added_by TEXT NOT NULL DEFAULT '',"
-    "  added_at INTEGER NOT NULL"
+    "  added_on INTEGER NOT NULL"
     ") STRICT;",
 };
 
