@@ -172,6 +172,9 @@ enum pm_err app_invoice_facts(const struct app_ctx *ax, const struct invoice *in
         app_error_detail(e, "invoice %lld: %s", (long long)inv->id, pe.message);
         goto out_free;
     }
+    /* The stored split stands: the yearly ROT/RUT caps may have cut it. */
+    out->totals.tax_reduction_minor = inv->tax_reduction_minor;
+    out->totals.customer_part_minor = inv->customer_part_minor;
     out->market = voucher_market_of(cu.country);
 out_free:
     free(lines);

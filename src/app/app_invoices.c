@@ -210,6 +210,7 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
                                 struct app_error *e)
 {
     struct customer cu;
+    int64_t capped_from = 0;
     enum pm_err rc;
 
     rc = app_rules_books_open(ax, inv->invoice_date, "invoice_date", e);
@@ -221,6 +222,9 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
     if (rc)
         return app_store_failed(ax, rc, e);
     inv->company_id = ax->company_id;
+    rc = app_rules_rotrut(ax, &cu, inv, buyers, n_buyers, &capped_from, e);
+    if (rc)
+        return rc;
     snprintf(inv->customer_name, sizeof(inv->customer_name), "%s", cu.name);
     rc = store_invoice_insert(ax->store, inv, lines, n_lines, buyers, n_buyers);
     if (rc == PM_ERR_CONFLICT) {
@@ -229,9 +233,12 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
     }
     if (rc)
         return app_store_failed(ax, rc, e);
-    rc = app_history(ax, inv->id, "created", "Faktura skapad",
-                     json_pack("{s:I, s:I}", "number", (json_int_t)inv->number, "total_minor",
-                               (json_int_t)inv->total_minor),
+    rc = app_history(ax, inv->id, "created",
+                     capped_from ? "Faktura skapad; skattereduktionen begränsad av årstaket"
+                                 : "Faktura skapad",
+                     json_pack("{s:I, s:I, s:o}", "number", (json_int_t)inv->number, "total_minor",
+                               (json_int_t)inv->total_minor, "tax_reduction_capped_from",
+                               capped_from ? json_integer(capped_from) : json_null()),
                      e);
     if (!rc)
         rc = app_invoices_issued(ax, inv, e);

@@ -12,6 +12,7 @@
 
 #include "core/date.h"
 #include "core/lock.h"
+#include "core/rotrut.h"
 
 enum pm_err app_rules_books_locked(const struct app_ctx *ax, int32_t *through, struct app_error *e)
 {
@@ -122,5 +123,47 @@ enum pm_err app_rules_rate_add(const struct app_ctx *ax, int32_t from, int32_t b
         return app_error_set(e, rc, "conflict", "valid_from");
     if (rc)
         return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_rules_rotrut(const struct app_ctx *ax, const struct customer *cu,
+                             struct invoice *inv, const struct invoice_buyer *buyers, size_t n,
+                             int64_t *capped_from, struct app_error *e)
+{
+    struct rotrut_used used[STORE_BUYERS_MAX];
+    int32_t from = 0, to = 0;
+    int64_t capped = 0;
+    int y, m, d;
+    size_t i;
+    enum pm_err rc;
+
+    *capped_from = 0;
+    if (inv->kind == INVOICE_STANDARD)
+        return PM_OK;
+    if (cu->is_company)
+        return app_error_set(e, PM_ERR_INVALID, "rot_rut_company_customer", "kind");
+    if (n == 0 || n > STORE_BUYERS_MAX)
+        return app_error_set(e, PM_ERR_INVALID, "required", "buyers");
+    date_to_ymd(inv->invoice_date, &y, &m, &d);
+    rc = date_from_ymd(y, 1, 1, &from);
+    if (!rc)
+        rc = date_from_ymd(y, 12, 31, &to);
+    if (rc)
+        return app_error_set(e, PM_ERR_RANGE, "out_of_range", "invoice_date");
+    for (i = 0; i < n; i++) {
+        rc = store_rules_buyer_reductions(ax->store, ax->company_id, buyers[i].id_number, from, to,
+                                          &used[i]);
+        if (rc)
+            return app_store_failed(ax, rc, e);
+    }
+    rc = rotrut_cap(inv->kind, inv->tax_reduction_minor, used, n, &capped);
+    if (rc)
+        return app_error_set(e, rc, "out_of_range", "buyers");
+    if (capped < inv->tax_reduction_minor) {
+        *capped_from = inv->tax_reduction_minor;
+        inv->customer_part_minor += inv->tax_reduction_minor - capped;
+        inv->remaining_minor += inv->tax_reduction_minor - capped;
+        inv->tax_reduction_minor = capped;
+    }
     return PM_OK;
 }

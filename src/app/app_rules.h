@@ -29,6 +29,17 @@ enum pm_err app_rules_books_locked(const struct app_ctx *ax, int32_t *through, s
  * books_locked_through for a date after today.  Adds no voucher. */
 enum pm_err app_rules_lock_books(const struct app_ctx *ax, int32_t through, struct app_error *e);
 
+/* A ROT or RUT invoice for customer cu with buyers[0..n): refused for a
+ * company customer (rot_rut_company_customer on kind: the reduction is a
+ * private person's); otherwise its tax reduction is capped by each
+ * buyer's yearly caps over the company's invoices of the invoice's year
+ * (core/rotrut.h), moving the rest to the customer's part (and what is
+ * left to pay).  *capped_from is the reduction before the caps when they
+ * cut it, else 0.  Nothing for a standard invoice. */
+enum pm_err app_rules_rotrut(const struct app_ctx *ax, const struct customer *cu,
+                             struct invoice *inv, const struct invoice_buyer *buyers, size_t n,
+                             int64_t *capped_from, struct app_error *e);
+
 /* The reference rates in force: the shipped table (ax->rates, from
  * data/reference-rates.csv) continued by the half-years an administrator
  * added (core/interest.h's rate_table_extend).  *out owns its memory

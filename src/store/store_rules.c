@@ -87,6 +87,48 @@ enum pm_err store_rules_books_locked_put(struct store *st, int64_t company_id, i
     return sql_run_keys(st, sql, SQL_KEYS(company_id, through));
 }
 
+/* ---- ROT and RUT reductions of a buyer ---- */
+
+enum pm_err store_rules_buyer_reductions(struct store *st, int64_t company_id,
+                                         const char *id_number, int32_t from, int32_t to,
+                                         struct rotrut_used *out)
+{
+    static const char sql[] =
+        "SELECT i.kind, i.tax_reduction_minor,"
+        " (SELECT count(*) FROM invoice_buyers n"
+        "   WHERE n.company_id = i.company_id AND n.invoice_id = i.id),"
+        " (SELECT count(*) FROM invoice_buyers p"
+        "   WHERE p.company_id = i.company_id AND p.invoice_id = i.id AND p.buyer_no < b.buyer_no)"
+        " FROM invoice_buyers b JOIN invoices i ON i.company_id = b.company_id AND i.id = "
+        "b.invoice_id"
+        " WHERE b.company_id = $1 AND i.invoice_date BETWEEN $2 AND $3 AND b.id_number = $4"
+        " AND i.kind IN ('rot', 'rut') AND i.state <> 'credited'";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id, from, to));
+    bool row = false;
+    const char *kind;
+    int64_t share;
+
+    memset(out, 0, sizeof(*out));
+    if (err)
+        return err;
+    sql_bind_text(st, q, 4, id_number, STORE_SHORT_MAX);
+    for (;;) {
+        err = sql_step(st, q, &row);
+        if (err || !row)
+            break;
+        share =
+            rotrut_share(sql_int(st, q, 1), (size_t)sql_int(st, q, 2), (size_t)sql_int(st, q, 3));
+        kind = sql_text_ref(st, q, 0, NULL);
+        if (kind && !strcmp(kind, "rot"))
+            out->rot_minor += share;
+        else
+            out->rut_minor += share;
+    }
+    sql_done(st, q);
+    return err;
+}
+
 /* ---- reference rates ---- */
 
 enum pm_err store_rules_rate_add(struct store *st, const struct store_rate *r)

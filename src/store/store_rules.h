@@ -1,8 +1,8 @@
 /*
  * store_rules.h — what the rules of the books keep beside the invoices:
  * the fees and interest each payment paid, the date up to which a
- * company's books are locked, and the reference rates an administrator
- * added to the shipped table.
+ * company's books are locked, a buyer's ROT and RUT reductions of a year,
+ * and the reference rates an administrator added to the shipped table.
  *
  * Written once in SQL over the storage driver (store_rules.c).  The rules
  * of store.h hold: every company-owned call takes the company id, errors
@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/rotrut.h"
 #include "store/store.h"
 
 /* Record the fees and interest a payment paid.  With p->id set (the row
@@ -27,6 +28,14 @@ enum pm_err store_rules_payment_charges(struct store *st, struct payment *p, int
 /* The last day of the company's locked period (0: nothing locked). */
 enum pm_err store_rules_books_locked_get(struct store *st, int64_t company_id, int32_t *through);
 enum pm_err store_rules_books_locked_put(struct store *st, int64_t company_id, int32_t through);
+
+/* The ROT and RUT reductions the buyer with this (normalised) personal
+ * identity number had on the company's invoices dated from..to
+ * (inclusive), credited ones aside: each invoice's reduction shared by its
+ * buyers as core/rotrut.h shares it. */
+enum pm_err store_rules_buyer_reductions(struct store *st, int64_t company_id,
+                                         const char *id_number, int32_t from, int32_t to,
+                                         struct rotrut_used *out);
 
 /* A reference rate added beside data/reference-rates.csv. */
 struct store_rate {

@@ -301,3 +301,59 @@ describe('reference rates added without a rebuild', () => {
     assert.equal((await owner.get(`${C2}/reference-rates`)).body.next_from, '2027-07-01');
   });
 });
+
+describe('ROT and RUT: yearly caps per buyer, private persons only', () => {
+  const tolvan = { id_number: '19121212-1212', name: 'Tolvan Tolvansson' };
+  const andersson = { id_number: '19811218-9876', name: 'Anna Andersson' };
+
+  async function rotRut(kind, labourNetMinor, buyers, extra = {}) {
+    const res = await anna.post(`${C}/invoices`, {
+      customer_id: kund.id, kind, invoice_date: '2026-03-01', due_date: '2026-03-31',
+      lines: [line(labourNetMinor, { labour: true, description: 'Städning' })], buyers, ...extra,
+    });
+    assertStatus(res, 201);
+    return res.body;
+  }
+  test('a 500 000 kr RUT invoice gets 75 000 kr, not 250 000; the rest is the customer\'s part and on 1510', async () => {
+    const inv = await rotRut('rut', 40000000, [tolvan]);
+    assert.equal(inv.total_minor, 50000000);
+    assert.equal(inv.tax_reduction_minor, 7500000);
+    assert.equal(inv.customer_part_minor, 42500000);
+    assert.equal(inv.remaining_minor, 42500000);
+    const v = (await anna.get(`${C}/vouchers`)).body.items.find((x) => x.invoice_id === inv.id);
+    const rows = v.rows.map((r) => (r.debit_minor ? `D ${r.account} ${r.debit_minor}` : `C ${r.account} ${r.credit_minor}`)).sort();
+    assert.deepEqual(rows, ['C 2611 10000000', 'C 3001 40000000', 'D 1510 42500000', 'D 1513 7500000']);
+    const ev = (await anna.get(`${C}/invoices/${inv.id}/history`)).body.items.find((e) => e.kind === 'created');
+    assert.equal(ev.data.tax_reduction_capped_from, 25000000);
+    /* The year's cap is used: the next RUT invoice of 2026 gets nothing, one of 2025 its 50 %. */
+    const next = await rotRut('rut', 800000, [tolvan]);
+    assert.equal(next.tax_reduction_minor, 0);
+    assert.equal(next.customer_part_minor, 1000000);
+    const last = await rotRut('rut', 800000, [tolvan], { invoice_date: '2025-12-01', due_date: '2025-12-31' });
+    assert.equal(last.tax_reduction_minor, 500000);
+  });
+
+  test('ROT at most 50 000 kr, and ROT and RUT together at most 75 000 kr', async () => {
+    /* ROT 30 % of 200 000 kr = 60 000 kr → 50 000 kr */
+    const rot = await rotRut('rot', 16000000, [andersson]);
+    assert.equal(rot.tax_reduction_minor, 5000000);
+    assert.equal(rot.customer_part_minor, 20000000 - 5000000);
+    /* RUT 50 % of 100 000 kr = 50 000 kr → the 25 000 kr left of the 75 000 */
+    const rut = await rotRut('rut', 8000000, [andersson]);
+    assert.equal(rut.tax_reduction_minor, 2500000);
+    /* Tolvan (RUT cap used) and a new buyer share a ROT invoice of 40 000 kr labour:
+       12 000 kr asked, 6 000 each; Tolvan has nothing left. */
+    const shared = await rotRut('rot', 3200000, [tolvan, { id_number: '19400101-0018', name: 'Greta Gran' }]);
+    assert.equal(shared.tax_reduction_minor, 600000);
+  });
+
+  test('ROT/RUT for a company customer is refused, naming kind, and changes nothing', async () => {
+    const before = fx.counts();
+    const res = await anna.post(`${C}/invoices`, {
+      customer_id: bolag.id, kind: 'rot', invoice_date: '2026-03-01', due_date: '2026-03-31',
+      lines: [line(100000, { labour: true })], buyers: [tolvan],
+    });
+    assertError(res, 422, 'rot_rut_company_customer', 'kind');
+    assert.deepEqual(fx.counts(), before);
+  });
+});
