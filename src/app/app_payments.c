@@ -8,12 +8,11 @@
  */
 #include "app/app_payments.h"
 
-#include "app/app_rules.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_rules.h"
 #include "core/date.h"
 #include "core/money.h"
 #include "core/payment.h"

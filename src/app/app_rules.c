@@ -58,7 +58,7 @@ enum pm_err app_rules_lock_books(const struct app_ctx *ax, int32_t through, stru
     return PM_OK;
 }
 
-#define RATES_ADDED_MAX 256 /* 128 years of half-years */
+#define RATES_ADDED_MAX 128 /* 64 years of half-years */
 
 enum pm_err app_rules_rates(const struct app_ctx *ax, struct rate_table *out, struct app_error *e)
 {

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/interest.h"
 #include "core/rotrut.h"
 #include "store/store.h"
 
@@ -41,7 +42,7 @@ enum pm_err store_rules_buyer_reductions(struct store *st, int64_t company_id,
 struct store_rate {
     int32_t valid_from; /* 1 January or 1 July */
     int32_t rate_bp;    /* the reference rate, basis points */
-    char source[STORE_TEXT_MAX];
+    char source[RATE_SOURCE_MAX];
     char added_by[STORE_EMAIL_MAX];
     int32_t added_on; /* the day it was added (the company's date) */
 };
