@@ -33,7 +33,12 @@ enum pm_err api_customers_list(struct api_request *r)
     rc = api_request_query_int(r, "limit", 1, LIMIT_MAX, &limit);
     if (rc)
         return rc;
-    if (cursor && *cursor && api_cursor_decode(cursor, 'c', 0, &key, &after))
+    rc = cursor && *cursor
+             ? api_cursor_decode_in(cursor, 'c', 0, api_cursor_filter(q), &key, &after)
+             : PM_OK;
+    if (rc == PM_ERR_CONFLICT)
+        api_error_extra(&r->err, "{\"reason\": \"the cursor belongs to another filter\"}");
+    if (rc)
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "cursor");
     if (q && strlen(q) >= STORE_NAME_MAX)
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "q");
@@ -52,7 +57,8 @@ enum pm_err api_customers_list(struct api_request *r)
     }
     if (n > (size_t)limit) {
         n = (size_t)limit;
-        api_cursor_encode('c', 0, 0, rows[n - 1].id, next_text);
+        api_cursor_encode_in('c', 0, api_cursor_filter(q && *q ? q : ""), 0, rows[n - 1].id,
+                             next_text);
         next = json_string(next_text);
     }
     for (i = 0; i < n; i++) {

@@ -15,6 +15,7 @@
 #include "core/idnum.h"
 #include "core/invoice.h"
 #include "core/money.h"
+#include "core/reminder.h"
 #include "core/vat.h"
 
 /* ISO 3166-1 alpha-2, officially assigned codes. */
@@ -233,7 +234,9 @@ enum pm_err api_decode_company(const json_t *obj, bool create, struct company *c
     if (present)
         snprintf(c.language, sizeof(c.language), "%s", languages[idx]);
     /* days to pay after a manual reminder */
-    rc = api_json_int(obj, "", "reminder_due_days", false, 1, 60, &v, &present, e);
+    /* at least 8 days to pay (core/reminder.h) */
+    rc = api_json_int(obj, "", "reminder_due_days", false, REMINDER_MIN_DAYS_TO_PAY, 60, &v,
+                      &present, e);
     if (rc)
         return rc;
     if (present)

@@ -59,6 +59,11 @@ enum pm_err api_books_vouchers(struct api_request *r);
 enum pm_err api_books_sie(struct api_request *r);
 enum pm_err api_books_bgmax(struct api_request *r);
 enum pm_err api_books_aging(struct api_request *r);
+/* api_rules.c: the locked period of the books */
+enum pm_err api_rules_lock_show(struct api_request *r);
+enum pm_err api_rules_lock_update(struct api_request *r);
+enum pm_err api_rules_rates_list(struct api_request *r);
+enum pm_err api_rules_rates_add(struct api_request *r);
 /* ---- end books ---- */
 
 /* ---- the hand-over to Visma Amili: api_amili.c (helpers for other handlers:

@@ -50,6 +50,17 @@ static int64_t sort_key(const struct invoice *inv, enum invoice_sort sort)
     return 0;
 }
 
+/* The hash of the filter a cursor is bound to: status, customer and text
+ * (the sort is in the cursor itself). */
+static uint32_t list_filter(const struct invoice_query *q)
+{
+    char text[STORE_NAME_MAX + 64];
+
+    snprintf(text, sizeof(text), "%d|%lld|%s", (int)q->filter, (long long)q->customer_id,
+             q->q ? q->q : "");
+    return api_cursor_filter(text);
+}
+
 /* Read status, sort, q, customer_id, limit and cursor into *q. */
 static enum pm_err list_query(struct api_request *r, struct invoice_query *q, int64_t *limit)
 {
@@ -82,7 +93,11 @@ static enum pm_err list_query(struct api_request *r, struct invoice_query *q, in
     if (rc)
         return rc;
     if (cursor && *cursor) {
-        if (api_cursor_decode(cursor, 'i', (int)q->sort, &q->after.key, &q->after.id))
+        rc = api_cursor_decode_in(cursor, 'i', (int)q->sort, list_filter(q), &q->after.key,
+                                  &q->after.id);
+        if (rc == PM_ERR_CONFLICT)
+            api_error_extra(&r->err, "{\"reason\": \"the cursor belongs to another filter\"}");
+        if (rc)
             return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "cursor");
         q->after.set = true;
     }
@@ -146,8 +161,8 @@ enum pm_err api_invoices_list(struct api_request *r)
     }
     if (n > (size_t)limit) {
         n = (size_t)limit;
-        api_cursor_encode('i', (int)q.sort, sort_key(&rows[n - 1], q.sort), rows[n - 1].id,
-                          next_text);
+        api_cursor_encode_in('i', (int)q.sort, list_filter(&q), sort_key(&rows[n - 1], q.sort),
+                             rows[n - 1].id, next_text);
     }
     jsonw_init(&w, &body);
     jsonw_object_begin(&w);
@@ -200,16 +215,30 @@ static json_t *date_or_null(int32_t d, bool have)
     return have ? api_render_date(d) : json_null();
 }
 
-/* Late-payment interest as the invoice page shows it. */
-static json_t *interest_json(const struct interest_result *res)
+/* The reference rate behind the interest: its half-year, source and the
+ * day an administrator added it (null when shipped). */
+static json_t *reference_json(const struct app_invoice_view *v)
 {
-    return json_pack("{s:I, s:i, s:o, s:o, s:i, s:b, s:o, s:I}", "amount_minor",
+    if (!v->have_rate)
+        return json_null();
+    return json_pack("{s:o, s:i, s:s, s:o}", "from", api_render_date(v->rate.from), "rate_bp",
+                     (int)v->rate.reference_bp, "source", v->rate.source, "added",
+                     v->rate.added > 0 ? api_render_date(v->rate.added) : json_null());
+}
+
+/* Late-payment interest as the invoice page shows it. */
+static json_t *interest_json(const struct app_invoice_view *v)
+{
+    const struct interest_result *res = &v->interest;
+
+    return json_pack("{s:I, s:i, s:o, s:o, s:i, s:b, s:o, s:I, s:o}", "amount_minor",
                      (json_int_t)res->amount_minor, "rate_bp", (int)res->last_rate_bp, "from",
                      date_or_null(res->first_day, res->days > 0), "to",
                      date_or_null(res->last_day, res->days > 0), "days", (int)res->days,
                      "rate_unknown", res->rate_unknown, "unknown_from",
                      date_or_null(res->unknown_from, res->rate_unknown), "estimate_minor",
-                     (json_int_t)(res->rate_unknown ? res->estimate_minor : res->amount_minor));
+                     (json_int_t)(res->rate_unknown ? res->estimate_minor : res->amount_minor),
+                     "reference_rate", reference_json(v));
 }
 
 static json_t *lines_json(const struct invoice_line_row *lines, size_t n)
@@ -263,7 +292,7 @@ static enum pm_err invoice_detail(struct api_request *r, const struct app_ctx *a
         api_error_from_app(&r->err, &ae);
         goto out_free;
     }
-    interest = interest_json(&v.interest);
+    interest = interest_json(&v);
     obj = api_render_invoice(&v.inv, r->today, NULL); /* amili: set below */
     if (!interest || !obj || json_object_set_new(obj, "lines", lines_json(v.lines, v.n_lines)) ||
         json_object_set_new(obj, "buyers", buyers_json(v.buyers, v.n_buyers, r->today)) ||

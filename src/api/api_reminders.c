@@ -36,14 +36,15 @@ static json_t *reminder_json(const struct reminder *rm, const struct reminder_am
 
     app_reminders_letter_url(rm, url, sizeof(url));
     return json_pack(
-        "{s:I, s:I, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:s}", "id",
+        "{s:I, s:I, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:b, s:s, s:s, s:s}", "id",
         (json_int_t)rm->id, "invoice_id", (json_int_t)rm->invoice_id, "date",
         api_render_date(rm->date), "fee_minor", (json_int_t)rm->fee_minor, "interest_minor",
         (json_int_t)rm->interest_minor, "interest", interest_json(rm, a), "late_compensation_minor",
         (json_int_t)rm->late_compensation_minor, "earlier_charges_minor",
         (json_int_t)rm->earlier_charges_minor, "capital_minor", (json_int_t)a->capital_minor,
         "total_due_minor", (json_int_t)rm->total_due_minor, "new_due_date",
-        api_render_date(rm->new_due_date), "ocr", rm->ocr, "currency", "SEK", "letter_url", url);
+        api_render_date(rm->new_due_date), "new_due_date_moved", a->new_due_date_moved, "ocr",
+        rm->ocr, "currency", "SEK", "letter_url", url);
 }
 
 /* {date} of a reminder request: default today. */

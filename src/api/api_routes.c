@@ -52,6 +52,10 @@ const struct api_route api_routes[] = {
     {"GET", CO "/export/sie", API_AUTH_ANY, API_NEED_READ, api_books_sie},
     {"POST", CO "/payments/bgmax", API_AUTH_ANY, API_NEED_WRITE, api_books_bgmax},
     {"GET", CO "/receivables/aging", API_AUTH_ANY, API_NEED_READ, api_books_aging},
+    {"GET", CO "/books-lock", API_AUTH_ANY, API_NEED_READ, api_rules_lock_show},
+    {"PUT", CO "/books-lock", API_AUTH_ANY, API_NEED_OWNER, api_rules_lock_update},
+    {"GET", CO "/reference-rates", API_AUTH_ANY, API_NEED_READ, api_rules_rates_list},
+    {"POST", CO "/reference-rates", API_AUTH_ANY, API_NEED_OWNER_USER, api_rules_rates_add},
     /* ---- end books ---- */
 
     /* ---- the hand-over to Visma Amili ---- */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app_rules.h"
 #include "core/date.h"
 #include "store/store_books.h"
 #include "util/clock.h"
@@ -112,6 +113,9 @@ enum pm_err app_book(const struct app_ctx *ax, struct voucher *v, int64_t invoic
     v->company_id = ax->company_id;
     v->invoice_id = invoice_id;
     v->created_at = clock_now_s(ax->clock);
+    rc = app_rules_books_open(ax, v->date, "date", e); /* nothing into a locked period */
+    if (rc)
+        return rc;
     rc = store_books_voucher_insert(ax->store, v);
     if (rc)
         return app_store_failed(ax, rc, e);
@@ -168,6 +172,9 @@ enum pm_err app_invoice_facts(const struct app_ctx *ax, const struct invoice *in
         app_error_detail(e, "invoice %lld: %s", (long long)inv->id, pe.message);
         goto out_free;
     }
+    /* The stored split stands: the yearly ROT/RUT caps may have cut it. */
+    out->totals.tax_reduction_minor = inv->tax_reduction_minor;
+    out->totals.customer_part_minor = inv->customer_part_minor;
     out->market = voucher_market_of(cu.country);
 out_free:
     free(lines);

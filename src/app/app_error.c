@@ -73,6 +73,20 @@ static const struct code_info codes[] = {
      "No such reminder on this invoice."},
     {"batch_not_found", "Det finns inga utskrivna påminnelser för den här omgången.",
      "No printed reminders exist for this batch."},
+    /* dates and the locked period */
+    {"books_locked",
+     "Datumet ligger i en låst period: bokföringen är låst till och med datumet i företagets "
+     "inställningar.",
+     "The date lies in a locked period: the books are locked up to the date in the company "
+     "settings."},
+    {"date_after_today", "En betalning kan inte dateras efter i dag.",
+     "A payment cannot be dated after today."},
+    {"date_before_invoice", "En betalning kan inte dateras före fakturadatum.",
+     "A payment cannot be dated before the invoice date."},
+    {"rot_rut_company_customer",
+     "ROT- och RUT-avdrag gäller bara privatpersoner, inte en kund som är ett företag.",
+     "ROT and RUT deductions are for private persons only, not for a customer that is a "
+     "company."},
     /* the hand-over to Visma Amili */
     {"agency_not_configured",
      "Visma Amili är inte konfigurerat på den här servern (--amili-url saknas).",

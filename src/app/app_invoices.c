@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_rules.h"
+
 #define HISTORY_PAGE 100
 
 enum pm_err app_invoices_get(const struct app_ctx *ax, int64_t invoice_id, struct invoice *inv,
@@ -103,6 +105,8 @@ enum pm_err app_invoices_capital_changes(const struct app_ctx *ax, const struct 
         goto out_free;
     }
     for (i = 0; i < n_pays; i++) {
+        if (pays[i].amount_minor == 0)
+            continue; /* paid fees and interest only */
         (*ch)[*n].date = pays[i].date;
         (*ch)[(*n)++].amount_minor = -pays[i].amount_minor;
     }
@@ -129,6 +133,8 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
                               struct app_invoice_view *v, struct app_error *e)
 {
     struct capital_change *ch = NULL;
+    const struct rate_period *period;
+    struct rate_table rates;
     struct customer cu;
     size_t n = 0;
     enum pm_err rc;
@@ -153,7 +159,10 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
     if (rc)
         return rc;
     if (as_of > v->inv.due_date && v->inv.customer_part_minor > 0) {
-        rc = interest_compute(ax->rates, v->inv.customer_part_minor, v->inv.due_date, as_of, ch, n,
+        rc = app_rules_rates(ax, &rates, e);
+        if (rc)
+            goto out_free;
+        rc = interest_compute(&rates, v->inv.customer_part_minor, v->inv.due_date, as_of, ch, n,
                               &v->interest);
         if (rc == PM_ERR_UNKNOWN_RATE) {
             memset(&v->interest, 0, sizeof(v->interest));
@@ -165,7 +174,14 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
             app_error_set(e, rc, "internal_error", NULL);
             app_error_detail(e, "interest_compute failed for invoice %lld", (long long)v->inv.id);
         }
+        period = v->interest.days > 0 ? rate_table_period(&rates, v->interest.last_day) : NULL;
+        if (period) {
+            v->rate = *period;
+            v->have_rate = true;
+        }
+        rate_table_release(&rates);
     }
+out_free:
     free(ch);
     return rc;
 }
@@ -194,14 +210,21 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
                                 struct app_error *e)
 {
     struct customer cu;
+    int64_t capped_from = 0;
     enum pm_err rc;
 
+    rc = app_rules_books_open(ax, inv->invoice_date, "invoice_date", e);
+    if (rc)
+        return rc;
     rc = store_customer_get(ax->store, ax->company_id, inv->customer_id, &cu);
     if (rc == PM_ERR_NOT_FOUND)
         return app_error_set(e, rc, "invalid_value", "customer_id");
     if (rc)
         return app_store_failed(ax, rc, e);
     inv->company_id = ax->company_id;
+    rc = app_rules_rotrut(ax, &cu, inv, buyers, n_buyers, &capped_from, e);
+    if (rc)
+        return rc;
     snprintf(inv->customer_name, sizeof(inv->customer_name), "%s", cu.name);
     rc = store_invoice_insert(ax->store, inv, lines, n_lines, buyers, n_buyers);
     if (rc == PM_ERR_CONFLICT) {
@@ -210,9 +233,12 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
     }
     if (rc)
         return app_store_failed(ax, rc, e);
-    rc = app_history(ax, inv->id, "created", "Faktura skapad",
-                     json_pack("{s:I, s:I}", "number", (json_int_t)inv->number, "total_minor",
-                               (json_int_t)inv->total_minor),
+    rc = app_history(ax, inv->id, "created",
+                     capped_from ? "Faktura skapad; skattereduktionen begränsad av årstaket"
+                                 : "Faktura skapad",
+                     json_pack("{s:I, s:I, s:o}", "number", (json_int_t)inv->number, "total_minor",
+                               (json_int_t)inv->total_minor, "tax_reduction_capped_from",
+                               capped_from ? json_integer(capped_from) : json_null()),
                      e);
     if (!rc)
         rc = app_invoices_issued(ax, inv, e);

@@ -73,6 +73,10 @@ struct app_invoice_view {
      * past the known reference rates gives rate_unknown from the day after
      * the due date, never a guess */
     struct interest_result interest;
+    /* the reference rate of the last interest day (its half-year and
+     * source), when one is known */
+    struct rate_period rate;
+    bool have_rate;
 };
 
 enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int32_t as_of,

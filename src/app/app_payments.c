@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_rules.h"
 #include "core/date.h"
 #include "core/money.h"
 #include "core/payment.h"
 #include "store/store_books.h"
+#include "store/store_rules.h"
 #include "util/clock.h"
 
 /* A payment of amount_minor on date reached the company directly for inv
@@ -85,6 +87,25 @@ static enum pm_err after_payment(const struct app_ctx *ax, const struct invoice 
     return report_to_agency(ax, inv, amount, date, reference, source, key, reported, e);
 }
 
+/* A payment registered by hand is dated between the invoice date and
+ * today (core/payment.h); a bank file's or the agency's date is the
+ * bank's own.  No payment is booked in the locked period. */
+static enum pm_err check_date(const struct app_ctx *ax, const struct invoice *inv, int32_t date,
+                              enum payment_source source, struct app_error *e)
+{
+    struct pm_error pe = {0};
+    enum pm_err rc = PM_OK;
+
+    if (source == PAYMENT_MANUAL)
+        rc = payment_date_check(date, inv->invoice_date, ax->today, &pe);
+    if (rc) {
+        app_error_set(e, rc, date > ax->today ? "date_after_today" : "date_before_invoice",
+                      pe.field);
+        return app_error_detail(e, "%s", pe.message);
+    }
+    return app_rules_books_open(ax, date, "date", e);
+}
+
 static const char *source_via(enum payment_source source)
 {
     switch (source) {
@@ -131,6 +152,9 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
         return app_error_set(e, PM_ERR_CONFLICT, "conflict", "invoice_id");
     if (amount_minor <= 0 || amount_minor > MONEY_MAX)
         return app_error_set(e, PM_ERR_RANGE, "out_of_range", "amount_minor");
+    rc = check_date(ax, &inv, date, source, e);
+    if (rc)
+        return rc;
     written_off = inv.state == INVOICE_STATE_WRITTEN_OFF;
     remaining_before = inv.remaining_minor > 0 ? inv.remaining_minor : 0;
 
@@ -152,21 +176,23 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
     if (written_off)
         res.recovered_minor = res.capital_minor;
 
-    /* The payment row keeps the invoice's paid and remaining amounts. */
-    if (res.capital_minor > 0) {
-        memset(&p, 0, sizeof(p));
-        p.company_id = ax->company_id;
-        p.invoice_id = invoice_id;
-        p.date = date;
-        p.amount_minor = res.capital_minor;
-        p.source = source;
-        p.created_at = clock_now_s(ax->clock);
-        snprintf(p.reference, sizeof(p.reference), "%s", reference ? reference : "");
-        rc = store_payment_insert(ax->store, &p);
-        if (rc)
-            return app_store_failed(ax, rc, e);
-        res.payment_id = p.id;
-    }
+    /* The payment row keeps the invoice's paid and remaining amounts (its
+     * capital) and the fees and interest paid; a payment of only those
+     * gets a row of no capital. */
+    memset(&p, 0, sizeof(p));
+    p.company_id = ax->company_id;
+    p.invoice_id = invoice_id;
+    p.date = date;
+    p.amount_minor = res.capital_minor;
+    p.source = source;
+    p.created_at = clock_now_s(ax->clock);
+    snprintf(p.reference, sizeof(p.reference), "%s", reference ? reference : "");
+    rc = res.capital_minor > 0 ? store_payment_insert(ax->store, &p) : PM_OK;
+    if (!rc && res.fees_minor + res.interest_minor > 0)
+        rc = store_rules_payment_charges(ax->store, &p, res.fees_minor, res.interest_minor);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    res.payment_id = p.id;
     ib.fees_paid_minor += res.fees_minor;
     ib.interest_paid_minor += res.interest_minor;
     ib.recovered_minor += res.recovered_minor;

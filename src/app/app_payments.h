@@ -16,7 +16,7 @@
 
 /* How a payment was split and booked. */
 struct app_payment_result {
-    int64_t payment_id; /* the payment row, 0 when no capital was paid */
+    int64_t payment_id; /* the payment row, 0 only when all of it was over-paid */
     int64_t amount_minor;
     int64_t capital_minor;   /* to the invoice (or recovered after a loss) */
     int64_t fees_minor;      /* reminder fee and förseningsersättning */
@@ -30,8 +30,8 @@ struct app_payment_result {
 };
 
 /* Register amount_minor received on date for invoice_id, split by
- * payment_allocate() (core/payment.h): capital, then the fees and interest
- * of its reminders; the rest is an over-payment, refused (out_of_range,
+ * payment_allocate() (core/payment.h): the fees and interest of its
+ * reminders, then capital; the rest is an over-payment, refused (out_of_range,
  * field amount_minor) unless allow_overpayment.  A credited invoice is a
  * conflict (field invoice_id).  Books the payment voucher (and, after a
  * confirmed loss, the recovery voucher; with an expected loss, its

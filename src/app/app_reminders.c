@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app/app_invoices.h"
+#include "app/app_rules.h"
 #include "core/date.h"
 #include "core/idnum.h"
 #include "core/money.h"
@@ -236,6 +237,7 @@ static enum pm_err gather(const struct app_ctx *ax, const struct invoice *inv,
         ib->fee_charged_minor + ib->compensation_charged_minor - ib->fees_paid_minor;
     f->interest_paid_minor = ib->interest_paid_minor;
     f->due_days = ax->company->reminder_due_days > 0 ? ax->company->reminder_due_days : 10;
+    f->made = ax->today;
     return PM_OK;
 }
 
@@ -248,14 +250,15 @@ static enum pm_err add_reminder_event(const struct app_ctx *ax, const struct rem
     app_reminders_letter_url(rm, url, sizeof(url));
     return app_history(
         ax, rm->invoice_id, "reminder", message,
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s, s:i, s:o, s:s}", "reminder_id",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:s, s:i, s:o, s:s}", "reminder_id",
                   (json_int_t)rm->id, "fee_minor", (json_int_t)rm->fee_minor, "interest_minor",
                   (json_int_t)rm->interest_minor, "late_compensation_minor",
                   (json_int_t)rm->late_compensation_minor, "capital_minor",
                   (json_int_t)a->capital_minor, "total_due_minor", (json_int_t)rm->total_due_minor,
-                  "new_due_date", app_json_date(rm->new_due_date), "ocr", rm->ocr,
-                  "interest_rate_bp", rm->interest_rate_bp, "batch_id",
-                  rm->batch_id ? json_integer(rm->batch_id) : json_null(), "letter_url", url),
+                  "new_due_date", app_json_date(rm->new_due_date), "new_due_date_moved",
+                  a->new_due_date_moved, "ocr", rm->ocr, "interest_rate_bp", rm->interest_rate_bp,
+                  "batch_id", rm->batch_id ? json_integer(rm->batch_id) : json_null(), "letter_url",
+                  url),
         e);
 }
 
@@ -274,6 +277,7 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     struct reminder_amounts a;
     struct letter_reminder l;
     struct capital_change *ch = NULL;
+    struct rate_table rates;
     struct pm_error pe = {0};
     struct buf pdf = BUF_INIT;
     char base[24], ocr[32], *text = NULL, message[STORE_TEXT_MAX], money[MONEY_FORMAT_MAX];
@@ -296,7 +300,11 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     rc = gather(ax, &inv, &ib, date, &ch, &f, &cu, e);
     if (rc)
         goto out_free;
-    rc = reminder_compute(ax->rates, &f, &a, &pe);
+    rc = app_rules_rates(ax, &rates, e);
+    if (rc)
+        goto out_free;
+    rc = reminder_compute(&rates, &f, &a, &pe);
+    rate_table_release(&rates);
     if (rc) {
         app_error_set(e, rc,
                       !strcmp(pe.field, "date")              ? "not_overdue"
@@ -359,8 +367,10 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
         goto out_free;
     }
     money_format(a.total_due_minor, money, sizeof(money));
-    snprintf(message, sizeof(message), "Påminnelse skickad: att betala %s senast %.10s", money,
-             json_string_value(json_object_get(snap, "new_due_date")));
+    snprintf(message, sizeof(message), "Påminnelse skickad: att betala %s senast %.10s%s", money,
+             json_string_value(json_object_get(snap, "new_due_date")),
+             a.new_due_date_moved ? " (sista dag flyttad till 8 dagar efter att brevet skapades)"
+                                  : "");
     rc = add_reminder_event(ax, out, &a, message, e);
     if (!rc && letter)
         *letter = l;
@@ -374,12 +384,13 @@ out_free:
     return rc;
 }
 
-/* Reminders are only ever dated up to today. */
+/* Reminders are only ever dated up to today, and never in the locked
+ * period of the books. */
 static enum pm_err check_date(const struct app_ctx *ax, int32_t date, struct app_error *e)
 {
     if (date > ax->today)
         return app_error_set(e, PM_ERR_RANGE, "out_of_range", "date");
-    return PM_OK;
+    return app_rules_books_open(ax, date, "date", e);
 }
 
 enum pm_err app_reminders_create(const struct app_ctx *ax, int64_t invoice_id, int32_t date,

@@ -26,7 +26,7 @@
 #include "util/buf.h"
 
 /* Report an operation's failure as a command-line error. */
-static void report(const char *cmd, const struct app_error *e)
+void cli_report(const char *cmd, const struct app_error *e)
 {
     const char *code = app_error_code(e);
     json_t *extra = e->extra[0] ? json_loads(e->extra, 0, NULL) : NULL;
@@ -40,8 +40,8 @@ static void report(const char *cmd, const struct app_error *e)
 }
 
 /* The context for company_id (its row read into *co). */
-static int books_ctx(struct cli *c, const char *cmd, int64_t company_id, struct company *co,
-                     struct app_ctx *ax)
+int cli_books_ctx(struct cli *c, const char *cmd, int64_t company_id, struct company *co,
+                  struct app_ctx *ax)
 {
     struct app_error e;
 
@@ -110,11 +110,11 @@ int cli_export_sie(struct cli *c, int argc, char **argv)
         cli_errorf("export-sie", "--company ID and --year YYYY are required");
         return CLI_EXIT_USAGE;
     }
-    if (books_ctx(c, "export-sie", company_id, &co, &ax))
+    if (cli_books_ctx(c, "export-sie", company_id, &co, &ax))
         return CLI_EXIT_FAILED;
     app_error_clear(&e);
     if (app_export_sie(&ax, (int)year, &out, &e)) {
-        report("export-sie", &e);
+        cli_report("export-sie", &e);
         goto out_release;
     }
     f = output ? fopen(output, "wb") : stdout;
@@ -224,13 +224,13 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
         cli_errorf("import-bgmax", "cannot read %s (%s)", argv[optind], pm_err_name(rc));
         goto out_release;
     }
-    if (books_ctx(c, "import-bgmax", company_id, &co, &ax))
+    if (cli_books_ctx(c, "import-bgmax", company_id, &co, &ax))
         goto out_release;
     ia.file = &file;
     ia.allow_test = allow_test;
     rc = app_atomic(&ax, import_op, &ia, &e);
     if (rc) {
-        report("import-bgmax", &e);
+        cli_report("import-bgmax", &e);
         goto out_release;
     }
     if (as_json) {

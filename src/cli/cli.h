@@ -33,6 +33,10 @@ struct cli {
     struct tz *tz;        /* Europe/Stockholm */
 };
 
+struct app_ctx;
+struct app_error;
+struct company;
+
 /* The company's local date now. */
 int32_t cli_today(const struct cli *c);
 
@@ -44,6 +48,17 @@ int cli_user(struct cli *c, int argc, char **argv);
 /* books.c */
 int cli_export_sie(struct cli *c, int argc, char **argv);
 int cli_import_bgmax(struct cli *c, int argc, char **argv);
+/* An operation's failure as a command-line error (message, field, reason). */
+void cli_report(const char *cmd, const struct app_error *e);
+/* The application context for company_id (its row read into *co). */
+int cli_books_ctx(struct cli *c, const char *cmd, int64_t company_id, struct company *co,
+                  struct app_ctx *ax);
+/* rules.c; cli_load_rates() reads DATA_DIR/reference-rates.csv (the
+ * reason on stderr as `paminn CMD: ...` when it cannot) */
+struct rate_table;
+enum pm_err cli_load_rates(const char *cmd, const char *data_dir, struct rate_table *rates);
+int cli_books_lock(struct cli *c, int argc, char **argv);
+int cli_rates(struct cli *c, int argc, char **argv);
 
 /* Print "paminn SUBCOMMAND: message" to stderr. */
 void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -81,6 +81,19 @@ enum pm_err rate_table_reference_bp(const struct rate_table *t, int32_t date, in
     return PM_OK;
 }
 
+const struct rate_period *rate_table_period(const struct rate_table *t, int32_t date)
+{
+    size_t i;
+
+    if (!t || t->n == 0 || date < t->periods[0].from || date > rate_table_known_until(t))
+        return NULL;
+    for (i = t->n; i-- > 0;) {
+        if (t->periods[i].from <= date)
+            return &t->periods[i];
+    }
+    return NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* Parsing                                                             */
 /* ------------------------------------------------------------------ */
@@ -260,6 +273,7 @@ enum pm_err rate_table_parse(const char *text, size_t len, struct rate_table *ou
         struct rate_period p;
         int nf;
 
+        memset(&p, 0, sizeof(p));
         pos += ll + (nl ? 1 : 0);
         lineno++;
         if (ll > 0 && line[ll - 1] == '\r')
@@ -312,6 +326,8 @@ enum pm_err rate_table_parse(const char *text, size_t len, struct rate_table *ou
                               lineno);
             goto out_free_periods;
         }
+        if (columns > 2)
+            snprintf(p.source, sizeof(p.source), "%.*s", (int)f[2].len, f[2].p);
         rc = append_period(&periods, &n, &cap, p);
         if (rc) {
             pm_error_set(e, rc, "rates", "line %zu: out of memory", lineno);
@@ -334,6 +350,75 @@ out_free_periods:
     free(periods);
 out:
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rates added by an administrator                                     */
+/* ------------------------------------------------------------------ */
+
+enum pm_err rate_parse_percent(const char *text, int32_t *bp)
+{
+    struct field f;
+
+    if (!text)
+        return PM_ERR_INVALID;
+    f.p = text;
+    f.len = strlen(text);
+    f.quoted = true; /* a decimal comma is fine outside a CSV file */
+    return parse_rate(&f, bp) ? PM_OK : PM_ERR_INVALID;
+}
+
+enum pm_err rate_check_new(const struct rate_table *t, int32_t from, int32_t bp, struct pm_error *e)
+{
+    char day[DATE_ISO_LEN + 1];
+    int32_t next;
+
+    if (date_half_year_start(from) != from)
+        return pm_error_set(e, PM_ERR_RANGE, "valid_from",
+                            "a reference rate starts on 1 January or 1 July");
+    if (t && t->n > 0) {
+        next = half_year_next(t->periods[t->n - 1].from);
+        date_format_iso(next, day);
+        if (from < next)
+            return pm_error_set(e, PM_ERR_CONFLICT, "valid_from",
+                                "that half-year has a reference rate already; the next one to "
+                                "add starts %s",
+                                day);
+        if (from > next)
+            return pm_error_set(e, PM_ERR_RANGE, "valid_from",
+                                "a half-year would be missing: the next one to add starts %s", day);
+    }
+    if (bp < RATE_MIN_BP || bp > RATE_MAX_BP || bp % 50 != 0)
+        return pm_error_set(e, PM_ERR_RANGE, "rate",
+                            "a reference rate is a multiple of 0.50 %% in -10..50 "
+                            "(räntelagen 9 §)");
+    return PM_OK;
+}
+
+enum pm_err rate_table_extend(const struct rate_table *base, const struct rate_period *add,
+                              size_t n, struct rate_table *out)
+{
+    struct rate_period *periods;
+    size_t k, i;
+
+    out->periods = NULL;
+    out->n = 0;
+    k = base ? base->n : 0;
+    periods = malloc((k + n + 1) * sizeof(*periods));
+    if (!periods)
+        return PM_ERR_NOMEM;
+    if (k)
+        memcpy(periods, base->periods, k * sizeof(*periods));
+    for (i = 0; i < n; i++) {
+        if (k > 0 && add[i].from <= periods[k - 1].from)
+            continue;
+        if (k > 0 && add[i].from != half_year_next(periods[k - 1].from))
+            break;
+        periods[k++] = add[i];
+    }
+    out->periods = periods;
+    out->n = k;
+    return PM_OK;
 }
 
 /* ------------------------------------------------------------------ */

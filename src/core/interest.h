@@ -26,9 +26,13 @@
 
 #define INTEREST_MARGIN_BP 800 /* 8 percentage points over the reference rate */
 
+#define RATE_SOURCE_MAX 64
+
 struct rate_period {
-    int32_t from;         /* 1 January or 1 July */
-    int32_t reference_bp; /* reference rate in basis points (200 = 2,00 %) */
+    int32_t from;                 /* 1 January or 1 July */
+    int32_t reference_bp;         /* reference rate in basis points (200 = 2,00 %) */
+    char source[RATE_SOURCE_MAX]; /* where it comes from (the CSV's note) */
+    int32_t added;                /* the day an administrator added it; 0 = shipped */
 };
 
 /* Half-years in ascending order without gaps; the last one is known for its
@@ -51,6 +55,26 @@ void rate_table_release(struct rate_table *t);
 int32_t rate_table_known_until(const struct rate_table *t);
 /* Reference rate for date; PM_ERR_UNKNOWN_RATE outside the table. */
 enum pm_err rate_table_reference_bp(const struct rate_table *t, int32_t date, int32_t *out);
+/* The half-year of the table holding date, or NULL. */
+const struct rate_period *rate_table_period(const struct rate_table *t, int32_t date);
+
+/* A rate as an administrator types it: percent like "2.00", "2,5" or
+ * "-0.50" (one or two decimals).  PM_ERR_INVALID otherwise. */
+enum pm_err rate_parse_percent(const char *text, int32_t *bp);
+/* May the rate of the half-year starting `from` be added to t?  It must
+ * start a half-year (1 January or 1 July) and be the one right after the
+ * table's last (PM_ERR_CONFLICT when the table has it, PM_ERR_RANGE for a
+ * gap; field valid_from), and be a whole multiple of 0.50 % in -10..50
+ * (räntelagen 9 §: the policy rate rounded up to the nearest half
+ * percentage point; PM_ERR_RANGE on field rate). */
+enum pm_err rate_check_new(const struct rate_table *t, int32_t from, int32_t bp,
+                           struct pm_error *e);
+/* base followed by the periods of add[0..n) (ascending) that continue it
+ * without a gap; those base already covers are skipped (the shipped table
+ * wins), the first after a gap ends the extension.  *out owns its memory
+ * (rate_table_release()). */
+enum pm_err rate_table_extend(const struct rate_table *base, const struct rate_period *add,
+                              size_t n, struct rate_table *out);
 
 /* A change of the capital on a date (a payment is negative). */
 struct capital_change {

@@ -3,13 +3,16 @@
  * customer owes.
  *
  * Part of core/: pure arithmetic, no I/O.  A payment the company receives
- * itself (the payments route, a BgMax file) pays the invoice's capital
- * first, then the reminder fees and förseningsersättning its reminders
- * charged, then the interest they claimed; whatever is left is an
- * over-payment owed back to the customer.  (A debt collector applies money
- * the other way round — costs, then interest, then capital, as räntelagen
- * allows; the agency does that on its own side, and its payouts arrive
- * already split.)
+ * itself (the payments route, a BgMax file) pays, as a debt collector
+ * applies money, first the costs (the reminder fees and
+ * förseningsersättning its reminders charged), then the interest they
+ * claimed, then the capital; whatever is left is an over-payment owed back
+ * to the customer.  Costs and interest first keep the capital, on which
+ * interest runs, open longest: the order the creditor may choose when the
+ * debtor names none (the accepted practice behind räntelagen 1975:635 and
+ * inkassolagen 1974:182, the same the agency applies on its side, whose
+ * payouts arrive already split).  A payment of a reminder letter's total
+ * thus pays exactly what the letter lists.
  */
 #ifndef PM_PAYMENT_H
 #define PM_PAYMENT_H
@@ -34,10 +37,17 @@ struct payment_split {
     int64_t overpaid_minor; /* beyond everything owed */
 };
 
-/* Split amount_minor (> 0) over the claim: capital, then fees, then
- * interest, the rest over-paid.  PM_ERR_RANGE when amount_minor <= 0. */
+/* Split amount_minor (> 0) over the claim: fees, then interest, then
+ * capital, the rest over-paid.  PM_ERR_RANGE when amount_minor <= 0. */
 enum pm_err payment_allocate(const struct payment_claim *claim, int64_t amount_minor,
                              struct payment_split *out);
+
+/* The date of a payment registered by hand: not after today (money not
+ * yet received is no payment) and not before the invoice date (nothing
+ * was owed then).  PM_ERR_RANGE on field "date", the message naming the
+ * limit. */
+enum pm_err payment_date_check(int32_t date, int32_t invoice_date, int32_t today,
+                               struct pm_error *e);
 
 /* The part of an expected loss (net, expected_minor) that a payment of
  * capital_minor towards remaining_minor (the capital left before it)

@@ -53,6 +53,7 @@ enum pm_err reminder_compute(const struct rate_table *rates, const struct remind
     struct reminder_amounts a;
     enum pm_err rc;
     int64_t fee;
+    int32_t made;
 
     memset(&a, 0, sizeof(a));
     if (f->due_days < 1 || f->due_days > 60)
@@ -100,6 +101,11 @@ enum pm_err reminder_compute(const struct rate_table *rates, const struct remind
     if (rc)
         return pm_error_set(e, rc, "remaining_minor", "amounts overflow");
     a.new_due_date = f->date + f->due_days;
+    made = f->made > f->date ? f->made : f->date;
+    if (a.new_due_date < made + REMINDER_MIN_DAYS_TO_PAY) {
+        a.new_due_date = made + REMINDER_MIN_DAYS_TO_PAY;
+        a.new_due_date_moved = true;
+    }
     *out = a;
     return PM_OK;
 }

@@ -16,7 +16,12 @@
  *   to and including the reminder date, on the capital left after each
  *   payment (core/interest.h); days past the known reference rates are
  *   left out and flagged, never guessed;
- * - a new payment date `due_days` after the reminder date;
+ * - a new payment date `due_days` after the reminder date, and never less
+ *   than 8 days after the day the letter is made: a backdated letter's
+ *   deadline is moved to that day, and the amounts say it was moved (the
+ *   debtor must get a reasonable time to pay or object; inkassolagen
+ *   1974:182, 5 §, takes 8 days as that time, and a reminder gives no
+ *   less);
  * - the total to pay: what is left of the invoice, fees charged now or
  *   before and not yet paid, and interest to date less interest paid.
  */
@@ -45,7 +50,11 @@ struct reminder_facts {
     int64_t charges_unpaid_minor; /* fees of earlier reminders not yet paid */
     int64_t interest_paid_minor;  /* interest already received */
     int due_days;                 /* 1..60 */
+    int32_t made;                 /* the day the letter is made (today); 0 = date */
 };
+
+/* The fewest days a debtor has to pay after the letter is made. */
+#define REMINDER_MIN_DAYS_TO_PAY 8
 
 #define REMINDER_RATE_PERIODS_MAX 8
 
@@ -67,6 +76,7 @@ struct reminder_amounts {
     int64_t earlier_charges_minor;
     int64_t total_due_minor;
     int32_t new_due_date;
+    bool new_due_date_moved; /* later than date + due_days: made + 8 days */
 };
 
 /* Compute a reminder.  PM_ERR_RANGE with e->field "date" when the invoice is

@@ -30,7 +30,6 @@
 #include "util/buf.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
-#define RATES_FILE_MAX  (1024 * 1024)
 
 /* main.c's built-in defaults, recognised so that an INI file may override them. */
 #define MAIN_DEFAULT_DB       "paminn.db"
@@ -51,29 +50,6 @@ static int usage(FILE *f, int status)
             "  --web-dir DIR       static files of the web UI (default ./web)\n%s",
             API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, serve_amili_usage);
     return status;
-}
-
-static enum pm_err load_rates(const char *data_dir, struct rate_table *rates)
-{
-    struct buf text = BUF_INIT, path = BUF_INIT;
-    struct pm_error err = {0};
-    enum pm_err rc;
-
-    rc = buf_addf(&path, "%s/reference-rates.csv", data_dir);
-    if (rc)
-        goto out_release;
-    rc = buf_read_file(&text, path.data, RATES_FILE_MAX);
-    if (rc) {
-        cli_errorf("serve", "cannot read %s (%s)", path.data, pm_err_name(rc));
-        goto out_release;
-    }
-    rc = rate_table_parse(text.data, text.len, rates, &err);
-    if (rc)
-        cli_errorf("serve", "%s: %s", path.data, err.message);
-out_release:
-    buf_release(&text);
-    buf_release(&path);
-    return rc;
 }
 
 static enum pm_err load_config(const char *file, struct api_ini *ini)
@@ -176,7 +152,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     if (ini.has_data_dir && !getenv("PAMINN_DATA_DIR") && !strcmp(data_dir, MAIN_DEFAULT_DATA_DIR))
         data_dir = ini.data_dir;
 
-    if (load_rates(data_dir, &rates))
+    if (cli_load_rates("serve", data_dir, &rates))
         return CLI_EXIT_FAILED;
 
     /* Block the signals before any thread starts, so that all inherit the

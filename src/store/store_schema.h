@@ -508,6 +508,26 @@
      * withdrawals) are leased before the uploads of original invoices. */
     "CREATE INDEX outbox_due_first ON outbox (next_attempt_at, company_id, id)"
     "  WHERE state IN ('pending', 'in_flight') AND kind <> 'upload_invoice';",
+    /* The rules of the books: the fees and interest a payment paid (a
+     * payment of only those still gets its row), the date up to which a
+     * company's books are locked, and reference rates an administrator
+     * added beside data/reference-rates.csv. */
+    "ALTER TABLE payments ADD COLUMN fees_minor " T_INT " NOT NULL DEFAULT 0"
+    "  CHECK (fees_minor >= 0);"
+    "ALTER TABLE payments ADD COLUMN interest_minor " T_INT " NOT NULL DEFAULT 0"
+    "  CHECK (interest_minor >= 0);"
+    "CREATE TABLE company_rules ("
+    "  company_id " T_INT " NOT NULL PRIMARY KEY,"
+    "  books_locked_through " T_INT " NOT NULL DEFAULT 0,"
+    "  FOREIGN KEY (company_id) REFERENCES companies (id)"
+    ")" T_STRICT ";"
+    "CREATE TABLE reference_rates ("
+    "  valid_from " T_INT " NOT NULL PRIMARY KEY,"
+    "  rate_bp " T_INT " NOT NULL CHECK (rate_bp >= -1000 AND rate_bp <= 5000),"
+    "  source TEXT NOT NULL,"
+    "  added_by TEXT NOT NULL DEFAULT '',"
+    "  added_on " T_INT " NOT NULL"
+    ")" T_STRICT ";",
 
 #undef SCHEMA_ADDRESS
 

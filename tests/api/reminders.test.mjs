@@ -246,7 +246,9 @@ describe('one manual reminder', () => {
     const res = await anna.post(`${C}/invoices/${twin.id}/reminders`, { date: '2025-06-30' });
     assertStatus(res, 201);
     assert.equal(res.body.interest_minor, 27425);
-    assert.equal(res.body.new_due_date, '2025-07-10');
+    /* Its own 2025-07-10 has passed: the letter gives 8 days from today. */
+    assert.equal(res.body.new_due_date, '2025-10-08');
+    assert.equal(res.body.new_due_date_moved, true);
   });
 });
 

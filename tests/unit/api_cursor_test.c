@@ -76,12 +76,46 @@ static void malformed_cursors_are_refused(void **state)
     assert_int_equal(api_cursor_decode(NULL, 'i', 0, &k, &i), PM_ERR_INVALID);
 }
 
+/* A cursor bound to its filter: accepted with the same filter, refused
+ * (PM_ERR_CONFLICT) with another, and a cursor of the plain kind or with a
+ * broken hash is not ours (PM_ERR_INVALID); nothing is written then. */
+static void cursors_bound_to_their_filter(void **state)
+{
+    char text[API_CURSOR_MAX];
+    uint32_t mine = api_cursor_filter("2|0|"), other = api_cursor_filter("2|7|");
+    int64_t key = -1, id = -1;
+
+    (void)state;
+    assert_int_not_equal(mine, other);
+    /* FNV-1a of "" and of "a" (the published check values). */
+    assert_int_equal(api_cursor_filter(""), 0x811c9dc5u);
+    assert_int_equal(api_cursor_filter("a"), 0xe40c292cu);
+    api_cursor_encode_in('i', 1, mine, 20512, 17, text);
+    assert_int_equal(api_cursor_decode_in(text, 'i', 1, mine, &key, &id), PM_OK);
+    assert_int_equal(key, 20512);
+    assert_int_equal(id, 17);
+    key = id = -1;
+    assert_int_equal(api_cursor_decode_in(text, 'i', 1, other, &key, &id), PM_ERR_CONFLICT);
+    assert_int_equal(key, -1);
+    assert_int_equal(id, -1);
+    assert_int_equal(api_cursor_decode_in(text, 'i', 2, mine, &key, &id), PM_ERR_INVALID);
+    assert_int_equal(api_cursor_decode_in(text, 'c', 1, mine, &key, &id), PM_ERR_INVALID);
+    assert_int_equal(api_cursor_decode_in("i1.20512.17", 'i', 1, mine, &key, &id), PM_ERR_INVALID);
+    assert_int_equal(api_cursor_decode_in("i1.20512.17.12345", 'i', 1, mine, &key, &id),
+                     PM_ERR_INVALID);
+    assert_int_equal(api_cursor_decode_in("i1.20512.17.ABCDEF01", 'i', 1, mine, &key, &id),
+                     PM_ERR_INVALID);
+    assert_int_equal(api_cursor_decode_in(NULL, 'i', 1, mine, &key, &id), PM_ERR_INVALID);
+    assert_int_equal(key, -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cursors_round_trip),
         cmocka_unit_test(foreign_cursors_are_refused),
         cmocka_unit_test(malformed_cursors_are_refused),
+        cmocka_unit_test(cursors_bound_to_their_filter),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

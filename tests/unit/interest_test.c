@@ -404,6 +404,78 @@ static void test_shipped_file(void **state)
     buf_release(&b);
 }
 
+/* The half-year an administrator adds after the shipped table: the next
+ * one only, a multiple of 0.50 % (räntelagen 9 §: the policy rate rounded
+ * up to the nearest half percentage point); the shipped table wins where
+ * both have a half-year, and the interest of 2026-07-01..09-30 on
+ * 10 000 kr at 1,50 + 8 = 9,50 % is 1 000 000 × 950 × 92 / 3 650 000 =
+ * 23 945,2 öre → 239,45 kr. */
+static void test_added_rates(void **state)
+{
+    const struct rate_table *t = *state;
+    const struct rate_period *p;
+    struct rate_period add[3];
+    struct rate_table ext = {0};
+    struct interest_result r;
+    struct pm_error e = {0};
+    int32_t bp = 0;
+
+    p = rate_table_period(t, ymd(2026, 3, 15));
+    assert_non_null(p);
+    assert_int_equal(p->from, ymd(2026, 1, 1));
+    assert_string_equal(p->source, "secondary");
+    assert_int_equal(p->added, 0);
+    assert_null(rate_table_period(t, ymd(2026, 7, 1)));
+
+    assert_int_equal(rate_parse_percent("1.50", &bp), PM_OK);
+    assert_int_equal(bp, 150);
+    assert_int_equal(rate_parse_percent("2,5", &bp), PM_OK);
+    assert_int_equal(bp, 250);
+    assert_int_equal(rate_parse_percent("2", &bp), PM_ERR_INVALID);
+    assert_int_equal(rate_parse_percent("två", &bp), PM_ERR_INVALID);
+
+    assert_int_equal(rate_check_new(t, ymd(2026, 7, 1), 150, &e), PM_OK);
+    assert_int_equal(rate_check_new(t, ymd(2026, 7, 1), 175, &e), PM_ERR_RANGE);
+    assert_string_equal(e.field, "rate");
+    assert_int_equal(rate_check_new(t, ymd(2026, 7, 1), 5050, &e), PM_ERR_RANGE);
+    assert_string_equal(e.field, "rate");
+    assert_int_equal(rate_check_new(t, ymd(2027, 1, 1), 150, &e), PM_ERR_RANGE);
+    assert_string_equal(e.field, "valid_from");
+    assert_non_null(strstr(e.message, "2026-07-01"));
+    assert_int_equal(rate_check_new(t, ymd(2026, 1, 1), 200, &e), PM_ERR_CONFLICT);
+    assert_string_equal(e.field, "valid_from");
+    assert_int_equal(rate_check_new(t, ymd(2026, 7, 2), 150, &e), PM_ERR_RANGE);
+    assert_string_equal(e.field, "valid_from");
+
+    memset(add, 0, sizeof(add));
+    add[0].from = ymd(2025, 7, 1); /* the shipped table has it: skipped */
+    add[0].reference_bp = 900;
+    add[1].from = ymd(2026, 7, 1);
+    add[1].reference_bp = 150;
+    snprintf(add[1].source, sizeof(add[1].source), "Riksbanken");
+    add[1].added = ymd(2026, 6, 30);
+    add[2].from = ymd(2027, 7, 1); /* after a gap: not taken */
+    add[2].reference_bp = 100;
+    assert_int_equal(rate_table_extend(t, add, 3, &ext), PM_OK);
+    assert_int_equal(ext.n, t->n + 1);
+    assert_int_equal(rate_table_known_until(&ext), ymd(2026, 12, 31));
+    p = rate_table_period(&ext, ymd(2025, 9, 1));
+    assert_int_equal(p->reference_bp, 200);
+    p = rate_table_period(&ext, ymd(2026, 9, 30));
+    assert_int_equal(p->reference_bp, 150);
+    assert_string_equal(p->source, "Riksbanken");
+    assert_int_equal(p->added, ymd(2026, 6, 30));
+
+    assert_int_equal(interest_compute(t, 1000000, ymd(2026, 6, 30), ymd(2026, 9, 30), NULL, 0, &r),
+                     PM_ERR_UNKNOWN_RATE);
+    assert_int_equal(
+        interest_compute(&ext, 1000000, ymd(2026, 6, 30), ymd(2026, 9, 30), NULL, 0, &r), PM_OK);
+    assert_false(r.rate_unknown);
+    assert_int_equal(r.days, 92);
+    assert_int_equal(r.amount_minor, 23945);
+    rate_table_release(&ext);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +493,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rate_unknown_before_table, setup_table,
                                         teardown_table),
         cmocka_unit_test_setup_teardown(test_out_of_range_inputs, setup_table, teardown_table),
+        cmocka_unit_test_setup_teardown(test_added_rates, setup_table, teardown_table),
         cmocka_unit_test(test_parse_rejections),
         cmocka_unit_test(test_parse_accepts),
         cmocka_unit_test(test_negative_rate_floor),

@@ -193,12 +193,51 @@ static void test_rate_unknown(void **state)
     assert_int_equal(a.periods[0].to, day("2026-06-30"));
 }
 
+/* A letter made on 2026-03-15 but dated 2026-03-01 with 10 days to pay
+ * would say "Betala senast 2026-03-11", already passed: the deadline is
+ * moved to 8 days after the letter is made, 2026-03-23, and flagged
+ * (inkassolagen 1974:182, 5 §: a reasonable time, 8 days, to pay or
+ * object).  Interest still runs to the letter's own date. */
+static void test_backdated_deadline(void **state)
+{
+    struct reminder_facts f = check_value_facts();
+    struct reminder_amounts a;
+    struct pm_error e = {0};
+
+    f.date = day("2025-09-30");
+    f.made = day("2025-09-30");
+    assert_int_equal(reminder_compute(*state, &f, &a, &e), PM_OK);
+    assert_int_equal(a.new_due_date, day("2025-10-10"));
+    assert_false(a.new_due_date_moved);
+    f.date = day("2026-03-01");
+    f.made = day("2026-03-15");
+    assert_int_equal(reminder_compute(*state, &f, &a, &e), PM_OK);
+    assert_int_equal(a.new_due_date, day("2026-03-23"));
+    assert_true(a.new_due_date_moved);
+    /* Dated 2026-03-07 with 10 days: 2026-03-17 is less than 8 days away. */
+    f.date = day("2026-03-07");
+    assert_int_equal(reminder_compute(*state, &f, &a, &e), PM_OK);
+    assert_int_equal(a.new_due_date, day("2026-03-23"));
+    assert_true(a.new_due_date_moved);
+    /* Dated 2026-03-13: 2026-03-23 is exactly 8 days after it is made. */
+    f.date = day("2026-03-13");
+    assert_int_equal(reminder_compute(*state, &f, &a, &e), PM_OK);
+    assert_int_equal(a.new_due_date, day("2026-03-23"));
+    assert_false(a.new_due_date_moved);
+    /* Made the same day with 5 days to pay: 8 days. */
+    f.date = f.made = day("2025-09-30");
+    f.due_days = 5;
+    assert_int_equal(reminder_compute(*state, &f, &a, &e), PM_OK);
+    assert_int_equal(a.new_due_date, day("2025-10-08"));
+    assert_true(a.new_due_date_moved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_check_value),  cmocka_unit_test(test_fee_rules),
         cmocka_unit_test(test_part_payment), cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_rate_unknown),
+        cmocka_unit_test(test_rate_unknown), cmocka_unit_test(test_backdated_deadline),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -37,9 +37,19 @@ export function factsBlock(inv) {
     fact(t('invoice.interest_to_date', { date: inv.interest?.to ?? '' }), h('span.interest',
       money(inv.interest_minor, cur),
       inv.interest?.rate_bp ? ` (${t('invoice.interest_rate', { rate: (inv.interest.rate_bp / 100).toString().replace('.', ',') })})` : '',
-      inv.interest?.rate_unknown ? ` ${t('invoice.interest_estimate', { amount: money(inv.interest.estimate_minor, cur) })}` : '')),
+      inv.interest?.rate_unknown ? ` ${t('invoice.interest_estimate', { amount: money(inv.interest.estimate_minor, cur) })}` : '',
+      rateSource(inv.interest?.reference_rate))),
     fact(t('col.days_overdue'), String(inv.days_overdue ?? 0)),
     fact(t('invoice.manual_reminders'), String(inv.manual_reminders ?? 0)));
+}
+
+/* Where the interest's reference rate comes from: its half-year, source,
+ * and the day an administrator added it. */
+function rateSource(r) {
+  if (!r) return '';
+  const rate = (r.rate_bp / 100).toFixed(2).replace('.', ',');
+  return h('span.rate-source', ` – ${t('invoice.interest_source', { rate, from: r.from, source: r.source })}`,
+    r.added ? t('invoice.interest_added', { date: r.added }) : '');
 }
 
 export function amiliBlock(inv) {

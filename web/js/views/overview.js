@@ -4,7 +4,8 @@
  * table of totals, each bucket a link to the invoice list filtered to it.
  * Uses GET /receivables/aging; when the server does not have it yet the
  * buckets are summed here from the open invoices (integer öre) and the page
- * says so.
+ * says so.  A warning tops the page when today's half-year has no reference
+ * rate (GET /reference-rates), since interest to date is then partial.
  */
 import { get } from '../api.js';
 import { clear, h, loading, showError } from '../dom.js';
@@ -132,6 +133,17 @@ function link(k) {
   return `#/invoices?status=${k === 'not_due' ? 'unpaid' : 'overdue'}&bucket=${encodeURIComponent(k)}`;
 }
 
+/* The warning when the current half-year's reference rate is missing, or ''. */
+async function rateWarning() {
+  try {
+    const r = await get(co('/reference-rates'));
+    if (!r.current_missing) return '';
+    return h('p.notice.rate-warning', { role: 'status' }, t('overview.rate_missing', { from: r.next_from, until: r.known_until }));
+  } catch {
+    return '';
+  }
+}
+
 export async function render(main, ctx) {
   document.title = `${t('overview.title')} – Påminn`;
   const asOfParam = ctx.query.get('as_of');
@@ -143,6 +155,7 @@ export async function render(main, ctx) {
   out.append(loading());
   let data;
   let note = null;
+  const warning = rateWarning();
   try {
     const res = await get(co('/receivables/aging'), { as_of: asOf.value || undefined });
     data = fromApi(res);
@@ -169,7 +182,7 @@ export async function render(main, ctx) {
     total += BigInt(b.amount);
     count += b.count;
   }
-  out.append(note ?? '',
+  out.append(await warning, note ?? '',
     h('figure.chart', chart(data.buckets, data.currency), h('figcaption', t('overview.caption'))),
     h('div.table-wrap', h('table.aging',
       h('caption', t('overview.table_caption')),
