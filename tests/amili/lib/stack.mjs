@@ -28,10 +28,12 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 import * as db from '../../api/lib/db.mjs';
-import { BIN, Client, DATA_DIR, REPO, assertStatus, co, setCookies } from '../../api/lib/server.mjs';
+import {
+  BIN, Client, DATA_DIR, PATIENCE_MS, REPO, assertStatus, co, deadline, setCookies, waitFor,
+} from '../../api/lib/server.mjs';
 import { nowS, signJwt } from '../../sandbox/helper.mjs';
 
-export { assertStatus, co };
+export { PATIENCE_MS, assertStatus, co, waitFor };
 export const SANDBOX_BIN = process.env.AMILI_SANDBOX_BIN
   ? path.resolve(process.env.AMILI_SANDBOX_BIN)
   : path.join(REPO, 'build', 'default', 'sandbox', 'amili-sandbox');
@@ -106,21 +108,8 @@ export async function sandboxCall(base, method, p, body) {
   return { status: res.status, body: parsed };
 }
 
+/* A pause between retries of a refused request (never a synchronisation). */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/* A timer that does not keep the process alive (for races with exits). */
-const deadline = (ms) => new Promise((r) => setTimeout(r, ms).unref());
-
-/* Poll fn() until it returns a truthy value (returned), or fail after ms. */
-export async function waitFor(fn, ms, what) {
-  const until = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > until) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(150);
-  }
-}
 
 export class Stack {
   constructor(opts = {}) {
@@ -274,11 +263,40 @@ export class Stack {
     return res.body;
   }
 
-  async waitBatch(batchId, ms, done = (b) => b.queued === 0) {
+  async waitBatch(batchId, ms = PATIENCE_MS, done = (b) => b.queued === 0) {
     return waitFor(async () => {
       const b = await this.batch(batchId);
       return done(b) ? b : null;
-    }, ms, `batch ${batchId} to finish`);
+    }, ms, `end of batch ${batchId}`);
+  }
+
+  /* The agency's completed rounds as paminn's /healthz publishes them:
+   * {dispatch_rounds, sync_rounds}. */
+  async rounds() {
+    const res = await fetch(`${this.base}/healthz`);
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.ok(body.agency, `/healthz without the agency's rounds: ${JSON.stringify(body)}`);
+    return body.agency;
+  }
+
+  /* Wait until the dispatcher and the sync have each completed k more
+   * rounds than when called: with k = 2 at least one whole round of each
+   * began after the call, so a duplicate that was going to come has come.
+   * The bound is generous and fails loudly; it is no timing assertion. */
+  async waitRounds(k = 2) {
+    const from = await this.rounds();
+    return waitFor(async () => {
+      const r = await this.rounds();
+      return r.sync_rounds >= from.sync_rounds + k && r.dispatch_rounds >= from.dispatch_rounds + k ? r : null;
+    }, PATIENCE_MS + k * this.opts.sync * 1000, `${k} more agency rounds after ${JSON.stringify(from)}`);
+  }
+
+  /* Wait until the outbox has nothing left to send (earlier work, such as
+   * the PDF uploads after a big hand-over, done or given up). */
+  async waitOutboxIdle(ms = PATIENCE_MS) {
+    return waitFor(() => this.scalar("select count(*) from outbox where state in ('pending', 'in_flight')") === '0',
+      ms, 'an idle outbox');
   }
 
   async history(invoiceId) {
