@@ -1,6 +1,7 @@
 // Helpers for the amili-sandbox tests: start the real binary on a free port
 // with a temporary database, sign JWTs with node:crypto, and talk to it over
 // real HTTP with fetch.  No npm dependencies.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, sign, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,12 +38,15 @@ export async function startSandbox({ now, db, dir } = {}) {
   return {
     url, proc, dir: tmp, db: dbPath,
     stderr: () => stderr,
-    // SIGTERM, then wait; resolves with the exit code.
+    // SIGTERM, then wait; asserts a clean exit (0, within 20 s: a hang
+    // fails loudly) and resolves with {code, signal}.
     async stop({ keep = false } = {}) {
       proc.kill('SIGTERM');
-      const r = await exited;
-      if (r.code !== 0) console.error(`amili-sandbox exited ${r.code}:\n${stderr}`);
+      const bound = new Promise((ok) => setTimeout(() => ok(null), 20000).unref());
+      const r = await Promise.race([exited, bound]);
+      if (!r) proc.kill('SIGKILL');
       if (!keep && !dir) rmSync(tmp, { recursive: true, force: true });
+      assert.deepEqual(r, { code: 0, signal: null }, `amili-sandbox did not exit cleanly after SIGTERM:\n${stderr}`);
       return r;
     },
   };
