@@ -92,7 +92,7 @@ async function secondServer() {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const lines = createInterface({ input: child.stdout });
   const base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('second server did not start')), 15000);
+    const timer = setTimeout(() => reject(new Error('second server did not start within 60 s')), 60000);
     lines.on('line', (line) => {
       const m = /^paminn: listening on (http:\/\/\S+)$/.exec(line);
       if (m) {

@@ -25,7 +25,7 @@ export async function startSandbox({ now, db, dir } = {}) {
   proc.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((ok, fail) => {
     let out = '';
-    const timer = setTimeout(() => fail(new Error(`sandbox did not start: ${stderr}`)), 10000);
+    const timer = setTimeout(() => fail(new Error(`sandbox did not start within 60 s: ${stderr}`)), 60000);
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/^amili-sandbox: listening on (http:\/\/127\.0\.0\.1:\d+)$/m);
@@ -38,11 +38,11 @@ export async function startSandbox({ now, db, dir } = {}) {
   return {
     url, proc, dir: tmp, db: dbPath,
     stderr: () => stderr,
-    // SIGTERM, then wait; asserts a clean exit (0, within 20 s: a hang
+    // SIGTERM, then wait; asserts a clean exit (0, within 60 s: a hang
     // fails loudly) and resolves with {code, signal}.
     async stop({ keep = false } = {}) {
       proc.kill('SIGTERM');
-      const bound = new Promise((ok) => setTimeout(() => ok(null), 20000).unref());
+      const bound = new Promise((ok) => setTimeout(() => ok(null), 60000).unref());
       const r = await Promise.race([exited, bound]);
       if (!r) proc.kill('SIGKILL');
       if (!keep && !dir) rmSync(tmp, { recursive: true, force: true });

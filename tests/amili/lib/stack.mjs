@@ -79,7 +79,7 @@ export async function spawnListening(bin, args, pattern, what, logs) {
   }));
   const lines = createInterface({ input: child.stdout });
   const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start; stderr:\n${logs.err.slice(-3000)}`)), 15000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within 60 s; stderr:\n${logs.err.slice(-3000)}`)), 60000);
     lines.on('line', (line) => {
       const m = pattern.exec(line);
       if (m) {
@@ -186,10 +186,10 @@ export class Stack {
   async stopApp() {
     if (!this.app) return;
     this.app.child.kill('SIGTERM');
-    const e = await Promise.race([this.app.exited, deadline(20000).then(() => null)]);
+    const e = await Promise.race([this.app.exited, deadline(60000).then(() => null)]);
     if (!e) {
       this.app.child.kill('SIGKILL');
-      assert.fail(`paminn did not stop within 20 s of SIGTERM; stderr:\n${this.logs.err.slice(-3000)}`);
+      assert.fail(`paminn did not stop within 60 s of SIGTERM; stderr:\n${this.logs.err.slice(-3000)}`);
     }
     assert.deepEqual(e, { code: 0, signal: null }, `paminn did not exit cleanly; stderr:\n${this.logs.err.slice(-3000)}`);
     this.app = null;
@@ -200,7 +200,7 @@ export class Stack {
       await this.stopApp();
       if (this.sb) {
         this.sb.child.kill('SIGTERM');
-        const e = await Promise.race([this.sb.exited, deadline(20000).then(() => null)]);
+        const e = await Promise.race([this.sb.exited, deadline(60000).then(() => null)]);
         assert.deepEqual(e, { code: 0, signal: null }, `amili-sandbox did not exit cleanly:\n${this.sbLogs.err.slice(-2000)}`);
       }
     } finally {

@@ -346,7 +346,7 @@ class Fixture {
     });
     const lines = createInterface({ input: child.stdout });
     const port = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not report listening within 15 s; stderr:\n${this.err}`)), 15000);
+      const timer = setTimeout(() => reject(new Error(`server did not report listening within 60 s; stderr:\n${this.err}`)), 60000);
       lines.on('line', (line) => {
         this.out += line + '\n';
         const m = /^paminn: listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(line);
@@ -429,12 +429,12 @@ class Fixture {
   async stop() {
     if (!this.child) return null;
     if (!this.exit) this.child.kill('SIGTERM');
-    let exit = await Promise.race([this.exited, deadline(15000).then(() => null)]);
+    let exit = await Promise.race([this.exited, deadline(60000).then(() => null)]);
     if (!exit) {
       this.child.kill('SIGKILL');
       await this.exited;
       this.cleanup();
-      assert.fail(`server did not exit within 15 s of SIGTERM; stderr tail:\n${this.err.slice(-2000)}`);
+      assert.fail(`server did not exit within 60 s of SIGTERM; stderr tail:\n${this.err.slice(-2000)}`);
     }
     this.cleanup();
     assert.deepEqual(exit, { code: 0, signal: null },
