@@ -264,10 +264,12 @@ export class Stack {
   }
 
   async waitBatch(batchId, ms = PATIENCE_MS, done = (b) => b.queued === 0) {
+    let seen = null;
     return waitFor(async () => {
-      const b = await this.batch(batchId);
-      return done(b) ? b : null;
-    }, ms, `end of batch ${batchId}`);
+      seen = await this.batch(batchId);
+      return done(seen) ? seen : null;
+    }, ms, () => `end of batch ${batchId} (last seen: ${seen ? `${seen.queued} queued, ${seen.registered} registered, ` +
+      `${seen.failed} failed of ${seen.total}` : 'nothing'})`);
   }
 
   /* The agency's completed rounds as paminn's /healthz publishes them:
@@ -286,10 +288,12 @@ export class Stack {
    * The bound is generous and fails loudly; it is no timing assertion. */
   async waitRounds(k = 2) {
     const from = await this.rounds();
+    let seen = from;
     return waitFor(async () => {
-      const r = await this.rounds();
-      return r.sync_rounds >= from.sync_rounds + k && r.dispatch_rounds >= from.dispatch_rounds + k ? r : null;
-    }, PATIENCE_MS + k * this.opts.sync * 1000, `${k} more agency rounds after ${JSON.stringify(from)}`);
+      seen = await this.rounds();
+      return seen.sync_rounds >= from.sync_rounds + k && seen.dispatch_rounds >= from.dispatch_rounds + k ? seen : null;
+    }, PATIENCE_MS + k * this.opts.sync * 1000,
+    () => `${k} more agency rounds after ${JSON.stringify(from)} (last seen: ${JSON.stringify(seen)})`);
   }
 
   /* Wait until the outbox has nothing left to send (earlier work, such as

@@ -82,14 +82,14 @@ export const deadline = (ms) => new Promise((resolve) => setTimeout(resolve, ms)
 export const PATIENCE_MS = 120000;
 
 /* Poll fn() until it returns a truthy value (returned); fail loudly, naming
- * what was awaited and the last value seen, once ms have passed. */
+ * what was awaited (what: text, or a function giving the text at that
+ * moment, e.g. with the last state seen), once ms have passed. */
 export async function waitFor(fn, ms, what) {
   const until = Date.now() + ms;
-  let last;
   for (;;) {
-    last = await fn();
+    const last = await fn();
     if (last) return last;
-    if (Date.now() > until) assert.fail(`no ${what} within ${ms} ms (last seen: ${JSON.stringify(last)})`);
+    if (Date.now() > until) assert.fail(`no ${typeof what === 'function' ? what() : what} within ${ms} ms`);
     await deadline(100);
   }
 }
