@@ -159,6 +159,18 @@ void agency_token_forget(struct agency *a, const char *token);
 void agency_wake(struct agency *a);
 void agency_wait(struct agency *a, int timeout_ms);
 
+/* Completed rounds of the background loops since the client was made: a
+ * dispatcher round looks at the outbox (leases what is due, commits the
+ * results of finished calls); a sync round goes over every active company.
+ * Published by /healthz, so that a caller can wait for "two more rounds"
+ * before concluding that something happened once. */
+enum agency_loop {
+    AGENCY_LOOP_DISPATCH,
+    AGENCY_LOOP_SYNC,
+};
+void agency_round_done(struct agency *a, enum agency_loop loop);
+uint64_t agency_rounds(const struct agency *a, enum agency_loop loop);
+
 /* ---- secrets at rest (agency_vault.c) ---- */
 
 /* Read a 32-byte key from path (raw 32 bytes or 64 hex digits); when the

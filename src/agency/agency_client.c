@@ -43,6 +43,8 @@ struct agency {
     pthread_mutex_t wake_lock;
     pthread_cond_t wake_cond;
     uint64_t wakes;
+
+    atomic_uint_least64_t dispatch_rounds, sync_rounds; /* agency_round_done() */
 };
 
 static char *dup_trimmed(const char *s)
@@ -83,6 +85,8 @@ struct agency *agency_new(const struct agency_config *cfg, const struct agency_o
         return NULL;
     }
     a->cfg = *cfg;
+    atomic_init(&a->dispatch_rounds, 0);
+    atomic_init(&a->sync_rounds, 0);
     a->url = dup_trimmed(cfg->url);
     a->api_code = strdup(cfg->api_code);
     a->key_pem = strdup(cfg->key_pem);
@@ -313,6 +317,16 @@ void agency_wake(struct agency *a)
     a->wakes++;
     pthread_cond_broadcast(&a->wake_cond);
     pthread_mutex_unlock(&a->wake_lock);
+}
+
+void agency_round_done(struct agency *a, enum agency_loop loop)
+{
+    atomic_fetch_add(loop == AGENCY_LOOP_SYNC ? &a->sync_rounds : &a->dispatch_rounds, 1);
+}
+
+uint64_t agency_rounds(const struct agency *a, enum agency_loop loop)
+{
+    return atomic_load(loop == AGENCY_LOOP_SYNC ? &a->sync_rounds : &a->dispatch_rounds);
 }
 
 void agency_wait(struct agency *a, int timeout_ms)

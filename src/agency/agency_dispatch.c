@@ -814,6 +814,7 @@ static void round_end(struct agency_dispatcher *d)
         d->q_len++;
     }
     d->n_leased = 0;
+    agency_round_done(d->a, AGENCY_LOOP_DISPATCH);
 }
 
 void agency_dispatcher_run(struct agency_dispatcher *d, const atomic_int *stop)

@@ -519,6 +519,7 @@ void agency_syncer_run(struct agency_syncer *s, const atomic_int *stop)
     s->stop = stop;
     while (!atomic_load(stop)) {
         round_all(s, stop);
+        agency_round_done(s->a, AGENCY_LOOP_SYNC);
         for (waited = 0; waited < interval_ms && !atomic_load(stop); waited += 100)
             usleep(100000);
     }

@@ -40,6 +40,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agency/agency.h"
 #include "api/api_cache.h"
 #include "api/api_error.h"
 #include "api/api_handlers.h"
@@ -99,6 +100,7 @@ struct api_server {
     struct api_limiter *limiter;
     char dummy_hash[SECRET_HASH_MAX];
     atomic_int in_flight; /* requests begun and not completed */
+    atomic_int stopping;  /* api_server_stop() has begun: no new connections */
 };
 
 /* Per request (MHD's *con_cls). */
@@ -907,18 +909,40 @@ static void handle_static(struct api_server *srv, struct conn_state *cs, const c
     rp->no_store = false;
 }
 
-static void handle_health(struct conn_state *cs, const char *method, bool english, struct reply *rp)
+#define HEALTH_BODY_MAX 192
+
+/* {"status":"ok"} with what a caller can wait on instead of sleeping:
+ * requests in flight besides this one, whether the server is stopping
+ * (it accepts no new connection then), and with the agency configured
+ * the completed rounds of its dispatcher and sync (agency.h). */
+static void handle_health(struct api_server *srv, struct conn_state *cs, const char *method,
+                          bool english, struct reply *rp)
 {
-    static const char body[] = "{\"status\":\"ok\"}";
+    const struct agency *a = srv->ctx.agency;
+    char agency[96] = "";
+    int n;
 
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         snprintf(rp->allow, sizeof(rp->allow), "GET, HEAD");
         reply_code(rp, PM_ERR_INVALID, "method_not_allowed", NULL, english, cs);
         return;
     }
+    if (a)
+        snprintf(agency, sizeof(agency),
+                 ",\"agency\":{\"dispatch_rounds\":%llu,\"sync_rounds\":%llu}",
+                 (unsigned long long)agency_rounds(a, AGENCY_LOOP_DISPATCH),
+                 (unsigned long long)agency_rounds(a, AGENCY_LOOP_SYNC));
+    rp->body = malloc(HEALTH_BODY_MAX);
+    if (!rp->body) {
+        reply_code(rp, PM_ERR_NOMEM, "internal_error", NULL, english, cs);
+        return;
+    }
+    n = snprintf(rp->body, HEALTH_BODY_MAX,
+                 "{\"status\":\"ok\",\"requests_in_flight\":%d,\"stopping\":%s%s}",
+                 atomic_load(&srv->in_flight) - 1, atomic_load(&srv->stopping) ? "true" : "false",
+                 agency);
     rp->status = 200;
-    rp->persistent = body;
-    rp->len = sizeof(body) - 1;
+    rp->len = (size_t)n;
 }
 
 /* ---- MHD callbacks ---- */
@@ -1019,7 +1043,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (cs->too_large)
         reply_code(&rp, PM_ERR_RANGE, "body_too_large", NULL, wants_english(conn), cs);
     else if (!strcmp(url, "/healthz"))
-        handle_health(cs, method, wants_english(conn), &rp);
+        handle_health(srv, cs, method, wants_english(conn), &rp);
     else if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
         handle_api(srv, cs, conn, url, method, &rp);
     else
@@ -1307,6 +1331,7 @@ void api_server_stop(struct api_server **sp)
     if (s->mhd) {
         /* Stop accepting, then give requests in flight time to finish
          * (idle keep-alive connections do not count). */
+        atomic_store(&s->stopping, 1);
         MHD_quiesce_daemon(s->mhd);
         for (waited_ms = 0;
              atomic_load(&s->in_flight) > 0 && waited_ms < API_CONNECTION_TIMEOUT_S * 1000;

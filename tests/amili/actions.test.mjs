@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { assertStatus, sandboxCall, startStack, waitFor } from './lib/stack.mjs';
+import { PATIENCE_MS, assertStatus, sandboxCall, startStack, waitFor } from './lib/stack.mjs';
 
 const eventsOf = async (s, id, kind) => (await s.history(id)).filter((e) => e.kind === kind);
 
@@ -22,7 +22,7 @@ describe('after the hand-over', () => {
     const ids = await s.invoices(customer.id, 3);
     const res = await s.handover(ids);
     assertStatus(res, 202);
-    const batch = await s.waitBatch(res.body.batch_id, 20000);
+    const batch = await s.waitBatch(res.body.batch_id);
     assert.equal(batch.registered, 3);
     for (const r of batch.results) cases[r.invoice_id] = r.case_id;
     s.ids = ids;
@@ -36,11 +36,11 @@ describe('after the hand-over', () => {
     const res = await sandboxCall(s.sb.base, 'POST', '/_sandbox/debtor/dispute', { case: cases[id] });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     await waitFor(async () => (await eventsOf(s, id, 'amili_status')).some((e) => e.data.status === 'disputed'),
-      20000, 'the dispute in the history');
+      PATIENCE_MS, 'the dispute in the history');
     const inv = await s.show(id);
     assert.equal(inv.amili.status, 'disputed');
     assert.equal(inv.amili.case.disputed, true);
-    await new Promise((r) => setTimeout(r, 2000));
+    await s.waitRounds(2);
     assert.equal((await eventsOf(s, id, 'amili_status')).filter((e) => e.data.status === 'disputed').length, 1);
   });
 
@@ -49,11 +49,12 @@ describe('after the hand-over', () => {
     const res = await sandboxCall(s.sb.base, 'POST', '/_sandbox/debtor/instalment-plan', { case: cases[id], months: 3 });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     await waitFor(async () => (await eventsOf(s, id, 'amili_status')).some((e) => e.data.status === 'instalment_plan'),
-      20000, 'the plan in the history');
+      PATIENCE_MS, 'the plan in the history');
     const inv = await s.show(id);
     assert.equal(inv.amili.case.instalment_plan, true);
     /* the 170 kr plan fee on top of the 60 kr reminder fee */
     assert.equal(inv.amili.case.fees_minor, 6000 + 17000);
+    await s.waitRounds(2);
     assert.equal((await eventsOf(s, id, 'amili_status')).filter((e) => e.data.status === 'instalment_plan').length, 1);
   });
 
@@ -63,21 +64,23 @@ describe('after the hand-over', () => {
     const loss = await s.client.post(`${s.api}/invoices/${id}/customer-loss`,
       { kind: 'confirmed', date: '2025-06-16', case_choice: 'withdraw' });
     assert.ok(loss.status === 200 || loss.status === 201, `customer loss: ${loss.status} ${loss.text.slice(0, 300)}`);
-    const reported = await waitFor(async () => (await eventsOf(s, id, 'amili_reported'))[0], 20000,
+    const reported = await waitFor(async () => (await eventsOf(s, id, 'amili_reported'))[0], PATIENCE_MS,
       'the cancellation at the agency');
     assert.equal(reported.data.kind, 'cancel');
     assert.equal(reported.data.status, 'completed');
-    assert.equal((await s.counters()).requests['POST /creditor--cancellations'], before + 1);
     const agencyCase = (await s.agencyGet(`/cases/${cases[id]}`)).body;
     assert.equal(agencyCase.closed, true);
     assert.equal(agencyCase.status, 'cancelled');
-    await waitFor(async () => (await eventsOf(s, id, 'amili_closed')).length === 1, 20000, 'the closing in the history');
+    await waitFor(async () => (await eventsOf(s, id, 'amili_closed')).length === 1, PATIENCE_MS, 'the closing in the history');
     const inv = await s.show(id);
     assert.equal(inv.amili.case.closed, true);
     assert.equal(inv.amili.status, 'cancelled');
     /* A cancellation is no payment: nothing was recorded as collected. */
     assert.equal((await eventsOf(s, id, 'amili_payment')).length, 0);
-    await new Promise((r) => setTimeout(r, 2000));
+    /* Two rounds of each loop later: cancelled once, closed once. */
+    await s.waitRounds(2);
     assert.equal((await eventsOf(s, id, 'amili_closed')).length, 1);
+    assert.equal((await eventsOf(s, id, 'amili_reported')).length, 1);
+    assert.equal((await s.counters()).requests['POST /creditor--cancellations'], before + 1);
   });
 });

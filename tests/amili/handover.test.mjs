@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { assertError } from '../api/lib/server.mjs';
-import { assertStatus, sandboxCall, scaled, startStack, waitFor } from './lib/stack.mjs';
+import { PATIENCE_MS, assertStatus, sandboxCall, scaled, startStack, waitFor } from './lib/stack.mjs';
 
 /* Luhn over a digit string. */
 function luhnValid(digits) {
@@ -82,7 +82,7 @@ describe('Amili hand-over', () => {
     /* Queued, not registered, in the answer; how fast is for bench/. */
     t.diagnostic(`hand-over of 1 accepted in ${Date.now() - t0} ms`);
     assert.deepEqual(res.body.results, [{ invoice_id: first.id, status: 'queued', errors: [] }]);
-    const batch = await s.waitBatch(res.body.batch_id, 20000);
+    const batch = await s.waitBatch(res.body.batch_id);
     assert.equal(batch.total, 1);
     assert.equal(batch.registered, 1);
     const r = batch.results[0];
@@ -103,7 +103,7 @@ describe('Amili hand-over', () => {
     assert.equal(agencyCase.debt.invoice_number, String(first.number));
     assert.equal(agencyCase.local_added_capital_amount, 1250);
     assert.equal(agencyCase.customer_name, 'Anna Andersson');
-    await waitFor(async () => (await s.history(first.id)).some((e) => e.kind === 'amili_document'), 20000,
+    await waitFor(async () => (await s.history(first.id)).some((e) => e.kind === 'amili_document'), PATIENCE_MS,
       'the invoice PDF upload');
     const pdf = await fetch(`${(await s.agencyGet(`/cases/${r.case_id}`)).body.original_invoice}`,
       { headers: { 'X-API-Key': s.agencyToken } });
@@ -137,7 +137,7 @@ describe('Amili hand-over', () => {
   test('the agency clock moves: reminder, then the collection demand, each once in the history', async () => {
     await s.advance(13);
     await waitFor(async () => (await s.history(first.id)).some((e) => e.kind === 'amili_state' &&
-      e.data.state === 'debt_collection'), 20000, 'the collection demand in the history');
+      e.data.state === 'debt_collection'), PATIENCE_MS, 'the collection demand in the history');
     const history = await s.history(first.id);
     const states = history.filter((e) => e.kind === 'amili_state').map((e) => e.data.state);
     assert.deepEqual(states, ['initializing', 'reminder', 'debt_collection']);
@@ -160,7 +160,7 @@ describe('Amili hand-over', () => {
     const capitalPaid = Math.round((after.local_added_capital_amount - after.local_remaining_capital_amount) * 100);
     assert.ok(capitalPaid > 0 && capitalPaid < 70000 - 24000, `capital paid ${capitalPaid}`);
     const event = await waitFor(async () => (await s.history(first.id)).find((e) => e.kind === 'amili_payment'),
-      20000, 'the agency payment in the history');
+      PATIENCE_MS, 'the agency payment in the history');
     assert.equal(event.data.amount_minor, capitalPaid);
     const inv = await s.show(first.id);
     assert.equal(inv.remaining_minor, 125000 - capitalPaid);
@@ -176,17 +176,18 @@ describe('Amili hand-over', () => {
       { date: '2025-06-20', amount_minor: 10000, reference: 'Swish 0701234567' });
     assertStatus(res, 201);
     const reported = await waitFor(async () => (await s.history(first.id)).find((e) => e.kind === 'amili_reported'),
-      20000, 'the report to the agency');
+      PATIENCE_MS, 'the report to the agency');
     assert.equal(reported.data.kind, 'report_payment');
     assert.equal(reported.data.status, 'completed');
     assert.equal(reported.data.settled_minor, 10000);
+    /* Two rounds of the dispatcher and the sync later: reported once, and
+     * still one agency payment (the direct one is not counted again as
+     * money the agency collected). */
+    await s.waitRounds(2);
     assert.equal((await s.counters()).requests['POST /creditor--payments'], before + 1);
     const caseId = (await s.show(first.id)).amili.case.id;
     const agencyCase = (await s.agencyGet(`/cases/${caseId}`)).body;
     assert.equal(Math.round(agencyCase.local_remaining_capital_amount * 100), 125000 - first.capitalPaid - 10000);
-    /* Two sync rounds later still one agency payment: the direct one is not
-     * counted again as money the agency collected. */
-    await new Promise((r) => setTimeout(r, 2500));
     const inv = await s.show(first.id);
     assert.equal(inv.remaining_minor, 125000 - first.capitalPaid - 10000);
     assert.equal((await s.history(first.id)).filter((e) => e.kind === 'amili_payment').length, 1);
@@ -197,14 +198,14 @@ describe('Amili hand-over', () => {
     const res = await sandboxCall(s.sb.base, 'POST', '/_sandbox/payouts', { creditor });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const event = await waitFor(async () => (await s.history(first.id)).find((e) => e.kind === 'amili_payout'),
-      20000, 'the payout in the history');
+      PATIENCE_MS, 'the payout in the history');
     assert.equal(event.data.capital_minor, first.capitalPaid);
     assert.equal(event.data.payout_id, res.body._id);
     /* Commission: 10 % of the capital, plus 25 % VAT on it, each rounded
      * to the öre, negative. */
     const commission = Math.round(first.capitalPaid * 0.1);
     assert.equal(event.data.commission_minor, -(commission + Math.round(commission * 0.25)));
-    await new Promise((r) => setTimeout(r, 2000));
+    await s.waitRounds(2);
     assert.equal((await s.history(first.id)).filter((e) => e.kind === 'amili_payout').length, 1);
     const inv = await s.show(first.id);
     assert.equal(inv.amili.case.payout_minor, event.data.total_minor);
@@ -219,7 +220,7 @@ describe('Amili hand-over', () => {
     assertStatus(res, 202);
     t.diagnostic(`hand-over of ${BIG} accepted in ${accepted} ms`);
     assert.equal(res.body.results.filter((r) => r.status === 'queued').length, BIG);
-    const batch = await s.waitBatch(res.body.batch_id, 90000);
+    const batch = await s.waitBatch(res.body.batch_id, 3 * PATIENCE_MS);
     assert.equal(batch.registered, BIG);
     assert.equal(batch.failed, 0);
     assert.equal(new Set(batch.results.map((r) => r.case_id)).size, BIG);
@@ -246,7 +247,7 @@ describe('Amili hand-over', () => {
     assert.equal(rejected[0].invoice_id, badInvoice.id);
     assert.deepEqual(rejected[0].errors.map((e) => [e.code, e.field]), [['missing_address_line_1', 'customer.address_line_1']]);
     assert.equal(res.body.results[17].invoice_id, badInvoice.id);
-    const batch = await s.waitBatch(res.body.batch_id, 60000);
+    const batch = await s.waitBatch(res.body.batch_id);
     assert.equal(batch.total, 49);
     assert.equal(batch.registered, 49);
     assert.ok(!batch.results.some((r) => r.invoice_id === badInvoice.id));
@@ -259,7 +260,7 @@ describe('Amili hand-over', () => {
     assertStatus(await s.client.patch(`${s.api}/customers/${bad.id}`, { address_line_1: 'Bergsgatan 2' }), 200);
     const again = await s.handover([badInvoice.id]);
     assertStatus(again, 202);
-    const b2 = await s.waitBatch(again.body.batch_id, 20000);
+    const b2 = await s.waitBatch(again.body.batch_id);
     assert.equal(b2.registered, 1);
   });
 
@@ -270,7 +271,7 @@ describe('Amili hand-over', () => {
     assert.deepEqual(statuses, [202, ...Array(19).fill(409)]);
     for (const a of answers.filter((x) => x.status === 409)) assertError(a, 409, 'already_handed_over');
     const ok = answers.find((a) => a.status === 202);
-    await s.waitBatch(ok.body.batch_id, 20000);
+    await s.waitBatch(ok.body.batch_id);
     assert.equal(s.scalar(`select count(*) from outbox where kind = 'register' and invoice_id = ${inv.id}`), '1');
     const number = String(inv.number);
     const counters = await s.counters();
@@ -279,14 +280,18 @@ describe('Amili hand-over', () => {
   });
 
   test('an agency refusal is "Ej skickad" with its reason per field, and frees the invoice', async () => {
+    /* Not behind the uploads earlier tests left in the outbox. */
+    await s.waitOutboxIdle();
     /* 425 days between invoice and due date: the agency allows 0..365. */
     const inv = await s.invoice(customer.id, { invoice_date: '2024-01-01', due_date: '2025-02-28' });
     const res = await s.handover([inv.id]);
     assertStatus(res, 202);
-    const batch = await s.waitBatch(res.body.batch_id, 20000);
-    assert.equal(batch.failed, 1);
-    assert.deepEqual(batch.results[0].errors.map((e) => e.field), ['debts[0].invoice_due_days_after_invoice_date']);
+    const batch = await s.waitBatch(res.body.batch_id);
+    assert.equal(batch.failed, 1, JSON.stringify(batch));
+    assert.deepEqual(batch.results[0].errors.map((e) => e.field), ['debts[0].invoice_due_days_after_invoice_date'],
+      JSON.stringify(batch.results));
     const failed = (await s.history(inv.id)).find((e) => e.kind === 'amili_failed');
+    assert.ok(failed, JSON.stringify(await s.history(inv.id)));
     assert.match(failed.message, /^Ej skickad: debts\[0\]\.invoice_due_days_after_invoice_date: /);
     assert.ok(failed.data.issues['debts[0].invoice_due_days_after_invoice_date']);
     const shown = await s.show(inv.id);
@@ -306,7 +311,7 @@ describe('Amili hand-over', () => {
     assert.equal(rot.customer_part_minor, 875000);
     const res = await s.handover([rot.id]);
     assertStatus(res, 202);
-    const batch = await s.waitBatch(res.body.batch_id, 20000);
+    const batch = await s.waitBatch(res.body.batch_id);
     const c = (await s.agencyGet(`/cases/${batch.results[0].case_id}`)).body;
     assert.equal(c.local_added_capital_amount, 8750);
   });

@@ -38,7 +38,7 @@ test('a hand-over and its registration show in the very next list', async () => 
   const queued = (await overdueRow(inv.id)).amili;
   assert.ok(queued, 'the list still shows the invoice as not handed over');
   assert.ok(['queued', 'registered'].includes(queued.state), queued.state);
-  const batch = await s.waitBatch(res.body.batch_id, 20000);
+  const batch = await s.waitBatch(res.body.batch_id);
   const registered = (await overdueRow(inv.id)).amili;
   assert.equal(registered.state, 'registered');
   assert.equal(registered.case_id, batch.results[0].case_id);

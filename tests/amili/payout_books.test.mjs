@@ -27,7 +27,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { assertStatus, sandboxCall, sleep, startStack, waitFor } from './lib/stack.mjs';
+import { PATIENCE_MS, assertStatus, sandboxCall, startStack, waitFor } from './lib/stack.mjs';
 
 const PAID_OUT = 132598;
 const INTEREST = 2223;
@@ -109,7 +109,7 @@ describe('an agency payout books its vouchers', () => {
     assert.equal(paid.total_minor, 125000);
     const res = await s.handover([paid.id, lost.id]);
     assertStatus(res, 202);
-    const batch = await s.waitBatch(res.body.batch_id, 20000);
+    const batch = await s.waitBatch(res.body.batch_id);
     assert.equal(batch.registered, 2);
 
     const loss = await s.client.post(`${s.api}/invoices/${lost.id}/customer-loss`,
@@ -144,7 +144,7 @@ describe('an agency payout books its vouchers', () => {
     const all = await waitFor(async () => {
       const v = await vouchers();
       return v.filter((x) => x.source === 'agency_payout').length === 2 ? v : null;
-    }, 20000, 'the payout vouchers');
+    }, PATIENCE_MS, 'the payout vouchers');
     const added = all.slice(before);
     assert.deepEqual(added.map((v) => [v.source, v.invoice_id]),
       [['agency_payout', paid.id], ['recovery', lost.id], ['agency_payout', lost.id]]);
@@ -181,13 +181,13 @@ describe('an agency payout books its vouchers', () => {
 
   test('booked once: later rounds and a restart that reads the payout again add nothing', async () => {
     const count = (await vouchers()).length;
-    await sleep(2500);
+    await s.waitRounds(2);
     assert.equal((await vouchers()).length, count);
     const reads = await specificationReads();
     await s.stopApp();
     await s.start();
-    await waitFor(async () => (await specificationReads()) > reads, 20000, 'the payout read again after the restart');
-    await sleep(1500);
+    await waitFor(async () => (await specificationReads()) > reads, PATIENCE_MS, 'the payout read again after the restart');
+    await s.waitRounds(2);
     assert.equal((await vouchers()).length, count);
     assert.equal(s.scalar(`select count(*) from history_events where kind = 'amili_payout'`), '2');
     assert.equal(s.scalar(`select recovered_minor from invoice_books where invoice_id = ${lost.id}`), '125000');

@@ -215,6 +215,34 @@ describe('customer loss', () => {
     assert.deepEqual(rowsOf(vs.find((v) => v.source === 'expected_loss_reversal')), ['C 6352 1000000', 'D 1519 1000000']);
   });
 
+  test('part payments after an expected loss reverse it in proportion, the last one the rest', async () => {
+    /* Expected loss 10 000 (net of 12 500 gross). 3 333,33 paid of 12 500
+     * left: 1 000 000 × 333 333 / 1 250 000 = 266 666,4 → 266 666 öre
+     * reversed; 733 334 stay expected. Then the remaining 9 166,67: it
+     * settles the invoice, so all of the 733 334 is reversed. */
+    const inv = await invoice12500(bolag.id);
+    assertStatus(await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'expected', date: '2026-05-01' }), 201);
+    const reversals = async () => (await vouchersOf(inv.id)).filter((v) => v.source === 'expected_loss_reversal');
+    assertStatus(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2026-06-02', amount_minor: 333333 }), 201);
+    let rev = await reversals();
+    assert.equal(rev.length, 1);
+    assert.deepEqual(rowsOf(rev[0]), ['C 6352 266666', 'D 1519 266666']);
+    assert.equal(rev[0].date, '2026-06-02');
+    const pay = (await vouchersOf(inv.id)).filter((v) => v.source === 'payment');
+    assert.deepEqual(rowsOf(pay.at(-1)), ['C 1510 333333', 'D 1930 333333']);
+    assertStatus(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2026-06-05', amount_minor: 916667 }), 201);
+    rev = await reversals();
+    assert.equal(rev.length, 2);
+    assert.deepEqual(rowsOf(rev[1]), ['C 6352 733334', 'D 1519 733334']);
+    /* 6352 and 1519 over the invoice's vouchers are back at zero. */
+    const sum = (vs, account) => vs.flatMap((v) => v.rows).filter((r) => r.account === account)
+      .reduce((acc, r) => acc + (r.debit_minor ?? 0) - (r.credit_minor ?? 0), 0);
+    const all = await vouchersOf(inv.id);
+    assert.equal(sum(all, 6352), 0);
+    assert.equal(sum(all, 1519), 0);
+    assert.equal((await anna.get(`${C}/invoices/${inv.id}`)).body.status, 'paid');
+  });
+
   test('refused with a clear reason and nothing written: paid, disputed, cash method, bad input', async () => {
     const paid = await invoice12500(kund.id);
     assertStatus(await anna.post(`${C}/invoices/${paid.id}/payments`, { date: '2026-02-01', amount_minor: 1250000 }), 201);

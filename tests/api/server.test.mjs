@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import { OPENAPI_FILE, documentedRoutes, serverRoutes } from './lib/openapi.mjs';
-import { assertError, assertStatus, co, createCustomer, createInvoice, startServer } from './lib/server.mjs';
+import {
+  PATIENCE_MS, assertError, assertStatus, co, createCustomer, createInvoice, startServer, waitFor,
+} from './lib/server.mjs';
 
 let fx;
 let anna;
@@ -25,10 +27,10 @@ after(async () => {
   await fx?.stop();
 });
 
-test('GET /healthz answers {"status":"ok"} without authentication', async () => {
+test('GET /healthz answers {"status":"ok"} without authentication, with nothing else in flight', async () => {
   const res = await fx.anon().get('/healthz');
   assertStatus(res, 200);
-  assert.deepEqual(res.body, { status: 'ok' });
+  assert.deepEqual(res.body, { status: 'ok', requests_in_flight: 0, stopping: false });
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
 });
 
@@ -110,34 +112,29 @@ test('JSON answers carry Content-Type application/json; charset=utf-8', async ()
 });
 
 test('the access log has one JSON line per request with method, path, status, time and company', async () => {
-  const marker = `${co(fx.companyId)}/customers/${customer.id}`;
-  const logged = () => fx.stderr().split('\n').filter((l) => l.startsWith('{')).length;
-  /* Let earlier requests' lines land, then look only at what follows. */
-  await new Promise((r) => setTimeout(r, 100));
-  const skip = logged();
+  /* Paths no earlier request used, so the whole log can be searched. */
+  const fresh = await createCustomer(anna, fx.companyId, { name: 'Loggad Kund' });
+  const marker = `${co(fx.companyId)}/customers/${fresh.id}`;
   assertStatus(await anna.get(marker), 200);
   assertError(await anna.get('/api/v1/logged-404'), 404, 'not_found');
-  /* The line is written when the request completes; give it a moment. */
-  let entries = [];
-  for (let i = 0; i < 20; i++) {
-    entries = fx.stderr().split('\n').filter((l) => l.startsWith('{')).slice(skip).map((l) => {
-      try {
-        return JSON.parse(l);
-      } catch {
-        return null;
-      }
-    }).filter(Boolean);
-    if (entries.some((e) => e.path === '/api/v1/logged-404')) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const hit = entries.filter((e) => e.path === marker);
+  const entries = () => fx.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => {
+    try {
+      return JSON.parse(l);
+    } catch {
+      return null;
+    }
+  }).filter(Boolean);
+  /* A line is written when its request completes, after the answer. */
+  await waitFor(() => entries().some((e) => e.path === '/api/v1/logged-404') &&
+    entries().some((e) => e.path === marker), PATIENCE_MS, 'both access-log lines');
+  const hit = entries().filter((e) => e.path === marker);
   assert.equal(hit.length, 1, `expected one access-log line for ${marker}`);
   assert.equal(hit[0].method, 'GET');
   assert.equal(hit[0].status, 200);
   assert.equal(hit[0].company, fx.companyId);
   assert.equal(typeof hit[0].us, 'number');
   assert.match(hit[0].ts, /^\d{4}-\d{2}-\d{2}T/);
-  const miss = entries.filter((e) => e.path === '/api/v1/logged-404');
+  const miss = entries().filter((e) => e.path === '/api/v1/logged-404');
   assert.equal(miss.length, 1);
   assert.equal(miss[0].status, 404);
   /* Secrets never reach the log. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { assertStatus, co, isPg, startServer } from './lib/server.mjs';
+import { HealthProbe, PATIENCE_MS, assertStatus, co, deadline, isPg, startServer, waitFor } from './lib/server.mjs';
 
 let fx;
 let token;
@@ -23,25 +23,32 @@ after(() => {
   fx?.kill();
 });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/* Everything a raw connection receives until it closes (a refused or reset
+ * connection ends with what it got, usually nothing). */
+function collect(sock) {
+  let text = '';
+  sock.setEncoding('utf8');
+  sock.on('data', (d) => {
+    text += d;
+  });
+  return new Promise((resolve) => {
+    sock.on('close', () => resolve(text));
+    sock.on('error', () => {});
+  });
+}
 
 test('SIGTERM during a request: the request is answered, then the process exits 0', async () => {
   const body = Buffer.from(JSON.stringify({ name: 'Sista Kunden', country: 'SE' }));
   const half = Math.floor(body.length / 2);
+  const probe = new HealthProbe(fx.port);
+  /* Earlier requests have completed (they count until then). */
+  await waitFor(async () => (await probe.get()).requests_in_flight === 0, PATIENCE_MS, 'no request in flight');
   const sock = net.connect(fx.port, '127.0.0.1');
   await new Promise((resolve, reject) => {
     sock.once('connect', resolve);
     sock.once('error', reject);
   });
-  let answer = '';
-  sock.setEncoding('utf8');
-  sock.on('data', (d) => {
-    answer += d;
-  });
-  const closed = new Promise((resolve) => {
-    sock.on('close', resolve);
-    sock.on('error', () => {});
-  });
+  const answered = collect(sock);
   sock.write(`POST ${co(fx.companyId)}/customers HTTP/1.1\r\n` +
     `Host: 127.0.0.1:${fx.port}\r\n` +
     `Authorization: Bearer ${token}\r\n` +
@@ -49,37 +56,32 @@ test('SIGTERM during a request: the request is answered, then the process exits 
     `Content-Length: ${body.length}\r\n` +
     'Connection: close\r\n\r\n');
   sock.write(body.subarray(0, half));
-  await sleep(300); /* the server has the request's head and half its body */
+  /* The server has read the request's head: it counts it in flight. */
+  await waitFor(async () => (await probe.get()).requests_in_flight === 1, PATIENCE_MS, 'the POST in flight');
 
   fx.child.kill('SIGTERM');
-  await sleep(400);
+  /* The server has taken the signal: it says so on a connection it had. */
+  await waitFor(async () => (await probe.get()).stopping, PATIENCE_MS, 'the server stopping after SIGTERM');
   assert.equal(fx.exit, null, `the server exited with a request in flight: ${JSON.stringify(fx.exit)}`);
+  assert.equal((await probe.get()).requests_in_flight, 1, 'the POST is still in flight');
+  probe.close();
 
-  /* A new connection is not served meanwhile (refused, or never answered). */
-  const late = await new Promise((resolve) => {
-    let text = '';
-    const s = net.connect(fx.port, '127.0.0.1');
-    s.setEncoding('utf8');
-    s.on('connect', () => s.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
-    s.on('data', (d) => {
-      text += d;
-    });
-    s.on('error', () => {});
-    s.on('close', () => resolve(text));
-    setTimeout(() => {
-      s.destroy();
-      resolve(text);
-    }, 1000);
-  });
-  assert.doesNotMatch(late, /^HTTP\/1\.[01] 200/, 'a new connection was served after SIGTERM');
+  /* A new connection is not served meanwhile: refused, or left unanswered
+   * until the process ends (what it got is looked at after the exit). */
+  const late = net.connect(fx.port, '127.0.0.1');
+  late.on('connect', () => late.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+  const lateText = collect(late);
 
   sock.write(body.subarray(half));
-  await closed;
+  const answer = await answered;
   assert.match(answer, /^HTTP\/1\.[01] 201 /, `in-flight request not answered: ${JSON.stringify(answer.slice(0, 300))}`);
   assert.ok(answer.includes('Sista Kunden'), answer);
 
-  const exit = await Promise.race([fx.exited, sleep(10000).then(() => null)]);
+  const exit = await Promise.race([fx.exited, deadline(10000).then(() => null)]);
   assert.deepEqual(exit, { code: 0, signal: null }, `exit after SIGTERM: ${JSON.stringify(exit)}\n${fx.stderr().slice(-1500)}`);
+  const lateAnswer = await Promise.race([lateText, deadline(PATIENCE_MS).then(() => 'still open after the exit')]);
+  assert.doesNotMatch(lateAnswer, /^HTTP\/1\.[01] 200/, 'a new connection was served after SIGTERM');
+  assert.notEqual(lateAnswer, 'still open after the exit');
   assert.equal(fx.count('customers', "name = 'Sista Kunden'"), 1);
   /* The store was closed cleanly: the database passes its integrity check
    * (SQLite's own; a PostgreSQL server keeps its files consistent itself). */
@@ -89,19 +91,17 @@ test('SIGTERM during a request: the request is answered, then the process exits 
 test('SIGINT on an idle server exits 0 promptly, also with an idle keep-alive connection open', async (t) => {
   const f = await startServer({ now: '2025-07-01' });
   try {
-    const keep = net.connect(f.port, '127.0.0.1');
-    await new Promise((resolve) => keep.once('connect', resolve));
-    keep.on('error', () => {});
-    keep.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-    await sleep(200);
+    /* A kept-alive connection that has had its answer, so it is idle. */
+    const keep = new HealthProbe(f.port);
+    assert.equal((await keep.get()).status, 'ok');
     const started = Date.now();
     f.child.kill('SIGINT');
     /* Within 10 s: it does not wait for the idle connection to time out
      * (30 s); how fast it goes is not asserted here. */
-    const exit = await Promise.race([f.exited, sleep(10000).then(() => null)]);
+    const exit = await Promise.race([f.exited, deadline(10000).then(() => null)]);
     assert.deepEqual(exit, { code: 0, signal: null }, `exit after SIGINT: ${JSON.stringify(exit)}`);
     t.diagnostic(`shutdown took ${Date.now() - started} ms`);
-    keep.destroy();
+    keep.close();
   } finally {
     f.kill();
   }

@@ -1,6 +1,7 @@
 // Helpers for the amili-sandbox tests: start the real binary on a free port
 // with a temporary database, sign JWTs with node:crypto, and talk to it over
 // real HTTP with fetch.  No npm dependencies.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, sign, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +25,7 @@ export async function startSandbox({ now, db, dir } = {}) {
   proc.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((ok, fail) => {
     let out = '';
-    const timer = setTimeout(() => fail(new Error(`sandbox did not start: ${stderr}`)), 10000);
+    const timer = setTimeout(() => fail(new Error(`sandbox did not start within 60 s: ${stderr}`)), 60000);
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/^amili-sandbox: listening on (http:\/\/127\.0\.0\.1:\d+)$/m);
@@ -37,12 +38,15 @@ export async function startSandbox({ now, db, dir } = {}) {
   return {
     url, proc, dir: tmp, db: dbPath,
     stderr: () => stderr,
-    // SIGTERM, then wait; resolves with the exit code.
+    // SIGTERM, then wait; asserts a clean exit (0, within 60 s: a hang
+    // fails loudly) and resolves with {code, signal}.
     async stop({ keep = false } = {}) {
       proc.kill('SIGTERM');
-      const r = await exited;
-      if (r.code !== 0) console.error(`amili-sandbox exited ${r.code}:\n${stderr}`);
+      const bound = new Promise((ok) => setTimeout(() => ok(null), 60000).unref());
+      const r = await Promise.race([exited, bound]);
+      if (!r) proc.kill('SIGKILL');
       if (!keep && !dir) rmSync(tmp, { recursive: true, force: true });
+      assert.deepEqual(r, { code: 0, signal: null }, `amili-sandbox did not exit cleanly after SIGTERM:\n${stderr}`);
       return r;
     },
   };

@@ -2,7 +2,8 @@
  * bgmax_test.c — unit tests for src/core/bgmax.c with the worked example
  * of the specification (bgmax-and-sie4.md A.8, which bgmax_gen.py --verify
  * accepts) and broken copies of it: every broken file is refused whole,
- * naming the line.
+ * naming the line; every warning the reader gives, each on a file that is
+ * otherwise right; the size limit at its boundary.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/bgmax.h"
@@ -225,6 +227,138 @@ static void test_refused_more(void **state)
     buf_release(&b);
 }
 
+/* The end record's four counts, each one off: refused naming line 12. */
+static void test_end_counts(void **state)
+{
+    (void)state;
+    /* The example has 2 payments, 1 deduction, 1 extra reference, 1 deposit. */
+    refused(11, "7000000002000000020000000100000001", "line 12", "2 deductions, the file has 1");
+    refused(11, "7000000002000000010000000000000001", "line 12",
+            "0 extra references, the file has 1");
+    refused(11, "7000000002000000010000000100000002", "line 12", "2 deposits, the file has 1");
+    refused(11, "70000000020000000100000001000000X1", "line 12", "not digits");
+}
+
+/* The lines (NULL-terminated) padded to 80, CR LF, parsed. */
+static enum pm_err parse_lines(const char *const *lines, struct bgmax_file *f, struct pm_error *e)
+{
+    struct buf b = BUF_INIT;
+    enum pm_err rc;
+
+    for (; *lines; lines++)
+        assert_int_equal(buf_addf(&b, "%-80s\r\n", *lines), PM_OK);
+    rc = bgmax_parse(b.data, b.len, f, e);
+    buf_release(&b);
+    return rc;
+}
+
+static void test_deductions_over_payments(void **state)
+{
+    /* A section of a 1,00 payment and a 2,00 deduction, counted right (2):
+     * refused at its deposit record, whatever the deposit amount says. */
+    static const char *const lines[] = {
+        "01BGMAX               0120240201063015123456P",
+        "050009912346          SEK",
+        "200000000000                   100164000000000000000100210000000001010",
+        "210005158688                   9001670000000000000002002200000000010300",
+        "15000000000000000000000584100001234562024013100001000000000000000000SEK00000002",
+        "7000000001000000010000000000000001",
+        NULL,
+    };
+    struct bgmax_file f;
+    struct pm_error e = {0};
+
+    (void)state;
+    assert_int_equal(parse_lines(lines, &f, &e), PM_ERR_INVALID);
+    assert_string_equal(e.field, "line 5");
+    assert_string_equal(e.message, "line 5: the section's deductions exceed its payments");
+    assert_null(f.payments);
+}
+
+static void test_size_limit(void **state)
+{
+    /* One byte over the limit: refused as too large, before reading a line.
+     * Exactly at the limit the size is accepted and the content judged
+     * (here NUL bytes: a control character on line 1). */
+    char *big = calloc(1, (size_t)BGMAX_MAX_BYTES + 1);
+    struct bgmax_file f;
+    struct pm_error e = {0};
+
+    (void)state;
+    assert_non_null(big);
+    assert_int_equal(bgmax_parse(big, (size_t)BGMAX_MAX_BYTES + 1, &f, &e), PM_ERR_RANGE);
+    assert_string_equal(e.message, "the file is larger than 67108864 bytes");
+    assert_int_equal(f.n_payments, 0);
+    assert_int_equal(bgmax_parse(big, BGMAX_MAX_BYTES, &f, &e), PM_ERR_INVALID);
+    assert_string_equal(e.field, "line 1");
+    assert_non_null(strstr(e.message, "control character at position 1"));
+    free(big);
+}
+
+/* line (0-based) of the example padded to 80 with text written at the
+ * 0-based position pos, into out[81]. */
+static const char *patched(int line, size_t pos, const char *text, char out[81])
+{
+    snprintf(out, 81, "%-80s", example[line]);
+    memcpy(out + pos, text, strlen(text));
+    return out;
+}
+
+/* The example with line `replace` swapped for `with`: accepted whole, with
+ * exactly one warning, this one. */
+static void warned(int replace, const char *with, const char *warning)
+{
+    struct buf b = BUF_INIT;
+    struct bgmax_file f;
+    struct pm_error e = {0};
+
+    build(&b, replace, with, true);
+    assert_int_equal(bgmax_parse(b.data, b.len, &f, &e), PM_OK);
+    assert_int_equal(f.n_payments, 3);
+    assert_int_equal(f.deposits[0].amount_minor, 1500000);
+    if (f.n_warnings != 1 || strcmp(f.first_warning, warning) != 0)
+        fail_msg("%zu warning(s), the first '%s'; expected one: '%s'", f.n_warnings,
+                 f.first_warning, warning);
+    bgmax_file_release(&f);
+    buf_release(&b);
+}
+
+static void test_every_warning(void **state)
+{
+    char l[81];
+    struct buf b = BUF_INIT;
+    struct bgmax_file f;
+    struct pm_error e = {0};
+    int i;
+
+    (void)state;
+    warned(0, "01BGMAX               0220240201063015123456P", "line 1: layout version is not 01");
+    /* 100165 instead of 100164: the Luhn digit is wrong (4 is right). */
+    warned(2, patched(2, 31, "100165", l), "line 3: OCR reference fails the check digit");
+    warned(2, patched(2, 55, "6", l), "line 3: unknown reference code");
+    warned(2, patched(2, 56, "5", l), "line 3: unknown payment channel code");
+    warned(2, patched(2, 57, "00000000010A", l), "line 3: BGC serial number is not numeric");
+    /* The 22 record of payment 2 with channel 3 where its payment has 2. */
+    warned(7, patched(7, 56, "3", l),
+           "line 8: extra reference does not repeat its payment's fields");
+    /* A 29 record (after 26, 27) with a letter in the organisation number. */
+    warned(5, "295560360A7930", "line 6: payer organisation number is not numeric");
+    warned(10, patched(10, 79, "X", l), "line 11: unknown deposit type");
+    warned(5, "30Okänd posttyp", "line 6: unknown record type skipped");
+    /* 27 before 26: accepted, the order warned about at the 26 record. */
+    for (i = 0; example[i]; i++) {
+        const char *line = i == 3 ? example[4] : i == 4 ? example[3] : example[i];
+
+        assert_int_equal(buf_addf(&b, "%-80s\r\n", line), PM_OK);
+    }
+    assert_int_equal(bgmax_parse(b.data, b.len, &f, &e), PM_OK);
+    assert_int_equal(f.n_warnings, 1);
+    assert_string_equal(f.first_warning, "line 5: records of a payment out of the usual order");
+    assert_string_equal(f.payments[0].payer_name, "Kund AB");
+    bgmax_file_release(&f);
+    buf_release(&b);
+}
+
 static void test_bankgiro(void **state)
 {
     char bg[11];
@@ -241,9 +375,15 @@ static void test_bankgiro(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_example),  cmocka_unit_test(test_leniency),
-        cmocka_unit_test(test_refused),  cmocka_unit_test(test_refused_more),
+        cmocka_unit_test(test_example),
+        cmocka_unit_test(test_leniency),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_refused_more),
         cmocka_unit_test(test_bankgiro),
+        cmocka_unit_test(test_end_counts),
+        cmocka_unit_test(test_deductions_over_payments),
+        cmocka_unit_test(test_size_limit),
+        cmocka_unit_test(test_every_warning),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,21 +176,34 @@ static void test_refusals(void **state)
 
 static void test_rate_unknown(void **state)
 {
-    /* Past the table (2026-07-01 is not known): only the known days, flagged. */
+    /* Past the table: only the known days, flagged.  The dates come from the
+     * table, so a new half-year in data/ moves them along: due 30 days before
+     * the last known day, reminder a month after it.  With the table as
+     * shipped (known until 2026-06-30, reference 2,00 %): due 2026-05-31,
+     * reminder 2026-08-01, 10 000 × 10 % × 30 / 365 = 82,19 kr. */
+    const struct rate_table *rates = *state;
     struct reminder_facts f = check_value_facts();
     struct reminder_amounts a;
     struct pm_error e = {0};
+    int32_t known_until = rate_table_known_until(rates), reference_bp = 0;
+    int64_t rate_bp, num, den;
 
-    f.due_date = day("2026-05-31");
-    f.date = day("2026-08-01");
-    assert_int_equal(reminder_compute(*state, &f, &a, &e), PM_OK);
+    assert_true(known_until > 0);
+    assert_int_equal(rate_table_reference_bp(rates, known_until, &reference_bp), PM_OK);
+    rate_bp = reference_bp + INTEREST_MARGIN_BP;
+    f.due_date = known_until - 30;
+    f.date = known_until + 32;
+    assert_int_equal(reminder_compute(rates, &f, &a, &e), PM_OK);
     assert_true(a.interest.rate_unknown);
-    assert_int_equal(a.interest.unknown_from, day("2026-07-01"));
-    assert_int_equal(a.interest.days, 30); /* June */
-    /* 10 000 × 10 % × 30 / 365 = 82,19 kr */
-    assert_int_equal(a.interest_minor, 8219);
+    assert_int_equal(a.interest.unknown_from, known_until + 1);
+    assert_int_equal(a.interest.days, 30);
+    /* capital × rate × 30 / 365, rounded half up (positive) */
+    num = f.remaining_minor * rate_bp * 30;
+    den = 10000 * 365;
+    assert_int_equal(a.interest_minor, (num + den / 2) / den);
     assert_int_equal(a.n_periods, 1);
-    assert_int_equal(a.periods[0].to, day("2026-06-30"));
+    assert_int_equal(a.periods[0].to, known_until);
+    assert_int_equal(a.periods[0].rate_bp, rate_bp);
 }
 
 /* A letter made on 2026-03-15 but dated 2026-03-01 with 10 days to pay

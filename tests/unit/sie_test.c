@@ -5,14 +5,17 @@
  * (bgmax-and-sie4.md B.10) byte for byte in CP437 with its checksum
  * #KSUMMA 2502941571; the export writes a year of vouchers with the
  * balances a reader can check (Σ #IB = 0, #UB = #IB + the year's #TRANS,
- * #RES = the year's #TRANS, every #VER sums to zero).
+ * #RES = the year's #TRANS, every #VER sums to zero) and a #KSUMMA equal to
+ * the CRC-32 a reader computes (written here apart from the writer's).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/date.h"
@@ -44,6 +47,79 @@ static void rec(struct sie_writer *w, const char *label, ...)
     }
     va_end(ap);
     sie_end(w);
+}
+
+/* CRC-32 (ISO 3309 / ITU-T V.42, as SIE 4 §10 names it), table-driven and
+ * written here apart from the writer's bitwise one. */
+static uint32_t crc32_of(const unsigned char *p, size_t n, uint32_t crc)
+{
+    static uint32_t table[256];
+    uint32_t c;
+    int i, k;
+
+    if (!table[1]) {
+        for (i = 0; i < 256; i++) {
+            c = (uint32_t)i;
+            for (k = 0; k < 8; k++)
+                c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+            table[i] = c;
+        }
+    }
+    while (n--)
+        crc = table[(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
+    return crc;
+}
+
+/* Read a written file as a SIE reader does: the records between "#KSUMMA"
+ * and "#KSUMMA <n>", each record's label and field contents without the
+ * blanks between them, the quotes around a text (an escaped quote counts
+ * as the quote), the braces and blanks of an object list, or the line
+ * ends; brace lines count for nothing.  *stated is n, the CRC-32 of those
+ * bytes is returned. */
+static uint32_t reader_checksum(const char *text, uint32_t *stated)
+{
+    const char *p = strstr(text, "#KSUMMA\r\n"), *end;
+    uint32_t crc = 0xFFFFFFFFu;
+    unsigned char c;
+    bool quoted = false, braced = false;
+
+    assert_non_null(p);
+    p += 9;
+    end = strstr(p, "#KSUMMA ");
+    assert_non_null(end);
+    *stated = (uint32_t)strtoul(end + 8, NULL, 10);
+    for (; p < end; p++) {
+        c = (unsigned char)*p;
+        if (quoted && c == '\\' && p[1] == '"') {
+            p++;
+            c = '"';
+        } else if (!braced && c == '"') {
+            quoted = !quoted;
+            continue;
+        } else if (!quoted && (c == '{' || c == '}')) {
+            braced = c == '{';
+            continue;
+        } else if (!quoted && (c == ' ' || c == '\r' || c == '\n' || (braced && c == '"'))) {
+            continue;
+        }
+        crc = crc32_of(&c, 1, crc);
+    }
+    return crc ^ 0xFFFFFFFFu;
+}
+
+static void test_reader_checksum(void **state)
+{
+    static const unsigned char check[] = "123456789";
+    uint32_t stated = 0;
+
+    (void)state;
+    /* The reader's own CRC: the standard check value of CRC-32. */
+    assert_int_equal(crc32_of(check, 9, 0xFFFFFFFFu) ^ 0xFFFFFFFFu, 0xCBF43926u);
+    /* The spec's example: #KONTO 1915 "Kassa \"special\"" = 1921122205. */
+    assert_int_equal(
+        reader_checksum("#KSUMMA\r\n#KONTO 1915 \"Kassa \\\"special\\\"\"\r\n#KSUMMA 0\r\n",
+                        &stated),
+        1921122205u);
 }
 
 static void test_worked_example(void **state)
@@ -134,6 +210,13 @@ static void test_worked_example(void **state)
     assert_int_equal(b.len, strlen(expected));
     assert_memory_equal(b.data, expected, b.len);
     buf_release(&b);
+    /* A reader of the expected text arrives at the same sum. */
+    {
+        uint32_t stated = 0;
+
+        assert_int_equal(reader_checksum(expected, &stated), 2502941571u);
+        assert_int_equal(stated, 2502941571u);
+    }
 }
 
 static void test_text_rules(void **state)
@@ -229,7 +312,13 @@ static void test_export(void **state)
     assert_non_null(strstr(b.data, "#VER A 1 20250115 \"Faktura 1001 Kund AB\"\r\n{\r\n"
                                    "#TRANS 1510 {} 12500.00\r\n#TRANS 3001 {} -10000.00\r\n"
                                    "#TRANS 2611 {} -2500.00\r\n}\r\n"));
-    assert_non_null(strstr(b.data, "#KSUMMA "));
+    /* #KSUMMA is what a reader computes over the records it encloses. */
+    {
+        uint32_t stated = 0, computed = reader_checksum(b.data, &stated);
+
+        assert_int_equal(stated, computed);
+        assert_true(computed != 0);
+    }
 
     /* A voucher outside the year is refused; nothing is half written. */
     buf_reset(&b);
@@ -253,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_worked_example),
         cmocka_unit_test(test_text_rules),
         cmocka_unit_test(test_export),
+        cmocka_unit_test(test_reader_checksum),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

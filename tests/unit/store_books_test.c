@@ -30,10 +30,12 @@
 #include "core/voucher.h"
 #include "store/store.h"
 #include "store/store_books.h"
+#include "pg_testdb.h"
 
 struct fixture {
     char path[64]; /* the SQLite file; "" on PostgreSQL */
-    char dsn[256]; /* what store_open() was given */
+    char dsn[512]; /* what store_open() was given */
+    char name[64]; /* PostgreSQL: this test's database */
     struct store *st;
     int64_t company_a, company_b;
     int64_t customer_a, customer_b;
@@ -103,14 +105,13 @@ static struct invoice add_invoice(struct store *st, int64_t company_id, int64_t 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    const char *dsn = getenv("PAMINN_TEST_DSN");
     struct pm_error e;
     int fd;
 
     assert_non_null(f);
     pm_error_clear(&e);
-    if (dsn && *dsn) {
-        snprintf(f->dsn, sizeof(f->dsn), "%s", dsn);
+    if (on_pg()) {
+        pg_create_db(f->name, f->dsn, sizeof(f->dsn));
     } else {
         snprintf(f->path, sizeof(f->path), "/tmp/paminn-books-XXXXXX");
         fd = mkstemp(f->path);
@@ -133,6 +134,8 @@ static int teardown(void **state)
     char side[80];
 
     store_close(&f->st);
+    if (on_pg())
+        pg_drop_db(f->name);
     if (f->path[0]) {
         unlink(f->path);
         snprintf(side, sizeof(side), "%s-wal", f->path);
@@ -721,6 +724,7 @@ static void test_receivables_sum(void **state)
 
 int main(void)
 {
+    pg_base_from_env();
     const struct CMUnitTest tests[] = {
         T(test_reminder_round_trip),       T(test_reminder_unknown_invoice_leaves_nothing),
         T(test_reminder_batches),          T(test_invoice_books),

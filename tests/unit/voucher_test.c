@@ -221,6 +221,34 @@ static void test_cash_method_payment(void **state)
     assert_int_equal(v.n_rows, 3);
 }
 
+static void test_cash_method_rest_on_largest_net(void **state)
+{
+    /* Kontantmetoden on a mixed invoice whose largest net is not the first
+     * rate: 200 kr at 25 % (VAT 50) and 1 000 kr at 12 % (VAT 120), total
+     * 1 370 kr.  A payment of 200 kr, each part of 20 000 öre × x / 137 000
+     * rounded: VAT 25 % 729.93 → 730, net 25 % 2 919.71 → 2 920, VAT 12 %
+     * 1 751.82 → 1 752, net 12 % 14 598.54 → 14 599; together 20 001, so
+     * the rest −1 goes to the largest net, 12 % (3002), not to 3001. */
+    const int64_t nets[] = {20000, 100000};
+    const int rates[] = {2500, 1200};
+    struct voucher_invoice vi;
+    struct voucher_payment p = {0};
+    struct voucher v;
+
+    (void)state;
+    invoice_of(INVOICE_STANDARD, "2025-03-01", nets, rates, NULL, 2, &vi);
+    assert_int_equal(vi.totals.total_minor, 137000);
+    p.amount_minor = p.capital_minor = 20000;
+    p.cash_method = true;
+    assert_int_equal(voucher_payment(&vi, &p, day("2025-04-01"), &v), PM_OK);
+    assert_int_equal(row(&v, 1930, 'D'), 20000);
+    assert_int_equal(row(&v, 3001, 'C'), 2920);
+    assert_int_equal(row(&v, 2611, 'C'), 730);
+    assert_int_equal(row(&v, 3002, 'C'), 14598);
+    assert_int_equal(row(&v, 2621, 'C'), 1752);
+    assert_int_equal(v.n_rows, 5);
+}
+
 static void test_foreign_customers(void **state)
 {
     const int64_t nets[] = {1000000};
@@ -497,6 +525,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_confirmed_loss_12500),
+        cmocka_unit_test(test_cash_method_rest_on_largest_net),
         cmocka_unit_test(test_loss_split_two_rates),
         cmocka_unit_test(test_rot_invoice_and_payment),
         cmocka_unit_test(test_payment_with_reminder_charges),

@@ -28,10 +28,12 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 import * as db from '../../api/lib/db.mjs';
-import { BIN, Client, DATA_DIR, REPO, assertStatus, co, setCookies } from '../../api/lib/server.mjs';
+import {
+  BIN, Client, DATA_DIR, PATIENCE_MS, REPO, assertStatus, co, deadline, setCookies, waitFor,
+} from '../../api/lib/server.mjs';
 import { nowS, signJwt } from '../../sandbox/helper.mjs';
 
-export { assertStatus, co };
+export { PATIENCE_MS, assertStatus, co, waitFor };
 export const SANDBOX_BIN = process.env.AMILI_SANDBOX_BIN
   ? path.resolve(process.env.AMILI_SANDBOX_BIN)
   : path.join(REPO, 'build', 'default', 'sandbox', 'amili-sandbox');
@@ -77,7 +79,7 @@ export async function spawnListening(bin, args, pattern, what, logs) {
   }));
   const lines = createInterface({ input: child.stdout });
   const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start; stderr:\n${logs.err.slice(-3000)}`)), 15000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within 60 s; stderr:\n${logs.err.slice(-3000)}`)), 60000);
     lines.on('line', (line) => {
       const m = pattern.exec(line);
       if (m) {
@@ -106,21 +108,8 @@ export async function sandboxCall(base, method, p, body) {
   return { status: res.status, body: parsed };
 }
 
+/* A pause between retries of a refused request (never a synchronisation). */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/* A timer that does not keep the process alive (for races with exits). */
-const deadline = (ms) => new Promise((r) => setTimeout(r, ms).unref());
-
-/* Poll fn() until it returns a truthy value (returned), or fail after ms. */
-export async function waitFor(fn, ms, what) {
-  const until = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > until) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(150);
-  }
-}
 
 export class Stack {
   constructor(opts = {}) {
@@ -197,10 +186,10 @@ export class Stack {
   async stopApp() {
     if (!this.app) return;
     this.app.child.kill('SIGTERM');
-    const e = await Promise.race([this.app.exited, deadline(20000).then(() => null)]);
+    const e = await Promise.race([this.app.exited, deadline(60000).then(() => null)]);
     if (!e) {
       this.app.child.kill('SIGKILL');
-      assert.fail(`paminn did not stop within 20 s of SIGTERM; stderr:\n${this.logs.err.slice(-3000)}`);
+      assert.fail(`paminn did not stop within 60 s of SIGTERM; stderr:\n${this.logs.err.slice(-3000)}`);
     }
     assert.deepEqual(e, { code: 0, signal: null }, `paminn did not exit cleanly; stderr:\n${this.logs.err.slice(-3000)}`);
     this.app = null;
@@ -211,7 +200,7 @@ export class Stack {
       await this.stopApp();
       if (this.sb) {
         this.sb.child.kill('SIGTERM');
-        const e = await Promise.race([this.sb.exited, deadline(20000).then(() => null)]);
+        const e = await Promise.race([this.sb.exited, deadline(60000).then(() => null)]);
         assert.deepEqual(e, { code: 0, signal: null }, `amili-sandbox did not exit cleanly:\n${this.sbLogs.err.slice(-2000)}`);
       }
     } finally {
@@ -274,11 +263,44 @@ export class Stack {
     return res.body;
   }
 
-  async waitBatch(batchId, ms, done = (b) => b.queued === 0) {
+  async waitBatch(batchId, ms = PATIENCE_MS, done = (b) => b.queued === 0) {
+    let seen = null;
     return waitFor(async () => {
-      const b = await this.batch(batchId);
-      return done(b) ? b : null;
-    }, ms, `batch ${batchId} to finish`);
+      seen = await this.batch(batchId);
+      return done(seen) ? seen : null;
+    }, ms, () => `end of batch ${batchId} (last seen: ${seen ? `${seen.queued} queued, ${seen.registered} registered, ` +
+      `${seen.failed} failed of ${seen.total}` : 'nothing'})`);
+  }
+
+  /* The agency's completed rounds as paminn's /healthz publishes them:
+   * {dispatch_rounds, sync_rounds}. */
+  async rounds() {
+    const res = await fetch(`${this.base}/healthz`);
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.ok(body.agency, `/healthz without the agency's rounds: ${JSON.stringify(body)}`);
+    return body.agency;
+  }
+
+  /* Wait until the dispatcher and the sync have each completed k more
+   * rounds than when called: with k = 2 at least one whole round of each
+   * began after the call, so a duplicate that was going to come has come.
+   * The bound is generous and fails loudly; it is no timing assertion. */
+  async waitRounds(k = 2) {
+    const from = await this.rounds();
+    let seen = from;
+    return waitFor(async () => {
+      seen = await this.rounds();
+      return seen.sync_rounds >= from.sync_rounds + k && seen.dispatch_rounds >= from.dispatch_rounds + k ? seen : null;
+    }, PATIENCE_MS + k * this.opts.sync * 1000,
+    () => `${k} more agency rounds after ${JSON.stringify(from)} (last seen: ${JSON.stringify(seen)})`);
+  }
+
+  /* Wait until the outbox has nothing left to send (earlier work, such as
+   * the PDF uploads after a big hand-over, done or given up). */
+  async waitOutboxIdle(ms = PATIENCE_MS) {
+    return waitFor(() => this.scalar("select count(*) from outbox where state in ('pending', 'in_flight')") === '0',
+      ms, 'an idle outbox');
   }
 
   async history(invoiceId) {

@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -68,6 +69,88 @@ export function paminn(args, { env } = {}) {
 
 /* The API prefix of one company. */
 export const co = (cid) => `/api/v1/companies/${cid}`;
+
+/* An upper bound for a wait that should end much sooner: a timer that does
+ * not keep the process alive.  Never a synchronisation: what a test waits
+ * for is a condition (waitFor) or an event; the bound only makes a hang
+ * fail loudly. */
+export const deadline = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/* Generous bound of waitFor in the HTTP suites: what they wait for happens
+ * in well under a second on an idle machine, and may take a lease (30 s)
+ * after a rolled-back round on a busy one. */
+export const PATIENCE_MS = 120000;
+
+/* Poll fn() until it returns a truthy value (returned); fail loudly, naming
+ * what was awaited (what: text, or a function giving the text at that
+ * moment, e.g. with the last state seen), once ms have passed. */
+export async function waitFor(fn, ms, what) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const last = await fn();
+    if (last) return last;
+    if (Date.now() > until) assert.fail(`no ${typeof what === 'function' ? what() : what} within ${ms} ms`);
+    await deadline(100);
+  }
+}
+
+/* GET /healthz over one kept-alive connection of its own: a server that is
+ * stopping accepts no new connection but still answers this one. */
+export class HealthProbe {
+  constructor(port) {
+    this.sock = net.connect(port, '127.0.0.1');
+    this.sock.setEncoding('latin1');
+    this.buffered = '';
+    this.waiting = null;
+    this.sock.on('data', (d) => {
+      this.buffered += d;
+      this.deliver();
+    });
+    this.sock.on('error', (err) => this.fail(err));
+    this.sock.on('close', () => this.fail(new Error('the health probe\'s connection closed')));
+    this.opened = new Promise((resolve, reject) => {
+      this.sock.once('connect', resolve);
+      this.sock.once('error', reject);
+    });
+  }
+
+  fail(err) {
+    const w = this.waiting;
+    this.waiting = null;
+    if (w) w.reject(err);
+  }
+
+  /* One whole answer in the buffer (head and Content-Length bytes of body). */
+  deliver() {
+    const end = this.buffered.indexOf('\r\n\r\n');
+    if (!this.waiting || end < 0) return;
+    const head = this.buffered.slice(0, end);
+    const len = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (this.buffered.length < end + 4 + len) return;
+    const body = this.buffered.slice(end + 4, end + 4 + len);
+    this.buffered = this.buffered.slice(end + 4 + len);
+    const w = this.waiting;
+    this.waiting = null;
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1]);
+    w.resolve({ status, body: status === 200 ? JSON.parse(body) : body });
+  }
+
+  async get() {
+    await this.opened;
+    const answer = new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+    this.sock.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const res = await answer;
+    assert.equal(res.status, 200, `/healthz: ${JSON.stringify(res)}`);
+    return res.body;
+  }
+
+  close() {
+    this.sock.removeAllListeners('close');
+    this.sock.destroy();
+  }
+}
 
 /* ---- HTTP clients ---- */
 
@@ -263,7 +346,7 @@ class Fixture {
     });
     const lines = createInterface({ input: child.stdout });
     const port = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not report listening within 15 s; stderr:\n${this.err}`)), 15000);
+      const timer = setTimeout(() => reject(new Error(`server did not report listening within 60 s; stderr:\n${this.err}`)), 60000);
       lines.on('line', (line) => {
         this.out += line + '\n';
         const m = /^paminn: listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(line);
@@ -346,13 +429,12 @@ class Fixture {
   async stop() {
     if (!this.child) return null;
     if (!this.exit) this.child.kill('SIGTERM');
-    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 15000).unref());
-    let exit = await Promise.race([this.exited, timeout]);
+    let exit = await Promise.race([this.exited, deadline(60000).then(() => null)]);
     if (!exit) {
       this.child.kill('SIGKILL');
       await this.exited;
       this.cleanup();
-      assert.fail(`server did not exit within 15 s of SIGTERM; stderr tail:\n${this.err.slice(-2000)}`);
+      assert.fail(`server did not exit within 60 s of SIGTERM; stderr tail:\n${this.err.slice(-2000)}`);
     }
     this.cleanup();
     assert.deepEqual(exit, { code: 0, signal: null },
