@@ -45,8 +45,11 @@ fi
 # ("taken -1") is skipped rather than failing the whole report.
 gcovr_opts=(--root "$repo" --object-directory "$build" --gcov-ignore-parse-errors)
 
+# The summary only: the text report goes to a file of the build directory
+# (gcovr replaces the file it writes, so never a device such as /dev/null).
 summary() { # directory
-  gcovr "${gcovr_opts[@]}" --filter "$repo/$1/" --print-summary --output /dev/null 2>/dev/null |
+  gcovr "${gcovr_opts[@]}" --filter "$repo/$1/" --print-summary --output "$build/summary.txt" \
+    2>/dev/null |
     sed -n 's/^\(lines\|branches\): */\1 /p' | tr '\n' ' '
 }
 
