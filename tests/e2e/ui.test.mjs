@@ -251,12 +251,12 @@ test('forms: new foreign customer, edit it, new ROT invoice with a buyer, compan
   await page.getByLabel('Förfallodatum').fill('2026-02-09');
   await page.getByLabel('Beskrivning 1').fill('Takläggning, arbete');
   await page.getByLabel('Antal 1').fill('10');
-  await page.getByLabel('Á-pris (kr) 1').fill('800');
+  await page.getByLabel('à-pris (kr) 1').fill('800');
   await page.getByLabel('Arbetskostnad 1').check();
   await page.getByRole('button', { name: 'Lägg till rad' }).click();
   await page.getByLabel('Beskrivning 2').fill('Material');
   await page.getByLabel('Antal 2').fill('1');
-  await page.getByLabel('Á-pris (kr) 2').fill('2 000,00');
+  await page.getByLabel('à-pris (kr) 2').fill('2 000,00');
   const buyer = page.locator('fieldset.buyer').first();
   await buyer.getByLabel('Namn').fill('Ola Nordmann');
   await buyer.getByLabel('Personnummer').fill('19800101-0019');

@@ -16,7 +16,7 @@ function missingList(missing) {
     const f = String(m.field ?? '').replace(/^company\./, '');
     return h('li',
       h('span', m.message || m.code),
-      f ? [' (', t('err.field', { field: fieldLabel(`company.${f}`) }), ') '] : ' ',
+      f && fieldLabel(f) ? [' (', fieldLabel(f), ') '] : ' ',
       h('a.fix-link', { href: `#/settings?focus=${encodeURIComponent(f)}&return=${encodeURIComponent(location.hash)}` },
         t('activation.fix_in_settings')));
   }));

@@ -48,24 +48,24 @@ export function fixLink(reason, ctx) {
   if (f.startsWith('customer.') && ctx.customerId) {
     const name = f.slice('customer.'.length);
     return h('a.fix-link', { href: `#/customers/${ctx.customerId}?focus=${encodeURIComponent(name)}${ret}` },
-      t('fix.customer', { field: fieldLabel(f) }));
+      t('fix.customer', { field: fieldLabel(name) ?? name }));
   }
   if (reason.code === 'company_not_activated' || f === 'company' || f === 'company.amili') {
     return h('a.fix-link', { href: '#/start' }, t('fix.activate'));
   }
   if (f.startsWith('company.')) {
-    return h('a.fix-link', { href: `#/settings?focus=${encodeURIComponent(f.slice(8))}${ret}` }, t('fix.company', { field: fieldLabel(f) }));
+    return h('a.fix-link', { href: `#/settings?focus=${encodeURIComponent(f.slice(8))}${ret}` }, t('fix.company', { field: fieldLabel(f.slice(8)) ?? f.slice(8) }));
   }
-  if (ctx.invoiceId) {
+  /* A link to the invoice, unless that is the page already shown. */
+  if (ctx.invoiceId && location.hash.replace(/\?.*$/, '') !== `#/invoices/${ctx.invoiceId}`) {
     return h('a.fix-link', { href: `#/invoices/${ctx.invoiceId}` }, t('fix.invoice'));
   }
   return null;
 }
 
-/* A list of reasons, each with its message, the field named and the link. */
+/* A list of reasons, each with its message and the link that names the field to fix. */
 export function reasonList(reasons, ctx) {
   return h('ul.reasons', (reasons ?? []).map((r) => h('li',
-    h('span.reason-msg', r.message || r.code),
-    r.field ? h('span.reason-field', ` (${t('err.field', { field: fieldLabel(r.field) })})`) : null,
+    h('span.reason-msg', r.message || t('err.other_reason')),
     ' ', fixLink(r, ctx))));
 }
