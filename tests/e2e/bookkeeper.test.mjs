@@ -25,11 +25,21 @@ const W = {
     failed: 'Det gick inte:', details: 'Detaljer', actions: /Åtgärder/, save: 'Spara', create: 'Skapa faktura',
     price1: 'à-pris (kr) 1', qty1: 'Antal 1', desc1: 'Beskrivning 1', customer: 'Kund', search: 'Sök kund',
     linePrice: 'Rad 1, à-pris (kr):', badAmount: 'Ange ett belopp', outOfRange: 'Värdet är utanför tillåtet intervall.',
+    overdueTab: /^Förfallna/, lossTab: /^Kundförlust/, expectedBadge: 'Befarad kundförlust', interestStopped: 'Ingen – kundförlust registrerad',
+    reminder: 'Skicka manuell påminnelse', lossItem: 'Registrera kundförlust', expectedKind: 'Befarad kundförlust',
+    confirmedKind: 'Konstaterad kundförlust', alreadyExpected: 'En befarad kundförlust är redan registrerad',
+    close: 'Stäng', writtenOff: 'Avskriven som kundförlust', writtenOffBadge: 'Avskriven (kundförlust)', remaining: 'Kvar att betala',
+    daysOverdue: 'Dagar förfallen', lossDone: /Kundförlusten på faktura \d+ är registrerad/,
   },
   en: {
     failed: 'That did not work:', details: 'Details', actions: /Actions/, save: 'Save', create: 'Create invoice',
     price1: 'Unit price (SEK) 1', qty1: 'Quantity 1', desc1: 'Description 1', customer: 'Customer', search: 'Search customer',
     linePrice: 'Line 1, unit price (SEK):', badAmount: 'Enter an amount', outOfRange: 'The value is out of the allowed range.',
+    overdueTab: /^Overdue/, lossTab: /^Written off/, expectedBadge: 'Expected customer loss', interestStopped: 'None – customer loss registered',
+    reminder: 'Send manual reminder', lossItem: 'Register customer loss', expectedKind: 'Expected customer loss',
+    confirmedKind: 'Confirmed customer loss', alreadyExpected: 'An expected customer loss is already registered',
+    close: 'Close', writtenOff: 'Written off as a customer loss', writtenOffBadge: 'Written off (customer loss)', remaining: 'Remaining',
+    daysOverdue: 'Days overdue', lossDone: /The customer loss on invoice \d+ is registered/,
   },
 };
 
@@ -106,3 +116,56 @@ for (const v of VIEWS) {
     await page.close();
   });
 }
+
+/* Overdue invoices not with the agency, in number order: each test takes its own. */
+async function overdueInvoices() {
+  const items = (await api.get(`${co(cid)}/invoices?status=overdue&sort=number&limit=200`)).body.items;
+  return items.filter((i) => !i.amili && i.currency === 'SEK' && i.kind === 'standard');
+}
+
+VIEWS.forEach((v, k) => {
+  const w = W[v.lang];
+
+  test(`losses that show: expected loss badge, interest stopped, only a confirmed loss offered; written off with the tab counting it (${v.tag})`, async () => {
+    const inv = (await overdueInvoices())[10 + k];
+    const res = await api.post(`${co(cid)}/invoices/${inv.id}/customer-loss`, { kind: 'expected', date: '2026-03-01' });
+    assert.equal(res.status, 201, res.text);
+    const before = (await api.get(`${co(cid)}/invoices/counts`)).body;
+    const page = await open(v);
+    await page.goto(`${app.base}/#/invoices?status=overdue&sort=number`);
+    const row = page.locator(`tr.inv-row[data-id="${inv.id}"]`);
+    await row.locator('button.expand').click();
+    const detail = page.locator(`#detail-${inv.id} .detail`);
+    await detail.waitFor();
+    let text = await detail.innerText();
+    assert.match(text, new RegExp(w.expectedBadge));
+    assert.ok(text.includes(w.interestStopped), text);
+    await detail.getByRole('button', { name: w.actions }).click();
+    const items = await detail.getByRole('menu').getByRole('menuitem').allInnerTexts();
+    assert.ok(!items.includes(w.reminder), items.join());
+    await detail.getByRole('menuitem', { name: w.lossItem }).click();
+    const dlg = page.getByRole('dialog', { name: new RegExp(w.lossItem) });
+    await dlg.waitFor();
+    assert.ok((await dlg.innerText()).includes(w.alreadyExpected));
+    assert.equal(await dlg.getByLabel(w.expectedKind, { exact: true }).count(), 0);
+    assert.equal(await dlg.getByLabel(w.confirmedKind, { exact: true }).isChecked(), true);
+    await shot(page, `loss-confirm-${v.tag}`);
+    await assertAccessible(page, 'the customer loss dialog');
+    await dlg.getByRole('button', { name: w.lossItem }).click();
+    await dlg.getByText(w.lossDone).waitFor();
+    await dlg.getByRole('button', { name: w.close }).first().click();
+    await dlg.waitFor({ state: 'detached' });
+    /* Without a reload: the detail, the row's badge and the tab's count follow. */
+    await detail.getByText(w.writtenOff).waitFor();
+    text = await detail.innerText();
+    assert.ok(!text.includes(w.remaining) && !text.includes(w.daysOverdue), text);
+    assert.ok(text.includes(w.interestStopped), text);
+    await page.waitForFunction(([id, b]) => document.querySelector(`tr.inv-row[data-id="${id}"] td.status`)?.textContent.includes(b), [inv.id, w.writtenOffBadge]);
+    await page.waitForFunction((n) => document.querySelector('[data-count="written_off"]')?.textContent === `(${n})`, before.written_off + 1);
+    await page.waitForFunction((n) => document.querySelector('[data-count="overdue"]')?.textContent === `(${n})`, before.overdue - 1);
+    await shot(page, `loss-written-off-${v.tag}`);
+    await assertAccessible(page, 'the invoice list with a written-off invoice');
+    assertNoPageErrors(page);
+    await page.close();
+  });
+});

@@ -27,7 +27,8 @@ export function validActions(inv) {
   if (role() === 'read_only') return list;
   const open = isOpen(inv);
   const withAgency = handedOver(inv);
-  if (open && !withAgency) {
+  /* After an expected loss neither reminders nor a hand-over: the claim is written down. */
+  if (open && !withAgency && !inv.loss) {
     if (isActivated()) list.push('amili');
     else list.push('activate');
     if (inv.status === 'overdue') list.push('reminder');
@@ -258,10 +259,7 @@ function lossDialog(inv, onChanged) {
     const form = h('form', { novalidate: true, dataset: { draft: `loss-${inv.id}` } },
       h('p', invoiceTitle(inv)),
       h('p', t('loss.remaining', { amount: money(inv.remaining_minor, inv.currency) })),
-      h('fieldset',
-        h('legend', t('loss.kind')),
-        radio('kind', 'expected', t('loss.expected'), t('loss.expected_help'), kindName, true),
-        radio('kind', 'confirmed', t('loss.confirmed'), t('loss.confirmed_help'), kindName, false)),
+      lossKinds(inv, kindName),
       field(t('loss.date'), 'date', { kind: 'date', value: companyToday(inv), required: true }),
       choiceBox,
       errBox,
@@ -324,6 +322,16 @@ function lossDialog(inv, onChanged) {
   }, { wide: true }).then(() => {
     if (changed && onChanged) onChanged();
   });
+}
+
+/* The kinds of loss still possible: once an expected loss is registered, only the confirmed one. */
+function lossKinds(inv, group) {
+  const expectedDone = inv.loss?.kind === 'expected';
+  return h('fieldset',
+    h('legend', t('loss.kind')),
+    expectedDone ? h('p.hint', t('loss.expected_registered', { amount: money(inv.loss.amount_minor, inv.currency) })) : null,
+    expectedDone ? null : radio('kind', 'expected', t('loss.expected'), t('loss.expected_help'), group, true),
+    radio('kind', 'confirmed', t('loss.confirmed'), t('loss.confirmed_help'), group, expectedDone));
 }
 
 function radio(name, value, label, help, group, checked) {

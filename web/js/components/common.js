@@ -28,6 +28,7 @@ export function statusBadges(inv) {
   if (inv.status === 'overdue') out.push(h('span.badge.overdue', tn('badge.overdue', inv.days_overdue)));
   else if (inv.status === 'unpaid') out.push(h('span.badge.unpaid', t('status.unpaid')));
   else out.push(h(`span.badge.${inv.status}`, t(`status.${inv.status}`)));
+  if (inv.loss?.kind === 'expected') out.push(h('span.badge.loss', t('badge.expected_loss')));
   if (inv.manual_reminders > 0) out.push(h('span.badge.reminder', tn('badge.reminders', inv.manual_reminders)));
   if (inv.amili && inv.amili.state) {
     out.push(h(`span.badge.amili.amili-${inv.amili.state}`, `Visma Amili: ${amiliStatusText(inv.amili)}`));
