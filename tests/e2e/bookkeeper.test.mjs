@@ -13,6 +13,7 @@ import {
   assertNoPageErrors, co, DEMO_EMAIL, DEMO_PASSWORD, launchBrowser, login, newPage, shot, startApp,
 } from './lib/env.mjs';
 import { assertAccessible } from './lib/axe.mjs';
+import { OWNER, Stack } from '../amili/lib/stack.mjs';
 
 /* The two ways a test looks at the UI: Swedish on a laptop, English on a phone. */
 const VIEWS = [
@@ -30,6 +31,11 @@ const W = {
     confirmedKind: 'Konstaterad kundförlust', alreadyExpected: 'En befarad kundförlust är redan registrerad',
     close: 'Stäng', writtenOff: 'Avskriven som kundförlust', writtenOffBadge: 'Avskriven (kundförlust)', remaining: 'Kvar att betala',
     daysOverdue: 'Dagar förfallen', lossDone: /Kundförlusten på faktura \d+ är registrerad/,
+    banner: 'Påminnelsehantering via Visma Amili är inte aktiverad', activate: 'Aktivera påminnelsehantering',
+    accept: /Jag har läst och godkänner villkoren/, activated: 'Klart – påminnelsehanteringen är aktiverad',
+    amiliItem: 'Skicka påminnelse via Visma Amili', search: 'Sök', notSendable: /kan inte skickas/,
+    selected2: /^2 fakturor markerade, 2\u00a0750,00\u00a0kr \(1 av dem syns inte i listan just nu\)$/,
+    selected2all: /^2 fakturor markerade, 2\u00a0750,00\u00a0kr$/, sekOnly: 'Endast fakturor i svenska kronor (SEK)',
   },
   en: {
     failed: 'That did not work:', details: 'Details', actions: /Actions/, save: 'Save', create: 'Create invoice',
@@ -40,6 +46,11 @@ const W = {
     confirmedKind: 'Confirmed customer loss', alreadyExpected: 'An expected customer loss is already registered',
     close: 'Close', writtenOff: 'Written off as a customer loss', writtenOffBadge: 'Written off (customer loss)', remaining: 'Remaining',
     daysOverdue: 'Days overdue', lossDone: /The customer loss on invoice \d+ is registered/,
+    banner: 'Reminder handling via Visma Amili is not activated', activate: 'Activate reminder handling',
+    accept: /I have read and accept the terms/, activated: 'Done – reminder handling is activated',
+    amiliItem: 'Send reminder via Visma Amili', search: 'Search', notSendable: /cannot be sent/,
+    selected2: /^2 invoices selected, 2\u00a0750,00\u00a0kr \(1 of them is not in the list right now\)$/,
+    selected2all: /^2 invoices selected, 2\u00a0750,00\u00a0kr$/, sekOnly: 'Only invoices in Swedish kronor (SEK)',
   },
 };
 
@@ -167,5 +178,79 @@ VIEWS.forEach((v, k) => {
     await assertAccessible(page, 'the invoice list with a written-off invoice');
     assertNoPageErrors(page);
     await page.close();
+  });
+});
+
+VIEWS.forEach((v) => {
+  const w = W[v.lang];
+
+  test(`fresh screens and nothing offered that would fail: the banner goes on activation, no Visma Amili for EUR, no ticking a handed-over invoice, the selection kept across searches (${v.tag})`, async () => {
+    const stack = await new Stack({ now: '2025-06-16' }).init();
+    try {
+      const cust = await stack.customer({ name: 'Erik Ek' });
+      const other = await stack.customer({ name: 'Olle Olsson', email: 'olle@example.se' });
+      const a = await stack.invoice(cust.id);
+      const b = await stack.invoice(cust.id, { lines: [{ description: 'Dörr', quantity_milli: 1000, unit_price_minor: 120000, vat_rate_bp: 2500, labour: false }] });
+      const c = await stack.invoice(other.id);
+      const eur = await stack.invoice(cust.id, { currency: 'EUR' });
+      const page = await newPage(browser.ctx, '2025-06-16');
+      await page.setViewportSize({ width: v.width, height: v.height });
+      await login(page, stack.base, OWNER.email, OWNER.password);
+      if (v.lang === 'en') await page.getByRole('button', { name: 'English' }).click();
+      await page.getByText(w.banner).waitFor();
+      await assertAccessible(page, 'the invoice list before activation');
+
+      /* Activation from an invoice's menu: the banner above the list goes at once. */
+      const row = page.locator(`tr.inv-row[data-id="${a.id}"]`);
+      await row.locator('button.expand').click();
+      const detail = page.locator(`#detail-${a.id} .detail`);
+      await detail.getByRole('button', { name: w.actions }).click();
+      await detail.getByRole('menuitem', { name: w.activate }).click();
+      const dlg = page.getByRole('dialog', { name: w.activate });
+      await dlg.getByLabel(w.accept).check();
+      await dlg.getByRole('button', { name: w.activate }).click();
+      await dlg.getByRole('heading', { name: w.activated }).waitFor();
+      await dlg.getByRole('button', { name: w.close }).first().click();
+      await dlg.waitFor({ state: 'detached' });
+      await page.getByText(w.banner).waitFor({ state: 'detached' });
+      assert.equal(await page.locator('#banner-activate').count(), 0);
+
+      /* A EUR invoice: no hand-over offered, the reason said. */
+      const eurRow = page.locator(`tr.inv-row[data-id="${eur.id}"]`);
+      await eurRow.locator('button.expand').click();
+      const eurDetail = page.locator(`#detail-${eur.id} .detail`);
+      await eurDetail.getByText(w.sekOnly).waitFor();
+      await eurDetail.getByRole('button', { name: w.actions }).click();
+      const items = await eurDetail.getByRole('menu').getByRole('menuitem').allInnerTexts();
+      assert.ok(!items.includes(w.amiliItem) && !items.includes(w.activate), items.join());
+      await page.keyboard.press('Escape');
+
+      /* A handed-over invoice cannot be ticked for another send. */
+      const h = await stack.handover([a.id]);
+      assert.equal(h.status, 202, h.text);
+      await page.reload();
+      await page.locator(`tr.inv-row[data-id="${b.id}"]`).waitFor();
+      const boxA = page.locator(`tr.inv-row[data-id="${a.id}"] input.row-check`);
+      assert.equal(await boxA.isDisabled(), true);
+      assert.match(await boxA.getAttribute('aria-label'), w.notSendable);
+
+      /* Tick one, search for another and tick it: both stay ticked, with a count. */
+      await page.locator(`tr.inv-row[data-id="${b.id}"] input.row-check`).check();
+      await page.getByRole('searchbox', { name: w.search }).fill('Olle');
+      await page.waitForFunction((id) => document.querySelectorAll('tr.inv-row').length === 1 && document.querySelector(`tr.inv-row[data-id="${id}"]`), c.id);
+      await page.locator(`tr.inv-row[data-id="${c.id}"] input.row-check`).check();
+      assert.match(await page.locator('.sel-info').innerText(), w.selected2);
+      await noSideScroll(page, 'the invoice list with a selection');
+      await shot(page, `selection-kept-${v.tag}`);
+      await page.getByRole('searchbox', { name: w.search }).fill('');
+      await page.locator(`tr.inv-row[data-id="${a.id}"]`).waitFor();
+      assert.equal(await page.locator(`tr.inv-row[data-id="${b.id}"] input.row-check`).isChecked(), true);
+      await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('.sel-info').textContent), w.selected2all.source);
+      await assertAccessible(page, 'the invoice list after activation');
+      assertNoPageErrors(page);
+      await page.close();
+    } finally {
+      await stack.stop();
+    }
   });
 });

@@ -29,8 +29,8 @@ export function validActions(inv) {
   const withAgency = handedOver(inv);
   /* After an expected loss neither reminders nor a hand-over: the claim is written down. */
   if (open && !withAgency && !inv.loss) {
-    if (isActivated()) list.push('amili');
-    else list.push('activate');
+    /* Visma Amili takes invoices in Swedish kronor only: nothing to offer for others. */
+    if (inv.currency === 'SEK') list.push(isActivated() ? 'amili' : 'activate');
     if (inv.status === 'overdue') list.push('reminder');
   }
   if (open) {

@@ -9,7 +9,7 @@ import { Action, api } from '../api.js';
 import { clear, fieldLabel, h, hideError, loading, nextId, showError } from '../dom.js';
 import { t } from '../i18n.js';
 import { instant } from '../format.js';
-import { amiliStatus, co, state } from '../state.js';
+import { amiliStatus, co, notifyChanged, state } from '../state.js';
 
 function missingList(missing) {
   return h('ul.missing', missing.map((m) => {
@@ -123,6 +123,7 @@ async function submitActivation(a) {
       h('p', t('activation.done_text')),
       activatedSummary(data)));
     container.querySelector('.result-heading').focus();
+    notifyChanged('amili');
     if (a.onActivated) a.onActivated(data);
   } catch (err) {
     button.disabled = false;

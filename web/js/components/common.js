@@ -16,6 +16,11 @@ export function isOpen(inv) {
   return (inv.status === 'unpaid' || inv.status === 'overdue') && BigInt(inv.remaining_minor ?? 0) > 0n;
 }
 
+/* Whether a bulk send may include the invoice: open and not with the agency. */
+export function sendable(inv) {
+  return isOpen(inv) && !handedOver(inv) && !inv.loss;
+}
+
 export function amiliStatusText(a) {
   if (!a || !a.state) return '';
   const state = t(`amili.state.${a.state}`);
