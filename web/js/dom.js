@@ -307,6 +307,11 @@ export function dropDraft(form) {
   }
 }
 
+/* A wide table in a box that scrolls sideways on a narrow screen, reachable by keyboard (a named region). */
+export function scrollBox(label, table) {
+  return h('div.table-wrap', { tabindex: '0', role: 'region', 'aria-label': label }, table);
+}
+
 /* A loading line for a region while data comes. */
 export function loading() {
   return h('p.loading', { role: 'status' }, t('common.loading'));

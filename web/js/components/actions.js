@@ -225,7 +225,7 @@ function reminderDialog(inv, onChanged) {
             h('dt', t('reminder.total_due')), h('dd', money(r.total_due_minor, inv.currency)),
             h('dt', t('reminder.new_due')), h('dd', r.new_due_date ?? '–'))),
         h('div.buttons',
-          h('a.button.primary', { href: pdf, target: '_blank', rel: 'noopener' }, t('reminder.open_pdf')),
+          h('a.button.primary', { href: pdf, download: '' }, t('reminder.open_pdf')),
           h('button', { type: 'button', onclick: () => close() }, t('common.close'))));
         body.querySelector('a').focus();
       } catch (err) {

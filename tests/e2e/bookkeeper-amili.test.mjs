@@ -1,0 +1,96 @@
+/*
+ * bookkeeper-amili.test.mjs — the bookkeeper's walk-through with Visma
+ * Amili (the real amili-sandbox), in Swedish at 1366 px and in English at
+ * 390 px: the not-activated banner goes as soon as the company is
+ * activated, nothing offered that would fail (a EUR invoice, a handed-over
+ * invoice ticked again), the ticked invoices kept across searches; each
+ * view checked with axe-core.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertNoPageErrors, launchBrowser, shot } from './lib/env.mjs';
+import { assertAccessible } from './lib/axe.mjs';
+import { noSideScroll, openAs, VIEWS, W } from './lib/bookkeeper.mjs';
+import { OWNER, Stack } from '../amili/lib/stack.mjs';
+
+const NOW = '2025-06-16';
+let browser;
+
+before(async () => {
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+VIEWS.forEach((v) => {
+  const w = W[v.lang];
+
+  test(`fresh screens and nothing offered that would fail: the banner goes on activation, no Visma Amili for EUR, no ticking a handed-over invoice, the selection kept across searches (${v.tag})`, async () => {
+    const stack = await new Stack({ now: NOW }).init();
+    try {
+      const cust = await stack.customer({ name: 'Erik Ek' });
+      const other = await stack.customer({ name: 'Olle Olsson', email: 'olle@example.se' });
+      const a = await stack.invoice(cust.id);
+      const b = await stack.invoice(cust.id, { lines: [{ description: 'Dörr', quantity_milli: 1000, unit_price_minor: 120000, vat_rate_bp: 2500, labour: false }] });
+      const c = await stack.invoice(other.id);
+      const eur = await stack.invoice(cust.id, { currency: 'EUR' });
+      const page = await openAs(browser.ctx, v, { base: stack.base, email: OWNER.email, password: OWNER.password, now: NOW });
+      await page.getByText(w.banner).waitFor();
+      await assertAccessible(page, 'the invoice list before activation');
+
+      /* Activation from an invoice's menu: the banner above the list goes at once. */
+      const row = page.locator(`tr.inv-row[data-id="${a.id}"]`);
+      await row.locator('button.expand').click();
+      const detail = page.locator(`#detail-${a.id} .detail`);
+      await detail.getByRole('button', { name: w.actions }).click();
+      await detail.getByRole('menuitem', { name: w.activate }).click();
+      const dlg = page.getByRole('dialog', { name: w.activate });
+      await dlg.getByLabel(w.accept).check();
+      await dlg.getByRole('button', { name: w.activate }).click();
+      await dlg.getByRole('heading', { name: w.activated }).waitFor();
+      await dlg.getByRole('button', { name: w.close }).first().click();
+      await dlg.waitFor({ state: 'detached' });
+      await page.getByText(w.banner).waitFor({ state: 'detached' });
+      assert.equal(await page.locator('#banner-activate').count(), 0);
+
+      /* A EUR invoice: no hand-over offered, the reason said. */
+      const eurRow = page.locator(`tr.inv-row[data-id="${eur.id}"]`);
+      await eurRow.locator('button.expand').click();
+      const eurDetail = page.locator(`#detail-${eur.id} .detail`);
+      await eurDetail.getByText(w.sekOnly).waitFor();
+      await eurDetail.getByRole('button', { name: w.actions }).click();
+      const items = await eurDetail.getByRole('menu').getByRole('menuitem').allInnerTexts();
+      assert.ok(!items.includes(w.amiliItem) && !items.includes(w.activate), items.join());
+      await page.keyboard.press('Escape');
+
+      /* A handed-over invoice cannot be ticked for another send. */
+      const h = await stack.handover([a.id]);
+      assert.equal(h.status, 202, h.text);
+      await page.reload();
+      await page.locator(`tr.inv-row[data-id="${b.id}"]`).waitFor();
+      const boxA = page.locator(`tr.inv-row[data-id="${a.id}"] input.row-check`);
+      assert.equal(await boxA.isDisabled(), true);
+      assert.match(await boxA.getAttribute('aria-label'), w.notSendable);
+
+      /* Tick one, search for another and tick it: both stay ticked, with a count. */
+      await page.locator(`tr.inv-row[data-id="${b.id}"] input.row-check`).check();
+      await page.getByRole('searchbox', { name: w.search }).fill('Olle');
+      await page.waitForFunction((id) => document.querySelectorAll('tr.inv-row').length === 1 && document.querySelector(`tr.inv-row[data-id="${id}"]`), c.id);
+      await page.locator(`tr.inv-row[data-id="${c.id}"] input.row-check`).check();
+      assert.match(await page.locator('.sel-info').innerText(), w.selected2);
+      await noSideScroll(page, 'the invoice list with a selection');
+      await shot(page, `selection-kept-${v.tag}`);
+      await page.getByRole('searchbox', { name: w.search }).fill('');
+      await page.locator(`tr.inv-row[data-id="${a.id}"]`).waitFor();
+      assert.equal(await page.locator(`tr.inv-row[data-id="${b.id}"] input.row-check`).isChecked(), true);
+      await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('.sel-info').textContent), w.selected2all.source);
+      await assertAccessible(page, 'the invoice list after activation');
+      assertNoPageErrors(page);
+      await page.close();
+    } finally {
+      await stack.stop();
+    }
+  });
+});
