@@ -3,15 +3,17 @@
  * Amili (the real amili-sandbox), in Swedish at 1366 px and in English at
  * 390 px: the not-activated banner goes as soon as the company is
  * activated, nothing offered that would fail (a EUR invoice, a handed-over
- * invoice ticked again), the ticked invoices kept across searches; each
- * view checked with axe-core.
+ * invoice ticked again), the ticked invoices kept across searches, the
+ * history of a hand-over read in the UI's language with the case's current
+ * state, a business customer's reminder showing its late-payment
+ * compensation as a line; each view checked with axe-core.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertNoPageErrors, launchBrowser, shot } from './lib/env.mjs';
 import { assertAccessible } from './lib/axe.mjs';
 import { noSideScroll, openAs, VIEWS, W } from './lib/bookkeeper.mjs';
-import { OWNER, Stack } from '../amili/lib/stack.mjs';
+import { OWNER, Stack, waitFor } from '../amili/lib/stack.mjs';
 
 const NOW = '2025-06-16';
 let browser;
@@ -87,6 +89,59 @@ VIEWS.forEach((v) => {
       assert.equal(await page.locator(`tr.inv-row[data-id="${b.id}"] input.row-check`).isChecked(), true);
       await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('.sel-info').textContent), w.selected2all.source);
       await assertAccessible(page, 'the invoice list after activation');
+      assertNoPageErrors(page);
+      await page.close();
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+VIEWS.forEach((v) => {
+  const w = W[v.lang];
+
+  test(`history a person reads and the B2B compensation on screen (${v.tag})`, async () => {
+    const stack = await new Stack({ now: NOW }).init();
+    try {
+      await stack.activate();
+      const person = await stack.customer({ name: 'Erik Ek' });
+      const firm = await stack.customer({ name: 'Bygg och Montage AB', is_company: true, id_number: '556036-0793', email: 'ekonomi@bygg.example' });
+      const handed = await stack.invoice(person.id);
+      const b2b = await stack.invoice(firm.id);
+      const h = await stack.handover([handed.id]);
+      assert.equal(h.status, 202, h.text);
+      await waitFor(async () => (await stack.history(handed.id)).some((e) => e.kind === 'amili_status'), 30000, 'the case status in the history');
+      const page = await openAs(browser.ctx, v, { base: stack.base, email: OWNER.email, password: OWNER.password, now: NOW });
+
+      /* The hand-over's history: words of the UI's language, no code names, the case's changes in one line. */
+      await page.goto(`${stack.base}/#/invoices/${handed.id}`);
+      const timeline = page.locator('ol.timeline');
+      await timeline.locator('li[data-kind="amili_registered"]').waitFor();
+      const text = await timeline.innerText();
+      for (const word of ['(initializing)', '(initialized)', '(reminder_sent)', 'amili_', 'Registrerad hos Visma Amili: ärende'].concat(v.lang === 'en' ? ['ärendet', 'Faktura skapad'] : [])) {
+        assert.ok(!text.includes(word), `"${word}" in the history: ${text}`);
+      }
+      assert.ok(text.includes(w.historyCase) || (await timeline.locator('li[data-kind="amili_status"]').count()) === 1, text);
+      const pill = await page.locator('.view-head .badge.amili').innerText();
+      assert.ok(!pill.includes('·'), pill);
+      await noSideScroll(page, 'the invoice page of a handed-over invoice');
+      await shot(page, `history-${v.tag}`, { fullPage: true });
+      await assertAccessible(page, 'the invoice page of a handed-over invoice');
+
+      /* A business customer's reminder: the compensation is a line, no 0,00 kr fee. */
+      await page.goto(`${stack.base}/#/invoices/${b2b.id}`);
+      await page.getByRole('button', { name: w.actions }).click();
+      await page.getByRole('menuitem', { name: w.reminder }).click();
+      const dlg = page.getByRole('dialog', { name: w.reminderTitle });
+      await dlg.getByRole('button', { name: w.reminderSubmit }).click();
+      await dlg.getByText(w.reminderDone).waitFor();
+      const result = await dlg.innerText();
+      assert.match(result, new RegExp(`${w.compensation}\\s+450,00\u00a0kr`));
+      assert.match(result, new RegExp(`${w.total}\\s+`));
+      await shot(page, `reminder-b2b-${v.tag}`);
+      await dlg.getByRole('button', { name: w.close }).first().click();
+      await page.locator('ol.timeline li[data-kind="reminder"]').waitFor();
+      assert.match(await page.locator('ol.timeline li[data-kind="reminder"]').innerText(), new RegExp(`${w.compensation} 450,00\u00a0kr`));
       assertNoPageErrors(page);
       await page.close();
     } finally {

@@ -31,6 +31,7 @@ export const W = {
     reminderTitle: /Skapa manuell påminnelse – faktura \d+/, reminderSubmit: 'Skapa påminnelse', reminderDone: 'Påminnelsen är skapad.',
     pdf: 'Ladda ner påminnelsebrevet (PDF)', historyReminder: 'Manuell påminnelse skapad', badgeReminder: 'Påminnelse skapad',
     priceCol: 'à-pris (kr)', newInvoice: 'Ny kundfaktura',
+    compensation: 'Förseningsersättning', total: 'Att betala', historyCase: 'Visma Amili: ärendet uppdaterat',
   },
   en: {
     failed: 'That did not work:', details: 'Details', actions: /Actions/, save: 'Save', create: 'Create invoice',
@@ -49,6 +50,7 @@ export const W = {
     reminderTitle: /Create manual reminder – invoice \d+/, reminderSubmit: 'Create reminder', reminderDone: 'The reminder is created.',
     pdf: 'Download the reminder letter (PDF)', historyReminder: 'Manual reminder created', badgeReminder: 'Reminder created',
     priceCol: 'Unit price (SEK)', newInvoice: 'New customer invoice',
+    compensation: 'Late-payment compensation', total: 'Amount due', historyCase: 'Visma Amili: case updated',
   },
 };
 /* A logged-in page at the view's width, in its language. */

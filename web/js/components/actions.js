@@ -70,6 +70,8 @@ export function actionsMenu(inv, { onChanged, idSuffix = '' } = {}) {
   function open(focusLast = false) {
     if (!actions.length) return;
     menu.hidden = false;
+    /* Open to the right when opening to the left would leave the screen (a phone). */
+    menu.classList.toggle('align-left', button.getBoundingClientRect().right < menu.offsetWidth + 8);
     button.setAttribute('aria-expanded', 'true');
     const list = items();
     (focusLast ? list[list.length - 1] : list[0])?.focus();
@@ -220,7 +222,7 @@ function reminderDialog(inv, onChanged) {
         body.append(h('div.result-ok', { role: 'status' },
           h('p', h('strong', t('reminder.done'))),
           h('dl.facts',
-            h('dt', t('reminder.fee')), h('dd', money(r.fee_minor, inv.currency)),
+            reminderCharges(r, inv.currency),
             h('dt', t('reminder.interest')), h('dd', money(r.interest_minor, inv.currency)),
             h('dt', t('reminder.total_due')), h('dd', money(r.total_due_minor, inv.currency)),
             h('dt', t('reminder.new_due')), h('dd', r.new_due_date ?? '–'))),
@@ -238,6 +240,14 @@ function reminderDialog(inv, onChanged) {
   }).then(() => {
     if (changed && onChanged) onChanged();
   });
+}
+
+/* The reminder's charges: the fee, and for a business customer the late-payment compensation (förseningsersättning). */
+export function reminderCharges(r, currency) {
+  return [
+    [h('dt', t('reminder.fee')), h('dd', money(r.fee_minor, currency))],
+    r.late_compensation_minor > 0 ? [h('dt', t('reminder.late_compensation')), h('dd', money(r.late_compensation_minor, currency))] : null,
+  ];
 }
 
 /* ---- customer loss ---- */

@@ -4,7 +4,7 @@
  * "is this invoice with the agency" rules.
  */
 import { fieldLabel, h } from '../dom.js';
-import { t, tn } from '../i18n.js';
+import { has, t, tn } from '../i18n.js';
 
 /* Handed over: the Amili state is set and not "failed" (then it is the agency's). */
 export function handedOver(inv) {
@@ -21,11 +21,11 @@ export function sendable(inv) {
   return isOpen(inv) && !handedOver(inv) && !inv.loss;
 }
 
+/* The case's state now, in one phrase: the agency's latest status when known, else where the hand-over is. */
 export function amiliStatusText(a) {
   if (!a || !a.state) return '';
-  const state = t(`amili.state.${a.state}`);
-  const status = a.status ? (t(`amili.status.${a.status}`) !== `amili.status.${a.status}` ? t(`amili.status.${a.status}`) : a.status) : '';
-  return status ? `${state} · ${status}` : state;
+  if (a.state !== 'failed' && a.status && has(`amili.status.${a.status}`)) return t(`amili.status.${a.status}`);
+  return t(`amili.state.${a.state}`);
 }
 
 export function statusBadges(inv) {

@@ -26,7 +26,7 @@ function interestFact(inv) {
   const cur = inv.currency;
   const i = inv.interest ?? {};
   if (inv.loss) return fact(t('invoice.interest'), t('invoice.interest_stopped_loss'));
-  if (!i.days && !i.rate_unknown) return fact(t('invoice.interest'), t('invoice.interest_none_yet'));
+  if (!i.days && !i.rate_unknown) return fact(t('invoice.interest'), t(inv.status === 'overdue' ? 'invoice.interest_none' : 'invoice.interest_none_yet'));
   return fact(t('invoice.interest_to_date', { date: i.to ?? '' }), h('span.interest',
     money(inv.interest_minor, cur),
     i.rate_bp ? ` (${t('invoice.interest_rate', { rate: (i.rate_bp / 100).toString().replace('.', ',') })})` : '',
@@ -83,6 +83,8 @@ export function amiliBlock(inv) {
         fact(t('amili.disputed'), c.disputed ? t('common.yes') : t('common.no')),
         fact(t('amili.instalment_plan'), c.instalment_plan ? t('common.yes') : t('common.no')),
         fact(t('amili.closed'), c.closed ? t('common.yes') : t('common.no'))));
+      /* Two interest figures on one page: say why they differ. */
+      parts.push(h('p.hint', t('amili.interest_note')));
       if (c.url) parts.push(h('p', h('a', { href: c.url, target: '_blank', rel: 'noopener' }, t('amili.open_case'))));
     }
     if (a.state === 'failed' && a.reasons?.length) {

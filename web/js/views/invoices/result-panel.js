@@ -53,7 +53,7 @@ export class ReminderResults {
   sent(it, r) {
     this.list.append(h('li.res.res-registered', { dataset: { invoiceId: it.id, status: 'sent' } }, invoiceLink(it), ' ',
       h('span.badge.ok', t('send.reminder_created')), ' ',
-      h('span', `${t('reminder.fee')} ${money(r.fee_minor, it.currency)}, ${t('reminder.interest')} ${money(r.interest_minor, it.currency)} `),
+      h('span', `${t('reminder.fee')} ${money(r.fee_minor, it.currency)}${r.late_compensation_minor > 0 ? `, ${t('reminder.late_compensation')} ${money(r.late_compensation_minor, it.currency)}` : ''}, ${t('reminder.interest')} ${money(r.interest_minor, it.currency)}, ${t('reminder.total_due')} ${money(r.total_due_minor, it.currency)} `),
       h('a', { href: `/api/v1${co(`/invoices/${it.id}/reminders/${r.id}/letter.pdf`)}`, download: '' }, t('reminder.open_pdf'))));
   }
 
