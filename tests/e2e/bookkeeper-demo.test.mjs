@@ -4,7 +4,8 @@
  * 390 px: refusals in plain words naming the field as the form labels it
  * (codes only under "Detaljer"), customer losses that show on the invoice,
  * in the row and in the tab counts without a reload, and the wording of a
- * manual reminder; each view checked with axe-core.
+ * manual reminder, the phone layout (menu, chart), Kundreskontra's
+ * defaults; each view checked with axe-core.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -152,6 +153,60 @@ VIEWS.forEach((v, k) => {
     await page.goto(`${app.base}/#/invoices/new`);
     await page.getByRole('heading', { level: 1, name: w.newInvoice }).waitFor();
     assert.ok((await page.locator('table.lines-edit thead').innerText()).includes(w.priceCol));
+    assertNoPageErrors(page);
+    await page.close();
+  });
+});
+
+VIEWS.forEach((v) => {
+  const w = W[v.lang];
+
+  test(`phone layout and clear defaults: the menu on screen, no interest before the due date, the chart's width and labels, Kundreskontra's date and currency note (${v.tag})`, async () => {
+    const page = await open(v);
+    const notDue = (await api.get(`${co(cid)}/invoices?status=unpaid&sort=-due_date&limit=1`)).body.items[0];
+    assert.equal(notDue.status, 'unpaid');
+    await page.goto(`${app.base}/#/invoices/${notDue.id}`);
+    await page.locator('.invoice-facts').waitFor();
+    assert.ok((await page.locator('.invoice-facts').innerText()).includes(w.notDue));
+    await page.goto(`${app.base}/#/invoices?status=overdue`);
+    const row = page.locator('tr.inv-row').first();
+    await row.waitFor();
+    const id = await row.getAttribute('data-id');
+    await row.locator('button.expand').click();
+    const detail = page.locator(`#detail-${id} .detail`);
+    await detail.waitFor();
+    await detail.getByRole('button', { name: w.actions }).click();
+    const menu = detail.getByRole('menu');
+    await menu.waitFor();
+    const box = await menu.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= v.width, `the menu spans ${box.x}..${box.x + box.width} of ${v.width}px`);
+    await noSideScroll(page, 'the list with the menu open');
+    await shot(page, `menu-open-${v.tag}`);
+    await assertAccessible(page, 'the invoice list with a menu open');
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('link', { name: w.overview }).click();
+    const svg = page.locator('svg.aging-chart');
+    await svg.waitFor();
+    assert.equal(await page.getByLabel(w.asOf).inputValue(), '2026-03-02');
+    assert.ok((await page.locator('main').innerText()).includes(w.sekNote));
+    const sizes = await page.evaluate(() => {
+      const s = document.querySelector('svg.aging-chart');
+      const fig = s.closest('figure').getBoundingClientRect();
+      const label = s.querySelector('.bar-label').getBoundingClientRect();
+      return { svg: s.getBoundingClientRect().width, fig: fig.width, label: label.height };
+    });
+    if (v.width < 600) assert.ok(sizes.svg >= sizes.fig * 0.85, `the chart is ${sizes.svg}px in ${sizes.fig}px`);
+    assert.ok(sizes.label >= 10, `the chart's labels are ${sizes.label}px high`);
+    await noSideScroll(page, 'Kundreskontra');
+    await shot(page, `overview-${v.tag}`, { fullPage: true });
+    await assertAccessible(page, 'Kundreskontra');
+    for (const hash of ['#/customers', '#/settings', '#/start', '#/customers/new']) {
+      await page.goto(`${app.base}/${hash}`);
+      await page.locator('main h1').waitFor();
+      await page.waitForFunction(() => !document.querySelector('main .loading'));
+      await assertAccessible(page, hash);
+    }
     assertNoPageErrors(page);
     await page.close();
   });

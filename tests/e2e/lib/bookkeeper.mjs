@@ -31,7 +31,9 @@ export const W = {
     reminderTitle: /Skapa manuell påminnelse – faktura \d+/, reminderSubmit: 'Skapa påminnelse', reminderDone: 'Påminnelsen är skapad.',
     pdf: 'Ladda ner påminnelsebrevet (PDF)', historyReminder: 'Manuell påminnelse skapad', badgeReminder: 'Påminnelse skapad',
     priceCol: 'à-pris (kr)', newInvoice: 'Ny kundfaktura',
-    compensation: 'Förseningsersättning', total: 'Att betala', historyCase: 'Visma Amili: ärendet uppdaterat',
+    compensation: 'Förseningsersättning', total: 'Att betala',
+    asOf: 'Per datum', overview: 'Kundreskontra', sekNote: 'Fakturor i andra valutor (t.ex. EUR) ingår inte i summorna.',
+    notDue: 'Ingen – fakturan är inte förfallen', unpaidTab: /^Obetalda/, amiliNote: 'Visma Amili räknar ränta och avgifter på ärendet från överlämnandet', historyCase: 'Visma Amili: ärendet uppdaterat',
   },
   en: {
     failed: 'That did not work:', details: 'Details', actions: /Actions/, save: 'Save', create: 'Create invoice',
@@ -50,7 +52,9 @@ export const W = {
     reminderTitle: /Create manual reminder – invoice \d+/, reminderSubmit: 'Create reminder', reminderDone: 'The reminder is created.',
     pdf: 'Download the reminder letter (PDF)', historyReminder: 'Manual reminder created', badgeReminder: 'Reminder created',
     priceCol: 'Unit price (SEK)', newInvoice: 'New customer invoice',
-    compensation: 'Late-payment compensation', total: 'Amount due', historyCase: 'Visma Amili: case updated',
+    compensation: 'Late-payment compensation', total: 'Amount due',
+    asOf: 'As of', overview: 'Receivables', sekNote: 'Invoices in other currencies (e.g. EUR) are not included in the totals.',
+    notDue: 'None – the invoice is not past due', unpaidTab: /^Unpaid/, amiliNote: 'Visma Amili charges interest and fees on the case from the hand-over', historyCase: 'Visma Amili: case updated',
   },
 };
 /* A logged-in page at the view's width, in its language. */

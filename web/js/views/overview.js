@@ -91,7 +91,8 @@ function chart(buckets, currency) {
   for (const b of buckets.values()) max = Math.max(max, b.amount);
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${w} ${hgt}`);
-  svg.setAttribute('role', 'img');
+  /* A group, not an image: it holds a link per bar. */
+  svg.setAttribute('role', 'group');
   svg.setAttribute('class', 'aging-chart');
   svg.setAttribute('aria-labelledby', 'aging-chart-title');
   const title = document.createElementNS(SVG, 'title');
@@ -109,16 +110,17 @@ function chart(buckets, currency) {
     const x = pad + i * (bw + gap);
     const a = document.createElementNS(SVG, 'a');
     a.setAttribute('href', link(k));
-    a.setAttribute('aria-label', `${t(`bucket.${k}`)}: ${money(b.amount, currency)}`);
+    const shown = narrow ? thousands(b.amount) : shortMoney(b.amount);
+    /* The link's name is its text on screen: the bucket, then the (rounded) amount; the table below has the exact one. */
     const rect = document.createElementNS(SVG, 'rect');
     Object.entries({ x, y: base - bh, width: bw, height: bh, class: `bar bar-${i}`, rx: 3 }).forEach(([kk, v]) => rect.setAttribute(kk, v));
     const val = document.createElementNS(SVG, 'text');
     Object.entries({ x: x + bw / 2, y: base - bh - 6, 'text-anchor': 'middle', class: 'bar-value' }).forEach(([kk, v]) => val.setAttribute(kk, v));
-    val.textContent = narrow ? thousands(b.amount) : shortMoney(b.amount);
+    val.textContent = shown;
     const lab = document.createElementNS(SVG, 'text');
     Object.entries({ x: x + bw / 2, y: base + 20, 'text-anchor': 'middle', class: 'bar-label' }).forEach(([kk, v]) => lab.setAttribute(kk, v));
     barLabel(lab, t(`bucket.${k}`), narrow);
-    a.append(rect, val, lab);
+    a.append(rect, lab, val);
     svg.append(a);
   });
   return svg;
