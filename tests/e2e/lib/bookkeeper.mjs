@@ -2,10 +2,12 @@
  * bookkeeper.mjs — what the browser tests of the bookkeeper's walk-through
  * share: the two ways they look at the UI (Swedish at 1366 px, English at
  * 390 px), the words a user sees in each language, a logged-in page in
- * that view, and the check that a page does not scroll sideways.
+ * that view, the demo company with a browser for a test file, and the
+ * check that a page does not scroll sideways.
  */
 import assert from 'node:assert/strict';
-import { login, newPage } from './env.mjs';
+import { after, before } from 'node:test';
+import { co, DEMO_EMAIL, DEMO_PASSWORD, launchBrowser, login, newPage, startApp } from './env.mjs';
 
 /* The two ways a test looks at the UI: Swedish on a laptop, English on a phone. */
 export const VIEWS = [
@@ -32,6 +34,9 @@ export const W = {
     pdf: 'Ladda ner påminnelsebrevet (PDF)', historyReminder: 'Manuell påminnelse skapad', badgeReminder: 'Påminnelse skapad',
     priceCol: 'à-pris (kr)', newInvoice: 'Ny kundfaktura',
     compensation: 'Förseningsersättning', total: 'Att betala',
+    idNumber: 'Person-/organisationsnummer', zip: 'Postnummer', isCompany: 'Kunden är ett företag', name: 'Namn',
+    checkDigit: 'Person-/organisationsnummer: Kontrollsiffran (sista siffran) stämmer inte.',
+    badZip: 'Postnummer: Ange ett svenskt postnummer med fem siffror, t.ex. 722 15.',
     asOf: 'Per datum', overview: 'Kundreskontra', sekNote: 'Fakturor i andra valutor (t.ex. EUR) ingår inte i summorna.',
     notDue: 'Ingen – fakturan är inte förfallen', unpaidTab: /^Obetalda/, amiliNote: 'Visma Amili räknar ränta och avgifter på ärendet från överlämnandet', historyCase: 'Visma Amili: ärendet uppdaterat',
   },
@@ -53,6 +58,9 @@ export const W = {
     pdf: 'Download the reminder letter (PDF)', historyReminder: 'Manual reminder created', badgeReminder: 'Reminder created',
     priceCol: 'Unit price (SEK)', newInvoice: 'New customer invoice',
     compensation: 'Late-payment compensation', total: 'Amount due',
+    idNumber: 'Personal / organisation number', zip: 'Postal code', isCompany: 'The customer is a company', name: 'Name',
+    checkDigit: 'Personal / organisation number: The check digit (the last digit) is wrong.',
+    badZip: 'Postal code: Enter a Swedish postal code of five digits, e.g. 722 15.',
     asOf: 'As of', overview: 'Receivables', sekNote: 'Invoices in other currencies (e.g. EUR) are not included in the totals.',
     notDue: 'None – the invoice is not past due', unpaidTab: /^Unpaid/, amiliNote: 'Visma Amili charges interest and fees on the case from the hand-over', historyCase: 'Visma Amili: case updated',
   },
@@ -72,4 +80,29 @@ export async function openAs(ctx, v, { base, email, password, now }) {
 export async function noSideScroll(page, what) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `${what} scrolls sideways by ${overflow}px`);
+}
+
+/*
+ * The demo company and a browser for the test file (started before its
+ * tests, stopped after): {app, api, cid, browser, open(view)}.
+ */
+export function useDemoApp() {
+  const demo = {};
+  before(async () => {
+    demo.app = await startApp({ setup: (fx) => fx.cli(['demo-data', '--password', DEMO_PASSWORD]) });
+    demo.api = await demo.app.fx.login(DEMO_EMAIL, DEMO_PASSWORD);
+    demo.cid = demo.api.session.companies[0].id;
+    demo.browser = await launchBrowser();
+  });
+  after(async () => {
+    await demo.browser?.close();
+    await demo.app?.stop();
+  });
+  demo.open = (v) => openAs(demo.browser.ctx, v, { base: demo.app.base, email: DEMO_EMAIL, password: DEMO_PASSWORD });
+  /* Overdue SEK standard invoices not with the agency, in number order: each test takes its own. */
+  demo.overdueInvoices = async () => {
+    const items = (await demo.api.get(`${co(demo.cid)}/invoices?status=overdue&sort=number&limit=200`)).body.items;
+    return items.filter((i) => !i.amili && i.currency === 'SEK' && i.kind === 'standard');
+  };
+  return demo;
 }
