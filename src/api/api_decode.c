@@ -262,9 +262,9 @@ static enum pm_err customer_idnum(const char *text, bool is_company, int32_t tod
     return rc;
 }
 
-/* Why an identity number was refused: "check_digit" when it has the digits
- * of one (10 or 12) but the last is wrong, else "invalid_value". */
-static const char *idnum_refusal(const char *text)
+/* True when text has the digits of an identity number (10 or 12) but the
+ * last, the check digit, is wrong. */
+static bool check_digit_wrong(const char *text)
 {
     char digits[16];
     size_t n = 0;
@@ -273,13 +273,21 @@ static const char *idnum_refusal(const char *text)
     for (p = text; *p; p++) {
         if (*p >= '0' && *p <= '9') {
             if (n == sizeof(digits) - 1)
-                return "invalid_value";
+                return false;
             digits[n++] = *p;
         }
     }
-    if ((n == 10 || n == 12) && !luhn_valid(digits + n - 10, 10))
-        return "check_digit";
-    return "invalid_value";
+    return (n == 10 || n == 12) && !luhn_valid(digits + n - 10, 10);
+}
+
+/* Refuse an identity number (422 invalid_value on "id_number"), saying why
+ * in "reason" when only the check digit is wrong. */
+static enum pm_err idnum_refused(const char *text, struct api_error *e)
+{
+    api_error_set(e, PM_ERR_INVALID, "invalid_value", "id_number");
+    if (check_digit_wrong(text))
+        return api_error_extra(e, "{\"reason\":\"check_digit\"}");
+    return e->rc;
 }
 
 /* A Swedish postal code: five digits, written "NNNNN" or "NNN NN". */
@@ -328,7 +336,7 @@ enum pm_err api_decode_customer(const json_t *obj, bool create, int32_t today, s
         n.id_number[0] = '\0';
     } else if (id_present) {
         if (customer_idnum(id_text, n.is_company, today, n.id_number, sizeof(n.id_number)))
-            return api_error_set(e, PM_ERR_INVALID, idnum_refusal(id_text), "id_number");
+            return idnum_refused(id_text, e);
     } else if (kind_present && n.id_number[0]) {
         /* The kind changed under a stored number: it must still fit. */
         snprintf(id_text, sizeof(id_text), "%s", n.id_number);
@@ -357,8 +365,11 @@ enum pm_err api_decode_customer(const json_t *obj, bool create, int32_t today, s
     if (rc)
         return rc;
     /* A customer in Sweden gets letters: the postal code must be one. */
-    if ((!n.country[0] || !strcmp(n.country, "SE")) && n.zip_code[0] && !swedish_zip_ok(n.zip_code))
-        return api_error_set(e, PM_ERR_INVALID, "invalid_zip_code", "zip_code");
+    if ((!n.country[0] || !strcmp(n.country, "SE")) && n.zip_code[0] &&
+        !swedish_zip_ok(n.zip_code)) {
+        api_error_set(e, PM_ERR_INVALID, "invalid_value", "zip_code");
+        return api_error_extra(e, "{\"reason\":\"swedish_zip_code\"}");
+    }
     *c = n;
     return PM_OK;
 }

@@ -38,6 +38,8 @@ export default {
   'err.details': 'Details',
   'err.line_field': 'Line {n}, {column}',
   'err.other_reason': 'The invoice cannot be sent right now.',
+  'err.reason.check_digit': 'The check digit (the last digit) is wrong. Check the number.',
+  'err.reason.swedish_zip_code': 'Enter a Swedish postal code of five digits, e.g. 722 15.',
   'err.network': 'Could not reach the server. Check the connection and try again.',
   'err.401': 'You are not logged in.',
   'err.403': 'You are not allowed to do this.',

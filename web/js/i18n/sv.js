@@ -38,6 +38,8 @@ export default {
   'err.details': 'Detaljer',
   'err.line_field': 'Rad {n}, {column}',
   'err.other_reason': 'Fakturan kan inte skickas just nu.',
+  'err.reason.check_digit': 'Kontrollsiffran (sista siffran) stämmer inte. Kontrollera numret.',
+  'err.reason.swedish_zip_code': 'Ange ett svenskt postnummer med fem siffror, t.ex. 722 15.',
   'err.network': 'Kunde inte nå servern. Kontrollera anslutningen och försök igen.',
   'err.401': 'Du är inte inloggad.',
   'err.403': 'Du har inte behörighet att göra detta.',
