@@ -9,22 +9,14 @@
  * compensation as a line; each view checked with axe-core.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { assertNoPageErrors, launchBrowser, shot } from './lib/env.mjs';
+import { test } from 'node:test';
+import { assertNoPageErrors, shot } from './lib/env.mjs';
 import { assertAccessible } from './lib/axe.mjs';
-import { noSideScroll, openAs, VIEWS, W } from './lib/bookkeeper.mjs';
+import { noSideScroll, openAs, useBrowser, VIEWS, W } from './lib/bookkeeper.mjs';
 import { OWNER, Stack, waitFor } from '../amili/lib/stack.mjs';
 
 const NOW = '2025-06-16';
-let browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const shared = useBrowser();
 
 VIEWS.forEach((v) => {
   const w = W[v.lang];
@@ -38,7 +30,7 @@ VIEWS.forEach((v) => {
       const b = await stack.invoice(cust.id, { lines: [{ description: 'Dörr', quantity_milli: 1000, unit_price_minor: 120000, vat_rate_bp: 2500, labour: false }] });
       const c = await stack.invoice(other.id);
       const eur = await stack.invoice(cust.id, { currency: 'EUR' });
-      const page = await openAs(browser.ctx, v, { base: stack.base, email: OWNER.email, password: OWNER.password, now: NOW });
+      const page = await openAs(shared.browser.ctx, v, { base: stack.base, email: OWNER.email, password: OWNER.password, now: NOW });
       await page.getByText(w.banner).waitFor();
       await assertAccessible(page, 'the invoice list before activation');
 
@@ -111,7 +103,7 @@ VIEWS.forEach((v) => {
       const h = await stack.handover([handed.id]);
       assert.equal(h.status, 202, h.text);
       await waitFor(async () => (await stack.history(handed.id)).some((e) => e.kind === 'amili_status'), 30000, 'the case status in the history');
-      const page = await openAs(browser.ctx, v, { base: stack.base, email: OWNER.email, password: OWNER.password, now: NOW });
+      const page = await openAs(shared.browser.ctx, v, { base: stack.base, email: OWNER.email, password: OWNER.password, now: NOW });
 
       /* The hand-over's history: words of the UI's language, no code names, the case's changes in one line. */
       await page.goto(`${stack.base}/#/invoices/${handed.id}`);

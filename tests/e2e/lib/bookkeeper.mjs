@@ -82,6 +82,18 @@ export async function noSideScroll(page, what) {
   assert.ok(overflow <= 0, `${what} scrolls sideways by ${overflow}px`);
 }
 
+/* A browser for the test file (launched before its tests, closed after): {browser}. */
+export function useBrowser() {
+  const shared = {};
+  before(async () => {
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+  });
+  return shared;
+}
+
 /*
  * The demo company and a browser for the test file (started before its
  * tests, stopped after): {app, api, cid, browser, open(view)}.
