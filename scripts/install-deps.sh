@@ -25,7 +25,7 @@ packages=(
 if ! command -v node >/dev/null 2>&1; then
   packages+=(nodejs)
 fi
-# npm installs the browser tests' one dependency (playwright-core, `npm ci`).
+# npm installs the browser tests' dependencies (playwright-core, axe-core; `npm ci`).
 if ! command -v npm >/dev/null 2>&1; then
   packages+=(npm)
 fi

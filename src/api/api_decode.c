@@ -265,6 +265,50 @@ static enum pm_err customer_idnum(const char *text, bool is_company, int32_t tod
     return rc;
 }
 
+/* True when text has the digits of an identity number (10 or 12) but the
+ * last, the check digit, is wrong. */
+static bool check_digit_wrong(const char *text)
+{
+    char digits[16];
+    size_t n = 0;
+    const char *p;
+
+    for (p = text; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (n == sizeof(digits) - 1)
+                return false;
+            digits[n++] = *p;
+        }
+    }
+    return (n == 10 || n == 12) && !luhn_valid(digits + n - 10, 10);
+}
+
+/* Refuse an identity number (422 invalid_value on "id_number"), saying why
+ * in "reason" when only the check digit is wrong. */
+static enum pm_err idnum_refused(const char *text, struct api_error *e)
+{
+    api_error_set(e, PM_ERR_INVALID, "invalid_value", "id_number");
+    if (check_digit_wrong(text))
+        return api_error_extra(e, "{\"reason\":\"check_digit\"}");
+    return e->rc;
+}
+
+/* A Swedish postal code: five digits, written "NNNNN" or "NNN NN". */
+static bool swedish_zip_ok(const char *s)
+{
+    size_t len = strlen(s), i, digits = 0;
+
+    if (len != 5 && len != 6)
+        return false;
+    for (i = 0; i < len; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (!(len == 6 && i == 3 && s[i] == ' '))
+            return false;
+    }
+    return digits == 5;
+}
+
 enum pm_err api_decode_customer(const json_t *obj, bool create, int32_t today, struct customer *c,
                                 struct api_error *e)
 {
@@ -295,7 +339,7 @@ enum pm_err api_decode_customer(const json_t *obj, bool create, int32_t today, s
         n.id_number[0] = '\0';
     } else if (id_present) {
         if (customer_idnum(id_text, n.is_company, today, n.id_number, sizeof(n.id_number)))
-            return api_error_set(e, PM_ERR_INVALID, "invalid_value", "id_number");
+            return idnum_refused(id_text, e);
     } else if (kind_present && n.id_number[0]) {
         /* The kind changed under a stored number: it must still fit. */
         snprintf(id_text, sizeof(id_text), "%s", n.id_number);
@@ -323,6 +367,12 @@ enum pm_err api_decode_customer(const json_t *obj, bool create, int32_t today, s
         rc = checked_text(obj, "language", language_ok, false, n.language, sizeof(n.language), e);
     if (rc)
         return rc;
+    /* A customer in Sweden gets letters: the postal code must be one. */
+    if ((!n.country[0] || !strcmp(n.country, "SE")) && n.zip_code[0] &&
+        !swedish_zip_ok(n.zip_code)) {
+        api_error_set(e, PM_ERR_INVALID, "invalid_value", "zip_code");
+        return api_error_extra(e, "{\"reason\":\"swedish_zip_code\"}");
+    }
     *c = n;
     return PM_OK;
 }

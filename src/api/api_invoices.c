@@ -241,6 +241,21 @@ static json_t *interest_json(const struct app_invoice_view *v)
                      "reference_rate", reference_json(v));
 }
 
+/* A registered customer loss: expected (net written down) or confirmed
+ * (the customer's unpaid part written off, VAT included), or null. */
+static json_t *loss_json(const struct invoice_books *b)
+{
+    if (b->loss.gross_minor > 0)
+        return json_pack("{s:s, s:I, s:I}", "kind", "confirmed", "amount_minor",
+                         (json_int_t)b->loss.gross_minor, "net_minor",
+                         (json_int_t)b->loss.net_minor);
+    if (b->expected_loss_minor > 0)
+        return json_pack("{s:s, s:I, s:I}", "kind", "expected", "amount_minor",
+                         (json_int_t)b->expected_loss_minor, "net_minor",
+                         (json_int_t)b->expected_loss_minor);
+    return json_null();
+}
+
 static json_t *lines_json(const struct invoice_line_row *lines, size_t n)
 {
     json_t *arr = json_array(), *item;
@@ -298,6 +313,7 @@ static enum pm_err invoice_detail(struct api_request *r, const struct app_ctx *a
         json_object_set_new(obj, "buyers", buyers_json(v.buyers, v.n_buyers, r->today)) ||
         json_object_set(obj, "interest_minor", json_object_get(interest, "amount_minor")) ||
         json_object_set(obj, "interest", interest) ||
+        json_object_set_new(obj, "loss", loss_json(&v.books)) ||
         json_object_set_new(obj, "amili", api_amili_invoice_part(r, ax, &v.inv))) {
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;

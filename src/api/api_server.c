@@ -135,6 +135,8 @@ struct reply {
     char disposition[160]; /* Content-Disposition, or "" */
     bool sent;             /* list cache: already queued, with this result */
     enum MHD_Result sent_result;
+    char etag[API_STATIC_ETAG_MAX]; /* a static file's validator, or "" */
+    const char *cache_control;      /* a static file's Cache-Control, or NULL */
 };
 
 /* ---- the store pool ---- */
@@ -240,11 +242,15 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
     rp->fd = -1;
     if (!resp)
         return MHD_NO;
-    if (rp->status != 204)
+    if (rp->status != 204 && rp->status != 304)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (rp->no_store)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    else if (rp->cache_control)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, rp->cache_control);
+    if (rp->etag[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, rp->etag);
     if (rp->allow[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
     if (rp->disposition[0])
@@ -879,9 +885,11 @@ out_free:
     free(r);
 }
 
-static void handle_static(struct api_server *srv, struct conn_state *cs, const char *url,
-                          const char *method, bool english, struct reply *rp)
+static void handle_static(struct api_server *srv, struct conn_state *cs,
+                          struct MHD_Connection *conn, const char *url, const char *method,
+                          struct reply *rp)
 {
+    bool english = wants_english(conn);
     char path[4096];
     struct stat sb;
     int fd;
@@ -902,11 +910,24 @@ static void handle_static(struct api_server *srv, struct conn_state *cs, const c
         reply_code(rp, PM_ERR_NOT_FOUND, "not_found", NULL, english, cs);
         return;
     }
+    rp->content_type = api_static_content_type(path);
+    rp->no_store = false;
+    /* Validators: the browser keeps the file and asks again with If-None-Match. */
+    api_static_etag((uint64_t)sb.st_size,
+                    (int64_t)sb.st_mtim.tv_sec * 1000000000 + (int64_t)sb.st_mtim.tv_nsec,
+                    rp->etag);
+    rp->cache_control = api_static_cache_control(
+        MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "v") != NULL);
+    if (api_static_etag_matches(
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+            rp->etag)) {
+        close(fd);
+        rp->status = 304;
+        return;
+    }
     rp->status = 200;
     rp->fd = fd;
     rp->fd_size = (uint64_t)sb.st_size;
-    rp->content_type = api_static_content_type(path);
-    rp->no_store = false;
 }
 
 #define HEALTH_BODY_MAX 192
@@ -1047,7 +1068,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     else if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
         handle_api(srv, cs, conn, url, method, &rp);
     else
-        handle_static(srv, cs, url, method, wants_english(conn), &rp);
+        handle_static(srv, cs, conn, url, method, &rp);
     cs->responded = true;
     cs->status = rp.status;
     ret = send_reply(conn, &rp);

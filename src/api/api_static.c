@@ -1,5 +1,6 @@
 /*
- * api_static.c — URL path to file path, and content types, for the web UI.
+ * api_static.c — URL path to file path, content types and cache
+ * validators for the web UI's static files (see api_static.h).
  */
 #include "api/api_static.h"
 
@@ -62,4 +63,44 @@ const char *api_static_content_type(const char *file)
         }
     }
     return "application/octet-stream";
+}
+
+void api_static_etag(uint64_t size, int64_t mtime_ns, char *dst)
+{
+    snprintf(dst, API_STATIC_ETAG_MAX, "\"%llx-%llx\"", (unsigned long long)size,
+             (unsigned long long)mtime_ns);
+}
+
+bool api_static_etag_matches(const char *if_none_match, const char *etag)
+{
+    const char *p, *end;
+    size_t len = strlen(etag);
+
+    if (!if_none_match)
+        return false;
+    for (p = if_none_match; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        end = p;
+        while (*end && *end != ',')
+            end++;
+        while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        if (end - p == 1 && *p == '*')
+            return true;
+        /* a weak validator (W/"...") compares equal for a GET */
+        if (end - p > 2 && p[0] == 'W' && p[1] == '/')
+            p += 2;
+        if ((size_t)(end - p) == len && !memcmp(p, etag, len))
+            return true;
+        p = end;
+    }
+    return false;
+}
+
+const char *api_static_cache_control(bool versioned)
+{
+    return versioned ? "public, max-age=31536000, immutable" : "no-cache";
 }

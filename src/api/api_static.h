@@ -4,13 +4,17 @@
  * Pure path rules for the server's static file branch: a URL path maps to a
  * file under the web directory only when every segment is a plain name (no
  * "..", ".", empty segments, backslashes or control bytes); "/" is
- * index.html.  Content types are chosen by extension.
+ * index.html.  Content types are chosen by extension.  Caching: every file
+ * has a validator (an ETag from its size and modification time, answered
+ * with 304 when the browser's copy is current); a URL with a version
+ * (?v=...) may be kept for a year, any other is revalidated on each use.
  */
 #ifndef PM_API_STATIC_H
 #define PM_API_STATIC_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Write web_dir + the file for url_path into dst[cap]; false when the path
  * is refused or does not fit. */
@@ -18,5 +22,18 @@ bool api_static_path(const char *web_dir, const char *url_path, char *dst, size_
 
 /* The Content-Type for a file name (application/octet-stream when unknown). */
 const char *api_static_content_type(const char *file);
+
+#define API_STATIC_ETAG_MAX 48
+
+/* The ETag of a file of `size` bytes last changed at mtime_ns (ns since the
+ * epoch), quoted, into dst[API_STATIC_ETAG_MAX]. */
+void api_static_etag(uint64_t size, int64_t mtime_ns, char *dst);
+
+/* True when an If-None-Match header (or NULL) names etag, or is "*". */
+bool api_static_etag_matches(const char *if_none_match, const char *etag);
+
+/* The Cache-Control of a static file: a year and immutable when the URL
+ * carries a version, else "no-cache" (use it after revalidating). */
+const char *api_static_cache_control(bool versioned);
 
 #endif

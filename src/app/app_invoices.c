@@ -153,12 +153,16 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
     if (!rc)
         rc = store_invoice_buyers(ax->store, ax->company_id, invoice_id, v->buyers,
                                   STORE_BUYERS_MAX, &v->n_buyers);
+    if (!rc)
+        rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, &v->books);
     if (rc)
         return app_store_failed(ax, rc, e);
     rc = app_invoices_capital_changes(ax, &v->inv, &ch, &n, e);
     if (rc)
         return rc;
-    if (as_of > v->inv.due_date && v->inv.customer_part_minor > 0) {
+    if (as_of > v->inv.due_date && v->inv.customer_part_minor > 0 &&
+        v->inv.state == INVOICE_STATE_OPEN && v->books.expected_loss_minor == 0 &&
+        v->books.loss.gross_minor == 0) {
         rc = app_rules_rates(ax, &rates, e);
         if (rc)
             goto out_free;

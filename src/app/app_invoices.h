@@ -13,6 +13,7 @@
 #include "app/app.h"
 #include "core/interest.h"
 #include "store/store_agency.h"
+#include "store/store_books.h"
 
 #define APP_PAYMENTS_MAX 1000 /* payments of one invoice that are read */
 
@@ -71,12 +72,16 @@ struct app_invoice_view {
     size_t n_buyers;
     /* late-payment interest on the customer's part up to as_of; a day
      * past the known reference rates gives rate_unknown from the day after
-     * the due date, never a guess */
+     * the due date, never a guess; none once a customer loss is
+     * registered (the claim is written down or off) */
     struct interest_result interest;
     /* the reference rate of the last interest day (its half-year and
      * source), when one is known */
     struct rate_period rate;
     bool have_rate;
+    /* the invoice's books: an expected loss (expected_loss_minor, net)
+     * or a confirmed one (loss.gross_minor > 0) */
+    struct invoice_books books;
 };
 
 enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int32_t as_of,

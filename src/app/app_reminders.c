@@ -367,8 +367,8 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
         goto out_free;
     }
     money_format(a.total_due_minor, money, sizeof(money));
-    snprintf(message, sizeof(message), "Påminnelse skickad: att betala %s senast %.10s%s", money,
-             json_string_value(json_object_get(snap, "new_due_date")),
+    snprintf(message, sizeof(message), "Påminnelse skapad (PDF-brev): att betala %s senast %.10s%s",
+             money, json_string_value(json_object_get(snap, "new_due_date")),
              a.new_due_date_moved ? " (sista dag flyttad till 8 dagar efter att brevet skapades)"
                                   : "");
     rc = add_reminder_event(ax, out, &a, message, e);

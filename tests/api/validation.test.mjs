@@ -51,6 +51,18 @@ describe('customers', () => {
     await refused(() => anna.post(`${C}/customers`, customerBody({ is_company: true, id_number: '556036-0794' })), 422, 'invalid_value', 'id_number');
   });
 
+  test('the refusal says why: reason "check_digit" for a wrong last digit, "swedish_zip_code" for a Swedish customer\'s postal code', async () => {
+    let res = await refused(() => anna.post(`${C}/customers`, customerBody({ is_company: true, id_number: '556036-0794' })), 422, 'invalid_value', 'id_number');
+    assert.equal(res.body.error.reason, 'check_digit');
+    res = await refused(() => anna.post(`${C}/customers`, customerBody({ id_number: '19121212' })), 422, 'invalid_value', 'id_number');
+    assert.equal(res.body.error.reason, undefined);
+    res = await refused(() => anna.post(`${C}/customers`, customerBody({ country: 'SE', zip_code: 'ABCDE' })), 422, 'invalid_value', 'zip_code');
+    assert.equal(res.body.error.reason, 'swedish_zip_code');
+    /* A foreign postal code is the other country's business. */
+    const foreign = await anna.post(`${C}/customers`, customerBody({ name: 'Fjellheim AS', country: 'NO', zip_code: 'N-0154', id_number: '' }));
+    assertStatus(foreign, 201);
+  });
+
   test('valid identity numbers are stored and returned in display form', async () => {
     const person = await createCustomer(anna, fx.companyId, { name: 'Tolvan Tolvansson', id_number: '191212121212' });
     assert.equal(person.id_number, '19121212-1212');

@@ -64,7 +64,7 @@ test('activation from an invoice\'s Åtgärder menu, then send that invoice via 
     await detail.getByRole('button', { name: /Åtgärder/ }).click();
     items = await detail.getByRole('menu').getByRole('menuitem').allInnerTexts();
     assert.ok(!items.includes('Skicka påminnelse via Visma Amili'), items.join());
-    assert.ok(!items.includes('Skicka manuell påminnelse'), items.join());
+    assert.ok(!items.includes('Skapa manuell påminnelse (PDF)'), items.join());
     /* A second hand-over is refused by the API too (HTTP 409). */
     const again = await stack.handover([invoice.id]);
     assert.equal(again.status, 409);
@@ -93,9 +93,10 @@ test('a server without an agency: the start view says so clearly', async () => {
       await page.getByRole('button', { name: 'Aktivera påminnelsehantering' }).click();
       const box = page.locator('main .error-box:not([hidden])');
       await box.waitFor();
-      const text = await box.innerText();
-      assert.match(text, /Det gick inte:/);
-      assert.match(text, /HTTP 503/);
+      assert.match(await box.innerText(), /Det gick inte:/);
+      /* The status and code are under "Detaljer". */
+      await box.getByText('Detaljer').click();
+      assert.match(await box.innerText(), /HTTP 503/);
     }
     await shot(page, 'activation-no-agency-1280');
     assertNoPageErrors(page);

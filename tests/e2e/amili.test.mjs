@@ -157,7 +157,7 @@ test('bulk send via Visma Amili: one rejection naming the field, fix the custome
   await detail.getByRole('button', { name: /Åtgärder/ }).click();
   const items = await detail.getByRole('menu').getByRole('menuitem').allInnerTexts();
   assert.ok(!items.includes('Skicka påminnelse via Visma Amili'), `Amili action still offered: ${items}`);
-  assert.ok(!items.includes('Skicka manuell påminnelse'), `manual reminder offered on a handed-over invoice: ${items}`);
+  assert.ok(!items.includes('Skapa manuell påminnelse (PDF)'), `manual reminder offered on a handed-over invoice: ${items}`);
   assert.ok(items.includes('Registrera kundförlust'));
   await page.keyboard.press('Escape');
   await shot(page, 'invoice-with-amili-1280', { fullPage: true });

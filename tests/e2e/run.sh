@@ -5,7 +5,7 @@
 #
 #   tests/e2e/run.sh [PAMINN_BINARY] [AMILI_SANDBOX_BINARY] [TEST_FILE...]
 #
-# Installs playwright-core (the only dependency, pinned by package-lock.json)
+# Installs playwright-core and axe-core (pinned by package-lock.json)
 # with `npm ci` when node_modules is missing.  Screenshots go to
 # docs/screenshots/.  Exits non-zero on any failure.
 set -uo pipefail
@@ -31,7 +31,7 @@ for tool in node npm sqlite3; do
   command -v "$tool" >/dev/null || { echo "tests/e2e/run.sh: '$tool' is not installed" >&2; exit 2; }
 done
 
-if [ ! -d "$here/node_modules/playwright-core" ]; then
+if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ]; then
   (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) || {
     echo "tests/e2e/run.sh: npm ci failed" >&2; exit 2; }
 fi

@@ -121,7 +121,7 @@ test('expanded row: details, interest, history and the Åtgärder menu by keyboa
   const menu = detail.getByRole('menu');
   await menu.waitFor();
   const items = await menu.getByRole('menuitem').allInnerTexts();
-  assert.deepEqual(items, ['Aktivera påminnelsehantering', 'Skicka manuell påminnelse', 'Registrera betalning', 'Registrera kundförlust']);
+  assert.deepEqual(items, ['Aktivera påminnelsehantering', 'Skapa manuell påminnelse (PDF)', 'Registrera betalning', 'Registrera kundförlust']);
   await shot(page, 'actions-menu-1280');
   await page.keyboard.press('Escape');
   assert.equal(await menu.isHidden(), true);
@@ -172,8 +172,8 @@ test('manual reminder from the Åtgärder menu: fee, interest, new due date, the
   await row.locator('button.expand').click();
   const detail = page.locator(`#detail-${id} .detail`);
   await detail.getByRole('button', { name: /Åtgärder/ }).click();
-  await detail.getByRole('menuitem', { name: 'Skicka manuell påminnelse' }).click();
-  const dlg = page.getByRole('dialog', { name: /Skicka manuell påminnelse/ });
+  await detail.getByRole('menuitem', { name: 'Skapa manuell påminnelse (PDF)' }).click();
+  const dlg = page.getByRole('dialog', { name: /Skapa manuell påminnelse/ });
   await dlg.waitFor();
   assert.equal(await dlg.getByLabel('Påminnelsedatum').inputValue(), '2026-03-02');
   await dlg.getByRole('button', { name: 'Skapa påminnelse' }).click();
@@ -183,7 +183,7 @@ test('manual reminder from the Åtgärder menu: fee, interest, new due date, the
   assert.match(text, /Dröjsmålsränta\s+\d[\d\u00a0]*,\d\d\u00a0kr/);
   assert.match(text, /Att betala\s+\d[\d\u00a0]*,\d\d\u00a0kr/);
   assert.match(text, /Nytt förfallodatum\s+\d{4}-\d{2}-\d{2}/);
-  const href = await dlg.getByRole('link', { name: 'Öppna påminnelsebrevet (PDF)' }).getAttribute('href');
+  const href = await dlg.getByRole('link', { name: 'Ladda ner påminnelsebrevet (PDF)' }).getAttribute('href');
   const pdf = await page.evaluate(async (u) => {
     const r = await fetch(u);
     const b = new Uint8Array(await r.arrayBuffer());
@@ -193,7 +193,7 @@ test('manual reminder from the Åtgärder menu: fee, interest, new due date, the
   assert.equal(pdf.magic, '%PDF-');
   await dlg.getByRole('button', { name: 'Stäng' }).first().click();
   await detail.locator('ol.timeline li[data-kind="reminder"]').waitFor();
-  await page.waitForFunction((i) => /Påminnelse skickad/.test(document.querySelector(`tr.inv-row[data-id="${i}"] td.status`)?.textContent ?? ''), id);
+  await page.waitForFunction((i) => /Påminnelse skapad/.test(document.querySelector(`tr.inv-row[data-id="${i}"] td.status`)?.textContent ?? ''), id);
   assertNoPageErrors(page);
   await page.close();
 });
@@ -252,12 +252,12 @@ test('forms: new foreign customer, edit it, new ROT invoice with a buyer, compan
   await page.getByLabel('Förfallodatum').fill('2026-02-09');
   await page.getByLabel('Beskrivning 1').fill('Takläggning, arbete');
   await page.getByLabel('Antal 1').fill('10');
-  await page.getByLabel('Á-pris (kr) 1').fill('800');
+  await page.getByLabel('à-pris (kr) 1').fill('800');
   await page.getByLabel('Arbetskostnad 1').check();
   await page.getByRole('button', { name: 'Lägg till rad' }).click();
   await page.getByLabel('Beskrivning 2').fill('Material');
   await page.getByLabel('Antal 2').fill('1');
-  await page.getByLabel('Á-pris (kr) 2').fill('2 000,00');
+  await page.getByLabel('à-pris (kr) 2').fill('2 000,00');
   const buyer = page.locator('fieldset.buyer').first();
   await buyer.getByLabel('Namn').fill('Ola Nordmann');
   await buyer.getByLabel('Personnummer').fill('19800101-0019');

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "api/api_limiter.h"
@@ -88,12 +89,35 @@ static void static_paths(void **state)
     assert_string_equal(api_static_content_type("dir.d/README"), "application/octet-stream");
 }
 
+/* A browser's copy is current when its If-None-Match names the file's ETag. */
+static void static_validators(void **state)
+{
+    char etag[API_STATIC_ETAG_MAX], other[API_STATIC_ETAG_MAX];
+    char header[128];
+
+    (void)state;
+    api_static_etag(1234, INT64_C(1700000000123456789), etag);
+    api_static_etag(1235, INT64_C(1700000000123456789), other);
+    assert_true(etag[0] == '"' && etag[strlen(etag) - 1] == '"');
+    assert_string_not_equal(etag, other);
+    assert_true(api_static_etag_matches(etag, etag));
+    snprintf(header, sizeof(header), "%s, W/%s", other, etag);
+    assert_true(api_static_etag_matches(header, etag));
+    assert_true(api_static_etag_matches("*", etag));
+    assert_false(api_static_etag_matches(other, etag));
+    assert_false(api_static_etag_matches(NULL, etag));
+    assert_false(api_static_etag_matches("", etag));
+    assert_string_equal(api_static_cache_control(true), "public, max-age=31536000, immutable");
+    assert_string_equal(api_static_cache_control(false), "no-cache");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(five_failures_block_until_the_window_passes),
         cmocka_unit_test(success_forgets_and_the_table_stays_bounded),
         cmocka_unit_test(static_paths),
+        cmocka_unit_test(static_validators),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,7 @@
  * Every failure becomes an ApiError with a message a person can read; a 401
  * calls the registered handler (show login, keep drafts) before throwing.
  */
-import { getLang, t } from './i18n.js';
+import { getLang, has, t } from './i18n.js';
 
 let csrfToken = null;
 let unauthorizedHandler = null;
@@ -112,7 +112,9 @@ export async function api(method, path, opts = {}) {
   }
   if (res.ok) return res.status === 204 ? null : body;
   const e = body && body.error ? body.error : null;
-  const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message || genericMessage(res.status), e?.field, body);
+  /* A refusal with a reason ("check_digit") gets the UI's own explanation of it. */
+  const why = e?.reason && has(`err.reason.${e.reason}`) ? t(`err.reason.${e.reason}`) : null;
+  const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, why || e?.message || genericMessage(res.status), e?.field, body);
   if (res.status === 401 && !opts.noAuthRedirect && unauthorizedHandler) {
     err.handled = true;
     unauthorizedHandler(err);

@@ -3,7 +3,7 @@
  * dialogs with focus management, error boxes that name the field at fault,
  * and drafts of half-filled forms kept in sessionStorage across a re-login.
  */
-import { t } from './i18n.js';
+import { has, t } from './i18n.js';
 
 /* h('button.primary#send', {type: 'button', onclick}, 'Skicka') */
 export function h(tag, attrs, ...children) {
@@ -69,9 +69,11 @@ export function announce(text) {
 /* ---- errors ---- */
 
 /*
- * An error box (role=alert) for an ApiError or any Error.  When the error
- * names a field that the given form has, the field is marked invalid,
- * described by the message and focused.
+ * An error box (role=alert) for an ApiError or any Error: one plain
+ * sentence that names the field as the form labels it ("Rad 1, à-pris (kr):
+ * …"), the HTTP status and code only inside a "Detaljer" disclosure.  When
+ * the form has the field, it is marked invalid, described by the message
+ * and focused.
  */
 export function showError(box, err, form) {
   if (!box) return;
@@ -82,12 +84,12 @@ export function showError(box, err, form) {
     return;
   }
   const msg = err && err.message ? err.message : String(err);
-  box.append(h('p', h('strong', t('err.title')), ' ', msg));
-  if (err && err.field) {
-    const label = fieldLabel(err.field);
-    box.append(h('p.field-ref', t('err.field', { field: label })));
+  const label = err && err.field ? fieldLabel(err.field, form) : null;
+  box.append(h('p', h('strong', t('err.title')), ' ', label ? t('err.with_field', { field: label, message: msg }) : msg));
+  if (err && err.status && err.code) {
+    box.append(h('details.err-details', h('summary', t('err.details')),
+      h('p.err-code', `HTTP ${err.status} · ${err.code}${err.field ? ` · ${err.field}` : ''}`)));
   }
-  if (err && err.status && err.code) box.append(h('p.err-code', `HTTP ${err.status} · ${err.code}`));
   if (form && err && err.field) markField(form, err.field, msg);
 }
 
@@ -97,19 +99,44 @@ export function hideError(box) {
   box.hidden = true;
 }
 
-/* A readable name for a JSON field path, e.g. "customer.zip_code" → "Postnummer (kundkort)". */
-export function fieldLabel(path) {
+/* The control a JSON field path names in form, if any ("customer.zip_code" → [name=zip_code]). */
+function fieldControl(form, path) {
+  if (!form) return null;
+  const name = String(path).replace(/^(customer|company|invoice)\./, '');
+  return form.querySelector(`[name="${CSS.escape(path)}"]`) || form.querySelector(`[name="${CSS.escape(name)}"]`);
+}
+
+/* What the form calls a control: the legend of a radio group, else its label or aria-label. */
+function controlLabel(el) {
+  if (el.type === 'radio') return el.closest('fieldset')?.querySelector('legend')?.textContent ?? null;
+  if (el.labels && el.labels.length) return el.labels[0].textContent;
+  return null;
+}
+
+/*
+ * A readable name for a JSON field path: an invoice line's column and row
+ * ("lines[0].unit_price_minor" → "Rad 1, à-pris (kr)"), the form's own label
+ * when the form has the field, else the common name with where it is
+ * ("customer.zip_code" → "Postnummer (kundkortet)").  null for paths that
+ * name no field a person fills in (e.g. "invoice_id").
+ */
+export function fieldLabel(path, form) {
+  const line = /^lines\[(\d+)\]\.(\w+)$/.exec(String(path));
+  if (line && has(`field.lines[].${line[2]}`)) return t('err.line_field', { n: Number(line[1]) + 1, column: t(`field.lines[].${line[2]}`) });
+  const el = fieldControl(form, path);
+  const own = el ? controlLabel(el) : null;
+  if (own) return own;
   const [obj, ...rest] = String(path).split('.');
   const key = rest.length ? rest.join('.') : obj;
   const base = key.replace(/\[\d+\]/g, '[]');
-  const name = t(`field.${base}`) !== `field.${base}` ? t(`field.${base}`) : key;
+  if (!has(`field.${base}`)) return null;
+  const name = t(`field.${base}`);
   if (rest.length && (obj === 'customer' || obj === 'invoice' || obj === 'company')) return `${name} (${t(`where.${obj}`)})`;
   return name;
 }
 
 export function markField(form, field, message) {
-  const name = String(field).replace(/^(customer|company|invoice)\./, '');
-  const el = form.querySelector(`[name="${CSS.escape(field)}"]`) || form.querySelector(`[name="${CSS.escape(name)}"]`);
+  const el = fieldControl(form, field);
   if (!el) return false;
   el.setAttribute('aria-invalid', 'true');
   let note = document.getElementById(`${el.id}-err`);
@@ -278,6 +305,11 @@ export function dropDraft(form) {
     delete drafts[form.dataset.draft];
     sessionStorage.setItem(DRAFT_KEY, JSON.stringify(drafts));
   }
+}
+
+/* A wide table in a box that scrolls sideways on a narrow screen, reachable by keyboard (a named region). */
+export function scrollBox(label, table) {
+  return h('div.table-wrap', { tabindex: '0', role: 'region', 'aria-label': label }, table);
 }
 
 /* A loading line for a region while data comes. */

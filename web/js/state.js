@@ -1,7 +1,8 @@
 /*
  * state.js — what the whole UI shares: the login session, the chosen
  * company, and the company's Visma Amili status (cached, refreshed on
- * demand).  No DOM here.
+ * demand), and the word that something changed (so that every part of the
+ * screen showing it follows without a reload).  No DOM here.
  */
 import { api, get } from './api.js';
 
@@ -63,3 +64,18 @@ export function isActivated() {
 }
 
 export { api };
+
+/*
+ * Tell the parts of the screen that an action changed `what` ('amili': the
+ * activation, 'invoice': an invoice's amounts or state); onChange(fn)
+ * listens and returns the function that stops listening.
+ */
+export function notifyChanged(what) {
+  window.dispatchEvent(new CustomEvent('paminn:changed', { detail: what }));
+}
+
+export function onChange(fn) {
+  const listener = (ev) => fn(ev.detail);
+  window.addEventListener('paminn:changed', listener);
+  return () => window.removeEventListener('paminn:changed', listener);
+}

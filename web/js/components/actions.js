@@ -27,9 +27,10 @@ export function validActions(inv) {
   if (role() === 'read_only') return list;
   const open = isOpen(inv);
   const withAgency = handedOver(inv);
-  if (open && !withAgency) {
-    if (isActivated()) list.push('amili');
-    else list.push('activate');
+  /* After an expected loss neither reminders nor a hand-over: the claim is written down. */
+  if (open && !withAgency && !inv.loss) {
+    /* Visma Amili takes invoices in Swedish kronor only: nothing to offer for others. */
+    if (inv.currency === 'SEK') list.push(isActivated() ? 'amili' : 'activate');
     if (inv.status === 'overdue') list.push('reminder');
   }
   if (open) {
@@ -69,6 +70,8 @@ export function actionsMenu(inv, { onChanged, idSuffix = '' } = {}) {
   function open(focusLast = false) {
     if (!actions.length) return;
     menu.hidden = false;
+    /* Open to the right when opening to the left would leave the screen (a phone). */
+    menu.classList.toggle('align-left', button.getBoundingClientRect().right < menu.offsetWidth + 8);
     button.setAttribute('aria-expanded', 'true');
     const list = items();
     (focusLast ? list[list.length - 1] : list[0])?.focus();
@@ -219,12 +222,12 @@ function reminderDialog(inv, onChanged) {
         body.append(h('div.result-ok', { role: 'status' },
           h('p', h('strong', t('reminder.done'))),
           h('dl.facts',
-            h('dt', t('reminder.fee')), h('dd', money(r.fee_minor, inv.currency)),
+            reminderCharges(r, inv.currency),
             h('dt', t('reminder.interest')), h('dd', money(r.interest_minor, inv.currency)),
             h('dt', t('reminder.total_due')), h('dd', money(r.total_due_minor, inv.currency)),
             h('dt', t('reminder.new_due')), h('dd', r.new_due_date ?? '–'))),
         h('div.buttons',
-          h('a.button.primary', { href: pdf, target: '_blank', rel: 'noopener' }, t('reminder.open_pdf')),
+          h('a.button.primary', { href: pdf, download: '' }, t('reminder.open_pdf')),
           h('button', { type: 'button', onclick: () => close() }, t('common.close'))));
         body.querySelector('a').focus();
       } catch (err) {
@@ -237,6 +240,14 @@ function reminderDialog(inv, onChanged) {
   }).then(() => {
     if (changed && onChanged) onChanged();
   });
+}
+
+/* The reminder's charges: the fee, and for a business customer the late-payment compensation (förseningsersättning). */
+export function reminderCharges(r, currency) {
+  return [
+    [h('dt', t('reminder.fee')), h('dd', money(r.fee_minor, currency))],
+    r.late_compensation_minor > 0 ? [h('dt', t('reminder.late_compensation')), h('dd', money(r.late_compensation_minor, currency))] : null,
+  ];
 }
 
 /* ---- customer loss ---- */
@@ -258,10 +269,7 @@ function lossDialog(inv, onChanged) {
     const form = h('form', { novalidate: true, dataset: { draft: `loss-${inv.id}` } },
       h('p', invoiceTitle(inv)),
       h('p', t('loss.remaining', { amount: money(inv.remaining_minor, inv.currency) })),
-      h('fieldset',
-        h('legend', t('loss.kind')),
-        radio('kind', 'expected', t('loss.expected'), t('loss.expected_help'), kindName, true),
-        radio('kind', 'confirmed', t('loss.confirmed'), t('loss.confirmed_help'), kindName, false)),
+      lossKinds(inv, kindName),
       field(t('loss.date'), 'date', { kind: 'date', value: companyToday(inv), required: true }),
       choiceBox,
       errBox,
@@ -324,6 +332,16 @@ function lossDialog(inv, onChanged) {
   }, { wide: true }).then(() => {
     if (changed && onChanged) onChanged();
   });
+}
+
+/* The kinds of loss still possible: once an expected loss is registered, only the confirmed one. */
+function lossKinds(inv, group) {
+  const expectedDone = inv.loss?.kind === 'expected';
+  return h('fieldset',
+    h('legend', t('loss.kind')),
+    expectedDone ? h('p.hint', t('loss.expected_registered', { amount: money(inv.loss.amount_minor, inv.currency) })) : null,
+    expectedDone ? null : radio('kind', 'expected', t('loss.expected'), t('loss.expected_help'), group, true),
+    radio('kind', 'confirmed', t('loss.confirmed'), t('loss.confirmed_help'), group, expectedDone));
 }
 
 function radio(name, value, label, help, group, checked) {

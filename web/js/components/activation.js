@@ -9,14 +9,14 @@ import { Action, api } from '../api.js';
 import { clear, fieldLabel, h, hideError, loading, nextId, showError } from '../dom.js';
 import { t } from '../i18n.js';
 import { instant } from '../format.js';
-import { amiliStatus, co, state } from '../state.js';
+import { amiliStatus, co, notifyChanged, state } from '../state.js';
 
 function missingList(missing) {
   return h('ul.missing', missing.map((m) => {
     const f = String(m.field ?? '').replace(/^company\./, '');
     return h('li',
       h('span', m.message || m.code),
-      f ? [' (', t('err.field', { field: fieldLabel(`company.${f}`) }), ') '] : ' ',
+      f && fieldLabel(f) ? [' (', fieldLabel(f), ') '] : ' ',
       h('a.fix-link', { href: `#/settings?focus=${encodeURIComponent(f)}&return=${encodeURIComponent(location.hash)}` },
         t('activation.fix_in_settings')));
   }));
@@ -123,6 +123,7 @@ async function submitActivation(a) {
       h('p', t('activation.done_text')),
       activatedSummary(data)));
     container.querySelector('.result-heading').focus();
+    notifyChanged('amili');
     if (a.onActivated) a.onActivated(data);
   } catch (err) {
     button.disabled = false;

@@ -4,7 +4,7 @@
  * "is this invoice with the agency" rules.
  */
 import { fieldLabel, h } from '../dom.js';
-import { t, tn } from '../i18n.js';
+import { has, t, tn } from '../i18n.js';
 
 /* Handed over: the Amili state is set and not "failed" (then it is the agency's). */
 export function handedOver(inv) {
@@ -16,11 +16,16 @@ export function isOpen(inv) {
   return (inv.status === 'unpaid' || inv.status === 'overdue') && BigInt(inv.remaining_minor ?? 0) > 0n;
 }
 
+/* Whether a bulk send may include the invoice: open and not with the agency. */
+export function sendable(inv) {
+  return isOpen(inv) && !handedOver(inv) && !inv.loss;
+}
+
+/* The case's state now, in one phrase: the agency's latest status when known, else where the hand-over is. */
 export function amiliStatusText(a) {
   if (!a || !a.state) return '';
-  const state = t(`amili.state.${a.state}`);
-  const status = a.status ? (t(`amili.status.${a.status}`) !== `amili.status.${a.status}` ? t(`amili.status.${a.status}`) : a.status) : '';
-  return status ? `${state} · ${status}` : state;
+  if (a.state !== 'failed' && a.status && has(`amili.status.${a.status}`)) return t(`amili.status.${a.status}`);
+  return t(`amili.state.${a.state}`);
 }
 
 export function statusBadges(inv) {
@@ -28,6 +33,7 @@ export function statusBadges(inv) {
   if (inv.status === 'overdue') out.push(h('span.badge.overdue', tn('badge.overdue', inv.days_overdue)));
   else if (inv.status === 'unpaid') out.push(h('span.badge.unpaid', t('status.unpaid')));
   else out.push(h(`span.badge.${inv.status}`, t(`status.${inv.status}`)));
+  if (inv.loss?.kind === 'expected') out.push(h('span.badge.loss', t('badge.expected_loss')));
   if (inv.manual_reminders > 0) out.push(h('span.badge.reminder', tn('badge.reminders', inv.manual_reminders)));
   if (inv.amili && inv.amili.state) {
     out.push(h(`span.badge.amili.amili-${inv.amili.state}`, `Visma Amili: ${amiliStatusText(inv.amili)}`));
@@ -48,24 +54,24 @@ export function fixLink(reason, ctx) {
   if (f.startsWith('customer.') && ctx.customerId) {
     const name = f.slice('customer.'.length);
     return h('a.fix-link', { href: `#/customers/${ctx.customerId}?focus=${encodeURIComponent(name)}${ret}` },
-      t('fix.customer', { field: fieldLabel(f) }));
+      t('fix.customer', { field: fieldLabel(name) ?? name }));
   }
   if (reason.code === 'company_not_activated' || f === 'company' || f === 'company.amili') {
     return h('a.fix-link', { href: '#/start' }, t('fix.activate'));
   }
   if (f.startsWith('company.')) {
-    return h('a.fix-link', { href: `#/settings?focus=${encodeURIComponent(f.slice(8))}${ret}` }, t('fix.company', { field: fieldLabel(f) }));
+    return h('a.fix-link', { href: `#/settings?focus=${encodeURIComponent(f.slice(8))}${ret}` }, t('fix.company', { field: fieldLabel(f.slice(8)) ?? f.slice(8) }));
   }
-  if (ctx.invoiceId) {
+  /* A link to the invoice, unless that is the page already shown. */
+  if (ctx.invoiceId && location.hash.replace(/\?.*$/, '') !== `#/invoices/${ctx.invoiceId}`) {
     return h('a.fix-link', { href: `#/invoices/${ctx.invoiceId}` }, t('fix.invoice'));
   }
   return null;
 }
 
-/* A list of reasons, each with its message, the field named and the link. */
+/* A list of reasons, each with its message and the link that names the field to fix. */
 export function reasonList(reasons, ctx) {
   return h('ul.reasons', (reasons ?? []).map((r) => h('li',
-    h('span.reason-msg', r.message || r.code),
-    r.field ? h('span.reason-field', ` (${t('err.field', { field: fieldLabel(r.field) })})`) : null,
+    h('span.reason-msg', r.message || t('err.other_reason')),
     ' ', fixLink(r, ctx))));
 }

@@ -21,6 +21,31 @@ function fact(label, value, cls) {
   return [h('dt', label), h(`dd${cls ? `.${cls}` : ''}`, value)];
 }
 
+/* The late-payment interest fact: up to which day, or why there is none. */
+function interestFact(inv) {
+  const cur = inv.currency;
+  const i = inv.interest ?? {};
+  if (inv.loss) return fact(t('invoice.interest'), t('invoice.interest_stopped_loss'));
+  if (!i.days && !i.rate_unknown) return fact(t('invoice.interest'), t(inv.status === 'overdue' ? 'invoice.interest_none' : 'invoice.interest_none_yet'));
+  return fact(t('invoice.interest_to_date', { date: i.to ?? '' }), h('span.interest',
+    money(inv.interest_minor, cur),
+    i.rate_bp ? ` (${t('invoice.interest_rate', { rate: (i.rate_bp / 100).toString().replace('.', ',') })})` : '',
+    i.rate_unknown ? ` ${t('invoice.interest_estimate', { amount: money(i.estimate_minor, cur) })}` : '',
+    rateSource(i.reference_rate)));
+}
+
+/* What is left: written off after a confirmed loss, else the remaining amount (and an expected loss). */
+function remainingFacts(inv) {
+  const cur = inv.currency;
+  if (inv.loss?.kind === 'confirmed' || inv.status === 'written_off') {
+    return fact(t('invoice.written_off'), money(inv.loss?.amount_minor ?? inv.remaining_minor, cur), 'loss');
+  }
+  return [
+    fact(t('col.remaining'), money(inv.remaining_minor, cur), 'remaining'),
+    inv.loss?.kind === 'expected' ? fact(t('invoice.expected_loss'), t('invoice.expected_loss_amount', { amount: money(inv.loss.amount_minor, cur) }), 'loss') : null,
+  ];
+}
+
 export function factsBlock(inv) {
   const cur = inv.currency;
   const rotRut = inv.kind === 'rot' || inv.kind === 'rut';
@@ -33,13 +58,9 @@ export function factsBlock(inv) {
     rotRut ? fact(t('invoice.tax_reduction'), money(inv.tax_reduction_minor, cur)) : null,
     rotRut ? fact(t('invoice.customer_part'), money(inv.customer_part_minor, cur)) : null,
     fact(t('invoice.paid'), money(inv.paid_minor, cur)),
-    fact(t('col.remaining'), money(inv.remaining_minor, cur), 'remaining'),
-    fact(t('invoice.interest_to_date', { date: inv.interest?.to ?? '' }), h('span.interest',
-      money(inv.interest_minor, cur),
-      inv.interest?.rate_bp ? ` (${t('invoice.interest_rate', { rate: (inv.interest.rate_bp / 100).toString().replace('.', ',') })})` : '',
-      inv.interest?.rate_unknown ? ` ${t('invoice.interest_estimate', { amount: money(inv.interest.estimate_minor, cur) })}` : '',
-      rateSource(inv.interest?.reference_rate))),
-    fact(t('col.days_overdue'), String(inv.days_overdue ?? 0)),
+    remainingFacts(inv),
+    interestFact(inv),
+    inv.status === 'overdue' ? fact(t('col.days_overdue'), String(inv.days_overdue ?? 0)) : null,
     fact(t('invoice.manual_reminders'), String(inv.manual_reminders ?? 0)));
 }
 
@@ -72,6 +93,8 @@ export function amiliBlock(inv) {
         fact(t('amili.disputed'), c.disputed ? t('common.yes') : t('common.no')),
         fact(t('amili.instalment_plan'), c.instalment_plan ? t('common.yes') : t('common.no')),
         fact(t('amili.closed'), c.closed ? t('common.yes') : t('common.no'))));
+      /* Two interest figures on one page: say why they differ. */
+      parts.push(h('p.hint', t('amili.interest_note')));
       if (c.url) parts.push(h('p', h('a', { href: c.url, target: '_blank', rel: 'noopener' }, t('amili.open_case'))));
     }
     if (a.state === 'failed' && a.reasons?.length) {

@@ -1,8 +1,11 @@
 /*
- * history.js — an invoice's timeline: every event (created, sent, manual
- * reminders, hand-over to Visma Amili and each case change, payments,
- * customer loss ...) with when, who and what.  Unknown kinds are shown with
- * their message as they come.
+ * history.js — an invoice's timeline as a person reads it: one line per
+ * change, worded in the UI's language from the event's kind and data
+ * (created, sent, manual reminders with fee, late-payment compensation and
+ * interest, hand-over to Visma Amili and each case change, payments,
+ * customer loss ...).  The agency's state and status changes read in the
+ * same minute make one line.  Unknown kinds are shown with their message
+ * as they come.
  */
 import { h } from '../dom.js';
 import { has, t } from '../i18n.js';
@@ -18,23 +21,79 @@ function actorLabel(actor) {
   return actor;
 }
 
+/* A word of the agency's ('state' or 'status'), as it comes when unknown. */
+function caseWord(which, name) {
+  const key = which === 'state' ? `amili.case_state.${name}` : `amili.status.${name}`;
+  return has(key) ? t(key) : name;
+}
+
+/* The event in words of the UI's language; the stored (Swedish) message for kinds without. */
+function eventText(ev) {
+  const d = ev.data ?? {};
+  switch (ev.kind) {
+    case 'created': return t('history.text.created');
+    case 'payment': return t('history.text.payment');
+    case 'amili_queued': return t('history.text.amili_queued');
+    case 'amili_registered': return ''; /* the case and OCR follow in the data */
+    case 'reminder': return t('history.text.reminder', { date: d.new_due_date ?? '' });
+    case 'amili_state': return t('history.text.amili_state', { state: caseWord('state', d.state) });
+    case 'amili_status': return t('history.text.amili_status', { status: caseWord('status', d.status) });
+    case 'amili_closed': return t('history.text.amili_closed', { status: caseWord('status', d.status) });
+    case 'amili_document': return ''; /* the kind says it all */
+    case 'amili_reported':
+      return has(`history.text.reported.${d.kind}`) ? t(`history.text.reported.${d.kind}`) : ev.message;
+    case 'customer_loss':
+      return t(`history.text.loss_${d.kind === 'confirmed' ? 'confirmed' : 'expected'}`)
+        + (d.case_choice ? ` ${t(`history.text.loss_case_${d.case_choice}`)}` : '');
+    default: return ev.message;
+  }
+}
+
 function dataLine(ev, currency) {
   const d = ev.data ?? {};
   const bits = [];
   if (d.fee_minor !== undefined) bits.push(`${t('history.fee')} ${money(d.fee_minor, currency)}`);
+  if (d.late_compensation_minor) bits.push(`${t('reminder.late_compensation')} ${money(d.late_compensation_minor, currency)}`);
   if (d.interest_minor !== undefined) bits.push(`${t('history.interest')} ${money(d.interest_minor, currency)}`);
+  if (d.total_due_minor !== undefined) bits.push(`${t('reminder.total_due')} ${money(d.total_due_minor, currency)}`);
   if (d.amount_minor !== undefined) bits.push(`${t('history.amount')} ${money(d.amount_minor, currency)}`);
-  if (d.case_id) bits.push(`${t('amili.case_id')} ${d.case_id}`);
+  if (ev.kind === 'customer_loss' && d.gross_minor !== undefined) bits.push(`${t('history.amount')} ${money(d.gross_minor, currency)}`);
+  if (d.case_id && ev.kind !== 'amili_state' && ev.kind !== 'amili_status') bits.push(`${t('amili.case_id')} ${d.case_id}`);
   if (d.ocr) bits.push(`OCR ${d.ocr}`);
   return bits.length ? h('span.ev-data', bits.join(' · ')) : null;
 }
 
+const CASE_CHANGE = new Set(['amili_state', 'amili_status']);
+
+/* The events as lines: a run of the agency's state and status changes read in one minute is one line. */
+function lines(items) {
+  const out = [];
+  for (const ev of items) {
+    const last = out[out.length - 1];
+    if (last && CASE_CHANGE.has(ev.kind) && CASE_CHANGE.has(last.kind) && instant(ev.at) === instant(last.events[0].at)) {
+      last.events.push(ev);
+    } else {
+      out.push({ kind: ev.kind, events: [ev] });
+    }
+  }
+  return out;
+}
+
+function lineItem(line, currency) {
+  const first = line.events[0];
+  const merged = line.events.length > 1;
+  /* A run of case changes reads as where the case is now: its latest stage and status. */
+  const shown = merged ? ['amili_state', 'amili_status'].map((k) => line.events.filter((e) => e.kind === k).pop()).filter(Boolean) : line.events;
+  const texts = [...new Set(shown.map(eventText))].filter(Boolean);
+  return h(`li.ev.ev-${first.kind.replace(/[^\w-]/g, '')}`, { dataset: { kind: merged ? 'amili_case' : first.kind } },
+    h('span.ev-when', instant(first.at)),
+    h('span.ev-kind', merged ? t('history.amili_case') : kindLabel(first.kind)),
+    texts.length ? h('span.ev-msg', texts.join(' · ')) : null,
+    merged ? null : dataLine(first, currency),
+    h('span.ev-actor', actorLabel(first.actor)));
+}
+
 export function historyList(items, currency) {
   if (!items.length) return h('p.muted', t('history.empty'));
-  return h('ol.timeline', items.map((ev) => h(`li.ev.ev-${ev.kind.replace(/[^\w-]/g, '')}`, { dataset: { kind: ev.kind } },
-    h('span.ev-when', instant(ev.at)),
-    h('span.ev-kind', kindLabel(ev.kind)),
-    h('span.ev-msg', ev.message),
-    dataLine(ev, currency),
-    h('span.ev-actor', actorLabel(ev.actor)))));
+  return h('ol.timeline', lines(items).map((line) => lineItem(line, currency)));
 }

@@ -5,7 +5,7 @@
  * totals and the tax reduction.
  */
 import { Action, api, get } from '../api.js';
-import { clear, clearFieldErrors, dropDraft, field, h, hideError, nextId, restoreDraft, showError } from '../dom.js';
+import { clear, clearFieldErrors, dropDraft, field, h, hideError, nextId, restoreDraft, showError, scrollBox } from '../dom.js';
 import { t } from '../i18n.js';
 import { isDate, parseMoney, parseQuantity, todayLocal } from '../format.js';
 import { co, state } from '../state.js';
@@ -85,7 +85,7 @@ function invoiceFieldset(ctx) {
 
 function linesFieldset(f) {
   return h('fieldset', h('legend', t('invoice.lines')),
-    h('div.table-wrap', h('table.lines-edit',
+    scrollBox(t('invoice.lines'), h('table.lines-edit',
       h('thead', h('tr',
         h('th', { scope: 'col' }, t('line.description')), h('th', { scope: 'col' }, t('line.quantity')),
         h('th', { scope: 'col' }, t('line.unit_price_kr')), h('th', { scope: 'col' }, t('line.vat')),

@@ -3,7 +3,7 @@
  * the amounts, the Visma Amili case, the lines, the buyers of a ROT/RUT
  * invoice and the history.
  */
-import { h, clear, loading, showError } from '../dom.js';
+import { h, clear, loading, showError, scrollBox } from '../dom.js';
 import { t } from '../i18n.js';
 import { money, percentBp, quantity } from '../format.js';
 import { amiliStatus } from '../state.js';
@@ -31,7 +31,7 @@ export async function render(main, ctx) {
           actionsMenu(inv, { onChanged: fill, idSuffix: '-page' })),
         ...parts.slice(0, 2).filter(Boolean),
         h('section.lines', h('h2', t('invoice.lines')),
-          h('div.table-wrap', h('table.lines-table',
+          scrollBox(t('invoice.lines'), h('table.lines-table',
             h('thead', h('tr',
               h('th', { scope: 'col' }, t('line.description')),
               h('th.num', { scope: 'col' }, t('line.quantity')),

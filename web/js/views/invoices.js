@@ -10,7 +10,7 @@
  */
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { role } from '../state.js';
+import { onChange, role } from '../state.js';
 import { activationBanner } from './invoices/banner.js';
 import { InvoiceList } from './invoices/list.js';
 import { readQuery } from './invoices/list-state.js';
@@ -37,6 +37,13 @@ export async function render(main, ctx) {
 
   banner.render();
   list.loadCounts();
+  /* An activation from a dialog takes the banner away at once. */
+  const stopListening = onChange((what) => {
+    if (what === 'amili') banner.render();
+  });
   await list.loadPage();
-  return () => list.stop();
+  return () => {
+    stopListening();
+    list.stop();
+  };
 }

@@ -10,7 +10,7 @@
 import { get } from '../api.js';
 import { clear, h, loading, showError } from '../dom.js';
 import { t, tn } from '../i18n.js';
-import { isDate, money } from '../format.js';
+import { isDate, money, todayLocal } from '../format.js';
 import { co } from '../state.js';
 
 const KEYS = ['not_due', '1-30', '31-60', '61-90', '90+'];
@@ -81,16 +81,19 @@ async function computeHere(progress) {
 }
 
 function chart(buckets, currency) {
-  const w = 640;
-  const hgt = 260;
-  const pad = 36;
-  const bw = 80;
+  /* A phone gets a drawing as wide as its screen, so that the labels keep their size. */
+  const narrow = window.matchMedia('(max-width: 600px)').matches;
+  const w = narrow ? 360 : 640;
+  const hgt = narrow ? 240 : 260;
+  const pad = narrow ? 30 : 36;
+  const bw = narrow ? 50 : 80;
   const gap = (w - pad * 2 - bw * KEYS.length) / (KEYS.length - 1);
   let max = 0;
   for (const b of buckets.values()) max = Math.max(max, b.amount);
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${w} ${hgt}`);
-  svg.setAttribute('role', 'img');
+  /* A group, not an image: it holds a link per bar. */
+  svg.setAttribute('role', 'group');
   svg.setAttribute('class', 'aging-chart');
   svg.setAttribute('aria-labelledby', 'aging-chart-title');
   const title = document.createElementNS(SVG, 'title');
@@ -108,19 +111,42 @@ function chart(buckets, currency) {
     const x = pad + i * (bw + gap);
     const a = document.createElementNS(SVG, 'a');
     a.setAttribute('href', link(k));
-    a.setAttribute('aria-label', `${t(`bucket.${k}`)}: ${money(b.amount, currency)}`);
+    const shown = narrow ? thousands(b.amount) : shortMoney(b.amount);
+    /* The link's name is its text on screen: the bucket, then the (rounded) amount; the table below has the exact one. */
     const rect = document.createElementNS(SVG, 'rect');
     Object.entries({ x, y: base - bh, width: bw, height: bh, class: `bar bar-${i}`, rx: 3 }).forEach(([kk, v]) => rect.setAttribute(kk, v));
     const val = document.createElementNS(SVG, 'text');
     Object.entries({ x: x + bw / 2, y: base - bh - 6, 'text-anchor': 'middle', class: 'bar-value' }).forEach(([kk, v]) => val.setAttribute(kk, v));
-    val.textContent = shortMoney(b.amount);
+    val.textContent = shown;
     const lab = document.createElementNS(SVG, 'text');
     Object.entries({ x: x + bw / 2, y: base + 20, 'text-anchor': 'middle', class: 'bar-label' }).forEach(([kk, v]) => lab.setAttribute(kk, v));
-    lab.textContent = t(`bucket.${k}`);
-    a.append(rect, val, lab);
+    barLabel(lab, t(`bucket.${k}`), narrow);
+    a.append(rect, lab, val);
     svg.append(a);
   });
   return svg;
+}
+
+/* A bar's label; on a phone on two lines ("31–60" over "dagar"). */
+function barLabel(text, label, narrow) {
+  const cut = label.lastIndexOf(' ');
+  if (!narrow || cut < 0) {
+    text.textContent = label;
+    return;
+  }
+  [label.slice(0, cut), label.slice(cut + 1)].forEach((part, i) => {
+    const span = document.createElementNS(SVG, 'tspan');
+    span.setAttribute('x', text.getAttribute('x'));
+    if (i) span.setAttribute('dy', '1.1em');
+    span.textContent = part;
+    text.append(span);
+  });
+}
+
+/* "1 235 tkr" for a phone's narrow bars (whole thousands, integer division). */
+function thousands(minor) {
+  const k = BigInt(minor) / 100000n;
+  return t('overview.thousands', { n: money(k * 100n).replace(/,00/, '').replace(/\s*kr$/, '').replace(/^SEK\s*/, '') });
 }
 
 /* "12 345 kr" without öre for the chart's labels (integer division). */
@@ -148,7 +174,8 @@ export async function render(main, ctx) {
   document.title = `${t('overview.title')} – Påminn`;
   const asOfParam = ctx.query.get('as_of');
   const out = h('div.overview-body');
-  const asOf = h('input#as-of', { type: 'date', name: 'as_of', value: isDate(asOfParam ?? '') ? asOfParam : '' });
+  /* The date starts as today, the day the figures are for when none is chosen. */
+  const asOf = h('input#as-of', { type: 'date', name: 'as_of', value: isDate(asOfParam ?? '') ? asOfParam : todayLocal() });
   const form = h('form.inline', { onsubmit: (ev) => { ev.preventDefault(); location.hash = `#/overview${asOf.value ? `?as_of=${asOf.value}` : ''}`; } },
     h('label', { for: 'as-of' }, t('overview.as_of')), asOf, h('button', { type: 'submit' }, t('overview.show')));
   main.append(h('h1', { tabindex: '-1' }, t('overview.title')), form, out);
@@ -157,8 +184,9 @@ export async function render(main, ctx) {
   let note = null;
   const warning = rateWarning();
   try {
-    const res = await get(co('/receivables/aging'), { as_of: asOf.value || undefined });
+    const res = await get(co('/receivables/aging'), { as_of: isDate(asOfParam ?? '') ? asOfParam : undefined });
     data = fromApi(res);
+    if (data.asOf) asOf.value = data.asOf;
   } catch (err) {
     if (err.handled) return;
     if (err.status !== 404) {
@@ -192,5 +220,6 @@ export async function render(main, ctx) {
         h('td.num', String(data.buckets.get(k).count)),
         h('td.num', money(data.buckets.get(k).amount, data.currency))))),
       h('tfoot', h('tr', h('th', { scope: 'row' }, t('overview.total')), h('td.num', String(count)), h('td.num', money(total, data.currency)))))),
-    h('p.muted', tn('overview.summary', count, { amount: money(total, data.currency) })));
+    h('p.muted', tn('overview.summary', count, { amount: money(total, data.currency) })),
+    note ? null : h('p.muted.currency-note', t('overview.sek_only')));
 }

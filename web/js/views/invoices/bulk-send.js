@@ -12,7 +12,7 @@ import { t, tn } from '../../i18n.js';
 import { addTo, moneyTotals, todayLocal } from '../../format.js';
 import { amiliStatus, co, isActivated } from '../../state.js';
 import { activationDialog } from '../../components/actions.js';
-import { handedOver, reasonList } from '../../components/common.js';
+import { handedOver, reasonList, sendable } from '../../components/common.js';
 import { BUCKETS, ls } from './list-state.js';
 import { clearResults, handoverResults, ReminderResults } from './result-panel.js';
 
@@ -80,6 +80,7 @@ async function collectAllMatching(bucket, progressLabel) {
     const page = await get(co('/invoices'), { status: ls.status, q: ls.q, sort: ls.sort, limit: 200, cursor: cur });
     for (const it of page.items) {
       if (bucket && !BUCKETS[bucket].test(it)) continue;
+      if (!sendable(it)) continue;
       items.set(it.id, it);
     }
     progressLabel.textContent = t('send.collecting', { n: items.size });

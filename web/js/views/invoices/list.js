@@ -9,8 +9,9 @@ import { get } from '../../api.js';
 import { clear, h, hideError, showError } from '../../dom.js';
 import { t, tn } from '../../i18n.js';
 import { co } from '../../state.js';
+import { sendable } from '../../components/common.js';
 import { bucketChip, filterTabs, searchForm } from './filters.js';
-import { BUCKETS, clearSelection, go, ls, replaceQuery } from './list-state.js';
+import { BUCKETS, go, ls, replaceQuery } from './list-state.js';
 import { invoiceRow, updateRow } from './row.js';
 
 const PAGE = 50;
@@ -80,9 +81,13 @@ export class InvoiceList {
     this.renderHead();
   }
 
+  /* A new search keeps what is ticked (the bar counts it); "all matching" becomes the rows loaded. */
   search(q) {
     ls.q = q;
-    clearSelection();
+    if (ls.allMatching) {
+      ls.allMatching = false;
+      for (const [id, it] of this.sendableRows()) ls.selected.set(id, it);
+    }
     replaceQuery(this.bucket);
     this.reload();
   }
@@ -174,9 +179,14 @@ export class InvoiceList {
     });
   }
 
-  /* Tick or untick every row's box. */
+  /* Tick or untick every row's box (not those that cannot be sent). */
   tickRows(checked) {
-    for (const c of this.tbody.querySelectorAll('input.row-check')) c.checked = checked;
+    for (const c of this.tbody.querySelectorAll('input.row-check:not(:disabled)')) c.checked = checked;
+  }
+
+  /* The loaded invoices that a send may include. */
+  sendableRows() {
+    return [...this.rows].filter(([, it]) => sendable(it));
   }
 
   /* Update a row's cells from a fresh GET of the invoice. */
@@ -185,7 +195,11 @@ export class InvoiceList {
       const inv = await get(co(`/invoices/${id}`));
       const item = { ...this.rows.get(id), ...inv, amili: inv.amili && inv.amili.state ? { state: inv.amili.state, status: inv.amili.status } : null };
       this.rows.set(id, item);
-      if (ls.selected.has(id)) ls.selected.set(id, item);
+      if (ls.selected.has(id)) {
+        if (sendable(item)) ls.selected.set(id, item);
+        else ls.selected.delete(id);
+        this.selection.update();
+      }
       updateRow(tr, item);
     } catch {
       /* the detail shows the error */

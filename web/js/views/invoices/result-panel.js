@@ -53,14 +53,14 @@ export class ReminderResults {
   sent(it, r) {
     this.list.append(h('li.res.res-registered', { dataset: { invoiceId: it.id, status: 'sent' } }, invoiceLink(it), ' ',
       h('span.badge.ok', t('send.reminder_created')), ' ',
-      h('span', `${t('reminder.fee')} ${money(r.fee_minor, it.currency)}, ${t('reminder.interest')} ${money(r.interest_minor, it.currency)} `),
-      h('a', { href: `/api/v1${co(`/invoices/${it.id}/reminders/${r.id}/letter.pdf`)}`, target: '_blank', rel: 'noopener' }, t('reminder.open_pdf'))));
+      h('span', `${t('reminder.fee')} ${money(r.fee_minor, it.currency)}${r.late_compensation_minor > 0 ? `, ${t('reminder.late_compensation')} ${money(r.late_compensation_minor, it.currency)}` : ''}, ${t('reminder.interest')} ${money(r.interest_minor, it.currency)}, ${t('reminder.total_due')} ${money(r.total_due_minor, it.currency)} `),
+      h('a', { href: `/api/v1${co(`/invoices/${it.id}/reminders/${r.id}/letter.pdf`)}`, download: '' }, t('reminder.open_pdf'))));
   }
 
   /* A line for an invoice not sent; reasons: the list of reasons (an element). */
   refused(it, reasons) {
     this.list.append(h('li.res.res-rejected', { dataset: { invoiceId: it.id, status: 'rejected' } }, invoiceLink(it), ' ',
-      h('span.badge.bad', t('handover.status.rejected')), reasons));
+      h('span.badge.bad', t('send.reminder_not_created')), reasons));
   }
 
   /* After the i-th invoice: the bar and the counts so far. */
@@ -68,7 +68,7 @@ export class ReminderResults {
     const pct = Math.floor((i * 100) / this.total);
     this.bar.setAttribute('aria-valuenow', String(pct));
     this.bar.firstChild.style.width = `${pct}%`;
-    this.summary.textContent = `${tn('send.reminders_sent', okCount)}, ${tn('handover.not_sent', failCount)}`;
+    this.summary.textContent = failCount ? `${tn('send.reminders_sent', okCount)}, ${tn('send.reminders_failed', failCount)}` : tn('send.reminders_sent', okCount);
   }
 
   stopped() {

@@ -7,7 +7,7 @@
 import { clear, h } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { money } from '../../format.js';
-import { statusBadges } from '../../components/common.js';
+import { sendable, statusBadges } from '../../components/common.js';
 import { ExpandedRow } from './expanded-row.js';
 
 /*
@@ -15,9 +15,14 @@ import { ExpandedRow } from './expanded-row.js';
  * onChanged(id, tr) after an action changed the invoice.
  */
 export function invoiceRow(item, { readOnly, selection, onChanged }) {
+  /* An invoice that cannot be sent again (with the agency, paid, written off) cannot be ticked. */
+  const canSend = sendable(item);
   const check = h('input.row-check', {
-    type: 'checkbox', 'aria-label': t('invoices.select_one', { n: item.number, customer: item.customer.name }),
-    checked: selection.isTicked(item.id),
+    type: 'checkbox',
+    'aria-label': t(canSend ? 'invoices.select_one' : 'invoices.select_not_sendable', { n: item.number, customer: item.customer.name }),
+    checked: canSend && selection.isTicked(item.id),
+    disabled: !canSend,
+    title: canSend ? null : t('invoices.not_sendable'),
   });
   check.addEventListener('change', () => selection.tick(item, check.checked));
   const detail = new ExpandedRow(item, () => onChanged(item.id, tr));
@@ -46,6 +51,13 @@ export function invoiceRow(item, { readOnly, selection, onChanged }) {
 
 /* Show a fresher copy of the row's invoice (remaining, days overdue, badges). */
 export function updateRow(tr, item) {
+  const check = tr.querySelector('input.row-check');
+  if (check && !sendable(item)) {
+    check.checked = false;
+    check.disabled = true;
+    check.title = t('invoices.not_sendable');
+    check.setAttribute('aria-label', t('invoices.select_not_sendable', { n: item.number, customer: item.customer.name }));
+  }
   tr.querySelector('td.remaining').textContent = money(item.remaining_minor, item.currency);
   tr.querySelector('td.opt2').textContent = item.days_overdue ? String(item.days_overdue) : '';
   clear(tr.querySelector('td.status')).append(statusBadges(item));

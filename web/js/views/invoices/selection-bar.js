@@ -50,7 +50,7 @@ export class SelectionBar {
     if (ls.allMatching) {
       /* Unticking one turns "all matching" into the loaded rows minus this one. */
       ls.allMatching = false;
-      for (const [id, it] of this.list.rows) ls.selected.set(id, it);
+      for (const [id, it] of this.list.sendableRows()) ls.selected.set(id, it);
     }
     if (checked) ls.selected.set(item.id, item);
     else ls.selected.delete(item.id);
@@ -59,7 +59,7 @@ export class SelectionBar {
 
   tickPage(checked) {
     if (ls.allMatching && !checked) clearSelection();
-    for (const [id, it] of this.list.rows) {
+    for (const [id, it] of this.list.sendableRows()) {
       if (checked) ls.selected.set(id, it);
       else ls.selected.delete(id);
     }
@@ -89,7 +89,7 @@ export class SelectionBar {
   update() {
     if (this.readOnly) return;
     const n = ls.allMatching ? this.matchingCount() : ls.selected.size;
-    const pageIds = [...this.list.rows.keys()];
+    const pageIds = this.list.sendableRows().map(([id]) => id);
     const allOnPage = pageIds.length > 0 && pageIds.every((id) => ls.allMatching || ls.selected.has(id));
     this.headCheck.checked = allOnPage;
     this.headCheck.indeterminate = !allOnPage && pageIds.some((id) => ls.selected.has(id));
@@ -103,7 +103,8 @@ export class SelectionBar {
     else {
       const totals = new Map();
       for (const it of ls.selected.values()) addTo(totals, it.currency, it.remaining_minor);
-      this.info.textContent = tn('send.selected', n, { amount: moneyTotals(totals) });
+      const elsewhere = [...ls.selected.keys()].filter((id) => !this.list.rows.has(id)).length;
+      this.info.textContent = tn('send.selected', n, { amount: moneyTotals(totals) }) + (elsewhere ? ` ${tn('send.selected_elsewhere', elsewhere)}` : '');
     }
     const mc = this.matchingCount();
     this.allMatchingBtn.hidden = !(allOnPage && !this.list.done);
