@@ -74,6 +74,20 @@ enum pm_err store_rules_books_locked_put(struct store *st, int64_t company_id, i
 
 /* ---- ROT and RUT reductions of a buyer ---- */
 
+/* Add the buyer's share of the reduction of the current row (kind,
+ * reduction, buyers, buyers before this one) to out. */
+static void add_share(struct store *st, struct store_stmt *q, struct rotrut_used *out)
+{
+    const char *kind = sql_text_ref(st, q, 0, NULL);
+    int64_t share =
+        rotrut_share(sql_int(st, q, 1), (size_t)sql_int(st, q, 2), (size_t)sql_int(st, q, 3));
+
+    if (kind && !strcmp(kind, "rot"))
+        out->rot_minor += share;
+    else
+        out->rut_minor += share;
+}
+
 enum pm_err store_rules_buyer_reductions(struct store *st, int64_t company_id,
                                          const char *id_number, int32_t from, int32_t to,
                                          struct rotrut_used *out)
@@ -91,24 +105,15 @@ enum pm_err store_rules_buyer_reductions(struct store *st, int64_t company_id,
     struct store_stmt *q = NULL;
     enum pm_err err = sql_query(st, &q, sql, "iddt", company_id, (int)from, (int)to,
                                 SQL_CAP(id_number, STORE_SHORT_MAX));
-    bool row = false;
-    const char *kind;
-    int64_t share;
+    bool row = true;
 
     memset(out, 0, sizeof(*out));
     if (err)
         return err;
-    for (;;) {
+    while (!err && row) {
         err = sql_step(st, q, &row);
-        if (err || !row)
-            break;
-        share =
-            rotrut_share(sql_int(st, q, 1), (size_t)sql_int(st, q, 2), (size_t)sql_int(st, q, 3));
-        kind = sql_text_ref(st, q, 0, NULL);
-        if (kind && !strcmp(kind, "rot"))
-            out->rot_minor += share;
-        else
-            out->rut_minor += share;
+        if (!err && row)
+            add_share(st, q, out);
     }
     sql_done(st, q);
     return err;
@@ -118,9 +123,9 @@ enum pm_err store_rules_buyer_reductions(struct store *st, int64_t company_id,
 
 #define RATE_COLS "valid_from, rate_bp, source, added_by, added_on"
 
+/* The columns of RATE_COLS, bound in an insert and read in a list. */
 static const struct sql_col rate_cols[] =
     SQL_COLS(struct store_rate, valid_from, rate_bp, source, added_by, added_on);
-static const struct sql_reader rate_reader = SQL_READER(struct store_rate, rate_cols, NULL);
 
 enum pm_err store_rules_rate_add(struct store *st, const struct store_rate *r)
 {
@@ -139,6 +144,8 @@ enum pm_err store_rules_rate_add(struct store *st, const struct store_rate *r)
     sql_done(st, q);
     return err;
 }
+
+static const struct sql_reader rate_reader = SQL_READER(struct store_rate, rate_cols, NULL);
 
 enum pm_err store_rules_rate_list(struct store *st, struct store_rate *out, size_t cap, size_t *n)
 {
