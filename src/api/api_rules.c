@@ -32,7 +32,7 @@ enum pm_err api_rules_lock_show(struct api_request *r)
     if (rc)
         return rc;
     app_error_clear(&ae);
-    if (app_rules_books_locked(&ax, &through, &ae))
+    if (app_books_locked(&ax, &through, &ae))
         return api_error_from_app(&r->err, &ae);
     return api_request_reply(r, 200, lock_json(through));
 }

@@ -12,9 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/app_rules.h"
 #include "core/date.h"
+#include "core/lock.h"
 #include "store/store_books.h"
+#include "store/store_rules.h"
 #include "util/clock.h"
 
 #define ATOMIC_TRIES 5
@@ -105,6 +106,35 @@ out_free:
     return rc;
 }
 
+enum pm_err app_books_locked(const struct app_ctx *ax, int32_t *through, struct app_error *e)
+{
+    enum pm_err rc = store_rules_books_locked_get(ax->store, ax->company_id, through);
+
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_books_open(const struct app_ctx *ax, int32_t date, const char *field,
+                           struct app_error *e)
+{
+    struct pm_error pe = {0};
+    char extra[64], day[DATE_ISO_LEN + 1];
+    int32_t through = 0;
+    enum pm_err rc = app_books_locked(ax, &through, e);
+
+    if (rc)
+        return rc;
+    rc = lock_check(date, through, field, &pe);
+    if (!rc)
+        return PM_OK;
+    date_format_iso(through, day);
+    snprintf(extra, sizeof(extra), "{\"locked_through\": \"%s\"}", day);
+    app_error_set(e, rc, "books_locked", field);
+    app_error_extra(e, extra);
+    return app_error_detail(e, "%s", pe.message);
+}
+
 enum pm_err app_book(const struct app_ctx *ax, struct voucher *v, int64_t invoice_id,
                      struct app_error *e)
 {
@@ -113,7 +143,7 @@ enum pm_err app_book(const struct app_ctx *ax, struct voucher *v, int64_t invoic
     v->company_id = ax->company_id;
     v->invoice_id = invoice_id;
     v->created_at = clock_now_s(ax->clock);
-    rc = app_rules_books_open(ax, v->date, "date", e); /* nothing into a locked period */
+    rc = app_books_open(ax, v->date, "date", e); /* nothing into a locked period */
     if (rc)
         return rc;
     rc = store_books_voucher_insert(ax->store, v);

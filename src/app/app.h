@@ -78,6 +78,15 @@ enum pm_err app_store_failed(const struct app_ctx *ax, enum pm_err rc, struct ap
 enum pm_err app_history(const struct app_ctx *ax, int64_t invoice_id, const char *kind,
                         const char *message, json_t *data, struct app_error *e);
 
+/* PM_OK when `date` lies after the company's locked period; otherwise
+ * books_locked on `field` (422), the lock date in the error's extra
+ * {"locked_through": "YYYY-MM-DD"}. */
+enum pm_err app_books_open(const struct app_ctx *ax, int32_t date, const char *field,
+                           struct app_error *e);
+
+/* The company's lock date (0: nothing locked). */
+enum pm_err app_books_locked(const struct app_ctx *ax, int32_t *through, struct app_error *e);
+
 /* Number and store voucher v of the company for invoice_id (0 = none). */
 enum pm_err app_book(const struct app_ctx *ax, struct voucher *v, int64_t invoice_id,
                      struct app_error *e);

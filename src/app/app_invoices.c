@@ -217,7 +217,7 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
     int64_t capped_from = 0;
     enum pm_err rc;
 
-    rc = app_rules_books_open(ax, inv->invoice_date, "invoice_date", e);
+    rc = app_books_open(ax, inv->invoice_date, "invoice_date", e);
     if (rc)
         return rc;
     rc = store_customer_get(ax->store, ax->company_id, inv->customer_id, &cu);

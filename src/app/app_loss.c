@@ -141,7 +141,7 @@ enum pm_err app_loss_register(const struct app_ctx *ax, int64_t invoice_id, enum
     memset(out, 0, sizeof(*out));
     if (date > ax->today)
         return app_error_set(e, PM_ERR_RANGE, "out_of_range", "date");
-    rc = app_rules_books_open(ax, date, "date", e);
+    rc = app_books_open(ax, date, "date", e);
     if (rc)
         return rc;
     rc = store_invoice_get(ax->store, ax->company_id, invoice_id, &inv);

@@ -103,7 +103,7 @@ static enum pm_err check_date(const struct app_ctx *ax, const struct invoice *in
                       pe.field);
         return app_error_detail(e, "%s", pe.message);
     }
-    return app_rules_books_open(ax, date, "date", e);
+    return app_books_open(ax, date, "date", e);
 }
 
 static const char *source_via(enum payment_source source)

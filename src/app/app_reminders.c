@@ -390,7 +390,7 @@ static enum pm_err check_date(const struct app_ctx *ax, int32_t date, struct app
 {
     if (date > ax->today)
         return app_error_set(e, PM_ERR_RANGE, "out_of_range", "date");
-    return app_rules_books_open(ax, date, "date", e);
+    return app_books_open(ax, date, "date", e);
 }
 
 enum pm_err app_reminders_create(const struct app_ctx *ax, int64_t invoice_id, int32_t date,

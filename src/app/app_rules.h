@@ -17,14 +17,6 @@
 #include "core/interest.h"
 #include "store/store_rules.h"
 
-/* PM_OK when `date` lies after the company's locked period; otherwise
- * books_locked on `field` (422), the lock date in the error's extra
- * {"locked_through": "YYYY-MM-DD"}. */
-enum pm_err app_rules_books_open(const struct app_ctx *ax, int32_t date, const char *field,
-                                 struct app_error *e);
-
-/* The company's lock date (0: nothing locked). */
-enum pm_err app_rules_books_locked(const struct app_ctx *ax, int32_t *through, struct app_error *e);
 /* Lock the company's books up to `through` (0 unlocks); out_of_range on
  * books_locked_through for a date after today.  Adds no voucher. */
 enum pm_err app_rules_lock_books(const struct app_ctx *ax, int32_t through, struct app_error *e);

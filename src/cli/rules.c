@@ -112,7 +112,7 @@ int cli_books_lock(struct cli *c, int argc, char **argv)
     if (cli_books_ctx(c, "books-lock", company_id, &co, &ax))
         return CLI_EXIT_FAILED;
     app_error_clear(&e);
-    if (show ? app_rules_books_locked(&ax, &la.through, &e) : app_atomic(&ax, lock_op, &la, &e)) {
+    if (show ? app_books_locked(&ax, &la.through, &e) : app_atomic(&ax, lock_op, &la, &e)) {
         cli_report("books-lock", &e);
         return CLI_EXIT_FAILED;
     }
