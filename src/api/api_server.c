@@ -54,7 +54,10 @@
 #include "util/clock.h"
 #include "util/secret.h"
 
-#define JSON_TYPE           "application/json; charset=utf-8"
+#define JSON_TYPE "application/json; charset=utf-8"
+/* Sent with every answer: scripts, styles and frames only from this origin
+ * (the UI has no inline script, style or handler), never framed. */
+#define CSP_POLICY          "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
 #define CONNECTION_MEMORY   (32 * 1024) /* API_HEADERS_MAX fits; MHD clears it per request */
 #define LIMITER_SLOTS       4096
 #define LOG_PATH_MAX        512
@@ -211,6 +214,15 @@ static void reply_code(struct reply *rp, enum pm_err rc, const char *code, const
     reply_error(rp, &e, english, cs);
 }
 
+/* The headers every answer carries, cached or not. */
+static void add_security_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy", CSP_POLICY);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
 /* Hand the answer to MHD; frees what the reply owns. */
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
 {
@@ -240,7 +252,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
         return MHD_NO;
     if (rp->status != 204)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    add_security_headers(resp);
     if (rp->no_store)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (rp->allow[0])
@@ -724,6 +736,7 @@ static void queue_cached(struct api_request *r, const struct cached_reply *c, st
         if (resp) {
             MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, c->etag);
             MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+            add_security_headers(resp);
         }
     }
     rp->sent = true;
@@ -767,7 +780,7 @@ static struct cached_reply *cached_reply_new(struct reply *rp)
     }
     etag_of(body, rp->len, c->etag); /* the response owns body now, and keeps it */
     MHD_add_response_header(c->resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
-    MHD_add_response_header(c->resp, "X-Content-Type-Options", "nosniff");
+    add_security_headers(c->resp);
     MHD_add_response_header(c->resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(c->resp, MHD_HTTP_HEADER_ETAG, c->etag);
     return c;

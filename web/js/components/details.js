@@ -11,6 +11,7 @@ import { money } from '../format.js';
 import { co, isActivated } from '../state.js';
 import { amiliStatusText, handedOver, isOpen, reasonList } from './common.js';
 import { historyList } from './history.js';
+import { agencyLink } from '../links.js';
 
 export async function loadInvoice(id) {
   const [inv, hist] = await Promise.all([get(co(`/invoices/${id}`)), get(co(`/invoices/${id}/history`))]);
@@ -62,7 +63,7 @@ export function amiliBlock(inv) {
         fact(t('amili.disputed'), c.disputed ? t('common.yes') : t('common.no')),
         fact(t('amili.instalment_plan'), c.instalment_plan ? t('common.yes') : t('common.no')),
         fact(t('amili.closed'), c.closed ? t('common.yes') : t('common.no'))));
-      if (c.url) parts.push(h('p', h('a', { href: c.url, target: '_blank', rel: 'noopener' }, t('amili.open_case'))));
+      if (agencyLink(c.url)) parts.push(h('p', h('a', { href: agencyLink(c.url), target: '_blank', rel: 'noopener' }, t('amili.open_case'))));
     }
     if (a.state === 'failed' && a.reasons?.length) {
       parts.push(h('p', t('amili.failed_reasons')), reasonList(a.reasons, { invoiceId: inv.id, customerId: inv.customer.id, returnTo: location.hash }));
