@@ -26,6 +26,7 @@ struct agency; /* agency/agency.h (Amili hand-over) */
 #define API_DEFAULT_LISTEN       "127.0.0.1:8080"
 #define API_DEFAULT_THREADS      4
 #define API_DEFAULT_MAX_BODY     1048576
+#define API_DEFAULT_BODY_BUDGET  (64u * 1024 * 1024) /* body bytes of all requests in flight */
 #define API_CONNECTION_LIMIT     1024
 #define API_CONNECTION_TIMEOUT_S 30
 #define API_HEADERS_MAX          16384
@@ -34,6 +35,7 @@ struct api_config {
     const char *listen;  /* "HOST:PORT" ("[::1]:8080" for IPv6); port 0 = any free port */
     unsigned threads;    /* worker threads = store handles, 1..256 */
     size_t max_body;     /* bytes; larger bodies are refused with 413 */
+    size_t body_budget;  /* body bytes buffered at once by all requests; 0 = default */
     const char *db;      /* store DSN each worker opens */
     const char *web_dir; /* static files of the web UI */
     /* The Visma Amili client: borrowed, outlives the server; NULL = the

@@ -4,8 +4,11 @@
  *
  * One request goes through on_request() several times:
  *   1. headers known: size checks (headers, Content-Length → 431/413 at
- *      once, the body is never read) and the Content-Type of a body (415);
- *   2. body chunks: appended up to max_body (beyond: 413 at once);
+ *      once, the body is never read), the Content-Type of a body (415), the
+ *      caller of an API route that needs one (401/403 before the body is
+ *      read) and the server's budget of body bytes in flight (503);
+ *   2. body chunks: appended up to max_body (beyond: 413 at once) and
+ *      within the budget;
  *   3. complete: /healthz, static files, or the API — route, take a store
  *      handle, authenticate (cookie session or bearer token), check CSRF,
  *      company membership and role, parse the JSON body, replay or record an
@@ -63,6 +66,7 @@
 #define LOG_PATH_MAX        512
 #define IDEMPOTENCY_KEY_MAX 127
 #define DISCARD_FACTOR      16 /* drop up to this many times max_body before cutting off */
+#define BUSY_RETRY_S        5  /* Retry-After of a 503 for a full body budget */
 /* The list cache, per store handle. */
 #define REPLY_CACHE_ENTRIES 64
 #define REPLY_CACHE_BYTES   (4u << 20)
@@ -102,6 +106,10 @@ struct api_server {
     struct api_limiter *limiter;
     char dummy_hash[SECRET_HASH_MAX];
     atomic_int in_flight; /* requests begun and not completed */
+    /* Body bytes buffered by requests in flight, and their ceiling: a
+     * request that would pass it is answered 503 before its body is read. */
+    atomic_size_t body_bytes;
+    size_t body_budget;
 };
 
 /* Per request (MHD's *con_cls). */
@@ -115,8 +123,10 @@ struct conn_state {
     int64_t company_id;
     char method[16];
     char path[LOG_PATH_MAX];
-    char error[256]; /* detail of a 5xx, for the log */
-    size_t max_body; /* the route's limit (0 until known) */
+    char error[256];  /* detail of a 5xx, for the log */
+    size_t max_body;  /* the route's limit (0 until known) */
+    size_t reserved;  /* this request's share of the server's body budget */
+    bool over_budget; /* a body without Content-Length passed the budget */
 };
 
 /* The answer being built. */
@@ -936,6 +946,65 @@ static void handle_health(struct conn_state *cs, const char *method, bool englis
 
 /* ---- MHD callbacks ---- */
 
+/* Take n more bytes of the server's body budget for cs; false (nothing
+ * taken) when that would pass the budget. */
+static bool budget_take(struct api_server *srv, struct conn_state *cs, size_t n)
+{
+    size_t used = atomic_load(&srv->body_bytes);
+
+    do {
+        if (n > srv->body_budget || used > srv->body_budget - n)
+            return false;
+    } while (!atomic_compare_exchange_weak(&srv->body_bytes, &used, used + n));
+    cs->reserved += n;
+    return true;
+}
+
+static void budget_give(struct api_server *srv, struct conn_state *cs)
+{
+    atomic_fetch_sub(&srv->body_bytes, cs->reserved);
+    cs->reserved = 0;
+}
+
+/* A request with a body to an API route that needs a caller: the caller
+ * (session and CSRF token, or bearer token) is checked on the headers,
+ * before a byte of the body is read, so that a stranger's upload costs no
+ * memory.  False with the refusal in rp. */
+static bool caller_known(struct api_server *srv, struct MHD_Connection *conn, const char *method,
+                         struct reply *rp, struct conn_state *cs)
+{
+    struct api_request *r;
+    struct pool_slot *slot;
+    struct api_match m;
+    enum pm_err rc;
+
+    if (strncmp(cs->path, "/api/", 5) != 0 ||
+        api_router_match(api_routes, api_routes_count, method, cs->path, &m) || !m.route->handler ||
+        m.route->auth == API_AUTH_NONE)
+        return true; /* answered (or refused) after the body as before */
+    r = calloc(1, sizeof(*r));
+    if (!r) {
+        reply_code(rp, PM_ERR_NOMEM, "internal_error", NULL, false, cs);
+        return false;
+    }
+    r->ctx = &srv->ctx;
+    r->conn = conn;
+    r->method = method;
+    r->path = cs->path;
+    api_error_clear(&r->err);
+    slot = pool_take(srv);
+    r->store = slot->store;
+    pool_sync(slot);
+    rc = authenticate(r, slot, m.route->auth);
+    if (!rc)
+        rc = check_csrf(r);
+    pool_give(srv, slot);
+    if (rc)
+        reply_error(rp, &r->err, wants_english(conn), cs);
+    free(r);
+    return rc == PM_OK;
+}
+
 /* Checks on the first call, when only the headers are known: an early
  * answer (queued here) or NULL. */
 static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, const char *method,
@@ -979,6 +1048,13 @@ static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, c
         reply_code(rp, PM_ERR_INVALID, "unsupported_media_type", NULL, english, cs);
         return true;
     }
+    if (body && !caller_known(srv, conn, method, rp, cs))
+        return true;
+    if (body && !cs->too_large && !budget_take(srv, cs, (size_t)len)) {
+        reply_code(rp, PM_ERR_BUSY, "server_busy", NULL, english, cs);
+        rp->retry_after = BUSY_RETRY_S;
+        return true;
+    }
     return false;
 }
 
@@ -1019,24 +1095,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * and dropped (never buffered) and 413 goes out at its end; a client
          * that keeps sending far beyond the limit is cut off. */
         cs->received += *upload_data_size;
-        if (!cs->too_large && (cs->body.len + *upload_data_size > cs->max_body ||
-                               buf_add(&cs->body, upload_data, *upload_data_size))) {
+        if (!cs->too_large && !cs->over_budget && cs->body.len + *upload_data_size > cs->reserved &&
+            !budget_take(srv, cs, cs->body.len + *upload_data_size - cs->reserved)) {
+            cs->over_budget = true;
+            buf_release(&cs->body);
+        }
+        if (!cs->too_large && !cs->over_budget &&
+            (cs->body.len + *upload_data_size > cs->max_body ||
+             buf_add(&cs->body, upload_data, *upload_data_size))) {
             cs->too_large = true;
             buf_release(&cs->body);
         }
         *upload_data_size = 0;
-        if (cs->too_large && cs->received / DISCARD_FACTOR > cs->max_body)
+        if ((cs->too_large || cs->over_budget) && cs->received / DISCARD_FACTOR > cs->max_body)
             return MHD_NO;
         return MHD_YES;
     }
-    if (cs->too_large)
+    if (cs->too_large) {
         reply_code(&rp, PM_ERR_RANGE, "body_too_large", NULL, wants_english(conn), cs);
-    else if (!strcmp(url, "/healthz"))
+    } else if (cs->over_budget) {
+        reply_code(&rp, PM_ERR_BUSY, "server_busy", NULL, wants_english(conn), cs);
+        rp.retry_after = BUSY_RETRY_S;
+    } else if (!strcmp(url, "/healthz")) {
         handle_health(cs, method, wants_english(conn), &rp);
-    else if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
+    } else if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api")) {
         handle_api(srv, cs, conn, url, method, &rp);
-    else
+    } else {
         handle_static(srv, cs, url, method, wants_english(conn), &rp);
+    }
     cs->responded = true;
     cs->status = rp.status;
     ret = send_reply(conn, &rp);
@@ -1125,6 +1211,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         fwrite(line, 1, strlen(line), stderr);
     free(heap);
     buf_release(&cs->body);
+    budget_give(srv, cs);
     free(cs);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
@@ -1261,6 +1348,7 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     pthread_mutex_init(&s->pool_lock, NULL);
     pthread_cond_init(&s->pool_cond, NULL);
     s->max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
+    s->body_budget = cfg->body_budget ? cfg->body_budget : API_DEFAULT_BODY_BUDGET;
     s->web_dir = strdup(cfg->web_dir ? cfg->web_dir : "web");
     s->limiter = api_limiter_new(LIMITER_SLOTS);
     if (!s->web_dir || !s->limiter) {
