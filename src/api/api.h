@@ -28,7 +28,8 @@ struct agency; /* agency/agency.h (Amili hand-over) */
 #define API_DEFAULT_MAX_BODY     1048576
 #define API_DEFAULT_BODY_BUDGET  (64u * 1024 * 1024) /* body bytes of all requests in flight */
 #define API_CONNECTION_LIMIT     1024
-#define API_CONNECTION_TIMEOUT_S 30
+#define API_CONNECTION_TIMEOUT_S 30 /* of inactivity: a byte now and then keeps it open */
+#define API_DEFAULT_PER_IP       32 /* connections from one address; 0 = no limit */
 #define API_HEADERS_MAX          16384
 
 struct api_config {
@@ -36,6 +37,7 @@ struct api_config {
     unsigned threads;    /* worker threads = store handles, 1..256 */
     size_t max_body;     /* bytes; larger bodies are refused with 413 */
     size_t body_budget;  /* body bytes buffered at once by all requests; 0 = default */
+    int per_ip;          /* connections from one address: -1 default, 0 no limit */
     const char *db;      /* store DSN each worker opens */
     const char *web_dir; /* static files of the web UI */
     /* The Visma Amili client: borrowed, outlives the server; NULL = the

@@ -1331,7 +1331,7 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     struct sockaddr_storage addr;
     socklen_t addr_len = 0;
     const union MHD_DaemonInfo *info;
-    unsigned threads = cfg->threads ? cfg->threads : API_DEFAULT_THREADS;
+    unsigned threads = cfg->threads ? cfg->threads : API_DEFAULT_THREADS, per_ip;
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     enum pm_err rc;
@@ -1371,10 +1371,12 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
         goto out_free;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    per_ip = cfg->per_ip < 0 ? API_DEFAULT_PER_IP : (unsigned)cfg->per_ip;
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONNECTION_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)API_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->mhd) {
