@@ -51,6 +51,7 @@
 #include "api/api_request.h"
 #include "api/api_routes.h"
 #include "api/api_static.h"
+#include "api/api_workpool.h"
 #include "core/date.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -60,13 +61,15 @@
 #define JSON_TYPE "application/json; charset=utf-8"
 /* Sent with every answer: scripts, styles and frames only from this origin
  * (the UI has no inline script, style or handler), never framed. */
-#define CSP_POLICY          "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
-#define CONNECTION_MEMORY   (32 * 1024) /* API_HEADERS_MAX fits; MHD clears it per request */
-#define LIMITER_SLOTS       4096
-#define LOG_PATH_MAX        512
-#define IDEMPOTENCY_KEY_MAX 127
-#define DISCARD_FACTOR      16 /* drop up to this many times max_body before cutting off */
-#define BUSY_RETRY_S        5  /* Retry-After of a 503 for a full body budget */
+#define CSP_POLICY             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+#define CONNECTION_MEMORY      (32 * 1024) /* API_HEADERS_MAX fits; MHD clears it per request */
+#define LIMITER_SLOTS          4096
+#define LOG_PATH_MAX           512
+#define IDEMPOTENCY_KEY_MAX    127
+#define DISCARD_FACTOR         16 /* drop up to this many times max_body before cutting off */
+#define BUSY_RETRY_S           5  /* Retry-After of a 503 for a full body budget */
+#define LOGIN_QUEUE_PER_THREAD 4  /* logins waiting for a login thread, per thread */
+#define LOGIN_RETRY_S          1  /* Retry-After of a 503 for a full login queue */
 /* The list cache, per store handle. */
 #define REPLY_CACHE_ENTRIES 64
 #define REPLY_CACHE_BYTES   (4u << 20)
@@ -104,6 +107,11 @@ struct api_server {
     struct pool_slot **free_slots;
     size_t n_slots, n_free;
     struct api_limiter *limiter;
+    /* Logins run in a pool of their own (their connection suspended), so
+     * password hashing never holds the HTTP worker threads. */
+    struct api_workpool *logins;
+    pthread_mutex_t defer_lock;
+    pthread_cond_t defer_cond;
     char dummy_hash[SECRET_HASH_MAX];
     atomic_int in_flight; /* requests begun and not completed */
     /* Body bytes buffered by requests in flight, and their ceiling: a
@@ -127,6 +135,9 @@ struct conn_state {
     size_t max_body;  /* the route's limit (0 until known) */
     size_t reserved;  /* this request's share of the server's body budget */
     bool over_budget; /* a body without Content-Length passed the budget */
+    /* A login done in the login pool, with its answer (then resumed). */
+    struct login_job *login;
+    bool suspended; /* the connection is suspended (under defer_lock) */
 };
 
 /* The answer being built. */
@@ -659,7 +670,10 @@ static enum pm_err run_handler(struct api_request *r, struct reply *rp)
 {
     const char *key = NULL;
     char hash[SECRET_TOKEN_HEX] = "", set_cookie[sizeof(r->set_cookie)];
-    bool tx = is_state_changing(r->method), done = false, raced = false, retry = false;
+    /* A login hashes a password for tens of milliseconds and writes one row:
+     * it runs without a transaction, holding no write lock while it hashes. */
+    bool tx = is_state_changing(r->method) && r->match.route->handler != api_session_create;
+    bool done = false, raced = false, retry = false;
     enum pm_err rc;
     int attempt;
 
@@ -1058,6 +1072,68 @@ static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, c
     return false;
 }
 
+/* ---- logins, in their own pool ---- */
+
+struct login_job {
+    struct api_server *srv;
+    struct conn_state *cs;
+    struct MHD_Connection *conn;
+    const char *url, *method; /* MHD's, valid until the request completes */
+    struct reply rp;
+};
+
+/* Is this the login (POST /session)? */
+static bool is_login(const char *url, const char *method)
+{
+    struct api_match m;
+
+    return !strcmp(method, "POST") && !strncmp(url, "/api/", 5) &&
+           !api_router_match(api_routes, api_routes_count, method, url, &m) &&
+           m.route->handler == api_session_create;
+}
+
+/* In a login thread: the whole request as any other, then its answer handed
+ * to the connection, resumed once the HTTP thread has suspended it. */
+static void login_run(void *arg)
+{
+    struct login_job *job = arg;
+    struct api_server *srv = job->srv;
+
+    reply_init(&job->rp);
+    handle_api(srv, job->cs, job->conn, job->url, job->method, &job->rp);
+    pthread_mutex_lock(&srv->defer_lock);
+    while (!job->cs->suspended)
+        pthread_cond_wait(&srv->defer_cond, &srv->defer_lock);
+    job->cs->suspended = false;
+    job->cs->login = job;
+    pthread_mutex_unlock(&srv->defer_lock);
+    MHD_resume_connection(job->conn);
+}
+
+/* Hand the login to the login pool and suspend its connection: true when
+ * taken; false when the pool's queue is full (rp: 503). */
+static bool login_defer(struct api_server *srv, struct conn_state *cs, struct MHD_Connection *conn,
+                        const char *url, const char *method, struct reply *rp)
+{
+    struct login_job *job = calloc(1, sizeof(*job));
+
+    if (job) {
+        *job = (struct login_job){srv, cs, conn, url, method, {0}};
+        if (api_workpool_submit(srv->logins, login_run, job)) {
+            MHD_suspend_connection(conn);
+            pthread_mutex_lock(&srv->defer_lock);
+            cs->suspended = true;
+            pthread_cond_broadcast(&srv->defer_cond);
+            pthread_mutex_unlock(&srv->defer_lock);
+            return true;
+        }
+        free(job);
+    }
+    reply_code(rp, PM_ERR_BUSY, "server_busy", NULL, wants_english(conn), cs);
+    rp->retry_after = LOGIN_RETRY_S;
+    return false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -1111,13 +1187,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         return MHD_YES;
     }
-    if (cs->too_large) {
+    if (cs->login) { /* back from the login pool */
+        rp = cs->login->rp;
+        free(cs->login);
+        cs->login = NULL;
+    } else if (cs->too_large) {
         reply_code(&rp, PM_ERR_RANGE, "body_too_large", NULL, wants_english(conn), cs);
     } else if (cs->over_budget) {
         reply_code(&rp, PM_ERR_BUSY, "server_busy", NULL, wants_english(conn), cs);
         rp.retry_after = BUSY_RETRY_S;
     } else if (!strcmp(url, "/healthz")) {
         handle_health(cs, method, wants_english(conn), &rp);
+    } else if (is_login(url, method)) {
+        if (login_defer(srv, cs, conn, url, method, &rp))
+            return MHD_YES; /* answered when the login pool is done */
     } else if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api")) {
         handle_api(srv, cs, conn, url, method, &rp);
     } else {
@@ -1332,8 +1415,9 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     socklen_t addr_len = 0;
     const union MHD_DaemonInfo *info;
     unsigned threads = cfg->threads ? cfg->threads : API_DEFAULT_THREADS, per_ip;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned login_threads = threads / 4 ? threads / 4 : 1;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     enum pm_err rc;
 
     *out = NULL;
@@ -1347,11 +1431,14 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
         return pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
     pthread_mutex_init(&s->pool_lock, NULL);
     pthread_cond_init(&s->pool_cond, NULL);
+    pthread_mutex_init(&s->defer_lock, NULL);
+    pthread_cond_init(&s->defer_cond, NULL);
     s->max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
     s->body_budget = cfg->body_budget ? cfg->body_budget : API_DEFAULT_BODY_BUDGET;
     s->web_dir = strdup(cfg->web_dir ? cfg->web_dir : "web");
     s->limiter = api_limiter_new(LIMITER_SLOTS);
-    if (!s->web_dir || !s->limiter) {
+    s->logins = api_workpool_new(login_threads, login_threads * LOGIN_QUEUE_PER_THREAD);
+    if (!s->web_dir || !s->limiter || !s->logins) {
         rc = pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
         goto out_free;
     }
@@ -1415,12 +1502,16 @@ void api_server_stop(struct api_server **sp)
              atomic_load(&s->in_flight) > 0 && waited_ms < API_CONNECTION_TIMEOUT_S * 1000;
              waited_ms += 10)
             usleep(10000);
+        api_workpool_free(&s->logins); /* resumes what it still holds */
         MHD_stop_daemon(s->mhd);
     }
+    api_workpool_free(&s->logins);
     close_pool(s);
     api_limiter_free(&s->limiter);
     pthread_cond_destroy(&s->pool_cond);
     pthread_mutex_destroy(&s->pool_lock);
+    pthread_cond_destroy(&s->defer_cond);
+    pthread_mutex_destroy(&s->defer_lock);
     free(s->web_dir);
     free(s);
     *sp = NULL;

@@ -2,10 +2,14 @@
  * api_session.c — logging in and out, and the company API tokens, over
  * HTTP (app/app_sessions.h does them).
  *
- * A login checks the e-mail's failed-login count (api_limiter.h) first and
- * counts a failure there; the session's cookie goes out as an HttpOnly,
- * SameSite=Strict cookie.
+ * A login checks the failed-login counts of the e-mail and of the client
+ * address (api_limiter.h) first and counts a failure in both (the server
+ * runs it in its login pool: api_workpool.h); the session's cookie goes out
+ * as an HttpOnly, SameSite=Strict cookie.
  */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,41 @@
 #include "util/clock.h"
 
 #define MEMBERSHIPS_MAX 256
+#define CLIENT_MAX      64
+
+/* The client's IP address as text: the peer's, or behind a reverse proxy on
+ * this machine (a loopback peer), the last X-Forwarded-For entry, which is
+ * the address the proxy saw. */
+static void client_address(const struct api_request *r, char out[CLIENT_MAX])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    const char *xff = api_request_header(r, "X-Forwarded-For"), *last;
+    bool loopback = false;
+    size_t n;
+
+    snprintf(out, CLIENT_MAX, "unknown");
+    if (sa && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)(const void *)sa;
+
+        inet_ntop(AF_INET, &in4->sin_addr, out, CLIENT_MAX);
+        loopback = (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
+    } else if (sa && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+
+        inet_ntop(AF_INET6, &in6->sin6_addr, out, CLIENT_MAX);
+        loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+    }
+    if (!loopback || !xff)
+        return;
+    last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    last += strspn(last, " \t");
+    n = strcspn(last, " \t");
+    if (n > 0 && n < CLIENT_MAX)
+        snprintf(out, CLIENT_MAX, "%.*s", (int)n, last);
+}
 
 /* The body of POST and GET /session. */
 static enum pm_err session_reply(struct api_request *r, const struct user *u, const char *csrf)
@@ -64,14 +103,16 @@ enum pm_err api_session_create(struct api_request *r)
     struct app_login login;
     struct app_ctx ax;
     struct app_error ae;
-    char actor[STORE_EMAIL_MAX];
+    char actor[STORE_EMAIL_MAX], client[CLIENT_MAX];
     int64_t now = clock_now_s(r->ctx->clock), retry = 0;
     enum pm_err rc;
 
     rc = api_decode_session(r->json, &in, &r->err);
     if (rc)
         return rc;
-    if (api_limiter_blocked(r->ctx->limiter, in.email, now, &retry)) {
+    client_address(r, client);
+    if (api_limiter_blocked(r->ctx->limiter, in.email, now, &retry) ||
+        api_limiter_client_blocked(r->ctx->limiter, client, now, &retry)) {
         api_error_set(&r->err, PM_ERR_BUSY, "too_many_attempts", NULL);
         r->err.retry_after = (int)retry;
         return PM_ERR_BUSY;
@@ -81,8 +122,10 @@ enum pm_err api_session_create(struct api_request *r)
         return rc;
     app_error_clear(&ae);
     rc = app_sessions_login(&ax, in.email, in.password, r->ctx->dummy_hash, &login, &ae);
-    if (rc && ae.code && !strcmp(ae.code, "invalid_credentials"))
+    if (rc && ae.code && !strcmp(ae.code, "invalid_credentials")) {
         api_limiter_fail(r->ctx->limiter, in.email, now);
+        api_limiter_client_fail(r->ctx->limiter, client, now);
+    }
     if (rc)
         return api_error_from_app(&r->err, &ae);
     api_limiter_success(r->ctx->limiter, in.email);
