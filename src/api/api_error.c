@@ -24,6 +24,7 @@ struct code_info {
 
 static const struct code_info codes[] = {
     /* the protocol's own */
+    {"malformed_request", 400, "Begäran är felaktigt formad.", "The request is malformed."},
     {"malformed_json", 400, "Begäran är inte giltig JSON.", "The request body is not valid JSON."},
     {"invalid_query", 400, "Ogiltig parameter i adressen.", "Invalid query parameter."},
     {"not_authenticated", 401, "Du är inte inloggad.", "You are not logged in."},

@@ -368,13 +368,39 @@ static bool raw_type_ok(const char *types, const char *ct)
 }
 /* ---- end books ---- */
 
-static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
-                                       const char *value)
+/* What the request's headers hold, as far as the early checks ask. */
+struct header_scan {
+    size_t bytes;        /* in all */
+    unsigned lengths;    /* Content-Length headers */
+    bool lengths_differ; /* ... with different values */
+    const char *length;  /* the first one */
+    bool chunked;        /* a Transfer-Encoding header */
+    bool bad_bytes;      /* a CR or LF inside a name or value (a NUL ends the
+                          * value in libmicrohttpd 0.9.75: what follows is lost) */
+};
+
+static bool has_bad_bytes(const char *s, size_t n)
 {
-    size_t *total = cls;
+    return s && (strlen(s) != n || memchr(s, '\r', n) || memchr(s, '\n', n));
+}
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    struct header_scan *h = cls;
 
     (void)kind;
-    *total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    h->bytes += key_size + value_size + 4;
+    if (has_bad_bytes(key, key_size) || has_bad_bytes(value, value_size))
+        h->bad_bytes = true;
+    if (!strcasecmp(key, "Transfer-Encoding"))
+        h->chunked = true;
+    if (!strcasecmp(key, "Content-Length")) {
+        if (h->lengths++ && (!value || !h->length || strcmp(value, h->length) != 0))
+            h->lengths_differ = true;
+        if (!h->length)
+            h->length = value;
+    }
     return MHD_YES;
 }
 
@@ -1027,12 +1053,18 @@ static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, c
     const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
     const struct api_route_body *route;
     bool english = wants_english(conn), body;
-    size_t header_bytes = 0;
+    struct header_scan h = {0};
     uint64_t len = 0;
 
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &header_bytes);
-    if (header_bytes > API_HEADERS_MAX) {
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_header, &h);
+    if (h.bytes > API_HEADERS_MAX) {
         reply_code(rp, PM_ERR_RANGE, "headers_too_large", NULL, english, cs);
+        return true;
+    }
+    /* Framing that a proxy in front may read otherwise than we do (request
+     * smuggling), and bytes no header may hold: refused before routing. */
+    if (h.bad_bytes || h.lengths_differ || (h.chunked && h.lengths)) {
+        reply_code(rp, PM_ERR_INVALID, "malformed_request", NULL, english, cs);
         return true;
     }
     /* a route may take a larger or non-JSON body */
