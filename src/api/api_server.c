@@ -52,6 +52,7 @@
 #include "api/api_routes.h"
 #include "api/api_static.h"
 #include "api/api_workpool.h"
+#include "app/app_sessions.h"
 #include "core/date.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -70,6 +71,7 @@
 #define BUSY_RETRY_S           5  /* Retry-After of a 503 for a full body budget */
 #define LOGIN_QUEUE_PER_THREAD 4  /* logins waiting for a login thread, per thread */
 #define LOGIN_RETRY_S          1  /* Retry-After of a 503 for a full login queue */
+#define PRUNE_INTERVAL_S       3600
 /* The list cache, per store handle. */
 #define REPLY_CACHE_ENTRIES 64
 #define REPLY_CACHE_BYTES   (4u << 20)
@@ -112,6 +114,10 @@ struct api_server {
     struct api_workpool *logins;
     pthread_mutex_t defer_lock;
     pthread_cond_t defer_cond;
+    /* The pruner: expired sessions and old Idempotency-Key answers go at
+     * start and then every PRUNE_INTERVAL_S. */
+    pthread_t pruner;
+    bool pruner_started, stopping; /* stopping: under defer_lock */
     char dummy_hash[SECRET_HASH_MAX];
     atomic_int in_flight; /* requests begun and not completed */
     /* Body bytes buffered by requests in flight, and their ceiling: a
@@ -600,6 +606,7 @@ static enum pm_err run_attempt(struct api_request *r, struct reply *rp, bool tx,
                                const char *hash, bool *raced, bool *retry)
 {
     struct idempotency_record rec = {0};
+    char *stored = NULL;
     enum pm_err rc;
 
     *raced = false;
@@ -625,18 +632,24 @@ static enum pm_err run_attempt(struct api_request *r, struct reply *rp, bool tx,
             rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
     }
     rp->status = r->status;
+    if (!rc && key && r->stored_reply) {
+        stored = json_dumps(r->stored_reply, JSON_COMPACT);
+        if (!stored)
+            rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    }
     if (!rc && key) {
         rec.company_id = r->company_id;
         snprintf(rec.key, sizeof(rec.key), "%s", key);
         snprintf(rec.request_hash, sizeof(rec.request_hash), "%s", hash);
         rec.status = r->status;
-        rec.body = rp->body ? rp->body : (char *)"";
+        rec.body = stored ? stored : rp->body ? rp->body : (char *)"";
         rec.created_at = clock_now_s(r->ctx->clock);
         rc = store_idempotency_put(r->store, &rec);
         if (rc)
             api_request_store_failed(r, rc);
         *raced = rc == PM_ERR_CONFLICT;
     }
+    free(stored);
     if (tx && rc) {
         *retry = rc == PM_ERR_BUSY && store_retryable(r->store);
         store_rollback(r->store);
@@ -655,6 +668,8 @@ static void reset_answer(struct api_request *r, struct reply *rp, const char *se
 {
     json_decref(r->reply);
     r->reply = NULL;
+    json_decref(r->stored_reply);
+    r->stored_reply = NULL;
     free(r->raw_body);
     r->raw_body = NULL;
     r->raw_len = 0;
@@ -936,6 +951,7 @@ out_free:
     pool_give(srv, slot);
     json_decref(r->json);
     json_decref(r->reply);
+    json_decref(r->stored_reply);
     free(r->raw_body); /* not handed over on failure */
     free(r);
 }
@@ -1341,6 +1357,41 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     funlockfile(stderr);
 }
 
+/* ---- the pruner ---- */
+
+static void prune_once(struct api_server *srv)
+{
+    struct pool_slot *slot = pool_take(srv);
+    struct app_ctx ax = {.store = slot->store, .clock = srv->ctx.clock, .actor = "server"};
+    struct app_error ae;
+
+    app_error_clear(&ae);
+    if (app_sessions_prune(&ax, &ae))
+        fprintf(stderr, "paminn serve: pruning sessions and idempotency keys failed: %s\n",
+                ae.detail);
+    pool_give(srv, slot);
+}
+
+static void *pruner_run(void *cls)
+{
+    struct api_server *srv = cls;
+    struct timespec until;
+
+    pthread_mutex_lock(&srv->defer_lock);
+    while (!srv->stopping) {
+        pthread_mutex_unlock(&srv->defer_lock);
+        prune_once(srv);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += PRUNE_INTERVAL_S;
+        pthread_mutex_lock(&srv->defer_lock);
+        while (!srv->stopping &&
+               pthread_cond_timedwait(&srv->defer_cond, &srv->defer_lock, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&srv->defer_lock);
+    return NULL;
+}
+
 /* ---- start and stop ---- */
 
 /* Resolve "HOST:PORT" / "[V6]:PORT" into addr. */
@@ -1503,6 +1554,11 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
                           cfg->listen ? cfg->listen : API_DEFAULT_LISTEN);
         goto out_free;
     }
+    if (pthread_create(&s->pruner, NULL, pruner_run, s)) {
+        rc = pm_error_set(e, PM_ERR_INTERNAL, "", "cannot start the pruner thread");
+        goto out_free;
+    }
+    s->pruner_started = true;
     info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : 0;
     (void)addr_len;
@@ -1536,6 +1592,13 @@ void api_server_stop(struct api_server **sp)
             usleep(10000);
         api_workpool_free(&s->logins); /* resumes what it still holds */
         MHD_stop_daemon(s->mhd);
+    }
+    if (s->pruner_started) {
+        pthread_mutex_lock(&s->defer_lock);
+        s->stopping = true;
+        pthread_cond_broadcast(&s->defer_cond);
+        pthread_mutex_unlock(&s->defer_lock);
+        pthread_join(s->pruner, NULL);
     }
     api_workpool_free(&s->logins);
     close_pool(s);

@@ -177,6 +177,8 @@ enum pm_err api_session_token_create(struct api_request *r)
     rc = app_sessions_token_create(&ax, &t, token, &ae);
     if (rc)
         return api_error_from_app(&r->err, &ae);
+    /* a repeat with the same Idempotency-Key answers without the secret */
+    r->stored_reply = json_pack("{s:I, s:s, s:n}", "id", (json_int_t)t.id, "name", t.name, "token");
     return api_request_reply(
         r, 201,
         json_pack("{s:I, s:s, s:s}", "id", (json_int_t)t.id, "name", t.name, "token", token));
