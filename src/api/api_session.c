@@ -1,6 +1,6 @@
 /*
- * api_session.c — logging in and out, and the company API tokens, over
- * HTTP (app/app_sessions.h does them).
+ * api_session.c — logging in and out, and the company API tokens (create,
+ * list, revoke), over HTTP (app/app_sessions.h does them).
  *
  * A login checks the failed-login counts of the e-mail and of the client
  * address (api_limiter.h) first and counts a failure in both (the server
@@ -182,4 +182,63 @@ enum pm_err api_session_token_create(struct api_request *r)
     return api_request_reply(
         r, 201,
         json_pack("{s:I, s:s, s:s}", "id", (json_int_t)t.id, "name", t.name, "token", token));
+}
+
+#define TOKENS_MAX 1000
+
+enum pm_err api_session_token_list(struct api_request *r)
+{
+    struct api_token *list = calloc(TOKENS_MAX, sizeof(*list));
+    struct app_ctx ax;
+    struct app_error ae;
+    char actor[STORE_EMAIL_MAX], at[32];
+    json_t *items = NULL, *item;
+    size_t n = 0, i;
+    enum pm_err rc;
+
+    if (!list)
+        return api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
+    if (rc)
+        goto out_free;
+    app_error_clear(&ae);
+    rc = app_sessions_token_list(&ax, list, TOKENS_MAX, &n, &ae);
+    if (rc) {
+        api_error_from_app(&r->err, &ae);
+        goto out_free;
+    }
+    items = json_array();
+    for (i = 0; items && i < n; i++) {
+        clock_format_rfc3339(list[i].created_at * 1000000, at);
+        item = json_pack("{s:I, s:s, s:I, s:s}", "id", (json_int_t)list[i].id, "name", list[i].name,
+                         "created_by", (json_int_t)list[i].created_by, "created_at", at);
+        if (!item || json_array_append_new(items, item)) {
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    if (items)
+        rc = api_request_reply(r, 200, json_pack("{s:o}", "items", items));
+    else
+        rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+out_free:
+    free(list);
+    return rc;
+}
+
+enum pm_err api_session_token_revoke(struct api_request *r)
+{
+    struct app_ctx ax;
+    struct app_error ae;
+    char actor[STORE_EMAIL_MAX];
+    enum pm_err rc;
+
+    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    app_error_clear(&ae);
+    rc = app_sessions_token_revoke(&ax, api_router_param(&r->match, "id"), &ae);
+    if (rc)
+        return api_error_from_app(&r->err, &ae);
+    return api_request_reply(r, 204, NULL);
 }

@@ -80,3 +80,24 @@ enum pm_err app_sessions_prune(const struct app_ctx *ax, struct app_error *e)
         return app_store_failed(ax, rc, e);
     return PM_OK;
 }
+
+enum pm_err app_sessions_token_list(const struct app_ctx *ax, struct api_token *out, size_t cap,
+                                    size_t *n, struct app_error *e)
+{
+    enum pm_err rc = store_api_token_list(ax->store, ax->company_id, out, cap, n);
+
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_sessions_token_revoke(const struct app_ctx *ax, int64_t id, struct app_error *e)
+{
+    enum pm_err rc = store_api_token_delete(ax->store, ax->company_id, id);
+
+    if (rc == PM_ERR_NOT_FOUND)
+        return app_error_set(e, rc, "not_found", "id");
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}

@@ -43,4 +43,10 @@ enum pm_err app_sessions_token_create(const struct app_ctx *ax, struct api_token
  * than APP_IDEMPOTENCY_KEEP_S (the server does it now and then). */
 enum pm_err app_sessions_prune(const struct app_ctx *ax, struct app_error *e);
 
+/* The company's API tokens (ax->company_id), up to cap, by id. */
+enum pm_err app_sessions_token_list(const struct app_ctx *ax, struct api_token *out, size_t cap,
+                                    size_t *n, struct app_error *e);
+/* Revoke one of them: from now on it authenticates nothing. */
+enum pm_err app_sessions_token_revoke(const struct app_ctx *ax, int64_t id, struct app_error *e);
+
 #endif

@@ -1,9 +1,12 @@
 /*
- * store_tokens.c — pruning the session and idempotency tables (see
- * store_tokens.h), written once in SQL over the storage driver (sql.h).
- * Both deletes run on an index (sessions by expiry, answers by age).
+ * store_tokens.c — listing and revoking API tokens, pruning the session and
+ * idempotency tables (see store_tokens.h), written once in SQL over the
+ * storage driver (sql.h).  The prunes run on an index (sessions by expiry,
+ * answers by age).
  */
 #include "store/store_tokens.h"
+
+#include <string.h>
 
 #include "store/sql.h"
 
@@ -34,4 +37,36 @@ enum pm_err store_idempotency_prune(struct store *st, int64_t before, int64_t *d
     static const char sql[] = "DELETE FROM idempotency_keys WHERE created_at < $1";
 
     return delete_before(st, sql, before, deleted);
+}
+
+enum pm_err store_api_token_list(struct store *st, int64_t company_id, struct api_token *out,
+                                 size_t cap, size_t *n)
+{
+    static const char sql[] = "SELECT id, name, created_by, created_at FROM api_tokens"
+                              " WHERE company_id = $1 ORDER BY id";
+    struct store_stmt *q = NULL;
+    bool row = false;
+    enum pm_err err = sql_prepare_keys(st, sql, &q, SQL_KEYS(company_id));
+
+    *n = 0;
+    if (err)
+        return err;
+    while (*n < cap && !(err = sql_step(st, q, &row)) && row) {
+        memset(&out[*n], 0, sizeof(out[*n]));
+        out[*n].company_id = company_id;
+        out[*n].id = sql_int(st, q, 0);
+        sql_col_arr(st, q, 1, out[*n].name);
+        out[*n].created_by = sql_int(st, q, 2);
+        out[*n].created_at = sql_int(st, q, 3);
+        (*n)++;
+    }
+    sql_done(st, q);
+    return err;
+}
+
+enum pm_err store_api_token_delete(struct store *st, int64_t company_id, int64_t id)
+{
+    static const char sql[] = "DELETE FROM api_tokens WHERE company_id = $1 AND id = $2";
+
+    return sql_change_keys(st, sql, SQL_KEYS(company_id, id), "id", "no such token");
 }

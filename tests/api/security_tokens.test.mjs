@@ -1,14 +1,14 @@
 /*
  * security_tokens.test.mjs — secrets at rest.  A token created with an
  * Idempotency-Key is shown once: the kept answer (and so a repeat) leaves
- * the secret out.  Expired sessions and Idempotency-Key answers older than
+ * the secret out.  Tokens are listed (never their secrets) and revoked.  Expired sessions and Idempotency-Key answers older than
  * 24 hours are deleted by the server (at start, then hourly).  The database
  * file is its owner's alone (0600).
  */
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { assertStatus, co, isPg, startServer } from './lib/server.mjs';
+import { assertError, assertStatus, co, isPg, startServer } from './lib/server.mjs';
 
 const FAR = 4102444800; /* 2100-01-01: not old, not expired */
 
@@ -45,6 +45,25 @@ test('a token made with an Idempotency-Key: shown once, kept without its secret'
   assert.equal(again.body.token, null);
   /* the token itself works */
   assertStatus(await fx.bearer(res.body.token).get(co(fx.companyId)), 200);
+});
+
+test('tokens are listed without their secrets and revoked: a revoked token authenticates nothing', async () => {
+  const C = co(fx.companyId);
+  const made = await anna.post(`${C}/tokens`, { name: 'to revoke' });
+  assertStatus(made, 201);
+  const list = await anna.get(`${C}/tokens`);
+  assertStatus(list, 200);
+  const row = list.body.items.find((t) => t.id === made.body.id);
+  assert.deepEqual(Object.keys(row).sort(), ['created_at', 'created_by', 'id', 'name']);
+  assert.equal(row.name, 'to revoke');
+  assert.ok(!list.text.includes(made.body.token));
+  const bearer = fx.bearer(made.body.token);
+  assertStatus(await bearer.get(C), 200);
+  assertError(await bearer.get(`${C}/tokens`), 403, 'forbidden_role');
+  assertStatus(await anna.del(`${C}/tokens/${made.body.id}`), 204);
+  assertError(await bearer.get(C), 401, 'not_authenticated');
+  assertError(await anna.del(`${C}/tokens/${made.body.id}`), 404, 'not_found');
+  assert.ok(!(await anna.get(`${C}/tokens`)).body.items.some((t) => t.id === made.body.id));
 });
 
 test('expired sessions and day-old Idempotency-Key answers are deleted; the rest stays', async () => {
