@@ -33,11 +33,14 @@ struct agency; /* agency/agency.h (Amili hand-over) */
 #define API_HEADERS_MAX          16384
 
 struct api_config {
-    const char *listen;  /* "HOST:PORT" ("[::1]:8080" for IPv6); port 0 = any free port */
-    unsigned threads;    /* worker threads = store handles, 1..256 */
-    size_t max_body;     /* bytes; larger bodies are refused with 413 */
-    size_t body_budget;  /* body bytes buffered at once by all requests; 0 = default */
-    int per_ip;          /* connections from one address: -1 default, 0 no limit */
+    const char *listen; /* "HOST:PORT" ("[::1]:8080" for IPv6); port 0 = any free port */
+    unsigned threads;   /* worker threads = store handles, 1..256 */
+    size_t max_body;    /* bytes; larger bodies are refused with 413 */
+    size_t body_budget; /* body bytes buffered at once by all requests; 0 = default */
+    int per_ip;         /* connections from one address: -1 default, 0 no limit */
+    /* The address users reach the server at ("https://paminn.example.se"),
+     * or NULL: with https the session cookie is always Secure. */
+    const char *public_url;
     const char *db;      /* store DSN each worker opens */
     const char *web_dir; /* static files of the web UI */
     /* The Visma Amili client: borrowed, outlives the server; NULL = the

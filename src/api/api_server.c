@@ -124,6 +124,7 @@ struct api_server {
      * request that would pass it is answered 503 before its body is read. */
     atomic_size_t body_bytes;
     size_t body_budget;
+    bool https; /* the public URL is https: every cookie is Secure */
 };
 
 /* Per request (MHD's *con_cls). */
@@ -888,6 +889,7 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
 {
     struct api_request *r = calloc(1, sizeof(*r));
     struct pool_slot *slot = NULL;
+    const char *xfp;
     enum pm_err rc;
 
     if (!r) {
@@ -901,9 +903,8 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
     r->body = cs->body.data;
     r->body_len = cs->body.len;
     r->english = wants_english(conn);
-    r->https = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto") &&
-               !strcasecmp(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto"),
-                           "https");
+    xfp = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    r->https = srv->https || (xfp && !strcasecmp(xfp, "https"));
     r->today = date_local_from_utc(srv->ctx.tz, clock_now_s(srv->ctx.clock));
     api_error_clear(&r->err);
 
@@ -1518,6 +1519,7 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     pthread_cond_init(&s->defer_cond, NULL);
     s->max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
     s->body_budget = cfg->body_budget ? cfg->body_budget : API_DEFAULT_BODY_BUDGET;
+    s->https = cfg->public_url && !strncasecmp(cfg->public_url, "https://", 8);
     s->web_dir = strdup(cfg->web_dir ? cfg->web_dir : "web");
     s->limiter = api_limiter_new(LIMITER_SLOTS);
     s->logins = api_workpool_new(login_threads, login_threads * LOGIN_QUEUE_PER_THREAD);
