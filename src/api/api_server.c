@@ -102,7 +102,8 @@ struct api_server {
     size_t max_body;
     char *web_dir;
     int port;
-    /* The store pool: one handle (with its caches) per worker thread. */
+    /* The store pool: one handle (with its caches) per worker, login thread
+     * and the pruner. */
     pthread_mutex_t pool_lock;
     pthread_cond_t pool_cond;
     struct pool_slot *slots; /* all of them, for closing */
@@ -1538,7 +1539,9 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     s->ctx.limiter = s->limiter;
     s->ctx.dummy_hash = s->dummy_hash;
     s->ctx.agency = cfg->agency; /* the agency, or NULL */
-    rc = open_pool(s, cfg->db, threads, e);
+    /* a handle for every HTTP worker, login thread and the pruner: none of
+     * them ever waits for another's */
+    rc = open_pool(s, cfg->db, threads + login_threads + 1, e);
     if (rc)
         goto out_free;
     if (addr.ss_family == AF_INET6)
