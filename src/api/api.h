@@ -3,8 +3,8 @@
  *
  * api_server_start() opens one store handle per worker thread, per login
  * thread and for the pruner (a SQLite handle is never shared between
- * threads at once), starts a libmicrohttpd
- * daemon with a thread pool on the configured address and returns; requests
+ * threads at once), starts a libmicrohttpd daemon with a thread pool on the
+ * configured address and returns; requests
  * are then served until api_server_stop(), which stops accepting, lets
  * in-flight requests finish and closes the store handles.
  *
