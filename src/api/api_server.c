@@ -143,6 +143,8 @@ struct conn_state {
     size_t max_body;  /* the route's limit (0 until known) */
     size_t reserved;  /* this request's share of the server's body budget */
     bool over_budget; /* a body without Content-Length passed the budget */
+    /* The caller, authenticated on the headers (caller_known), or NULL. */
+    struct api_request *caller;
     /* A login done in the login pool, with its answer (then resumed). */
     struct login_job *login;
     bool suspended; /* the connection is suspended (under defer_lock) */
@@ -888,7 +890,9 @@ static enum pm_err run_list(struct api_request *r, struct pool_slot *slot, struc
 static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD_Connection *conn,
                        const char *url, const char *method, struct reply *rp)
 {
-    struct api_request *r = calloc(1, sizeof(*r));
+    /* the caller, when the headers already told (caller_known) */
+    struct api_request *r = cs->caller ? cs->caller : calloc(1, sizeof(*r));
+    bool known = cs->caller != NULL;
     struct pool_slot *slot = NULL;
     const char *xfp;
     enum pm_err rc;
@@ -897,6 +901,7 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
         reply_code(rp, PM_ERR_NOMEM, "internal_error", NULL, false, cs);
         return;
     }
+    cs->caller = NULL; /* r is ours now */
     r->ctx = &srv->ctx;
     r->conn = conn;
     r->method = method;
@@ -930,8 +935,8 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
     slot = pool_take(srv);
     r->store = slot->store;
     pool_sync(slot);
-    rc = authenticate(r, slot, r->match.route->auth);
-    if (!rc)
+    rc = known ? PM_OK : authenticate(r, slot, r->match.route->auth);
+    if (!rc && !known)
         rc = check_csrf(r);
     if (!rc)
         rc = authorize(r, r->match.route->need);
@@ -1027,7 +1032,8 @@ static void budget_give(struct api_server *srv, struct conn_state *cs)
 /* A request with a body to an API route that needs a caller: the caller
  * (session and CSRF token, or bearer token) is checked on the headers,
  * before a byte of the body is read, so that a stranger's upload costs no
- * memory.  False with the refusal in rp. */
+ * memory.  The caller found is kept for the request (cs->caller).  False
+ * with the refusal in rp. */
 static bool caller_known(struct api_server *srv, struct MHD_Connection *conn, const char *method,
                          struct reply *rp, struct conn_state *cs)
 {
@@ -1057,10 +1063,14 @@ static bool caller_known(struct api_server *srv, struct MHD_Connection *conn, co
     if (!rc)
         rc = check_csrf(r);
     pool_give(srv, slot);
-    if (rc)
+    r->store = NULL;
+    if (rc) {
         reply_error(rp, &r->err, wants_english(conn), cs);
-    free(r);
-    return rc == PM_OK;
+        free(r);
+        return false;
+    }
+    cs->caller = r; /* handle_api goes on with it once the body is in */
+    return true;
 }
 
 /* Checks on the first call, when only the headers are known: an early
@@ -1344,6 +1354,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         fwrite(line, 1, strlen(line), stderr);
     free(heap);
     buf_release(&cs->body);
+    free(cs->caller); /* when the request ended before handle_api */
     budget_give(srv, cs);
     free(cs);
     *con_cls = NULL;

@@ -26,12 +26,13 @@ function peakRss(pid) {
 }
 
 /*
- * POST `size` bytes to path on port with extra headers, sending the body only
- * after 100 Continue; resolves {status, head, text} of the final answer.
+ * POST `size` bytes to path on port with extra headers from the loopback
+ * address `from`, sending the body only after 100 Continue; resolves
+ * {status, head, text} of the final answer.
  */
-function upload(port, path, size, headers = {}) {
+function upload(port, path, size, headers = {}, from = '127.0.0.1') {
   return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1');
+    const sock = net.connect({ port, host: '127.0.0.1', localAddress: from });
     let got = '';
     let sent = false;
     const head = [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Content-Type: text/plain',
@@ -81,7 +82,8 @@ describe('bodies before the caller is known', () => {
   test('64 unauthenticated 16 MiB uploads all get 401 and the server stays small', async () => {
     const path = `${co(fx.companyId)}/payments/bgmax`;
     const answers = await Promise.all(Array.from({ length: 64 }, (_, i) =>
-      upload(fx.port, path, UPLOAD, i % 2 ? { Cookie: `paminn_session=${'0'.repeat(64)}` } : { Authorization: 'Bearer junk' })));
+      upload(fx.port, path, UPLOAD, i % 2 ? { Cookie: `paminn_session=${'0'.repeat(64)}` } : { Authorization: 'Bearer junk' },
+        `127.0.0.${1 + (i % 4)}`))); /* four addresses: within the per-address connection limit */
     for (const a of answers) {
       assert.equal(a.status, 401, a.head);
       assert.equal(JSON.parse(a.text).error.code, 'not_authenticated');
