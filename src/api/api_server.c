@@ -4,16 +4,20 @@
  *
  * One request goes through on_request() several times:
  *   1. headers known: size checks (headers, Content-Length → 431/413 at
- *      once, the body is never read), the Content-Type of a body (415), the
- *      caller of an API route that needs one (401/403 before the body is
- *      read) and the server's budget of body bytes in flight (503);
+ *      once, the body is never read), framing (Transfer-Encoding with
+ *      Content-Length, differing Content-Lengths, a CR in a header → 400),
+ *      the Content-Type of a body (415), the caller of an API route that
+ *      needs one (401/403 before the body is read) and the server's budget
+ *      of body bytes in flight (503);
  *   2. body chunks: appended up to max_body (beyond: 413 at once) and
  *      within the budget;
  *   3. complete: /healthz, static files, or the API — route, take a store
  *      handle, authenticate (cookie session or bearer token), check CSRF,
  *      company membership and role, parse the JSON body, replay or record an
  *      Idempotency-Key, run the handler inside one transaction for state
- *      changes, and answer.
+ *      changes, and answer.  A login is handed to the login pool
+ *      (api_workpool.h) with its connection suspended, so that its password
+ *      hash holds no HTTP worker; past the pool's queue it is answered 503.
  * Every failure on the way is a struct api_error rendered by
  * api_error_render(); on_completed() writes the access log line.
  *
@@ -23,6 +27,10 @@
  * with their ETag, and bearer tokens by hash.  Authentication and the
  * company check run on every request before a cached answer is looked up;
  * the answer's key is the company, today and the normalised query.
+ *
+ * Every answer carries the Content-Security-Policy and its companions
+ * (add_security_headers).  A pruner thread deletes expired sessions and
+ * day-old Idempotency-Key answers at start and hourly.
  */
 #include "api/api.h"
 
