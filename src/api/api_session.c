@@ -140,7 +140,12 @@ enum pm_err api_session_show(struct api_request *r)
     return session_reply(r, &r->user, r->session.csrf_token);
 }
 
-enum pm_err api_session_delete(struct api_request *r)
+/* Run an operation that answers nothing but success (204) for r's caller;
+ * its failure goes into r->err. */
+static enum pm_err run_app(struct api_request *r,
+                           enum pm_err (*op)(const struct app_ctx *ax, const void *arg,
+                                             struct app_error *e),
+                           const void *arg)
 {
     struct app_ctx ax;
     struct app_error ae;
@@ -151,9 +156,27 @@ enum pm_err api_session_delete(struct api_request *r)
     if (rc)
         return rc;
     app_error_clear(&ae);
-    rc = app_sessions_logout(&ax, r->session.token_hash, &ae);
+    rc = op(&ax, arg, &ae);
+    return rc ? api_error_from_app(&r->err, &ae) : PM_OK;
+}
+
+static enum pm_err session_logout(const struct app_ctx *ax, const void *token_hash,
+                                  struct app_error *e)
+{
+    return app_sessions_logout(ax, token_hash, e);
+}
+
+static enum pm_err token_revoke(const struct app_ctx *ax, const void *id, struct app_error *e)
+{
+    return app_sessions_token_revoke(ax, *(const int64_t *)id, e);
+}
+
+enum pm_err api_session_delete(struct api_request *r)
+{
+    enum pm_err rc = run_app(r, session_logout, r->session.token_hash);
+
     if (rc)
-        return api_error_from_app(&r->err, &ae);
+        return rc;
     snprintf(r->set_cookie, sizeof(r->set_cookie),
              "paminn_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
              r->https ? "; Secure" : "");
@@ -228,17 +251,8 @@ out_free:
 
 enum pm_err api_session_token_revoke(struct api_request *r)
 {
-    struct app_ctx ax;
-    struct app_error ae;
-    char actor[STORE_EMAIL_MAX];
-    enum pm_err rc;
+    int64_t id = api_router_param(&r->match, "id");
+    enum pm_err rc = run_app(r, token_revoke, &id);
 
-    rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
-    if (rc)
-        return rc;
-    app_error_clear(&ae);
-    rc = app_sessions_token_revoke(&ax, api_router_param(&r->match, "id"), &ae);
-    if (rc)
-        return api_error_from_app(&r->err, &ae);
-    return api_request_reply(r, 204, NULL);
+    return rc ? rc : api_request_reply(r, 204, NULL);
 }
