@@ -1,9 +1,10 @@
 /*
  * api.h — the HTTP server of Påminn (libmicrohttpd + jansson).
  *
- * api_server_start() opens one store handle per worker thread (a SQLite
- * handle is never shared between threads at once), starts a libmicrohttpd
- * daemon with a thread pool on the configured address and returns; requests
+ * api_server_start() opens one store handle per worker thread, per login
+ * thread and for the pruner (a SQLite handle is never shared between
+ * threads at once), starts a libmicrohttpd daemon with a thread pool on the
+ * configured address and returns; requests
  * are then served until api_server_stop(), which stops accepting, lets
  * in-flight requests finish and closes the store handles.
  *
@@ -26,14 +27,21 @@ struct agency; /* agency/agency.h (Amili hand-over) */
 #define API_DEFAULT_LISTEN       "127.0.0.1:8080"
 #define API_DEFAULT_THREADS      4
 #define API_DEFAULT_MAX_BODY     1048576
+#define API_DEFAULT_BODY_BUDGET  (64u * 1024 * 1024) /* body bytes of all requests in flight */
 #define API_CONNECTION_LIMIT     1024
-#define API_CONNECTION_TIMEOUT_S 30
+#define API_CONNECTION_TIMEOUT_S 30 /* of inactivity: a byte now and then keeps it open */
+#define API_DEFAULT_PER_IP       32 /* connections from one address; 0 = no limit */
 #define API_HEADERS_MAX          16384
 
 struct api_config {
-    const char *listen;  /* "HOST:PORT" ("[::1]:8080" for IPv6); port 0 = any free port */
-    unsigned threads;    /* worker threads = store handles, 1..256 */
-    size_t max_body;     /* bytes; larger bodies are refused with 413 */
+    const char *listen; /* "HOST:PORT" ("[::1]:8080" for IPv6); port 0 = any free port */
+    unsigned threads;   /* worker threads = store handles, 1..256 */
+    size_t max_body;    /* bytes; larger bodies are refused with 413 */
+    size_t body_budget; /* body bytes buffered at once by all requests; 0 = default */
+    int per_ip;         /* connections from one address: -1 default, 0 no limit */
+    /* The address users reach the server at ("https://paminn.example.se"),
+     * or NULL: with https the session cookie is always Secure. */
+    const char *public_url;
     const char *db;      /* store DSN each worker opens */
     const char *web_dir; /* static files of the web UI */
     /* The Visma Amili client: borrowed, outlives the server; NULL = the

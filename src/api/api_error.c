@@ -24,6 +24,7 @@ struct code_info {
 
 static const struct code_info codes[] = {
     /* the protocol's own */
+    {"malformed_request", 400, "Begäran är felaktigt formad.", "The request is malformed."},
     {"malformed_json", 400, "Begäran är inte giltig JSON.", "The request body is not valid JSON."},
     {"invalid_query", 400, "Ogiltig parameter i adressen.", "Invalid query parameter."},
     {"not_authenticated", 401, "Du är inte inloggad.", "You are not logged in."},
@@ -43,6 +44,8 @@ static const struct code_info codes[] = {
     {"too_long", 422, "Värdet är för långt.", "The value is too long."},
     {"idempotency_key_reused", 422, "Idempotency-Key har redan använts för en annan begäran.",
      "The Idempotency-Key was already used for a different request."},
+    {"server_busy", 503, "Servern är upptagen just nu. Försök igen om en stund.",
+     "The server is busy right now. Try again in a moment."},
     {"too_many_attempts", 429, "För många misslyckade försök. Försök igen senare.",
      "Too many failed attempts. Try again later."},
     /* the application's (app/app_error.c holds their messages) */

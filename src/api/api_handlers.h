@@ -24,6 +24,8 @@ enum pm_err api_session_create(struct api_request *r);
 enum pm_err api_session_show(struct api_request *r);
 enum pm_err api_session_delete(struct api_request *r);
 enum pm_err api_session_token_create(struct api_request *r);
+enum pm_err api_session_token_list(struct api_request *r);
+enum pm_err api_session_token_revoke(struct api_request *r);
 
 enum pm_err api_companies_list(struct api_request *r);
 enum pm_err api_companies_create(struct api_request *r);

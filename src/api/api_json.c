@@ -207,8 +207,10 @@ bool api_json_text_ok(const char *s, size_t len)
         }
         if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
             (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp <= 0x9F) ||
-            (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE)
-            return false;
+            (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE ||
+            (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+            return false; /* ... and bidi embeddings, overrides and isolates: text
+                           * shown reordered ("Trojan Source") in lists and letters */
         i += n + 1;
     }
     return true;

@@ -1,6 +1,6 @@
 /*
- * api_limiter.c — the failed-login table: a small array searched linearly
- * (a login costs an argon2id hash, which dwarfs the scan) under a mutex.
+ * api_limiter.c — the failed-login tables: small arrays searched linearly (a login costs an
+ * argon2id hash, which dwarfs the scan) under a mutex.
  */
 #include "api/api_limiter.h"
 
@@ -17,9 +17,19 @@ struct slot {
     uint64_t used;                       /* LRU stamp */
 };
 
+/* Failures counted in a fixed window: a client address, or everyone. */
+struct counter {
+    char key[SECRET_TOKEN_HEX]; /* "" = free */
+    int64_t start;              /* the window's first second */
+    unsigned count;
+    uint64_t used;
+};
+
 struct api_limiter {
     pthread_mutex_t lock;
     struct slot *slots;
+    struct counter *clients;
+    struct counter global;
     size_t n;
     uint64_t stamp;
 };
@@ -27,16 +37,19 @@ struct api_limiter {
 struct api_limiter *api_limiter_new(size_t slots)
 {
     struct api_limiter *l = calloc(1, sizeof(*l));
+    size_t n = slots ? slots : 1;
 
     if (!l)
         return NULL;
-    l->slots = calloc(slots ? slots : 1, sizeof(*l->slots));
-    if (!l->slots || pthread_mutex_init(&l->lock, NULL)) {
+    l->slots = calloc(n, sizeof(*l->slots));
+    l->clients = calloc(n, sizeof(*l->clients));
+    if (!l->slots || !l->clients || pthread_mutex_init(&l->lock, NULL)) {
         free(l->slots);
+        free(l->clients);
         free(l);
         return NULL;
     }
-    l->n = slots ? slots : 1;
+    l->n = n;
     return l;
 }
 
@@ -46,6 +59,7 @@ void api_limiter_free(struct api_limiter **l)
         return;
     pthread_mutex_destroy(&(*l)->lock);
     free((*l)->slots);
+    free((*l)->clients);
     free(*l);
     *l = NULL;
 }
@@ -61,22 +75,46 @@ static void key_of(const char *email, char key[SECRET_TOKEN_HEX])
     secret_sha256_hex(lower, i, key);
 }
 
-/* The slot of key, or NULL; with create, a free or the least recently used one. */
-static struct slot *find(struct api_limiter *l, const char *key, bool create)
+/* The failures of s within the window ending at now, and the oldest of them. */
+static size_t recent_fails(const struct slot *s, int64_t now, int64_t *oldest)
 {
-    struct slot *victim = &l->slots[0];
+    size_t i, recent = 0;
+
+    *oldest = INT64_MAX;
+    for (i = 0; i < API_LIMITER_ATTEMPTS; i++) {
+        if (s->fails[i] && s->fails[i] > now - API_LIMITER_WINDOW_S) {
+            recent++;
+            if (s->fails[i] < *oldest)
+                *oldest = s->fails[i];
+        }
+    }
+    return recent;
+}
+
+/* The slot of key, or NULL; with create, a free one or the least recently
+ * used one that is not locked at now (NULL when every slot is locked). */
+static struct slot *find(struct api_limiter *l, const char *key, bool create, int64_t now)
+{
+    struct slot *victim = NULL;
+    int64_t oldest;
     size_t i;
 
     for (i = 0; i < l->n; i++) {
         if (!strcmp(l->slots[i].key, key))
             return &l->slots[i];
-        if (l->slots[i].used < victim->used)
-            victim = &l->slots[i];
     }
     if (!create)
         return NULL;
-    memset(victim, 0, sizeof(*victim));
-    memcpy(victim->key, key, SECRET_TOKEN_HEX);
+    for (i = 0; i < l->n; i++) {
+        if (l->slots[i].key[0] && recent_fails(&l->slots[i], now, &oldest) >= API_LIMITER_ATTEMPTS)
+            continue;
+        if (!victim || l->slots[i].used < victim->used)
+            victim = &l->slots[i];
+    }
+    if (victim) {
+        memset(victim, 0, sizeof(*victim));
+        memcpy(victim->key, key, SECRET_TOKEN_HEX);
+    }
     return victim;
 }
 
@@ -85,27 +123,17 @@ bool api_limiter_blocked(struct api_limiter *l, const char *email, int64_t now,
 {
     char key[SECRET_TOKEN_HEX];
     struct slot *s;
-    int64_t oldest = INT64_MAX;
-    size_t i, recent = 0;
+    int64_t oldest;
     bool blocked = false;
 
     key_of(email, key);
     pthread_mutex_lock(&l->lock);
-    s = find(l, key, false);
-    if (s) {
-        for (i = 0; i < API_LIMITER_ATTEMPTS; i++) {
-            if (s->fails[i] && s->fails[i] > now - API_LIMITER_WINDOW_S) {
-                recent++;
-                if (s->fails[i] < oldest)
-                    oldest = s->fails[i];
-            }
-        }
-        blocked = recent >= API_LIMITER_ATTEMPTS;
-        if (blocked) {
-            *retry_after = oldest + API_LIMITER_WINDOW_S - now;
-            if (*retry_after < 1)
-                *retry_after = 1;
-        }
+    s = find(l, key, false, now);
+    if (s && recent_fails(s, now, &oldest) >= API_LIMITER_ATTEMPTS) {
+        blocked = true;
+        *retry_after = oldest + API_LIMITER_WINDOW_S - now;
+        if (*retry_after < 1)
+            *retry_after = 1;
     }
     pthread_mutex_unlock(&l->lock);
     return blocked;
@@ -118,10 +146,12 @@ void api_limiter_fail(struct api_limiter *l, const char *email, int64_t now)
 
     key_of(email, key);
     pthread_mutex_lock(&l->lock);
-    s = find(l, key, true);
-    s->fails[s->next] = now > 0 ? now : 1;
-    s->next = (s->next + 1) % API_LIMITER_ATTEMPTS;
-    s->used = ++l->stamp;
+    s = find(l, key, true, now);
+    if (s) { /* else every slot is locked: the client and global counts still see it */
+        s->fails[s->next] = now > 0 ? now : 1;
+        s->next = (s->next + 1) % API_LIMITER_ATTEMPTS;
+        s->used = ++l->stamp;
+    }
     pthread_mutex_unlock(&l->lock);
 }
 
@@ -132,8 +162,90 @@ void api_limiter_success(struct api_limiter *l, const char *email)
 
     key_of(email, key);
     pthread_mutex_lock(&l->lock);
-    s = find(l, key, false);
+    s = find(l, key, false, 0);
     if (s)
         memset(s, 0, sizeof(*s));
+    pthread_mutex_unlock(&l->lock);
+}
+
+/* ---- per client address and in all ---- */
+
+static bool counter_over(const struct counter *c, unsigned limit, int64_t now, int64_t *retry)
+{
+    if (!c->count || now >= c->start + API_LIMITER_WINDOW_S || c->count < limit)
+        return false;
+    *retry = c->start + API_LIMITER_WINDOW_S - now;
+    if (*retry < 1)
+        *retry = 1;
+    return true;
+}
+
+static void counter_add(struct counter *c, int64_t now)
+{
+    if (!c->count || now >= c->start + API_LIMITER_WINDOW_S) {
+        c->start = now;
+        c->count = 0;
+    }
+    c->count++;
+}
+
+/* The counter of a client key; with create, a free one or the least
+ * recently used one that is not over its limit (NULL when none is). */
+static struct counter *find_client(struct api_limiter *l, const char *key, bool create, int64_t now)
+{
+    struct counter *victim = NULL;
+    int64_t retry;
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        if (!strcmp(l->clients[i].key, key))
+            return &l->clients[i];
+    }
+    if (!create)
+        return NULL;
+    for (i = 0; i < l->n; i++) {
+        if (l->clients[i].key[0] &&
+            counter_over(&l->clients[i], API_LIMITER_CLIENT_ATTEMPTS, now, &retry))
+            continue;
+        if (!victim || l->clients[i].used < victim->used)
+            victim = &l->clients[i];
+    }
+    if (victim) {
+        memset(victim, 0, sizeof(*victim));
+        memcpy(victim->key, key, SECRET_TOKEN_HEX);
+    }
+    return victim;
+}
+
+bool api_limiter_client_blocked(struct api_limiter *l, const char *client, int64_t now,
+                                int64_t *retry_after)
+{
+    char key[SECRET_TOKEN_HEX];
+    struct counter *c;
+    bool blocked;
+
+    key_of(client, key);
+    pthread_mutex_lock(&l->lock);
+    blocked = counter_over(&l->global, API_LIMITER_GLOBAL_ATTEMPTS, now, retry_after);
+    c = blocked ? NULL : find_client(l, key, false, now);
+    if (c)
+        blocked = counter_over(c, API_LIMITER_CLIENT_ATTEMPTS, now, retry_after);
+    pthread_mutex_unlock(&l->lock);
+    return blocked;
+}
+
+void api_limiter_client_fail(struct api_limiter *l, const char *client, int64_t now)
+{
+    char key[SECRET_TOKEN_HEX];
+    struct counter *c;
+
+    key_of(client, key);
+    pthread_mutex_lock(&l->lock);
+    counter_add(&l->global, now);
+    c = find_client(l, key, true, now);
+    if (c) {
+        counter_add(c, now);
+        c->used = ++l->stamp;
+    }
     pthread_mutex_unlock(&l->lock);
 }

@@ -77,6 +77,9 @@ struct api_request {
     /* The answer. */
     int status;
     json_t *reply; /* NULL: no body (204) */
+    /* What an Idempotency-Key's record keeps instead of reply: the answer
+     * without its secrets (a new token is shown once).  NULL = reply. */
+    json_t *stored_reply;
     struct api_error err;
     char set_cookie[256]; /* a Set-Cookie value, or "" */
     /* ---- an answer that is not JSON (a PDF, a SIE file):

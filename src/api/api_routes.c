@@ -26,6 +26,8 @@ const struct api_route api_routes[] = {
     {"GET", CO, API_AUTH_ANY, API_NEED_READ, api_companies_show},
     {"PATCH", CO, API_AUTH_ANY, API_NEED_OWNER, api_companies_update},
     {"POST", CO "/tokens", API_AUTH_ANY, API_NEED_OWNER_USER, api_session_token_create},
+    {"GET", CO "/tokens", API_AUTH_ANY, API_NEED_OWNER_USER, api_session_token_list},
+    {"DELETE", CO "/tokens/{id}", API_AUTH_ANY, API_NEED_OWNER_USER, api_session_token_revoke},
 
     {"GET", CO "/customers", API_AUTH_ANY, API_NEED_READ, api_customers_list},
     {"POST", CO "/customers", API_AUTH_ANY, API_NEED_WRITE, api_customers_create},

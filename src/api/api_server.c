@@ -4,13 +4,20 @@
  *
  * One request goes through on_request() several times:
  *   1. headers known: size checks (headers, Content-Length → 431/413 at
- *      once, the body is never read) and the Content-Type of a body (415);
- *   2. body chunks: appended up to max_body (beyond: 413 at once);
+ *      once, the body is never read), framing (Transfer-Encoding with
+ *      Content-Length, differing Content-Lengths, a CR in a header → 400),
+ *      the Content-Type of a body (415), the caller of an API route that
+ *      needs one (401/403 before the body is read) and the server's budget
+ *      of body bytes in flight (503);
+ *   2. body chunks: appended up to max_body (beyond: 413 at once) and
+ *      within the budget;
  *   3. complete: /healthz, static files, or the API — route, take a store
  *      handle, authenticate (cookie session or bearer token), check CSRF,
  *      company membership and role, parse the JSON body, replay or record an
  *      Idempotency-Key, run the handler inside one transaction for state
- *      changes, and answer.
+ *      changes, and answer.  A login is handed to the login pool
+ *      (api_workpool.h) with its connection suspended, so that its password
+ *      hash holds no HTTP worker; past the pool's queue it is answered 503.
  * Every failure on the way is a struct api_error rendered by
  * api_error_render(); on_completed() writes the access log line.
  *
@@ -20,6 +27,10 @@
  * with their ETag, and bearer tokens by hash.  Authentication and the
  * company check run on every request before a cached answer is looked up;
  * the answer's key is the company, today and the normalised query.
+ *
+ * Every answer carries the Content-Security-Policy and its companions
+ * (add_security_headers).  A pruner thread deletes expired sessions and
+ * day-old Idempotency-Key answers at start and hourly.
  */
 #include "api/api.h"
 
@@ -49,18 +60,27 @@
 #include "api/api_request.h"
 #include "api/api_routes.h"
 #include "api/api_static.h"
+#include "api/api_workpool.h"
+#include "app/app_sessions.h"
 #include "core/date.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/secret.h"
 
-#define JSON_TYPE           "application/json; charset=utf-8"
-#define CONNECTION_MEMORY   (32 * 1024) /* API_HEADERS_MAX fits; MHD clears it per request */
-#define LIMITER_SLOTS       4096
-#define LOG_PATH_MAX        512
-#define IDEMPOTENCY_KEY_MAX 127
-#define DISCARD_FACTOR      16 /* drop up to this many times max_body before cutting off */
+#define JSON_TYPE "application/json; charset=utf-8"
+/* Sent with every answer: scripts, styles and frames only from this origin
+ * (the UI has no inline script, style or handler), never framed. */
+#define CSP_POLICY             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+#define CONNECTION_MEMORY      (32 * 1024) /* API_HEADERS_MAX fits; MHD clears it per request */
+#define LIMITER_SLOTS          4096
+#define LOG_PATH_MAX           512
+#define IDEMPOTENCY_KEY_MAX    127
+#define DISCARD_FACTOR         16 /* drop up to this many times max_body before cutting off */
+#define BUSY_RETRY_S           5  /* Retry-After of a 503 for a full body budget */
+#define LOGIN_QUEUE_PER_THREAD 4  /* logins waiting for a login thread, per thread */
+#define LOGIN_RETRY_S          1  /* Retry-After of a 503 for a full login queue */
+#define PRUNE_INTERVAL_S       3600
 /* The list cache, per store handle. */
 #define REPLY_CACHE_ENTRIES 64
 #define REPLY_CACHE_BYTES   (4u << 20)
@@ -91,16 +111,31 @@ struct api_server {
     size_t max_body;
     char *web_dir;
     int port;
-    /* The store pool: one handle (with its caches) per worker thread. */
+    /* The store pool: one handle (with its caches) per worker, login thread
+     * and the pruner. */
     pthread_mutex_t pool_lock;
     pthread_cond_t pool_cond;
     struct pool_slot *slots; /* all of them, for closing */
     struct pool_slot **free_slots;
     size_t n_slots, n_free;
     struct api_limiter *limiter;
+    /* Logins run in a pool of their own (their connection suspended), so
+     * password hashing never holds the HTTP worker threads. */
+    struct api_workpool *logins;
+    pthread_mutex_t defer_lock;
+    pthread_cond_t defer_cond;
+    /* The pruner: expired sessions and old Idempotency-Key answers go at
+     * start and then every PRUNE_INTERVAL_S. */
+    pthread_t pruner;
+    bool pruner_started, stopping; /* stopping: under defer_lock */
     char dummy_hash[SECRET_HASH_MAX];
     atomic_int in_flight; /* requests begun and not completed */
-    atomic_int stopping;  /* api_server_stop() has begun: no new connections */
+    atomic_int quiescing; /* api_server_stop() has begun: no new connections */
+    /* Body bytes buffered by requests in flight, and their ceiling: a
+     * request that would pass it is answered 503 before its body is read. */
+    atomic_size_t body_bytes;
+    size_t body_budget;
+    bool https; /* the public URL is https: every cookie is Secure */
 };
 
 /* Per request (MHD's *con_cls). */
@@ -114,8 +149,15 @@ struct conn_state {
     int64_t company_id;
     char method[16];
     char path[LOG_PATH_MAX];
-    char error[256]; /* detail of a 5xx, for the log */
-    size_t max_body; /* the route's limit (0 until known) */
+    char error[256];  /* detail of a 5xx, for the log */
+    size_t max_body;  /* the route's limit (0 until known) */
+    size_t reserved;  /* this request's share of the server's body budget */
+    bool over_budget; /* a body without Content-Length passed the budget */
+    /* The caller, authenticated on the headers (caller_known), or NULL. */
+    struct api_request *caller;
+    /* A login done in the login pool, with its answer (then resumed). */
+    struct login_job *login;
+    bool suspended; /* the connection is suspended (under defer_lock) */
 };
 
 /* The answer being built. */
@@ -215,6 +257,15 @@ static void reply_code(struct reply *rp, enum pm_err rc, const char *code, const
     reply_error(rp, &e, english, cs);
 }
 
+/* The headers every answer carries, cached or not. */
+static void add_security_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy", CSP_POLICY);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
 /* Hand the answer to MHD; frees what the reply owns. */
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
 {
@@ -244,7 +295,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
         return MHD_NO;
     if (rp->status != 204 && rp->status != 304)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    add_security_headers(resp);
     if (rp->no_store)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     else if (rp->cache_control)
@@ -343,13 +394,39 @@ static bool raw_type_ok(const char *types, const char *ct)
 }
 /* ---- end books ---- */
 
-static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
-                                       const char *value)
+/* What the request's headers hold, as far as the early checks ask. */
+struct header_scan {
+    size_t bytes;        /* in all */
+    unsigned lengths;    /* Content-Length headers */
+    bool lengths_differ; /* ... with different values */
+    const char *length;  /* the first one */
+    bool chunked;        /* a Transfer-Encoding header */
+    bool bad_bytes;      /* a CR or LF inside a name or value (a NUL ends the
+                          * value in libmicrohttpd 0.9.75: what follows is lost) */
+};
+
+static bool has_bad_bytes(const char *s, size_t n)
 {
-    size_t *total = cls;
+    return s && (strlen(s) != n || memchr(s, '\r', n) || memchr(s, '\n', n));
+}
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    struct header_scan *h = cls;
 
     (void)kind;
-    *total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    h->bytes += key_size + value_size + 4;
+    if (has_bad_bytes(key, key_size) || has_bad_bytes(value, value_size))
+        h->bad_bytes = true;
+    if (!strcasecmp(key, "Transfer-Encoding"))
+        h->chunked = true;
+    if (!strcasecmp(key, "Content-Length")) {
+        if (h->lengths++ && (!value || !h->length || strcmp(value, h->length) != 0))
+            h->lengths_differ = true;
+        if (!h->length)
+            h->length = value;
+    }
     return MHD_YES;
 }
 
@@ -549,6 +626,7 @@ static enum pm_err run_attempt(struct api_request *r, struct reply *rp, bool tx,
                                const char *hash, bool *raced, bool *retry)
 {
     struct idempotency_record rec = {0};
+    char *stored = NULL;
     enum pm_err rc;
 
     *raced = false;
@@ -574,18 +652,24 @@ static enum pm_err run_attempt(struct api_request *r, struct reply *rp, bool tx,
             rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
     }
     rp->status = r->status;
+    if (!rc && key && r->stored_reply) {
+        stored = json_dumps(r->stored_reply, JSON_COMPACT);
+        if (!stored)
+            rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
+    }
     if (!rc && key) {
         rec.company_id = r->company_id;
         snprintf(rec.key, sizeof(rec.key), "%s", key);
         snprintf(rec.request_hash, sizeof(rec.request_hash), "%s", hash);
         rec.status = r->status;
-        rec.body = rp->body ? rp->body : (char *)"";
+        rec.body = stored ? stored : rp->body ? rp->body : (char *)"";
         rec.created_at = clock_now_s(r->ctx->clock);
         rc = store_idempotency_put(r->store, &rec);
         if (rc)
             api_request_store_failed(r, rc);
         *raced = rc == PM_ERR_CONFLICT;
     }
+    free(stored);
     if (tx && rc) {
         *retry = rc == PM_ERR_BUSY && store_retryable(r->store);
         store_rollback(r->store);
@@ -604,6 +688,8 @@ static void reset_answer(struct api_request *r, struct reply *rp, const char *se
 {
     json_decref(r->reply);
     r->reply = NULL;
+    json_decref(r->stored_reply);
+    r->stored_reply = NULL;
     free(r->raw_body);
     r->raw_body = NULL;
     r->raw_len = 0;
@@ -645,7 +731,10 @@ static enum pm_err run_handler(struct api_request *r, struct reply *rp)
 {
     const char *key = NULL;
     char hash[SECRET_TOKEN_HEX] = "", set_cookie[sizeof(r->set_cookie)];
-    bool tx = is_state_changing(r->method), done = false, raced = false, retry = false;
+    /* A login hashes a password for tens of milliseconds and writes one row:
+     * it runs without a transaction, holding no write lock while it hashes. */
+    bool tx = is_state_changing(r->method) && r->match.route->handler != api_session_create;
+    bool done = false, raced = false, retry = false;
     enum pm_err rc;
     int attempt;
 
@@ -732,6 +821,7 @@ static void queue_cached(struct api_request *r, const struct cached_reply *c, st
         if (resp) {
             MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, c->etag);
             MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+            add_security_headers(resp);
         }
     }
     rp->sent = true;
@@ -775,7 +865,7 @@ static struct cached_reply *cached_reply_new(struct reply *rp)
     }
     etag_of(body, rp->len, c->etag); /* the response owns body now, and keeps it */
     MHD_add_response_header(c->resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
-    MHD_add_response_header(c->resp, "X-Content-Type-Options", "nosniff");
+    add_security_headers(c->resp);
     MHD_add_response_header(c->resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(c->resp, MHD_HTTP_HEADER_ETAG, c->etag);
     return c;
@@ -816,14 +906,18 @@ static enum pm_err run_list(struct api_request *r, struct pool_slot *slot, struc
 static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD_Connection *conn,
                        const char *url, const char *method, struct reply *rp)
 {
-    struct api_request *r = calloc(1, sizeof(*r));
+    /* the caller, when the headers already told (caller_known) */
+    struct api_request *r = cs->caller ? cs->caller : calloc(1, sizeof(*r));
+    bool known = cs->caller != NULL;
     struct pool_slot *slot = NULL;
+    const char *xfp;
     enum pm_err rc;
 
     if (!r) {
         reply_code(rp, PM_ERR_NOMEM, "internal_error", NULL, false, cs);
         return;
     }
+    cs->caller = NULL; /* r is ours now */
     r->ctx = &srv->ctx;
     r->conn = conn;
     r->method = method;
@@ -831,9 +925,8 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
     r->body = cs->body.data;
     r->body_len = cs->body.len;
     r->english = wants_english(conn);
-    r->https = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto") &&
-               !strcasecmp(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto"),
-                           "https");
+    xfp = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    r->https = srv->https || (xfp && !strcasecmp(xfp, "https"));
     r->today = date_local_from_utc(srv->ctx.tz, clock_now_s(srv->ctx.clock));
     api_error_clear(&r->err);
 
@@ -858,8 +951,8 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
     slot = pool_take(srv);
     r->store = slot->store;
     pool_sync(slot);
-    rc = authenticate(r, slot, r->match.route->auth);
-    if (!rc)
+    rc = known ? PM_OK : authenticate(r, slot, r->match.route->auth);
+    if (!rc && !known)
         rc = check_csrf(r);
     if (!rc)
         rc = authorize(r, r->match.route->need);
@@ -881,6 +974,7 @@ out_free:
     pool_give(srv, slot);
     json_decref(r->json);
     json_decref(r->reply);
+    json_decref(r->stored_reply);
     free(r->raw_body); /* not handed over on failure */
     free(r);
 }
@@ -960,13 +1054,77 @@ static void handle_health(struct api_server *srv, struct conn_state *cs, const c
     }
     n = snprintf(rp->body, HEALTH_BODY_MAX,
                  "{\"status\":\"ok\",\"requests_in_flight\":%d,\"stopping\":%s%s}",
-                 atomic_load(&srv->in_flight) - 1, atomic_load(&srv->stopping) ? "true" : "false",
+                 atomic_load(&srv->in_flight) - 1, atomic_load(&srv->quiescing) ? "true" : "false",
                  agency);
     rp->status = 200;
     rp->len = (size_t)n;
 }
 
 /* ---- MHD callbacks ---- */
+
+/* Take n more bytes of the server's body budget for cs; false (nothing
+ * taken) when that would pass the budget. */
+static bool budget_take(struct api_server *srv, struct conn_state *cs, size_t n)
+{
+    size_t used = atomic_load(&srv->body_bytes);
+
+    do {
+        if (n > srv->body_budget || used > srv->body_budget - n)
+            return false;
+    } while (!atomic_compare_exchange_weak(&srv->body_bytes, &used, used + n));
+    cs->reserved += n;
+    return true;
+}
+
+static void budget_give(struct api_server *srv, struct conn_state *cs)
+{
+    atomic_fetch_sub(&srv->body_bytes, cs->reserved);
+    cs->reserved = 0;
+}
+
+/* A request with a body to an API route that needs a caller: the caller
+ * (session and CSRF token, or bearer token) is checked on the headers,
+ * before a byte of the body is read, so that a stranger's upload costs no
+ * memory.  The caller found is kept for the request (cs->caller).  False
+ * with the refusal in rp. */
+static bool caller_known(struct api_server *srv, struct MHD_Connection *conn, const char *method,
+                         struct reply *rp, struct conn_state *cs)
+{
+    struct api_request *r;
+    struct pool_slot *slot;
+    struct api_match m;
+    enum pm_err rc;
+
+    if (strncmp(cs->path, "/api/", 5) != 0 ||
+        api_router_match(api_routes, api_routes_count, method, cs->path, &m) || !m.route->handler ||
+        m.route->auth == API_AUTH_NONE)
+        return true; /* answered (or refused) after the body as before */
+    r = calloc(1, sizeof(*r));
+    if (!r) {
+        reply_code(rp, PM_ERR_NOMEM, "internal_error", NULL, false, cs);
+        return false;
+    }
+    r->ctx = &srv->ctx;
+    r->conn = conn;
+    r->method = method;
+    r->path = cs->path;
+    api_error_clear(&r->err);
+    slot = pool_take(srv);
+    r->store = slot->store;
+    pool_sync(slot);
+    rc = authenticate(r, slot, m.route->auth);
+    if (!rc)
+        rc = check_csrf(r);
+    pool_give(srv, slot);
+    r->store = NULL;
+    if (rc) {
+        reply_error(rp, &r->err, wants_english(conn), cs);
+        free(r);
+        return false;
+    }
+    cs->caller = r; /* handle_api goes on with it once the body is in */
+    return true;
+}
 
 /* Checks on the first call, when only the headers are known: an early
  * answer (queued here) or NULL. */
@@ -976,12 +1134,18 @@ static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, c
     const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
     const struct api_route_body *route;
     bool english = wants_english(conn), body;
-    size_t header_bytes = 0;
+    struct header_scan h = {0};
     uint64_t len = 0;
 
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &header_bytes);
-    if (header_bytes > API_HEADERS_MAX) {
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_header, &h);
+    if (h.bytes > API_HEADERS_MAX) {
         reply_code(rp, PM_ERR_RANGE, "headers_too_large", NULL, english, cs);
+        return true;
+    }
+    /* Framing that a proxy in front may read otherwise than we do (request
+     * smuggling), and bytes no header may hold: refused before routing. */
+    if (h.bad_bytes || h.lengths_differ || (h.chunked && h.lengths)) {
+        reply_code(rp, PM_ERR_INVALID, "malformed_request", NULL, english, cs);
         return true;
     }
     /* a route may take a larger or non-JSON body */
@@ -1011,6 +1175,75 @@ static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, c
         reply_code(rp, PM_ERR_INVALID, "unsupported_media_type", NULL, english, cs);
         return true;
     }
+    if (body && !caller_known(srv, conn, method, rp, cs))
+        return true;
+    if (body && !cs->too_large && !budget_take(srv, cs, (size_t)len)) {
+        reply_code(rp, PM_ERR_BUSY, "server_busy", NULL, english, cs);
+        rp->retry_after = BUSY_RETRY_S;
+        return true;
+    }
+    return false;
+}
+
+/* ---- logins, in their own pool ---- */
+
+struct login_job {
+    struct api_server *srv;
+    struct conn_state *cs;
+    struct MHD_Connection *conn;
+    const char *url, *method; /* MHD's, valid until the request completes */
+    struct reply rp;
+};
+
+/* Is this the login (POST /session)? */
+static bool is_login(const char *url, const char *method)
+{
+    struct api_match m;
+
+    return !strcmp(method, "POST") && !strncmp(url, "/api/", 5) &&
+           !api_router_match(api_routes, api_routes_count, method, url, &m) &&
+           m.route->handler == api_session_create;
+}
+
+/* In a login thread: the whole request as any other, then its answer handed
+ * to the connection, resumed once the HTTP thread has suspended it. */
+static void login_run(void *arg)
+{
+    struct login_job *job = arg;
+    struct api_server *srv = job->srv;
+
+    reply_init(&job->rp);
+    handle_api(srv, job->cs, job->conn, job->url, job->method, &job->rp);
+    pthread_mutex_lock(&srv->defer_lock);
+    while (!job->cs->suspended)
+        pthread_cond_wait(&srv->defer_cond, &srv->defer_lock);
+    job->cs->suspended = false;
+    job->cs->login = job;
+    pthread_mutex_unlock(&srv->defer_lock);
+    MHD_resume_connection(job->conn);
+}
+
+/* Hand the login to the login pool and suspend its connection: true when
+ * taken; false when the pool's queue is full (rp: 503). */
+static bool login_defer(struct api_server *srv, struct conn_state *cs, struct MHD_Connection *conn,
+                        const char *url, const char *method, struct reply *rp)
+{
+    struct login_job *job = calloc(1, sizeof(*job));
+
+    if (job) {
+        *job = (struct login_job){srv, cs, conn, url, method, {0}};
+        if (api_workpool_submit(srv->logins, login_run, job)) {
+            MHD_suspend_connection(conn);
+            pthread_mutex_lock(&srv->defer_lock);
+            cs->suspended = true;
+            pthread_cond_broadcast(&srv->defer_cond);
+            pthread_mutex_unlock(&srv->defer_lock);
+            return true;
+        }
+        free(job);
+    }
+    reply_code(rp, PM_ERR_BUSY, "server_busy", NULL, wants_english(conn), cs);
+    rp->retry_after = LOGIN_RETRY_S;
     return false;
 }
 
@@ -1051,24 +1284,41 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * and dropped (never buffered) and 413 goes out at its end; a client
          * that keeps sending far beyond the limit is cut off. */
         cs->received += *upload_data_size;
-        if (!cs->too_large && (cs->body.len + *upload_data_size > cs->max_body ||
-                               buf_add(&cs->body, upload_data, *upload_data_size))) {
+        if (!cs->too_large && !cs->over_budget && cs->body.len + *upload_data_size > cs->reserved &&
+            !budget_take(srv, cs, cs->body.len + *upload_data_size - cs->reserved)) {
+            cs->over_budget = true;
+            buf_release(&cs->body);
+        }
+        if (!cs->too_large && !cs->over_budget &&
+            (cs->body.len + *upload_data_size > cs->max_body ||
+             buf_add(&cs->body, upload_data, *upload_data_size))) {
             cs->too_large = true;
             buf_release(&cs->body);
         }
         *upload_data_size = 0;
-        if (cs->too_large && cs->received / DISCARD_FACTOR > cs->max_body)
+        if ((cs->too_large || cs->over_budget) && cs->received / DISCARD_FACTOR > cs->max_body)
             return MHD_NO;
         return MHD_YES;
     }
-    if (cs->too_large)
+    if (cs->login) { /* back from the login pool */
+        rp = cs->login->rp;
+        free(cs->login);
+        cs->login = NULL;
+    } else if (cs->too_large) {
         reply_code(&rp, PM_ERR_RANGE, "body_too_large", NULL, wants_english(conn), cs);
-    else if (!strcmp(url, "/healthz"))
+    } else if (cs->over_budget) {
+        reply_code(&rp, PM_ERR_BUSY, "server_busy", NULL, wants_english(conn), cs);
+        rp.retry_after = BUSY_RETRY_S;
+    } else if (!strcmp(url, "/healthz")) {
         handle_health(srv, cs, method, wants_english(conn), &rp);
-    else if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
+    } else if (is_login(url, method)) {
+        if (login_defer(srv, cs, conn, url, method, &rp))
+            return MHD_YES; /* answered when the login pool is done */
+    } else if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api")) {
         handle_api(srv, cs, conn, url, method, &rp);
-    else
+    } else {
         handle_static(srv, cs, conn, url, method, &rp);
+    }
     cs->responded = true;
     cs->status = rp.status;
     ret = send_reply(conn, &rp);
@@ -1157,6 +1407,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         fwrite(line, 1, strlen(line), stderr);
     free(heap);
     buf_release(&cs->body);
+    free(cs->caller); /* when the request ended before handle_api */
+    budget_give(srv, cs);
     free(cs);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
@@ -1169,6 +1421,41 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     fputs("paminn serve: libmicrohttpd: ", stderr);
     vfprintf(stderr, fmt, ap);
     funlockfile(stderr);
+}
+
+/* ---- the pruner ---- */
+
+static void prune_once(struct api_server *srv)
+{
+    struct pool_slot *slot = pool_take(srv);
+    struct app_ctx ax = {.store = slot->store, .clock = srv->ctx.clock, .actor = "server"};
+    struct app_error ae;
+
+    app_error_clear(&ae);
+    if (app_sessions_prune(&ax, &ae))
+        fprintf(stderr, "paminn serve: pruning sessions and idempotency keys failed: %s\n",
+                ae.detail);
+    pool_give(srv, slot);
+}
+
+static void *pruner_run(void *cls)
+{
+    struct api_server *srv = cls;
+    struct timespec until;
+
+    pthread_mutex_lock(&srv->defer_lock);
+    while (!srv->stopping) {
+        pthread_mutex_unlock(&srv->defer_lock);
+        prune_once(srv);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += PRUNE_INTERVAL_S;
+        pthread_mutex_lock(&srv->defer_lock);
+        while (!srv->stopping &&
+               pthread_cond_timedwait(&srv->defer_cond, &srv->defer_lock, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&srv->defer_lock);
+    return NULL;
 }
 
 /* ---- start and stop ---- */
@@ -1276,9 +1563,10 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     struct sockaddr_storage addr;
     socklen_t addr_len = 0;
     const union MHD_DaemonInfo *info;
-    unsigned threads = cfg->threads ? cfg->threads : API_DEFAULT_THREADS;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned threads = cfg->threads ? cfg->threads : API_DEFAULT_THREADS, per_ip;
+    unsigned login_threads = threads / 4 ? threads / 4 : 1;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     enum pm_err rc;
 
     *out = NULL;
@@ -1292,10 +1580,15 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
         return pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
     pthread_mutex_init(&s->pool_lock, NULL);
     pthread_cond_init(&s->pool_cond, NULL);
+    pthread_mutex_init(&s->defer_lock, NULL);
+    pthread_cond_init(&s->defer_cond, NULL);
     s->max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
+    s->body_budget = cfg->body_budget ? cfg->body_budget : API_DEFAULT_BODY_BUDGET;
+    s->https = cfg->public_url && !strncasecmp(cfg->public_url, "https://", 8);
     s->web_dir = strdup(cfg->web_dir ? cfg->web_dir : "web");
     s->limiter = api_limiter_new(LIMITER_SLOTS);
-    if (!s->web_dir || !s->limiter) {
+    s->logins = api_workpool_new(login_threads, login_threads * LOGIN_QUEUE_PER_THREAD);
+    if (!s->web_dir || !s->limiter || !s->logins) {
         rc = pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
         goto out_free;
     }
@@ -1310,15 +1603,19 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     s->ctx.limiter = s->limiter;
     s->ctx.dummy_hash = s->dummy_hash;
     s->ctx.agency = cfg->agency; /* the agency, or NULL */
-    rc = open_pool(s, cfg->db, threads, e);
+    /* a handle for every HTTP worker, login thread and the pruner: none of
+     * them ever waits for another's */
+    rc = open_pool(s, cfg->db, threads + login_threads + 1, e);
     if (rc)
         goto out_free;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    per_ip = cfg->per_ip < 0 ? API_DEFAULT_PER_IP : (unsigned)cfg->per_ip;
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONNECTION_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)API_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->mhd) {
@@ -1326,6 +1623,11 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
                           cfg->listen ? cfg->listen : API_DEFAULT_LISTEN);
         goto out_free;
     }
+    if (pthread_create(&s->pruner, NULL, pruner_run, s)) {
+        rc = pm_error_set(e, PM_ERR_INTERNAL, "", "cannot start the pruner thread");
+        goto out_free;
+    }
+    s->pruner_started = true;
     info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : 0;
     (void)addr_len;
@@ -1352,18 +1654,29 @@ void api_server_stop(struct api_server **sp)
     if (s->mhd) {
         /* Stop accepting, then give requests in flight time to finish
          * (idle keep-alive connections do not count). */
-        atomic_store(&s->stopping, 1);
+        atomic_store(&s->quiescing, 1);
         MHD_quiesce_daemon(s->mhd);
         for (waited_ms = 0;
              atomic_load(&s->in_flight) > 0 && waited_ms < API_CONNECTION_TIMEOUT_S * 1000;
              waited_ms += 10)
             usleep(10000);
+        api_workpool_free(&s->logins); /* resumes what it still holds */
         MHD_stop_daemon(s->mhd);
     }
+    if (s->pruner_started) {
+        pthread_mutex_lock(&s->defer_lock);
+        s->stopping = true;
+        pthread_cond_broadcast(&s->defer_cond);
+        pthread_mutex_unlock(&s->defer_lock);
+        pthread_join(s->pruner, NULL);
+    }
+    api_workpool_free(&s->logins);
     close_pool(s);
     api_limiter_free(&s->limiter);
     pthread_cond_destroy(&s->pool_cond);
     pthread_mutex_destroy(&s->pool_lock);
+    pthread_cond_destroy(&s->defer_cond);
+    pthread_mutex_destroy(&s->defer_lock);
     free(s->web_dir);
     free(s);
     *sp = NULL;

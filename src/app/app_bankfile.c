@@ -15,6 +15,7 @@
 #include "app/app_payments.h"
 #include "core/date.h"
 #include "core/idnum.h"
+#include "core/money.h"
 #include "store/store_books.h"
 #include "util/clock.h"
 
@@ -323,7 +324,8 @@ enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data
             app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", field);
             return app_error_extra(e, "{\"reason\":\"only deposits in SEK are booked\"}");
         }
-        rep->deposits_minor += f->deposits[i].amount_minor;
+        if (money_add(rep->deposits_minor, f->deposits[i].amount_minor, &rep->deposits_minor))
+            return app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", field);
     }
     rc = remember(ax, f, rep->file_identity, sizeof(rep->file_identity), e);
     if (rc)

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "store/store_tokens.h"
 #include "util/clock.h"
 
 enum pm_err app_sessions_login(const struct app_ctx *ax, const char *email, const char *password,
@@ -62,6 +63,40 @@ enum pm_err app_sessions_token_create(const struct app_ctx *ax, struct api_token
     t->created_by = ax->actor_user_id;
     t->created_at = clock_now_s(ax->clock);
     rc = store_api_token_insert(ax->store, t);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_sessions_prune(const struct app_ctx *ax, struct app_error *e)
+{
+    int64_t now = clock_now_s(ax->clock);
+    enum pm_err rc;
+
+    rc = store_sessions_prune(ax->store, now, NULL);
+    if (!rc)
+        rc = store_idempotency_prune(ax->store, now - APP_IDEMPOTENCY_KEEP_S, NULL);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_sessions_token_list(const struct app_ctx *ax, struct api_token *out, size_t cap,
+                                    size_t *n, struct app_error *e)
+{
+    enum pm_err rc = store_api_token_list(ax->store, ax->company_id, out, cap, n);
+
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
+enum pm_err app_sessions_token_revoke(const struct app_ctx *ax, int64_t id, struct app_error *e)
+{
+    enum pm_err rc = store_api_token_delete(ax->store, ax->company_id, id);
+
+    if (rc == PM_ERR_NOT_FOUND)
+        return app_error_set(e, rc, "not_found", "id");
     if (rc)
         return app_store_failed(ax, rc, e);
     return PM_OK;

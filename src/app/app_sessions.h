@@ -15,6 +15,8 @@
 #include "util/secret.h"
 
 #define APP_SESSION_LIFETIME_S (12 * 3600)
+/* How long the answer to a POST with an Idempotency-Key is kept for repeats. */
+#define APP_IDEMPOTENCY_KEEP_S (24 * 3600)
 
 struct app_login {
     struct user user;
@@ -36,5 +38,15 @@ enum pm_err app_sessions_logout(const struct app_ctx *ax, const char *token_hash
  * t is stored (its hash), token gets the value shown once. */
 enum pm_err app_sessions_token_create(const struct app_ctx *ax, struct api_token *t,
                                       char token[SECRET_TOKEN_HEX], struct app_error *e);
+
+/* Delete the sessions expired by now and the Idempotency-Key answers older
+ * than APP_IDEMPOTENCY_KEEP_S (the server does it now and then). */
+enum pm_err app_sessions_prune(const struct app_ctx *ax, struct app_error *e);
+
+/* The company's API tokens (ax->company_id), up to cap, by id. */
+enum pm_err app_sessions_token_list(const struct app_ctx *ax, struct api_token *out, size_t cap,
+                                    size_t *n, struct app_error *e);
+/* Revoke one of them: from now on it authenticates nothing. */
+enum pm_err app_sessions_token_revoke(const struct app_ctx *ax, int64_t id, struct app_error *e);
 
 #endif

@@ -120,6 +120,25 @@ int cli_company(struct cli *c, int argc, char **argv)
     return wants_help(argc, argv) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 }
 
+#define PASSWORD_MAX 1024
+
+/* The first line of file ("-" = standard input) into out[PASSWORD_MAX],
+ * without its line end; false when it cannot be read. */
+static bool read_password(const char *file, char out[PASSWORD_MAX])
+{
+    FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+    bool ok;
+
+    if (!f)
+        return false;
+    ok = fgets(out, PASSWORD_MAX, f) != NULL;
+    if (f != stdin)
+        fclose(f);
+    if (ok)
+        out[strcspn(out, "\r\n")] = '\0';
+    return ok;
+}
+
 /* The new user as one atomic operation (app_atomic). */
 struct user_args {
     struct user *u;
@@ -137,13 +156,10 @@ static enum pm_err add_user(const struct app_ctx *ax, void *arg, struct app_erro
 static int user_add(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"email", required_argument, NULL, 'e'},
-        {"name", required_argument, NULL, 'n'},
-        {"password", required_argument, NULL, 'p'},
-        {"company", required_argument, NULL, 'c'},
-        {"role", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"email", required_argument, NULL, 'e'},    {"name", required_argument, NULL, 'n'},
+        {"password", required_argument, NULL, 'p'}, {"password-file", required_argument, NULL, 'f'},
+        {"company", required_argument, NULL, 'c'},  {"role", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     struct user u = {0};
     struct company co;
@@ -151,6 +167,7 @@ static int user_add(struct cli *c, int argc, char **argv)
     struct user_args ua = {&u, NULL, ROLE_OWNER};
     struct app_error e;
     int64_t company_id = 0;
+    char from_file[PASSWORD_MAX];
     int opt;
 
     optind = 1;
@@ -163,7 +180,17 @@ static int user_add(struct cli *c, int argc, char **argv)
             copy_field(u.name, sizeof(u.name), optarg);
             break;
         case 'p':
+            /* kept for scripts and tests: argv is visible to every local user */
+            fprintf(stderr, "paminn user add: warning: --password shows the password in the "
+                            "process list; use --password-file FILE (- = standard input)\n");
             ua.password = optarg;
+            break;
+        case 'f':
+            if (!read_password(optarg, from_file)) {
+                cli_errorf("user add", "--password-file: cannot read a line from '%s'", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            ua.password = from_file;
             break;
         case 'c':
             if (!cli_parse_int(optarg, 1, INT64_MAX, &company_id)) {
@@ -178,8 +205,12 @@ static int user_add(struct cli *c, int argc, char **argv)
             }
             break;
         case 'h':
-            printf("usage: paminn user add --email EMAIL --password PASSWORD --company ID\n"
-                   "                       [--name NAME] [--role owner|member|read_only]\n");
+            printf("usage: paminn user add --email EMAIL --password-file FILE|- --company ID\n"
+                   "                       [--name NAME] [--role owner|member|read_only]\n"
+                   "  --password-file FILE  the password: the first line of FILE, or of\n"
+                   "                        standard input with '-'\n"
+                   "  --password PASSWORD   the same on the command line (visible to other\n"
+                   "                        local users in the process list; avoid)\n");
             return CLI_EXIT_OK;
         default:
             return CLI_EXIT_USAGE;

@@ -3,7 +3,8 @@
  *
  * Part of core/: pure.  One pass over the lines with a small state machine
  * for the record order; every record is checked field by field, and the
- * section and file totals are compared at their 15 and 70 records.  On any
+ * section and file totals are compared at their 15 and 70 records; the
+ * file's payments and its deposits each add up to at most MONEY_MAX.  On any
  * error everything read so far is released, so a caller never sees part of
  * a refused file.
  */
@@ -36,6 +37,8 @@ struct reader {
     bool seen[10];
     /* file */
     int64_t n20, n21, n2223, n15;
+    int64_t deposits_sum; /* the deposits so far, at most MONEY_MAX */
+    int64_t amounts_sum;  /* the payments and deductions so far, likewise */
 };
 
 static enum pm_err fail(struct reader *r, const char *fmt, ...)
@@ -278,6 +281,9 @@ static enum pm_err rec_payment(struct reader *r, struct caps *caps, bool deducti
         r->n20_sec++;
         r->n20++;
     }
+    if (!rc && (money_add(r->amounts_sum, amount, &r->amounts_sum) || r->amounts_sum > MONEY_MAX))
+        return fail(r, "the file's payments add up to more than %lld öre (10 000 billion kr)",
+                    (long long)MONEY_MAX);
     if (rc)
         return fail(r, "amounts overflow");
     r->rank = 0;
@@ -394,6 +400,11 @@ static enum pm_err rec_deposit(struct reader *r)
     if (amount != r->sum20 - r->sum21)
         return fail(r, "deposit amount %lld öre differs from the section's payments %lld öre",
                     (long long)amount, (long long)(r->sum20 - r->sum21));
+    /* Every total booked from the file fits a sane bound: beyond it sums of
+     * the books (SIE balances, reports) could overflow. */
+    if (money_add(r->deposits_sum, amount, &r->deposits_sum) || r->deposits_sum > MONEY_MAX)
+        return fail(r, "the file's deposits add up to more than %lld öre (10 000 billion kr)",
+                    (long long)MONEY_MAX);
     if (!strchr(" KDS", r->rec[79]))
         warn(r, "unknown deposit type");
     memcpy(dep->account, r->rec + 2, 35);

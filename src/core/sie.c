@@ -148,7 +148,7 @@ void sie_text(struct sie_writer *w, const char *utf8)
             c = ' ';
         if (c == '\\' && i == n)
             c = '/'; /* would escape the closing quote */
-        if (c == '"')
+        if (c == '"' || c == '\\') /* a reader takes a backslash as an escape */
             put(w, "\\", 1, false);
         put(w, &c, 1, true);
     }

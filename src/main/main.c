@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "main/serve.h"
@@ -76,6 +77,9 @@ int main(int argc, char **argv)
     int opt, status = CLI_EXIT_USAGE;
     enum pm_err rc;
 
+    /* Everything paminn creates — the database and its journals, keys,
+     * exported books — is its owner's alone (0600, directories 0700). */
+    umask(S_IRWXG | S_IRWXO);
     c.program = argv[0];
     c.db = getenv("PAMINN_DB") ? getenv("PAMINN_DB") : "paminn.db";
     c.data_dir = getenv("PAMINN_DATA_DIR") ? getenv("PAMINN_DATA_DIR") : "data";

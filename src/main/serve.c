@@ -4,6 +4,7 @@
  *
  *   paminn [--db DSN] [--now TIME] [--data-dir DIR] serve [--listen HOST:PORT]
  *          [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]
+ *          [--max-conns-per-ip N] [--public-url URL]
  *
  * Settings come from flags, then the environment (PAMINN_DB, PAMINN_LISTEN,
  * PAMINN_DATA_DIR; PAMINN_NOW is read by main.c), then the [server] section
@@ -39,7 +40,8 @@ static int usage(FILE *f, int status)
 {
     fprintf(f,
             "usage: paminn [--db DSN] [--now TIME] [--data-dir DIR] serve [--listen HOST:PORT]\n"
-            "              [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]\n\n"
+            "              [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]\n"
+            "              [--max-conns-per-ip N] [--public-url URL]\n\n"
             "Serve the JSON API under /api/v1 and the web UI until SIGTERM or SIGINT.\n\n"
             "  --listen HOST:PORT  address to listen on (default: $PAMINN_LISTEN or %s;\n"
             "                      port 0 picks a free port)\n"
@@ -47,8 +49,13 @@ static int usage(FILE *f, int status)
             "  --max-body BYTES    largest request body accepted (default %d)\n"
             "  --config FILE       INI file with db, listen, threads, max_body, data_dir\n"
             "                      under [server] (flags and environment win over it)\n"
-            "  --web-dir DIR       static files of the web UI (default ./web)\n%s",
-            API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, serve_amili_usage);
+            "  --web-dir DIR       static files of the web UI (default ./web)\n"
+            "  --max-conns-per-ip N  open connections from one client address (default %d;\n"
+            "                      0 = no limit, for use behind a reverse proxy that limits)\n"
+            "  --public-url URL    the address users reach Påminn at; with https:// the\n"
+            "                      session cookie is always Secure\n%s",
+            API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, API_DEFAULT_PER_IP,
+            serve_amili_usage);
     return status;
 }
 
@@ -79,13 +86,15 @@ int serve_command(struct cli *c, int argc, char **argv)
         {"max-body", required_argument, NULL, 'm'},
         {"config", required_argument, NULL, 'c'},
         {"web-dir", required_argument, NULL, 'w'},
+        {"max-conns-per-ip", required_argument, NULL, 'i'},
+        {"public-url", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},
         SERVE_AMILI_LONG_OPTIONS, /* serve_amili.c */
         {NULL, 0, NULL, 0},
     };
     const char *listen = NULL, *config = NULL, *web_dir = "web", *db = c->db;
-    const char *data_dir = c->data_dir;
-    int64_t threads = 0, max_body = 0;
+    const char *data_dir = c->data_dir, *public_url = NULL;
+    int64_t threads = 0, max_body = 0, per_ip = -1;
     struct api_ini ini = {0};
     struct rate_table rates = {0};
     struct api_config cfg = {0};
@@ -114,6 +123,21 @@ int serve_command(struct cli *c, int argc, char **argv)
                 cli_errorf("serve", "--max-body: '%s' is not a size 1..1073741824", optarg);
                 return CLI_EXIT_USAGE;
             }
+            break;
+        case 'i':
+            if (!cli_parse_int(optarg, 0, API_CONNECTION_LIMIT, &per_ip)) {
+                cli_errorf("serve", "--max-conns-per-ip: '%s' is not a number 0..%d", optarg,
+                           API_CONNECTION_LIMIT);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'u':
+            if (strncmp(optarg, "https://", 8) != 0 && strncmp(optarg, "http://", 7) != 0) {
+                cli_errorf("serve", "--public-url: '%s' is not an http:// or https:// address",
+                           optarg);
+                return CLI_EXIT_USAGE;
+            }
+            public_url = optarg;
             break;
         case 'c':
             config = optarg;
@@ -165,6 +189,8 @@ int serve_command(struct cli *c, int argc, char **argv)
     cfg.listen = listen;
     cfg.threads = (unsigned)threads;
     cfg.max_body = (size_t)max_body;
+    cfg.per_ip = (int)per_ip;
+    cfg.public_url = public_url;
     cfg.db = db;
     cfg.web_dir = web_dir;
     /* The agency client and its threads first. */

@@ -18,9 +18,11 @@
  * serve.c hands unknown options here (serve_amili_option) and starts and
  * stops what they configure (serve_amili_start / serve_amili_stop).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agency/agency.h"
 #include "cli/cli.h"
@@ -95,6 +97,31 @@ static const char *env_or(const char *value, const char *name)
     return e && *e ? e : NULL;
 }
 
+/* The agency's address: https://, or http:// to a loopback address (the
+ * local sandbox) or with a fixed clock (--now: tests and demos) — never
+ * the partner token over a plain network. */
+static bool url_allowed(const char *url, const struct cli *c)
+{
+    char host[64];
+    struct in_addr a4;
+    size_t n;
+
+    if (!strncasecmp(url, "https://", 8))
+        return true;
+    if (strncasecmp(url, "http://", 7) != 0)
+        return false;
+    if (c->clock.fixed_us || c->clock.offset_us)
+        return true;
+    url += 7;
+    n = url[0] == '[' ? strcspn(url, "]") + 1 : strcspn(url, ":/");
+    if (n >= sizeof(host))
+        return false;
+    memcpy(host, url, n);
+    host[n] = '\0';
+    return !strcasecmp(host, "localhost") || !strcmp(host, "[::1]") ||
+           (inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127);
+}
+
 int serve_amili_start(struct serve_amili *am, struct cli *c, const char *db)
 {
     struct agency_config cfg;
@@ -110,6 +137,13 @@ int serve_amili_start(struct serve_amili *am, struct cli *c, const char *db)
     secret = env_or(am->secret_key_file, "PAMINN_SECRET_KEY_FILE");
     if (!am->url)
         return CLI_EXIT_OK; /* the agency is not configured: the rest works */
+    if (!url_allowed(am->url, c)) {
+        cli_errorf("serve",
+                   "--amili-url: '%s' is not https:// (plain http:// only to this "
+                   "machine, or with --now for tests)",
+                   am->url);
+        return CLI_EXIT_USAGE;
+    }
     if (!am->api_code || !am->key_file) {
         cli_errorf("serve", "--amili-url needs --amili-api-code and --amili-key (or "
                             "PAMINN_AMILI_API_CODE and PAMINN_AMILI_KEY_FILE)");

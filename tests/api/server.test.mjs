@@ -16,12 +16,14 @@ let fx;
 let anna;
 let customer;
 let invoice;
+let token;
 
 before(async () => {
   fx = await startServer({ now: '2025-07-01' });
   anna = await fx.login();
   customer = await createCustomer(anna, fx.companyId, { name: 'Rutt Kund' });
   invoice = await createInvoice(anna, fx.companyId, customer.id);
+  token = (await anna.post(`/api/v1/companies/${fx.companyId}/tokens`, { name: 'route check' })).body;
 });
 after(async () => {
   await fx?.stop();
@@ -68,6 +70,7 @@ function concrete(pattern) {
     if (name === 'cid') return String(fx.companyId);
     if (before.endsWith('/customers/')) return String(customer.id);
     if (before.endsWith('/invoices/')) return String(invoice.id);
+    if (before.endsWith('/tokens/')) return String(token.id);
     return '1';
   });
 }

@@ -106,6 +106,24 @@ static void text_must_be_clean_utf8(void **state)
     assert_false(api_json_text_ok("\xed\xa0\x80", 3));     /* surrogate */
     assert_false(api_json_text_ok("\xe5", 1));             /* truncated */
     assert_false(api_json_text_ok("\xf4\x90\x80\x80", 4)); /* beyond U+10FFFF */
+    assert_false(api_json_text_ok("a\xe2\x80\xae"
+                                  "b",
+                                  5)); /* U+202E right-to-left override */
+    assert_false(api_json_text_ok("a\xe2\x80\xaa"
+                                  "b",
+                                  5)); /* U+202A left-to-right embedding */
+    assert_false(api_json_text_ok("a\xe2\x81\xa6"
+                                  "b",
+                                  5)); /* U+2066 left-to-right isolate */
+    assert_false(api_json_text_ok("a\xe2\x81\xa9"
+                                  "b",
+                                  5)); /* U+2069 pop directional isolate */
+    assert_true(api_json_text_ok("a\xe2\x80\x8f"
+                                 "b",
+                                 5)); /* U+200F right-to-left mark */
+    assert_true(api_json_text_ok("a\xe2\x80\xaf"
+                                 "b",
+                                 5)); /* U+202F narrow no-break space */
 }
 
 static void field_readers_are_strict(void **state)

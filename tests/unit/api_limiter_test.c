@@ -1,5 +1,6 @@
 /*
- * api_limiter_test.c — failed-login rate limiting (src/api/api_limiter.c)
+ * api_limiter_test.c — failed-login rate limiting (src/api/api_limiter.c),
+ * the work pool logins hash passwords in (src/api/api_workpool.c)
  * and the static file path rules (src/api/api_static.c): what a person
  * guessing passwords, or a path full of "..", runs into.
  */
@@ -9,10 +10,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api_limiter.h"
+#include "api/api_workpool.h"
 #include "api/api_static.h"
 #include "util/secret.h"
 
@@ -59,6 +63,110 @@ static void success_forgets_and_the_table_stays_bounded(void **state)
     }
     assert_true(api_limiter_blocked(l, "c@x.se", 101, &retry));
     api_limiter_free(&l);
+}
+
+static void junk_failures_never_unlock_a_locked_address(void **state)
+{
+    struct api_limiter *l = api_limiter_new(64);
+    char junk[64];
+    int64_t retry = 0, t0 = 5000;
+    int i;
+
+    (void)state;
+    assert_int_equal(secret_init(), PM_OK);
+    for (i = 0; i < API_LIMITER_ATTEMPTS; i++)
+        api_limiter_fail(l, "victim@example.se", t0);
+    assert_true(api_limiter_blocked(l, "victim@example.se", t0, &retry));
+    /* far more junk addresses than the table holds, each failing once */
+    for (i = 0; i < 4096; i++) {
+        snprintf(junk, sizeof(junk), "junk%d@example.se", i);
+        api_limiter_fail(l, junk, t0 + 1);
+    }
+    assert_true(api_limiter_blocked(l, "victim@example.se", t0 + 2, &retry));
+    assert_int_equal(retry, API_LIMITER_WINDOW_S - 2);
+    /* a table full of locked addresses keeps them all */
+    for (i = 0; i < 64 * API_LIMITER_ATTEMPTS; i++) {
+        snprintf(junk, sizeof(junk), "lock%d@example.se", i / API_LIMITER_ATTEMPTS);
+        api_limiter_fail(l, junk, t0 + 3);
+    }
+    assert_true(api_limiter_blocked(l, "victim@example.se", t0 + 4, &retry));
+    assert_false(api_limiter_blocked(l, "victim@example.se", t0 + API_LIMITER_WINDOW_S, &retry));
+    api_limiter_free(&l);
+}
+
+static void one_client_and_everyone_have_limits_too(void **state)
+{
+    struct api_limiter *l = api_limiter_new(16);
+    char client[32];
+    int64_t retry = 0, t0 = 9000;
+    int i;
+
+    (void)state;
+    assert_int_equal(secret_init(), PM_OK);
+    for (i = 0; i < API_LIMITER_CLIENT_ATTEMPTS - 1; i++)
+        api_limiter_client_fail(l, "203.0.113.7", t0);
+    assert_false(api_limiter_client_blocked(l, "203.0.113.7", t0, &retry));
+    api_limiter_client_fail(l, "203.0.113.7", t0 + 1);
+    assert_true(api_limiter_client_blocked(l, "203.0.113.7", t0 + 1, &retry));
+    assert_int_equal(retry, API_LIMITER_WINDOW_S - 1);
+    assert_false(api_limiter_client_blocked(l, "198.51.100.1", t0 + 1, &retry));
+    /* junk clients do not free the locked one's slot */
+    for (i = 0; i < 1000; i++) {
+        snprintf(client, sizeof(client), "10.0.%d.%d", i / 256, i % 256);
+        api_limiter_client_fail(l, client, t0 + 2);
+    }
+    assert_true(api_limiter_client_blocked(l, "203.0.113.7", t0 + 3, &retry));
+    /* in all: past the global count nobody logs in until the window ends */
+    for (i = 0; i < API_LIMITER_GLOBAL_ATTEMPTS; i++) {
+        snprintf(client, sizeof(client), "10.1.%d.%d", i / 256, i % 256);
+        api_limiter_client_fail(l, client, t0 + 4);
+    }
+    assert_true(api_limiter_client_blocked(l, "192.0.2.1", t0 + 5, &retry));
+    assert_true(retry >= 1 && retry <= API_LIMITER_WINDOW_S);
+    assert_false(api_limiter_client_blocked(l, "192.0.2.1", t0 + 4 + API_LIMITER_WINDOW_S, &retry));
+    api_limiter_free(&l);
+}
+
+/* A job that waits until the test lets it finish. */
+struct hold {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool go;
+    int done;
+};
+
+static void held_job(void *arg)
+{
+    struct hold *h = arg;
+
+    pthread_mutex_lock(&h->lock);
+    while (!h->go)
+        pthread_cond_wait(&h->cond, &h->lock);
+    h->done++;
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void the_work_pool_refuses_past_its_queue(void **state)
+{
+    struct hold h = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    struct api_workpool *p = api_workpool_new(1, 2);
+    int submitted = 0;
+
+    (void)state;
+    assert_non_null(p);
+    /* one job runs (and waits), two wait in the queue: the rest is refused */
+    while (submitted < 10 && api_workpool_submit(p, held_job, &h))
+        submitted++;
+    assert_true(submitted >= 2 && submitted <= 3);
+    assert_false(api_workpool_submit(p, held_job, &h));
+    pthread_mutex_lock(&h.lock);
+    h.go = true;
+    pthread_cond_broadcast(&h.cond);
+    pthread_mutex_unlock(&h.lock);
+    api_workpool_free(&p); /* runs what is queued, then stops */
+    assert_null(p);
+    assert_int_equal(h.done, submitted);
+    api_workpool_free(&p);
 }
 
 static void static_paths(void **state)
@@ -116,6 +224,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(five_failures_block_until_the_window_passes),
         cmocka_unit_test(success_forgets_and_the_table_stays_bounded),
+        cmocka_unit_test(junk_failures_never_unlock_a_locked_address),
+        cmocka_unit_test(one_client_and_everyone_have_limits_too),
+        cmocka_unit_test(the_work_pool_refuses_past_its_queue),
         cmocka_unit_test(static_paths),
         cmocka_unit_test(static_validators),
     };

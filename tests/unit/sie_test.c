@@ -236,6 +236,11 @@ static void test_text_rules(void **state)
     sie_writer_init(&w, &b);
     rec(&w, "#FNAMN", "'5€\tAB\\", NULL);
     assert_string_equal(b.data, "#FNAMN \"5? AB/\"\r\n");
+    /* A backslash inside text is escaped: it cannot end the text early. */
+    buf_reset(&b);
+    sie_writer_init(&w, &b);
+    rec(&w, "#FNAMN", "'A\\\" #KONTO 1 x", NULL);
+    assert_string_equal(b.data, "#FNAMN \"A\\\\\\\" #KONTO 1 x\"\r\n");
     assert_int_equal(sie_cp437("åäöÅÄÖé", cp, sizeof(cp)), 7);
     assert_string_equal(cp, "\x86\x84\x94\x8f\x8e\x99\x82");
     buf_release(&b);

@@ -10,6 +10,7 @@ import { clear, fieldLabel, h, hideError, loading, nextId, showError } from '../
 import { t } from '../i18n.js';
 import { instant } from '../format.js';
 import { amiliStatus, co, notifyChanged, state } from '../state.js';
+import { agencyLink } from '../links.js';
 
 function missingList(missing) {
   return h('ul.missing', missing.map((m) => {
@@ -31,7 +32,7 @@ export function activatedSummary(d) {
       h('dt', t('activation.accepted_by')), h('dd', d.accepted_by ?? '–'),
       h('dt', t('activation.accepted_at')), h('dd', instant(d.accepted_at) || '–'),
       d.account_id ? [h('dt', t('activation.account')), h('dd', d.account_id)] : null),
-    d.agency_url ? h('p', h('a', { href: d.agency_url, target: '_blank', rel: 'noopener' }, t('activation.agency_link'))) : null);
+    agencyLink(d.agency_url) ? h('p', h('a', { href: agencyLink(d.agency_url), target: '_blank', rel: 'noopener' }, t('activation.agency_link'))) : null);
 }
 
 /*

@@ -11,6 +11,7 @@ import { money } from '../format.js';
 import { co, isActivated } from '../state.js';
 import { amiliStatusText, handedOver, isOpen, reasonList } from './common.js';
 import { historyList } from './history.js';
+import { agencyLink } from '../links.js';
 
 export async function loadInvoice(id) {
   const [inv, hist] = await Promise.all([get(co(`/invoices/${id}`)), get(co(`/invoices/${id}/history`))]);
@@ -95,7 +96,7 @@ export function amiliBlock(inv) {
         fact(t('amili.closed'), c.closed ? t('common.yes') : t('common.no'))));
       /* Two interest figures on one page: say why they differ. */
       parts.push(h('p.hint', t('amili.interest_note')));
-      if (c.url) parts.push(h('p', h('a', { href: c.url, target: '_blank', rel: 'noopener' }, t('amili.open_case'))));
+      if (agencyLink(c.url)) parts.push(h('p', h('a', { href: agencyLink(c.url), target: '_blank', rel: 'noopener' }, t('amili.open_case'))));
     }
     if (a.state === 'failed' && a.reasons?.length) {
       parts.push(h('p', t('amili.failed_reasons')), reasonList(a.reasons, { invoiceId: inv.id, customerId: inv.customer.id, returnTo: location.hash }));

@@ -9,6 +9,7 @@ import { clear, clearFieldErrors, dropDraft, field, h, hideError, loading, markF
 import { t } from '../i18n.js';
 import { co, role, state } from '../state.js';
 import { navigate } from '../router.js';
+import { appReturn } from '../links.js';
 
 export async function renderList(main) {
   document.title = `${t('customers.title')} – Påminn`;
@@ -74,7 +75,7 @@ const COUNTRIES = ['SE', 'NO', 'DK', 'FI', 'DE', 'GB', 'NL', 'FR', 'ES', 'PL', '
 export async function renderForm(main, ctx) {
   const id = ctx.params[0] ? Number(ctx.params[0]) : null;
   const focus = ctx.query.get('focus');
-  const returnTo = ctx.query.get('return');
+  const returnTo = appReturn(ctx.query.get('return'));
   let c = { number: '', name: '', is_company: false, id_number: '', address_line_1: '', address_line_2: '', zip_code: '', city: '', country: 'SE', email: '', mobile_number: '', language: 'sv' };
   main.append(loading());
   if (id) c = await get(co(`/customers/${id}`));

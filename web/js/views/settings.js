@@ -9,12 +9,13 @@ import { t } from '../i18n.js';
 import { moneyInput, parseMoney } from '../format.js';
 import { amiliStatus, co, role, state } from '../state.js';
 import { navigate } from '../router.js';
+import { appReturn } from '../links.js';
 
 const TEXT = ['name', 'organization_no', 'address_line_1', 'address_line_2', 'zip_code', 'city', 'country', 'email', 'phone', 'bankgiro'];
 
 export async function render(main, ctx) {
   const focus = ctx.query.get('focus');
-  const returnTo = ctx.query.get('return');
+  const returnTo = appReturn(ctx.query.get('return'));
   document.title = `${t('settings.title')} – Påminn`;
   main.append(loading());
   let c = await get(co());
