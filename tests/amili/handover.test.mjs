@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { assertError } from '../api/lib/server.mjs';
-import { PATIENCE_MS, assertStatus, sandboxCall, scaled, startStack, waitFor } from './lib/stack.mjs';
+import { PATIENCE_MS, TODAY, assertStatus, sandboxCall, scaled, startStack, waitFor } from './lib/stack.mjs';
 
 /* Luhn over a digit string. */
 function luhnValid(digits) {
@@ -173,7 +173,7 @@ describe('Amili hand-over', () => {
   test('a direct payment on the handed-over invoice is reported to the agency, once', async () => {
     const before = (await s.counters()).requests['POST /creditor--payments'] ?? 0;
     const res = await s.client.post(`${s.api}/invoices/${first.id}/payments`,
-      { date: '2025-06-20', amount_minor: 10000, reference: 'Swish 0701234567' });
+      { date: TODAY, amount_minor: 10000, reference: 'Swish 0701234567' });
     assertStatus(res, 201);
     const reported = await waitFor(async () => (await s.history(first.id)).find((e) => e.kind === 'amili_reported'),
       PATIENCE_MS, 'the report to the agency');

@@ -54,5 +54,5 @@ test('1 100 slow-header connections from one address leave /healthz answering fo
   }
   const res = await healthFromElsewhere(fx.port);
   assert.equal(res.status, 200);
-  assert.deepEqual(JSON.parse(res.body), { status: 'ok' });
+  assert.equal(JSON.parse(res.body).status, 'ok');
 });
