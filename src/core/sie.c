@@ -147,7 +147,7 @@ void sie_text(struct sie_writer *w, const char *utf8)
         if ((unsigned char)c < 0x20 || c == 0x7f)
             c = ' ';
         if (c == '\\' && i == n)
-            c = '/'; /* would escape the closing quote */
+            c = '/';               /* would escape the closing quote */
         if (c == '"' || c == '\\') /* a reader takes a backslash as an escape */
             put(w, "\\", 1, false);
         put(w, &c, 1, true);

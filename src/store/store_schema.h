@@ -531,4 +531,4 @@
 
 #undef SCHEMA_ADDRESS
 
-/* clang-format on */
+    /* clang-format on */
