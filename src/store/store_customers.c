@@ -9,6 +9,7 @@
  * "C"), so the list is a statement variant.  The pattern is lowered here
  * (ASCII only) for both.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "store/sql.h"
@@ -27,6 +28,32 @@ static const struct sql_col customer_cols[] =
 
 static const struct sql_reader customer_reader = SQL_READER(struct customer, customer_cols, NULL);
 
+/* The highest customer number made of digits only (0 when none): a new
+ * card without a number gets the one above it, as the form promises. */
+static const struct sql_variant number_highest = {{
+    [STORE_DIALECT_SQLITE] =
+        "SELECT COALESCE(MAX(CAST(number AS INTEGER)), 0) FROM customers WHERE company_id = $1"
+        " AND number <> '' AND number NOT GLOB '*[^0-9]*' AND length(number) <= 15",
+    [STORE_DIALECT_PG] = "SELECT COALESCE(MAX(CAST(number AS BIGINT)), 0) FROM customers"
+                         " WHERE company_id = $1 AND number ~ '^[0-9]{1,15}$'",
+}};
+
+#define CUSTOMER_NUMBER_FIRST 1001
+
+static enum pm_err number_next(struct store *st, struct customer *c)
+{
+    int64_t highest = 0;
+    bool found = false;
+    enum pm_err err = sql_findf(st, &found, &sql_int_reader, &highest,
+                                sql_text(st, &number_highest), "i", c->company_id);
+
+    if (err)
+        return err;
+    snprintf(c->number, sizeof(c->number), "%lld",
+             (long long)(highest > 0 ? highest + 1 : CUSTOMER_NUMBER_FIRST));
+    return PM_OK;
+}
+
 struct customer_insert {
     const struct customer *in;
     struct customer row;
@@ -44,6 +71,8 @@ static enum pm_err customer_insert_run(struct store *st, void *ctx)
     if (!ci->row.created_at)
         ci->row.created_at = sql_now();
     err = sql_next_id(st, ci->row.company_id, "customers", 1, &ci->row.id);
+    if (!err && !ci->row.number[0])
+        err = number_next(st, &ci->row);
     if (!err)
         err = sql_runf(st, sql, "c", SQL_ROW(customer_cols, &ci->row));
     return err;

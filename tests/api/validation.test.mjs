@@ -86,6 +86,19 @@ describe('customers', () => {
     await refused(() => anna.post(`${C}/customers`, customerBody({ name: 'Nummer Två', number: 'K-100' })), 409, 'duplicate_number', 'number');
   });
 
+  test('a card saved without a customer number gets the next one, as the form promises', async () => {
+    /* One above the highest number made of digits; others (K-100) do not count. */
+    await createCustomer(anna, fx.companyId, { name: 'Numrerad', number: '5000' });
+    await createCustomer(anna, fx.companyId, { name: 'Bokstäver', number: 'K-9999' });
+    const first = await createCustomer(anna, fx.companyId, { name: 'Utan nummer 1' });
+    assert.equal(first.number, '5001');
+    const second = await createCustomer(anna, fx.companyId, { name: 'Utan nummer 2', number: '' });
+    assert.equal(second.number, '5002');
+    const got = await anna.get(`${C}/customers/${second.id}`);
+    assertStatus(got, 200);
+    assert.equal(got.body.number, '5002');
+  });
+
   test('SQL metacharacters are stored and returned verbatim', async () => {
     const name = "Robert'); DROP TABLE customers;--";
     const created = await createCustomer(anna, fx.companyId, { name, city: '"; DELETE FROM invoices; --' });
