@@ -81,6 +81,7 @@
 #define LOGIN_QUEUE_PER_THREAD 4  /* logins waiting for a login thread, per thread */
 #define LOGIN_RETRY_S          1  /* Retry-After of a 503 for a full login queue */
 #define PRUNE_INTERVAL_S       3600
+#define API_INDEX_MAX          (1u << 20) /* index.html read into memory */
 /* The list cache, per store handle. */
 #define REPLY_CACHE_ENTRIES 64
 #define REPLY_CACHE_BYTES   (4u << 20)
@@ -110,6 +111,7 @@ struct api_server {
     struct clock wall; /* real time, for the access log and durations */
     size_t max_body;
     char *web_dir;
+    char web_version[API_STATIC_VERSION_MAX]; /* of the files under web_dir */
     int port;
     /* The store pool: one handle (with its caches) per worker, login thread
      * and the pruner. */
@@ -979,11 +981,24 @@ out_free:
     free(r);
 }
 
+/* index.html with its URLs in the current version (api_static.h). */
+static void index_reply(const struct api_server *srv, int fd, size_t size, struct reply *rp)
+{
+    char *text = size < API_INDEX_MAX ? malloc(size + 1) : NULL;
+    ssize_t got = text ? read(fd, text, size) : -1;
+
+    if (got == (ssize_t)size)
+        rp->body = api_static_index(text, size, srv->web_version, &rp->len);
+    free(text);
+    if (!rp->body)
+        rp->status = 500;
+}
+
 static void handle_static(struct api_server *srv, struct conn_state *cs,
                           struct MHD_Connection *conn, const char *url, const char *method,
                           struct reply *rp)
 {
-    bool english = wants_english(conn);
+    bool english = wants_english(conn), current, is_index;
     char path[4096];
     struct stat sb;
     int fd;
@@ -993,6 +1008,7 @@ static void handle_static(struct api_server *srv, struct conn_state *cs,
         reply_code(rp, PM_ERR_INVALID, "method_not_allowed", NULL, english, cs);
         return;
     }
+    url = api_static_unversion(url, srv->web_version, &current);
     if (!api_static_path(srv->web_dir, url, path, sizeof(path))) {
         reply_code(rp, PM_ERR_NOT_FOUND, "not_found", NULL, english, cs);
         return;
@@ -1010,8 +1026,11 @@ static void handle_static(struct api_server *srv, struct conn_state *cs,
     api_static_etag((uint64_t)sb.st_size,
                     (int64_t)sb.st_mtim.tv_sec * 1000000000 + (int64_t)sb.st_mtim.tv_nsec,
                     rp->etag);
-    rp->cache_control = api_static_cache_control(
-        MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "v") != NULL);
+    is_index = !strcmp(url, "/") || !strcmp(url, "/index.html");
+    if (is_index) /* its text names the version: so does its validator */
+        snprintf(rp->etag + strlen(rp->etag) - 1, API_STATIC_ETAG_MAX - strlen(rp->etag) + 1,
+                 "-%s\"", srv->web_version);
+    rp->cache_control = api_static_cache_control(current);
     if (api_static_etag_matches(
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
             rp->etag)) {
@@ -1020,6 +1039,11 @@ static void handle_static(struct api_server *srv, struct conn_state *cs,
         return;
     }
     rp->status = 200;
+    if (is_index) {
+        index_reply(srv, fd, (size_t)sb.st_size, rp);
+        close(fd);
+        return;
+    }
     rp->fd = fd;
     rp->fd_size = (uint64_t)sb.st_size;
 }
@@ -1586,6 +1610,8 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     s->body_budget = cfg->body_budget ? cfg->body_budget : API_DEFAULT_BODY_BUDGET;
     s->https = cfg->public_url && !strncasecmp(cfg->public_url, "https://", 8);
     s->web_dir = strdup(cfg->web_dir ? cfg->web_dir : "web");
+    if (s->web_dir && !api_static_version_of(s->web_dir, s->web_version))
+        fprintf(stderr, "paminn: cannot read the web directory %s\n", s->web_dir);
     s->limiter = api_limiter_new(LIMITER_SLOTS);
     s->logins = api_workpool_new(login_threads, login_threads * LOGIN_QUEUE_PER_THREAD);
     if (!s->web_dir || !s->limiter || !s->logins) {

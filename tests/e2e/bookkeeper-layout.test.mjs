@@ -90,18 +90,41 @@ VIEWS.forEach((v) => {
     await noSideScroll(page, 'Kundreskontra');
     await shot(page, `overview-${v.tag}`, { fullPage: true });
     await assertAccessible(page, 'Kundreskontra');
-    /* Static files come with validators: a second ask is 304; a versioned URL may be kept a year. */
-    const cache = await page.evaluate(async () => {
-      const first = await fetch('/js/app.js', { cache: 'no-store' });
+    /* Every file the page loaded has a URL of the web files' version and
+     * may be kept a year; the page itself and any other URL are asked
+     * again each time (304 when unchanged). */
+    const loaded = [];
+    page.on('response', (r) => { if (/\.(js|css)$/.test(new URL(r.url()).pathname)) loaded.push(r); });
+    await page.reload();
+    await page.locator('main h1').waitFor();
+    await page.waitForFunction(() => !document.querySelector('main .loading'));
+    const files = loaded.map((r) => new URL(r.url()).pathname);
+    for (const r of loaded) assert.equal(r.headers()['cache-control'], 'public, max-age=31536000, immutable', r.url());
+    const cache = await page.evaluate(async (files) => {
+      const index = await fetch('/', { cache: 'no-store' });
+      const script = files.find((p) => p.endsWith('/js/app.js'));
+      const first = await fetch(script, { cache: 'no-store' });
       const etag = first.headers.get('etag');
-      const again = await fetch('/js/app.js', { cache: 'no-store', headers: { 'If-None-Match': etag } });
-      const versioned = await fetch('/css/app.css?v=1', { cache: 'no-store' });
-      return { etag, control: first.headers.get('cache-control'), again: again.status, versioned: versioned.headers.get('cache-control') };
-    });
+      const again = await fetch(script, { cache: 'no-store', headers: { 'If-None-Match': etag } });
+      const stale = await fetch('/v/000000000000/js/app.js', { cache: 'no-store' });
+      const plain = await fetch('/js/app.js', { cache: 'no-store' });
+      return {
+        index: index.headers.get('cache-control'), text: await index.text(), etag,
+        control: first.headers.get('cache-control'), again: again.status,
+        stale: [stale.status, stale.headers.get('cache-control')], plain: plain.headers.get('cache-control'),
+      };
+    }, files);
+    assert.ok(files.length >= 5, `the page loaded ${files.length} scripts and style sheets`);
+    const version = files[0].split('/')[2];
+    for (const f of files) assert.match(f, new RegExp(`^/v/${version}/`), `${f} has no version in its URL`);
+    assert.match(version, /^[0-9a-f]{12}$/);
+    assert.ok(cache.text.includes(`src="v/${version}/js/app.js"`) && !cache.text.includes('v/dev/'), 'index.html names another version');
+    assert.equal(cache.index, 'no-cache');
     assert.match(cache.etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
-    assert.equal(cache.control, 'no-cache');
+    assert.equal(cache.control, 'public, max-age=31536000, immutable');
     assert.equal(cache.again, 304);
-    assert.equal(cache.versioned, 'public, max-age=31536000, immutable');
+    assert.deepEqual(cache.stale, [200, 'no-cache']);
+    assert.equal(cache.plain, 'no-cache');
     for (const hash of ['#/customers', '#/settings', '#/start', '#/customers/new']) {
       await page.goto(`${demo.app.base}/${hash}`);
       await page.locator('main h1').waitFor();

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api_limiter.h"
@@ -219,6 +220,45 @@ static void static_validators(void **state)
     assert_string_equal(api_static_cache_control(false), "no-cache");
 }
 
+/* index.html names the current version; a URL of it may be kept a year,
+ * a URL of another version (a page from before an upgrade) is served too. */
+static void static_versions(void **state)
+{
+    static const char index[] = "<link href=\"v/dev/css/app.css\"><script src=\"v/dev/js/app.js\">";
+    char version[API_STATIC_VERSION_MAX], again[API_STATIC_VERSION_MAX];
+    const char *rest;
+    size_t len = 0;
+    bool current = true;
+    char *text;
+
+    (void)state;
+    assert_true(api_static_version_of(".", version));
+    assert_int_equal(strlen(version), 12);
+    assert_true(api_static_version_of(".", again));
+    assert_string_equal(version, again);
+    assert_false(api_static_version_of("/no/such/dir", again));
+    rest = api_static_unversion("/v/0123456789ab/js/app.js", "0123456789ab", &current);
+    assert_string_equal(rest, "/js/app.js");
+    assert_true(current);
+    rest = api_static_unversion("/v/000000000000/js/app.js", "0123456789ab", &current);
+    assert_string_equal(rest, "/js/app.js");
+    assert_false(current);
+    rest = api_static_unversion("/v/0123456789a/js/app.js", "0123456789ab", &current);
+    assert_false(current);
+    rest = api_static_unversion("/js/app.js", "0123456789ab", &current);
+    assert_string_equal(rest, "/js/app.js");
+    assert_false(current);
+    rest = api_static_unversion("/v/x", "x", &current);
+    assert_string_equal(rest, "/v/x");
+    assert_false(current);
+    text = api_static_index(index, strlen(index), "0123456789ab", &len);
+    assert_non_null(text);
+    assert_string_equal(text, "<link href=\"v/0123456789ab/css/app.css\">"
+                              "<script src=\"v/0123456789ab/js/app.js\">");
+    assert_int_equal(len, strlen(text));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +269,7 @@ int main(void)
         cmocka_unit_test(the_work_pool_refuses_past_its_queue),
         cmocka_unit_test(static_paths),
         cmocka_unit_test(static_validators),
+        cmocka_unit_test(static_versions),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
