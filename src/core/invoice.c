@@ -376,6 +376,7 @@ enum pm_err invoice_filter_selection(enum invoice_filter filter, struct invoice_
     case FILTER_WRITTEN_OFF:
         out->by_state = true;
         out->state = INVOICE_STATE_WRITTEN_OFF;
+        out->or_expected_loss = true;
         return PM_OK;
     case FILTER_COUNT:
         break;
@@ -384,12 +385,12 @@ enum pm_err invoice_filter_selection(enum invoice_filter filter, struct invoice_
 }
 
 bool invoice_filter_matches(enum invoice_filter filter, enum invoice_state state, int32_t due_date,
-                            bool handed_over, int32_t today)
+                            bool handed_over, bool expected_loss, int32_t today)
 {
     struct invoice_selection sel;
 
     if (invoice_filter_selection(filter, &sel))
         return false;
-    return (!sel.by_state || state == sel.state) && (!sel.past_due || due_date < today) &&
-           (!sel.handed_over || handed_over);
+    return (!sel.by_state || state == sel.state || (sel.or_expected_loss && expected_loss)) &&
+           (!sel.past_due || due_date < today) && (!sel.handed_over || handed_over);
 }

@@ -137,7 +137,7 @@ enum invoice_filter {
     FILTER_OVERDUE, /* open and due_date < today */
     FILTER_AGENCY,  /* handed over to the agency (any agency state) */
     FILTER_PAID,
-    FILTER_WRITTEN_OFF,
+    FILTER_WRITTEN_OFF, /* customer losses: written off, or an expected loss */
     FILTER_COUNT,
 };
 
@@ -153,12 +153,16 @@ struct invoice_selection {
     enum invoice_state state;
     bool past_due;    /* due_date < today */
     bool handed_over; /* handed over to the agency */
+    /* with by_state: or an expected customer loss is registered (the
+     * customer-loss tab shows the losses feared and those confirmed) */
+    bool or_expected_loss;
 };
 
 /* PM_ERR_INVALID for a filter out of range. */
 enum pm_err invoice_filter_selection(enum invoice_filter filter, struct invoice_selection *out);
-/* Does an invoice in `state`, due on due_date, pass filter on today? */
+/* Does an invoice in `state`, due on due_date, handed over or not, with
+ * an expected loss registered or not, pass filter on today? */
 bool invoice_filter_matches(enum invoice_filter filter, enum invoice_state state, int32_t due_date,
-                            bool handed_over, int32_t today);
+                            bool handed_over, bool expected_loss, int32_t today);
 
 #endif

@@ -196,8 +196,16 @@ static void filter_sql(struct build *b, enum invoice_filter filter, bool hint_st
         b->err = PM_ERR_INVALID;
         return;
     }
-    if (sel.by_state)
+    if (sel.by_state && sel.or_expected_loss) {
+        add(b,
+            " AND (%si.state = '%s' OR i.id IN (SELECT e.invoice_id FROM invoice_books AS e"
+            " WHERE e.company_id = ",
+            ps, store_invoice_state_name(sel.state));
+        param(b, V_COMPANY, false);
+        add(b, " AND e.expected_loss_minor > 0))");
+    } else if (sel.by_state) {
         add(b, " AND %si.state = '%s'", ps, store_invoice_state_name(sel.state));
+    }
     if (sel.past_due && !due_in_cursor) {
         add(b, " AND %si.due_date < ", hint_due ? "+" : "");
         param(b, V_TODAY, true);

@@ -528,6 +528,9 @@
     "  added_by TEXT NOT NULL DEFAULT '',"
     "  added_on " T_INT " NOT NULL"
     ")" T_STRICT ";",
+    /* The customer-loss filter finds the expected losses by this index. */
+    "CREATE INDEX invoice_books_expected_loss ON invoice_books (company_id, invoice_id)"
+    "  WHERE expected_loss_minor > 0;",
 
 #undef SCHEMA_ADDRESS
 

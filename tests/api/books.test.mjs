@@ -208,11 +208,15 @@ describe('customer loss', () => {
     assert.equal(exp.body.invoice.status, 'overdue', 'an expected loss is still a receivable');
     assert.deepEqual(rowsOf((await vouchersOf(inv.id)).find((v) => v.source === 'expected_loss')), ['C 1519 1000000', 'D 6352 1000000']);
     assertError(await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'expected' }), 409, 'already_expected');
+    /* The customer-loss tab lists losses feared as well as confirmed. */
+    const tab = async () => (await anna.get(`${C}/invoices?status=written_off&limit=200`)).body.items.map((i) => i.id);
+    assert.ok((await tab()).includes(inv.id), 'an expected loss is not in the customer-loss tab');
     const conf = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', date: '2026-06-01' });
     assertStatus(conf, 201);
     assert.deepEqual(conf.body.vouchers.map((v) => v.source), ['expected_loss_reversal', 'confirmed_loss']);
     const vs = await vouchersOf(inv.id);
     assert.deepEqual(rowsOf(vs.find((v) => v.source === 'expected_loss_reversal')), ['C 6352 1000000', 'D 1519 1000000']);
+    assert.equal((await tab()).filter((id) => id === inv.id).length, 1);
   });
 
   test('part payments after an expected loss reverse it in proportion, the last one the rest', async () => {
@@ -241,6 +245,9 @@ describe('customer loss', () => {
     assert.equal(sum(all, 6352), 0);
     assert.equal(sum(all, 1519), 0);
     assert.equal((await anna.get(`${C}/invoices/${inv.id}`)).body.status, 'paid');
+    /* Paid in full, the loss is no longer feared: out of the customer-loss tab. */
+    const tab = (await anna.get(`${C}/invoices?status=written_off&limit=200`)).body.items.map((i) => i.id);
+    assert.ok(!tab.includes(inv.id));
   });
 
   test('refused with a clear reason and nothing written: paid, disputed, cash method, bad input', async () => {

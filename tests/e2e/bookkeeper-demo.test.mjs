@@ -75,12 +75,19 @@ for (const v of VIEWS) {
 VIEWS.forEach((v, k) => {
   const w = W[v.lang];
 
-  test(`losses that show: expected loss badge, interest stopped, only a confirmed loss offered; written off with the tab counting it (${v.tag})`, async () => {
+  test(`losses that show: expected loss badge, interest stopped, only a confirmed loss offered; counted in the customer-loss tab from the expected loss on (${v.tag})`, async () => {
     const inv = (await demo.overdueInvoices())[10 + k];
+    const start = (await demo.api.get(`${co(demo.cid)}/invoices/counts`)).body;
     const res = await demo.api.post(`${co(demo.cid)}/invoices/${inv.id}/customer-loss`, { kind: 'expected', date: '2026-03-01' });
     assert.equal(res.status, 201, res.text);
     const before = (await demo.api.get(`${co(demo.cid)}/invoices/counts`)).body;
+    /* The customer-loss tab counts a feared loss; it is still owed (overdue). */
+    assert.equal(before.written_off, start.written_off + 1);
+    assert.equal(before.overdue, start.overdue);
     const page = await demo.open(v);
+    await page.goto(`${demo.app.base}/#/invoices?status=written_off&sort=number`);
+    await page.locator(`tr.inv-row[data-id="${inv.id}"]`).waitFor();
+    assert.equal(await page.locator('[data-count="written_off"]').textContent(), `(${before.written_off})`);
     await page.goto(`${demo.app.base}/#/invoices?status=overdue&sort=number`);
     const row = page.locator(`tr.inv-row[data-id="${inv.id}"]`);
     await row.locator('button.expand').click();
@@ -110,7 +117,8 @@ VIEWS.forEach((v, k) => {
     assert.ok(!text.includes(w.remaining) && !text.includes(w.daysOverdue), text);
     assert.ok(text.includes(w.interestStopped), text);
     await page.waitForFunction(([id, b]) => document.querySelector(`tr.inv-row[data-id="${id}"] td.status`)?.textContent.includes(b), [inv.id, w.writtenOffBadge]);
-    await page.waitForFunction((n) => document.querySelector('[data-count="written_off"]')?.textContent === `(${n})`, before.written_off + 1);
+    /* Confirmed, it stays in the customer-loss tab and leaves the overdue one. */
+    await page.waitForFunction((n) => document.querySelector('[data-count="written_off"]')?.textContent === `(${n})`, before.written_off);
     await page.waitForFunction((n) => document.querySelector('[data-count="overdue"]')?.textContent === `(${n})`, before.overdue - 1);
     await shot(page, `loss-written-off-${v.tag}`);
     await assertAccessible(page, 'the invoice list with a written-off invoice');

@@ -464,10 +464,11 @@ static void test_filters(void **state)
     for (f = 0; f < FILTER_COUNT; f++) {
         for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
             for (day = -1; day <= 1; day++) {
-                for (agency = 0; agency < 2; agency++) {
+                for (agency = 0; agency < 4; agency++) {
                     enum invoice_state st = states[i];
-                    bool want = false, got = invoice_filter_matches((enum invoice_filter)f, st,
-                                                                    today + day, agency, today);
+                    bool expected = agency & 2, want = false;
+                    bool got = invoice_filter_matches((enum invoice_filter)f, st, today + day,
+                                                      agency & 1, expected, today);
 
                     switch ((enum invoice_filter)f) {
                     case FILTER_ALL:
@@ -480,13 +481,13 @@ static void test_filters(void **state)
                         want = invoice_is_overdue(st, today + day, today);
                         break;
                     case FILTER_AGENCY:
-                        want = agency;
+                        want = agency & 1;
                         break;
                     case FILTER_PAID:
                         want = st == INVOICE_STATE_PAID;
                         break;
-                    case FILTER_WRITTEN_OFF:
-                        want = st == INVOICE_STATE_WRITTEN_OFF;
+                    case FILTER_WRITTEN_OFF: /* a loss confirmed or feared */
+                        want = st == INVOICE_STATE_WRITTEN_OFF || expected;
                         break;
                     case FILTER_COUNT:
                         break;
@@ -496,7 +497,10 @@ static void test_filters(void **state)
             }
         }
     }
-    assert_false(invoice_filter_matches(FILTER_COUNT, INVOICE_STATE_OPEN, today, false, today));
+    assert_false(
+        invoice_filter_matches(FILTER_COUNT, INVOICE_STATE_OPEN, today, false, false, today));
+    assert_int_equal(invoice_filter_selection(FILTER_WRITTEN_OFF, &sel), PM_OK);
+    assert_true(sel.by_state && sel.or_expected_loss);
 }
 
 int main(void)
