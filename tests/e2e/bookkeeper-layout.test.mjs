@@ -135,3 +135,26 @@ VIEWS.forEach((v) => {
     await page.close();
   });
 });
+
+VIEWS.forEach((v) => {
+  test(`a toast covers nothing one can scroll to, and goes at the next key (${v.tag})`, async () => {
+    const page = await demo.open(v);
+    await page.goto(`${demo.app.base}/#/invoices?status=overdue&sort=number`);
+    await page.locator('#select-page').check();
+    await page.locator('#select-all-matching').click(); /* says how many are ticked */
+    const toast = page.locator('#toast');
+    await toast.waitFor({ state: 'visible' });
+    /* Scrolled to the very bottom, the page's content ends above the
+     * room kept below it: that room must reach above the toast's top. */
+    const box = await page.evaluate(() => ({
+      room: parseFloat(getComputedStyle(document.body).paddingBottom),
+      fromBottom: window.innerHeight - document.getElementById('toast').getBoundingClientRect().top,
+    }));
+    assert.ok(box.room >= box.fromBottom, `${box.room}px kept below the page, the toast reaches ${box.fromBottom}px up`);
+    await page.keyboard.press('Shift');
+    await toast.waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.body.style.paddingBottom), '');
+    assertNoPageErrors(page);
+    await page.close();
+  });
+});

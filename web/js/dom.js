@@ -59,11 +59,26 @@ export function announce(text) {
   if (toast) {
     toast.textContent = text;
     toast.hidden = false;
+    /* Room below the page for the toast, so that it covers nothing the
+     * user can scroll to; gone at the next click or key, or after 5 s. */
+    document.body.style.paddingBottom = `${toast.offsetHeight + 32}px`;
     clearTimeout(toast._timer);
-    toast._timer = setTimeout(() => {
-      toast.hidden = true;
-    }, 5000);
+    toast._timer = setTimeout(hideToast, 5000);
+    setTimeout(() => {
+      document.addEventListener('pointerdown', hideToast, { once: true });
+      document.addEventListener('keydown', hideToast, { once: true });
+    }, 0);
   }
+}
+
+function hideToast() {
+  const toast = document.getElementById('toast');
+  if (!toast) return;
+  toast.hidden = true;
+  document.body.style.paddingBottom = '';
+  clearTimeout(toast._timer);
+  document.removeEventListener('pointerdown', hideToast);
+  document.removeEventListener('keydown', hideToast);
 }
 
 /* ---- errors ---- */
