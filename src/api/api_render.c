@@ -137,6 +137,17 @@ void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_
     jsonw_int(w, days);
     jsonw_key(w, "manual_reminders");
     jsonw_int(w, inv->manual_reminders);
+    /* The invoice page has the whole loss (api_invoices.c); a list row
+     * says that a loss is feared and how much is written down. */
+    if (inv->expected_loss_minor > 0 && inv->state != INVOICE_STATE_WRITTEN_OFF) {
+        jsonw_key(w, "loss");
+        jsonw_object_begin(w);
+        jsonw_key(w, "kind");
+        jsonw_string(w, "expected");
+        jsonw_key(w, "amount_minor");
+        jsonw_int(w, inv->expected_loss_minor);
+        jsonw_object_end(w);
+    }
     jsonw_key(w, "amili");
     if (inv->agency_state == AMILI_STATE_NONE) {
         jsonw_null(w);

@@ -131,6 +131,7 @@ struct invoice {
     enum amili_state agency_state; /* stored as its name (core/amili.h) */
     char agency_status[64];        /* the agency's case status as last seen */
     int64_t created_at;
+    int64_t expected_loss_minor; /* filled on read: an expected loss written down (net) */
 };
 
 struct invoice_line_row {

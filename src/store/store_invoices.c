@@ -47,7 +47,7 @@ static const struct sql_col invoice_cols[] =
     SQL_COLS(struct invoice, company_id, id, number, customer_id, kind, currency, invoice_date,
              due_date, net_minor, vat_minor, total_minor, tax_reduction_minor, customer_part_minor,
              paid_minor, credited_minor, remaining_minor, state, manual_reminders, agency_state,
-             agency_status, created_at, customer_name);
+             agency_status, created_at, customer_name, expected_loss_minor);
 
 static enum pm_err invoice_enums(struct store *st, struct store_stmt *q, void *out)
 {

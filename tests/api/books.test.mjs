@@ -211,6 +211,8 @@ describe('customer loss', () => {
     /* The customer-loss tab lists losses feared as well as confirmed. */
     const tab = async () => (await anna.get(`${C}/invoices?status=written_off&limit=200`)).body.items.map((i) => i.id);
     assert.ok((await tab()).includes(inv.id), 'an expected loss is not in the customer-loss tab');
+    const row = (await anna.get(`${C}/invoices?status=overdue&limit=200`)).body.items.find((i) => i.id === inv.id);
+    assert.deepEqual(row.loss, { kind: 'expected', amount_minor: 1000000 });
     const conf = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', date: '2026-06-01' });
     assertStatus(conf, 201);
     assert.deepEqual(conf.body.vouchers.map((v) => v.source), ['expected_loss_reversal', 'confirmed_loss']);

@@ -88,6 +88,7 @@ VIEWS.forEach((v, k) => {
     await page.goto(`${demo.app.base}/#/invoices?status=written_off&sort=number`);
     await page.locator(`tr.inv-row[data-id="${inv.id}"]`).waitFor();
     assert.equal(await page.locator('[data-count="written_off"]').textContent(), `(${before.written_off})`);
+    assert.ok((await page.locator(`tr.inv-row[data-id="${inv.id}"] td.status`).innerText()).includes(w.expectedBadge), 'no badge on the row');
     await page.goto(`${demo.app.base}/#/invoices?status=overdue&sort=number`);
     const row = page.locator(`tr.inv-row[data-id="${inv.id}"]`);
     await row.locator('button.expand').click();

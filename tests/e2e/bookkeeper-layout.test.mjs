@@ -153,7 +153,6 @@ VIEWS.forEach((v) => {
     assert.ok(box.room >= box.fromBottom, `${box.room}px kept below the page, the toast reaches ${box.fromBottom}px up`);
     await page.keyboard.press('Shift');
     await toast.waitFor({ state: 'hidden' });
-    assert.equal(await page.evaluate(() => document.body.style.paddingBottom), '');
     assertNoPageErrors(page);
     await page.close();
   });

@@ -60,8 +60,12 @@ export function announce(text) {
     toast.textContent = text;
     toast.hidden = false;
     /* Room below the page for the toast, so that it covers nothing the
-     * user can scroll to; gone at the next click or key, or after 5 s. */
-    document.body.style.paddingBottom = `${toast.offsetHeight + 32}px`;
+     * user can scroll to; the toast goes at the next click or key, or
+     * after 5 s.  The room stays until the next view: taking it away
+     * under a click would move what is being clicked. */
+    const room = toast.offsetHeight + 32;
+    if (room > (parseFloat(document.body.style.paddingBottom) || 0)) document.body.style.paddingBottom = `${room}px`;
+    window.addEventListener('hashchange', () => { document.body.style.paddingBottom = ''; }, { once: true });
     clearTimeout(toast._timer);
     toast._timer = setTimeout(hideToast, 5000);
     setTimeout(() => {
@@ -75,7 +79,6 @@ function hideToast() {
   const toast = document.getElementById('toast');
   if (!toast) return;
   toast.hidden = true;
-  document.body.style.paddingBottom = '';
   clearTimeout(toast._timer);
   document.removeEventListener('pointerdown', hideToast);
   document.removeEventListener('keydown', hideToast);
