@@ -299,6 +299,38 @@ enum pm_err store_books_bgmax_remember(struct store *st, int64_t company_id, con
 
 /* ---- aging ---- */
 
+enum pm_err store_books_receivables_on(struct store *st, int64_t company_id, int32_t as_of,
+                                       void (*fn)(void *ctx, int32_t due_date, int64_t count,
+                                                  int64_t remaining_minor),
+                                       void *ctx)
+{
+    static const char sql[] =
+        "SELECT due_date, count(*), CAST(coalesce(sum(rem), 0) AS BIGINT) FROM ("
+        " SELECT i.due_date AS due_date, i.customer_part_minor - i.credited_minor"
+        "  - coalesce((SELECT sum(p.amount_minor) FROM payments AS p"
+        "    WHERE p.company_id = i.company_id AND p.invoice_id = i.id AND p.date <= $2), 0)"
+        "  AS rem"
+        " FROM invoices AS i WHERE i.company_id = $1 AND i.currency = 'SEK'"
+        " AND i.state <> 'credited' AND i.invoice_date <= $2"
+        " AND NOT EXISTS (SELECT 1 FROM voucher_invoices AS vi JOIN vouchers AS v"
+        "  ON v.company_id = vi.company_id AND v.year = vi.year AND v.number = vi.number"
+        "  WHERE vi.company_id = i.company_id AND vi.invoice_id = i.id"
+        "  AND v.source = 'confirmed_loss' AND v.date <= $2)"
+        ") AS t WHERE rem > 0 GROUP BY due_date ORDER BY due_date";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_query(st, &q, sql, "id", company_id, as_of);
+    bool row = false;
+
+    while (!err) {
+        err = sql_step(st, q, &row);
+        if (err || !row)
+            break;
+        fn(ctx, (int32_t)sql_int(st, q, 0), sql_int(st, q, 1), sql_int(st, q, 2));
+    }
+    sql_done(st, q);
+    return err;
+}
+
 enum pm_err store_books_receivables_sum(struct store *st, int64_t company_id, int32_t due_from,
                                         int32_t due_to, int64_t *count, int64_t *remaining)
 {

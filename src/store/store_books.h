@@ -146,6 +146,17 @@ enum pm_err store_books_bgmax_remember(struct store *st, int64_t company_id, con
 
 /* ---- aging ---- */
 
+/* The SEK receivables as they stood at the end of as_of: invoices issued
+ * by then, not credited in full and not written off as a confirmed loss by
+ * then, less the capital of the payments dated by then (a partial credit
+ * counts from the invoice's date: credits carry no date of their own);
+ * those with something left, summed per due date: fn(ctx, due date, how
+ * many, what remains) for each due date, in order. */
+enum pm_err store_books_receivables_on(struct store *st, int64_t company_id, int32_t as_of,
+                                       void (*fn)(void *ctx, int32_t due_date, int64_t count,
+                                                  int64_t remaining_minor),
+                                       void *ctx);
+
 /* Open SEK invoices due in [due_from, due_to]: how many, and what remains. */
 enum pm_err store_books_receivables_sum(struct store *st, int64_t company_id, int32_t due_from,
                                         int32_t due_to, int64_t *count, int64_t *remaining);

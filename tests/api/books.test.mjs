@@ -500,6 +500,27 @@ describe('receivables aging', () => {
       const earlier = await a.get(`${c}/receivables/aging?as_of=2026-05-15`);
       /* on 2026-05-15: due 03-17 is 59 days past, 03-16 is 60: both 31–60 */
       assert.deepEqual(earlier.body.buckets.map((b) => b.count), [5, 0, 2, 0, 0]);
+      /* As things stood then: the 5 000 invoice was paid 1 000 only on 06-01. */
+      assert.deepEqual(earlier.body.buckets.map((b) => b.remaining_minor), [550000, 0, 800000, 0, 0]);
+      assert.equal(earlier.body.total_minor, 1350000);
+      /* On 01-31 every invoice was issued, none due, the one paid 02-01 still open. */
+      const issued = await a.get(`${c}/receivables/aging?as_of=2026-01-31`);
+      assert.deepEqual(issued.body.buckets.map((b) => b.count), [8, 0, 0, 0, 0]);
+      assert.equal(issued.body.total_minor, 1450000);
+      /* Before the invoice date nothing was owed. */
+      const before = await a.get(`${c}/receivables/aging?as_of=2025-12-31`);
+      assert.equal(before.body.total_minor, 0);
+      assert.deepEqual(before.body.buckets.map((b) => b.count), [0, 0, 0, 0, 0]);
+      /* A confirmed loss dated 06-10 on the 3 000 invoice due 03-17: in the
+       * aging the day before (84 days past due, 61–90 with the 4 000 left of
+       * the one due 03-16), not from then on. */
+      const lossy = (await a.get(`${c}/invoices?status=overdue&limit=200`)).body.items.find((i) => i.due_date === '2026-03-17');
+      assertStatus(await a.post(`${c}/invoices/${lossy.id}/customer-loss`, { kind: 'confirmed', date: '2026-06-10' }), 201);
+      const dayBefore = await a.get(`${c}/receivables/aging?as_of=2026-06-09`);
+      assert.deepEqual(dayBefore.body.buckets[3], { key: '61_90', count: 2, remaining_minor: 700000 });
+      const onTheDay = await a.get(`${c}/receivables/aging?as_of=2026-06-10`);
+      assert.deepEqual(onTheDay.body.buckets[3], { key: '61_90', count: 1, remaining_minor: 400000 });
+      assert.equal(onTheDay.body.total_minor, dayBefore.body.total_minor - 300000);
       assertError(await a.get(`${c}/receivables/aging?as_of=15/6`), 400, 'invalid_query', 'as_of');
     } finally {
       await fresh.stop();
