@@ -98,17 +98,23 @@ enum pm_err api_books_sie(struct api_request *r)
     struct company co;
     struct buf out = BUF_INIT;
     char actor[STORE_EMAIL_MAX];
+    const char *type_text = api_request_query(r, "type");
+    enum sie_type type = SIE_TYPE_4I;
     int64_t year = 0;
     enum pm_err rc;
 
     if (!api_request_query(r, "year"))
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "year");
+    if (type_text && !strcmp(type_text, "4E"))
+        type = SIE_TYPE_4E;
+    else if (type_text && strcmp(type_text, "4I") != 0)
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "type");
     rc = api_request_query_int(r, "year", DATE_MIN_YEAR, DATE_MAX_YEAR - 1, &year);
     if (!rc)
         rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (!rc) {
         app_error_clear(&ae);
-        rc = app_export_sie(&ax, (int)year, &out, &ae);
+        rc = app_export_sie(&ax, (int)year, type, &out, &ae);
         if (rc)
             api_error_from_app(&r->err, &ae);
     }
@@ -118,8 +124,8 @@ enum pm_err api_books_sie(struct api_request *r)
     }
     r->status = 200;
     r->raw_type = "text/plain; charset=IBM437";
-    snprintf(r->raw_filename, sizeof(r->raw_filename), "paminn-%lld-%lld.se",
-             (long long)r->company_id, (long long)year);
+    snprintf(r->raw_filename, sizeof(r->raw_filename), "paminn-%lld-%lld.%s",
+             (long long)r->company_id, (long long)year, type == SIE_TYPE_4E ? "se" : "si");
     r->raw_body = buf_detach(&out, &r->raw_len);
     return r->raw_body ? PM_OK : api_error_set(&r->err, PM_ERR_NOMEM, "internal_error", NULL);
 }

@@ -121,18 +121,19 @@ static enum pm_err balances(const struct app_ctx *ax, int32_t before, struct sie
     return rc;
 }
 
-enum pm_err app_export_sie(const struct app_ctx *ax, int year, struct buf *out, struct app_error *e)
+enum pm_err app_export_sie(const struct app_ctx *ax, int year, enum sie_type type, struct buf *out,
+                           struct app_error *e)
 {
     const struct company *co = ax->company;
-    struct sie_balance *opening = NULL, *closing = NULL;
+    struct sie_balance *opening = NULL, *closing = NULL, *earlier = NULL;
     struct voucher_stream vs;
     struct sie_company sc;
     struct sie_export x;
     struct pm_error pe = {0};
     struct idnum org;
     char postal[STORE_NAME_MAX + STORE_SHORT_MAX + 2];
-    int32_t start = 0, next_start = 0;
-    size_t n_opening = 0, n_closing = 0;
+    int32_t start = 0, next_start = 0, previous_start = 0;
+    size_t n_opening = 0, n_closing = 0, n_earlier = 0;
     enum pm_err rc;
 
     memset(&vs, 0, sizeof(vs));
@@ -140,16 +141,20 @@ enum pm_err app_export_sie(const struct app_ctx *ax, int year, struct buf *out, 
         return app_error_set(e, PM_ERR_RANGE, "out_of_range", "year");
     date_from_ymd(year, 1, 1, &start);
     date_from_ymd(year + 1, 1, 1, &next_start);
+    date_from_ymd(year - 1, 1, 1, &previous_start);
     opening = calloc(ACCOUNTS_MAX, sizeof(*opening));
     closing = calloc(ACCOUNTS_MAX, sizeof(*closing));
+    earlier = calloc(ACCOUNTS_MAX, sizeof(*earlier));
     vs.page = calloc(VOUCHER_PAGE, sizeof(*vs.page));
-    if (!opening || !closing || !vs.page) {
+    if (!opening || !closing || !earlier || !vs.page) {
         rc = nomem(e);
         goto out_free;
     }
     rc = balances(ax, start, opening, &n_opening, e);
     if (!rc)
         rc = balances(ax, next_start, closing, &n_closing, e);
+    if (!rc && type == SIE_TYPE_4E && n_opening > 0)
+        rc = balances(ax, previous_start, earlier, &n_earlier, e);
     if (rc)
         goto out_free;
     memset(&sc, 0, sizeof(sc));
@@ -166,6 +171,7 @@ enum pm_err app_export_sie(const struct app_ctx *ax, int year, struct buf *out, 
     vs.to = next_start - 1;
     memset(&x, 0, sizeof(x));
     x.company = &sc;
+    x.type = type;
     x.year = year;
     x.previous_year = n_opening > 0;
     x.generated = ax->today;
@@ -175,6 +181,8 @@ enum pm_err app_export_sie(const struct app_ctx *ax, int year, struct buf *out, 
     x.n_opening = n_opening;
     x.closing = closing;
     x.n_closing = n_closing;
+    x.earlier = earlier;
+    x.n_earlier = n_earlier;
     x.next_voucher = stream_next;
     x.ctx = &vs;
     rc = sie_export(&x, out, &pe);
@@ -184,6 +192,7 @@ enum pm_err app_export_sie(const struct app_ctx *ax, int year, struct buf *out, 
     }
 out_free:
     free(vs.page);
+    free(earlier);
     free(closing);
     free(opening);
     return rc;

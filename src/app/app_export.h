@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "core/sie.h"
 #include "core/aging.h"
 #include "util/buf.h"
 
@@ -26,8 +27,9 @@ enum pm_err app_export_vouchers(const struct app_ctx *ax, int32_t from, int32_t 
                                 app_voucher_each each, void *arg, bool *truncated,
                                 struct app_error *e);
 
-/* The SIE 4 file of `year` (CP437), appended to *out. */
-enum pm_err app_export_sie(const struct app_ctx *ax, int year, struct buf *out,
+/* The SIE 4 file of `year` (CP437) of `type` (4I: vouchers only, for the
+ * main bookkeeping program to import; 4E: with balances), appended to *out. */
+enum pm_err app_export_sie(const struct app_ctx *ax, int year, enum sie_type type, struct buf *out,
                            struct app_error *e);
 
 /* The open receivables by days past due on as_of (core/aging.h's buckets). */

@@ -63,13 +63,12 @@ int cli_books_ctx(struct cli *c, const char *cmd, int64_t company_id, struct com
 int cli_export_sie(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"company", required_argument, NULL, 'c'},
-        {"year", required_argument, NULL, 'y'},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"company", required_argument, NULL, 'c'}, {"year", required_argument, NULL, 'y'},
+        {"output", required_argument, NULL, 'o'},  {"type", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *output = NULL;
+    enum sie_type type = SIE_TYPE_4I;
     int64_t company_id = 0, year = 0;
     struct app_ctx ax;
     struct app_error e;
@@ -96,11 +95,20 @@ int cli_export_sie(struct cli *c, int argc, char **argv)
         case 'o':
             output = optarg;
             break;
+        case 't':
+            if (strcmp(optarg, "4I") != 0 && strcmp(optarg, "4E") != 0) {
+                cli_errorf("export-sie", "--type: '%s' is not 4I or 4E", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            type = optarg[1] == 'E' ? SIE_TYPE_4E : SIE_TYPE_4I;
+            break;
         case 'h':
-            printf(
-                "usage: paminn [--db DSN] export-sie --company ID --year YYYY [--output FILE]\n\n"
-                "Write the company's vouchers of YEAR as a SIE 4 file (#FORMAT PC8, code page\n"
-                "437) to FILE or standard output.\n");
+            printf("usage: paminn [--db DSN] export-sie --company ID --year YYYY [--type 4I|4E]\n"
+                   "                                    [--output FILE]\n\n"
+                   "Write the company's vouchers of YEAR as a SIE 4 file (#FORMAT PC8, code page\n"
+                   "437) to FILE or standard output: type 4I (the default, `.si`) has the\n"
+                   "vouchers for the main bookkeeping program to import; 4E (`.se`) adds the\n"
+                   "opening and closing balances and the results, of the previous year too.\n");
             return CLI_EXIT_OK;
         default:
             return CLI_EXIT_USAGE;
@@ -113,7 +121,7 @@ int cli_export_sie(struct cli *c, int argc, char **argv)
     if (cli_books_ctx(c, "export-sie", company_id, &co, &ax))
         return CLI_EXIT_FAILED;
     app_error_clear(&e);
-    if (app_export_sie(&ax, (int)year, &out, &e)) {
+    if (app_export_sie(&ax, (int)year, type, &out, &e)) {
         cli_report("export-sie", &e);
         goto out_release;
     }

@@ -226,6 +226,8 @@ struct account_sum {
     int account;
     int64_t opening; /* #IB 0 */
     int64_t closing; /* #UB 0 (balance accounts) */
+    int64_t before;  /* of the vouchers before the year, as booked */
+    int64_t earlier; /* of the vouchers before the previous year, as booked */
 };
 
 static int cmp_account(const void *a, const void *b)
@@ -256,16 +258,25 @@ static struct account_sum *account_entry(struct account_sum *sums, size_t *n, si
  * earlier years are carried to 2091 in both.  *out is malloc'ed. */
 static enum pm_err collect(const struct sie_export *x, struct account_sum **out, size_t *n_out)
 {
-    size_t cap = x->n_opening + x->n_closing + 2, n = 0, i;
+    size_t cap = x->n_opening + x->n_closing + x->n_earlier + 2, n = 0, i;
     struct account_sum *sums, *a;
     enum pm_err rc = PM_OK;
 
     sums = calloc(cap, sizeof(*sums));
     if (!sums)
         return PM_ERR_NOMEM;
+    for (i = 0; !rc && i < x->n_earlier; i++) {
+        a = account_entry(sums, &n, cap, x->earlier[i].account);
+        rc = a ? money_add(a->earlier, x->earlier[i].amount_minor, &a->earlier) : PM_ERR_INTERNAL;
+    }
     for (i = 0; !rc && i < x->n_opening; i++) {
         int account = x->opening[i].account;
         int64_t amount = x->opening[i].amount_minor;
+
+        a = account_entry(sums, &n, cap, account);
+        rc = a ? money_add(a->before, amount, &a->before) : PM_ERR_INTERNAL;
+        if (rc)
+            break;
 
         if (!voucher_account_is_balance(account)) {
             /* an earlier year's result: balanced into 2091, out of the year's result */
@@ -349,7 +360,7 @@ static void write_head(struct sie_writer *w, const struct sie_export *x)
     sie_text(w, co->postal ? co->postal : "");
     sie_text(w, co->phone ? co->phone : "");
     sie_end(w);
-    for (int y = 0; y >= (x->previous_year ? -1 : 0); y--) {
+    for (int y = 0; y >= (x->type == SIE_TYPE_4E && x->previous_year ? -1 : 0); y--) {
         snprintf(num, sizeof(num), "%d", y);
         sie_label(w, "#RAR");
         sie_field(w, num);
@@ -367,14 +378,15 @@ static void write_head(struct sie_writer *w, const struct sie_export *x)
     sie_end(w);
 }
 
-static void write_balance(struct sie_writer *w, const char *label, int account, int64_t amount)
+static void write_balance(struct sie_writer *w, const char *label, const char *year, int account,
+                          int64_t amount)
 {
     char num[16];
 
     if (amount == 0)
         return;
     sie_label(w, label);
-    sie_field(w, "0");
+    sie_field(w, year);
     snprintf(num, sizeof(num), "%d", account);
     sie_field(w, num);
     sie_amount(w, amount);
@@ -405,6 +417,42 @@ static void write_voucher(struct sie_writer *w, const struct voucher *v)
     sie_brace(w, '}');
 }
 
+/* 4E: #IB 0 and #UB 0 of the balance accounts, #RES 0 of the result
+ * accounts; with a previous year also its #UB -1 (as it closed: the
+ * results of the years before it carried into 2091) and #RES -1. */
+static enum pm_err write_balances(struct sie_writer *w, const struct sie_export *x,
+                                  const struct account_sum *sums, size_t n)
+{
+    int64_t earlier_results = 0, ub;
+    enum pm_err rc = PM_OK;
+    size_t i;
+
+    for (i = 0; i < n && !rc; i++) {
+        if (!voucher_account_is_balance(sums[i].account))
+            rc = money_add(earlier_results, sums[i].earlier, &earlier_results);
+    }
+    for (i = 0; i < n && !rc; i++) {
+        if (!voucher_account_is_balance(sums[i].account))
+            continue;
+        if (x->previous_year) {
+            ub = sums[i].before;
+            if (sums[i].account == ACC_RETAINED_EARNINGS)
+                rc = money_add(ub, earlier_results, &ub);
+            write_balance(w, "#UB", "-1", sums[i].account, ub);
+        }
+        write_balance(w, "#IB", "0", sums[i].account, sums[i].opening);
+        write_balance(w, "#UB", "0", sums[i].account, sums[i].closing);
+    }
+    for (i = 0; i < n && !rc; i++) {
+        if (voucher_account_is_balance(sums[i].account))
+            continue;
+        if (x->previous_year)
+            write_balance(w, "#RES", "-1", sums[i].account, sums[i].before - sums[i].earlier);
+        write_balance(w, "#RES", "0", sums[i].account, sums[i].closing - sums[i].opening);
+    }
+    return rc;
+}
+
 enum pm_err sie_export(const struct sie_export *x, struct buf *out, struct pm_error *e)
 {
     struct account_sum *sums = NULL;
@@ -433,15 +481,11 @@ enum pm_err sie_export(const struct sie_export *x, struct buf *out, struct pm_er
         sie_text(&w, name ? name : num);
         sie_end(&w);
     }
-    for (i = 0; i < n; i++) {
-        if (!voucher_account_is_balance(sums[i].account))
-            continue;
-        write_balance(&w, "#IB", sums[i].account, sums[i].opening);
-        write_balance(&w, "#UB", sums[i].account, sums[i].closing);
-    }
-    for (i = 0; i < n; i++) {
-        if (!voucher_account_is_balance(sums[i].account))
-            write_balance(&w, "#RES", sums[i].account, sums[i].closing - sums[i].opening);
+    if (x->type == SIE_TYPE_4E)
+        rc = write_balances(&w, x, sums, n);
+    if (rc) {
+        pm_error_set(e, rc, "vouchers", "balances overflow");
+        goto out_free;
     }
     for (;;) {
         rc = x->next_voucher(x->ctx, &v);

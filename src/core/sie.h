@@ -10,10 +10,11 @@
  *   control characters as blanks, a trailing backslash as '/', characters
  *   without a CP437 code as '?'; amounts `-12500.00`; CR LF) and keeps the
  *   #KSUMMA checksum (CRC-32 over labels and field contents);
- * - sie_export() writes a whole 4E file from the vouchers: #FLAGGA,
+ * - sie_export() writes a whole 4I or 4E file from the vouchers: #FLAGGA,
  *   #KSUMMA, #PROGRAM, #FORMAT PC8, #GEN, #SIETYP 4, #FNAMN, #ORGNR,
- *   #ADRESS, #RAR, #KPTYP, #VALUTA, #KONTO for every account used, #IB/#UB
- *   for balance accounts and #RES for result accounts (non-zero), and every
+ *   #ADRESS, #RAR, #KPTYP, #VALUTA, #KONTO for every account used; in 4E
+ *   #IB/#UB for balance accounts and #RES for result accounts (non-zero),
+ *   for year 0 and, when #RAR -1 is declared, #UB -1 and #RES -1; and every
  *   #VER with its #TRANS rows, then the closing #KSUMMA.  Vouchers are
  *   streamed from a callback, so a year of a million fits; each must
  *   balance, lie in the year and follow the previous number, or the export
@@ -86,10 +87,18 @@ struct sie_balance {
     int64_t amount_minor;
 };
 
+/* 4I: for a bookkeeping program to import from a pre-system (vouchers
+ * only, `.SI`); 4E: a full export with balances (`.SE`). */
+enum sie_type {
+    SIE_TYPE_4I,
+    SIE_TYPE_4E,
+};
+
 struct sie_export {
     const struct sie_company *company;
+    enum sie_type type;
     int year;            /* the exported calendar year (#RAR 0) */
-    bool previous_year;  /* vouchers exist before it: write #RAR -1 */
+    bool previous_year;  /* 4E: vouchers exist before it: #RAR -1, #UB -1, #RES -1 */
     int32_t generated;   /* #GEN date */
     const char *program; /* "Påminn" */
     const char *version; /* "0.1.0" */
@@ -101,6 +110,10 @@ struct sie_export {
     size_t n_opening;
     const struct sie_balance *closing;
     size_t n_closing;
+    /* 4E with previous_year: the balances of all vouchers before the
+     * previous year, for its #UB -1 and #RES -1. */
+    const struct sie_balance *earlier;
+    size_t n_earlier;
     /* The year's vouchers in ascending number, one per call: *v = NULL at
      * the end.  The voucher stays valid until the next call. */
     enum pm_err (*next_voucher)(void *ctx, const struct voucher **v);

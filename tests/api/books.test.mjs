@@ -393,10 +393,11 @@ describe('SIE 4 export', () => {
   let raw;
   let sie;
 
-  test('GET /export/sie answers CP437 text that a reader accepts', async () => {
-    const res = await fetch(`${fx.base}${C}/export/sie?year=2026`, { headers: { Cookie: anna.cookie } });
+  test('GET /export/sie?type=4E answers CP437 text that a reader accepts', async () => {
+    const res = await fetch(`${fx.base}${C}/export/sie?year=2026&type=4E`, { headers: { Cookie: anna.cookie } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'text/plain; charset=IBM437');
+    assert.match(res.headers.get('content-disposition') ?? '', /\.se"?$/);
     raw = Buffer.from(await res.arrayBuffer());
     sie = parseSie(raw);
     assert.equal(sie.first, '#FLAGGA 0');
@@ -447,15 +448,51 @@ describe('SIE 4 export', () => {
     for (const v of ub.values()) sumAll += v;
     for (const v of res.values()) sumAll += v;
     assert.equal(sumAll, 0, 'Σ #UB + Σ #RES = 0');
+    /* #RAR -1 is declared: 2025 as it closed, #UB -1 and #RES -1, summing
+     * to zero; the balance accounts open 2026 where 2025 closed, and 2025's
+     * result is what 2091 gained. */
+    const prev = (label) => new Map(sie.recs.filter((r) => r[0] === label && r[1] === '-1')
+      .map((r) => [Number(r[2]), Math.round(Number(r[3]) * 100)]));
+    const ubPrev = prev('#UB');
+    const resPrev = prev('#RES');
+    assert.ok(resPrev.size > 0, 'no #RES -1 though 2025 has vouchers');
+    let sumPrev = 0;
+    for (const v of ubPrev.values()) sumPrev += v;
+    let resultPrev = 0;
+    for (const v of resPrev.values()) resultPrev += v;
+    assert.equal(sumPrev + resultPrev, 0, 'Σ #UB -1 + Σ #RES -1 = 0');
+    for (const [acc, v] of ib) {
+      if (acc === 2091) assert.equal(v, (ubPrev.get(2091) ?? 0) + resultPrev, '#IB 0 2091 = #UB -1 2091 + 2025\'s result');
+      else assert.equal(v, ubPrev.get(acc) ?? 0, `#IB 0 ${acc} = #UB -1 ${acc}`);
+    }
     /* 2025's vouchers are in #IB: the reminder payment's bank money. */
     assert.ok((ib.get(1930) ?? 0) >= 1058630);
     assert.equal(ib.has(3930), false, 'no #IB for a result account');
   });
 
+  test('by default the file is 4I (.si): the same vouchers for the main bookkeeping program, no balances', async () => {
+    const res = await fetch(`${fx.base}${C}/export/sie?year=2026`, { headers: { Cookie: anna.cookie } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-disposition') ?? '', /\.si"?$/);
+    const si = parseSie(Buffer.from(await res.arrayBuffer()));
+    assert.equal(si.ksumma, si.crc);
+    assert.deepEqual(si.recs.filter((r) => r[0] === '#SIETYP'), [['#SIETYP', '4']]);
+    assert.deepEqual(si.recs.filter((r) => r[0] === '#RAR').map((r) => r.slice(1)), [['0', '20260101', '20261231']]);
+    assert.deepEqual(si.recs.filter((r) => ['#IB', '#UB', '#RES'].includes(r[0])), []);
+    assert.deepEqual(si.vers, sie.vers);
+    assertError(await anna.get(`${C}/export/sie?year=2026&type=4X`), 400, 'invalid_query', 'type');
+  });
+
   test('paminn export-sie writes the same file', () => {
     const out = path.join(fx.dir, 'export.se');
-    fx.cli(['export-sie', '--company', String(fx.companyId), '--year', '2026', '--output', out]);
+    fx.cli(['export-sie', '--company', String(fx.companyId), '--year', '2026', '--type', '4E', '--output', out]);
     assert.ok(readFileSync(out).equals(raw));
+    const si = path.join(fx.dir, 'export.si');
+    fx.cli(['export-sie', '--company', String(fx.companyId), '--year', '2026', '--output', si]);
+    assert.ok(!readFileSync(si).includes('#IB '), 'the default is 4I');
+    const badType = spawnSync(BIN, ['--db', fx.db, 'export-sie', '--company', String(fx.companyId), '--year', '2026', '--type', '4X'], { encoding: 'utf8' });
+    assert.equal(badType.status, 2);
+    assert.match(badType.stderr, /--type/);
     const bad = spawnSync(BIN, ['--db', fx.db, 'export-sie', '--company', String(fx.companyId), '--year', '99'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--year/);

@@ -290,6 +290,7 @@ static void test_export(void **state)
     voucher_credit(&v[1], 1510, 1250000);
     memset(&x, 0, sizeof(x));
     x.company = &co;
+    x.type = SIE_TYPE_4E;
     x.year = 2025;
     x.previous_year = true;
     x.generated = day("2026-01-10");
@@ -314,6 +315,13 @@ static void test_export(void **state)
     assert_null(strstr(b.data, "#IB 0 1510")); /* zero: not written */
     assert_non_null(strstr(b.data, "#RES 0 3001 -10000.00\r\n"));
     assert_null(strstr(b.data, "#IB 0 3001"));
+    /* 2024 as it closed (#RAR -1 is declared): #UB -1 1930 1 250 and 2611
+     * −250, its result #RES -1 3001 −1 000 (Σ #UB -1 + Σ #RES -1 = 0);
+     * nothing before 2024, so no 2091 yet. */
+    assert_non_null(strstr(b.data, "#UB -1 1930 1250.00\r\n#IB 0 1930 1250.00\r\n"));
+    assert_non_null(strstr(b.data, "#UB -1 2611 -250.00\r\n"));
+    assert_null(strstr(b.data, "#UB -1 2091"));
+    assert_non_null(strstr(b.data, "#RES -1 3001 -1000.00\r\n#RES 0 3001 -10000.00\r\n"));
     assert_non_null(strstr(b.data, "#VER A 1 20250115 \"Faktura 1001 Kund AB\"\r\n{\r\n"
                                    "#TRANS 1510 {} 12500.00\r\n#TRANS 3001 {} -10000.00\r\n"
                                    "#TRANS 2611 {} -2500.00\r\n}\r\n"));
@@ -324,6 +332,42 @@ static void test_export(void **state)
         assert_int_equal(stated, computed);
         assert_true(computed != 0);
     }
+
+    /* With a result of 2023 (−400 on 3001) before 2024: it is in 2091 as
+     * 2024 closed, and 2024's own result is the rest. */
+    {
+        struct sie_balance earlier[] = {{1930, 40000}, {3001, -40000}};
+
+        buf_reset(&b);
+        l.next = 0;
+        x.earlier = earlier;
+        x.n_earlier = 2;
+        assert_int_equal(sie_export(&x, &b, &e), PM_OK);
+        assert_non_null(strstr(b.data, "#UB -1 2091 -400.00\r\n#IB 0 2091 -1000.00\r\n"));
+        assert_non_null(strstr(b.data, "#RES -1 3001 -600.00\r\n"));
+        x.earlier = NULL;
+        x.n_earlier = 0;
+    }
+
+    /* 4I, for the main bookkeeping program to import: the vouchers, no
+     * balances, only the exported year declared. */
+    buf_reset(&b);
+    l.next = 0;
+    x.type = SIE_TYPE_4I;
+    assert_int_equal(sie_export(&x, &b, &e), PM_OK);
+    assert_non_null(strstr(b.data, "#SIETYP 4\r\n"));
+    assert_non_null(strstr(b.data, "#RAR 0 20250101 20251231\r\n#KPTYP"));
+    assert_null(strstr(b.data, "#RAR -1"));
+    assert_null(strstr(b.data, "#IB "));
+    assert_null(strstr(b.data, "#UB "));
+    assert_null(strstr(b.data, "#RES "));
+    assert_non_null(strstr(b.data, "#VER A 2 20250131"));
+    {
+        uint32_t stated = 0, computed = reader_checksum(b.data, &stated);
+
+        assert_int_equal(stated, computed);
+    }
+    x.type = SIE_TYPE_4E;
 
     /* A voucher outside the year is refused; nothing is half written. */
     buf_reset(&b);
