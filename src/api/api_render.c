@@ -137,6 +137,8 @@ void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_
     jsonw_int(w, days);
     jsonw_key(w, "manual_reminders");
     jsonw_int(w, inv->manual_reminders);
+    jsonw_key(w, "reminder_fee_agreed_minor");
+    jsonw_int(w, inv->reminder_fee_agreed_minor);
     /* The invoice page has the whole loss (api_invoices.c); a list row
      * says that a loss is feared and how much is written down. */
     if (inv->expected_loss_minor > 0 && inv->state != INVOICE_STATE_WRITTEN_OFF) {

@@ -240,6 +240,7 @@ static enum pm_err make_invoice(struct store *st, const struct company *co, size
 
     inv.company_id = co->id;
     inv.customer_id = cu->id;
+    inv.reminder_fee_agreed_minor = co->reminder_fee_agreed ? co->reminder_fee_minor : 0;
     inv.kind = INVOICE_STANDARD;
     if (!cu->is_company && !foreign_customer && j % 12 == 3)
         inv.kind = INVOICE_ROT;

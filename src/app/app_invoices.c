@@ -226,6 +226,8 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
     if (rc)
         return app_store_failed(ax, rc, e);
     inv->company_id = ax->company_id;
+    inv->reminder_fee_agreed_minor =
+        ax->company->reminder_fee_agreed ? ax->company->reminder_fee_minor : 0;
     rc = app_rules_rotrut(ax, &cu, inv, buyers, n_buyers, &capped_from, e);
     if (rc)
         return rc;

@@ -228,8 +228,9 @@ static enum pm_err gather(const struct app_ctx *ax, const struct invoice *inv,
     f->remaining_minor = inv->remaining_minor;
     f->changes = *ch;
     f->n_changes = k;
-    f->fee_agreed = ax->company->reminder_fee_agreed;
-    f->fee_agreed_minor = ax->company->reminder_fee_minor;
+    /* Agreed when the invoice was issued, not the company's setting today. */
+    f->fee_agreed = inv->reminder_fee_agreed_minor > 0;
+    f->fee_agreed_minor = inv->reminder_fee_agreed_minor;
     f->fees_charged_before = ib->fee_charged_minor > 0;
     f->debtor_is_business = cu->is_company;
     f->compensation_claimed = ib->compensation_charged_minor > 0;

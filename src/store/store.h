@@ -131,6 +131,11 @@ struct invoice {
     enum amili_state agency_state; /* stored as its name (core/amili.h) */
     char agency_status[64];        /* the agency's case status as last seen */
     int64_t created_at;
+    /* The reminder fee agreed when the invoice was issued (0: none): a fee
+     * may be charged only when agreed before the debt arose (lag
+     * 1981:739, 2 §), so a later change of the company's setting does not
+     * reach invoices already issued. */
+    int64_t reminder_fee_agreed_minor;
     int64_t expected_loss_minor; /* filled on read: an expected loss written down (net) */
 };
 

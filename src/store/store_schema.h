@@ -531,6 +531,13 @@
     /* The customer-loss filter finds the expected losses by this index. */
     "CREATE INDEX invoice_books_expected_loss ON invoice_books (company_id, invoice_id)"
     "  WHERE expected_loss_minor > 0;",
+    /* The reminder fee agreed when an invoice is issued is the invoice's
+     * (lag 1981:739, 2 §); invoices issued before take the company's
+     * setting of the day of this migration. */
+    "ALTER TABLE invoices ADD COLUMN reminder_fee_minor " T_INT " NOT NULL DEFAULT 0"
+    "  CHECK (reminder_fee_minor >= 0);"
+    "UPDATE invoices SET reminder_fee_minor = coalesce((SELECT c.reminder_fee_minor"
+    "  FROM companies AS c WHERE c.id = invoices.company_id AND c.reminder_fee_agreed = 1), 0);",
 
 #undef SCHEMA_ADDRESS
 

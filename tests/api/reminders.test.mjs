@@ -276,6 +276,28 @@ describe('who owes what', () => {
     }
   });
 
+  test('the fee agreement is the invoice\'s, made when it was issued (lag 1981:739, 2 §)', async () => {
+    /* Issued while the company's terms had the 60 kr fee: it stays agreed. */
+    const agreed = await checkValueInvoice(private_.id);
+    assert.equal(agreed.reminder_fee_agreed_minor, 6000);
+    assertStatus(await anna.patch(C, { reminder_fee_agreed: false }), 200);
+    let notAgreed;
+    try {
+      notAgreed = await checkValueInvoice(private_.id);
+      assert.equal(notAgreed.reminder_fee_agreed_minor, 0);
+      const res = await anna.post(`${C}/invoices/${agreed.id}/reminders`, {});
+      assertStatus(res, 201);
+      assert.equal(res.body.fee_minor, 6000, 'agreed when issued: the later change of terms does not reach it');
+    } finally {
+      assertStatus(await anna.patch(C, { reminder_fee_agreed: true }), 200);
+    }
+    /* Issued without the fee: agreeing to it afterwards does not reach it. */
+    const res = await anna.post(`${C}/invoices/${notAgreed.id}/reminders`, {});
+    assertStatus(res, 201);
+    assert.equal(res.body.fee_minor, 0, 'a fee agreed only after the debt arose is not charged');
+    assert.equal((await anna.get(`${C}/invoices/${notAgreed.id}`)).body.reminder_fee_agreed_minor, 0);
+  });
+
   test('the days to pay are the company\'s setting', async () => {
     assertStatus(await anna.patch(C, { reminder_due_days: 14 }), 200);
     try {
