@@ -19,6 +19,9 @@
 
 static const char *const kind_names[] = {"expected", "confirmed", NULL};
 static const char *const choice_names[] = {"keep", "withdraw", NULL};
+/* enum app_loss_ground from APP_GROUND_BANKRUPTCY on. */
+static const char *const ground_names[] = {"bankruptcy", "composition", "fruitless_collection",
+                                           "other", NULL};
 
 /* The error agency_case_open with what each choice would do. */
 static void add_impact(struct api_request *r)
@@ -44,7 +47,10 @@ static void add_impact(struct api_request *r)
 
 enum pm_err api_loss_create(struct api_request *r)
 {
-    static const char *const keys[] = {"kind", "date", "case_choice", NULL};
+    static const char *const keys[] = {"kind",   "date",        "case_choice",
+                                       "ground", "ground_text", NULL};
+    struct app_loss_ground_of ground = {APP_GROUND_NONE, ""};
+    int ground_at = -1;
     int64_t id = api_router_param(&r->match, "id");
     struct app_ctx ax;
     struct app_error ae;
@@ -64,12 +70,19 @@ enum pm_err api_loss_create(struct api_request *r)
     if (!rc)
         rc = api_json_enum(r->json, "", "case_choice", false, choice_names, &choice, NULL, &r->err);
     if (!rc)
+        rc = api_json_enum(r->json, "", "ground", false, ground_names, &ground_at, NULL, &r->err);
+    if (!rc)
+        rc = api_json_string(r->json, "", "ground_text", false, ground.text, sizeof(ground.text),
+                             NULL, &r->err);
+    if (!rc)
         rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);
+    if (ground_at >= 0)
+        ground.ground = (enum app_loss_ground)(ground_at + APP_GROUND_BANKRUPTCY);
     rc = app_loss_register(&ax, id, (enum app_loss_kind)kind, date, (enum app_case_choice)choice,
-                           &res, &ae);
+                           &ground, &res, &ae);
     if (rc) {
         api_error_from_app(&r->err, &ae);
         if (ae.code && !strcmp(ae.code, "agency_case_open"))
@@ -82,10 +95,13 @@ enum pm_err api_loss_create(struct api_request *r)
         return api_error_from_app(&r->err, &ae);
     return api_request_reply(
         r, 201,
-        json_pack("{s:s, s:o, s:I, s:I, s:I, s:o, s:s?, s:b, s:o}", "kind", kind_names[kind],
-                  "date", api_render_date(date), "gross_minor", (json_int_t)res.gross_minor,
-                  "net_minor", (json_int_t)res.net_minor, "vat_minor", (json_int_t)res.vat_minor,
-                  "vouchers", app_loss_vouchers_json(&res), "case_choice",
-                  res.case_open ? choice_names[choice] : NULL, "case_withdrawn", res.case_withdrawn,
-                  "invoice", api_render_invoice(&inv, r->today, NULL)));
+        json_pack("{s:s, s:o, s:I, s:I, s:I, s:o, s:s?, s:b, s:s?, s:s?, s:o}", "kind",
+                  kind_names[kind], "date", api_render_date(date), "gross_minor",
+                  (json_int_t)res.gross_minor, "net_minor", (json_int_t)res.net_minor, "vat_minor",
+                  (json_int_t)res.vat_minor, "vouchers", app_loss_vouchers_json(&res),
+                  "case_choice", res.case_open ? choice_names[choice] : NULL, "case_withdrawn",
+                  res.case_withdrawn, "ground",
+                  ground.ground ? app_loss_ground_name(ground.ground) : NULL, "ground_text",
+                  ground.text[0] ? ground.text : NULL, "invoice",
+                  api_render_invoice(&inv, r->today, NULL)));
 }

@@ -18,6 +18,8 @@
 
 static const char *const kind_names[] = {"expected", "confirmed"};
 static const char *const choice_names[] = {"keep", "withdraw", ""};
+static const char *const ground_names[] = {"", "bankruptcy", "composition", "fruitless_collection",
+                                           "other"};
 
 const char *app_loss_kind_name(enum app_loss_kind kind)
 {
@@ -27,6 +29,11 @@ const char *app_loss_kind_name(enum app_loss_kind kind)
 const char *app_loss_case_choice_name(enum app_case_choice choice)
 {
     return choice_names[choice];
+}
+
+const char *app_loss_ground_name(enum app_loss_ground ground)
+{
+    return ground_names[ground];
 }
 
 /* Is the invoice's case at the agency open, and is it disputed? */
@@ -127,7 +134,8 @@ static const char *history_message(enum app_loss_kind kind, bool withdrawn)
 
 enum pm_err app_loss_register(const struct app_ctx *ax, int64_t invoice_id, enum app_loss_kind kind,
                               int32_t date, enum app_case_choice choice,
-                              struct app_loss_result *out, struct app_error *e)
+                              const struct app_loss_ground_of *ground, struct app_loss_result *out,
+                              struct app_error *e)
 {
     struct invoice inv;
     struct invoice_books ib;
@@ -139,6 +147,10 @@ enum pm_err app_loss_register(const struct app_ctx *ax, int64_t invoice_id, enum
     int i;
 
     memset(out, 0, sizeof(*out));
+    if (kind == APP_LOSS_CONFIRMED && ground->ground == APP_GROUND_NONE)
+        return app_error_set(e, PM_ERR_INVALID, "required", "ground");
+    if (ground->ground == APP_GROUND_OTHER && !ground->text[0])
+        return app_error_set(e, PM_ERR_INVALID, "required", "ground_text");
     if (date > ax->today)
         return app_error_set(e, PM_ERR_RANGE, "out_of_range", "date");
     rc = app_books_open(ax, date, "date", e);
@@ -213,9 +225,12 @@ enum pm_err app_loss_register(const struct app_ctx *ax, int64_t invoice_id, enum
         out->vat_minor += loss.vat_by_rate[i];
     return app_history(
         ax, invoice_id, "customer_loss", history_message(kind, out->case_withdrawn),
-        json_pack("{s:s, s:o, s:I, s:I, s:I, s:o, s:s?}", "kind", kind_names[kind], "date",
-                  app_json_date(date), "gross_minor", (json_int_t)loss.gross_minor, "net_minor",
-                  (json_int_t)loss.net_minor, "vat_minor", (json_int_t)out->vat_minor, "vouchers",
-                  app_loss_vouchers_json(out), "case_choice", open ? choice_names[choice] : NULL),
+        json_pack("{s:s, s:o, s:I, s:I, s:I, s:o, s:s?, s:s?, s:s?}", "kind", kind_names[kind],
+                  "date", app_json_date(date), "gross_minor", (json_int_t)loss.gross_minor,
+                  "net_minor", (json_int_t)loss.net_minor, "vat_minor", (json_int_t)out->vat_minor,
+                  "vouchers", app_loss_vouchers_json(out), "case_choice",
+                  open ? choice_names[choice] : NULL, "ground",
+                  ground->ground ? ground_names[ground->ground] : NULL, "ground_text",
+                  ground->text[0] ? ground->text : NULL),
         e);
 }

@@ -62,7 +62,7 @@ describe('after the hand-over', () => {
     const id = s.ids[2];
     const before = (await s.counters()).requests['POST /creditor--cancellations'] ?? 0;
     const loss = await s.client.post(`${s.api}/invoices/${id}/customer-loss`,
-      { kind: 'confirmed', date: '2025-06-16', case_choice: 'withdraw' });
+      { kind: 'confirmed', ground: 'fruitless_collection', date: '2025-06-16', case_choice: 'withdraw' });
     assert.ok(loss.status === 200 || loss.status === 201, `customer loss: ${loss.status} ${loss.text.slice(0, 300)}`);
     const reported = await waitFor(async () => (await eventsOf(s, id, 'amili_reported'))[0], PATIENCE_MS,
       'the cancellation at the agency');

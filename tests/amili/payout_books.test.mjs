@@ -113,7 +113,7 @@ describe('an agency payout books its vouchers', () => {
     assert.equal(batch.registered, 2);
 
     const loss = await s.client.post(`${s.api}/invoices/${lost.id}/customer-loss`,
-      { kind: 'confirmed', case_choice: 'keep' });
+      { kind: 'confirmed', ground: 'fruitless_collection', case_choice: 'keep' });
     assertStatus(loss, 201);
     assert.equal(loss.body.gross_minor, 125000);
     assert.equal(loss.body.net_minor, 100000);

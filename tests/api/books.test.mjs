@@ -176,8 +176,10 @@ describe('vouchers of invoices and payments', () => {
 describe('customer loss', () => {
   test('confirmed loss of 12 500 gross: D 6351 10 000, D 2611 2 500, C 1510 12 500; the invoice is written off', async () => {
     const inv = await invoice12500(bolag.id);
-    const res = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', date: '2026-06-01' });
+    const res = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', ground: 'other', ground_text: 'Bolaget avfört ur registret', date: '2026-06-01' });
     assertStatus(res, 201);
+    assert.equal(res.body.ground, 'other');
+    assert.equal(res.body.ground_text, 'Bolaget avfört ur registret');
     assert.equal(res.body.gross_minor, 1250000);
     assert.equal(res.body.net_minor, 1000000);
     assert.equal(res.body.vat_minor, 250000);
@@ -189,6 +191,8 @@ describe('customer loss', () => {
     const hist = await anna.get(`${C}/invoices/${inv.id}/history`);
     const ev = hist.body.items.find((e) => e.kind === 'customer_loss');
     assert.equal(ev.data.kind, 'confirmed');
+    assert.equal(ev.data.ground, 'other');
+    assert.equal(ev.data.ground_text, 'Bolaget avfört ur registret');
     assert.equal(ev.data.vat_minor, 250000);
 
     /* The customer pays 5 000 after all: 1 000 VAT back, 4 000 off the loss. */
@@ -198,7 +202,7 @@ describe('customer loss', () => {
     const vs = await vouchersOf(inv.id);
     assert.deepEqual(rowsOf(vs.find((v) => v.source === 'recovery')), ['C 2611 100000', 'C 6351 400000', 'D 1510 500000']);
     assert.deepEqual(rowsOf(vs.filter((v) => v.source === 'payment').at(-1)), ['C 1510 500000', 'D 1930 500000']);
-    assertError(await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed' }), 409, 'already_written_off');
+    assertError(await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection' }), 409, 'already_written_off');
   });
 
   test('expected, then confirmed: the expected loss is reversed first', async () => {
@@ -213,7 +217,7 @@ describe('customer loss', () => {
     assert.ok((await tab()).includes(inv.id), 'an expected loss is not in the customer-loss tab');
     const row = (await anna.get(`${C}/invoices?status=overdue&limit=200`)).body.items.find((i) => i.id === inv.id);
     assert.deepEqual(row.loss, { kind: 'expected', amount_minor: 1000000 });
-    const conf = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', date: '2026-06-01' });
+    const conf = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection', date: '2026-06-01' });
     assertStatus(conf, 201);
     assert.deepEqual(conf.body.vouchers.map((v) => v.source), ['expected_loss_reversal', 'confirmed_loss']);
     const vs = await vouchersOf(inv.id);
@@ -259,10 +263,10 @@ describe('customer loss', () => {
     const open = await invoice12500(kund.id);
     const before = fx.count('vouchers');
     const booksBefore = fx.count('invoice_books');
-    assertError(await anna.post(`${C}/invoices/${paid.id}/customer-loss`, { kind: 'confirmed' }), 409, 'nothing_to_write_off');
+    assertError(await anna.post(`${C}/invoices/${paid.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection' }), 409, 'nothing_to_write_off');
 
     sqlWrite(`update invoices set agency_state = 'registered', agency_status = 'disputed' where id = ${disputed.id}`);
-    const d = await anna.post(`${C}/invoices/${disputed.id}/customer-loss`, { kind: 'confirmed', case_choice: 'keep' });
+    const d = await anna.post(`${C}/invoices/${disputed.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection', case_choice: 'keep' });
     assertError(d, 409, 'disputed');
     assert.match(d.body.error.message, /bestridit/);
 
@@ -279,6 +283,12 @@ describe('customer loss', () => {
       'out_of_range', 'date');
     assertError(await anna.post(`${C}/invoices/${open.id}/customer-loss`, { kind: 'expected', case_choice: 'maybe' }), 422,
       'invalid_value', 'case_choice');
+    /* A confirmed loss reduces output VAT (ML 2023:200, 15 kap. 9 §): its ground is required. */
+    assertError(await anna.post(`${C}/invoices/${open.id}/customer-loss`, { kind: 'confirmed' }), 422, 'required', 'ground');
+    assertError(await anna.post(`${C}/invoices/${open.id}/customer-loss`, { kind: 'confirmed', ground: 'bad luck' }), 422,
+      'invalid_value', 'ground');
+    assertError(await anna.post(`${C}/invoices/${open.id}/customer-loss`, { kind: 'confirmed', ground: 'other' }), 422,
+      'required', 'ground_text');
     assert.equal(fx.count('vouchers'), before);
     assert.equal(fx.count('invoice_books'), booksBefore);
     assert.equal(fx.count('invoices', "state = 'written_off' and id in (" + [paid.id, disputed.id, open.id].join(',') + ')'), 0);
@@ -293,21 +303,21 @@ describe('customer loss', () => {
         values (${fx.companyId}, ${inv.id}, 'case-${inv.id}', 'reminder', 'reminder', 0);`);
     }
     const before = fx.count('vouchers');
-    const sv = await anna.post(`${C}/invoices/${keep.id}/customer-loss`, { kind: 'confirmed' });
+    const sv = await anna.post(`${C}/invoices/${keep.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection' });
     assertError(sv, 409, 'agency_case_open', 'case_choice');
     assert.match(sv.body.error.impact.keep, /ligger kvar hos Visma Amili.*återvunnen kundförlust/);
     assert.match(sv.body.error.impact.withdraw, /återkallas hos Visma Amili/);
-    const en = await anna.post(`${C}/invoices/${keep.id}/customer-loss`, { kind: 'confirmed' }, { headers: { 'Accept-Language': 'en' } });
+    const en = await anna.post(`${C}/invoices/${keep.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection' }, { headers: { 'Accept-Language': 'en' } });
     assert.match(en.body.error.impact.keep, /stays open at Visma Amili/);
     assert.match(en.body.error.impact.withdraw, /withdrawn at Visma Amili/);
     assert.equal(fx.count('vouchers'), before, 'the question changes nothing');
 
-    const k = await anna.post(`${C}/invoices/${keep.id}/customer-loss`, { kind: 'confirmed', case_choice: 'keep' });
+    const k = await anna.post(`${C}/invoices/${keep.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection', case_choice: 'keep' });
     assertStatus(k, 201);
     assert.equal(k.body.case_withdrawn, false);
     assert.equal(fx.count('outbox', `invoice_id = ${keep.id} and kind = 'cancel'`), 0);
 
-    const w = await anna.post(`${C}/invoices/${withdraw.id}/customer-loss`, { kind: 'confirmed', case_choice: 'withdraw' });
+    const w = await anna.post(`${C}/invoices/${withdraw.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection', case_choice: 'withdraw' });
     assertStatus(w, 201);
     assert.equal(w.body.case_withdrawn, true);
     const rows = fx.rows(`select kind, payload, idempotency_key from outbox where invoice_id = ${withdraw.id}`);
@@ -552,7 +562,7 @@ describe('receivables aging', () => {
        * aging the day before (84 days past due, 61–90 with the 4 000 left of
        * the one due 03-16), not from then on. */
       const lossy = (await a.get(`${c}/invoices?status=overdue&limit=200`)).body.items.find((i) => i.due_date === '2026-03-17');
-      assertStatus(await a.post(`${c}/invoices/${lossy.id}/customer-loss`, { kind: 'confirmed', date: '2026-06-10' }), 201);
+      assertStatus(await a.post(`${c}/invoices/${lossy.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection', date: '2026-06-10' }), 201);
       const dayBefore = await a.get(`${c}/receivables/aging?as_of=2026-06-09`);
       assert.deepEqual(dayBefore.body.buckets[3], { key: '61_90', count: 2, remaining_minor: 700000 });
       const onTheDay = await a.get(`${c}/receivables/aging?as_of=2026-06-10`);

@@ -106,6 +106,13 @@ VIEWS.forEach((v, k) => {
     assert.ok((await dlg.innerText()).includes(w.alreadyExpected));
     assert.equal(await dlg.getByLabel(w.expectedKind, { exact: true }).count(), 0);
     assert.equal(await dlg.getByLabel(w.confirmedKind, { exact: true }).isChecked(), true);
+    /* A confirmed loss lowers the output VAT: its ground is asked for. */
+    await dlg.getByRole('button', { name: w.lossItem }).click();
+    await dlg.locator('.error-box').getByText(w.chooseGround).waitFor();
+    await dlg.getByLabel(w.groundOther, { exact: true }).check();
+    await dlg.getByRole('button', { name: w.lossItem }).click();
+    await dlg.locator('.error-box').getByText(w.describeGround).waitFor();
+    await dlg.getByLabel(w.groundText).fill(w.groundWords);
     await shot(page, `loss-confirm-${v.tag}`);
     await assertAccessible(page, 'the customer loss dialog');
     await dlg.getByRole('button', { name: w.lossItem }).click();
@@ -118,6 +125,8 @@ VIEWS.forEach((v, k) => {
     assert.ok(!text.includes(w.remaining) && !text.includes(w.daysOverdue), text);
     assert.ok(text.includes(w.interestStopped), text);
     await page.waitForFunction(([id, b]) => document.querySelector(`tr.inv-row[data-id="${id}"] td.status`)?.textContent.includes(b), [inv.id, w.writtenOffBadge]);
+    const loss = (await demo.api.get(`${co(demo.cid)}/invoices/${inv.id}/history`)).body.items.find((e) => e.kind === 'customer_loss' && e.data.kind === 'confirmed');
+    assert.deepEqual([loss.data.ground, loss.data.ground_text], ['other', w.groundWords]);
     /* Confirmed, it stays in the customer-loss tab and leaves the overdue one. */
     await page.waitForFunction((n) => document.querySelector('[data-count="written_off"]')?.textContent === `(${n})`, before.written_off);
     await page.waitForFunction((n) => document.querySelector('[data-count="overdue"]')?.textContent === `(${n})`, before.overdue - 1);

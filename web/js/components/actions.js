@@ -266,10 +266,12 @@ function lossDialog(inv, onChanged) {
     const withCase = caseIsOpen(inv);
     const kindName = nextId('loss-kind');
     const choiceBox = h('div.case-choice');
+    const groundBox = lossGround(nextId('loss-ground'));
     const form = h('form', { novalidate: true, dataset: { draft: `loss-${inv.id}` } },
       h('p', invoiceTitle(inv)),
       h('p', t('loss.remaining', { amount: money(inv.remaining_minor, inv.currency) })),
       lossKinds(inv, kindName),
+      groundBox,
       field(t('loss.date'), 'date', { kind: 'date', value: companyToday(inv), required: true }),
       choiceBox,
       errBox,
@@ -284,7 +286,11 @@ function lossDialog(inv, onChanged) {
         radio('case_choice', 'withdraw', t('loss.withdraw'), impact?.withdraw || t('loss.withdraw_effect'), 'loss-choice', false)));
     }
     if (withCase) showChoices(null);
+    /* The ground is asked for a confirmed loss only. */
+    const showGround = () => { groundBox.hidden = form.querySelector('input[name=kind]:checked')?.value !== 'confirmed'; };
+    form.addEventListener('change', showGround);
     restoreDraft(form);
+    showGround();
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       hideError(errBox);
@@ -293,6 +299,11 @@ function lossDialog(inv, onChanged) {
       if (!isDate(date)) return showError(errBox, { message: t('form.bad_date'), field: 'date' }, form);
       const kind = form.querySelector('input[name=kind]:checked')?.value ?? 'expected';
       const reqBody = { kind, date };
+      if (kind === 'confirmed') {
+        const ground = lossGroundOf(form, errBox);
+        if (!ground) return;
+        Object.assign(reqBody, ground);
+      }
       const choiceEl = form.querySelector('input[name=case_choice]');
       if (choiceEl) {
         const chosen = form.querySelector('input[name=case_choice]:checked');
@@ -342,6 +353,37 @@ function lossKinds(inv, group) {
     expectedDone ? h('p.hint', t('loss.expected_registered', { amount: money(inv.loss.amount_minor, inv.currency) })) : null,
     expectedDone ? null : radio('kind', 'expected', t('loss.expected'), t('loss.expected_help'), group, true),
     radio('kind', 'confirmed', t('loss.confirmed'), t('loss.confirmed_help'), group, expectedDone));
+}
+
+/* Why the loss is confirmed: required, since it lowers the output VAT. */
+function lossGround(group) {
+  const text = h('div.ground-text', { hidden: true }, field(t('loss.ground_text'), 'ground_text', { maxlength: 200 }));
+  const box = h('fieldset.ground',
+    h('legend', t('loss.ground')),
+    ['bankruptcy', 'composition', 'fruitless_collection', 'other'].map((g) => radio('ground', g, t(`loss.ground_${g}`), null, group, false)),
+    text);
+  box.addEventListener('change', () => {
+    text.hidden = box.querySelector('input[name=ground]:checked')?.value !== 'other';
+  });
+  return box;
+}
+
+/* {ground, ground_text?} from the form, or null after saying what is missing. */
+function lossGroundOf(form, errBox) {
+  const ground = form.querySelector('input[name=ground]:checked')?.value;
+  if (!ground) {
+    showError(errBox, { message: t('loss.choose_ground'), field: 'ground' }, form);
+    form.querySelector('input[name=ground]').focus();
+    return null;
+  }
+  if (ground !== 'other') return { ground };
+  const text = form.elements.ground_text.value.trim();
+  if (!text) {
+    showError(errBox, { message: t('loss.describe_ground'), field: 'ground_text' }, form);
+    form.elements.ground_text.focus();
+    return null;
+  }
+  return { ground, ground_text: text };
 }
 
 function radio(name, value, label, help, group, checked) {

@@ -44,6 +44,7 @@ function eventText(ev) {
       return has(`history.text.reported.${d.kind}`) ? t(`history.text.reported.${d.kind}`) : ev.message;
     case 'customer_loss':
       return t(`history.text.loss_${d.kind === 'confirmed' ? 'confirmed' : 'expected'}`)
+        + (d.ground ? ` ${t('history.text.loss_ground', { ground: d.ground === 'other' ? d.ground_text : t(`loss.ground_${d.ground}`) })}` : '')
         + (d.case_choice ? ` ${t(`history.text.loss_case_${d.case_choice}`)}` : '');
     default: return ev.message;
   }
