@@ -174,7 +174,7 @@ static enum pm_err loss_vouchers(struct payout_books *pb, const struct invoice *
     if (rc)
         return store_failed(pb, rc);
     if (ib.loss.gross_minor > 0) {
-        amount = min64(capital, ib.loss.gross_minor - ib.recovered_minor);
+        amount = min64(capital, voucher_loss_customer_part(&ib.loss) - ib.recovered_minor);
         if (amount <= 0)
             return PM_OK;
         rc = built(pb, voucher_recovery(vi, &ib.loss, amount, pb->date, &v), "recovery");

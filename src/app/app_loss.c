@@ -220,17 +220,18 @@ enum pm_err app_loss_register(const struct app_ctx *ax, int64_t invoice_id, enum
             return rc;
     }
     out->gross_minor = loss.gross_minor;
+    out->tax_reduction_minor = loss.tax_reduction_minor;
     out->net_minor = loss.net_minor;
     for (i = 0; i < VAT_RATES; i++)
         out->vat_minor += loss.vat_by_rate[i];
     return app_history(
         ax, invoice_id, "customer_loss", history_message(kind, out->case_withdrawn),
-        json_pack("{s:s, s:o, s:I, s:I, s:I, s:o, s:s?, s:s?, s:s?}", "kind", kind_names[kind],
+        json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:s?, s:s?, s:s?}", "kind", kind_names[kind],
                   "date", app_json_date(date), "gross_minor", (json_int_t)loss.gross_minor,
-                  "net_minor", (json_int_t)loss.net_minor, "vat_minor", (json_int_t)out->vat_minor,
-                  "vouchers", app_loss_vouchers_json(out), "case_choice",
-                  open ? choice_names[choice] : NULL, "ground",
-                  ground->ground ? ground_names[ground->ground] : NULL, "ground_text",
+                  "tax_reduction_minor", (json_int_t)loss.tax_reduction_minor, "net_minor",
+                  (json_int_t)loss.net_minor, "vat_minor", (json_int_t)out->vat_minor, "vouchers",
+                  app_loss_vouchers_json(out), "case_choice", open ? choice_names[choice] : NULL,
+                  "ground", ground->ground ? ground_names[ground->ground] : NULL, "ground_text",
                   ground->text[0] ? ground->text : NULL),
         e);
 }

@@ -46,7 +46,8 @@ struct app_loss_ground_of {
 #define APP_LOSS_VOUCHERS_MAX 2
 
 struct app_loss_result {
-    int64_t gross_minor; /* the customer's unpaid part, VAT included */
+    int64_t gross_minor; /* the customer's unpaid part and its ROT/RUT share, VAT included */
+    int64_t tax_reduction_minor; /* of gross, the ROT/RUT share (off 1513) */
     int64_t net_minor;
     int64_t vat_minor;
     size_t n_vouchers;

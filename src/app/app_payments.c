@@ -160,7 +160,8 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
 
     /* After a confirmed loss the capital still open is what the loss has
      * not yet recovered. */
-    claim.capital_minor = written_off ? ib.loss.gross_minor - ib.recovered_minor : remaining_before;
+    claim.capital_minor =
+        written_off ? voucher_loss_customer_part(&ib.loss) - ib.recovered_minor : remaining_before;
     claim.fees_minor = ib.fee_charged_minor + ib.compensation_charged_minor - ib.fees_paid_minor;
     claim.interest_minor = ib.interest_charged_minor - ib.interest_paid_minor;
     rc = payment_allocate(&claim, amount_minor, &split);

@@ -325,25 +325,36 @@ enum pm_err voucher_payment(const struct voucher_invoice *inv, const struct vouc
     return finish(out, rc);
 }
 
-enum pm_err voucher_loss_split(const struct voucher_invoice *inv, int64_t gross_minor,
+enum pm_err voucher_loss_split(const struct voucher_invoice *inv, int64_t customer_minor,
                                struct voucher_loss *out)
 {
     const struct invoice_totals *t = &inv->totals;
-    int64_t net = gross_minor;
+    int64_t gross = customer_minor, net;
     enum pm_err rc = PM_OK;
     int i;
 
     memset(out, 0, sizeof(*out));
-    if (gross_minor <= 0 || t->total_minor <= 0)
+    if (customer_minor <= 0 || t->total_minor <= 0 || customer_minor > t->customer_part_minor)
         return PM_ERR_RANGE;
+    if (t->tax_reduction_minor > 0)
+        rc = money_mul_div(customer_minor, t->tax_reduction_minor, t->customer_part_minor,
+                           &out->tax_reduction_minor);
+    if (!rc)
+        rc = money_add(gross, out->tax_reduction_minor, &gross);
+    net = gross;
     for (i = 0; !rc && i < VAT_RATES; i++) {
-        rc = money_mul_div(gross_minor, t->vat_by_rate[i], t->total_minor, &out->vat_by_rate[i]);
+        rc = money_mul_div(gross, t->vat_by_rate[i], t->total_minor, &out->vat_by_rate[i]);
         if (!rc)
             net -= out->vat_by_rate[i];
     }
-    out->gross_minor = gross_minor;
+    out->gross_minor = gross;
     out->net_minor = net;
     return rc;
+}
+
+int64_t voucher_loss_customer_part(const struct voucher_loss *loss)
+{
+    return loss->gross_minor - loss->tax_reduction_minor;
 }
 
 enum pm_err voucher_expected_loss(const struct voucher_invoice *inv, int64_t net_minor,
@@ -401,24 +412,36 @@ enum pm_err voucher_confirmed_loss(const struct voucher_invoice *inv,
                      : PM_ERR_INTERNAL;
     }
     if (!rc)
-        rc = voucher_credit(out, ACC_RECEIVABLES, loss->gross_minor);
+        rc = voucher_credit(out, ACC_RECEIVABLES, voucher_loss_customer_part(loss));
+    if (!rc && loss->tax_reduction_minor > 0)
+        rc = voucher_credit(out, ACC_RECEIVABLES_TAX_REDUCTION, loss->tax_reduction_minor);
     return finish(out, rc);
 }
 
-/* The recovered part of a loss: amount split like the loss. */
+/* The recovered part of a loss: amount (the customer's money) with the
+ * tax reduction it makes claimable again (debit 1513), the whole split like
+ * the loss. */
 static enum pm_err recovery_rows(const struct voucher_loss *loss, int64_t amount,
                                  struct voucher *out)
 {
-    int64_t vat, net = amount;
+    int64_t customer = voucher_loss_customer_part(loss), restored = amount, vat, net;
     enum pm_err rc = PM_OK;
     int i;
 
-    if (loss->gross_minor <= 0 || amount <= 0 || amount > loss->gross_minor)
+    if (loss->gross_minor <= 0 || customer <= 0 || amount <= 0 || amount > customer)
         return PM_ERR_RANGE;
+    if (loss->tax_reduction_minor > 0) {
+        rc = money_mul_div(amount, loss->gross_minor, customer, &restored);
+        if (!rc)
+            rc = restored > amount
+                     ? voucher_debit(out, ACC_RECEIVABLES_TAX_REDUCTION, restored - amount)
+                     : PM_OK;
+    }
+    net = restored;
     for (i = 0; !rc && i < VAT_RATES; i++) {
         if (!loss->vat_by_rate[i])
             continue;
-        rc = money_mul_div(amount, loss->vat_by_rate[i], loss->gross_minor, &vat);
+        rc = money_mul_div(restored, loss->vat_by_rate[i], loss->gross_minor, &vat);
         if (!rc)
             rc = voucher_credit(out, vat_rates[i].output_vat_account, vat);
         net -= vat;

@@ -16,8 +16,10 @@
  *                    paid beyond the claim (cash-method companies: the
  *                    capital credits sales and VAT in proportion instead)
  *   expected loss    D 6352 / C 1519, net of VAT (and its reversal)
- *   confirmed loss   D 6351 net, D 26xx VAT of the lost part, C 1510 gross
- *   recovery         D 1510 / C 6351 net, C 26xx VAT (then the payment)
+ *   confirmed loss   D 6351 net, D 26xx VAT of the lost part, C 1510 the
+ *                    customer's part, C 1513 its ROT/RUT share
+ *   recovery         D 1510 (and D 1513 its ROT/RUT share) / C 6351 net,
+ *                    C 26xx VAT (then the payment)
  *   agency payout    D 1930 paid out; C 1510 capital, C 8313 interest,
  *                    C 3930 creditor outlay, D 6062 commission,
  *                    D 2641 input VAT on it; capital of an invoice written
@@ -152,16 +154,23 @@ struct voucher_payment {
 enum pm_err voucher_payment(const struct voucher_invoice *inv, const struct voucher_payment *p,
                             int32_t date, struct voucher *out);
 
-/* A customer loss of gross_minor (the customer's unpaid part, VAT
- * included): the VAT share per rate follows the invoice's VAT.  Fills
- * net and vat_by_rate so that a later recovery can restore them. */
+/* A customer loss of the customer's unpaid part (VAT included).  On a
+ * ROT/RUT invoice the tax reduction of that part is lost with it: the
+ * Tax Agency pays it only for work the buyer has paid for (lag 2009:194,
+ * 8 §), so the loss clears that share of 1513 too.  gross_minor is the
+ * whole loss, customer part and tax reduction; the VAT share per rate
+ * follows the invoice's VAT.  Fills net and vat_by_rate so that a later
+ * recovery can restore them. */
 struct voucher_loss {
     int64_t gross_minor;
     int64_t net_minor;
     int64_t vat_by_rate[VAT_RATES];
+    int64_t tax_reduction_minor; /* of gross, the part on 1513 */
 };
-enum pm_err voucher_loss_split(const struct voucher_invoice *inv, int64_t gross_minor,
+enum pm_err voucher_loss_split(const struct voucher_invoice *inv, int64_t customer_minor,
                                struct voucher_loss *out);
+/* What the customer owed of a loss (gross less the tax reduction part). */
+int64_t voucher_loss_customer_part(const struct voucher_loss *loss);
 
 enum pm_err voucher_expected_loss(const struct voucher_invoice *inv, int64_t net_minor,
                                   int32_t date, struct voucher *out);
@@ -171,8 +180,9 @@ enum pm_err voucher_confirmed_loss(const struct voucher_invoice *inv,
                                    const struct voucher_loss *loss, int32_t date,
                                    struct voucher *out);
 /* Money received on an invoice written off as a confirmed loss: restore
- * the receivable for amount_minor (debit 1510) against the loss account
- * and the output VAT in the loss's proportions (amount <= the loss). */
+ * the receivable for amount_minor (debit 1510, and 1513 for the tax
+ * reduction that becomes claimable with it) against the loss account and
+ * the output VAT in the loss's proportions (amount <= the customer part). */
 enum pm_err voucher_recovery(const struct voucher_invoice *inv, const struct voucher_loss *loss,
                              int64_t amount_minor, int32_t date, struct voucher *out);
 

@@ -216,14 +216,14 @@ enum pm_err store_books_reminder_batch_get(struct store *st, int64_t company_id,
     "fee_charged_minor, compensation_charged_minor, fees_paid_minor,"                      \
     " interest_charged_minor, interest_paid_minor, expected_loss_minor, loss_gross_minor," \
     " loss_net_minor, loss_vat_25_minor, loss_vat_12_minor, loss_vat_6_minor,"             \
-    " recovered_minor"
+    " recovered_minor, loss_tax_reduction_minor"
 
 /* The key, then BOOKS_COLS. */
 static const struct sql_col books_cols[] = SQL_COLS(
     struct invoice_books, company_id, invoice_id, fee_charged_minor, compensation_charged_minor,
     fees_paid_minor, interest_charged_minor, interest_paid_minor, expected_loss_minor,
     loss.gross_minor, loss.net_minor, loss.vat_by_rate[VAT_25], loss.vat_by_rate[VAT_12],
-    loss.vat_by_rate[VAT_6], recovered_minor);
+    loss.vat_by_rate[VAT_6], recovered_minor, loss.tax_reduction_minor);
 /* BOOKS_COLS into a row whose key is set (size 0: not zeroed). */
 static const struct sql_reader books_reader = {books_cols + 2, SQL_NCOLS(books_cols) - 2, 0, NULL};
 
@@ -245,7 +245,7 @@ enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books
 {
     static const char sql[] =
         "INSERT INTO invoice_books (company_id, invoice_id, " BOOKS_COLS ")"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         " ON CONFLICT (company_id, invoice_id) DO UPDATE SET"
         " fee_charged_minor = excluded.fee_charged_minor,"
         " compensation_charged_minor = excluded.compensation_charged_minor,"
@@ -256,7 +256,8 @@ enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books
         " loss_gross_minor = excluded.loss_gross_minor, loss_net_minor = excluded.loss_net_minor,"
         " loss_vat_25_minor = excluded.loss_vat_25_minor,"
         " loss_vat_12_minor = excluded.loss_vat_12_minor,"
-        " loss_vat_6_minor = excluded.loss_vat_6_minor, recovered_minor = excluded.recovered_minor";
+        " loss_vat_6_minor = excluded.loss_vat_6_minor, recovered_minor = excluded.recovered_minor,"
+        " loss_tax_reduction_minor = excluded.loss_tax_reduction_minor";
 
     /* The table keeps the VAT of the rates that have some; VAT at 0 % has
      * no column, so it is refused rather than lost. */

@@ -538,6 +538,10 @@
     "  CHECK (reminder_fee_minor >= 0);"
     "UPDATE invoices SET reminder_fee_minor = coalesce((SELECT c.reminder_fee_minor"
     "  FROM companies AS c WHERE c.id = invoices.company_id AND c.reminder_fee_agreed = 1), 0);",
+    /* A confirmed loss on a ROT/RUT invoice clears the tax reduction of
+     * the unpaid part from 1513 too: that part of loss_gross_minor. */
+    "ALTER TABLE invoice_books ADD COLUMN loss_tax_reduction_minor " T_INT " NOT NULL DEFAULT 0"
+    "  CHECK (loss_tax_reduction_minor >= 0);",
 
 #undef SCHEMA_ADDRESS
 

@@ -225,6 +225,33 @@ describe('customer loss', () => {
     assert.equal((await tab()).filter((id) => id === inv.id).length, 1);
   });
 
+  test('a confirmed loss on a ROT invoice clears the lost share of 1513 with its VAT (lag 2009:194, 8 §)', async () => {
+    /* Total 62 500, ROT 15 000, customer part 47 500; half of it paid. The
+     * Tax Agency pays the reduction only for what the buyer paid: of the
+     * 23 750 left, 23 750 × 15 000 / 47 500 = 7 500 of 1513 is lost too.
+     * Lost 31 250: VAT 31 250 × 12 500 / 62 500 = 6 250, net 25 000. */
+    const res = await anna.post(`${C}/invoices`, {
+      customer_id: kund.id, kind: 'rot', invoice_date: '2026-03-01', due_date: '2026-03-31',
+      lines: [line(4000000, { labour: true }), line(1000000, { description: 'Material' })],
+      buyers: [{ id_number: '19121212-1212', name: 'Tolvan Tolvansson' }],
+    });
+    assertStatus(res, 201);
+    const inv = res.body;
+    assertStatus(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2026-04-02', amount_minor: 2375000 }), 201);
+    const loss = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', ground: 'bankruptcy', date: '2026-06-01' });
+    assertStatus(loss, 201);
+    assert.equal(loss.body.gross_minor, 3125000);
+    assert.equal(loss.body.tax_reduction_minor, 750000);
+    assert.equal(loss.body.vat_minor, 625000);
+    const vs = await vouchersOf(inv.id);
+    assert.deepEqual(rowsOf(vs.find((v) => v.source === 'confirmed_loss')), ['C 1510 2375000', 'C 1513 750000', 'D 2611 625000', 'D 6351 2500000']);
+    const sum = (account) => vs.flatMap((v) => v.rows).filter((r) => r.account === account)
+      .reduce((acc, r) => acc + (r.debit_minor ?? 0) - (r.credit_minor ?? 0), 0);
+    assert.equal(sum(1510), 0);
+    assert.equal(sum(1513), 750000, 'the paid half\'s reduction is still to be claimed');
+    assert.equal(sum(2611), -625000, 'the output VAT left is that of what was paid for');
+  });
+
   test('part payments after an expected loss reverse it in proportion, the last one the rest', async () => {
     /* Expected loss 10 000 (net of 12 500 gross). 3 333,33 paid of 12 500
      * left: 1 000 000 × 333 333 / 1 250 000 = 266 666,4 → 266 666 öre

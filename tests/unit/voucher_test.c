@@ -170,6 +170,56 @@ static void test_rot_invoice_and_payment(void **state)
     assert_string_equal(v.text, "Bankgiro faktura 1001, ref 100164");
 }
 
+/* A confirmed loss on the ROT invoice above (total 62 500, reduction
+ * 15 000, customer part 47 500).  Skatteverket pays the reduction only for
+ * work the buyer paid for (lag 2009:194, 8 §), so the unpaid part's share
+ * of 1513 is lost too, with the whole VAT of that share:
+ * - nothing paid: D 6351 50 000, D 2611 12 500, C 1510 47 500, C 1513 15 000;
+ * - half paid (23 750 left): reduction 23 750 × 15 000 / 47 500 = 7 500,
+ *   lost 31 250: VAT 31 250 × 12 500 / 62 500 = 6 250, net 25 000;
+ * - recovered 9 500 after the first: 9 500 × 62 500 / 47 500 = 12 500
+ *   restored, of it 3 000 on 1513, VAT 2 500, loss 10 000. */
+static void test_confirmed_loss_rot(void **state)
+{
+    const int64_t nets[] = {4000000, 1000000};
+    const int rates[] = {2500, 2500};
+    const bool labour[] = {true, false};
+    struct voucher_invoice vi;
+    struct voucher_loss loss;
+    struct voucher v;
+
+    (void)state;
+    invoice_of(INVOICE_ROT, "2026-03-01", nets, rates, labour, 2, &vi);
+    assert_int_equal(voucher_loss_split(&vi, 4750000, &loss), PM_OK);
+    assert_int_equal(loss.gross_minor, 6250000);
+    assert_int_equal(loss.tax_reduction_minor, 1500000);
+    assert_int_equal(voucher_loss_customer_part(&loss), 4750000);
+    assert_int_equal(voucher_confirmed_loss(&vi, &loss, day("2026-09-01"), &v), PM_OK);
+    assert_int_equal(v.n_rows, 4);
+    assert_int_equal(row(&v, 6351, 'D'), 5000000);
+    assert_int_equal(row(&v, 2611, 'D'), 1250000);
+    assert_int_equal(row(&v, 1510, 'C'), 4750000);
+    assert_int_equal(row(&v, 1513, 'C'), 1500000);
+    assert_true(voucher_balanced(&v));
+
+    assert_int_equal(voucher_recovery(&vi, &loss, 950000, day("2026-10-01"), &v), PM_OK);
+    assert_int_equal(row(&v, 1510, 'D'), 950000);
+    assert_int_equal(row(&v, 1513, 'D'), 300000);
+    assert_int_equal(row(&v, 2611, 'C'), 250000);
+    assert_int_equal(row(&v, 6351, 'C'), 1000000);
+    assert_true(voucher_balanced(&v));
+    /* The customer's part is what can come back from the customer. */
+    assert_int_equal(voucher_recovery(&vi, &loss, 4750001, day("2026-10-01"), &v), PM_ERR_RANGE);
+
+    assert_int_equal(voucher_loss_split(&vi, 2375000, &loss), PM_OK);
+    assert_int_equal(loss.tax_reduction_minor, 750000);
+    assert_int_equal(loss.gross_minor, 3125000);
+    assert_int_equal(loss.vat_by_rate[VAT_25], 625000);
+    assert_int_equal(loss.net_minor, 2500000);
+    /* More than the customer's part is no loss of this invoice. */
+    assert_int_equal(voucher_loss_split(&vi, 4750001, &loss), PM_ERR_RANGE);
+}
+
 static void test_payment_with_reminder_charges(void **state)
 {
     /* 10 586,30 kr = capital 10 000 + reminder fee 60 + interest 526,30. */
@@ -303,7 +353,7 @@ static void test_agency_payout_after_confirmed_loss(void **state)
 {
     /* 5 000 collected on an invoice written off at 12 500 (10 000 + 2 500):
      * VAT 1 000 back on 2611, 4 000 off the loss; 1510 untouched. */
-    struct voucher_loss loss = {1250000, 1000000, {250000, 0, 0, 0}};
+    struct voucher_loss loss = {1250000, 1000000, {250000, 0, 0, 0}, 0};
     struct payout_line lines[] = {
         {PAYOUT_CAPITAL, 500000, 0, &loss},
         {PAYOUT_COMMISSION, -50000, -12500, NULL},
@@ -528,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_cash_method_rest_on_largest_net),
         cmocka_unit_test(test_loss_split_two_rates),
         cmocka_unit_test(test_rot_invoice_and_payment),
+        cmocka_unit_test(test_confirmed_loss_rot),
         cmocka_unit_test(test_payment_with_reminder_charges),
         cmocka_unit_test(test_cash_method_payment),
         cmocka_unit_test(test_foreign_customers),
