@@ -64,6 +64,7 @@
 #include "app/app_sessions.h"
 #include "core/date.h"
 #include "store/store.h"
+#include "store/store_tokens.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/secret.h"
@@ -490,6 +491,8 @@ static enum pm_err authenticate(struct api_request *r, struct pool_slot *slot, e
             return api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
         secret_sha256_hex(authz + 7, strlen(authz + 7), hash);
         rc = token_lookup(r, slot, hash);
+        if (!rc && r->token.expires_at && r->token.expires_at <= now)
+            rc = PM_ERR_NOT_FOUND; /* expired: as if it never was */
         if (rc == PM_ERR_NOT_FOUND)
             return api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
         if (rc)
@@ -513,6 +516,18 @@ static enum pm_err authenticate(struct api_request *r, struct pool_slot *slot, e
     snprintf(r->session_cookie, sizeof(r->session_cookie), "%s", cookie);
     r->who = API_PRINCIPAL_USER;
     return PM_OK;
+}
+
+/* Note the bearer token's use, at most once per APP_TOKEN_USE_GRAIN_S (the
+ * write empties the answer caches); failing to note it fails nothing. */
+static void note_token_use(struct api_request *r)
+{
+    int64_t now = clock_now_s(r->ctx->clock);
+
+    if (r->who != API_PRINCIPAL_TOKEN || r->token.last_used_at > now - APP_TOKEN_USE_GRAIN_S)
+        return;
+    if (!store_api_token_touch(r->store, r->token.company_id, r->token.id, now))
+        r->token.last_used_at = now;
 }
 
 static enum pm_err check_csrf(struct api_request *r)
@@ -956,6 +971,8 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
         rc = check_csrf(r);
     if (!rc)
         rc = authorize(r, r->match.route->need);
+    if (!rc)
+        note_token_use(r);
     if (!rc && has_body_method(method) &&
         !(api_routes_body_rules(r->match.route) &&
           api_routes_body_rules(r->match.route)->raw_types)) /* a raw body: a bank file */

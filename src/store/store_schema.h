@@ -528,6 +528,10 @@
     "  added_by TEXT NOT NULL DEFAULT '',"
     "  added_on " T_INT " NOT NULL"
     ")" T_STRICT ";",
+    /* API tokens expire (0: never) and note when they were last used, to
+     * the hour (0: not yet). */
+    "ALTER TABLE api_tokens ADD COLUMN expires_at " T_INT " NOT NULL DEFAULT 0;"
+    "ALTER TABLE api_tokens ADD COLUMN last_used_at " T_INT " NOT NULL DEFAULT 0;",
 
 #undef SCHEMA_ADDRESS
 
