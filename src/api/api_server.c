@@ -53,6 +53,7 @@
 
 #include "agency/agency.h"
 #include "api/api_cache.h"
+#include "api/api_deadline.h"
 #include "api/api_error.h"
 #include "api/api_handlers.h"
 #include "api/api_json.h"
@@ -137,6 +138,9 @@ struct api_server {
     atomic_size_t body_bytes;
     size_t body_budget;
     bool https; /* the public URL is https: every cookie is Secure */
+    /* Connections whose request head is not read within the deadline are
+     * shut down, however they trickle (api_deadline.h). */
+    struct api_deadline *deadline;
 };
 
 /* Per request (MHD's *con_cls). */
@@ -1276,6 +1280,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     reply_init(&rp);
     if (!cs) {
+        api_deadline_head_read(srv->deadline, conn); /* the head is complete */
         cs = calloc(1, sizeof(*cs));
         if (!cs)
             return MHD_NO;
@@ -1413,8 +1418,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     char ts[32], buf[LOG_LINE_MAX], *heap;
     const char *line;
 
-    (void)conn;
     (void)toe;
+    api_deadline_await_head(srv->deadline, conn); /* kept alive: the next one */
     if (!cs)
         return;
     now = clock_now_us(&srv->wall);
@@ -1628,13 +1633,20 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     per_ip = cfg->per_ip < 0 ? API_DEFAULT_PER_IP : (unsigned)cfg->per_ip;
+    rc = api_deadline_start(
+        cfg->header_timeout_s ? cfg->header_timeout_s : API_DEFAULT_HEADER_TIMEOUT_S, &s->deadline);
+    if (rc) {
+        pm_error_set(e, rc, "", "cannot start the header deadline's thread");
+        goto out_free;
+    }
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONNECTION_LIMIT,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)API_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, api_deadline_notify, s->deadline, MHD_OPTION_END);
     if (!s->mhd) {
         rc = pm_error_set(e, PM_ERR_IO, "listen", "cannot listen on %s",
                           cfg->listen ? cfg->listen : API_DEFAULT_LISTEN);
@@ -1680,6 +1692,7 @@ void api_server_stop(struct api_server **sp)
         api_workpool_free(&s->logins); /* resumes what it still holds */
         MHD_stop_daemon(s->mhd);
     }
+    api_deadline_stop(&s->deadline); /* after the daemon: its callbacks use it */
     if (s->pruner_started) {
         pthread_mutex_lock(&s->defer_lock);
         s->stopping = true;
