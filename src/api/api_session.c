@@ -17,6 +17,7 @@
 #include "api/api_decode.h"
 #include "api/api_handlers.h"
 #include "api/api_limiter.h"
+#include "api/api_render.h"
 #include "api/api_request.h"
 #include "app/app_companies.h"
 #include "app/app_sessions.h"
@@ -183,17 +184,6 @@ enum pm_err api_session_delete(struct api_request *r)
     return api_request_reply(r, 204, NULL);
 }
 
-/* An instant as RFC 3339 text, or JSON null for 0 (none). */
-static json_t *instant_or_null(int64_t unix_s)
-{
-    char at[32];
-
-    if (!unix_s)
-        return json_null();
-    clock_format_rfc3339(unix_s * 1000000, at);
-    return json_string(at);
-}
-
 enum pm_err api_session_token_create(struct api_request *r)
 {
     struct api_token t = {0};
@@ -213,11 +203,11 @@ enum pm_err api_session_token_create(struct api_request *r)
         return api_error_from_app(&r->err, &ae);
     /* a repeat with the same Idempotency-Key answers without the secret */
     r->stored_reply = json_pack("{s:I, s:s, s:n, s:o}", "id", (json_int_t)t.id, "name", t.name,
-                                "token", "expires_at", instant_or_null(t.expires_at));
+                                "token", "expires_at", api_render_instant(t.expires_at));
     return api_request_reply(r, 201,
                              json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)t.id, "name",
                                        t.name, "token", token, "expires_at",
-                                       instant_or_null(t.expires_at)));
+                                       api_render_instant(t.expires_at)));
 }
 
 #define TOKENS_MAX 1000
@@ -248,8 +238,8 @@ enum pm_err api_session_token_list(struct api_request *r)
         clock_format_rfc3339(list[i].created_at * 1000000, at);
         item = json_pack("{s:I, s:s, s:I, s:s, s:o, s:o}", "id", (json_int_t)list[i].id, "name",
                          list[i].name, "created_by", (json_int_t)list[i].created_by, "created_at",
-                         at, "expires_at", instant_or_null(list[i].expires_at), "last_used_at",
-                         instant_or_null(list[i].last_used_at));
+                         at, "expires_at", api_render_instant(list[i].expires_at), "last_used_at",
+                         api_render_instant(list[i].last_used_at));
         if (!item || json_array_append_new(items, item)) {
             json_decref(items);
             items = NULL;
