@@ -209,53 +209,12 @@ static enum pm_err parse_rfc1123(const char *p, int64_t *out)
     return instant(y, mo, d, h, mi, s, out);
 }
 
-static enum pm_err parse_iso(const char *p, int64_t *out)
-{
-    int y, mo, d, h = 0, mi = 0, s = 0, oh = 0, om = 0, sign = 0;
-    int64_t base;
-    enum pm_err rc;
-
-    if (!take_digits(&p, 4, &y) || !take(&p, "-") || !take_digits(&p, 2, &mo) || !take(&p, "-") ||
-        !take_digits(&p, 2, &d))
-        return PM_ERR_INVALID;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        p++;
-        if (!take_digits(&p, 2, &h) || !take(&p, ":") || !take_digits(&p, 2, &mi) ||
-            !take(&p, ":") || !take_digits(&p, 2, &s))
-            return PM_ERR_INVALID;
-        if (*p == '.') {
-            p++;
-            if (!isdigit((unsigned char)*p))
-                return PM_ERR_INVALID;
-            while (isdigit((unsigned char)*p))
-                p++;
-        }
-        if (*p == 'Z' || *p == 'z') {
-            p++;
-        } else if (*p == '+' || *p == '-') {
-            sign = *p++ == '-' ? -1 : 1;
-            if (!take_digits(&p, 2, &oh) || !take(&p, ":") || !take_digits(&p, 2, &om) || oh > 23 ||
-                om > 59)
-                return PM_ERR_INVALID;
-        } else {
-            return PM_ERR_INVALID;
-        }
-    }
-    if (*p)
-        return PM_ERR_INVALID;
-    rc = instant(y, mo, d, h, mi, s, &base);
-    if (rc)
-        return rc;
-    *out = base - sign * (oh * 3600 + om * 60);
-    return PM_OK;
-}
-
 enum pm_err agency_date_parse(const char *s, int64_t *unix_s)
 {
     if (!s || !*s)
         return PM_ERR_INVALID;
     if (isdigit((unsigned char)s[0]))
-        return parse_iso(s, unix_s);
+        return date_parse_instant(s, unix_s);
     return parse_rfc1123(s, unix_s);
 }
 

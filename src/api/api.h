@@ -30,15 +30,20 @@ struct agency; /* agency/agency.h (Amili hand-over) */
 #define API_DEFAULT_BODY_BUDGET  (64u * 1024 * 1024) /* body bytes of all requests in flight */
 #define API_CONNECTION_LIMIT     1024
 #define API_CONNECTION_TIMEOUT_S 30 /* of inactivity: a byte now and then keeps it open */
-#define API_DEFAULT_PER_IP       32 /* connections from one address; 0 = no limit */
-#define API_HEADERS_MAX          16384
+/* A request's whole head (request line and headers), however it trickles
+ * in; also how long a kept-alive connection waits for the next request. */
+#define API_DEFAULT_HEADER_TIMEOUT_S 30
+#define API_MAX_HEADER_TIMEOUT_S     3600
+#define API_DEFAULT_PER_IP           32 /* connections from one address; 0 = no limit */
+#define API_HEADERS_MAX              16384
 
 struct api_config {
-    const char *listen; /* "HOST:PORT" ("[::1]:8080" for IPv6); port 0 = any free port */
-    unsigned threads;   /* worker threads = store handles, 1..256 */
-    size_t max_body;    /* bytes; larger bodies are refused with 413 */
-    size_t body_budget; /* body bytes buffered at once by all requests; 0 = default */
-    int per_ip;         /* connections from one address: -1 default, 0 no limit */
+    const char *listen;        /* "HOST:PORT" ("[::1]:8080" for IPv6); port 0 = any free port */
+    unsigned threads;          /* worker threads = store handles, 1..256 */
+    size_t max_body;           /* bytes; larger bodies are refused with 413 */
+    size_t body_budget;        /* body bytes buffered at once by all requests; 0 = default */
+    int per_ip;                /* connections from one address: -1 default, 0 no limit */
+    unsigned header_timeout_s; /* seconds for a request's head; 0 = default */
     /* The address users reach the server at ("https://paminn.example.se"),
      * or NULL: with https the session cookie is always Secure. */
     const char *public_url;

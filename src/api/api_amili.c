@@ -39,16 +39,6 @@ static json_t *error_object(const struct api_request *r, const char *code, const
                      api_error_message(code, r->english), "field", field && *field ? field : NULL);
 }
 
-static json_t *time_or_null(int64_t unix_s)
-{
-    char text[32];
-
-    if (!unix_s)
-        return json_null();
-    clock_format_rfc3339(unix_s * 1000000, text);
-    return json_string(text);
-}
-
 static json_t *missing_json(const struct api_request *r, const struct app_activation_view *v)
 {
     json_t *arr = json_array();
@@ -81,7 +71,7 @@ static json_t *state_json(struct api_request *r, const struct app_activation_vie
     return json_pack("{s:b, s:s, s:o, s:s?, s:o, s:s?, s:s?, s:s?, s:o, s:s, s:o}", "activated",
                      act && act->state == AMILI_ACTIVATION_ACTIVE, "state", state, "terms", terms,
                      "accepted_by", act && act->accepted_by[0] ? act->accepted_by : NULL,
-                     "accepted_at", time_or_null(act ? act->accepted_at : 0), "terms_version",
+                     "accepted_at", api_render_instant(act ? act->accepted_at : 0), "terms_version",
                      act && act->terms_version[0] ? act->terms_version : NULL, "account_id",
                      act && act->account_id[0] ? act->account_id : NULL, "creditor_id",
                      act && act->creditor_id[0] ? act->creditor_id : NULL, "missing",
@@ -390,7 +380,7 @@ static json_t *case_json(const struct agency_case *c, const char *url)
                      "remaining_minor", (json_int_t)c->remaining_minor, "disputed", c->disputed,
                      "instalment_plan", c->instalment_plan, "url", url, "original_invoice_url",
                      c->original_invoice_url[0] ? c->original_invoice_url : NULL, "payout_minor",
-                     (json_int_t)c->payout_minor, "synced_at", time_or_null(c->synced_at));
+                     (json_int_t)c->payout_minor, "synced_at", api_render_instant(c->synced_at));
 }
 
 /* ---- the invoice's "amili" objects ---- */

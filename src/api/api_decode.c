@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/api_json.h"
+#include "core/date.h"
 #include "core/idnum.h"
 #include "core/invoice.h"
 #include "core/money.h"
@@ -571,13 +572,39 @@ enum pm_err api_decode_payment(const json_t *obj, int32_t today, struct payment 
     return rc;
 }
 
-enum pm_err api_decode_token(const json_t *obj, char *name, size_t cap, struct api_error *e)
+/* expires_at of a new token: a date (the token works through that day,
+ * Europe/Stockholm) or an RFC 3339 instant; absent or null = no end. */
+static enum pm_err token_expiry(const json_t *obj, const struct tz *tz, int64_t *out,
+                                struct api_error *e)
 {
-    static const char *const keys[] = {"name", NULL};
+    char text[40];
+    bool present = false;
+    int32_t day;
+    enum pm_err rc;
+
+    *out = 0;
+    rc = api_json_string(obj, "", "expires_at", false, text, sizeof(text), &present, e);
+    if (rc || !present)
+        return rc;
+    if (strlen(text) == DATE_ISO_LEN && !date_parse_iso(text, &day)) {
+        *out = date_local_start(tz, day + 1);
+        return PM_OK;
+    }
+    if (strlen(text) > DATE_ISO_LEN && !date_parse_instant(text, out))
+        return PM_OK;
+    return api_error_set(e, PM_ERR_INVALID, "invalid_value", "expires_at");
+}
+
+enum pm_err api_decode_token(const json_t *obj, const struct tz *tz, struct api_token *t,
+                             struct api_error *e)
+{
+    static const char *const keys[] = {"name", "expires_at", NULL};
     enum pm_err rc;
 
     rc = api_json_check_keys(obj, "", keys, e);
     if (!rc)
-        rc = nonempty_text(obj, "", "name", true, name, cap, e);
+        rc = nonempty_text(obj, "", "name", true, t->name, sizeof(t->name), e);
+    if (!rc)
+        rc = token_expiry(obj, tz, &t->expires_at, e);
     return rc;
 }

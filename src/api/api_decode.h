@@ -59,8 +59,12 @@ enum pm_err api_decode_invoice(const json_t *obj, int32_t today, int payment_ter
 enum pm_err api_decode_payment(const json_t *obj, int32_t today, struct payment *p,
                                struct api_error *e);
 
-/* {name} of a new API token. */
-enum pm_err api_decode_token(const json_t *obj, char *name, size_t cap, struct api_error *e);
+/* {name, expires_at} of a new API token into t->name and t->expires_at
+ * (unix seconds, 0 = no end): expires_at is a date ("YYYY-MM-DD": the token
+ * works through that day in zone tz) or an RFC 3339 instant. */
+struct tz;
+enum pm_err api_decode_token(const json_t *obj, const struct tz *tz, struct api_token *t,
+                             struct api_error *e);
 
 /* The rules the decoders share, for other callers. */
 bool api_decode_country_ok(const char *s);

@@ -76,6 +76,7 @@ static const struct code_info codes[] = {
     {"batch_not_found", 404, NULL, NULL},
     {"books_locked", 422, NULL, NULL},
     {"date_after_today", 422, NULL, NULL},
+    {"expiry_in_past", 422, NULL, NULL},
     {"date_before_invoice", 422, NULL, NULL},
     {"rot_rut_company_customer", 422, NULL, NULL},
     {"agency_not_configured", 503, NULL, NULL},

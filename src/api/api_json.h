@@ -34,7 +34,8 @@ enum pm_err api_json_check_keys(const json_t *obj, const char *prefix, const cha
 
 /* True when s[0..len) is valid UTF-8 (no overlongs, no surrogates) without
  * C0/C1 control characters, DEL or bidi embeddings, overrides and isolates
- * (U+202A..U+202E, U+2066..U+2069). */
+ * (U+202A..U+202E, U+2066..U+2069): core/text.h's rule, which the command
+ * line applies too. */
 bool api_json_text_ok(const char *s, size_t len);
 
 /* Text into dst[cap]: longer than cap - 1 bytes is too_long. */

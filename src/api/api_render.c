@@ -10,12 +10,23 @@
 #include "core/idnum.h"
 #include "core/invoice.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 json_t *api_render_date(int32_t date)
 {
     char text[DATE_ISO_LEN + 1];
 
     date_format_iso(date, text);
+    return json_string(text);
+}
+
+json_t *api_render_instant(int64_t unix_s)
+{
+    char text[32];
+
+    if (!unix_s)
+        return json_null();
+    clock_format_rfc3339(unix_s * 1000000, text);
     return json_string(text);
 }
 

@@ -18,6 +18,8 @@
 
 /* "YYYY-MM-DD" as a JSON string. */
 json_t *api_render_date(int32_t date);
+/* An instant (unix seconds) as RFC 3339 UTC text; 0 (none) as null. */
+json_t *api_render_instant(int64_t unix_s);
 /* A stored (normalised) identity number in display form ("556036-0793",
  * "19811218-9876"); "" stays "", anything unparsable is returned as is. */
 json_t *api_render_idnum(const char *normalized, int32_t today);

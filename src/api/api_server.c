@@ -53,6 +53,7 @@
 
 #include "agency/agency.h"
 #include "api/api_cache.h"
+#include "api/api_deadline.h"
 #include "api/api_error.h"
 #include "api/api_handlers.h"
 #include "api/api_json.h"
@@ -64,6 +65,7 @@
 #include "app/app_sessions.h"
 #include "core/date.h"
 #include "store/store.h"
+#include "store/store_tokens.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/secret.h"
@@ -138,6 +140,9 @@ struct api_server {
     atomic_size_t body_bytes;
     size_t body_budget;
     bool https; /* the public URL is https: every cookie is Secure */
+    /* Connections whose request head is not read within the deadline are
+     * shut down, however they trickle (api_deadline.h). */
+    struct api_deadline *deadline;
 };
 
 /* Per request (MHD's *con_cls). */
@@ -492,6 +497,8 @@ static enum pm_err authenticate(struct api_request *r, struct pool_slot *slot, e
             return api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
         secret_sha256_hex(authz + 7, strlen(authz + 7), hash);
         rc = token_lookup(r, slot, hash);
+        if (!rc && r->token.expires_at && r->token.expires_at <= now)
+            rc = PM_ERR_NOT_FOUND; /* expired: as if it never was */
         if (rc == PM_ERR_NOT_FOUND)
             return api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
         if (rc)
@@ -515,6 +522,18 @@ static enum pm_err authenticate(struct api_request *r, struct pool_slot *slot, e
     snprintf(r->session_cookie, sizeof(r->session_cookie), "%s", cookie);
     r->who = API_PRINCIPAL_USER;
     return PM_OK;
+}
+
+/* Note the bearer token's use, at most once per APP_TOKEN_USE_GRAIN_S (the
+ * write empties the answer caches); failing to note it fails nothing. */
+static void note_token_use(struct api_request *r)
+{
+    int64_t now = clock_now_s(r->ctx->clock);
+
+    if (r->who != API_PRINCIPAL_TOKEN || r->token.last_used_at > now - APP_TOKEN_USE_GRAIN_S)
+        return;
+    if (!store_api_token_touch(r->store, r->token.company_id, r->token.id, now))
+        r->token.last_used_at = now;
 }
 
 static enum pm_err check_csrf(struct api_request *r)
@@ -958,6 +977,8 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
         rc = check_csrf(r);
     if (!rc)
         rc = authorize(r, r->match.route->need);
+    if (!rc)
+        note_token_use(r);
     if (!rc && has_body_method(method) &&
         !(api_routes_body_rules(r->match.route) &&
           api_routes_body_rules(r->match.route)->raw_types)) /* a raw body: a bank file */
@@ -1283,6 +1304,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     reply_init(&rp);
     if (!cs) {
+        api_deadline_head_read(srv->deadline, conn); /* the head is complete */
         cs = calloc(1, sizeof(*cs));
         if (!cs)
             return MHD_NO;
@@ -1420,8 +1442,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     char ts[32], buf[LOG_LINE_MAX], *heap;
     const char *line;
 
-    (void)conn;
     (void)toe;
+    api_deadline_await_head(srv->deadline, conn); /* kept alive: the next one */
     if (!cs)
         return;
     now = clock_now_us(&srv->wall);
@@ -1637,13 +1659,20 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     per_ip = cfg->per_ip < 0 ? API_DEFAULT_PER_IP : (unsigned)cfg->per_ip;
+    rc = api_deadline_start(
+        cfg->header_timeout_s ? cfg->header_timeout_s : API_DEFAULT_HEADER_TIMEOUT_S, &s->deadline);
+    if (rc) {
+        pm_error_set(e, rc, "", "cannot start the header deadline's thread");
+        goto out_free;
+    }
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONNECTION_LIMIT,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)API_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, api_deadline_notify, s->deadline, MHD_OPTION_END);
     if (!s->mhd) {
         rc = pm_error_set(e, PM_ERR_IO, "listen", "cannot listen on %s",
                           cfg->listen ? cfg->listen : API_DEFAULT_LISTEN);
@@ -1689,6 +1718,7 @@ void api_server_stop(struct api_server **sp)
         api_workpool_free(&s->logins); /* resumes what it still holds */
         MHD_stop_daemon(s->mhd);
     }
+    api_deadline_stop(&s->deadline); /* after the daemon: its callbacks use it */
     if (s->pruner_started) {
         pthread_mutex_lock(&s->defer_lock);
         s->stopping = true;

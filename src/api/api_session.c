@@ -17,6 +17,7 @@
 #include "api/api_decode.h"
 #include "api/api_handlers.h"
 #include "api/api_limiter.h"
+#include "api/api_render.h"
 #include "api/api_request.h"
 #include "app/app_companies.h"
 #include "app/app_sessions.h"
@@ -191,7 +192,7 @@ enum pm_err api_session_token_create(struct api_request *r)
     char token[SECRET_TOKEN_HEX], actor[STORE_EMAIL_MAX];
     enum pm_err rc;
 
-    rc = api_decode_token(r->json, t.name, sizeof(t.name), &r->err);
+    rc = api_decode_token(r->json, r->ctx->tz, &t, &r->err);
     if (!rc)
         rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
@@ -201,10 +202,12 @@ enum pm_err api_session_token_create(struct api_request *r)
     if (rc)
         return api_error_from_app(&r->err, &ae);
     /* a repeat with the same Idempotency-Key answers without the secret */
-    r->stored_reply = json_pack("{s:I, s:s, s:n}", "id", (json_int_t)t.id, "name", t.name, "token");
-    return api_request_reply(
-        r, 201,
-        json_pack("{s:I, s:s, s:s}", "id", (json_int_t)t.id, "name", t.name, "token", token));
+    r->stored_reply = json_pack("{s:I, s:s, s:n, s:o}", "id", (json_int_t)t.id, "name", t.name,
+                                "token", "expires_at", api_render_instant(t.expires_at));
+    return api_request_reply(r, 201,
+                             json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)t.id, "name",
+                                       t.name, "token", token, "expires_at",
+                                       api_render_instant(t.expires_at)));
 }
 
 #define TOKENS_MAX 1000
@@ -233,8 +236,10 @@ enum pm_err api_session_token_list(struct api_request *r)
     items = json_array();
     for (i = 0; items && i < n; i++) {
         clock_format_rfc3339(list[i].created_at * 1000000, at);
-        item = json_pack("{s:I, s:s, s:I, s:s}", "id", (json_int_t)list[i].id, "name", list[i].name,
-                         "created_by", (json_int_t)list[i].created_by, "created_at", at);
+        item = json_pack("{s:I, s:s, s:I, s:s, s:o, s:o}", "id", (json_int_t)list[i].id, "name",
+                         list[i].name, "created_by", (json_int_t)list[i].created_by, "created_at",
+                         at, "expires_at", api_render_instant(list[i].expires_at), "last_used_at",
+                         api_render_instant(list[i].last_used_at));
         if (!item || json_array_append_new(items, item)) {
             json_decref(items);
             items = NULL;

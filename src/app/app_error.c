@@ -83,6 +83,8 @@ static const struct code_info codes[] = {
      "A payment cannot be dated after today."},
     {"date_before_invoice", "En betalning kan inte dateras före fakturadatum.",
      "A payment cannot be dated before the invoice date."},
+    {"expiry_in_past", "Giltighetstiden har redan gått ut. Ange en senare tidpunkt.",
+     "The expiry has already passed. Give a later time."},
     {"rot_rut_company_customer",
      "ROT- och RUT-avdrag gäller bara privatpersoner, inte en kund som är ett företag.",
      "ROT and RUT deductions are for private persons only, not for a customer that is a "

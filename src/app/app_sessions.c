@@ -55,13 +55,17 @@ enum pm_err app_sessions_logout(const struct app_ctx *ax, const char *token_hash
 enum pm_err app_sessions_token_create(const struct app_ctx *ax, struct api_token *t,
                                       char token[SECRET_TOKEN_HEX], struct app_error *e)
 {
+    int64_t now = clock_now_s(ax->clock);
     enum pm_err rc;
 
+    if (t->expires_at && t->expires_at <= now)
+        return app_error_set(e, PM_ERR_INVALID, "expiry_in_past", "expires_at");
     secret_random_token(token);
     secret_sha256_hex(token, strlen(token), t->token_hash);
     t->company_id = ax->company_id;
     t->created_by = ax->actor_user_id;
-    t->created_at = clock_now_s(ax->clock);
+    t->created_at = now;
+    t->last_used_at = 0;
     rc = store_api_token_insert(ax->store, t);
     if (rc)
         return app_store_failed(ax, rc, e);

@@ -15,6 +15,9 @@
 #include "util/secret.h"
 
 #define APP_SESSION_LIFETIME_S (12 * 3600)
+/* An API token's last use is noted to this many seconds, so that a busy
+ * token costs one write an hour, not one a request. */
+#define APP_TOKEN_USE_GRAIN_S 3600
 /* How long the answer to a POST with an Idempotency-Key is kept for repeats. */
 #define APP_IDEMPOTENCY_KEEP_S (24 * 3600)
 
@@ -34,8 +37,10 @@ enum pm_err app_sessions_login(const struct app_ctx *ax, const char *email, cons
 enum pm_err app_sessions_logout(const struct app_ctx *ax, const char *token_hash,
                                 struct app_error *e);
 
-/* A new API token of ax->company named t->name, made by the acting user:
- * t is stored (its hash), token gets the value shown once. */
+/* A new API token of ax->company named t->name, made by the acting user,
+ * valid until t->expires_at (unix seconds; 0 = no end; expiry_in_past on
+ * "expires_at" unless after now): t is stored (its hash), token gets the
+ * value shown once. */
 enum pm_err app_sessions_token_create(const struct app_ctx *ax, struct api_token *t,
                                       char token[SECRET_TOKEN_HEX], struct app_error *e);
 

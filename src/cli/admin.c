@@ -45,6 +45,16 @@ static void copy_field(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
+/* Free text of an option into dst[cap], when it fits and is clean text
+ * (else the reason is on stderr and nothing is kept). */
+static bool take_text(const char *cmd, const char *option, char *dst, size_t cap, const char *src)
+{
+    if (!cli_text_ok(cmd, option, src, cap))
+        return false;
+    copy_field(dst, cap, src);
+    return true;
+}
+
 static int company_add(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -68,22 +78,28 @@ static int company_add(struct cli *c, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (opt) {
         case 'n':
-            copy_field(co.name, sizeof(co.name), optarg);
+            if (!take_text("company add", "--name", co.name, sizeof(co.name), optarg))
+                return CLI_EXIT_USAGE;
             break;
         case 'o':
             org_no = optarg;
             break;
         case 'a':
-            copy_field(co.address_line_1, sizeof(co.address_line_1), optarg);
+            if (!take_text("company add", "--address", co.address_line_1, sizeof(co.address_line_1),
+                           optarg))
+                return CLI_EXIT_USAGE;
             break;
         case 'z':
-            copy_field(co.zip_code, sizeof(co.zip_code), optarg);
+            if (!take_text("company add", "--zip", co.zip_code, sizeof(co.zip_code), optarg))
+                return CLI_EXIT_USAGE;
             break;
         case 'c':
-            copy_field(co.city, sizeof(co.city), optarg);
+            if (!take_text("company add", "--city", co.city, sizeof(co.city), optarg))
+                return CLI_EXIT_USAGE;
             break;
         case 'b':
-            copy_field(co.bankgiro, sizeof(co.bankgiro), optarg);
+            if (!take_text("company add", "--bankgiro", co.bankgiro, sizeof(co.bankgiro), optarg))
+                return CLI_EXIT_USAGE;
             break;
         case 'h':
             printf("usage: paminn company add --name NAME --org-no NNNNNN-NNNN [--address LINE]\n"
@@ -174,10 +190,12 @@ static int user_add(struct cli *c, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (opt) {
         case 'e':
-            copy_field(u.email, sizeof(u.email), optarg);
+            if (!take_text("user add", "--email", u.email, sizeof(u.email), optarg))
+                return CLI_EXIT_USAGE;
             break;
         case 'n':
-            copy_field(u.name, sizeof(u.name), optarg);
+            if (!take_text("user add", "--name", u.name, sizeof(u.name), optarg))
+                return CLI_EXIT_USAGE;
             break;
         case 'p':
             /* kept for scripts and tests: argv is visible to every local user */

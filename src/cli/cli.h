@@ -12,6 +12,7 @@
 #define PM_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/clock.h"
@@ -64,5 +65,9 @@ int cli_rates(struct cli *c, int argc, char **argv);
 void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Strict integer option parsing: the whole text, within [min, max]. */
 bool cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Is value of option acceptable free text: under cap bytes (cap 0: any
+ * length) and clean by the API's rule (core/text.h)?  When not, the reason
+ * naming the option is on stderr. */
+bool cli_text_ok(const char *cmd, const char *option, const char *value, size_t cap);
 
 #endif

@@ -210,6 +210,8 @@ int cli_rates(struct cli *c, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (opt) {
         case 's':
+            if (!cli_text_ok("rates", "--source", optarg, 0))
+                return CLI_EXIT_USAGE;
             ra.source = optarg;
             break;
         case 'h':

@@ -10,6 +10,7 @@
 #include "core/date.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "util/civil.h"
 #include "util/tz.h"
@@ -154,4 +155,67 @@ int32_t date_local_from_utc(const struct tz *tz, int64_t unix_seconds)
     if (days < INT32_MIN)
         return INT32_MIN;
     return (int32_t)days;
+}
+
+int64_t date_local_start(const struct tz *tz, int32_t date)
+{
+    int64_t midnight = (int64_t)date * 86400;
+
+    /* The offset in force just before the guess is the one at midnight:
+     * zones change their offset at night, never across midnight twice. */
+    return midnight - tz_offset(tz, midnight - tz_offset(tz, midnight));
+}
+
+/* The zone suffix of an RFC 3339 instant at s[*i]: *east = its offset
+ * east of UTC in seconds; *i moves past it. */
+static bool zone_at(const char *s, size_t *i, int *east)
+{
+    int oh, om;
+
+    if (s[*i] == 'Z' || s[*i] == 'z') {
+        *east = 0;
+        *i += 1;
+        return true;
+    }
+    if ((s[*i] != '+' && s[*i] != '-') || !digits_at(s, (int)*i + 1, 2, &oh) || s[*i + 3] != ':' ||
+        !digits_at(s, (int)*i + 4, 2, &om) || oh > 23 || om > 59)
+        return false;
+    *east = (s[*i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    *i += 6;
+    return true;
+}
+
+enum pm_err date_parse_instant(const char *s, int64_t *unix_s)
+{
+    char day_text[DATE_ISO_LEN + 1];
+    int h = 0, mi = 0, sec = 0, east = 0;
+    size_t i = DATE_ISO_LEN;
+    int32_t day;
+
+    if (!s || strnlen(s, DATE_ISO_LEN) < DATE_ISO_LEN)
+        return PM_ERR_INVALID;
+    memcpy(day_text, s, DATE_ISO_LEN);
+    day_text[DATE_ISO_LEN] = '\0';
+    if (date_parse_iso(day_text, &day))
+        return PM_ERR_INVALID;
+    if (s[i] == 'T' || s[i] == 't' || s[i] == ' ') {
+        if (!digits_at(s, (int)i + 1, 2, &h) || s[i + 3] != ':' ||
+            !digits_at(s, (int)i + 4, 2, &mi) || s[i + 6] != ':' ||
+            !digits_at(s, (int)i + 7, 2, &sec) || h > 23 || mi > 59 || sec > 60)
+            return PM_ERR_INVALID;
+        i += 9;
+        if (s[i] == '.') {
+            i++;
+            if (s[i] < '0' || s[i] > '9')
+                return PM_ERR_INVALID;
+            while (s[i] >= '0' && s[i] <= '9')
+                i++;
+        }
+        if (!zone_at(s, &i, &east))
+            return PM_ERR_INVALID;
+    }
+    if (s[i] != '\0')
+        return PM_ERR_INVALID;
+    *unix_s = (int64_t)day * 86400 + h * 3600 + mi * 60 + (sec == 60 ? 59 : sec) - east;
+    return PM_OK;
 }

@@ -43,5 +43,14 @@ int32_t date_half_year_start(int32_t date);
 
 /* The local calendar date at UTC instant unix_seconds in zone tz. */
 int32_t date_local_from_utc(const struct tz *tz, int64_t unix_seconds);
+/* The UTC instant (unix seconds) at which local date `date` begins in zone
+ * tz (its local midnight). */
+int64_t date_local_start(const struct tz *tz, int32_t date);
+
+/* An RFC 3339 instant "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)"
+ * ('t', 'z' or a space for the 'T' also accepted, the fraction ignored, a
+ * leap second read as :59) or a bare date (00:00 UTC), in the years
+ * date_parse_iso accepts, into unix seconds.  PM_ERR_INVALID otherwise. */
+enum pm_err date_parse_instant(const char *s, int64_t *unix_s);
 
 #endif

@@ -4,7 +4,7 @@
  *
  *   paminn [--db DSN] [--now TIME] [--data-dir DIR] serve [--listen HOST:PORT]
  *          [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]
- *          [--max-conns-per-ip N] [--public-url URL]
+ *          [--max-conns-per-ip N] [--header-timeout SECONDS] [--public-url URL]
  *
  * Settings come from flags, then the environment (PAMINN_DB, PAMINN_LISTEN,
  * PAMINN_DATA_DIR; PAMINN_NOW is read by main.c), then the [server] section
@@ -41,7 +41,8 @@ static int usage(FILE *f, int status)
     fprintf(f,
             "usage: paminn [--db DSN] [--now TIME] [--data-dir DIR] serve [--listen HOST:PORT]\n"
             "              [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]\n"
-            "              [--max-conns-per-ip N] [--public-url URL]\n\n"
+            "              [--max-conns-per-ip N] [--header-timeout SECONDS]\n"
+            "              [--public-url URL]\n\n"
             "Serve the JSON API under /api/v1 and the web UI until SIGTERM or SIGINT.\n\n"
             "  --listen HOST:PORT  address to listen on (default: $PAMINN_LISTEN or %s;\n"
             "                      port 0 picks a free port)\n"
@@ -52,10 +53,13 @@ static int usage(FILE *f, int status)
             "  --web-dir DIR       static files of the web UI (default ./web)\n"
             "  --max-conns-per-ip N  open connections from one client address (default %d;\n"
             "                      0 = no limit, for use behind a reverse proxy that limits)\n"
+            "  --header-timeout SECONDS  time for a request's whole head, however slowly\n"
+            "                      it comes, and for a kept-alive connection's next request\n"
+            "                      (default %d; 1..%d): past it the connection is closed\n"
             "  --public-url URL    the address users reach Påminn at; with https:// the\n"
             "                      session cookie is always Secure\n%s",
             API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, API_DEFAULT_PER_IP,
-            serve_amili_usage);
+            API_DEFAULT_HEADER_TIMEOUT_S, API_MAX_HEADER_TIMEOUT_S, serve_amili_usage);
     return status;
 }
 
@@ -87,6 +91,7 @@ int serve_command(struct cli *c, int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"web-dir", required_argument, NULL, 'w'},
         {"max-conns-per-ip", required_argument, NULL, 'i'},
+        {"header-timeout", required_argument, NULL, 'T'},
         {"public-url", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},
         SERVE_AMILI_LONG_OPTIONS, /* serve_amili.c */
@@ -94,7 +99,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     };
     const char *listen = NULL, *config = NULL, *web_dir = "web", *db = c->db;
     const char *data_dir = c->data_dir, *public_url = NULL;
-    int64_t threads = 0, max_body = 0, per_ip = -1;
+    int64_t threads = 0, max_body = 0, per_ip = -1, header_timeout = 0;
     struct api_ini ini = {0};
     struct rate_table rates = {0};
     struct api_config cfg = {0};
@@ -128,6 +133,13 @@ int serve_command(struct cli *c, int argc, char **argv)
             if (!cli_parse_int(optarg, 0, API_CONNECTION_LIMIT, &per_ip)) {
                 cli_errorf("serve", "--max-conns-per-ip: '%s' is not a number 0..%d", optarg,
                            API_CONNECTION_LIMIT);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'T':
+            if (!cli_parse_int(optarg, 1, API_MAX_HEADER_TIMEOUT_S, &header_timeout)) {
+                cli_errorf("serve", "--header-timeout: '%s' is not a number of seconds 1..%d",
+                           optarg, API_MAX_HEADER_TIMEOUT_S);
                 return CLI_EXIT_USAGE;
             }
             break;
@@ -190,6 +202,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     cfg.threads = (unsigned)threads;
     cfg.max_body = (size_t)max_body;
     cfg.per_ip = (int)per_ip;
+    cfg.header_timeout_s = (unsigned)header_timeout;
     cfg.public_url = public_url;
     cfg.db = db;
     cfg.web_dir = web_dir;

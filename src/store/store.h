@@ -223,6 +223,8 @@ struct api_token {
     char token_hash[65];
     int64_t created_by; /* user id */
     int64_t created_at;
+    int64_t expires_at;   /* unix seconds; 0 = never */
+    int64_t last_used_at; /* to the hour; 0 = never used */
 };
 
 /* The first answer to a POST with an Idempotency-Key. */

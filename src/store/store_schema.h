@@ -542,6 +542,10 @@
      * the unpaid part from 1513 too: that part of loss_gross_minor. */
     "ALTER TABLE invoice_books ADD COLUMN loss_tax_reduction_minor " T_INT " NOT NULL DEFAULT 0"
     "  CHECK (loss_tax_reduction_minor >= 0);",
+    /* API tokens expire (0: never) and note when they were last used, to
+     * the hour (0: not yet). */
+    "ALTER TABLE api_tokens ADD COLUMN expires_at " T_INT " NOT NULL DEFAULT 0;"
+    "ALTER TABLE api_tokens ADD COLUMN last_used_at " T_INT " NOT NULL DEFAULT 0;",
 
 #undef SCHEMA_ADDRESS
 

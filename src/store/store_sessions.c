@@ -62,14 +62,14 @@ enum pm_err store_session_delete(struct store *st, const char *token_hash)
 static enum pm_err token_insert(struct store *st, void *ctx)
 {
     static const char sql[] =
-        "INSERT INTO api_tokens (company_id, id, name, token_hash, created_by, created_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6)";
+        "INSERT INTO api_tokens (company_id, id, name, token_hash, created_by, created_at,"
+        " expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
     struct api_token *t = ctx;
     enum pm_err err = sql_next_id(st, t->company_id, "api_tokens", 1, &t->id);
 
     if (!err)
-        err = sql_runf(st, sql, "iittii", t->company_id, t->id, SQL_ARR(t->name),
-                       SQL_ARR(t->token_hash), t->created_by, t->created_at);
+        err = sql_runf(st, sql, "iittiii", t->company_id, t->id, SQL_ARR(t->name),
+                       SQL_ARR(t->token_hash), t->created_by, t->created_at, t->expires_at);
     return err;
 }
 
@@ -87,14 +87,15 @@ enum pm_err store_api_token_insert(struct store *st, struct api_token *t)
 }
 
 static const struct sql_col token_cols[] =
-    SQL_COLS(struct api_token, company_id, id, name, token_hash, created_by, created_at);
+    SQL_COLS(struct api_token, company_id, id, name, token_hash, created_by, created_at, expires_at,
+             last_used_at);
 
 static const struct sql_reader token_reader = SQL_READER(struct api_token, token_cols, NULL);
 
 enum pm_err store_api_token_get(struct store *st, const char *token_hash, struct api_token *out)
 {
-    static const char sql[] = "SELECT company_id, id, name, token_hash, created_by, created_at"
-                              " FROM api_tokens WHERE token_hash = $1";
+    static const char sql[] = "SELECT company_id, id, name, token_hash, created_by, created_at,"
+                              " expires_at, last_used_at FROM api_tokens WHERE token_hash = $1";
 
     return by_hash(st, sql, token_hash, "token", "no such API token", &token_reader, out);
 }

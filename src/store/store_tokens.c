@@ -38,15 +38,15 @@ enum pm_err store_idempotency_prune(struct store *st, int64_t before, int64_t *d
 }
 
 /* A token as listed: everything but its hash. */
-static const struct sql_col listed_cols[] =
-    SQL_COLS(struct api_token, company_id, id, name, created_by, created_at);
+static const struct sql_col listed_cols[] = SQL_COLS(
+    struct api_token, company_id, id, name, created_by, created_at, expires_at, last_used_at);
 static const struct sql_reader listed_reader = SQL_READER(struct api_token, listed_cols, NULL);
 
 enum pm_err store_api_token_list(struct store *st, int64_t company_id, struct api_token *out,
                                  size_t cap, size_t *n)
 {
-    static const char sql[] = "SELECT company_id, id, name, created_by, created_at FROM api_tokens"
-                              " WHERE company_id = $1 ORDER BY id";
+    static const char sql[] = "SELECT company_id, id, name, created_by, created_at, expires_at,"
+                              " last_used_at FROM api_tokens WHERE company_id = $1 ORDER BY id";
 
     return sql_listf(st, &listed_reader, out, cap, n, sql, "i", company_id);
 }
@@ -56,4 +56,12 @@ enum pm_err store_api_token_delete(struct store *st, int64_t company_id, int64_t
     static const char sql[] = "DELETE FROM api_tokens WHERE company_id = $1 AND id = $2";
 
     return sql_changef(st, "id", "no such token", sql, "ii", company_id, id);
+}
+
+enum pm_err store_api_token_touch(struct store *st, int64_t company_id, int64_t id, int64_t now)
+{
+    static const char sql[] = "UPDATE api_tokens SET last_used_at = $3"
+                              " WHERE company_id = $1 AND id = $2 AND last_used_at < $3";
+
+    return sql_runf(st, sql, "iii", company_id, id, now);
 }

@@ -23,5 +23,8 @@ enum pm_err store_api_token_list(struct store *st, int64_t company_id, struct ap
                                  size_t cap, size_t *n);
 /* Delete (revoke) a token; PM_ERR_NOT_FOUND when the company has no such. */
 enum pm_err store_api_token_delete(struct store *st, int64_t company_id, int64_t id);
+/* Note that the token was used at `now` (unix seconds; an older note only
+ * is replaced).  Gone already is no failure. */
+enum pm_err store_api_token_touch(struct store *st, int64_t company_id, int64_t id, int64_t now);
 
 #endif

@@ -54,7 +54,7 @@ test('tokens are listed without their secrets and revoked: a revoked token authe
   const list = await anna.get(`${C}/tokens`);
   assertStatus(list, 200);
   const row = list.body.items.find((t) => t.id === made.body.id);
-  assert.deepEqual(Object.keys(row).sort(), ['created_at', 'created_by', 'id', 'name']);
+  assert.deepEqual(Object.keys(row).sort(), ['created_at', 'created_by', 'expires_at', 'id', 'last_used_at', 'name']);
   assert.equal(row.name, 'to revoke');
   assert.ok(!list.text.includes(made.body.token));
   const bearer = fx.bearer(made.body.token);

@@ -10,12 +10,14 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api_decode.h"
 #include "api/api_json.h"
 #include "core/date.h"
+#include "util/tz.h"
 
 static int32_t day(const char *iso)
 {
@@ -353,16 +355,46 @@ static void payment_decoding(void **state)
 
 static void session_and_token_decoding(void **state)
 {
+    static const char *const bad_expiry[] = {"\"2026-02-30\"", "\"tomorrow\"", "5",
+                                             "\"2026-06-01T10:00:00\"", "\"2026-06-01x\""};
     struct api_session_input in;
-    char name[STORE_NAME_MAX];
+    struct api_token t;
+    struct api_error e0;
+    struct tz *tz = NULL;
+    char text[128];
     json_t *o = obj("{\"email\":\"a@b.se\"}");
 
     (void)state;
+    assert_int_equal(tz_load("Europe/Stockholm", &tz), PM_OK);
     EXPECT_FAIL(api_decode_session(o, &in, &e_), "required", "password");
     json_decref(o);
     o = obj("{\"name\":\"\"}");
-    EXPECT_FAIL(api_decode_token(o, name, sizeof(name), &e_), "required", "name");
+    EXPECT_FAIL(api_decode_token(o, tz, &t, &e_), "required", "name");
     json_decref(o);
+    /* no expiry, a date (through that day in Stockholm), an instant */
+    o = obj("{\"name\":\"CI\"}");
+    assert_int_equal(api_decode_token(o, tz, &t, &e0), PM_OK);
+    assert_int_equal(t.expires_at, 0);
+    json_decref(o);
+    o = obj("{\"name\":\"CI\",\"expires_at\":null}");
+    assert_int_equal(api_decode_token(o, tz, &t, &e0), PM_OK);
+    assert_int_equal(t.expires_at, 0);
+    json_decref(o);
+    o = obj("{\"name\":\"CI\",\"expires_at\":\"2026-12-31\"}");
+    assert_int_equal(api_decode_token(o, tz, &t, &e0), PM_OK);
+    assert_int_equal(t.expires_at, 1798758000); /* 2026-12-31T23:00:00Z */
+    json_decref(o);
+    o = obj("{\"name\":\"CI\",\"expires_at\":\"2026-06-01T12:00:00+02:00\"}");
+    assert_int_equal(api_decode_token(o, tz, &t, &e0), PM_OK);
+    assert_int_equal(t.expires_at, 1780308000); /* 2026-06-01T10:00:00Z */
+    json_decref(o);
+    for (size_t i = 0; i < sizeof(bad_expiry) / sizeof(bad_expiry[0]); i++) {
+        snprintf(text, sizeof(text), "{\"name\":\"CI\",\"expires_at\":%s}", bad_expiry[i]);
+        o = obj(text);
+        EXPECT_FAIL(api_decode_token(o, tz, &t, &e_), "invalid_value", "expires_at");
+        json_decref(o);
+    }
+    tz_free(&tz);
 }
 
 int main(void)

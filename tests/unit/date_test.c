@@ -222,6 +222,50 @@ static void stockholm_beyond_table_follows_footer_rule(void **state)
     assert_int_equal(tz_offset(tz, utc(2199, 1, 1, 12, 0, 0)), 3600);
 }
 
+static void local_start_is_local_midnight(void **state)
+{
+    const struct tz *tz = *state;
+
+    /* Winter (+01:00), summer (+02:00), and the nights the clocks change. */
+    assert_int_equal(date_local_start(tz, ymd(2027, 1, 1)), utc(2026, 12, 31, 23, 0, 0));
+    assert_int_equal(date_local_start(tz, ymd(2025, 7, 1)), utc(2025, 6, 30, 22, 0, 0));
+    assert_int_equal(date_local_start(tz, ymd(2025, 3, 30)), utc(2025, 3, 29, 23, 0, 0));
+    assert_int_equal(date_local_start(tz, ymd(2025, 3, 31)), utc(2025, 3, 30, 22, 0, 0));
+    assert_int_equal(date_local_start(tz, ymd(2025, 10, 26)), utc(2025, 10, 25, 22, 0, 0));
+    assert_int_equal(date_local_start(tz, ymd(2025, 10, 27)), utc(2025, 10, 26, 23, 0, 0));
+}
+
+static void instants_parse_rfc3339(void **state)
+{
+    static const char *const bad[] = {"",
+                                      "2025-06-16T10:00:00",
+                                      "2025-06-16T10:00Z",
+                                      "2025-06-16T24:00:00Z",
+                                      "2025-06-16T10:00:00+2:00",
+                                      "2025-06-16T10:00:00.Z",
+                                      "2025-02-29T10:00:00Z",
+                                      "2025-06-16T10:00:00Zjunk",
+                                      "2025-06-16x",
+                                      "16/06/2025",
+                                      "2300-01-01T00:00:00Z"};
+    int64_t t = 0;
+
+    (void)state;
+    assert_int_equal(date_parse_instant("2025-06-16T10:00:00Z", &t), PM_OK);
+    assert_int_equal(t, utc(2025, 6, 16, 10, 0, 0));
+    assert_int_equal(date_parse_instant("2025-06-16t12:00:00.250+02:00", &t), PM_OK);
+    assert_int_equal(t, utc(2025, 6, 16, 10, 0, 0));
+    assert_int_equal(date_parse_instant("2025-06-16 05:30:00-04:30", &t), PM_OK);
+    assert_int_equal(t, utc(2025, 6, 16, 10, 0, 0));
+    assert_int_equal(date_parse_instant("2016-12-31T23:59:60Z", &t), PM_OK);
+    assert_int_equal(t, utc(2016, 12, 31, 23, 59, 59));
+    assert_int_equal(date_parse_instant("2025-06-16", &t), PM_OK);
+    assert_int_equal(t, utc(2025, 6, 16, 0, 0, 0));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(date_parse_instant(bad[i], &t), PM_ERR_INVALID);
+    assert_int_equal(date_parse_instant(NULL, &t), PM_ERR_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +274,9 @@ int main(void)
         cmocka_unit_test(iso_parse_is_strict),
         cmocka_unit_test(add_months_clamps_to_month_end),
         cmocka_unit_test(weekday_and_half_year),
+        cmocka_unit_test(instants_parse_rfc3339),
+        cmocka_unit_test_setup_teardown(local_start_is_local_midnight, setup_stockholm,
+                                        teardown_stockholm),
         cmocka_unit_test_setup_teardown(stockholm_offsets_switch_at_one_utc, setup_stockholm,
                                         teardown_stockholm),
         cmocka_unit_test_setup_teardown(stockholm_today_across_dst_and_midnight, setup_stockholm,

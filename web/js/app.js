@@ -16,6 +16,7 @@ import * as customers from './views/customers.js';
 import * as start from './views/start.js';
 import * as overview from './views/overview.js';
 import * as settings from './views/settings.js';
+import * as tokens from './views/tokens.js';
 
 const routes = [
   [/^\/invoices\/new$/, invoiceNew.render],
@@ -27,6 +28,7 @@ const routes = [
   [/^\/start$/, start.render],
   [/^\/overview$/, overview.render],
   [/^\/settings$/, settings.render],
+  [/^\/settings\/tokens$/, tokens.render],
 ];
 
 setLang(getLang());

@@ -2,6 +2,7 @@
  * settings.js — company settings ("Företagsinställningar"): name, org.
  * number, address, bankgiro, payment terms and the reminder-fee agreement.
  * The activation's "what is missing" links open it with the field focused.
+ * Owners find the company's API tokens from here (tokens.js).
  */
 import { api, get } from '../api.js';
 import { clear, clearFieldErrors, dropDraft, field, h, hideError, loading, restoreDraft, showError } from '../dom.js';
@@ -45,7 +46,8 @@ export async function render(main, ctx) {
       field(t('field.language'), 'language', { kind: 'select', value: c.language, options: [['sv', 'Svenska'], ['en', 'English']] })),
     h('div.buttons', h('button.primary#save-settings', { type: 'submit', disabled: !owner }, t('common.save')),
       returnTo ? h('a.button', { href: returnTo }, t('common.back')) : null));
-  main.append(h('h1', { tabindex: '-1' }, t('settings.title')), form);
+  main.append(h('h1', { tabindex: '-1' }, t('settings.title')), form,
+    owner ? h('p.settings-more', h('a#tokens-link', { href: '#/settings/tokens' }, t('settings.tokens_link'))) : null);
   restoreDraft(form);
   if (focus && form.elements[focus]) {
     const el = form.elements[focus];
