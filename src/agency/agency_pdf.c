@@ -19,6 +19,7 @@
 #include "core/idnum.h"
 #include "core/invoice.h"
 #include "core/money.h"
+#include "core/voucher.h"
 
 #define PAGE_W 595.0f /* A4 in points */
 #define PAGE_H 842.0f
@@ -171,6 +172,16 @@ static void draw(HPDF_Page page, HPDF_Font font, const struct company *co,
         amount(inv->customer_part_minor, a, sizeof(a));
         text_at(page, font, 12, 330, y, "Att betala");
         text_right(page, font, 12, right, y, a);
+    }
+    if (inv->zero_vat != ZERO_VAT_NONE) {
+        /* What the invoice must say when it carries no VAT (ML 17 kap. 24 §). */
+        y -= 24;
+        text_at(page, font, 10, MARGIN, y,
+                inv->zero_vat == ZERO_VAT_CONSTRUCTION
+                    ? "Omvänd betalningsskyldighet (byggtjänster): köparen redovisar momsen."
+                : strcmp(cu->country, "SE") && voucher_market_of(cu->country) == MARKET_EU
+                    ? "Unionsintern leverans av varor, momsfri (ML 10 kap. 42 §)."
+                    : "Export av varor, momsfri (ML 10 kap. 1 §).");
     }
     snprintf(buf, sizeof(buf), "Betala till bankgiro %s. Ange fakturanummer %lld.", co->bankgiro,
              (long long)inv->number);

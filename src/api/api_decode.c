@@ -459,9 +459,10 @@ static enum pm_err compute_failed(enum pm_err rc, const struct pm_error *perr, s
 enum pm_err api_decode_invoice(const json_t *obj, int32_t today, int payment_terms_days,
                                struct api_invoice_input *out, struct api_error *e)
 {
-    static const char *const keys[] = {"customer_id", "number",   "invoice_date",
-                                       "due_date",    "currency", "kind",
-                                       "lines",       "buyers",   NULL};
+    static const char *const keys[] = {"customer_id", "number", "invoice_date", "due_date",
+                                       "currency",    "kind",   "zero_vat",     "lines",
+                                       "buyers",      NULL};
+    static const char *const zero_vats[] = {"construction", "goods", NULL};
     struct invoice *inv = &out->inv;
     struct invoice_line plain[STORE_LINES_MAX];
     struct invoice_totals t;
@@ -469,7 +470,7 @@ enum pm_err api_decode_invoice(const json_t *obj, int32_t today, int payment_ter
     const json_t *lines, *buyers;
     char prefix[32];
     bool due_present = false;
-    int kind = INVOICE_STANDARD;
+    int kind = INVOICE_STANDARD, zero_vat = -1;
     size_t i;
     enum pm_err rc;
 
@@ -489,9 +490,13 @@ enum pm_err api_decode_invoice(const json_t *obj, int32_t today, int payment_ter
                           e);
     if (!rc)
         rc = api_json_enum(obj, "", "kind", false, kinds, &kind, NULL, e);
+    if (!rc && !json_is_null(json_object_get(obj, "zero_vat"))) /* null: none */
+        rc = api_json_enum(obj, "", "zero_vat", false, zero_vats, &zero_vat, NULL, e);
     if (rc)
         return rc;
     inv->kind = (enum invoice_kind)kind;
+    /* enum invoice_zero_vat from ZERO_VAT_CONSTRUCTION on; absent: none */
+    inv->zero_vat = zero_vat < 0 ? ZERO_VAT_NONE : (enum invoice_zero_vat)(zero_vat + 1);
     if (!due_present)
         inv->due_date = inv->invoice_date + payment_terms_days;
     if (inv->due_date < inv->invoice_date)

@@ -150,6 +150,11 @@ void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_
     jsonw_int(w, inv->manual_reminders);
     jsonw_key(w, "reminder_fee_agreed_minor");
     jsonw_int(w, inv->reminder_fee_agreed_minor);
+    jsonw_key(w, "zero_vat");
+    if (inv->zero_vat == ZERO_VAT_NONE)
+        jsonw_null(w);
+    else
+        jsonw_string(w, invoice_zero_vat_name(inv->zero_vat));
     /* The invoice page has the whole loss (api_invoices.c); a list row
      * says that a loss is feared and how much is written down. */
     if (inv->expected_loss_minor > 0 && inv->state != INVOICE_STATE_WRITTEN_OFF) {

@@ -206,6 +206,7 @@ enum pm_err app_invoice_facts(const struct app_ctx *ax, const struct invoice *in
     out->totals.tax_reduction_minor = inv->tax_reduction_minor;
     out->totals.customer_part_minor = inv->customer_part_minor;
     out->market = voucher_market_of(cu.country);
+    out->zero_vat = inv->zero_vat;
 out_free:
     free(lines);
     free(rows);

@@ -214,6 +214,7 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
                                 struct app_error *e)
 {
     struct customer cu;
+    struct pm_error pe = {0};
     int64_t capped_from = 0;
     enum pm_err rc;
 
@@ -226,6 +227,12 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
     if (rc)
         return app_store_failed(ax, rc, e);
     inv->company_id = ax->company_id;
+    rc = voucher_zero_vat_check(inv->zero_vat, voucher_market_of(cu.country), cu.is_company,
+                                inv->vat_minor, &pe);
+    if (rc) {
+        app_error_set(e, rc, "invalid_value", "zero_vat");
+        return app_error_detail(e, "%s", pe.message);
+    }
     inv->reminder_fee_agreed_minor =
         ax->company->reminder_fee_agreed ? ax->company->reminder_fee_minor : 0;
     rc = app_rules_rotrut(ax, &cu, inv, buyers, n_buyers, &capped_from, e);

@@ -54,6 +54,34 @@ const char *invoice_kind_name(enum invoice_kind kind)
     return "unknown";
 }
 
+enum pm_err invoice_zero_vat_parse(const char *s, enum invoice_zero_vat *out)
+{
+    if (!s)
+        return PM_ERR_INVALID;
+    if (!s[0])
+        *out = ZERO_VAT_NONE;
+    else if (strcmp(s, "construction") == 0)
+        *out = ZERO_VAT_CONSTRUCTION;
+    else if (strcmp(s, "goods") == 0)
+        *out = ZERO_VAT_GOODS;
+    else
+        return PM_ERR_INVALID;
+    return PM_OK;
+}
+
+const char *invoice_zero_vat_name(enum invoice_zero_vat z)
+{
+    switch (z) {
+    case ZERO_VAT_NONE:
+        return "";
+    case ZERO_VAT_CONSTRUCTION:
+        return "construction";
+    case ZERO_VAT_GOODS:
+        return "goods";
+    }
+    return "";
+}
+
 int invoice_reduction_bp(enum invoice_kind kind, int32_t invoice_date)
 {
     int32_t temp_from = 0, temp_to = 0;

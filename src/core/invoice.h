@@ -52,6 +52,22 @@ struct invoice_totals {
 enum pm_err invoice_kind_parse(const char *s, enum invoice_kind *out);
 const char *invoice_kind_name(enum invoice_kind kind);
 
+/* Why an invoice's lines carry no VAT (mervärdesskattelagen 2023:200),
+ * for its sales account and what the invoice says: nothing said (Swedish
+ * exempt sales; services abroad, where the buyer accounts for the VAT),
+ * building services with reverse charge to a Swedish company (omvänd
+ * betalningsskyldighet, 16 kap. 13 §), or goods to another EU country or
+ * out of the EU. */
+enum invoice_zero_vat {
+    ZERO_VAT_NONE,
+    ZERO_VAT_CONSTRUCTION,
+    ZERO_VAT_GOODS,
+};
+
+/* "" | "construction" | "goods". */
+enum pm_err invoice_zero_vat_parse(const char *s, enum invoice_zero_vat *out);
+const char *invoice_zero_vat_name(enum invoice_zero_vat z);
+
 /* The tax-reduction share in basis points for kind on invoice_date (0 for standard). */
 int invoice_reduction_bp(enum invoice_kind kind, int32_t invoice_date);
 

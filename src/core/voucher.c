@@ -38,6 +38,10 @@ static const struct account_name chart[] = {
     {ACC_SALES_EXEMPT, "Försäljning inom Sverige, momsfri"},
     {ACC_SALES_NON_EU, "Försäljning tjänster till land utanför EU"},
     {ACC_SALES_EU, "Försäljning tjänster till annat EU-land"},
+    {ACC_SALES_GOODS_NON_EU, "Försäljning varor till land utanför EU"},
+    {ACC_SALES_GOODS_EU, "Försäljning varor till annat EU-land, momsfri"},
+    {ACC_SALES_CONSTRUCTION_REVERSE,
+     "Försäljning inom byggsektorn, omvänd betalningsskyldighet moms"},
     {ACC_REMINDER_FEES, "Påminnelseavgifter"},
     {ACC_COLLECTION_FEES, "Inkasso- och KFM-avgifter"},
     {ACC_CONFIRMED_LOSS, "Konstaterade förluster på kundfordringar"},
@@ -216,14 +220,35 @@ enum voucher_market voucher_market_of(const char *country)
     return MARKET_OUTSIDE_EU;
 }
 
-/* The sales account of VAT rate index i for a market. */
-static int sales_account_of(enum voucher_market market, int i)
+/* The sales account of VAT rate index i for an invoice. */
+static int sales_account_of(const struct voucher_invoice *inv, int i)
 {
-    if (i == VAT_0 && market == MARKET_EU)
-        return ACC_SALES_EU;
-    if (i == VAT_0 && market == MARKET_OUTSIDE_EU)
-        return ACC_SALES_NON_EU;
+    if (i != VAT_0)
+        return vat_rates[i].sales_account;
+    if (inv->zero_vat == ZERO_VAT_CONSTRUCTION)
+        return ACC_SALES_CONSTRUCTION_REVERSE;
+    if (inv->market == MARKET_EU)
+        return inv->zero_vat == ZERO_VAT_GOODS ? ACC_SALES_GOODS_EU : ACC_SALES_EU;
+    if (inv->market == MARKET_OUTSIDE_EU)
+        return inv->zero_vat == ZERO_VAT_GOODS ? ACC_SALES_GOODS_NON_EU : ACC_SALES_NON_EU;
     return vat_rates[i].sales_account;
+}
+
+enum pm_err voucher_zero_vat_check(enum invoice_zero_vat zero_vat, enum voucher_market market,
+                                   bool company, int64_t vat_minor, struct pm_error *e)
+{
+    if (zero_vat == ZERO_VAT_NONE)
+        return PM_OK;
+    if (vat_minor != 0)
+        return pm_error_set(e, PM_ERR_INVALID, "zero_vat",
+                            "an invoice without VAT for this reason has no line with VAT");
+    if (zero_vat == ZERO_VAT_CONSTRUCTION && (market != MARKET_SWEDEN || !company))
+        return pm_error_set(e, PM_ERR_INVALID, "zero_vat",
+                            "reverse charge on building services is for a Swedish company");
+    if (zero_vat == ZERO_VAT_GOODS && market == MARKET_SWEDEN)
+        return pm_error_set(e, PM_ERR_INVALID, "zero_vat",
+                            "goods without VAT are sold to another country");
+    return PM_OK;
 }
 
 /* End of every builder: a built voucher must balance. */
@@ -249,7 +274,7 @@ enum pm_err voucher_invoice_issued(const struct voucher_invoice *inv, int32_t da
     if (!rc)
         rc = voucher_debit(out, ACC_RECEIVABLES_TAX_REDUCTION, t->tax_reduction_minor);
     for (i = 0; !rc && i < VAT_RATES; i++) {
-        rc = voucher_credit(out, sales_account_of(inv->market, i), t->net_by_rate[i]);
+        rc = voucher_credit(out, sales_account_of(inv, i), t->net_by_rate[i]);
         if (!rc && t->vat_by_rate[i])
             rc = vat_rates[i].output_vat_account
                      ? voucher_credit(out, vat_rates[i].output_vat_account, t->vat_by_rate[i])
@@ -309,7 +334,7 @@ enum pm_err voucher_payment(const struct voucher_invoice *inv, const struct vouc
     if (!rc && p->cash_method) {
         rc = split_proportional(&inv->totals, p->capital_minor, net, vat);
         for (i = 0; !rc && i < VAT_RATES; i++) {
-            rc = voucher_credit(out, sales_account_of(inv->market, i), net[i]);
+            rc = voucher_credit(out, sales_account_of(inv, i), net[i]);
             if (!rc && vat[i])
                 rc = voucher_credit(out, vat_rates[i].output_vat_account, vat[i]);
         }

@@ -9,8 +9,9 @@
  *
  *   invoice issued   D 1510 customer part, D 1513 ROT/RUT part,
  *                    C 3001/3002/3003/3004 net per VAT rate (foreign
- *                    customers without VAT: 3308 inside the EU, 3305
- *                    outside), C 2611/2621/2631 VAT per rate
+ *                    customers without VAT: services 3308 inside the EU,
+ *                    3305 outside, goods 3108 and 3105; building services
+ *                    with reverse charge 3231), C 2611/2621/2631 VAT
  *   payment          D 1930; C 1510 capital, C 3930 reminder fee and
  *                    förseningsersättning, C 8313 interest, C 2420 what was
  *                    paid beyond the claim (cash-method companies: the
@@ -56,6 +57,9 @@ enum {
     ACC_SALES_EXEMPT = 3004,
     ACC_SALES_NON_EU = 3305,
     ACC_SALES_EU = 3308,
+    ACC_SALES_GOODS_NON_EU = 3105,
+    ACC_SALES_GOODS_EU = 3108,
+    ACC_SALES_CONSTRUCTION_REVERSE = 3231,
     ACC_REMINDER_FEES = 3930,
     ACC_COLLECTION_FEES = 6062,
     ACC_CONFIRMED_LOSS = 6351,
@@ -132,11 +136,19 @@ struct voucher_invoice {
     int64_t number;
     const char *customer_name;
     enum voucher_market market;
+    enum invoice_zero_vat zero_vat;
     struct invoice_totals totals; /* from invoice_compute() */
 };
 
 enum pm_err voucher_invoice_issued(const struct voucher_invoice *inv, int32_t date,
                                    struct voucher *out);
+
+/* May an invoice of vat_minor VAT to a customer in market (a company or
+ * not) give zero_vat as its reason?  Reverse charge on building services
+ * only to a Swedish company, goods only abroad, and either only without
+ * VAT on any line.  PM_ERR_INVALID with field "zero_vat" and why. */
+enum pm_err voucher_zero_vat_check(enum invoice_zero_vat zero_vat, enum voucher_market market,
+                                   bool company, int64_t vat_minor, struct pm_error *e);
 
 /* One payment to an invoice, already split by the caller (capital first,
  * then the reminder's fees and interest, the rest over-paid). */

@@ -136,7 +136,8 @@ struct invoice {
      * 1981:739, 2 §), so a later change of the company's setting does not
      * reach invoices already issued. */
     int64_t reminder_fee_agreed_minor;
-    int64_t expected_loss_minor; /* filled on read: an expected loss written down (net) */
+    enum invoice_zero_vat zero_vat; /* why no VAT, stored as its name */
+    int64_t expected_loss_minor;    /* filled on read: an expected loss written down (net) */
 };
 
 struct invoice_line_row {

@@ -41,13 +41,13 @@
 
 /* ---- reading ---- */
 
-/* STORE_INVOICE_COLS; the enums (kind, state, agency_state) are parsed
- * below. */
+/* STORE_INVOICE_COLS; the enums (kind, state, agency_state, zero_vat) are
+ * parsed below. */
 static const struct sql_col invoice_cols[] = SQL_COLS(
     struct invoice, company_id, id, number, customer_id, kind, currency, invoice_date, due_date,
     net_minor, vat_minor, total_minor, tax_reduction_minor, customer_part_minor, paid_minor,
     credited_minor, remaining_minor, state, manual_reminders, agency_state, agency_status,
-    created_at, customer_name, reminder_fee_agreed_minor, expected_loss_minor);
+    created_at, customer_name, reminder_fee_agreed_minor, zero_vat, expected_loss_minor);
 
 static enum pm_err invoice_enums(struct store *st, struct store_stmt *q, void *out)
 {
@@ -59,6 +59,8 @@ static enum pm_err invoice_enums(struct store *st, struct store_stmt *q, void *o
         inv->state = INVOICE_STATE_OPEN;
     if (amili_state_parse(sql_text_ref(st, q, 18, NULL), &inv->agency_state))
         return sql_bad_value(st, q, 18, "agency_state");
+    if (invoice_zero_vat_parse(sql_text_ref(st, q, 23, NULL), &inv->zero_vat))
+        return sql_bad_value(st, q, 23, "zero_vat");
     return PM_OK;
 }
 
@@ -253,18 +255,20 @@ static enum pm_err insert_invoice_row(struct store *st, const struct invoice *in
         "INSERT INTO invoices (company_id, id, number, customer_id, kind, currency,"
         " invoice_date, due_date, net_minor, vat_minor, total_minor, tax_reduction_minor,"
         " customer_part_minor, paid_minor, credited_minor, remaining_minor, state,"
-        " manual_reminders, agency_state, agency_status, created_at, reminder_fee_minor)"
+        " manual_reminders, agency_state, agency_status, created_at, reminder_fee_minor,"
+        " zero_vat)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-        " $18, $19, $20, $21, $22)";
+        " $18, $19, $20, $21, $22, $23)";
 
-    return sql_runf(st, sql, "iiiittddiiiiiiiitdttii", inv->company_id, inv->id, inv->number,
+    return sql_runf(st, sql, "iiiittddiiiiiiiitdttiit", inv->company_id, inv->id, inv->number,
                     inv->customer_id, SQL_CAP(invoice_kind_name(inv->kind), 16),
                     SQL_ARR(inv->currency), inv->invoice_date, inv->due_date, inv->net_minor,
                     inv->vat_minor, inv->total_minor, inv->tax_reduction_minor,
                     inv->customer_part_minor, inv->paid_minor, inv->credited_minor,
                     inv->remaining_minor, SQL_CAP(store_invoice_state_name(inv->state), 16),
                     inv->manual_reminders, SQL_CAP(amili_state_name(inv->agency_state), 32),
-                    SQL_ARR(inv->agency_status), inv->created_at, inv->reminder_fee_agreed_minor);
+                    SQL_ARR(inv->agency_status), inv->created_at, inv->reminder_fee_agreed_minor,
+                    SQL_CAP(invoice_zero_vat_name(inv->zero_vat), 16));
 }
 
 struct invoice_insert {

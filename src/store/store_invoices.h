@@ -18,7 +18,7 @@
     " i.due_date, i.net_minor, i.vat_minor, i.total_minor, i.tax_reduction_minor,"        \
     " i.customer_part_minor, i.paid_minor, i.credited_minor, i.remaining_minor, i.state," \
     " i.manual_reminders, i.agency_state, i.agency_status, i.created_at, c.name,"         \
-    " i.reminder_fee_minor,"                                                              \
+    " i.reminder_fee_minor, i.zero_vat,"                                                  \
     " COALESCE((SELECT e.expected_loss_minor FROM invoice_books AS e"                     \
     " WHERE e.company_id = i.company_id AND e.invoice_id = i.id), 0)"
 

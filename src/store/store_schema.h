@@ -546,6 +546,10 @@
      * the hour (0: not yet). */
     "ALTER TABLE api_tokens ADD COLUMN expires_at " T_INT " NOT NULL DEFAULT 0;"
     "ALTER TABLE api_tokens ADD COLUMN last_used_at " T_INT " NOT NULL DEFAULT 0;",
+    /* Why an invoice carries no VAT: '' (nothing said), reverse charge on
+     * building services, goods abroad; its sales account follows. */
+    "ALTER TABLE invoices ADD COLUMN zero_vat TEXT NOT NULL DEFAULT ''"
+    "  CHECK (zero_vat IN ('', 'construction', 'goods'));",
 
 #undef SCHEMA_ADDRESS
 

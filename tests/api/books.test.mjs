@@ -77,6 +77,34 @@ describe('vouchers of invoices and payments', () => {
     assert.deepEqual(rowsOf(v), ['C 2611 250000', 'C 3001 1000000', 'D 1510 1250000']);
   });
 
+  test('sales without VAT book where the reason says: reverse charge on building services 3231, goods to the EU 3108', async () => {
+    const bygg = await anna.post(`${C}/invoices`, {
+      customer_id: bolag.id, zero_vat: 'construction', invoice_date: '2026-02-01', due_date: '2026-03-03',
+      lines: [line(800000, { vat_rate_bp: 0, description: 'Takläggning' })],
+    });
+    assertStatus(bygg, 201);
+    assert.equal(bygg.body.zero_vat, 'construction');
+    assert.deepEqual(rowsOf((await vouchersOf(bygg.body.id))[0]), ['C 3231 800000', 'D 1510 800000']);
+    const tysk = await createCustomer(anna, fx.companyId, { name: 'Holzbau GmbH', is_company: true, country: 'DE', zip_code: '10115', city: 'Berlin' });
+    const varor = await anna.post(`${C}/invoices`, {
+      customer_id: tysk.id, zero_vat: 'goods', invoice_date: '2026-02-01', due_date: '2026-03-03',
+      lines: [line(300000, { vat_rate_bp: 0, description: 'Fönster' })],
+    });
+    assertStatus(varor, 201);
+    assert.deepEqual(rowsOf((await vouchersOf(varor.body.id))[0]), ['C 3108 300000', 'D 1510 300000']);
+    /* Refused, naming the field: reverse charge to a private person, or with VAT on a line. */
+    assertError(await anna.post(`${C}/invoices`, {
+      customer_id: kund.id, zero_vat: 'construction', invoice_date: '2026-02-01',
+      lines: [line(800000, { vat_rate_bp: 0 })],
+    }), 422, 'invalid_value', 'zero_vat');
+    assertError(await anna.post(`${C}/invoices`, {
+      customer_id: bolag.id, zero_vat: 'construction', invoice_date: '2026-02-01', lines: [line(800000)],
+    }), 422, 'invalid_value', 'zero_vat');
+    assertError(await anna.post(`${C}/invoices`, {
+      customer_id: bolag.id, zero_vat: 'services', invoice_date: '2026-02-01', lines: [line(800000, { vat_rate_bp: 0 })],
+    }), 422, 'invalid_value', 'zero_vat');
+  });
+
   test('a ROT invoice: the customer part on 1510, Skatteverket\'s part on 1513', async () => {
     /* labour 40 000 + material 10 000, 25 % VAT; ROT 30 % of 50 000 = 15 000 */
     const res = await anna.post(`${C}/invoices`, {

@@ -220,6 +220,57 @@ static void test_confirmed_loss_rot(void **state)
     assert_int_equal(voucher_loss_split(&vi, 4750001, &loss), PM_ERR_RANGE);
 }
 
+/* Sales without VAT: the account follows why (ML 2023:200): building
+ * services with reverse charge to a Swedish company 3231, goods to another
+ * EU country 3108 and out of the EU 3105, services abroad 3308 / 3305,
+ * Swedish exempt sales 3004.  10 000 kr net, no VAT: D 1510, C that account. */
+static void test_zero_vat_accounts(void **state)
+{
+    static const struct {
+        enum voucher_market market;
+        enum invoice_zero_vat zero_vat;
+        int account;
+    } cases[] = {
+        {MARKET_SWEDEN, ZERO_VAT_CONSTRUCTION, 3231}, {MARKET_EU, ZERO_VAT_GOODS, 3108},
+        {MARKET_OUTSIDE_EU, ZERO_VAT_GOODS, 3105},    {MARKET_EU, ZERO_VAT_NONE, 3308},
+        {MARKET_OUTSIDE_EU, ZERO_VAT_NONE, 3305},     {MARKET_SWEDEN, ZERO_VAT_NONE, 3004},
+    };
+    const int64_t nets[] = {1000000};
+    const int rates[] = {0};
+    struct voucher_invoice vi;
+    struct voucher v;
+    struct pm_error e = {0};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        invoice_of(INVOICE_STANDARD, "2026-03-01", nets, rates, NULL, 1, &vi);
+        vi.market = cases[i].market;
+        vi.zero_vat = cases[i].zero_vat;
+        assert_int_equal(voucher_invoice_issued(&vi, day("2026-03-01"), &v), PM_OK);
+        assert_int_equal(v.n_rows, 2);
+        assert_int_equal(row(&v, 1510, 'D'), 1000000);
+        assert_int_equal(row(&v, cases[i].account, 'C'), 1000000);
+    }
+    /* Who may be invoiced so: reverse charge only to a Swedish company,
+     * goods only abroad, neither with VAT on a line. */
+    assert_int_equal(voucher_zero_vat_check(ZERO_VAT_CONSTRUCTION, MARKET_SWEDEN, true, 0, &e),
+                     PM_OK);
+    assert_int_equal(voucher_zero_vat_check(ZERO_VAT_CONSTRUCTION, MARKET_SWEDEN, false, 0, &e),
+                     PM_ERR_INVALID);
+    assert_string_equal(e.field, "zero_vat");
+    assert_int_equal(voucher_zero_vat_check(ZERO_VAT_CONSTRUCTION, MARKET_EU, true, 0, &e),
+                     PM_ERR_INVALID);
+    assert_int_equal(voucher_zero_vat_check(ZERO_VAT_GOODS, MARKET_SWEDEN, true, 0, &e),
+                     PM_ERR_INVALID);
+    assert_int_equal(voucher_zero_vat_check(ZERO_VAT_GOODS, MARKET_EU, true, 250000, &e),
+                     PM_ERR_INVALID);
+    assert_int_equal(voucher_zero_vat_check(ZERO_VAT_GOODS, MARKET_OUTSIDE_EU, false, 0, &e),
+                     PM_OK);
+    assert_int_equal(voucher_zero_vat_check(ZERO_VAT_NONE, MARKET_SWEDEN, false, 250000, &e),
+                     PM_OK);
+}
+
 static void test_payment_with_reminder_charges(void **state)
 {
     /* 10 586,30 kr = capital 10 000 + reminder fee 60 + interest 526,30. */
@@ -579,6 +630,7 @@ int main(void)
         cmocka_unit_test(test_loss_split_two_rates),
         cmocka_unit_test(test_rot_invoice_and_payment),
         cmocka_unit_test(test_confirmed_loss_rot),
+        cmocka_unit_test(test_zero_vat_accounts),
         cmocka_unit_test(test_payment_with_reminder_charges),
         cmocka_unit_test(test_cash_method_payment),
         cmocka_unit_test(test_foreign_customers),
