@@ -29,6 +29,7 @@ void app_bgmax_report_release(struct app_bgmax_report *rep)
     free(rep->matched);
     free(rep->unmatched);
     free(rep->deductions);
+    free(rep->payer_overpayments);
     bgmax_file_release(&rep->file);
     memset(rep, 0, sizeof(*rep));
 }
@@ -108,27 +109,66 @@ static enum pm_err resolve_text(const struct app_ctx *ax, const char *text, bool
     return rc;
 }
 
-/* Which invoice a payment is for: its OCR reference, then OCR numbers or
- * invoice numbers in its reference texts, then invoice numbers in its
- * message. */
-static enum pm_err resolve(const struct app_ctx *ax, const struct bgmax_file *f,
-                           const struct bgmax_payment *p, const char *reference,
-                           struct invoice *inv, bool *found, const char **how, struct app_error *e)
+/* An invoice a payment names, with the reference that named it. */
+struct target {
+    struct invoice inv;
+    const char *reference;
+    const char *how;
+};
+
+#define TARGETS_MAX 32 /* invoices one payment may be spread over */
+
+/* Add the invoice text names (its first OCR or invoice number; only OCR
+ * when ocr_only) to t[0..*n), once. */
+static enum pm_err add_target(const struct app_ctx *ax, const char *text, bool ocr_only,
+                              struct target *t, size_t *n, struct app_error *e)
+{
+    struct invoice inv;
+    const char *how = "";
+    bool found = false;
+    enum pm_err rc;
+    size_t i;
+
+    rc = resolve_text(ax, text, true, &inv, &found, &how, e);
+    if (!rc && !found && !ocr_only)
+        rc = resolve_text(ax, text, false, &inv, &found, &how, e);
+    if (rc || !found || *n == TARGETS_MAX)
+        return rc;
+    for (i = 0; i < *n; i++) {
+        if (t[i].inv.id == inv.id)
+            return PM_OK;
+    }
+    t[*n].inv = inv;
+    t[*n].reference = text;
+    t[*n].how = how;
+    (*n)++;
+    return PM_OK;
+}
+
+/* The invoices a payment's references name, in order: its own reference,
+ * then those of its 22/23 records that carry no amount of their own. */
+static enum pm_err targets_of(const struct app_ctx *ax, const struct bgmax_file *f,
+                              const struct bgmax_payment *p, struct target *t, size_t *n,
+                              struct app_error *e)
 {
     enum pm_err rc;
     size_t i;
 
-    rc = resolve_text(ax, reference, true, inv, found, how, e);
-    if (!rc && !*found && p->ref_code != 2)
-        rc = resolve_text(ax, reference, false, inv, found, how, e);
-    for (i = 0; !rc && !*found && i < p->n_extra; i++) {
-        if (f->extras[p->first_extra + i].amount_minor == 0)
-            rc = resolve_text(ax, f->extras[p->first_extra + i].reference, false, inv, found, how,
-                              e);
+    *n = 0;
+    rc = add_target(ax, p->reference, p->ref_code == 2, t, n, e);
+    for (i = 0; !rc && i < p->n_extra; i++) {
+        const struct bgmax_extra *x = &f->extras[p->first_extra + i];
+
+        if (x->amount_minor == 0)
+            rc = add_target(ax, x->reference, false, t, n, e);
     }
-    if (!rc && !*found)
-        rc = resolve_text(ax, p->info, false, inv, found, how, e);
     return rc;
+}
+
+/* Only SEK invoices that are not credited take a payment. */
+static bool bookable(const struct invoice *inv)
+{
+    return inv->state != INVOICE_STATE_CREDITED && strcmp(inv->currency, "SEK") == 0;
 }
 
 static void add_unmatched(struct app_bgmax_report *rep, const struct bgmax_payment *p,
@@ -145,39 +185,27 @@ static void add_unmatched(struct app_bgmax_report *rep, const struct bgmax_payme
     rep->unmatched_minor += amount;
 }
 
-/* One amount with one reference: match it and book it, or report it. */
-static enum pm_err import_one(const struct app_ctx *ax, const struct bgmax_payment *p,
-                              int64_t amount, const char *reference, int32_t date,
-                              struct app_bgmax_report *rep, int64_t *unmatched_minor,
-                              struct app_error *e)
+/* Register amount on t's invoice and report it as matched. */
+static enum pm_err book_on(const struct app_ctx *ax, const struct bgmax_payment *p,
+                           const struct target *t, int64_t amount, int32_t date,
+                           bool allow_overpayment, struct app_bgmax_report *rep,
+                           struct app_error *e)
 {
     struct app_payment_result res;
     struct app_bgmax_match *m;
-    struct invoice inv;
-    const char *how = "";
-    bool found = false;
     enum pm_err rc;
 
-    rc = resolve(ax, &rep->file, p, reference, &inv, &found, &how, e);
-    if (rc)
-        return rc;
-    if (!found || inv.state == INVOICE_STATE_CREDITED || strcmp(inv.currency, "SEK") != 0) {
-        *unmatched_minor += amount;
-        add_unmatched(rep, p, amount, reference,
-                      !found ? "no invoice has this reference"
-                             : "the invoice is credited or not in SEK");
-        return PM_OK;
-    }
-    rc = app_payments_register(ax, inv.id, date, amount, reference, PAYMENT_BGMAX, true, &res, e);
+    rc = app_payments_register(ax, t->inv.id, date, amount, t->reference, PAYMENT_BGMAX,
+                               allow_overpayment, &res, e);
     if (rc)
         return rc;
     m = &rep->matched[rep->n_matched++];
     m->line = p->line;
-    m->invoice_id = inv.id;
-    m->invoice_number = inv.number;
+    m->invoice_id = t->inv.id;
+    m->invoice_number = t->inv.number;
     m->amount_minor = amount;
-    m->reference = reference;
-    m->matched_by = how;
+    m->reference = t->reference;
+    m->matched_by = t->how;
     m->status = res.overpaid_minor > 0    ? "overpaid"
                 : res.remaining_minor > 0 ? "part_paid"
                                           : "paid";
@@ -185,7 +213,74 @@ static enum pm_err import_one(const struct app_ctx *ax, const struct bgmax_payme
     m->overpaid_minor = res.overpaid_minor;
     m->reported_to_agency = res.reported_to_agency;
     rep->matched_minor += amount;
+    if (res.overpaid_minor > 0) {
+        struct app_bgmax_overpayment *o = &rep->payer_overpayments[rep->n_payer_overpayments++];
+
+        o->line = p->line;
+        o->payer_bankgiro = p->payer_bankgiro;
+        o->payer_name = p->payer_name;
+        o->amount_minor = res.overpaid_minor;
+        o->invoice_number = t->inv.number;
+    }
     return PM_OK;
+}
+
+/* Spread amount over the invoices t[0..n) in order, each up to what it
+ * still claims (its fees, interest, then capital, as any payment); what
+ * is left after them all is an over-payment of the payer, booked on the
+ * last invoice's payment voucher (2420) and reported. */
+static enum pm_err spread(const struct app_ctx *ax, const struct bgmax_payment *p,
+                          const struct target *t, size_t n, int64_t amount, int32_t date,
+                          struct app_bgmax_report *rep, struct app_error *e)
+{
+    int64_t rest = amount, owed, part;
+    enum pm_err rc = PM_OK;
+    size_t i;
+
+    for (i = 0; !rc && rest > 0 && i < n; i++) {
+        rc = app_payments_owed(ax, t[i].inv.id, &owed, e);
+        if (rc)
+            return rc;
+        part = i + 1 == n ? rest : owed < rest ? owed : rest;
+        if (part > 0)
+            rc = book_on(ax, p, &t[i], part, date, i + 1 == n, rep, e);
+        rest -= part;
+    }
+    return rc;
+}
+
+/* One amount of a payment: book it on the invoices its references name,
+ * or report it. */
+static enum pm_err import_one(const struct app_ctx *ax, const struct bgmax_payment *p,
+                              int64_t amount, const char *reference, bool with_extras, int32_t date,
+                              struct app_bgmax_report *rep, int64_t *unmatched_minor,
+                              struct app_error *e)
+{
+    struct target all[TARGETS_MAX], ok[TARGETS_MAX];
+    size_t n = 0, n_ok = 0, i;
+    enum pm_err rc;
+
+    if (with_extras) {
+        rc = targets_of(ax, &rep->file, p, all, &n, e);
+    } else {
+        rc = add_target(ax, reference, false, all, &n, e);
+    }
+    if (!rc && n == 0)
+        rc = add_target(ax, p->info, false, all, &n, e);
+    if (rc)
+        return rc;
+    for (i = 0; i < n; i++) {
+        if (bookable(&all[i].inv))
+            ok[n_ok++] = all[i];
+    }
+    if (n_ok == 0) {
+        *unmatched_minor += amount;
+        add_unmatched(rep, p, amount, reference,
+                      n == 0 ? "no invoice has this reference"
+                             : "the invoice is credited or not in SEK");
+        return PM_OK;
+    }
+    return spread(ax, p, ok, n_ok, amount, date, rep, e);
 }
 
 /* Money of a deposit that matched no invoice (less its deductions) waits
@@ -237,7 +332,8 @@ static enum pm_err import_deposit(const struct app_ctx *ax, const struct bgmax_d
             split = split || f->extras[p->first_extra + k].amount_minor != 0;
         if (!split) {
             if (p->amount_minor > 0)
-                rc = import_one(ax, p, p->amount_minor, p->reference, d->date, rep, &unmatched, e);
+                rc = import_one(ax, p, p->amount_minor, p->reference, true, d->date, rep,
+                                &unmatched, e);
             continue;
         }
         /* The payer split the amount per reference (22 positive, 23 negative). */
@@ -245,7 +341,8 @@ static enum pm_err import_deposit(const struct app_ctx *ax, const struct bgmax_d
             const struct bgmax_extra *x = &f->extras[p->first_extra + k];
 
             if (x->amount_minor > 0) {
-                rc = import_one(ax, p, x->amount_minor, x->reference, d->date, rep, &unmatched, e);
+                rc = import_one(ax, p, x->amount_minor, x->reference, false, d->date, rep,
+                                &unmatched, e);
             } else if (x->amount_minor < 0) {
                 unmatched += x->amount_minor;
                 add_unmatched(rep, p, x->amount_minor, x->reference, "a credit the payer deducted");
@@ -335,11 +432,43 @@ enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data
     rep->matched = calloc(cap, sizeof(*rep->matched));
     rep->unmatched = calloc(cap, sizeof(*rep->unmatched));
     rep->deductions = calloc(cap, sizeof(*rep->deductions));
-    if (!rep->matched || !rep->unmatched || !rep->deductions)
+    rep->payer_overpayments = calloc(cap, sizeof(*rep->payer_overpayments));
+    if (!rep->matched || !rep->unmatched || !rep->deductions || !rep->payer_overpayments)
         return nomem(e);
     for (i = 0; !rc && i < f->n_deposits; i++)
         rc = import_deposit(ax, &f->deposits[i], rep, e);
     return rc;
+}
+
+/* The payments' parts beyond what their invoices claimed, by payer. */
+static json_t *payer_overpayments_json(const struct app_bgmax_report *rep)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; arr && i < rep->n_payer_overpayments; i++) {
+        const struct app_bgmax_overpayment *o = &rep->payer_overpayments[i];
+
+        if (json_array_append_new(
+                arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:i}", "line", (json_int_t)o->line,
+                               "payer_bankgiro", o->payer_bankgiro, "payer_name", o->payer_name,
+                               "amount_minor", (json_int_t)o->amount_minor, "invoice_number",
+                               (json_int_t)o->invoice_number, "account", ACC_CUSTOMER_ADVANCES))) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
+/* What the report adds to the file's figures (NULL when memory ran out). */
+static json_t *report_more(const struct app_bgmax_report *rep, json_t *out)
+{
+    if (out && json_object_set_new(out, "payer_overpayments", payer_overpayments_json(rep))) {
+        json_decref(out);
+        out = NULL;
+    }
+    return out;
 }
 
 json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
@@ -408,5 +537,5 @@ json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
     json_decref(over);
     json_decref(under);
     json_decref(deductions);
-    return out;
+    return report_more(rep, out);
 }

@@ -51,6 +51,16 @@ struct app_bgmax_deduction {
     const char *payer_name;
 };
 
+/* The part of a payment beyond everything its invoices claimed: owed
+ * back to the payer, booked on 2420 with the last invoice's payment. */
+struct app_bgmax_overpayment {
+    size_t line;
+    const char *payer_bankgiro; /* "0000000000" when unknown */
+    const char *payer_name;
+    int64_t amount_minor;
+    int64_t invoice_number; /* the invoice whose voucher holds it */
+};
+
 /* What an import did.  Texts point into file, which the report owns;
  * release it with app_bgmax_report_release(). */
 struct app_bgmax_report {
@@ -61,6 +71,8 @@ struct app_bgmax_report {
     size_t n_unmatched;
     struct app_bgmax_deduction *deductions;
     size_t n_deductions;
+    struct app_bgmax_overpayment *payer_overpayments;
+    size_t n_payer_overpayments;
     int64_t matched_minor, unmatched_minor, deductions_minor, deposits_minor;
     struct bgmax_file file;
 };
