@@ -17,6 +17,7 @@
 #include "core/idnum.h"
 #include "core/money.h"
 #include "store/store_books.h"
+#include "store/store_unmatched.h"
 #include "util/clock.h"
 
 static enum pm_err nomem(struct app_error *e)
@@ -171,10 +172,17 @@ static bool bookable(const struct invoice *inv)
     return inv->state != INVOICE_STATE_CREDITED && strcmp(inv->currency, "SEK") == 0;
 }
 
-static void add_unmatched(struct app_bgmax_report *rep, const struct bgmax_payment *p,
-                          int64_t amount, const char *reference, const char *reason)
+/* An amount that matched no invoice: reported and, when it is money
+ * received (not a credit the payer deducted), held for a person to place,
+ * with the invoice its message suggests (NULL: none). */
+static enum pm_err add_unmatched(const struct app_ctx *ax, struct app_bgmax_report *rep,
+                                 const struct bgmax_payment *p, int64_t amount, int32_t date,
+                                 const char *reference, const struct invoice *suggested,
+                                 const char *reason, struct app_error *e)
 {
     struct app_bgmax_unmatched *u = &rep->unmatched[rep->n_unmatched++];
+    struct unmatched_payment row;
+    enum pm_err rc;
 
     u->line = p->line;
     u->amount_minor = amount;
@@ -182,7 +190,116 @@ static void add_unmatched(struct app_bgmax_report *rep, const struct bgmax_payme
     u->payer_name = p->payer_name;
     u->message = p->info;
     u->reason = reason;
+    u->suggested_invoice_id = suggested ? suggested->id : 0;
+    u->suggested_invoice_number = suggested ? suggested->number : 0;
     rep->unmatched_minor += amount;
+    if (amount <= 0)
+        return PM_OK;
+    memset(&row, 0, sizeof(row));
+    row.company_id = ax->company_id;
+    snprintf(row.file_identity, sizeof(row.file_identity), "%s", rep->file_identity);
+    row.line = (int64_t)p->line;
+    row.date = date;
+    row.amount_minor = amount;
+    snprintf(row.reference, sizeof(row.reference), "%s", reference);
+    snprintf(row.payer_bankgiro, sizeof(row.payer_bankgiro), "%s", p->payer_bankgiro);
+    snprintf(row.payer_name, sizeof(row.payer_name), "%s", p->payer_name);
+    snprintf(row.message, sizeof(row.message), "%s", p->info);
+    snprintf(row.reason, sizeof(row.reason), "%s", reason);
+    row.suggested_invoice_id = u->suggested_invoice_id;
+    row.created_at = clock_now_s(ax->clock);
+    rc = store_unmatched_insert(ax->store, &row);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    u->id = row.id;
+    return PM_OK;
+}
+
+static bool payer_known(const struct bgmax_payment *p)
+{
+    return strspn(p->payer_bankgiro, "0") != strlen(p->payer_bankgiro);
+}
+
+/* Add each invoice of customer_id the message names to t[0..*n), once. */
+static enum pm_err message_targets(const struct app_ctx *ax, const char *text, int64_t customer_id,
+                                   struct target *t, size_t *n, struct app_error *e)
+{
+    struct invoice inv;
+    const char *how = "";
+    size_t i = 0, len, k;
+    bool found = false, dup;
+    enum pm_err rc = PM_OK;
+
+    while (!rc && text[i] && *n < TARGETS_MAX) {
+        len = strspn(text + i, "0123456789");
+        if (len == 0) {
+            i++;
+            continue;
+        }
+        rc = resolve_token(ax, text + i, len, false, &inv, &found, &how, e);
+        i += len;
+        if (rc || !found || inv.customer_id != customer_id || !bookable(&inv))
+            continue;
+        for (k = 0, dup = false; k < *n; k++)
+            dup = dup || t[k].inv.id == inv.id;
+        if (dup)
+            continue;
+        t[*n].inv = inv;
+        t[*n].reference = text;
+        t[*n].how = "message";
+        (*n)++;
+    }
+    return rc;
+}
+
+/* A payment no reference of which names an invoice: a number in the
+ * payer's message books only on an invoice of this payer (known by the
+ * customer its bankgiro paid for before) that claims at least the amount.
+ * Otherwise t stays empty, *suggested (found) names the invoice the
+ * message named and *why says what held it back. */
+static enum pm_err from_message(const struct app_ctx *ax, const struct bgmax_payment *p,
+                                int64_t amount, struct target *t, size_t *n,
+                                struct invoice *suggested, bool *found, const char **why,
+                                struct app_error *e)
+{
+    int64_t customer_id = 0, owed = 0, sum = 0;
+    const char *how = "";
+    enum pm_err rc;
+    size_t i;
+
+    *n = 0;
+    *why = "no invoice has this reference";
+    rc = resolve_text(ax, p->info, false, suggested, found, &how, e);
+    if (rc || !*found)
+        return rc;
+    if (!bookable(suggested)) {
+        *found = false;
+        *why = "the invoice is credited or not in SEK";
+        return PM_OK;
+    }
+    if (payer_known(p)) {
+        rc = store_unmatched_payer_get(ax->store, ax->company_id, p->payer_bankgiro, &customer_id);
+        if (rc)
+            return app_store_failed(ax, rc, e);
+    }
+    *why = "the message names an invoice, but the payer is not known as its customer";
+    if (customer_id == 0)
+        return PM_OK;
+    rc = message_targets(ax, p->info, customer_id, t, n, e);
+    for (i = 0; !rc && i < *n; i++) {
+        rc = app_payments_owed(ax, t[i].inv.id, &owed, e);
+        sum += owed;
+    }
+    if (rc || *n == 0) {
+        *why = "the message names an invoice of another customer than the payer's";
+        return rc;
+    }
+    if (amount > sum) {
+        *suggested = t[0].inv;
+        *n = 0;
+        *why = "the amount is more than the invoices the message names claim";
+    }
+    return PM_OK;
 }
 
 /* Register amount on t's invoice and report it as matched. */
@@ -249,36 +366,53 @@ static enum pm_err spread(const struct app_ctx *ax, const struct bgmax_payment *
     return rc;
 }
 
+/* Remember the customer a payer bankgiro paid for by reference. */
+static enum pm_err learn_payer(const struct app_ctx *ax, const struct bgmax_payment *p,
+                               const struct target *t, struct app_error *e)
+{
+    enum pm_err rc;
+
+    if (!payer_known(p))
+        return PM_OK;
+    rc =
+        store_unmatched_payer_put(ax->store, ax->company_id, p->payer_bankgiro, t->inv.customer_id);
+    return rc ? app_store_failed(ax, rc, e) : PM_OK;
+}
+
 /* One amount of a payment: book it on the invoices its references name,
- * or report it. */
+ * else on what its message names for this payer, or hold it unmatched.
+ * The message is not read when a reference matched: free text holds
+ * numbers that are no invoice ("Medlemsavgift 2024"). */
 static enum pm_err import_one(const struct app_ctx *ax, const struct bgmax_payment *p,
                               int64_t amount, const char *reference, bool with_extras, int32_t date,
                               struct app_bgmax_report *rep, int64_t *unmatched_minor,
                               struct app_error *e)
 {
     struct target all[TARGETS_MAX], ok[TARGETS_MAX];
+    struct invoice suggested;
+    const char *why = "the invoice is credited or not in SEK";
     size_t n = 0, n_ok = 0, i;
+    bool found = false;
     enum pm_err rc;
 
-    if (with_extras) {
+    if (with_extras)
         rc = targets_of(ax, &rep->file, p, all, &n, e);
-    } else {
+    else
         rc = add_target(ax, reference, false, all, &n, e);
-    }
-    if (!rc && n == 0)
-        rc = add_target(ax, p->info, false, all, &n, e);
-    if (rc)
-        return rc;
-    for (i = 0; i < n; i++) {
+    for (i = 0; !rc && i < n; i++) {
         if (bookable(&all[i].inv))
             ok[n_ok++] = all[i];
     }
+    if (!rc && n_ok > 0)
+        rc = learn_payer(ax, p, &ok[0], e);
+    if (!rc && n == 0)
+        rc = from_message(ax, p, amount, ok, &n_ok, &suggested, &found, &why, e);
+    if (rc)
+        return rc;
     if (n_ok == 0) {
         *unmatched_minor += amount;
-        add_unmatched(rep, p, amount, reference,
-                      n == 0 ? "no invoice has this reference"
-                             : "the invoice is credited or not in SEK");
-        return PM_OK;
+        return add_unmatched(ax, rep, p, amount, date, reference, found ? &suggested : NULL, why,
+                             e);
     }
     return spread(ax, p, ok, n_ok, amount, date, rep, e);
 }
@@ -345,7 +479,8 @@ static enum pm_err import_deposit(const struct app_ctx *ax, const struct bgmax_d
                                 &unmatched, e);
             } else if (x->amount_minor < 0) {
                 unmatched += x->amount_minor;
-                add_unmatched(rep, p, x->amount_minor, x->reference, "a credit the payer deducted");
+                rc = add_unmatched(ax, rep, p, x->amount_minor, d->date, x->reference, NULL,
+                                   "a credit the payer deducted", e);
             }
         }
     }
@@ -440,6 +575,47 @@ enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data
     return rc;
 }
 
+enum pm_err app_bankfile_unmatched_list(const struct app_ctx *ax, struct unmatched_payment *out,
+                                        size_t cap, size_t *n, struct app_error *e)
+{
+    enum pm_err rc = store_unmatched_list_open(ax->store, ax->company_id, out, cap, n);
+
+    return rc ? app_store_failed(ax, rc, e) : PM_OK;
+}
+
+enum pm_err app_bankfile_unmatched_confirm(const struct app_ctx *ax, int64_t id, int64_t invoice_id,
+                                           struct unmatched_payment *u,
+                                           struct app_payment_result *res, struct app_error *e)
+{
+    struct invoice inv;
+    enum pm_err rc;
+
+    rc = store_unmatched_get(ax->store, ax->company_id, id, u);
+    if (rc == PM_ERR_NOT_FOUND)
+        return app_error_set(e, rc, "not_found", "id");
+    if (!rc && u->invoice_id != 0)
+        return app_error_set(e, PM_ERR_CONFLICT, "already_confirmed", "id");
+    if (!rc)
+        rc = store_invoice_get(ax->store, ax->company_id, invoice_id, &inv);
+    if (rc == PM_ERR_NOT_FOUND)
+        return app_error_set(e, rc, "not_found", "invoice_id");
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    if (!bookable(&inv))
+        return app_error_set(e, PM_ERR_CONFLICT, "conflict", "invoice_id");
+    rc = app_payments_register_held(ax, invoice_id, u->date, u->amount_minor, u->reference, res, e);
+    if (rc)
+        return rc;
+    rc = store_unmatched_place(ax->store, ax->company_id, id, invoice_id, ax->actor);
+    if (!rc && strspn(u->payer_bankgiro, "0") != strlen(u->payer_bankgiro))
+        rc = store_unmatched_payer_put(ax->store, ax->company_id, u->payer_bankgiro,
+                                       inv.customer_id);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    u->invoice_id = invoice_id;
+    return PM_OK;
+}
+
 /* The payments' parts beyond what their invoices claimed, by payer. */
 static json_t *payer_overpayments_json(const struct app_bgmax_report *rep)
 {
@@ -507,9 +683,15 @@ json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
 
         ok = !json_array_append_new(
             unmatched,
-            json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "line", (json_int_t)u->line, "amount_minor",
-                      (json_int_t)u->amount_minor, "reference", u->reference, "payer_name",
-                      u->payer_name, "message", u->message, "reason", u->reason));
+            json_pack("{s:o, s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
+                      u->id && !rep->dry_run ? json_integer(u->id) : json_null(), "line",
+                      (json_int_t)u->line, "amount_minor", (json_int_t)u->amount_minor, "reference",
+                      u->reference, "payer_name", u->payer_name, "message", u->message, "reason",
+                      u->reason, "suggested_invoice_id",
+                      u->suggested_invoice_id ? json_integer(u->suggested_invoice_id) : json_null(),
+                      "suggested_invoice_number",
+                      u->suggested_invoice_number ? json_integer(u->suggested_invoice_number)
+                                                  : json_null()));
     }
     for (i = 0; ok && i < rep->n_deductions; i++) {
         const struct app_bgmax_deduction *x = &rep->deductions[i];

@@ -17,7 +17,9 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "app/app_payments.h"
 #include "core/bgmax.h"
+#include "store/store_unmatched.h"
 
 /* A payment matched to an invoice and registered. */
 struct app_bgmax_match {
@@ -41,6 +43,8 @@ struct app_bgmax_unmatched {
     const char *payer_name;
     const char *message;
     const char *reason; /* English */
+    int64_t id;         /* its row, to place it later (0: a deducted credit) */
+    int64_t suggested_invoice_id, suggested_invoice_number; /* 0: no suggestion */
 };
 
 /* A deduction record (21) of a deposit. */
@@ -74,6 +78,7 @@ struct app_bgmax_report {
     struct app_bgmax_overpayment *payer_overpayments;
     size_t n_payer_overpayments;
     int64_t matched_minor, unmatched_minor, deductions_minor, deposits_minor;
+    bool dry_run; /* nothing was kept: the report says what would be booked */
     struct bgmax_file file;
 };
 
@@ -93,5 +98,20 @@ enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data
  * first_warning}: what the HTTP API answers and `import-bgmax --json`
  * prints (new reference, or NULL when memory ran out). */
 json_t *app_bgmax_report_json(const struct app_bgmax_report *rep);
+
+/* The bank payments held unmatched on 2420, oldest first, into
+ * out[0..cap). */
+enum pm_err app_bankfile_unmatched_list(const struct app_ctx *ax, struct unmatched_payment *out,
+                                        size_t cap, size_t *n, struct app_error *e);
+
+/* A person places held payment id on invoice_id: registered on the invoice
+ * as a bank payment of its own date (app_payments_register_held(): the
+ * money leaves 2420), the payment marked placed, and its payer bankgiro
+ * known as the invoice's customer from then on.  not_found (id or
+ * invoice_id), already_confirmed (id), conflict (invoice_id: credited or
+ * not in SEK), books_locked (date).  Runs in the caller's transaction. */
+enum pm_err app_bankfile_unmatched_confirm(const struct app_ctx *ax, int64_t id, int64_t invoice_id,
+                                           struct unmatched_payment *u,
+                                           struct app_payment_result *res, struct app_error *e);
 
 #endif

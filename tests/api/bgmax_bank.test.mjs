@@ -124,3 +124,86 @@ describe('a payment naming several invoices', () => {
     assert.deepEqual(await paymentRows(b), [[[1930, 175000, 0], [1510, 0, 125000], [2420, 0, 50000]]]);
   });
 });
+
+describe("numbers in the payer's message", () => {
+  let k1b;
+  let k2a;
+  let report;
+
+  test("book only on this payer's invoices; other payments wait, suggested, for a person", async () => {
+    const k1 = await createCustomer(anna, fx.companyId, { name: 'Kund Ett AB' });
+    const k2 = await createCustomer(anna, fx.companyId, { name: 'Kund Två AB' });
+    const k1a = await invoice(k1);
+    k1b = await invoice(k1);
+    k2a = await invoice(k2);
+    /* The payer's bankgiro 5050-1055 pays k1a by OCR: it is known as Kund Ett's. */
+    const first = await importFile(file([{ bankgiro: '9912346', date: '20240314', payments: [
+      { ref: ocrOf(k1a.number), amount: 1250000, payer: '50501055' },
+    ] }]));
+    assertStatus(first, 200);
+    assert.deepEqual(first.body.matched.map((m) => [m.invoice_number, m.matched_by]), [[k1a.number, 'ocr']]);
+    const res = await importFile(file([{ bankgiro: '9912346', date: '20240315', serial: 2, payments: [
+      /* the known payer names its own invoice k1b: booked */
+      { code: 1, amount: 1250000, payer: '50501055', message: `Faktura ${k1b.number}` },
+      /* the known payer names Kund Två's invoice: held, suggested */
+      { code: 1, amount: 300000, payer: '50501055', message: `Faktura ${k2a.number}` },
+      /* an unknown payer names k2a: held, suggested */
+      { code: 1, amount: 500000, message: `avser ${k2a.number}`, name: 'Okänd Betalare' },
+      /* the known payer names k1a, paid already: more than it claims, held */
+      { code: 1, amount: 10000, payer: '50501055', message: `Faktura ${k1a.number}` },
+    ] }]));
+    assertStatus(res, 200);
+    report = res.body;
+    assert.deepEqual(report.matched.map((m) => [m.invoice_number, m.amount_minor, m.matched_by, m.status]),
+      [[k1b.number, 1250000, 'message', 'paid']]);
+    assert.deepEqual(report.unmatched.map((u) => [u.line, u.amount_minor, u.suggested_invoice_number, u.reason]), [
+      [5, 300000, k2a.number, "the message names an invoice of another customer than the payer's"],
+      [7, 500000, k2a.number, 'the message names an invoice, but the payer is not known as its customer'],
+      [10, 10000, k1a.number, 'the amount is more than the invoices the message names claim'],
+    ]);
+    assert.ok(report.unmatched.every((u) => Number.isInteger(u.id)));
+    assert.equal(report.totals.unmatched_minor, 810000);
+    assert.deepEqual(await remaining(k2a), ['overdue', 1250000]);
+    /* The held money waits on 2420. */
+    const vs = (await anna.get(`${C}/vouchers?from=2024-03-15&to=2024-03-15`)).body.items;
+    const held = vs.filter((v) => v.source === 'bgmax_unmatched').at(-1);
+    assert.deepEqual(held.rows.map((r) => [r.account, r.debit_minor, r.credit_minor]), [[1930, 810000, 0], [2420, 0, 810000]]);
+  });
+
+  test('the held payments are listed with their suggestion', async () => {
+    const res = await anna.get(`${C}/payments/unmatched`);
+    assertStatus(res, 200);
+    const mine = res.body.items.filter((u) => report.unmatched.some((r) => r.id === u.id));
+    assert.deepEqual(mine.map((u) => [u.amount_minor, u.date, u.suggested_invoice_id, u.invoice_id, u.payer_bankgiro]), [
+      [300000, '2024-03-15', k2a.id, null, '0050501055'],
+      [500000, '2024-03-15', k2a.id, null, '0000000000'],
+      [10000, '2024-03-15', report.unmatched[2].suggested_invoice_id, null, '0050501055'],
+    ]);
+  });
+
+  test('a person confirms one: booked from 2420 on the invoice, on its bank date', async () => {
+    const held = report.unmatched[1]; /* 5 000 kr, unknown payer, suggested k2a */
+    const res = await anna.post(`${C}/payments/unmatched/${held.id}/confirm`, { invoice_id: k2a.id });
+    assertStatus(res, 200);
+    assert.equal(res.body.unmatched.invoice_id, k2a.id);
+    assert.equal(res.body.payment.capital_minor, 500000);
+    assert.equal(res.body.payment.remaining_minor, 750000);
+    assert.deepEqual(await remaining(k2a), ['overdue', 750000]);
+    assert.deepEqual(await paymentRows(k2a), [[[2420, 500000, 0], [1510, 0, 500000]]]);
+    const open = (await anna.get(`${C}/payments/unmatched`)).body.items.map((u) => u.id);
+    assert.ok(!open.includes(held.id));
+  });
+
+  test('refusals name the field and change nothing', async () => {
+    const before = state() + ` unmatched=${fx.count('unmatched_payments', 'invoice_id = 0')}`;
+    const held = report.unmatched[0];
+    assertError(await anna.post(`${C}/payments/unmatched/${report.unmatched[1].id}/confirm`, { invoice_id: k2a.id }),
+      409, 'already_confirmed', 'id');
+    assertError(await anna.post(`${C}/payments/unmatched/${held.id}/confirm`, { invoice_id: 999999 }), 404, 'not_found', 'invoice_id');
+    assertError(await anna.post(`${C}/payments/unmatched/999999/confirm`, { invoice_id: k2a.id }), 404, 'not_found', 'id');
+    const missing = await anna.post(`${C}/payments/unmatched/${held.id}/confirm`, {});
+    assert.equal(missing.status, 422);
+    assert.equal(missing.body.error.field, 'invoice_id');
+    assert.equal(state() + ` unmatched=${fx.count('unmatched_payments', 'invoice_id = 0')}`, before);
+  });
+});
