@@ -489,6 +489,13 @@ static enum pm_err import_deposit(const struct app_ctx *ax, const struct bgmax_d
     return rc;
 }
 
+/* Only deposits in SEK are booked (the ledger is kept in SEK); a deposit
+ * in another currency (Bankgirot's EUR sections) is reported as skipped. */
+static bool booked_currency(const struct bgmax_deposit *d)
+{
+    return strcmp(d->currency, "SEK") == 0;
+}
+
 /* The file and each deposit are remembered; a second import is refused. */
 static enum pm_err remember(const struct app_ctx *ax, const struct bgmax_file *f, char *identity,
                             size_t cap, struct app_error *e)
@@ -504,6 +511,8 @@ static enum pm_err remember(const struct app_ctx *ax, const struct bgmax_file *f
     for (i = 0; !rc && i < f->n_deposits; i++) {
         const struct bgmax_deposit *d = &f->deposits[i];
 
+        if (!booked_currency(d))
+            continue;
         date_format_iso(d->date, day);
         snprintf(key, sizeof(key), "BGMAX-DEPOSIT-%s-%s-%05d-%lld", d->payee_bankgiro, day,
                  d->serial, (long long)d->amount_minor);
@@ -552,10 +561,8 @@ enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data
             (!bgmax_normalize_bankgiro(ax->company->bankgiro, company_bg) ||
              strcmp(company_bg, f->deposits[i].payee_bankgiro) != 0))
             return app_error_set(e, PM_ERR_INVALID, "bankgiro_mismatch", field);
-        if (strcmp(f->deposits[i].currency, "SEK") != 0) {
-            app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", field);
-            return app_error_extra(e, "{\"reason\":\"only deposits in SEK are booked\"}");
-        }
+        if (!booked_currency(&f->deposits[i]))
+            continue; /* reported as skipped, not booked */
         if (money_add(rep->deposits_minor, f->deposits[i].amount_minor, &rep->deposits_minor))
             return app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", field);
     }
@@ -570,8 +577,10 @@ enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data
     rep->payer_overpayments = calloc(cap, sizeof(*rep->payer_overpayments));
     if (!rep->matched || !rep->unmatched || !rep->deductions || !rep->payer_overpayments)
         return nomem(e);
-    for (i = 0; !rc && i < f->n_deposits; i++)
-        rc = import_deposit(ax, &f->deposits[i], rep, e);
+    for (i = 0; !rc && i < f->n_deposits; i++) {
+        if (booked_currency(&f->deposits[i]))
+            rc = import_deposit(ax, &f->deposits[i], rep, e);
+    }
     return rc;
 }
 
@@ -637,10 +646,51 @@ static json_t *payer_overpayments_json(const struct app_bgmax_report *rep)
     return arr;
 }
 
+/* The deposits not booked, and why. */
+static json_t *skipped_json(const struct bgmax_file *f)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; arr && i < f->n_deposits; i++) {
+        const struct bgmax_deposit *d = &f->deposits[i];
+
+        if (booked_currency(d))
+            continue;
+        if (json_array_append_new(
+                arr, json_pack("{s:I, s:i, s:s, s:I, s:I, s:s}", "deposit", (json_int_t)i, "serial",
+                               d->serial, "currency", d->currency, "amount_minor",
+                               (json_int_t)d->amount_minor, "payments", (json_int_t)d->count,
+                               "reason", "only deposits in SEK are booked"))) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
+/* The warnings kept with their text. */
+static json_t *warnings_json(const struct bgmax_file *f)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; arr && i < f->n_warnings && i < BGMAX_WARNINGS_KEPT; i++) {
+        if (json_array_append_new(arr, json_string(f->warnings[i]))) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
 /* What the report adds to the file's figures (NULL when memory ran out). */
 static json_t *report_more(const struct app_bgmax_report *rep, json_t *out)
 {
-    if (out && json_object_set_new(out, "payer_overpayments", payer_overpayments_json(rep))) {
+    if (out && (json_object_set_new(out, "payer_overpayments", payer_overpayments_json(rep)) ||
+                json_object_set_new(out, "skipped_deposits", skipped_json(&rep->file)) ||
+                json_object_set_new(out, "warning_list", warnings_json(&rep->file)) ||
+                json_object_set_new(out, "dry_run", json_boolean(rep->dry_run)))) {
         json_decref(out);
         out = NULL;
     }

@@ -13,10 +13,12 @@
  * unless a test says otherwise.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { luhnCheckDigit, writeBgmax } from '../lib/bgmax.mjs';
-import { assertError, assertStatus, co, createCustomer, line, startServer } from './lib/server.mjs';
+import { REPO, assertError, assertStatus, co, createCustomer, line, startServer } from './lib/server.mjs';
 
 let fx;
 let anna;
@@ -205,5 +207,151 @@ describe("numbers in the payer's message", () => {
     assert.equal(missing.status, 422);
     assert.equal(missing.body.error.field, 'invoice_id');
     assert.equal(state() + ` unmatched=${fx.count('unmatched_payments', 'invoice_id = 0')}`, before);
+  });
+});
+
+/* ---- Bankgirot's published example files (tests/fixtures/bgmax) ---- */
+
+const FIXTURES = path.join(REPO, 'tests', 'fixtures', 'bgmax');
+const OCR_EXAMPLE = 'bankgiroinbetalningar_exempelfil_avtal-om-ocr-kontroll_checksiffra_langd_sv.txt';
+const AUTOGIRO_EXAMPLE = 'autogiro_exempelfil_bg-max-format_sv.txt';
+const fixture = (name) => readFileSync(path.join(FIXTURES, name));
+
+/* The example's payers and the invoices they pay, numbered as in the file
+ * (its OCR numbers carry a length digit and a check digit, as ours):
+ * net amounts, 25 % VAT on top. */
+const EXAMPLE_INVOICES = {
+  6559: ['Kalles Plåt AB', 80000], /* 1 000 kr, line 3 */
+  6578: ['Kalles Plåt AB', 28000], /* 350 kr each: the 1 400 kr of line 13 */
+  6587: ['Kalles Plåt AB', 28000],
+  6577: ['Kalles Plåt AB', 28000],
+  6579: ['Kalles Plåt AB', 28000],
+  6508: ['Olles färg AB', 88000], /* 1 100 kr, line 25 */
+  6597: ['Berits Garn', 56000], /* 700 kr, line 35 */
+  6582: ['Kalles Plåt AB', 160000], /* 2 000 + 1 500 + 1 500: the 5 000 kr of line 40 */
+  6583: ['Kalles Plåt AB', 120000],
+  6584: ['Kalles Plåt AB', 120000],
+};
+
+/* Invoices numbered 6508 .. 6597 dated 2004-04-26, due 2004-05-20: the
+ * example's at their amounts, the others 100 kr of another customer. */
+async function exampleInvoices() {
+  const names = [...new Set(Object.values(EXAMPLE_INVOICES).map(([n]) => n)), 'Annan Kund AB'];
+  const customers = {};
+  for (const name of names) customers[name] = await createCustomer(anna, fx.companyId, { name });
+  fx.exec(`update sequences set next_value = 6508 where company_id = ${fx.companyId} and name = 'invoice_number'`);
+  const byNumber = {};
+  for (let n = 6508; n <= 6597; n++) {
+    const [who, net] = EXAMPLE_INVOICES[n] ?? ['Annan Kund AB', 8000];
+    const res = await anna.post(`${C}/invoices`, {
+      customer_id: customers[who].id, invoice_date: '2004-04-26', due_date: '2004-05-20', lines: [line(net)],
+    });
+    assertStatus(res, 201);
+    assert.equal(res.body.number, n);
+    byNumber[n] = res.body;
+  }
+  return byNumber;
+}
+
+describe("Bankgirot's example files", () => {
+  let invs;
+
+  test('the OCR example: every payment booked where a bookkeeper would book it', async () => {
+    invs = await exampleInvoices();
+    const res = await importFile(fixture(OCR_EXAMPLE));
+    assertStatus(res, 200);
+    const rep = res.body;
+    assert.deepEqual(rep.matched.map((m) => [m.line, m.invoice_number, m.amount_minor, m.status, m.matched_by]), [
+      [3, 6559, 100000, 'paid', 'ocr'],
+      [13, 6578, 35000, 'paid', 'ocr'],
+      [13, 6587, 35000, 'paid', 'ocr'],
+      [13, 6577, 35000, 'paid', 'ocr'],
+      [13, 6579, 35000, 'paid', 'ocr'],
+      [25, 6508, 110000, 'paid', 'ocr'],
+      [35, 6597, 70000, 'paid', 'ocr'],
+      [40, 6582, 200000, 'paid', 'ocr'],
+      [40, 6583, 150000, 'paid', 'ocr'],
+      [40, 6584, 150000, 'paid', 'ocr'],
+    ]);
+    /* Berits Garn's 1 200 kr names no invoice: held for a person. */
+    assert.deepEqual(rep.unmatched.map((u) => [u.line, u.amount_minor, u.payer_name, u.suggested_invoice_id]),
+      [[30, 120000, 'Berits Garn', null]]);
+    assert.deepEqual(rep.deductions.map((d) => [d.line, d.amount_minor, d.payer_name]), [[8, 50000, 'Kalles Plåt AB']]);
+    assert.deepEqual(rep.payer_overpayments, []);
+    assert.deepEqual(rep.totals.deposits_minor, 990000);
+    /* The TAB record and the short ones were read, with warnings. */
+    assert.ok(rep.warning_list.some((w) => /^line 17: TAB characters/.test(w)), rep.warning_list.join('\n'));
+    for (const n of Object.keys(EXAMPLE_INVOICES)) assert.deepEqual(await remaining(invs[n]), ['paid', 0], `invoice ${n}`);
+    /* The bank account got exactly the two deposits (1 900 + 8 000 kr). */
+    const vs = (await anna.get(`${C}/vouchers?from=2004-05-25&to=2004-05-25`)).body.items;
+    const bank = vs.flatMap((v) => v.rows).filter((r) => r.account === 1930).reduce((s, r) => s + r.debit_minor - r.credit_minor, 0);
+    assert.equal(bank, 990000);
+  });
+
+  test('the Autogiro example in BgMax format: payer numbers, not invoices, so all held; blank fields warned about', async () => {
+    const res = await importFile(fixture(AUTOGIRO_EXAMPLE));
+    assertStatus(res, 200);
+    assert.equal(res.body.matched.length, 0);
+    assert.deepEqual(res.body.unmatched.map((u) => [u.line, u.amount_minor]),
+      [[3, 10000], [8, 20000], [9, 30000], [10, 10000]]);
+    assert.equal(res.body.totals.deposits_minor, 70000);
+    assert.ok(res.body.warning_list.some((w) => /image marker \(position 70\) is not a digit/.test(w)), res.body.warning_list.join('\n'));
+  });
+});
+
+describe('valid files of an odd shape import, with a warning', () => {
+  let kund;
+
+  before(async () => {
+    kund = await createCustomer(anna, fx.companyId, { name: 'Udda Filer AB' });
+  });
+
+  test("a payer bankgiro written '009701233 ' (a zero short, a blank after)", async () => {
+    const inv = await invoice(kund, 100000);
+    const lines = writeBgmax({ stamp: '20240401063015000001', deposits: [{ bankgiro: '9912346', date: '20240328', payments: [
+      { ref: ocrOf(inv.number), amount: 125000, payer: '9701233' },
+    ] }] });
+    lines[2] = lines[2].slice(0, 2) + '009701233 ' + lines[2].slice(12);
+    const res = await importFile(Buffer.from(lines.join('\r\n') + '\r\n', 'latin1'));
+    assertStatus(res, 200);
+    assert.deepEqual(res.body.matched.map((m) => [m.invoice_number, m.amount_minor, m.status]), [[inv.number, 125000, 'paid']]);
+    assert.deepEqual(res.body.warning_list, ['line 3: payer bankgiro number (positions 3-12) written with blanks, read as digits']);
+  });
+
+  test('80-character records without line ends', async () => {
+    const inv = await invoice(kund, 100000);
+    const body = Buffer.from(writeBgmax({ stamp: '20240401063015000002', deposits: [{ bankgiro: '9912346', date: '20240327', payments: [
+      { ref: ocrOf(inv.number), amount: 100000 },
+    ] }] }).join(''), 'latin1');
+    const res = await importFile(body);
+    assertStatus(res, 200);
+    assert.deepEqual(res.body.matched.map((m) => [m.invoice_number, m.amount_minor, m.status, m.remaining_minor]),
+      [[inv.number, 100000, 'part_paid', 25000]]);
+    assert.deepEqual(res.body.warning_list, ['records of 80 characters without line ends']);
+  });
+
+  test('a EUR deposit section: the SEK deposit imports, the EUR one is reported and skipped', async () => {
+    const inv = await invoice(kund, 100000);
+    const res = await importFile(Buffer.from(writeBgmax({ stamp: '20240401063015000003', deposits: [
+      { bankgiro: '9912346', date: '20240326', payments: [{ ref: ocrOf(inv.number), amount: 125000 }] },
+      { bankgiro: '9912346', date: '20240326', serial: 2, currency: 'EUR', payments: [{ ref: ocrOf(inv.number), amount: 9900 }] },
+    ] }).join('\r\n') + '\r\n', 'latin1'));
+    assertStatus(res, 200);
+    assert.deepEqual(res.body.matched.map((m) => [m.invoice_number, m.amount_minor, m.status]), [[inv.number, 125000, 'paid']]);
+    assert.deepEqual(res.body.skipped_deposits, [{ deposit: 1, serial: 2, currency: 'EUR', amount_minor: 9900, payments: 1, reason: 'only deposits in SEK are booked' }]);
+    assert.equal(res.body.totals.deposits_minor, 125000);
+    const vs = (await anna.get(`${C}/vouchers?from=2024-03-26&to=2024-03-26`)).body.items;
+    const bank = vs.flatMap((v) => v.rows).filter((r) => r.account === 1930).reduce((s, r) => s + r.debit_minor - r.credit_minor, 0);
+    assert.equal(bank, 125000);
+  });
+
+  test('UTF-8 instead of ISO-8859-1: detected and read right, not as mojibake', async () => {
+    const lines = writeBgmax({ stamp: '20240401063015000004', deposits: [{ bankgiro: '9912346', date: '20240325', payments: [
+      { code: 1, amount: 4200, name: 'Åsa Öberg', message: 'Gåva till föreningen' },
+    ] }] });
+    const res = await importFile(Buffer.from(lines.join('\r\n') + '\r\n', 'utf8'));
+    assertStatus(res, 200);
+    assert.deepEqual(res.body.unmatched.map((u) => [u.amount_minor, u.payer_name, u.message]), [[4200, 'Åsa Öberg', 'Gåva till föreningen']]);
+    assert.deepEqual(res.body.warning_list, ['the file is UTF-8, not ISO-8859-1: read as UTF-8']);
   });
 });
