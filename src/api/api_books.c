@@ -174,16 +174,21 @@ enum pm_err api_books_bgmax(struct api_request *r)
     struct company co;
     char actor[STORE_EMAIL_MAX];
     const char *allow = api_request_query(r, "allow_test_file");
+    const char *dry = api_request_query(r, "dry_run");
+    struct app_bgmax_options opt = {0};
     enum pm_err rc;
 
     if (allow && strcmp(allow, "true") != 0 && strcmp(allow, "false") != 0)
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "allow_test_file");
+    if (dry && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0)
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "dry_run");
+    opt.allow_test_file = allow && !strcmp(allow, "true");
+    opt.dry_run = dry && !strcmp(dry, "true");
     rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);
-    rc = app_bankfile_import_bgmax(&ax, r->body, r->body_len, allow && !strcmp(allow, "true"), &rep,
-                                   &ae);
+    rc = app_bankfile_import_bgmax(&ax, r->body, r->body_len, &opt, &rep, &ae);
     if (rc)
         api_error_from_app(&r->err, &ae);
     else

@@ -529,43 +529,14 @@ static enum pm_err remember(const struct app_ctx *ax, const struct bgmax_file *f
     return PM_OK;
 }
 
-enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data, size_t len,
-                                      bool allow_test_file, struct app_bgmax_report *rep,
-                                      struct app_error *e)
+/* Remember the file, then match and book each of its SEK deposits. */
+static enum pm_err import_file(const struct app_ctx *ax, struct app_bgmax_report *rep,
+                               struct app_error *e)
 {
-    struct bgmax_file *f = &rep->file;
-    struct pm_error pe = {0};
-    char company_bg[11], field[48];
-    json_t *reason;
-    char *text;
+    const struct bgmax_file *f = &rep->file;
     enum pm_err rc;
     size_t i, cap;
 
-    memset(rep, 0, sizeof(*rep));
-    rc = bgmax_parse(data, len, f, &pe);
-    if (rc) {
-        app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", pe.field[0] ? pe.field : "file");
-        reason = json_pack("{s:s}", "reason", pe.message);
-        text = reason ? json_dumps(reason, JSON_COMPACT) : NULL;
-        if (text)
-            app_error_extra(e, text);
-        free(text);
-        json_decref(reason);
-        return PM_ERR_INVALID;
-    }
-    if (f->marker == 'T' && !allow_test_file)
-        return app_error_set(e, PM_ERR_INVALID, "bgmax_test_file", "line 1");
-    for (i = 0; i < f->n_deposits; i++) {
-        snprintf(field, sizeof(field), "deposits[%zu]", i);
-        if (ax->company->bankgiro[0] &&
-            (!bgmax_normalize_bankgiro(ax->company->bankgiro, company_bg) ||
-             strcmp(company_bg, f->deposits[i].payee_bankgiro) != 0))
-            return app_error_set(e, PM_ERR_INVALID, "bankgiro_mismatch", field);
-        if (!booked_currency(&f->deposits[i]))
-            continue; /* reported as skipped, not booked */
-        if (money_add(rep->deposits_minor, f->deposits[i].amount_minor, &rep->deposits_minor))
-            return app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", field);
-    }
     rc = remember(ax, f, rep->file_identity, sizeof(rep->file_identity), e);
     if (rc)
         return rc;
@@ -581,6 +552,58 @@ enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data
         if (booked_currency(&f->deposits[i]))
             rc = import_deposit(ax, &f->deposits[i], rep, e);
     }
+    return rc;
+}
+
+enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data, size_t len,
+                                      const struct app_bgmax_options *opt,
+                                      struct app_bgmax_report *rep, struct app_error *e)
+{
+    struct bgmax_file *f = &rep->file;
+    struct pm_error pe = {0};
+    char company_bg[11], field[48];
+    json_t *reason;
+    char *text;
+    enum pm_err rc;
+    size_t i;
+
+    memset(rep, 0, sizeof(*rep));
+    rc = bgmax_parse(data, len, f, &pe);
+    if (rc) {
+        app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", pe.field[0] ? pe.field : "file");
+        reason = json_pack("{s:s}", "reason", pe.message);
+        text = reason ? json_dumps(reason, JSON_COMPACT) : NULL;
+        if (text)
+            app_error_extra(e, text);
+        free(text);
+        json_decref(reason);
+        return PM_ERR_INVALID;
+    }
+    /* A test file never reaches the ledger: it is only ever read as a
+     * dry run, and only when asked for. */
+    if (f->marker == 'T' && !opt->dry_run && !opt->allow_test_file)
+        return app_error_set(e, PM_ERR_INVALID, "bgmax_test_file", "line 1");
+    rep->dry_run = opt->dry_run || f->marker == 'T';
+    for (i = 0; i < f->n_deposits; i++) {
+        snprintf(field, sizeof(field), "deposits[%zu]", i);
+        if (ax->company->bankgiro[0] &&
+            (!bgmax_normalize_bankgiro(ax->company->bankgiro, company_bg) ||
+             strcmp(company_bg, f->deposits[i].payee_bankgiro) != 0))
+            return app_error_set(e, PM_ERR_INVALID, "bankgiro_mismatch", field);
+        if (!booked_currency(&f->deposits[i]))
+            continue; /* reported as skipped, not booked */
+        if (money_add(rep->deposits_minor, f->deposits[i].amount_minor, &rep->deposits_minor))
+            return app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", field);
+    }
+    if (!rep->dry_run)
+        return import_file(ax, rep, e);
+    /* A dry run books as an import would, answers what it booked, and
+     * undoes it all. */
+    rc = store_mark(ax->store);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    rc = import_file(ax, rep, e);
+    store_undo_to_mark(ax->store);
     return rc;
 }
 

@@ -84,14 +84,24 @@ struct app_bgmax_report {
 
 void app_bgmax_report_release(struct app_bgmax_report *rep);
 
+/* How a file is read. */
+struct app_bgmax_options {
+    bool dry_run;         /* book nothing: the report says what would be booked */
+    bool allow_test_file; /* read a test file (marked T), which is always a dry run */
+};
+
 /* Import the len bytes at data.  Refused whole: bgmax_invalid naming the
  * line (the parser's reason as {"reason": ...} in e->extra),
- * bgmax_test_file (unless allow_test_file), bankgiro_mismatch,
- * already_imported.  Runs in the caller's transaction.  *rep is filled
- * as far as the import got: release it in every case. */
+ * bgmax_test_file (a test file, unless dry_run or allow_test_file),
+ * bankgiro_mismatch, already_imported.  A test file never reaches the
+ * ledger: it is read as a dry run.  A dry run does everything an import
+ * does (so its report and its refusals are the import's) and then undoes
+ * it (store_mark()); rep->dry_run says so.  Runs in the caller's
+ * transaction.  *rep is filled as far as the import got: release it in
+ * every case. */
 enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data, size_t len,
-                                      bool allow_test_file, struct app_bgmax_report *rep,
-                                      struct app_error *e);
+                                      const struct app_bgmax_options *opt,
+                                      struct app_bgmax_report *rep, struct app_error *e);
 
 /* The report as its JSON document {file_identity, test_marker, matched,
  * unmatched, overpayments, underpayments, deductions, totals, warnings,

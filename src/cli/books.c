@@ -143,8 +143,8 @@ static void print_summary(const struct app_bgmax_report *rep)
     money_format(rep->matched_minor, matched, sizeof(matched));
     money_format(rep->unmatched_minor, unmatched, sizeof(unmatched));
     money_format(rep->deposits_minor, deposits, sizeof(deposits));
-    printf("imported %s: %lld deposits, %s\n", rep->file_identity, (long long)rep->file.n_deposits,
-           deposits);
+    printf("%s %s: %lld deposits, %s\n", rep->dry_run ? "dry run, nothing booked:" : "imported",
+           rep->file_identity, (long long)rep->file.n_deposits, deposits);
     printf("matched:   %lld payments, %s\n", (long long)rep->n_matched, matched);
     printf("unmatched: %lld payments, %s\n", (long long)rep->n_unmatched, unmatched);
     printf("over-payments: %zu, under-payments: %zu, deductions: %zu\n", over, under,
@@ -154,7 +154,7 @@ static void print_summary(const struct app_bgmax_report *rep)
 /* The import as one atomic operation (app_atomic). */
 struct import_args {
     const struct buf *file;
-    bool allow_test;
+    struct app_bgmax_options opt;
     struct app_bgmax_report *rep;
 };
 
@@ -163,24 +163,22 @@ static enum pm_err import_op(const struct app_ctx *ax, void *arg, struct app_err
     struct import_args *ia = arg;
 
     app_bgmax_report_release(ia->rep); /* of an attempt run again */
-    return app_bankfile_import_bgmax(ax, ia->file->data, ia->file->len, ia->allow_test, ia->rep, e);
+    return app_bankfile_import_bgmax(ax, ia->file->data, ia->file->len, &ia->opt, ia->rep, e);
 }
 
 int cli_import_bgmax(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"company", required_argument, NULL, 'c'},
-        {"allow-test-file", no_argument, NULL, 't'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"company", required_argument, NULL, 'c'}, {"allow-test-file", no_argument, NULL, 't'},
+        {"dry-run", no_argument, NULL, 'n'},       {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     int64_t company_id = 0;
-    bool allow_test = false, as_json = false;
+    bool allow_test = false, dry_run = false, as_json = false;
     struct app_ctx ax;
     struct app_error e;
     struct app_bgmax_report rep;
-    struct import_args ia = {NULL, false, &rep};
+    struct import_args ia = {NULL, {false, false}, &rep};
     struct company co;
     struct buf file = BUF_INIT;
     json_t *doc;
@@ -199,16 +197,21 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
         case 't':
             allow_test = true;
             break;
+        case 'n':
+            dry_run = true;
+            break;
         case 'j':
             as_json = true;
             break;
         case 'h':
-            printf("usage: paminn [--db DSN] import-bgmax --company ID [--allow-test-file] "
-                   "[--json] FILE\n\n"
+            printf("usage: paminn [--db DSN] import-bgmax --company ID [--dry-run] "
+                   "[--allow-test-file] [--json] FILE\n\n"
                    "Import a Bankgirot BgMax file: match each payment to an invoice by its OCR\n"
                    "reference or invoice number, book it, and report what matched, what did\n"
                    "not, and over- and under-payments.  A malformed file, a test file (unless\n"
-                   "--allow-test-file) or a file imported before changes nothing.\n");
+                   "--dry-run or --allow-test-file) or a file imported before changes nothing.\n"
+                   "--dry-run books nothing and reports what would be booked; a test file\n"
+                   "(marked T) is only ever read so.\n");
             return CLI_EXIT_OK;
         default:
             return CLI_EXIT_USAGE;
@@ -227,7 +230,8 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
     if (cli_books_ctx(c, "import-bgmax", company_id, &co, &ax))
         goto out_release;
     ia.file = &file;
-    ia.allow_test = allow_test;
+    ia.opt.allow_test_file = allow_test;
+    ia.opt.dry_run = dry_run;
     rc = app_atomic(&ax, import_op, &ia, &e);
     if (rc) {
         cli_report("import-bgmax", &e);

@@ -355,3 +355,76 @@ describe('valid files of an odd shape import, with a warning', () => {
     assert.deepEqual(res.body.warning_list, ['the file is UTF-8, not ISO-8859-1: read as UTF-8']);
   });
 });
+
+describe('dry runs book nothing', () => {
+  let kund;
+
+  before(async () => {
+    kund = await createCustomer(anna, fx.companyId, { name: 'Provkörning AB' });
+  });
+
+  /* State plus what a dry run could have left behind. */
+  const everything = () => `${state()} unmatched=${fx.count('unmatched_payments')} payers=${fx.count('payer_bankgiros')}`;
+
+  test('a production file: the dry run shows what would be booked, the import then books exactly that', async () => {
+    const a = await invoice(kund, 100000); /* 1 250 kr */
+    const b = await invoice(kund, 100000);
+    const body = file([{ bankgiro: '9912346', date: '20240320', serial: 7, payments: [
+      { ref: ocrOf(a.number), amount: 300000, payer: '56781230', extras: [{ ref: ocrOf(b.number) }] },
+      { code: 1, amount: 5000, message: 'vet ej' },
+    ] }]);
+    const before = everything();
+    const dry = await importFile(body, '?dry_run=true');
+    assertStatus(dry, 200);
+    assert.equal(dry.body.dry_run, true);
+    assert.deepEqual(dry.body.matched.map((m) => [m.invoice_number, m.amount_minor, m.status]),
+      [[a.number, 125000, 'paid'], [b.number, 175000, 'overpaid']]);
+    assert.deepEqual(dry.body.unmatched.map((u) => [u.amount_minor, u.id]), [[5000, null]]);
+    assert.equal(dry.body.payer_overpayments[0].amount_minor, 50000);
+    assert.equal(everything(), before);
+    assert.deepEqual(await Promise.all([a, b].map(remaining)), [['overdue', 125000], ['overdue', 125000]]);
+    /* Twice, even: a dry run remembers nothing. */
+    assertStatus(await importFile(body, '?dry_run=true'), 200);
+    assert.equal(everything(), before);
+    const real = await importFile(body);
+    assertStatus(real, 200);
+    assert.equal(real.body.dry_run, false);
+    assert.deepEqual(real.body.matched, dry.body.matched);
+    assert.deepEqual(real.body.payer_overpayments, dry.body.payer_overpayments);
+    assert.deepEqual(await Promise.all([a, b].map(remaining)), [['paid', 0], ['paid', 0]]);
+    /* A dry run of a file imported before says so, and changes nothing. */
+    const after = everything();
+    assertError(await importFile(body, '?dry_run=true'), 409, 'already_imported', 'file');
+    assert.equal(everything(), after);
+  });
+
+  test('a test file (T) never reaches the ledger: read as a dry run, refused otherwise', async () => {
+    const inv = await invoice(kund, 100000);
+    const body = file([{ bankgiro: '9912346', date: '20240319', payments: [{ ref: ocrOf(inv.number), amount: 125000 }] }], { marker: 'T' });
+    const before = everything();
+    assertError(await importFile(body), 422, 'bgmax_test_file', 'line 1');
+    for (const query of ['?dry_run=true', '?allow_test_file=true']) {
+      const res = await importFile(body, query);
+      assertStatus(res, 200);
+      assert.equal(res.body.test_marker, 'T');
+      assert.equal(res.body.dry_run, true);
+      assert.deepEqual(res.body.matched.map((m) => [m.invoice_number, m.amount_minor, m.status]), [[inv.number, 125000, 'paid']]);
+    }
+    assert.equal(everything(), before);
+    assert.deepEqual(await remaining(inv), ['overdue', 125000]);
+    assertError(await importFile(body, '?dry_run=yes'), 400, 'invalid_query', 'dry_run');
+  });
+
+  test('paminn import-bgmax --dry-run', async () => {
+    const inv = await invoice(kund, 100000);
+    const p = fx.file('dry.txt', file([{ bankgiro: '9912346', date: '20240318', payments: [{ ref: ocrOf(inv.number), amount: 125000 }] }], { marker: 'T' }));
+    const before = everything();
+    const out = fx.cli(['import-bgmax', '--company', String(fx.companyId), '--dry-run', p]);
+    assert.match(out, /^dry run, nothing booked: BGMAX-\d{20}-0009912346: 1 deposits, /m);
+    assert.match(out, /^matched: {3}1 payments, 1\s250,00\skr$/m);
+    const json = JSON.parse(fx.cli(['import-bgmax', '--company', String(fx.companyId), '--dry-run', '--json', p]));
+    assert.equal(json.dry_run, true);
+    assert.deepEqual(json.matched.map((m) => [m.invoice_number, m.amount_minor]), [[inv.number, 125000]]);
+    assert.equal(everything(), before);
+  });
+});
