@@ -648,6 +648,16 @@ enum pm_err app_bankfile_unmatched_confirm(const struct app_ctx *ax, int64_t id,
     return PM_OK;
 }
 
+/* Append item to arr; on failure both are released and NULL returned. */
+static json_t *append(json_t *arr, json_t *item)
+{
+    if (json_array_append_new(arr, item)) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
 /* The payments' parts beyond what their invoices claimed, by payer. */
 static json_t *payer_overpayments_json(const struct app_bgmax_report *rep)
 {
@@ -657,14 +667,11 @@ static json_t *payer_overpayments_json(const struct app_bgmax_report *rep)
     for (i = 0; arr && i < rep->n_payer_overpayments; i++) {
         const struct app_bgmax_overpayment *o = &rep->payer_overpayments[i];
 
-        if (json_array_append_new(
-                arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:i}", "line", (json_int_t)o->line,
-                               "payer_bankgiro", o->payer_bankgiro, "payer_name", o->payer_name,
-                               "amount_minor", (json_int_t)o->amount_minor, "invoice_number",
-                               (json_int_t)o->invoice_number, "account", ACC_CUSTOMER_ADVANCES))) {
-            json_decref(arr);
-            arr = NULL;
-        }
+        arr =
+            append(arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:i}", "line", (json_int_t)o->line,
+                                  "payer_bankgiro", o->payer_bankgiro, "payer_name", o->payer_name,
+                                  "amount_minor", (json_int_t)o->amount_minor, "invoice_number",
+                                  (json_int_t)o->invoice_number, "account", ACC_CUSTOMER_ADVANCES));
     }
     return arr;
 }
@@ -678,16 +685,12 @@ static json_t *skipped_json(const struct bgmax_file *f)
     for (i = 0; arr && i < f->n_deposits; i++) {
         const struct bgmax_deposit *d = &f->deposits[i];
 
-        if (booked_currency(d))
-            continue;
-        if (json_array_append_new(
-                arr, json_pack("{s:I, s:i, s:s, s:I, s:I, s:s}", "deposit", (json_int_t)i, "serial",
-                               d->serial, "currency", d->currency, "amount_minor",
-                               (json_int_t)d->amount_minor, "payments", (json_int_t)d->count,
-                               "reason", "only deposits in SEK are booked"))) {
-            json_decref(arr);
-            arr = NULL;
-        }
+        if (!booked_currency(d))
+            arr =
+                append(arr, json_pack("{s:I, s:i, s:s, s:I, s:I, s:s}", "deposit", (json_int_t)i,
+                                      "serial", d->serial, "currency", d->currency, "amount_minor",
+                                      (json_int_t)d->amount_minor, "payments", (json_int_t)d->count,
+                                      "reason", "only deposits in SEK are booked"));
     }
     return arr;
 }
@@ -698,12 +701,8 @@ static json_t *warnings_json(const struct bgmax_file *f)
     json_t *arr = json_array();
     size_t i;
 
-    for (i = 0; arr && i < f->n_warnings && i < BGMAX_WARNINGS_KEPT; i++) {
-        if (json_array_append_new(arr, json_string(f->warnings[i]))) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    }
+    for (i = 0; arr && i < f->n_warnings && i < BGMAX_WARNINGS_KEPT; i++)
+        arr = append(arr, json_string(f->warnings[i]));
     return arr;
 }
 

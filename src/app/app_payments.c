@@ -138,6 +138,18 @@ static void claim_of(const struct invoice *inv, const struct invoice_books *ib,
     claim->interest_minor = ib->interest_charged_minor - ib->interest_paid_minor;
 }
 
+/* The invoice and what its books keep. */
+static enum pm_err invoice_and_books(const struct app_ctx *ax, int64_t invoice_id,
+                                     struct invoice *inv, struct invoice_books *ib,
+                                     struct app_error *e)
+{
+    enum pm_err rc = store_invoice_get(ax->store, ax->company_id, invoice_id, inv);
+
+    if (!rc)
+        rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, ib);
+    return rc ? app_store_failed(ax, rc, e) : PM_OK;
+}
+
 enum pm_err app_payments_owed(const struct app_ctx *ax, int64_t invoice_id, int64_t *owed,
                               struct app_error *e)
 {
@@ -147,11 +159,9 @@ enum pm_err app_payments_owed(const struct app_ctx *ax, int64_t invoice_id, int6
     enum pm_err rc;
 
     *owed = 0;
-    rc = store_invoice_get(ax->store, ax->company_id, invoice_id, &inv);
-    if (!rc)
-        rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, &ib);
+    rc = invoice_and_books(ax, invoice_id, &inv, &ib, e);
     if (rc)
-        return app_store_failed(ax, rc, e);
+        return rc;
     if (inv.state == INVOICE_STATE_CREDITED)
         return PM_OK;
     claim_of(&inv, &ib, &claim);
@@ -182,11 +192,9 @@ static enum pm_err register_payment(const struct app_ctx *ax, int64_t invoice_id
     enum pm_err rc;
 
     memset(&res, 0, sizeof(res));
-    rc = store_invoice_get(ax->store, ax->company_id, invoice_id, &inv);
-    if (!rc)
-        rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, &ib);
+    rc = invoice_and_books(ax, invoice_id, &inv, &ib, e);
     if (rc)
-        return app_store_failed(ax, rc, e);
+        return rc;
     if (inv.state == INVOICE_STATE_CREDITED)
         return app_error_set(e, PM_ERR_CONFLICT, "conflict", "invoice_id");
     if (amount_minor <= 0 || amount_minor > MONEY_MAX)

@@ -363,11 +363,11 @@ static void test_every_warning(void **state)
 /* Valid files of an odd shape: read whole, each oddity warned about. */
 static void test_odd_but_valid(void **state)
 {
-    const char *tabbed;
-    char l[81];
-    struct buf b = BUF_INIT;
     struct bgmax_file f;
     struct pm_error e = {0};
+    struct buf b = BUF_INIT;
+    const char *tabbed;
+    char l[81];
     int i;
 
     (void)state;
