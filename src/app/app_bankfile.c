@@ -417,8 +417,8 @@ static enum pm_err import_one(const struct app_ctx *ax, const struct bgmax_payme
     return spread(ax, p, ok, n_ok, amount, date, rep, e);
 }
 
-/* Money of a deposit that matched no invoice (less its deductions) waits
- * on 2420 until someone places it. */
+/* Money of a deposit that matched no invoice waits on 2420 until someone
+ * places it (deductions have vouchers of their own). */
 static enum pm_err book_unmatched(const struct app_ctx *ax, const struct bgmax_deposit *d,
                                   int64_t net, struct app_error *e)
 {
@@ -437,6 +437,46 @@ static enum pm_err book_unmatched(const struct app_ctx *ax, const struct bgmax_d
     if (!rc)
         rc = app_book(ax, &v, 0, e);
     return rc;
+}
+
+/* A credit the payer deducted (a 21 record, or a 23 record of a split
+ * payment).  Påminn keeps no credit notes, so there is none to set it
+ * against: it is booked on a voucher of its own, D 2420 / C 1930, whose
+ * text names the line, the reference and the payer, so that the
+ * bookkeeper can trace it and set it off against the credit note in the
+ * main books; x (when not NULL) gets the voucher and the invoice the
+ * reference names, if any. */
+static enum pm_err book_deduction(const struct app_ctx *ax, const struct bgmax_deposit *d,
+                                  const struct bgmax_payment *p, int64_t amount,
+                                  const char *reference, struct app_bgmax_deduction *x,
+                                  struct app_error *e)
+{
+    struct target t[TARGETS_MAX];
+    char text[VOUCHER_TEXT_MAX];
+    struct voucher v;
+    size_t n = 0;
+    enum pm_err rc;
+
+    if (amount <= 0)
+        return PM_OK;
+    rc = add_target(ax, reference, false, t, &n, e);
+    if (rc)
+        return rc;
+    snprintf(text, sizeof(text), "Bankgiro insättning %d, avdrag rad %zu, ref %s, %s", d->serial,
+             p->line, reference[0] ? reference : "-", p->payer_name[0] ? p->payer_name : "okänd");
+    voucher_init(&v, d->date, "bgmax_deduction", text);
+    rc = voucher_debit(&v, ACC_CUSTOMER_ADVANCES, amount);
+    if (!rc)
+        rc = voucher_credit(&v, ACC_BANK, amount);
+    rc = app_voucher_built(rc || !voucher_balanced(&v) ? PM_ERR_INTERNAL : PM_OK, e, "deduction");
+    if (!rc)
+        rc = app_book(ax, &v, 0, e);
+    if (rc || !x)
+        return rc;
+    x->voucher_year = v.year;
+    x->voucher_number = v.number;
+    x->invoice_number = n ? t[0].inv.number : 0;
+    return PM_OK;
 }
 
 static enum pm_err import_deposit(const struct app_ctx *ax, const struct bgmax_deposit *d,
@@ -458,8 +498,10 @@ static enum pm_err import_deposit(const struct app_ctx *ax, const struct bgmax_d
             x->amount_minor = p->amount_minor;
             x->reference = p->reference;
             x->payer_name = p->payer_name;
+            x->payer_bankgiro = p->payer_bankgiro;
+            x->deduction_code = p->deduction_code;
             rep->deductions_minor += p->amount_minor;
-            unmatched -= p->amount_minor;
+            rc = book_deduction(ax, d, p, p->amount_minor, p->reference, x, e);
             continue;
         }
         for (k = 0; k < p->n_extra; k++)
@@ -478,9 +520,10 @@ static enum pm_err import_deposit(const struct app_ctx *ax, const struct bgmax_d
                 rc = import_one(ax, p, x->amount_minor, x->reference, false, d->date, rep,
                                 &unmatched, e);
             } else if (x->amount_minor < 0) {
-                unmatched += x->amount_minor;
                 rc = add_unmatched(ax, rep, p, x->amount_minor, d->date, x->reference, NULL,
                                    "a credit the payer deducted", e);
+                if (!rc)
+                    rc = book_deduction(ax, d, p, -x->amount_minor, x->reference, NULL, e);
             }
         }
     }
@@ -719,6 +762,22 @@ static json_t *report_more(const struct app_bgmax_report *rep, json_t *out)
     return out;
 }
 
+/* A deduction and where it was booked: Påminn keeps no credit notes, so
+ * credit_note is null and the note says so. */
+static json_t *deduction_json(const struct app_bgmax_deduction *x)
+{
+    return json_pack(
+        "{s:I, s:I, s:s, s:s, s:s, s:i, s:o, s:n, s:i, s:{s:i, s:I}, s:s}", "line",
+        (json_int_t)x->line, "amount_minor", (json_int_t)x->amount_minor, "reference", x->reference,
+        "payer_name", x->payer_name, "payer_bankgiro", x->payer_bankgiro, "deduction_code",
+        x->deduction_code, "invoice_number",
+        x->invoice_number ? json_integer(x->invoice_number) : json_null(), "credit_note",
+        "booked_on", ACC_CUSTOMER_ADVANCES, "voucher", "year", x->voucher_year, "number",
+        (json_int_t)x->voucher_number, "note",
+        "Påminn keeps no credit notes: the deduction is booked on 2420 (customer advances) on "
+        "its own voucher, to be set off against the credit note in the main books");
+}
+
 json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
 {
     const struct bgmax_file *f = &rep->file;
@@ -768,10 +827,7 @@ json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
     for (i = 0; ok && i < rep->n_deductions; i++) {
         const struct app_bgmax_deduction *x = &rep->deductions[i];
 
-        ok = !json_array_append_new(
-            deductions, json_pack("{s:I, s:I, s:s, s:s}", "line", (json_int_t)x->line,
-                                  "amount_minor", (json_int_t)x->amount_minor, "reference",
-                                  x->reference, "payer_name", x->payer_name));
+        ok = !json_array_append_new(deductions, deduction_json(x));
     }
     if (ok)
         out = json_pack(

@@ -47,12 +47,18 @@ struct app_bgmax_unmatched {
     int64_t suggested_invoice_id, suggested_invoice_number; /* 0: no suggestion */
 };
 
-/* A deduction record (21) of a deposit. */
+/* A deduction record (21) of a deposit, booked D 2420 / C 1930 on a
+ * voucher of its own (Påminn keeps no credit notes to set it against). */
 struct app_bgmax_deduction {
     size_t line;
     int64_t amount_minor;
     const char *reference;
     const char *payer_name;
+    const char *payer_bankgiro;
+    int deduction_code;
+    int64_t invoice_number; /* the invoice its reference names; 0 = none */
+    int voucher_year;
+    int64_t voucher_number;
 };
 
 /* The part of a payment beyond everything its invoices claimed: owed

@@ -276,7 +276,8 @@ describe("Bankgirot's example files", () => {
     /* Berits Garn's 1 200 kr names no invoice: held for a person. */
     assert.deepEqual(rep.unmatched.map((u) => [u.line, u.amount_minor, u.payer_name, u.suggested_invoice_id]),
       [[30, 120000, 'Berits Garn', null]]);
-    assert.deepEqual(rep.deductions.map((d) => [d.line, d.amount_minor, d.payer_name]), [[8, 50000, 'Kalles Plåt AB']]);
+    assert.deepEqual(rep.deductions.map((d) => [d.line, d.amount_minor, d.reference, d.payer_name, d.payer_bankgiro, d.credit_note, d.booked_on]),
+      [[8, 50000, '89853', 'Kalles Plåt AB', '0003783511', null, 2420]]);
     assert.deepEqual(rep.payer_overpayments, []);
     assert.deepEqual(rep.totals.deposits_minor, 990000);
     /* The TAB record and the short ones were read, with warnings. */
@@ -286,6 +287,12 @@ describe("Bankgirot's example files", () => {
     const vs = (await anna.get(`${C}/vouchers?from=2004-05-25&to=2004-05-25`)).body.items;
     const bank = vs.flatMap((v) => v.rows).filter((r) => r.account === 1930).reduce((s, r) => s + r.debit_minor - r.credit_minor, 0);
     assert.equal(bank, 990000);
+    /* Kalles Plåt's deduction of 500 kr: no credit note to set it against
+     * (Påminn keeps none), so a voucher of its own that names it. */
+    const ded = vs.filter((v) => v.source === 'bgmax_deduction');
+    assert.deepEqual(ded.map((v) => [v.number, v.text, v.rows.map((r) => [r.account, r.debit_minor, r.credit_minor])]), [
+      [rep.deductions[0].voucher.number, 'Bankgiro insättning 74, avdrag rad 8, ref 89853, Kalles Plåt AB', [[2420, 50000, 0], [1930, 0, 50000]]],
+    ]);
   });
 
   test('the Autogiro example in BgMax format: payer numbers, not invoices, so all held; blank fields warned about', async () => {
