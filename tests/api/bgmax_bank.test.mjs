@@ -1,12 +1,14 @@
 /*
  * bgmax_bank.test.mjs — bank files booked where a bookkeeper would book
  * them, over real HTTP: a payment naming several invoices spread over them
- * in order (the excess an over-payment of the payer, on 2420); numbers in
- * a payer's message booked only on that payer's invoices, otherwise held
- * as "unmatched, suggested" for a person to confirm; valid files of odd
- * shape (payer bankgiro written short, TABs, no line ends, a EUR section,
- * UTF-8) imported with a warning; Bankgirot's own example files; dry runs
- * that book nothing.
+ * in order, each taking its fee and interest before its capital (the
+ * excess an over-payment of the payer, on 2420); numbers in a payer's
+ * message booked only on that payer's invoices, otherwise held as
+ * "unmatched, suggested" for a person to confirm; valid files of odd shape
+ * (payer bankgiro written short, TABs, no line ends, a EUR section, UTF-8)
+ * imported with a warning; Bankgirot's own example files (a deduction
+ * booked on a voucher of its own: Påminn keeps no credit notes); dry runs,
+ * over HTTP and with `paminn import-bgmax --dry-run`, that book nothing.
  *
  * The server's clock is fixed at 2024-06-01 (Stockholm); the company's
  * bankgiro is 991-2346.  Invoices are 10 000 kr + 25 % VAT = 12 500 kr
@@ -124,6 +126,33 @@ describe('a payment naming several invoices', () => {
     assert.deepEqual(res.body.overpayments, [{ invoice_id: b.id, invoice_number: b.number, amount_minor: 50000 }]);
     assert.deepEqual(await paymentRows(a), [[[1930, 125000, 0], [1510, 0, 125000]]]);
     assert.deepEqual(await paymentRows(b), [[[1930, 175000, 0], [1510, 0, 125000], [2420, 0, 50000]]]);
+  });
+});
+
+describe('a payment naming an invoice with a reminder', () => {
+  test("each invoice takes its fee and interest before its capital, then the next its share", async () => {
+    assertStatus(await anna.patch(C, { reminder_fee_agreed: true, reminder_fee_minor: 6000 }), 200);
+    const kund = await createCustomer(anna, fx.companyId, { name: 'Påmind Kund AB' });
+    const a = await invoice(kund); /* 12 500 kr, due 2024-02-29 */
+    const b = await invoice(kund, 400000); /* 5 000 kr */
+    const rem = await anna.post(`${C}/invoices/${a.id}/reminders`, { date: '2024-04-30' });
+    assertStatus(rem, 201);
+    /* 12 500 kr + the 60 kr fee + interest at 4,00 + 8 = 12 % on 12 500 kr
+     * for the 61 days 2024-03-01 .. 2024-04-30: 1 250 000 * 0,12 * 61 / 365
+     * = 25 068,49 öre, 250,68 kr.  Together 12 810,68 kr. */
+    assert.equal(rem.body.total_due_minor, 1281068);
+    /* 13 000 kr naming a and b: a takes 12 810,68, b the 189,32 left. */
+    const res = await importFile(file([{ bankgiro: '9912346', date: '20240510', payments: [
+      { ref: ocrOf(a.number), amount: 1300000, extras: [{ ref: ocrOf(b.number) }] },
+    ] }]));
+    assertStatus(res, 200);
+    assert.deepEqual(res.body.matched.map((m) => [m.invoice_number, m.amount_minor, m.status, m.remaining_minor]), [
+      [a.number, 1281068, 'paid', 0],
+      [b.number, 18932, 'part_paid', 481068],
+    ]);
+    assert.deepEqual(await paymentRows(a, '2024-05-10'),
+      [[[1930, 1281068, 0], [1510, 0, 1250000], [3930, 0, 6000], [8313, 0, 25068]]]);
+    assert.deepEqual(await paymentRows(b, '2024-05-10'), [[[1930, 18932, 0], [1510, 0, 18932]]]);
   });
 });
 
