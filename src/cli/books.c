@@ -1,13 +1,17 @@
 /*
- * books.c — `paminn export-sie` and `paminn import-bgmax`: the books from
- * the command line, through the same operations as the HTTP API
- * (app/app_export.h, app/app_bankfile.h), so a file imported here is
- * matched and booked exactly as one posted to /payments/bgmax.
+ * books.c — `paminn export-sie`, `paminn import-bgmax` and `paminn
+ * unmatched`: the books from the command line, through the same operations
+ * as the HTTP API (app/app_export.h, app/app_bankfile.h), so a file imported
+ * here is matched and booked exactly as one posted to /payments/bgmax.
  *
  *   paminn [--db DSN] [--now TIME] export-sie --company ID --year YYYY [--output FILE]
- *   paminn [--db DSN] [--now TIME] import-bgmax --company ID [--allow-test-file] [--json] FILE
+ *   paminn [--db DSN] [--now TIME] import-bgmax --company ID [--dry-run] [--allow-test-file]
+ *          [--json] FILE
+ *   paminn [--db DSN] unmatched --company ID list
+ *   paminn [--db DSN] unmatched --company ID --invoice INVOICE_ID confirm PAYMENT_ID
  *
- * import-bgmax runs in one transaction: a refused file changes nothing.
+ * import-bgmax and unmatched confirm run in one transaction each: a refused
+ * file or placement changes nothing.
  * Exit status 0 on success, 1 when the operation failed (the reason on
  * stderr), 2 on bad usage.
  */
@@ -21,6 +25,7 @@
 #include "app/app_companies.h"
 #include "app/app_export.h"
 #include "cli/cli.h"
+#include "core/date.h"
 #include "core/money.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -253,4 +258,121 @@ out_release:
     app_bgmax_report_release(&rep);
     buf_release(&file);
     return status;
+}
+
+/* ---- bank payments held unmatched ---- */
+
+#define UNMATCHED_PRINT_MAX 500
+
+static int unmatched_usage(FILE *f, int status)
+{
+    fprintf(f, "usage: paminn [--db DSN] unmatched --company ID list\n"
+               "       paminn [--db DSN] unmatched --company ID --invoice INVOICE_ID confirm "
+               "PAYMENT_ID\n\n"
+               "Bank payments that matched no invoice wait on 2420.  list shows them with the\n"
+               "invoice the payer's message suggests; confirm places one on an invoice (booked\n"
+               "from 2420 on the payment's own date).\n");
+    return status;
+}
+
+static int unmatched_list(const struct app_ctx *ax)
+{
+    struct unmatched_payment *rows = calloc(UNMATCHED_PRINT_MAX, sizeof(*rows));
+    char amount[MONEY_FORMAT_MAX], day[DATE_ISO_LEN + 1];
+    struct app_error e;
+    size_t n = 0, i;
+
+    app_error_clear(&e);
+    if (!rows) {
+        cli_errorf("unmatched", "out of memory");
+        return CLI_EXIT_FAILED;
+    }
+    if (app_bankfile_unmatched_list(ax, rows, UNMATCHED_PRINT_MAX, &n, &e)) {
+        cli_report("unmatched", &e);
+        free(rows);
+        return CLI_EXIT_FAILED;
+    }
+    for (i = 0; i < n; i++) {
+        money_format(rows[i].amount_minor, amount, sizeof(amount));
+        date_format_iso(rows[i].date, day);
+        printf("%lld\t%s\t%s\t%s\t%s\tsuggested: %s%lld\t%s\n", (long long)rows[i].id, day, amount,
+               rows[i].payer_bankgiro, rows[i].payer_name,
+               rows[i].suggested_invoice_id ? "invoice id " : "none ",
+               (long long)rows[i].suggested_invoice_id, rows[i].reason);
+    }
+    free(rows);
+    return CLI_EXIT_OK;
+}
+
+/* Placing one payment as one atomic operation (app_atomic). */
+struct confirm_args {
+    int64_t id, invoice_id;
+    struct unmatched_payment u;
+    struct app_payment_result res;
+};
+
+static enum pm_err confirm_op(const struct app_ctx *ax, void *arg, struct app_error *e)
+{
+    struct confirm_args *ca = arg;
+
+    return app_bankfile_unmatched_confirm(ax, ca->id, ca->invoice_id, &ca->u, &ca->res, e);
+}
+
+int cli_unmatched(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"company", required_argument, NULL, 'c'},
+        {"invoice", required_argument, NULL, 'i'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct confirm_args ca = {0};
+    int64_t company_id = 0;
+    char amount[MONEY_FORMAT_MAX];
+    struct app_ctx ax;
+    struct app_error e;
+    struct company co;
+    bool confirm;
+    int opt;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            if (!cli_parse_int(optarg, 1, INT64_MAX, &company_id)) {
+                cli_errorf("unmatched", "--company: '%s' is not a company id", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'i':
+            if (!cli_parse_int(optarg, 1, INT64_MAX, &ca.invoice_id)) {
+                cli_errorf("unmatched", "--invoice: '%s' is not an invoice id", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            return unmatched_usage(stdout, CLI_EXIT_OK);
+        default:
+            return CLI_EXIT_USAGE;
+        }
+    }
+    confirm = optind < argc && !strcmp(argv[optind], "confirm");
+    if (!company_id || optind >= argc || (!confirm && strcmp(argv[optind], "list") != 0) ||
+        argc - optind != (confirm ? 2 : 1) || (confirm && !ca.invoice_id) ||
+        (confirm && !cli_parse_int(argv[optind + 1], 1, INT64_MAX, &ca.id)))
+        return unmatched_usage(stderr, CLI_EXIT_USAGE);
+    if (cli_books_ctx(c, "unmatched", company_id, &co, &ax))
+        return CLI_EXIT_FAILED;
+    if (!confirm)
+        return unmatched_list(&ax);
+    if (app_atomic(&ax, confirm_op, &ca, &e)) {
+        cli_report("unmatched", &e);
+        return CLI_EXIT_FAILED;
+    }
+    money_format(ca.res.amount_minor, amount, sizeof(amount));
+    printf("placed payment %lld (%s) on invoice id %lld: voucher %d-%lld, %lld öre left on the "
+           "invoice\n",
+           (long long)ca.id, amount, (long long)ca.invoice_id, ca.res.voucher_year,
+           (long long)ca.res.voucher_number, (long long)ca.res.remaining_minor);
+    return CLI_EXIT_OK;
 }

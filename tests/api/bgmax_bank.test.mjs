@@ -15,12 +15,13 @@
  * unless a test says otherwise.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { luhnCheckDigit, writeBgmax } from '../lib/bgmax.mjs';
-import { REPO, assertError, assertStatus, co, createCustomer, line, startServer } from './lib/server.mjs';
+import { BIN, REPO, assertError, assertStatus, co, createCustomer, line, startServer } from './lib/server.mjs';
 
 let fx;
 let anna;
@@ -462,5 +463,29 @@ describe('dry runs book nothing', () => {
     assert.equal(json.dry_run, true);
     assert.deepEqual(json.matched.map((m) => [m.invoice_number, m.amount_minor]), [[inv.number, 125000]]);
     assert.equal(everything(), before);
+  });
+});
+
+describe('paminn unmatched', () => {
+  test('lists the held payments and places one on an invoice; a bad placement changes nothing', async () => {
+    const kund = await createCustomer(anna, fx.companyId, { name: 'Kommandorad AB' });
+    const inv = await invoice(kund, 100000); /* 1 250 kr */
+    const res = await importFile(file([{ bankgiro: '9912346', date: '20240313', payments: [
+      { code: 1, amount: 50000, message: `faktura ${inv.number}`, name: 'Kommandorad AB' },
+    ] }]));
+    assertStatus(res, 200);
+    const held = res.body.unmatched[0];
+    assert.equal(held.suggested_invoice_id, inv.id);
+    const list = fx.cli(['unmatched', '--company', String(fx.companyId), 'list']);
+    assert.match(list, new RegExp(`^${held.id}\\t2024-03-13\\t500,00\\skr\\t0000000000\\tKommandorad AB\\tsuggested: invoice id ${inv.id}\\t`, 'm'));
+    const before = state();
+    const bad = spawnSync(BIN, [...fx.globalArgs(), 'unmatched', '--company', String(fx.companyId), '--invoice', '999999', 'confirm', String(held.id)],
+      { encoding: 'utf8' });
+    assert.equal(bad.status, 1);
+    assert.equal(state(), before);
+    const out = fx.cli(['unmatched', '--company', String(fx.companyId), '--invoice', String(inv.id), 'confirm', String(held.id)]);
+    assert.match(out, new RegExp(`^placed payment ${held.id} \\(500,00\\skr\\) on invoice id ${inv.id}: voucher 2024-\\d+, 75000 öre left`, 'm'));
+    assert.deepEqual(await remaining(inv), ['overdue', 75000]);
+    assert.deepEqual(await paymentRows(inv, '2024-03-13'), [[[2420, 50000, 0], [1510, 0, 50000]]]);
   });
 });
