@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api/api_handlers.h"
+#include "api/api_json.h"
 #include "api/api_render.h"
 #include "api/api_request.h"
 #include "app/app_bankfile.h"
@@ -179,20 +180,110 @@ enum pm_err api_books_bgmax(struct api_request *r)
     struct company co;
     char actor[STORE_EMAIL_MAX];
     const char *allow = api_request_query(r, "allow_test_file");
+    const char *dry = api_request_query(r, "dry_run");
+    struct app_bgmax_options opt = {0};
     enum pm_err rc;
 
     if (allow && strcmp(allow, "true") != 0 && strcmp(allow, "false") != 0)
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "allow_test_file");
+    if (dry && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0)
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "dry_run");
+    opt.allow_test_file = allow && !strcmp(allow, "true");
+    opt.dry_run = dry && !strcmp(dry, "true");
     rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
     app_error_clear(&ae);
-    rc = app_bankfile_import_bgmax(&ax, r->body, r->body_len, allow && !strcmp(allow, "true"), &rep,
-                                   &ae);
+    rc = app_bankfile_import_bgmax(&ax, r->body, r->body_len, &opt, &rep, &ae);
     if (rc)
         api_error_from_app(&r->err, &ae);
     else
         rc = api_request_reply(r, 200, app_bgmax_report_json(&rep));
     app_bgmax_report_release(&rep);
     return rc;
+}
+
+/* ---- bank payments held unmatched ---- */
+
+#define UNMATCHED_LIST_MAX 500
+
+static json_t *unmatched_json(const struct unmatched_payment *u)
+{
+    return json_pack("{s:I, s:s, s:I, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
+                     (json_int_t)u->id, "file_identity", u->file_identity, "line",
+                     (json_int_t)u->line, "date", api_render_date(u->date), "amount_minor",
+                     (json_int_t)u->amount_minor, "reference", u->reference, "payer_bankgiro",
+                     u->payer_bankgiro, "payer_name", u->payer_name, "message", u->message,
+                     "reason", u->reason, "suggested_invoice_id",
+                     u->suggested_invoice_id ? json_integer(u->suggested_invoice_id) : json_null(),
+                     "invoice_id", u->invoice_id ? json_integer(u->invoice_id) : json_null());
+}
+
+enum pm_err api_books_unmatched_list(struct api_request *r)
+{
+    struct unmatched_payment *rows;
+    struct app_ctx ax;
+    struct app_error ae;
+    json_t *items;
+    size_t n = 0, i;
+    enum pm_err rc;
+
+    api_request_app(r, NULL, NULL, 0, &ax);
+    rows = calloc(UNMATCHED_LIST_MAX, sizeof(*rows));
+    items = json_array();
+    if (!rows || !items) {
+        free(rows);
+        json_decref(items);
+        return api_error_set(&r->err, PM_ERR_NOMEM, "internal_error", NULL);
+    }
+    app_error_clear(&ae);
+    rc = app_bankfile_unmatched_list(&ax, rows, UNMATCHED_LIST_MAX, &n, &ae);
+    if (rc)
+        api_error_from_app(&r->err, &ae);
+    for (i = 0; !rc && i < n; i++) {
+        if (json_array_append_new(items, unmatched_json(&rows[i])))
+            rc = api_error_set(&r->err, PM_ERR_NOMEM, "internal_error", NULL);
+    }
+    free(rows);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return api_request_reply(r, 200, json_pack("{s:o}", "items", items));
+}
+
+enum pm_err api_books_unmatched_confirm(struct api_request *r)
+{
+    static const char *const keys[] = {"invoice_id", NULL};
+    int64_t id = api_router_param(&r->match, "id"), invoice_id = 0;
+    struct app_payment_result res;
+    struct unmatched_payment u;
+    struct app_ctx ax;
+    struct app_error ae;
+    struct company co;
+    char actor[STORE_EMAIL_MAX];
+    enum pm_err rc;
+
+    rc = api_json_check_keys(r->json, "", keys, &r->err);
+    if (!rc)
+        rc =
+            api_json_int(r->json, "", "invoice_id", true, 1, INT64_MAX, &invoice_id, NULL, &r->err);
+    if (!rc)
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    app_error_clear(&ae);
+    rc = app_bankfile_unmatched_confirm(&ax, id, invoice_id, &u, &res, &ae);
+    if (rc)
+        return api_error_from_app(&r->err, &ae);
+    return api_request_reply(
+        r, 200,
+        json_pack("{s:o, s:{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:i, s:I}}}", "unmatched",
+                  unmatched_json(&u), "payment", "id",
+                  res.payment_id ? json_integer(res.payment_id) : json_null(), "amount_minor",
+                  (json_int_t)res.amount_minor, "capital_minor", (json_int_t)res.capital_minor,
+                  "fees_minor", (json_int_t)res.fees_minor, "interest_minor",
+                  (json_int_t)res.interest_minor, "overpaid_minor", (json_int_t)res.overpaid_minor,
+                  "remaining_minor", (json_int_t)res.remaining_minor, "voucher", "year",
+                  res.voucher_year, "number", (json_int_t)res.voucher_number));
 }

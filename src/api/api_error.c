@@ -69,6 +69,7 @@ static const struct code_info codes[] = {
     {"already_expected", 409, NULL, NULL},
     {"cash_method_not_supported", 422, NULL, NULL},
     {"already_imported", 409, NULL, NULL},
+    {"already_confirmed", 409, NULL, NULL},
     {"bgmax_invalid", 422, NULL, NULL},
     {"bgmax_test_file", 422, NULL, NULL},
     {"bankgiro_mismatch", 422, NULL, NULL},

@@ -60,6 +60,8 @@ enum pm_err api_loss_create(struct api_request *r);
 enum pm_err api_books_vouchers(struct api_request *r);
 enum pm_err api_books_sie(struct api_request *r);
 enum pm_err api_books_bgmax(struct api_request *r);
+enum pm_err api_books_unmatched_list(struct api_request *r);
+enum pm_err api_books_unmatched_confirm(struct api_request *r);
 enum pm_err api_books_aging(struct api_request *r);
 /* api_rules.c: the locked period of the books */
 enum pm_err api_rules_lock_show(struct api_request *r);

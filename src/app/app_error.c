@@ -63,6 +63,8 @@ static const struct code_info codes[] = {
      "book them in your accounting program."},
     {"already_imported", "Filen, eller en insättning i den, är redan inläst.",
      "The file, or a deposit in it, has already been imported."},
+    {"already_confirmed", "Inbetalningen är redan placerad på en faktura.",
+     "The payment has already been placed on an invoice."},
     {"bgmax_invalid", "BgMax-filen är felaktig och har inte lästs in.",
      "The BgMax file is malformed and was not imported."},
     {"bgmax_test_file", "Filen är en testfil från Bankgirot (märkt T) och bokförs inte.",

@@ -123,10 +123,59 @@ static json_t *voucher_ref(int year, int64_t number)
     return json_pack("{s:i, s:I}", "year", year, "number", (json_int_t)number);
 }
 
-enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, int32_t date,
-                                  int64_t amount_minor, const char *reference,
-                                  enum payment_source source, bool allow_overpayment,
-                                  struct app_payment_result *out, struct app_error *e)
+/* What the invoice still claims: capital (after a confirmed loss, what
+ * the loss has not yet recovered), fees and interest not yet paid. */
+static void claim_of(const struct invoice *inv, const struct invoice_books *ib,
+                     struct payment_claim *claim)
+{
+    bool written_off = inv->state == INVOICE_STATE_WRITTEN_OFF;
+
+    claim->capital_minor = written_off ? voucher_loss_customer_part(&ib->loss) - ib->recovered_minor
+                           : inv->remaining_minor > 0 ? inv->remaining_minor
+                                                      : 0;
+    claim->fees_minor =
+        ib->fee_charged_minor + ib->compensation_charged_minor - ib->fees_paid_minor;
+    claim->interest_minor = ib->interest_charged_minor - ib->interest_paid_minor;
+}
+
+/* The invoice and what its books keep. */
+static enum pm_err invoice_and_books(const struct app_ctx *ax, int64_t invoice_id,
+                                     struct invoice *inv, struct invoice_books *ib,
+                                     struct app_error *e)
+{
+    enum pm_err rc = store_invoice_get(ax->store, ax->company_id, invoice_id, inv);
+
+    if (!rc)
+        rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, ib);
+    return rc ? app_store_failed(ax, rc, e) : PM_OK;
+}
+
+enum pm_err app_payments_owed(const struct app_ctx *ax, int64_t invoice_id, int64_t *owed,
+                              struct app_error *e)
+{
+    struct payment_claim claim;
+    struct invoice_books ib;
+    struct invoice inv;
+    enum pm_err rc;
+
+    *owed = 0;
+    rc = invoice_and_books(ax, invoice_id, &inv, &ib, e);
+    if (rc)
+        return rc;
+    if (inv.state == INVOICE_STATE_CREDITED)
+        return PM_OK;
+    claim_of(&inv, &ib, &claim);
+    if (money_add(claim.capital_minor, claim.fees_minor, owed) ||
+        money_add(*owed, claim.interest_minor, owed))
+        return app_voucher_built(PM_ERR_OVERFLOW, e, "claim");
+    return PM_OK;
+}
+
+static enum pm_err register_payment(const struct app_ctx *ax, int64_t invoice_id, int32_t date,
+                                    int64_t amount_minor, const char *reference,
+                                    enum payment_source source, bool allow_overpayment,
+                                    bool from_advances, struct app_payment_result *out,
+                                    struct app_error *e)
 {
     struct app_payment_result res;
     struct payment_claim claim;
@@ -143,11 +192,9 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
     enum pm_err rc;
 
     memset(&res, 0, sizeof(res));
-    rc = store_invoice_get(ax->store, ax->company_id, invoice_id, &inv);
-    if (!rc)
-        rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, &ib);
+    rc = invoice_and_books(ax, invoice_id, &inv, &ib, e);
     if (rc)
-        return app_store_failed(ax, rc, e);
+        return rc;
     if (inv.state == INVOICE_STATE_CREDITED)
         return app_error_set(e, PM_ERR_CONFLICT, "conflict", "invoice_id");
     if (amount_minor <= 0 || amount_minor > MONEY_MAX)
@@ -160,10 +207,7 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
 
     /* After a confirmed loss the capital still open is what the loss has
      * not yet recovered. */
-    claim.capital_minor =
-        written_off ? voucher_loss_customer_part(&ib.loss) - ib.recovered_minor : remaining_before;
-    claim.fees_minor = ib.fee_charged_minor + ib.compensation_charged_minor - ib.fees_paid_minor;
-    claim.interest_minor = ib.interest_charged_minor - ib.interest_paid_minor;
+    claim_of(&inv, &ib, &claim);
     rc = payment_allocate(&claim, amount_minor, &split);
     if (rc)
         return app_error_set(e, rc, "out_of_range", "amount_minor");
@@ -236,6 +280,7 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
     vp.interest_minor = res.interest_minor;
     vp.overpaid_minor = res.overpaid_minor;
     vp.cash_method = cash && !written_off;
+    vp.from_advances = from_advances;
     vp.via = source_via(source);
     vp.reference = reference ? reference : "";
     rc = app_voucher_built(voucher_payment(&vi, &vp, date, &v), e, "payment");
@@ -276,4 +321,21 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
         return rc;
     *out = res;
     return PM_OK;
+}
+
+enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, int32_t date,
+                                  int64_t amount_minor, const char *reference,
+                                  enum payment_source source, bool allow_overpayment,
+                                  struct app_payment_result *out, struct app_error *e)
+{
+    return register_payment(ax, invoice_id, date, amount_minor, reference, source,
+                            allow_overpayment, false, out, e);
+}
+
+enum pm_err app_payments_register_held(const struct app_ctx *ax, int64_t invoice_id, int32_t date,
+                                       int64_t amount_minor, const char *reference,
+                                       struct app_payment_result *out, struct app_error *e)
+{
+    return register_payment(ax, invoice_id, date, amount_minor, reference, PAYMENT_BGMAX, true,
+                            true, out, e);
 }

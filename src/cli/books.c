@@ -1,13 +1,17 @@
 /*
- * books.c — `paminn export-sie` and `paminn import-bgmax`: the books from
- * the command line, through the same operations as the HTTP API
- * (app/app_export.h, app/app_bankfile.h), so a file imported here is
- * matched and booked exactly as one posted to /payments/bgmax.
+ * books.c — `paminn export-sie`, `paminn import-bgmax` and `paminn
+ * unmatched`: the books from the command line, through the same operations
+ * as the HTTP API (app/app_export.h, app/app_bankfile.h), so a file imported
+ * here is matched and booked exactly as one posted to /payments/bgmax.
  *
  *   paminn [--db DSN] [--now TIME] export-sie --company ID --year YYYY [--output FILE]
- *   paminn [--db DSN] [--now TIME] import-bgmax --company ID [--allow-test-file] [--json] FILE
+ *   paminn [--db DSN] [--now TIME] import-bgmax --company ID [--dry-run] [--allow-test-file]
+ *          [--json] FILE
+ *   paminn [--db DSN] unmatched --company ID list
+ *   paminn [--db DSN] unmatched --company ID --invoice INVOICE_ID confirm PAYMENT_ID
  *
- * import-bgmax runs in one transaction: a refused file changes nothing.
+ * import-bgmax and unmatched confirm run in one transaction each: a refused
+ * file or placement changes nothing.
  * Exit status 0 on success, 1 when the operation failed (the reason on
  * stderr), 2 on bad usage.
  */
@@ -21,6 +25,7 @@
 #include "app/app_companies.h"
 #include "app/app_export.h"
 #include "cli/cli.h"
+#include "core/date.h"
 #include "core/money.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -151,8 +156,8 @@ static void print_summary(const struct app_bgmax_report *rep)
     money_format(rep->matched_minor, matched, sizeof(matched));
     money_format(rep->unmatched_minor, unmatched, sizeof(unmatched));
     money_format(rep->deposits_minor, deposits, sizeof(deposits));
-    printf("imported %s: %lld deposits, %s\n", rep->file_identity, (long long)rep->file.n_deposits,
-           deposits);
+    printf("%s %s: %lld deposits, %s\n", rep->dry_run ? "dry run, nothing booked:" : "imported",
+           rep->file_identity, (long long)rep->file.n_deposits, deposits);
     printf("matched:   %lld payments, %s\n", (long long)rep->n_matched, matched);
     printf("unmatched: %lld payments, %s\n", (long long)rep->n_unmatched, unmatched);
     printf("over-payments: %zu, under-payments: %zu, deductions: %zu\n", over, under,
@@ -162,7 +167,7 @@ static void print_summary(const struct app_bgmax_report *rep)
 /* The import as one atomic operation (app_atomic). */
 struct import_args {
     const struct buf *file;
-    bool allow_test;
+    struct app_bgmax_options opt;
     struct app_bgmax_report *rep;
 };
 
@@ -171,24 +176,22 @@ static enum pm_err import_op(const struct app_ctx *ax, void *arg, struct app_err
     struct import_args *ia = arg;
 
     app_bgmax_report_release(ia->rep); /* of an attempt run again */
-    return app_bankfile_import_bgmax(ax, ia->file->data, ia->file->len, ia->allow_test, ia->rep, e);
+    return app_bankfile_import_bgmax(ax, ia->file->data, ia->file->len, &ia->opt, ia->rep, e);
 }
 
 int cli_import_bgmax(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"company", required_argument, NULL, 'c'},
-        {"allow-test-file", no_argument, NULL, 't'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"company", required_argument, NULL, 'c'}, {"allow-test-file", no_argument, NULL, 't'},
+        {"dry-run", no_argument, NULL, 'n'},       {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     int64_t company_id = 0;
-    bool allow_test = false, as_json = false;
+    bool allow_test = false, dry_run = false, as_json = false;
     struct app_ctx ax;
     struct app_error e;
     struct app_bgmax_report rep;
-    struct import_args ia = {NULL, false, &rep};
+    struct import_args ia = {NULL, {false, false}, &rep};
     struct company co;
     struct buf file = BUF_INIT;
     json_t *doc;
@@ -207,16 +210,21 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
         case 't':
             allow_test = true;
             break;
+        case 'n':
+            dry_run = true;
+            break;
         case 'j':
             as_json = true;
             break;
         case 'h':
-            printf("usage: paminn [--db DSN] import-bgmax --company ID [--allow-test-file] "
-                   "[--json] FILE\n\n"
+            printf("usage: paminn [--db DSN] import-bgmax --company ID [--dry-run] "
+                   "[--allow-test-file] [--json] FILE\n\n"
                    "Import a Bankgirot BgMax file: match each payment to an invoice by its OCR\n"
                    "reference or invoice number, book it, and report what matched, what did\n"
                    "not, and over- and under-payments.  A malformed file, a test file (unless\n"
-                   "--allow-test-file) or a file imported before changes nothing.\n");
+                   "--dry-run or --allow-test-file) or a file imported before changes nothing.\n"
+                   "--dry-run books nothing and reports what would be booked; a test file\n"
+                   "(marked T) is only ever read so.\n");
             return CLI_EXIT_OK;
         default:
             return CLI_EXIT_USAGE;
@@ -235,7 +243,8 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
     if (cli_books_ctx(c, "import-bgmax", company_id, &co, &ax))
         goto out_release;
     ia.file = &file;
-    ia.allow_test = allow_test;
+    ia.opt.allow_test_file = allow_test;
+    ia.opt.dry_run = dry_run;
     rc = app_atomic(&ax, import_op, &ia, &e);
     if (rc) {
         cli_report("import-bgmax", &e);
@@ -257,4 +266,121 @@ out_release:
     app_bgmax_report_release(&rep);
     buf_release(&file);
     return status;
+}
+
+/* ---- bank payments held unmatched ---- */
+
+#define UNMATCHED_PRINT_MAX 500
+
+static int unmatched_usage(FILE *f, int status)
+{
+    fprintf(f, "usage: paminn [--db DSN] unmatched --company ID list\n"
+               "       paminn [--db DSN] unmatched --company ID --invoice INVOICE_ID confirm "
+               "PAYMENT_ID\n\n"
+               "Bank payments that matched no invoice wait on 2420.  list shows them with the\n"
+               "invoice the payer's message suggests; confirm places one on an invoice (booked\n"
+               "from 2420 on the payment's own date).\n");
+    return status;
+}
+
+static int unmatched_list(const struct app_ctx *ax)
+{
+    struct unmatched_payment *rows = calloc(UNMATCHED_PRINT_MAX, sizeof(*rows));
+    char amount[MONEY_FORMAT_MAX], day[DATE_ISO_LEN + 1];
+    struct app_error e;
+    size_t n = 0, i;
+
+    app_error_clear(&e);
+    if (!rows) {
+        cli_errorf("unmatched", "out of memory");
+        return CLI_EXIT_FAILED;
+    }
+    if (app_bankfile_unmatched_list(ax, rows, UNMATCHED_PRINT_MAX, &n, &e)) {
+        cli_report("unmatched", &e);
+        free(rows);
+        return CLI_EXIT_FAILED;
+    }
+    for (i = 0; i < n; i++) {
+        money_format(rows[i].amount_minor, amount, sizeof(amount));
+        date_format_iso(rows[i].date, day);
+        printf("%lld\t%s\t%s\t%s\t%s\tsuggested: %s%lld\t%s\n", (long long)rows[i].id, day, amount,
+               rows[i].payer_bankgiro, rows[i].payer_name,
+               rows[i].suggested_invoice_id ? "invoice id " : "none ",
+               (long long)rows[i].suggested_invoice_id, rows[i].reason);
+    }
+    free(rows);
+    return CLI_EXIT_OK;
+}
+
+/* Placing one payment as one atomic operation (app_atomic). */
+struct confirm_args {
+    int64_t id, invoice_id;
+    struct unmatched_payment u;
+    struct app_payment_result res;
+};
+
+static enum pm_err confirm_op(const struct app_ctx *ax, void *arg, struct app_error *e)
+{
+    struct confirm_args *ca = arg;
+
+    return app_bankfile_unmatched_confirm(ax, ca->id, ca->invoice_id, &ca->u, &ca->res, e);
+}
+
+int cli_unmatched(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"company", required_argument, NULL, 'c'},
+        {"invoice", required_argument, NULL, 'i'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct confirm_args ca = {0};
+    int64_t company_id = 0;
+    char amount[MONEY_FORMAT_MAX];
+    struct app_ctx ax;
+    struct app_error e;
+    struct company co;
+    bool confirm;
+    int opt;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            if (!cli_parse_int(optarg, 1, INT64_MAX, &company_id)) {
+                cli_errorf("unmatched", "--company: '%s' is not a company id", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'i':
+            if (!cli_parse_int(optarg, 1, INT64_MAX, &ca.invoice_id)) {
+                cli_errorf("unmatched", "--invoice: '%s' is not an invoice id", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            return unmatched_usage(stdout, CLI_EXIT_OK);
+        default:
+            return CLI_EXIT_USAGE;
+        }
+    }
+    confirm = optind < argc && !strcmp(argv[optind], "confirm");
+    if (!company_id || optind >= argc || (!confirm && strcmp(argv[optind], "list") != 0) ||
+        argc - optind != (confirm ? 2 : 1) || (confirm && !ca.invoice_id) ||
+        (confirm && !cli_parse_int(argv[optind + 1], 1, INT64_MAX, &ca.id)))
+        return unmatched_usage(stderr, CLI_EXIT_USAGE);
+    if (cli_books_ctx(c, "unmatched", company_id, &co, &ax))
+        return CLI_EXIT_FAILED;
+    if (!confirm)
+        return unmatched_list(&ax);
+    if (app_atomic(&ax, confirm_op, &ca, &e)) {
+        cli_report("unmatched", &e);
+        return CLI_EXIT_FAILED;
+    }
+    money_format(ca.res.amount_minor, amount, sizeof(amount));
+    printf("placed payment %lld (%s) on invoice id %lld: voucher %d-%lld, %lld öre left on the "
+           "invoice\n",
+           (long long)ca.id, amount, (long long)ca.invoice_id, ca.res.voucher_year,
+           (long long)ca.res.voucher_number, (long long)ca.res.remaining_minor);
+    return CLI_EXIT_OK;
 }

@@ -49,6 +49,7 @@ int cli_user(struct cli *c, int argc, char **argv);
 /* books.c */
 int cli_export_sie(struct cli *c, int argc, char **argv);
 int cli_import_bgmax(struct cli *c, int argc, char **argv);
+int cli_unmatched(struct cli *c, int argc, char **argv);
 /* An operation's failure as a command-line error (message, field, reason). */
 void cli_report(const char *cmd, const struct app_error *e);
 /* The application context for company_id (its row read into *co). */

@@ -61,8 +61,18 @@ static enum pm_err fail(struct reader *r, const char *fmt, ...)
 
 static void warn(struct reader *r, const char *what)
 {
-    if (r->f->n_warnings++ == 0)
-        snprintf(r->f->first_warning, sizeof(r->f->first_warning), "line %zu: %s", r->lineno, what);
+    struct bgmax_file *f = r->f;
+    char text[sizeof(f->first_warning)];
+
+    if (r->lineno)
+        snprintf(text, sizeof(text), "line %zu: %s", r->lineno, what);
+    else
+        snprintf(text, sizeof(text), "%s", what);
+    if (f->n_warnings == 0)
+        memcpy(f->first_warning, text, sizeof(text));
+    if (f->n_warnings < BGMAX_WARNINGS_KEPT)
+        memcpy(f->warnings[f->n_warnings], text, sizeof(text));
+    f->n_warnings++;
 }
 
 /* Digits only at rec[off .. off+len); their value into *out when out is
@@ -191,7 +201,7 @@ static enum pm_err rec_open(struct reader *r, struct caps *caps)
     if (!digits(r->rec, 2, 10, NULL))
         return fail(r, "payee bankgiro number (positions 3-12) is not 10 digits");
     if (!all_blank(r->rec + 12, 10) && !digits(r->rec, 12, 10, NULL))
-        return fail(r, "payee plusgiro number (positions 13-22) is neither blank nor digits");
+        warn(r, "payee plusgiro number (positions 13-22) is neither blank nor digits (not used)");
     if (!currency_ok(r->rec + 22))
         return fail(r, "currency (positions 23-25) is not a currency code");
     if (grow((void **)&r->f->deposits, r->f->n_deposits, &caps->deposits, sizeof(*r->f->deposits)))
@@ -230,23 +240,57 @@ static enum pm_err reference_of(struct reader *r, int code, char *dst, size_t ca
     return PM_OK;
 }
 
+/* The payer's bankgiro number at positions 3-12 into dst[11], zero-filled
+ * to 10 digits.  Written with blanks around the digits ("009701233 ") it
+ * is read with a warning; anything else that is no number is read as
+ * unknown ("0000000000") with a warning: the number only helps to know
+ * the payer, so it never refuses the file. */
+static void payer_bankgiro(struct reader *r, char dst[11])
+{
+    const char *s = r->rec + 2;
+    size_t len = 10, lead = 0, n;
+
+    while (len > 0 && s[len - 1] == ' ')
+        len--;
+    while (lead < len && s[lead] == ' ')
+        lead++;
+    n = len - lead;
+    memset(dst, '0', 10);
+    dst[10] = '\0';
+    if (n > 0 && digits(s, lead, n, NULL)) {
+        memcpy(dst + 10 - n, s + lead, n);
+        if (n != 10)
+            warn(r, "payer bankgiro number (positions 3-12) written with blanks, read as digits");
+        return;
+    }
+    if (n > 0)
+        warn(r, "payer bankgiro number (positions 3-12) is not a number, read as unknown");
+}
+
+/* A one-digit field the reader keeps but does not act on: a non-digit is
+ * read as 0 with a warning. */
+static int soft_digit(struct reader *r, size_t off, const char *what)
+{
+    char msg[96];
+
+    if (digits(r->rec, off, 1, NULL))
+        return r->rec[off] - '0';
+    snprintf(msg, sizeof(msg), "%s (position %zu) is not a digit, read as 0", what, off + 1);
+    warn(r, msg);
+    return 0;
+}
+
 static enum pm_err rec_payment(struct reader *r, struct caps *caps, bool deduction)
 {
     struct bgmax_payment *p;
     int64_t amount;
     enum pm_err rc;
 
-    if (!digits(r->rec, 2, 10, NULL))
-        return fail(r, "payer bankgiro number (positions 3-12) is not 10 digits");
     rc = amount_of(r, &amount);
     if (rc)
         return rc;
-    if (!digits(r->rec, 55, 1, NULL) || !digits(r->rec, 56, 1, NULL) ||
-        !digits(r->rec, 69, 1, NULL))
-        return fail(r, "reference code, channel or image marker (positions 56, 57, 70) is not a "
-                       "digit");
-    if (deduction && !digits(r->rec, 70, 1, NULL))
-        return fail(r, "deduction code (position 71) is not a digit");
+    if (!digits(r->rec, 55, 1, NULL))
+        return fail(r, "reference code (position 56) is not a digit");
     if (grow((void **)&r->f->payments, r->f->n_payments, &caps->payments, sizeof(*r->f->payments)))
         return pm_error_set(r->e, PM_ERR_NOMEM, "", "out of memory");
     p = &r->f->payments[r->f->n_payments];
@@ -254,7 +298,7 @@ static enum pm_err rec_payment(struct reader *r, struct caps *caps, bool deducti
     p->deduction = deduction;
     p->deposit = r->f->n_deposits - 1;
     p->line = r->lineno;
-    memcpy(p->payer_bankgiro, r->rec + 2, 10);
+    payer_bankgiro(r, p->payer_bankgiro);
     p->ref_code = r->rec[55] - '0';
     if (p->ref_code > 5)
         warn(r, "unknown reference code");
@@ -262,14 +306,14 @@ static enum pm_err rec_payment(struct reader *r, struct caps *caps, bool deducti
     if (rc)
         return rc;
     p->amount_minor = amount;
-    p->channel = r->rec[56] - '0';
+    p->channel = soft_digit(r, 56, "payment channel");
     if (p->channel < 1 || p->channel > 4)
         warn(r, "unknown payment channel code");
     if (!digits(r->rec, 57, 12, NULL))
         warn(r, "BGC serial number is not numeric");
     memcpy(p->serial, r->rec + 57, 12);
-    p->image = r->rec[69] - '0';
-    p->deduction_code = deduction ? r->rec[70] - '0' : 0;
+    p->image = soft_digit(r, 69, "image marker");
+    p->deduction_code = deduction ? soft_digit(r, 70, "deduction code") : 0;
     p->first_extra = r->f->n_extras;
     r->f->n_payments++;
     if (deduction) {
@@ -314,6 +358,7 @@ static enum pm_err rec_extra(struct reader *r, struct caps *caps, bool negative)
 {
     struct bgmax_payment *p = current(r);
     struct bgmax_extra *x;
+    char payer[11];
     int64_t amount;
     enum pm_err rc;
 
@@ -324,7 +369,8 @@ static enum pm_err rec_extra(struct reader *r, struct caps *caps, bool negative)
         return rc;
     if (!digits(r->rec, 55, 1, NULL))
         return fail(r, "reference code (position 56) is not a digit");
-    if (memcmp(r->rec + 2, p->payer_bankgiro, 10) != 0 || r->rec[56] - '0' != p->channel ||
+    payer_bankgiro(r, payer);
+    if (strcmp(payer, p->payer_bankgiro) != 0 || r->rec[56] - '0' != p->channel ||
         memcmp(r->rec + 57, p->serial, 12) != 0 || r->rec[69] - '0' != p->image)
         warn(r, "extra reference does not repeat its payment's fields");
     if (grow((void **)&r->f->extras, r->f->n_extras, &caps->extras, sizeof(*r->f->extras)))
@@ -380,7 +426,7 @@ static enum pm_err rec_deposit(struct reader *r)
     int64_t y, m, d, serial, amount, count;
 
     if (!digits(r->rec, 2, 35, NULL))
-        return fail(r, "payee bank account (positions 3-37) is not digits");
+        warn(r, "payee bank account (positions 3-37) is not digits (not used)");
     if (!digits(r->rec, 37, 4, &y) || !digits(r->rec, 41, 2, &m) || !digits(r->rec, 43, 2, &d) ||
         date_from_ymd((int)y, (int)m, (int)d, &dep->date))
         return fail(r, "payment date (positions 38-45) is not a valid date");
@@ -501,17 +547,192 @@ void bgmax_file_release(struct bgmax_file *f)
     memset(f, 0, sizeof(*f));
 }
 
+/* The length of the UTF-8 sequence at s[0..len), 0 when it is none (an
+ * overlong form, a surrogate, beyond U+10FFFF, cut short); its code point
+ * in *cp. */
+static size_t utf8_seq(const unsigned char *s, size_t len, unsigned *cp)
+{
+    size_t n, i;
+    unsigned c = s[0];
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (n == 0 || n > len)
+        return 0;
+    c &= 0x7Fu >> n;
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 3 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) || (n == 4 && c < 0x10000) ||
+        c > 0x10FFFF)
+        return 0;
+    *cp = c;
+    return n;
+}
+
+/* True when data is UTF-8 with at least one character beyond ASCII: then
+ * it is no ISO-8859-1 file (whose å ä ö are lone bytes, never valid
+ * sequences in a text of names and towns). */
+static bool is_utf8(const char *data, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)data;
+    bool wide = false;
+    unsigned cp;
+    size_t i = 0, n;
+
+    while (i < len) {
+        n = utf8_seq(s + i, len - i, &cp);
+        if (n == 0)
+            return false;
+        wide = wide || n > 1;
+        i += n;
+    }
+    return wide;
+}
+
+/* data in UTF-8 as ISO-8859-1 (what the records are laid out in) into a
+ * new buffer *out of *out_len bytes; a character beyond U+00FF becomes
+ * '?' (*replaced counts them). */
+static enum pm_err utf8_to_latin1(const char *data, size_t len, char **out, size_t *out_len,
+                                  size_t *replaced)
+{
+    const unsigned char *s = (const unsigned char *)data;
+    char *d = malloc(len ? len : 1);
+    unsigned cp = 0;
+    size_t i = 0, k = 0, n;
+
+    *replaced = 0;
+    if (!d)
+        return PM_ERR_NOMEM;
+    while (i < len) {
+        n = utf8_seq(s + i, len - i, &cp);
+        if (cp > 0xFF)
+            (*replaced)++;
+        d[k++] = cp > 0xFF ? '?' : (char)cp;
+        i += n ? n : 1;
+    }
+    *out = d;
+    *out_len = k;
+    return PM_OK;
+}
+
+/* Bytes a file is read from, after its encoding is known. */
+struct input {
+    const char *data;
+    size_t len;
+    char *owned;  /* a converted copy, freed after reading */
+    bool chunked; /* records of 80 bytes one after the other, no line ends */
+};
+
+/* Decide how the bytes are read: a UTF-8 byte order mark is skipped, a
+ * UTF-8 file converted, a stream of 80-byte records without line ends cut
+ * into records, each with a warning. */
+static enum pm_err prepare(struct reader *r, const char *data, size_t len, struct input *in)
+{
+    size_t replaced = 0;
+    char msg[120];
+    enum pm_err rc;
+
+    memset(in, 0, sizeof(*in));
+    in->data = data;
+    in->len = len;
+    if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
+        in->data += 3;
+        in->len -= 3;
+        warn(r, "the file starts with a UTF-8 byte order mark");
+        if (!is_utf8(in->data, in->len))
+            warn(r, "the file has a UTF-8 byte order mark but is no UTF-8 text beyond it");
+    }
+    if (is_utf8(in->data, in->len)) {
+        rc = utf8_to_latin1(in->data, in->len, &in->owned, &in->len, &replaced);
+        if (rc)
+            return pm_error_set(r->e, rc, "", "out of memory");
+        in->data = in->owned;
+        warn(r, "the file is UTF-8, not ISO-8859-1: read as UTF-8");
+        if (replaced) {
+            snprintf(msg, sizeof(msg), "%zu characters beyond ISO-8859-1 read as '?'", replaced);
+            warn(r, msg);
+        }
+    }
+    if (in->len > REC_LEN && in->len % REC_LEN == 0 && !memchr(in->data, '\n', in->len) &&
+        !memchr(in->data, '\r', in->len) && !memcmp(in->data, "01", 2)) {
+        in->chunked = true;
+        warn(r, "records of 80 characters without line ends");
+    }
+    return PM_OK;
+}
+
+/* The record at in->data[pos ..): its length in *n (without CR LF), and
+ * where the next one starts in *next. */
+static void next_line(const struct input *in, size_t pos, size_t *n, size_t *next)
+{
+    const char *nl;
+
+    if (in->chunked) {
+        *n = in->len - pos < REC_LEN ? in->len - pos : REC_LEN;
+        *next = pos + *n;
+        return;
+    }
+    nl = memchr(in->data + pos, '\n', in->len - pos);
+    *n = (nl ? (size_t)(nl - in->data) : in->len) - pos;
+    *next = nl ? pos + *n + 1 : in->len;
+    if (*n > 0 && in->data[pos + *n - 1] == '\r')
+        (*n)--;
+}
+
+/* The line s[0..n) as the record r->rec, padded to 80 characters.  A TAB
+ * moves to the next tab stop (every 8 characters), as the editor that put
+ * it there showed it, so the fields after it stay in place; any other
+ * control character refuses the file, and so does anything but blanks
+ * beyond the 80th character. */
+static enum pm_err fill_record(struct reader *r, const char *s, size_t n)
+{
+    size_t i, col = 0;
+    bool tab = false;
+
+    memset(r->rec, ' ', REC_LEN);
+    r->rec[REC_LEN] = '\0';
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '\t') {
+            tab = true;
+            col = (col / 8 + 1) * 8;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+            return fail(r, "control character at position %zu", i + 1);
+        if (col >= REC_LEN && c != ' ')
+            return fail(r, "the record is longer than 80 characters");
+        if (col < REC_LEN)
+            r->rec[col] = (char)c;
+        col++;
+    }
+    if (tab)
+        warn(r, "TAB characters read as blanks up to the next tab stop (every 8 characters)");
+    if (col < REC_LEN)
+        warn(r, "record shorter than 80 characters");
+    return PM_OK;
+}
+
 enum pm_err bgmax_parse(const char *data, size_t len, struct bgmax_file *out, struct pm_error *e)
 {
     struct bgmax_file f;
     struct caps caps = {0};
     struct reader r;
-    size_t pos = 0, end, n, i;
+    struct input in;
+    size_t pos = 0, next, n;
     bool blank_seen = false;
     enum pm_err rc = PM_OK;
 
     memset(&f, 0, sizeof(f));
     memset(&r, 0, sizeof(r));
+    memset(&in, 0, sizeof(in));
     memset(out, 0, sizeof(*out));
     r.f = &f;
     r.e = e;
@@ -523,13 +744,13 @@ enum pm_err bgmax_parse(const char *data, size_t len, struct bgmax_file *out, st
         rc = pm_error_set(e, PM_ERR_RANGE, "", "the file is larger than %u bytes", BGMAX_MAX_BYTES);
         goto out;
     }
-    while (pos < len) {
-        const char *nl = memchr(data + pos, '\n', len - pos);
+    rc = prepare(&r, data, len, &in);
+    if (rc)
+        goto out;
+    while (pos < in.len) {
+        const char *line = in.data + pos;
 
-        end = nl ? (size_t)(nl - data) : len;
-        n = end - pos;
-        if (n > 0 && data[pos + n - 1] == '\r')
-            n--;
+        next_line(&in, pos, &n, &next);
         r.lineno++;
         if (n == 0) {
             blank_seen = true;
@@ -538,28 +759,13 @@ enum pm_err bgmax_parse(const char *data, size_t len, struct bgmax_file *out, st
                 rc = fail(&r, "an empty line inside the file");
                 goto out;
             }
-            for (i = 0; i < n; i++) {
-                unsigned char c = (unsigned char)data[pos + i];
-
-                if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                    rc = fail(&r, "control character at position %zu", i + 1);
-                    goto out;
-                }
-            }
-            if (n > REC_LEN && !all_blank(data + pos + REC_LEN, n - REC_LEN)) {
-                rc = fail(&r, "the record is longer than 80 characters");
-                goto out;
-            }
-            if (n < REC_LEN)
-                warn(&r, "record shorter than 80 characters");
-            memset(r.rec, ' ', REC_LEN);
-            memcpy(r.rec, data + pos, n < REC_LEN ? n : REC_LEN);
-            r.rec[REC_LEN] = '\0';
-            rc = record(&r, &caps);
+            rc = fill_record(&r, line, n);
+            if (!rc)
+                rc = record(&r, &caps);
             if (rc)
                 goto out;
         }
-        pos = nl ? end + 1 : len;
+        pos = next;
     }
     r.lineno = 0;
     if (r.st != ST_END) {
@@ -567,9 +773,11 @@ enum pm_err bgmax_parse(const char *data, size_t len, struct bgmax_file *out, st
                                        : "the file ends before its end record 70 (truncated)");
         goto out;
     }
+    free(in.owned);
     *out = f;
     return PM_OK;
 out:
+    free(in.owned);
     bgmax_file_release(&f);
     return rc;
 }

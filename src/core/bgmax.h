@@ -10,7 +10,15 @@
  *
  * - records of 80 characters, CR LF or LF, ISO-8859-1 (texts are returned
  *   as UTF-8); shorter lines are padded, longer ones may only overflow with
- *   blanks; empty lines only at the end;
+ *   blanks; empty lines only at the end.  Read with a warning: a file in
+ *   UTF-8 (detected: valid UTF-8 with characters beyond ASCII; a byte order
+ *   mark is skipped), 80-character records without line ends, TABs (read
+ *   as blanks);
+ * - fields the product does not act on never refuse a file: a payer
+ *   bankgiro written with blanks ("009701233 ") is read zero-filled, one
+ *   that is no number as unknown; a payee plusgiro or bank account that is
+ *   no number, a channel, image marker or deduction code that is no digit
+ *   are warned about;
  * - order: 01, then sections 05 (20|21 (22|23)* 25* 26? 27? 28? 29?)+ 15,
  *   then 70 and nothing after it; 25–29 in another order within an entry
  *   and 22/23 after them are accepted with a warning;
@@ -29,7 +37,8 @@
 
 #include "util/err.h"
 
-#define BGMAX_MAX_BYTES (64u * 1024 * 1024) /* larger inputs are refused */
+#define BGMAX_MAX_BYTES     (64u * 1024 * 1024) /* larger inputs are refused */
+#define BGMAX_WARNINGS_KEPT 20                  /* warnings kept with their text */
 
 /* A 22/23 record: an extra reference of the payment before it. */
 struct bgmax_extra {
@@ -80,7 +89,8 @@ struct bgmax_file {
     struct bgmax_extra *extras;
     size_t n_extras;
     size_t n_warnings;
-    char first_warning[160]; /* "line 12: ..." */
+    char first_warning[160];                 /* "line 12: ..." */
+    char warnings[BGMAX_WARNINGS_KEPT][160]; /* the first ones */
 };
 
 /* Parse the len bytes at data.  On success *out holds the file (release it

@@ -330,7 +330,7 @@ enum pm_err voucher_payment(const struct voucher_invoice *inv, const struct vouc
              (long long)inv->number, p->reference && p->reference[0] ? ", ref " : "",
              p->reference ? p->reference : "");
     voucher_init(out, date, "payment", text);
-    rc = voucher_debit(out, ACC_BANK, p->amount_minor);
+    rc = voucher_debit(out, p->from_advances ? ACC_CUSTOMER_ADVANCES : ACC_BANK, p->amount_minor);
     if (!rc && p->cash_method) {
         rc = split_proportional(&inv->totals, p->capital_minor, net, vat);
         for (i = 0; !rc && i < VAT_RATES; i++) {

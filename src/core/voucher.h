@@ -159,6 +159,7 @@ struct voucher_payment {
     int64_t interest_minor; /* late-payment interest */
     int64_t overpaid_minor; /* beyond the claim: owed back to the customer */
     bool cash_method;       /* kontantmetoden: capital is sales + VAT now */
+    bool from_advances;     /* the money was held on 2420, not the bank account */
     const char *via;        /* "Bankgiro", "Inbetalning" ... for the text */
     const char *reference;  /* OCR or message, may be "" */
 };

@@ -40,6 +40,8 @@ static const struct command commands[] = {
     {"export-sie", cli_export_sie, MIGRATED_STORE, "write a year's vouchers as a SIE 4 file"},
     {"import-bgmax", cli_import_bgmax, MIGRATED_STORE,
      "import a Bankgirot BgMax file of incoming payments"},
+    {"unmatched", cli_unmatched, MIGRATED_STORE,
+     "bank payments that matched no invoice: unmatched list, unmatched confirm ID"},
     {"books-lock", cli_books_lock, MIGRATED_STORE, "lock the books up to a date"},
     {"rates", cli_rates, MIGRATED_STORE,
      "reference rates of late-payment interest: rates list, rates add FROM PERCENT"},

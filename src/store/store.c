@@ -136,6 +136,27 @@ enum pm_err store_rollback(struct store *st)
     return st->drv->rollback(st);
 }
 
+enum pm_err store_mark(struct store *st)
+{
+    static const char sql[] = "SAVEPOINT store_mark";
+
+    if (!sql_in_transaction(st))
+        return pm_error_set(&st->error, PM_ERR_INTERNAL, "", "a mark needs a transaction");
+    return sql_exec(st, sql);
+}
+
+void store_undo_to_mark(struct store *st)
+{
+    static const char undo[] = "ROLLBACK TO SAVEPOINT store_mark";
+    static const char release[] = "RELEASE SAVEPOINT store_mark";
+    struct pm_error saved = st->error;
+
+    sql_ids_forget(st); /* ids reserved since the mark are reserved no more */
+    (void)sql_exec(st, undo);
+    (void)sql_exec(st, release);
+    st->error = saved;
+}
+
 enum pm_err store_data_version(struct store *st, uint64_t *out)
 {
     *out = 0;

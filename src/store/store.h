@@ -287,6 +287,11 @@ enum pm_err store_begin(struct store *st);
 enum pm_err store_begin_for(struct store *st, int64_t company_id);
 enum pm_err store_commit(struct store *st);
 enum pm_err store_rollback(struct store *st);
+/* Inside a transaction: mark where to undo to.  store_undo_to_mark()
+ * then undoes every write since the mark (the transaction goes on), as a
+ * dry run needs: do it all, answer what was done, keep nothing. */
+enum pm_err store_mark(struct store *st);
+void store_undo_to_mark(struct store *st);
 enum pm_err store_company_insert(struct store *st, struct company *c);
 enum pm_err store_company_get(struct store *st, int64_t company_id, struct company *out);
 enum pm_err store_company_update(struct store *st, const struct company *c);

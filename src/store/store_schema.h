@@ -551,6 +551,40 @@
     "ALTER TABLE invoices ADD COLUMN zero_vat TEXT NOT NULL DEFAULT ''"
     "  CHECK (zero_vat IN ('', 'construction', 'goods'));",
 
+    /* Bank payments that matched no invoice, held on 2420 until a person
+     * places them (invoice_id then names the invoice; 0 while open), with
+     * the invoice the payer's message suggests; and the customer each
+     * payer bankgiro paid for by OCR or reference, which identifies the
+     * payer of a later payment. */
+    "CREATE TABLE unmatched_payments ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  file_identity TEXT NOT NULL,"
+    "  line " T_INT " NOT NULL,"
+    "  date " T_INT " NOT NULL,"
+    "  amount_minor " T_INT " NOT NULL CHECK (amount_minor > 0),"
+    "  reference TEXT NOT NULL,"
+    "  payer_bankgiro TEXT NOT NULL,"
+    "  payer_name TEXT NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  suggested_invoice_id " T_INT " NOT NULL DEFAULT 0,"
+    "  invoice_id " T_INT " NOT NULL DEFAULT 0,"
+    "  confirmed_by TEXT NOT NULL DEFAULT '',"
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id) REFERENCES companies (id)"
+    ")" T_STRICT ";"
+    "CREATE INDEX unmatched_payments_open ON unmatched_payments (company_id, id)"
+    "  WHERE invoice_id = 0;"
+    "CREATE TABLE payer_bankgiros ("
+    "  company_id " T_INT " NOT NULL,"
+    "  bankgiro TEXT NOT NULL,"
+    "  customer_id " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, bankgiro),"
+    "  FOREIGN KEY (company_id, customer_id) REFERENCES customers (company_id, id)"
+    ")" T_STRICT ";",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */

@@ -273,7 +273,10 @@ function payerRecords(rng, company, withOrgnr) {
  *   seed            any number or string; the same options give the same bytes
  *   refs            references to use in turn (OCR numbers or texts of at most
  *                   25 characters), reused from the start when fewer than the
- *                   payments; without it every reference is a random OCR number
+ *                   payments; without it every reference is a random OCR number.
+ *                   The random references of extra records (22/23) are never
+ *                   one of refs: a payment names no other invoice of the list
+ *                   by chance
  *   maxPerDeposit   the most payments in one deposit (05 .. 15)
  *   date            the first deposit's date, YYYYMMDD (moved to a bank day)
  *   marker          'T' (test file) or 'P' (production) in record 01
@@ -318,6 +321,12 @@ export function generateBgmax({
     if (!refList) return randomOcr(rng);
     const r = refList[refPos % refList.length];
     refPos++;
+    return r;
+  };
+  const refSet = new Set(refList ?? []);
+  const otherOcr = () => {
+    let r = randomOcr(rng);
+    while (refSet.has(r)) r = randomOcr(rng);
     return r;
   };
 
@@ -365,7 +374,7 @@ export function generateBgmax({
         const credit = rng.randint(1, Math.max(1, Math.floor(amount / 4)));
         const rest = amount + credit;
         const first = rng.randint(1, rest - 1);
-        for (const [tk, r, amt] of [['22', ref, first], ['22', randomOcr(rng), rest - first], ['23', randomOcr(rng), credit]]) {
+        for (const [tk, r, amt] of [['22', ref, first], ['22', otherOcr(), rest - first], ['23', otherOcr(), credit]]) {
           const [code, field] = classifyReference(r);
           body.push(txRecord(tk, sender, field, amt, code, channel, serial, image));
           cnt2223++;
@@ -378,7 +387,7 @@ export function generateBgmax({
         cnt20++;
         const extraRefs = [];
         if (rng.random() < 0.03) {
-          for (let n = rng.randint(1, 3); n > 0; n--) extraRefs.push(randomOcr(rng));
+          for (let n = rng.randint(1, 3); n > 0; n--) extraRefs.push(otherOcr());
           for (const r of extraRefs) {
             const [c2, f2] = classifyReference(r);
             body.push(txRecord('22', sender, f2, 0, c2, channel, serial, image));
@@ -669,6 +678,51 @@ export function verifyBgmax(input) {
   if (state !== 'end') err(lines.length, 'file has no end record (70) - truncated?');
   return result();
 }
+
+/* ---- a file written record by record, as a test describes it ---- */
+
+/*
+ * writeBgmax({ stamp, marker, deposits }) -> array of 80-character records
+ * (join them as the test needs: CR LF, LF, nothing).  Each deposit is
+ * { bankgiro, currency = 'SEK', date = 'YYYYMMDD', serial = 1, payments },
+ * each payment { ref = '', code = 2, amount (öre), payer = '0', deduction,
+ * extras: [{ ref, code = 2, amount = 0 }] (negative amount: a 23 record),
+ * message, name, orgnr }.  Counts and sums of the 15 and 70 records follow
+ * from the payments.
+ */
+export function writeBgmax({ stamp = '20240316063015123456', marker = 'P', deposits }) {
+  const out = [record('01BGMAX               01', stamp, marker)];
+  const totals = { n20: 0, n21: 0, n2223: 0 };
+  let serial = 1000;
+  for (const d of deposits) {
+    out.push(record('05', zeros(d.bankgiro, 10), ' '.repeat(10), d.currency ?? 'SEK'));
+    let sum = 0;
+    for (const p of d.payments) {
+      const tk = p.deduction ? '21' : '20';
+      const tail = `${p.code ?? 2}1${zeros(serial++, 12)}0${p.deduction ? '1' : ''}`;
+      const payer = zeros(p.payer ?? '0', 10);
+      out.push(record(tk, payer, padRef(p.ref ?? '', p.code ?? 2), zeros(p.amount, 18), tail));
+      totals[p.deduction ? 'n21' : 'n20']++;
+      sum += p.deduction ? -p.amount : p.amount;
+      for (const x of p.extras ?? []) {
+        const amount = x.amount ?? 0;
+        out.push(record(amount < 0 ? '23' : '22', payer, padRef(x.ref, x.code ?? 2), zeros(Math.abs(amount), 18),
+          `${x.code ?? 2}1${zeros(serial - 1, 12)}0`));
+        totals.n2223++;
+      }
+      if (p.message) out.push(record('25', p.message));
+      if (p.name) out.push(record('26', p.name));
+      if (p.orgnr) out.push(record('29', zeros(p.orgnr, 12)));
+    }
+    out.push(record('15', zeros('58410000123456', 35), d.date ?? '20240315', zeros(d.serial ?? 1, 5),
+      zeros(sum, 18), d.currency ?? 'SEK', zeros(d.payments.length, 8), ' '));
+  }
+  out.push(record('70', zeros(totals.n20, 8), zeros(totals.n21, 8), zeros(totals.n2223, 8), zeros(deposits.length, 8)));
+  return out;
+}
+
+const zeros = (v, w) => String(v).padStart(w, '0');
+const padRef = (ref, code) => (code === 2 ? ref.padStart(25, ' ') : ref.padEnd(25, ' '));
 
 /* A summary like the one of `--verify`: a line per deposit, the warnings
  * (the first 50) and errors, and RESULT: OK or INVALID. */

@@ -40,6 +40,7 @@ static const struct {
     {"already_expected", 409},
     {"cash_method_not_supported", 422},
     {"already_imported", 409},
+    {"already_confirmed", 409},
     {"bgmax_invalid", 422},
     {"bgmax_test_file", 422},
     {"bankgiro_mismatch", 422},

@@ -344,7 +344,8 @@ static void test_every_warning(void **state)
     /* A 29 record (after 26, 27) with a letter in the organisation number. */
     warned(5, "295560360A7930", "line 6: payer organisation number is not numeric");
     warned(10, patched(10, 79, "X", l), "line 11: unknown deposit type");
-    warned(5, "30Okänd posttyp", "line 6: unknown record type skipped");
+    /* ISO-8859-1, as BgMax files are (the ä as UTF-8 would make it a UTF-8 file). */
+    warned(5, "30Ok\xe4nd posttyp", "line 6: unknown record type skipped");
     /* 27 before 26: accepted, the order warned about at the 26 record. */
     for (i = 0; example[i]; i++) {
         const char *line = i == 3 ? example[4] : i == 4 ? example[3] : example[i];
@@ -355,6 +356,75 @@ static void test_every_warning(void **state)
     assert_int_equal(f.n_warnings, 1);
     assert_string_equal(f.first_warning, "line 5: records of a payment out of the usual order");
     assert_string_equal(f.payments[0].payer_name, "Kund AB");
+    bgmax_file_release(&f);
+    buf_release(&b);
+}
+
+/* Valid files of an odd shape: read whole, each oddity warned about. */
+static void test_odd_but_valid(void **state)
+{
+    struct bgmax_file f;
+    struct pm_error e = {0};
+    struct buf b = BUF_INIT;
+    const char *tabbed;
+    char l[81];
+    int i;
+
+    (void)state;
+    /* A payer bankgiro written with a leading zero too few and a blank. */
+    warned(2, patched(2, 2, "009701233 ", l),
+           "line 3: payer bankgiro number (positions 3-12) written with blanks, read as digits");
+    build(&b, 2, patched(2, 2, "009701233 ", l), true);
+    assert_int_equal(bgmax_parse(b.data, b.len, &f, &e), PM_OK);
+    assert_string_equal(f.payments[0].payer_bankgiro, "0009701233");
+    bgmax_file_release(&f);
+    /* Fields the reader does not act on. */
+    warned(1, patched(1, 12, "PG12345-6 ", l),
+           "line 2: payee plusgiro number (positions 13-22) is neither blank nor digits (not "
+           "used)");
+    warned(2, patched(2, 69, "X", l),
+           "line 3: image marker (position 70) is not a digit, read as 0");
+    warned(10, patched(10, 2, "5841-0000123456", l),
+           "line 11: payee bank account (positions 3-37) is not digits (not used)");
+    /* TABs inside a 22 record's reference field, as in Bankgirot's own
+     * example file: tab stops every 8 characters keep the fields in place. */
+    tabbed = "220005158688\t\t       100362000000000000000000220000000001020";
+    warned(7, tabbed,
+           "line 8: TAB characters read as blanks up to the next tab stop (every 8 characters)");
+    build(&b, 7, tabbed, true);
+    assert_int_equal(bgmax_parse(b.data, b.len, &f, &e), PM_OK);
+    assert_string_equal(f.extras[0].reference, "100362");
+    bgmax_file_release(&f);
+    /* 80-character records one after the other, no line ends. */
+    buf_reset(&b);
+    for (i = 0; example[i]; i++)
+        assert_int_equal(buf_addf(&b, "%-80s", example[i]), PM_OK);
+    assert_int_equal(bgmax_parse(b.data, b.len, &f, &e), PM_OK);
+    assert_int_equal(f.n_payments, 3);
+    assert_int_equal(f.deposits[0].amount_minor, 1500000);
+    assert_int_equal(f.n_warnings, 1);
+    assert_string_equal(f.first_warning, "records of 80 characters without line ends");
+    bgmax_file_release(&f);
+    /* UTF-8 instead of ISO-8859-1: 80 characters a record (82 bytes with
+     * Å and ö), the name read right, not as mojibake. */
+    buf_reset(&b);
+    for (i = 0; example[i]; i++) {
+        if (i == 3)
+            assert_int_equal(buf_addf(&b, "%-82s\r\n", "26\xc3\x85ke F\xc3\xb6rvaltning AB"),
+                             PM_OK);
+        else
+            assert_int_equal(buf_addf(&b, "%-80s\r\n", example[i]), PM_OK);
+    }
+    assert_int_equal(bgmax_parse(b.data, b.len, &f, &e), PM_OK);
+    assert_string_equal(f.payments[0].payer_name, "Åke Förvaltning AB");
+    assert_int_equal(f.n_warnings, 1);
+    assert_string_equal(f.first_warning, "the file is UTF-8, not ISO-8859-1: read as UTF-8");
+    bgmax_file_release(&f);
+    /* The same name in ISO-8859-1 is read as ISO-8859-1. */
+    build(&b, 3, "26\xc5ke F\xf6rvaltning AB", true);
+    assert_int_equal(bgmax_parse(b.data, b.len, &f, &e), PM_OK);
+    assert_string_equal(f.payments[0].payer_name, "Åke Förvaltning AB");
+    assert_int_equal(f.n_warnings, 0);
     bgmax_file_release(&f);
     buf_release(&b);
 }
@@ -384,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_deductions_over_payments),
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_every_warning),
+        cmocka_unit_test(test_odd_but_valid),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
