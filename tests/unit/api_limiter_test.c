@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api_limiter.h"
 #include "api/api_workpool.h"
@@ -231,11 +232,29 @@ static void static_versions(void **state)
     bool current = true;
     char *text;
 
+    char dir[] = "/tmp/paminn-web-XXXXXX", file[64];
+    FILE *f;
+
     (void)state;
-    assert_true(api_static_version_of(".", version));
+    /* The same files give the same version; a changed file a new one. */
+    assert_non_null(mkdtemp(dir));
+    snprintf(file, sizeof(file), "%s/app.js", dir);
+    f = fopen(file, "w");
+    assert_non_null(f);
+    fputs("export {};\n", f);
+    fclose(f);
+    assert_true(api_static_version_of(dir, version));
     assert_int_equal(strlen(version), 12);
-    assert_true(api_static_version_of(".", again));
+    assert_true(api_static_version_of(dir, again));
     assert_string_equal(version, again);
+    f = fopen(file, "a");
+    assert_non_null(f);
+    fputs("export const changed = true;\n", f);
+    fclose(f);
+    assert_true(api_static_version_of(dir, again));
+    assert_string_not_equal(version, again);
+    unlink(file);
+    rmdir(dir);
     assert_false(api_static_version_of("/no/such/dir", again));
     rest = api_static_unversion("/v/0123456789ab/js/app.js", "0123456789ab", &current);
     assert_string_equal(rest, "/js/app.js");
