@@ -71,6 +71,33 @@ for (const v of VIEWS) {
   });
 }
 
+VIEWS.forEach((v) => {
+  const w = W[v.lang];
+
+  test(`an invoice without VAT says why: reverse charge on building services from the form (${v.tag})`, async () => {
+    const customer = (await demo.api.get(`${co(demo.cid)}/customers?limit=200`)).body.items.find((c) => c.is_company && c.country === 'SE');
+    const page = await demo.open(v);
+    await page.goto(`${demo.app.base}/#/invoices/new`);
+    await page.getByLabel(w.search).fill(customer.name);
+    await page.waitForFunction((id) => [...document.querySelectorAll('#customer_id option')].some((o) => o.value === String(id)), customer.id);
+    await page.getByLabel(w.customer, { exact: true }).selectOption(String(customer.id));
+    await page.getByLabel(w.desc1).fill('Takläggning');
+    await page.getByLabel(w.price1).fill('8000');
+    await page.getByLabel(w.vat1).selectOption('0');
+    await page.getByLabel(w.zeroVat, { exact: true }).selectOption('construction');
+    await page.getByRole('button', { name: w.create }).click();
+    await page.waitForURL(/#\/invoices\/\d+$/);
+    const id = Number(/#\/invoices\/(\d+)$/.exec(page.url())[1]);
+    const inv = (await demo.api.get(`${co(demo.cid)}/invoices/${id}`)).body;
+    assert.equal(inv.zero_vat, 'construction');
+    assert.equal(inv.vat_minor, 0);
+    const issued = (await demo.api.get(`${co(demo.cid)}/vouchers?from=${inv.invoice_date}&to=${inv.invoice_date}`)).body.items;
+    const rows = issued.find((x) => x.invoice_id === id && x.source === 'invoice').rows;
+    assert.ok(rows.some((r) => r.account === 3231 && r.credit_minor === 800000), JSON.stringify(rows));
+    assertNoPageErrors(page);
+    await page.close();
+  });
+});
 
 VIEWS.forEach((v, k) => {
   const w = W[v.lang];

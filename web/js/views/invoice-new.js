@@ -80,7 +80,9 @@ function invoiceFieldset(ctx) {
       field(t('col.due_date'), 'due_date', { kind: 'date', hint: t('newinv.due_hint', { days: state.company?.payment_terms_days ?? 30 }) })),
     h('div.row2',
       field(t('newinv.currency'), 'currency', { kind: 'select', value: 'SEK', options: CURRENCIES.map((c) => [c, c]), hint: t('newinv.currency_hint') }),
-      field(t('newinv.number'), 'number', { kind: 'text', inputmode: 'numeric', hint: t('newinv.number_hint') })));
+      field(t('newinv.number'), 'number', { kind: 'text', inputmode: 'numeric', hint: t('newinv.number_hint') })),
+    field(t('newinv.zero_vat'), 'zero_vat', { kind: 'select', value: '', hint: t('newinv.zero_vat_hint'),
+      options: [['', t('zero_vat.none')], ['construction', t('zero_vat.construction')], ['goods', t('zero_vat.goods')]] }));
 }
 
 function linesFieldset(f) {
@@ -186,6 +188,7 @@ function readInvoice(f) {
     if (!isDate(due)) return fail(t('form.bad_date'), 'due_date');
     body.due_date = due;
   }
+  if (form.elements.zero_vat.value) body.zero_vat = form.elements.zero_vat.value;
   const num = form.elements.number.value.trim();
   if (num) {
     if (!/^\d{1,15}$/.test(num)) return fail(t('form.bad_number'), 'number');
