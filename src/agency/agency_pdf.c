@@ -20,6 +20,7 @@
 #include "core/invoice.h"
 #include "core/money.h"
 #include "core/voucher.h"
+#include "util/pdf_text.h"
 
 #define PAGE_W 595.0f /* A4 in points */
 #define PAGE_H 842.0f
@@ -239,6 +240,7 @@ enum pm_err agency_pdf_invoice(struct agency_pdf *p, const struct company *co,
     HPDF_Font font;
     HPDF_UINT32 size = 0;
     unsigned char *data = NULL;
+    struct buf fixed = BUF_INIT;
     enum pm_err rc = PM_OK;
 
     *out = NULL;
@@ -284,9 +286,16 @@ enum pm_err agency_pdf_invoice(struct agency_pdf *p, const struct company *co,
                           (unsigned)p->state.error);
         goto out_free;
     }
-    *out = data;
-    *len = size;
+    /* A text layer that copy, search and screen readers can use. */
+    rc = pdf_text_fix_tounicode(data, size, &fixed);
+    free(data);
+    if (rc) {
+        pm_error_set(e, rc, "", "the PDF's text layer could not be written");
+        goto out_free;
+    }
+    *out = (unsigned char *)buf_detach(&fixed, len);
 out_free:
+    buf_release(&fixed);
     HPDF_FreeDoc(p->pdf);
     return rc;
 }

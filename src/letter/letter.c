@@ -15,6 +15,7 @@
 
 #include "core/date.h"
 #include "core/money.h"
+#include "util/pdf_text.h"
 
 #define PAGE_H_MM 297.0f
 #define MM(x)     ((HPDF_REAL)((x)*72.0f / 25.4f))
@@ -366,6 +367,7 @@ enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n
                                  const char *font_dir, struct buf *out, struct pm_error *e)
 {
     struct draw d;
+    struct buf raw = BUF_INIT;
     char path[512], chunk[16384];
     const char *name;
     HPDF_UINT32 len;
@@ -408,7 +410,7 @@ enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n
         HPDF_ReadFromStream(d.pdf, (HPDF_BYTE *)chunk, &len);
         if (len == 0)
             break;
-        rc = buf_add(out, chunk, len);
+        rc = buf_add(&raw, chunk, len);
         if (rc) {
             pm_error_set(e, rc, "", "out of memory for the PDF");
             goto out_free;
@@ -416,7 +418,12 @@ enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n
         if (len < sizeof(chunk))
             break;
     }
+    /* A text layer that copy, search and screen readers can use. */
+    rc = pdf_text_fix_tounicode((const unsigned char *)raw.data, raw.len, out);
+    if (rc)
+        pm_error_set(e, rc, "", "the PDF's text layer could not be written");
 out_free:
+    buf_release(&raw);
     HPDF_Free(d.pdf);
     return rc;
 }

@@ -11,7 +11,7 @@
  * the letter asks for 10 586,30 kr by 2025-10-10.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -59,8 +59,11 @@ async function checkValueInvoice(customerId, extra = {}) {
 function pdfText(res, name) {
   const file = path.join(fx.dir, name);
   writeFileSync(file, Buffer.from(res.raw));
-  return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-    .replace(/\u00a0/g, ' ');
+  /* A reader finds nothing wrong with the text layer (the ToUnicode maps). */
+  const run = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stderr, '', `pdftotext warns: ${run.stderr}`);
+  return run.stdout.replace(/\u00a0/g, ' ');
 }
 
 async function getPdf(p) {

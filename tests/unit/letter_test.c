@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/date.h"
@@ -51,6 +52,44 @@ static size_t count(const struct buf *b, const char *needle)
     return n;
 }
 
+/* The first needle in b at or after from, or NULL. */
+static const char *find(const struct buf *b, const char *from, const char *needle)
+{
+    size_t len = strlen(needle);
+    const char *end = b->data + b->len;
+
+    for (; from + len <= end; from++) {
+        if (!memcmp(from, needle, len))
+            return from;
+    }
+    return NULL;
+}
+
+/* Every entry of the cross-reference table points at its object, and
+ * startxref at the table: the document was rewritten consistently. */
+static void xref_points_at_objects(const struct buf *b)
+{
+    const char *xref = NULL, *p, *sx;
+    long n, i, off;
+
+    for (p = b->data; (p = find(b, p, "\nxref\n")); p++)
+        xref = p + 1;
+    assert_non_null(xref);
+    sx = find(b, xref, "startxref\n");
+    assert_non_null(sx);
+    assert_int_equal(strtol(sx + 10, NULL, 10), xref - b->data);
+    n = strtol(xref + strlen("xref\n0 "), NULL, 10);
+    assert_true(n > 10);
+    p = strchr(strchr(xref + 5, '\n') + 1, '\n') + 1; /* past "xref", "0 n" and entry 0 */
+    for (i = 1; i < n; i++, p += 20) {
+        char head[32];
+
+        off = strtol(p, NULL, 10);
+        snprintf(head, sizeof(head), "%ld 0 obj", i);
+        assert_memory_equal(b->data + off, head, strlen(head));
+    }
+}
+
 static void test_pdf(void **state)
 {
     struct letter_reminder l[3];
@@ -68,6 +107,13 @@ static void test_pdf(void **state)
         count(&b, "/Type /Page\n") + count(&b, "/Type /Page\r") + count(&b, "/Type /Page "), 3);
     assert_int_equal(count(&b, "/FontFile2"), 2); /* both fonts embedded, once */
     assert_true(count(&b, "DejaVuSans") > 0);
+    /* Each font's text maps to Unicode (ISO 32000-1 9.10.3): a ToUnicode
+     * CMap of bfrange lines, not the encoding's CID map libharu writes. */
+    assert_int_equal(count(&b, "/ToUnicode "), 2);
+    assert_int_equal(count(&b, "/CMapName /Adobe-Identity-UCS def"), 2);
+    assert_int_equal(count(&b, "<C500> <C5FF> <C500>"), 2);
+    assert_int_equal(count(&b, "begincidrange"), 0);
+    xref_points_at_objects(&b);
     buf_release(&b);
 }
 
