@@ -117,15 +117,16 @@ static bool terminated(const PGresult *res)
 
 /* libpq's notices: the server's FATAL that it ends the session, which
  * reaches an idle connection as a notice, marks the session as ended;
- * the others are printed as libpq would. */
+ * every notice then goes on to libpq's own receiver (which hands it to the
+ * connection's notice processor; it reads nothing of its argument). */
 static void on_notice(void *arg, const PGresult *res)
 {
     struct pg_store *s = arg;
 
     if (terminated(res))
         s->ended = true;
-    else
-        fputs(PQresultErrorMessage(res), stderr);
+    if (s->libpq_notice)
+        s->libpq_notice(NULL, res);
 }
 
 static bool alive(const struct pg_store *s)
@@ -684,7 +685,7 @@ static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error
                            "connecting to PostgreSQL at %s: %s", server, msg);
         goto out_close;
     }
-    PQsetNoticeReceiver(s->conn, on_notice, s);
+    s->libpq_notice = PQsetNoticeReceiver(s->conn, on_notice, s);
     res = PQexec(s->conn, SQL_SESSION);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         server_name(s->conn, server, sizeof(server));

@@ -46,6 +46,7 @@ struct pg_store {
     /* The server said it ends the session (a FATAL of class 57 before the
      * connection closed): a statement sent after it never ran. */
     bool ended;
+    PQnoticeReceiver libpq_notice; /* the receiver libpq had before ours */
 };
 
 /* The driver (pg_driver.c). */
