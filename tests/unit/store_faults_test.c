@@ -76,22 +76,21 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    static const char *const SQLITE_FILES[] = {"", "-wal", "-shm"};
     struct fixture *f = *state;
-    char side[80];
+    char file[80];
+    size_t i;
 
     store_close(&f->st);
     if (f->pg)
         PQfinish(f->pg);
     if (f->db)
         sqlite3_close(f->db);
-    if (on_pg()) {
+    if (on_pg())
         pg_drop_db(f->name);
-    } else {
-        unlink(f->path);
-        snprintf(side, sizeof(side), "%s-wal", f->path);
-        unlink(side);
-        snprintf(side, sizeof(side), "%s-shm", f->path);
-        unlink(side);
+    for (i = 0; !on_pg() && i < sizeof(SQLITE_FILES) / sizeof(SQLITE_FILES[0]); i++) {
+        snprintf(file, sizeof(file), "%s%s", f->path, SQLITE_FILES[i]);
+        unlink(file);
     }
     free(f);
     return 0;
