@@ -110,10 +110,11 @@ describe('the status sync under faults', () => {
   test('a round failing between two pages of changes: nothing applied twice, nothing lost', async () => {
     const failed = /paminn sync: GET \/cases\?[^\n]*page=2[^\n]*: injected fault: status 503/;
     assert.doesNotMatch(s.logs.err, failed);
-    /* Hold the sync at the end of a round (its read of the payouts), so
-     * that the next round starts with the rules below in place: its first
-     * page passes, its second is answered 503. */
-    await s.faults([{ method: 'GET', path_prefix: '/finance--payouts', mode: 'latency', latency_ms: 10000, count: 1 }]);
+    /* Hold the sync at the end of a round (its read of the payouts, which
+     * it gives up after its 15 s timeout), so that the next round starts
+     * with the changes and the rules below in place: its first page
+     * passes, its second is answered 503. */
+    await s.faults([{ method: 'GET', path_prefix: '/finance--payouts', mode: 'latency', latency_ms: 60000, count: 1 }]);
     await waitFor(async () => (await faultsLeft(s)).length === 0, PATIENCE_MS, 'the sync held in its read of the payouts');
     const moved = await s.advance(13);
     assert.ok(moved.cases_changed > 100, `the agency moved ${moved.cases_changed} cases (more than a page)`);
