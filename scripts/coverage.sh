@@ -4,8 +4,9 @@
 # build/coverage), run
 #   - the unit tests and the CLI tests,
 #   - http.api and http.amili on SQLite,
-#   - unit.store_test.pg, unit.store_books_test.pg, http.api.pg and
-#     http.amili.pg on a private PostgreSQL server (pg.start / pg.stop),
+#   - unit.store_test.pg, unit.store_books_test.pg, unit.store_faults_test.pg,
+#     http.api.pg and http.amili.pg on a private PostgreSQL server
+#     (pg.start / pg.stop),
 # and print the line and branch coverage of src/api, src/agency and
 # src/store (gcovr, Debian's package; installed here when missing, the test
 # command does not need it).  Figures of a run are written down in
@@ -36,7 +37,7 @@ if [ "${1:-}" != "--report" ]; then
   find "$build" -name '*.gcda' -delete
   ctest --preset coverage -R '^(unit|cli)\.|^http\.(api|amili)$' -E '\.pg$' || status=1
   ctest --preset coverage \
-    -R '^pg\.(start|stop)$|^unit\.store_test\.pg$|^unit\.store_books_test\.pg$|^http\.(api|amili)\.pg$' ||
+    -R '^pg\.(start|stop)$|^unit\.store_(books_|faults_)?test\.pg$|^http\.(api|amili)\.pg$' ||
     status=1
 fi
 

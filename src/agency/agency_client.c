@@ -39,6 +39,10 @@ struct agency {
     pthread_mutex_t token_lock;
     char token[AGENCY_TOKEN_MAX];
     int64_t token_expires; /* wall-clock unix seconds */
+    /* The token the agency last refused (401): its sealed copy in the store
+     * is not taken back, or every round would meet the same 401 until it
+     * expires. */
+    char refused[AGENCY_TOKEN_MAX];
 
     pthread_mutex_t wake_lock;
     pthread_cond_t wake_cond;
@@ -130,6 +134,7 @@ void agency_free(struct agency **ap)
     }
     sodium_memzero(a->cfg.secret_key, sizeof(a->cfg.secret_key));
     sodium_memzero(a->token, sizeof(a->token));
+    sodium_memzero(a->refused, sizeof(a->refused));
     free(a->url);
     free(a->api_code);
     pthread_mutex_destroy(&a->token_lock);
@@ -210,6 +215,10 @@ static bool load_sealed(struct agency *a, struct store *st, int64_t now)
         agency_vault_open(a->cfg.secret_key, sealed, len, token, sizeof(token) - 1, &tlen))
         return false;
     token[tlen] = '\0';
+    if (!strcmp(token, a->refused)) {
+        sodium_memzero(token, sizeof(token));
+        return false;
+    }
     memcpy(a->token, token, tlen + 1);
     a->token_expires = expires;
     sodium_memzero(token, sizeof(token));
@@ -303,6 +312,7 @@ void agency_token_forget(struct agency *a, const char *token)
 {
     pthread_mutex_lock(&a->token_lock);
     if (!strcmp(a->token, token)) {
+        snprintf(a->refused, sizeof(a->refused), "%s", a->token);
         a->token[0] = '\0';
         a->token_expires = 0;
     }

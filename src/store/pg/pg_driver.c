@@ -8,6 +8,11 @@
  * transaction that fails on a serialisation failure or deadlock is run
  * again here, a few times with a short random pause; inside a transaction
  * the caller retries the whole unit (sql_atomic, or the API per request).
+ * A connection the server dropped is made again (PQreset, the session
+ * settings, the statements prepared again on their next run) when the
+ * next transaction begins or a statement runs outside one; inside the
+ * transaction it broke, every statement fails until the caller rolls back,
+ * so nothing of that transaction is half written.
  */
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -23,7 +28,9 @@
 
 struct store_stmt {
     char name[24];
-    int n_params; /* the highest index bound */
+    char *sql;           /* to prepare it again on a new connection */
+    unsigned generation; /* the connection it is prepared on */
+    int n_params;        /* the highest index bound */
     bool overflow;
     char *values[PARAMS_MAX]; /* owned copies; NULL = SQL NULL */
     int lengths[PARAMS_MAX];
@@ -100,14 +107,89 @@ static enum pm_err fail(struct pg_store *s, const PGresult *res, const char *wha
     return pm_error_set(&s->base.error, err, field, "%s: %.*s", what, (int)len, msg);
 }
 
+/* The server ended the session (SQLSTATE class 57: an administrator's
+ * pg_terminate_backend, a shutdown): a statement it answered so did not
+ * commit. */
+static bool terminated(const PGresult *res)
+{
+    return has_class(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL, "57");
+}
+
+/* libpq's notices: the server's FATAL that it ends the session, which
+ * reaches an idle connection as a notice, marks the session as ended;
+ * every notice then goes on to libpq's own receiver (which hands it to the
+ * connection's notice processor; it reads nothing of its argument). */
+static void on_notice(void *arg, const PGresult *res)
+{
+    struct pg_store *s = arg;
+
+    if (terminated(res))
+        s->ended = true;
+    if (s->libpq_notice)
+        s->libpq_notice(NULL, res);
+}
+
+static bool alive(const struct pg_store *s)
+{
+    return PQstatus(s->conn) == CONNECTION_OK;
+}
+
+/* On a lost connection: whether a transaction was open when it broke. */
 static bool in_transaction(const struct pg_store *s)
 {
+    if (!alive(s))
+        return s->tx_open;
     return PQtransactionStatus(s->conn) != PQTRANS_IDLE;
+}
+
+/* After a statement: what the server says of the transaction. */
+static void note_transaction(struct pg_store *s)
+{
+    if (alive(s))
+        s->tx_open = PQtransactionStatus(s->conn) != PQTRANS_IDLE;
 }
 
 static bool drv_in_transaction(struct store *st)
 {
     return in_transaction(engine(st));
+}
+
+/* The session settings every handle runs with. */
+static const char SQL_SESSION[] = "SET default_transaction_isolation = 'serializable';"
+                                  "SET client_encoding = 'UTF8';"
+                                  "SET TIME ZONE 'UTC';"
+                                  "SET client_min_messages = 'warning'";
+
+/* Outside a transaction: make the connection again when the server has
+ * dropped it.  An idle connection does not know it was dropped until it
+ * reads, so what the server sent meanwhile (its FATAL and the end of the
+ * stream) is read first, without waiting.  The session's advisory locks
+ * went with the old connection; its prepared statements too (a new
+ * generation: each is prepared again on its next run). */
+static enum pm_err revive(struct pg_store *s)
+{
+    enum pm_err err = PM_OK;
+    PGresult *res;
+
+    /* Twice: the first read may end with the server's message, the second
+     * then meets the end of the stream.  The server's FATAL may come before
+     * the end of the stream does; it says enough. */
+    if (alive(s) && PQconsumeInput(s->conn) && PQconsumeInput(s->conn))
+        (void)PQisBusy(s->conn); /* parses it: on_notice() */
+    if (alive(s) && !s->ended)
+        return PM_OK;
+    PQreset(s->conn);
+    s->ended = false;
+    s->write_lock = 0;
+    s->tx_open = false;
+    s->generation++;
+    if (!alive(s))
+        return fail(s, NULL, "connecting to PostgreSQL again");
+    res = PQexec(s->conn, SQL_SESSION);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        err = fail(s, res, "setting up the session again");
+    PQclear(res);
+    return err;
 }
 
 static enum pm_err drv_prepare(struct store *st, const char *sql, struct store_stmt **out)
@@ -123,16 +205,45 @@ static enum pm_err drv_prepare(struct store *st, const char *sql, struct store_s
         return pm_error_set(&st->error, PM_ERR_NOMEM, "", "preparing a statement");
     snprintf(q->name, sizeof(q->name), "q%lu", (unsigned long)atomic_fetch_add(&serial, 1));
     q->row = -1;
+    q->sql = strdup(sql);
+    if (!q->sql) {
+        free(q);
+        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "preparing a statement");
+    }
+    err = in_transaction(s) ? PM_OK : revive(s);
+    if (err)
+        goto out_free;
     res = PQprepare(s->conn, q->name, sql, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         err = fail(s, res, "preparing a statement");
         PQclear(res);
-        free(q);
-        return err;
+        goto out_free;
     }
     PQclear(res);
+    q->generation = s->generation;
     *out = q;
     return PM_OK;
+out_free:
+    free(q->sql);
+    free(q);
+    return err;
+}
+
+/* q prepared on the current connection (again, after it was made anew). */
+static enum pm_err prepared(struct pg_store *s, struct store_stmt *q)
+{
+    enum pm_err err = PM_OK;
+    PGresult *res;
+
+    if (q->generation == s->generation)
+        return PM_OK;
+    res = PQprepare(s->conn, q->name, q->sql, 0, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        err = fail(s, res, "preparing a statement again");
+    else
+        q->generation = s->generation;
+    PQclear(res);
+    return err;
 }
 
 static void clear_values(struct store_stmt *q)
@@ -171,6 +282,7 @@ static void drv_finalize(struct store_stmt *q)
     if (!q)
         return;
     drv_reset(q);
+    free(q->sql);
     free(q);
 }
 
@@ -241,7 +353,7 @@ static void drv_bind_null(struct store_stmt *q, int i)
 
 static enum pm_err run(struct pg_store *s, struct store_stmt *q)
 {
-    bool alone = !in_transaction(s);
+    bool alone = !in_transaction(s), lost;
     ExecStatusType status;
     enum pm_err err;
     int attempt;
@@ -249,8 +361,14 @@ static enum pm_err run(struct pg_store *s, struct store_stmt *q)
     if (q->overflow)
         return pm_error_set(&s->base.error, PM_ERR_INTERNAL, "", "a statement's parameters");
     for (attempt = 1;; attempt++) {
+        err = alone ? revive(s) : PM_OK;
+        if (!err)
+            err = prepared(s, q);
+        if (err)
+            return err;
         q->res = PQexecPrepared(s->conn, q->name, q->n_params, (const char *const *)q->values,
                                 q->lengths, q->formats, 0);
+        note_transaction(s);
         status = PQresultStatus(q->res);
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
             q->n_rows = PQntuples(q->res);
@@ -258,8 +376,11 @@ static enum pm_err run(struct pg_store *s, struct store_stmt *q)
             return PM_OK;
         }
         err = fail(s, q->res, "running a statement");
+        lost = alone && !alive(s) && (terminated(q->res) || s->ended);
         PQclear(q->res);
         q->res = NULL;
+        if (lost && attempt < RETRIES)
+            continue; /* the server ended the session before it ran: again on a new one */
         if (err != PM_ERR_BUSY || !alone || attempt == RETRIES)
             return err;
         sql_backoff(attempt);
@@ -345,10 +466,15 @@ static int64_t drv_changes(struct store_stmt *q)
 static enum pm_err drv_exec(struct store *st, const char *sql, const char *what)
 {
     struct pg_store *s = engine(st);
-    PGresult *res = PQexec(s->conn, sql);
-    ExecStatusType status = PQresultStatus(res);
-    enum pm_err err = PM_OK;
+    enum pm_err err = in_transaction(s) ? PM_OK : revive(s);
+    ExecStatusType status;
+    PGresult *res;
 
+    if (err)
+        return err;
+    res = PQexec(s->conn, sql);
+    note_transaction(s);
+    status = PQresultStatus(res);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         err = fail(s, res, what);
     PQclear(res);
@@ -387,6 +513,14 @@ static enum pm_err exec_int(struct store *st, const char *sql, int64_t v)
     err = sql_run(st, q);
     sql_done(st, q);
     return err;
+}
+
+/* The server dropped the connection: its transaction and its locks are
+ * gone with it. */
+static void forget_session(struct pg_store *s)
+{
+    s->tx_open = false;
+    s->write_lock = 0;
 }
 
 /* Release the company write lock taken by op_begin_for, if any, keeping
@@ -445,10 +579,12 @@ static enum pm_err drv_commit(struct store *st)
                            "COMMIT: the transaction was aborted by an earlier failure");
     else
         err = sql_exec(st, SQL_COMMIT);
-    if (err && in_transaction(s)) {
+    if (err && alive(s) && in_transaction(s)) {
         res = PQexec(s->conn, SQL_ROLLBACK);
         PQclear(res);
     }
+    if (!alive(s))
+        forget_session(s);
     write_unlock(s);
     return err;
 }
@@ -459,7 +595,10 @@ static enum pm_err drv_rollback(struct store *st)
     struct pg_store *s = engine(st);
     enum pm_err err = PM_OK;
 
-    if (in_transaction(s))
+    /* A dropped connection took its transaction with it: nothing to undo. */
+    if (!alive(s))
+        forget_session(s);
+    else if (in_transaction(s))
         err = sql_exec(st, SQL_ROLLBACK);
     write_unlock(s);
     return err;
@@ -502,12 +641,6 @@ static void drv_close(struct store *st)
 {
     PQfinish(engine(st)->conn);
 }
-
-/* The session settings every handle runs with. */
-static const char SQL_SESSION[] = "SET default_transaction_isolation = 'serializable';"
-                                  "SET client_encoding = 'UTF8';"
-                                  "SET TIME ZONE 'UTC';"
-                                  "SET client_min_messages = 'warning'";
 
 /* Which server a message is about: host, port and database, never the
  * user's password (libpq's own messages do not carry it either). */
@@ -552,6 +685,7 @@ static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error
                            "connecting to PostgreSQL at %s: %s", server, msg);
         goto out_close;
     }
+    s->libpq_notice = PQsetNoticeReceiver(s->conn, on_notice, s);
     res = PQexec(s->conn, SQL_SESSION);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         server_name(s->conn, server, sizeof(server));

@@ -9,6 +9,9 @@
  *   pg_migrations.c  the numbered schema migrations (the same numbers as
  *                    the SQLite engine's).
  *
+ * A connection the server dropped (a restart, pg_terminate_backend) is
+ * made again before the next statement outside a transaction; the
+ * transaction it broke fails (PM_ERR_IO) until the caller rolls it back.
  * Sessions run SERIALIZABLE by default, in UTF-8 and UTC, so a caller's
  * store_begin() .. store_commit() sees what SQLite's single writer gives; a
  * serialisation failure or deadlock is PM_ERR_BUSY (retried by sql_atomic,
@@ -32,6 +35,18 @@ struct pg_store {
     /* The company whose write lock (store_begin_for) this handle holds
      * until its transaction ends, or 0. */
     int64_t write_lock;
+    /* Which connection the statements were prepared on: it grows when a
+     * lost connection is made again, and a statement of an older one is
+     * prepared again before it runs. */
+    unsigned generation;
+    /* Whether a transaction was open when the connection was last seen
+     * alive: after the server dropped it, statements fail until the caller
+     * ends that transaction, never run alone on a new connection. */
+    bool tx_open;
+    /* The server said it ends the session (a FATAL of class 57 before the
+     * connection closed): a statement sent after it never ran. */
+    bool ended;
+    PQnoticeReceiver libpq_notice; /* the receiver libpq had before ours */
 };
 
 /* The driver (pg_driver.c). */

@@ -1,0 +1,474 @@
+/*
+ * store_faults_test.c — the store when the database fails under it: a
+ * schema migration that fails, and on PostgreSQL a serialisation conflict
+ * forced by a second connection and a backend ended with
+ * pg_terminate_backend, idle and in the middle of a transaction.
+ *
+ * On SQLite (no PAMINN_TEST_DSN) only the migration tests run, each on a
+ * fresh file under /tmp; CMakeLists.txt runs the file a second time on the
+ * PostgreSQL server of scripts/pg-server.sh (unit.store_faults_test.pg),
+ * each test on a database of its own (pg_testdb.h).  The second connection
+ * is plain libpq or sqlite3, like a second process would be.
+ *
+ * What a caller relies on: a failed migration leaves the schema version and
+ * the tables as they were and names the migration; `paminn serve` refuses
+ * to start on it with that message; a transaction that meets a conflict is
+ * run again whole or refused as retryable, never half written; a
+ * connection the server dropped is made again for the next transaction,
+ * and the transaction it broke fails as a whole.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "pg_testdb.h"
+#include "store/pg/pg_store.h"
+#include "store/sql.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+struct fixture {
+    char path[64]; /* SQLite: the file */
+    char dsn[512]; /* what store_open() is given */
+    char name[64]; /* PostgreSQL: this test's database */
+    struct store *st;
+    PGconn *pg;  /* the second connection (PostgreSQL) */
+    sqlite3 *db; /* the same on SQLite */
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct pm_error e;
+    int fd;
+
+    assert_non_null(f);
+    if (on_pg()) {
+        pg_create_db(f->name, f->dsn, sizeof(f->dsn));
+        f->pg = PQconnectdb(f->dsn);
+        if (PQstatus(f->pg) != CONNECTION_OK)
+            fail_msg("connect %s: %s", f->dsn, PQerrorMessage(f->pg));
+        PQsetNoticeProcessor(f->pg, quiet, NULL);
+    } else {
+        snprintf(f->path, sizeof(f->path), "/tmp/paminn-faults-XXXXXX");
+        fd = mkstemp(f->path);
+        assert_true(fd >= 0);
+        close(fd);
+        snprintf(f->dsn, sizeof(f->dsn), "%s", f->path);
+    }
+    if (store_open(f->dsn, &f->st, &e) != PM_OK)
+        fail_msg("store_open %s: %s", f->dsn, e.message);
+    if (!on_pg())
+        assert_int_equal(sqlite3_open(f->path, &f->db), SQLITE_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    static const char *const SQLITE_FILES[] = {"", "-wal", "-shm"};
+    struct fixture *f = *state;
+    char file[80];
+    size_t i;
+
+    store_close(&f->st);
+    if (f->pg)
+        PQfinish(f->pg);
+    if (f->db)
+        sqlite3_close(f->db);
+    if (on_pg())
+        pg_drop_db(f->name);
+    for (i = 0; !on_pg() && i < sizeof(SQLITE_FILES) / sizeof(SQLITE_FILES[0]); i++) {
+        snprintf(file, sizeof(file), "%s%s", f->path, SQLITE_FILES[i]);
+        unlink(file);
+    }
+    free(f);
+    return 0;
+}
+
+/* One statement on the second connection, for its effect. */
+static void raw_exec(struct fixture *f, const char *sql)
+{
+    char *msg = NULL;
+    PGresult *r;
+
+    if (f->pg) {
+        r = PQexec(f->pg, sql);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+            fail_msg("%s: %s", sql, PQerrorMessage(f->pg));
+        PQclear(r);
+        return;
+    }
+    if (sqlite3_exec(f->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
+
+static int64_t raw_int(struct fixture *f, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t v = 0;
+    PGresult *r;
+
+    if (f->pg) {
+        r = PQexec(f->pg, sql);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+            fail_msg("%s: %s", sql, PQerrorMessage(f->pg));
+        v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        PQclear(r);
+        return v;
+    }
+    if (sqlite3_prepare_v2(f->db, sql, -1, &q, NULL) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(f->db));
+    v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+static const struct store_migrations *engine_migrations(void)
+{
+    return on_pg() ? &pg_migrations : &sqlite_migrations;
+}
+
+static int64_t table_count(struct fixture *f)
+{
+    return raw_int(f, on_pg() ? "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+                              : "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+}
+
+static int64_t schema_version(struct fixture *f)
+{
+    return raw_int(f, "SELECT max(version) FROM schema_migrations");
+}
+
+/* ---- a failing migration ---- */
+
+/* The next release's migrations: the first good, the second failing after
+ * it has already created a table and added a column. */
+static const char UPGRADE_GOOD[] = "CREATE TABLE upgrade_one (x INTEGER);"
+                                   "ALTER TABLE companies ADD COLUMN upgrade_extra INTEGER";
+static const char UPGRADE_BAD[] = "CREATE TABLE upgrade_two (x INTEGER);"
+                                  "ALTER TABLE customers ADD COLUMN upgrade_more INTEGER;"
+                                  "INSERT INTO no_such_table VALUES (1)";
+
+/* The engine's migrations and then extra[0..n_extra) in texts. */
+static struct store_migrations upgraded(const char **texts, const char *const *extra, int n_extra)
+{
+    struct store_migrations m = *engine_migrations();
+    int i;
+
+    for (i = 0; i < m.count; i++)
+        texts[i] = m.texts[i];
+    for (i = 0; i < n_extra; i++)
+        texts[m.count + i] = extra[i];
+    m.texts = texts;
+    m.count += n_extra;
+    return m;
+}
+
+static void test_failing_migration_rolls_back(void **state)
+{
+    struct fixture *f = *state;
+    const char *texts[64];
+    const char *const both[] = {UPGRADE_GOOD, UPGRADE_BAD};
+    const char *const good[] = {UPGRADE_GOOD};
+    int n = engine_migrations()->count, applied = -1;
+    int64_t tables = table_count(f);
+    struct store_migrations m;
+    char what[32];
+
+    assert_true(n + 2 <= (int)(sizeof(texts) / sizeof(texts[0])));
+    assert_int_equal(schema_version(f), n);
+    raw_exec(f, "INSERT INTO companies (name, created_at) VALUES ('Kvar AB', 0)");
+
+    /* Two new migrations, the second failing: neither is applied. */
+    m = upgraded(texts, both, 2);
+    assert_int_not_equal(store_migrate_run(f->st, &m, &applied), PM_OK);
+    assert_int_equal(applied, -1);
+    snprintf(what, sizeof(what), "migration %d", n + 2);
+    if (!strstr(store_error(f->st)->message, what))
+        fail_msg("the error does not name %s: %s", what, store_error(f->st)->message);
+    assert_non_null(strstr(store_error(f->st)->message, "no_such_table"));
+    assert_int_equal(schema_version(f), n);
+    assert_int_equal(table_count(f), tables);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM companies WHERE name = 'Kvar AB'"), 1);
+    /* Neither the good migration's column nor the bad one's half. */
+    assert_int_not_equal(sql_exec(f->st, "SELECT upgrade_extra FROM companies"), PM_OK);
+    assert_int_not_equal(sql_exec(f->st, "SELECT upgrade_more FROM customers"), PM_OK);
+    assert_int_not_equal(sql_exec(f->st, "SELECT x FROM upgrade_one"), PM_OK);
+
+    /* The handle goes on: the good migration alone is applied, once. */
+    m = upgraded(texts, good, 1);
+    assert_int_equal(store_migrate_run(f->st, &m, &applied), PM_OK);
+    assert_int_equal(applied, 1);
+    assert_int_equal(schema_version(f), n + 1);
+    assert_int_equal(table_count(f), tables + 1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM companies WHERE upgrade_extra IS NULL"), 1);
+}
+
+/* The paminn program beside this test's executable. */
+static void paminn_path(char *out, size_t cap)
+{
+    char self[512];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    char *slash;
+
+    assert_true(n > 0);
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    assert_non_null(slash);
+    *slash = '\0';
+    snprintf(out, cap, "%s/paminn", self);
+    assert_int_equal(access(out, X_OK), 0);
+}
+
+/* Run `paminn --db DSN args` (never more than 60 s): its exit status, its
+ * output (stdout and stderr) in out[cap]. */
+static int run_paminn(const char *dsn, const char *args, char *out, size_t cap)
+{
+    const char *source = getenv("PAMINN_SOURCE_DIR");
+    char bin[600], cmd[2000];
+    size_t len = 0, got;
+    FILE *p;
+    int status;
+
+    if (!source)
+        fail_msg("PAMINN_SOURCE_DIR (the repository, for its data/) is not set");
+    paminn_path(bin, sizeof(bin));
+    snprintf(cmd, sizeof(cmd), "timeout 60 '%s' --db '%s' --data-dir '%s/data' %s 2>&1", bin, dsn,
+             source, args);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    while (len + 1 < cap && (got = fread(out + len, 1, cap - 1 - len, p)) > 0)
+        len += got;
+    out[len] = '\0';
+    status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A database whose newest migration fails when applied again (its
+ * version was lost, its changes are there): the server refuses to start,
+ * naming the migration, and the database is as it was. */
+static void test_server_refuses_a_failing_migration(void **state)
+{
+    struct fixture *f = *state;
+    int n = engine_migrations()->count, code;
+    int64_t tables = table_count(f);
+    char out[4096], what[32], sql[96];
+
+    store_close(&f->st);
+    snprintf(sql, sizeof(sql), "DELETE FROM schema_migrations WHERE version = %d", n);
+    raw_exec(f, sql);
+    code = run_paminn(f->dsn, "serve --listen 127.0.0.1:0", out, sizeof(out));
+    assert_int_not_equal(code, 0);
+    assert_int_not_equal(code, 124); /* refused, not stopped by the timeout */
+    snprintf(what, sizeof(what), "migration %d", n);
+    if (!strstr(out, what))
+        fail_msg("paminn serve did not name %s:\n%s", what, out);
+    assert_null(strstr(out, "listening on"));
+    assert_int_equal(schema_version(f), n - 1);
+    assert_int_equal(table_count(f), tables);
+
+    /* `paminn migrate` says the same. */
+    code = run_paminn(f->dsn, "migrate", out, sizeof(out));
+    assert_int_not_equal(code, 0);
+    assert_non_null(strstr(out, what));
+    assert_int_equal(schema_version(f), n - 1);
+}
+
+/* ---- PostgreSQL: a serialisation conflict from a second connection ---- */
+
+struct bump {
+    struct fixture *f;
+    int attempts;
+    int conflicts; /* how many attempts the second connection spoils */
+};
+
+/* One unit: read the counter, log the attempt, and write the counter + 1;
+ * between the read and the write the second connection may change it. */
+static enum pm_err bump_once(struct store *st, void *ctx)
+{
+    struct bump *b = ctx;
+    int64_t n = 0;
+    enum pm_err err;
+
+    b->attempts++;
+    err = sql_getf(st, "", "no counter", &sql_int_reader, &n,
+                   "SELECT n FROM fault_counter WHERE id = 1", "");
+    if (!err)
+        err =
+            sql_runf(st, "INSERT INTO fault_log (attempt) VALUES ($1)", "i", (int64_t)b->attempts);
+    if (!err && b->conflicts > 0) {
+        b->conflicts--;
+        raw_exec(b->f, "UPDATE fault_counter SET n = n + 10 WHERE id = 1");
+    }
+    if (!err)
+        err = sql_runf(st, "UPDATE fault_counter SET n = $1 WHERE id = 1", "i", n + 1);
+    return err;
+}
+
+static void counter_tables(struct fixture *f)
+{
+    raw_exec(f, "CREATE TABLE fault_counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
+                "INSERT INTO fault_counter VALUES (1, 0);"
+                "CREATE TABLE fault_log (attempt BIGINT NOT NULL)");
+}
+
+static void test_pg_serialisation_conflict_is_retried_whole(void **state)
+{
+    struct fixture *f = *state;
+    struct bump b = {.f = f, .conflicts = 1};
+
+    if (!on_pg())
+        skip();
+    counter_tables(f);
+    assert_int_equal(sql_atomic(f->st, bump_once, &b), PM_OK);
+    assert_int_equal(b.attempts, 2);
+    /* The second connection's +10 kept, then ours on top of it. */
+    assert_int_equal(raw_int(f, "SELECT n FROM fault_counter"), 11);
+    /* Only the attempt that committed left its row. */
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM fault_log"), 1);
+    assert_int_equal(raw_int(f, "SELECT attempt FROM fault_log"), 2);
+}
+
+static void test_pg_serialisation_conflict_refused_when_it_persists(void **state)
+{
+    struct fixture *f = *state;
+    struct bump b = {.f = f, .conflicts = 1000};
+    enum pm_err err;
+
+    if (!on_pg())
+        skip();
+    counter_tables(f);
+    err = sql_atomic(f->st, bump_once, &b);
+    assert_int_equal(err, PM_ERR_BUSY);
+    assert_true(store_retryable(f->st));
+    assert_true(b.attempts > 1);
+    assert_non_null(strstr(store_error(f->st)->message, "could not serialize"));
+    /* Every attempt rolled back: only the second connection's writes. */
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM fault_log"), 0);
+    assert_int_equal(raw_int(f, "SELECT n FROM fault_counter"), 10 * (int64_t)b.attempts);
+    /* Nothing left open: the next unit runs. */
+    b.conflicts = 0;
+    assert_int_equal(sql_atomic(f->st, bump_once, &b), PM_OK);
+}
+
+/* ---- PostgreSQL: the backend ended under the handle ---- */
+
+static int64_t backend_pid(struct fixture *f)
+{
+    int64_t pid = 0;
+
+    if (sql_getf(f->st, "", "no pid", &sql_int_reader, &pid, "SELECT pg_backend_pid()", ""))
+        fail_msg("pg_backend_pid: %s", store_error(f->st)->message);
+    return pid;
+}
+
+/* End the handle's backend from the second connection and wait until it
+ * is gone (a generous bound that fails loudly; no timing is asserted). */
+static void terminate(struct fixture *f, int64_t pid)
+{
+    char sql[128];
+    int i;
+
+    snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)::int", (long long)pid);
+    assert_int_equal(raw_int(f, sql), 1);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_stat_activity WHERE pid = %lld",
+             (long long)pid);
+    for (i = 0; i < 1200 && raw_int(f, sql) > 0; i++)
+        usleep(100000);
+    if (raw_int(f, sql) > 0)
+        fail_msg("backend %lld still there 120 s after pg_terminate_backend", (long long)pid);
+}
+
+static void test_pg_terminated_idle_connection_is_made_again(void **state)
+{
+    struct fixture *f = *state;
+    int64_t pid, again, one = 0;
+
+    if (!on_pg())
+        skip();
+    counter_tables(f);
+    pid = backend_pid(f);
+    terminate(f, pid);
+    /* The next statement, and the next transaction, simply work. */
+    assert_int_equal(sql_getf(f->st, "", "no row", &sql_int_reader, &one,
+                              "SELECT n + 1 FROM fault_counter WHERE id = 1", ""),
+                     PM_OK);
+    assert_int_equal(one, 1);
+    again = backend_pid(f);
+    assert_true(again != pid);
+
+    terminate(f, again);
+    assert_int_equal(store_begin_for(f->st, 1), PM_OK);
+    assert_int_equal(
+        sql_runf(f->st, "INSERT INTO fault_log (attempt) VALUES ($1)", "i", (int64_t)1), PM_OK);
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM fault_log"), 1);
+}
+
+static void test_pg_terminated_mid_transaction_writes_nothing(void **state)
+{
+    struct fixture *f = *state;
+    int64_t pid;
+    enum pm_err err;
+
+    if (!on_pg())
+        skip();
+    counter_tables(f);
+    assert_int_equal(store_begin_for(f->st, 1), PM_OK);
+    assert_int_equal(
+        sql_runf(f->st, "INSERT INTO fault_log (attempt) VALUES ($1)", "i", (int64_t)1), PM_OK);
+    pid = backend_pid(f);
+    terminate(f, pid);
+    /* The rest of the transaction fails: never run alone on a new
+     * connection, which would write its second half without the first. */
+    err = sql_runf(f->st, "INSERT INTO fault_log (attempt) VALUES ($1)", "i", (int64_t)2);
+    assert_int_equal(err, PM_ERR_IO);
+    err = sql_runf(f->st, "UPDATE fault_counter SET n = 5 WHERE id = 1", "");
+    assert_int_not_equal(err, PM_OK);
+    assert_int_not_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(store_rollback(f->st), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM fault_log"), 0);
+    assert_int_equal(raw_int(f, "SELECT n FROM fault_counter"), 0);
+
+    /* The handle goes on, on a new connection, the company lock free. */
+    assert_int_equal(store_begin_for(f->st, 1), PM_OK);
+    assert_int_equal(
+        sql_runf(f->st, "INSERT INTO fault_log (attempt) VALUES ($1)", "i", (int64_t)3), PM_OK);
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT attempt FROM fault_log"), 3);
+    assert_true(backend_pid(f) != pid);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                                " AND database = (SELECT oid FROM pg_database"
+                                "                 WHERE datname = current_database())"),
+                     0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_failing_migration_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_refuses_a_failing_migration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_serialisation_conflict_is_retried_whole, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pg_serialisation_conflict_refused_when_it_persists,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_terminated_idle_connection_is_made_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pg_terminated_mid_transaction_writes_nothing, setup,
+                                        teardown),
+    };
+
+    pg_base_from_env();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
