@@ -134,9 +134,11 @@ async function setFaults(sbBase) {
 /* ---- measurements ---- */
 
 /* Refusals that are the expected answer: a wrong password (401) and the
- * lockout after it (429); a hand-over whose invoices all became ineligible
- * meanwhile, e.g. paid by a BgMax file (409/422). */
-const EXPECTED = { failed_login: [401, 429], handover: [409, 422] };
+ * lockout after it (429); a hand-over whose invoices are all ineligible
+ * (409/422: e.g. the customer's card lacks an address, or a BgMax file paid
+ * the invoice meanwhile); a payment larger than what is left (422), when a
+ * BgMax file paid part of the invoice between the read and the write. */
+const EXPECTED = { failed_login: ['401', '429'], handover: ['409', '422'], payment: ['422 out_of_range'] };
 
 class Minute {
   constructor() {
@@ -146,11 +148,16 @@ class Minute {
     this.expected = 0;
   }
 
-  add(op, status, ms) {
+  /* status: the HTTP status or 'lost'; code: the error's code, if any */
+  add(op, status, code, ms) {
     this.lat.push(ms);
     if (op !== 'login' && op !== 'failed_login') this.latNoLogin.push(ms);
-    if (EXPECTED[op]?.includes(status)) this.expected++;
-    else this.status.set(status, (this.status.get(status) ?? 0) + 1);
+    const key = code ? `${status} ${code}` : status;
+    if (EXPECTED[op]?.includes(String(status)) || EXPECTED[op]?.includes(key)) {
+      this.expected++;
+      return;
+    }
+    this.status.set(key, (this.status.get(key) ?? 0) + 1);
   }
 }
 
@@ -232,9 +239,10 @@ class Soak {
       res = { status, text: String(err.cause?.code ?? err.message), body: null };
     }
     const ms = performance.now() - t0;
-    this.minute.add(op, status, ms);
+    const code = status >= 400 ? res.body?.error?.code : undefined;
+    this.minute.add(op, status, code, ms);
     if (!this.ops.has(op)) this.ops.set(op, new Minute());
-    this.ops.get(op).add(op, status, ms);
+    this.ops.get(op).add(op, status, code, ms);
     if (status === 'lost' || status >= 500) this.bad.push([op, status, res.text.slice(0, 200)]);
     return res;
   }
@@ -291,9 +299,12 @@ const OPS = {
     const ids = [...s.unpaid.keys()].slice(0, 500);
     if (!ids.length) return;
     const id = pickOne(ids);
-    const { remaining } = s.unpaid.get(id);
     s.unpaid.delete(id);
-    const amount = Math.max(1, Math.min(remaining, Math.floor(remaining / (1 + rand(3)))));
+    /* as a user does: open the invoice, then register what came in */
+    const inv = await s.call('payment', () => c.get(`${s.api}/invoices/${id}`));
+    const remaining = inv.body?.remaining_minor ?? 0;
+    if (inv.status !== 200 || remaining <= 0 || inv.body.amili) return;
+    const amount = Math.max(1, Math.floor(remaining / (1 + rand(3))));
     await s.call('payment', () => c.post(`${s.api}/invoices/${id}/payments`,
       { date: today(), amount_minor: amount, reference: `soak ${++s.seq}` }));
   },
@@ -454,7 +465,7 @@ function handoverChecks(s, mine, theirs) {
 const mib = (kib) => (kib / 1024).toFixed(1);
 
 function statusText(m) {
-  return [...m.status].filter(([st]) => st === 'lost' || st >= 400).sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+  return [...m.status].filter(([st]) => st === 'lost' || parseInt(st, 10) >= 400).sort((a, b) => String(a[0]).localeCompare(String(b[0])))
     .map(([st, n]) => `${st}×${n}`).join(', ') || '–';
 }
 
@@ -464,7 +475,7 @@ function minuteTable(s) {
   const out = ['| minute | requests | req/s | expected refusals | other non-2xx/3xx (status×count) | 5xx | ' +
     'p99 ms | p99 ms without logins | paminn RSS MiB | sandbox RSS MiB |', '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|'];
   for (const { minute, m, rss, sbRss } of s.samples) {
-    const five = [...m.status].filter(([st]) => st >= 500).reduce((a, [, n]) => a + n, 0);
+    const five = [...m.status].filter(([st]) => parseInt(st, 10) >= 500).reduce((a, [, n]) => a + n, 0);
     const p99 = (xs) => (minute ? pct(sorted(xs), 0.99).toFixed(1) : '–');
     out.push(`| ${minute} | ${m.lat.length} | ${(m.lat.length / 60).toFixed(1)} | ${m.expected} | ${statusText(m)} | ${five} | ` +
       `${p99(m.lat)} | ${p99(m.latNoLogin)} | ${mib(rss)} | ${mib(sbRss)} |`);
