@@ -26,7 +26,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 
-import { generateBgmax } from '../tests/lib/bgmax.mjs';
+import { generateBgmax, luhnCheckDigit } from '../tests/lib/bgmax.mjs';
 import { Client, DATA_DIR, REPO, co, setCookies } from '../tests/api/lib/server.mjs';
 import { SANDBOX_BIN, sandboxCall, sleep, spawnListening } from '../tests/amili/lib/stack.mjs';
 import { nowS, signJwt } from '../tests/sandbox/helper.mjs';
@@ -194,16 +194,7 @@ const pickOne = (xs) => xs[rand(xs.length)];
  * a Luhn check digit (as src/core/idnum.c makes it). */
 function ocrOf(number) {
   const body = String(number) + String((String(number).length + 2) % 10);
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return body + String((10 - (sum % 10)) % 10);
+  return body + luhnCheckDigit(body);
 }
 
 /* What the clients share: the measurements and the pools of invoices to
