@@ -163,9 +163,14 @@ class Minute {
 
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : 0);
 
+/* 0 once the process is gone. */
 function rssKib(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /* Least-squares slope of ys over xs. */
@@ -374,14 +379,25 @@ async function runClient(s, k, until) {
   }
 }
 
-/* One sample a minute: what the minute saw and the servers' RSS. */
+/* One sample a minute: what the minute saw and the servers' RSS, read
+ * every 5 s: its highest value in the minute (glibc gives freed arenas
+ * back now and then, so a single reading jumps by tens of MiB) and the
+ * last one. */
 async function sampler(s, start, until) {
-  s.samples.push({ minute: 0, m: new Minute(), rss: rssKib(s.app.child.pid), sbRss: rssKib(s.sb.child.pid) });
+  const rss = () => [rssKib(s.app.child.pid), rssKib(s.sb.child.pid)];
+  const [r0, sb0] = rss();
+  s.samples.push({ minute: 0, m: new Minute(), rss: r0, rssLast: r0, sbRss: sb0 });
   for (let k = 1; start + k * 60000 <= until + 1000; k++) {
-    await sleep(Math.max(0, start + k * 60000 - Date.now()));
+    let [peak, sbPeak] = [0, 0];
+    let last = 0;
+    while (Date.now() < start + k * 60000) {
+      const [r, sb] = rss();
+      [peak, sbPeak, last] = [Math.max(peak, r), Math.max(sbPeak, sb), r];
+      await sleep(Math.min(5000, Math.max(0, start + k * 60000 - Date.now())));
+    }
     const m = s.minute;
     s.minute = new Minute();
-    s.samples.push({ minute: k, m, rss: rssKib(s.app.child.pid), sbRss: rssKib(s.sb.child.pid) });
+    s.samples.push({ minute: k, m, rss: Math.max(peak, last), rssLast: last, sbRss: sbPeak });
   }
 }
 
@@ -464,12 +480,12 @@ const sorted = (xs) => xs.slice().sort((a, b) => a - b);
 
 function minuteTable(s) {
   const out = ['| minute | requests | req/s | expected refusals | other non-2xx/3xx (status×count) | 5xx | ' +
-    'p99 ms | p99 ms without logins | paminn RSS MiB | sandbox RSS MiB |', '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|'];
-  for (const { minute, m, rss, sbRss } of s.samples) {
+    'p99 ms | p99 ms without logins | paminn RSS MiB, highest / at the end | sandbox RSS MiB, highest |', '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|'];
+  for (const { minute, m, rss, rssLast, sbRss } of s.samples) {
     const five = [...m.status].filter(([st]) => parseInt(st, 10) >= 500).reduce((a, [, n]) => a + n, 0);
     const p99 = (xs) => (minute ? pct(sorted(xs), 0.99).toFixed(1) : '–');
     out.push(`| ${minute} | ${m.lat.length} | ${(m.lat.length / 60).toFixed(1)} | ${m.expected} | ${statusText(m)} | ${five} | ` +
-      `${p99(m.lat)} | ${p99(m.latNoLogin)} | ${mib(rss)} | ${mib(sbRss)} |`);
+      `${p99(m.lat)} | ${p99(m.latNoLogin)} | ${mib(rss)} / ${mib(rssLast)} | ${mib(sbRss)} |`);
   }
   return out.join('\n');
 }
@@ -483,7 +499,8 @@ function opTable(s) {
   return out.join('\n');
 }
 
-/* RSS from minute 5 on: MiB per minute (least squares), first and last. */
+/* The highest RSS of each minute from minute 5 on: MiB per minute (least
+ * squares), first and last. */
 function rssTrend(s) {
   const pts = s.samples.filter((x) => x.minute >= 5);
   const per = slope(pts.map((x) => x.minute), pts.map((x) => x.rss / 1024));
@@ -516,7 +533,7 @@ function report(s, r) {
       `settled ${r.settleSecs.toFixed(0)} s after the load ended, faults cleared.`,
     `BgMax: ${s.bgmax.files} files, ${s.bgmax.payments} payments, ${s.bgmax.matched} matched to invoices, ${s.bgmax.refused} files refused.`,
     `Faults injected by the sandbox: ${r.fired.join('; ')}.\n`,
-    `RSS from minute 5 to ${s.samples.at(-1).minute}: ${mib(t.from)} → ${mib(t.to)} MiB, slope ${t.per.toFixed(3)} MiB/min ` +
+    `Highest RSS per minute from minute 5 to ${s.samples.at(-1).minute}: ${mib(t.from)} → ${mib(t.to)} MiB, slope ${t.per.toFixed(3)} MiB/min ` +
       `(limit ${SLOPE_MAX}).\n`,
     `Verdict: ${verdict}\n`,
     `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ` +
