@@ -19,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #include "api/api_decode.h"
 #include "api/api_json.h"
+#include "util/tz.h"
 
 #define TODAY 20514 /* 2026-03-02 */
 
@@ -41,9 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct customer cu;
     struct payment pay;
     struct api_error e;
-    char name[STORE_NAME_MAX];
+    struct api_token token;
+    static struct tz *zone;
     json_t *obj = NULL;
 
+    if (!zone && tz_load("Europe/Stockholm", &zone))
+        abort(); /* the machine lacks tzdata: nothing to fuzz against */
     api_error_clear(&e);
     if (api_json_parse_object((const char *)data, size, &obj, &e)) {
         check(e.rc, &e);
@@ -76,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(api_decode_payment(obj, TODAY, &pay, &e), &e);
 
     api_error_clear(&e);
-    check(api_decode_token(obj, name, sizeof(name), &e), &e);
+    memset(&token, 0, sizeof(token));
+    check(api_decode_token(obj, zone, &token, &e), &e);
 out_free:
     free(inv);
     json_decref(obj);
