@@ -75,7 +75,8 @@ function genericMessage(status) {
 
 /*
  * api(method, path, {body, query, action}) → parsed JSON (or null for 204).
- * path is relative to /api/v1.  Throws ApiError.
+ * path is relative to /api/v1.  Throws ApiError.  A file's bytes go as
+ * they are with {raw: ArrayBuffer, contentType} instead of a JSON body.
  */
 export async function api(method, path, opts = {}) {
   const headers = { Accept: 'application/json', 'Accept-Language': getLang() === 'en' ? 'en' : 'sv' };
@@ -87,7 +88,10 @@ export async function api(method, path, opts = {}) {
     if (s) url += `?${s}`;
   }
   let payload;
-  if (opts.body !== undefined) {
+  if (opts.raw !== undefined) {
+    payload = opts.raw;
+    headers['Content-Type'] = opts.contentType ?? 'application/octet-stream';
+  } else if (opts.body !== undefined) {
     payload = JSON.stringify(opts.body);
     headers['Content-Type'] = 'application/json';
   }

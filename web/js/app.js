@@ -17,6 +17,7 @@ import * as start from './views/start.js';
 import * as overview from './views/overview.js';
 import * as settings from './views/settings.js';
 import * as tokens from './views/tokens.js';
+import * as payments from './views/payments.js';
 
 const routes = [
   [/^\/invoices\/new$/, invoiceNew.render],
@@ -25,6 +26,7 @@ const routes = [
   [/^\/customers\/new$/, customers.renderForm],
   [/^\/customers\/(\d+)$/, customers.renderForm],
   [/^\/customers$/, customers.renderList],
+  [/^\/payments$/, payments.render],
   [/^\/start$/, start.render],
   [/^\/overview$/, overview.render],
   [/^\/settings$/, settings.render],

@@ -11,6 +11,7 @@ import { logout } from './session.js';
 
 const NAV = [
   ['#/invoices', 'nav.invoices', /^\/invoices/],
+  ['#/payments', 'nav.payments', /^\/payments/],
   ['#/start', 'nav.reminders', /^\/start/],
   ['#/customers', 'nav.customers', /^\/customers/],
   ['#/overview', 'nav.overview', /^\/overview/],
