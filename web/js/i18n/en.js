@@ -665,7 +665,7 @@ export default {
   'payments.place.on': 'Place on invoice {n}',
   'payments.place.choose': 'Choose invoice',
   'payments.place.choose_other': 'Choose another invoice',
-  'payments.place.choose_for': 'Choose an invoice for {amount} from {payer}',
+  'payments.place.choose_for': '{label} for {amount} from {payer}',
   'payments.place.title': 'Place the payment on an invoice',
   'payments.place.held': '{amount} from {payer}, deposited {date}.',
   'payments.place.number': 'Invoice number',

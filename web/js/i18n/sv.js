@@ -665,7 +665,7 @@ export default {
   'payments.place.on': 'Placera på faktura {n}',
   'payments.place.choose': 'Välj faktura',
   'payments.place.choose_other': 'Välj annan faktura',
-  'payments.place.choose_for': 'Välj faktura för {amount} från {payer}',
+  'payments.place.choose_for': '{label} för {amount} från {payer}',
   'payments.place.title': 'Placera inbetalningen på en faktura',
   'payments.place.held': '{amount} från {payer}, insatt {date}.',
   'payments.place.number': 'Fakturanummer',

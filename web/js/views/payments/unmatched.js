@@ -147,14 +147,16 @@ export function heldSection({ readOnly, onPlaced }) {
   }
 
   function row(u, inv) {
+    /* The accessible name starts with the visible text and says which payment. */
+    const chooseLabel = t(inv ? 'payments.place.choose_other' : 'payments.place.choose');
     const actions = readOnly ? null : h('div.held-actions',
       inv ? h('button.primary.place-suggested', { type: 'button', onclick: () => placeDialog(u, inv, placedOne) },
         t('payments.place.on', { n: inv.number })) : null,
       h('button.place-other', {
         type: 'button',
-        'aria-label': t('payments.place.choose_for', { amount: money(u.amount_minor), payer: payerOf(u) }),
+        'aria-label': t('payments.place.choose_for', { label: chooseLabel, amount: money(u.amount_minor), payer: payerOf(u) }),
         onclick: () => placeDialog(u, null, placedOne),
-      }, t(inv ? 'payments.place.choose_other' : 'payments.place.choose')));
+      }, chooseLabel));
     const cols = [
       [t('payments.col.date'), u.date],
       [t('payments.col.payer'), u.payer_name || h('span.muted', t('payments.unknown_payer'))],

@@ -65,7 +65,7 @@ export function bankgiroText(digits) {
 
 /* "BGMAX-20240316063015123456-0009912346" → {created: "2024-03-16 06:30", bankgiro: "991-2346"}, or null. */
 export function identityParts(identity) {
-  const m = /^BGMAX-(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)\d{10}-(\d{10})$/.exec(identity ?? '');
+  const m = /^BGMAX-(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)\d{8}-(\d{10})$/.exec(identity ?? '');
   if (!m) return null;
   return { created: `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}`, bankgiro: bankgiroText(m[6]) };
 }
