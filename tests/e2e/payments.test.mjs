@@ -244,6 +244,8 @@ test('phone width, English: a payment without a suggestion is placed on an invoi
   assert.equal(await row.getByRole('button', { name: /^Place on invoice/ }).count(), 0, 'a suggestion without one from the server');
   await noSidewaysScroll(page, 'the payments to place');
   await assertAccessible(page, 'the payments to place at phone width');
+  await page.locator('h1').click(); /* the toast goes */
+  await page.locator('#toast').waitFor({ state: 'hidden' });
   await shot(page, 'payments-phone', { fullPage: true });
 
   /* a number that is no invoice is refused in the field; the right one is confirmed */

@@ -74,15 +74,18 @@ function showRefusal(box, err, file) {
 export function importSection({ onBooked }) {
   const errBox = h('div.error-box', { role: 'alert', hidden: true });
   const out = h('div.import-out');
-  const input = h('input#bank-file', {
-    type: 'file', accept: '.txt,.xml,.dat,.bgm,text/plain,application/xml,text/xml', 'aria-describedby': 'bank-file-hint',
+  /* The browser's own file control speaks the browser's language, not
+   * the page's: it is kept for the keyboard and screen readers but not
+   * shown, and its label is the visible button. */
+  const input = h('input#bank-file.file-input', {
+    type: 'file', accept: '.txt,.xml,.dat,.bgm,text/plain,application/xml,text/xml', 'aria-describedby': 'bank-file-name bank-file-hint',
   });
+  const chosenName = h('span.file-name#bank-file-name', t('payments.no_file'));
   const el = h('section.pay-import', { 'aria-labelledby': 'import-title' },
     h('h2#import-title', t('payments.import_title')),
     h('p', t('payments.import_intro')),
     h('div.field.file-field',
-      h('label', { for: 'bank-file' }, t('payments.file_label')),
-      input,
+      h('div.file-pick', input, h('label.button', { for: 'bank-file' }, t('payments.file_label')), chosenName),
       h('span.hint#bank-file-hint', t('payments.file_hint'))),
     errBox, out);
 
@@ -90,6 +93,13 @@ export function importSection({ onBooked }) {
     clear(out);
     errBox.hidden = true;
     clear(errBox);
+  }
+
+  /* Back to choosing a file. */
+  function startOver() {
+    reset();
+    chosenName.textContent = t('payments.no_file');
+    input.focus();
   }
 
   async function post(file, query, action) {
@@ -127,7 +137,7 @@ export function importSection({ onBooked }) {
       h('p', t(isTest ? 'payments.preview_intro_test' : 'payments.preview_intro')),
       reportView(rep, { preview: true, fileName: file.name }),
       h('div.buttons', bookBtn,
-        h('button#cancel-file', { type: 'button', onclick: () => { reset(); input.focus(); } }, t(isTest ? 'common.close' : 'payments.cancel'))));
+        h('button#cancel-file', { type: 'button', onclick: startOver }, t(isTest ? 'common.close' : 'payments.cancel'))));
     out.append(panel);
     panel.querySelector('h2').focus();
     if (bookBtn) bookBtn.addEventListener('click', () => book(file, bookBtn));
@@ -153,7 +163,7 @@ export function importSection({ onBooked }) {
         matched: tot.matched_count, unmatched: tot.unmatched_count, name: file.name,
       })),
       reportView(rep, { fileName: file.name }),
-      h('div.buttons', h('button#import-another', { type: 'button', onclick: () => { reset(); input.focus(); } }, t('payments.import_another'))));
+      h('div.buttons', h('button#import-another', { type: 'button', onclick: startOver }, t('payments.import_another'))));
     out.append(panel);
     panel.querySelector('h2').focus();
     announce(t('payments.booked_toast', { matched: tot.matched_count, unmatched: tot.unmatched_count }));
@@ -162,7 +172,11 @@ export function importSection({ onBooked }) {
 
   input.addEventListener('change', () => {
     const chosen = input.files?.[0];
-    if (chosen) preview(chosen);
+    if (!chosen) return;
+    chosenName.textContent = chosen.name;
+    preview(chosen).finally(() => {
+      input.value = ''; /* the same file may be chosen again */
+    });
   });
   return { el };
 }

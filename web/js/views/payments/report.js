@@ -15,7 +15,7 @@ import { identityParts, matchedByText, reasonText, warningText } from './words.j
 /* A table that becomes one card per row at phone width (each cell names its column). */
 function stackTable(caption, cols, rows) {
   return h('table.stack',
-    h('caption', caption),
+    h('caption.sr-only', caption),
     h('thead', h('tr', cols.map(([label, cls]) => h('th', { scope: 'col', class: cls }, label)))),
     h('tbody', rows.map((cells) => h('tr', cells.map((c, i) => h('td', { class: cols[i][1], dataset: { label: cols[i][0] } }, c))))));
 }
