@@ -168,6 +168,10 @@ test('import: preview, book, the invoices follow; the held payment is placed on 
   assert.deepEqual(await invoiceState(part), ['overdue', 75000]);
   const heldList = page.locator('.pay-held');
   await heldList.getByRole('heading', { name: 'Att placera (1)' }).waitFor();
+  /* the menu counts the payment waiting, without a reload */
+  const navCount = page.locator('#app-header .nav-count');
+  await navCount.filter({ hasText: '1 att placera' }).waitFor();
+  assert.equal(await navCount.locator('[aria-hidden="true"]').innerText(), '1');
   const heldRow = heldList.locator('tbody tr');
   await heldRow.getByRole('button', { name: `Placera på faktura ${named.number}` }).waitFor();
   assert.deepEqual((await heldRow.locator('td').allInnerTexts()).slice(0, 5), [
@@ -198,6 +202,7 @@ test('import: preview, book, the invoices follow; the held payment is placed on 
   await dialog.getByText(`${kr(125000)} är placerat på faktura ${named.number}. Fakturan är betald.`).waitFor();
   await dialog.getByRole('button', { name: 'Stäng' }).first().click();
   await page.getByText('Det finns inga inbetalningar att placera.').waitFor();
+  await navCount.waitFor({ state: 'hidden' });
   assert.deepEqual(await invoiceState(named), ['paid', 0]);
   await page.goto(`${app.base}/#/invoices/${named.id}`);
   await page.locator('.view-head .badge.paid', { hasText: 'Betald' }).waitFor();

@@ -12,6 +12,7 @@ export const state = {
   company: null,
   amili: null, /* {status: 'ok', data} | {status: 'error', error} */
   flash: null, /* a message to show on the next view */
+  heldCount: null, /* bank payments waiting to be placed (the menu's count); null: not known */
 };
 
 export const co = (p = '') => `/companies/${state.companyId}${p}`;
@@ -20,6 +21,7 @@ export function chooseCompany(id) {
   state.companyId = id;
   state.company = null;
   state.amili = null;
+  state.heldCount = null;
   try {
     localStorage.setItem('paminn.company', String(id));
   } catch {
@@ -78,4 +80,30 @@ export function onChange(fn) {
   const listener = (ev) => fn(ev.detail);
   window.addEventListener('paminn:changed', listener);
   return () => window.removeEventListener('paminn:changed', listener);
+}
+
+/*
+ * The number of bank payments waiting to be placed on an invoice, for the
+ * menu: setHeldCount(n) when a view has just read the list, loadHeldCount()
+ * to read it (never throws, never asks to log in again).  Either tells the
+ * screen with notifyChanged('held-count').
+ */
+export function setHeldCount(n) {
+  state.heldCount = n;
+  notifyChanged('held-count');
+}
+
+let heldLoading = null;
+export function loadHeldCount() {
+  if (heldLoading) return heldLoading;
+  const company = state.companyId;
+  heldLoading = api('GET', co('/payments/unmatched'), { noAuthRedirect: true })
+    .then((r) => {
+      if (company === state.companyId) setHeldCount(r.items.filter((u) => !u.invoice_id).length);
+    })
+    .catch(() => {})
+    .finally(() => {
+      heldLoading = null;
+    });
+  return heldLoading;
 }

@@ -8,6 +8,8 @@ export default {
   'nav.label': 'Main menu',
   'nav.invoices': 'Customer invoices',
   'nav.payments': 'Payments',
+  'nav.held.one': '{n} to place',
+  'nav.held.other': '{n} to place',
   'nav.reminders': 'Reminders',
   'nav.customers': 'Customers',
   'nav.overview': 'Receivables',

@@ -8,6 +8,8 @@ export default {
   'nav.label': 'Huvudmeny',
   'nav.invoices': 'Kundfakturor',
   'nav.payments': 'Inbetalningar',
+  'nav.held.one': '{n} att placera',
+  'nav.held.other': '{n} att placera',
   'nav.reminders': 'Påminnelser',
   'nav.customers': 'Kunder',
   'nav.overview': 'Kundreskontra',

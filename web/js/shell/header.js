@@ -4,14 +4,14 @@
  * view (the router calls renderHeader).
  */
 import { announce, clear, h, saveDrafts } from '../dom.js';
-import { getLang, setLang, t } from '../i18n.js';
+import { getLang, setLang, t, tn } from '../i18n.js';
 import { navigate, parseHash, rerender } from '../router.js';
-import { chooseCompany, state } from '../state.js';
+import { chooseCompany, loadHeldCount, onChange, state } from '../state.js';
 import { logout } from './session.js';
 
 const NAV = [
   ['#/invoices', 'nav.invoices', /^\/invoices/],
-  ['#/payments', 'nav.payments', /^\/payments/],
+  ['#/payments', 'nav.payments', /^\/payments/, () => heldBadge()],
   ['#/start', 'nav.reminders', /^\/start/],
   ['#/customers', 'nav.customers', /^\/customers/],
   ['#/overview', 'nav.overview', /^\/overview/],
@@ -28,7 +28,7 @@ export function renderHeader({ onCompanySwitch } = {}) {
   header.append(
     h('div.brand', h('a', { href: '#/invoices' }, 'Påminn')),
     h('nav', { 'aria-label': t('nav.label') },
-      h('ul', NAV.map(([href, key, re]) => h('li', h('a', { href, 'aria-current': re.test(path) ? 'page' : null }, t(key)))))),
+      h('ul', NAV.map(([href, key, re, extra]) => h('li', h('a', { href, 'aria-current': re.test(path) ? 'page' : null }, t(key), extra?.()))))),
     h('div.header-tools',
       companyControl(onCompanySwitch),
       h('button#lang-switch.link-btn', { type: 'button', lang: other, onclick: () => switchLang(other) }, other === 'en' ? 'English' : 'Svenska'),
@@ -36,7 +36,22 @@ export function renderHeader({ onCompanySwitch } = {}) {
       h('button#logout.link-btn', { type: 'button', onclick: logout }, t('header.logout'))),
   );
   document.getElementById('skip-link').textContent = t('header.skip');
+  if (state.heldCount === null && state.companyId) loadHeldCount();
 }
+
+/* Beside "Inbetalningar": how many bank payments wait to be placed (none: nothing). */
+function heldBadge() {
+  const n = state.heldCount ?? 0;
+  return h('span.nav-count', { hidden: n === 0 },
+    h('span', { 'aria-hidden': 'true' }, String(n)), h('span.sr-only', `, ${tn('nav.held', n)}`));
+}
+
+/* The count follows every change (a file booked, a payment placed) without drawing the header again. */
+onChange((what) => {
+  if (what !== 'held-count') return;
+  const old = document.querySelector('#app-header .nav-count');
+  if (old) old.replaceWith(heldBadge());
+});
 
 /* The company's name, or a switcher when the user has more than one. */
 function companyControl(onCompanySwitch) {

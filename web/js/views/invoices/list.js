@@ -143,6 +143,11 @@ export class InvoiceList {
       }
       if (this.rows.has(item.id)) continue;
       this.rows.set(item.id, item);
+      /* A ticked invoice changed elsewhere (paid from a bank file) is ticked as it is now. */
+      if (ls.selected.has(item.id)) {
+        if (sendable(item)) ls.selected.set(item.id, item);
+        else ls.selected.delete(item.id);
+      }
       this.tbody.append(...this.rowFor(item));
       added += 1;
     }

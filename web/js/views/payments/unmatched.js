@@ -12,7 +12,7 @@ import { Action, api, get } from '../../api.js';
 import { announce, clear, clearFieldErrors, field, h, hideError, loading, openDialog, showError } from '../../dom.js';
 import { t, tn } from '../../i18n.js';
 import { money } from '../../format.js';
-import { co } from '../../state.js';
+import { co, setHeldCount } from '../../state.js';
 import { referenceText } from './report.js';
 import { reasonText } from './words.js';
 
@@ -183,6 +183,7 @@ export function heldSection({ readOnly, onPlaced }) {
     const invs = await Promise.all(items.map((u) => (u.suggested_invoice_id ? suggestionFor(u.suggested_invoice_id) : null)));
     clear(body);
     count.textContent = items.length ? `(${items.length})` : '';
+    setHeldCount(items.length);
     if (!items.length) {
       body.append(h('p.list-status', t('payments.held_empty')));
       return;
