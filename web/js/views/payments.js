@@ -13,7 +13,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { notifyChanged, role } from '../state.js';
-import { importSection } from './payments/import.js';
+import { BankFileImport } from './payments/import.js';
 import { heldSection } from './payments/unmatched.js';
 
 export async function render(main) {
@@ -22,7 +22,7 @@ export async function render(main) {
   const held = heldSection({ readOnly, onPlaced: () => notifyChanged('invoice') });
   main.append(h('h1', { tabindex: '-1' }, t('payments.title')),
     h('p', t('payments.intro')),
-    readOnly ? h('p.notice', t('payments.read_only')) : importSection({
+    readOnly ? h('p.notice', t('payments.read_only')) : new BankFileImport({
       onBooked: () => {
         notifyChanged('invoice');
         held.load();

@@ -68,68 +68,80 @@ function showRefusal(box, err, file) {
 }
 
 /*
- * The import section: {el}.  onBooked(report) after a file was booked
+ * The import section: .el.  onBooked(report) after a file was booked
  * (the view refreshes the payments waiting to be placed).
  */
-export function importSection({ onBooked }) {
-  const errBox = h('div.error-box', { role: 'alert', hidden: true });
-  const out = h('div.import-out');
-  /* The browser's own file control speaks the browser's language, not
-   * the page's: it is kept for the keyboard and screen readers but not
-   * shown, and its label is the visible button. */
-  const input = h('input#bank-file.file-input', {
-    type: 'file', accept: '.txt,.xml,.dat,.bgm,text/plain,application/xml,text/xml', 'aria-describedby': 'bank-file-name bank-file-hint',
-  });
-  const chosenName = h('span.file-name#bank-file-name', t('payments.no_file'));
-  const el = h('section.pay-import', { 'aria-labelledby': 'import-title' },
-    h('h2#import-title', t('payments.import_title')),
-    h('p', t('payments.import_intro')),
-    h('div.field.file-field',
-      h('div.file-pick', input, h('label.button', { for: 'bank-file' }, t('payments.file_label')), chosenName),
-      h('span.hint#bank-file-hint', t('payments.file_hint'))),
-    errBox, out);
+export class BankFileImport {
+  constructor({ onBooked }) {
+    this.onBooked = onBooked;
+    this.action = new Action();
+    this.seq = 0; /* the file chosen last wins over an answer still on its way */
+    this.errBox = h('div.error-box', { role: 'alert', hidden: true });
+    this.out = h('div.import-out');
+    /* The browser's own file control speaks the browser's language, not
+     * the page's: it is kept for the keyboard and screen readers but not
+     * shown, and its label is the visible button. */
+    this.input = h('input#bank-file.file-input', {
+      type: 'file', accept: '.txt,.xml,.dat,.bgm,text/plain,application/xml,text/xml', 'aria-describedby': 'bank-file-name bank-file-hint',
+    });
+    this.chosenName = h('span.file-name#bank-file-name', t('payments.no_file'));
+    this.el = h('section.pay-import', { 'aria-labelledby': 'import-title' },
+      h('h2#import-title', t('payments.import_title')),
+      h('p', t('payments.import_intro')),
+      h('div.field.file-field',
+        h('div.file-pick', this.input, h('label.button', { for: 'bank-file' }, t('payments.file_label')), this.chosenName),
+        h('span.hint#bank-file-hint', t('payments.file_hint'))),
+      this.errBox, this.out);
+    this.input.addEventListener('change', () => {
+      const chosen = this.input.files?.[0];
+      if (!chosen) return;
+      this.chosenName.textContent = chosen.name;
+      this.preview(chosen).finally(() => {
+        this.input.value = ''; /* the same file may be chosen again */
+      });
+    });
+  }
 
-  function reset() {
-    clear(out);
-    errBox.hidden = true;
-    clear(errBox);
+  reset() {
+    this.seq += 1;
+    clear(this.out);
+    clear(this.errBox).hidden = true;
   }
 
   /* Back to choosing a file. */
-  function startOver() {
-    reset();
-    chosenName.textContent = t('payments.no_file');
-    input.focus();
+  startOver() {
+    this.reset();
+    this.chosenName.textContent = t('payments.no_file');
+    this.input.focus();
   }
 
-  async function post(file, query, action) {
+  post(file, query, action) {
     return api('POST', co(`/payments/${file.kind}`), { raw: file.bytes, contentType: CONTENT_TYPE[file.kind], query, action });
   }
 
-  async function preview(chosen) {
-    reset();
-    const status = h('p.loading', { role: 'status' }, t('payments.reading', { name: chosen.name }));
-    out.append(status);
+  /* The dry run of the chosen file, shown as a preview (or its refusal). */
+  async preview(chosen) {
+    this.reset();
+    const seq = this.seq;
+    this.out.append(h('p.loading', { role: 'status' }, t('payments.reading', { name: chosen.name })));
     const bytes = await chosen.arrayBuffer();
     const file = { name: chosen.name, bytes, kind: fileKind(bytes) };
-    if (!bytes.byteLength) {
-      clear(out);
-      showRefusal(errBox, { message: t('payments.refused.empty') }, file);
-      return;
+    let rep = null;
+    let refusal = bytes.byteLength ? null : { message: t('payments.refused.empty') };
+    if (!refusal) {
+      try {
+        rep = await this.post(file, { dry_run: 'true' });
+      } catch (err) {
+        refusal = err;
+      }
     }
-    let rep;
-    try {
-      rep = await post(file, { dry_run: 'true' });
-    } catch (err) {
-      clear(out);
-      showRefusal(errBox, err, file);
-      return;
-    }
-    showPreview(file, rep);
+    if (seq !== this.seq) return;
+    clear(this.out);
+    if (refusal) showRefusal(this.errBox, refusal, file);
+    else this.showPreview(file, rep);
   }
 
-  function showPreview(file, rep) {
-    clear(out);
+  showPreview(file, rep) {
     const isTest = rep.test_marker === 'T';
     const bookBtn = isTest ? null : h('button.primary#book-file', { type: 'button' }, t('payments.book'));
     const panel = h('section.pay-preview', { 'aria-labelledby': 'preview-title' },
@@ -137,25 +149,25 @@ export function importSection({ onBooked }) {
       h('p', t(isTest ? 'payments.preview_intro_test' : 'payments.preview_intro')),
       reportView(rep, { preview: true, fileName: file.name }),
       h('div.buttons', bookBtn,
-        h('button#cancel-file', { type: 'button', onclick: startOver }, t(isTest ? 'common.close' : 'payments.cancel'))));
-    out.append(panel);
+        h('button#cancel-file', { type: 'button', onclick: () => this.startOver() }, t(isTest ? 'common.close' : 'payments.cancel'))));
+    this.out.append(panel);
     panel.querySelector('h2').focus();
-    if (bookBtn) bookBtn.addEventListener('click', () => book(file, bookBtn));
+    if (bookBtn) bookBtn.addEventListener('click', () => this.book(file, bookBtn));
   }
 
-  const action = new Action();
-  async function book(file, btn) {
+  /* The same bytes imported for real, and the result. */
+  async book(file, btn) {
     btn.disabled = true;
-    errBox.hidden = true;
+    this.errBox.hidden = true;
     let rep;
     try {
-      rep = await post(file, undefined, action);
+      rep = await this.post(file, undefined, this.action);
     } catch (err) {
       btn.disabled = false;
-      showRefusal(errBox, err, file);
+      showRefusal(this.errBox, err, file);
       return;
     }
-    clear(out);
+    clear(this.out);
     const tot = rep.totals;
     const panel = h('section.pay-result', { 'aria-labelledby': 'result-title' },
       h('h2#result-title', { tabindex: '-1' }, t('payments.result_title')),
@@ -163,20 +175,10 @@ export function importSection({ onBooked }) {
         matched: tot.matched_count, unmatched: tot.unmatched_count, name: file.name,
       })),
       reportView(rep, { fileName: file.name }),
-      h('div.buttons', h('button#import-another', { type: 'button', onclick: startOver }, t('payments.import_another'))));
-    out.append(panel);
+      h('div.buttons', h('button#import-another', { type: 'button', onclick: () => this.startOver() }, t('payments.import_another'))));
+    this.out.append(panel);
     panel.querySelector('h2').focus();
     announce(t('payments.booked_toast', { matched: tot.matched_count, unmatched: tot.unmatched_count }));
-    onBooked(rep);
+    this.onBooked(rep);
   }
-
-  input.addEventListener('change', () => {
-    const chosen = input.files?.[0];
-    if (!chosen) return;
-    chosenName.textContent = chosen.name;
-    preview(chosen).finally(() => {
-      input.value = ''; /* the same file may be chosen again */
-    });
-  });
-  return { el };
 }
