@@ -39,7 +39,8 @@ function summary(rep, { preview, fileName }) {
   const id = identityParts(rep.file_identity);
   const rows = [
     fileName ? [t('payments.sum.file'), fileName] : null,
-    id ? [t('payments.sum.from_bank'), t('payments.sum.from_bank_value', { created: id.created, bankgiro: id.bankgiro })] : null,
+    id ? [t('payments.sum.from_bank'), t('payments.sum.from_bank_value', { created: id.created, bankgiro: id.bankgiro })]
+      : rep.file_identity ? [t('payments.sum.identity'), rep.file_identity] : null,
     [t('payments.sum.payments'), `${tn('payments.count', tot.payments)} · ${tn('payments.deposits', tot.deposits)}`],
     [t('payments.sum.total'), money(tot.deposits_minor)],
     [t(preview ? 'payments.sum.matched_preview' : 'payments.sum.matched'), `${tn('payments.count', tot.matched_count)} · ${money(tot.matched_minor)}`],
