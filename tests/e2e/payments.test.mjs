@@ -103,7 +103,7 @@ after(async () => {
   await app?.stop();
 });
 
-test('a test file is previewed with a plain note and can never be booked', async () => {
+test('a test file is previewed with a plain note and can never be booked; a malformed file is refused naming its line', async () => {
   const page = await newPage(browser.ctx);
   await login(page, app.base, OWNER_EMAIL, OWNER_PASSWORD);
   await openPayments(page);
@@ -117,6 +117,20 @@ test('a test file is previewed with a plain note and can never be booked', async
   await assertAccessible(page, 'the preview of a test file');
   await page.getByRole('button', { name: 'Stäng' }).click();
   assert.equal(await page.locator('.pay-preview').count(), 0);
+  assert.equal(bookedPayments(), before);
+
+  /* a payment's amount that is no number: the line and the reason, nothing booked */
+  const records = writeBgmax({ stamp: '20260226101500000000', deposits: [{ bankgiro: BANKGIRO, date: '20260226', payments: [
+    { ref: ocrOf(paid.number), amount: 125000 },
+  ] }] });
+  records[2] = `${records[2].slice(0, 40)}12X4${records[2].slice(44)}`;
+  await chooseFile(page, 'trasig.txt', Buffer.from(`${records.join('\r\n')}\r\n`, 'latin1'));
+  const alert = page.locator('.pay-import .error-box');
+  await alert.getByText('Bankfilen är felaktig på rad 3 och har inte lästs in.').waitFor();
+  await alert.getByText('amount (positions 38-55) is not 18 digits').waitFor();
+  await alert.getByText('Ingenting har bokförts.').waitFor();
+  assert.equal(await alert.getByText('bgmax_invalid').isVisible(), false, 'the code shows outside "Detaljer"');
+  await assertAccessible(page, 'a malformed file refused');
   assert.equal(bookedPayments(), before);
   assertNoPageErrors(page);
   await page.close();
