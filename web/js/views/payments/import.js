@@ -165,7 +165,9 @@ export class BankFileImport {
     try {
       rep = await this.post(file, undefined, this.action);
     } catch (err) {
-      btn.disabled = false;
+      /* Imported meanwhile (another user, another tab): nothing left to book. */
+      if (err.code === 'already_imported') btn.remove();
+      else btn.disabled = false;
       showRefusal(this.errBox, err, file);
       return;
     }

@@ -76,7 +76,7 @@ export function placeDialog(u, inv, onPlaced) {
         try {
           const found = await invoiceByNumber(number);
           if (!found) return showError(errBox, { message: t('payments.place.no_such', { n: number }), field: 'invoice_number' }, form);
-          confirmStep(found, true);
+          confirmStep(found);
         } catch (err) {
           showError(errBox, err, form);
         } finally {
@@ -87,14 +87,14 @@ export function placeDialog(u, inv, onPlaced) {
       form.elements.invoice_number.focus();
     }
 
-    function confirmStep(target, chosen) {
+    function confirmStep(target) {
       clear(body);
       const errBox = h('div.error-box', { role: 'alert', hidden: true });
       const why = notPlaceable(target);
       const ok = h('button.primary#confirm-place', { type: 'button', disabled: !!why }, t('payments.place.confirm', { n: target.number }));
       body.append(heldText, h('h3', t('payments.place.what')), why ? h('p.notice', why) : whatHappens(u, target), errBox,
         h('div.buttons', ok,
-          chosen || !why ? h('button', { type: 'button', onclick: askNumber }, t('payments.place.other')) : null,
+          h('button', { type: 'button', onclick: askNumber }, t('payments.place.other')),
           h('button', { type: 'button', onclick: () => close() }, t('common.cancel'))));
       ok.addEventListener('click', async () => {
         ok.disabled = true;
@@ -123,7 +123,7 @@ export function placeDialog(u, inv, onPlaced) {
       announce(t('payments.place.done', { amount: money(u.amount_minor), n: target.number }));
     }
 
-    if (inv) confirmStep(inv, false);
+    if (inv) confirmStep(inv);
     else askNumber();
   }).then(() => {
     if (placed) onPlaced();
