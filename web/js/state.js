@@ -1,8 +1,9 @@
 /*
  * state.js — what the whole UI shares: the login session, the chosen
- * company, and the company's Visma Amili status (cached, refreshed on
- * demand), and the word that something changed (so that every part of the
- * screen showing it follows without a reload).  No DOM here.
+ * company, the company's Visma Amili status (cached, refreshed on
+ * demand), the number of bank payments waiting to be placed, and the
+ * word that something changed (so that every part of the screen showing
+ * it follows without a reload).  No DOM here.
  */
 import { api, get } from './api.js';
 
@@ -101,7 +102,10 @@ export function loadHeldCount() {
     .then((r) => {
       if (company === state.companyId) setHeldCount(r.items.filter((u) => !u.invoice_id).length);
     })
-    .catch(() => {})
+    .catch(() => {
+      /* Not asked again at every view: the payments view or a booking tells it. */
+      if (company === state.companyId && state.heldCount === null) state.heldCount = 0;
+    })
     .finally(() => {
       heldLoading = null;
     });
