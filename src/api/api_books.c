@@ -209,14 +209,16 @@ enum pm_err api_books_bgmax(struct api_request *r)
 
 static json_t *unmatched_json(const struct unmatched_payment *u)
 {
-    return json_pack("{s:I, s:s, s:I, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
-                     (json_int_t)u->id, "file_identity", u->file_identity, "line",
-                     (json_int_t)u->line, "date", api_render_date(u->date), "amount_minor",
-                     (json_int_t)u->amount_minor, "reference", u->reference, "payer_bankgiro",
-                     u->payer_bankgiro, "payer_name", u->payer_name, "message", u->message,
-                     "reason", u->reason, "suggested_invoice_id",
-                     u->suggested_invoice_id ? json_integer(u->suggested_invoice_id) : json_null(),
-                     "invoice_id", u->invoice_id ? json_integer(u->invoice_id) : json_null());
+    return json_pack(
+        "{s:I, s:s, s:I, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "id",
+        (json_int_t)u->id, "file_identity", u->file_identity, "line", (json_int_t)u->line, "date",
+        api_render_date(u->date), "amount_minor", (json_int_t)u->amount_minor, "reference",
+        u->reference, "payer_bankgiro", u->payer_bankgiro, "payer_name", u->payer_name, "message",
+        u->message, "reason", u->reason, "suggested_invoice_id",
+        u->suggested_invoice_id ? json_integer(u->suggested_invoice_id) : json_null(),
+        "suggested_invoice_number",
+        u->suggested_invoice_number ? json_integer(u->suggested_invoice_number) : json_null(),
+        "invoice_id", u->invoice_id ? json_integer(u->invoice_id) : json_null());
 }
 
 enum pm_err api_books_unmatched_list(struct api_request *r)

@@ -22,6 +22,15 @@ static const struct sql_col unmatched_cols[] =
 static const struct sql_reader unmatched_reader =
     SQL_READER(struct unmatched_payment, unmatched_cols, NULL);
 
+/* The columns above, then the suggested invoice's number. */
+static const struct sql_col unmatched_listed_cols[] =
+    SQL_COLS(struct unmatched_payment, company_id, id, file_identity, line, date, amount_minor,
+             reference, payer_bankgiro, payer_name, message, reason, suggested_invoice_id,
+             invoice_id, confirmed_by, created_at, suggested_invoice_number);
+
+static const struct sql_reader unmatched_listed_reader =
+    SQL_READER(struct unmatched_payment, unmatched_listed_cols, NULL);
+
 enum pm_err store_unmatched_insert(struct store *st, struct unmatched_payment *u)
 {
     static const char sql[] = "INSERT INTO unmatched_payments (" UNMATCHED_COLUMNS ")"
@@ -49,10 +58,16 @@ enum pm_err store_unmatched_get(struct store *st, int64_t company_id, int64_t id
 enum pm_err store_unmatched_list_open(struct store *st, int64_t company_id,
                                       struct unmatched_payment *out, size_t cap, size_t *n)
 {
-    static const char sql[] = "SELECT " UNMATCHED_COLUMNS " FROM unmatched_payments"
-                              " WHERE company_id = $1 AND invoice_id = 0 ORDER BY id LIMIT $2";
+    static const char sql[] =
+        "SELECT u.company_id, u.id, u.file_identity, u.line, u.date, u.amount_minor, u.reference,"
+        " u.payer_bankgiro, u.payer_name, u.message, u.reason, u.suggested_invoice_id,"
+        " u.invoice_id, u.confirmed_by, u.created_at, COALESCE(i.number, 0)"
+        " FROM unmatched_payments u LEFT JOIN invoices i"
+        " ON i.company_id = u.company_id AND i.id = u.suggested_invoice_id"
+        " WHERE u.company_id = $1 AND u.invoice_id = 0 ORDER BY u.id LIMIT $2";
 
-    return sql_listf(st, &unmatched_reader, out, cap, n, sql, "ii", company_id, (int64_t)cap);
+    return sql_listf(st, &unmatched_listed_reader, out, cap, n, sql, "ii", company_id,
+                     (int64_t)cap);
 }
 
 enum pm_err store_unmatched_place(struct store *st, int64_t company_id, int64_t id,

@@ -27,9 +27,10 @@ struct unmatched_payment {
     char payer_bankgiro[11];
     char payer_name[144];
     char message[512];
-    char reason[160];             /* why it matched nothing (English) */
-    int64_t suggested_invoice_id; /* the invoice its message names; 0 = none */
-    int64_t invoice_id;           /* where a person placed it; 0 = open */
+    char reason[160];                 /* why it matched nothing (English) */
+    int64_t suggested_invoice_id;     /* the invoice its message names; 0 = none */
+    int64_t suggested_invoice_number; /* its number (read, not stored); 0 = none */
+    int64_t invoice_id;               /* where a person placed it; 0 = open */
     char confirmed_by[STORE_EMAIL_MAX];
     int64_t created_at;
 };
@@ -39,7 +40,8 @@ enum pm_err store_unmatched_insert(struct store *st, struct unmatched_payment *u
 /* PM_ERR_NOT_FOUND (field id) when the company has no such payment. */
 enum pm_err store_unmatched_get(struct store *st, int64_t company_id, int64_t id,
                                 struct unmatched_payment *out);
-/* The open ones (not placed), oldest first, into out[0..cap). */
+/* The open ones (not placed), oldest first, into out[0..cap), each with
+ * its suggested invoice's number. */
 enum pm_err store_unmatched_list_open(struct store *st, int64_t company_id,
                                       struct unmatched_payment *out, size_t cap, size_t *n);
 /* Place an open payment on invoice_id; PM_ERR_CONFLICT (field id) when it

@@ -206,10 +206,10 @@ describe("numbers in the payer's message", () => {
     const res = await anna.get(`${C}/payments/unmatched`);
     assertStatus(res, 200);
     const mine = res.body.items.filter((u) => report.unmatched.some((r) => r.id === u.id));
-    assert.deepEqual(mine.map((u) => [u.amount_minor, u.date, u.suggested_invoice_id, u.invoice_id, u.payer_bankgiro]), [
-      [300000, '2024-03-15', k2a.id, null, '0050501055'],
-      [500000, '2024-03-15', k2a.id, null, '0000000000'],
-      [10000, '2024-03-15', report.unmatched[2].suggested_invoice_id, null, '0050501055'],
+    assert.deepEqual(mine.map((u) => [u.amount_minor, u.date, u.suggested_invoice_id, u.suggested_invoice_number, u.invoice_id, u.payer_bankgiro]), [
+      [300000, '2024-03-15', k2a.id, k2a.number, null, '0050501055'],
+      [500000, '2024-03-15', k2a.id, k2a.number, null, '0000000000'],
+      [10000, '2024-03-15', report.unmatched[2].suggested_invoice_id, report.unmatched[2].suggested_invoice_number, null, '0050501055'],
     ]);
   });
 
