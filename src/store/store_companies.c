@@ -37,9 +37,9 @@ static enum pm_err company_query(struct store *st, struct store_stmt **q, const 
         SQL_ARR(c->language), SQL_ARR(c->timezone),
         /* 0 (a row built without it) means the default, 10 days */
         c->reminder_due_days > 0 ? c->reminder_due_days : 10,
-        /* 0 (a row built without it) means the calendar year */
-        fiscal_start_month_valid(c->fiscal_year_start_month) ? c->fiscal_year_start_month
-                                                             : FISCAL_START_MONTH_DEFAULT,
+        /* 0 (a row built without it) means the calendar year; the CHECK
+         * refuses a month outside 1..12 */
+        c->fiscal_year_start_month > 0 ? c->fiscal_year_start_month : FISCAL_START_MONTH_DEFAULT,
         last);
 }
 
