@@ -13,6 +13,7 @@
 
 #include "api/api_json.h"
 #include "core/date.h"
+#include "core/fiscal.h"
 #include "core/idnum.h"
 #include "core/invoice.h"
 #include "core/money.h"
@@ -142,6 +143,7 @@ void api_decode_company_defaults(struct company *co)
     memset(co, 0, sizeof(*co));
     co->payment_terms_days = 30;
     co->reminder_due_days = 10;
+    co->fiscal_year_start_month = FISCAL_START_MONTH_DEFAULT;
     co->accounting_method = ACCOUNTING_ACCRUAL;
     snprintf(co->country, sizeof(co->country), "SE");
     snprintf(co->language, sizeof(co->language), "sv");
@@ -167,6 +169,7 @@ enum pm_err api_decode_company(const json_t *obj, bool create, struct company *c
                                        "accounting_method",
                                        "language",
                                        "reminder_due_days",
+                                       "fiscal_year_start_month",
                                        NULL};
     struct company c = *co;
     struct idnum org;
@@ -242,6 +245,12 @@ enum pm_err api_decode_company(const json_t *obj, bool create, struct company *c
         return rc;
     if (present)
         c.reminder_due_days = (int)v;
+    /* the month the fiscal years start in (1 = the calendar year) */
+    rc = api_json_int(obj, "", "fiscal_year_start_month", false, 1, 12, &v, &present, e);
+    if (rc)
+        return rc;
+    if (present)
+        c.fiscal_year_start_month = (int)v;
     *co = c;
     return PM_OK;
 }

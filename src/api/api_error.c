@@ -76,6 +76,7 @@ static const struct code_info codes[] = {
     {"reminder_not_found", 404, NULL, NULL},
     {"batch_not_found", 404, NULL, NULL},
     {"books_locked", 422, NULL, NULL},
+    {"fiscal_year_in_use", 409, NULL, NULL},
     {"date_after_today", 422, NULL, NULL},
     {"expiry_in_past", 422, NULL, NULL},
     {"date_before_invoice", 422, NULL, NULL},

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/fiscal.h"
 #include "core/idnum.h"
 #include "core/invoice.h"
 #include "util/buf.h"
@@ -61,10 +62,16 @@ json_t *api_render_company(const struct company *co)
         "reminder_fee_minor", (json_int_t)co->reminder_fee_minor, "accounting_method",
         co->accounting_method == ACCOUNTING_CASH ? "cash" : "accrual", "language", co->language);
 
-    /* days to pay after a manual reminder */
+    /* days to pay after a manual reminder; the month the fiscal years
+     * start in */
     if (obj &&
-        json_object_set_new(obj, "reminder_due_days",
-                            json_integer(co->reminder_due_days > 0 ? co->reminder_due_days : 10))) {
+        (json_object_set_new(
+             obj, "reminder_due_days",
+             json_integer(co->reminder_due_days > 0 ? co->reminder_due_days : 10)) ||
+         json_object_set_new(obj, "fiscal_year_start_month",
+                             json_integer(fiscal_start_month_valid(co->fiscal_year_start_month)
+                                              ? co->fiscal_year_start_month
+                                              : FISCAL_START_MONTH_DEFAULT)))) {
         json_decref(obj);
         obj = NULL;
     }

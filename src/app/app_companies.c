@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "core/fiscal.h"
+#include "store/store_books.h"
 #include "util/secret.h"
 
 enum pm_err app_companies_get(const struct app_ctx *ax, int64_t company_id, struct company *co,
@@ -42,11 +44,42 @@ enum pm_err app_companies_create(const struct app_ctx *ax, struct company *co,
     return PM_OK;
 }
 
+/* The fiscal year's start month may change only while the company has no
+ * vouchers: they are numbered per fiscal year, and moving its boundary
+ * would move booked vouchers into other years' series and SIE files.  A
+ * real change of fiscal year (omläggning, bokföringslagen 3 kap. 3 §:
+ * Skatteverket's permission unless the new year is the calendar year, and
+ * a changed year of 6 to 18 months) is not modelled. */
+static enum pm_err fiscal_change_check(const struct app_ctx *ax, const struct company *co,
+                                       struct app_error *e)
+{
+    struct company old;
+    bool booked = false;
+    enum pm_err rc;
+
+    if (!fiscal_start_month_valid(co->fiscal_year_start_month))
+        return app_error_set(e, PM_ERR_RANGE, "out_of_range", "fiscal_year_start_month");
+    rc = store_company_get(ax->store, co->id, &old);
+    if (!rc && old.fiscal_year_start_month != co->fiscal_year_start_month)
+        rc = store_books_voucher_exists(ax->store, co->id, &booked);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    if (booked) {
+        app_error_set(e, PM_ERR_CONFLICT, "fiscal_year_in_use", "fiscal_year_start_month");
+        return app_error_detail(e, "company %lld has vouchers: its fiscal year stays from month %d",
+                                (long long)co->id, old.fiscal_year_start_month);
+    }
+    return PM_OK;
+}
+
 enum pm_err app_companies_update(const struct app_ctx *ax, const struct company *co,
                                  struct app_error *e)
 {
-    enum pm_err rc = store_company_update(ax->store, co);
+    enum pm_err rc = fiscal_change_check(ax, co, e);
 
+    if (rc)
+        return rc;
+    rc = store_company_update(ax->store, co);
     if (rc)
         return app_store_failed(ax, rc, e);
     return PM_OK;

@@ -29,7 +29,10 @@ enum pm_err app_companies_of_user(const struct app_ctx *ax, int64_t user_id, str
 enum pm_err app_companies_create(const struct app_ctx *ax, struct company *co,
                                  int64_t owner_user_id, struct app_error *e);
 
-/* Store the company's changed settings (co->id names it). */
+/* Store the company's changed settings (co->id names it).  A changed
+ * fiscal_year_start_month is refused once the company has vouchers
+ * (conflict "fiscal_year_in_use" on "fiscal_year_start_month"): the
+ * vouchers are numbered per fiscal year. */
 enum pm_err app_companies_update(const struct app_ctx *ax, const struct company *co,
                                  struct app_error *e);
 

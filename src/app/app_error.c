@@ -75,6 +75,13 @@ static const struct code_info codes[] = {
      "No such reminder on this invoice."},
     {"batch_not_found", "Det finns inga utskrivna påminnelser för den här omgången.",
      "No printed reminders exist for this batch."},
+    {"fiscal_year_in_use",
+     "Räkenskapsåret kan inte ändras när företaget har verifikationer i Påminn: de är numrerade "
+     "per räkenskapsår. En omläggning av räkenskapsåret kräver i regel Skatteverkets tillstånd "
+     "och görs i bokföringsprogrammet.",
+     "The fiscal year cannot be changed once the company has vouchers in Påminn: they are "
+     "numbered per fiscal year. Changing the fiscal year generally needs the Tax Agency's "
+     "permission and is done in the accounting program."},
     /* dates and the locked period */
     {"books_locked",
      "Datumet ligger i en låst period: bokföringen är låst till och med datumet i företagets "

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/fiscal.h"
 #include "core/idnum.h"
 #include "core/sie.h"
 #include "store/store_books.h"
@@ -132,16 +133,25 @@ enum pm_err app_export_sie(const struct app_ctx *ax, int year, enum sie_type typ
     struct pm_error pe = {0};
     struct idnum org;
     char postal[STORE_NAME_MAX + STORE_SHORT_MAX + 2];
+    struct fiscal_year fy;
     int32_t start = 0, next_start = 0, previous_start = 0;
+    int start_month = co->fiscal_year_start_month;
     size_t n_opening = 0, n_closing = 0, n_earlier = 0;
     enum pm_err rc;
 
     memset(&vs, 0, sizeof(vs));
-    if (year < DATE_MIN_YEAR || year >= DATE_MAX_YEAR)
+    if (!fiscal_start_month_valid(start_month))
+        start_month = FISCAL_START_MONTH_DEFAULT;
+    /* year names the fiscal year by the calendar year it starts in; the
+     * one before it is declared in 4E as #RAR -1 */
+    if (year < DATE_MIN_YEAR || year >= DATE_MAX_YEAR || fiscal_year_get(year, start_month, &fy))
         return app_error_set(e, PM_ERR_RANGE, "out_of_range", "year");
-    date_from_ymd(year, 1, 1, &start);
-    date_from_ymd(year + 1, 1, 1, &next_start);
-    date_from_ymd(year - 1, 1, 1, &previous_start);
+    start = fy.first;
+    next_start = fy.last + 1;
+    if (fiscal_year_get(year - 1, start_month, &fy))
+        date_from_ymd(DATE_MIN_YEAR, 1, 1, &previous_start);
+    else
+        previous_start = fy.first;
     opening = calloc(ACCOUNTS_MAX, sizeof(*opening));
     closing = calloc(ACCOUNTS_MAX, sizeof(*closing));
     earlier = calloc(ACCOUNTS_MAX, sizeof(*earlier));
@@ -173,6 +183,7 @@ enum pm_err app_export_sie(const struct app_ctx *ax, int year, enum sie_type typ
     x.company = &sc;
     x.type = type;
     x.year = year;
+    x.start_month = start_month;
     x.previous_year = n_opening > 0;
     x.generated = ax->today;
     x.program = "Påminn";

@@ -27,8 +27,11 @@ enum pm_err app_export_vouchers(const struct app_ctx *ax, int32_t from, int32_t 
                                 app_voucher_each each, void *arg, bool *truncated,
                                 struct app_error *e);
 
-/* The SIE 4 file of `year` (CP437) of `type` (4I: vouchers only, for the
- * main bookkeeping program to import; 4E: with balances), appended to *out. */
+/* The SIE 4 file of fiscal year `year` (CP437) of `type` (4I: vouchers
+ * only, for the main bookkeeping program to import; 4E: with balances),
+ * appended to *out.  `year` names the company's fiscal year by the
+ * calendar year it starts in (with fiscal_year_start_month 5, 2025 is
+ * 2025-05-01 .. 2026-04-30); out_of_range on "year" outside the calendar. */
 enum pm_err app_export_sie(const struct app_ctx *ax, int year, enum sie_type type, struct buf *out,
                            struct app_error *e);
 

@@ -9,6 +9,7 @@
 
 #include "app/app_companies.h"
 #include "cli/cli.h"
+#include "core/fiscal.h"
 #include "core/idnum.h"
 #include "store/store.h"
 
@@ -58,16 +59,22 @@ static bool take_text(const char *cmd, const char *option, char *dst, size_t cap
 static int company_add(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"name", required_argument, NULL, 'n'},    {"org-no", required_argument, NULL, 'o'},
-        {"address", required_argument, NULL, 'a'}, {"zip", required_argument, NULL, 'z'},
-        {"city", required_argument, NULL, 'c'},    {"bankgiro", required_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"name", required_argument, NULL, 'n'},
+        {"org-no", required_argument, NULL, 'o'},
+        {"address", required_argument, NULL, 'a'},
+        {"zip", required_argument, NULL, 'z'},
+        {"city", required_argument, NULL, 'c'},
+        {"bankgiro", required_argument, NULL, 'b'},
+        {"fiscal-year-start-month", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct company co = {0};
     struct app_ctx ax = {.store = c->store, .clock = &c->clock, .actor = "cli"};
     struct app_error e;
     struct idnum org;
     const char *org_no = NULL;
+    int64_t month = FISCAL_START_MONTH_DEFAULT;
     int opt;
 
     co.payment_terms_days = 30;
@@ -101,9 +108,19 @@ static int company_add(struct cli *c, int argc, char **argv)
             if (!take_text("company add", "--bankgiro", co.bankgiro, sizeof(co.bankgiro), optarg))
                 return CLI_EXIT_USAGE;
             break;
+        case 'f':
+            if (!cli_parse_int(optarg, 1, 12, &month)) {
+                cli_errorf("company add", "--fiscal-year-start-month: '%s' is not a month 1..12",
+                           optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
         case 'h':
             printf("usage: paminn company add --name NAME --org-no NNNNNN-NNNN [--address LINE]\n"
-                   "                          [--zip ZIP] [--city CITY] [--bankgiro NNNN-NNNN]\n");
+                   "                          [--zip ZIP] [--city CITY] [--bankgiro NNNN-NNNN]\n"
+                   "                          [--fiscal-year-start-month 1..12]\n"
+                   "The fiscal year starts on the first of that month (default 1, the calendar\n"
+                   "year; 5 for 1 May - 30 April).  It cannot change once vouchers exist.\n");
             return CLI_EXIT_OK;
         default:
             return CLI_EXIT_USAGE;
@@ -119,6 +136,7 @@ static int company_add(struct cli *c, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     copy_field(co.organization_no, sizeof(co.organization_no), org.normalized);
+    co.fiscal_year_start_month = (int)month;
     app_error_clear(&e);
     if (app_companies_create(&ax, &co, 0, &e)) {
         cli_errorf("company add", "%s", e.detail);

@@ -110,10 +110,12 @@ int cli_export_sie(struct cli *c, int argc, char **argv)
         case 'h':
             printf("usage: paminn [--db DSN] export-sie --company ID --year YYYY [--type 4I|4E]\n"
                    "                                    [--output FILE]\n\n"
-                   "Write the company's vouchers of YEAR as a SIE 4 file (#FORMAT PC8, code page\n"
-                   "437) to FILE or standard output: type 4I (the default, `.si`) has the\n"
-                   "vouchers for the main bookkeeping program to import; 4E (`.se`) adds the\n"
-                   "opening and closing balances and the results, of the previous year too.\n");
+                   "Write the company's vouchers of fiscal year YEAR (the one starting in that\n"
+                   "calendar year: 2025 is 2025-05-01..2026-04-30 for a year from May) as a\n"
+                   "SIE 4 file (#FORMAT PC8, code page 437) to FILE or standard output: type 4I\n"
+                   "(the default, `.si`) has the vouchers for the main bookkeeping program to\n"
+                   "import; 4E (`.se`) adds the opening and closing balances and the results,\n"
+                   "of the previous year too.\n");
             return CLI_EXIT_OK;
         default:
             return CLI_EXIT_USAGE;

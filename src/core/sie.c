@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/fiscal.h"
 #include "core/money.h"
 
 #define ACC_RETAINED_EARNINGS 2091
@@ -323,11 +324,15 @@ static enum pm_err check_voucher(const struct voucher *v, int32_t start, int32_t
     return PM_OK;
 }
 
+static int start_month(const struct sie_export *x)
+{
+    return x->start_month ? x->start_month : FISCAL_START_MONTH_DEFAULT;
+}
+
 static void write_head(struct sie_writer *w, const struct sie_export *x)
 {
     const struct sie_company *co = x->company;
     char num[32];
-    int32_t d;
 
     sie_label(w, "#FLAGGA");
     sie_field(w, "0");
@@ -361,13 +366,15 @@ static void write_head(struct sie_writer *w, const struct sie_export *x)
     sie_text(w, co->phone ? co->phone : "");
     sie_end(w);
     for (int y = 0; y >= (x->type == SIE_TYPE_4E && x->previous_year ? -1 : 0); y--) {
+        struct fiscal_year fy = {0};
+
         snprintf(num, sizeof(num), "%d", y);
         sie_label(w, "#RAR");
         sie_field(w, num);
-        date_from_ymd(x->year + y, 1, 1, &d);
-        sie_date(w, d);
-        date_from_ymd(x->year + y, 12, 31, &d);
-        sie_date(w, d);
+        /* sie_export() checked both years */
+        fiscal_year_get(x->year + y, start_month(x), &fy);
+        sie_date(w, fy.first);
+        sie_date(w, fy.last);
         sie_end(w);
     }
     sie_label(w, "#KPTYP");
@@ -458,14 +465,15 @@ enum pm_err sie_export(const struct sie_export *x, struct buf *out, struct pm_er
     struct account_sum *sums = NULL;
     const struct voucher *v = NULL;
     struct sie_writer w;
-    int32_t start, end;
+    struct fiscal_year fy, previous;
     int64_t last = 0;
     size_t n = 0, i;
     char num[16];
     const char *name;
     enum pm_err rc;
 
-    if (date_from_ymd(x->year, 1, 1, &start) || date_from_ymd(x->year, 12, 31, &end))
+    if (fiscal_year_get(x->year, start_month(x), &fy) ||
+        (x->previous_year && fiscal_year_get(x->year - 1, start_month(x), &previous)))
         return pm_error_set(e, PM_ERR_RANGE, "year", "year %d is out of range", x->year);
     rc = collect(x, &sums, &n);
     if (rc)
@@ -495,7 +503,7 @@ enum pm_err sie_export(const struct sie_export *x, struct buf *out, struct pm_er
         }
         if (!v)
             break;
-        rc = check_voucher(v, start, end, last, e);
+        rc = check_voucher(v, fy.first, fy.last, last, e);
         if (rc)
             goto out_free;
         last = v->number;

@@ -1,7 +1,7 @@
 /*
  * sie.h — SIE type 4 export (SIE filformat, utgåva 4B/4C): the company's
- * vouchers of one year with its chart of accounts and balances, for the
- * bookkeeping program.
+ * vouchers of one fiscal year (a broken one too) with its chart of
+ * accounts and balances, for the bookkeeping program.
  *
  * Part of core/: pure, writes into a struct buf.  Two levels:
  *
@@ -97,7 +97,10 @@ enum sie_type {
 struct sie_export {
     const struct sie_company *company;
     enum sie_type type;
-    int year;            /* the exported calendar year (#RAR 0) */
+    int year;            /* the exported fiscal year, by the calendar year it starts in */
+    int start_month;     /* 1..12: the month fiscal years start in (0 is read as 1);
+                          * #RAR 0 and #RAR -1 give the years' first and last days
+                          * (core/fiscal.h) */
     bool previous_year;  /* 4E: vouchers exist before it: #RAR -1, #UB -1, #RES -1 */
     int32_t generated;   /* #GEN date */
     const char *program; /* "Påminn" */

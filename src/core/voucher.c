@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/fiscal.h"
 #include "core/money.h"
 
 struct account_name {
@@ -164,10 +165,11 @@ static enum pm_err row_check(const struct voucher_row *r, size_t i, struct pm_er
 enum pm_err voucher_check(const struct voucher *v, struct pm_error *e)
 {
     int64_t debit = 0, credit = 0;
-    int year = voucher_year(v->date);
+    int year, month, day;
     enum pm_err rc;
     size_t i;
 
+    date_to_ymd(v->date, &year, &month, &day);
     if (year < DATE_MIN_YEAR || year > DATE_MAX_YEAR)
         return pm_error_set(e, PM_ERR_INVALID, "date", "a voucher's date must lie in %d..%d",
                             DATE_MIN_YEAR, DATE_MAX_YEAR);
@@ -189,12 +191,9 @@ enum pm_err voucher_check(const struct voucher *v, struct pm_error *e)
     return PM_OK;
 }
 
-int voucher_year(int32_t date)
+int voucher_year(int32_t date, int fiscal_start_month)
 {
-    int year, month, day;
-
-    date_to_ymd(date, &year, &month, &day);
-    return year;
+    return fiscal_label_of(date, fiscal_start_month);
 }
 
 enum pm_err voucher_next_number(int64_t highest, int64_t *out)

@@ -83,8 +83,8 @@ struct voucher_row {
 
 struct voucher {
     int64_t company_id;
-    int year;       /* calendar year of date; set by the store */
-    int64_t number; /* per company and year; set by the store */
+    int year;       /* fiscal year of date (voucher_year()); set by the store */
+    int64_t number; /* per company and fiscal year; set by the store */
     int32_t date;
     char text[VOUCHER_TEXT_MAX];
     char source[32];    /* "invoice", "payment", "expected_loss", ... */
@@ -117,10 +117,13 @@ bool voucher_balanced(const struct voucher *v);
  * hold the same line underneath. */
 enum pm_err voucher_check(const struct voucher *v, struct pm_error *e);
 
-/* The series a voucher dated `date` is numbered in: its calendar year.
- * Each company numbers each year's vouchers 1, 2, 3 ... in the order they
- * are booked, with no gaps among the vouchers kept. */
-int voucher_year(int32_t date);
+/* The series a voucher dated `date` is numbered in: the company's fiscal
+ * year containing it, by the calendar year the fiscal year starts in
+ * (core/fiscal.h; fiscal_start_month 1 makes it the calendar year).  With
+ * start month 5, 2026-04-30 is in 2025 (2025/26) and 2026-05-01 in 2026
+ * (2026/27).  Each company numbers each year's vouchers 1, 2, 3 ... in the
+ * order they are booked, with no gaps among the vouchers kept. */
+int voucher_year(int32_t date, int fiscal_start_month);
 /* The number of the next voucher of a series whose highest number so far
  * is `highest` (0: none yet).  PM_ERR_RANGE for a negative highest,
  * PM_ERR_OVERFLOW at the end of int64. */

@@ -62,6 +62,9 @@ struct company {
     bool reminder_fee_agreed;
     int64_t reminder_fee_minor;
     int reminder_due_days; /* days to pay after a manual reminder, 1..60 */
+    /* the month its fiscal years start in, 1..12 (core/fiscal.h); 0 in a
+     * row built without it means 1 */
+    int fiscal_year_start_month;
     enum accounting_method accounting_method;
     char language[3];   /* "sv" | "en" */
     char timezone[64];  /* "Europe/Stockholm" */

@@ -120,7 +120,8 @@ enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, 
 /* ---- vouchers (store_vouchers.c) ---- */
 
 /* Check v with voucher_check() (PM_ERR_INVALID, "rows" when it does not
- * balance), number it (per company and calendar year of v->date, see
+ * balance), number it (per company and fiscal year of v->date, the
+ * company's fiscal_year_start_month read in the same transaction, see
  * voucher_year(); sets year and number, and created_at when 0) and store
  * it with the invoice it concerns.  PM_ERR_NOT_FOUND for an invoice the
  * company does not have; a refused voucher leaves nothing and takes no
@@ -131,6 +132,8 @@ enum pm_err store_books_voucher_insert(struct store *st, struct voucher *v);
 enum pm_err store_books_voucher_list(struct store *st, int64_t company_id, int32_t from, int32_t to,
                                      int after_year, int64_t after_number, struct voucher *out,
                                      size_t cap, size_t *n);
+/* Whether the company has booked any voucher. */
+enum pm_err store_books_voucher_exists(struct store *st, int64_t company_id, bool *out);
 /* Balance per account of all vouchers dated before `before`, by account;
  * PM_ERR_RANGE when there are more than cap accounts. */
 enum pm_err store_books_voucher_balances(struct store *st, int64_t company_id, int32_t before,

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "core/fiscal.h"
 #include "store/sql.h"
 #include "store/store.h"
 
@@ -19,29 +20,34 @@
     "name, organization_no, address_line_1, address_line_2, zip_code, city, country, email," \
     " phone, bankgiro, payment_terms_days, reminder_fee_agreed, reminder_fee_minor,"         \
     " accounting_method, language, timezone"
-#define COMPANY_COLS "id, " COMPANY_DATA_COLS ", created_at, reminder_due_days"
+#define COMPANY_COLS \
+    "id, " COMPANY_DATA_COLS ", created_at, reminder_due_days, fiscal_year_start_month"
 
 /* Prepare sql and bind COMPANY_DATA_COLS as $1..$16, reminder_due_days as
- * $17 and last (created_at or id) as $18. */
+ * $17, fiscal_year_start_month as $18 and last (created_at or id) as $19. */
 static enum pm_err company_query(struct store *st, struct store_stmt **q, const char *sql,
                                  const struct company *c, int64_t last)
 {
     return sql_query(
-        st, q, sql, "ttttttttttdbitttdi", SQL_ARR(c->name), SQL_ARR(c->organization_no),
+        st, q, sql, "ttttttttttdbitttddi", SQL_ARR(c->name), SQL_ARR(c->organization_no),
         SQL_ARR(c->address_line_1), SQL_ARR(c->address_line_2), SQL_ARR(c->zip_code),
         SQL_ARR(c->city), SQL_ARR(c->country), SQL_ARR(c->email), SQL_ARR(c->phone),
         SQL_ARR(c->bankgiro), c->payment_terms_days, c->reminder_fee_agreed, c->reminder_fee_minor,
         SQL_CAP(c->accounting_method == ACCOUNTING_CASH ? "cash" : "accrual", 16),
         SQL_ARR(c->language), SQL_ARR(c->timezone),
         /* 0 (a row built without it) means the default, 10 days */
-        c->reminder_due_days > 0 ? c->reminder_due_days : 10, last);
+        c->reminder_due_days > 0 ? c->reminder_due_days : 10,
+        /* 0 (a row built without it) means the calendar year; the CHECK
+         * refuses a month outside 1..12 */
+        c->fiscal_year_start_month > 0 ? c->fiscal_year_start_month : FISCAL_START_MONTH_DEFAULT,
+        last);
 }
 
 /* COMPANY_COLS; accounting_method is read below. */
 static const struct sql_col company_cols[] = SQL_COLS(
     struct company, id, name, organization_no, address_line_1, address_line_2, zip_code, city,
     country, email, phone, bankgiro, payment_terms_days, reminder_fee_agreed, reminder_fee_minor,
-    accounting_method, language, timezone, created_at, reminder_due_days);
+    accounting_method, language, timezone, created_at, reminder_due_days, fiscal_year_start_month);
 
 static enum pm_err company_method(struct store *st, struct store_stmt *q, void *out)
 {
@@ -59,8 +65,9 @@ static const struct sql_reader company_reader =
 enum pm_err store_company_insert(struct store *st, struct company *c)
 {
     static const char sql[] =
-        "INSERT INTO companies (" COMPANY_DATA_COLS ", reminder_due_days, created_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        "INSERT INTO companies (" COMPANY_DATA_COLS ", reminder_due_days, fiscal_year_start_month,"
+        " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+        " $16, $17, $18, $19)"
         " RETURNING id";
     struct company row = *c;
     struct store_stmt *q = NULL;
@@ -91,7 +98,7 @@ enum pm_err store_company_update(struct store *st, const struct company *c)
         " address_line_2 = $4, zip_code = $5, city = $6, country = $7, email = $8, phone = $9,"
         " bankgiro = $10, payment_terms_days = $11, reminder_fee_agreed = $12,"
         " reminder_fee_minor = $13, accounting_method = $14, language = $15, timezone = $16,"
-        " reminder_due_days = $17 WHERE id = $18";
+        " reminder_due_days = $17, fiscal_year_start_month = $18 WHERE id = $19";
     struct store_stmt *q = NULL;
     enum pm_err err = company_query(st, &q, sql, c, c->id);
 

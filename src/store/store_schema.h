@@ -585,6 +585,12 @@
     "  FOREIGN KEY (company_id, customer_id) REFERENCES customers (company_id, id)"
     ")" T_STRICT ";",
 
+    /* The month the company's fiscal years start in (1 = the calendar
+     * year; bokföringslagen 3 kap. 1 §): voucher series and the SIE
+     * export follow it. */
+    "ALTER TABLE companies ADD COLUMN fiscal_year_start_month " T_INT " NOT NULL DEFAULT 1"
+    "  CHECK (fiscal_year_start_month BETWEEN 1 AND 12);",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/fiscal.h"
 #include "store/sql.h"
 #include "store/store_books.h"
 
@@ -52,21 +53,42 @@ static void rows_json(const struct voucher *v, char *dst, size_t cap)
 struct voucher_insert {
     const struct voucher *v;
     const char *rows; /* rows_json() */
-    int year;
-    int64_t number; /* out */
+    int year;         /* out */
+    int64_t number;   /* out */
 };
 
-/* The next number of the company's year: one above the highest voucher's.
- * The series row "voucher-YYYY" in sequences is locked first (created when
- * missing, never updated), so writers of one company and year take numbers
- * in turn — on SQLite the single writer does so anyway.  Not sql_next_id():
- * its blocks of ids would leave gaps, and on PostgreSQL updating one row
- * again and again inside a long transaction, each time in a new savepoint,
- * costs time that grows with every update (a BgMax import of 10 000
- * payments books 10 000 vouchers in one request), while locking a row
- * already locked by the transaction costs nothing.  Vouchers are never
- * deleted and a failed insert takes its savepoint's rows with it, so the
- * year's numbers have no gaps. */
+/* The company's fiscal year start month (1..12), read in the voucher's
+ * transaction: the company's settings refuse a change of it once vouchers
+ * exist (app_companies_update), and a company's writers queue behind each
+ * other (store_begin_for), so the series cannot shift under a booking. */
+static enum pm_err fiscal_start_month(struct store *st, int64_t company_id, int *out)
+{
+    static const char sql[] = "SELECT fiscal_year_start_month FROM companies WHERE id = $1";
+    int64_t month = FISCAL_START_MONTH_DEFAULT;
+    enum pm_err err;
+
+    err = sql_getf(st, "company_id", "no such company", &sql_int_reader, &month, sql, "i",
+                   company_id);
+    if (!err && !fiscal_start_month_valid((int)month))
+        err = pm_error_set(&st->error, PM_ERR_INTERNAL, "fiscal_year_start_month",
+                           "the company's fiscal year starts in month %lld", (long long)month);
+    if (!err)
+        *out = (int)month;
+    return err;
+}
+
+/* The next number of the company's fiscal year: one above the highest
+ * voucher's.  The series row "voucher-YYYY" (YYYY the year's label) in
+ * sequences is locked first (created when missing, never updated), so
+ * writers of one company and year take numbers in turn — on SQLite the
+ * single writer does so anyway.  Not sql_next_id(): its blocks of ids
+ * would leave gaps, and on PostgreSQL updating one row again and again
+ * inside a long transaction, each time in a new savepoint, costs time that
+ * grows with every update (a BgMax import of 10 000 payments books 10 000
+ * vouchers in one request), while locking a row already locked by the
+ * transaction costs nothing.  Vouchers are never deleted and a failed
+ * insert takes its savepoint's rows with it, so the year's numbers have no
+ * gaps. */
 static enum pm_err voucher_number(struct store *st, struct voucher_insert *c)
 {
     static const char lock_sql[] =
@@ -106,10 +128,15 @@ static enum pm_err voucher_insert(struct store *st, void *ctx)
         " VALUES ($1, $2, $3, $4)";
     struct voucher_insert *c = ctx;
     const struct voucher *v = c->v;
+    int start_month = FISCAL_START_MONTH_DEFAULT;
     enum pm_err err;
 
     c->number = 0;
-    err = voucher_number(st, c);
+    err = fiscal_start_month(st, v->company_id, &start_month);
+    if (!err) {
+        c->year = voucher_year(v->date, start_month);
+        err = voucher_number(st, c);
+    }
     if (!err)
         err = sql_runf(st, row_sql, "idit", v->company_id, c->year, c->number,
                        SQL_CAP(c->rows, ROWS_JSON_MAX));
@@ -130,7 +157,6 @@ enum pm_err store_books_voucher_insert(struct store *st, struct voucher *v)
     err = voucher_check(v, &st->error);
     if (err)
         return err;
-    c.year = voucher_year(v->date);
     rows_json(v, rows, sizeof(rows));
     c.rows = rows;
     if (!v->created_at)
@@ -204,6 +230,19 @@ enum pm_err store_books_voucher_list(struct store *st, int64_t company_id, int32
         v->n_rows++;
     }
     sql_done(st, q);
+    return err;
+}
+
+enum pm_err store_books_voucher_exists(struct store *st, int64_t company_id, bool *out)
+{
+    static const char sql[] = "SELECT count(*) FROM (SELECT 1 FROM vouchers"
+                              " WHERE company_id = $1 LIMIT 1) AS v";
+    int64_t n = 0;
+    enum pm_err err;
+
+    err = sql_getf(st, "", "counting vouchers: no row", &sql_int_reader, &n, sql, "i", company_id);
+    if (!err)
+        *out = n > 0;
     return err;
 }
 

@@ -385,12 +385,96 @@ static void test_export(void **state)
     buf_release(&b);
 }
 
+/* A broken fiscal year from May: fiscal year 2025 is 2025-05-01 ..
+ * 2026-04-30 (bokföringslagen 3 kap. 1 §), so #RAR 0 gives those days and
+ * #RAR -1 the year 2024-05-01 .. 2025-04-30; a voucher of 2026-01-15 is
+ * inside the year, one of 2026-05-01 (the next year's first day) or of
+ * 2025-04-30 (the previous one's last) is not. */
+static void test_export_broken_year(void **state)
+{
+    struct voucher v[2];
+    struct sie_company co = {"Majbolaget AB", "556036-0793", "", "", "", ""};
+    struct sie_balance opening[] = {{1930, 125000}, {2611, -25000}, {3001, -100000}};
+    struct sie_balance closing[] = {
+        {1510, 0}, {1930, 125000 + 1250000}, {2611, -25000 - 250000}, {3001, -100000 - 1000000}};
+    struct list l = {v, 2, 0};
+    struct sie_export x;
+    struct buf b = BUF_INIT;
+    struct pm_error e = {0};
+
+    (void)state;
+    voucher_init(&v[0], day("2025-05-01"), "invoice", "Faktura 1 Kund AB");
+    v[0].year = 2025;
+    v[0].number = 1;
+    voucher_debit(&v[0], 1510, 1250000);
+    voucher_credit(&v[0], 3001, 1000000);
+    voucher_credit(&v[0], 2611, 250000);
+    voucher_init(&v[1], day("2026-04-30"), "payment", "Bankgiro faktura 1");
+    v[1].year = 2025;
+    v[1].number = 2;
+    voucher_debit(&v[1], 1930, 1250000);
+    voucher_credit(&v[1], 1510, 1250000);
+    memset(&x, 0, sizeof(x));
+    x.company = &co;
+    x.type = SIE_TYPE_4E;
+    x.year = 2025;
+    x.start_month = 5;
+    x.previous_year = true;
+    x.generated = day("2026-06-15");
+    x.opening = opening;
+    x.n_opening = 3;
+    x.closing = closing;
+    x.n_closing = 4;
+    x.next_voucher = next;
+    x.ctx = &l;
+    assert_int_equal(sie_export(&x, &b, &e), PM_OK);
+    assert_non_null(strstr(b.data, "#RAR 0 20250501 20260430\r\n#RAR -1 20240501 20250430\r\n"));
+    assert_non_null(strstr(b.data, "#GEN 20260615\r\n"));
+    assert_non_null(strstr(b.data, "#VER A 1 20250501 "));
+    assert_non_null(strstr(b.data, "#VER A 2 20260430 "));
+    {
+        uint32_t stated = 0, computed = reader_checksum(b.data, &stated);
+
+        assert_int_equal(stated, computed);
+    }
+    /* 4I declares the year alone, with its own dates */
+    buf_reset(&b);
+    l.next = 0;
+    x.type = SIE_TYPE_4I;
+    assert_int_equal(sie_export(&x, &b, &e), PM_OK);
+    assert_non_null(strstr(b.data, "#RAR 0 20250501 20260430\r\n#KPTYP"));
+    x.type = SIE_TYPE_4E;
+    /* New Year inside the fiscal year */
+    buf_reset(&b);
+    l.next = 0;
+    v[1].date = day("2026-01-15");
+    assert_int_equal(sie_export(&x, &b, &e), PM_OK);
+    /* the next fiscal year's first day and the previous one's last day */
+    buf_reset(&b);
+    l.next = 0;
+    v[1].date = day("2026-05-01");
+    assert_int_equal(sie_export(&x, &b, &e), PM_ERR_INVALID);
+    assert_non_null(strstr(e.message, "outside the year"));
+    buf_reset(&b);
+    l.next = 0;
+    v[1].date = day("2026-04-30");
+    v[0].date = day("2025-04-30");
+    assert_int_equal(sie_export(&x, &b, &e), PM_ERR_INVALID);
+    assert_non_null(strstr(e.message, "outside the year"));
+    /* a month outside 1..12 is no fiscal year */
+    buf_reset(&b);
+    l.next = 0;
+    v[0].date = day("2025-05-01");
+    x.start_month = 13;
+    assert_int_equal(sie_export(&x, &b, &e), PM_ERR_RANGE);
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_worked_example),
-        cmocka_unit_test(test_text_rules),
-        cmocka_unit_test(test_export),
+        cmocka_unit_test(test_worked_example),  cmocka_unit_test(test_text_rules),
+        cmocka_unit_test(test_export),          cmocka_unit_test(test_export_broken_year),
         cmocka_unit_test(test_reader_checksum),
     };
 

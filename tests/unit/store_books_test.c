@@ -8,7 +8,8 @@
  * What a caller relies on: reminders and batches come back as written with
  * their PDFs, and ids follow each company's series; a reminder counts on
  * its invoice; per-invoice books read as zero until written; vouchers are
- * numbered per company and calendar year without gaps, an unbalanced one
+ * numbered per company and fiscal year without gaps (a broken year from
+ * May too), an unbalanced one
  * is refused and leaves nothing, and lists and balances see them in order;
  * a BgMax file is remembered once (also inside a transaction that goes on
  * afterwards); the aging sums count open SEK invoices by due date.
@@ -464,6 +465,49 @@ static void test_voucher_numbers(void **state)
     assert_int_equal(a4.number, 3);
 }
 
+/* A company whose fiscal year runs 1 May - 30 April numbers its vouchers
+ * per such year: the series is named by the year it starts in, and 1 May
+ * starts again at 1 while New Year's Day goes on in the old series. */
+static void test_voucher_numbers_broken_year(void **state)
+{
+    struct fixture *f = *state;
+    int64_t may = add_company(f->st, "Majbolaget AB");
+    struct voucher last_day = make_voucher(may, day(2026, 4, 30), 12500);
+    struct voucher first_day = make_voucher(may, day(2026, 5, 1), 1000);
+    struct voucher new_year = make_voucher(may, day(2026, 1, 1), 2000);
+    struct voucher next = make_voucher(may, day(2027, 4, 30), 3000);
+    struct company c;
+    bool booked = true;
+
+    assert_int_equal(store_company_get(f->st, may, &c), PM_OK);
+    assert_int_equal(c.fiscal_year_start_month, 1); /* the default */
+    c.fiscal_year_start_month = 5;
+    assert_int_equal(store_company_update(f->st, &c), PM_OK);
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(store_company_get(f->st, may, &c), PM_OK);
+    assert_int_equal(c.fiscal_year_start_month, 5);
+    assert_int_equal(store_books_voucher_exists(f->st, may, &booked), PM_OK);
+    assert_false(booked);
+
+    assert_int_equal(store_books_voucher_insert(f->st, &last_day), PM_OK);
+    assert_int_equal(last_day.year, 2025); /* 2025/26 */
+    assert_int_equal(last_day.number, 1);
+    assert_int_equal(store_books_voucher_insert(f->st, &first_day), PM_OK);
+    assert_int_equal(first_day.year, 2026); /* 2026/27 */
+    assert_int_equal(first_day.number, 1);
+    assert_int_equal(store_books_voucher_insert(f->st, &new_year), PM_OK);
+    assert_int_equal(new_year.year, 2025);
+    assert_int_equal(new_year.number, 2);
+    assert_int_equal(store_books_voucher_insert(f->st, &next), PM_OK);
+    assert_int_equal(next.year, 2026);
+    assert_int_equal(next.number, 2);
+    assert_int_equal(store_books_voucher_exists(f->st, may, &booked), PM_OK);
+    assert_true(booked);
+    /* the database refuses a month outside 1..12 as well */
+    c.fiscal_year_start_month = 13;
+    assert_int_not_equal(store_company_update(f->st, &c), PM_OK);
+}
+
 static void test_voucher_in_transaction(void **state)
 {
     struct fixture *f = *state;
@@ -726,11 +770,17 @@ int main(void)
 {
     pg_base_from_env();
     const struct CMUnitTest tests[] = {
-        T(test_reminder_round_trip),       T(test_reminder_unknown_invoice_leaves_nothing),
-        T(test_reminder_batches),          T(test_invoice_books),
-        T(test_voucher_numbers),           T(test_voucher_in_transaction),
-        T(test_voucher_list_and_balances), T(test_voucher_concurrent_writers),
-        T(test_bgmax_remembered_once),     T(test_receivables_sum),
+        T(test_reminder_round_trip),
+        T(test_reminder_unknown_invoice_leaves_nothing),
+        T(test_reminder_batches),
+        T(test_invoice_books),
+        T(test_voucher_numbers),
+        T(test_voucher_numbers_broken_year),
+        T(test_voucher_in_transaction),
+        T(test_voucher_list_and_balances),
+        T(test_voucher_concurrent_writers),
+        T(test_bgmax_remembered_once),
+        T(test_receivables_sum),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

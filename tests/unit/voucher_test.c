@@ -603,12 +603,19 @@ static void test_series_and_numbers(void **state)
     int64_t n = -1;
 
     (void)state;
-    /* The calendar year of the date, New Year's Eve against New Year's Day. */
-    assert_int_equal(voucher_year(day("2024-12-31")), 2024);
-    assert_int_equal(voucher_year(day("2025-01-01")), 2025);
-    assert_int_equal(voucher_year(day("2024-02-29")), 2024);
-    assert_int_equal(voucher_year(0), 1970);  /* day 0 is 1970-01-01 */
-    assert_int_equal(voucher_year(-1), 1969); /* and the day before it */
+    /* Fiscal years from January: the calendar year of the date, New
+     * Year's Eve against New Year's Day. */
+    assert_int_equal(voucher_year(day("2024-12-31"), 1), 2024);
+    assert_int_equal(voucher_year(day("2025-01-01"), 1), 2025);
+    assert_int_equal(voucher_year(day("2024-02-29"), 1), 2024);
+    assert_int_equal(voucher_year(0, 1), 1970);  /* day 0 is 1970-01-01 */
+    assert_int_equal(voucher_year(-1, 1), 1969); /* and the day before it */
+    /* A broken fiscal year from May (1 May - 30 April): the series is
+     * named by the year it starts in, and a new one starts on 1 May. */
+    assert_int_equal(voucher_year(day("2026-04-30"), 5), 2025); /* 2025/26 */
+    assert_int_equal(voucher_year(day("2026-05-01"), 5), 2026); /* 2026/27 */
+    assert_int_equal(voucher_year(day("2025-12-31"), 5), 2025);
+    assert_int_equal(voucher_year(day("2026-01-01"), 5), 2025); /* New Year inside the year */
     /* A year starts at 1 and goes on one by one. */
     assert_int_equal(voucher_next_number(0, &n), PM_OK);
     assert_int_equal(n, 1);

@@ -1,6 +1,7 @@
 /*
  * settings.js — company settings ("Företagsinställningar"): name, org.
- * number, address, bankgiro, payment terms and the reminder-fee agreement.
+ * number, address, bankgiro, payment terms, the reminder-fee agreement,
+ * the accounting method and the month the fiscal year starts in.
  * The activation's "what is missing" links open it with the field focused.
  * Owners find the company's API tokens from here (tokens.js).
  */
@@ -12,6 +13,7 @@ import { amiliStatus, co, role, state } from '../state.js';
 import { navigate } from '../router.js';
 import { appReturn } from '../links.js';
 
+const MONTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 const TEXT = ['name', 'organization_no', 'address_line_1', 'address_line_2', 'zip_code', 'city', 'country', 'email', 'phone', 'bankgiro'];
 
 export async function render(main, ctx) {
@@ -43,6 +45,7 @@ export async function render(main, ctx) {
       field(t('field.reminder_fee_agreed'), 'reminder_fee_agreed', { kind: 'checkbox', value: c.reminder_fee_agreed, hint: t('settings.fee_agreed_hint') }),
       field(t('field.reminder_fee_minor'), 'reminder_fee_minor', { value: moneyInput(c.reminder_fee_minor), inputmode: 'decimal', hint: t('settings.fee_hint') }),
       field(t('field.accounting_method'), 'accounting_method', { kind: 'select', value: c.accounting_method, options: [['accrual', t('settings.accrual')], ['cash', t('settings.cash')]] }),
+      field(t('field.fiscal_year_start_month'), 'fiscal_year_start_month', { kind: 'select', value: String(c.fiscal_year_start_month ?? 1), options: MONTHS.map((m) => [String(m), t(`month.${m}`)]), hint: t('settings.fiscal_year_hint') }),
       field(t('field.language'), 'language', { kind: 'select', value: c.language, options: [['sv', 'Svenska'], ['en', 'English']] })),
     h('div.buttons', h('button.primary#save-settings', { type: 'submit', disabled: !owner }, t('common.save')),
       returnTo ? h('a.button', { href: returnTo }, t('common.back')) : null));
@@ -72,6 +75,8 @@ export async function render(main, ctx) {
     const agreed = form.elements.reminder_fee_agreed.checked;
     if (agreed !== c.reminder_fee_agreed) body.reminder_fee_agreed = agreed;
     for (const k of ['accounting_method', 'language']) if (form.elements[k].value !== c[k]) body[k] = form.elements[k].value;
+    const month = Number(form.elements.fiscal_year_start_month.value);
+    if (month !== (c.fiscal_year_start_month ?? 1)) body.fiscal_year_start_month = month;
     const btn = form.querySelector('#save-settings');
     btn.disabled = true;
     try {
