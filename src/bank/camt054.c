@@ -41,13 +41,13 @@ struct first_error {
 };
 
 /* Keep the first structured error, without the namespace in braces
- * ("Element '{urn:...}Amt': ..." reads "Element 'Amt': ..."). */
+ * ("Element '{urn:...}Amt': ..." reads "Element 'Amt': ..."; other
+ * braces, as around an enumeration's values, stay). */
 static void on_error(void *arg, xmlErrorPtr err)
 {
     struct first_error *fe = arg;
-    const char *m;
+    const char *m, *close;
     size_t n = 0;
-    bool in_ns = false;
 
     if (fe->seen || !err)
         return;
@@ -57,11 +57,12 @@ static void on_error(void *arg, xmlErrorPtr err)
         fe->line = (int)xmlGetLineNo(err->node);
     for (m = err->message ? err->message : "unknown error"; *m && n + 1 < sizeof(fe->message);
          m++) {
-        if (*m == '{')
-            in_ns = true;
-        else if (*m == '}' && in_ns)
-            in_ns = false;
-        else if (!in_ns && *m != '\n')
+        close = *m == '{' ? strchr(m, '}') : NULL;
+        if (close && (!strncmp(m + 1, "urn:", 4) || !strncmp(m + 1, "http", 4))) {
+            m = close;
+            continue;
+        }
+        if (*m != '\n')
             fe->message[n++] = *m;
     }
     while (n > 0 && fe->message[n - 1] == ' ')
@@ -745,10 +746,14 @@ enum pm_err camt054_parse(const struct camt054_schema *schema, const char *data,
             v = i;
     }
     if (v < 0 || !root || strcmp((const char *)root->name, "Document") != 0) {
-        rc = pm_error_set(e, PM_ERR_INVALID, "line 1",
-                          "line %ld: the root element is not a camt.054 Document of version "
-                          "001.02 to 001.08 (namespace " NS_BASE "2 .. 8)",
-                          root ? xmlGetLineNo(root) : 1L);
+        char field[32];
+        long line = root ? xmlGetLineNo(root) : 1L;
+
+        snprintf(field, sizeof(field), "line %ld", line);
+        rc = pm_error_set(e, PM_ERR_INVALID, field,
+                          "%s: the root element is not a camt.054 Document of version 001.02 to "
+                          "001.08 (namespace " NS_BASE "2 .. 8)",
+                          field);
         goto out_free;
     }
     rc = validate(schema, v, doc, e);
