@@ -785,13 +785,13 @@ static json_t *skipped_json(const struct bgmax_file *f)
         const struct bgmax_deposit *d = &f->deposits[i];
 
         if (!booked_currency(d))
-            arr = append(
-                arr,
-                json_pack("{s:I, s:i, s:s, s:s, s:I, s:I, s:s}", "deposit", (json_int_t)i, "serial",
-                          d->serial, "bank_reference", d->bank_ref, "currency", d->currency,
-                          "amount_minor", (json_int_t)d->amount_minor, "payments",
-                          (json_int_t)d->count, "reason",
-                          d->skip_reason[0] ? d->skip_reason : "only deposits in SEK are booked"));
+            arr = append(arr, json_pack("{s:I, s:i, s:s*, s:s, s:I, s:I, s:s}", "deposit",
+                                        (json_int_t)i, "serial", d->serial, "bank_reference",
+                                        d->bank_ref[0] ? d->bank_ref : NULL, "currency",
+                                        d->currency, "amount_minor", (json_int_t)d->amount_minor,
+                                        "payments", (json_int_t)d->count, "reason",
+                                        d->skip_reason[0] ? d->skip_reason
+                                                          : "only deposits in SEK are booked"));
     }
     return arr;
 }
