@@ -80,7 +80,9 @@ function txXml(tx, entry, version) {
 
 function entryXml(entry, version) {
   const txs = entry.txs ?? [];
-  const amount = entry.amount ?? txs.reduce((s, t) => s + (t.cdtDbt && t.cdtDbt !== (entry.cdtDbt ?? 'CRDT') ? -t.amount : t.amount), 0);
+  /* a transaction's own CdtDbtInd (written from 001.04 on) against the entry's reduces it */
+  const against = (t) => t.cdtDbt && t.cdtDbt !== (entry.cdtDbt ?? 'CRDT') && version >= '04';
+  const amount = entry.amount ?? txs.reduce((s, t) => s + (against(t) ? -t.amount : t.amount), 0);
   const status = entry.status ?? 'BOOK';
   const out = ['    <Ntry>'];
   out.push(`      <Amt Ccy="${entry.currency ?? 'SEK'}">${entry.amountText ?? ore(amount)}</Amt>`);
