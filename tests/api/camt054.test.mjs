@@ -260,6 +260,12 @@ describe('refused files change nothing', () => {
     const bad = good.replace('<CdtDbtInd>CRDT</CdtDbtInd>', '<CdtDbtInd>CREDIT</CdtDbtInd>');
     const res = await refused(bad, 422, 'camt054_invalid', 'line 17');
     assert.match(res.body.error.reason, /^line 17: not a valid camt\.054 file: Element 'CdtDbtInd': .*'CREDIT'/);
+    /* a schema the file names (xsi:schemaLocation) is never read: ours decides */
+    const lax = fx.file('lax.xsd', '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+      + 'targetNamespace="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"><xs:element name="Document"/></xs:schema>');
+    const located = bad.replace('xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+      `xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02 ${lax}"`);
+    await refused(located, 422, 'camt054_invalid', 'line 17');
     const missing = good.replace(/<MsgId>REFUSED-1<\/MsgId>/, '');
     const r2 = await refused(missing, 422, 'camt054_invalid');
     assert.match(r2.body.error.reason, /Element 'CreDtTm': This element is not expected\. Expected is \( MsgId \)/);
