@@ -76,8 +76,8 @@ const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
 /* ---- a BgMax file is sent as it is, up to 16 MiB
  * (10 000 payments with names and addresses take about 2 MB); a camt.054
- * file likewise, up to 32 MiB (XML is wordy: 10 000 payments take about
- * 10 MB). ---- */
+ * file likewise, up to 32 MiB (XML is wordy: 10 000 payments with names
+ * and references take about 5 MB, a bank's fuller records more). ---- */
 #define BGMAX_BODY_MAX   (16u * 1024 * 1024)
 #define CAMT054_BODY_MAX (32u * 1024 * 1024)
 
