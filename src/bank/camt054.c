@@ -575,7 +575,8 @@ static enum pm_err read_entry(struct reader *r, const xmlNode *ntry, const char 
     rc = amount_of(r, amt, &d->amount_minor, d->currency);
     if (rc)
         return rc;
-    if (money_add(r->deposits_sum, d->amount_minor, &r->deposits_sum))
+    if (money_add(r->deposits_sum, d->amount_minor, &r->deposits_sum) ||
+        r->deposits_sum > MONEY_MAX)
         return fail(r, amt, "Ntry/Amt: the entries add up to more than the largest amount");
     text_of(child(r, ntry, "CdtDbtInd"), dir, sizeof(dir));
     text_of(child(r, ntry, "AcctSvcrRef"), d->bank_ref, sizeof(d->bank_ref));
