@@ -192,6 +192,7 @@ static enum pm_err add_unmatched(const struct app_ctx *ax, struct app_bgmax_repo
     u->reference = reference;
     u->payer_name = p->payer_name;
     u->message = p->info;
+    u->bank_ref = p->bank_ref;
     u->reason = reason;
     u->suggested_invoice_id = suggested ? suggested->id : 0;
     u->suggested_invoice_number = suggested ? suggested->number : 0;
@@ -332,6 +333,7 @@ static enum pm_err book_on(const struct app_ctx *ax, const struct bgmax_payment 
     m->remaining_minor = res.remaining_minor;
     m->overpaid_minor = res.overpaid_minor;
     m->reported_to_agency = res.reported_to_agency;
+    m->bank_ref = p->bank_ref;
     rep->matched_minor += amount;
     if (res.overpaid_minor > 0) {
         struct app_bgmax_overpayment *o = &rep->payer_overpayments[rep->n_payer_overpayments++];
@@ -849,13 +851,14 @@ json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
 
         ok = !json_array_append_new(
             matched,
-            json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "invoice_id",
+            json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:s*}", "invoice_id",
                       (json_int_t)m->invoice_id, "invoice_number", (json_int_t)m->invoice_number,
                       "amount_minor", (json_int_t)m->amount_minor, "reference", m->reference,
                       "matched_by", m->matched_by, "status", m->status, "remaining_minor",
                       (json_int_t)m->remaining_minor, "overpaid_minor",
                       (json_int_t)m->overpaid_minor, "line", (json_int_t)m->line,
-                      "reported_to_agency", m->reported_to_agency));
+                      "reported_to_agency", m->reported_to_agency, "bank_reference",
+                      m->bank_ref[0] ? m->bank_ref : NULL));
         if (ok && m->overpaid_minor > 0)
             ok = !json_array_append_new(
                 over, json_pack("{s:I, s:I, s:I}", "invoice_id", (json_int_t)m->invoice_id,
@@ -872,7 +875,7 @@ json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
 
         ok = !json_array_append_new(
             unmatched,
-            json_pack("{s:o, s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
+            json_pack("{s:o, s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s*}", "id",
                       u->id && !rep->dry_run ? json_integer(u->id) : json_null(), "line",
                       (json_int_t)u->line, "amount_minor", (json_int_t)u->amount_minor, "reference",
                       u->reference, "payer_name", u->payer_name, "message", u->message, "reason",
@@ -880,7 +883,8 @@ json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
                       u->suggested_invoice_id ? json_integer(u->suggested_invoice_id) : json_null(),
                       "suggested_invoice_number",
                       u->suggested_invoice_number ? json_integer(u->suggested_invoice_number)
-                                                  : json_null()));
+                                                  : json_null(),
+                      "bank_reference", u->bank_ref && u->bank_ref[0] ? u->bank_ref : NULL));
     }
     for (i = 0; ok && i < rep->n_deductions; i++) {
         const struct app_bgmax_deduction *x = &rep->deductions[i];

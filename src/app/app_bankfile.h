@@ -37,6 +37,7 @@ struct app_bgmax_match {
     int64_t remaining_minor;
     int64_t overpaid_minor;
     bool reported_to_agency;
+    const char *bank_ref; /* camt.054: the transaction's bank reference; "" in BgMax */
 };
 
 /* An amount that matched no invoice (or a credit the payer deducted). */
@@ -46,8 +47,9 @@ struct app_bgmax_unmatched {
     const char *reference;
     const char *payer_name;
     const char *message;
-    const char *reason; /* English */
-    int64_t id;         /* its row, to place it later (0: a deducted credit) */
+    const char *bank_ref; /* camt.054: the transaction's bank reference; "" in BgMax */
+    const char *reason;   /* English */
+    int64_t id;           /* its row, to place it later (0: a deducted credit) */
     int64_t suggested_invoice_id, suggested_invoice_number; /* 0: no suggestion */
 };
 

@@ -179,6 +179,9 @@ describe('a generated file', () => {
       [70000, '9999999999999999999994', 'Okänd Betalare', e.id, e.number,
         'the message names an invoice, but the payer is not known as its customer']);
     assert.ok(Number.isInteger(u.id));
+    /* the bank's own references of the transactions */
+    assert.deepEqual(report.matched.map((m) => m.bank_reference), ['T1', 'T2', 'T3', 'T4']);
+    assert.equal(u.bank_reference, 'T8');
     assert.deepEqual(report.skipped_deposits.map((s) => [s.bank_reference, s.currency, s.amount_minor, s.reason]), [
       ['E-0004', 'SEK', 99900, 'a debit entry is no incoming payment'],
       ['E-0005', 'SEK', 1250000, 'the entry is not booked (status PDNG)'],
