@@ -399,6 +399,20 @@ static enum pm_err nomem(struct reader *r)
     return pm_error_set(r->e, PM_ERR_NOMEM, "file", "out of memory");
 }
 
+/* src into dst[cap], cut at a character boundary when it does not fit. */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* The structured references (RmtInf/Strd/CdtrRefInf/Ref) of a
  * transaction: the first is the payment's reference (an OCR number), the
  * others extra references without an amount of their own. */
@@ -414,13 +428,13 @@ static enum pm_err read_references(struct reader *r, const xmlNode *rmt, struct 
             if (!t[0])
                 continue;
             if (!p->reference[0]) {
-                snprintf(p->reference, sizeof(p->reference), "%s", t);
+                copy_text(p->reference, sizeof(p->reference), t);
                 continue;
             }
             if (grow((void **)&f->extras, f->n_extras, &r->cap_extras, sizeof(*f->extras)))
                 return nomem(r);
             memset(&f->extras[f->n_extras], 0, sizeof(f->extras[0]));
-            snprintf(f->extras[f->n_extras].reference, sizeof(f->extras[0].reference), "%s", t);
+            copy_text(f->extras[f->n_extras].reference, sizeof(f->extras[0].reference), t);
             f->extras[f->n_extras].ref_code = 2;
             f->n_extras++;
             p->n_extra++;
