@@ -322,7 +322,7 @@ static void test_doctype(void **state)
     static const char *const files[] = {
         ("<?xml version=\"1.0\"?>\n<!DOCTYPE d [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]>\n"
          "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.02\">&b;</Document>"),
-        "<!DOCTYPE d SYSTEM \"file:///etc/passwd\"><d/>",
+        "<!DOCTYPE d SYSTEM \"data/reference-rates.csv\"><d/>",
         "<!DOCTYPE d [<!ENTITY x SYSTEM \"http://127.0.0.1:1/x\">]><d>&x;</d>",
     };
     struct bgmax_file f;
