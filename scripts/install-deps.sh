@@ -9,6 +9,8 @@ packages=(
   # libraries
   libsqlite3-dev libsodium-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
   libjwt-dev libhpdf-dev libssl-dev tzdata fonts-dejavu-core
+  # camt.054 bank files (XML, validated against data/camt054.xsd)
+  libxml2-dev
   # the PostgreSQL driver
   libpq-dev
   # tests

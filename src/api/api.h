@@ -22,7 +22,8 @@
 struct clock;
 struct tz;
 struct rate_table;
-struct agency; /* agency/agency.h (Amili hand-over) */
+struct agency;         /* agency/agency.h (Amili hand-over) */
+struct camt054_schema; /* bank/camt054.h */
 
 #define API_DEFAULT_LISTEN       "127.0.0.1:8080"
 #define API_DEFAULT_THREADS      4
@@ -52,6 +53,9 @@ struct api_config {
     /* The Visma Amili client: borrowed, outlives the server; NULL = the
      * Amili routes answer 503 agency_not_configured. */
     struct agency *agency;
+    /* data/camt054.xsd compiled (bank/camt054.h): borrowed, outlives the
+     * server; NULL = camt.054 files are refused (500). */
+    const struct camt054_schema *camt054_schema;
 };
 
 struct api_server;

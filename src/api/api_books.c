@@ -1,6 +1,6 @@
 /*
  * api_books.c — the books over HTTP: the vouchers list, the SIE export,
- * the BgMax import and the receivables aging.
+ * the BgMax and camt.054 imports and the receivables aging.
  *
  * Part of src/api: query parameters and bodies are read here, the
  * operations are app/app_export.h's and app/app_bankfile.h's, and their
@@ -172,6 +172,48 @@ enum pm_err api_books_aging(struct api_request *r)
 
 /* ---- BgMax import ---- */
 
+/* The import options of the query (dry_run, and for BgMax
+ * allow_test_file). */
+static enum pm_err import_options(struct api_request *r, bool bgmax, struct app_bgmax_options *opt)
+{
+    const char *allow = api_request_query(r, "allow_test_file");
+    const char *dry = api_request_query(r, "dry_run");
+
+    memset(opt, 0, sizeof(*opt));
+    if (allow && (!bgmax || (strcmp(allow, "true") != 0 && strcmp(allow, "false") != 0)))
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "allow_test_file");
+    if (dry && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0)
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "dry_run");
+    opt->allow_test_file = allow && !strcmp(allow, "true");
+    opt->dry_run = dry && !strcmp(dry, "true");
+    return PM_OK;
+}
+
+enum pm_err api_books_camt054(struct api_request *r)
+{
+    struct app_ctx ax;
+    struct app_error ae;
+    struct app_bgmax_report rep;
+    struct company co;
+    char actor[STORE_EMAIL_MAX];
+    struct app_bgmax_options opt;
+    enum pm_err rc;
+
+    rc = import_options(r, false, &opt);
+    if (!rc)
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    app_error_clear(&ae);
+    rc = app_bankfile_import_camt054(&ax, r->body, r->body_len, &opt, &rep, &ae);
+    if (rc)
+        api_error_from_app(&r->err, &ae);
+    else
+        rc = api_request_reply(r, 200, app_bgmax_report_json(&rep));
+    app_bgmax_report_release(&rep);
+    return rc;
+}
+
 enum pm_err api_books_bgmax(struct api_request *r)
 {
     struct app_ctx ax;
@@ -179,17 +221,12 @@ enum pm_err api_books_bgmax(struct api_request *r)
     struct app_bgmax_report rep;
     struct company co;
     char actor[STORE_EMAIL_MAX];
-    const char *allow = api_request_query(r, "allow_test_file");
-    const char *dry = api_request_query(r, "dry_run");
-    struct app_bgmax_options opt = {0};
+    struct app_bgmax_options opt;
     enum pm_err rc;
 
-    if (allow && strcmp(allow, "true") != 0 && strcmp(allow, "false") != 0)
-        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "allow_test_file");
-    if (dry && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0)
-        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "dry_run");
-    opt.allow_test_file = allow && !strcmp(allow, "true");
-    opt.dry_run = dry && !strcmp(dry, "true");
+    rc = import_options(r, true, &opt);
+    if (rc)
+        return rc;
     rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
         return rc;

@@ -60,6 +60,7 @@ enum pm_err api_loss_create(struct api_request *r);
 enum pm_err api_books_vouchers(struct api_request *r);
 enum pm_err api_books_sie(struct api_request *r);
 enum pm_err api_books_bgmax(struct api_request *r);
+enum pm_err api_books_camt054(struct api_request *r);
 enum pm_err api_books_unmatched_list(struct api_request *r);
 enum pm_err api_books_unmatched_confirm(struct api_request *r);
 enum pm_err api_books_aging(struct api_request *r);

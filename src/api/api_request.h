@@ -32,7 +32,8 @@ struct clock;
 struct tz;
 struct rate_table;
 struct api_limiter;
-struct agency; /* agency/agency.h (Amili hand-over) */
+struct agency;         /* agency/agency.h (Amili hand-over) */
+struct camt054_schema; /* bank/camt054.h */
 struct app_ctx;
 
 /* What all requests share; read-only after start (the limiter locks itself). */
@@ -44,6 +45,7 @@ struct api_context {
     const char *dummy_hash; /* verified against for unknown e-mails (equal timing) */
     /* The agency client, NULL when not configured. */
     struct agency *agency;
+    const struct camt054_schema *camt054_schema;
 };
 
 enum api_principal {

@@ -53,6 +53,7 @@ const struct api_route api_routes[] = {
     {"GET", CO "/vouchers", API_AUTH_ANY, API_NEED_READ, api_books_vouchers},
     {"GET", CO "/export/sie", API_AUTH_ANY, API_NEED_READ, api_books_sie},
     {"POST", CO "/payments/bgmax", API_AUTH_ANY, API_NEED_WRITE, api_books_bgmax},
+    {"POST", CO "/payments/camt054", API_AUTH_ANY, API_NEED_WRITE, api_books_camt054},
     {"GET", CO "/payments/unmatched", API_AUTH_ANY, API_NEED_READ, api_books_unmatched_list},
     {"POST", CO "/payments/unmatched/{id}/confirm", API_AUTH_ANY, API_NEED_WRITE,
      api_books_unmatched_confirm},
@@ -74,11 +75,17 @@ const struct api_route api_routes[] = {
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
 /* ---- a BgMax file is sent as it is, up to 16 MiB
- * (10 000 payments with names and addresses take about 2 MB). ---- */
-#define BGMAX_BODY_MAX (16u * 1024 * 1024)
+ * (10 000 payments with names and addresses take about 2 MB); a camt.054
+ * file likewise, up to 32 MiB (XML is wordy: 10 000 payments with names
+ * and references take about 5 MB, a bank's fuller records more). ---- */
+#define BGMAX_BODY_MAX   (16u * 1024 * 1024)
+#define CAMT054_BODY_MAX (32u * 1024 * 1024)
 
 const struct api_route_body api_route_bodies[] = {
-    {"POST", CO "/payments/bgmax", "text/plain,application/octet-stream", BGMAX_BODY_MAX},
+    {"POST", CO "/payments/bgmax", "text/plain,application/octet-stream", BGMAX_BODY_MAX,
+     "bgmax_media_type"},
+    {"POST", CO "/payments/camt054", "application/xml,text/xml,application/octet-stream",
+     CAMT054_BODY_MAX, "camt054_media_type"},
 };
 
 const size_t api_route_bodies_count = sizeof(api_route_bodies) / sizeof(api_route_bodies[0]);

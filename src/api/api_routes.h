@@ -27,6 +27,7 @@ struct api_route_body {
     const char *pattern;
     const char *raw_types;
     size_t max_body;
+    const char *media_error; /* the error code (415) of a body of another type */
 };
 extern const struct api_route_body api_route_bodies[];
 extern const size_t api_route_bodies_count;

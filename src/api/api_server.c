@@ -1211,7 +1211,7 @@ static bool early_refusal(struct api_server *srv, struct MHD_Connection *conn, c
     if (route && route->raw_types && body &&
         !raw_type_ok(route->raw_types,
                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"))) {
-        reply_code(rp, PM_ERR_INVALID, "bgmax_media_type", NULL, english, cs);
+        reply_code(rp, PM_ERR_INVALID, route->media_error, NULL, english, cs);
         return true;
     }
     if (body && has_body_method(method) && !(route && route->raw_types) &&
@@ -1651,6 +1651,7 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     s->ctx.limiter = s->limiter;
     s->ctx.dummy_hash = s->dummy_hash;
     s->ctx.agency = cfg->agency; /* the agency, or NULL */
+    s->ctx.camt054_schema = cfg->camt054_schema;
     /* a handle for every HTTP worker, login thread and the pruner: none of
      * them ever waits for another's */
     rc = open_pool(s, cfg->db, threads + login_threads + 1, e);

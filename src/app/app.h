@@ -38,6 +38,7 @@
 struct clock;
 struct rate_table;
 struct agency;
+struct camt054_schema;
 
 /* What an operation needs, borrowed for the call. */
 struct app_ctx {
@@ -45,7 +46,10 @@ struct app_ctx {
     const struct clock *clock; /* business time: --now fixes it */
     const struct rate_table *rates;
     struct agency *agency; /* the Visma Amili client; NULL = not configured */
-    int64_t company_id;    /* the company acted on */
+    /* the compiled data/camt054.xsd (bank/camt054.h); NULL = camt.054
+     * files are refused */
+    const struct camt054_schema *camt054_schema;
+    int64_t company_id; /* the company acted on */
     /* its row, for the operations that need its settings (every write);
      * reads that need only the id run without it (NULL) */
     const struct company *company;

@@ -1,10 +1,12 @@
 /*
- * app_bankfile.c — the BgMax import: refuse the file whole or match and
- * book every payment in it (see app_bankfile.h).
+ * app_bankfile.c — the BgMax and camt.054 imports: refuse the file whole
+ * or match and book every payment in it (see app_bankfile.h).
  *
- * Part of src/app.  The file format is core/bgmax.h's; each matched amount
- * is registered by app_payments_register(), so a payment from a file is
- * booked exactly as one registered by hand.
+ * Part of src/app.  Both formats are read into core/bgmax.h's structure
+ * (BgMax by core/bgmax.c, camt.054 by bank/camt054.c), and everything
+ * after the parse is shared; each matched amount is registered by
+ * app_payments_register(), so a payment from a file is booked exactly as
+ * one registered by hand.
  */
 #include "app/app_bankfile.h"
 
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "app/app_payments.h"
+#include "bank/camt054.h"
 #include "core/date.h"
 #include "core/idnum.h"
 #include "core/money.h"
@@ -189,6 +192,7 @@ static enum pm_err add_unmatched(const struct app_ctx *ax, struct app_bgmax_repo
     u->reference = reference;
     u->payer_name = p->payer_name;
     u->message = p->info;
+    u->bank_ref = p->bank_ref;
     u->reason = reason;
     u->suggested_invoice_id = suggested ? suggested->id : 0;
     u->suggested_invoice_number = suggested ? suggested->number : 0;
@@ -329,6 +333,7 @@ static enum pm_err book_on(const struct app_ctx *ax, const struct bgmax_payment 
     m->remaining_minor = res.remaining_minor;
     m->overpaid_minor = res.overpaid_minor;
     m->reported_to_agency = res.reported_to_agency;
+    m->bank_ref = p->bank_ref;
     rep->matched_minor += amount;
     if (res.overpaid_minor > 0) {
         struct app_bgmax_overpayment *o = &rep->payer_overpayments[rep->n_payer_overpayments++];
@@ -428,7 +433,11 @@ static enum pm_err book_unmatched(const struct app_ctx *ax, const struct bgmax_d
 
     if (net == 0)
         return PM_OK;
-    snprintf(text, sizeof(text), "Bankgiro insättning %d, ej matchade inbetalningar", d->serial);
+    if (d->bank_ref[0])
+        snprintf(text, sizeof(text), "Bankinsättning %s, ej matchade inbetalningar", d->bank_ref);
+    else
+        snprintf(text, sizeof(text), "Bankgiro insättning %d, ej matchade inbetalningar",
+                 d->serial);
     voucher_init(&v, d->date, "bgmax_unmatched", text);
     rc = voucher_debit(&v, ACC_BANK, net);
     if (!rc)
@@ -462,8 +471,14 @@ static enum pm_err book_deduction(const struct app_ctx *ax, const struct bgmax_d
     rc = add_target(ax, reference, false, t, &n, e);
     if (rc)
         return rc;
-    snprintf(text, sizeof(text), "Bankgiro insättning %d, avdrag rad %zu, ref %s, %s", d->serial,
-             p->line, reference[0] ? reference : "-", p->payer_name[0] ? p->payer_name : "okänd");
+    if (d->bank_ref[0])
+        snprintf(text, sizeof(text), "Bankinsättning %s, avdrag rad %zu, ref %s, %s", d->bank_ref,
+                 p->line, reference[0] ? reference : "-",
+                 p->payer_name[0] ? p->payer_name : "okänd");
+    else
+        snprintf(text, sizeof(text), "Bankgiro insättning %d, avdrag rad %zu, ref %s, %s",
+                 d->serial, p->line, reference[0] ? reference : "-",
+                 p->payer_name[0] ? p->payer_name : "okänd");
     voucher_init(&v, d->date, "bgmax_deduction", text);
     rc = voucher_debit(&v, ACC_CUSTOMER_ADVANCES, amount);
     if (!rc)
@@ -533,10 +548,12 @@ static enum pm_err import_deposit(const struct app_ctx *ax, const struct bgmax_d
 }
 
 /* Only deposits in SEK are booked (the ledger is kept in SEK); a deposit
- * in another currency (Bankgirot's EUR sections) is reported as skipped. */
+ * in another currency (Bankgirot's EUR sections), and one the reader
+ * marked as no incoming payment (a camt.054 debit or pending entry), is
+ * reported as skipped. */
 static bool booked_currency(const struct bgmax_deposit *d)
 {
-    return strcmp(d->currency, "SEK") == 0;
+    return strcmp(d->currency, "SEK") == 0 && !d->skip_reason[0];
 }
 
 /* The file and each deposit are remembered; a second import is refused. */
@@ -547,18 +564,25 @@ static enum pm_err remember(const struct app_ctx *ax, const struct bgmax_file *f
     enum pm_err rc;
     size_t i;
 
-    snprintf(identity, cap, "BGMAX-%s-%s", f->timestamp, f->deposits[0].payee_bankgiro);
+    if (f->format == BANKFILE_CAMT054)
+        snprintf(identity, cap, "CAMT054-%s", f->msg_id);
+    else
+        snprintf(identity, cap, "BGMAX-%s-%s", f->timestamp, f->deposits[0].payee_bankgiro);
     rc = store_books_bgmax_remember(ax->store, ax->company_id, identity, clock_now_s(ax->clock));
     if (rc == PM_ERR_CONFLICT)
         return app_error_set(e, rc, "already_imported", "file");
     for (i = 0; !rc && i < f->n_deposits; i++) {
         const struct bgmax_deposit *d = &f->deposits[i];
 
-        if (!booked_currency(d))
+        if (!booked_currency(d) || (f->format == BANKFILE_CAMT054 && !d->bank_ref[0]))
             continue;
         date_format_iso(d->date, day);
-        snprintf(key, sizeof(key), "BGMAX-DEPOSIT-%s-%s-%05d-%lld", d->payee_bankgiro, day,
-                 d->serial, (long long)d->amount_minor);
+        if (f->format == BANKFILE_CAMT054) /* the bank's entry reference, per account */
+            snprintf(key, sizeof(key), "CAMT054-ENTRY-%s-%s",
+                     d->payee_bankgiro[0] ? d->payee_bankgiro : d->account, d->bank_ref);
+        else
+            snprintf(key, sizeof(key), "BGMAX-DEPOSIT-%s-%s-%05d-%lld", d->payee_bankgiro, day,
+                     d->serial, (long long)d->amount_minor);
         rc = store_books_bgmax_remember(ax->store, ax->company_id, key, clock_now_s(ax->clock));
         if (rc == PM_ERR_CONFLICT) {
             char field[48];
@@ -598,30 +622,17 @@ static enum pm_err import_file(const struct app_ctx *ax, struct app_bgmax_report
     return rc;
 }
 
-enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data, size_t len,
-                                      const struct app_bgmax_options *opt,
-                                      struct app_bgmax_report *rep, struct app_error *e)
+/* What both formats share once the file is read: the test-file rule,
+ * the bankgiro and sum checks, then the import, or a dry run of it. */
+static enum pm_err import_read(const struct app_ctx *ax, const struct app_bgmax_options *opt,
+                               struct app_bgmax_report *rep, struct app_error *e)
 {
     struct bgmax_file *f = &rep->file;
-    struct pm_error pe = {0};
     char company_bg[11], field[48];
-    json_t *reason;
-    char *text;
+    const char *invalid = f->format == BANKFILE_CAMT054 ? "camt054_invalid" : "bgmax_invalid";
     enum pm_err rc;
     size_t i;
 
-    memset(rep, 0, sizeof(*rep));
-    rc = bgmax_parse(data, len, f, &pe);
-    if (rc) {
-        app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", pe.field[0] ? pe.field : "file");
-        reason = json_pack("{s:s}", "reason", pe.message);
-        text = reason ? json_dumps(reason, JSON_COMPACT) : NULL;
-        if (text)
-            app_error_extra(e, text);
-        free(text);
-        json_decref(reason);
-        return PM_ERR_INVALID;
-    }
     /* A test file never reaches the ledger: it is only ever read as a
      * dry run, and only when asked for. */
     if (f->marker == 'T' && !opt->dry_run && !opt->allow_test_file)
@@ -629,14 +640,15 @@ enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data
     rep->dry_run = opt->dry_run || f->marker == 'T';
     for (i = 0; i < f->n_deposits; i++) {
         snprintf(field, sizeof(field), "deposits[%zu]", i);
-        if (ax->company->bankgiro[0] &&
+        /* a camt.054 account given by IBAN has no bankgiro to compare */
+        if (ax->company->bankgiro[0] && f->deposits[i].payee_bankgiro[0] &&
             (!bgmax_normalize_bankgiro(ax->company->bankgiro, company_bg) ||
              strcmp(company_bg, f->deposits[i].payee_bankgiro) != 0))
             return app_error_set(e, PM_ERR_INVALID, "bankgiro_mismatch", field);
         if (!booked_currency(&f->deposits[i]))
             continue; /* reported as skipped, not booked */
         if (money_add(rep->deposits_minor, f->deposits[i].amount_minor, &rep->deposits_minor))
-            return app_error_set(e, PM_ERR_INVALID, "bgmax_invalid", field);
+            return app_error_set(e, PM_ERR_INVALID, invalid, field);
     }
     if (!rep->dry_run)
         return import_file(ax, rep, e);
@@ -648,6 +660,52 @@ enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data
     rc = import_file(ax, rep, e);
     store_undo_to_mark(ax->store);
     return rc;
+}
+
+/* A file the reader refused: code naming the line, the reason in extra. */
+static enum pm_err refused(const char *code, const struct pm_error *pe, struct app_error *e)
+{
+    json_t *reason;
+    char *text;
+
+    app_error_set(e, PM_ERR_INVALID, code, pe->field[0] ? pe->field : "file");
+    reason = json_pack("{s:s}", "reason", pe->message);
+    text = reason ? json_dumps(reason, JSON_COMPACT) : NULL;
+    if (text)
+        app_error_extra(e, text);
+    free(text);
+    json_decref(reason);
+    return PM_ERR_INVALID;
+}
+
+enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data, size_t len,
+                                      const struct app_bgmax_options *opt,
+                                      struct app_bgmax_report *rep, struct app_error *e)
+{
+    struct pm_error pe = {0};
+
+    memset(rep, 0, sizeof(*rep));
+    if (bgmax_parse(data, len, &rep->file, &pe))
+        return refused("bgmax_invalid", &pe, e);
+    return import_read(ax, opt, rep, e);
+}
+
+enum pm_err app_bankfile_import_camt054(const struct app_ctx *ax, const char *data, size_t len,
+                                        const struct app_bgmax_options *opt,
+                                        struct app_bgmax_report *rep, struct app_error *e)
+{
+    struct pm_error pe = {0};
+    enum pm_err rc;
+
+    memset(rep, 0, sizeof(*rep));
+    if (!ax->camt054_schema)
+        return app_error_set(e, PM_ERR_INTERNAL, "internal_error", NULL);
+    rc = camt054_parse(ax->camt054_schema, data, len, &rep->file, &pe);
+    if (rc == PM_ERR_NOMEM)
+        return nomem(e);
+    if (rc)
+        return refused("camt054_invalid", &pe, e);
+    return import_read(ax, opt, rep, e);
 }
 
 enum pm_err app_bankfile_unmatched_list(const struct app_ctx *ax, struct unmatched_payment *out,
@@ -729,11 +787,13 @@ static json_t *skipped_json(const struct bgmax_file *f)
         const struct bgmax_deposit *d = &f->deposits[i];
 
         if (!booked_currency(d))
-            arr =
-                append(arr, json_pack("{s:I, s:i, s:s, s:I, s:I, s:s}", "deposit", (json_int_t)i,
-                                      "serial", d->serial, "currency", d->currency, "amount_minor",
-                                      (json_int_t)d->amount_minor, "payments", (json_int_t)d->count,
-                                      "reason", "only deposits in SEK are booked"));
+            arr = append(arr, json_pack("{s:I, s:i, s:s*, s:s, s:I, s:I, s:s}", "deposit",
+                                        (json_int_t)i, "serial", d->serial, "bank_reference",
+                                        d->bank_ref[0] ? d->bank_ref : NULL, "currency",
+                                        d->currency, "amount_minor", (json_int_t)d->amount_minor,
+                                        "payments", (json_int_t)d->count, "reason",
+                                        d->skip_reason[0] ? d->skip_reason
+                                                          : "only deposits in SEK are booked"));
     }
     return arr;
 }
@@ -791,13 +851,14 @@ json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
 
         ok = !json_array_append_new(
             matched,
-            json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "invoice_id",
+            json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:s*}", "invoice_id",
                       (json_int_t)m->invoice_id, "invoice_number", (json_int_t)m->invoice_number,
                       "amount_minor", (json_int_t)m->amount_minor, "reference", m->reference,
                       "matched_by", m->matched_by, "status", m->status, "remaining_minor",
                       (json_int_t)m->remaining_minor, "overpaid_minor",
                       (json_int_t)m->overpaid_minor, "line", (json_int_t)m->line,
-                      "reported_to_agency", m->reported_to_agency));
+                      "reported_to_agency", m->reported_to_agency, "bank_reference",
+                      m->bank_ref[0] ? m->bank_ref : NULL));
         if (ok && m->overpaid_minor > 0)
             ok = !json_array_append_new(
                 over, json_pack("{s:I, s:I, s:I}", "invoice_id", (json_int_t)m->invoice_id,
@@ -814,7 +875,7 @@ json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
 
         ok = !json_array_append_new(
             unmatched,
-            json_pack("{s:o, s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
+            json_pack("{s:o, s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s*}", "id",
                       u->id && !rep->dry_run ? json_integer(u->id) : json_null(), "line",
                       (json_int_t)u->line, "amount_minor", (json_int_t)u->amount_minor, "reference",
                       u->reference, "payer_name", u->payer_name, "message", u->message, "reason",
@@ -822,7 +883,8 @@ json_t *app_bgmax_report_json(const struct app_bgmax_report *rep)
                       u->suggested_invoice_id ? json_integer(u->suggested_invoice_id) : json_null(),
                       "suggested_invoice_number",
                       u->suggested_invoice_number ? json_integer(u->suggested_invoice_number)
-                                                  : json_null()));
+                                                  : json_null(),
+                      "bank_reference", u->bank_ref && u->bank_ref[0] ? u->bank_ref : NULL));
     }
     for (i = 0; ok && i < rep->n_deductions; i++) {
         const struct app_bgmax_deduction *x = &rep->deductions[i];

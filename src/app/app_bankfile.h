@@ -1,8 +1,12 @@
 /*
- * app_bankfile.h — importing a Bankgirot BgMax file of incoming payments.
+ * app_bankfile.h — importing a bank file of incoming payments: Bankgirot's
+ * BgMax, or an ISO 20022 camt.054 notification.
  *
- * Part of src/app.  The HTTP route POST .../payments/bgmax and
- * `paminn import-bgmax` both import through app_bankfile_import_bgmax():
+ * Part of src/app.  The HTTP routes POST .../payments/bgmax and
+ * .../payments/camt054 and `paminn import-bgmax` / `import-camt054` import
+ * through app_bankfile_import_bgmax() and app_bankfile_import_camt054():
+ * both formats are read into one structure (core/bgmax.h) and matched and
+ * booked by the same code, so the rules and the report are the same:
  * a file is refused whole or every payment in it is matched to an invoice
  * (by its OCR reference, else an OCR number or invoice number in its
  * texts) and registered as app_payments_register() does, the money that
@@ -33,6 +37,7 @@ struct app_bgmax_match {
     int64_t remaining_minor;
     int64_t overpaid_minor;
     bool reported_to_agency;
+    const char *bank_ref; /* camt.054: the transaction's bank reference; "" in BgMax */
 };
 
 /* An amount that matched no invoice (or a credit the payer deducted). */
@@ -42,8 +47,9 @@ struct app_bgmax_unmatched {
     const char *reference;
     const char *payer_name;
     const char *message;
-    const char *reason; /* English */
-    int64_t id;         /* its row, to place it later (0: a deducted credit) */
+    const char *bank_ref; /* camt.054: the transaction's bank reference; "" in BgMax */
+    const char *reason;   /* English */
+    int64_t id;           /* its row, to place it later (0: a deducted credit) */
     int64_t suggested_invoice_id, suggested_invoice_number; /* 0: no suggestion */
 };
 
@@ -108,6 +114,20 @@ struct app_bgmax_options {
 enum pm_err app_bankfile_import_bgmax(const struct app_ctx *ax, const char *data, size_t len,
                                       const struct app_bgmax_options *opt,
                                       struct app_bgmax_report *rep, struct app_error *e);
+
+/* The same for a camt.054 file (bank/camt054.h, validated with the
+ * schema ax->camt054_schema): each booked SEK credit entry a deposit, each
+ * of its transactions a payment.  Refused whole: camt054_invalid naming
+ * the line (the reader's reason, with the element, in e->extra),
+ * bankgiro_mismatch (an account given as a bankgiro number, BGNR, other
+ * than the company's), already_imported (the file by its GrpHdr/MsgId,
+ * "CAMT054-<MsgId>"; each entry by its account and AcctSvcrRef).  Debit,
+ * pending and non-SEK entries are listed in skipped_deposits with their
+ * reason and a warning.  Runs in the caller's transaction; release *rep in
+ * every case. */
+enum pm_err app_bankfile_import_camt054(const struct app_ctx *ax, const char *data, size_t len,
+                                        const struct app_bgmax_options *opt,
+                                        struct app_bgmax_report *rep, struct app_error *e);
 
 /* The report as its JSON document {file_identity, test_marker, matched,
  * unmatched, overpayments, underpayments, deductions, totals, warnings,

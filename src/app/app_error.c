@@ -67,6 +67,8 @@ static const struct code_info codes[] = {
      "The payment has already been placed on an invoice."},
     {"bgmax_invalid", "BgMax-filen är felaktig och har inte lästs in.",
      "The BgMax file is malformed and was not imported."},
+    {"camt054_invalid", "camt.054-filen är felaktig och har inte lästs in.",
+     "The camt.054 file is malformed and was not imported."},
     {"bgmax_test_file", "Filen är en testfil från Bankgirot (märkt T) och bokförs inte.",
      "The file is a Bankgirot test file (marked T) and is not booked."},
     {"bankgiro_mismatch", "Filen gäller ett annat bankgironummer än företagets.",

@@ -1,16 +1,19 @@
 /*
- * books.c — `paminn export-sie`, `paminn import-bgmax` and `paminn
- * unmatched`: the books from the command line, through the same operations
- * as the HTTP API (app/app_export.h, app/app_bankfile.h), so a file imported
- * here is matched and booked exactly as one posted to /payments/bgmax.
+ * books.c — `paminn export-sie`, `paminn import-bgmax`, `paminn
+ * import-camt054` and `paminn unmatched`: the books from the command line,
+ * through the same operations as the HTTP API (app/app_export.h,
+ * app/app_bankfile.h), so a file imported here is matched and booked
+ * exactly as one posted to /payments/bgmax or /payments/camt054.
  *
  *   paminn [--db DSN] [--now TIME] export-sie --company ID --year YYYY [--output FILE]
  *   paminn [--db DSN] [--now TIME] import-bgmax --company ID [--dry-run] [--allow-test-file]
  *          [--json] FILE
+ *   paminn [--db DSN] [--now TIME] [--data-dir DIR] import-camt054 --company ID [--dry-run]
+ *          [--json] FILE
  *   paminn [--db DSN] unmatched --company ID list
  *   paminn [--db DSN] unmatched --company ID --invoice INVOICE_ID confirm PAYMENT_ID
  *
- * import-bgmax and unmatched confirm run in one transaction each: a refused
+ * The imports and unmatched confirm run in one transaction each: a refused
  * file or placement changes nothing.
  * Exit status 0 on success, 1 when the operation failed (the reason on
  * stderr), 2 on bad usage.
@@ -24,6 +27,7 @@
 #include "app/app_bankfile.h"
 #include "app/app_companies.h"
 #include "app/app_export.h"
+#include "bank/camt054.h"
 #include "cli/cli.h"
 #include "core/date.h"
 #include "core/money.h"
@@ -169,6 +173,7 @@ static void print_summary(const struct app_bgmax_report *rep)
 /* The import as one atomic operation (app_atomic). */
 struct import_args {
     const struct buf *file;
+    bool camt054;
     struct app_bgmax_options opt;
     struct app_bgmax_report *rep;
 };
@@ -178,22 +183,70 @@ static enum pm_err import_op(const struct app_ctx *ax, void *arg, struct app_err
     struct import_args *ia = arg;
 
     app_bgmax_report_release(ia->rep); /* of an attempt run again */
+    if (ia->camt054)
+        return app_bankfile_import_camt054(ax, ia->file->data, ia->file->len, &ia->opt, ia->rep, e);
     return app_bankfile_import_bgmax(ax, ia->file->data, ia->file->len, &ia->opt, ia->rep, e);
 }
 
-int cli_import_bgmax(struct cli *c, int argc, char **argv)
+enum pm_err cli_load_camt054_schema(const char *cmd, const char *data_dir,
+                                    struct camt054_schema **out)
+{
+    struct buf path = BUF_INIT;
+    struct pm_error err = {0};
+    enum pm_err rc;
+
+    rc = buf_addf(&path, "%s/camt054.xsd", data_dir);
+    if (!rc) {
+        rc = camt054_schema_load(path.data, out, &err);
+        if (rc)
+            cli_errorf(cmd, "%s", err.message);
+    }
+    buf_release(&path);
+    return rc;
+}
+
+static int import_usage(const char *cmd)
+{
+    if (!strcmp(cmd, "import-camt054"))
+        printf("usage: paminn [--db DSN] [--data-dir DIR] import-camt054 --company ID [--dry-run] "
+               "[--json] FILE\n\n"
+               "Import an ISO 20022 camt.054 file (BankToCustomerDebitCreditNotification,\n"
+               "versions 001.02 to 001.08) of incoming payments: validated against\n"
+               "DATA_DIR/camt054.xsd, each booked SEK credit entry's transactions are matched\n"
+               "to invoices by their OCR reference (or, for a payer known as the customer,\n"
+               "an invoice number in the message), booked, and reported as import-bgmax\n"
+               "does.  Debit, pending and non-SEK entries are listed and skipped.  A\n"
+               "malformed file or one imported before (its GrpHdr/MsgId) changes nothing.\n"
+               "--dry-run books nothing and reports what would be booked.\n");
+    else
+        printf("usage: paminn [--db DSN] import-bgmax --company ID [--dry-run] "
+               "[--allow-test-file] [--json] FILE\n\n"
+               "Import a Bankgirot BgMax file: match each payment to an invoice by its OCR\n"
+               "reference or invoice number, book it, and report what matched, what did\n"
+               "not, and over- and under-payments.  A malformed file, a test file (unless\n"
+               "--dry-run or --allow-test-file) or a file imported before changes nothing.\n"
+               "--dry-run books nothing and reports what would be booked; a test file\n"
+               "(marked T) is only ever read so.\n");
+    return CLI_EXIT_OK;
+}
+
+/* import-bgmax and import-camt054: the same options (camt.054 has no test
+ * files), the same operation, the same summary. */
+static int import_command(struct cli *c, int argc, char **argv, bool camt054)
 {
     static const struct option opts[] = {
         {"company", required_argument, NULL, 'c'}, {"allow-test-file", no_argument, NULL, 't'},
         {"dry-run", no_argument, NULL, 'n'},       {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
+    const char *cmd = camt054 ? "import-camt054" : "import-bgmax";
     int64_t company_id = 0;
     bool allow_test = false, dry_run = false, as_json = false;
+    struct camt054_schema *schema = NULL;
     struct app_ctx ax;
     struct app_error e;
     struct app_bgmax_report rep;
-    struct import_args ia = {NULL, {false, false}, &rep};
+    struct import_args ia = {NULL, camt054, {false, false}, &rep};
     struct company co;
     struct buf file = BUF_INIT;
     json_t *doc;
@@ -205,11 +258,15 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
         switch (opt) {
         case 'c':
             if (!cli_parse_int(optarg, 1, INT64_MAX, &company_id)) {
-                cli_errorf("import-bgmax", "--company: '%s' is not a company id", optarg);
+                cli_errorf(cmd, "--company: '%s' is not a company id", optarg);
                 return CLI_EXIT_USAGE;
             }
             break;
         case 't':
+            if (camt054) {
+                cli_errorf(cmd, "--allow-test-file is for BgMax files only");
+                return CLI_EXIT_USAGE;
+            }
             allow_test = true;
             break;
         case 'n':
@@ -219,43 +276,38 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
             as_json = true;
             break;
         case 'h':
-            printf("usage: paminn [--db DSN] import-bgmax --company ID [--dry-run] "
-                   "[--allow-test-file] [--json] FILE\n\n"
-                   "Import a Bankgirot BgMax file: match each payment to an invoice by its OCR\n"
-                   "reference or invoice number, book it, and report what matched, what did\n"
-                   "not, and over- and under-payments.  A malformed file, a test file (unless\n"
-                   "--dry-run or --allow-test-file) or a file imported before changes nothing.\n"
-                   "--dry-run books nothing and reports what would be booked; a test file\n"
-                   "(marked T) is only ever read so.\n");
-            return CLI_EXIT_OK;
+            return import_usage(cmd);
         default:
             return CLI_EXIT_USAGE;
         }
     }
     if (!company_id || optind != argc - 1) {
-        cli_errorf("import-bgmax", "--company ID and one FILE are required");
+        cli_errorf(cmd, "--company ID and one FILE are required");
         return CLI_EXIT_USAGE;
     }
     memset(&rep, 0, sizeof(rep));
-    rc = buf_read_file(&file, argv[optind], BGMAX_MAX_BYTES);
+    rc = buf_read_file(&file, argv[optind], camt054 ? CAMT054_MAX_BYTES : BGMAX_MAX_BYTES);
     if (rc) {
-        cli_errorf("import-bgmax", "cannot read %s (%s)", argv[optind], pm_err_name(rc));
+        cli_errorf(cmd, "cannot read %s (%s)", argv[optind], pm_err_name(rc));
         goto out_release;
     }
-    if (cli_books_ctx(c, "import-bgmax", company_id, &co, &ax))
+    if (camt054 && cli_load_camt054_schema(cmd, c->data_dir, &schema))
         goto out_release;
+    if (cli_books_ctx(c, cmd, company_id, &co, &ax))
+        goto out_release;
+    ax.camt054_schema = schema;
     ia.file = &file;
     ia.opt.allow_test_file = allow_test;
     ia.opt.dry_run = dry_run;
     rc = app_atomic(&ax, import_op, &ia, &e);
     if (rc) {
-        cli_report("import-bgmax", &e);
+        cli_report(cmd, &e);
         goto out_release;
     }
     if (as_json) {
         doc = app_bgmax_report_json(&rep);
         if (!doc) {
-            cli_errorf("import-bgmax", "out of memory");
+            cli_errorf(cmd, "out of memory");
             goto out_release;
         }
         json_dumpf(doc, stdout, JSON_INDENT(2));
@@ -266,8 +318,19 @@ int cli_import_bgmax(struct cli *c, int argc, char **argv)
     status = CLI_EXIT_OK;
 out_release:
     app_bgmax_report_release(&rep);
+    camt054_schema_free(&schema);
     buf_release(&file);
     return status;
+}
+
+int cli_import_bgmax(struct cli *c, int argc, char **argv)
+{
+    return import_command(c, argc, argv, false);
+}
+
+int cli_import_camt054(struct cli *c, int argc, char **argv)
+{
+    return import_command(c, argc, argv, true);
 }
 
 /* ---- bank payments held unmatched ---- */

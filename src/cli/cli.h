@@ -28,7 +28,7 @@ struct tz;
 struct cli {
     const char *program;  /* argv[0] */
     const char *db;       /* --db DSN */
-    const char *data_dir; /* --data-dir: where reference-rates.csv is */
+    const char *data_dir; /* --data-dir: where reference-rates.csv and camt054.xsd are */
     struct clock clock;   /* --now fixes it */
     struct store *store;  /* opened and migrated for commands that need it */
     struct tz *tz;        /* Europe/Stockholm */
@@ -49,6 +49,12 @@ int cli_user(struct cli *c, int argc, char **argv);
 /* books.c */
 int cli_export_sie(struct cli *c, int argc, char **argv);
 int cli_import_bgmax(struct cli *c, int argc, char **argv);
+int cli_import_camt054(struct cli *c, int argc, char **argv);
+/* Read and compile DATA_DIR/camt054.xsd (the reason on stderr as
+ * `paminn CMD: ...` when it cannot); free *out with camt054_schema_free(). */
+struct camt054_schema;
+enum pm_err cli_load_camt054_schema(const char *cmd, const char *data_dir,
+                                    struct camt054_schema **out);
 int cli_unmatched(struct cli *c, int argc, char **argv);
 /* An operation's failure as a command-line error (message, field, reason). */
 void cli_report(const char *cmd, const struct app_error *e);

@@ -64,6 +64,7 @@ struct bgmax_payment {
     char payer_name[144];        /* record 26, UTF-8 */
     char payer_orgnr[13];        /* record 29 */
     size_t first_extra, n_extra; /* its 22/23 records in bgmax_file.extras */
+    char bank_ref[40];           /* camt.054: Refs/AcctSvcrRef or EndToEndId; BgMax: "" */
 };
 
 /* A section 05 .. 15: one deposit to one bankgiro in one currency. */
@@ -77,10 +78,22 @@ struct bgmax_deposit {
     int64_t count;        /* 20 + 21 records */
     char type;            /* ' ', 'K', 'D', 'S' (kept, not interpreted) */
     size_t first_payment, n_payments;
+    /* Set by readers of other formats (bank/camt054.h), empty in BgMax:
+     * the bank's own reference of the deposit (a camt.054 entry's
+     * AcctSvcrRef), and why it is not booked (empty: booked when in SEK). */
+    char bank_ref[40];
+    char skip_reason[64];
 };
 
+/* The file's format: the same structure carries an ISO 20022 camt.054
+ * notification read by bank/camt054.h, each entry a deposit and each of its
+ * transactions a payment. */
+enum bankfile_format { BANKFILE_BGMAX, BANKFILE_CAMT054 };
+
 struct bgmax_file {
+    enum bankfile_format format;
     char timestamp[21]; /* YYYYMMDDHHMMSSffffff */
+    char msg_id[40];    /* camt.054: GrpHdr/MsgId, the file's identity */
     char marker;        /* 'T' test or 'P' production */
     struct bgmax_deposit *deposits;
     size_t n_deposits;

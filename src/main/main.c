@@ -40,6 +40,8 @@ static const struct command commands[] = {
     {"export-sie", cli_export_sie, MIGRATED_STORE, "write a year's vouchers as a SIE 4 file"},
     {"import-bgmax", cli_import_bgmax, MIGRATED_STORE,
      "import a Bankgirot BgMax file of incoming payments"},
+    {"import-camt054", cli_import_camt054, MIGRATED_STORE,
+     "import an ISO 20022 camt.054 file of incoming payments"},
     {"unmatched", cli_unmatched, MIGRATED_STORE,
      "bank payments that matched no invoice: unmatched list, unmatched confirm ID"},
     {"books-lock", cli_books_lock, MIGRATED_STORE, "lock the books up to a date"},
@@ -57,8 +59,8 @@ static void usage(FILE *f)
                "  --db DSN        database: sqlite:PATH or a file path (default: $PAMINN_DB or\n"
                "                  paminn.db)\n"
                "  --now TIME      pretend it is TIME (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)\n"
-               "  --data-dir DIR  where reference-rates.csv lives (default: $PAMINN_DATA_DIR\n"
-               "                  or ./data)\n\n"
+               "  --data-dir DIR  where reference-rates.csv and camt054.xsd live (default:\n"
+               "                  $PAMINN_DATA_DIR or ./data)\n\n"
                "Commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);

@@ -25,6 +25,7 @@
 
 #include "api/api.h"
 #include "api/api_ini.h"
+#include "bank/camt054.h"
 #include "cli/cli.h"
 #include "main/serve.h"
 #include "core/interest.h"
@@ -102,6 +103,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     int64_t threads = 0, max_body = 0, per_ip = -1, header_timeout = 0;
     struct api_ini ini = {0};
     struct rate_table rates = {0};
+    struct camt054_schema *camt = NULL;
     struct api_config cfg = {0};
     struct api_server *srv = NULL;
     struct pm_error err = {0};
@@ -190,6 +192,10 @@ int serve_command(struct cli *c, int argc, char **argv)
 
     if (cli_load_rates("serve", data_dir, &rates))
         return CLI_EXIT_FAILED;
+    if (cli_load_camt054_schema("serve", data_dir, &camt)) {
+        rate_table_release(&rates);
+        return CLI_EXIT_FAILED;
+    }
 
     /* Block the signals before any thread starts, so that all inherit the
      * mask and only sigwait() below receives them. */
@@ -213,6 +219,7 @@ int serve_command(struct cli *c, int argc, char **argv)
         goto out_release;
     }
     cfg.agency = amili.agency;
+    cfg.camt054_schema = camt;
     if (api_server_start(&cfg, &c->clock, c->tz, &rates, &srv, &err)) {
         cli_errorf("serve", "%s", err.message);
         goto out_release;
@@ -229,5 +236,6 @@ int serve_command(struct cli *c, int argc, char **argv)
 out_release:
     serve_amili_stop(&amili);
     rate_table_release(&rates);
+    camt054_schema_free(&camt);
     return status;
 }
