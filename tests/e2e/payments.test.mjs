@@ -15,6 +15,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { generateBgmax, verifyBgmax, writeBgmax } from '../lib/bgmax.mjs';
+import { camt054 } from '../lib/camt054.mjs';
 import { createCustomer, line } from '../api/lib/server.mjs';
 import { assertAccessible } from './lib/axe.mjs';
 import { assertNoPageErrors, co, kr, launchBrowser, login, newPage, OWNER_EMAIL, OWNER_PASSWORD, shot, startApp } from './lib/env.mjs';
@@ -286,6 +287,35 @@ test('phone width, English: a payment without a suggestion is placed on an invoi
   await page.getByText('There are no payments to place.').waitFor();
   assert.deepEqual(await invoiceState(part), ['overdue', 50000]);
   await page.getByRole('button', { name: 'Svenska' }).click();
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('a camt.054 file from the bank is previewed and booked like a BgMax file, and refused the second time', async () => {
+  const k3 = await createCustomer(anna, app.fx.companyId, { name: 'Camt Kund AB' });
+  const inv = await invoice(k3);
+  const xml = Buffer.from(camt054({
+    msgId: 'E2E-CAMT-1', created: '2026-03-03T06:00:00', account: { bankgiro: BANKGIRO },
+    entries: [{ date: '2026-03-03', ref: 'E2E-CAMT-1-E1', txs: [{ amount: 125000, ocr: [ocrOf(inv.number)], name: 'Camt Kund AB' }] }],
+  }), 'utf8');
+  const page = await newPage(browser.ctx);
+  await login(page, app.base, OWNER_EMAIL, OWNER_PASSWORD);
+  await openPayments(page);
+  const before = bookedPayments();
+  await chooseFile(page, 'camt054-20260303.xml', xml);
+  const preview = page.locator('.pay-preview');
+  await preview.getByRole('heading', { name: 'Förhandsgranskning – inget är bokfört ännu' }).waitFor();
+  await preview.locator('tr', { hasText: `Faktura ${inv.number}` }).getByText('Betald').waitFor();
+  assert.equal(bookedPayments(), before, 'the preview booked something');
+  await page.getByRole('button', { name: 'Bokför' }).click();
+  await page.getByRole('heading', { name: 'Filen är bokförd' }).waitFor();
+  assert.deepEqual(await invoiceState(inv), ['paid', 0]);
+  assert.equal(bookedPayments(), before + 1);
+
+  await chooseFile(page, 'camt054-20260303.xml', xml);
+  await page.locator('.pay-import .error-box').getByText('Ingenting har bokförts.').waitFor();
+  assert.equal(bookedPayments(), before + 1);
+  await assertAccessible(page, 'a camt.054 file refused the second time');
   assertNoPageErrors(page);
   await page.close();
 });
