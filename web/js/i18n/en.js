@@ -672,7 +672,6 @@ export default {
   'payments.refused.already_file_id': 'This file has already been imported (file {identity}).',
   'payments.refused.already_file_plain': 'This file has already been imported.',
   'payments.refused.already_deposit': 'Deposit {n} of the file has already been imported with another file.',
-  'payments.refused.camt_missing': 'The server cannot read camt.054 files yet. Use the BgMax file from Bankgirot.',
   'payments.refused.too_large': 'The file is too large: a bank file may be at most 16 MB.',
   'payments.refused.empty': 'The file is empty.',
   'payments.refused.nothing_booked': 'Nothing has been booked.',

@@ -672,7 +672,6 @@ export default {
   'payments.refused.already_file_id': 'Den här filen är redan inläst (fil {identity}).',
   'payments.refused.already_file_plain': 'Den här filen är redan inläst.',
   'payments.refused.already_deposit': 'Insättning {n} i filen är redan inläst med en annan fil.',
-  'payments.refused.camt_missing': 'Servern kan ännu inte läsa camt.054-filer. Använd BgMax-filen från Bankgirot.',
   'payments.refused.too_large': 'Filen är för stor: en bankfil får vara högst 16 MB.',
   'payments.refused.empty': 'Filen är tom.',
   'payments.refused.nothing_booked': 'Ingenting har bokförts.',

@@ -47,8 +47,6 @@ function refusalText(err, file) {
     };
   }
   if (err.status === 413) return { text: t('payments.refused.too_large') };
-  /* A server without the camt.054 route refuses the XML body (415) or the path (404). */
-  if (file.kind === 'camt054' && [404, 405, 415].includes(err.status)) return { text: t('payments.refused.camt_missing') };
   return { text: err.message };
 }
 
