@@ -316,7 +316,9 @@ static enum pm_err book_on(const struct app_ctx *ax, const struct bgmax_payment 
     struct app_bgmax_match *m;
     enum pm_err rc;
 
-    rc = app_payments_register(ax, t->inv.id, date, amount, t->reference, PAYMENT_BGMAX,
+    rc = app_payments_register(ax, t->inv.id, date, amount, t->reference,
+                               rep->file.format == BANKFILE_CAMT054 ? PAYMENT_CAMT054
+                                                                    : PAYMENT_BGMAX,
                                allow_overpayment, &res, e);
     if (rc)
         return rc;
@@ -736,7 +738,9 @@ enum pm_err app_bankfile_unmatched_confirm(const struct app_ctx *ax, int64_t id,
         return app_store_failed(ax, rc, e);
     if (!bookable(&inv))
         return app_error_set(e, PM_ERR_CONFLICT, "conflict", "invoice_id");
-    rc = app_payments_register_held(ax, invoice_id, u->date, u->amount_minor, u->reference, res, e);
+    rc = app_payments_register_held(
+        ax, invoice_id, u->date, u->amount_minor, u->reference,
+        strncmp(u->file_identity, "CAMT054-", 8) == 0 ? PAYMENT_CAMT054 : PAYMENT_BGMAX, res, e);
     if (rc)
         return rc;
     rc = store_unmatched_place(ax->store, ax->company_id, id, invoice_id, ax->actor);

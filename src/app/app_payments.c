@@ -111,6 +111,8 @@ static const char *source_via(enum payment_source source)
     switch (source) {
     case PAYMENT_BGMAX:
         return "Bankgiro";
+    case PAYMENT_CAMT054:
+        return "Bank";
     case PAYMENT_AGENCY:
         return "Visma Amili";
     default:
@@ -334,8 +336,9 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
 
 enum pm_err app_payments_register_held(const struct app_ctx *ax, int64_t invoice_id, int32_t date,
                                        int64_t amount_minor, const char *reference,
-                                       struct app_payment_result *out, struct app_error *e)
+                                       enum payment_source source, struct app_payment_result *out,
+                                       struct app_error *e)
 {
-    return register_payment(ax, invoice_id, date, amount_minor, reference, PAYMENT_BGMAX, true,
-                            true, out, e);
+    return register_payment(ax, invoice_id, date, amount_minor, reference, source, true, true, out,
+                            e);
 }

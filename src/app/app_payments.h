@@ -47,10 +47,11 @@ enum pm_err app_payments_register(const struct app_ctx *ax, int64_t invoice_id, 
  * 2420 since, placed on invoice_id now: registered as
  * app_payments_register() does (an excess stays on 2420 as an
  * over-payment), its voucher taking the money from 2420 instead of the
- * bank account. */
+ * bank account.  source: the kind of file it came in. */
 enum pm_err app_payments_register_held(const struct app_ctx *ax, int64_t invoice_id, int32_t date,
                                        int64_t amount_minor, const char *reference,
-                                       struct app_payment_result *out, struct app_error *e);
+                                       enum payment_source source, struct app_payment_result *out,
+                                       struct app_error *e);
 
 /* What invoice_id still claims in *owed: capital, fees and interest, as
  * app_payments_register() allocates a payment (0 for a credited one). */

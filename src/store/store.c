@@ -190,6 +190,7 @@ static const char *const source_names[] = {
     [PAYMENT_MANUAL] = "manual",
     [PAYMENT_BGMAX] = "bgmax",
     [PAYMENT_AGENCY] = "agency",
+    [PAYMENT_CAMT054] = "camt054",
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -184,7 +184,7 @@ struct invoice_query {
 
 /* ---- payments and history ---- */
 
-enum payment_source { PAYMENT_MANUAL, PAYMENT_BGMAX, PAYMENT_AGENCY };
+enum payment_source { PAYMENT_MANUAL, PAYMENT_BGMAX, PAYMENT_AGENCY, PAYMENT_CAMT054 };
 
 struct payment {
     int64_t company_id;

@@ -591,6 +591,31 @@
     "ALTER TABLE companies ADD COLUMN fiscal_year_start_month " T_INT " NOT NULL DEFAULT 1"
     "  CHECK (fiscal_year_start_month BETWEEN 1 AND 12);",
 
+    /* A payment's source may be a camt.054 file: the table is rebuilt
+     * with the wider CHECK (SQLite cannot alter one), its rows and index
+     * as they were. */
+    "CREATE TABLE payments_v2 ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  date " T_INT " NOT NULL,"
+    "  amount_minor " T_INT " NOT NULL,"
+    "  reference TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL CHECK (source IN ('manual', 'bgmax', 'camt054', 'agency')),"
+    "  created_at " T_INT " NOT NULL,"
+    "  fees_minor " T_INT " NOT NULL DEFAULT 0 CHECK (fees_minor >= 0),"
+    "  interest_minor " T_INT " NOT NULL DEFAULT 0 CHECK (interest_minor >= 0),"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id)"
+    ")" T_STRICT ";"
+    "INSERT INTO payments_v2 (company_id, id, invoice_id, date, amount_minor, reference, source,"
+    "  created_at, fees_minor, interest_minor)"
+    "  SELECT company_id, id, invoice_id, date, amount_minor, reference, source, created_at,"
+    "  fees_minor, interest_minor FROM payments;"
+    "DROP TABLE payments;"
+    "ALTER TABLE payments_v2 RENAME TO payments;"
+    "CREATE INDEX payments_invoice ON payments (company_id, invoice_id, id);",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */

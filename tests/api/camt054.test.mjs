@@ -205,6 +205,7 @@ describe('a generated file', () => {
     const ev = hist.body.items.find((x) => x.kind === 'payment');
     assert.equal(ev.data.date, '2024-03-20');
     assert.equal(ev.data.reference, ocrOf(a.number));
+    assert.equal(ev.data.source, 'camt054', 'the payment says it came in a camt.054 file');
     const vs = await vouchersOn('2024-03-20');
     const pay = (inv) => vs.filter((v) => v.invoice_id === inv.id && v.source === 'payment').map(rows);
     assert.deepEqual(pay(a), [[[1930, 1250000, 0], [1510, 0, 1250000]]]);
@@ -219,8 +220,17 @@ describe('a generated file', () => {
     assert.equal(bank, 3370000);
     /* held for a person, with the suggestion */
     const open = (await anna.get(`${C}/payments/unmatched`)).body.items.find((x) => x.id === report.unmatched[0].id);
-    assert.deepEqual([open.amount_minor, open.date, open.suggested_invoice_id, open.file_identity],
-      [70000, '2024-03-20', e.id, 'CAMT054-NOTIF-2024-03-20-1']);
+    assert.deepEqual([open.amount_minor, open.date, open.suggested_invoice_id, open.suggested_invoice_number, open.file_identity],
+      [70000, '2024-03-20', e.id, e.number, 'CAMT054-NOTIF-2024-03-20-1']);
+  });
+
+  test('the held payment placed on its suggested invoice is a camt.054 payment of its bank date', async () => {
+    const e = invs[4];
+    const res = await anna.post(`${C}/payments/unmatched/${report.unmatched[0].id}/confirm`, { invoice_id: e.id });
+    assertStatus(res, 200);
+    assert.deepEqual(await remaining(e), ['overdue', 1180000]);
+    const ev = (await anna.get(`${C}/invoices/${e.id}/history`)).body.items.find((x) => x.kind === 'payment');
+    assert.deepEqual([ev.data.date, ev.data.amount_minor, ev.data.source], ['2024-03-20', 70000, 'camt054']);
   });
 
   test('the same file again: 409 already_imported; an entry in another file too; nothing changes', async () => {
