@@ -152,7 +152,7 @@ static enum pm_err stop_change(struct api_request *r, bool lift)
     struct app_ctx ax;
     struct app_error ae;
     struct customer c;
-    char actor[STORE_EMAIL_MAX], kind[16], text[REMINDER_STOP_TEXT_MAX + 1];
+    char actor[STORE_EMAIL_MAX], kind[32], text[REMINDER_STOP_TEXT_MAX + 1];
     enum pm_err rc = PM_OK;
 
     if (!lift)

@@ -625,8 +625,12 @@ enum pm_err api_decode_reminder_stop(const json_t *obj, char *kind, size_t kind_
     kind[0] = '\0';
     text[0] = '\0';
     rc = api_json_check_keys(obj, "", keys, e);
-    if (!rc)
+    if (!rc) {
         rc = api_json_string(obj, "", "kind", true, kind, kind_cap, NULL, e);
+        /* No kind is that long: an unknown kind, as any other. */
+        if (rc == PM_ERR_RANGE)
+            rc = api_error_set(e, PM_ERR_INVALID, "invalid_value", "kind");
+    }
     if (!rc)
         rc = api_json_string(obj, "", "text", false, text, text_cap, NULL, e);
     if (!rc)

@@ -500,7 +500,7 @@ static enum pm_err stop_change(struct api_request *r, bool lift)
     struct app_ctx ax;
     struct app_error ae;
     struct company co;
-    char actor[STORE_EMAIL_MAX], kind[16], text[REMINDER_STOP_TEXT_MAX + 1];
+    char actor[STORE_EMAIL_MAX], kind[32], text[REMINDER_STOP_TEXT_MAX + 1];
     json_t *obj = NULL;
     enum pm_err rc = PM_OK;
 

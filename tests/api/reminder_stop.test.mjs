@@ -114,6 +114,8 @@ describe('a stop on one invoice', () => {
     const events = (await history(inv.id)).length;
     const url = `${C}/invoices/${inv.id}/reminder-stop`;
     assertError(await anna.put(url, { kind: 'paus' }), 422, 'invalid_value', 'kind');
+    assertError(await anna.put(url, { kind: 'x'.repeat(100) }), 422, 'invalid_value', 'kind');
+    assertError(await anna.put(url, { kind: 'other', text: 'x'.repeat(501) }), 422, undefined, 'text');
     assertError(await anna.put(url, {}), 422, 'required', 'kind');
     assertError(await anna.put(url, { kind: 'other' }), 422, 'required', 'text');
     assertError(await anna.put(url, { kind: 'other', text: '   ' }), 422, 'required', 'text');
