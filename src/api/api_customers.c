@@ -14,6 +14,7 @@
 #include "api/api_render.h"
 #include "api/api_request.h"
 #include "app/app_customers.h"
+#include "app/app_reminder_stops.h"
 
 #define LIMIT_DEFAULT 50
 #define LIMIT_MAX     200
@@ -111,6 +112,28 @@ static enum pm_err get_customer(struct api_request *r, struct customer *c)
     return PM_OK;
 }
 
+/* The customer card with the stop of reminders holding on it today. */
+static enum pm_err reply_card(struct api_request *r, int status, const struct customer *c)
+{
+    struct reminder_stop_row row;
+    struct app_ctx ax;
+    struct app_error ae;
+    bool found = false;
+    json_t *obj;
+
+    api_request_app(r, NULL, NULL, 0, &ax);
+    app_error_clear(&ae);
+    if (app_reminder_stop_current(&ax, STOP_SOURCE_CUSTOMER, c->id, &row, &found, &ae))
+        return api_error_from_app(&r->err, &ae);
+    obj = api_render_customer(c, r->today);
+    if (obj && json_object_set_new(obj, "reminder_stop",
+                                   api_render_reminder_stop(found ? &row : NULL, "customer"))) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    return api_request_reply(r, status, obj);
+}
+
 enum pm_err api_customers_show(struct api_request *r)
 {
     struct customer c;
@@ -119,7 +142,45 @@ enum pm_err api_customers_show(struct api_request *r)
     rc = get_customer(r, &c);
     if (rc)
         return rc;
-    return api_request_reply(r, 200, api_render_customer(&c, r->today));
+    return reply_card(r, 200, &c);
+}
+
+static enum pm_err stop_change(struct api_request *r, bool lift)
+{
+    int64_t id = api_router_param(&r->match, "id");
+    struct app_reminder_stop_input in;
+    struct app_ctx ax;
+    struct app_error ae;
+    struct customer c;
+    char actor[STORE_EMAIL_MAX], kind[32], text[REMINDER_STOP_TEXT_MAX + 1];
+    enum pm_err rc = PM_OK;
+
+    if (!lift)
+        rc =
+            api_decode_reminder_stop(r->json, kind, sizeof(kind), text, sizeof(text), &in, &r->err);
+    if (!rc)
+        rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    app_error_clear(&ae);
+    rc = lift ? app_reminder_stop_lift(&ax, STOP_SOURCE_CUSTOMER, id, &ae)
+              : app_reminder_stop_set(&ax, STOP_SOURCE_CUSTOMER, id, &in, NULL, &ae);
+    if (rc)
+        return api_error_from_app(&r->err, &ae);
+    rc = get_customer(r, &c);
+    if (rc)
+        return rc;
+    return reply_card(r, 200, &c);
+}
+
+enum pm_err api_customers_stop_put(struct api_request *r)
+{
+    return stop_change(r, false);
+}
+
+enum pm_err api_customers_stop_delete(struct api_request *r)
+{
+    return stop_change(r, true);
 }
 
 enum pm_err api_customers_update(struct api_request *r)
@@ -142,5 +203,5 @@ enum pm_err api_customers_update(struct api_request *r)
     rc = app_customers_update(&ax, &c, &ae);
     if (rc)
         return api_error_from_app(&r->err, &ae);
-    return api_request_reply(r, 200, api_render_customer(&c, r->today));
+    return reply_card(r, 200, &c);
 }

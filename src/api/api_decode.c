@@ -622,3 +622,31 @@ enum pm_err api_decode_token(const json_t *obj, const struct tz *tz, struct api_
         rc = token_expiry(obj, tz, &t->expires_at, e);
     return rc;
 }
+
+enum pm_err api_decode_reminder_stop(const json_t *obj, char *kind, size_t kind_cap, char *text,
+                                     size_t text_cap, struct app_reminder_stop_input *in,
+                                     struct api_error *e)
+{
+    static const char *const keys[] = {"kind", "text", "until", "no_interest", NULL};
+    enum pm_err rc;
+
+    memset(in, 0, sizeof(*in));
+    kind[0] = '\0';
+    text[0] = '\0';
+    rc = api_json_check_keys(obj, "", keys, e);
+    if (!rc) {
+        rc = api_json_string(obj, "", "kind", true, kind, kind_cap, NULL, e);
+        /* No kind is that long: an unknown kind, as any other. */
+        if (rc == PM_ERR_RANGE)
+            rc = api_error_set(e, PM_ERR_INVALID, "invalid_value", "kind");
+    }
+    if (!rc)
+        rc = api_json_string(obj, "", "text", false, text, text_cap, NULL, e);
+    if (!rc)
+        rc = api_json_date(obj, "", "until", false, &in->until, NULL, e);
+    if (!rc)
+        rc = api_json_bool(obj, "", "no_interest", false, &in->no_interest, NULL, e);
+    in->kind = kind;
+    in->text = text;
+    return rc;
+}

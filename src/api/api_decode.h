@@ -20,6 +20,7 @@
 #include <stdbool.h>
 
 #include "api/api_error.h"
+#include "app/app_reminder_stops.h"
 #include "store/store.h"
 
 struct api_session_input {
@@ -56,6 +57,12 @@ enum pm_err api_decode_invoice(const json_t *obj, int32_t today, int payment_ter
                                struct api_invoice_input *out, struct api_error *e);
 
 /* date (default today), amount_minor (1..MONEY_MAX), reference. */
+/* {kind, text, until, no_interest} of a stop of reminders into *in, whose
+ * kind and text point into kind[kind_cap] and text[text_cap].  The kind
+ * and the rules of a stop are checked by the application. */
+enum pm_err api_decode_reminder_stop(const json_t *obj, char *kind, size_t kind_cap, char *text,
+                                     size_t text_cap, struct app_reminder_stop_input *in,
+                                     struct api_error *e);
 enum pm_err api_decode_payment(const json_t *obj, int32_t today, struct payment *p,
                                struct api_error *e);
 

@@ -65,6 +65,7 @@ static const struct code_info codes[] = {
     {"handed_over", 409, NULL, NULL},
     {"not_overdue", 422, NULL, NULL},
     {"nothing_left", 422, NULL, NULL},
+    {"reminders_stopped", 409, NULL, NULL},
     {"agency_case_open", 409, NULL, NULL},
     {"disputed", 409, NULL, NULL},
     {"nothing_to_write_off", 409, NULL, NULL},

@@ -35,6 +35,8 @@ enum pm_err api_companies_update(struct api_request *r);
 enum pm_err api_customers_list(struct api_request *r);
 enum pm_err api_customers_create(struct api_request *r);
 enum pm_err api_customers_show(struct api_request *r);
+enum pm_err api_customers_stop_put(struct api_request *r);
+enum pm_err api_customers_stop_delete(struct api_request *r);
 enum pm_err api_customers_update(struct api_request *r);
 
 enum pm_err api_invoices_list(struct api_request *r);
@@ -45,6 +47,9 @@ enum pm_err api_invoices_list_key(struct api_request *r, char *out, size_t cap, 
 enum pm_err api_invoices_counts(struct api_request *r);
 enum pm_err api_invoices_create(struct api_request *r);
 enum pm_err api_invoices_show(struct api_request *r);
+enum pm_err api_invoices_stop_put(struct api_request *r);
+enum pm_err api_invoices_stop_delete(struct api_request *r);
+
 enum pm_err api_invoices_history(struct api_request *r);
 enum pm_err api_invoices_payment_create(struct api_request *r);
 

@@ -22,6 +22,7 @@
 #include "app/app_handover.h"
 #include "app/app_invoices.h"
 #include "app/app_payments.h"
+#include "app/app_reminder_stops.h"
 #include "core/date.h"
 #include "core/handover.h"
 #include "util/clock.h"
@@ -56,15 +57,16 @@ static uint32_t list_filter(const struct invoice_query *q)
 {
     char text[STORE_NAME_MAX + 64];
 
-    snprintf(text, sizeof(text), "%d|%lld|%s", (int)q->filter, (long long)q->customer_id,
-             q->q ? q->q : "");
+    snprintf(text, sizeof(text), "%d|%lld|%d|%s", (int)q->filter, (long long)q->customer_id,
+             (int)q->stopped, q->q ? q->q : "");
     return api_cursor_filter(text);
 }
 
-/* Read status, sort, q, customer_id, limit and cursor into *q. */
+/* Read status, stopped, sort, q, customer_id, limit and cursor into *q. */
 static enum pm_err list_query(struct api_request *r, struct invoice_query *q, int64_t *limit)
 {
     const char *status = api_request_query(r, "status"), *sort = api_request_query(r, "sort");
+    const char *stopped = api_request_query(r, "stopped");
     const char *cursor = api_request_query(r, "cursor"), *text = api_request_query(r, "q");
     int i, found = -1;
     enum pm_err rc;
@@ -75,6 +77,12 @@ static enum pm_err list_query(struct api_request *r, struct invoice_query *q, in
     q->today = r->today;
     if (status && store_filter_parse(status, &q->filter))
         return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "status");
+    if (stopped && !strcmp(stopped, "true"))
+        q->stopped = STOPPED_YES;
+    else if (stopped && !strcmp(stopped, "false"))
+        q->stopped = STOPPED_NO;
+    else if (stopped)
+        return api_error_set(&r->err, PM_ERR_INVALID, "invalid_query", "stopped");
     if (sort) {
         for (i = 0; sort_names[i]; i++) {
             if (!strcmp(sort_names[i], sort))
@@ -118,9 +126,9 @@ enum pm_err api_invoices_list_key(struct api_request *r, char *out, size_t cap, 
     rc = list_query(r, &q, &limit);
     if (rc)
         return rc;
-    n = snprintf(out, cap, "list %lld %ld %d %d %lld %lld %d %lld %lld %s",
-                 (long long)r->company_id, (long)q.today, (int)q.filter, (int)q.sort,
-                 (long long)q.customer_id, (long long)limit, q.after.set ? 1 : 0,
+    n = snprintf(out, cap, "list %lld %ld %d %d %d %lld %lld %d %lld %lld %s",
+                 (long long)r->company_id, (long)q.today, (int)q.filter, (int)q.stopped,
+                 (int)q.sort, (long long)q.customer_id, (long long)limit, q.after.set ? 1 : 0,
                  (long long)q.after.key, (long long)q.after.id, q.q ? q.q : "");
     if (n < 0 || (size_t)n >= cap)
         return PM_ERR_RANGE;
@@ -139,6 +147,7 @@ enum pm_err api_invoices_list(struct api_request *r)
     struct app_error ae;
     struct buf body = BUF_INIT;
     struct jsonw w;
+    bool *stopped = NULL;
     char next_text[API_CURSOR_MAX] = "";
     int64_t limit = LIMIT_DEFAULT;
     size_t n = 0, i;
@@ -148,7 +157,8 @@ enum pm_err api_invoices_list(struct api_request *r)
     if (rc)
         return rc;
     rows = calloc(q.limit, sizeof(*rows));
-    if (!rows) {
+    stopped = calloc(q.limit, sizeof(*stopped));
+    if (!rows || !stopped) {
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;
     }
@@ -164,6 +174,13 @@ enum pm_err api_invoices_list(struct api_request *r)
         api_cursor_encode_in('i', (int)q.sort, list_filter(&q), sort_key(&rows[n - 1], q.sort),
                              rows[n - 1].id, next_text);
     }
+    rc = app_reminder_stops_flags(&ax, rows, n, stopped, &ae);
+    if (rc) {
+        api_error_from_app(&r->err, &ae);
+        goto out_free;
+    }
+    for (i = 0; i < n; i++)
+        rows[i].reminder_stopped = stopped[i];
     jsonw_init(&w, &body);
     jsonw_object_begin(&w);
     jsonw_key(&w, "items");
@@ -188,6 +205,7 @@ enum pm_err api_invoices_list(struct api_request *r)
     r->raw_body = buf_detach(&body, &r->raw_len);
 out_free:
     buf_release(&body);
+    free(stopped);
     free(rows);
     return rc;
 }
@@ -231,12 +249,13 @@ static json_t *interest_json(const struct app_invoice_view *v)
 {
     const struct interest_result *res = &v->interest;
 
-    return json_pack("{s:I, s:i, s:o, s:o, s:i, s:b, s:o, s:I, s:o}", "amount_minor",
+    return json_pack("{s:I, s:i, s:o, s:o, s:i, s:i, s:b, s:o, s:I, s:o}", "amount_minor",
                      (json_int_t)res->amount_minor, "rate_bp", (int)res->last_rate_bp, "from",
                      date_or_null(res->first_day, res->days > 0), "to",
                      date_or_null(res->last_day, res->days > 0), "days", (int)res->days,
-                     "rate_unknown", res->rate_unknown, "unknown_from",
-                     date_or_null(res->unknown_from, res->rate_unknown), "estimate_minor",
+                     "paused_days", (int)res->paused_days, "rate_unknown", res->rate_unknown,
+                     "unknown_from", date_or_null(res->unknown_from, res->rate_unknown),
+                     "estimate_minor",
                      (json_int_t)(res->rate_unknown ? res->estimate_minor : res->amount_minor),
                      "reference_rate", reference_json(v));
 }
@@ -291,6 +310,16 @@ static json_t *buyers_json(const struct invoice_buyer *b, size_t n, int32_t toda
     return arr;
 }
 
+/* The stop of reminders holding on the invoice today, or null. */
+static json_t *stop_json(const struct app_invoice_stops *s)
+{
+    if (!s->today.stopped)
+        return json_null();
+    return api_render_reminder_stop(s->today.source == STOP_SOURCE_INVOICE ? &s->inv_row
+                                                                           : &s->cust_row,
+                                    reminder_stop_source_name(s->today.source));
+}
+
 /* The whole invoice as the invoice page shows it, with interest up to as_of. */
 static enum pm_err invoice_detail(struct api_request *r, const struct app_ctx *ax, int64_t id,
                                   int32_t as_of, json_t **out)
@@ -314,6 +343,7 @@ static enum pm_err invoice_detail(struct api_request *r, const struct app_ctx *a
         json_object_set(obj, "interest_minor", json_object_get(interest, "amount_minor")) ||
         json_object_set(obj, "interest", interest) ||
         json_object_set_new(obj, "loss", loss_json(&v.books)) ||
+        json_object_set_new(obj, "reminder_stop", stop_json(&v.stops)) ||
         json_object_set_new(obj, "amili", api_amili_invoice_part(r, ax, &v.inv))) {
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;
@@ -461,4 +491,43 @@ enum pm_err api_invoices_payment_create(struct api_request *r)
                   (json_int_t)res.recovered_minor, "voucher", "year", res.voucher_year, "number",
                   (json_int_t)res.voucher_number, "reported_to_agency", res.reported_to_agency,
                   "invoice", obj));
+}
+
+static enum pm_err stop_change(struct api_request *r, bool lift)
+{
+    int64_t id = api_router_param(&r->match, "id");
+    struct app_reminder_stop_input in;
+    struct app_ctx ax;
+    struct app_error ae;
+    struct company co;
+    char actor[STORE_EMAIL_MAX], kind[32], text[REMINDER_STOP_TEXT_MAX + 1];
+    json_t *obj = NULL;
+    enum pm_err rc = PM_OK;
+
+    if (!lift)
+        rc =
+            api_decode_reminder_stop(r->json, kind, sizeof(kind), text, sizeof(text), &in, &r->err);
+    if (!rc)
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    if (rc)
+        return rc;
+    app_error_clear(&ae);
+    rc = lift ? app_reminder_stop_lift(&ax, STOP_SOURCE_INVOICE, id, &ae)
+              : app_reminder_stop_set(&ax, STOP_SOURCE_INVOICE, id, &in, NULL, &ae);
+    if (rc)
+        return api_error_from_app(&r->err, &ae);
+    rc = invoice_detail(r, &ax, id, r->today, &obj);
+    if (rc)
+        return rc;
+    return api_request_reply(r, 200, obj);
+}
+
+enum pm_err api_invoices_stop_put(struct api_request *r)
+{
+    return stop_change(r, false);
+}
+
+enum pm_err api_invoices_stop_delete(struct api_request *r)
+{
+    return stop_change(r, true);
 }

@@ -91,6 +91,17 @@ json_t *api_render_customer(const struct customer *c, int32_t today)
                      "language", c->language);
 }
 
+json_t *api_render_reminder_stop(const struct reminder_stop_row *row, const char *source)
+{
+    if (!row)
+        return json_null();
+    return json_pack("{s:s, s:s, s:o, s:o, s:b, s:s, s:s, s:o}", "kind", row->kind, "text",
+                     row->text, "since", api_render_date(row->since), "until",
+                     row->until ? api_render_date(row->until) : json_null(), "no_interest",
+                     row->no_interest, "source", source, "by", row->set_by, "set_at",
+                     api_render_instant(row->set_at));
+}
+
 enum invoice_status api_render_invoice_status(const struct invoice *inv, int32_t today)
 {
     struct invoice_balance b = {
@@ -173,6 +184,10 @@ void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_
         jsonw_int(w, inv->expected_loss_minor);
         jsonw_object_end(w);
     }
+    /* A list row says whether reminders are stopped today; the invoice
+     * page replaces it with the stop itself (api_invoices.c). */
+    jsonw_key(w, "reminder_stop");
+    jsonw_bool(w, inv->reminder_stopped);
     jsonw_key(w, "amili");
     if (inv->agency_state == AMILI_STATE_NONE) {
         jsonw_null(w);

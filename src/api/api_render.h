@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "store/store_reminder_stops.h"
 #include "store/store_agency.h"
 #include "util/jsonw.h"
 
@@ -26,6 +27,9 @@ json_t *api_render_idnum(const char *normalized, int32_t today);
 
 json_t *api_render_company(const struct company *co);
 json_t *api_render_customer(const struct customer *c, int32_t today);
+/* A stop of reminders: {kind, text, since, until, no_interest, source,
+ * by, set_at}; source "invoice" or "customer".  NULL row: JSON null. */
+json_t *api_render_reminder_stop(const struct reminder_stop_row *row, const char *source);
 
 /* The invoice as lists show it: status and days_overdue on `today`. */
 /* An invoice as the list and the API show it; the `amili` part carries the

@@ -16,6 +16,7 @@
 #include "agency/agency.h"
 #include "agency/agency_amili.h"
 #include "agency/agency_record.h"
+#include "app/app_reminder_stops.h"
 #include "util/clock.h"
 
 #define LIVE_TIMEOUT_MS 2000
@@ -26,7 +27,8 @@ void app_handover_result_release(struct app_handover_result *res)
     memset(res, 0, sizeof(*res));
 }
 
-static void facts_of(const struct handover_row *row, bool activated, struct handover_facts *f)
+static void facts_of(const struct handover_row *row, bool activated,
+                     const struct app_invoice_stops *stops, struct handover_facts *f)
 {
     memset(f, 0, sizeof(*f));
     f->company_activated = activated;
@@ -36,6 +38,8 @@ static void facts_of(const struct handover_row *row, bool activated, struct hand
     f->already_handed_over = row->claimed || row->has_case;
     f->written_off = row->inv.state == INVOICE_STATE_WRITTEN_OFF;
     f->credited = row->inv.state == INVOICE_STATE_CREDITED;
+    f->reminders_stopped = stops->today.stopped;
+    f->stop_kind = stops->today.stop.kind;
     f->customer_name = row->cu.name;
     f->address_line_1 = row->cu.address_line_1;
     f->zip_code = row->cu.zip_code;
@@ -51,6 +55,7 @@ enum pm_err app_handover_send(const struct app_ctx *ax, const int64_t *ids, size
     struct handover_claim *claims = NULL;
     struct handover_row *row = NULL;
     struct handover_facts f;
+    struct app_invoice_stops stops;
     struct handover_batch batch;
     struct amili_activation act;
     struct agency_amili_payload_cache cache = {0};
@@ -91,7 +96,10 @@ enum pm_err app_handover_send(const struct app_ctx *ax, const int64_t *ids, size
             app_store_failed(ax, rc, e);
             goto out_free;
         }
-        facts_of(row, activated, &f);
+        rc = app_reminder_stops_of(ax, &row->inv, &stops, e);
+        if (rc)
+            goto out_free;
+        facts_of(row, activated, &stops, &f);
         o->n_reasons = handover_check(&f, ax->today, o->reasons);
         if (o->n_reasons) {
             out->any_handed = out->any_handed || f.already_handed_over;
@@ -181,6 +189,7 @@ enum pm_err app_handover_status(const struct app_ctx *ax, const struct invoice *
     struct handover_row *row = malloc(sizeof(*row));
     struct amili_activation act;
     struct handover_facts f;
+    struct app_invoice_stops stops;
     bool activated = false;
     enum pm_err rc;
 
@@ -194,7 +203,10 @@ enum pm_err app_handover_status(const struct app_ctx *ax, const struct invoice *
         app_store_failed(ax, rc, e);
         goto out_free;
     }
-    facts_of(row, activated, &f);
+    rc = app_reminder_stops_of(ax, &row->inv, &stops, e);
+    if (rc)
+        goto out_free;
+    facts_of(row, activated, &stops, &f);
     out->n_reasons = handover_check(&f, ax->today, out->reasons);
     if (ax->agency && !store_agency_case_get(ax->store, ax->company_id, inv->id, &out->kase)) {
         out->have_case = true;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_reminder_stops.h"
 #include "app/app_rules.h"
 
 #define HISTORY_PAGE 100
@@ -136,7 +137,8 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
     const struct rate_period *period;
     struct rate_table rates;
     struct customer cu;
-    size_t n = 0;
+    struct interest_pause pauses[2];
+    size_t n = 0, n_pauses;
     enum pm_err rc;
 
     memset(v, 0, sizeof(*v));
@@ -157,6 +159,10 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
         rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, &v->books);
     if (rc)
         return app_store_failed(ax, rc, e);
+    rc = app_reminder_stops_of(ax, &v->inv, &v->stops, e);
+    if (rc)
+        return rc;
+    n_pauses = reminder_stop_pauses(&v->stops.inv, &v->stops.cust, as_of, pauses);
     rc = app_invoices_capital_changes(ax, &v->inv, &ch, &n, e);
     if (rc)
         return rc;
@@ -166,8 +172,8 @@ enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int3
         rc = app_rules_rates(ax, &rates, e);
         if (rc)
             goto out_free;
-        rc = interest_compute(&rates, v->inv.customer_part_minor, v->inv.due_date, as_of, ch, n,
-                              &v->interest);
+        rc = interest_compute_paused(&rates, v->inv.customer_part_minor, v->inv.due_date, as_of, ch,
+                                     n, pauses, n_pauses, &v->interest);
         if (rc == PM_ERR_UNKNOWN_RATE) {
             memset(&v->interest, 0, sizeof(v->interest));
             v->interest.rate_unknown = true;

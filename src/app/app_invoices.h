@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "app/app.h"
+#include "app/app_reminder_stops.h"
 #include "core/interest.h"
 #include "store/store_agency.h"
 #include "store/store_books.h"
@@ -82,6 +83,10 @@ struct app_invoice_view {
     /* the invoice's books: an expected loss (expected_loss_minor, net)
      * or a confirmed one (loss.gross_minor > 0) */
     struct invoice_books books;
+    /* the invoice's and its customer's stops of reminders, and which holds
+     * today; the days of a stop set "no interest" are left out of
+     * `interest` */
+    struct app_invoice_stops stops;
 };
 
 enum pm_err app_invoices_view(const struct app_ctx *ax, int64_t invoice_id, int32_t as_of,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app/app_invoices.h"
+#include "app/app_reminder_stops.h"
 #include "app/app_rules.h"
 #include "core/date.h"
 #include "core/idnum.h"
@@ -213,7 +214,8 @@ static enum pm_err check_invoice(const struct invoice *inv, struct app_error *e)
 /* The facts of the reminder: payments as capital changes into ch[]. */
 static enum pm_err gather(const struct app_ctx *ax, const struct invoice *inv,
                           const struct invoice_books *ib, int32_t date, struct capital_change **ch,
-                          struct reminder_facts *f, const struct customer *cu, struct app_error *e)
+                          struct reminder_facts *f, const struct customer *cu,
+                          const struct interest_pause *pauses, size_t n_pauses, struct app_error *e)
 {
     size_t k = 0;
     enum pm_err rc;
@@ -239,6 +241,8 @@ static enum pm_err gather(const struct app_ctx *ax, const struct invoice *inv,
     f->interest_paid_minor = ib->interest_paid_minor;
     f->due_days = ax->company->reminder_due_days > 0 ? ax->company->reminder_due_days : 10;
     f->made = ax->today;
+    f->pauses = pauses;
+    f->n_pauses = n_pauses;
     return PM_OK;
 }
 
@@ -274,6 +278,9 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     struct invoice inv;
     struct customer cu;
     struct invoice_books ib;
+    struct app_invoice_stops stops;
+    struct interest_pause pauses[2];
+    size_t n_pauses;
     struct reminder_facts f;
     struct reminder_amounts a;
     struct letter_reminder l;
@@ -291,14 +298,19 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     if (rc)
         return app_store_failed(ax, rc, e);
     rc = check_invoice(&inv, e);
+    if (!rc)
+        rc = app_reminder_stops_of(ax, &inv, &stops, e);
     if (rc)
         return rc;
+    if (stops.today.stopped)
+        return app_reminder_stop_refuse(&stops.today, e);
+    n_pauses = reminder_stop_pauses(&stops.inv, &stops.cust, date, pauses);
     rc = store_customer_get(ax->store, ax->company_id, inv.customer_id, &cu);
     if (!rc)
         rc = store_books_invoice_get(ax->store, ax->company_id, invoice_id, &ib);
     if (rc)
         return app_error_set(e, rc, NULL, NULL);
-    rc = gather(ax, &inv, &ib, date, &ch, &f, &cu, e);
+    rc = gather(ax, &inv, &ib, date, &ch, &f, &cu, pauses, n_pauses, e);
     if (rc)
         goto out_free;
     rc = app_rules_rates(ax, &rates, e);
@@ -346,7 +358,9 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     out->interest_minor = a.interest_minor;
     out->interest_rate_bp = a.interest.last_rate_bp;
     out->period_from = a.interest.days > 0 ? a.interest.first_day : 0;
-    out->period_to = a.interest.days > 0 ? a.interest.first_day + a.interest.days - 1 : 0;
+    out->period_to = a.interest.days > 0
+                         ? a.interest.first_day + a.interest.days + a.interest.paused_days - 1
+                         : 0;
     out->earlier_charges_minor = a.earlier_charges_minor;
     out->total_due_minor = a.total_due_minor;
     out->new_due_date = a.new_due_date;

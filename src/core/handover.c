@@ -29,6 +29,9 @@ enum reason_id {
     R_ALREADY_HANDED_OVER,
     R_WRITTEN_OFF,
     R_CREDITED,
+    R_STOPPED_DISPUTE,
+    R_STOPPED_PAYMENT_PLAN,
+    R_STOPPED_OTHER,
     R_MISSING_CUSTOMER_NAME,
     R_MISSING_ADDRESS_LINE_1,
     R_MISSING_ZIP_CODE,
@@ -62,6 +65,19 @@ static const struct handover_reason reasons[R_COUNT] = {
                        "The invoice is booked as a confirmed customer loss."},
     [R_CREDITED] = {"credited", "invoice", "Fakturan är krediterad.",
                     "The invoice has been credited."},
+    [R_STOPPED_DISPUTE] = {"reminders_stopped", "invoice.reminder_stop",
+                           "Påminnelser är stoppade: fakturan är bestridd. Återuppta "
+                           "påminnelserna först.",
+                           "Reminders are stopped: the invoice is disputed. Resume reminders "
+                           "first."},
+    [R_STOPPED_PAYMENT_PLAN] = {"reminders_stopped", "invoice.reminder_stop",
+                                "Påminnelser är stoppade: kunden har en avbetalningsplan. "
+                                "Återuppta påminnelserna först.",
+                                "Reminders are stopped: the customer has a payment plan. Resume "
+                                "reminders first."},
+    [R_STOPPED_OTHER] = {"reminders_stopped", "invoice.reminder_stop",
+                         "Påminnelser är stoppade för fakturan. Återuppta påminnelserna först.",
+                         "Reminders are stopped for the invoice. Resume reminders first."},
     [R_MISSING_CUSTOMER_NAME] = {"missing_customer_name", "customer.name",
                                  "Kunden saknar namn på kundkortet.",
                                  "The customer card has no name."},
@@ -94,9 +110,10 @@ static const struct handover_reason reasons[R_COUNT] = {
                               "Correct it, or leave it empty for a foreign customer."},
 };
 
-/* At most one of the two invalid_id_number variants applies, so every other
- * reason can be reported at once. */
-_Static_assert(R_COUNT - 1 <= HANDOVER_MAX_REASONS, "HANDOVER_MAX_REASONS too small");
+/* At most one of the two invalid_id_number variants and one of the three
+ * reminders_stopped variants applies, so every other reason can be
+ * reported at once. */
+_Static_assert(R_COUNT - 3 <= HANDOVER_MAX_REASONS, "HANDOVER_MAX_REASONS too small");
 
 /* Longest identity number worth trying to parse ("YYYYMMDD-NNNC" is 13). */
 #define ID_TEXT_MAX 32
@@ -168,6 +185,10 @@ size_t handover_check(const struct handover_facts *f, int32_t today, struct hand
         out[n++] = reasons[R_WRITTEN_OFF];
     if (f->credited)
         out[n++] = reasons[R_CREDITED];
+    if (f->reminders_stopped)
+        out[n++] = reasons[f->stop_kind == STOP_DISPUTE        ? R_STOPPED_DISPUTE
+                           : f->stop_kind == STOP_PAYMENT_PLAN ? R_STOPPED_PAYMENT_PLAN
+                                                               : R_STOPPED_OTHER];
     if (today <= f->due_date)
         out[n++] = reasons[R_NOT_OVERDUE];
     if (f->remaining_minor <= 0)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/reminder_stop.h"
 #include "util/err.h"
 
 struct handover_facts {
@@ -23,6 +24,8 @@ struct handover_facts {
     bool already_handed_over; /* claimed / has a case */
     bool written_off;
     bool credited;
+    bool reminders_stopped; /* a stop of reminders holds today (core/reminder_stop.h) */
+    enum reminder_stop_kind stop_kind;
     /* customer card */
     const char *customer_name;
     const char *address_line_1;

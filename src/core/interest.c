@@ -467,6 +467,40 @@ enum pm_err interest_compute(const struct rate_table *rates, int64_t capital_min
                              int32_t due_date, int32_t to, const struct capital_change *changes,
                              size_t n_changes, struct interest_result *out)
 {
+    return interest_compute_paused(rates, capital_minor, due_date, to, changes, n_changes, NULL, 0,
+                                   out);
+}
+
+/* The last day of the pause holding day, or day - 1 when none holds it;
+ * *next the first day after day where a pause starts (INT32_MAX: none). */
+static int32_t paused_through(const struct interest_pause *pauses, size_t n, int32_t day,
+                              int32_t *next)
+{
+    int32_t through = day - 1;
+    bool again = true;
+
+    /* Pauses may touch or overlap: follow them on. */
+    while (again) {
+        again = false;
+        for (size_t i = 0; i < n; i++)
+            if (pauses[i].from <= through + 1 && pauses[i].to > through) {
+                through = pauses[i].to;
+                again = true;
+            }
+    }
+    *next = INT32_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (pauses[i].from > through && pauses[i].from < *next && pauses[i].to >= pauses[i].from)
+            *next = pauses[i].from;
+    return through;
+}
+
+enum pm_err interest_compute_paused(const struct rate_table *rates, int64_t capital_minor,
+                                    int32_t due_date, int32_t to,
+                                    const struct capital_change *changes, size_t n_changes,
+                                    const struct interest_pause *pauses, size_t n_pauses,
+                                    struct interest_result *out)
+{
     enum pm_err rc = PM_OK;
     struct interest_result res;
     __int128 acc = 0, est = 0;
@@ -475,7 +509,7 @@ enum pm_err interest_compute(const struct rate_table *rates, int64_t capital_min
     memset(&res, 0, sizeof(res));
     (void)date_from_ymd(DATE_MIN_YEAR, 1, 1, &lo);
     (void)date_from_ymd(DATE_MAX_YEAR, 12, 31, &hi);
-    if (!rates || !out || (n_changes > 0 && !changes)) {
+    if (!rates || !out || (n_changes > 0 && !changes) || (n_pauses > 0 && !pauses)) {
         rc = PM_ERR_INVALID;
         goto out;
     }
@@ -500,10 +534,20 @@ enum pm_err interest_compute(const struct rate_table *rates, int64_t capital_min
     res.last_day = to;
     for (day = due_date + 1; day <= to;) {
         int32_t end = half_year_next(date_half_year_start(day)); /* exclusive */
-        int32_t ref = 0, days;
+        int32_t ref = 0, days, through, next_pause;
         int64_t capital = 0;
         __int128 part;
 
+        through = paused_through(pauses, n_pauses, day, &next_pause);
+        if (through >= day) {
+            if (through > to)
+                through = to;
+            res.paused_days += through - day + 1;
+            day = through + 1;
+            continue;
+        }
+        if (end > next_pause)
+            end = next_pause;
         if (end > to + 1)
             end = to + 1;
         for (size_t i = 0; i < n_changes; i++)
@@ -533,7 +577,7 @@ enum pm_err interest_compute(const struct rate_table *rates, int64_t capital_min
         }
         day = end;
     }
-    if (res.days == 0) {
+    if (res.days == 0 && res.rate_unknown) {
         rc = PM_ERR_UNKNOWN_RATE;
         goto out;
     }

@@ -91,6 +91,13 @@ struct interest_result {
     int32_t unknown_from;   /* first such day */
     int64_t estimate_minor; /* amount with the last known rate carried forward */
     int32_t last_rate_bp;   /* the interest rate (reference + 8) of the last day counted */
+    int32_t paused_days;    /* days left out by pauses (between first_day and last_day) */
+};
+
+/* Days on which no interest runs (a stop of reminders set "no interest"),
+ * inclusive. */
+struct interest_pause {
+    int32_t from, to;
 };
 
 /* Interest on `capital_minor` due on `due_date`, up to and including `to`,
@@ -102,5 +109,14 @@ struct interest_result {
 enum pm_err interest_compute(const struct rate_table *rates, int64_t capital_minor,
                              int32_t due_date, int32_t to, const struct capital_change *changes,
                              size_t n_changes, struct interest_result *out);
+
+/* As interest_compute(), leaving out the days of pauses[0..n_pauses) (any
+ * order, may overlap): no interest runs on them, whatever their rate.  A
+ * period that is all paused has no interest and no error. */
+enum pm_err interest_compute_paused(const struct rate_table *rates, int64_t capital_minor,
+                                    int32_t due_date, int32_t to,
+                                    const struct capital_change *changes, size_t n_changes,
+                                    const struct interest_pause *pauses, size_t n_pauses,
+                                    struct interest_result *out);
 
 #endif

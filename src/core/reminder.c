@@ -16,20 +16,33 @@
 /* The half-year stretches of [from, to] with their interest rates, as far
  * as the table knows them. */
 static void rate_periods(const struct rate_table *rates, int32_t from, int32_t to,
-                         struct reminder_amounts *out)
+                         const struct reminder_facts *f, struct reminder_amounts *out)
 {
     int32_t day = from, known = rate_table_known_until(rates), end, ref;
+    bool paused;
     int y, m, d;
 
     if (to > known)
         to = known;
     while (day <= to && out->n_periods < REMINDER_RATE_PERIODS_MAX) {
+        /* A paused day has no rate on the letter: skip the pause. */
+        paused = false;
+        for (size_t i = 0; i < f->n_pauses; i++)
+            if (f->pauses[i].from <= day && day <= f->pauses[i].to) {
+                day = f->pauses[i].to + 1;
+                paused = true;
+            }
+        if (paused)
+            continue;
         date_to_ymd(date_half_year_start(day), &y, &m, &d);
         if (date_from_ymd(m == 1 ? y : y + 1, m == 1 ? 7 : 1, 1, &end))
             break;
         end--; /* last day of the half-year */
         if (end > to)
             end = to;
+        for (size_t i = 0; i < f->n_pauses; i++)
+            if (f->pauses[i].from > day && f->pauses[i].from <= end)
+                end = f->pauses[i].from - 1;
         if (rate_table_reference_bp(rates, day, &ref) == PM_OK) {
             struct reminder_rate_period *p = &out->periods[out->n_periods];
 
@@ -74,8 +87,8 @@ enum pm_err reminder_compute(const struct rate_table *rates, const struct remind
     if (f->compensation_claimed)
         a.fee_minor = 0; /* the compensation already covers the fees */
 
-    rc = interest_compute(rates, f->capital_minor, f->due_date, f->date, f->changes, f->n_changes,
-                          &a.interest);
+    rc = interest_compute_paused(rates, f->capital_minor, f->due_date, f->date, f->changes,
+                                 f->n_changes, f->pauses, f->n_pauses, &a.interest);
     if (rc == PM_ERR_UNKNOWN_RATE) {
         /* No day of the period has a known rate: no interest is claimed. */
         memset(&a.interest, 0, sizeof(a.interest));
@@ -86,7 +99,7 @@ enum pm_err reminder_compute(const struct rate_table *rates, const struct remind
     if (rc)
         return pm_error_set(e, rc, "date", "late-payment interest cannot be computed");
     if (a.interest.days > 0)
-        rate_periods(rates, a.interest.first_day, a.interest.last_day, &a);
+        rate_periods(rates, a.interest.first_day, a.interest.last_day, f, &a);
     a.interest_minor = a.interest.amount_minor - f->interest_paid_minor;
     if (a.interest_minor < 0)
         a.interest_minor = 0;

@@ -15,7 +15,8 @@
  * - late-payment interest (räntelagen) from the day after the due date up
  *   to and including the reminder date, on the capital left after each
  *   payment (core/interest.h); days past the known reference rates are
- *   left out and flagged, never guessed;
+ *   left out and flagged, never guessed; so are the days of a stop of
+ *   reminders set "no interest" (core/reminder_stop.h);
  * - a new payment date `due_days` after the reminder date, and never less
  *   than 8 days after the day the letter is made: a backdated letter's
  *   deadline is moved to that day, and the amounts say it was moved (the
@@ -51,6 +52,9 @@ struct reminder_facts {
     int64_t interest_paid_minor;  /* interest already received */
     int due_days;                 /* 1..60 */
     int32_t made;                 /* the day the letter is made (today); 0 = date */
+    /* days without interest (stops of reminders set "no interest") */
+    const struct interest_pause *pauses;
+    size_t n_pauses;
 };
 
 /* The fewest days a debtor has to pay after the letter is made. */

@@ -141,6 +141,7 @@ struct invoice {
     int64_t reminder_fee_agreed_minor;
     enum invoice_zero_vat zero_vat; /* why no VAT, stored as its name */
     int64_t expected_loss_minor;    /* filled on read: an expected loss written down (net) */
+    bool reminder_stopped;          /* not stored: set by the application for the list */
 };
 
 struct invoice_line_row {
@@ -172,13 +173,17 @@ struct invoice_cursor {
     int64_t id;
 };
 
+enum invoice_stopped { STOPPED_ANY, STOPPED_YES, STOPPED_NO, STOPPED_COUNT };
+
 struct invoice_query {
     enum invoice_filter filter;
     enum invoice_sort sort;
     int32_t today;       /* the company's local date, for FILTER_OVERDUE */
     const char *q;       /* search in number and customer name, or NULL */
     int64_t customer_id; /* 0 = any */
-    size_t limit;        /* 1..STORE_LIST_MAX */
+    /* by stops of reminders holding on today (core/reminder_stop.h) */
+    enum invoice_stopped stopped;
+    size_t limit; /* 1..STORE_LIST_MAX */
     struct invoice_cursor after;
 };
 

@@ -27,6 +27,8 @@
  *   agency       partial indexes WHERE agency_state <> ''
  *   customer     (company_id, customer_id, due_date, id); a customer's
  *                invoices are few, other sorts sort them
+ *   stopped      any of the above, each row checked against the stops of
+ *                reminders by their primary key (two index probes a row)
  *
  * Paging is keyset: (key, id) > (last key, last id) (or < descending), a
  * range on the same index, so a page costs the same anywhere in the list
@@ -60,7 +62,7 @@
 #include "store/store_search.h"
 
 #define SORTS  5 /* enum invoice_sort's values */
-#define SHAPES (FILTER_COUNT * SORTS * 2 * STORE_SEARCH_MODES * 2)
+#define SHAPES (FILTER_COUNT * SORTS * 2 * STORE_SEARCH_MODES * 2 * STOPPED_COUNT)
 
 /* The values a list query may bind: each shape numbers the ones it uses
  * in the order its text first names them ($1, $2 ...). */
@@ -126,6 +128,7 @@ static size_t shape_of(const struct invoice_query *q)
     shape = shape * 2 + (q->after.set ? 1 : 0);
     shape = shape * STORE_SEARCH_MODES + (size_t)store_search_mode(q->q, &number);
     shape = shape * 2 + (q->customer_id > 0 ? 1 : 0);
+    shape = shape * STOPPED_COUNT + (size_t)q->stopped;
     return shape;
 }
 
@@ -241,6 +244,20 @@ static void list_build(struct build *b, const struct invoice_query *q)
         add(b, " AND i.customer_id = ");
         param(b, V_CUSTOMER, false);
     }
+    if (q->stopped == STOPPED_YES || q->stopped == STOPPED_NO) {
+        /* A stop of the invoice or of its customer holding today: the
+         * predicate of reminder_stop_covers() (core/reminder_stop.h), on
+         * the stops' primary key. */
+        add(b,
+            " AND %sEXISTS (SELECT 1 FROM reminder_stops AS s WHERE s.company_id = i.company_id"
+            " AND ((s.target = 'invoice' AND s.target_id = i.id) OR (s.target = 'customer'"
+            " AND s.target_id = i.customer_id)) AND s.since_day <= ",
+            q->stopped == STOPPED_NO ? "NOT " : "");
+        param(b, V_TODAY, true);
+        add(b, " AND (s.until_day = 0 OR s.until_day >= ");
+        param(b, V_TODAY, true);
+        add(b, "))");
+    }
     switch (store_search_mode(q->q, &number)) {
     case STORE_SEARCH_NUMBER:
         add(b, " AND i.number = ");
@@ -344,6 +361,8 @@ enum pm_err store_invoice_list(struct store *st, int64_t company_id, const struc
         return pm_error_set(&st->error, PM_ERR_INVALID, "status", "unknown filter");
     if ((unsigned)q->sort >= SORTS)
         return pm_error_set(&st->error, PM_ERR_INVALID, "sort", "unknown sort");
+    if ((unsigned)q->stopped >= STOPPED_COUNT)
+        return pm_error_set(&st->error, PM_ERR_INVALID, "stopped", "unknown stopped filter");
     if (q->limit < 1 || q->limit > STORE_LIST_MAX || q->limit > cap)
         return pm_error_set(&st->error, PM_ERR_RANGE, "limit", "limit must be 1..%d",
                             STORE_LIST_MAX);

@@ -616,6 +616,27 @@
     "ALTER TABLE payments_v2 RENAME TO payments;"
     "CREATE INDEX payments_invoice ON payments (company_id, invoice_id, id);",
 
+    /* Stops of reminders, one per invoice or customer card: the reason,
+     * the first and last stopped day (day numbers; until_day 0: until
+     * lifted; a lifted stop that began before today ends the day before,
+     * so its days stay known for the interest), "no interest from the
+     * stop date", and who set it when.  core/reminder_stop.h decides what
+     * a stop means. */
+    "CREATE TABLE reminder_stops ("
+    "  company_id " T_INT " NOT NULL,"
+    "  target TEXT NOT NULL CHECK (target IN ('invoice', 'customer')),"
+    "  target_id " T_INT " NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('dispute', 'payment_plan', 'other')),"
+    "  text TEXT NOT NULL,"
+    "  since_day " T_INT " NOT NULL,"
+    "  until_day " T_INT " NOT NULL,"
+    "  no_interest " T_INT " NOT NULL CHECK (no_interest IN (0, 1)),"
+    "  set_by TEXT NOT NULL,"
+    "  set_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, target, target_id),"
+    "  FOREIGN KEY (company_id) REFERENCES companies (id)"
+    ")" T_STRICT ";",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */

@@ -121,7 +121,7 @@ test('expanded row: details, interest, history and the Åtgärder menu by keyboa
   const menu = detail.getByRole('menu');
   await menu.waitFor();
   const items = await menu.getByRole('menuitem').allInnerTexts();
-  assert.deepEqual(items, ['Aktivera påminnelsehantering', 'Skapa manuell påminnelse (PDF)', 'Registrera betalning', 'Registrera kundförlust']);
+  assert.deepEqual(items, ['Aktivera påminnelsehantering', 'Skapa manuell påminnelse (PDF)', 'Stoppa påminnelser', 'Registrera betalning', 'Registrera kundförlust']);
   await shot(page, 'actions-menu-1280');
   await page.keyboard.press('Escape');
   assert.equal(await menu.isHidden(), true);

@@ -117,7 +117,9 @@ export async function api(method, path, opts = {}) {
   if (res.ok) return res.status === 204 ? null : body;
   const e = body && body.error ? body.error : null;
   /* A refusal with a reason ("check_digit") gets the UI's own explanation of it. */
-  const why = e?.reason && has(`err.reason.${e.reason}`) ? t(`err.reason.${e.reason}`) : null;
+  let why = e?.reason && has(`err.reason.${e.reason}`) ? t(`err.reason.${e.reason}`) : null;
+  /* A refusal that names its reason in both languages (reminders_stopped). */
+  if (!why && e?.reason_sv) why = getLang() === 'en' ? e.reason_en : e.reason_sv;
   const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, why || e?.message || genericMessage(res.status), e?.field, body);
   if (res.status === 401 && !opts.noAuthRedirect && unauthorizedHandler) {
     err.handled = true;

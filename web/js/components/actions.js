@@ -15,6 +15,7 @@ import { amiliStatus, co, isActivated, role } from '../state.js';
 import { activationFlow } from './activation.js';
 import { handedOver, isOpen, reasonList } from './common.js';
 import { showHandoverResults } from './handover.js';
+import { stopDialog, stopUrl } from './reminder-stop.js';
 
 /* The company's "today" as best known: the invoice's interest period ends on it. */
 export function companyToday(inv) {
@@ -27,12 +28,15 @@ export function validActions(inv) {
   if (role() === 'read_only') return list;
   const open = isOpen(inv);
   const withAgency = handedOver(inv);
-  /* After an expected loss neither reminders nor a hand-over: the claim is written down. */
-  if (open && !withAgency && !inv.loss) {
+  /* After an expected loss neither reminders nor a hand-over: the claim is written down.
+   * Nor while reminders are stopped (a dispute, a payment plan): the notice offers to resume. */
+  const stopped = !!inv.reminder_stop;
+  if (open && !withAgency && !inv.loss && !stopped) {
     /* Visma Amili takes invoices in Swedish kronor only: nothing to offer for others. */
     if (inv.currency === 'SEK') list.push(isActivated() ? 'amili' : 'activate');
     if (inv.status === 'overdue') list.push('reminder');
   }
+  if (open && !withAgency && !stopped) list.push('stop');
   if (open) {
     list.push('payment');
     list.push('loss');
@@ -46,6 +50,7 @@ const LABEL = {
   reminder: 'action.reminder',
   payment: 'action.payment',
   loss: 'action.loss',
+  stop: 'action.stop',
 };
 
 /*
@@ -123,6 +128,9 @@ export function runAction(action, inv, onChanged) {
   if (action === 'loss') return lossDialog(inv, onChanged);
   if (action === 'amili') return amiliDialog(inv, onChanged);
   if (action === 'activate') return activationDialog(onChanged);
+  if (action === 'stop') {
+    return stopDialog({ url: stopUrl('invoice', inv.id), title: t('stop.title_invoice', { n: inv.number }), subject: invoiceTitle(inv), current: null, onChanged });
+  }
   return null;
 }
 

@@ -18,7 +18,7 @@ export function isOpen(inv) {
 
 /* Whether a bulk send may include the invoice: open and not with the agency. */
 export function sendable(inv) {
-  return isOpen(inv) && !handedOver(inv) && !inv.loss;
+  return isOpen(inv) && !handedOver(inv) && !inv.loss && !inv.reminder_stop;
 }
 
 /* The case's state now, in one phrase: the agency's latest status when known, else where the hand-over is. */
@@ -34,6 +34,7 @@ export function statusBadges(inv) {
   else if (inv.status === 'unpaid') out.push(h('span.badge.unpaid', t('status.unpaid')));
   else out.push(h(`span.badge.${inv.status}`, t(`status.${inv.status}`)));
   if (inv.loss?.kind === 'expected') out.push(h('span.badge.loss', t('badge.expected_loss')));
+  if (inv.reminder_stop) out.push(h('span.badge.stopped', t('badge.reminders_stopped')));
   if (inv.manual_reminders > 0) out.push(h('span.badge.reminder', tn('badge.reminders', inv.manual_reminders)));
   if (inv.amili && inv.amili.state) {
     out.push(h(`span.badge.amili.amili-${inv.amili.state}`, `Visma Amili: ${amiliStatusText(inv.amili)}`));

@@ -12,6 +12,7 @@ import { co, isActivated } from '../state.js';
 import { amiliStatusText, handedOver, isOpen, reasonList } from './common.js';
 import { historyList } from './history.js';
 import { agencyLink } from '../links.js';
+import { stopNotice } from './reminder-stop.js';
 
 export async function loadInvoice(id) {
   const [inv, hist] = await Promise.all([get(co(`/invoices/${id}`)), get(co(`/invoices/${id}/history`))]);
@@ -112,9 +113,11 @@ export function amiliBlock(inv) {
   return h('section.amili-block', h('h3', 'Visma Amili'), parts);
 }
 
-export function detailBody(inv, history) {
+/* opts.onChanged(): after reminders were resumed from the stop's notice. */
+export function detailBody(inv, history, opts = {}) {
+  const stop = stopNotice(inv.reminder_stop, { invoiceId: inv.id, customerId: inv.customer.id, onChanged: opts.onChanged });
   return [
-    factsBlock(inv),
+    stop ? h('div.facts-wrap', stop, factsBlock(inv)) : factsBlock(inv),
     amiliBlock(inv),
     h('section.history', h('h3', t('history.title')), historyList(history, inv.currency)),
   ];

@@ -42,12 +42,28 @@ function eventText(ev) {
     case 'amili_document': return ''; /* the kind says it all */
     case 'amili_reported':
       return has(`history.text.reported.${d.kind}`) ? t(`history.text.reported.${d.kind}`) : ev.message;
+    case 'reminder_stop_set':
+    case 'reminder_stop_changed':
+    case 'reminder_stop_lifted':
+      return stopText(ev.kind, d);
     case 'customer_loss':
       return t(`history.text.loss_${d.kind === 'confirmed' ? 'confirmed' : 'expected'}`)
         + (d.ground ? ` ${t('history.text.loss_ground', { ground: d.ground === 'other' ? d.ground_text : t(`loss.ground_${d.ground}`) })}` : '')
         + (d.case_choice ? ` ${t(`history.text.loss_case_${d.case_choice}`)}` : '');
     default: return ev.message;
   }
+}
+
+/* A stop of reminders set, changed or lifted, on the invoice or on its customer. */
+function stopText(kind, d) {
+  const reason = has(`stop.kind.${d.kind}`) ? t(`stop.kind.${d.kind}`) : d.kind;
+  const bits = [t(`history.text.${kind}${d.source === 'customer' ? '_customer' : ''}`, { reason })];
+  if (d.text) bits.push(`“${d.text}”`);
+  if (kind !== 'reminder_stop_lifted') {
+    bits.push(d.until ? t('stop.until_date', { date: d.until }) : t('stop.until_lifted'));
+    if (d.no_interest) bits.push(t('stop.no_interest_short'));
+  }
+  return bits.join(' · ');
 }
 
 function dataLine(ev, currency) {

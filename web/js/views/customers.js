@@ -3,6 +3,7 @@
  * customer card form (create / edit).  The error links of a refused
  * hand-over open the card with the field at fault focused
  * (#/customers/ID?focus=zip_code&return=...), and saving leads back.
+ * Above an existing card: its stop of reminders, or the button to set one.
  */
 import { Action, api, get } from '../api.js';
 import { clear, clearFieldErrors, dropDraft, field, h, hideError, loading, markField, restoreDraft, showError } from '../dom.js';
@@ -10,6 +11,7 @@ import { t } from '../i18n.js';
 import { co, role, state } from '../state.js';
 import { navigate } from '../router.js';
 import { appReturn } from '../links.js';
+import { stopDialog, stopNotice, stopUrl } from '../components/reminder-stop.js';
 
 export async function renderList(main) {
   document.title = `${t('customers.title')} – Påminn`;
@@ -84,9 +86,11 @@ export async function renderForm(main, ctx) {
   document.title = `${title} – Påminn`;
   const errBox = h('div.error-box', { role: 'alert', hidden: true });
   const form = customerForm(c, id, returnTo, errBox);
+  const stopArea = h('div.customer-stop');
   main.append(
     h('p.back', h('a', { href: returnTo || '#/customers' }, `← ${returnTo ? t('common.back') : t('customers.title')}`)),
-    h('h1', { tabindex: '-1' }, title), form);
+    h('h1', { tabindex: '-1' }, title), stopArea, form);
+  if (id) fillStop(stopArea, c);
   restoreDraft(form);
   if (focus) markToFix(form, focus);
   /* s.c is the customer as last saved (what an edit is compared with). */
@@ -95,6 +99,27 @@ export async function renderForm(main, ctx) {
     ev.preventDefault();
     saveCustomer(s);
   });
+}
+
+/* The customer's stop of reminders: its notice with "resume", or the button that sets one. */
+function fillStop(area, c) {
+  const refresh = async () => {
+    const fresh = await get(co(`/customers/${c.id}`));
+    c.reminder_stop = fresh.reminder_stop;
+    fillStop(area, c);
+    area.querySelector('button')?.focus();
+  };
+  clear(area);
+  const notice = stopNotice(c.reminder_stop, { customerId: c.id, onChanged: refresh });
+  if (notice) {
+    area.append(notice);
+    return;
+  }
+  if (role() === 'read_only') return;
+  area.append(h('div.buttons', h('button.set-stop', {
+    type: 'button',
+    onclick: () => stopDialog({ url: stopUrl('customer', c.id), title: t('stop.title_customer', { name: c.name }), subject: t('stop.customer_intro'), current: null, onChanged: refresh }),
+  }, t('action.stop'))));
 }
 
 function customerForm(c, id, returnTo, errBox) {

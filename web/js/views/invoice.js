@@ -23,7 +23,7 @@ export async function render(main, ctx) {
       if (!ctx.isCurrent()) return;
       document.title = `${t('invoice.number_short', { n: inv.number })} – Påminn`;
       clear(wrap);
-      const parts = detailBody(inv, history);
+      const parts = detailBody(inv, history, { onChanged: fill });
       wrap.append(
         h('p.back', h('a', { href: '#/invoices' }, `← ${t('invoices.title')}`)),
         h('div.view-head',

@@ -32,7 +32,7 @@ export async function render(main, ctx) {
   main.append(h('div.view-head',
     h('h1', t('invoices.title')),
     readOnly ? null : h('a.button#new-invoice', { href: '#/invoices/new' }, t('invoices.new'))),
-  banner.el, errBox, list.tabs.el, h('div.toolbar', list.searchForm, list.bucketChip, selection.el), resultPanel(),
+  banner.el, errBox, list.tabs.el, h('div.toolbar', list.searchForm, list.stoppedFilter, list.bucketChip, selection.el), resultPanel(),
   h('div.table-wrap', list.table), list.listStatus, list.moreBtn, list.sentinel);
 
   banner.render();

@@ -77,7 +77,7 @@ async function collectAllMatching(bucket, progressLabel) {
   let cur = null;
   progressLabel.textContent = t('send.collecting', { n: 0 });
   for (;;) {
-    const page = await get(co('/invoices'), { status: ls.status, q: ls.q, sort: ls.sort, limit: 200, cursor: cur });
+    const page = await get(co('/invoices'), { status: ls.status, q: ls.q, sort: ls.sort, stopped: ls.stopped, limit: 200, cursor: cur });
     for (const it of page.items) {
       if (bucket && !BUCKETS[bucket].test(it)) continue;
       if (!sendable(it)) continue;
@@ -160,6 +160,10 @@ async function sendReminders(items, onSent) {
 async function sendReminder(it, view) {
   if (handedOver(it)) {
     view.refused(it, h('ul.reasons', h('li', t('send.reminder_with_agency'))));
+    return false;
+  }
+  if (it.reminder_stop) {
+    view.refused(it, h('ul.reasons', h('li', t('send.reminders_stopped'))));
     return false;
   }
   try {

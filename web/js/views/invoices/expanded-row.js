@@ -43,7 +43,7 @@ export class ExpandedRow {
         h('div.detail-head',
           h('h2', t('invoice.number_short', { n: inv.number }), ' · ', inv.customer.name),
           actionsMenu(inv, { onChanged: refresh })),
-        detailBody(inv, history),
+        detailBody(inv, history, { onChanged: refresh }),
         h('p', h('a', { href: `#/invoices/${inv.id}` }, t('invoices.open_page')))));
     } catch (err) {
       clear(cell);

@@ -56,6 +56,20 @@ export function searchForm(onSearch) {
   return form;
 }
 
+/* The choice of invoices by stopped reminders: all, only stopped, only not stopped. */
+export function stoppedFilter(onChange) {
+  const sel = h('select#invoice-stopped', { name: 'stopped' },
+    h('option', { value: '' }, t('invoices.stopped_any')),
+    h('option', { value: 'true' }, t('invoices.stopped_true')),
+    h('option', { value: 'false' }, t('invoices.stopped_false')));
+  sel.value = ls.stopped ?? '';
+  sel.addEventListener('change', () => {
+    ls.stopped = sel.value || null;
+    onChange();
+  });
+  return h('div.stopped-filter', h('label', { for: 'invoice-stopped' }, t('invoices.stopped_label')), sel);
+}
+
 /* "Filtered on …" with a link back to the whole filter, when a bucket is chosen. */
 export function bucketChip(bucket) {
   if (!bucket) return null;

@@ -26,7 +26,7 @@ export let ls = fresh();
 
 function fresh() {
   return {
-    status: 'all', q: '', sort: 'due_date', bucket: null, method: 'amili',
+    status: 'all', q: '', sort: 'due_date', bucket: null, method: 'amili', stopped: null,
     selected: new Map(), allMatching: false, resultsEl: null, lastKey: null,
   };
 }
@@ -45,11 +45,13 @@ export function clearSelection() {
 export function readQuery(q) {
   const status = TABS.includes(q.get('status')) ? q.get('status') : 'all';
   const bucket = BUCKETS[q.get('bucket')] ? q.get('bucket') : null;
-  const key = `${status}|${bucket}`;
+  const stopped = ['true', 'false'].includes(q.get('stopped')) ? q.get('stopped') : null;
+  const key = `${status}|${bucket}|${stopped}`;
   if (ls.lastKey !== null && ls.lastKey !== key) clearSelection();
   ls.lastKey = key;
   ls.status = bucket ? BUCKETS[bucket].status : status;
   ls.bucket = bucket;
+  ls.stopped = stopped;
   if (q.has('q')) ls.q = q.get('q');
   const sortParam = q.get('sort');
   ls.sort = bucket ? BUCKETS[bucket].sort : (SORTS.includes(sortParam) ? sortParam : ls.sort);
@@ -61,6 +63,7 @@ export function go({ status, sort }) {
   const p = new URLSearchParams();
   p.set('status', status);
   if (ls.q) p.set('q', ls.q);
+  if (ls.stopped) p.set('stopped', ls.stopped);
   if (sort) p.set('sort', sort);
   location.hash = `#/invoices?${p}`;
 }
@@ -71,6 +74,7 @@ export function replaceQuery(bucket) {
   p.set('status', ls.status);
   if (ls.q) p.set('q', ls.q);
   if (ls.sort !== 'due_date') p.set('sort', ls.sort);
+  if (ls.stopped) p.set('stopped', ls.stopped);
   if (bucket) p.set('bucket', bucket);
   history.replaceState(null, '', `#/invoices?${p}`);
 }

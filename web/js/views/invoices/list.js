@@ -10,7 +10,7 @@ import { clear, h, hideError, showError } from '../../dom.js';
 import { t, tn } from '../../i18n.js';
 import { co } from '../../state.js';
 import { sendable } from '../../components/common.js';
-import { bucketChip, filterTabs, searchForm } from './filters.js';
+import { bucketChip, filterTabs, searchForm, stoppedFilter } from './filters.js';
 import { BUCKETS, go, ls, replaceQuery } from './list-state.js';
 import { invoiceRow, updateRow } from './row.js';
 
@@ -28,6 +28,10 @@ export class InvoiceList {
     this.tabs = filterTabs(bucket);
     this.searchForm = searchForm((q) => this.search(q));
     this.bucketChip = bucketChip(bucket);
+    this.stoppedFilter = stoppedFilter(() => {
+      replaceQuery(this.bucket);
+      this.reload();
+    });
     this.thead = h('thead');
     this.tbody = h('tbody');
     this.renderHead();
@@ -112,7 +116,7 @@ export class InvoiceList {
     try {
       let added = 0;
       for (let round = 0; round < 20; round++) {
-        const page = await get(co('/invoices'), { status: ls.status, q: ls.q, sort: ls.sort, limit: PAGE, cursor: this.cursor });
+        const page = await get(co('/invoices'), { status: ls.status, q: ls.q, sort: ls.sort, stopped: ls.stopped, limit: PAGE, cursor: this.cursor });
         if (gen !== this.generation) return;
         this.cursor = page.next_cursor;
         added += this.addItems(page.items);

@@ -22,7 +22,7 @@ export function invoiceRow(item, { readOnly, selection, onChanged }) {
     'aria-label': t(canSend ? 'invoices.select_one' : 'invoices.select_not_sendable', { n: item.number, customer: item.customer.name }),
     checked: canSend && selection.isTicked(item.id),
     disabled: !canSend,
-    title: canSend ? null : t('invoices.not_sendable'),
+    title: canSend ? null : notSendableWhy(item),
   });
   check.addEventListener('change', () => selection.tick(item, check.checked));
   const detail = new ExpandedRow(item, () => onChanged(item.id, tr));
@@ -49,14 +49,24 @@ export function invoiceRow(item, { readOnly, selection, onChanged }) {
   return [tr, detail.el];
 }
 
+/* Why a row cannot be ticked, in words. */
+function notSendableWhy(item) {
+  return item.reminder_stop ? t('invoices.not_sendable_stopped') : t('invoices.not_sendable');
+}
+
 /* Show a fresher copy of the row's invoice (remaining, days overdue, badges). */
 export function updateRow(tr, item) {
   const check = tr.querySelector('input.row-check');
   if (check && !sendable(item)) {
     check.checked = false;
     check.disabled = true;
-    check.title = t('invoices.not_sendable');
+    check.title = notSendableWhy(item);
     check.setAttribute('aria-label', t('invoices.select_not_sendable', { n: item.number, customer: item.customer.name }));
+  } else if (check) {
+    /* Sendable again (reminders resumed). */
+    check.disabled = false;
+    check.title = '';
+    check.setAttribute('aria-label', t('invoices.select_one', { n: item.number, customer: item.customer.name }));
   }
   tr.querySelector('td.remaining').textContent = money(item.remaining_minor, item.currency);
   tr.querySelector('td.opt2').textContent = item.days_overdue ? String(item.days_overdue) : '';
