@@ -5,7 +5,8 @@
  * hex digits, mode 0600, in a directory made for it and read back as the
  * same key; an existing file is never replaced; hex (any case, white space
  * around it) and 32 raw bytes are read; anything else is refused naming
- * the setting and the file; sealed text too short or a buffer too small is
+ * the setting and the file, a symbolic link is never written through;
+ * sealed text too short or a buffer too small is
  * refused.  Files live in a temporary directory removed afterwards.
  */
 #include <stdarg.h>
