@@ -248,6 +248,9 @@ describe('the dispatcher under the agency\'s error answers', () => {
     assertStatus(pay, 201);
     const batch = await s.waitBatch(res.body.batch_id);
     assert.equal(batch.failed, 1, JSON.stringify(batch));
+    /* A refusal without reasons per field: the agency's message. */
+    assert.deepEqual(batch.results[0].errors,
+      [{ code: 'agency_refused', field: null, message: 'injected fault: status 422' }]);
     const failed = (await eventsOf(s, inv.id, 'amili_failed'))[0];
     assert.equal(failed.message, 'Ej skickad: injected fault: status 422');
     await waitFor(() => outboxRow(s, inv.id, 'report_payment')[0]?.state === 'done', PATIENCE_MS,
