@@ -6,7 +6,8 @@
  * none, a refusal, an outage, a lost connection.  The transport is a fake
  * agency_ops table that answers each call from a script and counts the
  * calls: the real transport cannot be made to answer this way on demand
- * (the HTTP suites cover the real one against amili-sandbox).  No store:
+ * (the HTTP suites cover the real one against amili-sandbox).  The agency
+ * service refuses to start on a database it cannot open.  No store:
  * the sealed copy of the token is tested over HTTP (sync_faults).
  */
 #include <stdarg.h>
@@ -352,6 +353,23 @@ static void test_rounds(void **state)
     agency_free(&a);
 }
 
+/* A database the loops cannot open: no service, the reason said, no
+ * thread left running. */
+static void test_service_needs_its_store(void **state)
+{
+    struct agency_service_config cfg = {"/nonexistent-dir/x/paminn.db", NULL, NULL};
+    struct agency_service *svc = (struct agency_service *)&cfg;
+    struct pm_error e = {0};
+    struct agency *a = client(key_pem);
+
+    (void)state;
+    assert_int_equal(agency_service_start(a, &cfg, &svc, &e), PM_ERR_IO);
+    assert_null(svc);
+    assert_non_null(strstr(e.message, "/nonexistent-dir/x/paminn.db"));
+    agency_service_stop(&svc); /* NULL: a no-op */
+    agency_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_token_refused),
         cmocka_unit_test(test_token_bad_key),
         cmocka_unit_test(test_rounds),
+        cmocka_unit_test(test_service_needs_its_store),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
