@@ -68,8 +68,10 @@ static void issues_text(const json_t *issues, char *dst, size_t cap)
         const char *msg = json_is_string(v) ? json_string_value(v) : "invalid";
         int w = snprintf(dst + n, cap - n, "%s%s: %s", n ? "; " : "", k, msg);
 
-        if (w < 0 || (size_t)w >= cap - n)
+        if (w < 0 || (size_t)w >= cap - n) {
+            dst[n] = '\0'; /* whole entries only: never a field name cut short */
             break;
+        }
         n += (size_t)w;
     }
 }

@@ -10,6 +10,11 @@
  * each test on a database of its own (pg_testdb.h).  The second connection
  * is plain libpq or sqlite3, like a second process would be.
  *
+ * Also: a statement the database refuses (a duplicate key, a missing
+ * parent, a check or NOT NULL, a value of the wrong kind, an unknown
+ * table) comes back as the same error on both engines, and an unreachable
+ * server is named.
+ *
  * What a caller relies on: a failed migration leaves the schema version and
  * the tables as they were and names the migration; `paminn serve` refuses
  * to start on it with that message; a transaction that meets a conflict is
@@ -454,10 +459,90 @@ static void test_pg_terminated_mid_transaction_writes_nothing(void **state)
                      0);
 }
 
+/* ---- errors of the database, as a caller sees them ---- */
+
+/* Each statement refused by the database comes back as the same pm_err on
+ * both engines, with the column a conflict is about, a message of one
+ * line naming what failed, and nothing written. */
+static void test_refusals_mapped_alike(void **state)
+{
+    struct fixture *f = *state;
+    const struct pm_error *err = store_error(f->st);
+    size_t len;
+
+    assert_int_equal(sql_exec(f->st, "CREATE TABLE fault_parents (id INTEGER PRIMARY KEY)"), PM_OK);
+    assert_int_equal(sql_exec(f->st, "CREATE TABLE fault_rows ("
+                                     "  company_id INTEGER NOT NULL,"
+                                     "  number INTEGER NOT NULL,"
+                                     "  amount INTEGER NOT NULL CONSTRAINT fault_rows_amount"
+                                     "    CHECK (amount >= 0),"
+                                     "  parent INTEGER REFERENCES fault_parents (id),"
+                                     "  PRIMARY KEY (company_id, number))"),
+                     PM_OK);
+    assert_int_equal(sql_exec(f->st, "INSERT INTO fault_parents (id) VALUES (1)"), PM_OK);
+    assert_int_equal(sql_exec(f->st, "INSERT INTO fault_rows VALUES (1, 5, 100, 1)"), PM_OK);
+
+    /* The same company and number: a conflict about `number`. */
+    assert_int_equal(sql_exec(f->st, "INSERT INTO fault_rows VALUES (1, 5, 200, NULL)"),
+                     PM_ERR_CONFLICT);
+    assert_string_equal(err->field, "number");
+    /* A parent that does not exist. */
+    assert_int_equal(sql_exec(f->st, "INSERT INTO fault_rows VALUES (1, 6, 100, 9)"),
+                     PM_ERR_NOT_FOUND);
+    /* A negative amount, and none. */
+    assert_int_equal(sql_exec(f->st, "INSERT INTO fault_rows VALUES (1, 7, -1, NULL)"),
+                     PM_ERR_INVALID);
+    if (on_pg())
+        assert_string_equal(err->field, "fault_rows_amount");
+    assert_int_equal(sql_exec(f->st, "INSERT INTO fault_rows VALUES (1, 8, NULL, NULL)"),
+                     PM_ERR_INVALID);
+    if (on_pg())
+        assert_string_equal(err->field, "amount");
+    /* A table that does not exist: a database error naming it, one line. */
+    assert_int_equal(sql_exec(f->st, "INSERT INTO fault_nowhere VALUES (1)"), PM_ERR_DB);
+    assert_non_null(strstr(err->message, "fault_nowhere"));
+    len = strlen(err->message);
+    assert_true(len > 0 && err->message[len - 1] != '\n' && err->message[len - 1] != ' ');
+    assert_null(strstr(err->message, "ERROR:"));
+    assert_null(strchr(err->message, '\n'));
+    if (on_pg()) {
+        /* Data exceptions (class 22) are invalid values too. */
+        assert_int_equal(sql_exec(f->st, "UPDATE fault_rows SET amount = amount / 0"),
+                         PM_ERR_INVALID);
+        assert_int_equal(sql_exec(f->st, "UPDATE fault_rows SET amount = 'many'::integer"),
+                         PM_ERR_INVALID);
+    }
+    /* Nothing of the refused statements was written. */
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM fault_rows"), 1);
+    assert_int_equal(raw_int(f, "SELECT amount FROM fault_rows WHERE number = 5"), 100);
+    /* The handle goes on. */
+    assert_int_equal(sql_exec(f->st, "INSERT INTO fault_rows VALUES (1, 6, 50, 1)"), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM fault_rows"), 2);
+}
+
+/* A server that does not answer: refused naming the server, never a
+ * handle. */
+static void test_unreachable_server_named(void **state)
+{
+    struct store *st = NULL;
+    struct pm_error e;
+
+    (void)state;
+    pm_error_clear(&e);
+    assert_int_equal(store_open("postgresql://paminn@127.0.0.1:1/ledger", &st, &e), PM_ERR_IO);
+    assert_null(st);
+    assert_string_equal(e.field, "dsn");
+    assert_non_null(strstr(e.message, "connecting to PostgreSQL at 127.0.0.1:1/ledger: "));
+    /* libpq's text without its trailing newline. */
+    assert_true(e.message[strlen(e.message) - 1] != '\n');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_failing_migration_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals_mapped_alike, setup, teardown),
+        cmocka_unit_test(test_unreachable_server_named),
         cmocka_unit_test_setup_teardown(test_server_refuses_a_failing_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_serialisation_conflict_is_retried_whole, setup,
                                         teardown),

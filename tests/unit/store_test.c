@@ -1665,6 +1665,70 @@ static void test_data_version(void **state)
     assert_true(after_own != after_other);
 }
 
+/* A case per invoice, and a case id once: a second case for the invoice
+ * names invoice_id, a repeated case id names case_id (also when the
+ * invoice repeats too), on both engines; the first case is kept. */
+static void test_agency_case_conflicts(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice a = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 5000);
+    struct invoice b = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 7000);
+    struct agency_case c, got;
+
+    memset(&c, 0, sizeof(c));
+    c.company_id = f->company_a;
+    c.invoice_id = a.id;
+    snprintf(c.case_id, sizeof(c.case_id), "6650aa000000000000000001");
+    snprintf(c.ocr, sizeof(c.ocr), "20250000000123");
+    assert_int_equal(store_agency_case_insert(f->st, &c), PM_OK);
+    /* The same invoice, another case. */
+    snprintf(c.case_id, sizeof(c.case_id), "6650aa000000000000000002");
+    assert_int_equal(store_agency_case_insert(f->st, &c), PM_ERR_CONFLICT);
+    assert_string_equal(store_error(f->st)->field, "invoice_id");
+    /* Another invoice, the same case. */
+    c.invoice_id = b.id;
+    snprintf(c.case_id, sizeof(c.case_id), "6650aa000000000000000001");
+    assert_int_equal(store_agency_case_insert(f->st, &c), PM_ERR_CONFLICT);
+    assert_string_equal(store_error(f->st)->field, "case_id");
+    /* Both again: the case id is named, on both engines. */
+    c.invoice_id = a.id;
+    assert_int_equal(store_agency_case_insert(f->st, &c), PM_ERR_CONFLICT);
+    assert_string_equal(store_error(f->st)->field, "case_id");
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM agency_cases"), 1);
+    assert_int_equal(store_agency_case_get(f->st, f->company_a, a.id, &got), PM_OK);
+    assert_string_equal(got.case_id, "6650aa000000000000000001");
+    assert_string_equal(got.ocr, "20250000000123");
+    assert_int_equal(store_agency_case_get(f->st, f->company_a, b.id, &got), PM_ERR_NOT_FOUND);
+}
+
+/* The database address as the log shows it: never a password. */
+static void test_dsn_redacted(void **state)
+{
+    static const struct {
+        const char *dsn, *shown;
+    } cases[] = {
+        {"postgresql://paminn:hemligt@db.local:5432/paminn",
+         "postgresql://paminn:***@db.local:5432/paminn"},
+        {"postgresql://paminn@db.local/paminn", "postgresql://paminn@db.local/paminn"},
+        {"postgresql://db.local/paminn?sslmode=require&password=hemligt&user=paminn",
+         "postgresql://db.local/paminn?sslmode=require&password=***&user=paminn"},
+        {"postgres://db.local/paminn?password=hemligt", "postgres://db.local/paminn?password=***"},
+        {"postgresql://u:a@b@db.local/p?password=c",
+         "postgresql://u:***@b@db.local/p?password=***"},
+        {"/var/lib/paminn/paminn.db", "/var/lib/paminn/paminn.db"},
+        {"sqlite:/var/lib/paminn/password=x.db", "sqlite:/var/lib/paminn/password=x.db"},
+    };
+    char out[256];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        store_dsn_redacted(cases[i].dsn, out, sizeof(out));
+        assert_string_equal(out, cases[i].shown);
+        assert_null(strstr(out, "hemligt"));
+    }
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1691,6 +1755,8 @@ int main(void)
         T(test_outbox_enqueue_once),
         T(test_outbox_lease_registrations_first),
         T(test_agency_states_stored_as_names),
+        T(test_agency_case_conflicts),
+        cmocka_unit_test(test_dsn_redacted),
         T(test_data_version),
         cmocka_unit_test(test_enum_names),
     };
