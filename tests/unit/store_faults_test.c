@@ -260,18 +260,34 @@ static int run_paminn(const char *dsn, const char *args, char *out, size_t cap)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* A database whose newest migration fails when applied again (its
- * version was lost, its changes are there): the server refuses to start,
- * naming the migration, and the database is as it was. */
+/* The newest migration that creates a table: applied again, it fails
+ * (the table is there).  Not every migration does: a table rebuilt under
+ * a new name and renamed back can run twice. */
+static int newest_creating_migration(void)
+{
+    const struct store_migrations *m = engine_migrations();
+    int v;
+
+    for (v = m->count; v >= 1; v--)
+        if (strncmp(m->texts[v - 1], "CREATE TABLE ", 13) == 0)
+            return v;
+    fail_msg("no migration creates a table");
+    return 0;
+}
+
+/* A database whose migrations from n on lost their versions while their
+ * changes are there (n creates a table, so it fails when applied again):
+ * the server refuses to start, naming migration n, and the database is as
+ * it was. */
 static void test_server_refuses_a_failing_migration(void **state)
 {
     struct fixture *f = *state;
-    int n = engine_migrations()->count, code;
+    int n = newest_creating_migration(), code;
     int64_t tables = table_count(f);
     char out[4096], what[32], sql[96];
 
     store_close(&f->st);
-    snprintf(sql, sizeof(sql), "DELETE FROM schema_migrations WHERE version = %d", n);
+    snprintf(sql, sizeof(sql), "DELETE FROM schema_migrations WHERE version >= %d", n);
     raw_exec(f, sql);
     code = run_paminn(f->dsn, "serve --listen 127.0.0.1:0", out, sizeof(out));
     assert_int_not_equal(code, 0);
