@@ -147,7 +147,6 @@ enum pm_err api_invoices_list(struct api_request *r)
     struct app_error ae;
     struct buf body = BUF_INIT;
     struct jsonw w;
-    bool *stopped = NULL;
     char next_text[API_CURSOR_MAX] = "";
     int64_t limit = LIMIT_DEFAULT;
     size_t n = 0, i;
@@ -157,8 +156,7 @@ enum pm_err api_invoices_list(struct api_request *r)
     if (rc)
         return rc;
     rows = calloc(q.limit, sizeof(*rows));
-    stopped = calloc(q.limit, sizeof(*stopped));
-    if (!rows || !stopped) {
+    if (!rows) {
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;
     }
@@ -174,13 +172,6 @@ enum pm_err api_invoices_list(struct api_request *r)
         api_cursor_encode_in('i', (int)q.sort, list_filter(&q), sort_key(&rows[n - 1], q.sort),
                              rows[n - 1].id, next_text);
     }
-    rc = app_reminder_stops_flags(&ax, rows, n, stopped, &ae);
-    if (rc) {
-        api_error_from_app(&r->err, &ae);
-        goto out_free;
-    }
-    for (i = 0; i < n; i++)
-        rows[i].reminder_stopped = stopped[i];
     jsonw_init(&w, &body);
     jsonw_object_begin(&w);
     jsonw_key(&w, "items");
@@ -205,7 +196,6 @@ enum pm_err api_invoices_list(struct api_request *r)
     r->raw_body = buf_detach(&body, &r->raw_len);
 out_free:
     buf_release(&body);
-    free(stopped);
     free(rows);
     return rc;
 }

@@ -81,51 +81,6 @@ enum pm_err app_reminder_stops_of(const struct app_ctx *ax, const struct invoice
     return PM_OK;
 }
 
-enum pm_err app_reminder_stops_flags(const struct app_ctx *ax, const struct invoice *rows, size_t n,
-                                     bool *stopped, struct app_error *e)
-{
-    struct reminder_stop_row *on = NULL;
-    size_t n_on = 0, i, j;
-    enum pm_err rc;
-
-    for (i = 0; i < n; i++)
-        stopped[i] = false;
-    if (n == 0)
-        return PM_OK;
-    on = calloc(STORE_LIST_MAX, sizeof(*on));
-    if (!on)
-        return app_error_set(e, PM_ERR_NOMEM, NULL, NULL);
-    /* The stops holding today are few next to the invoices: read them once
-     * a page, a page's worth at most per round. */
-    rc = store_reminder_stop_list_on(ax->store, ax->company_id, ax->today, on, STORE_LIST_MAX,
-                                     &n_on);
-    if (rc) {
-        app_store_failed(ax, rc, e);
-        goto out_free;
-    }
-    if (n_on == STORE_LIST_MAX) {
-        /* More than a page of stops: ask per invoice instead. */
-        struct app_invoice_stops st;
-
-        for (i = 0; i < n && !rc; i++) {
-            rc = app_reminder_stops_of(ax, &rows[i], &st, e);
-            stopped[i] = !rc && st.today.stopped;
-        }
-        goto out_free;
-    }
-    for (i = 0; i < n; i++) {
-        for (j = 0; j < n_on && !stopped[i]; j++) {
-            bool is_inv = !strcmp(on[j].target, "invoice");
-
-            stopped[i] =
-                is_inv ? on[j].target_id == rows[i].id : on[j].target_id == rows[i].customer_id;
-        }
-    }
-out_free:
-    free(on);
-    return rc;
-}
-
 enum pm_err app_reminder_stop_refuse(const struct reminder_stop_state *s, struct app_error *e)
 {
     const char *sv = reminder_stop_kind_label(s->stop.kind, false);

@@ -63,10 +63,6 @@ enum pm_err app_reminder_stop_current(const struct app_ctx *ax, enum reminder_st
 enum pm_err app_reminder_stops_of(const struct app_ctx *ax, const struct invoice *inv,
                                   struct app_invoice_stops *out, struct app_error *e);
 
-/* stopped[i] = is rows[i] stopped today, for a page of the list. */
-enum pm_err app_reminder_stops_flags(const struct app_ctx *ax, const struct invoice *rows, size_t n,
-                                     bool *stopped, struct app_error *e);
-
 /* A refusal of a stopped invoice: reminders_stopped (409) on field
  * "invoice.reminder_stop", with the reason in the error's extra
  * {"reminder_stop": {kind, source, since, until}, "reason_sv", "reason_en"}.

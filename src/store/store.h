@@ -141,7 +141,7 @@ struct invoice {
     int64_t reminder_fee_agreed_minor;
     enum invoice_zero_vat zero_vat; /* why no VAT, stored as its name */
     int64_t expected_loss_minor;    /* filled on read: an expected loss written down (net) */
-    bool reminder_stopped;          /* not stored: set by the application for the list */
+    bool reminder_stopped;          /* read by the list: a stop of reminders holds today */
 };
 
 struct invoice_line_row {

@@ -187,6 +187,20 @@ static void param(struct build *b, enum list_value v, bool as_key)
     b->err = buf_addf(b->out, as_key ? b->d->key : "$%d", i + 1);
 }
 
+/* Does a stop of the invoice or of its customer hold today?  The
+ * predicate of reminder_stop_covers() (core/reminder_stop.h), on the
+ * stops' primary key: a column of every row and the `stopped` filter. */
+static void stop_holds(struct build *b)
+{
+    add(b, "EXISTS (SELECT 1 FROM reminder_stops AS s WHERE s.company_id = i.company_id"
+           " AND ((s.target = 'invoice' AND s.target_id = i.id) OR (s.target = 'customer'"
+           " AND s.target_id = i.customer_id)) AND s.since_day <= ");
+    param(b, V_TODAY, true);
+    add(b, " AND (s.until_day = 0 OR s.until_day >= ");
+    param(b, V_TODAY, true);
+    add(b, "))");
+}
+
 /* The predicate of filter's selection; hint_state and hint_due put a `+`
  * before those columns. */
 static void filter_sql(struct build *b, enum invoice_filter filter, bool hint_state, bool hint_due,
@@ -233,8 +247,10 @@ static void list_build(struct build *b, const struct invoice_query *q)
         b->err = PM_ERR_INVALID;
         return;
     }
+    add(b, "SELECT " STORE_INVOICE_COLS ", ");
+    stop_holds(b);
     add(b,
-        "SELECT " STORE_INVOICE_COLS " FROM invoices AS i %s customers AS c"
+        " FROM invoices AS i %s customers AS c"
         " ON c.company_id = i.company_id AND c.id = i.customer_id WHERE i.company_id = ",
         b->d->join);
     param(b, V_COMPANY, false);
@@ -245,18 +261,8 @@ static void list_build(struct build *b, const struct invoice_query *q)
         param(b, V_CUSTOMER, false);
     }
     if (q->stopped == STOPPED_YES || q->stopped == STOPPED_NO) {
-        /* A stop of the invoice or of its customer holding today: the
-         * predicate of reminder_stop_covers() (core/reminder_stop.h), on
-         * the stops' primary key. */
-        add(b,
-            " AND %sEXISTS (SELECT 1 FROM reminder_stops AS s WHERE s.company_id = i.company_id"
-            " AND ((s.target = 'invoice' AND s.target_id = i.id) OR (s.target = 'customer'"
-            " AND s.target_id = i.customer_id)) AND s.since_day <= ",
-            q->stopped == STOPPED_NO ? "NOT " : "");
-        param(b, V_TODAY, true);
-        add(b, " AND (s.until_day = 0 OR s.until_day >= ");
-        param(b, V_TODAY, true);
-        add(b, "))");
+        add(b, " AND %s", q->stopped == STOPPED_NO ? "NOT " : "");
+        stop_holds(b);
     }
     switch (store_search_mode(q->q, &number)) {
     case STORE_SEARCH_NUMBER:
@@ -409,7 +415,7 @@ enum pm_err store_invoice_list(struct store *st, int64_t company_id, const struc
         }
         sql_bind_int(st, s, i + 1, value);
     }
-    err = sql_rows(st, s, &store_invoice_reader, out, q->limit, n);
+    err = sql_rows(st, s, &store_invoice_listed_reader, out, q->limit, n);
     sql_done(st, s);
     return err;
 }

@@ -46,15 +46,3 @@ enum pm_err store_reminder_stop_delete(struct store *st, int64_t company_id, con
 
     return sql_runf(st, sql, "iti", company_id, SQL_CAP(target, 12), target_id);
 }
-
-enum pm_err store_reminder_stop_list_on(struct store *st, int64_t company_id, int32_t today,
-                                        struct reminder_stop_row *out, size_t cap, size_t *n)
-{
-    static const char sql[] = "SELECT " STOP_COLUMNS " FROM reminder_stops"
-                              " WHERE company_id = $1 AND since_day <= $2"
-                              " AND (until_day = 0 OR until_day >= $2)"
-                              " ORDER BY target, target_id LIMIT $3";
-
-    return sql_listf(st, &stop_reader, out, cap, n, sql, "idi", company_id, (int)today,
-                     (int64_t)cap);
-}

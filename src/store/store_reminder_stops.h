@@ -40,9 +40,5 @@ enum pm_err store_reminder_stop_put(struct store *st, const struct reminder_stop
 /* Remove the target's stop (nothing when it has none). */
 enum pm_err store_reminder_stop_delete(struct store *st, int64_t company_id, const char *target,
                                        int64_t target_id);
-/* The stops of the company that hold on `today` (since <= today, until 0
- * or >= today), into out[0..cap); *n of them. */
-enum pm_err store_reminder_stop_list_on(struct store *st, int64_t company_id, int32_t today,
-                                        struct reminder_stop_row *out, size_t cap, size_t *n);
 
 #endif

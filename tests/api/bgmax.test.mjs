@@ -17,31 +17,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { generateBgmax, verifyBgmax } from '../lib/bgmax.mjs';
+import { generateBgmax, ocrOf, verifyBgmax } from '../lib/bgmax.mjs';
 import { BIN, assertError, assertStatus, co, createCustomer, line, startServer } from './lib/server.mjs';
 
 let fx;
 let anna;
 let C;
 let kund;
-
-function luhnDigit(body) {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
-
-function ocrOf(number) {
-  const body = String(number) + String((String(number).length + 2) % 10);
-  return body + luhnDigit(body);
-}
 
 /* A generated file (ISO-8859-1 bytes) to the company's bankgiro 991-2346
  * unless opts.bankgiro says otherwise, checked by the verifier first. */

@@ -20,19 +20,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { luhnCheckDigit, writeBgmax } from '../lib/bgmax.mjs';
+import { ocrOf, writeBgmax } from '../lib/bgmax.mjs';
 import { BIN, REPO, assertError, assertStatus, co, createCustomer, line, startServer } from './lib/server.mjs';
 
 let fx;
 let anna;
 let C;
 let stamp = 20240316063015000000n;
-
-/* Our OCR of an invoice number: number, length digit, check digit. */
-function ocrOf(number) {
-  const body = String(number) + String((String(number).length + 2) % 10);
-  return body + luhnCheckDigit(body);
-}
 
 /* The records as a file: CR LF, ISO-8859-1, a new file stamp each time. */
 function file(deposits, { marker = 'P', eol = '\r\n' } = {}) {

@@ -24,30 +24,12 @@ import { after, before, describe, test } from 'node:test';
 
 import { camt054 } from '../lib/camt054.mjs';
 import { BIN, DATA_DIR, REPO, assertError, assertStatus, co, createCustomer, line, startServer } from './lib/server.mjs';
+import { ocrOf } from '../lib/bgmax.mjs';
 
 let fx;
 let anna;
 let C;
 let kund;
-
-function luhnDigit(body) {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
-
-/* Our OCR of an invoice number: number, length digit, check digit. */
-function ocrOf(number) {
-  const body = String(number) + String((String(number).length + 2) % 10);
-  return body + luhnDigit(body);
-}
 
 /* Everything an import may write. */
 function state() {

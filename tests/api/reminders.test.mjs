@@ -17,6 +17,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { assertError, assertStatus, co, createCustomer, createInvoice, line, startServer } from './lib/server.mjs';
+import { ocrOf } from '../lib/bgmax.mjs';
 
 let fx;
 let anna;
@@ -24,26 +25,6 @@ let C;
 let private_;
 let business;
 let english;
-
-/* Luhn check digit of a digit string (independent of the server's code). */
-function luhnDigit(body) {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
-
-/* Our OCR of an invoice: its number, a length digit, a check digit. */
-function ocrOf(number) {
-  const body = String(number) + String((String(number).length + 2) % 10);
-  return body + luhnDigit(body);
-}
 
 /* 10 000,00 kr: 8 000 + 25 % VAT, due 2025-03-31. */
 async function checkValueInvoice(customerId, extra = {}) {

@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { generateBgmax, verifyBgmax, writeBgmax } from '../lib/bgmax.mjs';
+import { generateBgmax, ocrOf, verifyBgmax, writeBgmax } from '../lib/bgmax.mjs';
 import { camt054 } from '../lib/camt054.mjs';
 import { createCustomer, line } from '../api/lib/server.mjs';
 import { assertAccessible } from './lib/axe.mjs';
@@ -30,21 +30,6 @@ let C;
 let paid; /* paid in full by OCR */
 let part; /* paid in part by OCR */
 let named; /* named in an unknown payer's message */
-
-/* The OCR reference of an invoice number: the number, a length digit and a Luhn check digit. */
-function ocrOf(number) {
-  const body = String(number) + String((String(number).length + 2) % 10);
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return body + String((10 - (sum % 10)) % 10);
-}
 
 /* A BgMax file (ISO-8859-1, CR LF) of one deposit, checked with the generator's verifier. */
 function bgmaxFile(payments, { stamp = STAMP, marker = 'P', date = '20260227', serial = 1 } = {}) {

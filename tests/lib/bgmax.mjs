@@ -202,6 +202,14 @@ const INFO_TEXTS = [
   (ref) => `Betalning avser faktura ${ref}`, (ref) => `Hyra mars, ref ${ref}`,
   () => 'Delbetalning enligt överenskommelse', () => 'Medlemsavgift 2024', (ref) => `Order ${ref} - tack!`,
 ];
+/* Påminn's OCR reference of an invoice number, worked out independently
+ * of the product: the number, a length digit (length + 2, mod 10) and a
+ * Luhn check digit. */
+export function ocrOf(number) {
+  const body = String(number) + String((String(number).length + 2) % 10);
+  return body + luhnCheckDigit(body);
+}
+
 const SPLIT_TEXT = 'Betalning avser flera fakturor och en kredit';
 
 const digitsOf = (rng, n) => Array.from({ length: n }, () => String(rng.randint(0, 9))).join('');
