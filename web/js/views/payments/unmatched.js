@@ -139,19 +139,20 @@ export function heldSection({ readOnly, onPlaced }) {
     h('h2#held-title', t('payments.held_title'), ' ', count),
     h('p', t('payments.held_intro')),
     errBox, body);
-  const suggested = new Map(); /* invoice id → invoice (or null when it could not be read) */
-
-  async function suggestionFor(id) {
-    if (!suggested.has(id)) suggested.set(id, await get(co(`/invoices/${id}`)).catch(() => null));
-    return suggested.get(id);
+  /* The suggested invoice as it is now (read when the button is pressed),
+   * or the dialog asking for a number when it cannot be read. */
+  async function placeSuggested(u) {
+    const inv = await get(co(`/invoices/${u.suggested_invoice_id}`)).catch(() => null);
+    return placeDialog(u, inv, placedOne);
   }
 
-  function row(u, inv) {
+  function row(u) {
     /* The accessible name starts with the visible text and says which payment. */
-    const chooseLabel = t(inv ? 'payments.place.choose_other' : 'payments.place.choose');
+    const suggestion = u.suggested_invoice_id && u.suggested_invoice_number;
+    const chooseLabel = t(suggestion ? 'payments.place.choose_other' : 'payments.place.choose');
     const actions = readOnly ? null : h('div.held-actions',
-      inv ? h('button.primary.place-suggested', { type: 'button', onclick: () => placeDialog(u, inv, placedOne) },
-        t('payments.place.on', { n: inv.number })) : null,
+      suggestion ? h('button.primary.place-suggested', { type: 'button', onclick: () => placeSuggested(u) },
+        t('payments.place.on', { n: u.suggested_invoice_number })) : null,
       h('button.place-other', {
         type: 'button',
         'aria-label': t('payments.place.choose_for', { label: chooseLabel, amount: money(u.amount_minor), payer: payerOf(u) }),
@@ -180,7 +181,6 @@ export function heldSection({ readOnly, onPlaced }) {
       return;
     }
     hideError(errBox);
-    const invs = await Promise.all(items.map((u) => (u.suggested_invoice_id ? suggestionFor(u.suggested_invoice_id) : null)));
     clear(body);
     count.textContent = items.length ? `(${items.length})` : '';
     setHeldCount(items.length);
@@ -193,11 +193,10 @@ export function heldSection({ readOnly, onPlaced }) {
     body.append(h('table.stack.held-table',
       h('caption.sr-only', tn('payments.held_caption', items.length)),
       h('thead', h('tr', heads)),
-      h('tbody', items.map((u, i) => row(u, invs[i])))));
+      h('tbody', items.map((u) => row(u)))));
   }
 
   async function placedOne() {
-    suggested.clear();
     await load();
     onPlaced();
   }
