@@ -9,6 +9,8 @@ packages=(
   # libraries
   libsqlite3-dev libsodium-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
   libjwt-dev libhpdf-dev libssl-dev tzdata fonts-dejavu-core
+  # Swish payment QR codes on letters and e-mails
+  libqrencode-dev
   # camt.054 bank files (XML, validated against data/camt054.xsd)
   libxml2-dev
   # the PostgreSQL driver
@@ -17,8 +19,10 @@ packages=(
   libcmocka-dev sqlite3 valgrind
   # the PostgreSQL tests: a private server, scripts/pg-server.sh
   postgresql postgresql-client
-  # tests of the reminder letters (pdftotext, pdftoppm, pdfinfo)
-  poppler-utils
+  # tests of the reminder letters (pdftotext, pdftoppm, pdfinfo) and their QR codes (zbarimg)
+  poppler-utils zbar-tools
+  # the e-mail tests: a real SMTP server on 127.0.0.1 (Debian's aiosmtpd, run by /usr/bin/python3)
+  python3-aiosmtpd
   # browser tests of the web UI (tests/e2e): the distribution's Chromium, driven headless
   chromium
 )
