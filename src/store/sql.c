@@ -5,6 +5,10 @@
  */
 #include "store/sql.h"
 
+#include "util/buf.h"
+
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +107,43 @@ static enum pm_err grow_cache(struct store *st)
     return PM_OK;
 }
 
+/* ---- the statement trace (tests) ----
+ *
+ * With PAMINN_SQL_TRACE=FILE in the environment, every statement a handle
+ * prepares is appended to FILE as one line "<dialect>\t<sql>" (once per
+ * handle: the cache keeps it afterwards).  One write() per line on an
+ * O_APPEND descriptor, so the servers and tools of a test run can share one
+ * file.  tests/store/shape_test.mjs reads it to check that every statement
+ * on a company's table names the company (docs/operations.md, Citus).  Off
+ * (no cost but a pointer test) when the variable is not set. */
+static int trace_fd = -1;
+static pthread_once_t trace_once = PTHREAD_ONCE_INIT;
+
+static void trace_open(void)
+{
+    const char *path = getenv("PAMINN_SQL_TRACE");
+
+    if (path && *path)
+        trace_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+}
+
+static void trace_statement(const struct store *st, const char *sql)
+{
+    struct buf line;
+    ssize_t n;
+
+    pthread_once(&trace_once, trace_open);
+    if (trace_fd < 0)
+        return;
+    buf_init(&line);
+    if (!buf_addf(&line, "%s\t%s\n", st->drv->dialect == STORE_DIALECT_PG ? "pg" : "sqlite", sql)) {
+        /* a short write only loses a line of the trace: nothing to recover */
+        n = write(trace_fd, line.data, line.len);
+        (void)n;
+    }
+    buf_release(&line);
+}
+
 enum pm_err sql_prepare(struct store *st, const char *sql, struct store_stmt **out)
 {
     struct store_stmt_slot *slot;
@@ -125,6 +166,7 @@ enum pm_err sql_prepare(struct store *st, const char *sql, struct store_stmt **o
     err = st->drv->prepare(st, sql, &slot->stmt);
     if (err)
         return err;
+    trace_statement(st, sql);
     slot->sql = sql;
     st->n_stmts++;
     *out = slot->stmt;

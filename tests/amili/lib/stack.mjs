@@ -59,7 +59,7 @@ process.on('exit', () => {
 
 function cleanEnv() {
   const env = { ...process.env, TZ: 'UTC' };
-  for (const k of Object.keys(env)) if (k.startsWith('PAMINN_')) delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith('PAMINN_') && k !== 'PAMINN_SQL_TRACE') delete env[k];
   return env;
 }
 

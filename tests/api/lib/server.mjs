@@ -55,10 +55,11 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-/* The environment for a child: none of the caller's PAMINN_* settings leak in. */
+/* The environment for a child: none of the caller's PAMINN_* settings leak in
+ * (but the statement trace of tests/shape, which every child adds to). */
 function cleanEnv(extra = {}) {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('PAMINN_')) delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith('PAMINN_') && k !== 'PAMINN_SQL_TRACE') delete env[k];
   return { ...env, TZ: 'UTC', ...extra };
 }
 
