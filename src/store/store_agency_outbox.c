@@ -5,49 +5,54 @@
  * dispatcher and the status sync read.  Messages are written by
  * store_outbox_enqueue() and by a hand-over (store_agency.c).
  *
- * The work queue is read across companies through the partial indexes
- * outbox_due_first (what a person waits for: registrations, reports,
- * withdrawals) and outbox_due (everything, in the order it fell due).
- * Several `paminn serve` processes may share a PostgreSQL database, so
- * there the lease claims its rows with FOR UPDATE SKIP LOCKED in a READ
- * COMMITTED transaction: rows another process is leasing right now are
- * passed over, and one leased and committed meanwhile fails the re-check of
- * the WHERE clause, so no row is ever leased twice and a dead process's
- * lease simply expires.  SQLite has one writer at a time and no SKIP
- * LOCKED: one UPDATE ... RETURNING is the lease.  Every later write to a
- * leased row names its owner, so a process whose lease was taken over
- * changes nothing (PM_ERR_NOT_FOUND, field "lease").
+ * The work queue is read through the partial indexes outbox_due_first
+ * (what a person waits for: registrations, reports, withdrawals) and
+ * outbox_due (everything, in the order it fell due).  A lease goes company
+ * by company: one read without locks names the companies with due rows, in
+ * the order of their first due row, then each company's rows are leased by
+ * a statement that names the company — so that on a database sharded by
+ * company (Citus, docs/operations.md) every locking statement stays on one
+ * node.  Several `paminn serve` processes may share a PostgreSQL database,
+ * so there a company's lease claims its rows with FOR UPDATE SKIP LOCKED in
+ * a READ COMMITTED transaction: rows another process is leasing right now
+ * are passed over, and one leased and committed meanwhile fails the
+ * re-check of the WHERE clause, so no row is ever leased twice and a dead
+ * process's lease simply expires.  SQLite has one writer at a time and no
+ * SKIP LOCKED: one UPDATE ... RETURNING is a company's lease.  Every later
+ * write to a leased row names its owner, so a process whose lease was taken
+ * over changes nothing (PM_ERR_NOT_FOUND, field "lease").
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_agency.h"
 #include "store/store_agency_sql.h"
 
-/* The text of a lease statement over the rows the condition `which`
- * picks.  $1 owner, $2 lease_until, $3 now, $4 how many; the rows in the
- * order of the queue on PostgreSQL, in the order SQLite updated them on
- * SQLite. */
+/* The text of a lease statement over the rows of company $5 that the
+ * condition `which` picks.  $1 owner, $2 lease_until, $3 now, $4 how many;
+ * the rows in the order of the queue on PostgreSQL, in the order SQLite
+ * updated them on SQLite. */
 #define LEASE_SQLITE(which)                                                                    \
     "UPDATE outbox SET state = 'in_flight', lease_owner = $1, lease_until = $2,"               \
     " attempts = attempts + 1, updated_at = $3"                                                \
     " WHERE rowid IN (SELECT rowid FROM outbox"                                                \
-    "   WHERE state IN ('pending', 'in_flight') AND next_attempt_at <= $3"                     \
+    "   WHERE company_id = $5 AND state IN ('pending', 'in_flight') AND next_attempt_at <= $3" \
     "     AND lease_until <= $3" which "   ORDER BY next_attempt_at, company_id, id LIMIT $4)" \
     " RETURNING company_id, id, invoice_id, coalesce(batch_id, 0), kind, payload,"             \
     " idempotency_key, attempts"
-#define LEASE_PG(which)                                                                      \
-    "WITH due AS ("                                                                          \
-    "  SELECT company_id, id FROM outbox"                                                    \
-    "  WHERE state IN ('pending', 'in_flight') AND next_attempt_at <= $3"                    \
-    "    AND lease_until <= $3" which "  ORDER BY next_attempt_at, company_id, id LIMIT $4"  \
-    "  FOR UPDATE SKIP LOCKED),"                                                             \
-    " leased AS ("                                                                           \
-    "  UPDATE outbox AS o SET state = 'in_flight', lease_owner = $1, lease_until = $2,"      \
-    "    attempts = o.attempts + 1, updated_at = $3"                                         \
-    "  FROM due WHERE o.company_id = due.company_id AND o.id = due.id"                       \
-    "  RETURNING o.company_id, o.id, o.invoice_id, coalesce(o.batch_id, 0) AS batch_id,"     \
-    "    o.kind, o.payload, o.idempotency_key, o.attempts, o.next_attempt_at)"               \
-    " SELECT company_id, id, invoice_id, batch_id, kind, payload, idempotency_key, attempts" \
+#define LEASE_PG(which)                                                                       \
+    "WITH due AS ("                                                                           \
+    "  SELECT company_id, id FROM outbox"                                                     \
+    "  WHERE company_id = $5 AND state IN ('pending', 'in_flight') AND next_attempt_at <= $3" \
+    "    AND lease_until <= $3" which "  ORDER BY next_attempt_at, company_id, id LIMIT $4"   \
+    "  FOR UPDATE SKIP LOCKED),"                                                              \
+    " leased AS ("                                                                            \
+    "  UPDATE outbox AS o SET state = 'in_flight', lease_owner = $1, lease_until = $2,"       \
+    "    attempts = o.attempts + 1, updated_at = $3"                                          \
+    "  FROM due WHERE o.company_id = due.company_id AND o.id = due.id"                        \
+    "  RETURNING o.company_id, o.id, o.invoice_id, coalesce(o.batch_id, 0) AS batch_id,"      \
+    "    o.kind, o.payload, o.idempotency_key, o.attempts, o.next_attempt_at)"                \
+    " SELECT company_id, id, invoice_id, batch_id, kind, payload, idempotency_key, attempts"  \
     " FROM leased ORDER BY next_attempt_at, company_id, id"
 
 /* What a person waits for first: registrations, reports and withdrawals,
@@ -66,6 +71,18 @@ static const struct sql_variant LEASE_ANY = {{
     [STORE_DIALECT_PG] = LEASE_PG(""),
 }};
 
+/* The companies with rows the condition `which` picks, the one whose row
+ * fell due first first: $1 now, $2 how many.  A read without locks across
+ * companies (on Citus, a multi-shard read). */
+#define DUE_COMPANIES(which)                                             \
+    "SELECT company_id FROM outbox"                                      \
+    " WHERE state IN ('pending', 'in_flight') AND next_attempt_at <= $1" \
+    "   AND lease_until <= $1" which " GROUP BY company_id"              \
+    " ORDER BY min(next_attempt_at), company_id LIMIT $2"
+
+static const char DUE_COMPANIES_FIRST[] = DUE_COMPANIES(FIRST);
+static const char DUE_COMPANIES_ANY[] = DUE_COMPANIES("");
+
 /* A lease as one unit, which may run more than once (sql_atomic): every
  * run fills out[0..n) afresh. */
 struct lease_unit {
@@ -73,6 +90,7 @@ struct lease_unit {
     int64_t now, lease_until;
     struct outbox_lease_row *out;
     size_t cap, n;
+    int64_t *companies; /* cap of them: the companies with due rows */
 };
 
 static const struct sql_col lease_cols[] =
@@ -94,14 +112,16 @@ static enum pm_err lease_kind(struct store *st, struct store_stmt *q, void *out)
 static const struct sql_reader lease_reader =
     SQL_READER(struct outbox_lease_row, lease_cols, lease_kind);
 
-/* Lease up to cap - u->n rows with the statement v, appending to u->out. */
-static enum pm_err lease_some(struct store *st, struct lease_unit *u, const struct sql_variant *v)
+/* Lease up to cap - u->n rows of company_id with the statement v,
+ * appending to u->out. */
+static enum pm_err lease_some(struct store *st, struct lease_unit *u, const struct sql_variant *v,
+                              int64_t company_id)
 {
     struct store_stmt *q = NULL;
     bool row = true;
     enum pm_err err =
-        sql_query(st, &q, sql_text(st, v), "tiii", SQL_CAP(u->owner, STORE_AGENCY_OWNER_MAX),
-                  u->lease_until, u->now, (int64_t)(u->cap - u->n));
+        sql_query(st, &q, sql_text(st, v), "tiiii", SQL_CAP(u->owner, STORE_AGENCY_OWNER_MAX),
+                  u->lease_until, u->now, (int64_t)(u->cap - u->n), company_id);
 
     if (err)
         return err;
@@ -118,15 +138,29 @@ static enum pm_err lease_some(struct store *st, struct lease_unit *u, const stru
     return err;
 }
 
+/* Lease with v the due rows that due_companies names, company by company,
+ * until cap rows are leased. */
+static enum pm_err lease_each(struct store *st, struct lease_unit *u, const char *due_companies,
+                              const struct sql_variant *v)
+{
+    size_t n_companies = 0, i;
+    enum pm_err err = sql_listf(st, &sql_int_reader, u->companies, u->cap - u->n, &n_companies,
+                                due_companies, "ii", u->now, (int64_t)(u->cap - u->n));
+
+    for (i = 0; !err && i < n_companies && u->n < u->cap; i++)
+        err = lease_some(st, u, v, u->companies[i]);
+    return err;
+}
+
 static enum pm_err lease_run(struct store *st, void *ctx)
 {
     struct lease_unit *u = ctx;
     enum pm_err err;
 
     u->n = 0;
-    err = lease_some(st, u, &LEASE_FIRST);
+    err = lease_each(st, u, DUE_COMPANIES_FIRST, &LEASE_FIRST);
     if (!err && u->n < u->cap)
-        err = lease_some(st, u, &LEASE_ANY);
+        err = lease_each(st, u, DUE_COMPANIES_ANY, &LEASE_ANY);
     if (err)
         u->n = 0;
     return err;
@@ -136,15 +170,19 @@ enum pm_err store_agency_outbox_lease(struct store *st, const char *owner, int64
                                       int64_t lease_until, struct outbox_lease_row *out, size_t cap,
                                       size_t *n)
 {
-    struct lease_unit u = {owner, now, lease_until, out, cap, 0};
+    struct lease_unit u = {owner, now, lease_until, out, cap, 0, NULL};
     enum pm_err err;
 
     *n = 0;
     if (cap == 0)
         return PM_OK;
+    u.companies = calloc(cap, sizeof(*u.companies));
+    if (!u.companies)
+        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "leasing outbox rows: out of memory");
     err = sql_atomic_read_committed(st, lease_run, &u);
     if (!err)
         *n = u.n;
+    free(u.companies);
     return err;
 }
 

@@ -29,10 +29,8 @@ export const ACROSS = [
     why: 'the queue length /healthz and shutdown report: a multi-shard read' },
   { text: "FROM amili_activations AS a LEFT JOIN users AS u ON u.id = a.accepted_by_user WHERE a.state = 'active' AND a.company_id > $1",
     why: 'the status sync pages through the active companies: a multi-shard read (users is a reference table)' },
-  { text: 'WITH due AS (  SELECT company_id, id FROM outbox',
-    why: 'the dispatcher leases due rows of every company with FOR UPDATE SKIP LOCKED (PostgreSQL): on Citus this must become a lease per company' },
-  { text: "UPDATE outbox SET state = 'in_flight', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3 WHERE rowid IN",
-    why: 'the same lease on SQLite (one file, never sharded)' },
+  { text: 'SELECT company_id FROM outbox WHERE state IN (\'pending\', \'in_flight\') AND next_attempt_at <= $1',
+    why: 'the dispatcher finds the companies with due messages (no locks), then leases each company\'s rows by a statement that names it: a multi-shard read' },
 ];
 
 const KEYWORDS = new Set(['select', 'where', 'on', 'set', 'values', 'using', 'as', 'left', 'inner', 'join',

@@ -1503,19 +1503,75 @@ static void test_outbox_enqueue_once(void **state)
     assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox"), 2);
 }
 
-static int64_t enqueue_kind(struct fixture *f, int64_t invoice_id, enum amili_job kind,
-                            const char *key)
+static int64_t enqueue_for(struct fixture *f, int64_t company_id, int64_t invoice_id,
+                           enum amili_job kind, const char *key)
 {
     struct outbox_message m;
 
     memset(&m, 0, sizeof(m));
-    m.company_id = f->company_a;
+    m.company_id = company_id;
     m.invoice_id = invoice_id;
     m.kind = kind;
     snprintf(m.payload, sizeof(m.payload), "{}");
     snprintf(m.idempotency_key, sizeof(m.idempotency_key), "%s", key);
     assert_int_equal(store_outbox_enqueue(f->st, &m), PM_OK);
     return m.id;
+}
+
+static int64_t enqueue_kind(struct fixture *f, int64_t invoice_id, enum amili_job kind,
+                            const char *key)
+{
+    return enqueue_for(f, f->company_a, invoice_id, kind, key);
+}
+
+/* A lease goes company by company (each locking statement names its
+ * company), yet the queue keeps its order across companies: the company
+ * whose message fell due first is served first, and every company's rows
+ * are leased once. */
+static void test_outbox_lease_across_companies(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv_a = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 5000);
+    struct invoice inv_b = add_invoice(f->st, f->company_b, f->customer_b, 0, TODAY, 7000);
+    struct outbox_lease_row rows[8];
+    int64_t a1, a2, b1;
+    char sql[160];
+    size_t n = 0;
+
+    a1 = enqueue_for(f, f->company_a, inv_a.id, AMILI_JOB_REGISTER, "register-a");
+    a2 = enqueue_for(f, f->company_a, inv_a.id, AMILI_JOB_REPORT_PAYMENT, "payment-a");
+    b1 = enqueue_for(f, f->company_b, inv_b.id, AMILI_JOB_REGISTER, "register-b");
+    raw_exec(f, "UPDATE outbox SET next_attempt_at = 500");
+    snprintf(sql, sizeof(sql), "UPDATE outbox SET next_attempt_at = 100 WHERE company_id = %lld",
+             (long long)f->company_b);
+    raw_exec(f, sql);
+    snprintf(sql, sizeof(sql), "UPDATE outbox SET next_attempt_at = 3000 WHERE id = %lld",
+             (long long)a2);
+    raw_exec(f, sql);
+
+    /* One at a time: company B's fell due first. */
+    assert_int_equal(store_agency_outbox_lease(f->st, "owner-a", 2000, 2030, rows, 1, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].company_id, f->company_b);
+    assert_int_equal(rows[0].id, b1);
+    /* Then A's, and not its payment report, which is not due yet. */
+    assert_int_equal(store_agency_outbox_lease(f->st, "owner-b", 2000, 2030, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].company_id, f->company_a);
+    assert_int_equal(rows[0].id, a1);
+    assert_int_equal(store_agency_outbox_lease(f->st, "owner-c", 2001, 2031, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 0);
+    /* When it falls due and the leases expire: the report, and B's and A's
+     * registrations again (their leases ran out), each once. */
+    assert_int_equal(store_agency_outbox_lease(f->st, "owner-d", 3000, 3030, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[0].id, b1);
+    assert_int_equal(rows[0].company_id, f->company_b);
+    assert_int_equal(rows[1].id, a1);
+    assert_int_equal(rows[2].id, a2);
+    assert_int_equal(rows[2].attempts, 1);
+    assert_int_equal(store_agency_outbox_lease(f->st, "owner-e", 3000, 3030, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 0);
 }
 
 /* The uploads of original invoices after a large hand-over do not hold up a
@@ -1754,6 +1810,7 @@ int main(void)
         T(test_unbalanced_voucher_refused),
         T(test_outbox_enqueue_once),
         T(test_outbox_lease_registrations_first),
+        T(test_outbox_lease_across_companies),
         T(test_agency_states_stored_as_names),
         T(test_agency_case_conflicts),
         cmocka_unit_test(test_dsn_redacted),
