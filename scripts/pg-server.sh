@@ -5,6 +5,11 @@
 #   scripts/pg-server.sh stop DIR           stop it and remove DIR (its log
 #                                           is kept as DIR.log)
 #   scripts/pg-server.sh dsn DIR            print the DSN of a running one
+#   scripts/pg-server.sh start-standby DIR PRIMARY_DIR [PORT] [--sync]
+#                                           a streaming standby of PRIMARY_DIR's
+#                                           server (--sync: synchronous commit)
+#   scripts/pg-server.sh promote DIR        make that standby the primary
+#   scripts/pg-server.sh kill DIR           kill -9 the server (a lost primary)
 #   scripts/pg-server.sh with-db DIR CMD... run CMD with PAMINN_TEST_DSN set to
 #                                           a fresh database (dropped after)
 #   PG_DURABLE=1 scripts/pg-server.sh start  files flushed as in production
@@ -26,7 +31,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -96,8 +101,9 @@ cleanup_dir() {
   rm -rf "$dir"
 }
 
-cmd_start() {
-  local dir=$1 port=${2:-} bindir home data sock log tries
+# The server binaries, installed when missing.
+need_bindir() {
+  local bindir
   bindir=$(find_bindir)
   if [ -z "$bindir" ]; then
     install_server
@@ -107,13 +113,18 @@ cmd_start() {
   if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
     die "running as root but there is no 'postgres' user to run the server as"
   fi
-  dir=$(realpath -m "$dir")
+  echo "$bindir"
+}
+
+# Make DIR afresh and the directory the server writes in (prints it).
+# Everything the server writes (data, log, socket) lives in one directory
+# its user can reach: DIR itself, or — when DIR is inside a private
+# directory (a checkout under /root, or any `mktemp -d`) — a private
+# directory of its own under /tmp, named in DIR/home.
+make_home() {
+  local dir=$1 bindir=$2 home
   cleanup_dir "$dir" "$bindir"
   mkdir -p "$dir"
-  # Everything the server writes (data, log, socket) lives in one directory
-  # its user can reach: DIR itself, or — when DIR is inside a private
-  # directory (a checkout under /root, or any `mktemp -d`) — a private
-  # directory of its own under /tmp, named in DIR/home.
   home=$dir
   if [ "$(id -u)" -eq 0 ]; then
     chown postgres: "$dir"
@@ -123,8 +134,39 @@ cmd_start() {
     fi
   fi
   echo "$home" >"$dir/home"
+  echo "$home/data" >"$dir/datadir"
+  echo "$home"
+}
+
+# Start the server of DIR on PORT (or a free one, five tries); write and
+# print its DSN.
+launch() {
+  local dir=$1 bindir=$2 port=${3:-} home data log tries
+  home=$(cat "$dir/home")
   data=$home/data
-  echo "$data" >"$dir/datadir"
+  log=$home/server.log
+  for tries in 1 2 3 4 5; do
+    [ -n "$port" ] || port=$(free_port)
+    if as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -o "-p $port" -w -t 60 start >/dev/null; then
+      echo "postgresql://paminn@127.0.0.1:$port/postgres" >"$dir/dsn"
+      echo "$port" >"$dir/port"
+      echo "$bindir" >"$dir/bindir"
+      cat "$dir/dsn"
+      return 0
+    fi
+    [ -z "${3:-}" ] || break # an explicit port: no second try
+    port=""
+  done
+  tail -n 20 "$log" >&2 || true
+  die "the server did not start"
+}
+
+cmd_start() {
+  local dir=$1 port=${2:-} bindir home data sock
+  bindir=$(need_bindir)
+  dir=$(realpath -m "$dir")
+  home=$(make_home "$dir" "$bindir")
+  data=$home/data
   sock=$home
   [ ${#sock} -lt 80 ] || sock=""
   as_owner "$bindir/initdb" -D "$data" -U paminn -A trust -E UTF8 --locale=C.UTF-8 \
@@ -151,20 +193,86 @@ max_pred_locks_per_transaction = 256
 log_min_messages = warning
 log_min_error_statement = panic
 EOF
-  log=$home/server.log
-  for tries in 1 2 3 4 5; do
-    [ -n "$port" ] || port=$(free_port)
-    if as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -o "-p $port" -w -t 60 start >/dev/null; then
-      echo "postgresql://paminn@127.0.0.1:$port/postgres" >"$dir/dsn"
-      echo "$bindir" >"$dir/bindir"
+  launch "$dir" "$bindir" "$port"
+}
+
+# A standby of the server in PRIMARY: a base backup streamed from it, then
+# streaming replication (hot standby: it answers reads).  With --sync the
+# primary waits for this standby to have flushed every commit before it
+# acknowledges it (synchronous_standby_names, synchronous_commit = on), so
+# no acknowledged commit is lost when the primary dies.
+cmd_start_standby() {
+  local dir=$1 primary=$2 port=${3:-} sync=${4:-} bindir home data sock pport psql
+  if [ "$port" = "--sync" ]; then sync=--sync; port=""; fi
+  primary=$(realpath -m "$primary")
+  [ -f "$primary/port" ] || die "no server in $primary (run: $0 start $primary)"
+  bindir=$(cat "$primary/bindir")
+  pport=$(cat "$primary/port")
+  psql=$bindir/psql
+  dir=$(realpath -m "$dir")
+  home=$(make_home "$dir" "$bindir")
+  data=$home/data
+  sock=$home
+  [ ${#sock} -lt 80 ] || sock=""
+  as_owner "$bindir/pg_basebackup" -h 127.0.0.1 -p "$pport" -U paminn -D "$data" \
+    -X stream -c fast --no-sync >"$dir/basebackup.log" 2>&1 || {
+    cat "$dir/basebackup.log" >&2
+    die "pg_basebackup from $primary failed"
+  }
+  as_owner touch "$data/standby.signal"
+  {
+    echo "# scripts/pg-server.sh start-standby: streaming from the server in $primary"
+    echo "unix_socket_directories = '$sock'"
+    echo "primary_conninfo = 'host=127.0.0.1 port=$pport user=paminn application_name=paminn_standby'"
+    echo "hot_standby = on"
+  } | as_owner tee -a "$data/postgresql.conf" >/dev/null
+  launch "$dir" "$bindir" "$port" >/dev/null
+  if [ "$sync" = "--sync" ]; then
+    "$psql" -X -q -d "$(cat "$primary/dsn")" \
+      -c "ALTER SYSTEM SET synchronous_standby_names = 'paminn_standby'" \
+      -c "ALTER SYSTEM SET synchronous_commit = 'on'" -c "SELECT pg_reload_conf()" >/dev/null
+  fi
+  # Up when the primary sees it streaming (and, with --sync, as synchronous).
+  local want=async i
+  [ "$sync" = "--sync" ] && want=sync
+  for i in $(seq 1 120); do
+    if [ "$("$psql" -X -q -A -t -d "$(cat "$primary/dsn")" -c "SELECT sync_state FROM pg_stat_replication
+        WHERE application_name = 'paminn_standby' AND state = 'streaming'")" = "$want" ]; then
       cat "$dir/dsn"
       return 0
     fi
-    [ -z "${2:-}" ] || break # an explicit port: no second try
-    port=""
+    sleep 0.5
   done
-  tail -n 20 "$log" >&2 || true
-  die "the server did not start"
+  tail -n 20 "$home/server.log" >&2 || true
+  die "the standby in $dir is not streaming from $primary"
+}
+
+# Make the standby in DIR the primary (pg_ctl promote, waiting until it
+# accepts writes).
+cmd_promote() {
+  local dir bindir data
+  dir=$(realpath -m "$1")
+  bindir=$(cat "$dir/bindir")
+  data=$(cat "$dir/datadir")
+  as_owner "$bindir/pg_ctl" -D "$data" promote -w -t 60 >/dev/null || die "promoting $dir failed"
+}
+
+# kill -9 the server of DIR (its postmaster, then its backends): a primary
+# lost, for the failover test.
+cmd_kill() {
+  local dir data pid i
+  dir=$(realpath -m "$1")
+  data=$(cat "$dir/datadir")
+  [ -n "$data" ] || die "no server in $dir"
+  pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null) || die "no server running in $dir"
+  kill -KILL "$pid"
+  # Its backends end when they notice; end them now, by their parent.
+  pkill -KILL -P "$pid" 2>/dev/null || true
+  for i in $(seq 1 100); do
+    port_in_use "$(cat "$dir/port")" || return 0
+    sleep 0.1
+  done
+  die "the server in $dir still listens after kill -9"
 }
 
 cmd_stop() {
@@ -214,6 +322,9 @@ case $1 in
   start) [ $# -le 3 ] || usage; cmd_start "$2" "${3:-}" ;;
   stop) cmd_stop "$2" ;;
   dsn) cmd_dsn "$2" ;;
+  start-standby) [ $# -ge 3 ] && [ $# -le 5 ] || usage; shift; cmd_start_standby "$@" ;;
+  promote) cmd_promote "$2" ;;
+  kill) cmd_kill "$2" ;;
   with-db) shift; cmd_with_db "$@" ;;
   *) usage ;;
 esac

@@ -116,8 +116,12 @@ export class Stack {
     this.opts = { now: TODAY, lease: 30, sync: 1, concurrency: 8, ...opts };
     this.dir = mkdtempSync(path.join(tmpdir(), 'paminn-amili-'));
     /* opts.pgDsn: a PostgreSQL server for paminn ('' = SQLite); default
-     * PAMINN_TEST_DSN. */
-    this.db = db.freshDb(this.dir, { pgDsn: opts.pgDsn ?? db.PG_DSN });
+     * PAMINN_TEST_DSN.  opts.db: a database made by the caller, used as it
+     * is and not dropped (a multi-host DSN, for the failover test), read by
+     * the test through it; opts.serveDb: the DSN paminn is given instead. */
+    this.db = opts.db ?? db.freshDb(this.dir, { pgDsn: opts.pgDsn ?? db.PG_DSN });
+    this.serveDb = opts.serveDb ?? this.db;
+    this.dropped = Boolean(opts.db);
     this.sbDb = path.join(this.dir, 'sandbox.db');
     this.keyFile = path.join(this.dir, 'partner.pem');
     this.secretFile = path.join(this.dir, 'secret.key');
@@ -129,7 +133,7 @@ export class Stack {
   }
 
   cli(args) {
-    return execFileSync(BIN, ['--db', this.db, '--now', this.opts.now, ...args],
+    return execFileSync(BIN, ['--db', this.serveDb, '--now', this.opts.now, ...args],
       { encoding: 'utf8', env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
@@ -154,7 +158,7 @@ export class Stack {
 
   serveArgs() {
     const o = this.opts;
-    const args = ['--db', this.db, '--now', o.now, '--data-dir', DATA_DIR, 'serve', '--listen', '127.0.0.1:0',
+    const args = ['--db', this.serveDb, '--now', o.now, '--data-dir', DATA_DIR, 'serve', '--listen', '127.0.0.1:0',
       '--secret-key', this.secretFile, '--sync-interval', String(o.sync), '--lease-seconds', String(o.lease),
       '--dispatch-concurrency', String(o.concurrency)];
     if (!o.noAgency) args.push('--amili-url', this.sb.base, '--amili-api-code', this.apiCode, '--amili-key', this.keyFile);
