@@ -637,6 +637,21 @@
     "  FOREIGN KEY (company_id) REFERENCES companies (id)"
     ")" T_STRICT ";",
 
+    /* The company's Swish för företag number (core/swish.h: 10 digits,
+     * 123...; '' = none), printed with a payment QR code on reminders. */
+    "ALTER TABLE companies ADD COLUMN swish_number TEXT NOT NULL DEFAULT '';",
+
+    /* The reports (store_reports.c) aggregate by day in SQL: reminders
+     * and payments by date, hand-overs by their instant, invoices by
+     * invoice date (the open ones with what is left on them). */
+    "CREATE INDEX reminders_date ON reminders (company_id, date, invoice_id);"
+    "CREATE INDEX payments_date ON payments (company_id, date, invoice_id);"
+    "CREATE INDEX agency_claims_claimed ON agency_claims (company_id, claimed_at, invoice_id);"
+    "CREATE INDEX invoices_issued ON invoices"
+    "  (company_id, currency, invoice_date, customer_part_minor, credited_minor);"
+    "CREATE INDEX invoices_open_issued ON invoices"
+    "  (company_id, currency, invoice_date, remaining_minor) WHERE state = 'open';",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */
