@@ -650,7 +650,7 @@
     "CREATE INDEX invoices_issued ON invoices"
     "  (company_id, currency, invoice_date, customer_part_minor, credited_minor);"
     "CREATE INDEX invoices_open_issued ON invoices"
-    "  (company_id, currency, invoice_date, remaining_minor) WHERE state = 'open';",
+    "  (company_id, currency, state, invoice_date, remaining_minor) WHERE state = 'open';",
 
 #undef SCHEMA_ADDRESS
 
