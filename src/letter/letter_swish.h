@@ -5,7 +5,8 @@
  * Part of the letter layer.  core/swish.h decides the text (Swish's
  * published C2B encoding, "C<number>;<amount>;<OCR>;0"); this file takes
  * it from a reminder's letter and turns it into a QR code with
- * libqrencode (QRcode_encodeString, 8-bit mode, error correction level M)
+ * libqrencode (QRcode_encodeString: digit runs in numeric mode, the rest
+ * in 8-bit mode; error correction level M)
  * for letter.c to draw.  A reminder has a Swish payment when its company
  * has a Swish number and there is something to pay (total > 0).
  */
