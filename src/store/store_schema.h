@@ -644,7 +644,8 @@
     /* The reports (store_reports.c) aggregate by day in SQL: reminders
      * and payments by date, hand-overs by their instant, invoices by
      * invoice date (the open ones with what is left on them). */
-    "CREATE INDEX reminders_date ON reminders (company_id, date, invoice_id);"
+    "CREATE INDEX reminders_date ON reminders"
+    "  (company_id, date, invoice_id, fee_minor, late_compensation_minor);"
     "CREATE INDEX payments_date ON payments (company_id, date, invoice_id);"
     "CREATE INDEX agency_claims_claimed ON agency_claims (company_id, claimed_at, invoice_id);"
     "CREATE INDEX invoices_issued ON invoices"
