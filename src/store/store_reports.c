@@ -48,9 +48,11 @@ enum pm_err store_report_paid_after(struct store *st, int64_t company_id, int32_
         "   AND p.date BETWEEN r.date AND r.date + $4) AS paid,"
         "  (SELECT max(p.date) FROM payments AS p"
         "   WHERE p.company_id = r.company_id AND p.invoice_id = r.invoice_id) AS last_paid"
-        " FROM reminders AS r JOIN invoices AS i"
-        "  ON i.company_id = r.company_id AND i.id = r.invoice_id"
-        " WHERE r.company_id = $1 AND r.date BETWEEN $2 AND $3"
+        /* CROSS JOIN: SQLite reads the period's reminders first, then
+         * their invoices (PostgreSQL plans it as any join) */
+        " FROM reminders AS r CROSS JOIN invoices AS i"
+        " WHERE i.company_id = r.company_id AND i.id = r.invoice_id"
+        "  AND r.company_id = $1 AND r.date BETWEEN $2 AND $3"
         "  AND i.state = 'paid' AND i.remaining_minor = 0"
         ") AS t WHERE last_paid BETWEEN rdate AND rdate + $4"
         " GROUP BY rdate ORDER BY rdate";
