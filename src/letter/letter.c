@@ -343,16 +343,18 @@ static void qr_code(struct draw *d, const struct letter_qr *qr, float x_mm, floa
 }
 
 /* "Betala med Swish": the QR code and, beside it, the number, the message
- * and the amount, from y on; nothing when the letter has no Swish
- * payment.  Returns PM_OK or the QR code's failure. */
+ * and the amount; nothing when the letter has no Swish payment.  Under
+ * the payment box (from y) when there is room above the footer; after a
+ * long specification, at the top right beside the address window, which
+ * is always free.  Returns PM_OK or the QR code's failure. */
 static enum pm_err swish_block(struct draw *d, const struct letter_reminder *l, float y,
                                struct pm_error *e)
 {
-    bool en = l->english;
+    bool en = l->english, beside = y + 30 <= 256;
     struct letter_swish sw;
     struct letter_qr qr;
     char text[LETTER_TEXT], amount[MONEY_FORMAT_MAX + 8];
-    float size = 30, x;
+    float size = beside ? 30 : 26, x = beside ? LEFT_MM : INFO_X_MM;
     enum pm_err rc;
 
     if (!letter_swish_of(l, &sw))
@@ -360,23 +362,25 @@ static enum pm_err swish_block(struct draw *d, const struct letter_reminder *l, 
     rc = letter_qr_encode(sw.payload, &qr, e);
     if (rc)
         return rc;
-    /* keep clear of the footer (262 mm) on a long specification */
-    if (y + size > 256)
-        size = 256 - y < 22 ? 22 : 256 - y;
-    qr_code(d, &qr, LEFT_MM, y, size);
+    if (!beside)
+        y = 46;
+    qr_code(d, &qr, x, y, size);
     letter_qr_release(&qr);
-    x = LEFT_MM + size + 4;
+    x += size + 2;
     text_at(d, d->bold, 11, x, y + 7, en ? "Pay with Swish" : "Betala med Swish");
-    text_at(d, d->regular, 9, x, y + 13,
-            en ? "Scan the code in the Swish app, or enter:"
-               : "Skanna koden i Swish-appen eller ange:");
+    if (beside) {
+        text_at(d, d->regular, 9, x, y + 12.5f,
+                en ? "Scan the code in the Swish app, or enter:"
+                   : "Skanna koden i Swish-appen eller ange:");
+        y += 4.5f;
+    }
     snprintf(text, sizeof(text), "%s %s", en ? "Swish number" : "Swishnummer", sw.number);
-    text_at(d, d->regular, 9, x, y + 18, text);
+    text_at(d, d->regular, 9, x, y + 13.5f, text);
     snprintf(text, sizeof(text), "%s %s", en ? "Message" : "Meddelande", sw.message);
-    text_at(d, d->regular, 9, x, y + 22.5f, text);
+    text_at(d, d->regular, 9, x, y + 18, text);
     amount_text(en, l->total_minor, amount, sizeof(amount));
     snprintf(text, sizeof(text), "%s %s", en ? "Amount" : "Belopp", amount);
-    text_at(d, d->regular, 9, x, y + 27, text);
+    text_at(d, d->regular, 9, x, y + 22.5f, text);
     return PM_OK;
 }
 

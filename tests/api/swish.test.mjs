@@ -136,6 +136,22 @@ describe('the QR code on a reminder letter', () => {
     assert.deepEqual(qrCodes(await getPdf(ra.letter_url), 'again'), [want[0]]);
   });
 
+  test('after a long specification (interest over eight half-years) the code still reads, clear of the footer', async () => {
+    const inv = await createInvoice(anna, fx.companyId, customer.id, {
+      invoice_date: '2021-12-01', due_date: '2021-12-31', lines: [line(800000)],
+    });
+    const res = await anna.post(`${C}/invoices/${inv.id}/reminders`, {});
+    assertStatus(res, 201);
+    assert.ok(res.body.interest.periods.length >= 7, JSON.stringify(res.body.interest.periods));
+    const pdf = await getPdf(res.body.letter_url);
+    writeFileSync('/tmp/swish-long.pdf', pdf);
+    assert.deepEqual(qrCodes(pdf, 'long'), [
+      `C1239876543;${(res.body.total_due_minor / 100).toFixed(2).replace('.', ',')};${ocrOf(inv.number)};0`,
+    ]);
+    const text = pdfText(pdf, 'long');
+    assert.ok(text.includes('Betala med Swish') && text.includes('Dröjsmålsränta enligt räntelagen'), text);
+  });
+
   test('no Swish number, no QR code (the bankgiro payment alone)', async () => {
     assertStatus(await anna.patch(C, { swish_number: '' }), 200);
     assert.equal((await anna.get(C)).body.swish_number, '');
