@@ -81,7 +81,10 @@ function chart(months) {
       svg.append(svgEl('rect', { x: cx - bw / 2, y: g.base - bh, width: bw, height: bh, rx: 2, class: 'rate-bar' }));
     }
     if (m.dso_tenths !== null) points.push([cx, g.base - ((g.base - g.top) * Math.min(m.dso_tenths / 10, g.dsoMax)) / g.dsoMax]);
-    svg.append(svgEl('text', { x: cx, y: g.base + 18, 'text-anchor': 'middle', class: 'tick' }, monthName(m, true)));
+    /* on a phone every other month is named (the last one always), so the names keep their size */
+    if (!narrow || months.length <= 6 || (months.length - 1 - i) % 2 === 0) {
+      svg.append(svgEl('text', { x: cx, y: g.base + 18, 'text-anchor': 'middle', class: 'tick' }, monthName(m, true)));
+    }
   });
   if (points.length) {
     svg.append(svgEl('polyline', { points: points.map((p) => p.join(',')).join(' '), class: 'dso-line' }));
