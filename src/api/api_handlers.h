@@ -69,6 +69,9 @@ enum pm_err api_books_camt054(struct api_request *r);
 enum pm_err api_books_unmatched_list(struct api_request *r);
 enum pm_err api_books_unmatched_confirm(struct api_request *r);
 enum pm_err api_books_aging(struct api_request *r);
+/* api_reports.c: the dunning report and DSO / collection rate */
+enum pm_err api_reports_dunning(struct api_request *r);
+enum pm_err api_reports_receivables(struct api_request *r);
 /* api_rules.c: the locked period of the books */
 enum pm_err api_rules_lock_show(struct api_request *r);
 enum pm_err api_rules_lock_update(struct api_request *r);

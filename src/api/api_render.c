@@ -10,6 +10,7 @@
 #include "core/fiscal.h"
 #include "core/idnum.h"
 #include "core/invoice.h"
+#include "core/swish.h"
 #include "util/buf.h"
 #include "util/clock.h"
 
@@ -49,6 +50,15 @@ static json_t *org_display(const char *normalized)
     return json_string(normalized);
 }
 
+/* The Swish number as Swish prints it ("123 456 78 90"), "" for none. */
+static json_t *swish_display(const char *number)
+{
+    char d[SWISH_DISPLAY_MAX];
+
+    swish_number_display(number, d);
+    return json_string(d);
+}
+
 json_t *api_render_company(const struct company *co)
 {
     json_t *obj = json_pack(
@@ -71,7 +81,8 @@ json_t *api_render_company(const struct company *co)
          json_object_set_new(obj, "fiscal_year_start_month",
                              json_integer(fiscal_start_month_valid(co->fiscal_year_start_month)
                                               ? co->fiscal_year_start_month
-                                              : FISCAL_START_MONTH_DEFAULT)))) {
+                                              : FISCAL_START_MONTH_DEFAULT)) ||
+         json_object_set_new(obj, "swish_number", swish_display(co->swish_number)))) {
         json_decref(obj);
         obj = NULL;
     }

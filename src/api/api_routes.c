@@ -65,6 +65,8 @@ const struct api_route api_routes[] = {
     {"POST", CO "/payments/unmatched/{id}/confirm", API_AUTH_ANY, API_NEED_WRITE,
      api_books_unmatched_confirm},
     {"GET", CO "/receivables/aging", API_AUTH_ANY, API_NEED_READ, api_books_aging},
+    {"GET", CO "/reports/dunning", API_AUTH_ANY, API_NEED_READ, api_reports_dunning},
+    {"GET", CO "/reports/receivables", API_AUTH_ANY, API_NEED_READ, api_reports_receivables},
     {"GET", CO "/books-lock", API_AUTH_ANY, API_NEED_READ, api_rules_lock_show},
     {"PUT", CO "/books-lock", API_AUTH_ANY, API_NEED_OWNER, api_rules_lock_update},
     {"GET", CO "/reference-rates", API_AUTH_ANY, API_NEED_READ, api_rules_rates_list},

@@ -15,6 +15,7 @@
 
 #include "core/date.h"
 #include "core/money.h"
+#include "letter/letter_swish.h"
 #include "util/pdf_text.h"
 
 #define PAGE_H_MM 297.0f
@@ -312,6 +313,77 @@ static void payment_box(struct draw *d, const struct letter_reminder *l, float y
     text_at(d, d->bold, 12, x[3], y + 14, v);
 }
 
+/* The QR code's modules as filled squares, size_mm wide including a quiet
+ * zone of four modules, its top-left corner at (x_mm, y_mm).  A run of
+ * dark modules in a row is one rectangle. */
+static void qr_code(struct draw *d, const struct letter_qr *qr, float x_mm, float y_mm,
+                    float size_mm)
+{
+    float m = size_mm / (float)(qr->width + 8);
+    int r, c, start;
+
+    if (d->error)
+        return;
+    HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
+    for (r = 0; r < qr->width; r++) {
+        for (c = 0; c < qr->width;) {
+            if (!qr->dark[r * qr->width + c]) {
+                c++;
+                continue;
+            }
+            start = c;
+            while (c < qr->width && qr->dark[r * qr->width + c])
+                c++;
+            HPDF_Page_Rectangle(d->page, MM(x_mm + (float)(start + 4) * m),
+                                MM(PAGE_H_MM - (y_mm + (float)(r + 5) * m)),
+                                MM((float)(c - start) * m), MM(m));
+        }
+    }
+    HPDF_Page_Fill(d->page);
+}
+
+/* "Betala med Swish": the QR code and, beside it, the number, the message
+ * and the amount; nothing when the letter has no Swish payment.  Under
+ * the payment box (from y) when there is room above the footer; after a
+ * long specification, at the top right beside the address window, which
+ * is always free.  Returns PM_OK or the QR code's failure. */
+static enum pm_err swish_block(struct draw *d, const struct letter_reminder *l, float y,
+                               struct pm_error *e)
+{
+    bool en = l->english, beside = y + 30 <= 256;
+    struct letter_swish sw;
+    struct letter_qr qr;
+    char text[LETTER_TEXT], amount[MONEY_FORMAT_MAX + 8];
+    float size = beside ? 30 : 26, x = beside ? LEFT_MM : INFO_X_MM;
+    enum pm_err rc;
+
+    if (!letter_swish_of(l, &sw))
+        return PM_OK;
+    rc = letter_qr_encode(sw.payload, &qr, e);
+    if (rc)
+        return rc;
+    if (!beside)
+        y = 46;
+    qr_code(d, &qr, x, y, size);
+    letter_qr_release(&qr);
+    x += size + 2;
+    text_at(d, d->bold, 11, x, y + 7, en ? "Pay with Swish" : "Betala med Swish");
+    if (beside) {
+        text_at(d, d->regular, 9, x, y + 12.5f,
+                en ? "Scan the code in the Swish app, or enter:"
+                   : "Skanna koden i Swish-appen eller ange:");
+        y += 4.5f;
+    }
+    snprintf(text, sizeof(text), "%s %s", en ? "Swish number" : "Swishnummer", sw.number);
+    text_at(d, d->regular, 9, x, y + 13.5f, text);
+    snprintf(text, sizeof(text), "%s %s", en ? "Message" : "Meddelande", sw.message);
+    text_at(d, d->regular, 9, x, y + 18, text);
+    amount_text(en, l->total_minor, amount, sizeof(amount));
+    snprintf(text, sizeof(text), "%s %s", en ? "Amount" : "Belopp", amount);
+    text_at(d, d->regular, 9, x, y + 22.5f, text);
+    return PM_OK;
+}
+
 static void footer(struct draw *d, const struct letter_reminder *l)
 {
     bool en = l->english;
@@ -335,14 +407,14 @@ static void footer(struct draw *d, const struct letter_reminder *l)
     text_at(d, d->regular, 8.5f, LEFT_MM, y, text);
 }
 
-static void draw_letter(struct draw *d, const struct letter_reminder *l)
+static enum pm_err draw_letter(struct draw *d, const struct letter_reminder *l, struct pm_error *e)
 {
     char text[800], due[16], pay_by[16];
     float y;
 
     d->page = HPDF_AddPage(d->pdf);
     if (!d->page)
-        return;
+        return PM_OK; /* d->error says why */
     HPDF_Page_SetSize(d->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
     header(d, l);
     address(d, l);
@@ -361,6 +433,7 @@ static void draw_letter(struct draw *d, const struct letter_reminder *l)
     y = claim(d, l, y + 8);
     payment_box(d, l, y + 4);
     footer(d, l);
+    return swish_block(d, l, y + 28, e);
 }
 
 enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n,
@@ -395,8 +468,11 @@ enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n
         goto out_free;
     }
     HPDF_SetInfoAttr(d.pdf, HPDF_INFO_CREATOR, "Påminn");
-    for (i = 0; i < n && !d.error; i++)
-        draw_letter(&d, &letters[i]);
+    for (i = 0; i < n && !d.error; i++) {
+        rc = draw_letter(&d, &letters[i], e);
+        if (rc)
+            goto out_free;
+    }
     if (!d.error)
         HPDF_SaveToStream(d.pdf);
     if (d.error) {

@@ -11,6 +11,10 @@
  * 90 × 35 mm.  Capital, fee, förseningsersättning and interest are shown
  * apart, the interest with its rate and period per half-year and the
  * capital it was computed on (as inkassolagen 5 § asks of a demand).
+ * Below the bankgiro payment box, when the company has a Swish number and
+ * there is something to pay, a Swish payment QR code (letter_swish.h:
+ * amount = the total, message = the OCR, nothing editable) with the
+ * number and the message written beside it.
  *
  * No I/O besides reading the two font files; the PDF comes back in a
  * struct buf owned by the caller.
@@ -40,6 +44,9 @@ struct letter_reminder {
     char company_bankgiro[LETTER_TEXT];
     char company_email[LETTER_TEXT];
     char company_phone[LETTER_TEXT];
+    /* Swish för företag, 10 digits (core/swish.h), or "": no Swish QR
+     * code (older snapshots have none) */
+    char company_swish[16];
     /* the customer, as the envelope window shows it */
     char customer_name[LETTER_TEXT];
     char customer_address_1[LETTER_TEXT];

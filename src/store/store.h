@@ -65,6 +65,8 @@ struct company {
     /* the month its fiscal years start in, 1..12 (core/fiscal.h); 0 in a
      * row built without it means 1 */
     int fiscal_year_start_month;
+    /* Swish för företag, 10 digits (core/swish.h); "" = none, no QR code */
+    char swish_number[STORE_SHORT_MAX];
     enum accounting_method accounting_method;
     char language[3];   /* "sv" | "en" */
     char timezone[64];  /* "Europe/Stockholm" */

@@ -20,16 +20,18 @@
     "name, organization_no, address_line_1, address_line_2, zip_code, city, country, email," \
     " phone, bankgiro, payment_terms_days, reminder_fee_agreed, reminder_fee_minor,"         \
     " accounting_method, language, timezone"
-#define COMPANY_COLS \
-    "id, " COMPANY_DATA_COLS ", created_at, reminder_due_days, fiscal_year_start_month"
+#define COMPANY_COLS                                                                     \
+    "id, " COMPANY_DATA_COLS ", created_at, reminder_due_days, fiscal_year_start_month," \
+    " swish_number"
 
 /* Prepare sql and bind COMPANY_DATA_COLS as $1..$16, reminder_due_days as
- * $17, fiscal_year_start_month as $18 and last (created_at or id) as $19. */
+ * $17, fiscal_year_start_month as $18, swish_number as $19 and last
+ * (created_at or id) as $20. */
 static enum pm_err company_query(struct store *st, struct store_stmt **q, const char *sql,
                                  const struct company *c, int64_t last)
 {
     return sql_query(
-        st, q, sql, "ttttttttttdbitttddi", SQL_ARR(c->name), SQL_ARR(c->organization_no),
+        st, q, sql, "ttttttttttdbitttddti", SQL_ARR(c->name), SQL_ARR(c->organization_no),
         SQL_ARR(c->address_line_1), SQL_ARR(c->address_line_2), SQL_ARR(c->zip_code),
         SQL_ARR(c->city), SQL_ARR(c->country), SQL_ARR(c->email), SQL_ARR(c->phone),
         SQL_ARR(c->bankgiro), c->payment_terms_days, c->reminder_fee_agreed, c->reminder_fee_minor,
@@ -40,14 +42,15 @@ static enum pm_err company_query(struct store *st, struct store_stmt **q, const 
         /* 0 (a row built without it) means the calendar year; the CHECK
          * refuses a month outside 1..12 */
         c->fiscal_year_start_month > 0 ? c->fiscal_year_start_month : FISCAL_START_MONTH_DEFAULT,
-        last);
+        SQL_ARR(c->swish_number), last);
 }
 
 /* COMPANY_COLS; accounting_method is read below. */
-static const struct sql_col company_cols[] = SQL_COLS(
-    struct company, id, name, organization_no, address_line_1, address_line_2, zip_code, city,
-    country, email, phone, bankgiro, payment_terms_days, reminder_fee_agreed, reminder_fee_minor,
-    accounting_method, language, timezone, created_at, reminder_due_days, fiscal_year_start_month);
+static const struct sql_col company_cols[] =
+    SQL_COLS(struct company, id, name, organization_no, address_line_1, address_line_2, zip_code,
+             city, country, email, phone, bankgiro, payment_terms_days, reminder_fee_agreed,
+             reminder_fee_minor, accounting_method, language, timezone, created_at,
+             reminder_due_days, fiscal_year_start_month, swish_number);
 
 static enum pm_err company_method(struct store *st, struct store_stmt *q, void *out)
 {
@@ -66,8 +69,8 @@ enum pm_err store_company_insert(struct store *st, struct company *c)
 {
     static const char sql[] =
         "INSERT INTO companies (" COMPANY_DATA_COLS ", reminder_due_days, fiscal_year_start_month,"
-        " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-        " $16, $17, $18, $19)"
+        " swish_number, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+        " $13, $14, $15, $16, $17, $18, $19, $20)"
         " RETURNING id";
     struct company row = *c;
     struct store_stmt *q = NULL;
@@ -98,7 +101,8 @@ enum pm_err store_company_update(struct store *st, const struct company *c)
         " address_line_2 = $4, zip_code = $5, city = $6, country = $7, email = $8, phone = $9,"
         " bankgiro = $10, payment_terms_days = $11, reminder_fee_agreed = $12,"
         " reminder_fee_minor = $13, accounting_method = $14, language = $15, timezone = $16,"
-        " reminder_due_days = $17, fiscal_year_start_month = $18 WHERE id = $19";
+        " reminder_due_days = $17, fiscal_year_start_month = $18, swish_number = $19"
+        " WHERE id = $20";
     struct store_stmt *q = NULL;
     enum pm_err err = company_query(st, &q, sql, c, c->id);
 

@@ -637,6 +637,30 @@
     "  FOREIGN KEY (company_id) REFERENCES companies (id)"
     ")" T_STRICT ";",
 
+    /* The company's Swish för företag number (core/swish.h: 10 digits,
+     * 123...; '' = none), printed with a payment QR code on reminders. */
+    "ALTER TABLE companies ADD COLUMN swish_number TEXT NOT NULL DEFAULT '';",
+
+    /* The reports (store_reports.c) aggregate by day in SQL, each
+     * statement reading one of these indexes alone (covering): reminders
+     * by date with their fees; payments by date, and per invoice by date,
+     * with their amounts; hand-overs by their instant; invoices by
+     * invoice date and by due date with their amounts, the open ones with
+     * what is left, and by id with their currency and invoice date. */
+    "CREATE INDEX reminders_date ON reminders"
+    "  (company_id, date, invoice_id, fee_minor, late_compensation_minor);"
+    "CREATE INDEX payments_date ON payments (company_id, date, invoice_id, amount_minor);"
+    "CREATE INDEX payments_invoice_date ON payments"
+    "  (company_id, invoice_id, date, amount_minor, fees_minor, interest_minor);"
+    "CREATE INDEX agency_claims_claimed ON agency_claims (company_id, claimed_at, invoice_id);"
+    "CREATE INDEX invoices_issued ON invoices"
+    "  (company_id, currency, invoice_date, customer_part_minor, credited_minor);"
+    "CREATE INDEX invoices_open_issued ON invoices"
+    "  (company_id, currency, state, invoice_date, remaining_minor) WHERE state = 'open';"
+    "CREATE INDEX invoices_due_sums ON invoices"
+    "  (company_id, currency, due_date, id, customer_part_minor, credited_minor);"
+    "CREATE INDEX invoices_id_issued ON invoices (company_id, id, currency, invoice_date);",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */

@@ -93,6 +93,9 @@ static void test_company_refusals(void **state)
         {"{\"reminder_due_days\":7}", PM_ERR_RANGE, "out_of_range", "reminder_due_days"},
         {"{\"reminder_due_days\":61}", PM_ERR_RANGE, "out_of_range", "reminder_due_days"},
         {"{\"phone\":12}", PM_ERR_INVALID, "invalid_value", "phone"},
+        {"{\"swish_number\":\"0701234567\"}", PM_ERR_INVALID, "invalid_value", "swish_number"},
+        {"{\"swish_number\":\"123456789\"}", PM_ERR_INVALID, "invalid_value", "swish_number"},
+        {"{\"swish_number\":1234567890}", PM_ERR_INVALID, "invalid_value", "swish_number"},
         {"{\"vat_no\":\"SE556036079301\"}", PM_ERR_INVALID, "unknown_field", "vat_no"},
     };
     struct company co, before;
@@ -131,7 +134,8 @@ static void test_company_accepted(void **state)
         doc_of("{\"name\":\"Ström AB\",\"organization_no\":\"556036-0793\",\"country\":\"NO\","
                "\"email\":\"\",\"bankgiro\":\"5050-1055\",\"payment_terms_days\":0,"
                "\"reminder_fee_agreed\":true,\"reminder_fee_minor\":6000,"
-               "\"accounting_method\":\"cash\",\"language\":\"en\",\"reminder_due_days\":8}");
+               "\"accounting_method\":\"cash\",\"language\":\"en\",\"reminder_due_days\":8,"
+               "\"swish_number\":\"123 456 78 90\"}");
 
     (void)state;
     api_decode_company_defaults(&co);
@@ -148,6 +152,7 @@ static void test_company_accepted(void **state)
     assert_int_equal(co.accounting_method, ACCOUNTING_CASH);
     assert_string_equal(co.language, "en");
     assert_int_equal(co.reminder_due_days, 8);
+    assert_string_equal(co.swish_number, "1234567890"); /* stored as its digits */
     json_decref(doc);
 }
 

@@ -12,6 +12,7 @@ import { clear, h, loading, showError } from '../dom.js';
 import { t, tn } from '../i18n.js';
 import { isDate, money, todayLocal } from '../format.js';
 import { co } from '../state.js';
+import { reportsSection } from './overview-reports.js';
 
 const KEYS = ['not_due', '1-30', '31-60', '61-90', '90+'];
 const SVG = 'http://www.w3.org/2000/svg';
@@ -221,5 +222,6 @@ export async function render(main, ctx) {
         h('td.num', money(data.buckets.get(k).amount, data.currency))))),
       h('tfoot', h('tr', h('th', { scope: 'row' }, t('overview.total')), h('td.num', String(count)), h('td.num', money(total, data.currency)))))),
     h('p.muted', tn('overview.summary', count, { amount: money(total, data.currency) })),
-    note ? null : h('p.muted.currency-note', t('overview.sek_only')));
+    note ? null : h('p.muted.currency-note', t('overview.sek_only')),
+    reportsSection());
 }

@@ -1,6 +1,6 @@
 /*
  * settings.js — company settings ("Företagsinställningar"): name, org.
- * number, address, bankgiro, payment terms, the reminder-fee agreement,
+ * number, address, bankgiro, Swish number (the QR code on reminders), payment terms, the reminder-fee agreement,
  * the accounting method and the month the fiscal year starts in.
  * The activation's "what is missing" links open it with the field focused.
  * Owners find the company's API tokens from here (tokens.js).
@@ -14,7 +14,7 @@ import { navigate } from '../router.js';
 import { appReturn } from '../links.js';
 
 const MONTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-const TEXT = ['name', 'organization_no', 'address_line_1', 'address_line_2', 'zip_code', 'city', 'country', 'email', 'phone', 'bankgiro'];
+const TEXT = ['name', 'organization_no', 'address_line_1', 'address_line_2', 'zip_code', 'city', 'country', 'email', 'phone', 'bankgiro', 'swish_number'];
 
 export async function render(main, ctx) {
   const focus = ctx.query.get('focus');
@@ -41,6 +41,7 @@ export async function render(main, ctx) {
       field(t('field.phone'), 'phone', { kind: 'tel', value: c.phone })),
     h('fieldset', h('legend', t('settings.payments')),
       field(t('field.bankgiro'), 'bankgiro', { value: c.bankgiro, hint: t('settings.bankgiro_hint') }),
+      field(t('field.swish_number'), 'swish_number', { value: c.swish_number ?? '', inputmode: 'numeric', hint: t('settings.swish_hint') }),
       field(t('field.payment_terms_days'), 'payment_terms_days', { kind: 'number', value: String(c.payment_terms_days) }),
       field(t('field.reminder_fee_agreed'), 'reminder_fee_agreed', { kind: 'checkbox', value: c.reminder_fee_agreed, hint: t('settings.fee_agreed_hint') }),
       field(t('field.reminder_fee_minor'), 'reminder_fee_minor', { value: moneyInput(c.reminder_fee_minor), inputmode: 'decimal', hint: t('settings.fee_hint') }),
