@@ -68,7 +68,14 @@ export function problems(sql, owned) {
   const reads = tables.filter((t) => t.kind !== 'into');
   if (reads.length && !FILTER.test(sql)) out.push(`does not filter on company_id: ${reads.map((t) => t.table).join(', ')}`);
   for (const t of tables) {
-    if (t.on !== null && !/company_id/i.test(t.on)) out.push(`joins ${t.table} without company_id`);
+    if (t.on !== null) {
+      /* JOIN ... ON/USING names the company; a CROSS JOIN does so in the
+       * WHERE clause, through the table's alias */
+      const joined = /^\s*(on|using)\b/i.test(t.on)
+        ? /company_id/i.test(t.on)
+        : new RegExp(`\\b${t.alias ?? t.table}\\.company_id\\s*=`, 'i').test(sql);
+      if (!joined) out.push(`joins ${t.table} without company_id`);
+    }
     if (t.kind === 'into') {
       const cols = sql.slice(sql.search(new RegExp(`into\\s+${t.table}`, 'i'))).match(/\(([^)]*)\)/);
       if (!cols || !/\bcompany_id\b/.test(cols[1])) out.push(`inserts into ${t.table} without company_id`);
@@ -88,6 +95,10 @@ test('the check finds a statement that does not keep to one company', () => {
     + ' AND c.id = i.customer_id WHERE i.company_id = $1', owned), []);
   assert.deepEqual(problems('UPDATE outbox AS o SET state = $1 FROM due WHERE o.company_id = due.company_id', owned),
     ['does not filter on company_id: outbox']);
+  assert.deepEqual(problems('SELECT 1 FROM customers AS c CROSS JOIN invoices AS i WHERE i.company_id = c.company_id'
+    + ' AND c.company_id = $1', owned), []);
+  assert.deepEqual(problems('SELECT 1 FROM customers AS c CROSS JOIN invoices AS i WHERE c.company_id = $1', owned),
+    ['joins invoices without company_id']);
   assert.deepEqual(problems('INSERT INTO invoices (id, number) VALUES ($1, $2)', owned),
     ['inserts into invoices without company_id']);
   assert.deepEqual(problems('INSERT INTO invoices (company_id, id) VALUES ($1, $2)', owned), []);
