@@ -80,6 +80,8 @@ static const struct code_info codes[] = {
     {"bankgiro_mismatch", 422, NULL, NULL},
     {"reminder_not_found", 404, NULL, NULL},
     {"batch_not_found", 404, NULL, NULL},
+    {"already_approved", 409, NULL, NULL},
+    {"no_letters", 404, NULL, NULL},
     {"books_locked", 422, NULL, NULL},
     {"fiscal_year_in_use", 409, NULL, NULL},
     {"date_after_today", 422, NULL, NULL},

@@ -50,6 +50,8 @@ static const struct {
     {"rot_rut_company_customer", 422},
     {"reminder_not_found", 404},
     {"batch_not_found", 404},
+    {"already_approved", 409},
+    {"no_letters", 404},
     {"agency_not_configured", 503},
     {"agency_unavailable", 502},
     {"agency_refused", 502},
