@@ -239,7 +239,7 @@ static json_t *run_json(const struct dunning_run *run)
     return json_pack("{s:I, s:o, s:s, s:s, s:I, s:s, s:I, s:s, s:o, s:o, s:s?}", "id",
                      (json_int_t)run->id, "run_date", api_render_date(run->run_date), "state",
                      dunning_run_state_name(run->state), "approval",
-                     dunning_approval_name(run->approval), "items", (json_int_t)run->items,
+                     dunning_approval_name(run->approval), "item_count", (json_int_t)run->items,
                      "created_by", run->created_by, "created_at", (json_int_t)run->created_at,
                      "approved_by", run->approved_by, "approved_at", instant(run->approved_at),
                      "finished_at", instant(run->finished_at), "letters_url",

@@ -81,6 +81,8 @@ static const struct code_info codes[] = {
     {"reminder_not_found", 404, NULL, NULL},
     {"batch_not_found", 404, NULL, NULL},
     {"already_approved", 409, NULL, NULL},
+    {"run_not_found", 404, NULL, NULL},
+    {"policy_not_found", 404, NULL, NULL},
     {"no_letters", 404, NULL, NULL},
     {"books_locked", 422, NULL, NULL},
     {"fiscal_year_in_use", 409, NULL, NULL},

@@ -116,7 +116,7 @@ enum pm_err app_dunning_policy_delete(const struct app_ctx *ax, int64_t customer
     if (rc)
         return app_store_failed(ax, rc, e);
     if (!found)
-        return app_error_set(e, PM_ERR_NOT_FOUND, "not_found", "id");
+        return app_error_set(e, PM_ERR_NOT_FOUND, "policy_not_found", "id");
     return PM_OK;
 }
 
@@ -586,7 +586,7 @@ static enum pm_err approve_run(const struct app_ctx *ax, void *arg, struct app_e
 
     rc = store_dunning_run_get(ax->store, ax->company_id, a->run_id, &run);
     if (rc == PM_ERR_NOT_FOUND)
-        return app_error_set(e, rc, "not_found", "run_id");
+        return app_error_set(e, rc, "run_not_found", "run_id");
     if (rc)
         return app_store_failed(ax, rc, e);
     if (run.state != DUNNING_RUN_PROPOSED)
@@ -644,7 +644,7 @@ enum pm_err app_dunning_run_get(const struct app_ctx *ax, int64_t run_id,
     enum pm_err rc = store_dunning_run_get(ax->store, ax->company_id, run_id, &out->run);
 
     if (rc == PM_ERR_NOT_FOUND)
-        return app_error_set(e, rc, "not_found", "run_id");
+        return app_error_set(e, rc, "run_not_found", "run_id");
     if (!rc)
         rc = store_dunning_totals(ax->store, ax->company_id, run_id, out->totals,
                                   sizeof(out->totals) / sizeof(out->totals[0]), &out->n_totals);
@@ -659,7 +659,7 @@ enum pm_err app_dunning_letters(const struct app_ctx *ax, int64_t run_id, struct
     enum pm_err rc = store_dunning_run_get(ax->store, ax->company_id, run_id, &run);
 
     if (rc == PM_ERR_NOT_FOUND)
-        return app_error_set(e, rc, "not_found", "run_id");
+        return app_error_set(e, rc, "run_not_found", "run_id");
     if (rc)
         return app_store_failed(ax, rc, e);
     if (!run.letters_batch_id)

@@ -5,8 +5,7 @@
  * The run's candidates come from two statements over the invoices'
  * (company_id, state, due_date) index, each joined once with the customer
  * card, the books row, the claim, the customer's policy and both stops;
- * items are inserted ITEMS_PER_INSERT rows a statement, so a run over
- * 100 000 invoices is one read and ~1 600 writes.
+ * items are inserted ITEMS_PER_INSERT rows a statement.
  */
 #include "store/store_dunning.h"
 
@@ -467,8 +466,9 @@ enum pm_err store_dunning_run_set_batch(struct store *st, int64_t company_id, in
 #define ITEM_COLUMNS                                                                    \
     "company_id, run_id, invoice_id, due_date, remaining_minor, action, level, reason," \
     " detail, channel, fee, fee_minor, state, result, reminder_id, updated_at"
-#define ITEM_NCOLS       16
-#define ITEMS_PER_INSERT 64
+#define ITEM_NCOLS 16
+/* The PostgreSQL driver binds at most 100 parameters a statement. */
+#define ITEMS_PER_INSERT 6
 
 /* "INSERT ... VALUES ($1, ..., $16), ($17, ...)" of n rows, built once. */
 static char insert_text[ITEMS_PER_INSERT + 1][ITEMS_PER_INSERT * ITEM_NCOLS * 7 + 256];

@@ -80,6 +80,7 @@ before(async () => {
   assertStatus(await anna.put(`${C}/invoices/${inv.disputed.id}/reminder-stop`, { kind: 'dispute', text: 'Fel antal timmar' }), 200);
 });
 after(async () => {
+  if (process.env.DUNNING_DEBUG) (await import('node:fs')).writeFileSync(process.env.DUNNING_DEBUG, fx?.stderr() ?? '');
   await fx?.stop();
 });
 
@@ -134,7 +135,8 @@ describe('policies', () => {
     assertStatus(over, 200);
     assert.equal(over.body.customer_id, cust);
     assertStatus(await anna.del(`${C}/customers/${cust}/dunning-policy`), 204);
-    assertError(await anna.del(`${C}/customers/${cust}/dunning-policy`), 404, 'not_found', 'id');
+    assertError(await anna.del(`${C}/customers/${cust}/dunning-policy`), 404, 'policy_not_found', 'id');
+    assertError(await anna.get(`${C}/dunning/runs/999999`), 404, 'run_not_found', 'run_id');
     assertError(await anna.get(`${C}/customers/999999/dunning-policy`), 404, 'not_found', 'id');
   });
 });

@@ -51,6 +51,8 @@ static const struct {
     {"reminder_not_found", 404},
     {"batch_not_found", 404},
     {"already_approved", 409},
+    {"run_not_found", 404},
+    {"policy_not_found", 404},
     {"no_letters", 404},
     {"agency_not_configured", 503},
     {"agency_unavailable", 502},
