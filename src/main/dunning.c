@@ -225,7 +225,7 @@ int dunning_command(struct cli *c, int argc, char **argv)
     bool approve = false;
     int opt, status = CLI_EXIT_USAGE, failed = 0;
 
-    optind = 1;
+    optind = 0; /* start afresh: options may follow "run" */
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (opt) {
         case 'c':
