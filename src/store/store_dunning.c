@@ -307,10 +307,10 @@ store_dunning_candidates(struct store *st, int64_t company_id, int32_t today, in
                          void *arg)
 {
     static const char open_sql[] = CANDIDATE_SELECT
-        " WHERE i.company_id = $1 AND i.state = 'open' AND i.due_date < $2 ORDER BY i.id";
+        " WHERE i.company_id = $1 AND i.state = 'open' AND i.due_date < $2";
     static const char closed_sql[] =
         CANDIDATE_SELECT " WHERE i.company_id = $1 AND i.dunning_level > 0 AND i.state <> 'open'"
-                         " AND i.dunning_date >= $2 ORDER BY i.id";
+                         " AND i.dunning_date >= $2";
     enum pm_err err = walk(st, open_sql, company_id, today, each, arg);
 
     if (!err)
