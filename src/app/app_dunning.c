@@ -173,14 +173,19 @@ static const struct dunning_policy_row *policy_of_customer(const struct policies
 
 /* ---- the proposal ---- */
 
+/* Items are written PROPOSAL_BATCH at a time while the candidates are
+ * read (a buffer, not an array of every invoice). */
+#define PROPOSAL_BATCH 384
+
 struct proposal {
     const struct app_ctx *ax;
     const struct policies *ps;
     bool activated;
     int64_t run_id;
     int64_t now;
-    struct dunning_item *items;
-    size_t n, cap;
+    struct dunning_item *items; /* PROPOSAL_BATCH */
+    size_t n;                   /* in items[] */
+    size_t total;               /* written and in items[] */
 };
 
 static void stop_of(const char *kind, int since, int until, struct reminder_stop *out)
@@ -255,7 +260,8 @@ static enum pm_err propose_one(void *arg, const struct dunning_candidate *c)
     struct reminder_stop_state stop;
     struct dunning_facts f;
     struct dunning_decision d;
-    struct dunning_item *it, *grown;
+    struct dunning_item *it;
+    enum pm_err rc;
 
     facts_of(pr, c, &f, &stop);
     if (f.state == DUNNING_INV_OPEN && (size_t)f.last_level >= p->n_levels &&
@@ -264,14 +270,14 @@ static enum pm_err propose_one(void *arg, const struct dunning_candidate *c)
         f.handover_reason_code = f.n_handover_reasons ? reasons[0].code : NULL;
     }
     dunning_decide(p, &f, pr->ax->today, &d);
-    if (pr->n == pr->cap) {
-        pr->cap = pr->cap ? pr->cap * 2 : 1024;
-        grown = realloc(pr->items, pr->cap * sizeof(*grown));
-        if (!grown)
-            return PM_ERR_NOMEM;
-        pr->items = grown;
+    if (pr->n == PROPOSAL_BATCH) {
+        rc = store_dunning_items_insert(pr->ax->store, pr->items, pr->n);
+        if (rc)
+            return rc;
+        pr->n = 0;
     }
     it = &pr->items[pr->n++];
+    pr->total++;
     memset(it, 0, offsetof(struct dunning_item, invoice_number));
     it->company_id = pr->ax->company_id;
     it->run_id = pr->run_id;
@@ -328,14 +334,17 @@ enum pm_err app_dunning_propose(const struct app_ctx *ax, struct dunning_run *ou
     pr.activated = company_activated(ax);
     pr.run_id = out->id;
     pr.now = out->created_at;
-    rc = store_dunning_candidates(ax->store, ax->company_id, ax->today,
-                                  ax->today - APP_DUNNING_RECENT_DAYS, propose_one, &pr);
+    pr.items = malloc(PROPOSAL_BATCH * sizeof(*pr.items));
+    rc = pr.items ? PM_OK : PM_ERR_NOMEM;
+    if (!rc)
+        rc = store_dunning_candidates(ax->store, ax->company_id, ax->today,
+                                      ax->today - APP_DUNNING_RECENT_DAYS, propose_one, &pr);
     if (!rc)
         rc = store_dunning_items_insert(ax->store, pr.items, pr.n);
     if (!rc)
-        rc = store_dunning_run_set_items(ax->store, ax->company_id, out->id, (int64_t)pr.n);
+        rc = store_dunning_run_set_items(ax->store, ax->company_id, out->id, (int64_t)pr.total);
     if (!rc)
-        out->items = (int64_t)pr.n;
+        out->items = (int64_t)pr.total;
     free(pr.items);
 out_free:
     free(ps.rows);

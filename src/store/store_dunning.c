@@ -5,7 +5,7 @@
  * The run's candidates come from two statements over the invoices'
  * (company_id, state, due_date) index, each joined once with the customer
  * card, the books row, the claim, the customer's policy and both stops;
- * items are inserted ITEMS_PER_INSERT rows a statement.
+ * items are inserted many rows a statement.
  */
 #include "store/store_dunning.h"
 
@@ -306,8 +306,8 @@ store_dunning_candidates(struct store *st, int64_t company_id, int32_t today, in
                          enum pm_err (*each)(void *arg, const struct dunning_candidate *c),
                          void *arg)
 {
-    static const char open_sql[] = CANDIDATE_SELECT
-        " WHERE i.company_id = $1 AND i.state = 'open' AND i.due_date < $2";
+    static const char open_sql[] =
+        CANDIDATE_SELECT " WHERE i.company_id = $1 AND i.state = 'open' AND i.due_date < $2";
     static const char closed_sql[] =
         CANDIDATE_SELECT " WHERE i.company_id = $1 AND i.dunning_level > 0 AND i.state <> 'open'"
                          " AND i.dunning_date >= $2";
@@ -467,8 +467,10 @@ enum pm_err store_dunning_run_set_batch(struct store *st, int64_t company_id, in
     "company_id, run_id, invoice_id, due_date, remaining_minor, action, level, reason," \
     " detail, channel, fee, fee_minor, state, result, reminder_id, updated_at"
 #define ITEM_NCOLS 16
-/* The PostgreSQL driver binds at most 100 parameters a statement. */
-#define ITEMS_PER_INSERT 6
+/* Rows a statement: the PostgreSQL driver binds at most 100 parameters
+ * a statement, SQLite many more. */
+#define ITEMS_PER_INSERT    64
+#define ITEMS_PER_INSERT_PG 6
 
 /* "INSERT ... VALUES ($1, ..., $16), ($17, ...)" of n rows, built once. */
 static char insert_text[ITEMS_PER_INSERT + 1][ITEMS_PER_INSERT * ITEM_NCOLS * 7 + 256];
@@ -519,11 +521,12 @@ enum pm_err store_dunning_items_insert(struct store *st, const struct dunning_it
 {
     struct store_stmt *q = NULL;
     size_t done = 0, k, r;
+    size_t per = sql_dialect(st) == STORE_DIALECT_PG ? ITEMS_PER_INSERT_PG : ITEMS_PER_INSERT;
     enum pm_err err = PM_OK;
 
     pthread_once(&insert_once, insert_build);
     while (!err && done < n) {
-        k = n - done < ITEMS_PER_INSERT ? n - done : ITEMS_PER_INSERT;
+        k = n - done < per ? n - done : per;
         err = sql_prepare(st, insert_text[k], &q);
         if (err)
             break;

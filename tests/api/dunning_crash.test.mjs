@@ -71,8 +71,14 @@ test(`kill -9 during the approval of ${N} reminders: after the restart each invo
   fx.exit = null;
   fx.opts.serveArgs = ['--dunning-every', '1', '--dunning-hour', '0'];
   await fx.start();
-  await waitFor(() => fx.sql(`select state from dunning_runs where id = ${runId}`) === 'done', PATIENCE_MS,
-    'the run finished after the restart');
+  try {
+    await waitFor(() => fx.sql(`select state from dunning_runs where id = ${runId}`) === 'done', 5 * PATIENCE_MS,
+      'the run finished after the restart');
+  } catch (err) {
+    const log = fx.stderr().split('\n').filter((l) => !l.startsWith('{"ts"')).slice(-20).join('\n');
+    const left = fx.count('dunning_items', `run_id = ${runId} and state = 'pending'`);
+    throw new Error(`${err.message}; ${left} items pending; server log:\n${log}`);
+  }
 
   assert.equal(fx.count('dunning_items', `run_id = ${runId} and state <> 'done'`), 0);
   assert.equal(fx.count('reminders'), N);
