@@ -34,12 +34,19 @@ time_runs() { # engine dsn clear-command...
   : >"$dir/times"
   for _ in $(seq "$runs"); do
     "$@"
-    t=$( { /usr/bin/time -f "%e" "$bin" --db "$dsn" --now "$now" dunning run --company 1 >"$dir/out"; } 2>&1 )
+    t=$( { /usr/bin/time -f "%e %U %S" "$bin" --db "$dsn" --now "$now" dunning run --company 1 >"$dir/out"; } 2>&1 )
     echo "$t" >>"$dir/times"
   done
   items=$(sed -n 's/.*, \([0-9]*\) items;.*/\1/p' "$dir/out")
-  sort -n "$dir/times" | awk -v e="$engine" -v s="$shape" -v i="$items" -v r="$runs" \
-    '{ a[NR] = $1 } END { printf "| %s | %s | %s | %d | %.2f | %.2f |\n", e, s, i, r, a[1], a[int((NR + 1) / 2)] }'
+  summary "$engine" "$shape" "$items"
+}
+
+# min and median wall seconds, median CPU seconds (user + sys) of $dir/times
+summary() {
+  local cpu
+  cpu=$(awk '{ printf "%.2f\n", $2 + $3 }' "$dir/times" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  sort -n "$dir/times" | awk -v e="$1" -v s="$2" -v i="$3" -v r="$runs" -v cpu="$cpu" \
+    '{ a[NR] = $1 } END { printf "| %s | %s | %s | %d | %.2f | %.2f | %s |\n", e, s, i, r, a[1], a[int((NR + 1) / 2)], cpu }'
 }
 
 sqlite_clear() { sqlite3 "$db" "delete from dunning_items; delete from dunning_runs;"; }
@@ -47,8 +54,8 @@ all_overdue_sql="update invoices set paid_minor = 0, credited_minor = 0,
   remaining_minor = customer_part_minor, state = 'open', due_date = min(due_date, 20380)
   where company_id = 1;"
 
-printf '| engine | invoices | candidates (items) | runs | min s | median s |\n'
-printf '|---|---|---:|---:|---:|---:|\n'
+printf '| engine | invoices | candidates (items) | runs | min s | median s | median CPU s (paminn) |\n'
+printf '|---|---|---:|---:|---:|---:|---:|\n'
 shape="$n as made"
 time_runs sqlite "$db" sqlite_clear
 cp "$db" "$dir/asmade.db"
@@ -68,11 +75,10 @@ if [ "${PG:-0}" = 1 ]; then
     : >"$2/times"
     for _ in $(seq "$3"); do
       "$psql_bin" -X -q -d "$PAMINN_TEST_DSN" -c "delete from dunning_items; delete from dunning_runs;"
-      { /usr/bin/time -f "%e" "$4" --db "$PAMINN_TEST_DSN" --now "$5" dunning run --company 1 >"$2/out"; } 2>>"$2/times"
+      { /usr/bin/time -f "%e %U %S" "$4" --db "$PAMINN_TEST_DSN" --now "$5" dunning run --company 1 >"$2/out"; } 2>>"$2/times"
     done' _ "$db" "$dir" "$runs" "$bin" "$now"
   items=$(sed -n 's/.*, \([0-9]*\) items;.*/\1/p' "$dir/out")
-  sort -n "$dir/times" | awk -v i="$items" -v r="$runs" -v s="$n all overdue" \
-    '{ a[NR] = $1 } END { printf "| postgresql | %s | %s | %d | %.2f | %.2f |\n", s, i, r, a[1], a[int((NR + 1) / 2)] }'
+  summary postgresql "$n all overdue" "$items"
 fi
 echo
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), $(date -u +%Y-%m-%d)"

@@ -84,7 +84,7 @@ enum pm_err app_dunning_policy_put(const struct app_ctx *ax, int64_t customer_id
 
     if (dunning_policy_check(p, &pe)) {
         app_error_set(e, pe.code, "out_of_range", pe.field);
-        return app_error_detail(e, "%s", pe.message), e->rc;
+        return app_error_detail(e, "%s", pe.message);
     }
     if (customer_id > 0) {
         rc = customer_exists(ax, customer_id, e);
