@@ -724,7 +724,9 @@
     "CREATE UNIQUE INDEX reminders_level ON reminders (company_id, invoice_id, level)"
     "  WHERE level > 0;"
     "ALTER TABLE invoices ADD COLUMN dunning_level " T_INT " NOT NULL DEFAULT 0;"
-    "ALTER TABLE invoices ADD COLUMN dunning_date " T_INT " NOT NULL DEFAULT 0;",
+    "ALTER TABLE invoices ADD COLUMN dunning_date " T_INT " NOT NULL DEFAULT 0;"
+    "CREATE INDEX invoices_dunning ON invoices (company_id, dunning_date)"
+    "  WHERE dunning_level > 0;",
 
 #undef SCHEMA_ADDRESS
 

@@ -4,7 +4,8 @@
  * stopped, disputed, not yet due, under the minimum, missing e-mail);
  * proposing twice gives the same run; two approvals at once make each
  * reminder once and the second is refused (409); a level-2 run after
- * level 1 with the fee charged once only where agreed; the run's letters
+ * level 1 with the fee charged once, and only where the invoice agreed it;
+ * the run's letters
  * as one PDF; a customer's override.
  *
  * The clock: the server is started at 2026-03-12 09:00 Stockholm
@@ -62,8 +63,9 @@ before(async () => {
   fx = await startServer({ now: '2026-03-12T08:00:00Z', serveArgs: ['--dunning-every', '0'] });
   anna = await fx.login();
   C = co(fx.companyId);
-  assertStatus(await anna.patch(C, { reminder_fee_agreed: true, reminder_fee_minor: 6000 }), 200);
   const a = await createCustomer(anna, fx.companyId, { name: 'Astrid Ek', email: 'astrid@example.se' });
+  inv.noFee = await due(a.id); /* issued before the fee was agreed */
+  assertStatus(await anna.patch(C, { reminder_fee_agreed: true, reminder_fee_minor: 6000 }), 200);
   const b = await createCustomer(anna, fx.companyId, { name: 'Bo Utan Post', email: '' });
   const d = await createCustomer(anna, fx.companyId, { name: 'Dora Tvist', email: 'dora@example.se' });
   inv.remind = await due(a.id);
@@ -154,6 +156,7 @@ describe('the run of 2026-03-12', () => {
     const want = {
       remind: ['remind', null],
       paidLater: ['remind', null],
+      noFee: ['remind', null],
       stopped: ['none', 'stopped'],
       disputed: ['none', 'disputed'],
       noEmail: ['none', 'missing_email'],
@@ -170,13 +173,14 @@ describe('the run of 2026-03-12', () => {
     assert.deepEqual([one.level, one.channel, one.fee_minor, one.state], [1, 'both', 6000, 'pending']);
     assert.equal(itemOf(r, inv.notYet.id).detail, '2026-03-18');
     assert.equal(itemOf(r, inv.disputed.id).reason_sv, 'Bestridd');
-    assert.equal(r.totals.by_action.remind.count, 2);
-    assert.equal(r.totals.by_action.remind.remaining_minor, 250000);
+    assert.equal(itemOf(r, inv.noFee.id).fee_minor, 0, 'no fee where none was agreed');
+    assert.equal(r.totals.by_action.remind.count, 3);
+    assert.equal(r.totals.by_action.remind.remaining_minor, 375000);
     assert.equal(r.totals.by_action.remind.fee_minor, 12000);
     assert.equal(r.totals.by_reason.missing_email.count, 1);
     assert.equal(r.totals.by_action.none.count, 5);
     const only = await run(runId, '&action=remind');
-    assert.deepEqual(only.items.map((i) => i.invoice_id).sort(), [inv.remind.id, inv.paidLater.id].sort());
+    assert.deepEqual(only.items.map((i) => i.invoice_id).sort(), [inv.remind.id, inv.paidLater.id, inv.noFee.id].sort());
     assertError(await anna.get(`${C}/dunning/runs/${runId}?action=shout`), 400, 'invalid_query', 'action');
   });
 
@@ -185,7 +189,7 @@ describe('the run of 2026-03-12', () => {
     assertStatus(res, 200);
     assert.equal(res.body.id, runId);
     assert.equal(fx.count('dunning_runs'), 1);
-    assert.equal(fx.count('dunning_items', `run_id = ${runId}`), 7);
+    assert.equal(fx.count('dunning_items', `run_id = ${runId}`), 8);
   });
 
   test('two approvals at once: one carries the run out, the other is refused; each reminder once', async () => {
@@ -197,14 +201,15 @@ describe('the run of 2026-03-12', () => {
     assert.deepEqual(statuses, [200, 409], `${x.status} ${JSON.stringify(x.body)} / ${y.status} ${JSON.stringify(y.body)}`);
     const ok = x.status === 200 ? x : y;
     assert.equal(ok.body.state, 'done');
-    assert.equal(ok.body.outcome.reminded, 2);
+    assert.equal(ok.body.outcome.reminded, 3);
     assertError(x.status === 409 ? x : y, 409, 'already_approved', 'run_id');
     assertError(await anna.post(`${C}/dunning/runs/${runId}/approve`, {}), 409, 'already_approved', 'run_id');
     for (const k of ['remind', 'paidLater']) {
       assert.equal(fx.count('reminders', `invoice_id = ${inv[k].id}`), 1, k);
       assert.equal(fx.sql(`select level, fee_minor from reminders where invoice_id = ${inv[k].id}`), '1|6000');
     }
-    assert.equal(fx.count('reminders'), 2, 'nothing for the invoices the run skipped');
+    assert.equal(fx.sql(`select level, fee_minor from reminders where invoice_id = ${inv.noFee.id}`), '1|0');
+    assert.equal(fx.count('reminders'), 3, 'nothing for the invoices the run skipped');
     const r = await run(runId);
     assert.equal(itemOf(r, inv.remind.id).state, 'done');
     assert.ok(itemOf(r, inv.remind.id).reminder_id > 0);
