@@ -76,7 +76,7 @@ export async function render(main) {
   const levelsBox = h('div.levels');
   const form = h('form.card-form#dunning-policy', { novalidate: true },
     errBox,
-    p.stored ? null : h('p.notice', t('dunning.defaults_note')),
+    p.stored ? null : h('p.notice.defaults-note', t('dunning.defaults_note')),
     h('fieldset', h('legend', t('dunning.run_legend')),
       field(t('dunning.enabled'), 'enabled', { kind: 'checkbox', value: p.enabled, hint: t('dunning.enabled_hint') }),
       field(t('dunning.approval'), 'approval', { kind: 'select', value: p.approval,
@@ -103,6 +103,7 @@ export async function render(main) {
     clearFieldErrors(form);
     try {
       await api('PUT', co('/dunning/policy'), { body: bodyOf(form) });
+      for (const old of form.querySelectorAll('.defaults-note, .saved')) old.remove();
       form.prepend(h('p.notice.saved', { role: 'status' }, t('dunning.saved')));
     } catch (err) {
       showError(errBox, err, form);
