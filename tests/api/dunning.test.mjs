@@ -239,6 +239,9 @@ describe('a week later: level 2', () => {
       if (cur.remaining_minor <= 0) break;
       assertStatus(await anna.post(`${C}/invoices/${inv.paidLater.id}/payments`, { date: '2026-03-12', amount_minor: cur.remaining_minor }), 201);
     }
+    /* the customer without e-mail gets letters by its own policy */
+    assertStatus(await anna.put(`${C}/customers/${inv.customers.b.id}/dunning-policy`,
+      { levels: [{ days: 10, channel: 'letter' }], final_step: 'none' }), 200);
     await restartAt('2026-03-19T08:00:00Z');
   });
 
@@ -251,6 +254,9 @@ describe('a week later: level 2', () => {
     assert.deepEqual([two.action, two.level, two.channel, two.fee, two.fee_minor], ['remind', 2, 'letter', true, 0]);
     assert.deepEqual([itemOf(r, inv.paidLater.id).action, itemOf(r, inv.paidLater.id).reason], ['none', 'paid']);
     assert.equal(itemOf(r, inv.notYet.id).action, 'remind', 'now ten days past its due date');
+    const byLetter = itemOf(r, inv.noEmail.id);
+    assert.deepEqual([byLetter.action, byLetter.level, byLetter.channel, byLetter.fee], ['remind', 1, 'letter', false],
+      'the customer\'s override holds');
     assertStatus(await anna.post(`${C}/dunning/runs/${runId}/approve`, {}), 200);
     assert.equal(fx.sql(`select level, fee_minor from reminders where invoice_id = ${inv.remind.id} order by level`), '1|6000\n2|0');
     assert.equal(Number(fx.sql(`select fee_charged_minor from invoice_books where invoice_id = ${inv.remind.id}`)), 6000);
