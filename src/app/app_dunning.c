@@ -412,7 +412,9 @@ static enum pm_err remind(const struct app_ctx *ax, struct chunk *ck, const stru
     o.level = it->level;
     o.allow_fee = it->fee;
     o.batch_id = channel != DUNNING_CHANNEL_EMAIL ? ck->run->letters_batch_id : 0;
-    o.store_pdf = channel == DUNNING_CHANNEL_EMAIL;
+    /* no PDF per reminder: its letter prints from its snapshot on demand
+     * (app_reminders_letter), the run's letters as one PDF at the end */
+    o.store_pdf = false;
     o.intro_sv = l && l->text_sv[0] ? l->text_sv : NULL;
     o.intro_en = l && l->text_en[0] ? l->text_en : NULL;
     app_error_clear(&one);
