@@ -79,6 +79,19 @@ enum pm_err api_rules_rates_list(struct api_request *r);
 enum pm_err api_rules_rates_add(struct api_request *r);
 /* ---- end books ---- */
 
+/* ---- reminder policies and the daily run: api_dunning.c (the approval
+ * runs outside the request's transaction: it commits chunk by chunk) ---- */
+enum pm_err api_dunning_policy_show(struct api_request *r);
+enum pm_err api_dunning_policy_put(struct api_request *r);
+enum pm_err api_dunning_customer_policy_show(struct api_request *r);
+enum pm_err api_dunning_customer_policy_put(struct api_request *r);
+enum pm_err api_dunning_customer_policy_delete(struct api_request *r);
+enum pm_err api_dunning_runs_list(struct api_request *r);
+enum pm_err api_dunning_run_create(struct api_request *r);
+enum pm_err api_dunning_run_show(struct api_request *r);
+enum pm_err api_dunning_run_approve(struct api_request *r);
+enum pm_err api_dunning_run_letters(struct api_request *r);
+
 /* ---- the hand-over to Visma Amili: api_amili.c (helpers for other handlers:
  * api_amili.h) ---- */
 enum pm_err api_amili_show(struct api_request *r);

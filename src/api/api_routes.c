@@ -49,6 +49,23 @@ const struct api_route api_routes[] = {
     {"POST", CO "/invoices/{id}/payments", API_AUTH_ANY, API_NEED_WRITE,
      api_invoices_payment_create},
 
+    /* ---- reminder policies and the daily dunning run ---- */
+    {"GET", CO "/dunning/policy", API_AUTH_ANY, API_NEED_READ, api_dunning_policy_show},
+    {"PUT", CO "/dunning/policy", API_AUTH_ANY, API_NEED_WRITE, api_dunning_policy_put},
+    {"GET", CO "/customers/{id}/dunning-policy", API_AUTH_ANY, API_NEED_READ,
+     api_dunning_customer_policy_show},
+    {"PUT", CO "/customers/{id}/dunning-policy", API_AUTH_ANY, API_NEED_WRITE,
+     api_dunning_customer_policy_put},
+    {"DELETE", CO "/customers/{id}/dunning-policy", API_AUTH_ANY, API_NEED_WRITE,
+     api_dunning_customer_policy_delete},
+    {"GET", CO "/dunning/runs", API_AUTH_ANY, API_NEED_READ, api_dunning_runs_list},
+    {"POST", CO "/dunning/runs", API_AUTH_ANY, API_NEED_WRITE, api_dunning_run_create},
+    {"GET", CO "/dunning/runs/{id}", API_AUTH_ANY, API_NEED_READ, api_dunning_run_show},
+    {"POST", CO "/dunning/runs/{id}/approve", API_AUTH_ANY, API_NEED_WRITE,
+     api_dunning_run_approve},
+    {"GET", CO "/dunning/runs/{id}/letters.pdf", API_AUTH_ANY, API_NEED_READ,
+     api_dunning_run_letters},
+
     /* ---- reminders, customer loss, vouchers, SIE, BgMax, aging ---- */
     {"POST", CO "/invoices/{id}/reminders", API_AUTH_ANY, API_NEED_WRITE, api_reminders_create},
     {"GET", CO "/invoices/{id}/reminders/{rid}/letter.pdf", API_AUTH_ANY, API_NEED_READ,

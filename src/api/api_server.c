@@ -754,7 +754,9 @@ static enum pm_err run_handler(struct api_request *r, struct reply *rp)
     char hash[SECRET_TOKEN_HEX] = "", set_cookie[sizeof(r->set_cookie)];
     /* A login hashes a password for tens of milliseconds and writes one row:
      * it runs without a transaction, holding no write lock while it hashes. */
-    bool tx = is_state_changing(r->method) && r->match.route->handler != api_session_create;
+    /* The approval of a dunning run commits chunk by chunk itself. */
+    bool tx = is_state_changing(r->method) && r->match.route->handler != api_session_create &&
+              r->match.route->handler != api_dunning_run_approve;
     bool done = false, raced = false, retry = false;
     enum pm_err rc;
     int attempt;

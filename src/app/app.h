@@ -16,7 +16,8 @@
  *
  * Files: app_payments.c (payments), app_invoices.c (issuing, the invoice
  * page, lists, history), app_customers.c, app_companies.c (and their
- * users), app_sessions.c (login, API tokens), app_reminders.c, app_loss.c
+ * users), app_sessions.c (login, API tokens), app_reminders.c,
+ * app_dunning.c (reminder policies and the daily run), app_loss.c
  * (customer losses), app_handover.c and app_activation.c (Visma Amili),
  * app_bankfile.c (BgMax), app_export.c (vouchers, SIE, aging), app_demo.c
  * (the demo company).  JSON here is what an operation stores (a history

@@ -80,6 +80,11 @@ static const struct code_info codes[] = {
      "No such reminder on this invoice."},
     {"batch_not_found", "Det finns inga utskrivna påminnelser för den här omgången.",
      "No printed reminders exist for this batch."},
+    {"already_approved", "Körningen är redan godkänd.", "The run has already been approved."},
+    {"run_not_found", "Körningen finns inte.", "No such run."},
+    {"policy_not_found", "Kunden har ingen egen påminnelseregel.",
+     "The customer has no reminder policy of its own."},
+    {"no_letters", "Körningen har inga brev att skriva ut.", "The run has no letters to print."},
     {"fiscal_year_in_use",
      "Räkenskapsåret kan inte ändras när företaget har verifikationer i Påminn: de är numrerade "
      "per räkenskapsår. En omläggning av räkenskapsåret kräver i regel Skatteverkets tillstånd "

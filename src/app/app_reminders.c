@@ -70,7 +70,7 @@ static json_t *letter_json_base(const struct letter_reminder *l)
 {
     return json_pack(
         "{s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o,"
-        " s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o, s:I, s:o, s:s}",
+        " s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o, s:I, s:o, s:s, s:s}",
         "english", l->english, "company_name", l->company_name, "company_org_no", l->company_org_no,
         "company_address", l->company_address, "company_postal", l->company_postal,
         "company_bankgiro", l->company_bankgiro, "company_email", l->company_email, "company_phone",
@@ -86,7 +86,8 @@ static json_t *letter_json_base(const struct letter_reminder *l)
         "periods", app_reminders_periods_json(l->periods, l->n_periods), "rate_unknown",
         l->rate_unknown, "rate_unknown_from",
         app_json_date(l->rate_unknown ? l->rate_unknown_from : l->date), "total_minor",
-        (json_int_t)l->total_minor, "new_due_date", app_json_date(l->new_due_date), "ocr", l->ocr);
+        (json_int_t)l->total_minor, "new_due_date", app_json_date(l->new_due_date), "ocr", l->ocr,
+        "intro", l->intro);
 }
 
 static void copy_text(json_t *obj, const char *key, char *dst, size_t cap)
@@ -137,6 +138,7 @@ static enum pm_err letter_of_json(const char *text, struct letter_reminder *l)
     copy_text(obj, "customer_postal", l->customer_postal, sizeof(l->customer_postal));
     copy_text(obj, "customer_country", l->customer_country, sizeof(l->customer_country));
     copy_text(obj, "ocr", l->ocr, sizeof(l->ocr));
+    copy_text(obj, "intro", l->intro, sizeof(l->intro));
     l->invoice_number = get_int(obj, "invoice_number");
     l->invoice_date = get_date(obj, "invoice_date");
     l->due_date = get_date(obj, "due_date");
@@ -288,10 +290,13 @@ static enum pm_err add_reminder_event(const struct app_ctx *ax, const struct rem
  * the letter is rendered and stored; *letter (when not NULL) gets it for
  * a batch's merged PDF. */
 static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, int32_t date,
-                                 int64_t batch_id, bool store_pdf, struct reminder *out,
+                                 const struct app_reminder_opts *o, struct reminder *out,
                                  struct reminder_amounts *amounts, struct letter_reminder *letter,
                                  struct app_error *e)
 {
+    int64_t batch_id = o->batch_id;
+    bool store_pdf = o->store_pdf;
+    const char *intro;
     struct invoice inv;
     struct customer cu;
     struct invoice_books ib;
@@ -330,6 +335,12 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     rc = gather(ax, &inv, &ib, date, &ch, &f, &cu, pauses, n_pauses, e);
     if (rc)
         goto out_free;
+    if (!o->allow_fee) {
+        /* a level without a fee charges neither fee nor compensation */
+        f.fee_agreed = false;
+        f.fee_agreed_minor = 0;
+        f.compensation_claimed = true;
+    }
     rc = app_rules_rates(ax, &rates, e);
     if (rc)
         goto out_free;
@@ -351,6 +362,9 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
         goto out_free;
     }
     fill_letter(ax->company, &cu, &inv, &f, &a, ocr, &l);
+    intro = l.english ? o->intro_en : o->intro_sv;
+    if (intro)
+        snprintf(l.intro, sizeof(l.intro), "%s", intro);
     snap = letter_json(&l);
     text = snap ? json_dumps(snap, JSON_COMPACT) : NULL;
     if (!text || strlen(text) >= sizeof(out->letter)) {
@@ -369,6 +383,7 @@ static enum pm_err make_reminder(const struct app_ctx *ax, int64_t invoice_id, i
     out->company_id = ax->company_id;
     out->invoice_id = invoice_id;
     out->batch_id = batch_id;
+    out->level = o->level;
     out->date = date;
     out->fee_minor = a.fee_minor;
     out->late_compensation_minor = a.late_compensation_minor;
@@ -429,10 +444,22 @@ enum pm_err app_reminders_create(const struct app_ctx *ax, int64_t invoice_id, i
                                  struct reminder *out, struct reminder_amounts *amounts,
                                  struct app_error *e)
 {
+    static const struct app_reminder_opts manual = {.allow_fee = true, .store_pdf = true};
     enum pm_err rc = check_date(ax, date, e);
 
     if (!rc)
-        rc = make_reminder(ax, invoice_id, date, 0, true, out, amounts, NULL, e);
+        rc = make_reminder(ax, invoice_id, date, &manual, out, amounts, NULL, e);
+    return rc;
+}
+
+enum pm_err app_reminders_make(const struct app_ctx *ax, int64_t invoice_id, int32_t date,
+                               const struct app_reminder_opts *o, struct reminder *out,
+                               struct reminder_amounts *amounts, struct app_error *e)
+{
+    enum pm_err rc = check_date(ax, date, e);
+
+    if (!rc)
+        rc = make_reminder(ax, invoice_id, date, o, out, amounts, NULL, e);
     return rc;
 }
 
@@ -492,7 +519,9 @@ enum pm_err app_reminders_bulk(const struct app_ctx *ax, const int64_t *ids, siz
         if (seen_before(ids, i))
             app_error_set(&one, PM_ERR_CONFLICT, "conflict", "invoice_ids");
         else
-            rc = make_reminder(ax, ids[i], date, batch.id, false, rm, &a, &letters[made], &one);
+            rc = make_reminder(ax, ids[i], date,
+                               &(struct app_reminder_opts){.allow_fee = true, .batch_id = batch.id},
+                               rm, &a, &letters[made], &one);
         if (rc && fatal(rc)) {
             *e = one;
             goto out_free;
@@ -588,4 +617,92 @@ enum pm_err app_reminders_batch_letters(const struct app_ctx *ax, int64_t batch_
     if (rc)
         return app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
     return PM_OK;
+}
+
+enum pm_err app_reminders_batch_new(const struct app_ctx *ax, int64_t total, int64_t *batch_id,
+                                    struct app_error *e)
+{
+    struct reminder_batch batch;
+    enum pm_err rc;
+
+    memset(&batch, 0, sizeof(batch));
+    batch.company_id = ax->company_id;
+    batch.total = total;
+    batch.created_at = clock_now_s(ax->clock);
+    rc = store_books_reminder_batch_insert(ax->store, &batch);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    *batch_id = batch.id;
+    return PM_OK;
+}
+
+#define PRINT_PAGE 256
+
+/* The letters of the batch's reminders, read a page at a time. */
+static enum pm_err batch_letters(const struct app_ctx *ax, int64_t batch_id,
+                                 struct letter_reminder **out, size_t *n, struct app_error *e)
+{
+    struct reminder *page = malloc(PRINT_PAGE * sizeof(*page));
+    struct letter_reminder *letters = NULL, *grown;
+    size_t got = 0, cap = 0, i;
+    int64_t after = 0;
+    enum pm_err rc = page ? PM_OK : PM_ERR_NOMEM;
+
+    *n = 0;
+    while (!rc) {
+        rc = store_books_reminder_list_batch(ax->store, ax->company_id, batch_id, after, page,
+                                             PRINT_PAGE, &got);
+        if (rc || got == 0)
+            break;
+        if (*n + got > cap) {
+            cap = (*n + got) * 2;
+            grown = realloc(letters, cap * sizeof(*letters));
+            if (!grown) {
+                rc = PM_ERR_NOMEM;
+                break;
+            }
+            letters = grown;
+        }
+        for (i = 0; !rc && i < got; i++)
+            rc = letter_of_json(page[i].letter, &letters[(*n)++]);
+        after = page[got - 1].id;
+        if (got < PRINT_PAGE)
+            break;
+    }
+    free(page);
+    if (rc) {
+        free(letters);
+        *n = 0;
+        return rc == PM_ERR_NOMEM ? app_error_set(e, rc, "internal_error", NULL)
+                                  : app_store_failed(ax, rc, e);
+    }
+    *out = letters;
+    return PM_OK;
+}
+
+enum pm_err app_reminders_batch_print(const struct app_ctx *ax, int64_t batch_id,
+                                      struct app_error *e)
+{
+    struct letter_reminder *letters = NULL;
+    struct pm_error pe = {0};
+    struct buf pdf = BUF_INIT;
+    size_t n = 0;
+    enum pm_err rc;
+
+    rc = batch_letters(ax, batch_id, &letters, &n, e);
+    if (rc || n == 0)
+        goto out_free;
+    rc = letter_reminders_pdf(letters, n, NULL, &pdf, &pe);
+    if (rc) {
+        app_error_set(e, PM_ERR_INTERNAL, "internal_error", NULL);
+        app_error_detail(e, "letters: %s", pe.message);
+        goto out_free;
+    }
+    rc = store_books_reminder_batch_put_pdf(ax->store, ax->company_id, batch_id, pdf.data, pdf.len);
+    if (rc)
+        app_store_failed(ax, rc, e);
+out_free:
+    buf_release(&pdf);
+    free(letters);
+    return rc;
 }

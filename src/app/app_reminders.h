@@ -15,6 +15,7 @@
 #ifndef PM_APP_REMINDERS_H
 #define PM_APP_REMINDERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,36 @@ json_t *app_reminders_periods_json(const struct reminder_rate_period *p, size_t 
 enum pm_err app_reminders_create(const struct app_ctx *ax, int64_t invoice_id, int32_t date,
                                  struct reminder *out, struct reminder_amounts *amounts,
                                  struct app_error *e);
+
+/* How a reminder of a dunning run is made (app_dunning.c): its level
+ * (0 = manual), whether the level charges fees (a reminder fee only where
+ * the invoice agreed it and none was charged, förseningsersättning as for
+ * a manual reminder; neither without), the batch whose merged letters it
+ * joins (0 = none), whether its own PDF is stored, and the level's
+ * opening text in Swedish and English (NULL = the standard text). */
+struct app_reminder_opts {
+    int level;
+    bool allow_fee;
+    int64_t batch_id;
+    bool store_pdf;
+    const char *intro_sv, *intro_en;
+};
+
+/* app_reminders_create with the options of a run (see above); a second
+ * reminder of one level on an invoice is a conflict from the store. */
+enum pm_err app_reminders_make(const struct app_ctx *ax, int64_t invoice_id, int32_t date,
+                               const struct app_reminder_opts *o, struct reminder *out,
+                               struct reminder_amounts *amounts, struct app_error *e);
+
+/* A new empty batch for letters (its id into *batch_id). */
+enum pm_err app_reminders_batch_new(const struct app_ctx *ax, int64_t total, int64_t *batch_id,
+                                    struct app_error *e);
+
+/* Print the letters of every reminder of batch_id from their snapshots
+ * into one PDF and store it as the batch's letters (nothing when it has
+ * no reminder). */
+enum pm_err app_reminders_batch_print(const struct app_ctx *ax, int64_t batch_id,
+                                      struct app_error *e);
 
 /* What became of one invoice of a batch: made (err->rc == PM_OK; rm and a
  * are set) or refused (err says why; rm and a are NULL).  Its result

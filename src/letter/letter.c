@@ -409,7 +409,7 @@ static void footer(struct draw *d, const struct letter_reminder *l)
 
 static enum pm_err draw_letter(struct draw *d, const struct letter_reminder *l, struct pm_error *e)
 {
-    char text[800], due[16], pay_by[16];
+    char text[1200], due[16], pay_by[16];
     float y;
 
     d->page = HPDF_AddPage(d->pdf);
@@ -429,6 +429,8 @@ static enum pm_err draw_letter(struct draw *d, const struct letter_reminder *l, 
                           "OCR-numret. Har du redan betalat kan du bortse från den här "
                           "påminnelsen.",
              (long long)l->invoice_number, due, pay_by);
+    if (l->intro[0])
+        snprintf(text, sizeof(text), "%s", l->intro);
     y = paragraph(d, 10, LEFT_MM, 105, RIGHT_MM - LEFT_MM, text);
     y = claim(d, l, y + 8);
     payment_box(d, l, y + 4);

@@ -32,7 +32,8 @@
 
 #define LETTER_FONT_DIR "/usr/share/fonts/truetype/dejavu"
 
-#define LETTER_TEXT 200
+#define LETTER_TEXT      200
+#define LETTER_INTRO_MAX 601 /* bytes incl. NUL */
 
 struct letter_reminder {
     bool english;
@@ -71,6 +72,9 @@ struct letter_reminder {
     int64_t total_minor;
     int32_t new_due_date;
     char ocr[32];
+    /* the opening paragraph of a dunning level's own text; "" = the
+     * standard one */
+    char intro[LETTER_INTRO_MAX];
 };
 
 /* Write letters[0..n) (n >= 1) as one PDF, a page per letter, into *out

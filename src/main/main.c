@@ -48,6 +48,8 @@ static const struct command commands[] = {
     {"rates", cli_rates, MIGRATED_STORE,
      "reference rates of late-payment interest: rates list, rates add FROM PERCENT"},
     {"demo", demo_run_command, NO_STORE, "serve with a local amili-sandbox as Visma Amili (demo)"},
+    {"dunning", dunning_command, MIGRATED_STORE,
+     "the daily reminder run: dunning run [--company ID] [--approve]"},
 };
 
 static void usage(FILE *f)

@@ -43,7 +43,7 @@ static int usage(FILE *f, int status)
             "usage: paminn [--db DSN] [--now TIME] [--data-dir DIR] serve [--listen HOST:PORT]\n"
             "              [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]\n"
             "              [--max-conns-per-ip N] [--header-timeout SECONDS]\n"
-            "              [--public-url URL]\n\n"
+            "              [--public-url URL] [--dunning-every SECONDS] [--dunning-hour H]\n\n"
             "Serve the JSON API under /api/v1 and the web UI until SIGTERM or SIGINT.\n\n"
             "  --listen HOST:PORT  address to listen on (default: $PAMINN_LISTEN or %s;\n"
             "                      port 0 picks a free port)\n"
@@ -58,9 +58,14 @@ static int usage(FILE *f, int status)
             "                      it comes, and for a kept-alive connection's next request\n"
             "                      (default %d; 1..%d): past it the connection is closed\n"
             "  --public-url URL    the address users reach Påminn at; with https:// the\n"
-            "                      session cookie is always Secure\n%s",
+            "                      session cookie is always Secure\n"
+            "  --dunning-every SECONDS  how often the daily reminder run looks for work\n"
+            "                      (default %d; 0 = off: run `paminn dunning run` from cron)\n"
+            "  --dunning-hour H    local hour (Europe/Stockholm) from which a day's run\n"
+            "                      is made (default %d: the first look after 06:00)\n%s",
             API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, API_DEFAULT_PER_IP,
-            API_DEFAULT_HEADER_TIMEOUT_S, API_MAX_HEADER_TIMEOUT_S, serve_amili_usage);
+            API_DEFAULT_HEADER_TIMEOUT_S, API_MAX_HEADER_TIMEOUT_S, DUNNING_DEFAULT_EVERY_S,
+            DUNNING_DEFAULT_HOUR, serve_amili_usage);
     return status;
 }
 
@@ -94,6 +99,8 @@ int serve_command(struct cli *c, int argc, char **argv)
         {"max-conns-per-ip", required_argument, NULL, 'i'},
         {"header-timeout", required_argument, NULL, 'T'},
         {"public-url", required_argument, NULL, 'u'},
+        {"dunning-every", required_argument, NULL, 'D'},
+        {"dunning-hour", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         SERVE_AMILI_LONG_OPTIONS, /* serve_amili.c */
         {NULL, 0, NULL, 0},
@@ -108,6 +115,9 @@ int serve_command(struct cli *c, int argc, char **argv)
     struct api_server *srv = NULL;
     struct pm_error err = {0};
     struct serve_amili amili = {0};
+    struct dunning_scheduler_config dcfg = {0};
+    struct dunning_scheduler *dunning = NULL;
+    int64_t dunning_every = DUNNING_DEFAULT_EVERY_S, dunning_hour = DUNNING_DEFAULT_HOUR;
     int amili_status = 0;
     sigset_t signals;
     const char *colon;
@@ -152,6 +162,19 @@ int serve_command(struct cli *c, int argc, char **argv)
                 return CLI_EXIT_USAGE;
             }
             public_url = optarg;
+            break;
+        case 'D':
+            if (!cli_parse_int(optarg, 0, 86400, &dunning_every)) {
+                cli_errorf("serve", "--dunning-every: '%s' is not a number of seconds 0..86400",
+                           optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'H':
+            if (!cli_parse_int(optarg, 0, 23, &dunning_hour)) {
+                cli_errorf("serve", "--dunning-hour: '%s' is not an hour 0..23", optarg);
+                return CLI_EXIT_USAGE;
+            }
             break;
         case 'c':
             config = optarg;
@@ -224,6 +247,19 @@ int serve_command(struct cli *c, int argc, char **argv)
         cli_errorf("serve", "%s", err.message);
         goto out_release;
     }
+    /* the daily dunning run, beside the server */
+    dcfg.db = db;
+    dcfg.clock = &c->clock;
+    dcfg.tz = c->tz;
+    dcfg.rates = &rates;
+    dcfg.agency = amili.agency;
+    dcfg.every_s = (int)dunning_every;
+    dcfg.hour = (int)dunning_hour;
+    if (dunning_scheduler_start(&dcfg, &dunning)) {
+        cli_errorf("serve", "cannot start the dunning scheduler");
+        api_server_stop(&srv);
+        goto out_release;
+    }
     colon = strrchr(listen, ':');
     printf("paminn: listening on http://%.*s:%d\n", (int)(colon - listen), listen,
            api_server_port(srv));
@@ -231,6 +267,7 @@ int serve_command(struct cli *c, int argc, char **argv)
 
     while (sigwait(&signals, &sig) != 0)
         ;
+    dunning_scheduler_stop(&dunning);
     api_server_stop(&srv);
     status = CLI_EXIT_OK;
 out_release:

@@ -54,6 +54,34 @@ struct serve_amili {
 };
 
 extern const char *const serve_amili_usage;
+
+/* ---- the daily dunning run: dunning.c ---- */
+
+struct tz;
+struct rate_table;
+struct dunning_scheduler;
+
+struct dunning_scheduler_config {
+    const char *db; /* the scheduler's own store handle */
+    const struct clock *clock;
+    const struct tz *tz;
+    const struct rate_table *rates;
+    struct agency *agency; /* NULL: hand-overs fail agency_not_configured */
+    int every_s;           /* seconds between ticks; 0 = no scheduler */
+    int hour;              /* a tick before this local hour does nothing */
+};
+
+#define DUNNING_DEFAULT_EVERY_S 300
+#define DUNNING_DEFAULT_HOUR    6
+
+/* Start the thread (nothing when cfg->every_s is 0; *out stays NULL);
+ * -1 when it cannot start. */
+int dunning_scheduler_start(const struct dunning_scheduler_config *cfg,
+                            struct dunning_scheduler **out);
+void dunning_scheduler_stop(struct dunning_scheduler **s);
+
+/* `paminn dunning run`. */
+int dunning_command(struct cli *c, int argc, char **argv);
 /* Take option opt (its argument arg) when it is an Amili option: true, and
  * *status CLI_EXIT_USAGE when the value is bad. */
 bool serve_amili_option(struct serve_amili *am, int opt, const char *arg, int *status);

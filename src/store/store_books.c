@@ -87,9 +87,12 @@ struct reminder_insert {
 static enum pm_err reminder_insert(struct store *st, void *ctx)
 {
     static const char sql[] =
-        "INSERT INTO reminders (" REMINDER_DATA_COLS ", pdf, created_at)"
+        "INSERT INTO reminders (" REMINDER_DATA_COLS ", pdf, created_at, level)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-        " $18)";
+        " $18, $19)";
+    /* a run's reminder: the invoice's highest level and that day */
+    static const char level_sql[] = "UPDATE invoices SET dunning_level = $3, dunning_date = $4"
+                                    " WHERE company_id = $1 AND id = $2 AND dunning_level < $3";
     static const char count_sql[] = "UPDATE invoices SET manual_reminders = manual_reminders + 1"
                                     " WHERE company_id = $1 AND id = $2";
     struct reminder_insert *c = ctx;
@@ -99,15 +102,17 @@ static enum pm_err reminder_insert(struct store *st, void *ctx)
     c->id = 0;
     err = sql_next_id(st, r->company_id, "reminders", 1, &c->id);
     if (!err)
-        err = sql_runf(st, sql, "iiiidiiidddiidttxi", r->company_id, c->id, r->invoice_id,
+        err = sql_runf(st, sql, "iiiidiiidddiidttxid", r->company_id, c->id, r->invoice_id,
                        r->batch_id, r->date, r->fee_minor, r->late_compensation_minor,
                        r->interest_minor, r->interest_rate_bp, r->period_from, r->period_to,
                        r->earlier_charges_minor, r->total_due_minor, r->new_due_date,
                        SQL_ARR(r->ocr), SQL_CAP(r->letter[0] ? r->letter : "{}", sizeof(r->letter)),
-                       c->pdf, c->pdf_len, r->created_at);
+                       c->pdf, c->pdf_len, r->created_at, r->level);
     if (!err)
         err = sql_changef(st, "invoice_id", "no such invoice", count_sql, "ii", r->company_id,
                           r->invoice_id);
+    if (!err && r->level > 0)
+        err = sql_runf(st, level_sql, "iidd", r->company_id, r->invoice_id, r->level, r->date);
     return err;
 }
 

@@ -35,6 +35,7 @@ struct reminder {
     int64_t id; /* set by reminder_insert */
     int64_t invoice_id;
     int64_t batch_id; /* 0 = made alone */
+    int level;        /* the level of a dunning run's reminder; 0 = manual */
     int32_t date;
     int64_t fee_minor;
     int64_t late_compensation_minor;

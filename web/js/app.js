@@ -18,6 +18,8 @@ import * as overview from './views/overview.js';
 import * as settings from './views/settings.js';
 import * as tokens from './views/tokens.js';
 import * as payments from './views/payments.js';
+import * as dunningRun from './views/dunning/run.js';
+import * as dunningPolicy from './views/dunning/policy.js';
 
 const routes = [
   [/^\/invoices\/new$/, invoiceNew.render],
@@ -27,6 +29,8 @@ const routes = [
   [/^\/customers\/(\d+)$/, customers.renderForm],
   [/^\/customers$/, customers.renderList],
   [/^\/payments$/, payments.render],
+  [/^\/dunning\/policy$/, dunningPolicy.render],
+  [/^\/dunning$/, dunningRun.render],
   [/^\/start$/, start.render],
   [/^\/overview$/, overview.render],
   [/^\/settings$/, settings.render],

@@ -162,6 +162,7 @@ export class Stack {
       '--secret-key', this.secretFile, '--sync-interval', String(o.sync), '--lease-seconds', String(o.lease),
       '--dispatch-concurrency', String(o.concurrency)];
     if (!o.noAgency) args.push('--amili-url', this.sb.base, '--amili-api-code', this.apiCode, '--amili-key', this.keyFile);
+    if (o.serveExtra) args.push(...o.serveExtra);
     return args;
   }
 

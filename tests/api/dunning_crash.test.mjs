@@ -1,0 +1,97 @@
+/*
+ * dunning_crash.test.mjs — kill -9 during the approval of a run of 2 000
+ * reminders.  The server is killed while the run's chunks commit; after a
+ * restart its scheduler finishes the run (approved, not done) from where
+ * the last committed chunk left it.  In the end each invoice has exactly
+ * one reminder of level 1, its fee (60 kr, agreed on every invoice) at
+ * most once, every item done, and the run done.
+ *
+ * The clock: 2026-03-12 09:00 Stockholm; 2 000 invoices due 2026-03-02 (so
+ * ten days overdue); the policy: one reminder 10 days after the due date by
+ * e-mail, no hand-over.  The server is killed once 100 items are done
+ * (polled); the run's 40 chunks take longer than that.  AMILI_TEST_SCALE
+ * scales the count as in tests/amili.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { PATIENCE_MS, assertStatus, co, createCustomer, line, startServer, waitFor } from './lib/server.mjs';
+
+const N = Math.max(50, Math.round(2000 * Number(process.env.AMILI_TEST_SCALE ?? 1)));
+
+let fx;
+let anna;
+let C;
+
+before(async () => {
+  fx = await startServer({ now: '2026-03-12T08:00:00Z', serveArgs: ['--dunning-every', '0'] });
+  anna = await fx.login();
+  C = co(fx.companyId);
+  assertStatus(await anna.patch(C, { reminder_fee_agreed: true, reminder_fee_minor: 6000 }), 200);
+  const cust = await createCustomer(anna, fx.companyId, { name: 'Många Fakturor AB', is_company: false, email: 'manga@example.se' });
+  let next = 0;
+  const worker = async () => {
+    while (next < N) {
+      next++;
+      const res = await anna.post(`${C}/invoices`, {
+        customer_id: cust.id, invoice_date: '2026-02-01', due_date: '2026-03-02', lines: [line(100000)],
+      });
+      assertStatus(res, 201);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  assertStatus(await anna.put(`${C}/dunning/policy`, {
+    enabled: true, approval: 'manual', final_step: 'none', levels: [{ days: 10, fee: true, channel: 'email' }],
+  }), 200);
+});
+after(async () => {
+  await fx?.stop();
+});
+
+test(`kill -9 during the approval of ${N} reminders: after the restart each invoice reminded once, its fee at most once`, async () => {
+  const proposal = await anna.post(`${C}/dunning/runs`, {});
+  assertStatus(proposal, 201);
+  const runId = proposal.body.id;
+  assert.equal(proposal.body.item_count, N);
+
+  /* the approval runs; the server is killed once some chunks are in */
+  const approval = anna.post(`${C}/dunning/runs/${runId}/approve`, {}).catch((err) => ({ failed: err }));
+  await waitFor(() => fx.count('dunning_items', `run_id = ${runId} and state = 'done'`) >= 100, PATIENCE_MS,
+    'a few chunks of the approval committed');
+  fx.child.kill('SIGKILL');
+  const exit = await fx.exited;
+  assert.equal(exit.signal, 'SIGKILL');
+  const answer = await approval;
+  assert.ok(answer.failed || answer.status !== 200 || answer.body.state === 'done', 'the approval was cut off (or had just finished)');
+  const doneAtKill = fx.count('dunning_items', `run_id = ${runId} and state = 'done'`);
+  assert.ok(doneAtKill < N, `the kill came after the whole run (${doneAtKill}); make the run longer`);
+  /* what was committed is whole: a done item has its reminder and vice versa */
+  assert.equal(fx.count('reminders'), doneAtKill);
+
+  /* the restarted server's scheduler finishes the run */
+  fx.exit = null;
+  fx.opts.serveArgs = ['--dunning-every', '1', '--dunning-hour', '0'];
+  await fx.start();
+  try {
+    await waitFor(() => fx.sql(`select state from dunning_runs where id = ${runId}`) === 'done', 5 * PATIENCE_MS,
+      'the run finished after the restart');
+  } catch (err) {
+    const log = fx.stderr().split('\n').filter((l) => !l.startsWith('{"ts"')).slice(-20).join('\n');
+    const left = fx.count('dunning_items', `run_id = ${runId} and state = 'pending'`);
+    throw new Error(`${err.message}; ${left} items pending; server log:\n${log}`);
+  }
+
+  assert.equal(fx.count('dunning_items', `run_id = ${runId} and state <> 'done'`), 0);
+  assert.equal(fx.count('reminders'), N);
+  assert.equal(fx.count('reminders', 'level = 1'), N);
+  /* exactly one reminder per invoice, and each fee once */
+  assert.equal(Number(fx.sql('select count(distinct invoice_id) from reminders')), N);
+  assert.equal(Number(fx.sql('select count(*) from (select invoice_id from reminders group by invoice_id having count(*) > 1) as t')), 0);
+  assert.equal(Number(fx.sql('select count(*) from invoice_books where fee_charged_minor > 6000')), 0);
+  assert.equal(Number(fx.sql('select count(*) from invoice_books where fee_charged_minor = 6000')), N);
+  assert.equal(Number(fx.sql("select count(*) from history_events where kind = 'reminder'")), N);
+  /* a second run the same day changes nothing */
+  const again = await (await fx.login()).post(`${C}/dunning/runs`, {});
+  assertStatus(again, 200);
+  assert.equal(again.body.id, runId);
+});
