@@ -56,6 +56,7 @@ const struct api_route api_routes[] = {
     {"POST", CO "/reminders", API_AUTH_ANY, API_NEED_WRITE, api_reminders_bulk},
     {"GET", CO "/reminders/batches/{batch_id}/letters.pdf", API_AUTH_ANY, API_NEED_READ,
      api_reminders_batch_letters},
+    {"GET", CO "/mails", API_AUTH_ANY, API_NEED_READ, api_mails_list},
     {"POST", CO "/invoices/{id}/customer-loss", API_AUTH_ANY, API_NEED_WRITE, api_loss_create},
     {"GET", CO "/vouchers", API_AUTH_ANY, API_NEED_READ, api_books_vouchers},
     {"GET", CO "/export/sie", API_AUTH_ANY, API_NEED_READ, api_books_sie},

@@ -388,8 +388,12 @@ enum pm_err app_mail_deliver(const struct app_mail_sender *s, size_t *n, struct 
     rc = store_mail_lease(s->store, s->owner, now, now + lease, rows, APP_MAIL_BATCH, n);
     if (rc)
         pm_error_set(e, rc, "", "leasing mails: %s", store_error(s->store)->message);
-    for (i = 0; !rc && i < *n; i++)
-        deliver_one(s, &rows[i]);
+    for (i = 0; !rc && i < *n; i++) {
+        if (s->stop && atomic_load(s->stop))
+            store_mail_release(s->store, rows[i].company_id, rows[i].id, s->owner);
+        else
+            deliver_one(s, &rows[i]);
+    }
     free(rows);
     return rc;
 }

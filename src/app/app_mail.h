@@ -14,6 +14,7 @@
 #ifndef PM_APP_MAIL_H
 #define PM_APP_MAIL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,6 +55,7 @@ struct app_mail_sender {
     int retry_s;                /* the first retry's delay; doubled each time (max 1 h) */
     int max_attempts;           /* given up (failed) after this many */
     int lease_s;                /* a batch's lease */
+    const atomic_int *stop;     /* when set, the rest of a batch is given back untried */
 };
 
 /* Lease up to APP_MAIL_BATCH due mails and deliver them; *n how many were

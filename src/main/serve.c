@@ -58,9 +58,9 @@ static int usage(FILE *f, int status)
             "                      it comes, and for a kept-alive connection's next request\n"
             "                      (default %d; 1..%d): past it the connection is closed\n"
             "  --public-url URL    the address users reach Påminn at; with https:// the\n"
-            "                      session cookie is always Secure\n%s",
+            "                      session cookie is always Secure\n%s%s",
             API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, API_DEFAULT_PER_IP,
-            API_DEFAULT_HEADER_TIMEOUT_S, API_MAX_HEADER_TIMEOUT_S, serve_amili_usage);
+            API_DEFAULT_HEADER_TIMEOUT_S, API_MAX_HEADER_TIMEOUT_S, serve_amili_usage, serve_mail_usage);
     return status;
 }
 
@@ -96,6 +96,7 @@ int serve_command(struct cli *c, int argc, char **argv)
         {"public-url", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},
         SERVE_AMILI_LONG_OPTIONS, /* serve_amili.c */
+        SERVE_MAIL_LONG_OPTIONS,  /* serve_mail.c */
         {NULL, 0, NULL, 0},
     };
     const char *listen = NULL, *config = NULL, *web_dir = "web", *db = c->db;
@@ -108,6 +109,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     struct api_server *srv = NULL;
     struct pm_error err = {0};
     struct serve_amili amili = {0};
+    struct serve_mail mail = {0};
     int amili_status = 0;
     sigset_t signals;
     const char *colon;
@@ -163,7 +165,8 @@ int serve_command(struct cli *c, int argc, char **argv)
             return usage(stdout, CLI_EXIT_OK);
         default:
             /* the Amili options: serve_amili.c */
-            if (serve_amili_option(&amili, opt, optarg, &amili_status)) {
+            if (serve_amili_option(&amili, opt, optarg, &amili_status) ||
+                serve_mail_option(&mail, opt, optarg, &amili_status)) {
                 if (amili_status)
                     return amili_status;
                 break;
@@ -175,6 +178,7 @@ int serve_command(struct cli *c, int argc, char **argv)
         return usage(stderr, CLI_EXIT_USAGE);
     if (config && load_config(config, &ini))
         return CLI_EXIT_USAGE;
+    serve_mail_from_ini(&mail, &ini);
 
     /* flags > environment > INI > defaults */
     if (!listen)
@@ -219,6 +223,13 @@ int serve_command(struct cli *c, int argc, char **argv)
         goto out_release;
     }
     cfg.agency = amili.agency;
+    /* The mail dispatcher (when --smtp-url is given). */
+    amili_status = serve_mail_start(&mail, c, db);
+    if (amili_status) {
+        status = amili_status;
+        goto out_release;
+    }
+    cfg.mail_from = mail.worker ? mail.from : NULL;
     cfg.camt054_schema = camt;
     if (api_server_start(&cfg, &c->clock, c->tz, &rates, &srv, &err)) {
         cli_errorf("serve", "%s", err.message);
@@ -234,6 +245,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     api_server_stop(&srv);
     status = CLI_EXIT_OK;
 out_release:
+    serve_mail_stop(&mail);
     serve_amili_stop(&amili);
     rate_table_release(&rates);
     camt054_schema_free(&camt);

@@ -231,6 +231,17 @@ enum pm_err store_mail_finish(struct store *st, int64_t company_id, int64_t id, 
                                SQL_CAP(answer, STORE_MAIL_ANSWER_MAX), now);
 }
 
+enum pm_err store_mail_release(struct store *st, int64_t company_id, int64_t id, const char *owner)
+{
+    static const char sql[] =
+        "UPDATE mail_outbox SET state = CASE WHEN attempts <= 1 THEN 'queued' ELSE 'retry' END,"
+        " attempts = attempts - 1, lease_owner = '', lease_until = 0, next_attempt_at = 0"
+        " WHERE company_id = $1 AND id = $2 AND lease_owner = $3 AND state = 'sending'";
+
+    return store_agency_writef(st, "lease", "releasing a mail: no such lease", sql, "iit",
+                               company_id, id, SQL_CAP(owner, STORE_MAIL_OWNER_MAX));
+}
+
 enum pm_err store_mail_pending(struct store *st, int64_t *out)
 {
     static const char sql[] = "SELECT count(*) FROM mail_outbox"

@@ -83,6 +83,10 @@ enum pm_err store_mail_finish(struct store *st, int64_t company_id, int64_t id, 
                               const char *state, int64_t next_attempt_at, const char *answer,
                               int64_t now);
 
+/* Give back owner's lease of a mail not tried (a stopping dispatcher):
+ * due again now, its attempt not counted. */
+enum pm_err store_mail_release(struct store *st, int64_t company_id, int64_t id, const char *owner);
+
 /* Mails not yet sent or failed, of every company. */
 enum pm_err store_mail_pending(struct store *st, int64_t *out);
 
