@@ -23,13 +23,12 @@
 json_t *api_mail_json(const struct mail_row *m)
 {
     return json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:o}", "id",
-                     (json_int_t)m->id, "invoice_id", (json_int_t)m->invoice_id,
-                     "invoice_number", (json_int_t)m->invoice_number, "reminder_id",
-                     (json_int_t)m->reminder_id, "to", m->recipient, "subject", m->subject,
-                     "message_id", m->message_id, "state", m->state, "attempts",
-                     (json_int_t)m->attempts, "last_answer", m->last_answer, "sent_at",
-                     m->sent_at ? api_render_instant(m->sent_at) : json_null(), "created_at",
-                     api_render_instant(m->created_at));
+                     (json_int_t)m->id, "invoice_id", (json_int_t)m->invoice_id, "invoice_number",
+                     (json_int_t)m->invoice_number, "reminder_id", (json_int_t)m->reminder_id, "to",
+                     m->recipient, "subject", m->subject, "message_id", m->message_id, "state",
+                     m->state, "attempts", (json_int_t)m->attempts, "last_answer", m->last_answer,
+                     "sent_at", m->sent_at ? api_render_instant(m->sent_at) : json_null(),
+                     "created_at", api_render_instant(m->created_at));
 }
 
 enum pm_err api_mail_channel(struct api_request *r, enum api_mail_channel *out)
@@ -90,6 +89,30 @@ json_t *api_mail_invoice_part(const struct app_ctx *ax, int64_t invoice_id)
     }
     free(rows);
     return arr;
+}
+
+/* POST .../invoices/{id}/reminders/{rid}/email: e-mail a reminder made
+ * before (as a letter); a reminder e-mailed already keeps its one mail. */
+enum pm_err api_mails_queue(struct api_request *r)
+{
+    static const char *const keys[] = {NULL};
+    struct app_ctx ax;
+    struct company co;
+    char actor[STORE_EMAIL_MAX];
+    json_t *mail = NULL;
+    enum pm_err rc;
+
+    rc = api_json_check_keys(r->json, "", keys, &r->err);
+    if (!rc && !r->ctx->mail_from)
+        rc = api_error_set(&r->err, PM_ERR_BUSY, "mail_not_configured", NULL);
+    if (!rc)
+        rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
+    if (!rc)
+        rc = api_mail_queue(r, &ax, api_router_param(&r->match, "id"),
+                            api_router_param(&r->match, "rid"), &mail);
+    if (!rc)
+        rc = api_request_reply(r, 200, mail);
+    return rc;
 }
 
 enum pm_err api_mails_list(struct api_request *r)

@@ -289,13 +289,12 @@ enum pm_err api_reminders_bulk(struct api_request *r)
     url[0] = '\0';
     if (batch.created > 0)
         app_reminders_batch_url(r->company_id, batch.batch_id, url, sizeof(url));
-    rc = api_request_reply(r, 201,
-                           json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:s?}", "batch_id",
-                                     (json_int_t)batch.batch_id, "total", (json_int_t)batch.total,
-                                     "created", (json_int_t)batch.created, "rejected",
-                                     (json_int_t)(batch.total - batch.created), "mailed",
-                                     (json_int_t)br.mailed, "results", br.items, "letters_url",
-                                     url[0] ? url : NULL));
+    rc = api_request_reply(
+        r, 201,
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:s?}", "batch_id", (json_int_t)batch.batch_id,
+                  "total", (json_int_t)batch.total, "created", (json_int_t)batch.created,
+                  "rejected", (json_int_t)(batch.total - batch.created), "mailed",
+                  (json_int_t)br.mailed, "results", br.items, "letters_url", url[0] ? url : NULL));
     br.items = NULL;
 out_free:
     json_decref(br.items);

@@ -57,6 +57,8 @@ const struct api_route api_routes[] = {
     {"GET", CO "/reminders/batches/{batch_id}/letters.pdf", API_AUTH_ANY, API_NEED_READ,
      api_reminders_batch_letters},
     {"GET", CO "/mails", API_AUTH_ANY, API_NEED_READ, api_mails_list},
+    {"POST", CO "/invoices/{id}/reminders/{rid}/email", API_AUTH_ANY, API_NEED_WRITE,
+     api_mails_queue},
     {"POST", CO "/invoices/{id}/customer-loss", API_AUTH_ANY, API_NEED_WRITE, api_loss_create},
     {"GET", CO "/vouchers", API_AUTH_ANY, API_NEED_READ, api_books_vouchers},
     {"GET", CO "/export/sie", API_AUTH_ANY, API_NEED_READ, api_books_sie},

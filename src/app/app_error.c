@@ -106,8 +106,7 @@ static const struct code_info codes[] = {
     /* e-mail of reminders */
     {"missing_email", "Kunden har ingen e-postadress. Lägg till en på kundkortet.",
      "The customer has no e-mail address. Add one on the customer card."},
-    {"mail_not_configured",
-     "E-post är inte konfigurerat på den här servern (--smtp-url saknas).",
+    {"mail_not_configured", "E-post är inte konfigurerat på den här servern (--smtp-url saknas).",
      "E-mail is not configured on this server (--smtp-url is missing)."},
     /* the hand-over to Visma Amili */
     {"agency_not_configured",

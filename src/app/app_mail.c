@@ -31,8 +31,8 @@ static int64_t real_now(void)
     return (int64_t)time(NULL);
 }
 
-static void subject_of(const struct reminder *rm, bool english, int64_t number,
-                       const char *company, char *dst, size_t cap)
+static void subject_of(const struct reminder *rm, bool english, int64_t number, const char *company,
+                       char *dst, size_t cap)
 {
     (void)rm;
     if (english)
@@ -96,12 +96,10 @@ enum pm_err app_mail_queue_reminder(const struct app_ctx *ax, int64_t invoice_id
     m->invoice_id = invoice_id;
     m->reminder_id = reminder_id;
     snprintf(m->recipient, sizeof(m->recipient), "%s", cu.email);
-    subject_of(rm, !strcmp(cu.language, "en"), inv.number, co.name, m->subject,
-               sizeof(m->subject));
+    subject_of(rm, !strcmp(cu.language, "en"), inv.number, co.name, m->subject, sizeof(m->subject));
     /* The Message-ID's domain is the sender's: --smtp-from, else the
      * company's own address. */
-    mail_message_id(ax->mail_from ? ax->mail_from : co.email, m->message_id,
-                    sizeof(m->message_id));
+    mail_message_id(ax->mail_from ? ax->mail_from : co.email, m->message_id, sizeof(m->message_id));
     m->created_at = clock_now_s(ax->clock);
     rc = store_mail_insert(ax->store, m, &queued);
     if (rc) {
@@ -112,9 +110,9 @@ enum pm_err app_mail_queue_reminder(const struct app_ctx *ax, int64_t invoice_id
         goto out_free; /* another request queued it meanwhile */
     snprintf(message, sizeof(message), "Påminnelse köad för e-post till %s", m->recipient);
     rc = app_history(ax, invoice_id, "mail_queued", message,
-                     json_pack("{s:I, s:I, s:s, s:s}", "mail_id", (json_int_t)m->id,
-                               "reminder_id", (json_int_t)reminder_id, "recipient", m->recipient,
-                               "message_id", m->message_id),
+                     json_pack("{s:I, s:I, s:s, s:s}", "mail_id", (json_int_t)m->id, "reminder_id",
+                               (json_int_t)reminder_id, "recipient", m->recipient, "message_id",
+                               m->message_id),
                      e);
 out_free:
     free(m);
@@ -133,8 +131,7 @@ enum pm_err app_mail_of_reminder(const struct app_ctx *ax, int64_t reminder_id,
 enum pm_err app_mail_list(const struct app_ctx *ax, int64_t invoice_id, int64_t before_id,
                           struct mail_row *out, size_t cap, size_t *n, struct app_error *e)
 {
-    enum pm_err rc =
-        store_mail_list(ax->store, ax->company_id, invoice_id, before_id, out, cap, n);
+    enum pm_err rc = store_mail_list(ax->store, ax->company_id, invoice_id, before_id, out, cap, n);
 
     return rc ? app_store_failed(ax, rc, e) : PM_OK;
 }
@@ -189,18 +186,18 @@ static enum pm_err mail_text(json_t *l, struct buf *b)
         rc = buf_addf(b, "%s %lld\n", en ? "Invoice:            " : "Faktura:            ",
                       (long long)jint(l, "invoice_number"));
     if (!rc)
-        rc = amount_line(b, en ? "Capital:            " : "Kapitalbelopp:      ",
-                         jint(l, "capital_minor"));
+        rc = amount_line(
+            b, en ? "Capital:            " : "Kapitalbelopp:      ", jint(l, "capital_minor"));
     if (!rc)
-        rc = amount_line(b, en ? "Reminder fee:       " : "Påminnelseavgift:   ",
-                         jint(l, "fee_minor"));
+        rc = amount_line(
+            b, en ? "Reminder fee:       " : "Påminnelseavgift:   ", jint(l, "fee_minor"));
     if (!rc && late)
         rc = amount_line(b, en ? "Late compensation:  " : "Förseningsersättning:", late);
     if (!rc && earlier)
         rc = amount_line(b, en ? "Earlier charges:    " : "Tidigare avgifter:  ", earlier);
     if (!rc)
-        rc = amount_line(b, en ? "Interest:           " : "Dröjsmålsränta:     ",
-                         jint(l, "interest_minor"));
+        rc = amount_line(
+            b, en ? "Interest:           " : "Dröjsmålsränta:     ", jint(l, "interest_minor"));
     if (!rc)
         rc = buf_addf(b, "%s %s\n", en ? "Total to pay:       " : "Att betala:         ", total);
     if (!rc)
@@ -210,8 +207,8 @@ static enum pm_err mail_text(json_t *l, struct buf *b)
         rc = buf_addf(b, "%s %s\n", en ? "Bankgiro:           " : "Bankgiro:           ",
                       jtext(l, "company_bankgiro"));
     if (!rc)
-        rc = buf_addf(b, "%s %s\n\n", en ? "OCR reference:      " : "OCR-nummer:         ",
-                      jtext(l, "ocr"));
+        rc = buf_addf(b, "%s %s\n\n",
+                      en ? "OCR reference:      " : "OCR-nummer:         ", jtext(l, "ocr"));
     if (!rc)
         rc = buf_addf(b, "%s\n\n%s\n%s\n",
                       en ? "The reminder is attached as a PDF. If you have already paid, "

@@ -47,15 +47,15 @@ enum pm_err app_mail_list(const struct app_ctx *ax, int64_t invoice_id, int64_t 
 
 /* What the dispatcher delivers with. */
 struct app_mail_sender {
-    struct store *store;        /* the dispatcher's own handle */
-    const struct clock *clock;  /* business time: history stamps, sent_at */
-    struct mail_smtp *smtp;     /* mail/mail.h */
-    const char *from;           /* the envelope sender and From address */
-    const char *owner;          /* the lease owner: unique per process and thread */
-    int retry_s;                /* the first retry's delay; doubled each time (max 1 h) */
-    int max_attempts;           /* given up (failed) after this many */
-    int lease_s;                /* a batch's lease */
-    const atomic_int *stop;     /* when set, the rest of a batch is given back untried */
+    struct store *store;       /* the dispatcher's own handle */
+    const struct clock *clock; /* business time: history stamps, sent_at */
+    struct mail_smtp *smtp;    /* mail/mail.h */
+    const char *from;          /* the envelope sender and From address */
+    const char *owner;         /* the lease owner: unique per process and thread */
+    int retry_s;               /* the first retry's delay; doubled each time (max 1 h) */
+    int max_attempts;          /* given up (failed) after this many */
+    int lease_s;               /* a batch's lease */
+    const atomic_int *stop;    /* when set, the rest of a batch is given back untried */
 };
 
 /* Lease up to APP_MAIL_BATCH due mails and deliver them; *n how many were

@@ -96,9 +96,9 @@ struct mail_smtp_config {
     const char *user;     /* NULL or "" = no AUTH */
     const char *password; /* with user */
     enum mail_tls tls;
-    bool insecure;            /* do not verify the server's certificate (tests) */
-    long connect_timeout_ms;  /* 0 = 10 s */
-    long timeout_ms;          /* a whole message, 0 = 60 s */
+    bool insecure;           /* do not verify the server's certificate (tests) */
+    long connect_timeout_ms; /* 0 = 10 s */
+    long timeout_ms;         /* a whole message, 0 = 60 s */
 };
 
 /* What became of one message. */

@@ -238,8 +238,8 @@ static void rfc5322_date(int64_t t, char *dst, size_t cap)
 
     date_to_ymd((int32_t)day, &y, &m, &d);
     wd = date_weekday((int32_t)day);
-    snprintf(dst, cap, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[wd], d,
-             months[m - 1], y, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    snprintf(dst, cap, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[wd], d, months[m - 1], y,
+             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
 static bool filename_ok(const char *s)
@@ -259,8 +259,8 @@ static bool message_id_ok(const char *s)
     size_t n = s ? strlen(s) : 0;
     bool ascii;
 
-    return n > 4 && n < MAIL_MESSAGE_ID_MAX && s[0] == '<' && s[n - 1] == '>' &&
-           strchr(s, '@') && !strchr(s, ' ') && !check_text(s, &ascii) && ascii;
+    return n > 4 && n < MAIL_MESSAGE_ID_MAX && s[0] == '<' && s[n - 1] == '>' && strchr(s, '@') &&
+           !strchr(s, ' ') && !check_text(s, &ascii) && ascii;
 }
 
 /* The body text with every line ended by CRLF (a lone CR dropped). */

@@ -26,7 +26,8 @@ struct mail_smtp {
     char *url, *user, *password;
     struct mail_smtp_config cfg;
     char errbuf[CURL_ERROR_SIZE];
-    char last[MAIL_ANSWER_MAX]; /* the last reply line of the server */
+    char last[MAIL_ANSWER_MAX];     /* the last reply line of the server */
+    char last_err[MAIL_ANSWER_MAX]; /* its last 4xx or 5xx reply line (a QUIT's 221 follows it) */
 };
 
 /* One message being read by libcurl. */
@@ -99,6 +100,8 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
         n = sizeof(s->last) - 1;
     memcpy(s->last, data, n);
     s->last[n] = '\0';
+    if (n > 0 && (data[0] == '4' || data[0] == '5'))
+        memcpy(s->last_err, s->last, n + 1);
     return 0;
 }
 
@@ -193,6 +196,7 @@ static enum mail_outcome send_once(struct mail_smtp *s, struct upload *u, struct
     snprintf(envelope, sizeof(envelope), "<%s>", from);
     s->errbuf[0] = '\0';
     s->last[0] = '\0';
+    s->last_err[0] = '\0';
     curl_easy_setopt(s->easy, CURLOPT_MAIL_FROM, envelope);
     curl_easy_setopt(s->easy, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(s->easy, CURLOPT_READDATA, u);
@@ -204,8 +208,8 @@ static enum mail_outcome send_once(struct mail_smtp *s, struct upload *u, struct
         snprintf(answer, cap, "%s", s->last[0] ? s->last : "250");
         return MAIL_SENT;
     }
-    if (s->last[0] && reply >= 400)
-        snprintf(answer, cap, "%s", s->last);
+    if (s->last_err[0] && reply >= 400)
+        snprintf(answer, cap, "%s", s->last_err);
     else
         snprintf(answer, cap, "%s", s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
     if (reply >= 500 && reply < 600 && !setup_failure(res) && !u->aborted)

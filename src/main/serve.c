@@ -60,7 +60,8 @@ static int usage(FILE *f, int status)
             "  --public-url URL    the address users reach Påminn at; with https:// the\n"
             "                      session cookie is always Secure\n%s%s",
             API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, API_DEFAULT_PER_IP,
-            API_DEFAULT_HEADER_TIMEOUT_S, API_MAX_HEADER_TIMEOUT_S, serve_amili_usage, serve_mail_usage);
+            API_DEFAULT_HEADER_TIMEOUT_S, API_MAX_HEADER_TIMEOUT_S, serve_amili_usage,
+            serve_mail_usage);
     return status;
 }
 

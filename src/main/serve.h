@@ -77,18 +77,18 @@ enum {
     SERVE_MAIL_OPT_TIMEOUT,
 };
 
-#define SERVE_MAIL_LONG_OPTIONS                                                         \
-    {"smtp-url", required_argument, NULL, SERVE_MAIL_OPT_URL},                          \
-        {"smtp-user", required_argument, NULL, SERVE_MAIL_OPT_USER},                    \
-        {"smtp-password-file", required_argument, NULL, SERVE_MAIL_OPT_PASSWORD_FILE},  \
-        {"smtp-from", required_argument, NULL, SERVE_MAIL_OPT_FROM},                    \
-        {"smtp-tls", required_argument, NULL, SERVE_MAIL_OPT_TLS},                      \
-        {"smtp-insecure", no_argument, NULL, SERVE_MAIL_OPT_INSECURE},                  \
-        {"smtp-retry-seconds", required_argument, NULL, SERVE_MAIL_OPT_RETRY},          \
-        {"smtp-max-attempts", required_argument, NULL, SERVE_MAIL_OPT_ATTEMPTS},        \
-        {"smtp-lease-seconds", required_argument, NULL, SERVE_MAIL_OPT_LEASE},          \
-    {                                                                                   \
-        "smtp-timeout", required_argument, NULL, SERVE_MAIL_OPT_TIMEOUT                 \
+#define SERVE_MAIL_LONG_OPTIONS                                                        \
+    {"smtp-url", required_argument, NULL, SERVE_MAIL_OPT_URL},                         \
+        {"smtp-user", required_argument, NULL, SERVE_MAIL_OPT_USER},                   \
+        {"smtp-password-file", required_argument, NULL, SERVE_MAIL_OPT_PASSWORD_FILE}, \
+        {"smtp-from", required_argument, NULL, SERVE_MAIL_OPT_FROM},                   \
+        {"smtp-tls", required_argument, NULL, SERVE_MAIL_OPT_TLS},                     \
+        {"smtp-insecure", no_argument, NULL, SERVE_MAIL_OPT_INSECURE},                 \
+        {"smtp-retry-seconds", required_argument, NULL, SERVE_MAIL_OPT_RETRY},         \
+        {"smtp-max-attempts", required_argument, NULL, SERVE_MAIL_OPT_ATTEMPTS},       \
+        {"smtp-lease-seconds", required_argument, NULL, SERVE_MAIL_OPT_LEASE},         \
+    {                                                                                  \
+        "smtp-timeout", required_argument, NULL, SERVE_MAIL_OPT_TIMEOUT                \
     }
 
 struct serve_mail_worker;

@@ -14,7 +14,7 @@
 
 #include "store/store_agency_sql.h"
 
-#define MAIL_COLS                                                                              \
+#define MAIL_COLS                                                                               \
     "company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state, attempts," \
     " next_attempt_at, last_answer, sent_at, created_at, updated_at"
 #define MAIL_COLS_M                                                                          \
@@ -22,16 +22,14 @@
     " m.state, m.attempts, m.next_attempt_at, m.last_answer, m.sent_at, m.created_at,"       \
     " m.updated_at"
 
-static const struct sql_col mail_cols[] =
-    SQL_COLS(struct mail_row, company_id, id, invoice_id, reminder_id, recipient, subject,
-             message_id, state, attempts, next_attempt_at, last_answer, sent_at, created_at,
-             updated_at);
+static const struct sql_col mail_cols[] = SQL_COLS(
+    struct mail_row, company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state,
+    attempts, next_attempt_at, last_answer, sent_at, created_at, updated_at);
 static const struct sql_reader mail_reader = SQL_READER(struct mail_row, mail_cols, NULL);
 
-static const struct sql_col list_cols[] =
-    SQL_COLS(struct mail_row, company_id, id, invoice_id, reminder_id, recipient, subject,
-             message_id, state, attempts, next_attempt_at, last_answer, sent_at, created_at,
-             updated_at, invoice_number);
+static const struct sql_col list_cols[] = SQL_COLS(
+    struct mail_row, company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state,
+    attempts, next_attempt_at, last_answer, sent_at, created_at, updated_at, invoice_number);
 static const struct sql_reader list_reader = SQL_READER(struct mail_row, list_cols, NULL);
 
 struct insert_unit {
@@ -53,7 +51,7 @@ static enum pm_err insert_run(struct store *st, void *ctx)
     u->queued = false;
     err = sql_next_id(st, m->company_id, "mail_outbox", 1, &m->id);
     if (!err)
-        err = sql_query(st, &q, sql, "iiiitttti", m->company_id, m->id, m->invoice_id,
+        err = sql_query(st, &q, sql, "iiiittti", m->company_id, m->id, m->invoice_id,
                         m->reminder_id, SQL_ARR(m->recipient), SQL_ARR(m->subject),
                         SQL_ARR(m->message_id), m->created_at);
     if (!err)
