@@ -230,7 +230,7 @@ int serve_command(struct cli *c, int argc, char **argv)
         status = amili_status;
         goto out_release;
     }
-    cfg.mail_from = mail.worker ? mail.from : NULL;
+    cfg.mail_from = mail.n_workers > 0 ? mail.from : NULL;
     cfg.camt054_schema = camt;
     if (api_server_start(&cfg, &c->clock, c->tz, &rates, &srv, &err)) {
         cli_errorf("serve", "%s", err.message);

@@ -14,6 +14,8 @@
  *   --smtp-max-attempts N      failed after this many tries (default 8)
  *   --smtp-lease-seconds N     a batch's lease (default 120)
  *   --smtp-timeout SECONDS     one message (default 60)
+ *   --smtp-connections N       dispatcher threads, each with its own SMTP
+ *                              connection and store handle (default 2)
  *
  * The same settings in the INI file's [server] section: smtp_url,
  * smtp_user, smtp_password_file, smtp_from, smtp_tls (flags win).
@@ -53,6 +55,7 @@ const char *const serve_mail_usage =
     "  --smtp-max-attempts N   give up (failed, shown on the invoice) after N tries (8)\n"
     "  --smtp-lease-seconds N  a batch of mails' lease before another process takes over (120)\n"
     "  --smtp-timeout SECONDS  connection and one message (60)\n"
+    "  --smtp-connections N    mails sent at once, one connection each (default 2)\n"
     "                      INI [server]: smtp_url, smtp_user, smtp_password_file,\n"
     "                      smtp_from, smtp_tls\n";
 
@@ -111,6 +114,8 @@ bool serve_mail_option(struct serve_mail *m, int opt, const char *arg, int *stat
         return number("smtp-lease-seconds", arg, 2, 3600, &m->lease_s, status);
     case SERVE_MAIL_OPT_TIMEOUT:
         return number("smtp-timeout", arg, 1, 3600, &m->timeout_s, status);
+    case SERVE_MAIL_OPT_CONNECTIONS:
+        return number("smtp-connections", arg, 1, 16, &m->connections, status);
     default:
         return false;
     }
@@ -197,48 +202,27 @@ static int check_settings(const struct serve_mail *m, enum mail_tls *tls)
     return CLI_EXIT_OK;
 }
 
-int serve_mail_start(struct serve_mail *m, struct cli *c, const char *db)
+/* One dispatcher thread: its store handle, SMTP connection and owner. */
+static int worker_start(struct serve_mail *m, struct cli *c, const char *db,
+                        const struct mail_smtp_config *cfg, int index)
 {
-    struct mail_smtp_config cfg = {0};
-    struct serve_mail_worker *w;
-    struct buf pw = BUF_INIT;
+    struct serve_mail_worker *w = calloc(1, sizeof(*w));
     struct pm_error e = {0};
     char token[SECRET_TOKEN_HEX];
-    int status;
 
-    m->worker = NULL;
-    if (!m->url)
-        return CLI_EXIT_OK;
-    status = check_settings(m, &cfg.tls);
-    if (!status && m->password_file)
-        status = read_password(m->password_file, &pw);
-    if (status)
-        return status;
-    w = calloc(1, sizeof(*w));
-    if (!w) {
-        buf_release(&pw);
+    if (!w)
         return CLI_EXIT_FAILED;
-    }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
     atomic_init(&w->stop, 0);
-    cfg.url = m->url;
-    cfg.user = m->user;
-    cfg.password = pw.data;
-    cfg.insecure = m->insecure;
-    cfg.connect_timeout_ms = m->timeout_s ? m->timeout_s * 1000L : 0;
-    cfg.timeout_ms = m->timeout_s ? m->timeout_s * 1000L : 0;
-    w->smtp = mail_smtp_new(&cfg, &e);
-    if (pw.len)
-        memset(pw.data, 0, pw.len);
-    buf_release(&pw);
+    w->smtp = mail_smtp_new(cfg, &e);
     if (!w->smtp || store_open(db, &w->st, &e)) {
         cli_errorf("serve", "e-mail: %s", e.message);
         worker_free(w);
         return CLI_EXIT_FAILED;
     }
     secret_random_token(token);
-    snprintf(w->owner, sizeof(w->owner), "mail:%ld:%.16s", (long)getpid(), token);
+    snprintf(w->owner, sizeof(w->owner), "mail:%ld:%d:%.16s", (long)getpid(), index, token);
     w->sender = (struct app_mail_sender){
         .store = w->st,
         .clock = &c->clock,
@@ -255,23 +239,60 @@ int serve_mail_start(struct serve_mail *m, struct cli *c, const char *db)
         worker_free(w);
         return CLI_EXIT_FAILED;
     }
-    m->worker = w;
-    fprintf(stderr, "paminn serve: e-mail over %s from %s (STARTTLS %s)\n", m->url, m->from,
-            mail_tls_name(cfg.tls));
+    m->worker[m->n_workers++] = w;
+    return CLI_EXIT_OK;
+}
+
+int serve_mail_start(struct serve_mail *m, struct cli *c, const char *db)
+{
+    struct mail_smtp_config cfg = {0};
+    struct buf pw = BUF_INIT;
+    int status, i, n = m->connections > 0 ? m->connections : 2;
+
+    m->n_workers = 0;
+    if (!m->url)
+        return CLI_EXIT_OK;
+    status = check_settings(m, &cfg.tls);
+    if (!status && m->password_file)
+        status = read_password(m->password_file, &pw);
+    if (status)
+        return status;
+    cfg.url = m->url;
+    cfg.user = m->user;
+    cfg.password = pw.data;
+    cfg.insecure = m->insecure;
+    cfg.connect_timeout_ms = m->timeout_s ? m->timeout_s * 1000L : 0;
+    cfg.timeout_ms = m->timeout_s ? m->timeout_s * 1000L : 0;
+    for (i = 0; !status && i < n; i++)
+        status = worker_start(m, c, db, &cfg, i);
+    if (pw.len)
+        memset(pw.data, 0, pw.len);
+    buf_release(&pw);
+    if (status) {
+        serve_mail_stop(m);
+        return status;
+    }
+    fprintf(stderr, "paminn serve: e-mail over %s from %s (STARTTLS %s), %d connections\n",
+            m->url, m->from, mail_tls_name(cfg.tls), n);
     return CLI_EXIT_OK;
 }
 
 void serve_mail_stop(struct serve_mail *m)
 {
-    struct serve_mail_worker *w = m->worker;
+    struct serve_mail_worker *w;
+    int i;
 
-    if (!w)
-        return;
-    pthread_mutex_lock(&w->lock);
-    atomic_store(&w->stop, 1);
-    pthread_cond_signal(&w->wake);
-    pthread_mutex_unlock(&w->lock);
-    pthread_join(w->thread, NULL);
-    worker_free(w);
-    m->worker = NULL;
+    for (i = 0; i < m->n_workers; i++) {
+        w = m->worker[i];
+        pthread_mutex_lock(&w->lock);
+        atomic_store(&w->stop, 1);
+        pthread_cond_signal(&w->wake);
+        pthread_mutex_unlock(&w->lock);
+    }
+    for (i = 0; i < m->n_workers; i++) {
+        pthread_join(m->worker[i]->thread, NULL);
+        worker_free(m->worker[i]);
+        m->worker[i] = NULL;
+    }
+    m->n_workers = 0;
 }
