@@ -18,6 +18,7 @@ import * as overview from './views/overview.js';
 import * as settings from './views/settings.js';
 import * as tokens from './views/tokens.js';
 import * as payments from './views/payments.js';
+import * as mails from './views/mails.js';
 
 const routes = [
   [/^\/invoices\/new$/, invoiceNew.render],
@@ -27,6 +28,7 @@ const routes = [
   [/^\/customers\/(\d+)$/, customers.renderForm],
   [/^\/customers$/, customers.renderList],
   [/^\/payments$/, payments.render],
+  [/^\/mails$/, mails.render],
   [/^\/start$/, start.render],
   [/^\/overview$/, overview.render],
   [/^\/settings$/, settings.render],

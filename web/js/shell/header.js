@@ -13,6 +13,7 @@ const NAV = [
   ['#/invoices', 'nav.invoices', /^\/invoices/],
   ['#/payments', 'nav.payments', /^\/payments/, () => heldBadge()],
   ['#/start', 'nav.reminders', /^\/start/],
+  ['#/mails', 'nav.mails', /^\/mails/],
   ['#/customers', 'nav.customers', /^\/customers/],
   ['#/overview', 'nav.overview', /^\/overview/],
   ['#/settings', 'nav.settings', /^\/settings/],
