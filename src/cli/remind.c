@@ -49,8 +49,8 @@ static enum pm_err each(void *arg, int64_t invoice_id, const struct reminder *rm
     (void)a;
     if (!rm) {
         run->refused++;
-        printf("invoice %lld: not reminded (%s%s%s)\n", (long long)invoice_id,
-               app_error_code(err), err->field[0] ? " " : "", err->field);
+        printf("invoice %lld: not reminded (%s%s%s)\n", (long long)invoice_id, app_error_code(err),
+               err->field[0] ? " " : "", err->field);
         return PM_OK;
     }
     run->made++;

@@ -88,7 +88,7 @@ enum {
         {"smtp-retry-seconds", required_argument, NULL, SERVE_MAIL_OPT_RETRY},         \
         {"smtp-max-attempts", required_argument, NULL, SERVE_MAIL_OPT_ATTEMPTS},       \
         {"smtp-lease-seconds", required_argument, NULL, SERVE_MAIL_OPT_LEASE},         \
-        {"smtp-connections", required_argument, NULL, SERVE_MAIL_OPT_CONNECTIONS}, \
+        {"smtp-connections", required_argument, NULL, SERVE_MAIL_OPT_CONNECTIONS},     \
     {                                                                                  \
         "smtp-timeout", required_argument, NULL, SERVE_MAIL_OPT_TIMEOUT                \
     }
@@ -99,8 +99,8 @@ struct serve_mail {
     const char *url, *user, *password_file, *from, *tls;
     bool insecure;
     int retry_s, max_attempts, lease_s, timeout_s; /* 0 = default */
-    int connections;                      /* dispatcher threads, 0 = default (2) */
-    struct serve_mail_worker *worker[16]; /* the dispatcher threads, when started */
+    int connections;                               /* dispatcher threads, 0 = default (2) */
+    struct serve_mail_worker *worker[16];          /* the dispatcher threads, when started */
     int n_workers;
 };
 

@@ -272,8 +272,8 @@ int serve_mail_start(struct serve_mail *m, struct cli *c, const char *db)
         serve_mail_stop(m);
         return status;
     }
-    fprintf(stderr, "paminn serve: e-mail over %s from %s (STARTTLS %s), %d connections\n",
-            m->url, m->from, mail_tls_name(cfg.tls), n);
+    fprintf(stderr, "paminn serve: e-mail over %s from %s (STARTTLS %s), %d connections\n", m->url,
+            m->from, mail_tls_name(cfg.tls), n);
     return CLI_EXIT_OK;
 }
 
