@@ -17,8 +17,10 @@
  *   --smtp-connections N       dispatcher threads, each with its own SMTP
  *                              connection and store handle (default 2)
  *
- * The same settings in the INI file's [server] section: smtp_url,
- * smtp_user, smtp_password_file, smtp_from, smtp_tls (flags win).
+ * The same settings in the environment (PAMINN_SMTP_URL, PAMINN_SMTP_FROM,
+ * PAMINN_SMTP_USER, PAMINN_SMTP_PASSWORD_FILE, PAMINN_SMTP_TLS) and in the
+ * INI file's [server] section: smtp_url, smtp_user, smtp_password_file,
+ * smtp_from, smtp_tls (flags > environment > INI).
  *
  * The dispatcher is one thread with its own store handle and one SMTP
  * connection kept open between messages (mail/mail.h): it delivers what is
@@ -48,6 +50,7 @@ const char *const serve_mail_usage =
     "  --smtp-url URL      send reminders by e-mail: smtp://HOST:PORT or smtps://HOST:PORT\n"
     "                      (without it e-mails are queued, not sent)\n"
     "  --smtp-from ADDRESS the sender of the e-mails (required with --smtp-url)\n"
+    "                      (also $PAMINN_SMTP_URL, _FROM, _USER, _PASSWORD_FILE, _TLS)\n"
     "  --smtp-user USER    SMTP AUTH user, with --smtp-password-file FILE (first line)\n"
     "  --smtp-tls try|require|none  STARTTLS on smtp:// (default try)\n"
     "  --smtp-insecure     do not verify the SMTP server's certificate (tests only)\n"
@@ -121,8 +124,20 @@ bool serve_mail_option(struct serve_mail *m, int opt, const char *arg, int *stat
     }
 }
 
+static const char *env_or(const char *value, const char *name)
+{
+    const char *e = getenv(name);
+
+    return value ? value : e && *e ? e : NULL;
+}
+
 void serve_mail_from_ini(struct serve_mail *m, const struct api_ini *ini)
 {
+    m->url = env_or(m->url, "PAMINN_SMTP_URL");
+    m->from = env_or(m->from, "PAMINN_SMTP_FROM");
+    m->user = env_or(m->user, "PAMINN_SMTP_USER");
+    m->password_file = env_or(m->password_file, "PAMINN_SMTP_PASSWORD_FILE");
+    m->tls = env_or(m->tls, "PAMINN_SMTP_TLS");
     if (!m->url && ini->has_smtp_url)
         m->url = ini->smtp_url;
     if (!m->user && ini->has_smtp_user)

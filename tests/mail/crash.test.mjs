@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { PATIENCE_MS, assertStatus, co, createCustomer, startServer, waitFor } from './lib/server.mjs';
+import { PATIENCE_MS, assertStatus, co, createCustomer, startServer, waitFor } from '../api/lib/server.mjs';
 import { startSink } from '../lib/smtp.mjs';
 
 const N = Number(process.env.MAIL_CRASH_N ?? 2000);
