@@ -108,6 +108,11 @@ test('the E-post view lists sent and refused mails with the server\'s answer; th
   await failedRow.getByRole('link', { name: String(refused.number) }).click();
   await page.getByRole('heading', { level: 1, name: new RegExp(`${refused.number}`) }).waitFor();
   await page.getByText(/E-post till refuse@example\.se kunde inte levereras: 550/).waitFor();
+  /* an invoice without e-mails shows no e-mail section (and no stray text) */
+  await page.goto(`${app.base}/#/invoices/${withoutMail.id}`);
+  await page.getByRole('heading', { level: 1, name: new RegExp(`${withoutMail.number}`) }).waitFor();
+  assert.equal(await page.locator('section.invoice-mails').count(), 0);
+  assert.ok(!/\bnull\b/.test(await page.locator('main').innerText()), 'no "null" on the page');
   assertNoPageErrors(page);
   await page.close();
 });

@@ -49,7 +49,7 @@ export async function render(main, ctx) {
               h('td.num', money(l.net_minor, inv.currency)))))))),
         inv.buyers && inv.buyers.length ? h('section.buyers', h('h2', t('invoice.buyers')),
           h('ul', inv.buyers.map((b) => h('li', `${b.name} (${b.id_number})`)))) : '',
-        invoiceMails(inv),
+        invoiceMails(inv) ?? '',
         ...parts.slice(2).filter(Boolean));
     } catch (err) {
       clear(wrap);
