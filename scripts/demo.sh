@@ -3,7 +3,10 @@
 # fresh demo database (var/demo.db), show what it holds, and serve it on
 # http://127.0.0.1:8080 until Ctrl-C — with a local amili-sandbox as Visma
 # Amili on 127.0.0.1:8090 (`paminn demo`; var/sandbox.db, partner key
-# var/amili-partner.pem, secret key var/secret.key).
+# var/amili-partner.pem, secret key var/secret.key) and a local SMTP sink
+# on 127.0.0.1:8025 (tests/lib/smtp_sink.py, Debian's python3-aiosmtpd;
+# e-mailed reminders are kept in var/demo-mail/ and show as sent under
+# "E-post").
 #   DEMO_LISTEN=HOST:PORT  where to listen (default 127.0.0.1:8080)
 #   DEMO_INVOICES=N   invoices in the demo company (default 400)
 #   DEMO_PASSWORD=PW  the demo user's password (default: random, printed)

@@ -56,6 +56,9 @@ struct api_config {
     /* data/camt054.xsd compiled (bank/camt054.h): borrowed, outlives the
      * server; NULL = camt.054 files are refused (500). */
     const struct camt054_schema *camt054_schema;
+    /* The sender of e-mail (--smtp-from) when SMTP is configured, else
+     * NULL: the UI offers e-mail only then. */
+    const char *mail_from;
 };
 
 struct api_server;

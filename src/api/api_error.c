@@ -90,6 +90,8 @@ static const struct code_info codes[] = {
     {"expiry_in_past", 422, NULL, NULL},
     {"date_before_invoice", 422, NULL, NULL},
     {"rot_rut_company_customer", 422, NULL, NULL},
+    {"missing_email", 422, NULL, NULL},
+    {"mail_not_configured", 503, NULL, NULL},
     {"agency_not_configured", 503, NULL, NULL},
     {"agency_unavailable", 502, NULL, NULL},
     {"agency_refused", 502, NULL, NULL},

@@ -61,6 +61,9 @@ enum pm_err api_reminders_create(struct api_request *r);
 enum pm_err api_reminders_letter(struct api_request *r);
 enum pm_err api_reminders_bulk(struct api_request *r);
 enum pm_err api_reminders_batch_letters(struct api_request *r);
+/* api_mail.c: the company's e-mails of reminders */
+enum pm_err api_mails_list(struct api_request *r);
+enum pm_err api_mails_queue(struct api_request *r);
 enum pm_err api_loss_create(struct api_request *r);
 enum pm_err api_books_vouchers(struct api_request *r);
 enum pm_err api_books_sie(struct api_request *r);

@@ -73,6 +73,17 @@ static enum pm_err server_key(struct api_ini *out, const char *k, size_t kn, con
         return set_text(out->listen, &out->has_listen, v, vn, line, "listen", e);
     if (kn == 8 && !memcmp(k, "data_dir", 8))
         return set_text(out->data_dir, &out->has_data_dir, v, vn, line, "data_dir", e);
+    if (kn == 8 && !memcmp(k, "smtp_url", 8))
+        return set_text(out->smtp_url, &out->has_smtp_url, v, vn, line, "smtp_url", e);
+    if (kn == 9 && !memcmp(k, "smtp_user", 9))
+        return set_text(out->smtp_user, &out->has_smtp_user, v, vn, line, "smtp_user", e);
+    if (kn == 18 && !memcmp(k, "smtp_password_file", 18))
+        return set_text(out->smtp_password_file, &out->has_smtp_password_file, v, vn, line,
+                        "smtp_password_file", e);
+    if (kn == 9 && !memcmp(k, "smtp_from", 9))
+        return set_text(out->smtp_from, &out->has_smtp_from, v, vn, line, "smtp_from", e);
+    if (kn == 8 && !memcmp(k, "smtp_tls", 8))
+        return set_text(out->smtp_tls, &out->has_smtp_tls, v, vn, line, "smtp_tls", e);
     if (kn == 7 && !memcmp(k, "threads", 7))
         return set_number(&out->threads, &out->has_threads, v, vn, 256, line, "threads", e);
     if (kn == 8 && !memcmp(k, "max_body", 8))

@@ -7,6 +7,11 @@
  *   threads = 4
  *   max_body = 1048576
  *   data_dir = /usr/share/paminn/data
+ *   smtp_url = smtp://mail.example.se:587
+ *   smtp_from = paminnelser@example.se
+ *   smtp_user = paminn
+ *   smtp_password_file = /etc/paminn/smtp-password
+ *   smtp_tls = require
  *
  * Lines are "key = value" (the value may be double-quoted), comments start
  * with ';' or '#'.  Sections other than [server] are left for other parts of
@@ -27,6 +32,12 @@
 
 struct api_ini {
     bool has_db, has_listen, has_threads, has_max_body, has_data_dir;
+    bool has_smtp_url, has_smtp_user, has_smtp_password_file, has_smtp_from, has_smtp_tls;
+    char smtp_url[API_INI_VALUE_MAX];
+    char smtp_user[API_INI_VALUE_MAX];
+    char smtp_password_file[API_INI_VALUE_MAX];
+    char smtp_from[API_INI_VALUE_MAX];
+    char smtp_tls[API_INI_VALUE_MAX];
     char db[API_INI_VALUE_MAX];
     char listen[API_INI_VALUE_MAX];
     char data_dir[API_INI_VALUE_MAX];

@@ -17,6 +17,7 @@
 #include "api/api_cursor.h"
 #include "api/api_decode.h"
 #include "api/api_handlers.h"
+#include "api/api_mail.h"
 #include "api/api_render.h"
 #include "api/api_request.h"
 #include "app/app_handover.h"
@@ -334,7 +335,8 @@ static enum pm_err invoice_detail(struct api_request *r, const struct app_ctx *a
         json_object_set(obj, "interest", interest) ||
         json_object_set_new(obj, "loss", loss_json(&v.books)) ||
         json_object_set_new(obj, "reminder_stop", stop_json(&v.stops)) ||
-        json_object_set_new(obj, "amili", api_amili_invoice_part(r, ax, &v.inv))) {
+        json_object_set_new(obj, "amili", api_amili_invoice_part(r, ax, &v.inv)) ||
+        json_object_set_new(obj, "mails", api_mail_invoice_part(ax, v.inv.id))) {
         rc = api_error_set(&r->err, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;
     }

@@ -12,8 +12,10 @@
 
 #include "api/api_handlers.h"
 #include "api/api_json.h"
+#include "api/api_mail.h"
 #include "api/api_render.h"
 #include "api/api_request.h"
+#include "app/app_mail.h"
 #include "app/app_reminders.h"
 
 #define BULK_MAX 1000
@@ -56,19 +58,23 @@ static enum pm_err reminder_date(struct api_request *r, const json_t *obj, int32
 
 enum pm_err api_reminders_create(struct api_request *r)
 {
-    static const char *const keys[] = {"date", NULL};
+    static const char *const keys[] = {"date", "channel", NULL};
     struct app_ctx ax;
     struct app_error ae;
     struct company co;
     struct reminder *rm = NULL;
     struct reminder_amounts a;
+    enum api_mail_channel channel;
     char actor[STORE_EMAIL_MAX];
+    json_t *obj, *mail = NULL;
     int32_t date;
     enum pm_err rc;
 
     rc = api_json_check_keys(r->json, "", keys, &r->err);
     if (!rc)
         rc = reminder_date(r, r->json, &date);
+    if (!rc)
+        rc = api_mail_channel(r, &channel);
     if (!rc)
         rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
@@ -82,8 +88,21 @@ enum pm_err api_reminders_create(struct api_request *r)
         api_request_store_failed(r, rc);
     else if (rc)
         api_error_from_app(&r->err, &ae);
-    else
-        rc = api_request_reply(r, 201, reminder_json(rm, &a));
+    if (!rc && channel != API_MAIL_LETTER)
+        rc = api_mail_queue(r, &ax, rm->invoice_id, rm->id, &mail);
+    if (!rc) {
+        obj = reminder_json(rm, &a);
+        if (obj) {
+            json_object_set_new(obj, "channel",
+                                json_string(channel == API_MAIL_LETTER  ? "letter"
+                                            : channel == API_MAIL_EMAIL ? "email"
+                                                                        : "both"));
+            json_object_set_new(obj, "mail", mail ? mail : json_null());
+            mail = NULL;
+        }
+        rc = api_request_reply(r, 201, obj);
+    }
+    json_decref(mail);
     free(rm);
     return rc;
 }
@@ -160,7 +179,43 @@ static enum pm_err bulk_ids(struct api_request *r, int64_t **ids, size_t *n)
 struct bulk_results {
     json_t *items;
     bool english;
+    enum api_mail_channel channel;
+    const struct app_ctx *ax;
+    size_t mailed;
 };
+
+/* Queue the e-mail of a reminder made in a batch into item: "mail", or
+ * "mail_error" when the customer has no address (the letter stands). */
+static enum pm_err bulk_mail(struct bulk_results *br, const struct reminder *rm, json_t *item)
+{
+    struct app_error ae;
+    struct mail_row m;
+    bool found = false;
+    const char *code;
+    enum pm_err rc;
+
+    app_error_clear(&ae);
+    rc = app_mail_queue_reminder(br->ax, rm->invoice_id, rm->id, &ae);
+    if (rc == PM_ERR_INVALID) {
+        code = app_error_code(&ae);
+        json_object_set_new(item, "mail", json_null());
+        return json_object_set_new(item, "mail_error",
+                                   json_pack("{s:s, s:s, s:s}", "code", code, "field", ae.field,
+                                             "message", app_error_message(code, br->english)))
+                   ? PM_ERR_NOMEM
+                   : PM_OK;
+    }
+    if (!rc)
+        rc = app_mail_of_reminder(br->ax, rm->id, &m, &found, &ae);
+    if (rc)
+        return rc;
+    br->mailed++;
+    return json_object_set_new(item, "mail",
+                               json_pack("{s:I, s:s, s:s}", "id", (json_int_t)m.id, "state",
+                                         m.state, "to", m.recipient))
+               ? PM_ERR_NOMEM
+               : PM_OK;
+}
 
 static enum pm_err bulk_result(void *arg, int64_t invoice_id, const struct reminder *rm,
                                const struct reminder_amounts *a, const struct app_error *err)
@@ -172,6 +227,14 @@ static enum pm_err bulk_result(void *arg, int64_t invoice_id, const struct remin
     if (rm) {
         item = json_pack("{s:I, s:s, s:o, s:[]}", "invoice_id", (json_int_t)invoice_id, "status",
                          "created", "reminder", reminder_json(rm, a), "errors");
+        if (item && br->channel != API_MAIL_LETTER) {
+            enum pm_err rc = bulk_mail(br, rm, item);
+
+            if (rc) {
+                json_decref(item);
+                return rc;
+            }
+        }
     } else {
         const char *code;
 
@@ -187,7 +250,7 @@ static enum pm_err bulk_result(void *arg, int64_t invoice_id, const struct remin
 
 enum pm_err api_reminders_bulk(struct api_request *r)
 {
-    static const char *const keys[] = {"invoice_ids", "date", NULL};
+    static const char *const keys[] = {"invoice_ids", "date", "channel", NULL};
     struct app_ctx ax;
     struct app_error ae;
     struct app_reminder_batch batch;
@@ -205,9 +268,12 @@ enum pm_err api_reminders_bulk(struct api_request *r)
     if (!rc)
         rc = reminder_date(r, r->json, &date);
     if (!rc)
+        rc = api_mail_channel(r, &br.channel);
+    if (!rc)
         rc = api_request_app(r, &co, actor, sizeof(actor), &ax);
     if (rc)
         goto out_free;
+    br.ax = &ax;
     br.english = r->english;
     br.items = json_array();
     if (!br.items) {
@@ -223,12 +289,12 @@ enum pm_err api_reminders_bulk(struct api_request *r)
     url[0] = '\0';
     if (batch.created > 0)
         app_reminders_batch_url(r->company_id, batch.batch_id, url, sizeof(url));
-    rc = api_request_reply(r, 201,
-                           json_pack("{s:I, s:I, s:I, s:I, s:o, s:s?}", "batch_id",
-                                     (json_int_t)batch.batch_id, "total", (json_int_t)batch.total,
-                                     "created", (json_int_t)batch.created, "rejected",
-                                     (json_int_t)(batch.total - batch.created), "results", br.items,
-                                     "letters_url", url[0] ? url : NULL));
+    rc = api_request_reply(
+        r, 201,
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:s?}", "batch_id", (json_int_t)batch.batch_id,
+                  "total", (json_int_t)batch.total, "created", (json_int_t)batch.created,
+                  "rejected", (json_int_t)(batch.total - batch.created), "mailed",
+                  (json_int_t)br.mailed, "results", br.items, "letters_url", url[0] ? url : NULL));
     br.items = NULL;
 out_free:
     json_decref(br.items);

@@ -52,6 +52,7 @@ enum pm_err api_request_app(struct api_request *r, struct company *co, char *act
     ax->rates = r->ctx->rates;
     ax->agency = r->ctx->agency;
     ax->camt054_schema = r->ctx->camt054_schema;
+    ax->mail_from = r->ctx->mail_from;
     ax->company_id = r->company_id;
     ax->company = co;
     ax->today = r->today;

@@ -46,6 +46,7 @@ struct api_context {
     /* The agency client, NULL when not configured. */
     struct agency *agency;
     const struct camt054_schema *camt054_schema;
+    const char *mail_from; /* the e-mail sender; NULL = no SMTP configured */
 };
 
 enum api_principal {

@@ -1654,6 +1654,7 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     s->ctx.dummy_hash = s->dummy_hash;
     s->ctx.agency = cfg->agency; /* the agency, or NULL */
     s->ctx.camt054_schema = cfg->camt054_schema;
+    s->ctx.mail_from = cfg->mail_from;
     /* a handle for every HTTP worker, login thread and the pruner: none of
      * them ever waits for another's */
     rc = open_pool(s, cfg->db, threads + login_threads + 1, e);

@@ -50,6 +50,9 @@ struct app_ctx {
     /* the compiled data/camt054.xsd (bank/camt054.h); NULL = camt.054
      * files are refused */
     const struct camt054_schema *camt054_schema;
+    /* the sender address of e-mail (--smtp-from); NULL = no SMTP
+     * configured (mails are still queued, and sent once it is) */
+    const char *mail_from;
     int64_t company_id; /* the company acted on */
     /* its row, for the operations that need its settings (every write);
      * reads that need only the id run without it (NULL) */

@@ -13,6 +13,7 @@
  * in the store (a race rolls the chunk back and it is read again).
  */
 #include "app/app_dunning.h"
+#include "app/app_mail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,16 +356,12 @@ out_free:
 
 /* ---- carrying a run out ---- */
 
-/* The reminder's e-mail, queued in the chunk's transaction. */
+/* The reminder's e-mail, queued in the chunk's transaction (app_mail.h:
+ * the mail dispatcher of `paminn serve` sends it, once per reminder). */
 static enum pm_err dunning_send_email(const struct app_ctx *ax, int64_t invoice_id,
                                       int64_t reminder_id, struct app_error *e)
 {
-    /* wired to app_mail_queue_reminder at merge */
-    (void)ax;
-    (void)invoice_id;
-    (void)reminder_id;
-    (void)e;
-    return PM_OK;
+    return app_mail_queue_reminder(ax, invoice_id, reminder_id, e);
 }
 
 /* Failures that end a chunk (rolled back) rather than fail one item. */
@@ -430,9 +427,18 @@ static enum pm_err remind(const struct app_ctx *ax, struct chunk *ck, const stru
         return finish(ax, ck, it->invoice_id, false, one.code, 0, e);
     }
     if (dunning_channel_needs_email(channel)) {
-        rc = dunning_send_email(ax, it->invoice_id, ck->rm->id, e);
-        if (rc)
+        app_error_clear(&one);
+        rc = dunning_send_email(ax, it->invoice_id, ck->rm->id, &one);
+        if (rc && fatal(rc, &one)) {
+            *e = one;
             return rc;
+        }
+        if (rc) { /* e.g. the address removed since the proposal: the
+                   * reminder stands (its letter prints), the item says why
+                   * no e-mail went */
+            ck->did.reminded++;
+            return finish(ax, ck, it->invoice_id, true, one.code, ck->rm->id, e);
+        }
     }
     ck->did.reminded++;
     return finish(ax, ck, it->invoice_id, true, "", ck->rm->id, e);

@@ -108,6 +108,11 @@ static const struct code_info codes[] = {
      "ROT- och RUT-avdrag gäller bara privatpersoner, inte en kund som är ett företag.",
      "ROT and RUT deductions are for private persons only, not for a customer that is a "
      "company."},
+    /* e-mail of reminders */
+    {"missing_email", "Kunden har ingen e-postadress. Lägg till en på kundkortet.",
+     "The customer has no e-mail address. Add one on the customer card."},
+    {"mail_not_configured", "E-post är inte konfigurerat på den här servern (--smtp-url saknas).",
+     "E-mail is not configured on this server (--smtp-url is missing)."},
     /* the hand-over to Visma Amili */
     {"agency_not_configured",
      "Visma Amili är inte konfigurerat på den här servern (--amili-url saknas).",

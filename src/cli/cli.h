@@ -66,6 +66,8 @@ int cli_books_ctx(struct cli *c, const char *cmd, int64_t company_id, struct com
 struct rate_table;
 enum pm_err cli_load_rates(const char *cmd, const char *data_dir, struct rate_table *rates);
 int cli_books_lock(struct cli *c, int argc, char **argv);
+/* remind.c */
+int cli_remind(struct cli *c, int argc, char **argv);
 int cli_rates(struct cli *c, int argc, char **argv);
 
 /* Print "paminn SUBCOMMAND: message" to stderr. */

@@ -38,6 +38,8 @@
 #define DEMO_API_CODE   "paminn-demo"
 #define DEMO_SANDBOX    "127.0.0.1:8090"
 #define DEMO_ARGS_MAX   64
+#define DEMO_SMTP_PORT  "8025"
+#define DEMO_PYTHON     "/usr/bin/python3"
 #define READY_TIMEOUT_S 15
 
 static int usage(FILE *f, int status)
@@ -48,8 +50,12 @@ static int usage(FILE *f, int status)
             "Run Påminn with a local amili-sandbox as Visma Amili: starts the sandbox\n"
             "(default %s, database DIR/sandbox.db), makes a partner key DIR/amili-partner.pem\n"
             "if missing, registers it with the sandbox and serves until Ctrl-C.\n"
-            "DIR is ./var by default.  Serve options (--listen ...) are passed on.\n",
-            DEMO_SANDBOX);
+            "DIR is ./var by default.  Serve options (--listen ...) are passed on.\n"
+            "It also starts a local SMTP sink (tests/lib/smtp_sink.py with Debian's\n"
+            "python3-aiosmtpd) on 127.0.0.1:%s keeping the e-mails in DIR/demo-mail/, and\n"
+            "serves with --smtp-url pointing at it: reminders e-mailed in the demo show as\n"
+            "sent (--smtp-sink PATH: another script; without python3-aiosmtpd no e-mail).\n",
+            DEMO_SANDBOX, DEMO_SMTP_PORT);
     return status;
 }
 
@@ -179,6 +185,77 @@ static int start_sandbox(const char *bin, const char *db, const char *listen, co
     return CLI_EXIT_FAILED;
 }
 
+/* The SMTP sink of the demo: DEMO_PYTHON script --dir dir --port PORT,
+ * its "smtp-sink: listening on 127.0.0.1:PORT" line read into url
+ * (smtp://...).  Not fatal: without it the demo runs without e-mail. */
+static int start_smtp_sink(const char *script, const char *dir, pid_t *pid, char *url, size_t cap)
+{
+    const char *prefix = "smtp-sink: listening on ";
+    time_t until = time(NULL) + READY_TIMEOUT_S;
+    char line[512];
+    size_t len;
+    int fds[2];
+    FILE *out;
+
+    if (access(DEMO_PYTHON, X_OK) != 0 || access(script, R_OK) != 0 || pipe(fds) != 0)
+        return CLI_EXIT_FAILED;
+    *pid = fork();
+    if (*pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return CLI_EXIT_FAILED;
+    }
+    if (*pid == 0) {
+        sigset_t none;
+
+        sigemptyset(&none);
+        pthread_sigmask(SIG_SETMASK, &none, NULL);
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execl(DEMO_PYTHON, DEMO_PYTHON, script, "--dir", dir, "--port", DEMO_SMTP_PORT,
+              (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    out = fdopen(fds[0], "r");
+    while (out && time(NULL) < until && fgets(line, sizeof(line), out)) {
+        len = strlen(line);
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (!strncmp(line, prefix, strlen(prefix))) {
+            snprintf(url, cap, "smtp://%s", line + strlen(prefix));
+            fclose(out);
+            return CLI_EXIT_OK;
+        }
+    }
+    if (out)
+        fclose(out);
+    kill(*pid, SIGTERM);
+    waitpid(*pid, NULL, 0);
+    *pid = -1;
+    return CLI_EXIT_FAILED;
+}
+
+/* dirname(/proc/self/exe)/../../tests/lib/smtp_sink.py (build/default/paminn). */
+static void default_sink(char *dst, size_t cap)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    char *slash;
+
+    snprintf(dst, cap, "tests/lib/smtp_sink.py");
+    if (n <= 0)
+        return;
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(dst, cap, "%s/../../tests/lib/smtp_sink.py", self);
+    if (access(dst, R_OK) != 0)
+        snprintf(dst, cap, "tests/lib/smtp_sink.py");
+}
+
 static size_t discard(char *data, size_t size, size_t nmemb, void *user)
 {
     (void)data;
@@ -224,8 +301,10 @@ out_free:
 
 int demo_run_command(struct cli *c, int argc, char **argv)
 {
-    const char *sandbox_bin = NULL, *sandbox_listen = DEMO_SANDBOX, *var = "var";
+    const char *sandbox_bin = NULL, *sandbox_listen = DEMO_SANDBOX, *var = "var", *sink = NULL;
     char bin[PATH_MAX], key[PATH_MAX], db[PATH_MAX], secret[PATH_MAX], url[512];
+    char sink_script[PATH_MAX], mail_dir[PATH_MAX], smtp_url[128];
+    pid_t sink_pid = -1;
     char *serve_argv[DEMO_ARGS_MAX], *public_pem = NULL, *now = getenv("PAMINN_NOW");
     int serve_argc = 0, status = CLI_EXIT_FAILED, i;
     pid_t pid = -1;
@@ -241,6 +320,8 @@ int demo_run_command(struct cli *c, int argc, char **argv)
             sandbox_listen = argv[++i];
         } else if (!strcmp(argv[i], "--var") && i + 1 < argc) {
             var = argv[++i];
+        } else if (!strcmp(argv[i], "--smtp-sink") && i + 1 < argc) {
+            sink = argv[++i];
         } else if (serve_argc < DEMO_ARGS_MAX - 16) {
             serve_argv[serve_argc++] = argv[i];
         } else {
@@ -280,12 +361,34 @@ int demo_run_command(struct cli *c, int argc, char **argv)
     serve_argv[serve_argc++] = secret;
     serve_argv[serve_argc++] = (char *)"--sync-interval";
     serve_argv[serve_argc++] = (char *)"5";
+    if (!sink) {
+        default_sink(sink_script, sizeof(sink_script));
+        sink = sink_script;
+    }
+    snprintf(mail_dir, sizeof(mail_dir), "%s/demo-mail", var);
+    if (!start_smtp_sink(sink, mail_dir, &sink_pid, smtp_url, sizeof(smtp_url))) {
+        printf("paminn demo: SMTP sink at %s (messages in %s/)\n", smtp_url, mail_dir);
+        fflush(stdout);
+        serve_argv[serve_argc++] = (char *)"--smtp-url";
+        serve_argv[serve_argc++] = smtp_url;
+        serve_argv[serve_argc++] = (char *)"--smtp-from";
+        serve_argv[serve_argc++] = (char *)"paminnelser@demo.paminn.se";
+        serve_argv[serve_argc++] = (char *)"--smtp-retry-seconds";
+        serve_argv[serve_argc++] = (char *)"5";
+    } else {
+        fprintf(stderr, "paminn demo: no SMTP sink (%s with python3-aiosmtpd): e-mail is off\n",
+                sink);
+    }
     serve_argv[serve_argc] = NULL;
     status = serve_command(c, serve_argc, serve_argv);
 out_stop:
     if (pid > 0) {
         kill(pid, SIGTERM);
         waitpid(pid, NULL, 0);
+    }
+    if (sink_pid > 0) {
+        kill(sink_pid, SIGTERM);
+        waitpid(sink_pid, NULL, 0);
     }
     free(public_pem);
     return status;

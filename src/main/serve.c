@@ -62,10 +62,10 @@ static int usage(FILE *f, int status)
             "  --dunning-every SECONDS  how often the daily reminder run looks for work\n"
             "                      (default %d; 0 = off: run `paminn dunning run` from cron)\n"
             "  --dunning-hour H    local hour (Europe/Stockholm) from which a day's run\n"
-            "                      is made (default %d: the first look after 06:00)\n%s",
+            "                      is made (default %d: the first look after 06:00)\n%s%s",
             API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, API_DEFAULT_PER_IP,
             API_DEFAULT_HEADER_TIMEOUT_S, API_MAX_HEADER_TIMEOUT_S, DUNNING_DEFAULT_EVERY_S,
-            DUNNING_DEFAULT_HOUR, serve_amili_usage);
+            DUNNING_DEFAULT_HOUR, serve_amili_usage, serve_mail_usage);
     return status;
 }
 
@@ -103,6 +103,7 @@ int serve_command(struct cli *c, int argc, char **argv)
         {"dunning-hour", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         SERVE_AMILI_LONG_OPTIONS, /* serve_amili.c */
+        SERVE_MAIL_LONG_OPTIONS,  /* serve_mail.c */
         {NULL, 0, NULL, 0},
     };
     const char *listen = NULL, *config = NULL, *web_dir = "web", *db = c->db;
@@ -118,6 +119,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     struct dunning_scheduler_config dcfg = {0};
     struct dunning_scheduler *dunning = NULL;
     int64_t dunning_every = DUNNING_DEFAULT_EVERY_S, dunning_hour = DUNNING_DEFAULT_HOUR;
+    struct serve_mail mail = {0};
     int amili_status = 0;
     sigset_t signals;
     const char *colon;
@@ -186,7 +188,8 @@ int serve_command(struct cli *c, int argc, char **argv)
             return usage(stdout, CLI_EXIT_OK);
         default:
             /* the Amili options: serve_amili.c */
-            if (serve_amili_option(&amili, opt, optarg, &amili_status)) {
+            if (serve_amili_option(&amili, opt, optarg, &amili_status) ||
+                serve_mail_option(&mail, opt, optarg, &amili_status)) {
                 if (amili_status)
                     return amili_status;
                 break;
@@ -198,6 +201,7 @@ int serve_command(struct cli *c, int argc, char **argv)
         return usage(stderr, CLI_EXIT_USAGE);
     if (config && load_config(config, &ini))
         return CLI_EXIT_USAGE;
+    serve_mail_from_ini(&mail, &ini);
 
     /* flags > environment > INI > defaults */
     if (!listen)
@@ -242,6 +246,13 @@ int serve_command(struct cli *c, int argc, char **argv)
         goto out_release;
     }
     cfg.agency = amili.agency;
+    /* The mail dispatcher (when --smtp-url is given). */
+    amili_status = serve_mail_start(&mail, c, db);
+    if (amili_status) {
+        status = amili_status;
+        goto out_release;
+    }
+    cfg.mail_from = mail.n_workers > 0 ? mail.from : NULL;
     cfg.camt054_schema = camt;
     if (api_server_start(&cfg, &c->clock, c->tz, &rates, &srv, &err)) {
         cli_errorf("serve", "%s", err.message);
@@ -271,6 +282,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     api_server_stop(&srv);
     status = CLI_EXIT_OK;
 out_release:
+    serve_mail_stop(&mail);
     serve_amili_stop(&amili);
     rate_table_release(&rates);
     camt054_schema_free(&camt);

@@ -90,4 +90,60 @@ bool serve_amili_option(struct serve_amili *am, int opt, const char *arg, int *s
 int serve_amili_start(struct serve_amili *am, struct cli *c, const char *db);
 void serve_amili_stop(struct serve_amili *am);
 
+/* ---- e-mail of reminders (serve_mail.c) ---- */
+
+enum {
+    SERVE_MAIL_OPT_URL = 1100,
+    SERVE_MAIL_OPT_USER,
+    SERVE_MAIL_OPT_PASSWORD_FILE,
+    SERVE_MAIL_OPT_FROM,
+    SERVE_MAIL_OPT_TLS,
+    SERVE_MAIL_OPT_INSECURE,
+    SERVE_MAIL_OPT_RETRY,
+    SERVE_MAIL_OPT_ATTEMPTS,
+    SERVE_MAIL_OPT_LEASE,
+    SERVE_MAIL_OPT_TIMEOUT,
+    SERVE_MAIL_OPT_CONNECTIONS,
+};
+
+#define SERVE_MAIL_LONG_OPTIONS                                                        \
+    {"smtp-url", required_argument, NULL, SERVE_MAIL_OPT_URL},                         \
+        {"smtp-user", required_argument, NULL, SERVE_MAIL_OPT_USER},                   \
+        {"smtp-password-file", required_argument, NULL, SERVE_MAIL_OPT_PASSWORD_FILE}, \
+        {"smtp-from", required_argument, NULL, SERVE_MAIL_OPT_FROM},                   \
+        {"smtp-tls", required_argument, NULL, SERVE_MAIL_OPT_TLS},                     \
+        {"smtp-insecure", no_argument, NULL, SERVE_MAIL_OPT_INSECURE},                 \
+        {"smtp-retry-seconds", required_argument, NULL, SERVE_MAIL_OPT_RETRY},         \
+        {"smtp-max-attempts", required_argument, NULL, SERVE_MAIL_OPT_ATTEMPTS},       \
+        {"smtp-lease-seconds", required_argument, NULL, SERVE_MAIL_OPT_LEASE},         \
+        {"smtp-connections", required_argument, NULL, SERVE_MAIL_OPT_CONNECTIONS},     \
+    {                                                                                  \
+        "smtp-timeout", required_argument, NULL, SERVE_MAIL_OPT_TIMEOUT                \
+    }
+
+struct serve_mail_worker;
+
+struct serve_mail {
+    const char *url, *user, *password_file, *from, *tls;
+    bool insecure;
+    int retry_s, max_attempts, lease_s, timeout_s; /* 0 = default */
+    int connections;                               /* dispatcher threads, 0 = default (2) */
+    struct serve_mail_worker *worker[16];          /* the dispatcher threads, when started */
+    int n_workers;
+};
+
+struct api_ini;
+
+extern const char *const serve_mail_usage;
+/* Take option opt (argument arg) when it is a mail option: true, and
+ * *status CLI_EXIT_USAGE when the value is bad. */
+bool serve_mail_option(struct serve_mail *m, int opt, const char *arg, int *status);
+/* Fill what flags left unset from the INI file's smtp_* keys. */
+void serve_mail_from_ini(struct serve_mail *m, const struct api_ini *ini);
+/* Start the mail dispatcher when --smtp-url is given (CLI_EXIT_OK also when
+ * it is not: m->worker NULL). */
+int serve_mail_start(struct serve_mail *m, struct cli *c, const char *db);
+/* Stop the dispatcher: the mail in flight is finished first. */
+void serve_mail_stop(struct serve_mail *m);
+
 #endif

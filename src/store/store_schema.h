@@ -750,6 +750,41 @@
     "ALTER TABLE invoices ADD COLUMN dunning_date " T_INT " NOT NULL DEFAULT 0;"
     "CREATE INDEX invoices_dunning ON invoices (company_id, dunning_date)"
     "  WHERE dunning_level > 0;",
+    /* E-mail of reminders: one row a reminder (UNIQUE (company_id,
+     * reminder_id): a reminder is e-mailed at most once), delivered by the
+     * mail dispatcher with the agency outbox's discipline — a lease (owner,
+     * lease_until) taken with attempts + 1, only the lease's owner finishes
+     * it, retries at next_attempt_at.  state: queued, sending (leased),
+     * retry (a 4xx or no answer; next_attempt_at set), sent, failed (a 5xx
+     * or given up).  message_id is made once when queued and kept across
+     * retries; last_answer is the server's last reply line. */
+    "CREATE TABLE mail_outbox ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  reminder_id " T_INT " NOT NULL,"
+    "  recipient TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  message_id TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'queued'"
+    "    CHECK (state IN ('queued', 'sending', 'retry', 'sent', 'failed')),"
+    "  attempts " T_INT " NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  next_attempt_at " T_INT " NOT NULL DEFAULT 0,"
+    "  lease_owner TEXT NOT NULL DEFAULT '',"
+    "  lease_until " T_INT " NOT NULL DEFAULT 0,"
+    "  last_answer TEXT NOT NULL DEFAULT '',"
+    "  sent_at " T_INT " NOT NULL DEFAULT 0,"
+    "  created_at " T_INT " NOT NULL,"
+    "  updated_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  UNIQUE (company_id, reminder_id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id),"
+    "  FOREIGN KEY (company_id, reminder_id) REFERENCES reminders (company_id, id)"
+    ")" T_STRICT ";"
+    /* The dispatcher's work queue, across companies: only unfinished rows. */
+    "CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at, company_id, id)"
+    "  WHERE state IN ('queued', 'sending', 'retry');"
+    "CREATE INDEX mail_outbox_invoice ON mail_outbox (company_id, invoice_id, id);",
 
 #undef SCHEMA_ADDRESS
 

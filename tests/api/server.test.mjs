@@ -94,9 +94,11 @@ test('every documented and every table route answers (no 404/405 for an unknown 
     if (res.status === 405 || (res.status === 404 && res.body?.error?.code === 'not_found')) {
       failures.push(`${method} ${p} → ${res.status} ${res.text.slice(0, 120)}`);
     }
-    /* The agency: this server runs without --amili-url, so the
-     * Amili routes answer their documented 503 agency_not_configured. */
-    const unconfigured = res.status === 503 && res.body?.error?.code === 'agency_not_configured';
+    /* The agency and e-mail: this server runs without --amili-url and
+     * --smtp-url, so those routes answer their documented 503
+     * agency_not_configured / mail_not_configured. */
+    const unconfigured = res.status === 503 &&
+      ['agency_not_configured', 'mail_not_configured'].includes(res.body?.error?.code);
     if (res.status >= 500 && !unconfigured) failures.push(`${method} ${p} → ${res.status} ${res.text.slice(0, 120)}`);
   }
   assert.deepEqual(failures, []);

@@ -45,6 +45,30 @@ static void reads_every_server_key(void **state)
     assert_string_equal(ini.data_dir, "/usr/share/paminn data");
 }
 
+static void reads_the_smtp_keys(void **state)
+{
+    static const char text[] = "[server]\n"
+                               "smtp_url = smtp://mail.example.se:587\n"
+                               "smtp_from = paminnelser@example.se\n"
+                               "smtp_user = paminn\n"
+                               "smtp_password_file = /etc/paminn/smtp-password\n"
+                               "smtp_tls = require\n";
+    struct api_ini ini;
+    struct pm_error e = {0};
+
+    (void)state;
+    assert_int_equal(parse(text, &ini, &e), PM_OK);
+    assert_true(ini.has_smtp_url && ini.has_smtp_from && ini.has_smtp_user &&
+                ini.has_smtp_password_file && ini.has_smtp_tls);
+    assert_string_equal(ini.smtp_url, "smtp://mail.example.se:587");
+    assert_string_equal(ini.smtp_from, "paminnelser@example.se");
+    assert_string_equal(ini.smtp_user, "paminn");
+    assert_string_equal(ini.smtp_password_file, "/etc/paminn/smtp-password");
+    assert_string_equal(ini.smtp_tls, "require");
+    assert_int_equal(parse("[server]\nsmtp_url = a\nsmtp_url = b\n", &ini, &e), PM_ERR_INVALID);
+    assert_string_equal(e.field, "smtp_url");
+}
+
 static void missing_keys_stay_unset(void **state)
 {
     struct api_ini ini;
@@ -96,6 +120,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_every_server_key),
+        cmocka_unit_test(reads_the_smtp_keys),
         cmocka_unit_test(missing_keys_stay_unset),
         cmocka_unit_test(mistakes_are_refused_with_the_line),
         cmocka_unit_test(nul_bytes_are_refused),

@@ -20,6 +20,7 @@ import * as tokens from './views/tokens.js';
 import * as payments from './views/payments.js';
 import * as dunningRun from './views/dunning/run.js';
 import * as dunningPolicy from './views/dunning/policy.js';
+import * as mails from './views/mails.js';
 
 const routes = [
   [/^\/invoices\/new$/, invoiceNew.render],
@@ -31,6 +32,7 @@ const routes = [
   [/^\/payments$/, payments.render],
   [/^\/dunning\/policy$/, dunningPolicy.render],
   [/^\/dunning$/, dunningRun.render],
+  [/^\/mails$/, mails.render],
   [/^\/start$/, start.render],
   [/^\/overview$/, overview.render],
   [/^\/settings$/, settings.render],

@@ -35,9 +35,9 @@ const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--dis
  * partner whose key Påminn gets).  opts.setup(fx) runs on the database
  * before the server starts (e.g. demo-data).  Returns {fx, sandbox, base}.
  */
-export async function startApp({ amili = false, setup, now = NOW } = {}) {
+export async function startApp({ amili = false, setup, now = NOW, extraArgs = [] } = {}) {
   let sandbox = null;
-  const serveArgs = ['--web-dir', WEB_DIR];
+  const serveArgs = ['--web-dir', WEB_DIR, ...extraArgs];
   let keyDir = null;
   if (amili) {
     sandbox = await startSandbox({ now });

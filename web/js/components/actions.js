@@ -7,7 +7,7 @@
  * either (the agency owns the dunning).  A keyboard-usable menu button
  * (arrows, Home/End, Escape).
  */
-import { Action, api } from '../api.js';
+import { Action, api, get } from '../api.js';
 import { append, clear, clearFieldErrors, dropDraft, field, h, hideError, nextId, openDialog, restoreDraft, showError } from '../dom.js';
 import { t } from '../i18n.js';
 import { isDate, money, moneyInput, parseMoney, todayLocal } from '../format.js';
@@ -16,6 +16,7 @@ import { activationFlow } from './activation.js';
 import { handedOver, isOpen, reasonList } from './common.js';
 import { showHandoverResults } from './handover.js';
 import { stopDialog, stopUrl } from './reminder-stop.js';
+import { smtpConfigured } from './mails.js';
 
 /* The company's "today" as best known: the invoice's interest period ends on it. */
 export function companyToday(inv) {
@@ -211,6 +212,7 @@ function reminderDialog(inv, onChanged) {
       h('p', t('reminder.intro')),
       errBox,
       field(t('reminder.date'), 'date', { kind: 'date', value: companyToday(inv), required: true }),
+      channelChoice(inv),
       h('div.buttons', h('button.primary', { type: 'submit' }, t('reminder.submit')), h('button', { type: 'button', onclick: () => close() }, t('common.cancel'))));
     restoreDraft(form);
     form.addEventListener('submit', async (ev) => {
@@ -220,9 +222,10 @@ function reminderDialog(inv, onChanged) {
       const date = form.elements.date.value;
       if (!isDate(date)) return showError(errBox, { message: t('form.bad_date'), field: 'date' }, form);
       const btn = form.querySelector('button[type=submit]');
+      const channel = form.querySelector('input[name=channel]:checked')?.value ?? 'letter';
       btn.disabled = true;
       try {
-        const r = await api('POST', co(`/invoices/${inv.id}/reminders`), { body: { date }, action });
+        const r = await api('POST', co(`/invoices/${inv.id}/reminders`), { body: { date, channel }, action });
         changed = true;
         dropDraft(form);
         clear(body);
@@ -233,7 +236,8 @@ function reminderDialog(inv, onChanged) {
             reminderCharges(r, inv.currency),
             h('dt', t('reminder.interest')), h('dd', money(r.interest_minor, inv.currency)),
             h('dt', t('reminder.total_due')), h('dd', money(r.total_due_minor, inv.currency)),
-            h('dt', t('reminder.new_due')), h('dd', r.new_due_date ?? '–'))),
+            h('dt', t('reminder.new_due')), h('dd', r.new_due_date ?? '–'),
+            r.mail ? [h('dt', t('reminder.email')), h('dd', t('reminder.email_queued', { to: r.mail.to }))] : null)),
         h('div.buttons',
           h('a.button.primary', { href: pdf, download: '' }, t('reminder.open_pdf')),
           h('button', { type: 'button', onclick: () => close() }, t('common.close'))));
@@ -248,6 +252,38 @@ function reminderDialog(inv, onChanged) {
   }).then(() => {
     if (changed && onChanged) onChanged();
   });
+}
+
+/* Letter, e-mail or both: e-mail disabled, with the reason, when the
+ * customer has no address or this server sends no e-mail. */
+function channelChoice(inv) {
+  const group = 'channel';
+  const reason = h('p.hint.channel-reason', { hidden: true });
+  const box = h('fieldset.channel',
+    h('legend', t('reminder.channel')),
+    radio('channel', 'letter', t('reminder.channel_letter'), null, group, true),
+    radio('channel', 'email', t('reminder.channel_email'), null, group, false),
+    radio('channel', 'both', t('reminder.channel_both'), null, group, false),
+    reason);
+  const mailInputs = () => [...box.querySelectorAll('input[value=email], input[value=both]')];
+  for (const i of mailInputs()) i.disabled = true;
+  Promise.all([smtpConfigured(), inv.customer?.id ? get(co(`/customers/${inv.customer.id}`)) : null])
+    .then(([smtp, cust]) => {
+      const why = !smtp ? t('reminder.no_smtp') : !cust?.email ? t('reminder.no_email') : '';
+      for (const i of mailInputs()) i.disabled = Boolean(why);
+      reason.hidden = !why;
+      reason.textContent = why;
+      if (!why) reason.textContent = '';
+      if (!why && cust?.email) {
+        reason.hidden = false;
+        reason.textContent = t('reminder.email_to', { to: cust.email });
+      }
+    })
+    .catch(() => {
+      reason.hidden = false;
+      reason.textContent = t('reminder.no_smtp');
+    });
+  return box;
 }
 
 /* The reminder's charges: the fee, and for a business customer the late-payment compensation (förseningsersättning). */

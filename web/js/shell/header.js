@@ -14,6 +14,7 @@ const NAV = [
   ['#/payments', 'nav.payments', /^\/payments/, () => heldBadge()],
   ['#/start', 'nav.reminders', /^\/start/],
   ['#/dunning', 'nav.dunning', /^\/dunning/],
+  ['#/mails', 'nav.mails', /^\/mails/],
   ['#/customers', 'nav.customers', /^\/customers/],
   ['#/overview', 'nav.overview', /^\/overview/],
   ['#/settings', 'nav.settings', /^\/settings/],

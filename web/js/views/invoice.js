@@ -3,6 +3,7 @@
  * the amounts, the Visma Amili case, the lines, the buyers of a ROT/RUT
  * invoice and the history.
  */
+import { invoiceMails } from '../components/mails.js';
 import { h, clear, loading, showError, scrollBox } from '../dom.js';
 import { t } from '../i18n.js';
 import { money, percentBp, quantity } from '../format.js';
@@ -48,6 +49,7 @@ export async function render(main, ctx) {
               h('td.num', money(l.net_minor, inv.currency)))))))),
         inv.buyers && inv.buyers.length ? h('section.buyers', h('h2', t('invoice.buyers')),
           h('ul', inv.buyers.map((b) => h('li', `${b.name} (${b.id_number})`)))) : '',
+        invoiceMails(inv) ?? '',
         ...parts.slice(2).filter(Boolean));
     } catch (err) {
       clear(wrap);

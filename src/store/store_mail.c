@@ -1,0 +1,249 @@
+/*
+ * store_mail.c — the e-mail outbox of reminders (see store_mail.h),
+ * written once in SQL over the storage driver (sql.h).
+ *
+ * The work queue is read across companies through the partial index
+ * mail_outbox_due.  As in store_agency_outbox.c, PostgreSQL claims its rows
+ * with FOR UPDATE SKIP LOCKED in a READ COMMITTED transaction (several
+ * `paminn serve` may share the database) and SQLite with one UPDATE ...
+ * RETURNING; later writes name the lease's owner.
+ */
+#include "store/store_mail.h"
+
+#include <string.h>
+
+#include "store/store_agency_sql.h"
+
+#define MAIL_COLS                                                                               \
+    "company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state, attempts," \
+    " next_attempt_at, last_answer, sent_at, created_at, updated_at"
+#define MAIL_COLS_M                                                                          \
+    "m.company_id, m.id, m.invoice_id, m.reminder_id, m.recipient, m.subject, m.message_id," \
+    " m.state, m.attempts, m.next_attempt_at, m.last_answer, m.sent_at, m.created_at,"       \
+    " m.updated_at"
+
+static const struct sql_col mail_cols[] = SQL_COLS(
+    struct mail_row, company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state,
+    attempts, next_attempt_at, last_answer, sent_at, created_at, updated_at);
+static const struct sql_reader mail_reader = SQL_READER(struct mail_row, mail_cols, NULL);
+
+static const struct sql_col list_cols[] = SQL_COLS(
+    struct mail_row, company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state,
+    attempts, next_attempt_at, last_answer, sent_at, created_at, updated_at, invoice_number);
+static const struct sql_reader list_reader = SQL_READER(struct mail_row, list_cols, NULL);
+
+struct insert_unit {
+    struct mail_row *m;
+    bool queued;
+};
+
+static enum pm_err insert_run(struct store *st, void *ctx)
+{
+    static const char sql[] =
+        "INSERT INTO mail_outbox (company_id, id, invoice_id, reminder_id, recipient, subject,"
+        " message_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
+        " ON CONFLICT (company_id, reminder_id) DO NOTHING";
+    struct insert_unit *u = ctx;
+    struct mail_row *m = u->m;
+    struct store_stmt *q = NULL;
+    enum pm_err err;
+
+    u->queued = false;
+    err = sql_next_id(st, m->company_id, "mail_outbox", 1, &m->id);
+    if (!err)
+        err = sql_query(st, &q, sql, "iiiittti", m->company_id, m->id, m->invoice_id,
+                        m->reminder_id, SQL_ARR(m->recipient), SQL_ARR(m->subject),
+                        SQL_ARR(m->message_id), m->created_at);
+    if (!err)
+        err = sql_run(st, q);
+    if (!err)
+        u->queued = sql_changes(st, q) > 0;
+    sql_done(st, q);
+    return err;
+}
+
+enum pm_err store_mail_insert(struct store *st, struct mail_row *m, bool *queued)
+{
+    struct insert_unit u = {m, false};
+    enum pm_err err;
+
+    if (!m->created_at)
+        m->created_at = sql_now();
+    err = sql_atomic(st, insert_run, &u);
+    *queued = !err && u.queued;
+    return err;
+}
+
+enum pm_err store_mail_of_reminder(struct store *st, int64_t company_id, int64_t reminder_id,
+                                   struct mail_row *out, bool *found)
+{
+    static const char sql[] = "SELECT " MAIL_COLS " FROM mail_outbox"
+                              " WHERE company_id = $1 AND reminder_id = $2";
+
+    return sql_findf(st, found, &mail_reader, out, sql, "ii", company_id, reminder_id);
+}
+
+enum pm_err store_mail_list(struct store *st, int64_t company_id, int64_t invoice_id,
+                            int64_t before_id, struct mail_row *out, size_t cap, size_t *n)
+{
+    static const char all[] =
+        "SELECT " MAIL_COLS_M ", i.number FROM mail_outbox AS m"
+        " JOIN invoices AS i ON i.company_id = m.company_id AND i.id = m.invoice_id"
+        " WHERE m.company_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3";
+    static const char one[] =
+        "SELECT " MAIL_COLS_M ", i.number FROM mail_outbox AS m"
+        " JOIN invoices AS i ON i.company_id = m.company_id AND i.id = m.invoice_id"
+        " WHERE m.company_id = $1 AND m.invoice_id = $4 AND m.id < $2"
+        " ORDER BY m.id DESC LIMIT $3";
+
+    if (before_id <= 0)
+        before_id = INT64_MAX;
+    if (invoice_id)
+        return sql_listf(st, &list_reader, out, cap, n, one, "iiii", company_id, before_id,
+                         (int64_t)cap, invoice_id);
+    return sql_listf(st, &list_reader, out, cap, n, all, "iii", company_id, before_id,
+                     (int64_t)cap);
+}
+
+enum pm_err store_mail_counts(struct store *st, int64_t company_id, int64_t *queued, int64_t *sent,
+                              int64_t *failed)
+{
+    static const char sql[] =
+        "SELECT coalesce(sum(CASE WHEN state IN ('queued', 'sending', 'retry') THEN 1 ELSE 0"
+        " END), 0), coalesce(sum(CASE WHEN state = 'sent' THEN 1 ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0)"
+        " FROM mail_outbox WHERE company_id = $1";
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_query(st, &q, sql, "i", company_id);
+
+    if (!err)
+        err = sql_row(st, q, "", "counting mails: no row");
+    if (!err) {
+        *queued = sql_int(st, q, 0);
+        *sent = sql_int(st, q, 1);
+        *failed = sql_int(st, q, 2);
+    }
+    sql_done(st, q);
+    return err;
+}
+
+/* ---- delivery ---- */
+
+/* $1 owner, $2 lease_until, $3 now, $4 how many. */
+static const struct sql_variant LEASE = {{
+    [STORE_DIALECT_SQLITE] =
+        "UPDATE mail_outbox SET state = 'sending', lease_owner = $1, lease_until = $2,"
+        " attempts = attempts + 1, updated_at = $3"
+        " WHERE rowid IN (SELECT rowid FROM mail_outbox"
+        "   WHERE state IN ('queued', 'sending', 'retry') AND next_attempt_at <= $3"
+        "     AND lease_until <= $3 ORDER BY next_attempt_at, company_id, id LIMIT $4)"
+        " RETURNING " MAIL_COLS,
+    [STORE_DIALECT_PG] =
+        "WITH due AS ("
+        "  SELECT company_id, id FROM mail_outbox"
+        "  WHERE state IN ('queued', 'sending', 'retry') AND next_attempt_at <= $3"
+        "    AND lease_until <= $3 ORDER BY next_attempt_at, company_id, id LIMIT $4"
+        "  FOR UPDATE SKIP LOCKED),"
+        " leased AS ("
+        "  UPDATE mail_outbox AS m SET state = 'sending', lease_owner = $1, lease_until = $2,"
+        "    attempts = m.attempts + 1, updated_at = $3"
+        "  FROM due WHERE m.company_id = due.company_id AND m.id = due.id"
+        "  RETURNING " MAIL_COLS_M ")"
+        " SELECT " MAIL_COLS " FROM leased ORDER BY next_attempt_at, company_id, id",
+}};
+
+struct lease_unit {
+    const char *owner;
+    int64_t now, lease_until;
+    struct mail_row *out;
+    size_t cap, n;
+};
+
+static enum pm_err lease_run(struct store *st, void *ctx)
+{
+    struct lease_unit *u = ctx;
+    struct store_stmt *q = NULL;
+    bool row = true;
+    enum pm_err err;
+
+    u->n = 0;
+    err = sql_query(st, &q, sql_text(st, &LEASE), "tiii", SQL_CAP(u->owner, STORE_MAIL_OWNER_MAX),
+                    u->lease_until, u->now, (int64_t)u->cap);
+    /* To the statement's end: the update is done then. */
+    while (!err && row) {
+        err = sql_step(st, q, &row);
+        if (!err && row && u->n < u->cap) {
+            err = sql_read(st, q, &mail_reader, &u->out[u->n]);
+            u->n += !err;
+        }
+    }
+    sql_done(st, q);
+    if (err)
+        u->n = 0;
+    return err;
+}
+
+enum pm_err store_mail_lease(struct store *st, const char *owner, int64_t now, int64_t lease_until,
+                             struct mail_row *out, size_t cap, size_t *n)
+{
+    struct lease_unit u = {owner, now, lease_until, out, cap, 0};
+    enum pm_err err;
+
+    *n = 0;
+    if (cap == 0)
+        return PM_OK;
+    err = sql_atomic_read_committed(st, lease_run, &u);
+    if (!err)
+        *n = u.n;
+    return err;
+}
+
+enum pm_err store_mail_mark_sent(struct store *st, int64_t company_id, int64_t id,
+                                 const char *owner, int64_t sent_at)
+{
+    static const char sql[] =
+        "UPDATE mail_outbox SET state = 'sent', sent_at = $4, lease_until = 0, updated_at = $4,"
+        " last_answer = ''"
+        " WHERE company_id = $1 AND id = $2 AND lease_owner = $3 AND state = 'sending'";
+
+    return store_agency_writef(st, "lease", "marking a mail sent: no such lease", sql, "iiti",
+                               company_id, id, SQL_CAP(owner, STORE_MAIL_OWNER_MAX), sent_at);
+}
+
+enum pm_err store_mail_finish(struct store *st, int64_t company_id, int64_t id, const char *owner,
+                              const char *state, int64_t next_attempt_at, const char *answer,
+                              int64_t now)
+{
+    static const char sql[] =
+        "UPDATE mail_outbox SET state = $4, next_attempt_at = $5, last_answer = $6,"
+        " lease_owner = '', lease_until = 0, updated_at = $7,"
+        " sent_at = CASE WHEN $4 = 'sent' THEN sent_at ELSE 0 END"
+        " WHERE company_id = $1 AND id = $2 AND lease_owner = $3"
+        " AND state IN ('sending', 'sent')";
+
+    if (strcmp(state, "retry") && strcmp(state, "failed") && strcmp(state, "sent"))
+        return pm_error_set(&st->error, PM_ERR_INVALID, "state", "no such state of a mail");
+    return store_agency_writef(st, "lease", "finishing a mail: no such lease", sql, "iittiti",
+                               company_id, id, SQL_CAP(owner, STORE_MAIL_OWNER_MAX),
+                               SQL_CAP(state, 12), next_attempt_at,
+                               SQL_CAP(answer, STORE_MAIL_ANSWER_MAX), now);
+}
+
+enum pm_err store_mail_release(struct store *st, int64_t company_id, int64_t id, const char *owner)
+{
+    static const char sql[] =
+        "UPDATE mail_outbox SET state = CASE WHEN attempts <= 1 THEN 'queued' ELSE 'retry' END,"
+        " attempts = attempts - 1, lease_owner = '', lease_until = 0, next_attempt_at = 0"
+        " WHERE company_id = $1 AND id = $2 AND lease_owner = $3 AND state = 'sending'";
+
+    return store_agency_writef(st, "lease", "releasing a mail: no such lease", sql, "iit",
+                               company_id, id, SQL_CAP(owner, STORE_MAIL_OWNER_MAX));
+}
+
+enum pm_err store_mail_pending(struct store *st, int64_t *out)
+{
+    static const char sql[] = "SELECT count(*) FROM mail_outbox"
+                              " WHERE state IN ('queued', 'sending', 'retry')";
+
+    return sql_getf(st, "", "counting mails: no row", &sql_int_reader, out, sql, "");
+}
