@@ -36,9 +36,13 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "core/voucher.h"
 #include "pg_testdb.h"
 #include "store/pg/pg_store.h"
 #include "store/sql.h"
+#include "store/store_agency.h"
+#include "store/store_books.h"
+#include "store/store_driver.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -553,12 +557,389 @@ static void test_unreachable_server_named(void **state)
     assert_true(e.message[strlen(e.message) - 1] != '\n');
 }
 
+/* ---- a statement or a commit that fails (a driver wrapper) ---- */
+
+/* The handle's driver table wrapped: the step call numbered fail_at (from
+ * 1, counted since armed) fails with `code` without reaching the database,
+ * and a commit can be made to fail (rolled back, as a driver's failing
+ * commit leaves no transaction open).  Only the test sees this table: the
+ * store goes through st->drv as always. */
+static struct {
+    const struct store_driver *inner;
+    struct store_driver table;
+    int fail_at, steps;
+    bool every; /* every step from fail_at on fails */
+    enum pm_err code;
+    int fail_commits; /* commits still to fail */
+    bool passing;     /* BEGIN and ROLLBACK: their own statements never fail here */
+} inj;
+
+static enum pm_err inj_step(struct store *st, struct store_stmt *q, bool *row)
+{
+    if (inj.fail_at && !inj.passing &&
+        (++inj.steps == inj.fail_at || (inj.every && inj.steps > inj.fail_at)))
+        return pm_error_set(&st->error, inj.code, "", "injected failure of step %d", inj.steps);
+    return inj.inner->step(st, q, row);
+}
+
+static enum pm_err inj_rollback(struct store *st)
+{
+    enum pm_err rc;
+
+    inj.passing = true;
+    rc = inj.inner->rollback(st);
+    inj.passing = false;
+    return rc;
+}
+
+static enum pm_err inj_begin(struct store *st, enum store_tx kind)
+{
+    enum pm_err rc;
+
+    inj.passing = true;
+    rc = inj.inner->begin(st, kind);
+    inj.passing = false;
+    return rc;
+}
+
+static enum pm_err inj_commit(struct store *st)
+{
+    if (inj.fail_commits > 0) {
+        inj.fail_commits--;
+        (void)inj_rollback(st);
+        return pm_error_set(&st->error, inj.code, "", "injected failure of the commit");
+    }
+    return inj.inner->commit(st);
+}
+
+static void inject(struct store *st)
+{
+    memset(&inj, 0, sizeof(inj));
+    inj.inner = st->drv;
+    inj.table = *st->drv;
+    inj.table.step = inj_step;
+    inj.table.commit = inj_commit;
+    inj.table.rollback = inj_rollback;
+    inj.table.begin = inj_begin;
+    st->drv = &inj.table;
+}
+
+static void arm(int fail_at, enum pm_err code)
+{
+    inj.fail_at = fail_at;
+    inj.every = false;
+    inj.steps = 0;
+    inj.code = code;
+}
+
+/* What a write could have left behind: rows of every table the operations
+ * below write, and the id series. */
+static void snapshot(struct fixture *f, char *out, size_t cap)
+{
+    static const char *const tables[] = {
+        "invoices",       "invoice_lines", "invoice_buyers", "payments",
+        "history_events", "outbox",        "agency_claims",  "handover_batches",
+        "vouchers",       "voucher_rows",  "customers",
+    };
+    char sql[160];
+    size_t i;
+    int n = 0;
+
+    for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i]);
+        n += snprintf(out + n, cap - (size_t)n, "%s=%lld ", tables[i], (long long)raw_int(f, sql));
+    }
+    snprintf(out + n, cap - (size_t)n, "seq=%lld paid=%lld",
+             (long long)raw_int(f, "SELECT coalesce(sum(next_value), 0) FROM sequences"),
+             (long long)raw_int(f, "SELECT coalesce(sum(paid_minor), 0) FROM invoices"));
+}
+
+struct world {
+    int64_t company, customer, user;
+    int64_t invoices[2];
+    int64_t batch;
+};
+
+typedef enum pm_err (*write_op)(struct store *st, struct world *w);
+
+/* Fail each step of op in turn with a database error: op fails, the
+ * database is as before and the handle has no transaction open; then run
+ * it with no failure.  Returns how many steps the whole run took. */
+static int every_step_fails(struct fixture *f, struct world *w, write_op op)
+{
+    char before[1024], after[1024];
+    enum pm_err rc;
+    int n;
+
+    snapshot(f, before, sizeof(before));
+    for (n = 1;; n++) {
+        arm(n, PM_ERR_DB);
+        rc = op(f->st, w);
+        if (inj.steps < n)
+            break; /* ran whole before the step numbered n */
+        if (rc == PM_OK)
+            fail_msg("step %d failed and the operation still reported success", n);
+        if (sql_in_transaction(f->st))
+            fail_msg("step %d failed (%s) and left a transaction open", n,
+                     store_error(f->st)->message);
+        snapshot(f, after, sizeof(after));
+        if (strcmp(before, after) != 0)
+            fail_msg("step %d failed and left\n  %s\nwhere there was\n  %s", n, after, before);
+    }
+    assert_int_equal(rc, PM_OK);
+    arm(0, PM_OK);
+    return n - 1;
+}
+
+static int64_t inj_company(struct store *st)
+{
+    struct company c;
+
+    memset(&c, 0, sizeof(c));
+    snprintf(c.name, sizeof(c.name), "Felfallet AB");
+    snprintf(c.country, sizeof(c.country), "SE");
+    snprintf(c.language, sizeof(c.language), "sv");
+    snprintf(c.timezone, sizeof(c.timezone), "Europe/Stockholm");
+    c.payment_terms_days = 30;
+    assert_int_equal(store_company_insert(st, &c), PM_OK);
+    return c.id;
+}
+
+static enum pm_err op_customer(struct store *st, struct world *w)
+{
+    struct customer c;
+
+    memset(&c, 0, sizeof(c));
+    c.company_id = w->company;
+    snprintf(c.name, sizeof(c.name), "Kund med fel");
+    snprintf(c.country, sizeof(c.country), "SE");
+    snprintf(c.zip_code, sizeof(c.zip_code), "11122");
+    return store_customer_insert(st, &c);
+}
+
+static enum pm_err op_invoice(struct store *st, struct world *w)
+{
+    struct invoice inv;
+    struct invoice_line_row lines[2];
+    struct invoice_buyer buyers[2];
+    enum pm_err rc;
+
+    memset(&inv, 0, sizeof(inv));
+    memset(lines, 0, sizeof(lines));
+    memset(buyers, 0, sizeof(buyers));
+    inv.company_id = w->company;
+    inv.customer_id = w->customer;
+    inv.kind = INVOICE_ROT;
+    snprintf(inv.currency, sizeof(inv.currency), "SEK");
+    inv.invoice_date = 20000;
+    inv.due_date = 20030;
+    inv.net_minor = 100000;
+    inv.vat_minor = 25000;
+    inv.total_minor = 125000;
+    inv.tax_reduction_minor = 30000;
+    inv.customer_part_minor = 95000;
+    snprintf(lines[0].description, sizeof(lines[0].description), "Målning, arbete");
+    lines[0].line = (struct invoice_line){8000, 10000, 2500, true};
+    lines[0].net_minor = 80000;
+    snprintf(lines[1].description, sizeof(lines[1].description), "Färg");
+    lines[1].line = (struct invoice_line){2000, 10000, 2500, false};
+    lines[1].net_minor = 20000;
+    snprintf(buyers[0].id_number, sizeof(buyers[0].id_number), "198112289874");
+    snprintf(buyers[0].name, sizeof(buyers[0].name), "Åsa Öberg");
+    snprintf(buyers[1].id_number, sizeof(buyers[1].id_number), "197802022389");
+    snprintf(buyers[1].name, sizeof(buyers[1].name), "Per Öberg");
+    rc = store_invoice_insert(st, &inv, lines, 2, buyers, 2);
+    if (!rc)
+        w->invoices[w->invoices[0] ? 1 : 0] = inv.id;
+    return rc;
+}
+
+static enum pm_err op_payment(struct store *st, struct world *w)
+{
+    struct payment p;
+
+    memset(&p, 0, sizeof(p));
+    p.company_id = w->company;
+    p.invoice_id = w->invoices[0];
+    p.date = 20010;
+    p.amount_minor = 20000;
+    snprintf(p.reference, sizeof(p.reference), "OCR");
+    return store_payment_insert(st, &p);
+}
+
+static enum pm_err op_claim(struct store *st, struct world *w)
+{
+    struct handover_claim claims[2] = {
+        {w->invoices[0], "{\"a\":1}", "Överlämnad till inkasso"},
+        {w->invoices[1], "{\"a\":2}", "Överlämnad till inkasso"},
+    };
+    struct handover_batch b;
+    enum pm_err rc;
+
+    memset(&b, 0, sizeof(b));
+    b.company_id = w->company;
+    b.created_by = w->user;
+    rc = store_agency_handover_claim(st, &b, claims, 2, "anna@example.se", 1);
+    if (!rc)
+        w->batch = b.id;
+    return rc;
+}
+
+static enum pm_err op_voucher(struct store *st, struct world *w)
+{
+    struct voucher v;
+
+    voucher_init(&v, 20010, "invoice", "Faktura");
+    v.company_id = w->company;
+    assert_int_equal(voucher_debit(&v, ACC_RECEIVABLES, 12500), PM_OK);
+    assert_int_equal(voucher_credit(&v, ACC_SALES_25, 10000), PM_OK);
+    assert_int_equal(voucher_credit(&v, ACC_OUTPUT_VAT_25, 2500), PM_OK);
+    return store_books_voucher_insert(st, &v);
+}
+
+/* Every step of each write failing in turn writes nothing of it; a
+ * transient failure is run again whole; a failing commit writes nothing.
+ * Reads that fail part-way say so.  Both engines. */
+static void test_each_failing_statement_writes_nothing(void **state)
+{
+    struct fixture *f = *state;
+    static const write_op ops[] = {op_customer, op_invoice, op_invoice,
+                                   op_payment,  op_claim,   op_voucher};
+    struct world w;
+    char before[1024], after[1024];
+    struct handover_batch got;
+    struct handover_item items[4];
+    struct user u;
+    struct invoice list[4];
+    struct invoice_query q;
+    size_t i, n = 0;
+    int steps;
+
+    memset(&w, 0, sizeof(w));
+    w.company = inj_company(f->st);
+    assert_int_equal(op_customer(f->st, &w), PM_OK);
+    w.customer = raw_int(f, "SELECT max(id) FROM customers");
+    memset(&u, 0, sizeof(u));
+    snprintf(u.email, sizeof(u.email), "anna@example.se");
+    assert_int_equal(store_user_insert(f->st, &u), PM_OK);
+    w.user = u.id;
+    inject(f->st);
+    for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        steps = every_step_fails(f, &w, ops[i]);
+        assert_true(steps >= 1);
+        /* A commit that fails: nothing written. */
+        snapshot(f, before, sizeof(before));
+        inj.fail_commits = 1;
+        inj.code = PM_ERR_DB;
+        assert_int_not_equal(ops[i](f->st, &w), PM_OK);
+        assert_false(sql_in_transaction(f->st));
+        snapshot(f, after, sizeof(after));
+        assert_string_equal(after, before);
+        inj.fail_commits = 0;
+    }
+    /* Every write above happened once (the last, failure-free run). */
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), 2);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoice_lines"), 4);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM payments"), 1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM agency_claims"), 2);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox WHERE kind = 'register'"), 2);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM vouchers"), 1);
+
+    /* Busy once at any step of an invoice: the unit runs again whole and
+     * the invoice is written once, with its lines and buyers. */
+    steps = every_step_fails(f, &w, op_invoice);
+    for (n = 1; n <= (size_t)steps; n++) {
+        int64_t want = raw_int(f, "SELECT count(*) FROM invoices") + 1;
+
+        arm((int)n, PM_ERR_BUSY);
+        assert_int_equal(op_invoice(f->st, &w), PM_OK);
+        assert_true(inj.steps > (int)n);
+        arm(0, PM_OK);
+        assert_false(sql_in_transaction(f->st));
+        assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), want);
+        assert_int_equal(raw_int(f, "SELECT count(*) FROM invoice_lines"), 2 * want);
+        assert_int_equal(raw_int(f, "SELECT count(*) FROM invoice_buyers"), 2 * want);
+    }
+    /* A transient failure that persists: refused as retryable, nothing
+     * written. */
+    snapshot(f, before, sizeof(before));
+    arm(1, PM_ERR_BUSY);
+    inj.every = true;
+    assert_int_equal(op_voucher(f->st, &w), PM_ERR_BUSY);
+    assert_true(inj.steps > 1); /* it was tried again */
+    arm(0, PM_OK);
+    assert_false(sql_in_transaction(f->st));
+    snapshot(f, after, sizeof(after));
+    assert_string_equal(after, before);
+
+    /* Reads failing part-way report the failure; the next read works. */
+    for (steps = 1; steps <= 3; steps++) {
+        arm(steps, PM_ERR_DB);
+        if (store_agency_handover_batch_get(f->st, w.company, w.batch, &got, items, 4, &n) ==
+            PM_OK) {
+            assert_true(inj.steps < steps);
+            break;
+        }
+    }
+    arm(0, PM_OK);
+    assert_int_equal(store_agency_handover_batch_get(f->st, w.company, w.batch, &got, items, 4, &n),
+                     PM_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(got.total, 2);
+    memset(&q, 0, sizeof(q));
+    q.filter = FILTER_ALL;
+    q.limit = 4;
+    q.today = 20040;
+    arm(1, PM_ERR_DB);
+    assert_int_equal(store_invoice_list(f->st, w.company, &q, list, 4, &n), PM_ERR_DB);
+    arm(0, PM_OK);
+    assert_int_equal(store_invoice_list(f->st, w.company, &q, list, 4, &n), PM_OK);
+    assert_int_equal(n, 4);
+}
+
+/* Inside a caller's transaction a unit is a savepoint: one that fails is
+ * undone alone and the transaction goes on to commit the rest. */
+static void test_failing_unit_inside_a_transaction_undone_alone(void **state)
+{
+    struct fixture *f = *state;
+    struct world w;
+
+    memset(&w, 0, sizeof(w));
+    w.company = inj_company(f->st);
+    assert_int_equal(op_customer(f->st, &w), PM_OK);
+    w.customer = raw_int(f, "SELECT max(id) FROM customers");
+    inject(f->st);
+    assert_int_equal(store_begin(f->st), PM_OK);
+    assert_int_equal(op_invoice(f->st, &w), PM_OK);
+    arm(2, PM_ERR_DB);
+    assert_int_equal(op_invoice(f->st, &w), PM_ERR_DB);
+    arm(0, PM_OK);
+    assert_true(sql_in_transaction(f->st));
+    assert_int_equal(op_customer(f->st, &w), PM_OK);
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), 1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoice_lines"), 2);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM customers"), 2);
+    /* A transient failure inside the caller's transaction is not retried
+     * by the unit: the caller runs the whole transaction again. */
+    assert_int_equal(store_begin(f->st), PM_OK);
+    arm(1, PM_ERR_BUSY);
+    assert_int_equal(op_invoice(f->st, &w), PM_ERR_BUSY);
+    arm(0, PM_OK);
+    assert_int_equal(store_rollback(f->st), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_failing_migration_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_mapped_alike, setup, teardown),
         cmocka_unit_test(test_unreachable_server_named),
+        cmocka_unit_test_setup_teardown(test_each_failing_statement_writes_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_failing_unit_inside_a_transaction_undone_alone, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_server_refuses_a_failing_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_serialisation_conflict_is_retried_whole, setup,
                                         teardown),
