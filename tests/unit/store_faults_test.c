@@ -36,6 +36,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "core/rotrut.h"
 #include "core/voucher.h"
 #include "pg_testdb.h"
 #include "store/pg/pg_store.h"
@@ -879,6 +880,75 @@ static enum pm_err op_voucher(struct store *st, struct world *w)
     return store_books_voucher_insert(st, &v);
 }
 
+/* ---- reads failing part-way ---- */
+
+static void no_due(void *ctx, int32_t due, int64_t count, int64_t remaining)
+{
+    (void)due;
+    (void)remaining;
+    *(int64_t *)ctx += count;
+}
+
+/* Each read failing at each of its steps in turn reports the failure; the
+ * same read without a failure answers as before. */
+static void reads_fail_each_step(struct fixture *f, struct world *w)
+{
+    struct voucher v[4];
+    struct account_balance bal[16];
+    struct payment pays[8];
+    struct history_event ev[16];
+    struct rotrut_used used;
+    int64_t counts[FILTER_COUNT], due = 0, count = 0, remaining = 0;
+    size_t n = 0;
+    int step, which;
+    enum pm_err rc = PM_OK;
+
+    for (which = 0; which < 8; which++) {
+        for (step = 1;; step++) {
+            arm(step, PM_ERR_DB);
+            switch (which) {
+            case 0:
+                rc = store_invoice_counts(f->st, w->company, 20040, counts);
+                break;
+            case 1:
+                rc = store_books_voucher_list(f->st, w->company, 0, 30000, 0, 0, v, 4, &n);
+                break;
+            case 2:
+                rc = store_books_voucher_balances(f->st, w->company, 30000, bal, 16, &n);
+                break;
+            case 3:
+                due = 0;
+                rc = store_books_receivables_on(f->st, w->company, 20040, no_due, &due);
+                break;
+            case 4:
+                rc = store_rules_buyer_reductions(f->st, w->company, "198112289874", 19000, 21000,
+                                                  &used);
+                break;
+            case 5:
+                rc = store_payment_list(f->st, w->company, w->invoices[0], pays, 8, &n);
+                break;
+            case 6:
+                rc = store_history_list(f->st, w->company, w->invoices[0], 0, ev, 16, &n);
+                break;
+            default:
+                rc = store_books_receivables_sum(f->st, w->company, 0, 30000, &count, &remaining);
+                break;
+            }
+            if (inj.steps < step)
+                break;
+            if (rc == PM_OK)
+                fail_msg("read %d: step %d failed and it answered", which, step);
+            assert_false(sql_in_transaction(f->st));
+        }
+        if (rc != PM_OK)
+            fail_msg("read %d without a failure: %s", which, store_error(f->st)->message);
+        assert_true(step > 1);
+    }
+    arm(0, PM_OK);
+    assert_true(due > 0);
+    assert_true(count > 0);
+}
+
 /* Every step of each write failing in turn writes nothing of it; a
  * transient failure is run again whole; a failing commit writes nothing.
  * Reads that fail part-way say so.  Both engines. */
@@ -984,6 +1054,7 @@ static void test_each_failing_statement_writes_nothing(void **state)
     arm(0, PM_OK);
     assert_int_equal(store_invoice_list(f->st, w.company, &q, list, 4, &n), PM_OK);
     assert_int_equal(n, 4);
+    reads_fail_each_step(f, &w);
 }
 
 /* Inside a caller's transaction a unit is a savepoint: one that fails is
@@ -1017,6 +1088,41 @@ static void test_failing_unit_inside_a_transaction_undone_alone(void **state)
     arm(0, PM_OK);
     assert_int_equal(store_rollback(f->st), PM_OK);
     assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), 1);
+}
+
+/* Each statement of a migration run failing in turn: the migration is not
+ * applied and the schema version stays; without a failure it is applied
+ * once. */
+static void test_migration_statement_failing_applies_nothing(void **state)
+{
+    struct fixture *f = *state;
+    const char *texts[64];
+    const char *const good[] = {UPGRADE_GOOD};
+    int n = engine_migrations()->count, applied, step;
+    int64_t tables = table_count(f);
+    struct store_migrations m = upgraded(texts, good, 1);
+    enum pm_err rc;
+
+    inject(f->st);
+    for (step = 1;; step++) {
+        applied = -1;
+        arm(step, PM_ERR_DB);
+        rc = store_migrate_run(f->st, &m, &applied);
+        if (inj.steps < step)
+            break;
+        if (rc == PM_OK)
+            fail_msg("step %d failed and the migration was applied", step);
+        assert_int_equal(applied, -1);
+        assert_false(sql_in_transaction(f->st));
+        assert_int_equal(schema_version(f), n);
+        assert_int_equal(table_count(f), tables);
+    }
+    arm(0, PM_OK);
+    assert_int_equal(rc, PM_OK);
+    assert_true(step > 2);
+    assert_int_equal(applied, 1);
+    assert_int_equal(schema_version(f), n + 1);
+    assert_int_equal(table_count(f), tables + 1);
 }
 
 /* ---- values the code does not know ---- */
@@ -1123,6 +1229,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failing_unit_inside_a_transaction_undone_alone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_unknown_stored_value_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_statement_failing_applies_nothing, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_sqlite_file_refused_or_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_refuses_a_failing_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_serialisation_conflict_is_retried_whole, setup,
