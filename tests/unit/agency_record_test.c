@@ -10,6 +10,11 @@
  * only fake here) fails the whole application, which the caller's
  * transaction then undoes — nothing of it is kept, and applied again
  * without a failure it records everything once.
+ *
+ * The live look-up (agency_record_live) goes through a scripted agency_ops
+ * transport that answers the token request and GET /cases/{id} from a
+ * script: the agency's refusals, an outage, a case that is not this one,
+ * none of which amili-sandbox gives on demand for one request.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +28,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "agency/agency_edge.h"
 #include "agency/agency_record.h"
 #include "store/store.h"
 #include "store/store_agency.h"
@@ -357,12 +363,165 @@ static void test_failing_statement_keeps_nothing(void **state)
     json_decref(closed);
 }
 
+/* ---- the live look-up, through a scripted transport ---- */
+
+struct agency_conn {
+    int unused;
+};
+
+static struct {
+    struct agency_conn conn;
+    enum pm_err start_rc;          /* a transport that cannot send */
+    int token_status, case_status; /* the answers */
+    char case_body[2048];
+    struct agency_call *current;
+    int token_calls, case_calls;
+} fake;
+
+static struct agency_conn *fake_conn_new(const char *base_url, int max_parallel)
+{
+    (void)base_url;
+    (void)max_parallel;
+    return &fake.conn;
+}
+
+static void fake_conn_free(struct agency_conn **c)
+{
+    *c = NULL;
+}
+
+static enum pm_err fake_start(struct agency_conn *c, struct agency_call *call)
+{
+    bool is_case = strstr(call->path, "/cases/") != NULL;
+
+    (void)c;
+    if (fake.start_rc)
+        return fake.start_rc;
+    call->outcome = AGENCY_T_ANSWERED;
+    if (is_case) {
+        fake.case_calls++;
+        call->status = fake.case_status;
+        buf_adds(&call->response, fake.case_status == 200 ? fake.case_body : "{}");
+    } else {
+        fake.token_calls++;
+        call->status = fake.token_status;
+        buf_adds(&call->response, fake.token_status == 200 ? "{\"token\":\"tok-1\"}" : "{}");
+    }
+    fake.current = call;
+    return PM_OK;
+}
+
+static enum pm_err fake_next(struct agency_conn *c, int timeout_ms, struct agency_call **done)
+{
+    (void)c;
+    (void)timeout_ms;
+    *done = fake.current;
+    fake.current = NULL;
+    return PM_OK;
+}
+
+static int fake_in_flight(const struct agency_conn *c)
+{
+    (void)c;
+    return fake.current ? 1 : 0;
+}
+
+static const struct agency_ops fake_ops = {
+    "scripted", fake_conn_new, fake_conn_free, fake_start, fake_next, fake_in_flight,
+};
+
+static struct agency *scripted_agency(char **pem)
+{
+    struct agency_config cfg;
+    struct pm_error e = {0};
+    char *pub = NULL;
+    struct agency *a;
+
+    assert_int_equal(agency_keys_generate(pem, &pub, &e), PM_OK);
+    free(pub);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.url = "http://127.0.0.1:9/";
+    cfg.api_code = "acme";
+    cfg.key_pem = *pem;
+    a = agency_new(&cfg, &fake_ops, &e);
+    assert_non_null(a);
+    return a;
+}
+
+static void script(int token_status, int case_status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+
+    memset(&fake, 0, sizeof(fake));
+    fake.token_status = token_status;
+    fake.case_status = case_status;
+    snprintf(fake.case_body, sizeof(fake.case_body), "%s", text ? text : "{}");
+    free(text);
+}
+
+/* Every way the look-up can fail leaves the stored case as it was; the
+ * case the agency gives is applied. */
+static void test_live_lookup(void **state)
+{
+    struct fixture *f = *state;
+    char *pem = NULL;
+    struct agency *a = scripted_agency(&pem);
+    json_t *good = item("e1", 2, 1, 1000.0, false, "reminder_sent");
+    json_t *other = json_pack("{s:s, s:s}", "_id", "case-9", "_etag", "x");
+    struct agency_case c;
+
+    /* An invoice without a case: not found, the agency not asked. */
+    script(200, 200, good);
+    assert_int_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice + 50, 1000),
+                     PM_ERR_NOT_FOUND);
+    assert_int_equal(fake.token_calls + fake.case_calls, 0);
+    /* The agency refuses the API key: no look-up. */
+    script(401, 200, good);
+    assert_int_not_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000),
+                         PM_OK);
+    assert_int_equal(fake.case_calls, 0);
+    /* The transport cannot send. */
+    script(200, 200, good);
+    fake.start_rc = PM_ERR_IO;
+    assert_int_not_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000),
+                         PM_OK);
+    /* The case answered 401 (the token is dropped), then 503. */
+    script(200, 401, good);
+    assert_int_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000),
+                     PM_ERR_IO);
+    assert_int_equal(fake.case_calls, 1);
+    script(200, 503, good);
+    assert_int_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000),
+                     PM_ERR_IO);
+    assert_int_equal(fake.token_calls, 1); /* bought again after the 401 */
+    /* A case that is not this invoice's: nothing applied. */
+    script(200, 200, other);
+    assert_int_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000),
+                     PM_ERR_NOT_FOUND);
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_string_equal(c.etag, "");
+    assert_int_equal(events(f, "amili_state"), 0);
+    assert_int_equal(agency_paid(f), 0);
+    /* The real answer: applied. */
+    script(200, 200, good);
+    assert_int_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000), PM_OK);
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_string_equal(c.etag, "e1");
+    assert_int_equal(events(f, "amili_state"), 2);
+    assert_int_equal(agency_paid(f), 25000);
+    json_decref(good);
+    json_decref(other);
+    agency_free(&a);
+    free(pem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_case_recorded_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_ours_or_not_a_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failing_statement_keeps_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_lookup, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
