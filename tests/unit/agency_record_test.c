@@ -259,6 +259,43 @@ static void test_not_ours_or_not_a_case(void **state)
     json_decref(not_object);
 }
 
+/* A sparse case: history entries without a name or a date, no OCR, no
+ * status; the capital the agency collected on an invoice already paid
+ * here is shown in the history but not paid twice. */
+static void test_sparse_case_and_paid_invoice(void **state)
+{
+    struct fixture *f = *state;
+    json_t *sparse = json_pack("{s:s, s:s, s:[{}], s:[], s:f, s:f}", "_id", "case-1", "_etag", "s1",
+                               "state_history", "status_history", "local_added_capital_amount",
+                               1250.0, "local_remaining_capital_amount", 250.0);
+    struct agency_case c;
+    struct payment p;
+    bool changed = false;
+
+    memset(&p, 0, sizeof(p));
+    p.company_id = f->company;
+    p.invoice_id = f->invoice;
+    p.date = 20200;
+    p.amount_minor = GROSS;
+    assert_int_equal(store_payment_insert(f->st, &p), PM_OK); /* paid here in full */
+    assert_int_equal(apply(f, sparse, false, &changed), PM_OK);
+    assert_true(changed);
+    assert_int_equal(events(f, "amili_state"), 1);
+    assert_int_equal(events(f, "amili_payment"), 1); /* 1 000 kr collected, shown */
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_string_equal(c.ocr, "");
+    assert_string_equal(c.status, "");
+    assert_int_equal(c.agency_paid_minor, 100000);
+    {
+        struct payment list[4];
+        size_t n = 0;
+
+        assert_int_equal(store_payment_list(f->st, f->company, f->invoice, list, 4, &n), PM_OK);
+        assert_int_equal(n, 1); /* not paid twice */
+    }
+    json_decref(sparse);
+}
+
 /* ---- the store failing under it ---- */
 
 static struct {
@@ -522,6 +559,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_ours_or_not_a_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failing_statement_keeps_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_lookup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sparse_case_and_paid_invoice, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
