@@ -1125,6 +1125,27 @@ static void test_migration_statement_failing_applies_nothing(void **state)
     assert_int_equal(table_count(f), tables + 1);
 }
 
+/* PostgreSQL: an exception raised by the database (P0001) is an invalid
+ * value; a lock that cannot be had at once (55P03, NOWAIT behind another
+ * connection's lock) is transient and retryable; the handle goes on. */
+static void test_pg_raised_and_lock_not_available(void **state)
+{
+    struct fixture *f = *state;
+
+    if (!on_pg())
+        skip();
+    assert_int_equal(sql_exec(f->st, "DO $$ BEGIN RAISE EXCEPTION 'nope'; END $$"), PM_ERR_INVALID);
+    assert_non_null(strstr(store_error(f->st)->message, "nope"));
+    raw_exec(f, "BEGIN");
+    raw_exec(f, "LOCK TABLE companies IN ACCESS EXCLUSIVE MODE");
+    assert_int_equal(store_begin(f->st), PM_OK);
+    assert_int_equal(sql_exec(f->st, "LOCK TABLE companies IN SHARE MODE NOWAIT"), PM_ERR_BUSY);
+    assert_true(store_retryable(f->st));
+    assert_int_equal(store_rollback(f->st), PM_OK);
+    raw_exec(f, "ROLLBACK");
+    assert_int_equal(sql_exec(f->st, "SELECT count(*) FROM companies"), PM_OK);
+}
+
 /* ---- values the code does not know ---- */
 
 /* A stored agency state no version of the code wrote (the column has no
@@ -1229,6 +1250,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failing_unit_inside_a_transaction_undone_alone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_unknown_stored_value_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_raised_and_lock_not_available, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_statement_failing_applies_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sqlite_file_refused_or_busy, setup, teardown),
