@@ -639,9 +639,9 @@ static void arm(int fail_at, enum pm_err code)
 static void snapshot(struct fixture *f, char *out, size_t cap)
 {
     static const char *const tables[] = {
-        "invoices",       "invoice_lines", "invoice_buyers", "payments",
-        "history_events", "outbox",        "agency_claims",  "handover_batches",
-        "vouchers",       "voucher_rows",  "customers",
+        "invoices",  "invoice_lines", "invoice_buyers",   "payments",   "history_events",
+        "outbox",    "agency_claims", "handover_batches", "vouchers",   "voucher_rows",
+        "customers", "companies",     "sessions",         "api_tokens",
     };
     char sql[160];
     size_t i;
@@ -675,6 +675,31 @@ struct world {
 };
 
 typedef enum pm_err (*write_op)(struct store *st, struct world *w);
+
+/* One statement of its own (no unit): run in a caller's transaction, as
+ * the application layer runs it, committed or rolled back by its result. */
+static enum pm_err in_caller_tx(struct store *st, struct world *w, write_op op)
+{
+    enum pm_err rc;
+
+    if (store_begin(st))
+        return store_error(st)->code ? store_error(st)->code : PM_ERR_DB;
+    rc = op(st, w);
+    if (rc)
+        (void)store_rollback(st);
+    else
+        rc = store_commit(st);
+    return rc;
+}
+
+static write_op caller_tx_op;
+
+#define SINGLES 12 /* the index of op_company in the list of writes below */
+
+static enum pm_err op_in_caller_tx(struct store *st, struct world *w)
+{
+    return in_caller_tx(st, w, caller_tx_op);
+}
 
 /* Fail each step of op in turn with a database error: op fails, the
  * database is as before and the handle has no transaction open; then run
@@ -880,6 +905,60 @@ static enum pm_err op_voucher(struct store *st, struct world *w)
     return store_books_voucher_insert(st, &v);
 }
 
+static enum pm_err op_company(struct store *st, struct world *w)
+{
+    struct company c;
+
+    (void)w;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.name, sizeof(c.name), "Andra AB");
+    snprintf(c.country, sizeof(c.country), "SE");
+    snprintf(c.language, sizeof(c.language), "sv");
+    snprintf(c.timezone, sizeof(c.timezone), "Europe/Stockholm");
+    c.payment_terms_days = 30;
+    return store_company_insert(st, &c);
+}
+
+static enum pm_err op_session(struct store *st, struct world *w)
+{
+    struct session s;
+    static int k;
+
+    memset(&s, 0, sizeof(s));
+    snprintf(s.token_hash, sizeof(s.token_hash), "%064d", ++k);
+    snprintf(s.csrf_token, sizeof(s.csrf_token), "%064d", k);
+    s.user_id = w->user;
+    s.expires_at = 4102444800;
+    return store_session_insert(st, &s);
+}
+
+static enum pm_err op_token(struct store *st, struct world *w)
+{
+    struct api_token t;
+    static int k;
+
+    memset(&t, 0, sizeof(t));
+    t.company_id = w->company;
+    snprintf(t.name, sizeof(t.name), "bokföring");
+    snprintf(t.token_hash, sizeof(t.token_hash), "%064d", ++k);
+    t.created_by = w->user;
+    return store_api_token_insert(st, &t);
+}
+
+static enum pm_err op_enqueue(struct store *st, struct world *w)
+{
+    struct outbox_message m;
+    static int k;
+
+    memset(&m, 0, sizeof(m));
+    m.company_id = w->company;
+    m.invoice_id = w->invoices[1];
+    m.kind = AMILI_JOB_REPORT_PAYMENT;
+    snprintf(m.payload, sizeof(m.payload), "{\"amount_minor\":100}");
+    snprintf(m.idempotency_key, sizeof(m.idempotency_key), "payment-%d", ++k);
+    return store_outbox_enqueue(st, &m);
+}
+
 /* ---- reads failing part-way ---- */
 
 static void no_due(void *ctx, int32_t due, int64_t count, int64_t remaining)
@@ -955,9 +1034,12 @@ static void reads_fail_each_step(struct fixture *f, struct world *w)
 static void test_each_failing_statement_writes_nothing(void **state)
 {
     struct fixture *f = *state;
+    /* From op_company on (SINGLES) each is one statement of its own: the
+     * application runs it in its transaction, and so does the test. */
     static const write_op ops[] = {op_customer, op_invoice, op_invoice,     op_payment,
                                    op_charges,  op_books,   op_claim,       op_lease,
-                                   op_finish,   op_case,    op_case_update, op_voucher};
+                                   op_finish,   op_case,    op_case_update, op_voucher,
+                                   op_company,  op_session, op_token,       op_enqueue};
     struct world w, kept;
     char before[1024], after[1024];
     struct handover_batch got;
@@ -978,7 +1060,12 @@ static void test_each_failing_statement_writes_nothing(void **state)
     w.user = u.id;
     inject(f->st);
     for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-        steps = every_step_fails(f, &w, ops[i]);
+        if (i >= SINGLES) {
+            caller_tx_op = ops[i];
+            steps = every_step_fails(f, &w, op_in_caller_tx);
+        } else {
+            steps = every_step_fails(f, &w, ops[i]);
+        }
         assert_true(steps >= 1);
         /* Run again in a caller's transaction whose commit fails: nothing
          * of it is written (an operation refused inside it, such as a
