@@ -1233,6 +1233,46 @@ static void test_pg_raised_and_lock_not_available(void **state)
     assert_int_equal(sql_exec(f->st, "SELECT count(*) FROM companies"), PM_OK);
 }
 
+/* Text that merely looks like a placeholder ('$1' in a string literal, a
+ * quoted identifier) reaches the database as written, beside real
+ * placeholders; an outbox message without a kind or an idempotency key is
+ * refused naming which, and nothing is written.  Both engines. */
+static void test_quoted_dollars_and_incomplete_message(void **state)
+{
+    static const char sql[] = "SELECT length('$1' || \"t\".\"x$2\") + CAST($1 AS BIGINT)"
+                              " FROM (SELECT 'ab' AS \"x$2\") AS \"t\"";
+    struct fixture *f = *state;
+    struct outbox_message m;
+    struct world w;
+    int64_t v = 0;
+
+    assert_int_equal(sql_getf(f->st, "", "no row", &sql_int_reader, &v, sql, "i", (int64_t)10),
+                     PM_OK);
+    assert_int_equal(v, 14); /* "$1" and "ab", plus 10 */
+
+    memset(&w, 0, sizeof(w));
+    w.company = inj_company(f->st);
+    assert_int_equal(op_customer(f->st, &w), PM_OK);
+    w.customer = raw_int(f, "SELECT max(id) FROM customers");
+    assert_int_equal(op_invoice(f->st, &w), PM_OK);
+    memset(&m, 0, sizeof(m));
+    m.company_id = w.company;
+    m.invoice_id = w.invoices[0];
+    m.kind = AMILI_JOB_REPORT_PAYMENT;
+    snprintf(m.payload, sizeof(m.payload), "{}");
+    assert_int_equal(store_outbox_enqueue(f->st, &m), PM_ERR_INVALID);
+    assert_string_equal(store_error(f->st)->field, "idempotency_key");
+    m.kind = AMILI_JOB_UNKNOWN;
+    snprintf(m.idempotency_key, sizeof(m.idempotency_key), "k-1");
+    assert_int_equal(store_outbox_enqueue(f->st, &m), PM_ERR_INVALID);
+    assert_string_equal(store_error(f->st)->field, "kind");
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox"), 0);
+    m.kind = AMILI_JOB_REPORT_PAYMENT;
+    assert_int_equal(store_outbox_enqueue(f->st, &m), PM_OK);
+    assert_int_equal(store_outbox_enqueue(f->st, &m), PM_ERR_CONFLICT);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox"), 1);
+}
+
 /* ---- values the code does not know ---- */
 
 /* A stored agency state no version of the code wrote (the column has no
@@ -1337,6 +1377,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failing_unit_inside_a_transaction_undone_alone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_unknown_stored_value_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quoted_dollars_and_incomplete_message, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_pg_raised_and_lock_not_available, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_statement_failing_applies_nothing, setup,
                                         teardown),
