@@ -100,16 +100,43 @@ test('without data/reference-rates.csv the server refuses to start', () => {
   }
 });
 
-test('a bad --listen value is refused at start', () => {
+test('a bad --listen value is refused at start, naming what is wrong', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'paminn-api-'));
   try {
     const db = path.join(dir, 'p.db');
     spawnSync(BIN, ['--db', db, 'migrate'], { encoding: 'utf8' });
-    const res = spawnSync(BIN, ['--db', db, '--data-dir', DATA_DIR, 'serve', '--listen', 'localhost:notaport'],
-      { encoding: 'utf8', timeout: 10000, env: { PATH: process.env.PATH } });
-    assert.notEqual(res.status, 0);
-    assert.equal(res.signal, null, 'it had to be killed: it did not refuse to start');
+    const cases = [
+      ['localhost:notaport', /is not HOST:PORT/],
+      ['localhost:80x', /bad port in 'localhost:80x'/],
+      ['127.0.0.1:65536', /bad port/],
+      ['127.0.0.1:123456', /is not HOST:PORT/],
+      ['127.0.0.1', /is not HOST:PORT/],
+      [':8080', /is not HOST:PORT/],
+      ['127.0.0.1:', /is not HOST:PORT/],
+      ['[]:8080', /bad host/],
+      [`${'h'.repeat(300)}:8080`, /bad host/],
+      ['no-such-host.invalid:8080', /cannot resolve 'no-such-host\.invalid'/],
+    ];
+    for (const [listen, why] of cases) {
+      const res = spawnSync(BIN, ['--db', db, '--data-dir', DATA_DIR, 'serve', '--listen', listen],
+        { encoding: 'utf8', timeout: 20000, env: { PATH: process.env.PATH } });
+      assert.equal(res.signal, null, `${listen}: it had to be killed: it did not refuse to start`);
+      assert.notEqual(res.status, 0, `${listen}: started`);
+      assert.ok(!res.stdout.includes('listening'), `${listen}: ${res.stdout}`);
+      assert.match(res.stderr, why, `${listen}: ${res.stderr}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an IPv6 address to listen on, in brackets', async () => {
+  const fx = await startServer({ serveArgs: ['--listen', '[::1]:0'] });
+  try {
+    assert.equal(fx.host, '[::1]');
+    assertStatus(await fx.anon().get('/healthz'), 200);
+    await fx.login();
+  } finally {
+    await fx.stop();
   }
 });

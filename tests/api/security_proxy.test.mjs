@@ -6,7 +6,8 @@
  * forwarded for 203.0.113.7 refuse its next login with 429 whatever the
  * e-mail, while another forwarded client, and a request without the
  * header, log in.  An address the client wrote in front of the proxy's
- * entry is not the one that counts.
+ * entry is not the one that counts.  The same behind a proxy that reaches
+ * Påminn over IPv6 loopback ([::1]).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -55,4 +56,27 @@ test('50 failures of one client behind the proxy block that client only', async 
   /* Without the header: the loopback peer itself, never blocked by them. */
   const direct = await loginVia(null, OWNER_EMAIL, OWNER_PASSWORD);
   assert.equal(direct.status, 200, direct.text);
+});
+
+test('behind a proxy on [::1]: the forwarded client is the one blocked', async () => {
+  const v6 = await startServer({ serveArgs: ['--listen', '[::1]:0'] });
+  try {
+    const via = async (xff, email, password) => {
+      const headers = xff === null ? {} : { 'X-Forwarded-For': xff };
+      let res;
+      do {
+        res = await v6.anon().post('/api/v1/session', { email, password }, { headers });
+      } while (res.status === 503);
+      return res;
+    };
+    for (let i = 0; i < 50; i++)
+      assertError(await via('2001:db8::7', `guess${i}@example.se`, 'x'), 401, 'invalid_credentials');
+    assertError(await via('2001:db8::7', OWNER_EMAIL, OWNER_PASSWORD), 429, 'too_many_attempts');
+    const other = await via('2001:db8::8', OWNER_EMAIL, OWNER_PASSWORD);
+    assert.equal(other.status, 200, other.text);
+    const direct = await via(null, OWNER_EMAIL, OWNER_PASSWORD);
+    assert.equal(direct.status, 200, direct.text);
+  } finally {
+    await v6.stop();
+  }
 });

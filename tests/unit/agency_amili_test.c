@@ -602,6 +602,56 @@ static void test_case_url(void **state)
     assert_string_equal(url, "https://api.amili.se/cases/c7");
 }
 
+/* What the agency may list that is not a case: refused; a case whose
+ * histories are not lists reads without them; a page without _items is
+ * no page; an action's payload that is not an object is refused. */
+static void test_not_cases(void **state)
+{
+    static const char *const bad[] = {"\"case-1\"", "{}", "{\"_id\":5}", "[{\"_id\":\"c\"}]"};
+    struct agency_amili_case_view v;
+    struct agency_call c;
+    json_t *item, *body;
+    char *out = (char *)"untouched";
+    bool more = true;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        item = json_loads(bad[i], JSON_DECODE_ANY, NULL);
+        assert_non_null(item);
+        assert_int_equal(agency_amili_case_parse(item, &v), PM_ERR_INVALID);
+        json_decref(item);
+    }
+    item = json_loads("{\"_id\":\"c-1\",\"closed\":true,\"state_history\":\"none\","
+                      "\"status_history\":{},\"_updated\":\"yesterday\"}",
+                      0, NULL);
+    assert_int_equal(agency_amili_case_parse(item, &v), PM_OK);
+    assert_string_equal(v.case_id, "c-1");
+    assert_true(v.closed);
+    assert_null(v.state_history);
+    assert_null(v.status_history);
+    assert_int_equal(v.updated_s, 0);
+    json_decref(item);
+
+    body = json_loads("{\"_meta\":{\"total\":3}}", 0, NULL);
+    assert_null(agency_amili_items(body, 1, &more));
+    assert_false(more);
+    json_decref(body);
+    body = json_loads("{\"_items\":{\"a\":1}}", 0, NULL);
+    assert_null(agency_amili_items(body, 1, &more));
+    json_decref(body);
+
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(agency_amili_req_action(&c, AMILI_JOB_CANCEL, "cred", "case1", "[1]", &out),
+                     PM_ERR_INVALID);
+    assert_null(out);
+    assert_string_equal(c.path, "");
+    assert_int_equal(
+        agency_amili_req_action(&c, AMILI_JOB_UPLOAD_INVOICE, "cred", "case1", "{}", &out),
+        PM_ERR_INVALID);
+    assert_null(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_registration_contacts),
         cmocka_unit_test(test_registration_fees_and_cache),
         cmocka_unit_test(test_case_url),
+        cmocka_unit_test(test_not_cases),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -141,15 +141,15 @@ static void test_new_refuses_incomplete(void **state)
 {
     struct agency_config cfg;
     struct pm_error e;
-    const char *missing[3][3] = {
-        {"", "acme", "pem"},
-        {"http://a", NULL, "pem"},
-        {"http://a", "acme", ""},
+    /* Each setting missing (NULL) or empty in turn. */
+    const char *missing[6][3] = {
+        {"", "acme", "pem"},     {NULL, "acme", "pem"},    {"http://a", NULL, "pem"},
+        {"http://a", "", "pem"}, {"http://a", "acme", ""}, {"http://a", "acme", NULL},
     };
     size_t i;
 
     (void)state;
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 6; i++) {
         memset(&cfg, 0, sizeof(cfg));
         memset(&e, 0, sizeof(e));
         cfg.url = missing[i][0];

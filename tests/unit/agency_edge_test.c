@@ -289,6 +289,121 @@ static void test_url_escape(void **state)
     assert_int_equal(agency_url_escape("åäö", out, 4), PM_ERR_RANGE);
 }
 
+/* What the agency may send that the sandbox never does: a sign, an
+ * exponent with its own sign, too many digits, a bare sign. */
+static void test_money_in_edges(void **state)
+{
+    char many[80];
+    int64_t ore = 42;
+    json_t *big = json_integer((json_int_t)MONEY_MAX), *neg = json_integer(-(json_int_t)MONEY_MAX);
+    json_t *whole = json_integer(-12);
+
+    (void)state;
+    assert_int_equal(agency_money_parse_text(NULL, &ore), PM_ERR_INVALID);
+    assert_int_equal(agency_money_parse_text("-", &ore), PM_ERR_INVALID);
+    assert_int_equal(agency_money_parse_text("1e+", &ore), PM_ERR_INVALID);
+    assert_int_equal(agency_money_parse_text("1e401", &ore), PM_ERR_RANGE);
+    memset(many, '1', 70);
+    many[70] = '\0';
+    assert_int_equal(agency_money_parse_text(many, &ore), PM_ERR_RANGE);
+    assert_int_equal(ore, 42);
+    assert_int_equal(agency_money_parse_text("+12.50", &ore), PM_OK);
+    assert_int_equal(ore, 1250);
+    assert_int_equal(agency_money_parse_text("1E+2", &ore), PM_OK);
+    assert_int_equal(ore, 10000);
+    assert_int_equal(agency_money_parse_text("-2.5E-1", &ore), PM_OK);
+    assert_int_equal(ore, -25);
+    assert_int_equal(agency_money_parse_text(".5", &ore), PM_OK);
+    assert_int_equal(ore, 50);
+    /* whole kronor as a JSON integer, within the amounts the books hold */
+    assert_int_equal(agency_money_parse(whole, &ore), PM_OK);
+    assert_int_equal(ore, -1200);
+    ore = 42;
+    assert_int_equal(agency_money_parse(big, &ore), PM_ERR_RANGE);
+    assert_int_equal(agency_money_parse(neg, &ore), PM_ERR_RANGE);
+    assert_int_equal(ore, 42);
+    json_decref(big);
+    json_decref(neg);
+    json_decref(whole);
+}
+
+/* Before 1970 the day still starts at midnight (floor, not truncation). */
+static void test_rfc1123_before_1970(void **state)
+{
+    char text[AGENCY_RFC1123_LEN];
+    int64_t t = 0;
+
+    (void)state;
+    agency_date_rfc1123(-1, text);
+    assert_string_equal(text, "Wed, 31 Dec 1969 23:59:59 GMT");
+    assert_int_equal(agency_date_parse(text, &t), PM_OK);
+    assert_int_equal(t, -1);
+    agency_date_rfc1123(-86400, text);
+    assert_string_equal(text, "Wed, 31 Dec 1969 00:00:00 GMT");
+}
+
+/* Every part of an HTTP date missing or out of range is refused; a leap
+ * second is read as the second before it. */
+static void test_rfc1123_refuses_each_part(void **state)
+{
+    static const char *const bad[] = {
+        "Mon 16 Jun 2025 00:00:00 GMT",   "Mon, 6 Jun 2025 00:00:00 GMT",
+        "Mon, 16Jun 2025 00:00:00 GMT",   "Mon, 16 Jun 25 00:00:00 GMT",
+        "Mon, 16 Jun 2025T00:00:00 GMT",  "Mon, 16 Jun 2025 0:00:00 GMT",
+        "Mon, 16 Jun 2025 00.00:00 GMT",  "Mon, 16 Jun 2025 00:0:00 GMT",
+        "Mon, 16 Jun 2025 00:00-00 GMT",  "Mon, 16 Jun 2025 00:00:0 GMT",
+        "Mon, 16 Jun 2025 00:00:00",      "Mon, 16 Jun 2025 00:00:00 GMT ",
+        "Mon, 16 Jun 2025 24:00:00 GMT",  "Mon, 16 Jun 2025 00:60:00 GMT",
+        "Mon, 16 Jun 2025 00:00:61 GMT",  "Xyz, 16 Jun 2025 00:00:00 GMT",
+        "Mon, 16 Jun 2025 00:00:00 GMTX",
+    };
+    int64_t t = 7, want;
+    int32_t day = 0;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (agency_date_parse(bad[i], &t) != PM_ERR_INVALID)
+            fail_msg("accepted: %s", bad[i]);
+    }
+    assert_int_equal(agency_date_parse(NULL, &t), PM_ERR_INVALID);
+    assert_int_equal(t, 7);
+    assert_int_equal(date_from_ymd(2016, 12, 31, &day), PM_OK);
+    want = (int64_t)day * 86400 + 86399;
+    assert_int_equal(agency_date_parse("Sat, 31 Dec 2016 23:59:60 GMT", &t), PM_OK);
+    assert_int_equal(t, want);
+}
+
+static void test_retry_after_edges(void **state)
+{
+    int64_t s = -1;
+
+    (void)state;
+    assert_int_equal(agency_retry_after_s(NULL, 0, &s), PM_ERR_INVALID);
+    assert_int_equal(agency_retry_after_s("31536001", 0, &s), PM_ERR_RANGE);
+    assert_int_equal(agency_retry_after_s("99999999999999999999", 0, &s), PM_ERR_RANGE);
+    assert_int_equal(agency_retry_after_s("12 s", 0, &s), PM_ERR_INVALID);
+    assert_int_equal(agency_retry_after_s("Mon, 16 Jun 2025 00:01:30 GMT x", 0, &s),
+                     PM_ERR_INVALID);
+    assert_int_equal(s, -1);
+    assert_int_equal(agency_retry_after_s("31536000", 0, &s), PM_OK);
+    assert_int_equal(s, 31536000);
+}
+
+static void test_url_escape_fits_exactly(void **state)
+{
+    char out[8];
+
+    (void)state;
+    /* seven characters and the terminator */
+    assert_int_equal(agency_url_escape("abcdefg", out, sizeof(out)), PM_OK);
+    assert_string_equal(out, "abcdefg");
+    assert_int_equal(agency_url_escape("abcdefgh", out, sizeof(out)), PM_ERR_RANGE);
+    assert_int_equal(agency_url_escape("abcde ", out, sizeof(out)), PM_ERR_RANGE);
+    assert_int_equal(agency_url_escape("abcd ", out, sizeof(out)), PM_OK);
+    assert_string_equal(out, "abcd%20");
+}
+
 /* ---- answers ---- */
 
 static void answer_of(int status, const char *body, const char *retry_after,
@@ -535,6 +650,11 @@ int main(void)
         cmocka_unit_test(test_backoff_jitter_spreads),
         cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_url_escape),
+        cmocka_unit_test(test_money_in_edges),
+        cmocka_unit_test(test_rfc1123_before_1970),
+        cmocka_unit_test(test_rfc1123_refuses_each_part),
+        cmocka_unit_test(test_retry_after_edges),
+        cmocka_unit_test(test_url_escape_fits_exactly),
         cmocka_unit_test(test_answer_classification),
         cmocka_unit_test(test_registration_payload),
         cmocka_unit_test(test_company_missing),

@@ -48,6 +48,7 @@
 #include "core/date.h"
 #include "store/store.h"
 #include "store/store_books.h"
+#include "store/store_driver.h"
 
 #define GROSS 1250000 /* 10 000 kr + 25 % VAT */
 
@@ -415,13 +416,139 @@ static void test_refused_lines_book_nothing(void **state)
     };
     struct agency_payout_line vat_on_capital[] = {line(inv.id, "capital", 1000, 250)};
     struct agency_payout_line nothing[] = {line(inv.id, "creditor_commission", -100, -25)};
+    /* The agency's commission is money out (negative), capital money in. */
+    struct agency_payout_line commission_in[] = {line(inv.id, "capital", 1000, 0),
+                                                 line(inv.id, "creditor_commission", 100, 0)};
+    struct agency_payout_line commission_vat_in[] = {line(inv.id, "capital", 1000, 0),
+                                                     line(inv.id, "creditor_commission", -100, 25)};
+    struct agency_payout_line capital_out[] = {line(inv.id, "capital", -1000, 0)};
     struct voucher v[2];
     size_t booked = 0;
 
     assert_int_equal(book(f, f->company, "x1", unknown, 2, &booked), PM_ERR_INVALID);
     assert_int_equal(book(f, f->company, "x2", vat_on_capital, 1, &booked), PM_ERR_INVALID);
     assert_int_equal(book(f, f->company, "x3", nothing, 1, &booked), PM_ERR_RANGE);
+    assert_int_equal(book(f, f->company, "x4", commission_in, 2, &booked), PM_ERR_INVALID);
+    assert_int_equal(book(f, f->company, "x5", commission_vat_in, 2, &booked), PM_ERR_INVALID);
+    assert_int_equal(book(f, f->company, "x6", capital_out, 1, &booked), PM_ERR_INVALID);
     assert_int_equal(vouchers(f, f->company, v, 2), 0);
+}
+
+/* ---- the store failing under a booking ---- */
+
+/* The handle's driver table with its step wrapped: the step numbered
+ * fail_at (from 1) fails as the database would, without reaching it. */
+static struct {
+    const struct store_driver *inner;
+    struct store_driver table;
+    int fail_at, steps;
+} inj;
+
+static enum pm_err inj_step(struct store *st, struct store_stmt *q, bool *row)
+{
+    if (inj.fail_at && ++inj.steps == inj.fail_at)
+        return pm_error_set(&st->error, PM_ERR_DB, "", "injected failure of step %d", inj.steps);
+    return inj.inner->step(st, q, row);
+}
+
+static enum pm_err inj_begin(struct store *st, enum store_tx kind)
+{
+    int at = inj.fail_at;
+    enum pm_err rc;
+
+    inj.fail_at = 0; /* the test's own BEGIN, COMMIT and ROLLBACK never fail */
+    rc = inj.inner->begin(st, kind);
+    inj.fail_at = at;
+    return rc;
+}
+
+static enum pm_err inj_rollback(struct store *st)
+{
+    int at = inj.fail_at;
+    enum pm_err rc;
+
+    inj.fail_at = 0;
+    rc = inj.inner->rollback(st);
+    inj.fail_at = at;
+    return rc;
+}
+
+static enum pm_err inj_commit(struct store *st)
+{
+    int at = inj.fail_at;
+    enum pm_err rc;
+
+    inj.fail_at = 0;
+    rc = inj.inner->commit(st);
+    inj.fail_at = at;
+    return rc;
+}
+
+static int64_t paid_total(struct fixture *f, int64_t company_id, int64_t invoice_id)
+{
+    struct invoice got;
+
+    assert_int_equal(store_invoice_get(f->st, company_id, invoice_id, &got), PM_OK);
+    return got.paid_minor;
+}
+
+/* Each statement of a payout's booking failing in turn (accrual and cash
+ * method, a line of an invoice not ours): the booking is refused and
+ * nothing is booked; without a failure it books once. */
+static void test_failing_statement_books_nothing(void **state)
+{
+    struct fixture *f = *state;
+    int64_t cash = add_company(f->st, ACCOUNTING_CASH);
+    int64_t cash_customer = add_customer(f->st, cash);
+    struct invoice a = add_invoice(f, f->company, f->customer);
+    struct invoice b = add_invoice(f, f->company, f->customer);
+    struct invoice c = add_invoice(f, cash, cash_customer);
+    struct voucher v[8];
+    size_t booked = 0, k;
+    int n;
+    struct {
+        int64_t company;
+        int64_t invoice, other;
+    } runs[] = {{f->company, a.id, b.id}, {cash, c.id, 0}};
+
+    inj.inner = f->st->drv;
+    inj.table = *f->st->drv;
+    inj.table.step = inj_step;
+    inj.table.begin = inj_begin;
+    inj.table.rollback = inj_rollback;
+    inj.table.commit = inj_commit;
+    f->st->drv = &inj.table;
+    for (k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+        struct agency_payout_line ls[] = {
+            line(runs[k].invoice, "capital", 125000, 0),
+            line(runs[k].invoice, "interest", 1733, 0),
+            line(runs[k].invoice, "creditor_commission", -12500, -3125),
+            line(runs[k].other, "capital", 5000, 0),
+        };
+        size_t n_lines = runs[k].other ? 4 : 3;
+        size_t before = vouchers(f, runs[k].company, v, 8);
+        int64_t paid = paid_total(f, runs[k].company, runs[k].invoice);
+
+        for (n = 1;; n++) {
+            enum pm_err rc;
+
+            inj.fail_at = n;
+            inj.steps = 0;
+            rc = book(f, runs[k].company, "pf", ls, n_lines, &booked);
+            if (inj.steps < n) {
+                assert_int_equal(rc, PM_OK);
+                break;
+            }
+            if (rc == PM_OK)
+                fail_msg("step %d failed and the payout was booked", n);
+            assert_int_equal(vouchers(f, runs[k].company, v, 8), before);
+            assert_int_equal(paid_total(f, runs[k].company, runs[k].invoice), paid);
+        }
+        inj.fail_at = 0;
+        assert_true(n > 2);
+        assert_true(vouchers(f, runs[k].company, v, 8) > before);
+    }
+    f->st->drv = inj.inner;
 }
 
 int main(void)
@@ -433,6 +560,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_expected_loss_reversed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cash_method, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_lines_book_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing_statement_books_nothing, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,6 +211,31 @@ static void test_without_vat(void **state)
     free(d);
 }
 
+/* The organisation number as the company wrote it when it is not one
+ * that can be read (shown, not dropped), and its display form when it is. */
+static void test_company_numbers(void **state)
+{
+    struct doc *d = calloc(1, sizeof(*d));
+    char *text;
+
+    assert_non_null(d);
+    doc_init(d);
+    text = text_of(*state, d);
+    assert_has(text, "Org.nr 556036-0793");
+    free(text);
+    snprintf(d->co.organization_no, sizeof(d->co.organization_no), "12345");
+    text = text_of(*state, d);
+    assert_has(text, "Org.nr 12345");
+    assert_has(text, "Bankgiro 5050-1055");
+    free(text);
+    d->co.organization_no[0] = '\0';
+    text = text_of(*state, d);
+    assert_has(text, "Bankgiro 5050-1055");
+    assert_null(strstr(text, "556036"));
+    free(text);
+    free(d);
+}
+
 static void test_more_lines_than_fit(void **state)
 {
     struct doc *d = calloc(1, sizeof(*d));
@@ -252,10 +277,9 @@ static void test_more_lines_than_fit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_standard),
-        cmocka_unit_test(test_rot),
-        cmocka_unit_test(test_without_vat),
-        cmocka_unit_test(test_more_lines_than_fit),
+        cmocka_unit_test(test_standard),        cmocka_unit_test(test_rot),
+        cmocka_unit_test(test_without_vat),     cmocka_unit_test(test_more_lines_than_fit),
+        cmocka_unit_test(test_company_numbers),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

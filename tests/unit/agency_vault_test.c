@@ -167,6 +167,45 @@ static void test_refused(void **state)
     assert_int_equal(access(target, F_OK), -1);
 }
 
+/* More that is not a key: white space only, a pair with its second digit
+ * not hex, 64 characters with one below '0'; a path under a regular file
+ * is not created through (read, refused); a relative path is made in the
+ * working directory. */
+static void test_more_refusals_and_a_relative_path(void **state)
+{
+    unsigned char key[AGENCY_SECRET_KEY_BYTES], again[AGENCY_SECRET_KEY_BYTES];
+    char path[128], bad[65], cwd[512];
+    struct pm_error e = {0};
+
+    (void)state;
+    path_of(path, sizeof(path), "blank.key");
+    write_file(path, "  \n\t\n", 5);
+    assert_int_equal(agency_vault_key(path, false, key, &e), PM_ERR_INVALID);
+    memset(bad, 'a', 64);
+    bad[1] = 'g';
+    write_file(path, bad, 64);
+    assert_int_equal(agency_vault_key(path, false, key, &e), PM_ERR_INVALID);
+    memset(bad, 'a', 64);
+    bad[10] = '-';
+    write_file(path, bad, 64);
+    assert_int_equal(agency_vault_key(path, false, key, &e), PM_ERR_INVALID);
+
+    /* blank.key is a file: nothing can be made below it. */
+    path_of(path, sizeof(path), "blank.key/secret.key");
+    memset(&e, 0, sizeof(e));
+    assert_int_not_equal(agency_vault_key(path, true, key, &e), PM_OK);
+    assert_string_equal(e.field, "secret_key");
+
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(dir), 0);
+    assert_int_equal(agency_vault_key("relative.key", true, key, &e), PM_OK);
+    assert_int_equal(agency_vault_key("relative.key", false, again, &e), PM_OK);
+    assert_int_equal(chdir(cwd), 0);
+    assert_memory_equal(again, key, sizeof(key));
+    path_of(path, sizeof(path), "relative.key");
+    assert_int_equal(access(path, F_OK), 0);
+}
+
 static void test_open_refuses_short(void **state)
 {
     unsigned char key[AGENCY_SECRET_KEY_BYTES], sealed[64];
@@ -195,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_hex_and_raw),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_open_refuses_short),
+        cmocka_unit_test(test_more_refusals_and_a_relative_path),
     };
 
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -350,10 +350,11 @@ class Fixture {
       const timer = setTimeout(() => reject(new Error(`server did not report listening within 60 s; stderr:\n${this.err}`)), 60000);
       lines.on('line', (line) => {
         this.out += line + '\n';
-        const m = /^paminn: listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(line);
+        const m = /^paminn: listening on http:\/\/(127\.0\.0\.1|\[::1\]):(\d+)$/.exec(line);
         if (m) {
           clearTimeout(timer);
-          resolve(Number(m[1]));
+          this.host = m[1];
+          resolve(Number(m[2]));
         }
       });
       this.exited.then((e) => {
@@ -362,7 +363,7 @@ class Fixture {
       });
     });
     this.port = port;
-    this.base = `http://127.0.0.1:${port}`;
+    this.base = `http://${this.host}:${port}`;
   }
 
   stdout() {

@@ -1,0 +1,566 @@
+/*
+ * agency_record_test.c — unit tests for src/agency/agency_record.c: one
+ * case as the agency reports it (an item of GET /cases) applied to the
+ * books on a real SQLite file.  New state and status history entries
+ * become history events once each, the capital the agency collected
+ * becomes an agency payment once, a closed case is recorded as closed, an
+ * older reading or an unchanged etag changes nothing, a case that is not
+ * ours is not found, an item without an id is refused.  And the store
+ * failing under it: each statement failing in turn (a driver wrapper, the
+ * only fake here) fails the whole application, which the caller's
+ * transaction then undoes — nothing of it is kept, and applied again
+ * without a failure it records everything once.
+ *
+ * The live look-up (agency_record_live) goes through a scripted agency_ops
+ * transport that answers the token request and GET /cases/{id} from a
+ * script: the agency's refusals, an outage, a case that is not this one,
+ * none of which amili-sandbox gives on demand for one request.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "agency/agency_edge.h"
+#include "agency/agency_record.h"
+#include "store/store.h"
+#include "store/store_agency.h"
+#include "store/store_driver.h"
+
+#define GROSS 125000
+
+struct fixture {
+    char path[64];
+    struct store *st;
+    struct clock clock;
+    int64_t company, invoice;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct pm_error e;
+    struct company co;
+    struct customer cu;
+    struct invoice inv;
+    struct invoice_line_row line;
+    struct agency_case c;
+    int fd;
+
+    assert_non_null(f);
+    snprintf(f->path, sizeof(f->path), "/tmp/paminn-record-XXXXXX");
+    fd = mkstemp(f->path);
+    assert_true(fd >= 0);
+    close(fd);
+    pm_error_clear(&e);
+    assert_int_equal(store_open(f->path, &f->st, &e), PM_OK);
+    f->clock.fixed_us = (int64_t)1750032000 * 1000000; /* 2025-06-16 */
+
+    memset(&co, 0, sizeof(co));
+    snprintf(co.name, sizeof(co.name), "Snickeri Ström AB");
+    snprintf(co.country, sizeof(co.country), "SE");
+    snprintf(co.language, sizeof(co.language), "sv");
+    snprintf(co.timezone, sizeof(co.timezone), "Europe/Stockholm");
+    co.payment_terms_days = 30;
+    assert_int_equal(store_company_insert(f->st, &co), PM_OK);
+    f->company = co.id;
+    memset(&cu, 0, sizeof(cu));
+    cu.company_id = co.id;
+    snprintf(cu.name, sizeof(cu.name), "Anna Andersson");
+    snprintf(cu.country, sizeof(cu.country), "SE");
+    snprintf(cu.zip_code, sizeof(cu.zip_code), "72215");
+    assert_int_equal(store_customer_insert(f->st, &cu), PM_OK);
+
+    memset(&inv, 0, sizeof(inv));
+    memset(&line, 0, sizeof(line));
+    inv.company_id = co.id;
+    inv.customer_id = cu.id;
+    inv.kind = INVOICE_STANDARD;
+    snprintf(inv.currency, sizeof(inv.currency), "SEK");
+    inv.invoice_date = 20179; /* 2025-04-01 */
+    inv.due_date = 20209;
+    inv.net_minor = 100000;
+    inv.vat_minor = 25000;
+    inv.total_minor = GROSS;
+    inv.customer_part_minor = GROSS;
+    snprintf(line.description, sizeof(line.description), "Snickeriarbete");
+    line.line.quantity_milli = 1000;
+    line.line.unit_price_minor = 100000;
+    line.line.vat_rate_bp = 2500;
+    line.net_minor = 100000;
+    assert_int_equal(store_invoice_insert(f->st, &inv, &line, 1, NULL, 0), PM_OK);
+    f->invoice = inv.id;
+
+    memset(&c, 0, sizeof(c));
+    c.company_id = co.id;
+    c.invoice_id = inv.id;
+    snprintf(c.case_id, sizeof(c.case_id), "case-1");
+    snprintf(c.state, sizeof(c.state), "initializing");
+    c.capital_minor = GROSS;
+    c.remaining_minor = GROSS;
+    c.registered_at = 1750000000;
+    assert_int_equal(store_agency_case_insert(f->st, &c), PM_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char side[80];
+
+    store_close(&f->st);
+    unlink(f->path);
+    snprintf(side, sizeof(side), "%s-wal", f->path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", f->path);
+    unlink(side);
+    free(f);
+    return 0;
+}
+
+/* The case as the agency reports it: n_state state and n_status status
+ * history entries (of fixed names), the capital still owed, closed. */
+static json_t *item(const char *etag, int n_state, int n_status, double remaining_capital,
+                    bool closed, const char *status)
+{
+    static const char *const states[] = {"initializing", "reminder", "debt_collection"};
+    static const char *const statuses[] = {"reminder_sent", "instalment_plan", "paid"};
+    json_t *sh = json_array(), *th = json_array();
+    int i;
+
+    for (i = 0; i < n_state; i++)
+        json_array_append_new(
+            sh, json_pack("{s:s, s:s}", "state", states[i], "state_date", "2025-06-10T08:00:00Z"));
+    for (i = 0; i < n_status; i++)
+        json_array_append_new(th, json_pack("{s:s, s:s}", "status", statuses[i], "status_date",
+                                            "2025-06-11T08:00:00Z"));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:f, s:f, s:f, s:s, s:o, s:o}", "_id",
+                     "case-1", "_etag", etag, "_updated", "Mon, 16 Jun 2025 08:00:00 GMT", "state",
+                     states[n_state ? n_state - 1 : 0], "status", status, "closed", closed, "ocr",
+                     "7001", "local_added_capital_amount", 1250.0, "local_remaining_capital_amount",
+                     remaining_capital, "local_remaining_transaction_amount", remaining_capital,
+                     "original_invoice", "https://agency.example/inv/1.pdf", "state_history", sh,
+                     "status_history", th);
+}
+
+static int64_t events(struct fixture *f, const char *kind)
+{
+    struct history_event ev[32];
+    size_t n = 0, i;
+    int64_t k = 0;
+
+    assert_int_equal(store_history_list(f->st, f->company, f->invoice, 0, ev, 32, &n), PM_OK);
+    for (i = 0; i < n; i++)
+        k += !strcmp(ev[i].kind, kind);
+    return k;
+}
+
+static int64_t agency_paid(struct fixture *f)
+{
+    struct payment p[8];
+    size_t n = 0, i;
+    int64_t sum = 0;
+
+    assert_int_equal(store_payment_list(f->st, f->company, f->invoice, p, 8, &n), PM_OK);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(p[i].source, PAYMENT_AGENCY);
+        sum += p[i].amount_minor;
+    }
+    return sum;
+}
+
+/* Apply in a transaction of the caller, committed or rolled back. */
+static enum pm_err apply(struct fixture *f, json_t *it, bool force, bool *changed)
+{
+    enum pm_err rc;
+
+    assert_int_equal(store_begin(f->st), PM_OK);
+    rc = agency_record_case(f->st, &f->clock, f->company, it, force, changed);
+    if (rc)
+        assert_int_equal(store_rollback(f->st), PM_OK);
+    else
+        assert_int_equal(store_commit(f->st), PM_OK);
+    return rc;
+}
+
+static void test_case_recorded_once(void **state)
+{
+    struct fixture *f = *state;
+    json_t *first = item("e1", 2, 1, 1000.0, false, "reminder_sent");
+    json_t *older = item("e0", 1, 0, 1250.0, false, "");
+    json_t *closed = item("e2", 3, 3, 0.0, true, "paid");
+    struct agency_case c;
+    bool changed = false;
+
+    assert_int_equal(apply(f, first, false, &changed), PM_OK);
+    assert_true(changed);
+    assert_int_equal(events(f, "amili_state"), 2);
+    assert_int_equal(events(f, "amili_status"), 1);
+    assert_int_equal(events(f, "amili_payment"), 1);
+    assert_int_equal(agency_paid(f), 25000); /* 1 250 kr handed over, 1 000 kr still owed */
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_string_equal(c.etag, "e1");
+    assert_string_equal(c.ocr, "7001");
+    assert_string_equal(c.status, "reminder_sent");
+    assert_string_equal(c.original_invoice_url, "https://agency.example/inv/1.pdf");
+    assert_int_equal(c.state_events, 2);
+    assert_false(c.instalment_plan);
+
+    /* The same etag again: nothing new; forced, the amounts only. */
+    assert_int_equal(apply(f, first, false, &changed), PM_OK);
+    assert_false(changed);
+    assert_int_equal(apply(f, first, true, &changed), PM_OK);
+    assert_false(changed);
+    assert_int_equal(events(f, "amili_state"), 2);
+    assert_int_equal(agency_paid(f), 25000);
+    /* An older reading (fewer history entries): ignored. */
+    assert_int_equal(apply(f, older, false, &changed), PM_OK);
+    assert_false(changed);
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_string_equal(c.etag, "e1");
+
+    /* Closed as paid: the rest of the capital, the new entries, closed once. */
+    assert_int_equal(apply(f, closed, false, &changed), PM_OK);
+    assert_true(changed);
+    assert_int_equal(events(f, "amili_state"), 3);
+    assert_int_equal(events(f, "amili_status"), 3);
+    assert_int_equal(events(f, "amili_closed"), 1);
+    assert_int_equal(agency_paid(f), GROSS);
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_true(c.closed);
+    assert_true(c.instalment_plan);
+    assert_int_equal(c.agency_paid_minor, GROSS);
+    json_decref(first);
+    json_decref(older);
+    json_decref(closed);
+}
+
+static void test_not_ours_or_not_a_case(void **state)
+{
+    struct fixture *f = *state;
+    json_t *other = json_pack("{s:s, s:s}", "_id", "case-9", "_etag", "x");
+    json_t *no_id = json_pack("{s:s}", "_etag", "x");
+    json_t *not_object = json_string("case-1");
+
+    assert_int_equal(apply(f, other, false, NULL), PM_ERR_NOT_FOUND);
+    assert_int_equal(apply(f, no_id, false, NULL), PM_ERR_INVALID);
+    assert_int_equal(apply(f, not_object, false, NULL), PM_ERR_INVALID);
+    assert_int_equal(events(f, "amili_state"), 0);
+    json_decref(other);
+    json_decref(no_id);
+    json_decref(not_object);
+}
+
+/* A sparse case: history entries without a name or a date, no OCR, no
+ * status; the capital the agency collected on an invoice already paid
+ * here is shown in the history but not paid twice. */
+static void test_sparse_case_and_paid_invoice(void **state)
+{
+    struct fixture *f = *state;
+    json_t *sparse = json_pack("{s:s, s:s, s:[{}], s:[], s:f, s:f}", "_id", "case-1", "_etag", "s1",
+                               "state_history", "status_history", "local_added_capital_amount",
+                               1250.0, "local_remaining_capital_amount", 250.0);
+    struct agency_case c;
+    struct payment p;
+    bool changed = false;
+
+    memset(&p, 0, sizeof(p));
+    p.company_id = f->company;
+    p.invoice_id = f->invoice;
+    p.date = 20200;
+    p.amount_minor = GROSS;
+    assert_int_equal(store_payment_insert(f->st, &p), PM_OK); /* paid here in full */
+    assert_int_equal(apply(f, sparse, false, &changed), PM_OK);
+    assert_true(changed);
+    assert_int_equal(events(f, "amili_state"), 1);
+    assert_int_equal(events(f, "amili_payment"), 1); /* 1 000 kr collected, shown */
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_string_equal(c.ocr, "");
+    assert_string_equal(c.status, "");
+    assert_int_equal(c.agency_paid_minor, 100000);
+    {
+        struct payment list[4];
+        size_t n = 0;
+
+        assert_int_equal(store_payment_list(f->st, f->company, f->invoice, list, 4, &n), PM_OK);
+        assert_int_equal(n, 1); /* not paid twice */
+    }
+    json_decref(sparse);
+}
+
+/* ---- the store failing under it ---- */
+
+static struct {
+    const struct store_driver *inner;
+    struct store_driver table;
+    int fail_at, steps;
+} inj;
+
+static enum pm_err inj_step(struct store *st, struct store_stmt *q, bool *row)
+{
+    if (inj.fail_at && ++inj.steps == inj.fail_at)
+        return pm_error_set(&st->error, PM_ERR_DB, "", "injected failure of step %d", inj.steps);
+    return inj.inner->step(st, q, row);
+}
+
+/* The caller's BEGIN, COMMIT and ROLLBACK are not failed here. */
+static enum pm_err inj_begin(struct store *st, enum store_tx kind)
+{
+    int at = inj.fail_at;
+    enum pm_err rc;
+
+    inj.fail_at = 0;
+    rc = inj.inner->begin(st, kind);
+    inj.fail_at = at;
+    return rc;
+}
+
+static enum pm_err inj_commit(struct store *st)
+{
+    int at = inj.fail_at;
+    enum pm_err rc;
+
+    inj.fail_at = 0;
+    rc = inj.inner->commit(st);
+    inj.fail_at = at;
+    return rc;
+}
+
+static enum pm_err inj_rollback(struct store *st)
+{
+    int at = inj.fail_at;
+    enum pm_err rc;
+
+    inj.fail_at = 0;
+    rc = inj.inner->rollback(st);
+    inj.fail_at = at;
+    return rc;
+}
+
+static void test_failing_statement_keeps_nothing(void **state)
+{
+    struct fixture *f = *state;
+    json_t *first = item("e1", 2, 2, 1000.0, false, "instalment_plan");
+    json_t *closed = item("e2", 3, 3, 0.0, true, "paid");
+    json_t *its[] = {first, closed};
+    struct agency_case c;
+    bool changed;
+    size_t k;
+    int n;
+
+    inj.inner = f->st->drv;
+    inj.table = *f->st->drv;
+    inj.table.step = inj_step;
+    inj.table.begin = inj_begin;
+    inj.table.commit = inj_commit;
+    inj.table.rollback = inj_rollback;
+    f->st->drv = &inj.table;
+    for (k = 0; k < 2; k++) {
+        int64_t state_events = events(f, "amili_state"), paid = agency_paid(f);
+        char etag[64];
+
+        assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+        snprintf(etag, sizeof(etag), "%s", c.etag);
+        for (n = 1;; n++) {
+            enum pm_err rc;
+
+            inj.fail_at = n;
+            inj.steps = 0;
+            rc = apply(f, its[k], false, &changed);
+            inj.fail_at = 0;
+            if (inj.steps < n) {
+                assert_int_equal(rc, PM_OK);
+                break;
+            }
+            if (rc == PM_OK)
+                fail_msg("step %d failed and the case was still applied", n);
+            assert_int_equal(events(f, "amili_state"), state_events);
+            assert_int_equal(agency_paid(f), paid);
+            assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+            assert_string_equal(c.etag, etag);
+        }
+        assert_true(n > 3);
+        assert_true(changed);
+    }
+    f->st->drv = inj.inner;
+    assert_int_equal(events(f, "amili_state"), 3);
+    assert_int_equal(events(f, "amili_status"), 3);
+    assert_int_equal(events(f, "amili_closed"), 1);
+    assert_int_equal(events(f, "amili_payment"), 2);
+    assert_int_equal(agency_paid(f), GROSS);
+    json_decref(first);
+    json_decref(closed);
+}
+
+/* ---- the live look-up, through a scripted transport ---- */
+
+struct agency_conn {
+    int unused;
+};
+
+static struct {
+    struct agency_conn conn;
+    enum pm_err start_rc;          /* a transport that cannot send */
+    int token_status, case_status; /* the answers */
+    char case_body[2048];
+    struct agency_call *current;
+    int token_calls, case_calls;
+} fake;
+
+static struct agency_conn *fake_conn_new(const char *base_url, int max_parallel)
+{
+    (void)base_url;
+    (void)max_parallel;
+    return &fake.conn;
+}
+
+static void fake_conn_free(struct agency_conn **c)
+{
+    *c = NULL;
+}
+
+static enum pm_err fake_start(struct agency_conn *c, struct agency_call *call)
+{
+    bool is_case = strstr(call->path, "/cases/") != NULL;
+
+    (void)c;
+    if (fake.start_rc)
+        return fake.start_rc;
+    call->outcome = AGENCY_T_ANSWERED;
+    if (is_case) {
+        fake.case_calls++;
+        call->status = fake.case_status;
+        buf_adds(&call->response, fake.case_status == 200 ? fake.case_body : "{}");
+    } else {
+        fake.token_calls++;
+        call->status = fake.token_status;
+        buf_adds(&call->response, fake.token_status == 200 ? "{\"token\":\"tok-1\"}" : "{}");
+    }
+    fake.current = call;
+    return PM_OK;
+}
+
+static enum pm_err fake_next(struct agency_conn *c, int timeout_ms, struct agency_call **done)
+{
+    (void)c;
+    (void)timeout_ms;
+    *done = fake.current;
+    fake.current = NULL;
+    return PM_OK;
+}
+
+static int fake_in_flight(const struct agency_conn *c)
+{
+    (void)c;
+    return fake.current ? 1 : 0;
+}
+
+static const struct agency_ops fake_ops = {
+    "scripted", fake_conn_new, fake_conn_free, fake_start, fake_next, fake_in_flight,
+};
+
+static struct agency *scripted_agency(char **pem)
+{
+    struct agency_config cfg;
+    struct pm_error e = {0};
+    char *pub = NULL;
+    struct agency *a;
+
+    assert_int_equal(agency_keys_generate(pem, &pub, &e), PM_OK);
+    free(pub);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.url = "http://127.0.0.1:9/";
+    cfg.api_code = "acme";
+    cfg.key_pem = *pem;
+    a = agency_new(&cfg, &fake_ops, &e);
+    assert_non_null(a);
+    return a;
+}
+
+static void script(int token_status, int case_status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+
+    memset(&fake, 0, sizeof(fake));
+    fake.token_status = token_status;
+    fake.case_status = case_status;
+    snprintf(fake.case_body, sizeof(fake.case_body), "%s", text ? text : "{}");
+    free(text);
+}
+
+/* Every way the look-up can fail leaves the stored case as it was; the
+ * case the agency gives is applied. */
+static void test_live_lookup(void **state)
+{
+    struct fixture *f = *state;
+    char *pem = NULL;
+    struct agency *a = scripted_agency(&pem);
+    json_t *good = item("e1", 2, 1, 1000.0, false, "reminder_sent");
+    json_t *other = json_pack("{s:s, s:s}", "_id", "case-9", "_etag", "x");
+    struct agency_case c;
+
+    /* An invoice without a case: not found, the agency not asked. */
+    script(200, 200, good);
+    assert_int_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice + 50, 1000),
+                     PM_ERR_NOT_FOUND);
+    assert_int_equal(fake.token_calls + fake.case_calls, 0);
+    /* The agency refuses the API key: no look-up. */
+    script(401, 200, good);
+    assert_int_not_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000),
+                         PM_OK);
+    assert_int_equal(fake.case_calls, 0);
+    /* The transport cannot send. */
+    script(200, 200, good);
+    fake.start_rc = PM_ERR_IO;
+    assert_int_not_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000),
+                         PM_OK);
+    /* The case answered 401 (the token is dropped), then 503. */
+    script(200, 401, good);
+    assert_int_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000),
+                     PM_ERR_IO);
+    assert_int_equal(fake.case_calls, 1);
+    script(200, 503, good);
+    assert_int_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000),
+                     PM_ERR_IO);
+    assert_int_equal(fake.token_calls, 1); /* bought again after the 401 */
+    /* A case that is not this invoice's: nothing applied. */
+    script(200, 200, other);
+    assert_int_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000),
+                     PM_ERR_NOT_FOUND);
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_string_equal(c.etag, "");
+    assert_int_equal(events(f, "amili_state"), 0);
+    assert_int_equal(agency_paid(f), 0);
+    /* The real answer: applied. */
+    script(200, 200, good);
+    assert_int_equal(agency_record_live(a, f->st, &f->clock, f->company, f->invoice, 1000), PM_OK);
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_string_equal(c.etag, "e1");
+    assert_int_equal(events(f, "amili_state"), 2);
+    assert_int_equal(agency_paid(f), 25000);
+    json_decref(good);
+    json_decref(other);
+    agency_free(&a);
+    free(pem);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_case_recorded_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_ours_or_not_a_case, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing_statement_keeps_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_lookup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sparse_case_and_paid_invoice, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
