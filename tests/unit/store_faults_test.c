@@ -1228,8 +1228,22 @@ static void test_pg_raised_and_lock_not_available(void **state)
     assert_int_equal(store_begin(f->st), PM_OK);
     assert_int_equal(sql_exec(f->st, "LOCK TABLE companies IN SHARE MODE NOWAIT"), PM_ERR_BUSY);
     assert_true(store_retryable(f->st));
+    /* A statement sent after it in the same transaction, and the commit,
+     * fail as the same retryable conflict ("current transaction is
+     * aborted" is not an error of its own): the caller runs the unit again
+     * rather than answering 500. */
+    assert_int_equal(sql_exec(f->st, "SELECT count(*) FROM companies"), PM_ERR_BUSY);
+    assert_true(store_retryable(f->st));
+    assert_int_equal(store_commit(f->st), PM_ERR_BUSY);
     assert_int_equal(store_rollback(f->st), PM_OK);
     raw_exec(f, "ROLLBACK");
+    /* A new transaction starts clean: its own aborted statement is not
+     * taken for a conflict. */
+    assert_int_equal(store_begin(f->st), PM_OK);
+    assert_int_equal(sql_exec(f->st, "SELECT 1/0"), PM_ERR_INVALID);
+    assert_int_not_equal(sql_exec(f->st, "SELECT 1"), PM_ERR_BUSY);
+    assert_false(store_retryable(f->st));
+    assert_int_equal(store_rollback(f->st), PM_OK);
     assert_int_equal(sql_exec(f->st, "SELECT count(*) FROM companies"), PM_OK);
 }
 

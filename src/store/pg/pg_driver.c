@@ -97,6 +97,11 @@ static enum pm_err fail(struct pg_store *s, const PGresult *res, const char *wha
     } else if (state &&
                (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))) {
         err = PM_ERR_BUSY;
+        s->tx_busy = true;
+    } else if (state && !strcmp(state, "25P02") && s->tx_busy) {
+        /* a statement sent after the transaction failed on a conflict:
+         * still the conflict, and the whole unit may run again */
+        err = PM_ERR_BUSY;
     } else if (has_class(state, "08") || PQstatus(s->conn) != CONNECTION_OK) {
         err = PM_ERR_IO;
     }
@@ -498,6 +503,7 @@ static const char SQL_UNLOCK[] = "SELECT pg_advisory_unlock($1::bigint)";
  * where SQLite would have waited for the lock. */
 static enum pm_err drv_begin(struct store *st, enum store_tx kind)
 {
+    engine(st)->tx_busy = false;
     return sql_exec(st, kind == STORE_TX_READ_COMMITTED ? SQL_BEGIN_RC : SQL_BEGIN);
 }
 
@@ -575,8 +581,9 @@ static enum pm_err drv_commit(struct store *st)
     /* PostgreSQL answers COMMIT of a transaction that an earlier statement
      * failed with a quiet ROLLBACK: report it as the failure it is. */
     if (PQtransactionStatus(s->conn) == PQTRANS_INERROR)
-        err = pm_error_set(&s->base.error, PM_ERR_DB, "",
-                           "COMMIT: the transaction was aborted by an earlier failure");
+        err = pm_error_set(&s->base.error, s->tx_busy ? PM_ERR_BUSY : PM_ERR_DB, "",
+                           "COMMIT: the transaction was aborted by an earlier failure%s",
+                           s->tx_busy ? " (a serialisation conflict: retryable)" : "");
     else
         err = sql_exec(st, SQL_COMMIT);
     if (err && alive(s) && in_transaction(s)) {

@@ -46,6 +46,11 @@ struct pg_store {
     /* The server said it ends the session (a FATAL of class 57 before the
      * connection closed): a statement sent after it never ran. */
     bool ended;
+    /* A statement of the open transaction failed on a serialisation
+     * failure, deadlock or lock not available: the transaction's later
+     * failures ("current transaction is aborted", its COMMIT) are that same
+     * retryable failure, not errors of their own. */
+    bool tx_busy;
     PQnoticeReceiver libpq_notice; /* the receiver libpq had before ours */
 };
 
