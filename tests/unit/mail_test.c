@@ -90,8 +90,9 @@ static void test_base64_lines(void **state)
     /* 200 bytes: 57 + 57 + 57 + 29 -> three lines of 76 and one of 40 */
     assert_int_equal(b.len, 76 * 3 + 40 + 4 * 2);
     assert_memory_equal(b.data + 76, "\r\n", 2);
-    assert_memory_equal(b.data, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEy"
-                                "MzQ1Njc4",
+    assert_memory_equal(b.data,
+                        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEy"
+                        "MzQ1Njc4",
                         76);
     buf_release(&b);
     assert_int_equal(mail_base64_lines(&b, "Man", 3), PM_OK);
