@@ -7,6 +7,7 @@
  *   const sink = await startSink({ refuse: 'refuse', tempfail: 'slow', auth: 'u:p', tls: true });
  *   sink.url            smtp://127.0.0.1:PORT
  *   sink.messages()     [{ raw, headers, subject, parts: [{ headers, body (Buffer) }] }]
+ *   await sink.arrived(pred, n)   those matching pred, once n of them are here
  *   await sink.stop()
  */
 import assert from 'node:assert/strict';
@@ -90,6 +91,18 @@ export async function startSink(opts = {}) {
     },
     messages() {
       return this.files().map((f) => parseMessage(readFileSync(path.join(mailDir, f))));
+    },
+    /* The messages matching pred, once at least n are here.  The product
+     * records a mail as sent just before it ends DATA, so "sent" in the
+     * API may be seen a moment before the sink has the message. */
+    async arrived(pred = () => true, n = 1, ms = 120000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const got = this.messages().filter(pred);
+        if (got.length >= n) return got;
+        if (Date.now() > deadline) throw new Error(`the SMTP sink holds ${got.length} matching messages, not ${n}, after ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
