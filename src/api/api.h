@@ -48,7 +48,10 @@ struct api_config {
     /* The address users reach the server at ("https://paminn.example.se"),
      * or NULL: with https the session cookie is always Secure. */
     const char *public_url;
-    const char *db;      /* store DSN each worker opens */
+    const char *db; /* store DSN each worker opens */
+    /* A standby's DSN (--db-read) that invoice lists are read from when it
+     * has replayed what the primary shows (api_server.c), or NULL. */
+    const char *db_read;
     const char *web_dir; /* static files of the web UI */
     /* The Visma Amili client: borrowed, outlives the server; NULL = the
      * Amili routes answer 503 agency_not_configured. */

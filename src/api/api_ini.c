@@ -69,6 +69,8 @@ static enum pm_err server_key(struct api_ini *out, const char *k, size_t kn, con
 {
     if (kn == 2 && !memcmp(k, "db", 2))
         return set_text(out->db, &out->has_db, v, vn, line, "db", e);
+    if (kn == 7 && !memcmp(k, "db_read", 7))
+        return set_text(out->db_read, &out->has_db_read, v, vn, line, "db_read", e);
     if (kn == 6 && !memcmp(k, "listen", 6))
         return set_text(out->listen, &out->has_listen, v, vn, line, "listen", e);
     if (kn == 8 && !memcmp(k, "data_dir", 8))

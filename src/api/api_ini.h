@@ -31,7 +31,7 @@
 #define API_INI_VALUE_MAX 512
 
 struct api_ini {
-    bool has_db, has_listen, has_threads, has_max_body, has_data_dir;
+    bool has_db, has_db_read, has_listen, has_threads, has_max_body, has_data_dir;
     bool has_smtp_url, has_smtp_user, has_smtp_password_file, has_smtp_from, has_smtp_tls;
     char smtp_url[API_INI_VALUE_MAX];
     char smtp_user[API_INI_VALUE_MAX];
@@ -39,6 +39,7 @@ struct api_ini {
     char smtp_from[API_INI_VALUE_MAX];
     char smtp_tls[API_INI_VALUE_MAX];
     char db[API_INI_VALUE_MAX];
+    char db_read[API_INI_VALUE_MAX]; /* a standby for list reads (serve --db-read) */
     char listen[API_INI_VALUE_MAX];
     char data_dir[API_INI_VALUE_MAX];
     int64_t threads;  /* 1..256 */

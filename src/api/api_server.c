@@ -93,12 +93,22 @@
 #define LIST_KEY_MAX        512
 #define ETAG_MAX            40 /* a quoted 32-digit hex string */
 
+/* After a standby failed, lists are read from the primary this long
+ * before the standby is tried again. */
+#define STANDBY_RETRY_S 5
+
 /* One handle of the store pool with its caches. */
 struct pool_slot {
     struct store *store;
     struct api_cache *replies; /* struct cached_reply, by list key */
     struct api_cache *tokens;  /* struct api_token, by token hash */
     bool versioned;            /* the caches are synced for this request */
+    /* With --db-read: the slot's handle on the standby (opened when first
+     * needed), when to try it again after a failure, and the position it
+     * must have replayed to show what this request's data version shows. */
+    struct store *standby;
+    time_t standby_retry_at;
+    char position[STORE_POSITION_MAX];
 };
 
 /* A cached answer: one MHD response queued to every client that asks. */
@@ -113,6 +123,7 @@ struct api_server {
     struct clock wall; /* real time, for the access log and durations */
     size_t max_body;
     char *web_dir;
+    char *db_read;                            /* --db-read: a standby's DSN, or NULL */
     char web_version[API_STATIC_VERSION_MAX]; /* of the files under web_dir */
     int port;
     /* The store pool: one handle (with its caches) per worker, login thread
@@ -213,13 +224,16 @@ static void pool_give(struct api_server *s, struct pool_slot *slot)
 }
 
 /* Validate the slot's caches against the handle's data version; without a
- * version (the engine cannot tell, or the read failed) they are not used. */
-static void pool_sync(struct pool_slot *slot)
+ * version (the engine cannot tell, or the read failed) they are not used.
+ * With a standby, the primary's position is read in the same statement. */
+static void pool_sync(const struct api_server *s, struct pool_slot *slot)
 {
     uint64_t version;
 
     slot->versioned = false;
-    if (store_data_version(slot->store, &version))
+    slot->position[0] = '\0';
+    if (s->db_read ? store_data_version_at(slot->store, &version, slot->position)
+                   : store_data_version(slot->store, &version))
         return;
     api_cache_sync(slot->replies, version);
     api_cache_sync(slot->tokens, version);
@@ -894,9 +908,83 @@ static struct cached_reply *cached_reply_new(struct reply *rp)
     return c;
 }
 
+static time_t monotonic_s(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec;
+}
+
+/* The standby stops being asked for a while (its handle closed). */
+static void standby_failed(struct pool_slot *slot, const char *what)
+{
+    fprintf(stderr, "paminn: the standby (--db-read) %s: %s; lists are read from the primary\n",
+            what, slot->standby ? store_error(slot->standby)->message : "");
+    store_close(&slot->standby);
+    slot->standby_retry_at = monotonic_s() + STANDBY_RETRY_S;
+}
+
+/*
+ * Prefer the standby: it answers a list when it has replayed the primary's
+ * WAL up to the position read with this request's data version, so it
+ * shows every write the primary showed then — the caller's own included
+ * (read-your-writes) — and the answer may be cached under that version.
+ * Otherwise, or while the standby is down, the primary answers.
+ */
+static struct store *standby_for(const struct api_server *s, struct pool_slot *slot)
+{
+    struct pm_error e = {0};
+    bool yes = false;
+
+    if (!s->db_read || !slot->position[0])
+        return NULL;
+    if (!slot->standby) {
+        if (monotonic_s() < slot->standby_retry_at)
+            return NULL;
+        if (store_open_standby(s->db_read, &slot->standby, &e)) {
+            fprintf(stderr,
+                    "paminn: the standby (--db-read): %s; lists are read from the primary\n",
+                    e.message);
+            slot->standby_retry_at = monotonic_s() + STANDBY_RETRY_S;
+            return NULL;
+        }
+    }
+    if (store_replayed(slot->standby, slot->position, &yes)) {
+        standby_failed(slot, "did not answer");
+        return NULL;
+    }
+    return yes ? slot->standby : NULL;
+}
+
+/* The list's handler, on the standby when it may answer, else (or when
+ * it failed) on the primary. */
+static enum pm_err run_list_handler(struct api_server *s, struct api_request *r,
+                                    struct pool_slot *slot, struct reply *rp)
+{
+    struct store *standby = standby_for(s, slot);
+    char set_cookie[sizeof(r->set_cookie)];
+    enum pm_err rc;
+
+    if (!standby)
+        return run_handler(r, rp);
+    snprintf(set_cookie, sizeof(set_cookie), "%s", r->set_cookie);
+    r->store = standby;
+    rc = run_handler(r, rp);
+    r->store = slot->store;
+    if (rc && (r->err.rc == PM_ERR_DB || r->err.rc == PM_ERR_IO || r->err.rc == PM_ERR_BUSY)) {
+        standby_failed(slot, "failed a list");
+        reset_answer(r, rp, set_cookie);
+        rc = run_handler(r, rp);
+    }
+    return rc;
+}
+
 /* The invoice list, from the slot's cache when it holds this answer at
- * the handle's data version; otherwise from the handler, then cached. */
-static enum pm_err run_list(struct api_request *r, struct pool_slot *slot, struct reply *rp)
+ * the handle's data version; otherwise from the handler (on the standby
+ * when there is one that may answer), then cached. */
+static enum pm_err run_list(struct api_server *s, struct api_request *r, struct pool_slot *slot,
+                            struct reply *rp)
 {
     char key[LIST_KEY_MAX];
     size_t key_len = 0;
@@ -913,7 +1001,7 @@ static enum pm_err run_list(struct api_request *r, struct pool_slot *slot, struc
         queue_cached(r, c, rp);
         return PM_OK;
     }
-    rc = run_handler(r, rp);
+    rc = run_list_handler(s, r, slot, rp);
     if (rc || rp->status != 200 || !rp->body || !key_len)
         return rc;
     c = cached_reply_new(rp);
@@ -973,7 +1061,7 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
     }
     slot = pool_take(srv);
     r->store = slot->store;
-    pool_sync(slot);
+    pool_sync(srv, slot);
     rc = known ? PM_OK : authenticate(r, slot, r->match.route->auth);
     if (!rc && !known)
         rc = check_csrf(r);
@@ -986,7 +1074,7 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
           api_routes_body_rules(r->match.route)->raw_types)) /* a raw body: a bank file */
         rc = api_json_parse_object(r->body, r->body_len, &r->json, &r->err);
     if (!rc)
-        rc = is_cached_route(r) ? run_list(r, slot, rp) : run_handler(r, rp);
+        rc = is_cached_route(r) ? run_list(srv, r, slot, rp) : run_handler(r, rp);
     if (rc)
         goto out_error;
     snprintf(rp->set_cookie, sizeof(rp->set_cookie), "%s", r->set_cookie);
@@ -1158,7 +1246,7 @@ static bool caller_known(struct api_server *srv, struct MHD_Connection *conn, co
     api_error_clear(&r->err);
     slot = pool_take(srv);
     r->store = slot->store;
-    pool_sync(slot);
+    pool_sync(srv, slot);
     rc = authenticate(r, slot, m.route->auth);
     if (!rc)
         rc = check_csrf(r);
@@ -1553,6 +1641,7 @@ static void close_pool(struct api_server *s)
         api_cache_free(&s->slots[i].replies);
         api_cache_free(&s->slots[i].tokens);
         store_close(&s->slots[i].store);
+        store_close(&s->slots[i].standby);
     }
     free(s->slots);
     free(s->free_slots);
@@ -1582,6 +1671,25 @@ static enum pm_err open_slot(struct pool_slot *slot, const char *dsn, bool migra
             pm_error_set(e, rc, "db", "%s", store_error(slot->store)->message);
     }
     return rc;
+}
+
+/* --db-read names a database that can be a standby: refused when the
+ * engine has none (SQLite); a standby that is down only warns (lists are
+ * read from the primary until it answers). */
+static enum pm_err check_standby(struct api_server *s, const char *dsn, struct pm_error *e)
+{
+    struct store *st = NULL;
+    struct pm_error oe = {0};
+    enum pm_err rc = store_open_standby(dsn, &st, &oe);
+
+    store_close(&st);
+    if (rc == PM_ERR_INVALID || rc == PM_ERR_NOMEM)
+        return pm_error_set(e, rc, "db_read", "--db-read: %s", oe.message);
+    if (rc)
+        fprintf(stderr, "paminn: the standby (--db-read): %s; lists are read from the primary\n",
+                oe.message);
+    s->db_read = strdup(dsn);
+    return s->db_read ? PM_OK : pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
 }
 
 static enum pm_err open_pool(struct api_server *s, const char *dsn, unsigned n, struct pm_error *e)
@@ -1660,6 +1768,11 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     rc = open_pool(s, cfg->db, threads + login_threads + 1, e);
     if (rc)
         goto out_free;
+    if (cfg->db_read) {
+        rc = check_standby(s, cfg->db_read, e);
+        if (rc)
+            goto out_free;
+    }
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     per_ip = cfg->per_ip < 0 ? API_DEFAULT_PER_IP : (unsigned)cfg->per_ip;
@@ -1738,6 +1851,7 @@ void api_server_stop(struct api_server **sp)
     pthread_cond_destroy(&s->defer_cond);
     pthread_mutex_destroy(&s->defer_lock);
     free(s->web_dir);
+    free(s->db_read);
     free(s);
     *sp = NULL;
 }

@@ -5,6 +5,7 @@
  *   paminn [--db DSN] [--now TIME] [--data-dir DIR] serve [--listen HOST:PORT]
  *          [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]
  *          [--max-conns-per-ip N] [--header-timeout SECONDS] [--public-url URL]
+ *          [--db-read DSN]
  *
  * Settings come from flags, then the environment (PAMINN_DB, PAMINN_LISTEN,
  * PAMINN_DATA_DIR; PAMINN_NOW is read by main.c), then the [server] section
@@ -43,7 +44,8 @@ static int usage(FILE *f, int status)
             "usage: paminn [--db DSN] [--now TIME] [--data-dir DIR] serve [--listen HOST:PORT]\n"
             "              [--threads N] [--max-body BYTES] [--config FILE] [--web-dir DIR]\n"
             "              [--max-conns-per-ip N] [--header-timeout SECONDS]\n"
-            "              [--public-url URL] [--dunning-every SECONDS] [--dunning-hour H]\n\n"
+            "              [--public-url URL] [--dunning-every SECONDS] [--dunning-hour H]\n"
+            "              [--db-read DSN]\n\n"
             "Serve the JSON API under /api/v1 and the web UI until SIGTERM or SIGINT.\n\n"
             "  --listen HOST:PORT  address to listen on (default: $PAMINN_LISTEN or %s;\n"
             "                      port 0 picks a free port)\n"
@@ -59,6 +61,9 @@ static int usage(FILE *f, int status)
             "                      (default %d; 1..%d): past it the connection is closed\n"
             "  --public-url URL    the address users reach Påminn at; with https:// the\n"
             "                      session cookie is always Secure\n"
+            "  --db-read DSN       a PostgreSQL standby of --db: invoice lists are read there\n"
+            "                      when it has replayed what the primary shows, else from\n"
+            "                      the primary (default $PAMINN_DB_READ or db_read in INI)\n"
             "  --dunning-every SECONDS  how often the daily reminder run looks for work\n"
             "                      (default %d; 0 = off: run `paminn dunning run` from cron)\n"
             "  --dunning-hour H    local hour (Europe/Stockholm) from which a day's run\n"
@@ -101,13 +106,14 @@ int serve_command(struct cli *c, int argc, char **argv)
         {"public-url", required_argument, NULL, 'u'},
         {"dunning-every", required_argument, NULL, 'D'},
         {"dunning-hour", required_argument, NULL, 'H'},
+        {"db-read", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         SERVE_AMILI_LONG_OPTIONS, /* serve_amili.c */
         SERVE_MAIL_LONG_OPTIONS,  /* serve_mail.c */
         {NULL, 0, NULL, 0},
     };
     const char *listen = NULL, *config = NULL, *web_dir = "web", *db = c->db;
-    const char *data_dir = c->data_dir, *public_url = NULL;
+    const char *data_dir = c->data_dir, *public_url = NULL, *db_read = NULL;
     int64_t threads = 0, max_body = 0, per_ip = -1, header_timeout = 0;
     struct api_ini ini = {0};
     struct rate_table rates = {0};
@@ -178,6 +184,9 @@ int serve_command(struct cli *c, int argc, char **argv)
                 return CLI_EXIT_USAGE;
             }
             break;
+        case 'R':
+            db_read = optarg;
+            break;
         case 'c':
             config = optarg;
             break;
@@ -214,6 +223,12 @@ int serve_command(struct cli *c, int argc, char **argv)
         max_body = ini.has_max_body ? ini.max_body : API_DEFAULT_MAX_BODY;
     if (ini.has_db && !getenv("PAMINN_DB") && !strcmp(db, MAIN_DEFAULT_DB))
         db = ini.db;
+    if (!db_read)
+        db_read = getenv("PAMINN_DB_READ");
+    if ((!db_read || !*db_read) && ini.has_db_read)
+        db_read = ini.db_read;
+    if (db_read && !*db_read)
+        db_read = NULL;
     if (ini.has_data_dir && !getenv("PAMINN_DATA_DIR") && !strcmp(data_dir, MAIN_DEFAULT_DATA_DIR))
         data_dir = ini.data_dir;
 
@@ -238,6 +253,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     cfg.header_timeout_s = (unsigned)header_timeout;
     cfg.public_url = public_url;
     cfg.db = db;
+    cfg.db_read = db_read;
     cfg.web_dir = web_dir;
     /* The agency client and its threads first. */
     amili_status = serve_amili_start(&amili, c, db);

@@ -166,6 +166,34 @@ enum pm_err store_data_version(struct store *st, uint64_t *out)
     return st->drv->data_version(st, out);
 }
 
+enum pm_err store_data_version_at(struct store *st, uint64_t *version, char pos[STORE_POSITION_MAX])
+{
+    pos[0] = '\0';
+    if (!st->drv->data_version_at)
+        return store_data_version(st, version);
+    return st->drv->data_version_at(st, version, pos);
+}
+
+enum pm_err store_replayed(struct store *st, const char *pos, bool *yes)
+{
+    *yes = false;
+    if (!st->drv->replayed || !pos || !*pos)
+        return pm_error_set(&st->error, PM_ERR_INVALID, "", "the %s store has no standbys",
+                            st->drv->name);
+    return st->drv->replayed(st, pos, yes);
+}
+
+enum pm_err store_open_standby(const char *dsn, struct store **out, struct pm_error *e)
+{
+    const struct store_driver *drv = dsn && *dsn ? driver_for(dsn) : NULL;
+
+    *out = NULL;
+    if (!drv || !drv->open_standby)
+        return pm_error_set(e, PM_ERR_INVALID, "db_read", "%s has no standbys: give a %s address",
+                            drv ? drv->name : "no storage engine", "postgresql://");
+    return drv->open_standby(dsn, out, e);
+}
+
 /* ---- enum names ---- */
 
 static const char *const role_names[] = {

@@ -365,6 +365,21 @@ enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t inv
  * Numbers are only comparable on the same handle. */
 enum pm_err store_data_version(struct store *st, uint64_t *out);
 
+/*
+ * Reading from a standby (paminn serve --db-read).  A handle opened with
+ * store_open_standby only reads, in transactions a hot standby can run.
+ * store_data_version_at gives, on the primary, the data version and the
+ * position ("0/16B3748" on PostgreSQL) that a standby must have replayed to
+ * show at least what that version shows; store_replayed asks a standby
+ * whether it has.  Engines without standbys (SQLite) refuse with
+ * PM_ERR_INVALID; store_data_version_at then gives an empty position.
+ */
+#define STORE_POSITION_MAX 32
+enum pm_err store_open_standby(const char *dsn, struct store **out, struct pm_error *e);
+enum pm_err store_data_version_at(struct store *st, uint64_t *version,
+                                  char pos[STORE_POSITION_MAX]);
+enum pm_err store_replayed(struct store *st, const char *pos, bool *yes);
+
 /* Names for enums as they appear in the API and the database. */
 const char *store_role_name(enum member_role r);
 enum pm_err store_role_parse(const char *s, enum member_role *out);

@@ -108,6 +108,14 @@ struct store_driver {
 
     /* See store_data_version() in store.h.  NULL when the engine cannot tell. */
     enum pm_err (*data_version)(struct store *st, uint64_t *out);
+
+    /* ---- standbys (store_open_standby, store.h); NULL when the engine has none ---- */
+    /* The data version and the position (STORE_POSITION_MAX) a standby must
+     * have replayed to show what that version shows. */
+    enum pm_err (*data_version_at)(struct store *st, uint64_t *version, char *pos);
+    enum pm_err (*replayed)(struct store *st, const char *pos, bool *yes);
+    /* Open a reader of a standby: read-only, no migrations. */
+    enum pm_err (*open_standby)(const char *dsn, struct store **out, struct pm_error *e);
 };
 
 /* The members of a driver's table that every driver defines under the same

@@ -27,6 +27,7 @@ static void reads_every_server_key(void **state)
                                "\n"
                                "[ server ]\r\n"
                                "  db = sqlite:/var/lib/paminn/p.db  \r\n"
+                               "db_read = postgresql://standby.example.se/paminn\n"
                                "listen=0.0.0.0:9000\n"
                                "threads = 8\n"
                                "max_body = 2048\n"
@@ -39,6 +40,8 @@ static void reads_every_server_key(void **state)
     assert_true(ini.has_db && ini.has_listen && ini.has_threads && ini.has_max_body &&
                 ini.has_data_dir);
     assert_string_equal(ini.db, "sqlite:/var/lib/paminn/p.db");
+    assert_true(ini.has_db_read);
+    assert_string_equal(ini.db_read, "postgresql://standby.example.se/paminn");
     assert_string_equal(ini.listen, "0.0.0.0:9000");
     assert_int_equal(ini.threads, 8);
     assert_int_equal(ini.max_body, 2048);

@@ -159,11 +159,22 @@ static bool drv_in_transaction(struct store *st)
     return in_transaction(engine(st));
 }
 
-/* The session settings every handle runs with. */
+/* The session settings every handle runs with; a standby's reader reads
+ * only, and a hot standby runs no SERIALIZABLE transactions. */
 static const char SQL_SESSION[] = "SET default_transaction_isolation = 'serializable';"
                                   "SET client_encoding = 'UTF8';"
                                   "SET TIME ZONE 'UTC';"
                                   "SET client_min_messages = 'warning'";
+static const char SQL_SESSION_STANDBY[] = "SET default_transaction_isolation = 'repeatable read';"
+                                          "SET default_transaction_read_only = on;"
+                                          "SET client_encoding = 'UTF8';"
+                                          "SET TIME ZONE 'UTC';"
+                                          "SET client_min_messages = 'warning'";
+
+static const char *session_sql(const struct pg_store *s)
+{
+    return s->standby ? SQL_SESSION_STANDBY : SQL_SESSION;
+}
 
 /* Outside a transaction: make the connection again when the server has
  * dropped it.  An idle connection does not know it was dropped until it
@@ -190,7 +201,7 @@ static enum pm_err revive(struct pg_store *s)
     s->generation++;
     if (!alive(s))
         return fail(s, NULL, "connecting to PostgreSQL again");
-    res = PQexec(s->conn, SQL_SESSION);
+    res = PQexec(s->conn, session_sql(s));
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         err = fail(s, res, "setting up the session again");
     PQclear(res);
@@ -642,6 +653,62 @@ static enum pm_err drv_data_version(struct store *st, uint64_t *out)
     return sql_getf(st, "", "reading the data version: no row", &snapshot_reader, out, sql, "");
 }
 
+/*
+ * The data version and, read in the same statement, the end of the WAL
+ * inserted so far.  Every transaction the snapshot shows committed wrote
+ * its commit record before it became visible, so a standby that has
+ * replayed up to this position shows at least what the snapshot does.
+ */
+struct version_at {
+    uint64_t version;
+    char pos[STORE_POSITION_MAX];
+};
+
+static enum pm_err version_at_row(struct store *st, struct store_stmt *q, void *out)
+{
+    struct version_at *v = out;
+
+    snapshot_hash(st, q, &v->version);
+    snprintf(v->pos, sizeof(v->pos), "%s", sql_text_ref(st, q, 1, NULL));
+    return PM_OK;
+}
+
+static const struct sql_reader version_at_reader = SQL_READER_FN(struct version_at, version_at_row);
+
+static enum pm_err drv_data_version_at(struct store *st, uint64_t *version, char *pos)
+{
+    static const char sql[] =
+        "SELECT pg_current_snapshot()::text, pg_current_wal_insert_lsn()::text";
+    struct version_at v = {0};
+    enum pm_err err;
+
+    *version = 0;
+    pos[0] = '\0';
+    err = sql_getf(st, "", "reading the data version: no row", &version_at_reader, &v, sql, "");
+    if (!err) {
+        *version = v.version;
+        memcpy(pos, v.pos, sizeof(v.pos));
+    }
+    return err;
+}
+
+/* Has this server replayed (a standby) or written (a primary, e.g. one
+ * promoted since) the WAL up to pos? */
+static enum pm_err drv_replayed(struct store *st, const char *pos, bool *yes)
+{
+    static const char sql[] =
+        "SELECT CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn,"
+        " false) ELSE pg_current_wal_insert_lsn() >= $1::pg_lsn END::int";
+    int64_t v = 0;
+    enum pm_err err;
+
+    *yes = false;
+    err = sql_getf(st, "", "reading the replay position: no row", &sql_int_reader, &v, sql, "t",
+                   pos, strlen(pos));
+    *yes = !err && v == 1;
+    return err;
+}
+
 /* ---- the handle ---- */
 
 static void drv_close(struct store *st)
@@ -672,7 +739,9 @@ static void conn_message(PGconn *conn, char *dst, size_t cap)
     snprintf(dst, cap, "%.*s", (int)len, msg);
 }
 
-static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error *e)
+/* A connection with its session set up: a handle of the primary, or with
+ * standby a reader of a standby (no migrations: a standby takes none). */
+static enum pm_err open_conn(const char *dsn, bool standby, struct store **out, struct pm_error *e)
 {
     struct pg_store *s;
     char server[160], msg[200];
@@ -684,6 +753,7 @@ static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error
     if (!s)
         return pm_error_set(e, PM_ERR_NOMEM, "", "allocating the store");
     store_init(&s->base, &pg_store_driver);
+    s->standby = standby;
     s->conn = PQconnectdb(dsn);
     if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
         server_name(s->conn, server, sizeof(server));
@@ -693,7 +763,7 @@ static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error
         goto out_close;
     }
     s->libpq_notice = PQsetNoticeReceiver(s->conn, on_notice, s);
-    res = PQexec(s->conn, SQL_SESSION);
+    res = PQexec(s->conn, session_sql(s));
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         server_name(s->conn, server, sizeof(server));
         conn_message(s->conn, msg, sizeof(msg));
@@ -702,11 +772,25 @@ static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error
         goto out_close;
     }
     PQclear(res);
+    if (standby) {
+        *out = &s->base;
+        return PM_OK;
+    }
     return store_open_done(&s->base, PM_OK, out, e);
 
 out_close:
     store_destroy(&s->base);
     return err;
+}
+
+static enum pm_err drv_open(const char *dsn, struct store **out, struct pm_error *e)
+{
+    return open_conn(dsn, false, out, e);
+}
+
+static enum pm_err drv_open_standby(const char *dsn, struct store **out, struct pm_error *e)
+{
+    return open_conn(dsn, true, out, e);
 }
 
 static const char *const pg_schemes[] = {"postgresql://", "postgres://", NULL};
@@ -719,5 +803,8 @@ const struct store_driver pg_store_driver = {
     .open = drv_open,
     .migrations = &pg_migrations,
     .begin_for = drv_begin_for,
+    .data_version_at = drv_data_version_at,
+    .replayed = drv_replayed,
+    .open_standby = drv_open_standby,
     STORE_DRIVER_STEPS,
 };

@@ -51,6 +51,9 @@ struct pg_store {
      * failures ("current transaction is aborted", its COMMIT) are that same
      * retryable failure, not errors of their own. */
     bool tx_busy;
+    /* A reader of a standby (store_open_standby): read-only sessions at
+     * REPEATABLE READ, the strongest isolation a hot standby runs. */
+    bool standby;
     PQnoticeReceiver libpq_notice; /* the receiver libpq had before ours */
 };
 
