@@ -154,8 +154,9 @@ describe('one manual reminder', () => {
       'Örjan Ängström',
       'Västra Långgatan 5',
       '413 01 Göteborg',
-      `Fakturanummer            ${inv.number}`,
-      'Förfallodag              2025-03-31',
+      /* label and value on one line (the gap depends on the font's widths) */
+      new RegExp(`Fakturanummer +${inv.number}\n`),
+      /Förfallodag +2025-03-31\n/,
       '10 000,00 kr',
       'Påminnelseavgift',
       '60,00 kr',
@@ -169,7 +170,7 @@ describe('one manual reminder', () => {
       '2025-10-10',
       'faktura@akero.se',
     ]) {
-      assert.ok(text.includes(s), `the letter lacks "${s}":\n${text}`);
+      assert.ok(s instanceof RegExp ? s.test(text) : text.includes(s), `the letter lacks "${s}":\n${text}`);
     }
   });
 
