@@ -6,6 +6,9 @@
  * left) by the helpers below.  libharu reports failures through a callback:
  * it records the first error in the drawing context (no globals), and
  * every step checks it, so a failed letter is an error, never a half PDF.
+ * A document is first drawn with the standard fonts, every text turned
+ * into Windows-1252; the first text that does not fit stops that drawing
+ * (d->error UNFIT) and the document is drawn again with DejaVu embedded.
  */
 #include "letter/letter.h"
 
