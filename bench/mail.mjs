@@ -58,8 +58,9 @@ for (let round = 0; round < ROUNDS; round++) {
   if (sample) {
     const before = sink.count();
     const out = execFileSync(PYTHON, [path.resolve('bench/smtp_load.py'), '127.0.0.1', String(sink.port), String(N), sample], { encoding: 'utf8' });
-    direct.push(rate(arrivals(mailDir, before)));
-    process.stderr.write(`direct: ${out.trim()}\n`);
+    const t = arrivals(mailDir, before);
+    direct.push(rate(t));
+    process.stderr.write(`direct: ${out.trim()}; at the sink ${N} in ${((t[t.length - 1] - t[0]) / 1000).toFixed(3)} s (${rate(t).toFixed(0)}/s)\n`);
   }
   fx.cli(['--data-dir', 'data', 'remind', '--company', String(fx.companyId), '--email', ...ids.map(String)]);
   const before = sink.count();
@@ -71,9 +72,10 @@ for (let round = 0; round < ROUNDS; round++) {
   await fx.exited;
   const t = arrivals(mailDir, before);
   product.push(rate(t));
-  process.stderr.write(`product: ${N} in ${((t[t.length - 1] - t[0]) / 1000).toFixed(3)} s\n`);
+  process.stderr.write(`product: at the sink ${N} in ${((t[t.length - 1] - t[0]) / 1000).toFixed(3)} s (${rate(t).toFixed(0)}/s)\n`);
   if (!sample) {
     sample = path.join(mailDir, readdirSync(mailDir).filter((f) => f.endsWith('.eml')).sort()[before]);
+    process.stderr.write(`sample message: ${statSync(sample).size} bytes\n`);
     round--; /* the first product round only made the sample: measured again below */
     product.pop();
   }

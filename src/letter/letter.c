@@ -6,6 +6,9 @@
  * left) by the helpers below.  libharu reports failures through a callback:
  * it records the first error in the drawing context (no globals), and
  * every step checks it, so a failed letter is an error, never a half PDF.
+ * A document is first drawn with the standard fonts, every text turned
+ * into Windows-1252; the first text that does not fit stops that drawing
+ * (d->error UNFIT) and the document is drawn again with DejaVu embedded.
  */
 #include "letter/letter.h"
 
@@ -30,13 +33,89 @@
 #define INFO_X_MM   120.0f
 #define INFO_VAL_MM 158.0f
 
+/* d->error when a text does not fit Windows-1252 in a letter drawn with
+ * the standard fonts: not libharu's (its numbers are 0x1001 and up); the
+ * letter is drawn again with DejaVu embedded. */
+#define UNFIT 0x0F01
+
 struct draw {
     HPDF_Doc pdf;
     HPDF_Page page;
     HPDF_Font regular, bold;
     HPDF_STATUS error, detail;
     bool english;
+    bool standard; /* Helvetica with WinAnsiEncoding: text goes as Windows-1252 */
 };
+
+/* Windows-1252's bytes 0x80..0x9F and the characters they stand for (0x81,
+ * 0x8D, 0x8F, 0x90 and 0x9D are unused). */
+static const uint16_t CP1252_HIGH[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+/* The Windows-1252 byte of code point c, or 0 when it has none (the C0
+ * and C1 controls count as none: nothing in a letter is one). */
+static unsigned char cp1252_of(uint32_t c)
+{
+    size_t i;
+
+    if ((c >= 0x20 && c < 0x7F) || (c >= 0xA0 && c <= 0xFF))
+        return (unsigned char)c;
+    for (i = 0; i < 32; i++) {
+        if (CP1252_HIGH[i] && CP1252_HIGH[i] == c)
+            return (unsigned char)(0x80 + i);
+    }
+    return 0;
+}
+
+/* UTF-8 s as Windows-1252 into dst[cap]; false when a character has no
+ * byte there, the UTF-8 is malformed or dst is too small. */
+static bool to_cp1252(const char *s, char *dst, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t o = 0;
+    uint32_t c;
+    int more;
+
+    while (*p) {
+        if (*p < 0x80) {
+            c = *p++;
+            more = 0;
+        } else if ((*p & 0xE0) == 0xC0) {
+            c = *p++ & 0x1Fu;
+            more = 1;
+        } else if ((*p & 0xF0) == 0xE0) {
+            c = *p++ & 0x0Fu;
+            more = 2;
+        } else {
+            return false; /* four-byte sequences are all outside Windows-1252 */
+        }
+        for (; more > 0; more--, p++) {
+            if ((*p & 0xC0) != 0x80)
+                return false;
+            c = (c << 6) | (*p & 0x3Fu);
+        }
+        if (o + 1 >= cap || !(dst[o] = (char)cp1252_of(c)))
+            return false;
+        o++;
+    }
+    dst[o] = '\0';
+    return true;
+}
+
+/* s as the fonts take it: itself (UTF-8) with DejaVu, Windows-1252 with the
+ * standard fonts; NULL (and d->error UNFIT) when it does not fit that. */
+static const char *encoded(struct draw *d, const char *s, char *tmp, size_t cap)
+{
+    if (!d->standard)
+        return s;
+    if (to_cp1252(s, tmp, cap))
+        return tmp;
+    if (!d->error)
+        d->error = UNFIT;
+    return NULL;
+}
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
 {
@@ -51,7 +130,9 @@ static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_dat
 static void text_at(struct draw *d, HPDF_Font font, float size, float x_mm, float y_mm,
                     const char *s)
 {
-    if (d->error)
+    char tmp[1200];
+
+    if (d->error || !(s = encoded(d, s, tmp, sizeof(tmp))))
         return;
     HPDF_Page_SetFontAndSize(d->page, font, size);
     HPDF_Page_BeginText(d->page);
@@ -61,7 +142,9 @@ static void text_at(struct draw *d, HPDF_Font font, float size, float x_mm, floa
 
 static float width_mm(struct draw *d, HPDF_Font font, float size, const char *s)
 {
-    if (d->error)
+    char tmp[1200];
+
+    if (d->error || !(s = encoded(d, s, tmp, sizeof(tmp))))
         return 0;
     HPDF_Page_SetFontAndSize(d->page, font, size);
     return HPDF_Page_TextWidth(d->page, s) * 25.4f / 72.0f;
@@ -438,42 +521,95 @@ static enum pm_err draw_letter(struct draw *d, const struct letter_reminder *l, 
     return swish_block(d, l, y + 28, e);
 }
 
-enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n,
-                                 const char *font_dir, struct buf *out, struct pm_error *e)
+/* The fonts: Helvetica and Helvetica-Bold with WinAnsiEncoding (the PDF
+ * standard fonts: nothing embedded), or DejaVu Sans regular and bold
+ * embedded with libharu's UTF-8 encoder. */
+static enum pm_err load_fonts(struct draw *d, const char *font_dir, struct pm_error *e)
+{
+    char path[512];
+    const char *name;
+
+    if (d->standard) {
+        d->regular = HPDF_GetFont(d->pdf, "Helvetica", "WinAnsiEncoding");
+        d->bold = d->regular ? HPDF_GetFont(d->pdf, "Helvetica-Bold", "WinAnsiEncoding") : NULL;
+        if (!d->regular || !d->bold)
+            return pm_error_set(e, PM_ERR_INTERNAL, "font",
+                                "libharu has no Helvetica (error 0x%04X)", (unsigned)d->error);
+        return PM_OK;
+    }
+    HPDF_UseUTFEncodings(d->pdf);
+    HPDF_SetCurrentEncoder(d->pdf, "UTF-8");
+    snprintf(path, sizeof(path), "%s/DejaVuSans.ttf", font_dir ? font_dir : LETTER_FONT_DIR);
+    name = HPDF_LoadTTFontFromFile(d->pdf, path, HPDF_TRUE);
+    d->regular = name ? HPDF_GetFont(d->pdf, name, "UTF-8") : NULL;
+    snprintf(path, sizeof(path), "%s/DejaVuSans-Bold.ttf", font_dir ? font_dir : LETTER_FONT_DIR);
+    name = d->regular ? HPDF_LoadTTFontFromFile(d->pdf, path, HPDF_TRUE) : NULL;
+    d->bold = name ? HPDF_GetFont(d->pdf, name, "UTF-8") : NULL;
+    if (!d->regular || !d->bold)
+        return pm_error_set(e, PM_ERR_IO, "font", "cannot load %s (libharu error 0x%04X)", path,
+                            (unsigned)d->error);
+    return PM_OK;
+}
+
+/* The document libharu wrote, appended to *raw. */
+static enum pm_err saved(struct draw *d, struct buf *raw, struct pm_error *e)
+{
+    char chunk[16384];
+    HPDF_UINT32 len;
+    enum pm_err rc;
+
+    HPDF_ResetStream(d->pdf);
+    for (;;) {
+        len = sizeof(chunk);
+        HPDF_ReadFromStream(d->pdf, (HPDF_BYTE *)chunk, &len);
+        if (len == 0)
+            break;
+        rc = buf_add(raw, chunk, len);
+        if (rc)
+            return pm_error_set(e, rc, "", "out of memory for the PDF");
+        if (len < sizeof(chunk))
+            break;
+    }
+    return PM_OK;
+}
+
+/* Write the letters with the standard fonts or DejaVu; *unfit (nothing
+ * written) when standard and a text does not fit Windows-1252. */
+static enum pm_err render(const struct letter_reminder *letters, size_t n, const char *font_dir,
+                          bool standard, bool *unfit, struct buf *out, struct pm_error *e)
 {
     struct draw d;
     struct buf raw = BUF_INIT;
-    char path[512], chunk[16384];
-    const char *name;
-    HPDF_UINT32 len;
-    enum pm_err rc = PM_OK;
+    enum pm_err rc;
     size_t i;
 
     memset(&d, 0, sizeof(d));
-    if (n == 0)
-        return pm_error_set(e, PM_ERR_INVALID, "letters", "no letter to write");
+    d.standard = standard;
+    *unfit = false;
     d.pdf = HPDF_New(on_error, &d);
     if (!d.pdf)
         return pm_error_set(e, PM_ERR_NOMEM, "", "libharu could not start a document");
-    HPDF_SetCompressionMode(d.pdf, HPDF_COMP_ALL);
-    HPDF_UseUTFEncodings(d.pdf);
-    HPDF_SetCurrentEncoder(d.pdf, "UTF-8");
-    snprintf(path, sizeof(path), "%s/DejaVuSans.ttf", font_dir ? font_dir : LETTER_FONT_DIR);
-    name = HPDF_LoadTTFontFromFile(d.pdf, path, HPDF_TRUE);
-    d.regular = name ? HPDF_GetFont(d.pdf, name, "UTF-8") : NULL;
-    snprintf(path, sizeof(path), "%s/DejaVuSans-Bold.ttf", font_dir ? font_dir : LETTER_FONT_DIR);
-    name = d.regular ? HPDF_LoadTTFontFromFile(d.pdf, path, HPDF_TRUE) : NULL;
-    d.bold = name ? HPDF_GetFont(d.pdf, name, "UTF-8") : NULL;
-    if (!d.regular || !d.bold) {
-        rc = pm_error_set(e, PM_ERR_IO, "font", "cannot load %s (libharu error 0x%04X)", path,
-                          (unsigned)d.error);
+    /* Deflate only what is large: the embedded fonts.  A letter in the
+     * standard fonts is about 11 KB as it is (3 KB deflated), and libharu
+     * deflating it costs ten times the drawing (zlib's state for every
+     * stream, allocated and freed each time). */
+    HPDF_SetCompressionMode(d.pdf, standard ? HPDF_COMP_NONE : HPDF_COMP_ALL);
+    rc = load_fonts(&d, font_dir, e);
+    if (rc)
         goto out_free;
-    }
-    HPDF_SetInfoAttr(d.pdf, HPDF_INFO_CREATOR, "Påminn");
+    /* without libharu's UTF-8 encoder the string goes as it is: PDFDocEncoding */
+    HPDF_SetInfoAttr(d.pdf, HPDF_INFO_CREATOR,
+                     standard ? "P\xe5"
+                                "minn"
+                              : "Påminn");
     for (i = 0; i < n && !d.error; i++) {
         rc = draw_letter(&d, &letters[i], e);
         if (rc)
             goto out_free;
+    }
+    if (d.error == UNFIT) {
+        *unfit = true;
+        goto out_free;
     }
     if (!d.error)
         HPDF_SaveToStream(d.pdf);
@@ -482,26 +618,30 @@ enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n
                           (unsigned)d.error, (unsigned)d.detail);
         goto out_free;
     }
-    HPDF_ResetStream(d.pdf);
-    for (;;) {
-        len = sizeof(chunk);
-        HPDF_ReadFromStream(d.pdf, (HPDF_BYTE *)chunk, &len);
-        if (len == 0)
-            break;
-        rc = buf_add(&raw, chunk, len);
-        if (rc) {
-            pm_error_set(e, rc, "", "out of memory for the PDF");
-            goto out_free;
-        }
-        if (len < sizeof(chunk))
-            break;
+    rc = saved(&d, standard ? out : &raw, e);
+    /* DejaVu's text layer: a ToUnicode map that copy, search and screen
+     * readers can use (the standard fonts' WinAnsiEncoding needs none). */
+    if (!rc && !standard) {
+        rc = pdf_text_fix_tounicode((const unsigned char *)raw.data, raw.len, out);
+        if (rc)
+            pm_error_set(e, rc, "", "the PDF's text layer could not be written");
     }
-    /* A text layer that copy, search and screen readers can use. */
-    rc = pdf_text_fix_tounicode((const unsigned char *)raw.data, raw.len, out);
-    if (rc)
-        pm_error_set(e, rc, "", "the PDF's text layer could not be written");
 out_free:
     buf_release(&raw);
     HPDF_Free(d.pdf);
+    return rc;
+}
+
+enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n,
+                                 const char *font_dir, struct buf *out, struct pm_error *e)
+{
+    bool unfit;
+    enum pm_err rc;
+
+    if (n == 0)
+        return pm_error_set(e, PM_ERR_INVALID, "letters", "no letter to write");
+    rc = render(letters, n, font_dir, true, &unfit, out, e);
+    if (!rc && unfit)
+        rc = render(letters, n, font_dir, false, &unfit, out, e);
     return rc;
 }

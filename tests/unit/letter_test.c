@@ -1,7 +1,10 @@
 /*
  * letter_test.c — unit tests for src/letter/letter.c: a reminder letter is
- * a PDF with both DejaVu fonts embedded, one page per letter, and a missing
- * font is an error rather than a letter without å ä ö.  What the letter
+ * a PDF, one page per letter; text that fits Windows-1252 (all Swedish and
+ * English text) uses the standard fonts Helvetica and Helvetica-Bold with
+ * WinAnsiEncoding and embeds nothing, a few KB; a letter with a character
+ * outside it embeds both DejaVu fonts, and a missing font is then an error
+ * rather than a letter without that character.  What the letter
  * says (amounts, OCR, å ä ö as text and as pixels) is checked over HTTP
  * with pdftotext and pdftoppm in tests/api/reminders.test.mjs.
  */
@@ -100,13 +103,42 @@ static void test_pdf(void **state)
     letter(&l[0], false);
     letter(&l[1], true);
     letter(&l[2], false);
+    snprintf(l[2].customer_address_1, sizeof(l[2].customer_address_1), "Café € – “Ÿ” ‰");
     assert_int_equal(letter_reminders_pdf(l, 3, NULL, &b, &e), PM_OK);
     assert_true(b.len > 1000);
+    assert_true(b.len < 20000); /* nothing embedded */
     assert_memory_equal(b.data, "%PDF-", 5);
     assert_int_equal(
         count(&b, "/Type /Page\n") + count(&b, "/Type /Page\r") + count(&b, "/Type /Page "), 3);
+    assert_int_equal(count(&b, "/FontFile"), 0);
+    assert_int_equal(count(&b, "DejaVuSans"), 0);
+    assert_int_equal(count(&b, "/BaseFont /Helvetica\n") + count(&b, "/BaseFont /Helvetica\r") +
+                         count(&b, "/BaseFont /Helvetica "),
+                     1);
+    assert_int_equal(count(&b, "/BaseFont /Helvetica-Bold"), 1);
+    assert_int_equal(count(&b, "/Encoding /WinAnsiEncoding"), 2);
+    xref_points_at_objects(&b);
+    buf_release(&b);
+}
+
+/* One character outside Windows-1252 in any letter of the document: the
+ * whole document in DejaVu, embedded. */
+static void test_pdf_unicode(void **state)
+{
+    struct letter_reminder l[2];
+    struct buf b = BUF_INIT;
+    struct pm_error e = {0};
+
+    (void)state;
+    letter(&l[0], false);
+    letter(&l[1], true);
+    snprintf(l[1].customer_name, sizeof(l[1].customer_name), "Łukasz Żółć");
+    assert_int_equal(letter_reminders_pdf(l, 2, NULL, &b, &e), PM_OK);
+    assert_int_equal(
+        count(&b, "/Type /Page\n") + count(&b, "/Type /Page\r") + count(&b, "/Type /Page "), 2);
     assert_int_equal(count(&b, "/FontFile2"), 2); /* both fonts embedded, once */
     assert_true(count(&b, "DejaVuSans") > 0);
+    assert_int_equal(count(&b, "/BaseFont /Helvetica"), 0);
     /* Each font's text maps to Unicode (ISO 32000-1 9.10.3): a ToUnicode
      * CMap of bfrange lines, not the encoding's CID map libharu writes. */
     assert_int_equal(count(&b, "/ToUnicode "), 2);
@@ -125,6 +157,10 @@ static void test_missing_font(void **state)
 
     (void)state;
     letter(&l, false);
+    /* Windows-1252 text needs no font file */
+    assert_int_equal(letter_reminders_pdf(&l, 1, "/nonexistent-fonts", &b, &e), PM_OK);
+    buf_release(&b);
+    snprintf(l.customer_name, sizeof(l.customer_name), "Ørjan Ŏ");
     assert_int_equal(letter_reminders_pdf(&l, 1, "/nonexistent-fonts", &b, &e), PM_ERR_IO);
     assert_string_equal(e.field, "font");
     assert_int_equal(b.len, 0);
@@ -136,6 +172,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf),
+        cmocka_unit_test(test_pdf_unicode),
         cmocka_unit_test(test_missing_font),
     };
 
