@@ -13,6 +13,7 @@
 #include "letter/letter.h"
 
 #include <hpdf.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,63 +45,27 @@ struct draw {
     HPDF_Font regular, bold;
     HPDF_STATUS error, detail;
     bool english;
-    bool standard; /* Helvetica with WinAnsiEncoding: text goes as Windows-1252 */
+    bool standard;  /* Helvetica with WinAnsiEncoding: text goes as Windows-1252 */
+    iconv_t cp1252; /* UTF-8 to Windows-1252, when standard */
 };
 
-/* Windows-1252's bytes 0x80..0x9F and the characters they stand for (0x81,
- * 0x8D, 0x8F, 0x90 and 0x9D are unused). */
-static const uint16_t CP1252_HIGH[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-/* The Windows-1252 byte of code point c, or 0 when it has none (the C0
- * and C1 controls count as none: nothing in a letter is one). */
-static unsigned char cp1252_of(uint32_t c)
+/* UTF-8 s as Windows-1252 into dst[cap] with glibc's iconv (d->cp1252);
+ * false when a character has no byte there (or is a control character:
+ * nothing in a letter is one), the UTF-8 is malformed or dst is too small. */
+static bool to_cp1252(struct draw *d, const char *s, char *dst, size_t cap)
 {
-    size_t i;
+    char *in = (char *)s, *out = dst;
+    size_t in_left = strlen(s), out_left = cap - 1;
+    const unsigned char *p;
 
-    if ((c >= 0x20 && c < 0x7F) || (c >= 0xA0 && c <= 0xFF))
-        return (unsigned char)c;
-    for (i = 0; i < 32; i++) {
-        if (CP1252_HIGH[i] && CP1252_HIGH[i] == c)
-            return (unsigned char)(0x80 + i);
-    }
-    return 0;
-}
-
-/* UTF-8 s as Windows-1252 into dst[cap]; false when a character has no
- * byte there, the UTF-8 is malformed or dst is too small. */
-static bool to_cp1252(const char *s, char *dst, size_t cap)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t o = 0;
-    uint32_t c;
-    int more;
-
-    while (*p) {
-        if (*p < 0x80) {
-            c = *p++;
-            more = 0;
-        } else if ((*p & 0xE0) == 0xC0) {
-            c = *p++ & 0x1Fu;
-            more = 1;
-        } else if ((*p & 0xF0) == 0xE0) {
-            c = *p++ & 0x0Fu;
-            more = 2;
-        } else {
-            return false; /* four-byte sequences are all outside Windows-1252 */
-        }
-        for (; more > 0; more--, p++) {
-            if ((*p & 0xC0) != 0x80)
-                return false;
-            c = (c << 6) | (*p & 0x3Fu);
-        }
-        if (o + 1 >= cap || !(dst[o] = (char)cp1252_of(c)))
+    (void)iconv(d->cp1252, NULL, NULL, NULL, NULL); /* a fresh shift state */
+    if (iconv(d->cp1252, &in, &in_left, &out, &out_left) == (size_t)-1)
+        return false;
+    *out = '\0';
+    for (p = (const unsigned char *)dst; *p; p++) {
+        if (*p < 0x20 || *p == 0x7F)
             return false;
-        o++;
     }
-    dst[o] = '\0';
     return true;
 }
 
@@ -110,7 +75,7 @@ static const char *encoded(struct draw *d, const char *s, char *tmp, size_t cap)
 {
     if (!d->standard)
         return s;
-    if (to_cp1252(s, tmp, cap))
+    if (to_cp1252(d, s, tmp, cap))
         return tmp;
     if (!d->error)
         d->error = UNFIT;
@@ -585,10 +550,19 @@ static enum pm_err render(const struct letter_reminder *letters, size_t n, const
 
     memset(&d, 0, sizeof(d));
     d.standard = standard;
+    d.cp1252 = (iconv_t)-1;
     *unfit = false;
+    if (standard) {
+        d.cp1252 = iconv_open("WINDOWS-1252", "UTF-8");
+        if (d.cp1252 == (iconv_t)-1)
+            return pm_error_set(e, PM_ERR_INTERNAL, "", "iconv has no Windows-1252");
+    }
     d.pdf = HPDF_New(on_error, &d);
-    if (!d.pdf)
+    if (!d.pdf) {
+        if (standard)
+            iconv_close(d.cp1252);
         return pm_error_set(e, PM_ERR_NOMEM, "", "libharu could not start a document");
+    }
     /* Deflate only what is large: the embedded fonts.  A letter in the
      * standard fonts is about 11 KB as it is (3 KB deflated), and libharu
      * deflating it costs ten times the drawing (zlib's state for every
@@ -629,6 +603,8 @@ static enum pm_err render(const struct letter_reminder *letters, size_t n, const
 out_free:
     buf_release(&raw);
     HPDF_Free(d.pdf);
+    if (standard)
+        iconv_close(d.cp1252);
     return rc;
 }
 
