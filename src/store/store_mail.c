@@ -2,14 +2,16 @@
  * store_mail.c — the e-mail outbox of reminders (see store_mail.h),
  * written once in SQL over the storage driver (sql.h).
  *
- * The work queue is read across companies through the partial index
- * mail_outbox_due.  As in store_agency_outbox.c, PostgreSQL claims its rows
+ * The companies with due mails are read across companies through the
+ * partial index mail_outbox_due; each company's mails are then leased by a
+ * statement of its own.  As in store_agency_outbox.c, PostgreSQL claims its rows
  * with FOR UPDATE SKIP LOCKED in a READ COMMITTED transaction (several
  * `paminn serve` may share the database) and SQLite with one UPDATE ...
  * RETURNING; later writes name the lease's owner.
  */
 #include "store/store_mail.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_agency_sql.h"
@@ -129,27 +131,38 @@ enum pm_err store_mail_counts(struct store *st, int64_t company_id, int64_t *que
 
 /* ---- delivery ---- */
 
-/* $1 owner, $2 lease_until, $3 now, $4 how many. */
+/* The companies with mails due now, the longest waiting first, at most
+ * $2: the one read that spans companies; each is then leased on its own
+ * (a sharded database runs each lease on the company's shard). */
+static const char DUE_COMPANIES[] =
+    "SELECT company_id FROM mail_outbox"
+    " WHERE state IN ('queued', 'sending', 'retry') AND next_attempt_at <= $1"
+    "   AND lease_until <= $1 GROUP BY company_id"
+    " ORDER BY min(next_attempt_at), company_id LIMIT $2";
+
+/* $1 owner, $2 lease_until, $3 now, $4 how many, $5 the company. */
 static const struct sql_variant LEASE = {{
     [STORE_DIALECT_SQLITE] =
         "UPDATE mail_outbox SET state = 'sending', lease_owner = $1, lease_until = $2,"
         " attempts = attempts + 1, updated_at = $3"
         " WHERE rowid IN (SELECT rowid FROM mail_outbox"
-        "   WHERE state IN ('queued', 'sending', 'retry') AND next_attempt_at <= $3"
-        "     AND lease_until <= $3 ORDER BY next_attempt_at, company_id, id LIMIT $4)"
+        "   WHERE company_id = $5 AND state IN ('queued', 'sending', 'retry')"
+        "     AND next_attempt_at <= $3 AND lease_until <= $3"
+        "   ORDER BY next_attempt_at, id LIMIT $4)"
         " RETURNING " MAIL_COLS,
     [STORE_DIALECT_PG] =
         "WITH due AS ("
         "  SELECT company_id, id FROM mail_outbox"
-        "  WHERE state IN ('queued', 'sending', 'retry') AND next_attempt_at <= $3"
-        "    AND lease_until <= $3 ORDER BY next_attempt_at, company_id, id LIMIT $4"
+        "  WHERE company_id = $5 AND state IN ('queued', 'sending', 'retry')"
+        "    AND next_attempt_at <= $3 AND lease_until <= $3"
+        "  ORDER BY next_attempt_at, id LIMIT $4"
         "  FOR UPDATE SKIP LOCKED),"
         " leased AS ("
         "  UPDATE mail_outbox AS m SET state = 'sending', lease_owner = $1, lease_until = $2,"
         "    attempts = m.attempts + 1, updated_at = $3"
-        "  FROM due WHERE m.company_id = due.company_id AND m.id = due.id"
+        "  FROM due WHERE m.company_id = $5 AND m.company_id = due.company_id AND m.id = due.id"
         "  RETURNING " MAIL_COLS_M ")"
-        " SELECT " MAIL_COLS " FROM leased ORDER BY next_attempt_at, company_id, id",
+        " SELECT " MAIL_COLS " FROM leased ORDER BY next_attempt_at, id",
 }};
 
 struct lease_unit {
@@ -157,18 +170,18 @@ struct lease_unit {
     int64_t now, lease_until;
     struct mail_row *out;
     size_t cap, n;
+    int64_t *companies; /* cap of them: the companies with due mails */
 };
 
-static enum pm_err lease_run(struct store *st, void *ctx)
+/* Lease up to cap - u->n mails of company_id, appending to u->out. */
+static enum pm_err lease_some(struct store *st, struct lease_unit *u, int64_t company_id)
 {
-    struct lease_unit *u = ctx;
     struct store_stmt *q = NULL;
     bool row = true;
-    enum pm_err err;
+    enum pm_err err =
+        sql_query(st, &q, sql_text(st, &LEASE), "tiiii", SQL_CAP(u->owner, STORE_MAIL_OWNER_MAX),
+                  u->lease_until, u->now, (int64_t)(u->cap - u->n), company_id);
 
-    u->n = 0;
-    err = sql_query(st, &q, sql_text(st, &LEASE), "tiii", SQL_CAP(u->owner, STORE_MAIL_OWNER_MAX),
-                    u->lease_until, u->now, (int64_t)u->cap);
     /* To the statement's end: the update is done then. */
     while (!err && row) {
         err = sql_step(st, q, &row);
@@ -178,6 +191,20 @@ static enum pm_err lease_run(struct store *st, void *ctx)
         }
     }
     sql_done(st, q);
+    return err;
+}
+
+static enum pm_err lease_run(struct store *st, void *ctx)
+{
+    struct lease_unit *u = ctx;
+    size_t n_companies = 0, i;
+    enum pm_err err;
+
+    u->n = 0;
+    err = sql_listf(st, &sql_int_reader, u->companies, u->cap, &n_companies, DUE_COMPANIES, "ii",
+                    u->now, (int64_t)u->cap);
+    for (i = 0; !err && i < n_companies && u->n < u->cap; i++)
+        err = lease_some(st, u, u->companies[i]);
     if (err)
         u->n = 0;
     return err;
@@ -186,15 +213,19 @@ static enum pm_err lease_run(struct store *st, void *ctx)
 enum pm_err store_mail_lease(struct store *st, const char *owner, int64_t now, int64_t lease_until,
                              struct mail_row *out, size_t cap, size_t *n)
 {
-    struct lease_unit u = {owner, now, lease_until, out, cap, 0};
+    struct lease_unit u = {owner, now, lease_until, out, cap, 0, NULL};
     enum pm_err err;
 
     *n = 0;
     if (cap == 0)
         return PM_OK;
+    u.companies = calloc(cap, sizeof(*u.companies));
+    if (!u.companies)
+        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "leasing mails: out of memory");
     err = sql_atomic_read_committed(st, lease_run, &u);
     if (!err)
         *n = u.n;
+    free(u.companies);
     return err;
 }
 

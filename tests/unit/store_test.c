@@ -36,6 +36,7 @@
 #include "store/pg/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#include "store/store_mail.h"
 #include "store/store_agency.h"
 #include "store/store_invoices.h"
 
@@ -1574,6 +1575,78 @@ static void test_outbox_lease_across_companies(void **state)
     assert_int_equal(n, 0);
 }
 
+static int64_t queue_mail(struct fixture *f, int64_t company_id, int64_t invoice_id,
+                          int64_t reminder_id)
+{
+    struct mail_row m;
+    bool queued = false;
+    char sql[320];
+
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO reminders (company_id, id, invoice_id, date, period_from, period_to,"
+             " total_due_minor, new_due_date, created_at)"
+             " VALUES (%lld, %lld, %lld, 20000, 20000, 20000, 5000, 20010, 100)",
+             (long long)company_id, (long long)reminder_id, (long long)invoice_id);
+    raw_exec(f, sql);
+    memset(&m, 0, sizeof(m));
+    m.company_id = company_id;
+    m.invoice_id = invoice_id;
+    m.reminder_id = reminder_id;
+    snprintf(m.recipient, sizeof(m.recipient), "kund%lld@example.se", (long long)reminder_id);
+    snprintf(m.subject, sizeof(m.subject), "Påminnelse %lld", (long long)reminder_id);
+    snprintf(m.message_id, sizeof(m.message_id), "<%lld@example.se>", (long long)reminder_id);
+    m.created_at = 100;
+    assert_int_equal(store_mail_insert(f->st, &m, &queued), PM_OK);
+    assert_true(queued);
+    return m.id;
+}
+
+/* The mail lease goes company by company, as the agency outbox's: the
+ * company whose mail fell due first first, each mail once per lease. */
+static void test_mail_lease_across_companies(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv_a = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 5000);
+    struct invoice inv_b = add_invoice(f->st, f->company_b, f->customer_b, 0, TODAY, 7000);
+    struct mail_row rows[8];
+    int64_t a1, a2, b1;
+    char sql[160];
+    size_t n = 0;
+
+    a1 = queue_mail(f, f->company_a, inv_a.id, 1);
+    a2 = queue_mail(f, f->company_a, inv_a.id, 2);
+    b1 = queue_mail(f, f->company_b, inv_b.id, 3);
+    raw_exec(f, "UPDATE mail_outbox SET next_attempt_at = 500");
+    snprintf(sql, sizeof(sql),
+             "UPDATE mail_outbox SET next_attempt_at = 100 WHERE company_id = %lld",
+             (long long)f->company_b);
+    raw_exec(f, sql);
+    snprintf(sql, sizeof(sql), "UPDATE mail_outbox SET next_attempt_at = 3000 WHERE id = %lld",
+             (long long)a2);
+    raw_exec(f, sql);
+
+    assert_int_equal(store_mail_lease(f->st, "owner-a", 2000, 2030, rows, 1, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].company_id, f->company_b);
+    assert_int_equal(rows[0].id, b1);
+    assert_int_equal(store_mail_lease(f->st, "owner-b", 2000, 2030, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].company_id, f->company_a);
+    assert_int_equal(rows[0].id, a1);
+    assert_int_equal(store_mail_lease(f->st, "owner-c", 2001, 2031, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 0);
+    /* leases run out and a2 falls due: all three, B's first, each once */
+    assert_int_equal(store_mail_lease(f->st, "owner-d", 3000, 3030, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[0].id, b1);
+    assert_int_equal(rows[1].id, a1);
+    assert_int_equal(rows[2].id, a2);
+    assert_int_equal(rows[2].attempts, 1);
+    assert_int_equal(rows[1].attempts, 2);
+    assert_int_equal(store_mail_lease(f->st, "owner-e", 3000, 3030, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 0);
+}
+
 /* The uploads of original invoices after a large hand-over do not hold up a
  * registration that fell due after them; among themselves the messages go
  * in the order they fell due. */
@@ -1811,6 +1884,7 @@ int main(void)
         T(test_outbox_enqueue_once),
         T(test_outbox_lease_registrations_first),
         T(test_outbox_lease_across_companies),
+        T(test_mail_lease_across_companies),
         T(test_agency_states_stored_as_names),
         T(test_agency_case_conflicts),
         cmocka_unit_test(test_dsn_redacted),
