@@ -87,6 +87,7 @@ static const struct code_info codes[] = {
     {"books_locked", 422, NULL, NULL},
     {"fiscal_year_in_use", 409, NULL, NULL},
     {"date_after_today", 422, NULL, NULL},
+    {"credit_exceeds_remaining", 422, NULL, NULL},
     {"expiry_in_past", 422, NULL, NULL},
     {"date_before_invoice", 422, NULL, NULL},
     {"rot_rut_company_customer", 422, NULL, NULL},

@@ -98,6 +98,8 @@ static const struct code_info codes[] = {
      "inställningar.",
      "The date lies in a locked period: the books are locked up to the date in the company "
      "settings."},
+    {"credit_exceeds_remaining", "Krediteringen är större än det som återstår på fakturan.",
+     "The credit note credits more than is left on the invoice."},
     {"date_after_today", "En betalning kan inte dateras efter i dag.",
      "A payment cannot be dated after today."},
     {"date_before_invoice", "En betalning kan inte dateras före fakturadatum.",
