@@ -20,8 +20,8 @@
 
 void app_credit_notes_pdf_url(int64_t company_id, int64_t id, char *dst, size_t cap)
 {
-    snprintf(dst, cap, "/api/v1/companies/%lld/credit-notes/%lld.pdf", (long long)company_id,
-             (long long)id);
+    snprintf(dst, cap, "/api/v1/companies/%lld/credit-notes/%lld/credit-note.pdf",
+             (long long)company_id, (long long)id);
 }
 
 /* The date: today when not given, not after today, not before the

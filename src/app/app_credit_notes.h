@@ -64,7 +64,7 @@ enum pm_err app_credit_notes_list(const struct app_ctx *ax, int64_t invoice_id,
 enum pm_err app_credit_notes_pdf(const struct app_ctx *ax, int64_t id, struct buf *pdf,
                                  struct app_error *e);
 
-/* "/api/v1/companies/{cid}/credit-notes/{id}.pdf". */
+/* "/api/v1/companies/{cid}/credit-notes/{id}/credit-note.pdf". */
 void app_credit_notes_pdf_url(int64_t company_id, int64_t id, char *dst, size_t cap);
 
 #endif
