@@ -82,6 +82,7 @@ static const struct code_info codes[] = {
     {"batch_not_found", 404, NULL, NULL},
     {"already_approved", 409, NULL, NULL},
     {"run_not_found", 404, NULL, NULL},
+    {"credit_note_not_found", 404, NULL, NULL},
     {"policy_not_found", 404, NULL, NULL},
     {"no_letters", 404, NULL, NULL},
     {"books_locked", 422, NULL, NULL},

@@ -257,6 +257,10 @@ enum pm_err app_credit_notes_get(const struct app_ctx *ax, int64_t id, struct cr
 {
     enum pm_err rc = store_credit_note_get(ax->store, ax->company_id, id, out);
 
+    if (rc == PM_ERR_NOT_FOUND) {
+        app_store_failed(ax, rc, e);
+        return app_error_set(e, rc, "credit_note_not_found", "id");
+    }
     return rc ? app_store_failed(ax, rc, e) : PM_OK;
 }
 
@@ -310,9 +314,10 @@ enum pm_err app_credit_notes_pdf(const struct app_ctx *ax, int64_t id, struct bu
     struct pm_error pe = {0};
     enum pm_err rc;
 
-    rc = store_credit_note_get(ax->store, ax->company_id, id, &cn);
-    if (!rc)
-        rc = store_company_get(ax->store, ax->company_id, &co);
+    rc = app_credit_notes_get(ax, id, &cn, e);
+    if (rc)
+        return rc;
+    rc = store_company_get(ax->store, ax->company_id, &co);
     if (!rc)
         rc = store_customer_get(ax->store, ax->company_id, cn.customer_id, &cu);
     if (!rc && cn.invoice_id)

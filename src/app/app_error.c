@@ -81,6 +81,7 @@ static const struct code_info codes[] = {
     {"batch_not_found", "Det finns inga utskrivna påminnelser för den här omgången.",
      "No printed reminders exist for this batch."},
     {"already_approved", "Körningen är redan godkänd.", "The run has already been approved."},
+    {"credit_note_not_found", "Kreditfakturan finns inte.", "No such credit note."},
     {"run_not_found", "Körningen finns inte.", "No such run."},
     {"policy_not_found", "Kunden har ingen egen påminnelseregel.",
      "The customer has no reminder policy of its own."},

@@ -265,7 +265,8 @@ describe('free-standing and refusals', () => {
     assertError(await anna.post(`${C}/credit-notes`, { customer_id: kund.id, reason: 'x' }), 422, 'required', 'rates');
     assertError(await anna.post(`${C}/credit-notes`, { customer_id: 999999, reason: 'x', rates: [{ vat_rate_bp: 0, net_minor: 1 }] }),
       404, 'not_found', 'customer_id');
-    assertError(await anna.get(`${C}/credit-notes/999999`), 404, 'not_found');
+    assertError(await anna.get(`${C}/credit-notes/999999`), 404, 'credit_note_not_found', 'id');
+    assertError(await anna.get(`${C}/credit-notes/999999/credit-note.pdf`), 404, 'credit_note_not_found', 'id');
     assert.deepEqual(snapshot(rot.id), before);
   });
 
