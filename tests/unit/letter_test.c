@@ -117,6 +117,44 @@ static void test_pdf(void **state)
     buf_release(&b);
 }
 
+/* A credit note: one page, both fonts embedded, the text mapped to
+ * Unicode, and the same missing-font refusal (its text is read back with
+ * pdftotext in tests/api/credit_notes.test.mjs). */
+static void test_credit_note_pdf(void **state)
+{
+    struct letter_credit_note *c = calloc(1, sizeof(*c));
+    struct buf b = BUF_INIT;
+    struct pm_error e = {0};
+
+    (void)state;
+    assert_non_null(c);
+    letter(&c->party, false);
+    c->number = 7;
+    c->date = 20545;
+    c->invoice_number = 1043;
+    c->invoice_date = 20514;
+    snprintf(c->reason, sizeof(c->reason), "Fel timpris för två timmar");
+    c->net_by_rate[VAT_25] = 123457;
+    c->vat_by_rate[VAT_25] = 30864;
+    c->net_by_rate[VAT_12] = 99999;
+    c->vat_by_rate[VAT_12] = 12000;
+    c->total_minor = 266320;
+    c->tax_reduction_minor = 71849;
+    snprintf(c->tax_reduction_kind, sizeof(c->tax_reduction_kind), "ROT");
+    c->customer_part_minor = 194471;
+    assert_int_equal(letter_credit_note_pdf(c, NULL, &b, &e), PM_OK);
+    assert_memory_equal(b.data, "%PDF-", 5);
+    assert_int_equal(
+        count(&b, "/Type /Page\n") + count(&b, "/Type /Page\r") + count(&b, "/Type /Page "), 1);
+    assert_int_equal(count(&b, "/FontFile2"), 2);
+    assert_int_equal(count(&b, "/ToUnicode "), 2);
+    xref_points_at_objects(&b);
+    buf_release(&b);
+    assert_int_equal(letter_credit_note_pdf(c, "/nonexistent-fonts", &b, &e), PM_ERR_IO);
+    assert_int_equal(b.len, 0);
+    free(c);
+}
+
 static void test_missing_font(void **state)
 {
     struct letter_reminder l;
@@ -137,6 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf),
         cmocka_unit_test(test_missing_font),
+        cmocka_unit_test(test_credit_note_pdf),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
