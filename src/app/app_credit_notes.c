@@ -14,8 +14,10 @@
 #include "core/date.h"
 #include "core/idnum.h"
 #include "core/money.h"
+#include "core/payment.h"
 #include "letter/letter.h"
 #include "store/store_agency.h"
+#include "store/store_books.h"
 #include "util/clock.h"
 
 void app_credit_notes_pdf_url(int64_t company_id, int64_t id, char *dst, size_t cap)
@@ -127,6 +129,38 @@ static enum pm_err facts_of(const struct app_ctx *ax, const struct app_credit_no
     return PM_OK;
 }
 
+/* A credit note takes back the part of an expected customer loss that
+ * the credited capital covers, as a payment does (core/payment.h): the
+ * write-down on 1519 is reversed in that proportion, on a voucher of its
+ * own dated as the credit note. */
+static enum pm_err reverse_expected_loss(const struct app_ctx *ax, const struct voucher_invoice *vi,
+                                         const struct credit_note_row *cn, int64_t left_before,
+                                         struct app_error *e)
+{
+    struct invoice_books ib;
+    struct voucher v;
+    int64_t reversal = 0;
+    enum pm_err rc;
+
+    rc = store_books_invoice_get(ax->store, ax->company_id, cn->invoice_id, &ib);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    if (ib.expected_loss_minor <= 0)
+        return PM_OK;
+    if (payment_expected_loss_reversal(ib.expected_loss_minor, cn->customer_part_minor, left_before,
+                                       &reversal))
+        return app_voucher_built(PM_ERR_OVERFLOW, e, "reversal");
+    if (reversal <= 0)
+        return PM_OK;
+    ib.expected_loss_minor -= reversal;
+    rc = store_books_invoice_put(ax->store, &ib);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    rc = app_voucher_built(voucher_expected_loss_reversal(vi, reversal, cn->date, &v), e,
+                           "reversal");
+    return rc ? rc : app_book(ax, &v, cn->invoice_id, e);
+}
+
 static enum pm_err book(const struct app_ctx *ax, const struct voucher_invoice *vi,
                         const struct credit_note_amounts *a, struct credit_note_row *cn,
                         struct app_error *e)
@@ -234,6 +268,8 @@ enum pm_err app_credit_notes_create(const struct app_ctx *ax,
     if (in->invoice_id)
         vi.number = inv.number;
     rc = book(ax, &vi, &a, &res.note, e);
+    if (!rc && in->invoice_id && ax->company->accounting_method != ACCOUNTING_CASH)
+        rc = reverse_expected_loss(ax, &vi, &res.note, left, e);
     if (rc || !in->invoice_id) {
         if (!rc)
             *out = res;

@@ -224,6 +224,21 @@ describe('credits and payments together', () => {
     assert.equal(after.status, 'paid');
   });
 
+  test('a credit note takes back its share of an expected customer loss', async () => {
+    const inv = await createInvoice(anna, fx.companyId, kund.id, {
+      number: 2004, invoice_date: '2026-01-10', due_date: '2026-02-09', lines: [line(1000000)],
+    });
+    /* 12 500,00 gross: 10 000,00 net written down on 1519 */
+    assertStatus(await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'expected', date: '2026-05-01' }), 201);
+    /* A fifth of the capital credited (2 500,00): a fifth of the write-down (2 000,00) reversed. */
+    const cn = await anna.post(`${C}/invoices/${inv.id}/credit-notes`, { reason: 'Reklamation', amount_minor: 250000 });
+    assertStatus(cn, 201);
+    const rev = (await vouchers()).filter((v) => v.invoice_id === inv.id && v.source === 'expected_loss_reversal');
+    assert.equal(rev.length, 1);
+    assert.deepEqual(rowsOf(rev[0]), ['C 6352 200000', 'D 1519 200000']);
+    assert.deepEqual((await invoice(inv.id)).loss?.amount_minor ?? null, 800000);
+  });
+
   test('a repeated request with its Idempotency-Key makes one credit note', async () => {
     const inv = await createInvoice(anna, fx.companyId, kund.id, {
       number: 2002, invoice_date: '2026-05-01', due_date: '2026-05-31', lines: [line(100000)],
