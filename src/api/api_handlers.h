@@ -95,6 +95,13 @@ enum pm_err api_dunning_run_show(struct api_request *r);
 enum pm_err api_dunning_run_approve(struct api_request *r);
 enum pm_err api_dunning_run_letters(struct api_request *r);
 
+/* ---- credit notes: api_credit_notes.c ---- */
+enum pm_err api_credit_notes_create(struct api_request *r);
+enum pm_err api_credit_notes_create_free(struct api_request *r);
+enum pm_err api_credit_notes_list(struct api_request *r);
+enum pm_err api_credit_notes_show(struct api_request *r);
+enum pm_err api_credit_notes_pdf(struct api_request *r);
+
 /* ---- the hand-over to Visma Amili: api_amili.c (helpers for other handlers:
  * api_amili.h) ---- */
 enum pm_err api_amili_show(struct api_request *r);

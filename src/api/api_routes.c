@@ -48,6 +48,13 @@ const struct api_route api_routes[] = {
      api_invoices_stop_delete},
     {"POST", CO "/invoices/{id}/payments", API_AUTH_ANY, API_NEED_WRITE,
      api_invoices_payment_create},
+    {"POST", CO "/invoices/{id}/credit-notes", API_AUTH_ANY, API_NEED_WRITE,
+     api_credit_notes_create},
+    {"GET", CO "/invoices/{id}/credit-notes", API_AUTH_ANY, API_NEED_READ, api_credit_notes_list},
+    {"POST", CO "/credit-notes", API_AUTH_ANY, API_NEED_WRITE, api_credit_notes_create_free},
+    {"GET", CO "/credit-notes/{id}", API_AUTH_ANY, API_NEED_READ, api_credit_notes_show},
+    {"GET", CO "/credit-notes/{id}/credit-note.pdf", API_AUTH_ANY, API_NEED_READ,
+     api_credit_notes_pdf},
 
     /* ---- reminder policies and the daily dunning run ---- */
     {"GET", CO "/dunning/policy", API_AUTH_ANY, API_NEED_READ, api_dunning_policy_show},

@@ -81,6 +81,7 @@ static const struct code_info codes[] = {
     {"batch_not_found", "Det finns inga utskrivna påminnelser för den här omgången.",
      "No printed reminders exist for this batch."},
     {"already_approved", "Körningen är redan godkänd.", "The run has already been approved."},
+    {"credit_note_not_found", "Kreditfakturan finns inte.", "No such credit note."},
     {"run_not_found", "Körningen finns inte.", "No such run."},
     {"policy_not_found", "Kunden har ingen egen påminnelseregel.",
      "The customer has no reminder policy of its own."},
@@ -98,6 +99,8 @@ static const struct code_info codes[] = {
      "inställningar.",
      "The date lies in a locked period: the books are locked up to the date in the company "
      "settings."},
+    {"credit_exceeds_remaining", "Krediteringen är större än det som återstår på fakturan.",
+     "The credit note credits more than is left on the invoice."},
     {"date_after_today", "En betalning kan inte dateras efter i dag.",
      "A payment cannot be dated after today."},
     {"date_before_invoice", "En betalning kan inte dateras före fakturadatum.",

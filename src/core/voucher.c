@@ -219,8 +219,7 @@ enum voucher_market voucher_market_of(const char *country)
     return MARKET_OUTSIDE_EU;
 }
 
-/* The sales account of VAT rate index i for an invoice. */
-static int sales_account_of(const struct voucher_invoice *inv, int i)
+int voucher_sales_account(const struct voucher_invoice *inv, int i)
 {
     if (i != VAT_0)
         return vat_rates[i].sales_account;
@@ -273,7 +272,7 @@ enum pm_err voucher_invoice_issued(const struct voucher_invoice *inv, int32_t da
     if (!rc)
         rc = voucher_debit(out, ACC_RECEIVABLES_TAX_REDUCTION, t->tax_reduction_minor);
     for (i = 0; !rc && i < VAT_RATES; i++) {
-        rc = voucher_credit(out, sales_account_of(inv, i), t->net_by_rate[i]);
+        rc = voucher_credit(out, voucher_sales_account(inv, i), t->net_by_rate[i]);
         if (!rc && t->vat_by_rate[i])
             rc = vat_rates[i].output_vat_account
                      ? voucher_credit(out, vat_rates[i].output_vat_account, t->vat_by_rate[i])
@@ -333,7 +332,7 @@ enum pm_err voucher_payment(const struct voucher_invoice *inv, const struct vouc
     if (!rc && p->cash_method) {
         rc = split_proportional(&inv->totals, p->capital_minor, net, vat);
         for (i = 0; !rc && i < VAT_RATES; i++) {
-            rc = voucher_credit(out, sales_account_of(inv, i), net[i]);
+            rc = voucher_credit(out, voucher_sales_account(inv, i), net[i]);
             if (!rc && vat[i])
                 rc = voucher_credit(out, vat_rates[i].output_vat_account, vat[i]);
         }

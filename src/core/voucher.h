@@ -143,6 +143,10 @@ struct voucher_invoice {
     struct invoice_totals totals; /* from invoice_compute() */
 };
 
+/* The sales account of VAT rate index i (enum vat_index) for inv: the
+ * rate's account, or for 0 % the one its market and zero-VAT reason give. */
+int voucher_sales_account(const struct voucher_invoice *inv, int i);
+
 enum pm_err voucher_invoice_issued(const struct voucher_invoice *inv, int32_t date,
                                    struct voucher *out);
 

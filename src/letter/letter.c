@@ -432,10 +432,11 @@ static enum pm_err swish_block(struct draw *d, const struct letter_reminder *l, 
     return PM_OK;
 }
 
+static void footer_line(struct draw *d, const struct letter_reminder *l, float y);
+
 static void footer(struct draw *d, const struct letter_reminder *l)
 {
     bool en = l->english;
-    char text[800];
     float y = 262;
 
     y = paragraph(d, 8.5f, LEFT_MM, y, RIGHT_MM - LEFT_MM,
@@ -445,6 +446,15 @@ static void footer(struct draw *d, const struct letter_reminder *l)
                      : "Dröjsmålsränta enligt räntelagen (6 §): Riksbankens referensränta för "
                        "varje kalenderhalvår plus 8 procentenheter. Om du anser att kravet är "
                        "felaktigt, kontakta oss före sista betalningsdag.");
+    footer_line(d, l, y);
+}
+
+/* The company's line at the foot of a page, under a rule at y. */
+static void footer_line(struct draw *d, const struct letter_reminder *l, float y)
+{
+    bool en = l->english;
+    char text[800];
+
     hline(d, LEFT_MM, RIGHT_MM, y, 0.3f);
     y += 5;
     snprintf(text, sizeof(text), "%s%s%s%s%s%s%s%s", l->company_name,
@@ -538,9 +548,13 @@ static enum pm_err saved(struct draw *d, struct buf *raw, struct pm_error *e)
     return PM_OK;
 }
 
-/* Write the letters with the standard fonts or DejaVu; *unfit (nothing
+/* What draws page i of a document. */
+typedef enum pm_err (*draw_page_fn)(struct draw *d, const void *items, size_t i,
+                                    struct pm_error *e);
+
+/* Write the n pages with the standard fonts or DejaVu; *unfit (nothing
  * written) when standard and a text does not fit Windows-1252. */
-static enum pm_err render(const struct letter_reminder *letters, size_t n, const char *font_dir,
+static enum pm_err render(draw_page_fn draw, const void *items, size_t n, const char *font_dir,
                           bool standard, bool *unfit, struct buf *out, struct pm_error *e)
 {
     struct draw d;
@@ -577,7 +591,7 @@ static enum pm_err render(const struct letter_reminder *letters, size_t n, const
                                 "minn"
                               : "Påminn");
     for (i = 0; i < n && !d.error; i++) {
-        rc = draw_letter(&d, &letters[i], e);
+        rc = draw(&d, items, i, e);
         if (rc)
             goto out_free;
     }
@@ -608,16 +622,139 @@ out_free:
     return rc;
 }
 
-enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n,
-                                 const char *font_dir, struct buf *out, struct pm_error *e)
+/* A document in the standard fonts when all its text fits Windows-1252,
+ * else drawn again with DejaVu embedded. */
+static enum pm_err write_pdf(draw_page_fn draw, const void *items, size_t n, const char *font_dir,
+                             struct buf *out, struct pm_error *e)
 {
     bool unfit;
     enum pm_err rc;
 
     if (n == 0)
         return pm_error_set(e, PM_ERR_INVALID, "letters", "no letter to write");
-    rc = render(letters, n, font_dir, true, &unfit, out, e);
+    rc = render(draw, items, n, font_dir, true, &unfit, out, e);
     if (!rc && unfit)
-        rc = render(letters, n, font_dir, false, &unfit, out, e);
+        rc = render(draw, items, n, font_dir, false, &unfit, out, e);
     return rc;
+}
+
+static enum pm_err reminder_page(struct draw *d, const void *items, size_t i, struct pm_error *e)
+{
+    return draw_letter(d, &((const struct letter_reminder *)items)[i], e);
+}
+
+enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n,
+                                 const char *font_dir, struct buf *out, struct pm_error *e)
+{
+    return write_pdf(reminder_page, letters, n, font_dir, out, e);
+}
+
+/* ---- credit notes ---- */
+
+static void credit_header(struct draw *d, const struct letter_credit_note *c)
+{
+    const struct letter_reminder *l = &c->party;
+    bool en = l->english;
+    char v[64];
+    float y = 20;
+
+    text_at(d, d->bold, 14, LEFT_MM, y, l->company_name);
+    y += 5.5f;
+    if (l->company_address[0]) {
+        text_at(d, d->regular, 9, LEFT_MM, y, l->company_address);
+        y += 4.2f;
+    }
+    if (l->company_postal[0])
+        text_at(d, d->regular, 9, LEFT_MM, y, l->company_postal);
+
+    y = 20;
+    text_at(d, d->bold, 14, INFO_X_MM, y, en ? "CREDIT NOTE" : "KREDITFAKTURA");
+    y += 7;
+    snprintf(v, sizeof(v), "%lld", (long long)c->number);
+    text_at(d, d->regular, 9, INFO_X_MM, y, en ? "Credit note no." : "Kreditfakturanr");
+    text_at(d, d->regular, 9, INFO_VAL_MM, y, v);
+    y += 4.5f;
+    date_text(c->date, v);
+    text_at(d, d->regular, 9, INFO_X_MM, y, en ? "Date" : "Datum");
+    text_at(d, d->regular, 9, INFO_VAL_MM, y, v);
+    if (!c->invoice_number)
+        return;
+    y += 4.5f;
+    snprintf(v, sizeof(v), "%lld", (long long)c->invoice_number);
+    text_at(d, d->regular, 9, INFO_X_MM, y, en ? "Credits invoice" : "Avser faktura");
+    text_at(d, d->regular, 9, INFO_VAL_MM, y, v);
+    y += 4.5f;
+    date_text(c->invoice_date, v);
+    text_at(d, d->regular, 9, INFO_X_MM, y, en ? "Invoice date" : "Fakturadatum");
+    text_at(d, d->regular, 9, INFO_VAL_MM, y, v);
+}
+
+static float credit_rows(struct draw *d, const struct letter_credit_note *c, float y)
+{
+    bool en = c->party.english;
+    char label[96], rate[32];
+    int i;
+
+    for (i = 0; i < VAT_RATES; i++) {
+        if (!c->net_by_rate[i] && !c->vat_by_rate[i])
+            continue;
+        rate_text(en, vat_rates[i].bp, rate, sizeof(rate));
+        snprintf(label, sizeof(label), en ? "Net credited, %s VAT" : "Krediterat netto, moms %s",
+                 rate);
+        y = row(d, en, y, label, -c->net_by_rate[i], false);
+        if (!c->vat_by_rate[i])
+            continue;
+        snprintf(label, sizeof(label), en ? "VAT %s" : "Moms %s", rate);
+        y = row(d, en, y, label, -c->vat_by_rate[i], false);
+    }
+    hline(d, LEFT_MM, RIGHT_MM, y - 4, 0.3f);
+    y = row(d, en, y, en ? "Total credited" : "Summa krediterat", -c->total_minor, false);
+    if (c->tax_reduction_minor) {
+        snprintf(label, sizeof(label),
+                 en ? "Of which %s tax reduction (Skatteverket)"
+                    : "Varav skattereduktion %s (Skatteverket)",
+                 c->tax_reduction_kind);
+        y = row(d, en, y, label, -c->tax_reduction_minor, false);
+    }
+    return row(d, en, y, en ? "Credited to you" : "Att tillgodoräkna dig", -c->customer_part_minor,
+               true);
+}
+
+static enum pm_err credit_page(struct draw *d, const void *items, size_t i, struct pm_error *e)
+{
+    const struct letter_credit_note *c = &((const struct letter_credit_note *)items)[i];
+    bool en = c->party.english;
+    char text[LETTER_INTRO_MAX + 200];
+    float y;
+
+    (void)e;
+    d->page = HPDF_AddPage(d->pdf);
+    if (!d->page)
+        return PM_OK; /* d->error says why */
+    HPDF_Page_SetSize(d->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    credit_header(d, c);
+    address(d, &c->party);
+    if (c->invoice_number)
+        snprintf(text, sizeof(text),
+                 en ? "This credit note credits invoice %lld as below."
+                    : "Denna kreditfaktura krediterar faktura %lld enligt nedan.",
+                 (long long)c->invoice_number);
+    else
+        snprintf(text, sizeof(text), "%s",
+                 en ? "This credit note credits you as below."
+                    : "Denna kreditfaktura tillgodoräknar dig enligt nedan.");
+    y = paragraph(d, 10, LEFT_MM, 105, RIGHT_MM - LEFT_MM, text);
+    if (c->reason[0]) {
+        snprintf(text, sizeof(text), "%s %s", en ? "Reason:" : "Orsak:", c->reason);
+        y = paragraph(d, 10, LEFT_MM, y + 2, RIGHT_MM - LEFT_MM, text);
+    }
+    credit_rows(d, c, y + 8);
+    footer_line(d, &c->party, 270);
+    return PM_OK;
+}
+
+enum pm_err letter_credit_note_pdf(const struct letter_credit_note *c, const char *font_dir,
+                                   struct buf *out, struct pm_error *e)
+{
+    return write_pdf(credit_page, c, 1, font_dir, out, e);
 }

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "core/reminder.h"
+#include "core/vat.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -88,5 +89,30 @@ struct letter_reminder {
  * number). */
 enum pm_err letter_reminders_pdf(const struct letter_reminder *letters, size_t n,
                                  const char *font_dir, struct buf *out, struct pm_error *e);
+
+/* A credit note (kreditfaktura): the company and the customer as on a
+ * reminder letter (party: only those fields and `english` are read), the
+ * credit note's number and date, the invoice it credits, the reason, and
+ * what it credits per VAT rate, of the ROT/RUT part and of the customer's
+ * part, shown as negative amounts as a credit note's are. */
+struct letter_credit_note {
+    struct letter_reminder party;
+    int64_t number;
+    int32_t date;
+    int64_t invoice_number; /* 0: free-standing */
+    int32_t invoice_date;
+    char reason[LETTER_INTRO_MAX];
+    int64_t net_by_rate[VAT_RATES];
+    int64_t vat_by_rate[VAT_RATES];
+    int64_t total_minor;
+    int64_t tax_reduction_minor;
+    char tax_reduction_kind[8]; /* "ROT", "RUT" or "" */
+    int64_t customer_part_minor;
+};
+
+/* Write the credit note as a one-page PDF into *out (appending); errors
+ * as letter_reminders_pdf(). */
+enum pm_err letter_credit_note_pdf(const struct letter_credit_note *c, const char *font_dir,
+                                   struct buf *out, struct pm_error *e);
 
 #endif

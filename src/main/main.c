@@ -44,6 +44,8 @@ static const struct command commands[] = {
      "import an ISO 20022 camt.054 file of incoming payments"},
     {"unmatched", cli_unmatched, MIGRATED_STORE,
      "bank payments that matched no invoice: unmatched list, unmatched confirm ID"},
+    {"credit-note", cli_credit_note, MIGRATED_STORE,
+     "credit an invoice (kreditfaktura): all that is left or --amount, with --reason"},
     {"remind", cli_remind, MIGRATED_STORE,
      "make manual reminders of invoices (a batch), optionally e-mailed (--email)"},
     {"books-lock", cli_books_lock, MIGRATED_STORE, "lock the books up to a date"},

@@ -785,6 +785,43 @@
     "CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at, company_id, id)"
     "  WHERE state IN ('queued', 'sending', 'retry');"
     "CREATE INDEX mail_outbox_invoice ON mail_outbox (company_id, invoice_id, id);",
+    /* Credit notes (kreditfakturor, core/credit_note.h): numbered in a
+     * series of their own per company (number 1, 2, 3 ... without gaps,
+     * taken under the lock of the sequences row "credit-note"), against an
+     * invoice (invoice_id) or free-standing (invoice_id 0), with what they
+     * credit per VAT rate, of the ROT/RUT part and of the customer's part
+     * (which reduced the invoice's remaining amount), and the voucher that
+     * booked them (voucher_number 0: none, kontantmetoden). */
+    "CREATE TABLE credit_notes ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  number " T_INT " NOT NULL CHECK (number > 0),"
+    "  invoice_id " T_INT " NOT NULL DEFAULT 0,"
+    "  customer_id " T_INT " NOT NULL,"
+    "  date " T_INT " NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  net_25_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  net_12_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  net_6_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  net_0_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  vat_25_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  vat_12_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  vat_6_minor " T_INT " NOT NULL DEFAULT 0,"
+    "  total_minor " T_INT " NOT NULL CHECK (total_minor > 0),"
+    "  tax_reduction_minor " T_INT " NOT NULL DEFAULT 0 CHECK (tax_reduction_minor >= 0),"
+    "  customer_part_minor " T_INT " NOT NULL,"
+    "  voucher_year " T_INT " NOT NULL DEFAULT 0,"
+    "  voucher_number " T_INT " NOT NULL DEFAULT 0,"
+    "  created_by TEXT NOT NULL DEFAULT '',"
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  UNIQUE (company_id, number),"
+    "  FOREIGN KEY (company_id, customer_id) REFERENCES customers (company_id, id),"
+    "  CHECK (total_minor = net_25_minor + net_12_minor + net_6_minor + net_0_minor"
+    "    + vat_25_minor + vat_12_minor + vat_6_minor),"
+    "  CHECK (customer_part_minor = total_minor - tax_reduction_minor)"
+    ")" T_STRICT ";"
+    "CREATE INDEX credit_notes_invoice ON credit_notes (company_id, invoice_id, id);",
 
 #undef SCHEMA_ADDRESS
 

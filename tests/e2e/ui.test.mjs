@@ -121,7 +121,7 @@ test('expanded row: details, interest, history and the Åtgärder menu by keyboa
   const menu = detail.getByRole('menu');
   await menu.waitFor();
   const items = await menu.getByRole('menuitem').allInnerTexts();
-  assert.deepEqual(items, ['Aktivera påminnelsehantering', 'Skapa manuell påminnelse (PDF)', 'Stoppa påminnelser', 'Registrera betalning', 'Registrera kundförlust']);
+  assert.deepEqual(items, ['Aktivera påminnelsehantering', 'Skapa manuell påminnelse (PDF)', 'Stoppa påminnelser', 'Registrera betalning', 'Registrera kundförlust', 'Kreditera']);
   await shot(page, 'actions-menu-1280');
   await page.keyboard.press('Escape');
   assert.equal(await menu.isHidden(), true);
@@ -129,7 +129,8 @@ test('expanded row: details, interest, history and the Åtgärder menu by keyboa
   await page.keyboard.press('Enter');
   await page.keyboard.press('End');
   await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('Enter'); /* "Registrera betalning" */
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter'); /* "Registrera betalning" (then kundförlust, Kreditera) */
 
   const dialog = page.getByRole('dialog', { name: /Registrera betalning/ });
   await dialog.waitFor();

@@ -149,6 +149,54 @@ static void test_pdf_unicode(void **state)
     buf_release(&b);
 }
 
+/* A credit note: one page in the standard fonts (nothing embedded, no font
+ * file needed); with a character outside Windows-1252 both DejaVu fonts
+ * embedded with the text mapped to Unicode, and the same missing-font
+ * refusal (its text is read back with pdftotext in
+ * tests/api/credit_notes.test.mjs). */
+static void test_credit_note_pdf(void **state)
+{
+    struct letter_credit_note *c = calloc(1, sizeof(*c));
+    struct buf b = BUF_INIT;
+    struct pm_error e = {0};
+
+    (void)state;
+    assert_non_null(c);
+    letter(&c->party, false);
+    c->number = 7;
+    c->date = 20545;
+    c->invoice_number = 1043;
+    c->invoice_date = 20514;
+    snprintf(c->reason, sizeof(c->reason), "Fel timpris för två timmar");
+    c->net_by_rate[VAT_25] = 123457;
+    c->vat_by_rate[VAT_25] = 30864;
+    c->net_by_rate[VAT_12] = 99999;
+    c->vat_by_rate[VAT_12] = 12000;
+    c->total_minor = 266320;
+    c->tax_reduction_minor = 71849;
+    snprintf(c->tax_reduction_kind, sizeof(c->tax_reduction_kind), "ROT");
+    c->customer_part_minor = 194471;
+    assert_int_equal(letter_credit_note_pdf(c, NULL, &b, &e), PM_OK);
+    assert_memory_equal(b.data, "%PDF-", 5);
+    assert_int_equal(
+        count(&b, "/Type /Page\n") + count(&b, "/Type /Page\r") + count(&b, "/Type /Page "), 1);
+    assert_int_equal(count(&b, "/FontFile2"), 0);
+    assert_true(count(&b, "/WinAnsiEncoding") >= 1);
+    buf_release(&b);
+    assert_int_equal(letter_credit_note_pdf(c, "/nonexistent-fonts", &b, &e), PM_OK);
+    buf_release(&b);
+
+    snprintf(c->reason, sizeof(c->reason), "Fel timpris för Łukasz");
+    assert_int_equal(letter_credit_note_pdf(c, NULL, &b, &e), PM_OK);
+    assert_int_equal(count(&b, "/FontFile2"), 2);
+    assert_int_equal(count(&b, "/ToUnicode "), 2);
+    xref_points_at_objects(&b);
+    buf_release(&b);
+    assert_int_equal(letter_credit_note_pdf(c, "/nonexistent-fonts", &b, &e), PM_ERR_IO);
+    assert_int_equal(b.len, 0);
+    free(c);
+}
+
 static void test_missing_font(void **state)
 {
     struct letter_reminder l;
@@ -174,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_pdf),
         cmocka_unit_test(test_pdf_unicode),
         cmocka_unit_test(test_missing_font),
+        cmocka_unit_test(test_credit_note_pdf),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

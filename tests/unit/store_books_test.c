@@ -12,7 +12,10 @@
  * May too), an unbalanced one
  * is refused and leaves nothing, and lists and balances see them in order;
  * a BgMax file is remembered once (also inside a transaction that goes on
- * afterwards); the aging sums count open SEK invoices by due date.
+ * afterwards); the aging sums count open SEK invoices by due date;
+ * credit notes are numbered 1, 2, 3 ... per company, reduce their
+ * invoice's remaining amount (credited when nothing is left), and one
+ * beyond what is left is refused and leaves nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +34,7 @@
 #include "core/voucher.h"
 #include "store/store.h"
 #include "store/store_books.h"
+#include "store/store_credit_notes.h"
 #include "pg_testdb.h"
 
 struct fixture {
@@ -764,6 +768,92 @@ static void test_receivables_sum(void **state)
     assert_int_equal(remaining, 0);
 }
 
+/* ---- credit notes ---- */
+
+static struct credit_note_row credit(int64_t company_id, int64_t invoice_id, int64_t customer_id,
+                                     int64_t gross)
+{
+    struct credit_note_row c;
+
+    memset(&c, 0, sizeof(c));
+    c.company_id = company_id;
+    c.invoice_id = invoice_id;
+    c.customer_id = customer_id;
+    c.date = day(2024, 10, 1);
+    snprintf(c.reason, sizeof(c.reason), "Fel pris");
+    c.net_0_minor = gross;
+    c.total_minor = gross;
+    c.customer_part_minor = gross;
+    return c;
+}
+
+static void test_credit_notes(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv =
+        add_invoice(f->st, f->company_a, f->customer_a, 1, day(2024, 9, 1), 10000, "SEK");
+    struct invoice other =
+        add_invoice(f->st, f->company_b, f->customer_b, 1, day(2024, 9, 1), 10000, "SEK");
+    struct credit_note_row a = credit(f->company_a, inv.id, f->customer_a, 2500), got, list[4];
+    struct credit_note_amounts sum;
+    struct invoice now;
+    size_t n = 0;
+
+    assert_int_equal(store_credit_note_insert(f->st, &a), PM_OK);
+    assert_int_equal(a.number, 1);
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &now), PM_OK);
+    assert_int_equal(now.credited_minor, 2500);
+    assert_int_equal(now.remaining_minor, 7500);
+    assert_int_equal(now.state, INVOICE_STATE_OPEN);
+
+    /* Beyond what is left: refused, nothing written. */
+    {
+        struct credit_note_row too_much = credit(f->company_a, inv.id, f->customer_a, 7501);
+
+        assert_int_equal(store_credit_note_insert(f->st, &too_much), PM_ERR_RANGE);
+        assert_string_equal(store_error(f->st)->field, "amount_minor");
+    }
+    assert_int_equal(store_credit_note_list(f->st, f->company_a, inv.id, list, 4, &n), PM_OK);
+    assert_int_equal(n, 1);
+
+    /* The rest: the invoice is credited. */
+    {
+        struct credit_note_row rest = credit(f->company_a, inv.id, f->customer_a, 7500);
+
+        assert_int_equal(store_credit_note_insert(f->st, &rest), PM_OK);
+        assert_int_equal(rest.number, 2);
+        assert_int_equal(store_credit_note_voucher(f->st, f->company_a, rest.id, 2024, 7), PM_OK);
+        assert_int_equal(store_credit_note_get(f->st, f->company_a, rest.id, &got), PM_OK);
+        assert_int_equal(got.voucher_number, 7);
+        assert_string_equal(got.reason, "Fel pris");
+    }
+    assert_int_equal(store_invoice_get(f->st, f->company_a, inv.id, &now), PM_OK);
+    assert_int_equal(now.remaining_minor, 0);
+    assert_int_equal(now.state, INVOICE_STATE_CREDITED);
+    assert_int_equal(store_credit_note_sum(f->st, f->company_a, inv.id, &sum), PM_OK);
+    assert_int_equal(sum.customer_part_minor, 10000);
+    assert_int_equal(sum.net_by_rate[VAT_0], 10000);
+
+    /* A free-standing one takes the next number; another company has its
+     * own series and does not see company A's. */
+    {
+        struct credit_note_row free_a = credit(f->company_a, 0, f->customer_a, 100);
+        struct credit_note_row b = credit(f->company_b, other.id, f->customer_b, 100);
+
+        assert_int_equal(store_credit_note_insert(f->st, &free_a), PM_OK);
+        assert_int_equal(free_a.number, 3);
+        assert_int_equal(store_credit_note_insert(f->st, &b), PM_OK);
+        assert_int_equal(b.number, 1);
+        assert_true(free_a.id != b.id);
+        assert_int_equal(store_credit_note_get(f->st, f->company_b, free_a.id, &got),
+                         PM_ERR_NOT_FOUND);
+        assert_int_equal(store_credit_note_list(f->st, f->company_b, other.id, list, 4, &n), PM_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(list[0].id, b.id);
+        assert_int_equal(list[0].company_id, f->company_b);
+    }
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -781,6 +871,7 @@ int main(void)
         T(test_voucher_concurrent_writers),
         T(test_bgmax_remembered_once),
         T(test_receivables_sum),
+        T(test_credit_notes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

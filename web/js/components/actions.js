@@ -17,6 +17,7 @@ import { handedOver, isOpen, reasonList } from './common.js';
 import { showHandoverResults } from './handover.js';
 import { stopDialog, stopUrl } from './reminder-stop.js';
 import { smtpConfigured } from './mails.js';
+import { creditDialog, creditable } from './credit-notes.js';
 
 /* The company's "today" as best known: the invoice's interest period ends on it. */
 export function companyToday(inv) {
@@ -42,6 +43,7 @@ export function validActions(inv) {
     list.push('payment');
     list.push('loss');
   }
+  if (creditable(inv)) list.push('credit');
   return list;
 }
 
@@ -52,6 +54,7 @@ const LABEL = {
   payment: 'action.payment',
   loss: 'action.loss',
   stop: 'action.stop',
+  credit: 'action.credit',
 };
 
 /*
@@ -129,6 +132,7 @@ export function runAction(action, inv, onChanged) {
   if (action === 'loss') return lossDialog(inv, onChanged);
   if (action === 'amili') return amiliDialog(inv, onChanged);
   if (action === 'activate') return activationDialog(onChanged);
+  if (action === 'credit') return creditDialog(inv, onChanged, companyToday(inv));
   if (action === 'stop') {
     return stopDialog({ url: stopUrl('invoice', inv.id), title: t('stop.title_invoice', { n: inv.number }), subject: invoiceTitle(inv), current: null, onChanged });
   }

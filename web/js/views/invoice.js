@@ -1,9 +1,10 @@
 /*
  * invoice.js — the invoice page: heading with the Åtgärder menu top right,
  * the amounts, the Visma Amili case, the lines, the buyers of a ROT/RUT
- * invoice and the history.
+ * invoice, its e-mails, its credit notes and the history.
  */
 import { invoiceMails } from '../components/mails.js';
+import { creditNotesSection } from '../components/credit-notes.js';
 import { h, clear, loading, showError, scrollBox } from '../dom.js';
 import { t } from '../i18n.js';
 import { money, percentBp, quantity } from '../format.js';
@@ -50,6 +51,7 @@ export async function render(main, ctx) {
         inv.buyers && inv.buyers.length ? h('section.buyers', h('h2', t('invoice.buyers')),
           h('ul', inv.buyers.map((b) => h('li', `${b.name} (${b.id_number})`)))) : '',
         invoiceMails(inv) ?? '',
+        creditNotesSection(inv),
         ...parts.slice(2).filter(Boolean));
     } catch (err) {
       clear(wrap);
