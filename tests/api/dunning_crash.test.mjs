@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { startSink } from '../lib/smtp.mjs';
-import { PATIENCE_MS, assertStatus, co, createCustomer, line, startServer, waitFor } from './lib/server.mjs';
+import { PATIENCE_MS, assertError, assertStatus, co, createCustomer, line, startServer, waitFor } from './lib/server.mjs';
 
 const N = Math.max(50, Math.round(2000 * Number(process.env.AMILI_TEST_SCALE ?? 1)));
 
@@ -120,8 +120,10 @@ test(`kill -9 during the approval of ${N} e-mail reminders: after the restart ea
   assert.equal(numbers.size, N, 'one message per invoice');
   assert.equal(Number(fx.sql('select count(distinct number) from invoices')), N);
 
-  /* a second run the same day changes nothing */
+  /* a second run the same day changes nothing; all by e-mail, the run has no letters */
   const again = await (await fx.login()).post(`${C}/dunning/runs`, {});
   assertStatus(again, 200);
   assert.equal(again.body.id, runId);
+  assert.equal(again.body.letters_url, null, 'a run by e-mail only offers no letters');
+  assertError(await (await fx.login()).get(`${C}/dunning/runs/${runId}/letters.pdf`), 404, 'no_letters', 'run_id');
 });
