@@ -149,7 +149,7 @@ async function fillPolicy(area, c, notice = null, editing = false) {
   }
   let editor = null;
   const remove = p.stored && role() !== 'read_only'
-    ? h('button.danger.remove-policy', { type: 'button', onclick: async () => {
+    ? h('button.remove-policy', { type: 'button', onclick: async () => {
       try {
         await api('DELETE', url);
         again(t('cpolicy.removed'));
