@@ -160,7 +160,7 @@ static enum pm_err amount_line(struct buf *b, const char *label, int64_t ore)
     return buf_addf(b, "%s %s\n", label, money);
 }
 
-/* "Swish:              123 456 78 90, meddelande <OCR>\n" when the company
+/* "Swish:               123 456 78 90, meddelande <OCR>\n" when the company
  * has a Swish number and there is something to pay (as the letter's QR
  * code, letter_swish.h); nothing otherwise. */
 static enum pm_err swish_line(json_t *l, bool en, struct buf *b)
