@@ -71,8 +71,12 @@ test(`kill -9 during the approval of ${N} e-mail reminders: after the restart ea
 
   /* the approval runs; the server is killed once some chunks are in */
   const approval = anna.post(`${C}/dunning/runs/${runId}/approve`, {}).catch((err) => ({ failed: err }));
+  let answered = null;
+  approval.then((a) => { answered = a; });
   await waitFor(() => fx.count('dunning_items', `run_id = ${runId} and state = 'done'`) >= 100, PATIENCE_MS,
-    'a few chunks of the approval committed');
+    () => `a few chunks of the approval committed (${fx.count('dunning_items', `run_id = ${runId} and state = 'done'`)} done;` +
+      ` the approval answered ${JSON.stringify(answered?.body ?? answered?.failed?.message ?? null)}; server log:\n${
+        fx.stderr().split('\n').filter((l) => !l.startsWith('{"ts"')).slice(-10).join('\n')})`);
   fx.child.kill('SIGKILL');
   const exit = await fx.exited;
   assert.equal(exit.signal, 'SIGKILL');
