@@ -519,6 +519,25 @@ static enum pm_err chunk_run(const struct app_ctx *ax, void *arg, struct app_err
     return rc;
 }
 
+/* A run whose reminders all went by e-mail has no letters: its (empty)
+ * batch is let go, so the run offers no letters to print. */
+static enum pm_err drop_empty_batch(const struct app_ctx *ax, const struct dunning_run *run,
+                                    struct app_error *e)
+{
+    struct reminder *one = malloc(sizeof(*one));
+    size_t n = 0;
+    enum pm_err rc;
+
+    if (!one)
+        return app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
+    rc = store_books_reminder_list_batch(ax->store, ax->company_id, run->letters_batch_id, 0, one,
+                                         1, &n);
+    if (!rc && n == 0)
+        rc = store_dunning_run_set_batch(ax->store, ax->company_id, run->id, 0);
+    free(one);
+    return rc ? app_store_failed(ax, rc, e) : PM_OK;
+}
+
 static enum pm_err run_finish(const struct app_ctx *ax, void *arg, struct app_error *e)
 {
     const struct dunning_run *run = arg;
@@ -526,6 +545,8 @@ static enum pm_err run_finish(const struct app_ctx *ax, void *arg, struct app_er
 
     if (run->letters_batch_id)
         rc = app_reminders_batch_print(ax, run->letters_batch_id, e);
+    if (!rc && run->letters_batch_id)
+        rc = drop_empty_batch(ax, run, e);
     if (!rc) {
         rc = store_dunning_run_move(ax->store, ax->company_id, run->id, DUNNING_RUN_APPROVED,
                                     DUNNING_RUN_DONE, NULL, clock_now_s(ax->clock));

@@ -20,6 +20,7 @@
 
 #include "app/app_reminders.h"
 #include "core/money.h"
+#include "core/swish.h"
 #include "util/clock.h"
 
 #define MAX_BACKOFF_S 3600
@@ -159,6 +160,21 @@ static enum pm_err amount_line(struct buf *b, const char *label, int64_t ore)
     return buf_addf(b, "%s %s\n", label, money);
 }
 
+/* "Swish:               123 456 78 90, meddelande <OCR>\n" when the company
+ * has a Swish number and there is something to pay (as the letter's QR
+ * code, letter_swish.h); nothing otherwise. */
+static enum pm_err swish_line(json_t *l, bool en, struct buf *b)
+{
+    char shown[SWISH_DISPLAY_MAX];
+    const char *number = jtext(l, "company_swish"), *ocr = jtext(l, "ocr");
+
+    if (!number[0] || !ocr[0] || jint(l, "total_minor") <= 0)
+        return PM_OK;
+    swish_number_display(number, shown);
+    return buf_addf(b, "Swish:               %s, %s %s\n", shown, en ? "message" : "meddelande",
+                    ocr);
+}
+
 /* The mail's text from the letter's snapshot (app_reminders.c writes it). */
 static enum pm_err mail_text(json_t *l, struct buf *b)
 {
@@ -207,8 +223,12 @@ static enum pm_err mail_text(json_t *l, struct buf *b)
         rc = buf_addf(b, "%s %s\n", en ? "Bankgiro:           " : "Bankgiro:           ",
                       jtext(l, "company_bankgiro"));
     if (!rc)
-        rc = buf_addf(b, "%s %s\n\n",
+        rc = buf_addf(b, "%s %s\n",
                       en ? "OCR reference:      " : "OCR-nummer:         ", jtext(l, "ocr"));
+    if (!rc)
+        rc = swish_line(l, en, b);
+    if (!rc)
+        rc = buf_addf(b, "\n");
     if (!rc)
         rc = buf_addf(b, "%s\n\n%s\n%s\n",
                       en ? "The reminder is attached as a PDF. If you have already paid, "

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_agency_sql.h"
+#include "store/sql.h"
 
 #define MAIL_COLS                                                                               \
     "company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state, attempts," \
@@ -229,21 +229,43 @@ enum pm_err store_mail_lease(struct store *st, const char *owner, int64_t now, i
     return err;
 }
 
-enum pm_err store_mail_mark_sent(struct store *st, int64_t company_id, int64_t id,
-                                 const char *owner, int64_t sent_at)
+/*
+ * The dispatcher's writes to the rows it leased run at READ COMMITTED, as
+ * the lease itself: each changes one row guarded by the lease's owner and
+ * state, and needs no serializable snapshot.  As serializable writes (the
+ * PostgreSQL session's default) they would take part in its conflict
+ * detection with the transactions that queue mails — a daily run's chunk
+ * reads mail_outbox before it inserts — and a steady stream of "sent"
+ * marks aborted such a chunk on every attempt (the approval answered
+ * busy).  Inside a caller's transaction the write runs under a savepoint.
+ */
+struct lease_write {
+    int64_t company_id, id;
+    const char *owner, *state, *answer;
+    int64_t at, next_attempt_at;
+};
+
+static enum pm_err mark_sent_run(struct store *st, void *ctx)
 {
     static const char sql[] =
         "UPDATE mail_outbox SET state = 'sent', sent_at = $4, lease_until = 0, updated_at = $4,"
         " last_answer = ''"
         " WHERE company_id = $1 AND id = $2 AND lease_owner = $3 AND state = 'sending'";
+    const struct lease_write *w = ctx;
 
-    return store_agency_writef(st, "lease", "marking a mail sent: no such lease", sql, "iiti",
-                               company_id, id, SQL_CAP(owner, STORE_MAIL_OWNER_MAX), sent_at);
+    return sql_changef(st, "lease", "marking a mail sent: no such lease", sql, "iiti",
+                       w->company_id, w->id, SQL_CAP(w->owner, STORE_MAIL_OWNER_MAX), w->at);
 }
 
-enum pm_err store_mail_finish(struct store *st, int64_t company_id, int64_t id, const char *owner,
-                              const char *state, int64_t next_attempt_at, const char *answer,
-                              int64_t now)
+enum pm_err store_mail_mark_sent(struct store *st, int64_t company_id, int64_t id,
+                                 const char *owner, int64_t sent_at)
+{
+    struct lease_write w = {.company_id = company_id, .id = id, .owner = owner, .at = sent_at};
+
+    return sql_atomic_read_committed(st, mark_sent_run, &w);
+}
+
+static enum pm_err finish_run(struct store *st, void *ctx)
 {
     static const char sql[] =
         "UPDATE mail_outbox SET state = $4, next_attempt_at = $5, last_answer = $6,"
@@ -251,24 +273,42 @@ enum pm_err store_mail_finish(struct store *st, int64_t company_id, int64_t id, 
         " sent_at = CASE WHEN $4 = 'sent' THEN sent_at ELSE 0 END"
         " WHERE company_id = $1 AND id = $2 AND lease_owner = $3"
         " AND state IN ('sending', 'sent')";
+    const struct lease_write *w = ctx;
+
+    return sql_changef(st, "lease", "finishing a mail: no such lease", sql, "iittiti",
+                       w->company_id, w->id, SQL_CAP(w->owner, STORE_MAIL_OWNER_MAX),
+                       SQL_CAP(w->state, 12), w->next_attempt_at,
+                       SQL_CAP(w->answer, STORE_MAIL_ANSWER_MAX), w->at);
+}
+
+enum pm_err store_mail_finish(struct store *st, int64_t company_id, int64_t id, const char *owner,
+                              const char *state, int64_t next_attempt_at, const char *answer,
+                              int64_t now)
+{
+    struct lease_write w = {company_id, id, owner, state, answer, now, next_attempt_at};
 
     if (strcmp(state, "retry") && strcmp(state, "failed") && strcmp(state, "sent"))
         return pm_error_set(&st->error, PM_ERR_INVALID, "state", "no such state of a mail");
-    return store_agency_writef(st, "lease", "finishing a mail: no such lease", sql, "iittiti",
-                               company_id, id, SQL_CAP(owner, STORE_MAIL_OWNER_MAX),
-                               SQL_CAP(state, 12), next_attempt_at,
-                               SQL_CAP(answer, STORE_MAIL_ANSWER_MAX), now);
+    return sql_atomic_read_committed(st, finish_run, &w);
 }
 
-enum pm_err store_mail_release(struct store *st, int64_t company_id, int64_t id, const char *owner)
+static enum pm_err release_run(struct store *st, void *ctx)
 {
     static const char sql[] =
         "UPDATE mail_outbox SET state = CASE WHEN attempts <= 1 THEN 'queued' ELSE 'retry' END,"
         " attempts = attempts - 1, lease_owner = '', lease_until = 0, next_attempt_at = 0"
         " WHERE company_id = $1 AND id = $2 AND lease_owner = $3 AND state = 'sending'";
+    const struct lease_write *w = ctx;
 
-    return store_agency_writef(st, "lease", "releasing a mail: no such lease", sql, "iit",
-                               company_id, id, SQL_CAP(owner, STORE_MAIL_OWNER_MAX));
+    return sql_changef(st, "lease", "releasing a mail: no such lease", sql, "iit", w->company_id,
+                       w->id, SQL_CAP(w->owner, STORE_MAIL_OWNER_MAX));
+}
+
+enum pm_err store_mail_release(struct store *st, int64_t company_id, int64_t id, const char *owner)
+{
+    struct lease_write w = {.company_id = company_id, .id = id, .owner = owner};
+
+    return sql_atomic_read_committed(st, release_run, &w);
 }
 
 enum pm_err store_mail_pending(struct store *st, int64_t *out)

@@ -11,20 +11,34 @@
  * e-mail, no hand-over.  The server is killed once 100 items are done
  * (polled); the run's 40 chunks take longer than that.  AMILI_TEST_SCALE
  * scales the count as in tests/amili.
+ *
+ * The server sends the e-mails as the chunks queue them (`--smtp-url` to a
+ * real SMTP sink, tests/lib/smtp.mjs), so the kill also cuts deliveries
+ * short; the restarted server (a short --smtp-lease-seconds, so the dead
+ * process's leases expire soon) delivers the rest.  In the end the sink
+ * holds exactly one message per invoice: N messages, N distinct
+ * Message-IDs (those of the outbox), N distinct invoice numbers in the
+ * subjects, all to the customer's address.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { PATIENCE_MS, assertStatus, co, createCustomer, line, startServer, waitFor } from './lib/server.mjs';
+import { startSink } from '../lib/smtp.mjs';
+import { PATIENCE_MS, assertError, assertStatus, co, createCustomer, line, startServer, waitFor } from './lib/server.mjs';
 
 const N = Math.max(50, Math.round(2000 * Number(process.env.AMILI_TEST_SCALE ?? 1)));
 
 let fx;
 let anna;
 let C;
+let sink;
+
+const SMTP = () => ['--smtp-url', sink.url, '--smtp-from', 'paminnelser@example.se', '--smtp-lease-seconds', '3',
+  '--smtp-retry-seconds', '1'];
 
 before(async () => {
-  fx = await startServer({ now: '2026-03-12T08:00:00Z', serveArgs: ['--dunning-every', '0'] });
+  sink = await startSink();
+  fx = await startServer({ now: '2026-03-12T08:00:00Z', serveArgs: ['--dunning-every', '0', ...SMTP()] });
   anna = await fx.login();
   C = co(fx.companyId);
   assertStatus(await anna.patch(C, { reminder_fee_agreed: true, reminder_fee_minor: 6000 }), 200);
@@ -46,9 +60,10 @@ before(async () => {
 });
 after(async () => {
   await fx?.stop();
+  await sink?.stop();
 });
 
-test(`kill -9 during the approval of ${N} reminders: after the restart each invoice reminded once, its fee at most once`, async () => {
+test(`kill -9 during the approval of ${N} e-mail reminders: after the restart each invoice reminded and e-mailed once, its fee at most once`, async () => {
   const proposal = await anna.post(`${C}/dunning/runs`, {});
   assertStatus(proposal, 201);
   const runId = proposal.body.id;
@@ -56,8 +71,12 @@ test(`kill -9 during the approval of ${N} reminders: after the restart each invo
 
   /* the approval runs; the server is killed once some chunks are in */
   const approval = anna.post(`${C}/dunning/runs/${runId}/approve`, {}).catch((err) => ({ failed: err }));
+  let answered = null;
+  approval.then((a) => { answered = a; });
   await waitFor(() => fx.count('dunning_items', `run_id = ${runId} and state = 'done'`) >= 100, PATIENCE_MS,
-    'a few chunks of the approval committed');
+    () => `a few chunks of the approval committed (${fx.count('dunning_items', `run_id = ${runId} and state = 'done'`)} done;` +
+      ` the approval answered ${JSON.stringify(answered?.body ?? answered?.failed?.message ?? null)}; server log:\n${
+        fx.stderr().split('\n').filter((l) => !l.startsWith('{"ts"')).slice(-10).join('\n')})`);
   fx.child.kill('SIGKILL');
   const exit = await fx.exited;
   assert.equal(exit.signal, 'SIGKILL');
@@ -70,7 +89,7 @@ test(`kill -9 during the approval of ${N} reminders: after the restart each invo
 
   /* the restarted server's scheduler finishes the run */
   fx.exit = null;
-  fx.opts.serveArgs = ['--dunning-every', '1', '--dunning-hour', '0'];
+  fx.opts.serveArgs = ['--dunning-every', '1', '--dunning-hour', '0', ...SMTP()];
   await fx.start();
   try {
     await waitFor(() => fx.sql(`select state from dunning_runs where id = ${runId}`) === 'done', 5 * PATIENCE_MS,
@@ -90,8 +109,25 @@ test(`kill -9 during the approval of ${N} reminders: after the restart each invo
   assert.equal(Number(fx.sql('select count(*) from invoice_books where fee_charged_minor > 6000')), 0);
   assert.equal(Number(fx.sql('select count(*) from invoice_books where fee_charged_minor = 6000')), N);
   assert.equal(Number(fx.sql("select count(*) from history_events where kind = 'reminder'")), N);
-  /* a second run the same day changes nothing */
+  /* each invoice's e-mail exactly once, counted at the sink */
+  const unsent = () => fx.count('mail_outbox', "state <> 'sent'");
+  await waitFor(() => unsent() === 0, 2 * PATIENCE_MS, () => `the mail outbox drained (${unsent()} unsent: ${
+    fx.sql("select state, attempts, last_answer, count(*) from mail_outbox where state <> 'sent' group by 1, 2, 3")})`);
+  assert.equal(fx.count('mail_outbox'), N);
+  const msgs = await sink.arrived(() => true, N, 30000).catch(() => sink.messages());
+  assert.equal(msgs.length, N, `exactly ${N} messages at the sink`);
+  const ids = new Set(msgs.map((m) => m.headers['message-id']));
+  assert.equal(ids.size, N, 'one message per Message-ID');
+  assert.deepEqual([...ids].sort(), fx.sql('select message_id from mail_outbox').split('\n').filter(Boolean).sort());
+  assert.equal(msgs.filter((m) => /<manga@example\.se>$/.test(m.headers.to)).length, N, 'all to the customer');
+  const numbers = new Set(msgs.map((m) => /faktura (\d+) /.exec(m.subject)?.[1]));
+  assert.equal(numbers.size, N, 'one message per invoice');
+  assert.equal(Number(fx.sql('select count(distinct number) from invoices')), N);
+
+  /* a second run the same day changes nothing; all by e-mail, the run has no letters */
   const again = await (await fx.login()).post(`${C}/dunning/runs`, {});
   assertStatus(again, 200);
   assert.equal(again.body.id, runId);
+  assert.equal(again.body.letters_url, null, 'a run by e-mail only offers no letters');
+  assertError(await (await fx.login()).get(`${C}/dunning/runs/${runId}/letters.pdf`), 404, 'no_letters', 'run_id');
 });

@@ -156,6 +156,7 @@ describe('reminders by e-mail', () => {
     assert.match(text, /Ny förfallodag: +2025-10-10/);
     assert.match(text, /Bankgiro: +991-2346/);
     assert.match(text, new RegExp(`OCR-nummer: +${rm.ocr}\\b`));
+    assert.ok(!/Swish/.test(text), `no Swish line without a Swish number:\n${text}`);
     /* the PDF */
     const pdf = m.parts[1];
     assert.match(pdf.headers['content-type'], /^application\/pdf; name="paminnelse-\d+\.pdf"/);
@@ -170,6 +171,31 @@ describe('reminders by e-mail', () => {
     assertStatus(detail, 200);
     assert.equal(detail.body.mails.length, 1);
     assert.equal(detail.body.mails[0].state, 'sent');
+  });
+
+  test('with a Swish number the text has a Swish line: the number and the OCR as the message, in Swedish and English', async () => {
+    assertStatus(await anna.patch(C, { swish_number: '123-4567890' }), 200);
+    try {
+      const sv = await overdue(anna, fx.companyId, 'swish@example.se');
+      const res = await anna.post(`${C}/invoices/${sv.id}/reminders`, { channel: 'email' });
+      assertStatus(res, 201);
+      const en = await createCustomer(anna, fx.companyId, { name: 'Jane Smith', language: 'en', email: 'swish-en@example.se' });
+      const enInv = await createInvoice(anna, fx.companyId, en.id, { invoice_date: '2025-03-01', due_date: '2025-03-31', lines: [line(800000)] });
+      const resEn = await anna.post(`${C}/invoices/${enInv.id}/reminders`, { channel: 'email' });
+      assertStatus(resEn, 201);
+      const textOf = async (rm) => {
+        const [m] = await sink.arrived((x) => x.headers['message-id'] === rm.mail.message_id);
+        return m.parts[0].body.toString('utf8').replace(/\u00a0/g, ' ');
+      };
+      const text = await textOf(res.body);
+      assert.match(text, new RegExp(`^Swish: +123 456 78 90, meddelande ${res.body.ocr}$`, 'm'), text);
+      assert.match(text, new RegExp(`OCR-nummer: +${res.body.ocr}\\b`), 'the bankgiro payment stays');
+      assert.match(text, /Bankgiro: +991-2346/);
+      const textEn = await textOf(resEn.body);
+      assert.match(textEn, new RegExp(`^Swish: +123 456 78 90, message ${resEn.body.ocr}$`, 'm'), textEn);
+    } finally {
+      assertStatus(await anna.patch(C, { swish_number: '' }), 200);
+    }
   });
 
   test('a 451 to DATA is retried and the mail delivered once with the same Message-ID', async () => {

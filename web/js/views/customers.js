@@ -3,7 +3,9 @@
  * customer card form (create / edit).  The error links of a refused
  * hand-over open the card with the field at fault focused
  * (#/customers/ID?focus=zip_code&return=...), and saving leads back.
- * Above an existing card: its stop of reminders, or the button to set one.
+ * Above an existing card: its stop of reminders, or the button to set one;
+ * below it: the customer's own reminder policy (the policy editor of
+ * components/dunning-policy.js) to view, set and remove.
  */
 import { Action, api, get } from '../api.js';
 import { clear, clearFieldErrors, dropDraft, field, h, hideError, loading, markField, restoreDraft, showError } from '../dom.js';
@@ -12,6 +14,7 @@ import { co, role, state } from '../state.js';
 import { navigate } from '../router.js';
 import { appReturn } from '../links.js';
 import { stopDialog, stopNotice, stopUrl } from '../components/reminder-stop.js';
+import { policyEditor } from '../components/dunning-policy.js';
 
 export async function renderList(main) {
   document.title = `${t('customers.title')} – Påminn`;
@@ -87,10 +90,14 @@ export async function renderForm(main, ctx) {
   const errBox = h('div.error-box', { role: 'alert', hidden: true });
   const form = customerForm(c, id, returnTo, errBox);
   const stopArea = h('div.customer-stop');
+  const policyArea = id ? h('section.customer-policy', { 'aria-labelledby': 'customer-policy-title' }) : null;
   main.append(
     h('p.back', h('a', { href: returnTo || '#/customers' }, `← ${returnTo ? t('common.back') : t('customers.title')}`)),
-    h('h1', { tabindex: '-1' }, title), stopArea, form);
-  if (id) fillStop(stopArea, c);
+    h('h1', { tabindex: '-1' }, title), stopArea, form, policyArea);
+  if (id) {
+    fillStop(stopArea, c);
+    await fillPolicy(policyArea, c);
+  }
   restoreDraft(form);
   if (focus) markToFix(form, focus);
   /* s.c is the customer as last saved (what an edit is compared with). */
@@ -120,6 +127,42 @@ function fillStop(area, c) {
     type: 'button',
     onclick: () => stopDialog({ url: stopUrl('customer', c.id), title: t('stop.title_customer', { name: c.name }), subject: t('stop.customer_intro'), current: null, onChanged: refresh }),
   }, t('action.stop'))));
+}
+
+/* The customer's own reminder policy: "follows the company's" with a button
+ * to set one (the editor, prefilled with the company's), or the editor of
+ * the stored one with "remove".  notice: a line said first (after a save). */
+async function fillPolicy(area, c, notice = null, editing = false) {
+  const url = co(`/customers/${c.id}/dunning-policy`);
+  const p = await get(url);
+  clear(area);
+  area.append(h('h2#customer-policy-title', t('cpolicy.title')));
+  if (notice) area.append(h('p.notice.saved', { role: 'status' }, notice));
+  const again = (text, edit = false) => fillPolicy(area, c, text, edit)
+    .then(() => area.querySelector('.notice, button')?.focus());
+  if (!p.stored && !editing) {
+    area.append(h('p.policy-state', t('cpolicy.follows')));
+    if (role() !== 'read_only') {
+      area.append(h('div.buttons', h('button.set-policy', { type: 'button', onclick: () => again(null, true) }, t('cpolicy.set'))));
+    }
+    return;
+  }
+  let editor = null;
+  const remove = p.stored && role() !== 'read_only'
+    ? h('button.remove-policy', { type: 'button', onclick: async () => {
+      try {
+        await api('DELETE', url);
+        again(t('cpolicy.removed'));
+      } catch (err) {
+        showError(editor.querySelector('.error-box'), err);
+      }
+    } }, t('cpolicy.remove'))
+    : h('button.cancel-policy', { type: 'button', onclick: () => again(null) }, t('common.cancel'));
+  editor = policyEditor(p, { id: 'customer-policy', url, customer: true, buttons: [remove], onSaved: () => again(t('cpolicy.saved')) });
+  area.append(
+    h('p.policy-state', p.stored ? t('cpolicy.own') : t('cpolicy.follows')),
+    h('p.hint', t('cpolicy.run_note')),
+    editor);
 }
 
 function customerForm(c, id, returnTo, errBox) {

@@ -2,7 +2,8 @@
  * dunning/run.js — the daily run ("Påminnelsekörning"): today's proposal
  * with its totals (reminders, hand-overs, nothing and why), a row per
  * invoice with its level or reason, "Skicka" to approve it, the letters
- * to print once it is done, and the past runs.
+ * to print once it is done (only a run with letters has them: one that
+ * sent only e-mail offers none), and the past runs.
  */
 import { api, get } from '../../api.js';
 import { clear, confirmDialog, h, hideError, loading, scrollBox, showError } from '../../dom.js';
@@ -92,11 +93,18 @@ function runSection(run, rerun) {
     itemsTable(run, run.items));
 }
 
+/* A past run: its day and state, and its letters only when it has some
+ * (a run that sent only e-mail has none: no letters_url). */
+function pastRun(r, current) {
+  const label = `${r.run_date} – ${t(`dunning.state.${r.state}`)}`;
+  return h('li', { dataset: { run: String(r.id) } },
+    r.id === current ? h('strong', label) : h('a', { href: `#/dunning?run=${r.id}` }, label),
+    r.letters_url ? [' · ', h('a.run-letters', { href: r.letters_url, download: '' }, t('dunning.letters_short'))] : null);
+}
+
 function pastRuns(runs, current) {
   if (!runs.length) return null;
-  return h('section.past-runs', h('h2', t('dunning.past')),
-    h('ul', runs.map((r) => h('li', r.id === current ? h('strong', `${r.run_date} – ${t(`dunning.state.${r.state}`)}`)
-      : h('a', { href: `#/dunning?run=${r.id}` }, `${r.run_date} – ${t(`dunning.state.${r.state}`)}`)))));
+  return h('section.past-runs', h('h2', t('dunning.past')), h('ul', runs.map((r) => pastRun(r, current))));
 }
 
 export async function render(main, ctx) {
