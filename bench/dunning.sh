@@ -88,7 +88,7 @@ if [ "${PG:-0}" = 1 ]; then
     set -euo pipefail
     bench/pg-copy.sh "$1" "$PAMINN_TEST_DSN" >/dev/null
     psql_bin=$(ls -d /usr/lib/postgresql/*/bin/psql | sort -t/ -k5,5n | tail -n 1)
-    pm=$(head -n 1 "$6/data/postmaster.pid")
+    pm=$(head -n 1 "$(cat "$6/datadir")/postmaster.pid")
     hz=$(getconf CLK_TCK)
     backends() { ps --ppid "$pm" -o cmd= | grep -c "127\.0\.0\.1(" || true; }
     idle() { for _ in $(seq 200); do [ "$(backends)" = 0 ] && return; sleep 0.05; done; }

@@ -253,11 +253,17 @@ enum pm_err store_dunning_companies(struct store *st, int64_t *out, size_t cap, 
 
 /* ---- the run's candidates ---- */
 
+/* A customer column a hand-over needs: read from dunning_level $3 on. */
+#define HANDOVER_COL(col) "CASE WHEN i.dunning_level >= $3 THEN " col " ELSE '' END"
+
+/* clang-format off */
 #define CANDIDATE_SELECT                                                                        \
     "SELECT i.id, i.customer_id, i.currency, i.due_date, i.remaining_minor, i.state,"           \
     " i.agency_state, k.invoice_id IS NOT NULL, i.dunning_level, i.dunning_date,"               \
     " i.reminder_fee_minor, coalesce(b.fee_charged_minor, 0), c.is_company, c.email <> '',"     \
-    " c.name, c.address_line_1, c.zip_code, c.city, c.country, c.id_number,"                    \
+    " " HANDOVER_COL("c.name") ", " HANDOVER_COL("c.address_line_1") ","                        \
+    " " HANDOVER_COL("c.zip_code") ", " HANDOVER_COL("c.city") ","                              \
+    " " HANDOVER_COL("c.country") ", " HANDOVER_COL("c.id_number") ","                          \
     " coalesce(p.id, 0), coalesce(si.kind, ''), coalesce(si.since_day, 0),"                     \
     " coalesce(si.until_day, 0), coalesce(sc.kind, ''), coalesce(sc.since_day, 0),"             \
     " coalesce(sc.until_day, 0)"                                                                \
@@ -271,6 +277,7 @@ enum pm_err store_dunning_companies(struct store *st, int64_t *out, size_t cap, 
     "   AND si.target_id = i.id"                                                                \
     " LEFT JOIN reminder_stops AS sc ON sc.company_id = i.company_id"                           \
     "   AND sc.target = 'customer' AND sc.target_id = i.customer_id"
+/* clang-format on */
 
 static const struct sql_col candidate_cols[] =
     SQL_COLS(struct dunning_candidate, invoice_id, customer_id, currency, due_date, remaining_minor,
@@ -283,6 +290,7 @@ static const struct sql_reader candidate_reader =
     SQL_READER(struct dunning_candidate, candidate_cols, NULL);
 
 static enum pm_err walk(struct store *st, const char *sql, int64_t company_id, int32_t day,
+                        int address_level,
                         enum pm_err (*each)(void *arg, const struct dunning_candidate *c),
                         void *arg)
 {
@@ -291,7 +299,7 @@ static enum pm_err walk(struct store *st, const char *sql, int64_t company_id, i
     bool row = false;
     enum pm_err err;
 
-    err = sql_query(st, &q, sql, "id", company_id, (int)day);
+    err = sql_query(st, &q, sql, "idd", company_id, (int)day, address_level);
     while (!err && !(err = sql_step(st, q, &row)) && row) {
         err = sql_read(st, q, &candidate_reader, &c);
         if (!err)
@@ -301,20 +309,19 @@ static enum pm_err walk(struct store *st, const char *sql, int64_t company_id, i
     return err;
 }
 
-enum pm_err
-store_dunning_candidates(struct store *st, int64_t company_id, int32_t today, int32_t recent,
-                         enum pm_err (*each)(void *arg, const struct dunning_candidate *c),
-                         void *arg)
+enum pm_err store_dunning_candidates(
+    struct store *st, int64_t company_id, int32_t today, int32_t recent, int address_level,
+    enum pm_err (*each)(void *arg, const struct dunning_candidate *c), void *arg)
 {
     static const char open_sql[] =
         CANDIDATE_SELECT " WHERE i.company_id = $1 AND i.state = 'open' AND i.due_date < $2";
     static const char closed_sql[] =
         CANDIDATE_SELECT " WHERE i.company_id = $1 AND i.dunning_level > 0 AND i.state <> 'open'"
                          " AND i.dunning_date >= $2";
-    enum pm_err err = walk(st, open_sql, company_id, today, each, arg);
+    enum pm_err err = walk(st, open_sql, company_id, today, address_level, each, arg);
 
     if (!err)
-        err = walk(st, closed_sql, company_id, recent, each, arg);
+        err = walk(st, closed_sql, company_id, recent, address_level, each, arg);
     return err;
 }
 
