@@ -1737,6 +1737,68 @@ static void test_bulk_insert(void **state)
     free(items);
 }
 
+/* ---- the dunning run's candidates ---- */
+
+struct seen {
+    size_t n;
+    int64_t id[4];
+    char name[4][STORE_NAME_MAX];
+    char zip[4][STORE_SHORT_MAX];
+    int level[4];
+};
+
+static enum pm_err see(void *arg, const struct dunning_candidate *c)
+{
+    struct seen *s = arg;
+
+    if (s->n < 4) {
+        s->id[s->n] = c->invoice_id;
+        snprintf(s->name[s->n], sizeof(s->name[0]), "%s", c->customer_name);
+        snprintf(s->zip[s->n], sizeof(s->zip[0]), "%s", c->zip_code);
+        s->level[s->n] = c->dunning_level;
+    }
+    s->n++;
+    return PM_OK;
+}
+
+/* The open invoices past their due date are the candidates; the customer's
+ * name and address come with those at or past address_level only. */
+static void test_dunning_candidates_address(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice a = add_invoice(f->st, f->company_a, f->customer_a, 1, TODAY - 20, 100000);
+    struct invoice b = add_invoice(f->st, f->company_a, f->customer_a, 2, TODAY - 20, 100000);
+    char sql[160];
+    struct seen s;
+
+    (void)add_invoice(f->st, f->company_a, f->customer_a, 3, TODAY + 5, 100000); /* not due */
+    snprintf(sql, sizeof(sql),
+             "UPDATE invoices SET dunning_level = 1, dunning_date = %d"
+             " WHERE company_id = %lld AND id = %lld",
+             TODAY - 5, (long long)f->company_a, (long long)b.id);
+    raw_exec(f, sql);
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(store_dunning_candidates(f->st, f->company_a, TODAY, TODAY - 60, 1, see, &s),
+                     PM_OK);
+    assert_int_equal(s.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        bool reminded = s.id[i] == b.id;
+
+        assert_true(s.id[i] == a.id || reminded);
+        assert_int_equal(s.level[i], reminded ? 1 : 0);
+        assert_string_equal(s.name[i], reminded ? "Kund A" : "");
+        assert_string_equal(s.zip[i], reminded ? "11122" : "");
+    }
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(store_dunning_candidates(f->st, f->company_a, TODAY, TODAY - 60, 0, see, &s),
+                     PM_OK);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.name[0], "Kund A");
+    assert_string_equal(s.name[1], "Kund A");
+}
+
 /* ---- enum names ---- */
 
 static void test_enum_names(void **state)
@@ -1893,6 +1955,7 @@ int main(void)
         cmocka_unit_test(test_dsn_redacted),
         T(test_data_version),
         T(test_bulk_insert),
+        T(test_dunning_candidates_address),
         cmocka_unit_test(test_enum_names),
     };
 
