@@ -117,7 +117,8 @@ struct store_driver {
 
 /* The members of a driver's table that every driver defines under the same
  * static names; a driver's table is its name, dialect, caps, schemes, open,
- * migrations and begin_for, then STORE_DRIVER_STEPS. */
+ * migrations and begin_for (and copy_in where it has one), then
+ * STORE_DRIVER_STEPS. */
 #define STORE_DRIVER_STEPS                                                                        \
     .close = drv_close, .prepare = drv_prepare, .finalize = drv_finalize,                         \
     .bind_int = drv_bind_int, .bind_text = drv_bind_text, .bind_blob = drv_bind_blob,             \
