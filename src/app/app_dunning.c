@@ -15,6 +15,7 @@
 #include "app/app_dunning.h"
 #include "app/app_mail.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,25 @@ static enum pm_err policies_load(const struct app_ctx *ax, struct policies *ps, 
     return PM_OK;
 }
 
+/* The lowest dunning level at which an invoice may be handed over under
+ * one of the company's policies (its number of levels, for a policy that
+ * ends in a hand-over): the candidates below it need no address. */
+static int handover_level(const struct policies *ps)
+{
+    int level = INT_MAX;
+    size_t i;
+
+    if (ps->def == &ps->fallback && ps->fallback.policy.final_step == DUNNING_FINAL_HANDOVER)
+        level = (int)ps->fallback.policy.n_levels;
+    for (i = 0; i < ps->n; i++) {
+        const struct dunning_policy *p = &ps->rows[i].policy;
+
+        if (p->final_step == DUNNING_FINAL_HANDOVER && (int)p->n_levels < level)
+            level = (int)p->n_levels;
+    }
+    return level;
+}
+
 static const struct dunning_policy_row *policy_by_id(const struct policies *ps, int64_t id)
 {
     size_t i;
@@ -175,8 +195,9 @@ static const struct dunning_policy_row *policy_of_customer(const struct policies
 /* ---- the proposal ---- */
 
 /* Items are written PROPOSAL_BATCH at a time while the candidates are
- * read (a buffer, not an array of every invoice). */
-#define PROPOSAL_BATCH 384
+ * read (a buffer, not an array of every invoice; on PostgreSQL one COPY,
+ * one round trip, a batch). */
+#define PROPOSAL_BATCH 4096
 
 struct proposal {
     const struct app_ctx *ax;
@@ -339,7 +360,8 @@ enum pm_err app_dunning_propose(const struct app_ctx *ax, struct dunning_run *ou
     rc = pr.items ? PM_OK : PM_ERR_NOMEM;
     if (!rc)
         rc = store_dunning_candidates(ax->store, ax->company_id, ax->today,
-                                      ax->today - APP_DUNNING_RECENT_DAYS, propose_one, &pr);
+                                      ax->today - APP_DUNNING_RECENT_DAYS, handover_level(&ps),
+                                      propose_one, &pr);
     if (!rc)
         rc = store_dunning_items_insert(ax->store, pr.items, pr.n);
     if (!rc)

@@ -509,6 +509,224 @@ int sql_bind_cols(struct store *st, struct store_stmt *q, int first, const struc
     return first;
 }
 
+/* ---- bulk inserts ---- */
+
+/* A bulk insert's statement text, made once per process: rows 0 is the
+ * COPY, rows k an INSERT of k rows. */
+struct bulk_text {
+    const struct sql_bulk *bulk;
+    size_t rows;
+    char *text;
+    struct bulk_text *next;
+};
+
+static struct bulk_text *bulk_texts;
+static pthread_mutex_t bulk_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t bulk_params(const struct sql_bulk *b)
+{
+    size_t c, n = 0;
+
+    for (c = 0; c < b->n_cols; c++)
+        n += b->cols[c].kind != SQL_KIND_SKIP;
+    return n;
+}
+
+/* "COPY t (cols) FROM STDIN" or "INSERT INTO t (cols) VALUES ($1, ...), ...". */
+static enum pm_err bulk_build(const struct sql_bulk *b, size_t rows, struct buf *t)
+{
+    size_t np = bulk_params(b), r, c;
+    enum pm_err rc;
+
+    if (!rows)
+        return buf_addf(t, "COPY %s (%s) FROM STDIN", b->table, b->columns);
+    rc = buf_addf(t, "INSERT INTO %s (%s) VALUES ", b->table, b->columns);
+    for (r = 0; !rc && r < rows; r++) {
+        for (c = 0; !rc && c < np; c++)
+            rc = buf_addf(t, "%s$%zu", c ? ", " : (r ? ", (" : "("), r * np + c + 1);
+        if (!rc)
+            rc = buf_addch(t, ')');
+    }
+    return rc;
+}
+
+/* The text of b for `rows` (0: the COPY), made on first use; *made when
+ * this call made it. */
+static enum pm_err bulk_text_of(const struct sql_bulk *b, size_t rows, const char **out, bool *made)
+{
+    struct bulk_text *t;
+    struct buf text = BUF_INIT;
+    enum pm_err rc = PM_OK;
+
+    *made = false;
+    pthread_mutex_lock(&bulk_lock);
+    for (t = bulk_texts; t && (t->bulk != b || t->rows != rows); t = t->next)
+        ;
+    if (!t) {
+        t = calloc(1, sizeof(*t));
+        rc = t ? bulk_build(b, rows, &text) : PM_ERR_NOMEM;
+        if (!rc) {
+            t->bulk = b;
+            t->rows = rows;
+            t->text = text.data; /* kept for the life of the process */
+            t->next = bulk_texts;
+            bulk_texts = t;
+            *made = true;
+        } else {
+            free(t);
+            buf_release(&text);
+            t = NULL;
+        }
+    }
+    pthread_mutex_unlock(&bulk_lock);
+    *out = t ? t->text : NULL;
+    return rc;
+}
+
+/* v in decimal at the end of out. */
+static enum pm_err copy_int(struct buf *out, int64_t v)
+{
+    char digits[24], *p = digits + sizeof(digits);
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return buf_add(out, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+/* Text up to its NUL or cap bytes, escaped for COPY's text format. */
+static enum pm_err copy_text(struct buf *out, const char *v, size_t cap)
+{
+    size_t len = strnlen(v, cap), i, from = 0;
+    enum pm_err rc = PM_OK;
+    char esc;
+
+    for (i = 0; !rc && i < len; i++) {
+        esc = v[i] == '\\'   ? '\\'
+              : v[i] == '\t' ? 't'
+              : v[i] == '\n' ? 'n'
+              : v[i] == '\r' ? 'r'
+                             : 0;
+        if (!esc)
+            continue;
+        rc = buf_add(out, v + from, i - from);
+        if (!rc)
+            rc = buf_addch(out, '\\');
+        if (!rc)
+            rc = buf_addch(out, esc);
+        from = i + 1;
+    }
+    return rc ? rc : buf_add(out, v + from, len - from);
+}
+
+/* One row of COPY's text format: fields by tabs, a newline at the end. */
+static enum pm_err copy_row(struct buf *out, const struct sql_bulk *b, const char *row)
+{
+    enum pm_err rc = PM_OK;
+    bool first = true, flag;
+    int64_t i64;
+    int i32;
+    size_t c;
+
+    for (c = 0; !rc && c < b->n_cols; c++) {
+        const struct sql_col *col = &b->cols[c];
+
+        if (col->kind == SQL_KIND_SKIP)
+            continue;
+        if (!first)
+            rc = buf_addch(out, '\t');
+        first = false;
+        if (rc)
+            break;
+        switch (col->kind) {
+        case SQL_KIND_I64:
+            memcpy(&i64, row + col->offset, sizeof(i64));
+            rc = copy_int(out, i64);
+            break;
+        case SQL_KIND_INT:
+            memcpy(&i32, row + col->offset, sizeof(i32));
+            rc = copy_int(out, i32);
+            break;
+        case SQL_KIND_BOOL:
+            memcpy(&flag, row + col->offset, sizeof(flag));
+            rc = buf_addch(out, flag ? '1' : '0');
+            break;
+        case SQL_KIND_TEXT:
+            rc = copy_text(out, row + col->offset, col->size);
+            break;
+        case SQL_KIND_SKIP:
+            break;
+        }
+    }
+    return rc ? rc : buf_addch(out, '\n');
+}
+
+static enum pm_err bulk_copy(struct store *st, const struct sql_bulk *b, const char *rows,
+                             size_t size, size_t n)
+{
+    struct buf data = BUF_INIT;
+    const char *copy = NULL;
+    bool made = false;
+    enum pm_err err;
+    size_t r;
+
+    err = bulk_text_of(b, 0, &copy, &made);
+    if (!err && made)
+        trace_statement(st, copy);
+    for (r = 0; !err && r < n; r++)
+        err = copy_row(&data, b, rows + r * size);
+    if (err)
+        err = pm_error_set(&st->error, err, "", "copying rows into %s", b->table);
+    else
+        err = st->drv->copy_in(st, copy, data.data, data.len);
+    buf_release(&data);
+    return err;
+}
+
+static enum pm_err bulk_statements(struct store *st, const struct sql_bulk *b, const char *rows,
+                                   size_t size, size_t n)
+{
+    size_t np = bulk_params(b), per = SQL_BULK_ROWS, done = 0, k, r;
+    struct store_stmt *q = NULL;
+    const char *text = NULL;
+    enum pm_err err = PM_OK;
+    bool made = false;
+    int next;
+
+    if (np && per * np > 999) /* SQLite's oldest limit of parameters a statement */
+        per = 999 / np;
+    while (!err && done < n) {
+        k = n - done < per ? n - done : per;
+        err = bulk_text_of(b, k, &text, &made);
+        if (err)
+            return pm_error_set(&st->error, err, "", "inserting rows into %s", b->table);
+        err = sql_prepare(st, text, &q);
+        if (err)
+            break;
+        next = 1;
+        for (r = 0; r < k; r++)
+            next = sql_bind_cols(st, q, next, b->cols, b->n_cols, rows + (done + r) * size);
+        err = sql_run(st, q);
+        sql_done(st, q);
+        done += k;
+    }
+    return err;
+}
+
+enum pm_err sql_bulk_insert(struct store *st, const struct sql_bulk *bulk, const void *rows,
+                            size_t size, size_t n)
+{
+    if (n == 0)
+        return PM_OK;
+    if (st->drv->copy_in)
+        return bulk_copy(st, bulk, rows, size, n);
+    return bulk_statements(st, bulk, rows, size, n);
+}
+
 /* ---- reading ---- */
 
 int64_t sql_int(struct store *st, struct store_stmt *q, int col)

@@ -296,6 +296,41 @@ enum pm_err sql_do(struct store *st, const struct sql_do *what, const char *sql,
                .kind = SQL_DO_LIST, .reader = (reader_), .out = (out_), .cap = (cap_), .n = (n_)}, \
            (sql), __VA_ARGS__)
 
+/* ---- bulk inserts ---- */
+
+/*
+ * Many rows of one table in one call, read from an array of structs by a
+ * column table (every column written, in the table's order):
+ *
+ *     static const struct sql_bulk item_bulk =
+ *         SQL_BULK("dunning_items", "company_id, run_id, invoice_id ...", item_row_cols);
+ *
+ *     err = sql_bulk_insert(st, &item_bulk, rows, sizeof(rows[0]), n);
+ *
+ * On an engine with a bulk load (the driver's copy_in: PostgreSQL's COPY
+ * FROM STDIN) the rows go as one stream, in one round trip; elsewhere
+ * (SQLite) as INSERT statements of up to SQL_BULK_ROWS rows.  The same
+ * keys, checks and triggers hold as for an INSERT.  Declare the sql_bulk
+ * static: its statement texts are made once per process, keyed by its
+ * address.
+ */
+#define SQL_BULK_ROWS 64
+
+struct sql_bulk {
+    const char *table;
+    const char *columns; /* the column names in the order of cols: "a, b, c" */
+    const struct sql_col *cols;
+    size_t n_cols;
+};
+
+/* clang-format off */
+#define SQL_BULK(table, columns, cols) {(table), (columns), (cols), SQL_NCOLS(cols)}
+/* clang-format on */
+
+/* Insert rows[0..n), structs of `size` bytes, into bulk->table. */
+enum pm_err sql_bulk_insert(struct store *st, const struct sql_bulk *bulk, const void *rows,
+                            size_t size, size_t n);
+
 /* ---- transactions ---- */
 
 bool sql_in_transaction(struct store *st);

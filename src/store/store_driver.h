@@ -94,6 +94,11 @@ struct store_driver {
      * effect; a failure is recorded on the handle's error as "what: the
      * database's message". */
     enum pm_err (*exec)(struct store *st, const char *sql, const char *what);
+    /* Optional (NULL: the SQL layer inserts with statements): run copy, a
+     * "COPY table (columns) FROM STDIN" (not cached), with data[0..len) as
+     * its rows in COPY's text format — the engine's bulk load, one round
+     * trip for many rows.  Failures as step's. */
+    enum pm_err (*copy_in)(struct store *st, const char *copy, const char *data, size_t len);
 
     /* ---- transactions ---- */
     bool (*in_transaction)(struct store *st);
@@ -120,7 +125,8 @@ struct store_driver {
 
 /* The members of a driver's table that every driver defines under the same
  * static names; a driver's table is its name, dialect, caps, schemes, open,
- * migrations and begin_for, then STORE_DRIVER_STEPS. */
+ * migrations and begin_for (and copy_in where it has one), then
+ * STORE_DRIVER_STEPS. */
 #define STORE_DRIVER_STEPS                                                                        \
     .close = drv_close, .prepare = drv_prepare, .finalize = drv_finalize,                         \
     .bind_int = drv_bind_int, .bind_text = drv_bind_text, .bind_blob = drv_bind_blob,             \

@@ -5,17 +5,16 @@
  * The run's candidates come from two statements over the invoices'
  * (company_id, state, due_date) index, each joined once with the customer
  * card, the books row, the claim, the customer's policy and both stops;
- * items are inserted many rows a statement.
+ * items are inserted in bulk (sql_bulk_insert: one COPY a batch on
+ * PostgreSQL, multi-row INSERTs on SQLite).
  */
 #include "store/store_dunning.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/sql.h"
-#include "util/buf.h"
 
 static const char *const run_state_names[] = {"proposed", "approved", "done"};
 static const char *const item_state_names[] = {"pending", "done", "failed", "skipped"};
@@ -254,11 +253,17 @@ enum pm_err store_dunning_companies(struct store *st, int64_t *out, size_t cap, 
 
 /* ---- the run's candidates ---- */
 
+/* A customer column a hand-over needs: read from dunning_level $3 on. */
+#define HANDOVER_COL(col) "CASE WHEN i.dunning_level >= $3 THEN " col " ELSE '' END"
+
+/* clang-format off */
 #define CANDIDATE_SELECT                                                                        \
     "SELECT i.id, i.customer_id, i.currency, i.due_date, i.remaining_minor, i.state,"           \
     " i.agency_state, k.invoice_id IS NOT NULL, i.dunning_level, i.dunning_date,"               \
     " i.reminder_fee_minor, coalesce(b.fee_charged_minor, 0), c.is_company, c.email <> '',"     \
-    " c.name, c.address_line_1, c.zip_code, c.city, c.country, c.id_number,"                    \
+    " " HANDOVER_COL("c.name") ", " HANDOVER_COL("c.address_line_1") ","                        \
+    " " HANDOVER_COL("c.zip_code") ", " HANDOVER_COL("c.city") ","                              \
+    " " HANDOVER_COL("c.country") ", " HANDOVER_COL("c.id_number") ","                          \
     " coalesce(p.id, 0), coalesce(si.kind, ''), coalesce(si.since_day, 0),"                     \
     " coalesce(si.until_day, 0), coalesce(sc.kind, ''), coalesce(sc.since_day, 0),"             \
     " coalesce(sc.until_day, 0)"                                                                \
@@ -272,6 +277,7 @@ enum pm_err store_dunning_companies(struct store *st, int64_t *out, size_t cap, 
     "   AND si.target_id = i.id"                                                                \
     " LEFT JOIN reminder_stops AS sc ON sc.company_id = i.company_id"                           \
     "   AND sc.target = 'customer' AND sc.target_id = i.customer_id"
+/* clang-format on */
 
 static const struct sql_col candidate_cols[] =
     SQL_COLS(struct dunning_candidate, invoice_id, customer_id, currency, due_date, remaining_minor,
@@ -284,6 +290,7 @@ static const struct sql_reader candidate_reader =
     SQL_READER(struct dunning_candidate, candidate_cols, NULL);
 
 static enum pm_err walk(struct store *st, const char *sql, int64_t company_id, int32_t day,
+                        int address_level,
                         enum pm_err (*each)(void *arg, const struct dunning_candidate *c),
                         void *arg)
 {
@@ -292,7 +299,7 @@ static enum pm_err walk(struct store *st, const char *sql, int64_t company_id, i
     bool row = false;
     enum pm_err err;
 
-    err = sql_query(st, &q, sql, "id", company_id, (int)day);
+    err = sql_query(st, &q, sql, "idd", company_id, (int)day, address_level);
     while (!err && !(err = sql_step(st, q, &row)) && row) {
         err = sql_read(st, q, &candidate_reader, &c);
         if (!err)
@@ -302,20 +309,19 @@ static enum pm_err walk(struct store *st, const char *sql, int64_t company_id, i
     return err;
 }
 
-enum pm_err
-store_dunning_candidates(struct store *st, int64_t company_id, int32_t today, int32_t recent,
-                         enum pm_err (*each)(void *arg, const struct dunning_candidate *c),
-                         void *arg)
+enum pm_err store_dunning_candidates(
+    struct store *st, int64_t company_id, int32_t today, int32_t recent, int address_level,
+    enum pm_err (*each)(void *arg, const struct dunning_candidate *c), void *arg)
 {
     static const char open_sql[] =
         CANDIDATE_SELECT " WHERE i.company_id = $1 AND i.state = 'open' AND i.due_date < $2";
     static const char closed_sql[] =
         CANDIDATE_SELECT " WHERE i.company_id = $1 AND i.dunning_level > 0 AND i.state <> 'open'"
                          " AND i.dunning_date >= $2";
-    enum pm_err err = walk(st, open_sql, company_id, today, each, arg);
+    enum pm_err err = walk(st, open_sql, company_id, today, address_level, each, arg);
 
     if (!err)
-        err = walk(st, closed_sql, company_id, recent, each, arg);
+        err = walk(st, closed_sql, company_id, recent, address_level, each, arg);
     return err;
 }
 
@@ -464,149 +470,73 @@ enum pm_err store_dunning_run_set_batch(struct store *st, int64_t company_id, in
 
 /* ---- items ---- */
 
-#define ITEM_COLUMNS                                                                    \
-    "company_id, run_id, invoice_id, due_date, remaining_minor, action, level, reason," \
-    " detail, channel, fee, fee_minor, state, result, reminder_id, updated_at"
-#define ITEM_NCOLS       16
-#define ITEMS_PER_INSERT 64 /* rows a statement on SQLite */
+/* An item as its row: the codes as text, for sql_bulk_insert(). */
+struct item_row {
+    int64_t company_id;
+    int64_t run_id;
+    int64_t invoice_id;
+    int due_date;
+    int64_t remaining_minor;
+    char action[16];
+    int level;
+    char reason[32];
+    char detail[64];
+    char channel[8];
+    bool fee;
+    int64_t fee_minor;
+    char state[16];
+    char result[64];
+    int64_t reminder_id;
+    int64_t updated_at;
+};
 
-/* "INSERT ... VALUES ($1, ..., $16), ($17, ...)" of n rows, built once. */
-static char insert_text[ITEMS_PER_INSERT + 1][ITEMS_PER_INSERT * ITEM_NCOLS * 7 + 256];
-static pthread_once_t insert_once = PTHREAD_ONCE_INIT;
+static const struct sql_col item_row_cols[] = SQL_COLS(
+    struct item_row, company_id, run_id, invoice_id, due_date, remaining_minor, action, level,
+    reason, detail, channel, fee, fee_minor, state, result, reminder_id, updated_at);
 
-static void insert_build(void)
+/* PostgreSQL: one COPY a call, without per-row foreign-key checks (see
+ * the migration that dropped them); SQLite: multi-row INSERTs. */
+static const struct sql_bulk item_bulk =
+    SQL_BULK("dunning_items",
+             "company_id, run_id, invoice_id, due_date, remaining_minor, action, level, reason,"
+             " detail, channel, fee, fee_minor, state, result, reminder_id, updated_at",
+             item_row_cols);
+
+static void item_row_of(const struct dunning_item *it, struct item_row *r)
 {
-    size_t n, r, c, len;
-    char *t;
-
-    for (n = 1; n <= ITEMS_PER_INSERT; n++) {
-        t = insert_text[n];
-        len = (size_t)snprintf(t, sizeof(insert_text[n]),
-                               "INSERT INTO dunning_items (" ITEM_COLUMNS ") VALUES ");
-        for (r = 0; r < n; r++) {
-            for (c = 0; c < ITEM_NCOLS; c++)
-                len += (size_t)snprintf(t + len, sizeof(insert_text[n]) - len, "%s$%zu",
-                                        c ? ", " : (r ? ", (" : "("), r * ITEM_NCOLS + c + 1);
-            len += (size_t)snprintf(t + len, sizeof(insert_text[n]) - len, ")");
-        }
-    }
-}
-
-static void bind_item(struct store *st, struct store_stmt *q, int first,
-                      const struct dunning_item *it)
-{
-    const char *reason = it->reason ? dunning_reason_name(it->reason) : "";
-
-    sql_bind_int(st, q, first, it->company_id);
-    sql_bind_int(st, q, first + 1, it->run_id);
-    sql_bind_int(st, q, first + 2, it->invoice_id);
-    sql_bind_int(st, q, first + 3, it->due_date);
-    sql_bind_int(st, q, first + 4, it->remaining_minor);
-    sql_bind_text(st, q, first + 5, dunning_action_name(it->action), 16);
-    sql_bind_int(st, q, first + 6, it->level);
-    sql_bind_text(st, q, first + 7, reason, 32);
-    sql_bind_arr(st, q, first + 8, it->detail);
-    sql_bind_arr(st, q, first + 9, it->channel);
-    sql_bind_bool(st, q, first + 10, it->fee);
-    sql_bind_int(st, q, first + 11, it->fee_minor);
-    sql_bind_text(st, q, first + 12, dunning_item_state_name(it->state), 16);
-    sql_bind_arr(st, q, first + 13, it->result);
-    sql_bind_int(st, q, first + 14, it->reminder_id);
-    sql_bind_int(st, q, first + 15, it->updated_at);
-}
-
-/* A JSON string of a code or date (escaped all the same). */
-static enum pm_err json_str(struct buf *b, const char *key, const char *v)
-{
-    enum pm_err rc = buf_addf(b, "\"%s\":\"", key);
-
-    for (; !rc && *v; v++) {
-        if (*v == '"' || *v == '\\')
-            rc = buf_addf(b, "\\%c", *v);
-        else if ((unsigned char)*v < 0x20)
-            rc = buf_addf(b, "\\u%04x", (unsigned)*v);
-        else
-            rc = buf_addch(b, *v);
-    }
-    return rc ? rc : buf_adds(b, "\",");
-}
-
-/* items[0..n) as a JSON array of dunning_items rows. */
-static enum pm_err items_json(const struct dunning_item *items, size_t n, struct buf *b)
-{
-    enum pm_err rc = buf_addch(b, '[');
-    size_t i;
-
-    for (i = 0; !rc && i < n; i++) {
-        const struct dunning_item *it = &items[i];
-
-        rc = buf_addf(b,
-                      "%s{\"company_id\":%lld,\"run_id\":%lld,\"invoice_id\":%lld,\"due_date\":%d,"
-                      "\"remaining_minor\":%lld,\"level\":%d,\"fee\":%d,\"fee_minor\":%lld,"
-                      "\"reminder_id\":%lld,\"updated_at\":%lld,",
-                      i ? "," : "", (long long)it->company_id, (long long)it->run_id,
-                      (long long)it->invoice_id, it->due_date, (long long)it->remaining_minor,
-                      it->level, it->fee ? 1 : 0, (long long)it->fee_minor,
-                      (long long)it->reminder_id, (long long)it->updated_at);
-        if (!rc)
-            rc = json_str(b, "action", dunning_action_name(it->action));
-        if (!rc)
-            rc = json_str(b, "reason", it->reason ? dunning_reason_name(it->reason) : "");
-        if (!rc)
-            rc = json_str(b, "detail", it->detail);
-        if (!rc)
-            rc = json_str(b, "channel", it->channel);
-        if (!rc)
-            rc = json_str(b, "state", dunning_item_state_name(it->state));
-        if (!rc)
-            rc = json_str(b, "result", it->result);
-        if (!rc) {
-            b->len--; /* the last comma */
-            rc = buf_addch(b, '}');
-        }
-    }
-    return rc ? rc : buf_addch(b, ']');
-}
-
-/* PostgreSQL: the rows as one JSON parameter (its driver binds at most 100
- * parameters a statement, and a round trip per few rows is what made a
- * run of 100 000 slow); SQLite: ITEMS_PER_INSERT rows of parameters a
- * statement. */
-static enum pm_err items_insert_pg(struct store *st, const struct dunning_item *items, size_t n)
-{
-    static const char sql[] = "INSERT INTO dunning_items (" ITEM_COLUMNS ") SELECT " ITEM_COLUMNS
-                              " FROM json_populate_recordset(NULL::dunning_items, $1::json)";
-    struct buf b = BUF_INIT;
-    enum pm_err err = items_json(items, n, &b);
-
-    if (!err)
-        err = sql_runf(st, sql, "t", b.data, b.len);
-    buf_release(&b);
-    return err;
+    r->company_id = it->company_id;
+    r->run_id = it->run_id;
+    r->invoice_id = it->invoice_id;
+    r->due_date = it->due_date;
+    r->remaining_minor = it->remaining_minor;
+    snprintf(r->action, sizeof(r->action), "%s", dunning_action_name(it->action));
+    r->level = it->level;
+    snprintf(r->reason, sizeof(r->reason), "%s", it->reason ? dunning_reason_name(it->reason) : "");
+    memcpy(r->detail, it->detail, sizeof(r->detail));
+    memcpy(r->channel, it->channel, sizeof(r->channel));
+    r->fee = it->fee;
+    r->fee_minor = it->fee_minor;
+    snprintf(r->state, sizeof(r->state), "%s", dunning_item_state_name(it->state));
+    memcpy(r->result, it->result, sizeof(r->result));
+    r->reminder_id = it->reminder_id;
+    r->updated_at = it->updated_at;
 }
 
 enum pm_err store_dunning_items_insert(struct store *st, const struct dunning_item *items, size_t n)
 {
-    struct store_stmt *q = NULL;
-    size_t done = 0, k, r;
-    enum pm_err err = PM_OK;
+    struct item_row *rows;
+    enum pm_err err;
+    size_t i;
 
     if (n == 0)
         return PM_OK;
-    if (sql_dialect(st) == STORE_DIALECT_PG)
-        return items_insert_pg(st, items, n);
-    pthread_once(&insert_once, insert_build);
-    while (!err && done < n) {
-        k = n - done < ITEMS_PER_INSERT ? n - done : ITEMS_PER_INSERT;
-        err = sql_prepare(st, insert_text[k], &q);
-        if (err)
-            break;
-        for (r = 0; r < k; r++)
-            bind_item(st, q, (int)(r * ITEM_NCOLS + 1), &items[done + r]);
-        err = sql_run(st, q);
-        sql_done(st, q);
-        done += k;
-    }
+    rows = malloc(n * sizeof(*rows));
+    if (!rows)
+        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "inserting dunning items");
+    for (i = 0; i < n; i++)
+        item_row_of(&items[i], &rows[i]);
+    err = sql_bulk_insert(st, &item_bulk, rows, sizeof(rows[0]), n);
+    free(rows);
     return err;
 }
 

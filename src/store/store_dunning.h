@@ -78,11 +78,15 @@ struct dunning_candidate {
 /* Call each(arg, c) for every candidate of the run on `today`: each open
  * invoice past its due date, and each invoice reminded by a run since
  * `recent` that is no longer open (to tell why it gets nothing now).  One
- * query per kind; each's error ends the walk with it. */
-enum pm_err
-store_dunning_candidates(struct store *st, int64_t company_id, int32_t today, int32_t recent,
-                         enum pm_err (*each)(void *arg, const struct dunning_candidate *c),
-                         void *arg);
+ * query per kind; each's error ends the walk with it.  The customer's
+ * name, address and identity number (what a hand-over needs) are read
+ * only for invoices whose dunning_level is at least address_level, and
+ * are "" for the others: most candidates of a large run cannot be handed
+ * over yet, and these columns were the larger part of what the query
+ * sends. */
+enum pm_err store_dunning_candidates(
+    struct store *st, int64_t company_id, int32_t today, int32_t recent, int address_level,
+    enum pm_err (*each)(void *arg, const struct dunning_candidate *c), void *arg);
 
 enum dunning_run_state { DUNNING_RUN_PROPOSED, DUNNING_RUN_APPROVED, DUNNING_RUN_DONE };
 const char *dunning_run_state_name(enum dunning_run_state s);

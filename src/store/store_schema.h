@@ -823,6 +823,45 @@
     ")" T_STRICT ";"
     "CREATE INDEX credit_notes_invoice ON credit_notes (company_id, invoice_id, id);",
 
+    /* A run's items without foreign keys: a proposal writes one per
+     * candidate invoice (100 000 for a large company), and the two
+     * per-row checks — each a lookup and a row lock on the invoice and on
+     * the run — were most of the time of writing them on PostgreSQL.  The
+     * rows are written only by the proposal, in the transaction that made
+     * the run and read the invoices, and neither runs nor invoices are
+     * ever deleted, so the references hold without the checks.  The table
+     * is rebuilt (SQLite cannot drop a constraint), its rows and index as
+     * they were. */
+    "CREATE TABLE dunning_items_v2 ("
+    "  company_id " T_INT " NOT NULL,"
+    "  run_id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  due_date " T_INT " NOT NULL,"
+    "  remaining_minor " T_INT " NOT NULL,"
+    "  action TEXT NOT NULL CHECK (action IN ('none', 'remind', 'handover')),"
+    "  level " T_INT " NOT NULL DEFAULT 0,"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  detail TEXT NOT NULL DEFAULT '',"
+    "  channel TEXT NOT NULL DEFAULT '',"
+    "  fee " T_INT " NOT NULL DEFAULT 0 CHECK (fee IN (0, 1)),"
+    "  fee_minor " T_INT " NOT NULL DEFAULT 0 CHECK (fee_minor >= 0),"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed', 'skipped')),"
+    "  result TEXT NOT NULL DEFAULT '',"
+    "  reminder_id " T_INT " NOT NULL DEFAULT 0,"
+    "  updated_at " T_INT " NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (company_id, run_id, invoice_id)"
+    ")" T_STRICT ";"
+    "INSERT INTO dunning_items_v2 (company_id, run_id, invoice_id, due_date, remaining_minor,"
+    "  action, level, reason, detail, channel, fee, fee_minor, state, result, reminder_id,"
+    "  updated_at)"
+    "  SELECT company_id, run_id, invoice_id, due_date, remaining_minor, action, level, reason,"
+    "  detail, channel, fee, fee_minor, state, result, reminder_id, updated_at"
+    "  FROM dunning_items;"
+    "DROP TABLE dunning_items;"
+    "ALTER TABLE dunning_items_v2 RENAME TO dunning_items;"
+    "CREATE INDEX dunning_items_pending ON dunning_items (company_id, run_id, invoice_id)"
+    "  WHERE state = 'pending';",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */

@@ -46,10 +46,15 @@ const KEYWORDS = new Set(['select', 'where', 'on', 'set', 'values', 'using', 'as
  * joins it (its ON/USING clause) when it is joined. */
 export function tablesOf(sql, owned) {
   const found = [];
-  const re = /\b(from|join|update|into)\s+([a-z_0-9]+)(?:\s+(?:as\s+)?([a-z_0-9]+))?/gi;
+  const re = /\b(from|join|update|into|copy)\s+([a-z_0-9]+)(?:\s+(?:as\s+)?([a-z_0-9]+))?/gi;
   for (const m of sql.matchAll(re)) {
     const table = m[2].toLowerCase();
     if (!owned.has(table)) continue;
+    /* COPY t (columns) FROM STDIN writes rows as an INSERT does */
+    if (m[1].toLowerCase() === 'copy') {
+      found.push({ table, alias: null, on: null, kind: 'into' });
+      continue;
+    }
     const alias = m[3] && !KEYWORDS.has(m[3].toLowerCase()) ? m[3] : null;
     let on = null;
     if (m[1].toLowerCase() === 'join') {
@@ -83,7 +88,7 @@ export function problems(sql, owned) {
       if (!joined) out.push(`joins ${t.table} without company_id`);
     }
     if (t.kind === 'into') {
-      const cols = sql.slice(sql.search(new RegExp(`into\\s+${t.table}`, 'i'))).match(/\(([^)]*)\)/);
+      const cols = sql.slice(sql.search(new RegExp(`(into|copy)\\s+${t.table}`, 'i'))).match(/\(([^)]*)\)/);
       if (!cols || !/\bcompany_id\b/.test(cols[1])) out.push(`inserts into ${t.table} without company_id`);
     }
   }
@@ -108,6 +113,9 @@ test('the check finds a statement that does not keep to one company', () => {
   assert.deepEqual(problems('INSERT INTO invoices (id, number) VALUES ($1, $2)', owned),
     ['inserts into invoices without company_id']);
   assert.deepEqual(problems('INSERT INTO invoices (company_id, id) VALUES ($1, $2)', owned), []);
+  assert.deepEqual(problems('COPY invoices (company_id, id) FROM STDIN', owned), []);
+  assert.deepEqual(problems('COPY invoices (id, number) FROM STDIN', owned),
+    ['inserts into invoices without company_id']);
   assert.deepEqual(problems('SELECT id FROM users WHERE email = $1', owned), []);
 });
 

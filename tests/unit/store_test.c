@@ -38,6 +38,7 @@
 #include "store/store.h"
 #include "store/store_mail.h"
 #include "store/store_agency.h"
+#include "store/store_dunning.h"
 #include "store/store_invoices.h"
 
 #define TODAY 20000 /* 2024-10-04 as a day number */
@@ -1733,6 +1734,144 @@ static void test_unbalanced_voucher_refused(void **state)
     assert_int_equal(raw_int(f, "SELECT count(*) FROM vouchers"), 1);
 }
 
+/* ---- bulk inserts ---- */
+
+/* Text with what COPY's text format escapes (a tab, a newline, a carriage
+ * return, a backslash) and UTF-8. */
+#define AWKWARD "tab\tnl\ncr\rbs\\ \\N \xc3\x85sa"
+
+static void item_at(struct fixture *f, struct dunning_item *it, int64_t invoice_id)
+{
+    memset(it, 0, sizeof(*it));
+    it->company_id = f->company_a;
+    it->run_id = 1;
+    it->invoice_id = invoice_id;
+    it->due_date = TODAY - (int)(invoice_id % 40);
+    it->remaining_minor = -invoice_id * 100; /* a minus sign travels too */
+    it->action = invoice_id % 2 ? DUNNING_ACTION_REMIND : DUNNING_ACTION_NONE;
+    it->level = invoice_id % 2 ? 1 : 0;
+    it->reason = invoice_id % 2 ? DUNNING_REASON_NONE : DUNNING_REASON_NOT_YET_DUE;
+    snprintf(it->detail, sizeof(it->detail), "%s", AWKWARD);
+    snprintf(it->channel, sizeof(it->channel), "%s", invoice_id % 2 ? "both" : "");
+    it->fee = invoice_id % 2;
+    it->fee_minor = invoice_id % 2 ? 6000 : 0;
+    it->state = invoice_id % 2 ? DUNNING_ITEM_PENDING : DUNNING_ITEM_SKIPPED;
+    snprintf(it->result, sizeof(it->result), "%s", invoice_id == 7 ? "" : AWKWARD);
+    it->updated_at = 1700000000;
+}
+
+/* Many rows in one call (more than one statement's worth on SQLite, one
+ * COPY on PostgreSQL) arrive exactly as given; a batch with a duplicate
+ * key is refused as a conflict and writes none of its rows, and the
+ * handle goes on working. */
+static void test_bulk_insert(void **state)
+{
+    struct fixture *f = *state;
+    enum { N = 1000 };
+    struct dunning_item *items = calloc(N, sizeof(*items));
+    struct dunning_total totals[8];
+    size_t n = 0, i;
+    char sql[256];
+
+    assert_non_null(items);
+    for (i = 0; i < N; i++)
+        item_at(f, &items[i], (int64_t)i + 1);
+    assert_int_equal(store_dunning_items_insert(f->st, items, N), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_items"), N);
+    assert_int_equal(raw_int(f, "SELECT sum(invoice_id) FROM dunning_items"), N * (N + 1) / 2);
+    assert_int_equal(raw_int(f, "SELECT sum(remaining_minor) FROM dunning_items"),
+                     -100 * N * (N + 1) / 2);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM dunning_items WHERE detail = '%s'", AWKWARD);
+    assert_int_equal(raw_int(f, sql), N);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM dunning_items WHERE result = '%s'", AWKWARD);
+    assert_int_equal(raw_int(f, sql), N - 1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_items WHERE invoice_id = 7"
+                                " AND result = ''"),
+                     1);
+    assert_int_equal(store_dunning_totals(f->st, f->company_a, 1, totals, 8, &n), PM_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(totals[0].action, "none");
+    assert_string_equal(totals[0].reason, "not_yet_due");
+    assert_string_equal(totals[0].state, "skipped");
+    assert_int_equal(totals[0].count, N / 2);
+    assert_string_equal(totals[1].action, "remind");
+    assert_int_equal(totals[1].level, 1);
+    assert_string_equal(totals[1].state, "pending");
+    assert_int_equal(totals[1].fee_minor, 6000 * N / 2);
+
+    /* invoice N + 1 and a second N: refused whole */
+    item_at(f, &items[0], N + 1);
+    item_at(f, &items[1], N);
+    assert_int_equal(store_dunning_items_insert(f->st, items, 2), PM_ERR_CONFLICT);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_items"), N);
+    assert_int_equal(store_dunning_items_insert(f->st, items, 1), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_items"), N + 1);
+    assert_int_equal(store_dunning_items_insert(f->st, items, 0), PM_OK);
+    free(items);
+}
+
+/* ---- the dunning run's candidates ---- */
+
+struct seen {
+    size_t n;
+    int64_t id[4];
+    char name[4][STORE_NAME_MAX];
+    char zip[4][STORE_SHORT_MAX];
+    int level[4];
+};
+
+static enum pm_err see(void *arg, const struct dunning_candidate *c)
+{
+    struct seen *s = arg;
+
+    if (s->n < 4) {
+        s->id[s->n] = c->invoice_id;
+        snprintf(s->name[s->n], sizeof(s->name[0]), "%s", c->customer_name);
+        snprintf(s->zip[s->n], sizeof(s->zip[0]), "%s", c->zip_code);
+        s->level[s->n] = c->dunning_level;
+    }
+    s->n++;
+    return PM_OK;
+}
+
+/* The open invoices past their due date are the candidates; the customer's
+ * name and address come with those at or past address_level only. */
+static void test_dunning_candidates_address(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice a = add_invoice(f->st, f->company_a, f->customer_a, 1, TODAY - 20, 100000);
+    struct invoice b = add_invoice(f->st, f->company_a, f->customer_a, 2, TODAY - 20, 100000);
+    char sql[160];
+    struct seen s;
+
+    (void)add_invoice(f->st, f->company_a, f->customer_a, 3, TODAY + 5, 100000); /* not due */
+    snprintf(sql, sizeof(sql),
+             "UPDATE invoices SET dunning_level = 1, dunning_date = %d"
+             " WHERE company_id = %lld AND id = %lld",
+             TODAY - 5, (long long)f->company_a, (long long)b.id);
+    raw_exec(f, sql);
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(store_dunning_candidates(f->st, f->company_a, TODAY, TODAY - 60, 1, see, &s),
+                     PM_OK);
+    assert_int_equal(s.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        bool reminded = s.id[i] == b.id;
+
+        assert_true(s.id[i] == a.id || reminded);
+        assert_int_equal(s.level[i], reminded ? 1 : 0);
+        assert_string_equal(s.name[i], reminded ? "Kund A" : "");
+        assert_string_equal(s.zip[i], reminded ? "11122" : "");
+    }
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(store_dunning_candidates(f->st, f->company_a, TODAY, TODAY - 60, 0, see, &s),
+                     PM_OK);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.name[0], "Kund A");
+    assert_string_equal(s.name[1], "Kund A");
+}
+
 /* ---- enum names ---- */
 
 static void test_enum_names(void **state)
@@ -1889,6 +2028,8 @@ int main(void)
         T(test_agency_case_conflicts),
         cmocka_unit_test(test_dsn_redacted),
         T(test_data_version),
+        T(test_bulk_insert),
+        T(test_dunning_candidates_address),
         cmocka_unit_test(test_enum_names),
     };
 

@@ -497,6 +497,63 @@ static enum pm_err drv_exec(struct store *st, const char *sql, const char *what)
     return err;
 }
 
+/* The data of a COPY in pieces of this many bytes. */
+#define COPY_PIECE (1 << 20)
+
+/* What the server answered a COPY: its last result (the command's end,
+ * or the failure), the rest drained. */
+static enum pm_err copy_result(struct pg_store *s)
+{
+    enum pm_err err = PM_OK;
+    PGresult *res;
+
+    while ((res = PQgetResult(s->conn))) {
+        if (!err && PQresultStatus(res) != PGRES_COMMAND_OK)
+            err = fail(s, res, "copying rows");
+        PQclear(res);
+    }
+    note_transaction(s);
+    return err;
+}
+
+/* COPY ... FROM STDIN with data in COPY's text format: the statement,
+ * the data in pieces, the end, the server's answer.  A failure while
+ * sending ends the copy with that message, so the server rolls the
+ * statement back and the connection stays usable. */
+static enum pm_err drv_copy_in(struct store *st, const char *copy, const char *data, size_t len)
+{
+    struct pg_store *s = engine(st);
+    enum pm_err err = in_transaction(s) ? PM_OK : revive(s);
+    size_t done = 0, k;
+    PGresult *res;
+    int ok = 1;
+
+    if (err)
+        return err;
+    res = PQexec(s->conn, copy);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        err = fail(s, res, "starting a copy");
+        PQclear(res);
+        note_transaction(s);
+        return err;
+    }
+    PQclear(res);
+    while (ok == 1 && done < len) {
+        k = len - done < COPY_PIECE ? len - done : COPY_PIECE;
+        ok = PQputCopyData(s->conn, data + done, (int)k);
+        done += k;
+    }
+    if (ok == 1)
+        ok = PQputCopyEnd(s->conn, NULL);
+    else
+        (void)PQputCopyEnd(s->conn, "the client could not send the rows");
+    err = copy_result(s);
+    if (!err && ok != 1)
+        err = pm_error_set(&s->base.error, PM_ERR_IO, "", "copying rows: %s",
+                           PQerrorMessage(s->conn));
+    return err;
+}
+
 /* ---- transactions ---- */
 
 static const char SQL_BEGIN[] = "BEGIN";
@@ -806,5 +863,6 @@ const struct store_driver pg_store_driver = {
     .data_version_at = drv_data_version_at,
     .replayed = drv_replayed,
     .open_standby = drv_open_standby,
+    .copy_in = drv_copy_in,
     STORE_DRIVER_STEPS,
 };
