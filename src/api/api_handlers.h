@@ -47,6 +47,7 @@ enum pm_err api_invoices_list_key(struct api_request *r, char *out, size_t cap, 
 enum pm_err api_invoices_counts(struct api_request *r);
 enum pm_err api_invoices_create(struct api_request *r);
 enum pm_err api_invoices_show(struct api_request *r);
+enum pm_err api_invoices_show_by_number(struct api_request *r);
 enum pm_err api_invoices_stop_put(struct api_request *r);
 enum pm_err api_invoices_stop_delete(struct api_request *r);
 

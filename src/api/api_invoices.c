@@ -349,11 +349,14 @@ out_free:
     return rc;
 }
 
-enum pm_err api_invoices_show(struct api_request *r)
+/* The invoice page's answer for the invoice id, or (id 0) for the one
+ * numbered number. */
+static enum pm_err show(struct api_request *r, int64_t id, int64_t number)
 {
     const char *as_of_text = api_request_query(r, "as_of");
     int32_t as_of = r->today;
     struct app_ctx ax;
+    struct app_error ae;
     char actor[STORE_EMAIL_MAX];
     json_t *obj;
     enum pm_err rc;
@@ -363,12 +366,26 @@ enum pm_err api_invoices_show(struct api_request *r)
     rc = api_request_app(r, NULL, actor, sizeof(actor), &ax);
     if (rc)
         return rc;
+    app_error_clear(&ae);
+    if (!id && app_invoices_id_by_number(&ax, number, &id, &ae))
+        return api_error_from_app(&r->err, &ae);
     /* a handed-over invoice's case, fresh from the agency */
-    app_handover_refresh(&ax, api_router_param(&r->match, "id"));
-    rc = invoice_detail(r, &ax, api_router_param(&r->match, "id"), as_of, &obj);
+    app_handover_refresh(&ax, id);
+    rc = invoice_detail(r, &ax, id, as_of, &obj);
     if (rc)
         return rc;
     return api_request_reply(r, 200, obj);
+}
+
+enum pm_err api_invoices_show(struct api_request *r)
+{
+    return show(r, api_router_param(&r->match, "id"), 0);
+}
+
+/* The page's address names the invoice by its number (#/invoices/1043). */
+enum pm_err api_invoices_show_by_number(struct api_request *r)
+{
+    return show(r, 0, api_router_param(&r->match, "number"));
 }
 
 enum pm_err api_invoices_create(struct api_request *r)

@@ -42,6 +42,8 @@ const struct api_route api_routes[] = {
     {"POST", CO "/invoices", API_AUTH_ANY, API_NEED_WRITE, api_invoices_create},
     {"GET", CO "/invoices/counts", API_AUTH_ANY, API_NEED_READ, api_invoices_counts},
     {"GET", CO "/invoices/{id}", API_AUTH_ANY, API_NEED_READ, api_invoices_show},
+    {"GET", CO "/invoices/by-number/{number}", API_AUTH_ANY, API_NEED_READ,
+     api_invoices_show_by_number},
     {"GET", CO "/invoices/{id}/history", API_AUTH_ANY, API_NEED_READ, api_invoices_history},
     {"PUT", CO "/invoices/{id}/reminder-stop", API_AUTH_ANY, API_NEED_WRITE, api_invoices_stop_put},
     {"DELETE", CO "/invoices/{id}/reminder-stop", API_AUTH_ANY, API_NEED_WRITE,

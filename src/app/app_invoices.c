@@ -24,6 +24,16 @@ enum pm_err app_invoices_get(const struct app_ctx *ax, int64_t invoice_id, struc
     return PM_OK;
 }
 
+enum pm_err app_invoices_id_by_number(const struct app_ctx *ax, int64_t number,
+                                      int64_t *invoice_id, struct app_error *e)
+{
+    enum pm_err rc = store_agency_invoice_by_number(ax->store, ax->company_id, number, invoice_id);
+
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    return PM_OK;
+}
+
 enum pm_err app_invoices_list(const struct app_ctx *ax, const struct invoice_query *q,
                               struct invoice *out, size_t cap, size_t *n, struct app_error *e)
 {

@@ -112,6 +112,18 @@ describe('creating invoices', () => {
     assertError(await anna.get(`${C}/invoices/999999`), 404, 'not_found');
     assertError(await anna.get(`${C}/invoices/999999/history`), 404, 'not_found');
   });
+
+  test('an invoice by its number (the invoice page\'s address): the same answer as by its id; another number is 404', async () => {
+    const inv = await createInvoice(anna, fx.companyId, kund.id, { number: 1043, lines: [line(120000)] });
+    assert.notEqual(inv.id, 1043, 'the id and the number differ, so the test tells them apart');
+    const byId = await anna.get(`${C}/invoices/${inv.id}`);
+    const byNumber = await anna.get(`${C}/invoices/by-number/1043`);
+    assertStatus(byNumber, 200);
+    assert.deepEqual(byNumber.body, byId.body);
+    assertError(await anna.get(`${C}/invoices/by-number/999999`), 404, 'not_found');
+    assert.equal((await anna.get(`${C}/invoices/by-number/abc`)).status, 404);
+    assert.equal((await anna.get(`${C}/invoices/by-number/0`)).status, 404);
+  });
 });
 
 describe('late-payment interest', () => {

@@ -76,6 +76,7 @@ function concrete(pattern) {
     if (name === 'cid') return String(fx.companyId);
     if (before.endsWith('/customers/')) return String(customer.id);
     if (before.endsWith('/invoices/')) return String(invoice.id);
+    if (before.endsWith('/invoices/by-number/')) return String(invoice.number);
     if (before.endsWith('/tokens/')) return String(token.id);
     return '1';
   });

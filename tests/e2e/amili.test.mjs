@@ -162,7 +162,7 @@ test('bulk send via Visma Amili: one rejection naming the field, fix the custome
   await page.keyboard.press('Escape');
   await shot(page, 'invoice-with-amili-1280', { fullPage: true });
   /* And on the invoice page. */
-  await page.goto(`${stack.base}/#/invoices/${inv.a.id}`);
+  await page.goto(`${stack.base}/#/invoices/${inv.a.number}`);
   await page.getByRole('button', { name: /Åtgärder/ }).click();
   const pageItems = await page.getByRole('menu').getByRole('menuitem').allInnerTexts();
   assert.ok(!pageItems.includes('Skicka påminnelse via Visma Amili'), pageItems.join());
@@ -174,7 +174,7 @@ test('customer loss on a handed-over invoice: both choices explained before conf
   await waitFor(async () => (await stack.client.get(`${stack.api}/invoices/${inv.b.id}`)).body.amili?.state === 'registered', 30000, 'b registered');
   const page = await newPage(browser.ctx, NOW);
   await login(page, stack.base, OWNER.email, OWNER.password);
-  await page.goto(`${stack.base}/#/invoices/${inv.b.id}`);
+  await page.goto(`${stack.base}/#/invoices/${inv.b.number}`);
   await page.getByRole('button', { name: /Åtgärder/ }).click();
   await page.getByRole('menuitem', { name: 'Registrera kundförlust' }).click();
   const dlg = page.getByRole('dialog', { name: /Registrera kundförlust/ });

@@ -106,7 +106,7 @@ VIEWS.forEach((v) => {
       const page = await openAs(shared.browser.ctx, v, { base: stack.base, email: OWNER.email, password: OWNER.password, now: NOW });
 
       /* The hand-over's history: words of the UI's language, no code names, the case's changes in one line. */
-      await page.goto(`${stack.base}/#/invoices/${handed.id}`);
+      await page.goto(`${stack.base}/#/invoices/${handed.number}`);
       const timeline = page.locator('ol.timeline');
       await timeline.locator('li[data-kind="amili_registered"]').waitFor();
       const text = await timeline.innerText();
@@ -121,12 +121,19 @@ VIEWS.forEach((v) => {
       assert.ok((await pill.boundingBox()).height < lh * 1.8, 'the Visma Amili pill wraps');
       /* Our interest and the agency's: the page says why they differ. */
       assert.ok((await page.locator('.amili-block').innerText()).includes(w.amiliNote));
+      /* The case is read out by the invoice's number; the agency's 24-digit
+       * id only among the case facts, never in the history. */
+      const caseId = (await stack.show(handed.id)).amili.case.id;
+      assert.match(caseId, /^[0-9a-f]{24}$/);
+      assert.equal(await page.locator('.case-facts dd').first().innerText(), String(handed.number));
+      assert.equal(await page.locator('.case-facts .case-agency-id').innerText(), caseId);
+      assert.ok(!text.includes(caseId), `the agency's id in the history: ${text}`);
       await noSideScroll(page, 'the invoice page of a handed-over invoice');
       await shot(page, `history-${v.tag}`, { fullPage: true });
       await assertAccessible(page, 'the invoice page of a handed-over invoice');
 
       /* A business customer's reminder: the compensation is a line, no 0,00 kr fee. */
-      await page.goto(`${stack.base}/#/invoices/${b2b.id}`);
+      await page.goto(`${stack.base}/#/invoices/${b2b.number}`);
       await page.getByRole('button', { name: w.actions }).click();
       await page.getByRole('menuitem', { name: w.reminder }).click();
       const dlg = page.getByRole('dialog', { name: w.reminderTitle });

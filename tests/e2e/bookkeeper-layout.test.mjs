@@ -20,7 +20,7 @@ VIEWS.forEach((v, k) => {
   test(`wording: a manual reminder is created (not sent), the letter downloads, à-pris, no link to the page shown (${v.tag})`, async () => {
     const inv = (await demo.overdueInvoices())[20 + k];
     const page = await demo.open(v);
-    await page.goto(`${demo.app.base}/#/invoices/${inv.id}`);
+    await page.goto(`${demo.app.base}/#/invoices/${inv.number}`);
     await page.getByRole('heading', { level: 1 }).filter({ hasText: String(inv.number) }).waitFor();
     await page.getByRole('button', { name: w.actions }).click();
     await page.getByRole('menuitem', { name: w.reminder }).click();
@@ -37,7 +37,7 @@ VIEWS.forEach((v, k) => {
     assert.ok((await page.locator('ol.timeline li[data-kind="reminder"]').innerText()).includes(w.historyReminder));
     assert.ok((await page.locator('.view-head .badges').innerText()).includes(w.badgeReminder));
     /* No "Open the invoice" link on the invoice's own page. */
-    assert.equal(await page.locator(`main a[href="#/invoices/${inv.id}"]`).count(), 0);
+    assert.equal(await page.locator(`main a[href="#/invoices/${inv.number}"]`).count(), 0);
     await assertAccessible(page, 'the invoice page');
     await page.goto(`${demo.app.base}/#/invoices/new`);
     await page.getByRole('heading', { level: 1, name: w.newInvoice }).waitFor();
@@ -54,7 +54,7 @@ VIEWS.forEach((v) => {
     const page = await demo.open(v);
     const notDue = (await demo.api.get(`${co(demo.cid)}/invoices?status=unpaid&sort=-due_date&limit=1`)).body.items[0];
     assert.equal(notDue.status, 'unpaid');
-    await page.goto(`${demo.app.base}/#/invoices/${notDue.id}`);
+    await page.goto(`${demo.app.base}/#/invoices/${notDue.number}`);
     await page.locator('.invoice-facts').waitFor();
     assert.ok((await page.locator('.invoice-facts').innerText()).includes(w.notDue));
     await page.goto(`${demo.app.base}/#/invoices?status=overdue`);

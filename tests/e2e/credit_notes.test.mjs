@@ -53,7 +53,7 @@ after(async () => {
 test('invoice page, Swedish: credit a part, see it listed with its PDF, then credit the rest', async () => {
   const page = await newPage(browser.ctx);
   await login(page, app.base, OWNER_EMAIL, OWNER_PASSWORD);
-  await page.goto(`${app.base}/#/invoices/${inv.id}`);
+  await page.goto(`${app.base}/#/invoices/${inv.number}`);
   await page.getByRole('heading', { level: 1, name: new RegExp(`Faktura ${inv.number}`) }).waitFor();
 
   await openMenuItem(page, 'Kreditera');
@@ -108,7 +108,7 @@ test('phone width, English: a missing reason is refused at the field, then all t
   await login(page, app.base, OWNER_EMAIL, OWNER_PASSWORD);
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByRole('heading', { level: 1, name: 'Customer invoices' }).waitFor();
-  await page.goto(`${app.base}/#/invoices/${inv2.id}`);
+  await page.goto(`${app.base}/#/invoices/${inv2.number}`);
   await page.getByRole('heading', { level: 1, name: new RegExp(`Invoice ${inv2.number}`) }).waitFor();
 
   await openMenuItem(page, 'Credit');

@@ -53,7 +53,7 @@ after(async () => {
 });
 
 async function openReminder(page, inv) {
-  await page.goto(`${app.base}/#/invoices/${inv.id}`);
+  await page.goto(`${app.base}/#/invoices/${inv.number}`);
   await page.getByRole('heading', { level: 1, name: new RegExp(`${inv.number}`) }).waitFor();
   await page.locator('.view-head').getByRole('button', { name: /Åtgärder|Actions/ }).click();
   await page.getByRole('menuitem', { name: 'Skapa manuell påminnelse (PDF)' }).click();
@@ -109,7 +109,7 @@ test('the E-post view lists sent and refused mails with the server\'s answer; th
   await page.getByRole('heading', { level: 1, name: new RegExp(`${refused.number}`) }).waitFor();
   await page.getByText(/E-post till refuse@example\.se kunde inte levereras: 550/).waitFor();
   /* an invoice without e-mails shows no e-mail section (and no stray text) */
-  await page.goto(`${app.base}/#/invoices/${withoutMail.id}`);
+  await page.goto(`${app.base}/#/invoices/${withoutMail.number}`);
   await page.getByRole('heading', { level: 1, name: new RegExp(`${withoutMail.number}`) }).waitFor();
   assert.equal(await page.locator('section.invoice-mails').count(), 0);
   assert.ok(!/\bnull\b/.test(await page.locator('main').innerText()), 'no "null" on the page');

@@ -148,7 +148,7 @@ test('import: preview, book, the invoices follow; the held payment is placed on 
   assert.deepEqual(await rowOf(paid.number).locator('td').allInnerTexts(), [`Faktura ${paid.number}`, kr(125000), 'OCR-nummer', 'Betald']);
   assert.deepEqual(await rowOf(part.number).locator('td').allInnerTexts(),
     [`Faktura ${part.number}`, kr(50000), 'OCR-nummer', `Delbetald, kvar ${kr(75000)}`]);
-  assert.equal(await rowOf(paid.number).getByRole('link').getAttribute('href'), `#/invoices/${paid.id}`);
+  assert.equal(await rowOf(paid.number).getByRole('link').getAttribute('href'), `#/invoices/${paid.number}`);
   const held = preview.locator('table', { has: page.locator('caption', { hasText: 'Betalningar som inte kan placeras' }) });
   assert.deepEqual(await held.locator('tbody tr td').allInnerTexts(), [
     'Okänd Betalare AB', kr(125000), `9999999999999999999994 · Betalning faktura ${named.number}`,
@@ -204,7 +204,7 @@ test('import: preview, book, the invoices follow; the held payment is placed on 
   await page.getByText('Det finns inga inbetalningar att placera.').waitFor();
   await navCount.waitFor({ state: 'hidden' });
   assert.deepEqual(await invoiceState(named), ['paid', 0]);
-  await page.goto(`${app.base}/#/invoices/${named.id}`);
+  await page.goto(`${app.base}/#/invoices/${named.number}`);
   await page.locator('.view-head .badge.paid', { hasText: 'Betald' }).waitFor();
 
   /* the same file again: refused in plain words, naming the file; nothing booked */

@@ -63,7 +63,7 @@ after(async () => {
 test('invoice page, Swedish: stop with a payment plan, see the notice, badge and history, the list filter; resume', async () => {
   const page = await newPage(browser.ctx);
   await login(page, app.base, OWNER_EMAIL, OWNER_PASSWORD);
-  await page.goto(`${app.base}/#/invoices/${inv.id}`);
+  await page.goto(`${app.base}/#/invoices/${inv.number}`);
   await page.getByRole('heading', { level: 1, name: new RegExp(`Faktura ${inv.number}`) }).waitFor();
 
   await openMenuItem(page, 'Stoppa påminnelser');
@@ -114,7 +114,7 @@ test('invoice page, Swedish: stop with a payment plan, see the notice, badge and
   await page.locator(`tr.inv-row[data-id="${other.id}"]`).waitFor();
 
   /* resume from the invoice page: the notice and badge go, the reminder is offered again */
-  await page.goto(`${app.base}/#/invoices/${inv.id}`);
+  await page.goto(`${app.base}/#/invoices/${inv.number}`);
   await page.getByRole('button', { name: 'Återuppta påminnelser' }).click();
   await page.locator('.stop-notice').waitFor({ state: 'detached' });
   assert.equal(await page.locator('.view-head .badge.stopped').count(), 0);
@@ -152,7 +152,7 @@ test('phone width, English: a stop on a customer card covers its invoice and is 
   await assertAccessible(page, 'the customer card with a stop');
 
   /* the customer's invoice says so, in English, and resumes for the customer */
-  await page.goto(`${app.base}/#/invoices/${inv2.id}`);
+  await page.goto(`${app.base}/#/invoices/${inv2.number}`);
   const invNotice = page.locator('.stop-notice');
   await invNotice.getByRole('heading', { name: 'Reminders stopped' }).waitFor();
   await invNotice.getByText('The stop is on the customer and so covers all of the customer’s invoices.').waitFor();

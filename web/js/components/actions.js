@@ -458,7 +458,7 @@ function amiliDialog(inv, onChanged) {
       h('p', t('amili.send_confirm_one', { amount: money(inv.remaining_minor, inv.currency) })),
       h('p.muted', t('amili.once_note')),
       !inv.amili?.eligible && reasons.length ? h('div.missing-box', h('p', t('amili.not_eligible_now')),
-        reasonList(reasons, { invoiceId: inv.id, customerId: inv.customer?.id, returnTo: location.hash })) : null,
+        reasonList(reasons, { invoiceId: inv.id, invoiceNumber: inv.number, customerId: inv.customer?.id, returnTo: location.hash })) : null,
       errBox,
       h('div.buttons', sendBtn, h('button', { type: 'button', onclick: () => close() }, t('common.cancel'))),
       out]);

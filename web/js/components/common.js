@@ -47,7 +47,7 @@ export function statusBadges(inv) {
 /*
  * Where to fix a refusal reason {code, field, message}: a link to the
  * customer card (with the field focused), the invoice, the company settings
- * or the activation.  ctx: {invoiceId, customerId, returnTo}.
+ * or the activation.  ctx: {invoiceId, invoiceNumber, customerId, returnTo}.
  */
 export function fixLink(reason, ctx) {
   const f = reason.field ?? '';
@@ -64,8 +64,8 @@ export function fixLink(reason, ctx) {
     return h('a.fix-link', { href: `#/settings?focus=${encodeURIComponent(f.slice(8))}${ret}` }, t('fix.company', { field: fieldLabel(f.slice(8)) ?? f.slice(8) }));
   }
   /* A link to the invoice, unless that is the page already shown. */
-  if (ctx.invoiceId && location.hash.replace(/\?.*$/, '') !== `#/invoices/${ctx.invoiceId}`) {
-    return h('a.fix-link', { href: `#/invoices/${ctx.invoiceId}` }, t('fix.invoice'));
+  if (ctx.invoiceNumber && location.hash.replace(/\?.*$/, '') !== `#/invoices/${ctx.invoiceNumber}`) {
+    return h('a.fix-link', { href: `#/invoices/${ctx.invoiceNumber}` }, t('fix.invoice'));
   }
   return null;
 }

@@ -19,6 +19,14 @@ export async function loadInvoice(id) {
   return { inv, history: hist.items ?? [] };
 }
 
+/* The same for the invoice page, whose address names the invoice by its
+ * number (#/invoices/1043). */
+export async function loadInvoiceByNumber(number) {
+  const inv = await get(co(`/invoices/by-number/${number}`));
+  const hist = await get(co(`/invoices/${inv.id}/history`));
+  return { inv, history: hist.items ?? [] };
+}
+
 function fact(label, value, cls) {
   return [h('dt', label), h(`dd${cls ? `.${cls}` : ''}`, value)];
 }
@@ -84,7 +92,8 @@ export function amiliBlock(inv) {
     parts.push(h('p', h('strong', 'Visma Amili: '), amiliStatusText(a)));
     if (c) {
       parts.push(h('dl.facts.case-facts',
-        fact(t('amili.case_id'), c.id ?? '–'),
+        fact(t('amili.case_id'), String(inv.number)),
+        fact(t('amili.case_agency_id'), h('span.case-agency-id', c.id ?? '–')),
         fact('OCR', c.ocr ?? '–'),
         fact(t('amili.case_status'), c.status ? (t(`amili.status.${c.status}`) !== `amili.status.${c.status}` ? t(`amili.status.${c.status}`) : c.status) : (c.state ?? '–')),
         fact(t('amili.capital'), money(c.capital_minor, cur)),
@@ -100,13 +109,13 @@ export function amiliBlock(inv) {
       if (agencyLink(c.url)) parts.push(h('p', h('a', { href: agencyLink(c.url), target: '_blank', rel: 'noopener' }, t('amili.open_case'))));
     }
     if (a.state === 'failed' && a.reasons?.length) {
-      parts.push(h('p', t('amili.failed_reasons')), reasonList(a.reasons, { invoiceId: inv.id, customerId: inv.customer.id, returnTo: location.hash }));
+      parts.push(h('p', t('amili.failed_reasons')), reasonList(a.reasons, { invoiceId: inv.id, invoiceNumber: inv.number, customerId: inv.customer.id, returnTo: location.hash }));
     }
   } else if (isOpen(inv) && a.eligible === false && a.reasons?.length) {
     const onlyActivation = a.reasons.every((r) => r.code === 'company_not_activated');
     if (!onlyActivation || !isActivated()) {
       parts.push(h('p', t('amili.not_eligible_now')),
-        reasonList(a.reasons, { invoiceId: inv.id, customerId: inv.customer.id, returnTo: location.hash }));
+        reasonList(a.reasons, { invoiceId: inv.id, invoiceNumber: inv.number, customerId: inv.customer.id, returnTo: location.hash }));
     }
   }
   if (!parts.length) return null;
@@ -119,6 +128,6 @@ export function detailBody(inv, history, opts = {}) {
   return [
     stop ? h('div.facts-wrap', stop, factsBlock(inv)) : factsBlock(inv),
     amiliBlock(inv),
-    h('section.history', h('h3', t('history.title')), historyList(history, inv.currency)),
+    h('section.history', h('h3', t('history.title')), historyList(history, inv.currency, inv.number)),
   ];
 }

@@ -81,11 +81,11 @@ export class HandoverView {
       const label = inv ? `${t('invoice.number_short', { n: inv.number })} · ${inv.customer?.name ?? ''}` : `#${r.invoice_id}`;
       const ok = r.status === 'registered' || r.status === 'queued';
       const li = h(`li.res.res-${r.status}`, { dataset: { invoiceId: r.invoice_id, status: r.status } },
-        h('a.res-inv', { href: `#/invoices/${r.invoice_id}` }, label),
+        inv ? h('a.res-inv', { href: `#/invoices/${inv.number}` }, label) : h('span.res-inv', label),
         ' ',
         h(`span.badge.${ok ? 'ok' : 'bad'}`, t(`handover.status.${r.status}`)),
-        r.case_id ? h('span.res-case', ` ${t('amili.case_id')} ${r.case_id}${r.ocr ? ` · OCR ${r.ocr}` : ''}`) : null,
-        !ok ? reasonList(r.errors ?? [], { invoiceId: r.invoice_id, customerId: inv?.customer?.id, returnTo: this.returnTo }) : null);
+        r.case_id ? h('span.res-case', { title: r.case_id }, ` ${t('amili.case_id')} ${inv ? inv.number : r.case_id}${r.ocr ? ` · OCR ${r.ocr}` : ''}`) : null,
+        !ok ? reasonList(r.errors ?? [], { invoiceId: r.invoice_id, invoiceNumber: inv?.number, customerId: inv?.customer?.id, returnTo: this.returnTo }) : null);
       this.list.append(li);
     }
   }

@@ -66,7 +66,10 @@ function stopText(kind, d) {
   return bits.join(' · ');
 }
 
-function dataLine(ev, currency) {
+/* A case at the agency is read out by its invoice's number (one case per
+ * invoice): "Ärende 1043"; the agency's own id is on the invoice page's
+ * case facts. */
+function dataLine(ev, currency, number) {
   const d = ev.data ?? {};
   const bits = [];
   if (d.fee_minor !== undefined) bits.push(`${t('history.fee')} ${money(d.fee_minor, currency)}`);
@@ -75,7 +78,7 @@ function dataLine(ev, currency) {
   if (d.total_due_minor !== undefined) bits.push(`${t('reminder.total_due')} ${money(d.total_due_minor, currency)}`);
   if (d.amount_minor !== undefined) bits.push(`${t('history.amount')} ${money(d.amount_minor, currency)}`);
   if (ev.kind === 'customer_loss' && d.gross_minor !== undefined) bits.push(`${t('history.amount')} ${money(d.gross_minor, currency)}`);
-  if (d.case_id && ev.kind !== 'amili_state' && ev.kind !== 'amili_status') bits.push(`${t('amili.case_id')} ${d.case_id}`);
+  if (d.case_id && ev.kind !== 'amili_state' && ev.kind !== 'amili_status') bits.push(`${t('amili.case_id')} ${number ?? d.case_id}`);
   if (d.ocr) bits.push(`OCR ${d.ocr}`);
   return bits.length ? h('span.ev-data', bits.join(' · ')) : null;
 }
@@ -96,7 +99,7 @@ function lines(items) {
   return out;
 }
 
-function lineItem(line, currency) {
+function lineItem(line, currency, number) {
   const first = line.events[0];
   const merged = line.events.length > 1;
   /* A run of case changes reads as where the case is now: its latest stage and status. */
@@ -106,11 +109,11 @@ function lineItem(line, currency) {
     h('span.ev-when', instant(first.at)),
     h('span.ev-kind', merged ? t('history.amili_case') : kindLabel(first.kind)),
     texts.length ? h('span.ev-msg', texts.join(' · ')) : null,
-    merged ? null : dataLine(first, currency),
+    merged ? null : dataLine(first, currency, number),
     h('span.ev-actor', actorLabel(first.actor)));
 }
 
-export function historyList(items, currency) {
+export function historyList(items, currency, number) {
   if (!items.length) return h('p.muted', t('history.empty'));
-  return h('ol.timeline', lines(items).map((line) => lineItem(line, currency)));
+  return h('ol.timeline', lines(items).map((line) => lineItem(line, currency, number)));
 }

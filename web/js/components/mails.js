@@ -30,7 +30,7 @@ export async function smtpConfigured() {
 function mailRow(m, withInvoice) {
   return h('tr', { dataset: { id: String(m.id), state: m.state } },
     h('td', instant(m.sent_at ?? m.created_at)),
-    withInvoice ? h('td', h('a', { href: `#/invoices/${m.invoice_id}` }, String(m.invoice_number))) : null,
+    withInvoice ? h('td', h('a', { href: `#/invoices/${m.invoice_number}` }, String(m.invoice_number))) : null,
     h('td', m.to),
     h('td', m.subject),
     h('td', mailBadge(m.state), m.attempts > 1 ? h('span.hint', ` ${t('mail.attempts', { n: m.attempts })}`) : null),

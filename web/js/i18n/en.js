@@ -180,6 +180,7 @@ export default {
   'amili.status.disputed': 'Disputed',
   'amili.status.instalment_plan': 'Instalment plan',
   'amili.case_id': 'Case',
+  'amili.case_agency_id': 'Visma Amili case id',
   'amili.case_status': 'Case status',
   'amili.capital': 'Capital',
   'amili.fees': 'Fees at Amili',

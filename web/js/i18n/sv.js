@@ -180,6 +180,7 @@ export default {
   'amili.status.disputed': 'Bestridd',
   'amili.status.instalment_plan': 'Avbetalningsplan',
   'amili.case_id': 'Ärende',
+  'amili.case_agency_id': 'Visma Amilis ärende-id',
   'amili.case_status': 'Ärendestatus',
   'amili.capital': 'Kapital',
   'amili.fees': 'Avgifter hos Amili',

@@ -165,7 +165,7 @@ async function submit(f, action) {
     const inv = await api('POST', co('/invoices'), { body, action });
     dropDraft(form);
     state.flash = t('newinv.created', { n: inv.number });
-    navigate(`#/invoices/${inv.id}`);
+    navigate(`#/invoices/${inv.number}`);
   } catch (err) {
     btn.disabled = false;
     showError(errBox, err, form);

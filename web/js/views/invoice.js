@@ -11,17 +11,17 @@ import { money, percentBp, quantity } from '../format.js';
 import { amiliStatus } from '../state.js';
 import { actionsMenu } from '../components/actions.js';
 import { statusBadges } from '../components/common.js';
-import { detailBody, loadInvoice } from '../components/details.js';
+import { detailBody, loadInvoiceByNumber } from '../components/details.js';
 
 export async function render(main, ctx) {
-  const id = Number(ctx.params[0]);
+  const number = Number(ctx.params[0]);
   const wrap = h('div.invoice-page');
   main.append(wrap);
   async function fill() {
     clear(wrap).append(loading());
     try {
       await amiliStatus();
-      const { inv, history } = await loadInvoice(id);
+      const { inv, history } = await loadInvoiceByNumber(number);
       if (!ctx.isCurrent()) return;
       document.title = `${t('invoice.number_short', { n: inv.number })} – Påminn`;
       clear(wrap);

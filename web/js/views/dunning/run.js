@@ -28,7 +28,7 @@ function reasonText(it) {
 
 function itemRow(it) {
   return h('tr', { dataset: { invoice: String(it.invoice_id), action: it.action } },
-    h('td', h('a', { href: `#/invoices/${it.invoice_id}` }, String(it.invoice_number))),
+    h('td', h('a', { href: `#/invoices/${it.invoice_number}` }, String(it.invoice_number))),
     h('td', it.customer_name),
     h('td', it.due_date),
     h('td.num', money(it.remaining_minor)),

@@ -44,7 +44,7 @@ export class ExpandedRow {
           h('h2', t('invoice.number_short', { n: inv.number }), ' · ', inv.customer.name),
           actionsMenu(inv, { onChanged: refresh })),
         detailBody(inv, history, { onChanged: refresh }),
-        h('p', h('a', { href: `#/invoices/${inv.id}` }, t('invoices.open_page')))));
+        h('p', h('a', { href: `#/invoices/${inv.number}` }, t('invoices.open_page')))));
     } catch (err) {
       clear(cell);
       const box = h('div.error-box', { role: 'alert' });

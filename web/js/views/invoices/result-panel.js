@@ -27,7 +27,7 @@ export function handoverResults(items) {
 }
 
 const invoiceName = (it) => `${t('invoice.number_short', { n: it.number })} · ${it.customer?.name ?? ''}`;
-const invoiceLink = (it) => h('a', { href: `#/invoices/${it.id}` }, invoiceName(it));
+const invoiceLink = (it) => h('a', { href: `#/invoices/${it.number}` }, invoiceName(it));
 
 /* Progress and results of manual reminder letters, one invoice at a time. */
 export class ReminderResults {

@@ -33,7 +33,7 @@ export function invoiceRow(item, { readOnly, selection, onChanged }) {
   const tr = h('tr.inv-row', { dataset: { id: item.id, number: item.number } },
     h('td.sel', readOnly ? null : check),
     h('td.exp', expand),
-    h('td', h('a.inv-link', { href: `#/invoices/${item.id}` }, String(item.number))),
+    h('td', h('a.inv-link', { href: `#/invoices/${item.number}` }, String(item.number))),
     h('td.customer', item.customer.name),
     h('td.opt', item.invoice_date),
     h('td.opt3', item.due_date),

@@ -26,7 +26,7 @@ function resultBadge(m) {
   return h('span.badge.part', t('payments.status.part_paid', { amount: money(m.remaining_minor) }));
 }
 
-const invoiceLink = (id, number) => h('a', { href: `#/invoices/${id}` }, t('invoice.number_short', { n: number }));
+const invoiceLink = (id, number) => h('a', { href: `#/invoices/${number}` }, t('invoice.number_short', { n: number }));
 
 /* The reference and the payer's message, as one text. */
 export function referenceText(reference, message) {
