@@ -65,6 +65,8 @@ static const struct code_info codes[] = {
     {"handed_over", 409, NULL, NULL},
     {"webhook_url_invalid", 422, NULL, NULL},
     {"unknown_event_type", 422, NULL, NULL},
+    {"webhook_not_found", 404, NULL, NULL},
+    {"delivery_not_found", 404, NULL, NULL},
     {"too_many_webhooks", 409, NULL, NULL},
     {"delivery_in_flight", 409, NULL, NULL},
     {"endpoint_removed", 409, NULL, NULL},

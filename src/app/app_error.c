@@ -117,6 +117,8 @@ static const struct code_info codes[] = {
     {"webhook_url_invalid", "Adressen måste vara en fullständig https://-adress.",
      "The address must be a full https:// address."},
     {"unknown_event_type", "Okänd händelsetyp.", "Unknown event type."},
+    {"webhook_not_found", "Webhook-mottagaren finns inte.", "No such webhook endpoint."},
+    {"delivery_not_found", "Leveransen finns inte.", "No such webhook delivery."},
     {"too_many_webhooks", "Företaget har redan så många webhook-mottagare som tillåts.",
      "The company already has as many webhook endpoints as allowed."},
     {"delivery_in_flight", "Leveransen skickas just nu. Försök igen om en stund.",

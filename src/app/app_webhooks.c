@@ -91,7 +91,7 @@ enum pm_err app_webhooks_remove(const struct app_ctx *ax, int64_t id, struct app
         store_webhook_endpoint_remove(ax->store, ax->company_id, id, clock_now_s(ax->clock));
 
     if (rc == PM_ERR_NOT_FOUND)
-        return app_error_set(e, rc, "not_found", "id");
+        return app_error_set(e, rc, "webhook_not_found", "id");
     return rc ? app_store_failed(ax, rc, e) : PM_OK;
 }
 
@@ -109,7 +109,7 @@ enum pm_err app_webhooks_resend(const struct app_ctx *ax, int64_t id, struct app
     enum pm_err rc = store_webhook_resend(ax->store, ax->company_id, id, clock_now_s(ax->clock));
 
     if (rc == PM_ERR_NOT_FOUND)
-        return app_error_set(e, rc, "not_found", "id");
+        return app_error_set(e, rc, "delivery_not_found", "id");
     if (rc == PM_ERR_CONFLICT) {
         const char *msg = store_error(ax->store)->message;
 

@@ -166,8 +166,8 @@ describe('webhooks', () => {
     assertError(await anna.post(`${C}/webhooks`, { url: 'https://example.se/hook', event_types: [7] }), 422, 'invalid_value', 'event_types[0]');
     assertError(await anna.post(`${C}/webhooks`, { url: 'https://example.se/hook', event_types: ['payment.received'], secret: 'x' }), 422,
       'unknown_field', 'secret');
-    assertError(await anna.del(`${C}/webhooks/999999`), 404, 'not_found', 'id');
-    assertError(await anna.post(`${C}/webhooks/deliveries/999999/resend`, {}), 404, 'not_found', 'id');
+    assertError(await anna.del(`${C}/webhooks/999999`), 404, 'webhook_not_found', 'id');
+    assertError(await anna.post(`${C}/webhooks/deliveries/999999/resend`, {}), 404, 'delivery_not_found', 'id');
     assert.equal((await anna.get(`${C}/webhooks`)).body.items.length, before);
   });
 });
