@@ -371,7 +371,7 @@ enum pm_err store_webhook_finish(struct store *st, int64_t company_id, int64_t i
     static const char sql[] =
         "UPDATE webhook_deliveries SET state = $4, next_attempt_at = $5, last_status = $6,"
         " last_answer = $7, lease_owner = '', lease_until = 0, updated_at = $8,"
-        " delivered_at = CASE WHEN $4 = 'delivered' THEN $8 ELSE 0 END"
+        " delivered_at = CASE WHEN $4 = 'delivered' THEN CAST($8 AS BIGINT) ELSE 0 END"
         " WHERE company_id = $1 AND id = $2 AND lease_owner = $3 AND state = 'sending'";
 
     if (strcmp(state, "retry") && strcmp(state, "failed") && strcmp(state, "delivered"))
