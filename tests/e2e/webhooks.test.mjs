@@ -104,7 +104,9 @@ test('an owner adds an endpoint, sees a delivery with its last answer, sends it 
   assert.equal(rx.accepted[1].id, rx.accepted[0].id, 'with the same event id');
 
   await item.getByRole('button', { name: `Ta bort mottagaren ${rx.url}` }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Ta bort' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Ta bort mottagaren?' });
+  await dialog.getByText('får inga fler händelser').waitFor();
+  await dialog.getByRole('button', { name: 'Ta bort' }).click();
   await page.getByText('Det finns inga mottagare ännu.').waitFor();
   assertNoPageErrors(page);
   await page.close();

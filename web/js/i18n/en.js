@@ -597,7 +597,7 @@ export default {
   'webhooks.deliveries': 'Deliveries',
   'webhooks.no_deliveries': 'No events have been sent yet.',
   'webhooks.resend': 'Send again',
-  'webhooks.resend_named': 'Send the event {id} again',
+  'webhooks.resend_named': 'Send again – {id}',
   'webhooks.resent': 'The event is sent again.',
   'webhooks.col.when': 'When',
   'webhooks.col.event': 'Event',

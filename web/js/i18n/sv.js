@@ -597,7 +597,7 @@ export default {
   'webhooks.deliveries': 'Leveranser',
   'webhooks.no_deliveries': 'Inga händelser har skickats ännu.',
   'webhooks.resend': 'Skicka igen',
-  'webhooks.resend_named': 'Skicka händelsen {id} igen',
+  'webhooks.resend_named': 'Skicka igen – {id}',
   'webhooks.resent': 'Händelsen skickas igen.',
   'webhooks.col.when': 'När',
   'webhooks.col.event': 'Händelse',

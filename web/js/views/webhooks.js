@@ -7,7 +7,7 @@
  * and removing are for owners (the API refuses others; the view says so).
  */
 import { api, get } from '../api.js';
-import { announce, clear, clearFieldErrors, confirmDialog, field, h, hideError, loading, showError } from '../dom.js';
+import { announce, clear, clearFieldErrors, confirmDialog, field, h, hideError, loading, scrollBox, showError } from '../dom.js';
 import { t } from '../i18n.js';
 import { instant } from '../format.js';
 import { co, role } from '../state.js';
@@ -25,9 +25,9 @@ export async function render(main) {
     if (owner && types && !formSlot.firstChild) formSlot.append(createForm(types, secret, reload));
     await showDeliveries(deliveries, errBox, null);
   };
-  main.append(h('h1', { tabindex: '-1' }, t('webhooks.title')), h('p', t('webhooks.intro')),
-    owner ? null : h('p.notice', t('webhooks.owner_only')),
-    errBox, secret, h('h2', t('webhooks.endpoints')), endpoints, formSlot,
+  main.append(h('h1', { tabindex: '-1' }, t('webhooks.title')), h('p', t('webhooks.intro')));
+  if (!owner) main.append(h('p.notice', t('webhooks.owner_only')));
+  main.append(errBox, secret, h('h2', t('webhooks.endpoints')), endpoints, formSlot,
     h('h2', t('webhooks.deliveries')), deliveries,
     h('p', h('a', { href: '#/settings' }, t('tokens.back'))));
   await reload();
@@ -190,7 +190,7 @@ async function showDeliveries(list, errBox, cursor) {
       list.append(h('p.list-status', t('webhooks.no_deliveries')));
       return;
     }
-    list.append(deliveryTable(res.items, list, errBox));
+    list.append(scrollBox(t('webhooks.deliveries'), deliveryTable(res.items, list, errBox)));
   } else {
     const tbody = list.querySelector('tbody');
     for (const row of deliveryTable(res.items, list, errBox).querySelectorAll('tbody tr')) tbody.append(row);
