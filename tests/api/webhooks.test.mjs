@@ -3,8 +3,8 @@
  * 127.0.0.1 (tests/webhooks/receiver.mjs) that checks every signature.
  *
  * - an endpoint is created with its secret shown once (not in the list);
- * - a payment and a reminder reach it as payment.received and
- *   reminder.sent, signed, with the headers docs/webhooks.md names;
+ * - a payment, a reminder and a customer loss reach it as
+ *   payment.received, reminder.sent and customer.loss, signed, with the headers docs/webhooks.md names;
  *   an endpoint asking for one type gets only that one;
  * - refused twice: tried three times, delivered, the last answer (status
  *   and text) visible in the list;
@@ -129,6 +129,26 @@ describe('webhooks', () => {
       assert.deepEqual(list.body.items.map((e) => e.id), [endpoint.id]);
     } finally {
       await only.stop();
+    }
+  });
+
+  test('a customer loss is customer.loss, for an endpoint that asked for it', async () => {
+    const loss = await startReceiver();
+    try {
+      const res = await anna.post(`${C}/webhooks`, { url: loss.url, event_types: ['customer.loss'] });
+      assertStatus(res, 201);
+      loss.secret = res.body.secret;
+      const inv = await overdue(anna, fx.companyId);
+      assertStatus(await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'expected', date: '2025-09-30' }), 201);
+      const d = await deliveryIn(anna, C, (x) => x.invoice_id === inv.id && x.endpoint_id === res.body.id && x.state === 'delivered',
+        'the loss delivered');
+      assert.equal(d.event_type, 'customer.loss');
+      assert.equal(loss.accepted.length, 1);
+      assert.equal(loss.accepted[0].event.data.kind, 'expected');
+      assert.equal(loss.badSignatures, 0);
+      assertStatus(await anna.del(`${C}/webhooks/${res.body.id}`), 204);
+    } finally {
+      await loss.stop();
     }
   });
 
