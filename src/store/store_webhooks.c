@@ -191,6 +191,8 @@ enum pm_err store_webhook_emit(struct store *st, int64_t company_id, int64_t inv
     u.d = calloc(1, sizeof(*u.d));
     if (!u.eps || !u.d)
         err = pm_error_set(&st->error, PM_ERR_NOMEM, "", "queueing webhooks: out of memory");
+    else if (sql_in_transaction(st))
+        err = emit_run(st, &u); /* the caller's unit rolls back on failure */
     else
         err = sql_atomic(st, emit_run, &u);
     if (queued)
