@@ -15,6 +15,7 @@
 #ifndef PM_API_H
 #define PM_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/err.h"
@@ -62,6 +63,9 @@ struct api_config {
     /* The sender of e-mail (--smtp-from) when SMTP is configured, else
      * NULL: the UI offers e-mail only then. */
     const char *mail_from;
+    /* Webhook endpoints may be http://127.0.0.1 or http://localhost
+     * (--webhook-allow-http-loopback, tests only); else https:// only. */
+    bool webhook_allow_http_loopback;
 };
 
 struct api_server;

@@ -62,6 +62,12 @@ enum pm_err api_reminders_create(struct api_request *r);
 enum pm_err api_reminders_letter(struct api_request *r);
 enum pm_err api_reminders_bulk(struct api_request *r);
 enum pm_err api_reminders_batch_letters(struct api_request *r);
+/* api_webhooks.c: webhook endpoints and deliveries */
+enum pm_err api_webhooks_create(struct api_request *r);
+enum pm_err api_webhooks_list(struct api_request *r);
+enum pm_err api_webhooks_delete(struct api_request *r);
+enum pm_err api_webhooks_deliveries(struct api_request *r);
+enum pm_err api_webhooks_resend(struct api_request *r);
 /* api_mail.c: the company's e-mails of reminders */
 enum pm_err api_mails_list(struct api_request *r);
 enum pm_err api_mails_queue(struct api_request *r);

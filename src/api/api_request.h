@@ -46,7 +46,8 @@ struct api_context {
     /* The agency client, NULL when not configured. */
     struct agency *agency;
     const struct camt054_schema *camt054_schema;
-    const char *mail_from; /* the e-mail sender; NULL = no SMTP configured */
+    const char *mail_from;            /* the e-mail sender; NULL = no SMTP configured */
+    bool webhook_allow_http_loopback; /* --webhook-allow-http-loopback (tests) */
 };
 
 enum api_principal {

@@ -1763,6 +1763,7 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     s->ctx.agency = cfg->agency; /* the agency, or NULL */
     s->ctx.camt054_schema = cfg->camt054_schema;
     s->ctx.mail_from = cfg->mail_from;
+    s->ctx.webhook_allow_http_loopback = cfg->webhook_allow_http_loopback;
     /* a handle for every HTTP worker, login thread and the pruner: none of
      * them ever waits for another's */
     rc = open_pool(s, cfg->db, threads + login_threads + 1, e);

@@ -116,6 +116,18 @@ static const struct code_info codes[] = {
      "The customer has no e-mail address. Add one on the customer card."},
     {"mail_not_configured", "E-post är inte konfigurerat på den här servern (--smtp-url saknas).",
      "E-mail is not configured on this server (--smtp-url is missing)."},
+    /* webhooks */
+    {"webhook_url_invalid", "Adressen måste vara en fullständig https://-adress.",
+     "The address must be a full https:// address."},
+    {"unknown_event_type", "Okänd händelsetyp.", "Unknown event type."},
+    {"webhook_not_found", "Webhook-mottagaren finns inte.", "No such webhook endpoint."},
+    {"delivery_not_found", "Leveransen finns inte.", "No such webhook delivery."},
+    {"too_many_webhooks", "Företaget har redan så många webhook-mottagare som tillåts.",
+     "The company already has as many webhook endpoints as allowed."},
+    {"delivery_in_flight", "Leveransen skickas just nu. Försök igen om en stund.",
+     "The delivery is being sent right now. Try again in a moment."},
+    {"endpoint_removed", "Mottagaren är borttagen; leveransen kan inte skickas igen.",
+     "The endpoint was removed; the delivery cannot be sent again."},
     /* the hand-over to Visma Amili */
     {"agency_not_configured",
      "Visma Amili är inte konfigurerat på den här servern (--amili-url saknas).",

@@ -67,10 +67,10 @@ static int usage(FILE *f, int status)
             "  --dunning-every SECONDS  how often the daily reminder run looks for work\n"
             "                      (default %d; 0 = off: run `paminn dunning run` from cron)\n"
             "  --dunning-hour H    local hour (Europe/Stockholm) from which a day's run\n"
-            "                      is made (default %d: the first look after 06:00)\n%s%s",
+            "                      is made (default %d: the first look after 06:00)\n%s%s%s",
             API_DEFAULT_LISTEN, API_DEFAULT_THREADS, API_DEFAULT_MAX_BODY, API_DEFAULT_PER_IP,
             API_DEFAULT_HEADER_TIMEOUT_S, API_MAX_HEADER_TIMEOUT_S, DUNNING_DEFAULT_EVERY_S,
-            DUNNING_DEFAULT_HOUR, serve_amili_usage, serve_mail_usage);
+            DUNNING_DEFAULT_HOUR, serve_amili_usage, serve_mail_usage, serve_webhooks_usage);
     return status;
 }
 
@@ -108,8 +108,9 @@ int serve_command(struct cli *c, int argc, char **argv)
         {"dunning-hour", required_argument, NULL, 'H'},
         {"db-read", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
-        SERVE_AMILI_LONG_OPTIONS, /* serve_amili.c */
-        SERVE_MAIL_LONG_OPTIONS,  /* serve_mail.c */
+        SERVE_AMILI_LONG_OPTIONS,   /* serve_amili.c */
+        SERVE_MAIL_LONG_OPTIONS,    /* serve_mail.c */
+        SERVE_WEBHOOK_LONG_OPTIONS, /* serve_webhooks.c */
         {NULL, 0, NULL, 0},
     };
     const char *listen = NULL, *config = NULL, *web_dir = "web", *db = c->db;
@@ -126,6 +127,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     struct dunning_scheduler *dunning = NULL;
     int64_t dunning_every = DUNNING_DEFAULT_EVERY_S, dunning_hour = DUNNING_DEFAULT_HOUR;
     struct serve_mail mail = {0};
+    struct serve_webhooks webhooks = {0};
     int amili_status = 0;
     sigset_t signals;
     const char *colon;
@@ -198,7 +200,8 @@ int serve_command(struct cli *c, int argc, char **argv)
         default:
             /* the Amili options: serve_amili.c */
             if (serve_amili_option(&amili, opt, optarg, &amili_status) ||
-                serve_mail_option(&mail, opt, optarg, &amili_status)) {
+                serve_mail_option(&mail, opt, optarg, &amili_status) ||
+                serve_webhooks_option(&webhooks, opt, optarg, &amili_status)) {
                 if (amili_status)
                     return amili_status;
                 break;
@@ -269,6 +272,13 @@ int serve_command(struct cli *c, int argc, char **argv)
         goto out_release;
     }
     cfg.mail_from = mail.n_workers > 0 ? mail.from : NULL;
+    /* The webhook dispatcher. */
+    amili_status = serve_webhooks_start(&webhooks, db);
+    if (amili_status) {
+        status = amili_status;
+        goto out_release;
+    }
+    cfg.webhook_allow_http_loopback = webhooks.allow_http_loopback;
     cfg.camt054_schema = camt;
     if (api_server_start(&cfg, &c->clock, c->tz, &rates, &srv, &err)) {
         cli_errorf("serve", "%s", err.message);
@@ -298,6 +308,7 @@ int serve_command(struct cli *c, int argc, char **argv)
     api_server_stop(&srv);
     status = CLI_EXIT_OK;
 out_release:
+    serve_webhooks_stop(&webhooks);
     serve_mail_stop(&mail);
     serve_amili_stop(&amili);
     rate_table_release(&rates);

@@ -146,4 +146,45 @@ int serve_mail_start(struct serve_mail *m, struct cli *c, const char *db);
 /* Stop the dispatcher: the mail in flight is finished first. */
 void serve_mail_stop(struct serve_mail *m);
 
+/* ---- webhooks (serve_webhooks.c) ---- */
+
+enum {
+    SERVE_WEBHOOK_OPT_WORKERS = 1200,
+    SERVE_WEBHOOK_OPT_RETRY,
+    SERVE_WEBHOOK_OPT_ATTEMPTS,
+    SERVE_WEBHOOK_OPT_LEASE,
+    SERVE_WEBHOOK_OPT_TIMEOUT,
+    SERVE_WEBHOOK_OPT_LOOPBACK,
+};
+
+#define SERVE_WEBHOOK_LONG_OPTIONS                                                     \
+    {"webhook-workers", required_argument, NULL, SERVE_WEBHOOK_OPT_WORKERS},           \
+        {"webhook-retry-seconds", required_argument, NULL, SERVE_WEBHOOK_OPT_RETRY},   \
+        {"webhook-max-attempts", required_argument, NULL, SERVE_WEBHOOK_OPT_ATTEMPTS}, \
+        {"webhook-lease-seconds", required_argument, NULL, SERVE_WEBHOOK_OPT_LEASE},   \
+        {"webhook-timeout", required_argument, NULL, SERVE_WEBHOOK_OPT_TIMEOUT},       \
+    {                                                                                  \
+        "webhook-allow-http-loopback", no_argument, NULL, SERVE_WEBHOOK_OPT_LOOPBACK   \
+    }
+
+struct serve_webhooks_worker;
+
+struct serve_webhooks {
+    int workers; /* dispatcher threads (workers_set: given; else 2) */
+    bool workers_set;
+    int retry_s, max_attempts, lease_s, timeout_s; /* 0 = default */
+    bool allow_http_loopback;                      /* http://127.0.0.1 endpoints (tests) */
+    struct serve_webhooks_worker *worker[16];
+    int n_workers;
+};
+
+extern const char *const serve_webhooks_usage;
+/* Take option opt (argument arg) when it is a webhook option: true, and
+ * *status CLI_EXIT_USAGE when the value is bad. */
+bool serve_webhooks_option(struct serve_webhooks *w, int opt, const char *arg, int *status);
+/* Start the dispatcher threads. */
+int serve_webhooks_start(struct serve_webhooks *w, const char *db);
+/* Stop them: the delivery in flight is finished first. */
+void serve_webhooks_stop(struct serve_webhooks *w);
+
 #endif

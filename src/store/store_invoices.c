@@ -23,9 +23,11 @@
 #include <time.h>
 
 #include "core/invoice.h"
+#include "core/webhook.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "store/store_invoices.h"
+#include "store/store_webhooks.h"
 #include "util/buf.h"
 
 /* The columns of an invoice's child tables and its history as they are
@@ -558,12 +560,19 @@ static enum pm_err history_insert_run(struct store *st, void *ctx)
         "INSERT INTO history_events (" HISTORY_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     struct history_insert *hi = ctx;
     const struct history_event *ev = hi->ev;
+    const char *type;
     enum pm_err err = sql_next_id(st, ev->company_id, "history_events", 1, &hi->id);
 
     if (!err)
         err = sql_runf(st, sql, "iiiitttt", ev->company_id, hi->id, ev->invoice_id, hi->at_us,
                        SQL_ARR(ev->kind), SQL_ARR(ev->actor), SQL_ARR(ev->message),
                        SQL_CAP(ev->data[0] ? ev->data : "{}", sizeof(ev->data)));
+    /* A webhook event for the history events that are one, in the same
+     * transaction (core/webhook.h, store_webhooks.h). */
+    type = webhook_type_of_history(ev->kind);
+    if (!err && type)
+        err = store_webhook_emit(st, ev->company_id, ev->invoice_id, type,
+                                 ev->data[0] ? ev->data : "{}", hi->at_us / 1000000, NULL);
     return err;
 }
 

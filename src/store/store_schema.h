@@ -861,6 +861,58 @@
     "ALTER TABLE dunning_items_v2 RENAME TO dunning_items;"
     "CREATE INDEX dunning_items_pending ON dunning_items (company_id, run_id, invoice_id)"
     "  WHERE state = 'pending';",
+    /* Webhooks: a company's endpoints (url, the event types it wants as
+     * a space-separated list, the signing secret made by the product and
+     * shown once, enabled) and the deliveries (the outbox: one row an
+     * event and endpoint).  event_id is the event's id, the same for every
+     * endpoint and every try (receivers dedupe by it).  Deliveries go out
+     * with the mail outbox's discipline — a lease (owner, lease_until)
+     * taken with attempts + 1, retries at next_attempt_at — and in order
+     * per (endpoint, invoice): only the oldest unfinished row of each is
+     * leased.  state: queued, sending (leased), retry, delivered, failed
+     * (given up).  last_status is the last HTTP status (0: no answer),
+     * last_answer a short excerpt of the answer or the transport error. */
+    "CREATE TABLE webhook_endpoints ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  url TEXT NOT NULL,"
+    "  event_types TEXT NOT NULL,"
+    "  secret TEXT NOT NULL,"
+    "  enabled " T_INT " NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+    "  deleted_at " T_INT " NOT NULL DEFAULT 0,"
+    "  created_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  FOREIGN KEY (company_id) REFERENCES companies (id)"
+    ")" T_STRICT ";"
+    "CREATE TABLE webhook_deliveries ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  endpoint_id " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  event_id TEXT NOT NULL,"
+    "  event_type TEXT NOT NULL,"
+    "  payload TEXT NOT NULL CHECK (" T_JSON("payload") "),"
+    "  state TEXT NOT NULL DEFAULT 'queued'"
+    "    CHECK (state IN ('queued', 'sending', 'retry', 'delivered', 'failed')),"
+    "  attempts " T_INT " NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  next_attempt_at " T_INT " NOT NULL DEFAULT 0,"
+    "  lease_owner TEXT NOT NULL DEFAULT '',"
+    "  lease_until " T_INT " NOT NULL DEFAULT 0,"
+    "  last_status " T_INT " NOT NULL DEFAULT 0,"
+    "  last_answer TEXT NOT NULL DEFAULT '',"
+    "  delivered_at " T_INT " NOT NULL DEFAULT 0,"
+    "  created_at " T_INT " NOT NULL,"
+    "  updated_at " T_INT " NOT NULL,"
+    "  PRIMARY KEY (company_id, id),"
+    "  UNIQUE (company_id, endpoint_id, event_id),"
+    "  FOREIGN KEY (company_id, endpoint_id) REFERENCES webhook_endpoints (company_id, id)"
+    ")" T_STRICT ";"
+    /* The dispatcher's work queue, across companies: only unfinished rows. */
+    "CREATE INDEX webhook_deliveries_due ON webhook_deliveries"
+    "  (next_attempt_at, company_id, id) WHERE state IN ('queued', 'sending', 'retry');"
+    /* The order per (endpoint, invoice): is an older one unfinished? */
+    "CREATE INDEX webhook_deliveries_order ON webhook_deliveries"
+    "  (company_id, endpoint_id, invoice_id, id) WHERE state IN ('queued', 'sending', 'retry');",
 
 #undef SCHEMA_ADDRESS
 

@@ -37,6 +37,10 @@ export const ACROSS = [
     why: 'the mail queue\'s length for /healthz: a multi-shard read' },
   { text: "SELECT company_id FROM mail_outbox WHERE state IN ('queued', 'sending', 'retry') AND next_attempt_at <= $1",
     why: 'the mail dispatcher finds the companies with due e-mails (no locks), then leases each company\'s mails by a statement that names it: a multi-shard read' },
+  { text: "SELECT count(*) FROM webhook_deliveries WHERE state IN ('queued', 'sending', 'retry')",
+    why: 'the webhook queue\'s length: a multi-shard read' },
+  { text: "SELECT company_id FROM webhook_deliveries WHERE state IN ('queued', 'sending', 'retry') AND next_attempt_at <= $1",
+    why: 'the webhook dispatcher finds the companies with due deliveries (no locks), then leases each company\'s deliveries by a statement that names it: a multi-shard read' },
 ];
 
 const KEYWORDS = new Set(['select', 'where', 'on', 'set', 'values', 'using', 'as', 'left', 'inner', 'join',

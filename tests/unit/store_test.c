@@ -37,6 +37,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "store/store_mail.h"
+#include "store/store_webhooks.h"
 #include "store/store_agency.h"
 #include "store/store_dunning.h"
 #include "store/store_invoices.h"
@@ -1648,6 +1649,86 @@ static void test_mail_lease_across_companies(void **state)
     assert_int_equal(n, 0);
 }
 
+static int64_t emit_one(struct fixture *f, int64_t invoice_id, const char *type, int want)
+{
+    struct webhook_delivery rows[4];
+    size_t n = 0;
+    int queued = -1;
+
+    assert_int_equal(store_webhook_emit(f->st, f->company_a, invoice_id, type,
+                                        "{\"amount_minor\":1}", 100, &queued),
+                     PM_OK);
+    assert_int_equal(queued, want);
+    assert_int_equal(store_webhook_delivery_list(f->st, f->company_a, 0, rows, 1, &n), PM_OK);
+    return n ? rows[0].id : 0;
+}
+
+/* Webhook deliveries go in order per (endpoint, invoice): only the oldest
+ * unfinished one of an invoice is leased; one waiting for a retry holds
+ * back the later ones of its invoice, not those of another invoice. */
+static void test_webhook_order_per_invoice(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv1 = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 5000);
+    struct invoice inv2 = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 7000);
+    struct webhook_endpoint ep;
+    struct webhook_delivery rows[8];
+    int64_t e1, e2, e3;
+    size_t n = 0;
+
+    memset(&ep, 0, sizeof(ep));
+    ep.company_id = f->company_a;
+    snprintf(ep.url, sizeof(ep.url), "https://hooks.example.se/a");
+    snprintf(ep.event_types, sizeof(ep.event_types), "reminder.sent payment.received");
+    snprintf(ep.secret, sizeof(ep.secret), "whsec_test");
+    ep.created_at = 100;
+    assert_int_equal(store_webhook_endpoint_insert(f->st, &ep), PM_OK);
+    e1 = emit_one(f, inv1.id, "payment.received", 1);
+    e2 = emit_one(f, inv1.id, "reminder.sent", 1);
+    e3 = emit_one(f, inv2.id, "payment.received", 1);
+    assert_int_equal(emit_one(f, inv2.id, "customer.loss", 0), e3); /* not asked for */
+
+    assert_int_equal(store_webhook_lease(f->st, "w1", 1000, 1030, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, e1);
+    assert_int_equal(rows[1].id, e3);
+    assert_string_equal(rows[0].event_type, "payment.received");
+    assert_non_null(strstr(rows[0].payload, "\"type\":\"payment.received\""));
+    assert_int_equal(store_webhook_lease(f->st, "w2", 1000, 1030, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 0); /* e2 waits for e1 */
+    assert_int_equal(
+        store_webhook_finish(f->st, f->company_a, e1, "w1", "retry", 2000, 503, "no", 1001), PM_OK);
+    assert_int_equal(
+        store_webhook_finish(f->st, f->company_a, e3, "w1", "delivered", 0, 200, "ok", 1001),
+        PM_OK);
+    /* another owner cannot finish what it does not hold */
+    assert_int_equal(
+        store_webhook_finish(f->st, f->company_a, e3, "w2", "delivered", 0, 200, "ok", 1001),
+        PM_ERR_NOT_FOUND);
+    assert_int_equal(store_webhook_lease(f->st, "w2", 1500, 1530, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 0); /* e1 waits for its retry, e2 for e1 */
+    assert_int_equal(store_webhook_lease(f->st, "w2", 2000, 2030, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, e1);
+    assert_int_equal(rows[0].attempts, 2);
+    assert_int_equal(
+        store_webhook_finish(f->st, f->company_a, e1, "w2", "delivered", 0, 200, "ok", 2001),
+        PM_OK);
+    assert_int_equal(store_webhook_lease(f->st, "w3", 2001, 2031, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, e2);
+    /* the list shows the endpoint and the last answer; a resend starts over */
+    assert_int_equal(store_webhook_delivery_list(f->st, f->company_a, 0, rows, 8, &n), PM_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[2].id, e1);
+    assert_string_equal(rows[2].state, "delivered");
+    assert_int_equal(rows[2].last_status, 200);
+    assert_string_equal(rows[2].url, "https://hooks.example.se/a");
+    assert_int_equal(store_webhook_resend(f->st, f->company_a, e2, 2002), PM_ERR_CONFLICT);
+    assert_int_equal(store_webhook_resend(f->st, f->company_a, e1, 2002), PM_OK);
+    assert_int_equal(store_webhook_resend(f->st, f->company_b, e1, 2002), PM_ERR_NOT_FOUND);
+}
+
 /* The uploads of original invoices after a large hand-over do not hold up a
  * registration that fell due after them; among themselves the messages go
  * in the order they fell due. */
@@ -2024,6 +2105,7 @@ int main(void)
         T(test_outbox_lease_registrations_first),
         T(test_outbox_lease_across_companies),
         T(test_mail_lease_across_companies),
+        T(test_webhook_order_per_invoice),
         T(test_agency_states_stored_as_names),
         T(test_agency_case_conflicts),
         cmocka_unit_test(test_dsn_redacted),

@@ -21,6 +21,7 @@ import * as payments from './views/payments.js';
 import * as dunningRun from './views/dunning/run.js';
 import * as dunningPolicy from './views/dunning/policy.js';
 import * as mails from './views/mails.js';
+import * as webhooks from './views/webhooks.js';
 
 const routes = [
   [/^\/invoices\/new$/, invoiceNew.render],
@@ -37,6 +38,7 @@ const routes = [
   [/^\/overview$/, overview.render],
   [/^\/settings$/, settings.render],
   [/^\/settings\/tokens$/, tokens.render],
+  [/^\/settings\/webhooks$/, webhooks.render],
 ];
 
 setLang(getLang());

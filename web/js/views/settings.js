@@ -51,7 +51,8 @@ export async function render(main, ctx) {
     h('div.buttons', h('button.primary#save-settings', { type: 'submit', disabled: !owner }, t('common.save')),
       returnTo ? h('a.button', { href: returnTo }, t('common.back')) : null));
   main.append(h('h1', { tabindex: '-1' }, t('settings.title')), form,
-    owner ? h('p.settings-more', h('a#tokens-link', { href: '#/settings/tokens' }, t('settings.tokens_link'))) : null);
+    owner ? h('p.settings-more', h('a#tokens-link', { href: '#/settings/tokens' }, t('settings.tokens_link'))) : null,
+    h('p.settings-more', h('a#webhooks-link', { href: '#/settings/webhooks' }, t('settings.webhooks_link'))));
   restoreDraft(form);
   if (focus && form.elements[focus]) {
     const el = form.elements[focus];
