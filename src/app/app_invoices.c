@@ -24,8 +24,8 @@ enum pm_err app_invoices_get(const struct app_ctx *ax, int64_t invoice_id, struc
     return PM_OK;
 }
 
-enum pm_err app_invoices_id_by_number(const struct app_ctx *ax, int64_t number,
-                                      int64_t *invoice_id, struct app_error *e)
+enum pm_err app_invoices_id_by_number(const struct app_ctx *ax, int64_t number, int64_t *invoice_id,
+                                      struct app_error *e)
 {
     enum pm_err rc = store_agency_invoice_by_number(ax->store, ax->company_id, number, invoice_id);
 

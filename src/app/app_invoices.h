@@ -32,8 +32,8 @@ enum pm_err app_invoices_create(const struct app_ctx *ax, struct invoice *inv,
 /* ---- reads: they need ax->company_id only ---- */
 
 /* The id of the company's invoice numbered number (404 when none). */
-enum pm_err app_invoices_id_by_number(const struct app_ctx *ax, int64_t number,
-                                      int64_t *invoice_id, struct app_error *e);
+enum pm_err app_invoices_id_by_number(const struct app_ctx *ax, int64_t number, int64_t *invoice_id,
+                                      struct app_error *e);
 
 /* The invoice invoice_id into *inv. */
 enum pm_err app_invoices_get(const struct app_ctx *ax, int64_t invoice_id, struct invoice *inv,
