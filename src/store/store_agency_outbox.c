@@ -83,16 +83,6 @@ static const struct sql_variant LEASE_ANY = {{
 static const char DUE_COMPANIES_FIRST[] = DUE_COMPANIES(FIRST);
 static const char DUE_COMPANIES_ANY[] = DUE_COMPANIES("");
 
-/* A lease as one unit, which may run more than once (sql_atomic): every
- * run fills out[0..n) afresh. */
-struct lease_unit {
-    const char *owner;
-    int64_t now, lease_until;
-    struct outbox_lease_row *out;
-    size_t cap, n;
-    int64_t *companies; /* cap of them: the companies with due rows */
-};
-
 static const struct sql_col lease_cols[] =
     SQL_COLS(struct outbox_lease_row, company_id, id, invoice_id, batch_id, kind, payload,
              idempotency_key, attempts);
@@ -112,6 +102,17 @@ static enum pm_err lease_kind(struct store *st, struct store_stmt *q, void *out)
 static const struct sql_reader lease_reader =
     SQL_READER(struct outbox_lease_row, lease_cols, lease_kind);
 
+/* A lease as one unit, which may run more than once (sql_atomic): every
+ * run fills out[0..n) afresh. */
+struct lease_unit {
+    const struct store_lease *l;
+    const char *owner;
+    int64_t now, lease_until;
+    char *out;
+    size_t size, cap, n;
+    int64_t *companies; /* cap of them: the companies with due rows */
+};
+
 /* Lease up to cap - u->n rows of company_id with the statement v,
  * appending to u->out. */
 static enum pm_err lease_some(struct store *st, struct lease_unit *u, const struct sql_variant *v,
@@ -120,7 +121,7 @@ static enum pm_err lease_some(struct store *st, struct lease_unit *u, const stru
     struct store_stmt *q = NULL;
     bool row = true;
     enum pm_err err =
-        sql_query(st, &q, sql_text(st, v), "tiiii", SQL_CAP(u->owner, STORE_AGENCY_OWNER_MAX),
+        sql_query(st, &q, sql_text(st, v), "tiiii", SQL_CAP(u->owner, u->l->owner_max),
                   u->lease_until, u->now, (int64_t)(u->cap - u->n), company_id);
 
     if (err)
@@ -130,7 +131,7 @@ static enum pm_err lease_some(struct store *st, struct lease_unit *u, const stru
     while (!err && row) {
         err = sql_step(st, q, &row);
         if (!err && row && u->n < u->cap) {
-            err = sql_read(st, q, &lease_reader, &u->out[u->n]);
+            err = sql_read(st, q, u->l->reader, u->out + u->n * u->size);
             u->n += !err;
         }
     }
@@ -138,39 +139,32 @@ static enum pm_err lease_some(struct store *st, struct lease_unit *u, const stru
     return err;
 }
 
-/* Lease with v the due rows that due_companies names, company by company,
- * until cap rows are leased. */
-static enum pm_err lease_each(struct store *st, struct lease_unit *u, const char *due_companies,
-                              const struct sql_variant *v)
-{
-    size_t n_companies = 0, i;
-    enum pm_err err = sql_listf(st, &sql_int_reader, u->companies, u->cap - u->n, &n_companies,
-                                due_companies, "ii", u->now, (int64_t)(u->cap - u->n));
-
-    for (i = 0; !err && i < n_companies && u->n < u->cap; i++)
-        err = lease_some(st, u, v, u->companies[i]);
-    return err;
-}
-
 static enum pm_err lease_run(struct store *st, void *ctx)
 {
     struct lease_unit *u = ctx;
-    enum pm_err err;
+    size_t n_companies, i, p;
+    enum pm_err err = PM_OK;
 
     u->n = 0;
-    err = lease_each(st, u, DUE_COMPANIES_FIRST, &LEASE_FIRST);
-    if (!err && u->n < u->cap)
-        err = lease_each(st, u, DUE_COMPANIES_ANY, &LEASE_ANY);
+    for (p = 0; !err && p < u->l->n_passes && u->n < u->cap; p++) {
+        const struct store_lease_pass *pass = &u->l->passes[p];
+
+        n_companies = 0;
+        err = sql_listf(st, &sql_int_reader, u->companies, u->cap - u->n, &n_companies,
+                        pass->due_companies, "ii", u->now, (int64_t)(u->cap - u->n));
+        for (i = 0; !err && i < n_companies && u->n < u->cap; i++)
+            err = lease_some(st, u, pass->lease, u->companies[i]);
+    }
     if (err)
         u->n = 0;
     return err;
 }
 
-enum pm_err store_agency_outbox_lease(struct store *st, const char *owner, int64_t now,
-                                      int64_t lease_until, struct outbox_lease_row *out, size_t cap,
-                                      size_t *n)
+enum pm_err store_lease_by_company(struct store *st, const struct store_lease *l, const char *owner,
+                                   int64_t now, int64_t lease_until, void *out, size_t size,
+                                   size_t cap, size_t *n)
 {
-    struct lease_unit u = {owner, now, lease_until, out, cap, 0, NULL};
+    struct lease_unit u = {l, owner, now, lease_until, out, size, cap, 0, NULL};
     enum pm_err err;
 
     *n = 0;
@@ -178,12 +172,29 @@ enum pm_err store_agency_outbox_lease(struct store *st, const char *owner, int64
         return PM_OK;
     u.companies = calloc(cap, sizeof(*u.companies));
     if (!u.companies)
-        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "leasing outbox rows: out of memory");
+        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "leasing: out of memory");
     err = sql_atomic_read_committed(st, lease_run, &u);
     if (!err)
         *n = u.n;
     free(u.companies);
     return err;
+}
+
+/* Registrations first (a large hand-over's uploads do not hold them up),
+ * then whatever is due. */
+static const struct store_lease_pass outbox_passes[] = {
+    {DUE_COMPANIES_FIRST, &LEASE_FIRST},
+    {DUE_COMPANIES_ANY, &LEASE_ANY},
+};
+static const struct store_lease outbox_lease = {outbox_passes, 2, &lease_reader,
+                                                STORE_AGENCY_OWNER_MAX};
+
+enum pm_err store_agency_outbox_lease(struct store *st, const char *owner, int64_t now,
+                                      int64_t lease_until, struct outbox_lease_row *out, size_t cap,
+                                      size_t *n)
+{
+    return store_lease_by_company(st, &outbox_lease, owner, now, lease_until, out, sizeof(*out),
+                                  cap, n);
 }
 
 enum pm_err store_agency_outbox_renew(struct store *st, int64_t company_id, int64_t id,

@@ -31,4 +31,29 @@ enum pm_err store_agency_write(struct store *st, struct store_stmt *q, const cha
                                   .write = store_agency_write}, \
            (sql), __VA_ARGS__)
 
+/*
+ * A work-queue lease company by company, as every outbox of the store
+ * takes it (the agency's, the e-mail's, the webhooks'): per pass, the
+ * companies with due rows are read first (due_companies: $1 now, $2 how
+ * many; no locks), then each company's rows are leased by a statement
+ * that names it (lease: $1 owner, $2 lease_until, $3 now, $4 how many,
+ * $5 the company), until cap rows of size bytes are read into out with
+ * reader.  The whole lease is one READ COMMITTED unit; *n rows.
+ */
+struct store_lease_pass {
+    const char *due_companies;
+    const struct sql_variant *lease;
+};
+
+struct store_lease {
+    const struct store_lease_pass *passes;
+    size_t n_passes;
+    const struct sql_reader *reader;
+    size_t owner_max;
+};
+
+enum pm_err store_lease_by_company(struct store *st, const struct store_lease *l, const char *owner,
+                                   int64_t now, int64_t lease_until, void *out, size_t size,
+                                   size_t cap, size_t *n);
+
 #endif

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sql.h"
+#include "store/store_agency_sql.h"
 
 #define MAIL_COLS                                                                               \
     "company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state, attempts," \
@@ -165,68 +165,14 @@ static const struct sql_variant LEASE = {{
         " SELECT " MAIL_COLS " FROM leased ORDER BY next_attempt_at, id",
 }};
 
-struct lease_unit {
-    const char *owner;
-    int64_t now, lease_until;
-    struct mail_row *out;
-    size_t cap, n;
-    int64_t *companies; /* cap of them: the companies with due mails */
-};
-
-/* Lease up to cap - u->n mails of company_id, appending to u->out. */
-static enum pm_err lease_some(struct store *st, struct lease_unit *u, int64_t company_id)
-{
-    struct store_stmt *q = NULL;
-    bool row = true;
-    enum pm_err err =
-        sql_query(st, &q, sql_text(st, &LEASE), "tiiii", SQL_CAP(u->owner, STORE_MAIL_OWNER_MAX),
-                  u->lease_until, u->now, (int64_t)(u->cap - u->n), company_id);
-
-    /* To the statement's end: the update is done then. */
-    while (!err && row) {
-        err = sql_step(st, q, &row);
-        if (!err && row && u->n < u->cap) {
-            err = sql_read(st, q, &mail_reader, &u->out[u->n]);
-            u->n += !err;
-        }
-    }
-    sql_done(st, q);
-    return err;
-}
-
-static enum pm_err lease_run(struct store *st, void *ctx)
-{
-    struct lease_unit *u = ctx;
-    size_t n_companies = 0, i;
-    enum pm_err err;
-
-    u->n = 0;
-    err = sql_listf(st, &sql_int_reader, u->companies, u->cap, &n_companies, DUE_COMPANIES, "ii",
-                    u->now, (int64_t)u->cap);
-    for (i = 0; !err && i < n_companies && u->n < u->cap; i++)
-        err = lease_some(st, u, u->companies[i]);
-    if (err)
-        u->n = 0;
-    return err;
-}
+static const struct store_lease_pass mail_pass = {DUE_COMPANIES, &LEASE};
+static const struct store_lease mail_lease = {&mail_pass, 1, &mail_reader, STORE_MAIL_OWNER_MAX};
 
 enum pm_err store_mail_lease(struct store *st, const char *owner, int64_t now, int64_t lease_until,
                              struct mail_row *out, size_t cap, size_t *n)
 {
-    struct lease_unit u = {owner, now, lease_until, out, cap, 0, NULL};
-    enum pm_err err;
-
-    *n = 0;
-    if (cap == 0)
-        return PM_OK;
-    u.companies = calloc(cap, sizeof(*u.companies));
-    if (!u.companies)
-        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "leasing mails: out of memory");
-    err = sql_atomic_read_committed(st, lease_run, &u);
-    if (!err)
-        *n = u.n;
-    free(u.companies);
-    return err;
+    return store_lease_by_company(st, &mail_lease, owner, now, lease_until, out, sizeof(*out), cap,
+                                  n);
 }
 
 /*

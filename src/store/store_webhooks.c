@@ -303,67 +303,16 @@ static const struct sql_variant LEASE = {{
                  " SELECT " DL_COLS " FROM leased ORDER BY next_attempt_at, id",
 }};
 
-struct lease_unit {
-    const char *owner;
-    int64_t now, lease_until;
-    struct webhook_delivery *out;
-    size_t cap, n;
-    int64_t *companies;
-};
-
-static enum pm_err lease_some(struct store *st, struct lease_unit *u, int64_t company_id)
-{
-    struct store_stmt *q = NULL;
-    bool row = true;
-    enum pm_err err =
-        sql_query(st, &q, sql_text(st, &LEASE), "tiiii", SQL_CAP(u->owner, STORE_WEBHOOK_OWNER_MAX),
-                  u->lease_until, u->now, (int64_t)(u->cap - u->n), company_id);
-
-    while (!err && row) {
-        err = sql_step(st, q, &row);
-        if (!err && row && u->n < u->cap) {
-            err = sql_read(st, q, &dl_reader, &u->out[u->n]);
-            u->n += !err;
-        }
-    }
-    sql_done(st, q);
-    return err;
-}
-
-static enum pm_err lease_run(struct store *st, void *ctx)
-{
-    struct lease_unit *u = ctx;
-    size_t n_companies = 0, i;
-    enum pm_err err;
-
-    u->n = 0;
-    err = sql_listf(st, &sql_int_reader, u->companies, u->cap, &n_companies, DUE_COMPANIES, "ii",
-                    u->now, (int64_t)u->cap);
-    for (i = 0; !err && i < n_companies && u->n < u->cap; i++)
-        err = lease_some(st, u, u->companies[i]);
-    if (err)
-        u->n = 0;
-    return err;
-}
+static const struct store_lease_pass webhook_pass = {DUE_COMPANIES, &LEASE};
+static const struct store_lease webhook_lease = {&webhook_pass, 1, &dl_reader,
+                                                 STORE_WEBHOOK_OWNER_MAX};
 
 enum pm_err store_webhook_lease(struct store *st, const char *owner, int64_t now,
                                 int64_t lease_until, struct webhook_delivery *out, size_t cap,
                                 size_t *n)
 {
-    struct lease_unit u = {owner, now, lease_until, out, cap, 0, NULL};
-    enum pm_err err;
-
-    *n = 0;
-    if (cap == 0)
-        return PM_OK;
-    u.companies = calloc(cap, sizeof(*u.companies));
-    if (!u.companies)
-        return pm_error_set(&st->error, PM_ERR_NOMEM, "", "leasing webhooks: out of memory");
-    err = sql_atomic_read_committed(st, lease_run, &u);
-    if (!err)
-        *n = u.n;
-    free(u.companies);
-    return err;
+    return store_lease_by_company(st, &webhook_lease, owner, now, lease_until, out, sizeof(*out),
+                                  cap, n);
 }
 
 enum pm_err store_webhook_finish(struct store *st, int64_t company_id, int64_t id,
