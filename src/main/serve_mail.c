@@ -28,18 +28,16 @@
  * twice a second.  Stopping sets a flag read between messages: the mail in
  * flight is finished, the rest of its batch given back.
  */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "api/api_ini.h"
 #include "app/app_mail.h"
 #include "cli/cli.h"
 #include "main/serve.h"
+#include "main/serve_loop.h"
 #include "util/buf.h"
 #include "util/secret.h"
 
@@ -67,25 +65,8 @@ struct serve_mail_worker {
     struct mail_smtp *smtp;
     struct app_mail_sender sender;
     char owner[STORE_MAIL_OWNER_MAX];
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    atomic_int stop;
+    struct serve_loop loop;
 };
-
-static bool number(const char *name, const char *arg, int64_t min, int64_t max, int *out,
-                   int *status)
-{
-    int64_t v = 0;
-
-    if (!cli_parse_int(arg, min, max, &v)) {
-        cli_errorf("serve", "--%s: '%s' is not a number %lld..%lld", name, arg, (long long)min,
-                   (long long)max);
-        *status = CLI_EXIT_USAGE;
-    }
-    *out = (int)v;
-    return true;
-}
 
 bool serve_mail_option(struct serve_mail *m, int opt, const char *arg, int *status)
 {
@@ -110,15 +91,15 @@ bool serve_mail_option(struct serve_mail *m, int opt, const char *arg, int *stat
         m->insecure = true;
         return true;
     case SERVE_MAIL_OPT_RETRY:
-        return number("smtp-retry-seconds", arg, 1, 86400, &m->retry_s, status);
+        return serve_int_option("smtp-retry-seconds", arg, 1, 86400, &m->retry_s, status);
     case SERVE_MAIL_OPT_ATTEMPTS:
-        return number("smtp-max-attempts", arg, 1, 100, &m->max_attempts, status);
+        return serve_int_option("smtp-max-attempts", arg, 1, 100, &m->max_attempts, status);
     case SERVE_MAIL_OPT_LEASE:
-        return number("smtp-lease-seconds", arg, 2, 3600, &m->lease_s, status);
+        return serve_int_option("smtp-lease-seconds", arg, 2, 3600, &m->lease_s, status);
     case SERVE_MAIL_OPT_TIMEOUT:
-        return number("smtp-timeout", arg, 1, 3600, &m->timeout_s, status);
+        return serve_int_option("smtp-timeout", arg, 1, 3600, &m->timeout_s, status);
     case SERVE_MAIL_OPT_CONNECTIONS:
-        return number("smtp-connections", arg, 1, 16, &m->connections, status);
+        return serve_int_option("smtp-connections", arg, 1, 16, &m->connections, status);
     default:
         return false;
     }
@@ -150,37 +131,18 @@ void serve_mail_from_ini(struct serve_mail *m, const struct api_ini *ini)
         m->tls = ini->smtp_tls;
 }
 
-static void *worker_main(void *arg)
+static enum pm_err worker_round(void *arg, size_t *n, struct pm_error *e)
 {
     struct serve_mail_worker *w = arg;
-    struct pm_error e = {0};
-    struct timespec until;
-    size_t n;
 
-    while (!atomic_load(&w->stop)) {
-        n = 0;
-        if (app_mail_deliver(&w->sender, &n, &e))
-            fprintf(stderr, "paminn: mail dispatcher: %s\n", e.message);
-        if (n > 0 || atomic_load(&w->stop))
-            continue;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += IDLE_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        pthread_mutex_lock(&w->lock);
-        if (!atomic_load(&w->stop))
-            pthread_cond_timedwait(&w->wake, &w->lock, &until);
-        pthread_mutex_unlock(&w->lock);
-    }
-    return NULL;
+    return app_mail_deliver(&w->sender, n, e);
 }
 
 static void worker_free(struct serve_mail_worker *w)
 {
+    serve_loop_join(&w->loop); /* first: the thread uses the rest */
     mail_smtp_free(&w->smtp);
     store_close(&w->st);
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->wake);
     free(w);
 }
 
@@ -227,9 +189,7 @@ static int worker_start(struct serve_mail *m, struct cli *c, const char *db,
 
     if (!w)
         return CLI_EXIT_FAILED;
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->wake, NULL);
-    atomic_init(&w->stop, 0);
+    serve_loop_init(&w->loop, "mail dispatcher", IDLE_MS, worker_round, w);
     w->smtp = mail_smtp_new(cfg, &e);
     if (!w->smtp || store_open(db, &w->st, &e)) {
         cli_errorf("serve", "e-mail: %s", e.message);
@@ -247,9 +207,9 @@ static int worker_start(struct serve_mail *m, struct cli *c, const char *db,
         .retry_s = m->retry_s,
         .max_attempts = m->max_attempts,
         .lease_s = m->lease_s,
-        .stop = &w->stop,
+        .stop = &w->loop.stop,
     };
-    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+    if (!serve_loop_start(&w->loop)) {
         cli_errorf("serve", "e-mail: cannot start the mail dispatcher thread");
         worker_free(w);
         return CLI_EXIT_FAILED;
@@ -294,18 +254,11 @@ int serve_mail_start(struct serve_mail *m, struct cli *c, const char *db)
 
 void serve_mail_stop(struct serve_mail *m)
 {
-    struct serve_mail_worker *w;
     int i;
 
+    for (i = 0; i < m->n_workers; i++)
+        serve_loop_request_stop(&m->worker[i]->loop);
     for (i = 0; i < m->n_workers; i++) {
-        w = m->worker[i];
-        pthread_mutex_lock(&w->lock);
-        atomic_store(&w->stop, 1);
-        pthread_cond_signal(&w->wake);
-        pthread_mutex_unlock(&w->lock);
-    }
-    for (i = 0; i < m->n_workers; i++) {
-        pthread_join(m->worker[i]->thread, NULL);
         worker_free(m->worker[i]);
         m->worker[i] = NULL;
     }

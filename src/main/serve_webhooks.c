@@ -19,17 +19,15 @@
  * read between deliveries: the one in flight is finished, the rest of its
  * batch given back.
  */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app/app_webhooks.h"
 #include "cli/cli.h"
 #include "main/serve.h"
+#include "main/serve_loop.h"
 #include "util/secret.h"
 #include "webhook/webhook.h"
 
@@ -49,25 +47,8 @@ struct serve_webhooks_worker {
     struct webhook_client *client;
     struct app_webhook_sender sender;
     char owner[STORE_WEBHOOK_OWNER_MAX];
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    atomic_int stop;
+    struct serve_loop loop;
 };
-
-static bool number(const char *name, const char *arg, int64_t min, int64_t max, int *out,
-                   int *status)
-{
-    int64_t v = 0;
-
-    if (!cli_parse_int(arg, min, max, &v)) {
-        cli_errorf("serve", "--%s: '%s' is not a number %lld..%lld", name, arg, (long long)min,
-                   (long long)max);
-        *status = CLI_EXIT_USAGE;
-    }
-    *out = (int)v;
-    return true;
-}
 
 bool serve_webhooks_option(struct serve_webhooks *w, int opt, const char *arg, int *status)
 {
@@ -75,15 +56,15 @@ bool serve_webhooks_option(struct serve_webhooks *w, int opt, const char *arg, i
     switch (opt) {
     case SERVE_WEBHOOK_OPT_WORKERS:
         w->workers_set = true;
-        return number("webhook-workers", arg, 0, 16, &w->workers, status);
+        return serve_int_option("webhook-workers", arg, 0, 16, &w->workers, status);
     case SERVE_WEBHOOK_OPT_RETRY:
-        return number("webhook-retry-seconds", arg, 1, 86400, &w->retry_s, status);
+        return serve_int_option("webhook-retry-seconds", arg, 1, 86400, &w->retry_s, status);
     case SERVE_WEBHOOK_OPT_ATTEMPTS:
-        return number("webhook-max-attempts", arg, 1, 100, &w->max_attempts, status);
+        return serve_int_option("webhook-max-attempts", arg, 1, 100, &w->max_attempts, status);
     case SERVE_WEBHOOK_OPT_LEASE:
-        return number("webhook-lease-seconds", arg, 2, 3600, &w->lease_s, status);
+        return serve_int_option("webhook-lease-seconds", arg, 2, 3600, &w->lease_s, status);
     case SERVE_WEBHOOK_OPT_TIMEOUT:
-        return number("webhook-timeout", arg, 1, 600, &w->timeout_s, status);
+        return serve_int_option("webhook-timeout", arg, 1, 600, &w->timeout_s, status);
     case SERVE_WEBHOOK_OPT_LOOPBACK:
         w->allow_http_loopback = true;
         return true;
@@ -92,37 +73,18 @@ bool serve_webhooks_option(struct serve_webhooks *w, int opt, const char *arg, i
     }
 }
 
-static void *worker_main(void *arg)
+static enum pm_err worker_round(void *arg, size_t *n, struct pm_error *e)
 {
     struct serve_webhooks_worker *w = arg;
-    struct pm_error e = {0};
-    struct timespec until;
-    size_t n;
 
-    while (!atomic_load(&w->stop)) {
-        n = 0;
-        if (app_webhooks_deliver(&w->sender, &n, &e))
-            fprintf(stderr, "paminn: webhook dispatcher: %s\n", e.message);
-        if (n > 0 || atomic_load(&w->stop))
-            continue;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += IDLE_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        pthread_mutex_lock(&w->lock);
-        if (!atomic_load(&w->stop))
-            pthread_cond_timedwait(&w->wake, &w->lock, &until);
-        pthread_mutex_unlock(&w->lock);
-    }
-    return NULL;
+    return app_webhooks_deliver(&w->sender, n, e);
 }
 
 static void worker_free(struct serve_webhooks_worker *w)
 {
+    serve_loop_join(&w->loop); /* first: the thread uses the rest */
     webhook_client_free(&w->client);
     store_close(&w->st);
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->wake);
     free(w);
 }
 
@@ -134,9 +96,7 @@ static int worker_start(struct serve_webhooks *wh, const char *db, int index)
 
     if (!w)
         return CLI_EXIT_FAILED;
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->wake, NULL);
-    atomic_init(&w->stop, 0);
+    serve_loop_init(&w->loop, "webhook dispatcher", IDLE_MS, worker_round, w);
     w->client = webhook_client_new(wh->timeout_s ? wh->timeout_s * 1000L : 0);
     if (!w->client || store_open(db, &w->st, &e)) {
         cli_errorf("serve", "webhooks: %s", w->client ? e.message : "cannot make an HTTP client");
@@ -152,9 +112,9 @@ static int worker_start(struct serve_webhooks *wh, const char *db, int index)
         .retry_s = wh->retry_s,
         .max_attempts = wh->max_attempts,
         .lease_s = wh->lease_s,
-        .stop = &w->stop,
+        .stop = &w->loop.stop,
     };
-    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+    if (!serve_loop_start(&w->loop)) {
         cli_errorf("serve", "webhooks: cannot start the dispatcher thread");
         worker_free(w);
         return CLI_EXIT_FAILED;
@@ -177,18 +137,11 @@ int serve_webhooks_start(struct serve_webhooks *wh, const char *db)
 
 void serve_webhooks_stop(struct serve_webhooks *wh)
 {
-    struct serve_webhooks_worker *w;
     int i;
 
+    for (i = 0; i < wh->n_workers; i++)
+        serve_loop_request_stop(&wh->worker[i]->loop);
     for (i = 0; i < wh->n_workers; i++) {
-        w = wh->worker[i];
-        pthread_mutex_lock(&w->lock);
-        atomic_store(&w->stop, 1);
-        pthread_cond_signal(&w->wake);
-        pthread_mutex_unlock(&w->lock);
-    }
-    for (i = 0; i < wh->n_workers; i++) {
-        pthread_join(wh->worker[i]->thread, NULL);
         worker_free(wh->worker[i]);
         wh->worker[i] = NULL;
     }
