@@ -143,7 +143,6 @@ enum pm_err api_invoices_list(struct api_request *r)
 {
     struct invoice_query q;
     struct invoice *rows = NULL;
-    struct agency_case c;
     struct app_ctx ax;
     struct app_error ae;
     struct buf body = BUF_INIT;
@@ -177,12 +176,8 @@ enum pm_err api_invoices_list(struct api_request *r)
     jsonw_object_begin(&w);
     jsonw_key(&w, "items");
     jsonw_array_begin(&w);
-    for (i = 0; i < n; i++) {
-        /* Handed-over rows show their case id and OCR. */
-        bool have = app_invoices_case(&ax, &rows[i], &c);
-
-        api_render_invoice_write(&w, &rows[i], r->today, have ? &c : NULL);
-    }
+    for (i = 0; i < n; i++)
+        api_render_invoice_write(&w, &rows[i], r->today);
     jsonw_array_end(&w);
     jsonw_key(&w, "next_cursor");
     jsonw_string_or_null(&w, next_text);
@@ -328,7 +323,7 @@ static enum pm_err invoice_detail(struct api_request *r, const struct app_ctx *a
         goto out_free;
     }
     interest = interest_json(&v);
-    obj = api_render_invoice(&v.inv, r->today, NULL); /* amili: set below */
+    obj = api_render_invoice(&v.inv, r->today); /* amili: set below */
     if (!interest || !obj || json_object_set_new(obj, "lines", lines_json(v.lines, v.n_lines)) ||
         json_object_set_new(obj, "buyers", buyers_json(v.buyers, v.n_buyers, r->today)) ||
         json_object_set(obj, "interest_minor", json_object_get(interest, "amount_minor")) ||

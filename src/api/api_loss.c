@@ -95,14 +95,13 @@ enum pm_err api_loss_create(struct api_request *r)
         return api_error_from_app(&r->err, &ae);
     return api_request_reply(
         r, 201,
-        json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:s?, s:b, s:s?, s:s?, s:o}", "kind",
-                  kind_names[kind], "date", api_render_date(date), "gross_minor",
-                  (json_int_t)res.gross_minor, "tax_reduction_minor",
-                  (json_int_t)res.tax_reduction_minor, "net_minor", (json_int_t)res.net_minor,
-                  "vat_minor", (json_int_t)res.vat_minor, "vouchers", app_loss_vouchers_json(&res),
-                  "case_choice", res.case_open ? choice_names[choice] : NULL, "case_withdrawn",
-                  res.case_withdrawn, "ground",
-                  ground.ground ? app_loss_ground_name(ground.ground) : NULL, "ground_text",
-                  ground.text[0] ? ground.text : NULL, "invoice",
-                  api_render_invoice(&inv, r->today, NULL)));
+        json_pack(
+            "{s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:s?, s:b, s:s?, s:s?, s:o}", "kind",
+            kind_names[kind], "date", api_render_date(date), "gross_minor",
+            (json_int_t)res.gross_minor, "tax_reduction_minor", (json_int_t)res.tax_reduction_minor,
+            "net_minor", (json_int_t)res.net_minor, "vat_minor", (json_int_t)res.vat_minor,
+            "vouchers", app_loss_vouchers_json(&res), "case_choice",
+            res.case_open ? choice_names[choice] : NULL, "case_withdrawn", res.case_withdrawn,
+            "ground", ground.ground ? app_loss_ground_name(ground.ground) : NULL, "ground_text",
+            ground.text[0] ? ground.text : NULL, "invoice", api_render_invoice(&inv, r->today)));
 }

@@ -128,8 +128,7 @@ enum invoice_status api_render_invoice_status(const struct invoice *inv, int32_t
     return invoice_status_of(&b, today);
 }
 
-void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_t today,
-                              const struct agency_case *c)
+void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_t today)
 {
     enum invoice_status st = api_render_invoice_status(inv, today);
     int32_t days = st == INVOICE_OVERDUE ? invoice_days_overdue(inv->due_date, today) : 0;
@@ -209,22 +208,22 @@ void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_
         jsonw_key(w, "status");
         jsonw_string_or_null(w, inv->agency_status);
         jsonw_key(w, "case_id");
-        jsonw_string_or_null(w, c ? c->case_id : NULL);
+        jsonw_string_or_null(w, inv->agency_case_id);
         jsonw_key(w, "ocr");
-        jsonw_string_or_null(w, c ? c->ocr : NULL);
+        jsonw_string_or_null(w, inv->agency_ocr);
         jsonw_object_end(w);
     }
     jsonw_object_end(w);
 }
 
-json_t *api_render_invoice(const struct invoice *inv, int32_t today, const struct agency_case *c)
+json_t *api_render_invoice(const struct invoice *inv, int32_t today)
 {
     struct buf text = BUF_INIT;
     struct jsonw w;
     json_t *obj = NULL;
 
     jsonw_init(&w, &text);
-    api_render_invoice_write(&w, inv, today, c);
+    api_render_invoice_write(&w, inv, today);
     if (!jsonw_error(&w))
         obj = json_loadb(text.data, text.len, 0, NULL);
     buf_release(&text);

@@ -31,15 +31,14 @@ json_t *api_render_customer(const struct customer *c, int32_t today);
  * by, set_at}; source "invoice" or "customer".  NULL row: JSON null. */
 json_t *api_render_reminder_stop(const struct reminder_stop_row *row, const char *source);
 
-/* The invoice as lists show it: status and days_overdue on `today`. */
-/* An invoice as the list and the API show it; the `amili` part carries the
- * case id and OCR when c (the invoice's agency case, may be NULL) is given.
+/* An invoice as the list and the API show it: status and days_overdue on
+ * `today`; the `amili` part carries the case id and OCR the list read with
+ * the row (null when not read: the invoice page sets them itself).
  * The one rendering: api_render_invoice() reads the written text back into
  * a jansson object for answers that add more fields.  Returns a new
  * reference, or NULL when out of memory. */
-void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_t today,
-                              const struct agency_case *c);
-json_t *api_render_invoice(const struct invoice *inv, int32_t today, const struct agency_case *c);
+void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_t today);
+json_t *api_render_invoice(const struct invoice *inv, int32_t today);
 /* The status of an invoice on `today`. */
 enum invoice_status api_render_invoice_status(const struct invoice *inv, int32_t today);
 

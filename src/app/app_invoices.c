@@ -54,12 +54,6 @@ enum pm_err app_invoices_counts(const struct app_ctx *ax, int64_t counts[FILTER_
     return PM_OK;
 }
 
-bool app_invoices_case(const struct app_ctx *ax, const struct invoice *inv, struct agency_case *c)
-{
-    return inv->agency_state != AMILI_STATE_NONE &&
-           !store_agency_case_get(ax->store, ax->company_id, inv->id, c);
-}
-
 enum pm_err app_invoices_history(const struct app_ctx *ax, int64_t invoice_id,
                                  app_history_each each, void *arg, struct app_error *e)
 {

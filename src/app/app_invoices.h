@@ -47,10 +47,6 @@ enum pm_err app_invoices_list(const struct app_ctx *ax, const struct invoice_que
 enum pm_err app_invoices_counts(const struct app_ctx *ax, int64_t counts[FILTER_COUNT],
                                 struct app_error *e);
 
-/* The case at the agency of a handed-over invoice (its agency_state is
- * not AMILI_STATE_NONE), as last seen: true and *c when there is one. */
-bool app_invoices_case(const struct app_ctx *ax, const struct invoice *inv, struct agency_case *c);
-
 #define APP_HISTORY_MAX 10000 /* events of one invoice that are read */
 
 /* Called with each history event of an invoice, oldest first; its result

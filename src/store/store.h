@@ -144,6 +144,10 @@ struct invoice {
     enum invoice_zero_vat zero_vat; /* why no VAT, stored as its name */
     int64_t expected_loss_minor;    /* filled on read: an expected loss written down (net) */
     bool reminder_stopped;          /* read by the list: a stop of reminders holds today */
+    /* Read by the list for a handed-over invoice ("" otherwise): the
+     * agency's case id and OCR, so that a page is one query. */
+    char agency_case_id[40];
+    char agency_ocr[32];
 };
 
 struct invoice_line_row {

@@ -201,6 +201,12 @@ static void stop_holds(struct build *b)
     add(b, "))");
 }
 
+/* A column of a handed-over invoice's agency case ('' for the others). */
+#define CASE_OF(column)                                              \
+    "CASE WHEN i.agency_state <> '' THEN COALESCE((SELECT a." column \
+    " FROM agency_cases AS a WHERE a.company_id = i.company_id"      \
+    " AND a.invoice_id = i.id), '') ELSE '' END"
+
 /* The predicate of filter's selection; hint_state and hint_due put a `+`
  * before those columns. */
 static void filter_sql(struct build *b, enum invoice_filter filter, bool hint_state, bool hint_due,
@@ -249,6 +255,8 @@ static void list_build(struct build *b, const struct invoice_query *q)
     }
     add(b, "SELECT " STORE_INVOICE_COLS ", ");
     stop_holds(b);
+    /* A handed-over row's case: probed only for those rows. */
+    add(b, ", " CASE_OF("case_id") ", " CASE_OF("ocr"));
     add(b,
         " FROM invoices AS i %s customers AS c"
         " ON c.company_id = i.company_id AND c.id = i.customer_id WHERE i.company_id = ",

@@ -69,13 +69,14 @@ static enum pm_err invoice_enums(struct store *st, struct store_stmt *q, void *o
 const struct sql_reader store_invoice_reader =
     SQL_READER(struct invoice, invoice_cols, invoice_enums);
 
-/* STORE_INVOICE_COLS and whether a stop of reminders holds today. */
+/* STORE_INVOICE_COLS, whether a stop of reminders holds today, and a
+ * handed-over invoice's case id and OCR. */
 static const struct sql_col invoice_listed_cols[] =
     SQL_COLS(struct invoice, company_id, id, number, customer_id, kind, currency, invoice_date,
              due_date, net_minor, vat_minor, total_minor, tax_reduction_minor, customer_part_minor,
              paid_minor, credited_minor, remaining_minor, state, manual_reminders, agency_state,
              agency_status, created_at, customer_name, reminder_fee_agreed_minor, zero_vat,
-             expected_loss_minor, reminder_stopped);
+             expected_loss_minor, reminder_stopped, agency_case_id, agency_ocr);
 
 const struct sql_reader store_invoice_listed_reader =
     SQL_READER(struct invoice, invoice_listed_cols, invoice_enums);

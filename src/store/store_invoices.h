@@ -24,7 +24,8 @@
 
 /* Reads the current row of a statement that selects STORE_INVOICE_COLS. */
 extern const struct sql_reader store_invoice_reader;
-/* The same, then whether a stop of reminders holds today (the list). */
+/* The same, then whether a stop of reminders holds today and a handed-over
+ * invoice's case id and OCR (the list). */
 extern const struct sql_reader store_invoice_listed_reader;
 
 /* The SQL text of the invoice list for query q on a dialect, appended to
