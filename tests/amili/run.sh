@@ -43,4 +43,4 @@ fi
 export PAMINN_BIN=$bin
 export AMILI_SANDBOX_BIN=$sandbox
 cd "$repo" || exit 2
-exec node --test --test-concurrency=1 --test-timeout=300000 "${files[@]}"
+exec node --test --test-concurrency=1 --test-timeout=900000 "${files[@]}"

@@ -44,7 +44,7 @@ fi
 
 export PAMINN_BIN=$bin
 cd "$repo" || exit 2
-# Ten minutes a file on either engine: a bound that catches a hang, never a
+# Fifteen minutes a test on either engine: a bound that catches a hang, never a
 # measure of speed (a file takes seconds on an idle machine, but minutes in
 # the coverage build beside other suites; CTest bounds the whole suite).
-exec node --test --test-concurrency=1 --test-timeout=600000 "${files[@]}"
+exec node --test --test-concurrency=1 --test-timeout=900000 "${files[@]}"
