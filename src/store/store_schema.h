@@ -913,6 +913,10 @@
     /* The order per (endpoint, invoice): is an older one unfinished? */
     "CREATE INDEX webhook_deliveries_order ON webhook_deliveries"
     "  (company_id, endpoint_id, invoice_id, id) WHERE state IN ('queued', 'sending', 'retry');",
+    /* The customer ledger (store_ledger.c) subtracts the capital Visma
+     * Amili paid out per invoice: the payout lines by invoice. */
+    "CREATE INDEX agency_payout_lines_invoice ON agency_payout_lines"
+    "  (company_id, invoice_id, finance_category, payout_date, amount_minor);",
 
 #undef SCHEMA_ADDRESS
 
