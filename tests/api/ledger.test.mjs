@@ -268,3 +268,33 @@ describe('one customer through payments, credits, a reminder, a loss and the age
     assertStatus(await anna.del(`${C}/customers/${kund.id}/reminder-stop`), 200);
   });
 });
+
+describe('a confirmed loss cannot be dated before what it writes off', () => {
+  /* A loss writes off what is left today.  Dated before the invoice, or
+   * before a payment or credit note that already reduced what is left, its
+   * voucher would take from 1510 on a day that amount was not yet (or no
+   * longer) owed: 1510 and the ledger would part on the days between. */
+  let kund;
+  let inv;
+
+  before(async () => {
+    kund = await createCustomer(anna, fx.companyId, { name: 'Förlust Kund' });
+    inv = await createInvoice(anna, fx.companyId, kund.id, { invoice_date: '2026-01-10', due_date: '2026-02-09', lines: [line(1000000)] });
+    assertStatus(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2026-05-20', amount_minor: 250000 }), 201);
+  });
+
+  test('before the invoice date or the last payment: 422 on date, nothing booked; on or after it: the ledger still equals 1510', async () => {
+    const vouchersBefore = (await anna.get(`${C}/vouchers`)).body.items.length;
+    for (const date of ['2026-01-05', '2026-05-01', '2026-05-19']) {
+      const res = await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection', date });
+      assertError(res, 422, 'loss_date_too_early', 'date');
+      assert.equal(res.body.error.earliest, '2026-05-20');
+    }
+    assert.equal((await anna.get(`${C}/vouchers`)).body.items.length, vouchersBefore);
+    assertStatus(await anna.post(`${C}/invoices/${inv.id}/customer-loss`, { kind: 'confirmed', ground: 'fruitless_collection', date: '2026-05-20' }), 201);
+    for (const asOf of ['2026-01-09', '2026-03-31', '2026-05-19', '2026-05-20', TODAY]) {
+      const all = await ledgerAll(anna, C, asOf);
+      assert.equal(all.totals.balance_minor, await vouchers1510(anna, C, asOf), `ledger vs 1510 as of ${asOf}`);
+    }
+  });
+});
