@@ -69,9 +69,7 @@ static enum pm_err customer_op(const struct app_ctx *ax, void *arg, struct app_e
         rc = store_ledger_cases(st, cid, a->customer_id, o->cases, APP_LEDGER_CASES_MAX,
                                 &o->n_cases);
     if (!rc)
-        rc = store_ledger_neighbour(st, cid, o->as_of, a->customer_id, true, &o->next_id);
-    if (!rc)
-        rc = store_ledger_neighbour(st, cid, o->as_of, a->customer_id, false, &o->prev_id);
+        rc = store_ledger_neighbours(st, cid, o->as_of, a->customer_id, &o->next_id, &o->prev_id);
     return rc ? app_store_failed(ax, rc, e) : PM_OK;
 }
 

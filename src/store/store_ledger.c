@@ -22,28 +22,37 @@
 
 /* An invoice's balance on $2: its customer part less its payments (but
  * the agency's, which count when paid out), the capital Visma Amili paid
- * out, and its credit notes, each dated by $2. */
-#define LEDGER_BALANCE                                                              \
-    "i.customer_part_minor"                                                         \
-    " - coalesce((SELECT sum(p.amount_minor) FROM payments AS p"                    \
-    "   WHERE p.company_id = i.company_id AND p.invoice_id = i.id AND p.date <= $2" \
-    "   AND p.source <> 'agency'), 0)"                                              \
-    " - coalesce((SELECT sum(l.amount_minor) FROM agency_payout_lines AS l"         \
-    "   WHERE l.company_id = i.company_id AND l.invoice_id = i.id"                  \
-    "   AND l.finance_category = 'capital' AND l.payout_date <= $2), 0)"            \
-    " - coalesce((SELECT sum(c.customer_part_minor) FROM credit_notes AS c"         \
-    "   WHERE c.company_id = i.company_id AND c.invoice_id = i.id AND c.date <= $2), 0)"
+ * out, and its credit notes, each dated by $2.  Each sum is looked up only
+ * when the invoice's own totals say there can be rows: no payment row
+ * without paid_minor, no credit note without credited_minor, no agency
+ * payment or payout of an invoice never with the agency (the agency's
+ * payments are taken back out of the payments, which an index covers). */
+#define LEDGER_BALANCE                                                                       \
+    "i.customer_part_minor"                                                                  \
+    " - CASE WHEN i.paid_minor = 0 THEN 0 ELSE coalesce((SELECT sum(p.amount_minor)"         \
+    "   FROM payments AS p WHERE p.company_id = i.company_id AND p.invoice_id = i.id"        \
+    "   AND p.date <= $2), 0) END"                                                           \
+    " + CASE WHEN i.agency_state = '' THEN 0 ELSE coalesce((SELECT sum(p.amount_minor)"      \
+    "   FROM payments AS p WHERE p.company_id = i.company_id AND p.invoice_id = i.id"        \
+    "   AND p.date <= $2 AND p.source = 'agency'), 0)"                                       \
+    "   - coalesce((SELECT sum(l.amount_minor) FROM agency_payout_lines AS l"                \
+    "   WHERE l.company_id = i.company_id AND l.invoice_id = i.id"                           \
+    "   AND l.finance_category = 'capital' AND l.payout_date <= $2), 0) END"                 \
+    " - CASE WHEN i.credited_minor = 0 THEN 0 ELSE coalesce((SELECT"                         \
+    "   sum(c.customer_part_minor) FROM credit_notes AS c WHERE c.company_id = i.company_id" \
+    "   AND c.invoice_id = i.id AND c.date <= $2), 0) END"
 
 /* A confirmed loss dated by $2 took the invoice off 1510 (whatever came
- * later was restored and paid in one step: no balance). */
+ * later was restored and paid in one step: no balance).  Only a written-off
+ * invoice (the state stays) has one. */
 #define LEDGER_NOT_LOST                                                                      \
-    " AND NOT EXISTS (SELECT 1 FROM invoice_books AS b"                                      \
+    " AND (i.state <> 'written_off' OR NOT EXISTS (SELECT 1 FROM invoice_books AS b"         \
     "  JOIN voucher_invoices AS vi ON vi.company_id = b.company_id"                          \
     "   AND vi.invoice_id = b.invoice_id"                                                    \
     "  JOIN vouchers AS v ON v.company_id = vi.company_id AND v.year = vi.year"              \
     "   AND v.number = vi.number"                                                            \
     "  WHERE b.company_id = i.company_id AND b.invoice_id = i.id AND b.loss_gross_minor > 0" \
-    "  AND v.source = 'confirmed_loss' AND v.date <= $2)"
+    "  AND v.source = 'confirmed_loss' AND v.date <= $2))"
 
 /* customer_id, invoice_id, due_date, balance of the invoices ... */
 #define LEDGER_INVOICES(cond)                                                       \
@@ -98,20 +107,22 @@ static const struct sql_variant page_open = {{
 }};
 
 /* Every customer: the page's customers first, then only their rows. */
-#define PAGE_ALL(key)                                                                                                                                                 \
-    "WITH ledger_page AS (SELECT c.id AS id, c.number AS number, c.name AS name"                                                                                      \
-    " FROM customers AS c WHERE c.company_id = $1 AND" AFTER(                                                                                                         \
-        key) " ORDER BY " key("c.") " LIMIT $4), " LEDGER_ITEMS(" AND i.customer_id IN (SELECT "                                                                      \
-                                                                "id FROM ledger_page)",                                                                               \
-                                                                " AND c.customer_id IN (SELECT "                                                                      \
-                                                                "id FROM ledger_page)") ","                                                                           \
-                                                                                        " " LEDGER_SUMS                                                               \
-                                                                                        " SELECT"                                                                     \
-                                                                                        " " LEDGER_COLS(                                                              \
-                                                                                            "c",                                                                      \
-                                                                                            "s") " FROM ledger_page AS c"                                             \
-                                                                                                 " LEFT JOIN ledger_sums AS s ON s.customer_id = c.id ORDER BY " key( \
-                                                                                                     "c.")
+#define PAGE_ALL(key)                                                                              \
+    "WITH ledger_page AS (SELECT c.id AS id, c.number AS number, c.name AS name"                   \
+    " FROM customers AS c WHERE c.company_id = $1 AND" AFTER(key) " ORDER BY " key(                \
+        "c.") " LIMIT $4), " LEDGER_ITEMS(" AND i.customer_id IN (SELECT "                         \
+                                          "id FROM ledger_page)",                                  \
+                                          " AND c.customer_id IN (SELECT "                         \
+                                          "id FROM ledger_page)") ","                              \
+                                                                  " " LEDGER_SUMS " SELECT"        \
+                                                                  " " LEDGER_COLS(                 \
+                                                                      "c",                         \
+                                                                      "s") " FROM ledger_page AS " \
+                                                                           "c"                     \
+                                                                           " LEFT JOIN "           \
+                                                                           "ledger_sums AS s ON "  \
+                                                                           "s.customer_id = c.id " \
+                                                                           "ORDER BY " key("c.")
 
 static const struct sql_variant page_all = {{
     [STORE_DIALECT_SQLITE] = PAGE_ALL(KEY_SQLITE),
@@ -146,35 +157,50 @@ enum pm_err store_ledger_totals(struct store *st, int64_t company_id, int32_t as
 
 /* ---- the next and previous customer with a balance ---- */
 
-#define NEIGHBOUR(key, cmp, order)                                                       \
-    "WITH " LEDGER_ITEMS(                                                                \
-        "", "") ", " LEDGER_SUMS " SELECT c.id FROM customers AS c"                      \
-                " JOIN ledger_sums AS s ON s.customer_id = c.id WHERE c.company_id = $1" \
-                " AND s.balance <> 0 AND (" key("c.") ") " cmp " (SELECT " key(          \
-                    "") " FROM customers"                                                \
-                        " WHERE company_id = $1 AND id = $3) ORDER BY " order " LIMIT 1"
+/* Both in one statement: the customers with a balance once, then the
+ * first after $3 and the last before it in the ledger's order. */
+#define NEIGHBOURS(key, k)                                                                        \
+    "WITH " LEDGER_ITEMS(                                                                         \
+        "", "") ", " LEDGER_SUMS ", ledger_open AS (SELECT " k " AS k,"                           \
+                " c.id AS id FROM customers AS c JOIN ledger_sums AS s ON s.customer_id = c.id"   \
+                " WHERE c.company_id = $1 AND s.balance <> 0), ledger_here AS (SELECT " key(      \
+                    "") " FROM customers WHERE company_id = $1 AND id = $3)"                      \
+                        " SELECT (SELECT o.id FROM ledger_open AS o WHERE (o.k, o.id) > (SELECT " \
+                        "* FROM"                                                                  \
+                        " ledger_here) ORDER BY o.k, o.id LIMIT 1), (SELECT o.id FROM "           \
+                        "ledger_open AS o"                                                        \
+                        " WHERE (o.k, o.id) < (SELECT * FROM ledger_here) ORDER BY o.k DESC, "    \
+                        "o.id DESC LIMIT 1)"
 
-static const struct sql_variant next_sql = {{
-    [STORE_DIALECT_SQLITE] = NEIGHBOUR(KEY_SQLITE, ">", "c.name, c.id"),
-    [STORE_DIALECT_PG] = NEIGHBOUR(KEY_PG, ">", "lower(c.name COLLATE \"C\"), c.id"),
+static const struct sql_variant neighbours_sql = {{
+    [STORE_DIALECT_SQLITE] = NEIGHBOURS(KEY_SQLITE, "c.name"),
+    [STORE_DIALECT_PG] = NEIGHBOURS(KEY_PG, "lower(c.name COLLATE \"C\")"),
 }};
 
-static const struct sql_variant prev_sql = {{
-    [STORE_DIALECT_SQLITE] = NEIGHBOUR(KEY_SQLITE, "<", "c.name DESC, c.id DESC"),
-    [STORE_DIALECT_PG] = NEIGHBOUR(KEY_PG, "<", "lower(c.name COLLATE \"C\") DESC, c.id DESC"),
-}};
+struct neighbours {
+    int64_t next, prev;
+};
 
-enum pm_err store_ledger_neighbour(struct store *st, int64_t company_id, int32_t as_of,
-                                   int64_t customer_id, bool forward, int64_t *out)
+static enum pm_err neighbours_read(struct store *st, struct store_stmt *q, void *out)
 {
-    bool found = false;
-    enum pm_err err;
+    struct neighbours *nb = out;
 
-    *out = 0;
-    err = sql_findf(st, &found, &sql_int_reader, out, sql_text(st, forward ? &next_sql : &prev_sql),
-                    "idi", company_id, as_of, customer_id);
-    if (!err && !found)
-        *out = 0;
+    nb->next = sql_is_null(st, q, 0) ? 0 : sql_int(st, q, 0);
+    nb->prev = sql_is_null(st, q, 1) ? 0 : sql_int(st, q, 1);
+    return PM_OK;
+}
+
+enum pm_err store_ledger_neighbours(struct store *st, int64_t company_id, int32_t as_of,
+                                    int64_t customer_id, int64_t *next, int64_t *prev)
+{
+    static const struct sql_reader reader = SQL_READER_FN(struct neighbours, neighbours_read);
+    struct neighbours nb = {0, 0};
+    enum pm_err err =
+        sql_getf(st, "", "ledger neighbours: no row", &reader, &nb, sql_text(st, &neighbours_sql),
+                 "idi", company_id, as_of, customer_id);
+
+    *next = err ? 0 : nb.next;
+    *prev = err ? 0 : nb.prev;
     return err;
 }
 

@@ -107,10 +107,11 @@ enum pm_err store_ledger_page(struct store *st, int64_t company_id, int32_t as_o
 /* The sums over all customers on as_of. */
 enum pm_err store_ledger_totals(struct store *st, int64_t company_id, int32_t as_of,
                                 struct ledger_totals *out);
-/* The customer after (forward) or before customer_id in the ledger's order
- * whose balance on as_of is not zero; *out 0 when there is none. */
-enum pm_err store_ledger_neighbour(struct store *st, int64_t company_id, int32_t as_of,
-                                   int64_t customer_id, bool forward, int64_t *out);
+/* The customers after (*next) and before (*prev) customer_id in the
+ * ledger's order whose balance on as_of is not zero; 0 when there is none
+ * (customer_id itself need not have one). */
+enum pm_err store_ledger_neighbours(struct store *st, int64_t company_id, int32_t as_of,
+                                    int64_t customer_id, int64_t *next, int64_t *prev);
 /* One customer's line (balance, open items, overdue) on as_of;
  * PM_ERR_NOT_FOUND ("customer_id") for no such customer. */
 enum pm_err store_ledger_customer(struct store *st, int64_t company_id, int32_t as_of,

@@ -899,7 +899,6 @@ static void test_ledger(void **state)
     struct fixture *f = *state;
     int64_t bertil = add_customer(f->st, f->company_a, "bertil AB");
     int64_t ceasar = add_customer(f->st, f->company_a, "Ceasar");
-    int64_t other = 0;
     struct invoice a1, c1, lost;
     struct credit_note_row free_a = credit(f->company_a, 0, f->customer_a, 100);
     struct agency_payout_line l;
@@ -924,6 +923,12 @@ static void test_ledger(void **state)
     /* Ceasar: 3 000 with the agency, which collected 1 000 on 2024-10-01
      * and paid it out on 2024-10-05 */
     c1 = add_invoice(f->st, f->company_a, ceasar, 5, day(2024, 9, 30), 3000, "SEK");
+    {
+        enum amili_state registered = AMILI_STATE_REGISTERED;
+
+        assert_int_equal(store_agency_invoice_agency(f->st, f->company_a, c1.id, &registered, NULL),
+                         PM_OK);
+    }
     pay(f->st, f->company_a, c1.id, day(2024, 10, 1), 1000, PAYMENT_AGENCY);
     memset(&l, 0, sizeof(l));
     l.company_id = f->company_a;
@@ -980,21 +985,31 @@ static void test_ledger(void **state)
     assert_int_equal(items[0].number, 5);
 
     /* next and previous with a balance, bertil AB having none */
-    assert_int_equal(
-        store_ledger_neighbour(f->st, f->company_a, day(2024, 10, 5), bertil, true, &other), PM_OK);
-    assert_int_equal(other, ceasar);
-    assert_int_equal(
-        store_ledger_neighbour(f->st, f->company_a, day(2024, 10, 5), ceasar, false, &other),
-        PM_OK);
-    assert_int_equal(other, 0);
-    assert_int_equal(
-        store_ledger_neighbour(f->st, f->company_a, day(2024, 10, 5), f->customer_a, false, &other),
-        PM_OK);
-    assert_int_equal(other, ceasar);
-    assert_int_equal(
-        store_ledger_neighbour(f->st, f->company_a, day(2024, 10, 5), f->customer_a, true, &other),
-        PM_OK);
-    assert_int_equal(other, 0);
+    {
+        int64_t next = -1, prev = -1;
+
+        assert_int_equal(
+            store_ledger_neighbours(f->st, f->company_a, day(2024, 10, 5), bertil, &next, &prev),
+            PM_OK);
+        assert_int_equal(next, ceasar);
+        assert_int_equal(prev, 0);
+        assert_int_equal(
+            store_ledger_neighbours(f->st, f->company_a, day(2024, 10, 5), ceasar, &next, &prev),
+            PM_OK);
+        assert_int_equal(next, f->customer_a);
+        assert_int_equal(prev, 0);
+        assert_int_equal(store_ledger_neighbours(f->st, f->company_a, day(2024, 10, 5),
+                                                 f->customer_a, &next, &prev),
+                         PM_OK);
+        assert_int_equal(next, 0);
+        assert_int_equal(prev, ceasar);
+        /* on 2024-09-05 bertil AB owed too */
+        assert_int_equal(
+            store_ledger_neighbours(f->st, f->company_a, day(2024, 9, 5), ceasar, &next, &prev),
+            PM_OK);
+        assert_int_equal(next, f->customer_a);
+        assert_int_equal(prev, bertil);
+    }
 
     /* one customer's line; company B has no customer Ceasar */
     {
