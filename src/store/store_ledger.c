@@ -5,12 +5,14 @@
  * Every statement starts from the same rows, LEDGER_INVOICES and
  * LEDGER_CREDITS ($1 the company, $2 the date): one row per SEK invoice
  * issued by the date with its balance then, and one per free-standing
- * credit note dated by then (a negative balance).  The balance of an
- * invoice reads its payments, credit notes and payout lines through their
- * per-invoice indexes, and its confirmed loss through invoice_books (only
- * an invoice with a loss there looks at its vouchers).  The rows are then
- * grouped by customer once (LEDGER_SUMS) for a page, the totals or a
- * neighbour: one statement each, never one per customer.
+ * credit note dated by then (a negative balance).  The invoices are read
+ * from one covering index (invoices_ledger); an invoice's payments, credit
+ * notes and payout lines are summed through their per-invoice indexes only
+ * when its own totals say it has some, and its vouchers are looked at only
+ * when it is written off (a confirmed loss).  The rows are then grouped by
+ * customer once (LEDGER_SUMS) for a page, the totals or the neighbours:
+ * one statement each, never one per customer.  On SQLite, 200 000 demo
+ * invoices take about half a second a statement.
  *
  * Customers are in the customer list's order (store_customers.c): by name
  * without regard to case, then id; SQLite's column is NOCASE, PostgreSQL's
