@@ -23,8 +23,10 @@ static enum pm_err page_op(const struct app_ctx *ax, void *arg, struct app_error
     struct app_ledger_page *p = arg;
     enum pm_err rc;
 
-    rc = store_ledger_page(ax->store, ax->company_id, p->as_of, p->open_only, p->after_id, p->rows,
-                           p->cap, &p->n);
+    rc = store_ledger_begin_read(ax->store);
+    if (!rc)
+        rc = store_ledger_page(ax->store, ax->company_id, p->as_of, p->open_only, p->after_id,
+                               p->rows, p->cap, &p->n);
     if (!rc)
         rc = store_ledger_totals(ax->store, ax->company_id, p->as_of, &p->totals);
     return rc ? app_store_failed(ax, rc, e) : PM_OK;
@@ -53,7 +55,9 @@ static enum pm_err customer_op(const struct app_ctx *ax, void *arg, struct app_e
     int64_t cid = ax->company_id;
     enum pm_err rc;
 
-    rc = store_customer_get(st, cid, a->customer_id, &o->customer);
+    rc = store_ledger_begin_read(st);
+    if (!rc)
+        rc = store_customer_get(st, cid, a->customer_id, &o->customer);
     if (!rc)
         rc = store_ledger_customer(st, cid, o->as_of, a->customer_id, &o->line);
     if (!rc)

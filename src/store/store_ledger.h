@@ -99,6 +99,9 @@ struct ledger_case {
     int64_t remaining_minor;
 };
 
+/* Inside the caller's transaction, before the statements below: settings
+ * they run best with (PostgreSQL: no JIT compilation). */
+enum pm_err store_ledger_begin_read(struct store *st);
 /* A page of customers by name and id after customer after_id (0: from the
  * first), with their balances on as_of; open_only keeps those whose
  * balance is not zero. */
