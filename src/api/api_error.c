@@ -98,6 +98,7 @@ static const struct code_info codes[] = {
     {"credit_exceeds_remaining", 422, NULL, NULL},
     {"expiry_in_past", 422, NULL, NULL},
     {"date_before_invoice", 422, NULL, NULL},
+    {"loss_date_too_early", 422, NULL, NULL},
     {"rot_rut_company_customer", 422, NULL, NULL},
     {"missing_email", 422, NULL, NULL},
     {"mail_not_configured", 503, NULL, NULL},

@@ -39,6 +39,10 @@ enum pm_err api_customers_stop_put(struct api_request *r);
 enum pm_err api_customers_stop_delete(struct api_request *r);
 enum pm_err api_customers_update(struct api_request *r);
 
+/* api_ledger.c: the customer ledger */
+enum pm_err api_ledger_page(struct api_request *r);
+enum pm_err api_ledger_customer(struct api_request *r);
+
 enum pm_err api_invoices_list(struct api_request *r);
 /* The list cache: the cache key of the list request r (its
  * company, today and normalised query) into out[cap], *len bytes; a query

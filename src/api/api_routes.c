@@ -37,6 +37,8 @@ const struct api_route api_routes[] = {
      api_customers_stop_put},
     {"DELETE", CO "/customers/{id}/reminder-stop", API_AUTH_ANY, API_NEED_WRITE,
      api_customers_stop_delete},
+    {"GET", CO "/customers/{id}/ledger", API_AUTH_ANY, API_NEED_READ, api_ledger_customer},
+    {"GET", CO "/ledger", API_AUTH_ANY, API_NEED_READ, api_ledger_page},
 
     {"GET", CO "/invoices", API_AUTH_ANY, API_NEED_READ, api_invoices_list},
     {"POST", CO "/invoices", API_AUTH_ANY, API_NEED_WRITE, api_invoices_create},

@@ -105,6 +105,11 @@ static const struct code_info codes[] = {
      "A payment cannot be dated after today."},
     {"date_before_invoice", "En betalning kan inte dateras före fakturadatum.",
      "A payment cannot be dated before the invoice date."},
+    {"loss_date_too_early",
+     "En kundförlust kan inte dateras före fakturadatumet eller före en betalning eller "
+     "kreditering på fakturan.",
+     "A customer loss cannot be dated before the invoice date or before a payment or credit "
+     "note on the invoice."},
     {"expiry_in_past", "Giltighetstiden har redan gått ut. Ange en senare tidpunkt.",
      "The expiry has already passed. Give a later time."},
     {"rot_rut_company_customer",

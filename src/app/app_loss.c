@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "app/app_rules.h"
+#include "core/date.h"
 
 #include "store/store_agency.h"
 #include "store/store_books.h"
@@ -37,6 +38,32 @@ const char *app_loss_ground_name(enum app_loss_ground ground)
 }
 
 /* Is the invoice's case at the agency open, and is it disputed? */
+/* A confirmed loss writes off what is left today, so it may not be dated
+ * before the invoice, nor before a payment or credit note that already
+ * reduced what is left: its voucher would take from 1510 on days that
+ * amount was not yet, or no longer, owed (docs/books.md, "The customer
+ * ledger").  loss_date_too_early on date, the earliest day in the extra. */
+static enum pm_err loss_date_check(const struct app_ctx *ax, const struct invoice *inv,
+                                   int32_t date, struct app_error *e)
+{
+    int32_t earliest = inv->invoice_date, last = 0;
+    char day[DATE_ISO_LEN + 1], extra[64];
+    enum pm_err rc;
+
+    rc = store_books_invoice_last_movement(ax->store, ax->company_id, inv->id, &last);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    if (last > earliest)
+        earliest = last;
+    if (date >= earliest)
+        return PM_OK;
+    app_error_set(e, PM_ERR_RANGE, "loss_date_too_early", "date");
+    date_format_iso(earliest, day);
+    snprintf(extra, sizeof(extra), "{\"earliest\": \"%s\"}", day);
+    app_error_extra(e, extra);
+    return e->rc;
+}
+
 static enum pm_err agency_case(const struct app_ctx *ax, const struct invoice *inv, bool *open,
                                bool *disputed, struct app_error *e)
 {
@@ -169,6 +196,9 @@ enum pm_err app_loss_register(const struct app_ctx *ax, int64_t invoice_id, enum
         return app_error_set(e, PM_ERR_CONFLICT, "already_written_off", "invoice_id");
     if (inv.state != INVOICE_STATE_OPEN || inv.remaining_minor <= 0)
         return app_error_set(e, PM_ERR_CONFLICT, "nothing_to_write_off", "invoice_id");
+    rc = kind == APP_LOSS_CONFIRMED ? loss_date_check(ax, &inv, date, e) : PM_OK;
+    if (rc)
+        return rc;
     rc = agency_case(ax, &inv, &open, &disputed, e);
     if (rc)
         return rc;

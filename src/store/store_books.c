@@ -271,6 +271,22 @@ enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books
     return sql_runf(st, sql, "c", SQL_ROW(books_cols, b));
 }
 
+enum pm_err store_books_invoice_last_movement(struct store *st, int64_t company_id,
+                                              int64_t invoice_id, int32_t *out)
+{
+    static const char sql[] = "SELECT CAST(coalesce(max(d), 0) AS BIGINT) FROM ("
+                              " SELECT max(p.date) AS d FROM payments AS p"
+                              "  WHERE p.company_id = $1 AND p.invoice_id = $2"
+                              " UNION ALL SELECT max(c.date) FROM credit_notes AS c"
+                              "  WHERE c.company_id = $1 AND c.invoice_id = $2) AS t";
+    int64_t last = 0;
+    enum pm_err err = sql_getf(st, "", "last movement: no row", &sql_int_reader, &last, sql, "ii",
+                               company_id, invoice_id);
+
+    *out = (int32_t)last;
+    return err;
+}
+
 enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, int64_t invoice_id)
 {
     static const char sql[] = "UPDATE invoices SET state = 'written_off'"

@@ -114,6 +114,9 @@ enum pm_err store_books_invoice_get(struct store *st, int64_t company_id, int64_
 /* Write the invoice's row whole.  PM_ERR_INVALID ("loss") for VAT at 0 %
  * or parts that do not add up, PM_ERR_NOT_FOUND for no such invoice. */
 enum pm_err store_books_invoice_put(struct store *st, const struct invoice_books *b);
+/* The last date of the invoice's payments and credit notes (0: none). */
+enum pm_err store_books_invoice_last_movement(struct store *st, int64_t company_id,
+                                              int64_t invoice_id, int32_t *out);
 /* Mark the invoice written off (a confirmed customer loss);
  * PM_ERR_NOT_FOUND ("invoice_id"). */
 enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, int64_t invoice_id);

@@ -913,6 +913,14 @@
     /* The order per (endpoint, invoice): is an older one unfinished? */
     "CREATE INDEX webhook_deliveries_order ON webhook_deliveries"
     "  (company_id, endpoint_id, invoice_id, id) WHERE state IN ('queued', 'sending', 'retry');",
+    /* The customer ledger (store_ledger.c): the SEK invoices of a company
+     * (or of a customer) with every column the balance on a day needs,
+     * read from the index alone; and the capital Visma Amili paid out, by
+     * invoice. */
+    "CREATE INDEX invoices_ledger ON invoices (company_id, currency, invoice_date, customer_id,"
+    "  id, due_date, customer_part_minor, paid_minor, credited_minor, state, agency_state);"
+    "CREATE INDEX agency_payout_lines_invoice ON agency_payout_lines"
+    "  (company_id, invoice_id, finance_category, payout_date, amount_minor);",
 
 #undef SCHEMA_ADDRESS
 

@@ -15,7 +15,10 @@
  * afterwards); the aging sums count open SEK invoices by due date;
  * credit notes are numbered 1, 2, 3 ... per company, reduce their
  * invoice's remaining amount (credited when nothing is left), and one
- * beyond what is left is refused and leaves nothing.
+ * beyond what is left is refused and leaves nothing; the customer ledger
+ * counts each invoice, payment, credit note, payout and confirmed loss
+ * from its own date, pages by name without regard to case, and finds the
+ * next and previous customer with a balance.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,7 +37,9 @@
 #include "core/voucher.h"
 #include "store/store.h"
 #include "store/store_books.h"
+#include "store/store_agency.h"
 #include "store/store_credit_notes.h"
+#include "store/store_ledger.h"
 #include "pg_testdb.h"
 
 struct fixture {
@@ -854,6 +859,173 @@ static void test_credit_notes(void **state)
     }
 }
 
+/* ---- the customer ledger ---- */
+
+static void pay(struct store *st, int64_t company_id, int64_t invoice_id, int32_t date,
+                int64_t amount, enum payment_source source)
+{
+    struct payment p;
+
+    memset(&p, 0, sizeof(p));
+    p.company_id = company_id;
+    p.invoice_id = invoice_id;
+    p.date = date;
+    p.amount_minor = amount;
+    p.source = source;
+    assert_int_equal(store_payment_insert(st, &p), PM_OK);
+}
+
+/* A confirmed loss of what is left of inv, booked on date. */
+static void lose(struct store *st, const struct invoice *inv, int32_t date)
+{
+    struct invoice_books b;
+    struct voucher v;
+
+    assert_int_equal(store_books_invoice_get(st, inv->company_id, inv->id, &b), PM_OK);
+    b.loss.gross_minor = inv->remaining_minor;
+    b.loss.net_minor = inv->remaining_minor;
+    assert_int_equal(store_books_invoice_put(st, &b), PM_OK);
+    voucher_init(&v, date, "confirmed_loss", "Konstaterad kundförlust");
+    v.company_id = inv->company_id;
+    v.invoice_id = inv->id;
+    assert_int_equal(voucher_debit(&v, ACC_CONFIRMED_LOSS, inv->remaining_minor), PM_OK);
+    assert_int_equal(voucher_credit(&v, ACC_RECEIVABLES, inv->remaining_minor), PM_OK);
+    assert_int_equal(store_books_voucher_insert(st, &v), PM_OK);
+    assert_int_equal(store_books_invoice_write_off(st, inv->company_id, inv->id), PM_OK);
+}
+
+static void test_ledger(void **state)
+{
+    struct fixture *f = *state;
+    int64_t bertil = add_customer(f->st, f->company_a, "bertil AB");
+    int64_t ceasar = add_customer(f->st, f->company_a, "Ceasar");
+    struct invoice a1, c1, lost;
+    struct credit_note_row free_a = credit(f->company_a, 0, f->customer_a, 100);
+    struct agency_payout_line l;
+    struct ledger_row rows[4];
+    struct ledger_totals t;
+    struct ledger_item items[4];
+    size_t n = 0;
+
+    /* Kund A: 1 000 issued 2024-08-02, 400 paid 2024-08-20, a
+     * free-standing credit note of 100 on 2024-10-01; 700 written off on
+     * 2024-10-01; an invoice in EUR, not on 1510. */
+    a1 = add_invoice(f->st, f->company_a, f->customer_a, 1, day(2024, 9, 1), 1000, "SEK");
+    pay(f->st, f->company_a, a1.id, day(2024, 8, 20), 400, PAYMENT_MANUAL);
+    assert_int_equal(store_credit_note_insert(f->st, &free_a), PM_OK);
+    lost = add_invoice(f->st, f->company_a, f->customer_a, 2, day(2024, 9, 20), 700, "SEK");
+    lose(f->st, &lost, day(2024, 10, 1));
+    add_invoice(f->st, f->company_a, f->customer_a, 3, day(2024, 9, 1), 9000, "EUR");
+    /* bertil AB: 5 000, paid in full 2024-09-10 */
+    pay(f->st, f->company_a,
+        add_invoice(f->st, f->company_a, bertil, 4, day(2024, 9, 15), 5000, "SEK").id,
+        day(2024, 9, 10), 5000, PAYMENT_MANUAL);
+    /* Ceasar: 3 000 with the agency, which collected 1 000 on 2024-10-01
+     * and paid it out on 2024-10-05 */
+    c1 = add_invoice(f->st, f->company_a, ceasar, 5, day(2024, 9, 30), 3000, "SEK");
+    {
+        enum amili_state registered = AMILI_STATE_REGISTERED;
+
+        assert_int_equal(store_agency_invoice_agency(f->st, f->company_a, c1.id, &registered, NULL),
+                         PM_OK);
+    }
+    pay(f->st, f->company_a, c1.id, day(2024, 10, 1), 1000, PAYMENT_AGENCY);
+    memset(&l, 0, sizeof(l));
+    l.company_id = f->company_a;
+    snprintf(l.payout_id, sizeof(l.payout_id), "P-1");
+    l.line_no = 1;
+    l.invoice_id = c1.id;
+    snprintf(l.finance_category, sizeof(l.finance_category), "capital");
+    l.amount_minor = l.total_minor = 1000;
+    l.booking_date = l.payout_date = day(2024, 10, 5);
+    assert_int_equal(store_agency_payout_line_insert(f->st, &l), PM_OK);
+    /* another company's customer is never in company A's ledger */
+    add_invoice(f->st, f->company_b, f->customer_b, 1, day(2024, 9, 1), 16000, "SEK");
+
+    /* 2024-09-05: 600 + 700 (A, 600 overdue) + 5 000 + 3 000 */
+    assert_int_equal(store_ledger_totals(f->st, f->company_a, day(2024, 9, 5), &t), PM_OK);
+    assert_int_equal(t.balance_minor, 9300);
+    assert_int_equal(t.customers, 3);
+    assert_int_equal(t.open_items, 4);
+    assert_int_equal(t.overdue_minor, 600);
+    /* by name without regard to case: bertil AB, Ceasar, Kund A */
+    assert_int_equal(store_ledger_page(f->st, f->company_a, day(2024, 9, 5), false, 0, rows, 2, &n),
+                     PM_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].name, "bertil AB");
+    assert_int_equal(rows[0].balance_minor, 5000);
+    assert_int_equal(rows[1].customer_id, ceasar);
+    assert_int_equal(
+        store_ledger_page(f->st, f->company_a, day(2024, 9, 5), false, ceasar, rows, 2, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].customer_id, f->customer_a);
+    assert_int_equal(rows[0].balance_minor, 1300);
+    assert_int_equal(rows[0].open_items, 2);
+
+    /* 2024-10-03: A 600 - 100 (the loss took 700 off); bertil paid;
+     * Ceasar's agency payment does not count until paid out */
+    assert_int_equal(store_ledger_totals(f->st, f->company_a, day(2024, 10, 3), &t), PM_OK);
+    assert_int_equal(t.balance_minor, 500 + 3000);
+    assert_int_equal(t.customers, 2);
+    /* 2024-10-05: the payout */
+    assert_int_equal(store_ledger_totals(f->st, f->company_a, day(2024, 10, 5), &t), PM_OK);
+    assert_int_equal(t.balance_minor, 500 + 2000);
+    assert_int_equal(store_ledger_page(f->st, f->company_a, day(2024, 10, 5), true, 0, rows, 4, &n),
+                     PM_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].customer_id, ceasar);
+    assert_int_equal(rows[1].customer_id, f->customer_a);
+    assert_int_equal(rows[1].balance_minor, 500);
+    assert_int_equal(rows[1].open_items, 1);
+    assert_int_equal(store_ledger_items(f->st, f->company_a, day(2024, 10, 5), day(2024, 10, 5),
+                                        ceasar, items, 4, &n),
+                     PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(items[0].remaining_minor, 2000);
+    assert_int_equal(items[0].number, 5);
+
+    /* next and previous with a balance, bertil AB having none */
+    {
+        int64_t next = -1, prev = -1;
+
+        assert_int_equal(
+            store_ledger_neighbours(f->st, f->company_a, day(2024, 10, 5), bertil, &next, &prev),
+            PM_OK);
+        assert_int_equal(next, ceasar);
+        assert_int_equal(prev, 0);
+        assert_int_equal(
+            store_ledger_neighbours(f->st, f->company_a, day(2024, 10, 5), ceasar, &next, &prev),
+            PM_OK);
+        assert_int_equal(next, f->customer_a);
+        assert_int_equal(prev, 0);
+        assert_int_equal(store_ledger_neighbours(f->st, f->company_a, day(2024, 10, 5),
+                                                 f->customer_a, &next, &prev),
+                         PM_OK);
+        assert_int_equal(next, 0);
+        assert_int_equal(prev, ceasar);
+        /* on 2024-09-05 bertil AB owed too */
+        assert_int_equal(
+            store_ledger_neighbours(f->st, f->company_a, day(2024, 9, 5), ceasar, &next, &prev),
+            PM_OK);
+        assert_int_equal(next, f->customer_a);
+        assert_int_equal(prev, bertil);
+    }
+
+    /* one customer's line; company B has no customer Ceasar */
+    {
+        struct ledger_row one;
+
+        assert_int_equal(
+            store_ledger_customer(f->st, f->company_a, day(2024, 10, 5), f->customer_a, &one),
+            PM_OK);
+        assert_int_equal(one.balance_minor, 500);
+        /* overdue counts the invoices; the free-standing credit is apart */
+        assert_int_equal(one.overdue_minor, 600);
+        assert_int_equal(store_ledger_customer(f->st, f->company_b, day(2024, 10, 5), ceasar, &one),
+                         PM_ERR_NOT_FOUND);
+    }
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -872,6 +1044,7 @@ int main(void)
         T(test_bgmax_remembered_once),
         T(test_receivables_sum),
         T(test_credit_notes),
+        T(test_ledger),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

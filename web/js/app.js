@@ -13,6 +13,7 @@ import * as invoices from './views/invoices.js';
 import * as invoicePage from './views/invoice.js';
 import * as invoiceNew from './views/invoice-new.js';
 import * as customers from './views/customers.js';
+import * as ledger from './views/ledger.js';
 import * as start from './views/start.js';
 import * as overview from './views/overview.js';
 import * as settings from './views/settings.js';
@@ -30,6 +31,8 @@ const routes = [
   [/^\/customers\/new$/, customers.renderForm],
   [/^\/customers\/(\d+)$/, customers.renderForm],
   [/^\/customers$/, customers.renderList],
+  [/^\/ledger\/(\d+)$/, ledger.renderCustomer],
+  [/^\/ledger$/, ledger.renderList],
   [/^\/payments$/, payments.render],
   [/^\/dunning\/policy$/, dunningPolicy.render],
   [/^\/dunning$/, dunningRun.render],

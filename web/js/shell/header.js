@@ -16,6 +16,7 @@ const NAV = [
   ['#/dunning', 'nav.dunning', /^\/dunning/],
   ['#/mails', 'nav.mails', /^\/mails/],
   ['#/customers', 'nav.customers', /^\/customers/],
+  ['#/ledger', 'nav.ledger', /^\/ledger/],
   ['#/overview', 'nav.overview', /^\/overview/],
   ['#/settings', 'nav.settings', /^\/settings/],
 ];
