@@ -39,6 +39,10 @@ enum pm_err api_customers_stop_put(struct api_request *r);
 enum pm_err api_customers_stop_delete(struct api_request *r);
 enum pm_err api_customers_update(struct api_request *r);
 
+enum pm_err api_statements_show(struct api_request *r);
+enum pm_err api_statements_pdf(struct api_request *r);
+enum pm_err api_statements_email(struct api_request *r);
+
 enum pm_err api_invoices_list(struct api_request *r);
 /* The list cache: the cache key of the list request r (its
  * company, today and normalised query) into out[cap], *len bytes; a query
