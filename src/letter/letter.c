@@ -870,13 +870,13 @@ static void st_first_page(struct flow *f)
 
 /* The open items' columns: right edges of the amounts. */
 #define C_INV   LEFT_MM
-#define C_IDATE 37.0f
-#define C_DUE   57.0f
-#define C_AMT   104.0f
-#define C_LEFT  127.0f
-#define C_INT   149.0f
-#define C_DAYS  162.0f
-#define C_OCR   166.0f
+#define C_IDATE 36.0f
+#define C_DUE   58.5f
+#define C_AMT   106.0f
+#define C_LEFT  131.0f
+#define C_INT   152.0f
+#define C_DAYS  164.0f
+#define C_OCR   168.0f
 
 static void st_items_head(struct flow *f)
 {
