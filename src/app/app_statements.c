@@ -38,8 +38,12 @@ enum pm_err app_statement_dates(const struct app_ctx *ax, int32_t *as_of, int32_
     if (!*from)
         *from = *to < dfrom ? *to : dfrom;
     if (statement_period_check(*from, *to, &pe)) {
+        char a[16], b[16];
+
+        date_format_iso(*from, a);
+        date_format_iso(*to, b);
         app_error_set(e, PM_ERR_INVALID, "invalid_period", "from");
-        return app_error_detail(e, "from (%d) is after to", (int)*from);
+        return app_error_detail(e, "the period starts %s, after its end %s", a, b);
     }
     return PM_OK;
 }
