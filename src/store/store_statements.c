@@ -9,7 +9,7 @@
 
 static const struct sql_col invoice_cols[] =
     SQL_COLS(struct statement_invoice_row, id, number, invoice_date, due_date, customer_part_minor,
-             credited_minor, credit_notes_minor, expected_loss_minor, agency_state);
+             credited_minor, credit_notes_minor, expected_loss_minor);
 static const struct sql_reader invoice_reader =
     SQL_READER(struct statement_invoice_row, invoice_cols, NULL);
 
@@ -24,10 +24,10 @@ enum pm_err store_statement_invoices(struct store *st, int64_t company_id, int64
 {
     static const char sql[] =
         "SELECT id, number, invoice_date, due_date, customer_part_minor, credited_minor,"
-        " cn_all, expected_loss, agency_state FROM ("
+        " cn_all, expected_loss FROM ("
         " SELECT i.id AS id, i.number AS number, i.invoice_date AS invoice_date,"
         "  i.due_date AS due_date, i.customer_part_minor AS customer_part_minor,"
-        "  i.credited_minor AS credited_minor, i.agency_state AS agency_state,"
+        "  i.credited_minor AS credited_minor,"
         "  CAST(coalesce((SELECT sum(c.customer_part_minor) FROM credit_notes AS c"
         "   WHERE c.company_id = i.company_id AND c.invoice_id = i.id), 0) AS BIGINT) AS cn_all,"
         "  CAST(coalesce((SELECT sum(c.customer_part_minor) FROM credit_notes AS c"

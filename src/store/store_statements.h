@@ -33,7 +33,6 @@ struct statement_invoice_row {
     int64_t credited_minor;      /* on the invoice now (all its credits) */
     int64_t credit_notes_minor;  /* of its credit notes, of every date */
     int64_t expected_loss_minor; /* written down on 1519, not reversed */
-    char agency_state[STORE_SHORT_MAX];
 };
 
 /* A payment ("payment") or credit note ("credit"). */
