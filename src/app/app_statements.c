@@ -73,9 +73,14 @@ static enum pm_err one_item(const struct app_ctx *ax, const struct rate_table *r
     rc = store_invoice_get(ax->store, ax->company_id, row->id, &inv);
     if (!rc)
         rc = store_statement_invoice_moves(ax->store, ax->company_id, row->id, as_of, mv,
-                                           STORE_STATEMENT_MOVES_MAX, &n);
+                                           STORE_STATEMENT_MOVES_MAX + 1, &n);
     if (rc)
         return app_store_failed(ax, rc, e);
+    if (n > STORE_STATEMENT_MOVES_MAX) {
+        app_error_set(e, PM_ERR_RANGE, "out_of_range", "id");
+        return app_error_detail(e, "invoice %lld has more than %d payments and credit notes",
+                                (long long)row->number, STORE_STATEMENT_MOVES_MAX);
+    }
     rc = app_reminder_stops_of(ax, &inv, &stops, e);
     if (rc)
         return rc;
@@ -116,8 +121,8 @@ static enum pm_err one_item(const struct app_ctx *ax, const struct rate_table *r
 static enum pm_err items_of(const struct app_ctx *ax, int64_t customer_id, struct app_statement *s,
                             struct app_error *e)
 {
-    struct statement_invoice_row *rows = calloc(STORE_STATEMENT_ITEMS_MAX, sizeof(*rows));
-    struct statement_move_row *mv = calloc(STORE_STATEMENT_MOVES_MAX, sizeof(*mv));
+    struct statement_invoice_row *rows = calloc(STORE_STATEMENT_ITEMS_MAX + 1, sizeof(*rows));
+    struct statement_move_row *mv = calloc(STORE_STATEMENT_MOVES_MAX + 1, sizeof(*mv));
     struct statement_move *moves = calloc(STORE_STATEMENT_MOVES_MAX + 1, sizeof(*moves));
     struct rate_table rates = {0};
     size_t n = 0, i;
@@ -130,9 +135,15 @@ static enum pm_err items_of(const struct app_ctx *ax, int64_t customer_id, struc
         goto out_free;
     }
     rc = store_statement_invoices(ax->store, ax->company_id, customer_id, s->as_of, rows,
-                                  STORE_STATEMENT_ITEMS_MAX, &n);
+                                  STORE_STATEMENT_ITEMS_MAX + 1, &n);
     if (rc) {
         app_store_failed(ax, rc, e);
+        goto out_free;
+    }
+    if (n > STORE_STATEMENT_ITEMS_MAX) { /* a statement never leaves an item out */
+        rc = app_error_set(e, PM_ERR_RANGE, "out_of_range", "id");
+        app_error_detail(e, "the customer has more than %d open invoices on that date",
+                         STORE_STATEMENT_ITEMS_MAX);
         goto out_free;
     }
     rc = app_rules_rates(ax, &rates, e);
@@ -159,13 +170,20 @@ static enum pm_err period_of(const struct app_ctx *ax, int64_t customer_id, stru
     size_t i;
     enum pm_err rc;
 
-    s->moves = calloc(STORE_STATEMENT_MOVES_MAX, sizeof(*s->moves));
+    s->moves = calloc(STORE_STATEMENT_MOVES_MAX + 1, sizeof(*s->moves));
     if (!s->moves)
         return app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
     rc = store_statement_period(ax->store, ax->company_id, customer_id, s->from, s->to, s->moves,
-                                STORE_STATEMENT_MOVES_MAX, &s->n_moves);
+                                STORE_STATEMENT_MOVES_MAX + 1, &s->n_moves);
     if (rc)
         return app_store_failed(ax, rc, e);
+    if (s->n_moves > STORE_STATEMENT_MOVES_MAX) { /* nor a payment of its period */
+        app_error_set(e, PM_ERR_RANGE, "out_of_range", "from");
+        return app_error_detail(e,
+                                "more than %d payments and credit notes in the period: "
+                                "choose a shorter one",
+                                STORE_STATEMENT_MOVES_MAX);
+    }
     for (i = 0; i < s->n_moves; i++) {
         const struct statement_move_row *m = &s->moves[i];
 

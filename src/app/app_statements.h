@@ -12,7 +12,10 @@
  * PDF, delivered by the mail dispatcher as reminders are: app_mail.h).
  * Invoices with the collection agency and those written down as an
  * expected loss are listed without interest (the agency claims it).
- * Only SEK invoices are on a statement.
+ * Only SEK invoices are on a statement.  A statement never leaves a row
+ * out: more than STORE_STATEMENT_ITEMS_MAX open invoices, or more than
+ * STORE_STATEMENT_MOVES_MAX payments and credit notes of one invoice or
+ * of the period, is refused (out_of_range on "id" or "from").
  */
 #ifndef PM_APP_STATEMENTS_H
 #define PM_APP_STATEMENTS_H
