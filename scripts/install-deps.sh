@@ -21,6 +21,8 @@ packages=(
   postgresql postgresql-client
   # tests of the reminder letters (pdftotext, pdftoppm, pdfinfo) and their QR codes (zbarimg)
   poppler-utils zbar-tools
+  # the statement test reads the rendered page back (OCR: tests/api/statements.test.mjs)
+  tesseract-ocr
   # the e-mail tests: a real SMTP server on 127.0.0.1 (Debian's aiosmtpd, run by /usr/bin/python3)
   python3-aiosmtpd
   # browser tests of the web UI (tests/e2e): the distribution's Chromium, driven headless

@@ -27,6 +27,8 @@ static const struct code_info codes[] = {
     {"malformed_request", 400, "Begäran är felaktigt formad.", "The request is malformed."},
     {"malformed_json", 400, "Begäran är inte giltig JSON.", "The request body is not valid JSON."},
     {"invalid_query", 400, "Ogiltig parameter i adressen.", "Invalid query parameter."},
+    {"invalid_period", 400, "Perioden slutar före den börjar.",
+     "The period ends before it starts."},
     {"not_authenticated", 401, "Du är inte inloggad.", "You are not logged in."},
     {"csrf_token_invalid", 403, "Ogiltig eller saknad CSRF-token.",
      "Missing or invalid CSRF token."},

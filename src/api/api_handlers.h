@@ -42,6 +42,10 @@ enum pm_err api_customers_update(struct api_request *r);
 /* api_ledger.c: the customer ledger */
 enum pm_err api_ledger_page(struct api_request *r);
 enum pm_err api_ledger_customer(struct api_request *r);
+/* api_statements.c: customer statements */
+enum pm_err api_statements_show(struct api_request *r);
+enum pm_err api_statements_pdf(struct api_request *r);
+enum pm_err api_statements_email(struct api_request *r);
 
 enum pm_err api_invoices_list(struct api_request *r);
 /* The list cache: the cache key of the list request r (its

@@ -22,13 +22,27 @@
 
 json_t *api_mail_json(const struct mail_row *m)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:o}", "id",
-                     (json_int_t)m->id, "invoice_id", (json_int_t)m->invoice_id, "invoice_number",
-                     (json_int_t)m->invoice_number, "reminder_id", (json_int_t)m->reminder_id, "to",
-                     m->recipient, "subject", m->subject, "message_id", m->message_id, "state",
-                     m->state, "attempts", (json_int_t)m->attempts, "last_answer", m->last_answer,
-                     "sent_at", m->sent_at ? api_render_instant(m->sent_at) : json_null(),
-                     "created_at", api_render_instant(m->created_at));
+    bool statement = !strcmp(m->kind, "statement");
+    json_t *o =
+        json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:o}", "id",
+                  (json_int_t)m->id, "kind", m->kind[0] ? m->kind : "reminder", "invoice_id",
+                  m->invoice_id ? json_integer(m->invoice_id) : json_null(), "invoice_number",
+                  m->invoice_number ? json_integer(m->invoice_number) : json_null(), "reminder_id",
+                  m->reminder_id ? json_integer(m->reminder_id) : json_null(), "customer_id",
+                  m->customer_id ? json_integer(m->customer_id) : json_null(), "customer_name",
+                  m->customer_name, "to", m->recipient, "subject", m->subject, "message_id",
+                  m->message_id, "attempts", (json_int_t)m->attempts, "last_answer", m->last_answer,
+                  "sent_at", m->sent_at ? api_render_instant(m->sent_at) : json_null(),
+                  "created_at", api_render_instant(m->created_at));
+
+    if (o)
+        json_object_set_new(o, "state", json_string(m->state));
+    if (o && statement)
+        json_object_set_new(o, "statement",
+                            json_pack("{s:o, s:o, s:o}", "as_of", api_render_date(m->as_of), "from",
+                                      api_render_date(m->period_from), "to",
+                                      api_render_date(m->period_to)));
+    return o;
 }
 
 enum pm_err api_mail_channel(struct api_request *r, enum api_mail_channel *out)

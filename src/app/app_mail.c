@@ -1,5 +1,7 @@
 /*
- * app_mail.c — e-mail of reminders (see app_mail.h).
+ * app_mail.c — e-mail of reminders and customer statements (see
+ * app_mail.h; a statement's mail is queued by app_statements.c with its
+ * text and PDF, and delivered here as a reminder's is).
  *
  * Part of src/app.  Queueing writes one mail_outbox row (and a history
  * line) in the caller's transaction; delivery leases rows across
@@ -260,6 +262,51 @@ static bool mark_sent(void *arg)
     return om->marked;
 }
 
+/* Build the message of statement mail m into *msg from what was queued:
+ * its text and PDF. */
+static enum pm_err build_statement(const struct app_mail_sender *s, const struct mail_row *m,
+                                   struct buf *msg, char *why, size_t cap)
+{
+    struct company co;
+    struct customer cu;
+    struct mail_message mm;
+    struct pm_error pe = {0};
+    char *body = NULL, name[200];
+    void *pdf = NULL;
+    size_t pdf_len = 0;
+    enum pm_err rc;
+
+    rc = store_company_get(s->store, m->company_id, &co);
+    if (!rc)
+        rc = store_customer_get(s->store, m->company_id, m->customer_id, &cu);
+    if (!rc)
+        rc = store_mail_statement_content(s->store, m->company_id, m->id, &body, &pdf, &pdf_len,
+                                          name, sizeof(name));
+    if (rc) {
+        snprintf(why, cap, "the statement cannot be read");
+        return rc;
+    }
+    memset(&mm, 0, sizeof(mm));
+    mm.from_name = co.name;
+    mm.from_addr = s->from;
+    mm.reply_to = mail_address_ok(co.email) ? co.email : NULL;
+    mm.to_name = cu.name;
+    mm.to_addr = m->recipient;
+    mm.subject = m->subject;
+    mm.message_id = m->message_id;
+    mm.date = clock_now_s(s->clock);
+    mm.text = body;
+    mm.pdf = pdf;
+    mm.pdf_len = pdf_len;
+    mm.pdf_name = name;
+    rc = mail_build(&mm, msg, &pe);
+    if (rc)
+        snprintf(why, cap, "the message cannot be built: %s", pe.message);
+    free(body);
+    free(pdf);
+    return rc;
+}
+
 /* Build the message of m into *msg; an error names what is wrong. */
 static enum pm_err build(const struct app_mail_sender *s, const struct app_ctx *ax,
                          const struct mail_row *m, struct buf *msg, char *why, size_t cap)
@@ -275,6 +322,10 @@ static enum pm_err build(const struct app_mail_sender *s, const struct app_ctx *
 
     if (!rm)
         return PM_ERR_NOMEM;
+    if (!strcmp(m->kind, "statement")) {
+        free(rm);
+        return build_statement(s, m, msg, why, cap);
+    }
     rc = store_books_reminder_get(s->store, m->company_id, m->invoice_id, m->reminder_id, rm, NULL,
                                   NULL);
     if (rc) {
@@ -332,6 +383,8 @@ static enum pm_err give_up_op(const struct app_ctx *ax, void *arg, struct app_er
                            g->now);
     if (rc)
         return app_store_failed(ax, rc, e);
+    if (!g->m->invoice_id)
+        return PM_OK; /* a statement: no invoice's history; the mails list shows it */
     snprintf(message, sizeof(message), "E-post kunde inte levereras: %s", g->answer);
     return app_history(ax, g->m->invoice_id, "mail_failed", message,
                        json_pack("{s:I, s:I, s:s, s:s, s:I}", "mail_id", (json_int_t)g->m->id,

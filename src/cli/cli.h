@@ -58,6 +58,8 @@ enum pm_err cli_load_camt054_schema(const char *cmd, const char *data_dir,
 int cli_unmatched(struct cli *c, int argc, char **argv);
 /* `paminn credit-note`: src/cli/credit.c */
 int cli_credit_note(struct cli *c, int argc, char **argv);
+/* `paminn statement`: src/cli/statement.c */
+int cli_statement(struct cli *c, int argc, char **argv);
 /* An operation's failure as a command-line error (message, field, reason). */
 void cli_report(const char *cmd, const struct app_error *e);
 /* The application context for company_id (its row read into *co). */

@@ -47,6 +47,7 @@ struct draw {
     bool english;
     bool standard;  /* Helvetica with WinAnsiEncoding: text goes as Windows-1252 */
     iconv_t cp1252; /* UTF-8 to Windows-1252, when standard */
+    bool dry;       /* laying out only: nothing is drawn (a statement's page count) */
 };
 
 /* UTF-8 s as Windows-1252 into dst[cap] with glibc's iconv (d->cp1252);
@@ -97,7 +98,7 @@ static void text_at(struct draw *d, HPDF_Font font, float size, float x_mm, floa
 {
     char tmp[1200];
 
-    if (d->error || !(s = encoded(d, s, tmp, sizeof(tmp))))
+    if (d->dry || d->error || !(s = encoded(d, s, tmp, sizeof(tmp))))
         return;
     HPDF_Page_SetFontAndSize(d->page, font, size);
     HPDF_Page_BeginText(d->page);
@@ -109,7 +110,7 @@ static float width_mm(struct draw *d, HPDF_Font font, float size, const char *s)
 {
     char tmp[1200];
 
-    if (d->error || !(s = encoded(d, s, tmp, sizeof(tmp))))
+    if (d->dry || d->error || !(s = encoded(d, s, tmp, sizeof(tmp))))
         return 0;
     HPDF_Page_SetFontAndSize(d->page, font, size);
     return HPDF_Page_TextWidth(d->page, s) * 25.4f / 72.0f;
@@ -157,7 +158,7 @@ static float paragraph(struct draw *d, float size, float x_mm, float y_mm, float
 
 static void hline(struct draw *d, float x1, float x2, float y, float width)
 {
-    if (d->error)
+    if (d->dry || d->error)
         return;
     HPDF_Page_SetLineWidth(d->page, width);
     HPDF_Page_MoveTo(d->page, MM(x1), MM(PAGE_H_MM - y));
@@ -757,4 +758,381 @@ enum pm_err letter_credit_note_pdf(const struct letter_credit_note *c, const cha
                                    struct buf *out, struct pm_error *e)
 {
     return write_pdf(credit_page, c, 1, font_dir, out, e);
+}
+
+/* ---- customer statements ---- */
+
+#define ST_TOP_MM    38.0f  /* where a continued page's content starts */
+#define ST_BOTTOM_MM 268.0f /* content ends above the footer */
+#define ST_ROW_MM    5.0f
+
+/* Where the statement is drawn: the page (1, 2 ...) and y on it. */
+struct flow {
+    struct draw *d;
+    const struct letter_statement *s;
+    int page, pages;
+    float y;
+};
+
+static void st_page_footer(struct flow *f)
+{
+    bool en = f->s->party.english;
+    char text[64];
+
+    footer_line(f->d, &f->s->party, 276);
+    snprintf(text, sizeof(text), en ? "Page %d of %d" : "Sida %d av %d", f->page, f->pages);
+    text_right(f->d, f->d->regular, 8.5f, RIGHT_MM, 281, text);
+}
+
+static void st_new_page(struct flow *f)
+{
+    struct draw *d = f->d;
+    bool en = f->s->party.english;
+    char v[16];
+
+    if (f->page > 0)
+        st_page_footer(f);
+    f->page++;
+    if (!d->dry) {
+        d->page = HPDF_AddPage(d->pdf);
+        if (!d->page)
+            return;
+        HPDF_Page_SetSize(d->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    }
+    if (f->page == 1)
+        return; /* the first page's head is drawn by st_first_page */
+    text_at(d, d->bold, 12, LEFT_MM, 20, f->s->party.company_name);
+    text_at(d, d->bold, 12, INFO_X_MM, 20, en ? "STATEMENT (continued)" : "KONTOUTDRAG (forts.)");
+    date_text(f->s->as_of, v);
+    text_at(d, d->regular, 9, INFO_X_MM, 26, en ? "As of" : "Per");
+    text_at(d, d->regular, 9, INFO_VAL_MM, 26, v);
+    text_at(d, d->regular, 9, LEFT_MM, 26, f->s->party.customer_name);
+    f->y = ST_TOP_MM;
+}
+
+/* Room for h more millimetres on this page, else a new page; true when a
+ * new page was started. */
+static bool st_need(struct flow *f, float h)
+{
+    if (f->y + h <= ST_BOTTOM_MM)
+        return false;
+    st_new_page(f);
+    return true;
+}
+
+static void st_first_page(struct flow *f)
+{
+    const struct letter_statement *s = f->s;
+    struct draw *d = f->d;
+    bool en = s->party.english;
+    char v[64], from[16], to[16], text[400];
+    float y = 20;
+
+    text_at(d, d->bold, 14, LEFT_MM, y, s->party.company_name);
+    y += 5.5f;
+    if (s->party.company_address[0]) {
+        text_at(d, d->regular, 9, LEFT_MM, y, s->party.company_address);
+        y += 4.2f;
+    }
+    if (s->party.company_postal[0]) {
+        text_at(d, d->regular, 9, LEFT_MM, y, s->party.company_postal);
+        y += 4.2f;
+    }
+    if (s->party.company_bankgiro[0]) {
+        snprintf(text, sizeof(text), "Bankgiro %s", s->party.company_bankgiro);
+        text_at(d, d->regular, 9, LEFT_MM, y, text);
+    }
+    y = 20;
+    text_at(d, d->bold, 14, INFO_X_MM, y, en ? "STATEMENT" : "KONTOUTDRAG");
+    y += 7;
+    date_text(s->as_of, v);
+    text_at(d, d->regular, 9, INFO_X_MM, y, en ? "As of" : "Per");
+    text_at(d, d->regular, 9, INFO_VAL_MM, y, v);
+    y += 4.5f;
+    date_text(s->from, from);
+    date_text(s->to, to);
+    snprintf(v, sizeof(v), "%s \xe2\x80\x93 %s", from, to);
+    text_at(d, d->regular, 9, INFO_X_MM, y, en ? "Period" : "Period");
+    text_at(d, d->regular, 9, INFO_VAL_MM, y, v);
+    address(d, &s->party);
+    date_text(s->as_of, v);
+    snprintf(text, sizeof(text),
+             en ? "Your open invoices with us as of %s, with late-payment interest to that date, "
+                  "and your payments and credits in the period."
+                : "Dina obetalda fakturor hos oss per %s, med dröjsmålsränta till och med den "
+                  "dagen, och dina betalningar och krediter under perioden.",
+             v);
+    paragraph(d, 10, LEFT_MM, 100, RIGHT_MM - LEFT_MM, text);
+    /* the same y whether drawn or laid out (paragraph lays out nothing):
+     * room for three lines of the text */
+    f->y = 118;
+}
+
+/* The open items' columns: right edges of the amounts. */
+#define C_INV   LEFT_MM
+#define C_IDATE 36.0f
+#define C_DUE   58.5f
+#define C_AMT   106.0f
+#define C_LEFT  131.0f
+#define C_INT   152.0f
+#define C_DAYS  164.0f
+#define C_OCR   168.0f
+
+static void st_items_head(struct flow *f)
+{
+    struct draw *d = f->d;
+    bool en = f->s->party.english;
+    float y = f->y;
+
+    text_at(d, d->bold, 8, C_INV, y, en ? "Invoice" : "Faktura");
+    text_at(d, d->bold, 8, C_IDATE, y, en ? "Inv. date" : "Fakturadatum");
+    text_at(d, d->bold, 8, C_DUE, y, en ? "Due date" : "Förfallodag");
+    text_right(d, d->bold, 8, C_AMT, y, en ? "Amount" : "Belopp");
+    text_right(d, d->bold, 8, C_LEFT, y, en ? "Remaining" : "Kvar");
+    text_right(d, d->bold, 8, C_INT, y, en ? "Interest" : "Ränta");
+    text_right(d, d->bold, 8, C_DAYS, y, en ? "Days" : "Dagar");
+    text_at(d, d->bold, 8, C_OCR, y, en ? "OCR" : "OCR-nr");
+    hline(d, LEFT_MM, RIGHT_MM, y + 1.5f, 0.5f);
+    f->y += 6;
+}
+
+static void st_item(struct flow *f, const struct letter_statement_item *it)
+{
+    struct draw *d = f->d;
+    bool en = f->s->party.english;
+    char v[MONEY_FORMAT_MAX + 8];
+    float y = f->y;
+
+    snprintf(v, sizeof(v), "%lld", (long long)it->invoice_number);
+    text_at(d, d->regular, 8.5f, C_INV, y, v);
+    date_text(it->invoice_date, v);
+    text_at(d, d->regular, 8.5f, C_IDATE, y, v);
+    date_text(it->due_date, v);
+    text_at(d, d->regular, 8.5f, C_DUE, y, v);
+    amount_text(en, it->amount_minor, v, sizeof(v));
+    text_right(d, d->regular, 8.5f, C_AMT, y, v);
+    amount_text(en, it->remaining_minor, v, sizeof(v));
+    text_right(d, d->regular, 8.5f, C_LEFT, y, v);
+    amount_text(en, it->interest_minor, v, sizeof(v));
+    if (it->rate_unknown) {
+        size_t len = strlen(v);
+
+        snprintf(v + len, sizeof(v) - len, "*");
+    }
+    text_right(d, d->regular, 8.5f, C_INT, y, v);
+    snprintf(v, sizeof(v), "%d", (int)it->days_overdue);
+    text_right(d, d->regular, 8.5f, C_DAYS, y, it->days_overdue > 0 ? v : "\xe2\x80\x93");
+    text_at(d, d->regular, 8.5f, C_OCR, y, it->ocr);
+    f->y += ST_ROW_MM;
+}
+
+static void st_items(struct flow *f)
+{
+    const struct letter_statement *s = f->s;
+    bool en = s->party.english;
+    size_t i;
+
+    text_at(f->d, f->d->bold, 11, LEFT_MM, f->y, en ? "Open invoices" : "Obetalda fakturor");
+    f->y += 6;
+    if (s->n_items == 0) {
+        text_at(f->d, f->d->regular, 9, LEFT_MM, f->y,
+                en ? "You have no open invoices with us."
+                   : "Du har inga obetalda fakturor hos oss.");
+        f->y += 7;
+        return;
+    }
+    st_need(f, 6 + ST_ROW_MM);
+    st_items_head(f);
+    for (i = 0; i < s->n_items; i++) {
+        if (st_need(f, ST_ROW_MM))
+            st_items_head(f);
+        st_item(f, &s->items[i]);
+    }
+}
+
+static void st_total_row(struct flow *f, const char *label, int64_t amount, bool bold)
+{
+    char v[MONEY_FORMAT_MAX + 8];
+
+    amount_text(f->s->party.english, amount, v, sizeof(v));
+    text_at(f->d, bold ? f->d->bold : f->d->regular, bold ? 10.5f : 9.5f, 95, f->y, label);
+    text_right(f->d, bold ? f->d->bold : f->d->regular, bold ? 10.5f : 9.5f, RIGHT_MM, f->y, v);
+    f->y += 6;
+}
+
+static void st_totals(struct flow *f)
+{
+    const struct letter_statement *s = f->s;
+    bool en = s->party.english;
+    char label[120], v[16];
+
+    st_need(f, 26);
+    hline(f->d, 95, RIGHT_MM, f->y - 3, 0.3f);
+    f->y += 2;
+    st_total_row(f, en ? "Remaining on the invoices" : "Kvar att betala på fakturorna",
+                 s->remaining_minor, false);
+    date_text(s->as_of, v);
+    snprintf(label, sizeof(label),
+             en ? "Late-payment interest to %s%s" : "Dröjsmålsränta till och med %s%s", v,
+             s->rate_unknown ? " *" : "");
+    st_total_row(f, label, s->interest_minor, false);
+    hline(f->d, 95, RIGHT_MM, f->y - 4, 0.8f);
+    f->y += 1;
+    st_total_row(f, en ? "Total to pay" : "Att betala totalt", s->total_minor, true);
+    f->y += 2;
+}
+
+static void st_how_to_pay(struct flow *f)
+{
+    const struct letter_statement *s = f->s;
+    struct draw *d = f->d;
+    bool en = s->party.english;
+    char text[400];
+
+    st_need(f, 30);
+    text_at(d, d->bold, 11, LEFT_MM, f->y, en ? "How to pay" : "Så betalar du");
+    f->y += 5.5f;
+    snprintf(text, sizeof(text),
+             en ? "Pay to bankgiro %s. Pay each invoice with its own OCR reference (see the "
+                  "table above)."
+                : "Betala till bankgiro %s. Betala varje faktura för sig med dess OCR-nummer "
+                  "(se tabellen ovan).",
+             s->party.company_bankgiro[0] ? s->party.company_bankgiro : "\xe2\x80\x93");
+    text_at(d, d->regular, 9, LEFT_MM, f->y, text);
+    f->y += 4.5f;
+    text_at(d, d->regular, 9, LEFT_MM, f->y,
+            en ? "Interest under the Swedish Interest Act (räntelagen 6 §): the reference rate "
+                 "of each half-year plus 8 percentage points."
+               : "Ränta enligt räntelagen (6 §): Riksbankens referensränta för varje "
+                 "kalenderhalvår plus 8 procentenheter.");
+    f->y += 4.5f;
+    if (s->rate_unknown) {
+        text_at(d, d->regular, 9, LEFT_MM, f->y,
+                en ? "* Interest for days whose reference rate is not yet published is not "
+                     "included."
+                   : "* Ränta för dagar vars referensränta ännu inte är fastställd ingår inte.");
+        f->y += 4.5f;
+    }
+    text_at(d, d->regular, 9, LEFT_MM, f->y,
+            en ? "If you have paid in the last few days, the payment may not be shown yet."
+               : "Har du betalat de senaste dagarna kan betalningen saknas här.");
+    f->y += 9;
+}
+
+static void st_moves_head(struct flow *f)
+{
+    struct draw *d = f->d;
+    bool en = f->s->party.english;
+
+    text_at(d, d->bold, 8, LEFT_MM, f->y, en ? "Date" : "Datum");
+    text_at(d, d->bold, 8, 45, f->y, en ? "Kind" : "Typ");
+    text_at(d, d->bold, 8, 95, f->y, en ? "Invoice" : "Faktura");
+    text_right(d, d->bold, 8, RIGHT_MM, f->y, en ? "Amount" : "Belopp");
+    hline(d, LEFT_MM, RIGHT_MM, f->y + 1.5f, 0.5f);
+    f->y += 6;
+}
+
+static void st_move(struct flow *f, const struct letter_statement_move *m)
+{
+    struct draw *d = f->d;
+    bool en = f->s->party.english;
+    char v[MONEY_FORMAT_MAX + 8];
+
+    date_text(m->date, v);
+    text_at(d, d->regular, 8.5f, LEFT_MM, f->y, v);
+    if (m->credit)
+        snprintf(v, sizeof(v), en ? "Credit note %lld" : "Kreditfaktura %lld",
+                 (long long)m->number);
+    else
+        snprintf(v, sizeof(v), "%s", en ? "Payment" : "Betalning");
+    text_at(d, d->regular, 8.5f, 45, f->y, v);
+    if (m->invoice_number) {
+        snprintf(v, sizeof(v), "%lld", (long long)m->invoice_number);
+        text_at(d, d->regular, 8.5f, 95, f->y, v);
+    }
+    amount_text(en, -m->amount_minor, v, sizeof(v));
+    text_right(d, d->regular, 8.5f, RIGHT_MM, f->y, v);
+    f->y += ST_ROW_MM;
+}
+
+static void st_moves(struct flow *f)
+{
+    const struct letter_statement *s = f->s;
+    bool en = s->party.english;
+    char title[120], from[16], to[16];
+    size_t i;
+
+    st_need(f, 6 + 6 + ST_ROW_MM);
+    date_text(s->from, from);
+    date_text(s->to, to);
+    snprintf(title, sizeof(title),
+             en ? "Payments and credits %s \xe2\x80\x93 %s"
+                : "Betalningar och krediter %s \xe2\x80\x93 %s",
+             from, to);
+    text_at(f->d, f->d->bold, 11, LEFT_MM, f->y, title);
+    f->y += 6;
+    if (s->n_moves == 0) {
+        text_at(f->d, f->d->regular, 9, LEFT_MM, f->y,
+                en ? "No payments or credits in the period."
+                   : "Inga betalningar eller krediter under perioden.");
+        f->y += 6;
+        return;
+    }
+    st_moves_head(f);
+    for (i = 0; i < s->n_moves; i++) {
+        if (st_need(f, ST_ROW_MM))
+            st_moves_head(f);
+        st_move(f, &s->moves[i]);
+    }
+    st_need(f, 13);
+    hline(f->d, 95, RIGHT_MM, f->y - 3, 0.3f);
+    f->y += 1;
+    st_total_row(f, en ? "Paid in the period" : "Betalt under perioden", -s->paid_minor, false);
+    st_total_row(f, en ? "Credited in the period" : "Krediterat under perioden", -s->credited_minor,
+                 false);
+}
+
+/* The whole statement; *pages how many it took. */
+static void st_flow(struct draw *d, const struct letter_statement *s, int pages, int *used)
+{
+    struct flow f = {d, s, 0, pages, 0};
+
+    st_new_page(&f);
+    if (d->page || d->dry) {
+        st_first_page(&f);
+        st_items(&f);
+        st_totals(&f);
+        st_how_to_pay(&f);
+        st_moves(&f);
+        st_page_footer(&f);
+    }
+    *used = f.page;
+}
+
+int letter_statement_pages(const struct letter_statement *s)
+{
+    struct draw d;
+    int used = 0;
+
+    memset(&d, 0, sizeof(d));
+    d.dry = true;
+    st_flow(&d, s, 0, &used);
+    return used;
+}
+
+static enum pm_err statement_page(struct draw *d, const void *items, size_t i, struct pm_error *e)
+{
+    const struct letter_statement *s = items;
+    int used = 0;
+
+    (void)i;
+    (void)e;
+    st_flow(d, s, letter_statement_pages(s), &used);
+    return PM_OK;
+}
+
+enum pm_err letter_statement_pdf(const struct letter_statement *s, const char *font_dir,
+                                 struct buf *out, struct pm_error *e)
+{
+    return write_pdf(statement_page, s, 1, font_dir, out, e);
 }

@@ -115,4 +115,55 @@ struct letter_credit_note {
 enum pm_err letter_credit_note_pdf(const struct letter_credit_note *c, const char *font_dir,
                                    struct buf *out, struct pm_error *e);
 
+/* A customer statement (kontoutdrag): the company and the customer as on
+ * a reminder letter (party: only those fields and `english` are read),
+ * the open items as of a date with their interest to that date, the
+ * totals, how to pay (bankgiro, each invoice's OCR reference) and the
+ * payments and credit notes of a period.  As many A4 pages as the items
+ * need, each numbered "Sida 1 av 2" / "Page 1 of 2"; the tables' headings
+ * are repeated on every page they continue on. */
+struct letter_statement_item {
+    int64_t invoice_number;
+    int32_t invoice_date;
+    int32_t due_date;
+    int64_t amount_minor;
+    int64_t remaining_minor;
+    int64_t interest_minor;
+    bool rate_unknown; /* interest over the known days only (marked *) */
+    int32_t days_overdue;
+    char ocr[32];
+};
+
+struct letter_statement_move {
+    bool credit; /* a credit note, else a payment */
+    int32_t date;
+    int64_t invoice_number; /* 0: a free-standing credit note */
+    int64_t number;         /* a credit note's number */
+    int64_t amount_minor;
+};
+
+struct letter_statement {
+    struct letter_reminder party;
+    int32_t as_of;
+    int32_t from, to;
+    const struct letter_statement_item *items;
+    size_t n_items;
+    const struct letter_statement_move *moves;
+    size_t n_moves;
+    int64_t remaining_minor;
+    int64_t interest_minor;
+    int64_t total_minor;
+    int64_t paid_minor; /* in the period */
+    int64_t credited_minor;
+    bool rate_unknown;
+};
+
+/* Write the statement as a PDF of as many pages as it needs into *out
+ * (appending); errors as letter_reminders_pdf(). */
+enum pm_err letter_statement_pdf(const struct letter_statement *s, const char *font_dir,
+                                 struct buf *out, struct pm_error *e);
+
+/* The pages letter_statement_pdf() writes for s. */
+int letter_statement_pages(const struct letter_statement *s);
+
 #endif

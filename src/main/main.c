@@ -46,6 +46,8 @@ static const struct command commands[] = {
      "bank payments that matched no invoice: unmatched list, unmatched confirm ID"},
     {"credit-note", cli_credit_note, MIGRATED_STORE,
      "credit an invoice (kreditfaktura): all that is left or --amount, with --reason"},
+    {"statement", cli_statement, MIGRATED_STORE,
+     "a customer's statement (kontoutdrag) as of a date: printed, --pdf FILE, --email"},
     {"remind", cli_remind, MIGRATED_STORE,
      "make manual reminders of invoices (a batch), optionally e-mailed (--email)"},
     {"books-lock", cli_books_lock, MIGRATED_STORE, "lock the books up to a date"},

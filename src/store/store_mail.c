@@ -1,5 +1,6 @@
 /*
- * store_mail.c — the e-mail outbox of reminders (see store_mail.h),
+ * store_mail.c — the e-mail outbox of reminders and statements (see
+ * store_mail.h),
  * written once in SQL over the storage driver (sql.h).
  *
  * The companies with due mails are read across companies through the
@@ -11,27 +12,40 @@
  */
 #include "store/store_mail.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_agency_sql.h"
 
-#define MAIL_COLS                                                                               \
-    "company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state, attempts," \
-    " next_attempt_at, last_answer, sent_at, created_at, updated_at"
-#define MAIL_COLS_M                                                                          \
-    "m.company_id, m.id, m.invoice_id, m.reminder_id, m.recipient, m.subject, m.message_id," \
-    " m.state, m.attempts, m.next_attempt_at, m.last_answer, m.sent_at, m.created_at,"       \
-    " m.updated_at"
+/* A statement's invoice_id and reminder_id are NULL: read as 0. */
+#define MAIL_COLS                                                                         \
+    "company_id, id, kind, coalesce(invoice_id, 0), coalesce(reminder_id, 0),"            \
+    " coalesce(customer_id, 0), recipient, subject, message_id, state, attempts,"         \
+    " next_attempt_at, last_answer, sent_at, created_at, updated_at, as_of, period_from," \
+    " period_to"
+#define MAIL_COLS_M                                                                           \
+    "m.company_id, m.id, m.kind, coalesce(m.invoice_id, 0), coalesce(m.reminder_id, 0),"      \
+    " coalesce(m.customer_id, 0), m.recipient, m.subject, m.message_id, m.state, m.attempts," \
+    " m.next_attempt_at, m.last_answer, m.sent_at, m.created_at, m.updated_at, m.as_of,"      \
+    " m.period_from, m.period_to"
+/* The lease's RETURNING names the columns of the updated row bare. */
+#define MAIL_COLS_RETURNING                                                              \
+    "company_id, id, kind, coalesce(invoice_id, 0) AS invoice_id,"                       \
+    " coalesce(reminder_id, 0) AS reminder_id, coalesce(customer_id, 0) AS customer_id," \
+    " recipient, subject, message_id, state, attempts, next_attempt_at, last_answer,"    \
+    " sent_at, created_at, updated_at, as_of, period_from, period_to"
 
-static const struct sql_col mail_cols[] = SQL_COLS(
-    struct mail_row, company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state,
-    attempts, next_attempt_at, last_answer, sent_at, created_at, updated_at);
+static const struct sql_col mail_cols[] =
+    SQL_COLS(struct mail_row, company_id, id, kind, invoice_id, reminder_id, customer_id, recipient,
+             subject, message_id, state, attempts, next_attempt_at, last_answer, sent_at,
+             created_at, updated_at, as_of, period_from, period_to);
 static const struct sql_reader mail_reader = SQL_READER(struct mail_row, mail_cols, NULL);
 
-static const struct sql_col list_cols[] = SQL_COLS(
-    struct mail_row, company_id, id, invoice_id, reminder_id, recipient, subject, message_id, state,
-    attempts, next_attempt_at, last_answer, sent_at, created_at, updated_at, invoice_number);
+static const struct sql_col list_cols[] =
+    SQL_COLS(struct mail_row, company_id, id, kind, invoice_id, reminder_id, customer_id, recipient,
+             subject, message_id, state, attempts, next_attempt_at, last_answer, sent_at,
+             created_at, updated_at, as_of, period_from, period_to, invoice_number, customer_name);
 static const struct sql_reader list_reader = SQL_READER(struct mail_row, list_cols, NULL);
 
 struct insert_unit {
@@ -42,8 +56,10 @@ struct insert_unit {
 static enum pm_err insert_run(struct store *st, void *ctx)
 {
     static const char sql[] =
-        "INSERT INTO mail_outbox (company_id, id, invoice_id, reminder_id, recipient, subject,"
-        " message_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
+        "INSERT INTO mail_outbox (company_id, id, kind, invoice_id, reminder_id, customer_id,"
+        " recipient, subject, message_id, created_at, updated_at)"
+        " SELECT $1, $2, 'reminder', $3, $4, i.customer_id, $5, $6, $7, $8, $8"
+        " FROM invoices AS i WHERE i.company_id = $1 AND i.id = $3"
         " ON CONFLICT (company_id, reminder_id) DO NOTHING";
     struct insert_unit *u = ctx;
     struct mail_row *m = u->m;
@@ -76,6 +92,91 @@ enum pm_err store_mail_insert(struct store *st, struct mail_row *m, bool *queued
     return err;
 }
 
+struct statement_insert {
+    struct mail_row *m;
+    const char *body, *name;
+    const void *pdf;
+    size_t pdf_len;
+};
+
+static enum pm_err insert_statement_run(struct store *st, void *ctx)
+{
+    static const char sql[] =
+        "INSERT INTO mail_outbox (company_id, id, kind, customer_id, recipient, subject,"
+        " message_id, created_at, updated_at, as_of, period_from, period_to, body, attachment,"
+        " attachment_name)"
+        " VALUES ($1, $2, 'statement', $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13)";
+    struct statement_insert *u = ctx;
+    struct mail_row *m = u->m;
+    enum pm_err err;
+
+    snprintf(m->kind, sizeof(m->kind), "statement");
+    err = sql_next_id(st, m->company_id, "mail_outbox", 1, &m->id);
+    if (!err)
+        err = sql_runf(st, sql, "iiitttidddtxt", m->company_id, m->id, m->customer_id,
+                       SQL_ARR(m->recipient), SQL_ARR(m->subject), SQL_ARR(m->message_id),
+                       m->created_at, m->as_of, m->period_from, m->period_to,
+                       SQL_CAP(u->body, (size_t)-1), u->pdf, u->pdf_len, SQL_CAP(u->name, 200));
+    return err;
+}
+
+enum pm_err store_mail_insert_statement(struct store *st, struct mail_row *m, const char *body,
+                                        const void *pdf, size_t pdf_len, const char *name)
+{
+    struct statement_insert u = {m, body, name, pdf, pdf_len};
+
+    if (!m->created_at)
+        m->created_at = sql_now();
+    return sql_atomic(st, insert_statement_run, &u);
+}
+
+enum pm_err store_mail_statement_content(struct store *st, int64_t company_id, int64_t id,
+                                         char **body, void **pdf, size_t *pdf_len, char *name,
+                                         size_t cap)
+{
+    static const char sql[] = "SELECT body, attachment, attachment_name FROM mail_outbox"
+                              " WHERE company_id = $1 AND id = $2 AND kind = 'statement'";
+    struct store_stmt *q = NULL;
+    const char *text;
+    const void *data = NULL;
+    size_t len = 0;
+    enum pm_err err;
+
+    *body = NULL;
+    *pdf = NULL;
+    *pdf_len = 0;
+    err = sql_query(st, &q, sql, "ii", company_id, id);
+    if (!err)
+        err = sql_row(st, q, "mail_id", "no such statement mail");
+    if (!err) {
+        text = sql_text_ref(st, q, 0, &len);
+        *body = malloc(len + 1);
+        if (*body) {
+            memcpy(*body, text ? text : "", len);
+            (*body)[len] = '\0';
+        }
+        err = *body ? sql_blob(st, q, 1, &data, &len) : PM_ERR_NOMEM;
+    }
+    if (!err) {
+        *pdf = malloc(len ? len : 1);
+        if (*pdf) {
+            memcpy(*pdf, data, len);
+            *pdf_len = len;
+        } else {
+            err = PM_ERR_NOMEM;
+        }
+        sql_text_col(st, q, 2, name, cap);
+    }
+    sql_done(st, q);
+    if (err) {
+        free(*body);
+        free(*pdf);
+        *body = NULL;
+        *pdf = NULL;
+    }
+    return err;
+}
+
 enum pm_err store_mail_of_reminder(struct store *st, int64_t company_id, int64_t reminder_id,
                                    struct mail_row *out, bool *found)
 {
@@ -89,12 +190,15 @@ enum pm_err store_mail_list(struct store *st, int64_t company_id, int64_t invoic
                             int64_t before_id, struct mail_row *out, size_t cap, size_t *n)
 {
     static const char all[] =
-        "SELECT " MAIL_COLS_M ", i.number FROM mail_outbox AS m"
-        " JOIN invoices AS i ON i.company_id = m.company_id AND i.id = m.invoice_id"
+        "SELECT " MAIL_COLS_M ", coalesce(i.number, 0), coalesce(c.name, '')"
+        " FROM mail_outbox AS m"
+        " LEFT JOIN invoices AS i ON i.company_id = m.company_id AND i.id = m.invoice_id"
+        " LEFT JOIN customers AS c ON c.company_id = m.company_id AND c.id = m.customer_id"
         " WHERE m.company_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3";
     static const char one[] =
-        "SELECT " MAIL_COLS_M ", i.number FROM mail_outbox AS m"
+        "SELECT " MAIL_COLS_M ", i.number, coalesce(c.name, '') FROM mail_outbox AS m"
         " JOIN invoices AS i ON i.company_id = m.company_id AND i.id = m.invoice_id"
+        " LEFT JOIN customers AS c ON c.company_id = m.company_id AND c.id = m.customer_id"
         " WHERE m.company_id = $1 AND m.invoice_id = $4 AND m.id < $2"
         " ORDER BY m.id DESC LIMIT $3";
 
@@ -149,7 +253,7 @@ static const struct sql_variant LEASE = {{
         "   WHERE company_id = $5 AND state IN ('queued', 'sending', 'retry')"
         "     AND next_attempt_at <= $3 AND lease_until <= $3"
         "   ORDER BY next_attempt_at, id LIMIT $4)"
-        " RETURNING " MAIL_COLS,
+        " RETURNING " MAIL_COLS_RETURNING,
     [STORE_DIALECT_PG] =
         "WITH due AS ("
         "  SELECT company_id, id FROM mail_outbox"
@@ -161,7 +265,10 @@ static const struct sql_variant LEASE = {{
         "  UPDATE mail_outbox AS m SET state = 'sending', lease_owner = $1, lease_until = $2,"
         "    attempts = m.attempts + 1, updated_at = $3"
         "  FROM due WHERE m.company_id = $5 AND m.company_id = due.company_id AND m.id = due.id"
-        "  RETURNING " MAIL_COLS_M ")"
+        "  RETURNING m.company_id, m.id, m.kind, m.invoice_id, m.reminder_id, m.customer_id,"
+        "   m.recipient, m.subject, m.message_id, m.state, m.attempts, m.next_attempt_at,"
+        "   m.last_answer, m.sent_at, m.created_at, m.updated_at, m.as_of, m.period_from,"
+        "   m.period_to)"
         " SELECT " MAIL_COLS " FROM leased ORDER BY next_attempt_at, id",
 }};
 

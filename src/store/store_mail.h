@@ -1,6 +1,6 @@
 /*
- * store_mail.h — the e-mail outbox of reminders (table mail_outbox), as
- * stored.
+ * store_mail.h — the e-mail outbox (table mail_outbox) of reminders and
+ * customer statements, as stored.
  *
  * Written once in SQL over the storage driver (store_mail.c).  The rules
  * of store.h hold: every call about a company's mails takes the company
@@ -25,12 +25,17 @@
 #define STORE_MAIL_ANSWER_MAX  512
 #define STORE_MAIL_OWNER_MAX   64
 
-/* One mail: queued, sending (leased), retry, sent or failed. */
+/* One mail: queued, sending (leased), retry, sent or failed; of a
+ * reminder (kind "reminder": invoice_id and reminder_id set) or a
+ * customer statement (kind "statement": invoice_id and reminder_id 0,
+ * as_of and the period set). */
 struct mail_row {
     int64_t company_id;
     int64_t id;
+    char kind[12];
     int64_t invoice_id;
     int64_t reminder_id;
+    int64_t customer_id;
     char recipient[STORE_EMAIL_MAX];
     char subject[STORE_MAIL_SUBJECT_MAX];
     char message_id[STORE_MAIL_ID_MAX];
@@ -41,7 +46,11 @@ struct mail_row {
     int64_t sent_at; /* 0 = not sent */
     int64_t created_at;
     int64_t updated_at;
-    int64_t invoice_number; /* read by the lists (joined), not stored */
+    int as_of; /* a statement's date and period (day numbers); 0 for a reminder */
+    int period_from;
+    int period_to;
+    int64_t invoice_number;             /* read by the lists (joined), not stored */
+    char customer_name[STORE_NAME_MAX]; /* read by the lists (joined), not stored */
 };
 
 /* Queue m (company_id, invoice_id, reminder_id, recipient, subject,
@@ -49,12 +58,26 @@ struct mail_row {
  * mail already: *queued false then, and nothing is written. */
 enum pm_err store_mail_insert(struct store *st, struct mail_row *m, bool *queued);
 
+/* Queue the statement mail m (company_id, customer_id, recipient, subject,
+ * message_id, as_of, period_from, period_to, created_at set; id is given
+ * here) with its text and its PDF attachment named name. */
+enum pm_err store_mail_insert_statement(struct store *st, struct mail_row *m, const char *body,
+                                        const void *pdf, size_t pdf_len, const char *name);
+
+/* What statement mail id sends: *body and *pdf malloc'ed (the caller frees
+ * both), name[cap] the attachment's file name.  PM_ERR_NOT_FOUND ("mail_id")
+ * when the company has no such statement mail. */
+enum pm_err store_mail_statement_content(struct store *st, int64_t company_id, int64_t id,
+                                         char **body, void **pdf, size_t *pdf_len, char *name,
+                                         size_t cap);
+
 /* The mail of a reminder; *found false when it has none. */
 enum pm_err store_mail_of_reminder(struct store *st, int64_t company_id, int64_t reminder_id,
                                    struct mail_row *out, bool *found);
 
 /* A company's mails, newest first: ids below before_id (0 = from the
- * newest), of invoice_id only when it is not 0; up to cap rows. */
+ * newest), of invoice_id only when it is not 0; up to cap rows.  The
+ * invoice's number and the customer's name come joined. */
 enum pm_err store_mail_list(struct store *st, int64_t company_id, int64_t invoice_id,
                             int64_t before_id, struct mail_row *out, size_t cap, size_t *n);
 

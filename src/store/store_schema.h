@@ -922,6 +922,64 @@
     "CREATE INDEX agency_payout_lines_invoice ON agency_payout_lines"
     "  (company_id, invoice_id, finance_category, payout_date, amount_minor);",
 
+    /* The e-mail outbox carries customer statements too (kind
+     * 'statement'): a statement's mail names the customer, not an invoice
+     * or a reminder, and keeps what it sends — the text (body), the PDF
+     * (attachment, attachment_name) and the statement's date and period —
+     * made when it was queued, so that it goes out as the user saw it.  A
+     * reminder's mail stays one per reminder (UNIQUE (company_id,
+     * reminder_id); a statement's reminder_id is NULL), and names its
+     * invoice's customer.  The table is rebuilt (SQLite cannot drop a NOT
+     * NULL), its rows and indexes as they were. */
+    "CREATE TABLE mail_outbox_v2 ("
+    "  company_id " T_INT " NOT NULL,"
+    "  id " T_INT " NOT NULL,"
+    "  kind TEXT NOT NULL DEFAULT 'reminder' CHECK (kind IN ('reminder', 'statement')),"
+    "  invoice_id " T_INT ","
+    "  reminder_id " T_INT ","
+    "  customer_id " T_INT ","
+    "  recipient TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  message_id TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'queued'"
+    "    CHECK (state IN ('queued', 'sending', 'retry', 'sent', 'failed')),"
+    "  attempts " T_INT " NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  next_attempt_at " T_INT " NOT NULL DEFAULT 0,"
+    "  lease_owner TEXT NOT NULL DEFAULT '',"
+    "  lease_until " T_INT " NOT NULL DEFAULT 0,"
+    "  last_answer TEXT NOT NULL DEFAULT '',"
+    "  sent_at " T_INT " NOT NULL DEFAULT 0,"
+    "  created_at " T_INT " NOT NULL,"
+    "  updated_at " T_INT " NOT NULL,"
+    "  as_of " T_INT " NOT NULL DEFAULT 0,"
+    "  period_from " T_INT " NOT NULL DEFAULT 0,"
+    "  period_to " T_INT " NOT NULL DEFAULT 0,"
+    "  body TEXT NOT NULL DEFAULT '',"
+    "  attachment " T_BLOB ","
+    "  attachment_name TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (company_id, id),"
+    "  UNIQUE (company_id, reminder_id),"
+    "  FOREIGN KEY (company_id, invoice_id) REFERENCES invoices (company_id, id),"
+    "  FOREIGN KEY (company_id, reminder_id) REFERENCES reminders (company_id, id),"
+    "  FOREIGN KEY (company_id, customer_id) REFERENCES customers (company_id, id),"
+    "  CHECK ((kind = 'reminder' AND invoice_id IS NOT NULL AND reminder_id IS NOT NULL)"
+    "    OR (kind = 'statement' AND customer_id IS NOT NULL AND attachment IS NOT NULL))"
+    ")" T_STRICT ";"
+    "INSERT INTO mail_outbox_v2 (company_id, id, kind, invoice_id, reminder_id, customer_id,"
+    "  recipient, subject, message_id, state, attempts, next_attempt_at, lease_owner,"
+    "  lease_until, last_answer, sent_at, created_at, updated_at)"
+    "  SELECT m.company_id, m.id, 'reminder', m.invoice_id, m.reminder_id, i.customer_id,"
+    "  m.recipient, m.subject, m.message_id, m.state, m.attempts, m.next_attempt_at,"
+    "  m.lease_owner, m.lease_until, m.last_answer, m.sent_at, m.created_at, m.updated_at"
+    "  FROM mail_outbox AS m JOIN invoices AS i"
+    "  ON i.company_id = m.company_id AND i.id = m.invoice_id;"
+    "DROP TABLE mail_outbox;"
+    "ALTER TABLE mail_outbox_v2 RENAME TO mail_outbox;"
+    "CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at, company_id, id)"
+    "  WHERE state IN ('queued', 'sending', 'retry');"
+    "CREATE INDEX mail_outbox_invoice ON mail_outbox (company_id, invoice_id, id);"
+    "CREATE INDEX mail_outbox_customer ON mail_outbox (company_id, customer_id, id);",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */

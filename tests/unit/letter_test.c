@@ -197,6 +197,77 @@ static void test_credit_note_pdf(void **state)
     free(c);
 }
 
+static size_t pages(const struct buf *b)
+{
+    return count(b, "/Type /Page\n") + count(b, "/Type /Page\r") + count(b, "/Type /Page ");
+}
+
+/* A customer statement: one page for a few items, more pages (counted by
+ * the same layout the drawing uses) when the rows do not fit, in the
+ * standard fonts; a name beyond Windows-1252 embeds DejaVu on every page.
+ * Its text is read back with pdftotext and tesseract in
+ * tests/api/statements.test.mjs. */
+static void test_statement_pdf(void **state)
+{
+    struct letter_statement *s = calloc(1, sizeof(*s));
+    struct letter_statement_item *items = calloc(120, sizeof(*items));
+    struct letter_statement_move moves[2] = {{false, 20290, 1002, 0, 200000},
+                                             {true, 20302, 1003, 1, 100000}};
+    struct buf b = BUF_INIT;
+    struct pm_error e = {0};
+    size_t i;
+
+    (void)state;
+    assert_non_null(s);
+    assert_non_null(items);
+    letter(&s->party, false);
+    date_parse_iso("2025-08-14", &s->as_of);
+    date_parse_iso("2025-05-15", &s->from);
+    s->to = s->as_of;
+    for (i = 0; i < 120; i++) {
+        items[i].invoice_number = 1001 + (int64_t)i;
+        items[i].invoice_date = 20200;
+        items[i].due_date = 20230;
+        items[i].amount_minor = items[i].remaining_minor = 100000;
+        items[i].interest_minor = 1151;
+        items[i].days_overdue = 14;
+        snprintf(items[i].ocr, sizeof(items[i].ocr), "%lld", 100000 + (long long)i);
+    }
+    s->items = items;
+    s->moves = moves;
+    s->n_moves = 2;
+
+    /* nothing open: one page saying so */
+    assert_int_equal(letter_statement_pages(s), 1);
+    s->n_items = 3;
+    assert_int_equal(letter_statement_pages(s), 1);
+    assert_int_equal(letter_statement_pdf(s, NULL, &b, &e), PM_OK);
+    assert_memory_equal(b.data, "%PDF-", 5);
+    assert_int_equal(pages(&b), 1);
+    assert_int_equal(count(&b, "/FontFile2"), 0);
+    buf_release(&b);
+
+    /* page 1 holds about 25 rows below the address and the text, a
+     * continued page about 45 */
+    s->n_items = 45;
+    assert_int_equal(letter_statement_pages(s), 2);
+    s->n_items = 120;
+    assert_int_equal(letter_statement_pages(s), 4);
+    assert_int_equal(letter_statement_pdf(s, NULL, &b, &e), PM_OK);
+    assert_int_equal(pages(&b), 4);
+    buf_release(&b);
+
+    s->party.english = true;
+    snprintf(s->party.customer_name, sizeof(s->party.customer_name), "Łukasz Żółć");
+    assert_int_equal(letter_statement_pdf(s, NULL, &b, &e), PM_OK);
+    assert_int_equal(pages(&b), 4);
+    assert_int_equal(count(&b, "/FontFile2"), 2);
+    xref_points_at_objects(&b);
+    buf_release(&b);
+    free(items);
+    free(s);
+}
+
 static void test_missing_font(void **state)
 {
     struct letter_reminder l;
@@ -219,10 +290,9 @@ static void test_missing_font(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pdf),
-        cmocka_unit_test(test_pdf_unicode),
-        cmocka_unit_test(test_missing_font),
-        cmocka_unit_test(test_credit_note_pdf),
+        cmocka_unit_test(test_pdf),           cmocka_unit_test(test_pdf_unicode),
+        cmocka_unit_test(test_missing_font),  cmocka_unit_test(test_credit_note_pdf),
+        cmocka_unit_test(test_statement_pdf),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

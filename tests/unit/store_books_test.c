@@ -18,7 +18,8 @@
  * beyond what is left is refused and leaves nothing; the customer ledger
  * counts each invoice, payment, credit note, payout and confirmed loss
  * from its own date, pages by name without regard to case, and finds the
- * next and previous customer with a balance.
+ * next and previous customer with a balance; a customer
+ * statement reads the invoices open on a date and the moves up to it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,6 +41,7 @@
 #include "store/store_agency.h"
 #include "store/store_credit_notes.h"
 #include "store/store_ledger.h"
+#include "store/store_statements.h"
 #include "pg_testdb.h"
 
 struct fixture {
@@ -1026,6 +1028,85 @@ static void test_ledger(void **state)
     }
 }
 
+/* What a statement reads as of a date: the customer's SEK invoices with
+ * something left then (payments and credit notes after the date not yet
+ * counted, invoices issued later not there), one invoice's moves up to
+ * the date, and the period's payments and credit notes (a free-standing
+ * one too); another company's are never seen. */
+static void test_statement_reads(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice one =
+        add_invoice(f->st, f->company_a, f->customer_a, 1, day(2024, 9, 1), 1000, "SEK");
+    struct invoice two =
+        add_invoice(f->st, f->company_a, f->customer_a, 2, day(2024, 9, 1), 2000, "SEK");
+    struct credit_note_row c = credit(f->company_a, one.id, f->customer_a, 250);
+    struct credit_note_row free_a = credit(f->company_a, 0, f->customer_a, 100);
+    struct statement_invoice_row rows[8];
+    struct statement_move_row moves[8];
+    size_t n = 0;
+
+    add_invoice(f->st, f->company_a, f->customer_a, 3, day(2024, 9, 1), 4000, "EUR");
+    add_invoice(f->st, f->company_a, f->customer_a, 4, day(2025, 1, 1), 8000, "SEK");
+    add_invoice(f->st, f->company_b, f->customer_b, 1, day(2024, 9, 1), 16000, "SEK");
+    pay(f->st, f->company_a, one.id, day(2024, 9, 20), 300, PAYMENT_MANUAL);
+    pay(f->st, f->company_a, one.id, day(2024, 11, 1), 100, PAYMENT_MANUAL);
+    pay(f->st, f->company_a, two.id, day(2024, 9, 20), 2000, PAYMENT_MANUAL);
+    assert_int_equal(store_credit_note_insert(f->st, &c), PM_OK); /* 2024-10-01 */
+    free_a.date = day(2024, 10, 5);
+    assert_int_equal(store_credit_note_insert(f->st, &free_a), PM_OK);
+
+    assert_int_equal(
+        store_statement_invoices(f->st, f->company_a, f->customer_a, day(2024, 9, 15), rows, 8, &n),
+        PM_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].number, 1);
+    assert_int_equal(rows[1].number, 2);
+    assert_int_equal(store_statement_invoices(f->st, f->company_a, f->customer_a, day(2024, 10, 15),
+                                              rows, 8, &n),
+                     PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, one.id);
+    assert_int_equal(rows[0].customer_part_minor, 1000);
+    assert_int_equal(rows[0].credited_minor, 250);
+    assert_int_equal(rows[0].credit_notes_minor, 250);
+    assert_int_equal(rows[0].invoice_date, day(2024, 8, 2));
+    /* company B's customer (its ids are its own series) sees only its invoice */
+    assert_int_equal(store_statement_invoices(f->st, f->company_b, f->customer_b, day(2024, 10, 15),
+                                              rows, 8, &n),
+                     PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].customer_part_minor, 16000);
+
+    assert_int_equal(
+        store_statement_invoice_moves(f->st, f->company_a, one.id, day(2024, 10, 15), moves, 8, &n),
+        PM_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(moves[0].kind, "payment");
+    assert_int_equal(moves[0].amount_minor, 300);
+    assert_int_equal(moves[0].date, day(2024, 9, 20));
+    assert_string_equal(moves[1].kind, "credit");
+    assert_int_equal(moves[1].amount_minor, 250);
+    assert_int_equal(moves[1].number, c.number);
+    assert_int_equal(moves[1].invoice_number, 1);
+
+    assert_int_equal(store_statement_period(f->st, f->company_a, f->customer_a, day(2024, 9, 1),
+                                            day(2024, 10, 31), moves, 8, &n),
+                     PM_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(moves[0].date, day(2024, 9, 20));
+    assert_int_equal(moves[1].date, day(2024, 9, 20));
+    assert_string_equal(moves[2].kind, "credit");
+    assert_string_equal(moves[3].kind, "credit");
+    assert_int_equal(moves[3].invoice_id, 0);
+    assert_int_equal(moves[3].invoice_number, 0);
+    assert_int_equal(moves[3].amount_minor, 100);
+    assert_int_equal(store_statement_period(f->st, f->company_b, f->customer_b, day(2024, 9, 1),
+                                            day(2024, 10, 31), moves, 8, &n),
+                     PM_OK);
+    assert_int_equal(n, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1045,6 +1126,7 @@ int main(void)
         T(test_receivables_sum),
         T(test_credit_notes),
         T(test_ledger),
+        T(test_statement_reads),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

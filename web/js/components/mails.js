@@ -1,5 +1,5 @@
 /*
- * mails.js — e-mails of reminders as the UI shows them: a state badge,
+ * mails.js — e-mails of reminders and customer statements as the UI shows them: a state badge,
  * a table of mails (the "E-post" view and the invoice page), and whether
  * this server sends e-mail (GET .../mails answers `smtp.configured`).
  * Imports no view.
@@ -30,7 +30,9 @@ export async function smtpConfigured() {
 function mailRow(m, withInvoice) {
   return h('tr', { dataset: { id: String(m.id), state: m.state } },
     h('td', instant(m.sent_at ?? m.created_at)),
-    withInvoice ? h('td', h('a', { href: `#/invoices/${m.invoice_number}` }, String(m.invoice_number))) : null,
+    withInvoice ? h('td', m.kind === 'statement'
+      ? h('a', { href: `#/customers/${m.customer_id}` }, t('mail.statement_of', { name: m.customer_name }))
+      : h('a', { href: `#/invoices/${m.invoice_number}` }, String(m.invoice_number))) : null,
     h('td', m.to),
     h('td', m.subject),
     h('td', mailBadge(m.state), m.attempts > 1 ? h('span.hint', ` ${t('mail.attempts', { n: m.attempts })}`) : null),

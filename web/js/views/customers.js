@@ -4,8 +4,9 @@
  * hand-over open the card with the field at fault focused
  * (#/customers/ID?focus=zip_code&return=...), and saving leads back.
  * Above an existing card: its stop of reminders, or the button to set one;
- * below it: the customer's own reminder policy (the policy editor of
- * components/dunning-policy.js) to view, set and remove.
+ * the customer's statement (kontoutdrag, components/statement.js): preview,
+ * PDF and e-mail; below it: the customer's own reminder policy (the policy
+ * editor of components/dunning-policy.js) to view, set and remove.
  */
 import { Action, api, get } from '../api.js';
 import { clear, clearFieldErrors, dropDraft, field, h, hideError, loading, markField, restoreDraft, showError } from '../dom.js';
@@ -15,6 +16,7 @@ import { navigate } from '../router.js';
 import { appReturn } from '../links.js';
 import { stopDialog, stopNotice, stopUrl } from '../components/reminder-stop.js';
 import { policyEditor } from '../components/dunning-policy.js';
+import { statementSection } from '../components/statement.js';
 
 export async function renderList(main) {
   document.title = `${t('customers.title')} – Påminn`;
@@ -93,7 +95,7 @@ export async function renderForm(main, ctx) {
   const policyArea = id ? h('section.customer-policy', { 'aria-labelledby': 'customer-policy-title' }) : null;
   main.append(
     h('p.back', h('a', { href: returnTo || '#/customers' }, `← ${returnTo ? t('common.back') : t('customers.title')}`)),
-    h('h1', { tabindex: '-1' }, title), stopArea, form, policyArea);
+    h('h1', { tabindex: '-1' }, title), stopArea, id ? statementSection(c) : null, form, policyArea);
   if (id) {
     fillStop(stopArea, c);
     await fillPolicy(policyArea, c);
