@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app/app_invoices.h"
+#include "app/app_letter.h"
 #include "app/app_reminder_stops.h"
 #include "app/app_rules.h"
 #include "core/date.h"
@@ -169,35 +170,13 @@ static enum pm_err letter_of_json(const char *text, struct letter_reminder *l)
 
 /* ---- making a reminder ---- */
 
-static void postal_line(char *dst, size_t cap, const char *zip, const char *city)
-{
-    snprintf(dst, cap, "%s%s%s", zip, zip[0] && city[0] ? " " : "", city);
-}
-
 static void fill_letter(const struct company *co, const struct customer *cu,
                         const struct invoice *inv, const struct reminder_facts *f,
                         const struct reminder_amounts *a, const char *ocr,
                         struct letter_reminder *l)
 {
-    struct idnum org;
-
     memset(l, 0, sizeof(*l));
-    l->english = !strcmp(cu->language, "en");
-    snprintf(l->company_name, sizeof(l->company_name), "%s", co->name);
-    snprintf(l->company_org_no, sizeof(l->company_org_no), "%s",
-             !idnum_parse_org(co->organization_no, &org) ? org.display : co->organization_no);
-    snprintf(l->company_address, sizeof(l->company_address), "%s", co->address_line_1);
-    postal_line(l->company_postal, sizeof(l->company_postal), co->zip_code, co->city);
-    snprintf(l->company_bankgiro, sizeof(l->company_bankgiro), "%s", co->bankgiro);
-    snprintf(l->company_email, sizeof(l->company_email), "%s", co->email);
-    snprintf(l->company_phone, sizeof(l->company_phone), "%s", co->phone);
-    snprintf(l->company_swish, sizeof(l->company_swish), "%s", co->swish_number);
-    snprintf(l->customer_name, sizeof(l->customer_name), "%s", cu->name);
-    snprintf(l->customer_address_1, sizeof(l->customer_address_1), "%s", cu->address_line_1);
-    snprintf(l->customer_address_2, sizeof(l->customer_address_2), "%s", cu->address_line_2);
-    postal_line(l->customer_postal, sizeof(l->customer_postal), cu->zip_code, cu->city);
-    if (cu->country[0] && strcmp(cu->country, "SE") != 0)
-        snprintf(l->customer_country, sizeof(l->customer_country), "%s", cu->country);
+    app_letter_party(co, cu, l);
     l->invoice_number = inv->number;
     l->invoice_date = inv->invoice_date;
     l->due_date = inv->due_date;

@@ -8,6 +8,7 @@
  * PDF attached.
  */
 #include "app/app_statements.h"
+#include "app/app_letter.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,6 @@
 #include "app/app_rules.h"
 #include "core/amili.h"
 #include "core/date.h"
-#include "core/idnum.h"
 #include "core/money.h"
 #include "core/reminder_stop.h"
 #include "letter/letter.h"
@@ -224,33 +224,6 @@ enum pm_err app_statement_build(const struct app_ctx *ax, int64_t customer_id, i
 
 /* ---- the letter ---- */
 
-static void postal_line(char *dst, size_t cap, const char *zip, const char *city)
-{
-    snprintf(dst, cap, "%s%s%s", zip, zip[0] && city[0] ? " " : "", city);
-}
-
-static void fill_party(const struct company *co, const struct customer *cu,
-                       struct letter_reminder *l)
-{
-    struct idnum org;
-
-    l->english = !strcmp(cu->language, "en");
-    snprintf(l->company_name, sizeof(l->company_name), "%s", co->name);
-    snprintf(l->company_org_no, sizeof(l->company_org_no), "%s",
-             !idnum_parse_org(co->organization_no, &org) ? org.display : co->organization_no);
-    snprintf(l->company_address, sizeof(l->company_address), "%s", co->address_line_1);
-    postal_line(l->company_postal, sizeof(l->company_postal), co->zip_code, co->city);
-    snprintf(l->company_bankgiro, sizeof(l->company_bankgiro), "%s", co->bankgiro);
-    snprintf(l->company_email, sizeof(l->company_email), "%s", co->email);
-    snprintf(l->company_phone, sizeof(l->company_phone), "%s", co->phone);
-    snprintf(l->customer_name, sizeof(l->customer_name), "%s", cu->name);
-    snprintf(l->customer_address_1, sizeof(l->customer_address_1), "%s", cu->address_line_1);
-    snprintf(l->customer_address_2, sizeof(l->customer_address_2), "%s", cu->address_line_2);
-    postal_line(l->customer_postal, sizeof(l->customer_postal), cu->zip_code, cu->city);
-    if (cu->country[0] && strcmp(cu->country, "SE") != 0)
-        snprintf(l->customer_country, sizeof(l->customer_country), "%s", cu->country);
-}
-
 enum pm_err app_statement_pdf(const struct app_statement *s, struct buf *pdf, char *name,
                               size_t cap, struct app_error *e)
 {
@@ -266,7 +239,7 @@ enum pm_err app_statement_pdf(const struct app_statement *s, struct buf *pdf, ch
         rc = app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
         goto out_free;
     }
-    fill_party(&s->company, &s->customer, &l->party);
+    app_letter_party(&s->company, &s->customer, &l->party);
     for (i = 0; i < s->n_items; i++) {
         const struct statement_item *it = &s->items[i].item;
 
