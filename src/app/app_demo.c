@@ -535,6 +535,19 @@ enum pm_err app_demo_build(struct store *st, const struct app_demo_options *o,
         make_customer(i, &rng, &custs[i], s);
         rc = store_customer_insert(st, &custs[i]);
     }
+    if (!rc)
+        rc = store_commit(st);
+    if (rc) {
+        store_rollback(st);
+        goto out_failed;
+    }
+    if (!rc)
+        rc = store_bulk_writes(st, true);
+    if (rc)
+        goto out_failed;
+    /* The invoices: a batch a transaction of its own (no savepoint inside a
+     * transaction of the caller: SQLite's cost of a statement inside a
+     * savepoint grows with the transaction). */
     for (int64_t j = 0; !rc && j < o->invoices; j++) {
         size_t ci = j < (int64_t)n_custs ? (size_t)j : pick(&rng, (uint32_t)n_custs);
         size_t k = (size_t)(j % DEMO_COMMIT_EVERY);
@@ -546,20 +559,11 @@ enum pm_err app_demo_build(struct store *st, const struct app_demo_options *o,
         n_evs += batch.items[k].n_events;
         if (!rc && (k + 1 == DEMO_COMMIT_EVERY || j + 1 == o->invoices))
             rc = write_batch(st, &batch, k + 1, s);
-        if (!rc && (j + 1) % DEMO_COMMIT_EVERY == 0) {
-            rc = store_commit(st);
-            if (!rc)
-                rc = store_begin(st);
-            if (!rc && o->progress)
-                o->progress(o->arg, j + 1);
-        }
+        if (!rc && (j + 1) % DEMO_COMMIT_EVERY == 0 && o->progress)
+            o->progress(o->arg, j + 1);
     }
-    if (!rc)
-        rc = store_commit(st);
-    if (rc) {
-        store_rollback(st);
+    if (rc)
         goto out_failed;
-    }
     /* the vouchers of the invoices and payments */
     if (o->vouchers == 1 || (o->vouchers == -1 && o->invoices <= 50000))
         rc = app_demo_vouchers(st, co->id, today, &s->vouchers);
@@ -568,6 +572,7 @@ enum pm_err app_demo_build(struct store *st, const struct app_demo_options *o,
 out_failed:
     if (rc)
         app_store_failed(&ax, rc, e);
+    store_bulk_writes(st, false);
 out_free:
     free(batch.evs);
     free(batch.slots);

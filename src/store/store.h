@@ -297,6 +297,13 @@ enum pm_err store_begin(struct store *st);
 enum pm_err store_begin_for(struct store *st, int64_t company_id);
 enum pm_err store_commit(struct store *st);
 enum pm_err store_rollback(struct store *st);
+/* The handle is about to write a great many rows (demo data, an import)
+ * or, on = false, is done with it: the engine's tuning for it (SQLite: a
+ * page cache of STORE_BULK_CACHE_MIB instead of the default 2 MiB, so
+ * that filling tables with many indexes does not spill and re-read
+ * pages; PostgreSQL: nothing).  Only memory: the data written is the same. */
+#define STORE_BULK_CACHE_MIB 256
+enum pm_err store_bulk_writes(struct store *st, bool on);
 /* Inside a transaction: mark where to undo to.  store_undo_to_mark()
  * then undoes every write since the mark (the transaction goes on), as a
  * dry run needs: do it all, answer what was done, keep nothing. */
