@@ -356,14 +356,22 @@ static enum pm_err write_batch(struct store *st, struct demo_batch *b, size_t n,
 
 #define DEMO_PAGE 500
 
-/* The invoice voucher and a voucher per payment of one invoice. */
+/* The vouchers of a page of invoices: the invoice voucher and a voucher
+ * per payment of each, booked with one store_books_voucher_insert_batch. */
+struct demo_books {
+    struct voucher *v;
+    size_t n, cap;
+};
+
+/* The invoice voucher and a voucher per payment of one invoice, added to
+ * books. */
 static enum pm_err demo_invoice_vouchers(struct store *st, const struct invoice *inv, bool cash,
                                          struct invoice_line_row *rows, struct invoice_line *lines,
-                                         struct payment *pays, int64_t *made)
+                                         struct payment *pays, struct demo_books *books)
 {
     struct voucher_invoice vi;
     struct voucher_payment vp;
-    struct voucher v;
+    struct voucher *v;
     struct customer cu;
     struct pm_error pe = {0};
     size_t n = 0, i, n_pays = 0;
@@ -376,6 +384,15 @@ static enum pm_err demo_invoice_vouchers(struct store *st, const struct invoice 
         rc = store_payment_list(st, inv->company_id, inv->id, pays, DEMO_PAGE, &n_pays);
     if (rc)
         return rc;
+    if (books->n + 1 + n_pays > books->cap) {
+        size_t cap = (books->cap + 1 + n_pays) * 2;
+
+        v = realloc(books->v, cap * sizeof(*v));
+        if (!v)
+            return PM_ERR_NOMEM;
+        books->v = v;
+        books->cap = cap;
+    }
     memset(&vi, 0, sizeof(vi));
     for (i = 0; i < n; i++)
         lines[i] = rows[i].line;
@@ -386,27 +403,23 @@ static enum pm_err demo_invoice_vouchers(struct store *st, const struct invoice 
     vi.customer_name = inv->customer_name;
     vi.market = voucher_market_of(cu.country);
     if (!cash) {
-        rc = voucher_invoice_issued(&vi, inv->invoice_date, &v);
-        v.company_id = inv->company_id;
-        v.invoice_id = inv->id;
-        if (!rc)
-            rc = store_books_voucher_insert(st, &v);
-        if (!rc)
-            (*made)++;
+        v = &books->v[books->n];
+        rc = voucher_invoice_issued(&vi, inv->invoice_date, v);
+        v->company_id = inv->company_id;
+        v->invoice_id = inv->id;
+        books->n += !rc;
     }
     for (i = 0; !rc && i < n_pays; i++) {
+        v = &books->v[books->n];
         memset(&vp, 0, sizeof(vp));
         vp.amount_minor = vp.capital_minor = pays[i].amount_minor;
         vp.cash_method = cash;
         vp.via = pays[i].source == PAYMENT_BGMAX ? "Bankgiro" : "Inbetalning";
         vp.reference = pays[i].reference;
-        rc = voucher_payment(&vi, &vp, pays[i].date, &v);
-        v.company_id = inv->company_id;
-        v.invoice_id = inv->id;
-        if (!rc)
-            rc = store_books_voucher_insert(st, &v);
-        if (!rc)
-            (*made)++;
+        rc = voucher_payment(&vi, &vp, pays[i].date, v);
+        v->company_id = inv->company_id;
+        v->invoice_id = inv->id;
+        books->n += !rc;
     }
     return rc;
 }
@@ -418,6 +431,7 @@ enum pm_err app_demo_vouchers(struct store *st, int64_t company_id, int32_t toda
     struct invoice_line_row *rows = calloc(STORE_LINES_MAX, sizeof(*rows));
     struct invoice_line *lines = calloc(STORE_LINES_MAX, sizeof(*lines));
     struct payment *pays = calloc(DEMO_PAGE, sizeof(*pays));
+    struct demo_books books = {0};
     struct company co;
     size_t n = 0, i, done = 0;
     enum pm_err rc;
@@ -433,15 +447,20 @@ enum pm_err app_demo_vouchers(struct store *st, int64_t company_id, int32_t toda
     q.limit = DEMO_PAGE;
     while (!rc) {
         rc = store_invoice_list(st, company_id, &q, page, DEMO_PAGE, &n);
-        for (i = 0; !rc && i < n; i++) {
+        books.n = 0;
+        for (i = 0; !rc && i < n; i++)
             if (!strcmp(page[i].currency, "SEK")) /* the books are in SEK */
                 rc = demo_invoice_vouchers(st, &page[i], co.accounting_method == ACCOUNTING_CASH,
-                                           rows, lines, pays, made);
-            if (!rc && ++done % 2000 == 0) {
-                rc = store_commit(st);
-                if (!rc)
-                    rc = store_begin_for(st, company_id);
-            }
+                                           rows, lines, pays, &books);
+        if (!rc)
+            rc = store_books_voucher_insert_batch(st, books.v, books.n);
+        if (!rc)
+            *made += (int64_t)books.n;
+        done += n;
+        if (!rc && done % 2000 == 0) {
+            rc = store_commit(st);
+            if (!rc)
+                rc = store_begin_for(st, company_id);
         }
         if (rc || n < DEMO_PAGE)
             break;
@@ -453,6 +472,7 @@ enum pm_err app_demo_vouchers(struct store *st, int64_t company_id, int32_t toda
         rc = store_commit(st);
     else
         store_rollback(st);
+    free(books.v);
     free(pays);
     free(lines);
     free(rows);
