@@ -302,7 +302,7 @@ enum pm_err store_rollback(struct store *st);
  * page cache of STORE_BULK_CACHE_MIB instead of the default 2 MiB, so
  * that filling tables with many indexes does not spill and re-read
  * pages; PostgreSQL: nothing).  Only memory: the data written is the same. */
-#define STORE_BULK_CACHE_MIB 1024
+#define STORE_BULK_CACHE_MIB 256
 enum pm_err store_bulk_writes(struct store *st, bool on);
 /* Inside a transaction: mark where to undo to.  store_undo_to_mark()
  * then undoes every write since the mark (the transaction goes on), as a

@@ -310,7 +310,7 @@ static enum pm_err drv_bulk_writes(struct store *st, bool on)
     snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", on ? STORE_BULK_CACHE_MIB * 1024 : 2000);
     err = drv_exec(st, sql, "setting the page cache");
     snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %d",
-             on ? 256 * 1024 / 4 : 1000);
+             on ? STORE_BULK_CACHE_MIB * 1024 / 4 : 1000);
     if (!err)
         err = drv_exec(st, sql, "setting the checkpoints");
     if (!err && !on)
