@@ -11,6 +11,7 @@
 #   OLD_REF=<git ref>                   also time the build of that commit
 #                                       (e.g. the one before the batches), from
 #                                       `git archive` into a build dir of its own
+#   OLD_BIN=<path>                      or a paminn built from it already
 #   PG_DURABLE=1                        the server flushes as in production
 #   DEMO_ARGS=--no-vouchers             more options of demo-data (vouchers are
 #                                       booked by default up to 50 000 invoices)
@@ -40,6 +41,8 @@ if [ -n "${OLD_REF:-}" ]; then
     -DCMAKE_C_COMPILER=gcc >/dev/null
   nice -n 10 cmake --build "$dir/old-build" --target paminn >/dev/null
   bins[old]="$dir/old-build/paminn"
+elif [ -n "${OLD_BIN:-}" ]; then
+  bins[old]=$OLD_BIN
 fi
 
 dsn_base=
