@@ -10,9 +10,11 @@
  * an address or postal code; standard, ROT and RUT invoices spread over
  * the last 14 months, most paid, some part paid, some overdue.
  * Everything follows from a fixed seed and the company's "today", so the
- * same date gives the same database.  The rows are written straight into
- * the store (fast: a million invoices for the benchmarks), in
- * transactions of a few thousand invoices.
+ * same date gives the same database.  The invoices are written with
+ * their lines, buyers, payments and history events as batches of the
+ * store (store_invoice_insert_batch: a few round trips a batch of
+ * DEMO_COMMIT_EVERY invoices, a COPY a table on PostgreSQL), a
+ * transaction each (fast: a million invoices for the benchmarks).
  */
 #include "app/app_demo.h"
 
@@ -206,31 +208,41 @@ static size_t make_lines(enum invoice_kind kind, bool foreign_customer, uint64_t
     return n;
 }
 
-static enum pm_err add_event(struct store *st, int64_t company_id, int64_t invoice_id, int32_t day,
-                             const char *kind, const char *actor, const char *message)
-{
-    struct history_event ev = {0};
+/* An invoice of the demo as it is built, before it is written: the rows
+ * that go with it in the batch (store_invoice_insert_batch). */
+struct demo_slot {
+    struct invoice_line_row lines[4];
+    struct invoice_buyer buyer;
+    struct payment pay;
+};
 
-    ev.company_id = company_id;
-    ev.invoice_id = invoice_id;
-    ev.at_us = ((int64_t)day * 86400 + 9 * 3600) * 1000000;
-    snprintf(ev.kind, sizeof(ev.kind), "%s", kind);
-    snprintf(ev.actor, sizeof(ev.actor), "%s", actor);
-    snprintf(ev.message, sizeof(ev.message), "%s", message);
-    snprintf(ev.data, sizeof(ev.data), "{}");
-    return store_history_insert(st, &ev);
+/* Event k of an invoice (not zeroed first: a history event is kilobytes,
+ * and the store reads its text up to the NUL). */
+static void set_event(struct history_event *ev, int32_t day, const char *kind, const char *message)
+{
+    ev->company_id = 0;
+    ev->id = 0;
+    ev->invoice_id = 0;
+    ev->at_us = ((int64_t)day * 86400 + 9 * 3600) * 1000000;
+    snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
+    snprintf(ev->actor, sizeof(ev->actor), "%s", APP_DEMO_EMAIL);
+    snprintf(ev->message, sizeof(ev->message), "%s", message);
+    memcpy(ev->data, "{}", 3);
 }
 
-static enum pm_err make_invoice(struct store *st, const struct company *co, size_t j,
-                                const struct customer *cu, int32_t today, uint64_t *rng,
-                                struct app_demo_summary *s)
+/* Build invoice j of the demo into item (its rows in slot, its events in
+ * evs[0..3)), drawing from rng in the same order as ever, so that the
+ * same seed gives the same invoices. */
+static enum pm_err make_invoice(const struct company *co, size_t j, const struct customer *cu,
+                                int32_t today, uint64_t *rng, struct demo_slot *slot,
+                                struct history_event *evs, struct store_invoice_new *item)
 {
-    struct invoice_line_row lines[4] = {0};
+    struct invoice_line_row *lines = slot->lines;
     struct invoice_line plain[4];
-    struct invoice_buyer buyer = {0};
+    struct invoice_buyer *buyer = &slot->buyer;
     struct invoice_totals t;
-    struct invoice inv = {0};
-    struct payment pay = {0};
+    struct invoice *inv = &item->inv;
+    struct payment *pay = &slot->pay;
     struct pm_error err;
     bool foreign_customer = strcmp(cu->country, "SE") != 0;
     size_t n;
@@ -238,88 +250,128 @@ static enum pm_err make_invoice(struct store *st, const struct company *co, size
     int32_t age;
     enum pm_err rc;
 
-    inv.company_id = co->id;
-    inv.customer_id = cu->id;
-    inv.reminder_fee_agreed_minor = co->reminder_fee_agreed ? co->reminder_fee_minor : 0;
-    inv.kind = INVOICE_STANDARD;
+    memset(item, 0, sizeof(*item));
+    memset(lines, 0, sizeof(slot->lines));
+    memset(buyer, 0, sizeof(*buyer));
+    inv->company_id = co->id;
+    inv->customer_id = cu->id;
+    inv->reminder_fee_agreed_minor = co->reminder_fee_agreed ? co->reminder_fee_minor : 0;
+    inv->kind = INVOICE_STANDARD;
     if (!cu->is_company && !foreign_customer && j % 12 == 3)
-        inv.kind = INVOICE_ROT;
+        inv->kind = INVOICE_ROT;
     else if (!cu->is_company && !foreign_customer && j % 12 == 7)
-        inv.kind = INVOICE_RUT;
-    snprintf(inv.currency, sizeof(inv.currency), "%s",
+        inv->kind = INVOICE_RUT;
+    snprintf(inv->currency, sizeof(inv->currency), "%s",
              foreign_customer && j % 40 == 0 ? "EUR" : "SEK");
-    inv.invoice_date = today - (int32_t)pick(rng, 420);
-    inv.due_date = inv.invoice_date + (j % 10 == 0 ? 10 : co->payment_terms_days);
-    n = make_lines(inv.kind, foreign_customer, rng, lines);
+    inv->invoice_date = today - (int32_t)pick(rng, 420);
+    inv->due_date = inv->invoice_date + (j % 10 == 0 ? 10 : co->payment_terms_days);
+    n = make_lines(inv->kind, foreign_customer, rng, lines);
     for (size_t k = 0; k < n; k++) {
         plain[k] = lines[k].line;
         lines[k].net_minor = 0;
     }
-    rc = invoice_compute(inv.kind, inv.invoice_date, plain, n, &t, &err);
+    rc = invoice_compute(inv->kind, inv->invoice_date, plain, n, &t, &err);
     if (rc)
         return rc;
     for (size_t k = 0; k < n; k++)
         money_mul_div(plain[k].quantity_milli, plain[k].unit_price_minor, 1000,
                       &lines[k].net_minor);
-    inv.net_minor = t.net_minor;
-    inv.vat_minor = t.vat_minor;
-    inv.total_minor = t.total_minor;
-    inv.tax_reduction_minor = t.tax_reduction_minor;
-    inv.customer_part_minor = t.customer_part_minor;
-    if (inv.kind != INVOICE_STANDARD) {
-        snprintf(buyer.id_number, sizeof(buyer.id_number), "%s", cu->id_number);
-        snprintf(buyer.name, sizeof(buyer.name), "%s", cu->name);
+    inv->net_minor = t.net_minor;
+    inv->vat_minor = t.vat_minor;
+    inv->total_minor = t.total_minor;
+    inv->tax_reduction_minor = t.tax_reduction_minor;
+    inv->customer_part_minor = t.customer_part_minor;
+    item->lines = lines;
+    item->n_lines = n;
+    if (inv->kind != INVOICE_STANDARD) {
+        snprintf(buyer->id_number, sizeof(buyer->id_number), "%s", cu->id_number);
+        snprintf(buyer->name, sizeof(buyer->name), "%s", cu->name);
+        item->buyers = buyer;
+        item->n_buyers = 1;
     }
-    rc = store_invoice_insert(st, &inv, lines, n, &buyer, inv.kind != INVOICE_STANDARD);
-    if (rc)
-        return rc;
-    rc = add_event(st, co->id, inv.id, inv.invoice_date, "created", APP_DEMO_EMAIL,
-                   "Faktura skapad");
-    if (!rc)
-        rc = add_event(st, co->id, inv.id, inv.invoice_date, "sent", APP_DEMO_EMAIL,
-                       "Faktura skickad via e-post");
-    if (rc)
-        return rc;
-    s->invoices++;
-    s->rot += inv.kind == INVOICE_ROT;
-    s->rut += inv.kind == INVOICE_RUT;
-    s->eur += !strcmp(inv.currency, "EUR");
+    set_event(&evs[0], inv->invoice_date, "created", "Faktura skapad");
+    set_event(&evs[1], inv->invoice_date, "sent", "Faktura skickad via e-post");
+    item->events = evs;
+    item->n_events = 2;
 
     /* Who has paid: the older the invoice, the likelier. */
-    age = today - inv.due_date;
+    age = today - inv->due_date;
     roll = pick(rng, 100);
     if ((age > 60 && roll < 88) || (age > 15 && roll < 65) || (age > 0 && roll < 35) ||
         (age <= 0 && roll < 20)) {
-        pay.amount_minor = inv.customer_part_minor;
+        memset(pay, 0, sizeof(*pay));
+        pay->amount_minor = inv->customer_part_minor;
         if (roll % 9 == 4)
-            pay.amount_minor = inv.customer_part_minor / 2; /* a part payment */
-        pay.company_id = co->id;
-        pay.invoice_id = inv.id;
-        pay.date = inv.due_date - 3 + (int32_t)pick(rng, 10);
-        if (pay.date > today)
-            pay.date = today;
-        pay.source = PAYMENT_MANUAL;
-        snprintf(pay.reference, sizeof(pay.reference), "Bankgiro %lld", (long long)inv.number);
-        rc = store_payment_insert(st, &pay);
-        if (!rc)
-            rc = add_event(st, co->id, inv.id, pay.date, "payment", APP_DEMO_EMAIL,
-                           pay.amount_minor < inv.customer_part_minor ? "Delbetalning registrerad"
-                                                                      : "Betalning registrerad");
-        s->payments += !rc;
+            pay->amount_minor = inv->customer_part_minor / 2; /* a part payment */
+        pay->date = inv->due_date - 3 + (int32_t)pick(rng, 10);
+        if (pay->date > today)
+            pay->date = today;
+        pay->source = PAYMENT_MANUAL;
+        item->payments = pay;
+        item->n_payments = 1;
+        set_event(&evs[2], pay->date, "payment",
+                  pay->amount_minor < inv->customer_part_minor ? "Delbetalning registrerad"
+                                                               : "Betalning registrerad");
+        item->n_events = 3;
+    }
+    return PM_OK;
+}
+
+/* The payment's reference names the invoice's number, known once the
+ * batch has chosen it. */
+static void demo_numbered(void *arg, struct store_invoice_new *item)
+{
+    (void)arg;
+    if (item->n_payments)
+        snprintf(item->payments[0].reference, sizeof(item->payments[0].reference), "Bankgiro %lld",
+                 (long long)item->inv.number);
+}
+
+/* The invoices of the demo in batches of DEMO_COMMIT_EVERY, a transaction
+ * each (the caller's first one open). */
+struct demo_batch {
+    struct store_invoice_new *items;
+    struct demo_slot *slots;
+    struct history_event *evs; /* up to 3 a slot, the items' one after the other */
+};
+
+static enum pm_err write_batch(struct store *st, struct demo_batch *b, size_t n,
+                               struct app_demo_summary *s)
+{
+    enum pm_err rc;
+    size_t k;
+
+    rc = store_invoice_insert_batch(st, b->items, n, demo_numbered, NULL);
+    for (k = 0; !rc && k < n; k++) {
+        const struct invoice *inv = &b->items[k].inv;
+
+        s->invoices++;
+        s->rot += inv->kind == INVOICE_ROT;
+        s->rut += inv->kind == INVOICE_RUT;
+        s->eur += !strcmp(inv->currency, "EUR");
+        s->payments += b->items[k].n_payments;
     }
     return rc;
 }
 
 #define DEMO_PAGE 500
 
-/* The invoice voucher and a voucher per payment of one invoice. */
+/* The vouchers of a page of invoices: the invoice voucher and a voucher
+ * per payment of each, booked with one store_books_voucher_insert_batch. */
+struct demo_books {
+    struct voucher *v;
+    size_t n, cap;
+};
+
+/* The invoice voucher and a voucher per payment of one invoice, added to
+ * books. */
 static enum pm_err demo_invoice_vouchers(struct store *st, const struct invoice *inv, bool cash,
                                          struct invoice_line_row *rows, struct invoice_line *lines,
-                                         struct payment *pays, int64_t *made)
+                                         struct payment *pays, struct demo_books *books)
 {
     struct voucher_invoice vi;
     struct voucher_payment vp;
-    struct voucher v;
+    struct voucher *v;
     struct customer cu;
     struct pm_error pe = {0};
     size_t n = 0, i, n_pays = 0;
@@ -332,6 +384,15 @@ static enum pm_err demo_invoice_vouchers(struct store *st, const struct invoice 
         rc = store_payment_list(st, inv->company_id, inv->id, pays, DEMO_PAGE, &n_pays);
     if (rc)
         return rc;
+    if (books->n + 1 + n_pays > books->cap) {
+        size_t cap = (books->cap + 1 + n_pays) * 2;
+
+        v = realloc(books->v, cap * sizeof(*v));
+        if (!v)
+            return PM_ERR_NOMEM;
+        books->v = v;
+        books->cap = cap;
+    }
     memset(&vi, 0, sizeof(vi));
     for (i = 0; i < n; i++)
         lines[i] = rows[i].line;
@@ -342,27 +403,23 @@ static enum pm_err demo_invoice_vouchers(struct store *st, const struct invoice 
     vi.customer_name = inv->customer_name;
     vi.market = voucher_market_of(cu.country);
     if (!cash) {
-        rc = voucher_invoice_issued(&vi, inv->invoice_date, &v);
-        v.company_id = inv->company_id;
-        v.invoice_id = inv->id;
-        if (!rc)
-            rc = store_books_voucher_insert(st, &v);
-        if (!rc)
-            (*made)++;
+        v = &books->v[books->n];
+        rc = voucher_invoice_issued(&vi, inv->invoice_date, v);
+        v->company_id = inv->company_id;
+        v->invoice_id = inv->id;
+        books->n += !rc;
     }
     for (i = 0; !rc && i < n_pays; i++) {
+        v = &books->v[books->n];
         memset(&vp, 0, sizeof(vp));
         vp.amount_minor = vp.capital_minor = pays[i].amount_minor;
         vp.cash_method = cash;
         vp.via = pays[i].source == PAYMENT_BGMAX ? "Bankgiro" : "Inbetalning";
         vp.reference = pays[i].reference;
-        rc = voucher_payment(&vi, &vp, pays[i].date, &v);
-        v.company_id = inv->company_id;
-        v.invoice_id = inv->id;
-        if (!rc)
-            rc = store_books_voucher_insert(st, &v);
-        if (!rc)
-            (*made)++;
+        rc = voucher_payment(&vi, &vp, pays[i].date, v);
+        v->company_id = inv->company_id;
+        v->invoice_id = inv->id;
+        books->n += !rc;
     }
     return rc;
 }
@@ -374,6 +431,7 @@ enum pm_err app_demo_vouchers(struct store *st, int64_t company_id, int32_t toda
     struct invoice_line_row *rows = calloc(STORE_LINES_MAX, sizeof(*rows));
     struct invoice_line *lines = calloc(STORE_LINES_MAX, sizeof(*lines));
     struct payment *pays = calloc(DEMO_PAGE, sizeof(*pays));
+    struct demo_books books = {0};
     struct company co;
     size_t n = 0, i, done = 0;
     enum pm_err rc;
@@ -389,15 +447,20 @@ enum pm_err app_demo_vouchers(struct store *st, int64_t company_id, int32_t toda
     q.limit = DEMO_PAGE;
     while (!rc) {
         rc = store_invoice_list(st, company_id, &q, page, DEMO_PAGE, &n);
-        for (i = 0; !rc && i < n; i++) {
+        books.n = 0;
+        for (i = 0; !rc && i < n; i++)
             if (!strcmp(page[i].currency, "SEK")) /* the books are in SEK */
                 rc = demo_invoice_vouchers(st, &page[i], co.accounting_method == ACCOUNTING_CASH,
-                                           rows, lines, pays, made);
-            if (!rc && ++done % 2000 == 0) {
-                rc = store_commit(st);
-                if (!rc)
-                    rc = store_begin_for(st, company_id);
-            }
+                                           rows, lines, pays, &books);
+        if (!rc)
+            rc = store_books_voucher_insert_batch(st, books.v, books.n);
+        if (!rc)
+            *made += (int64_t)books.n;
+        done += n;
+        if (!rc && done % 2000 == 0) {
+            rc = store_commit(st);
+            if (!rc)
+                rc = store_begin_for(st, company_id);
         }
         if (rc || n < DEMO_PAGE)
             break;
@@ -409,6 +472,7 @@ enum pm_err app_demo_vouchers(struct store *st, int64_t company_id, int32_t toda
         rc = store_commit(st);
     else
         store_rollback(st);
+    free(books.v);
     free(pays);
     free(lines);
     free(rows);
@@ -422,11 +486,12 @@ enum pm_err app_demo_build(struct store *st, const struct app_demo_options *o,
     char org_base[10] = "556677889";
     struct company *co = &s->company;
     struct customer *custs = NULL;
+    struct demo_batch batch = {0};
     struct user u = {0};
     struct app_ctx ax = {.store = st};
     uint64_t rng = UINT64_C(20251223);
     int32_t today = o->today;
-    size_t n_custs;
+    size_t n_custs, n_evs = 0;
     enum pm_err rc = PM_OK;
 
     memset(s, 0, sizeof(*s));
@@ -470,8 +535,13 @@ enum pm_err app_demo_build(struct store *st, const struct app_demo_options *o,
     n_custs = (size_t)(o->invoices / 25);
     n_custs = n_custs < 40 ? 40 : n_custs > 40000 ? 40000 : n_custs;
     custs = calloc(n_custs, sizeof(*custs));
-    if (!custs)
-        return app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
+    batch.items = calloc(DEMO_COMMIT_EVERY, sizeof(*batch.items));
+    batch.slots = calloc(DEMO_COMMIT_EVERY, sizeof(*batch.slots));
+    batch.evs = calloc(3 * DEMO_COMMIT_EVERY, sizeof(*batch.evs));
+    if (!custs || !batch.items || !batch.slots || !batch.evs) {
+        rc = app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
+        goto out_free;
+    }
     rc = store_begin(st);
     if (rc)
         goto out_failed;
@@ -485,24 +555,35 @@ enum pm_err app_demo_build(struct store *st, const struct app_demo_options *o,
         make_customer(i, &rng, &custs[i], s);
         rc = store_customer_insert(st, &custs[i]);
     }
-    for (int64_t j = 0; !rc && j < o->invoices; j++) {
-        size_t ci = j < (int64_t)n_custs ? (size_t)j : pick(&rng, (uint32_t)n_custs);
-
-        rc = make_invoice(st, co, (size_t)j, &custs[ci], today, &rng, s);
-        if (!rc && (j + 1) % DEMO_COMMIT_EVERY == 0) {
-            rc = store_commit(st);
-            if (!rc)
-                rc = store_begin(st);
-            if (!rc && o->progress)
-                o->progress(o->arg, j + 1);
-        }
-    }
     if (!rc)
         rc = store_commit(st);
     if (rc) {
         store_rollback(st);
         goto out_failed;
     }
+    if (!rc)
+        rc = store_bulk_writes(st, true);
+    if (rc)
+        goto out_failed;
+    /* The invoices: a batch a transaction of its own (no savepoint inside a
+     * transaction of the caller: SQLite's cost of a statement inside a
+     * savepoint grows with the transaction). */
+    for (int64_t j = 0; !rc && j < o->invoices; j++) {
+        size_t ci = j < (int64_t)n_custs ? (size_t)j : pick(&rng, (uint32_t)n_custs);
+        size_t k = (size_t)(j % DEMO_COMMIT_EVERY);
+
+        if (k == 0)
+            n_evs = 0;
+        rc = make_invoice(co, (size_t)j, &custs[ci], today, &rng, &batch.slots[k],
+                          &batch.evs[n_evs], &batch.items[k]);
+        n_evs += batch.items[k].n_events;
+        if (!rc && (k + 1 == DEMO_COMMIT_EVERY || j + 1 == o->invoices))
+            rc = write_batch(st, &batch, k + 1, s);
+        if (!rc && (j + 1) % DEMO_COMMIT_EVERY == 0 && o->progress)
+            o->progress(o->arg, j + 1);
+    }
+    if (rc)
+        goto out_failed;
     /* the vouchers of the invoices and payments */
     if (o->vouchers == 1 || (o->vouchers == -1 && o->invoices <= 50000))
         rc = app_demo_vouchers(st, co->id, today, &s->vouchers);
@@ -511,6 +592,11 @@ enum pm_err app_demo_build(struct store *st, const struct app_demo_options *o,
 out_failed:
     if (rc)
         app_store_failed(&ax, rc, e);
+    store_bulk_writes(st, false);
+out_free:
+    free(batch.evs);
+    free(batch.slots);
+    free(batch.items);
     free(custs);
     return rc;
 }

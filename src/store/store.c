@@ -136,6 +136,11 @@ enum pm_err store_rollback(struct store *st)
     return st->drv->rollback(st);
 }
 
+enum pm_err store_bulk_writes(struct store *st, bool on)
+{
+    return st->drv->bulk_writes ? st->drv->bulk_writes(st, on) : PM_OK;
+}
+
 enum pm_err store_mark(struct store *st)
 {
     static const char sql[] = "SAVEPOINT store_mark";

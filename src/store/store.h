@@ -301,6 +301,13 @@ enum pm_err store_begin(struct store *st);
 enum pm_err store_begin_for(struct store *st, int64_t company_id);
 enum pm_err store_commit(struct store *st);
 enum pm_err store_rollback(struct store *st);
+/* The handle is about to write a great many rows (demo data, an import)
+ * or, on = false, is done with it: the engine's tuning for it (SQLite: a
+ * page cache of STORE_BULK_CACHE_MIB instead of the default 2 MiB, so
+ * that filling tables with many indexes does not spill and re-read
+ * pages; PostgreSQL: nothing).  Only memory: the data written is the same. */
+#define STORE_BULK_CACHE_MIB 256
+enum pm_err store_bulk_writes(struct store *st, bool on);
 /* Inside a transaction: mark where to undo to.  store_undo_to_mark()
  * then undoes every write since the mark (the transaction goes on), as a
  * dry run needs: do it all, answer what was done, keep nothing. */
@@ -332,6 +339,36 @@ enum pm_err store_customer_list(struct store *st, int64_t company_id, const char
 enum pm_err store_invoice_insert(struct store *st, struct invoice *inv,
                                  const struct invoice_line_row *lines, size_t n_lines,
                                  const struct invoice_buyer *buyers, size_t n_buyers);
+/* One invoice of a batch and what is written with it.  inv as for
+ * store_invoice_insert but number 0 (a batch takes its numbers from the
+ * series); payments and events need no company or invoice id (the batch
+ * sets them, and their ids). */
+struct store_invoice_new {
+    struct invoice inv; /* out: as store_invoice_insert leaves it, after the payments */
+    const struct invoice_line_row *lines;
+    size_t n_lines;
+    const struct invoice_buyer *buyers;
+    size_t n_buyers;
+    struct payment *payments; /* received already: as store_payment_insert each, in order */
+    size_t n_payments;
+    struct history_event *events; /* as store_history_insert each, in order */
+    size_t n_events;
+};
+
+/* Called once an item has its id and number (item->inv.id, number) and
+ * before its payments and events are written: what the caller fills in
+ * that names them (a payment's reference).  May be called again for the
+ * same item when the unit is run again after a transient conflict. */
+typedef void store_invoice_numbered_fn(void *arg, struct store_invoice_new *item);
+
+/* Insert items[0..n), all of one company, as store_invoice_insert, then
+ * store_payment_insert and store_history_insert for each payment and event
+ * of each item in order would (the same numbers, ids in the same order,
+ * the same derived columns and webhook deliveries), in one atomic unit
+ * whose round trips do not grow with the rows (store_invoice_batch.c).
+ * numbered may be NULL. */
+enum pm_err store_invoice_insert_batch(struct store *st, struct store_invoice_new *items, size_t n,
+                                       store_invoice_numbered_fn *numbered, void *arg);
 enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id,
                               struct invoice *out);
 /* Lines and buyers of an invoice, up to cap each. */
@@ -360,6 +397,9 @@ enum pm_err store_idempotency_get(struct store *st, int64_t company_id, const ch
 enum pm_err store_idempotency_put(struct store *st, const struct idempotency_record *r);
 enum pm_err store_outbox_enqueue(struct store *st, struct outbox_message *m);
 enum pm_err store_history_insert(struct store *st, struct history_event *ev);
+/* evs[0..n), all of one company, as store_history_insert each in order
+ * (ids, at_us and data set the same way), in one atomic unit. */
+enum pm_err store_history_insert_batch(struct store *st, struct history_event *evs, size_t n);
 /* Oldest first, after event id after_id. */
 enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t invoice_id,
                                int64_t after_id, struct history_event *out, size_t cap, size_t *n);

@@ -131,6 +131,11 @@ enum pm_err store_books_invoice_write_off(struct store *st, int64_t company_id, 
  * company does not have; a refused voucher leaves nothing and takes no
  * number. */
 enum pm_err store_books_voucher_insert(struct store *st, struct voucher *v);
+/* v[0..n), all of one company, as store_books_voucher_insert each in
+ * order (the same numbers of each fiscal year's series), in one atomic
+ * unit: the series read once a year, the rows, heads and invoice links
+ * each with one sql_bulk_insert (store_vouchers.c). */
+enum pm_err store_books_voucher_insert_batch(struct store *st, struct voucher *v, size_t n);
 /* Vouchers dated from..to (inclusive), ordered by year and number,
  * after (after_year, after_number). */
 enum pm_err store_books_voucher_list(struct store *st, int64_t company_id, int32_t from, int32_t to,

@@ -99,6 +99,10 @@ struct store_driver {
      * its rows in COPY's text format — the engine's bulk load, one round
      * trip for many rows.  Failures as step's. */
     enum pm_err (*copy_in)(struct store *st, const char *copy, const char *data, size_t len);
+    /* Optional (NULL: nothing to do): the handle is about to write a great
+     * many rows (on) or is done with it (off) — what the engine tunes for
+     * it (SQLite: a page cache that holds the indexes being filled). */
+    enum pm_err (*bulk_writes)(struct store *st, bool on);
 
     /* ---- transactions ---- */
     bool (*in_transaction)(struct store *st);

@@ -2,7 +2,8 @@
  * store_invoices.c — invoices with their lines and buyers, payments, the
  * history of events and the agency outbox's enqueue side, written once in
  * SQL over the storage driver (sql.h).  The list and its counts:
- * store_invoice_list.c.
+ * store_invoice_list.c; many invoices (with their payments and events) or
+ * many events in one unit, with the same results: store_invoice_batch.c.
  *
  * The store keeps what core computed: an invoice's remaining amount and
  * state on insert and after each payment come from core/invoice.h

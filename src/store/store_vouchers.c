@@ -19,6 +19,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/fiscal.h"
@@ -166,6 +167,184 @@ enum pm_err store_books_voucher_insert(struct store *st, struct voucher *v)
         v->year = c.year;
         v->number = c.number;
     }
+    return err;
+}
+
+/* ---- many vouchers in one unit ---- */
+
+struct voucher_row_row {
+    int64_t company_id;
+    int year;
+    int64_t number, row_no;
+    int account;
+    int64_t debit_minor, credit_minor;
+};
+
+static const struct sql_col voucher_row_row_cols[] = SQL_COLS(
+    struct voucher_row_row, company_id, year, number, row_no, account, debit_minor, credit_minor);
+
+static const struct sql_bulk voucher_row_bulk =
+    SQL_BULK("voucher_rows", "company_id, year, number, row_no, account, debit_minor, credit_minor",
+             voucher_row_row_cols);
+
+struct voucher_head_row {
+    int64_t company_id;
+    int year;
+    int64_t number;
+    int date;
+    char text[VOUCHER_TEXT_MAX];
+    char source[32];
+    int64_t created_at;
+};
+
+static const struct sql_col voucher_head_row_cols[] =
+    SQL_COLS(struct voucher_head_row, company_id, year, number, date, text, source, created_at);
+
+static const struct sql_bulk voucher_head_bulk = SQL_BULK(
+    "vouchers", "company_id, year, number, date, text, source, created_at", voucher_head_row_cols);
+
+struct voucher_link_row {
+    int64_t company_id;
+    int year;
+    int64_t number, invoice_id;
+};
+
+static const struct sql_col voucher_link_row_cols[] =
+    SQL_COLS(struct voucher_link_row, company_id, year, number, invoice_id);
+
+static const struct sql_bulk voucher_link_bulk =
+    SQL_BULK("voucher_invoices", "company_id, year, number, invoice_id", voucher_link_row_cols);
+
+struct voucher_batch {
+    struct voucher *v;
+    size_t n;
+    int *years;       /* out: per voucher */
+    int64_t *numbers; /* out: per voucher */
+    struct voucher_row_row *rows;
+    struct voucher_head_row *heads;
+    struct voucher_link_row *links;
+};
+
+/* Numbers for every voucher: per fiscal year, the series row locked and
+ * its highest number read once (voucher_number), then counted on in the
+ * order of the batch. */
+static enum pm_err batch_numbers(struct store *st, struct voucher_batch *b, int start_month)
+{
+    struct voucher_insert c = {0};
+    enum pm_err err = PM_OK;
+    size_t i, j;
+
+    for (i = 0; i < b->n; i++)
+        b->years[i] = voucher_year(b->v[i].date, start_month);
+    for (i = 0; !err && i < b->n; i++) {
+        for (j = 0; j < i && b->years[j] != b->years[i]; j++)
+            ;
+        if (j < i) { /* the year's series is open: one above the last */
+            for (j = i; j-- > 0 && b->years[j] != b->years[i];)
+                ;
+            err = voucher_next_number(b->numbers[j], &b->numbers[i]);
+            if (err)
+                err = pm_error_set(&st->error, PM_ERR_RANGE, "number",
+                                   "voucher numbers of %d run out", b->years[i]);
+            continue;
+        }
+        c.v = &b->v[i];
+        c.year = b->years[i];
+        err = voucher_number(st, &c);
+        b->numbers[i] = c.number;
+    }
+    return err;
+}
+
+static enum pm_err voucher_batch_run(struct store *st, void *ctx)
+{
+    struct voucher_batch *b = ctx;
+    int start_month = FISCAL_START_MONTH_DEFAULT;
+    size_t i, r, n_rows = 0, n_links = 0;
+    enum pm_err err;
+
+    err = fiscal_start_month(st, b->v[0].company_id, &start_month);
+    if (!err)
+        err = batch_numbers(st, b, start_month);
+    for (i = 0; !err && i < b->n; i++) {
+        const struct voucher *v = &b->v[i];
+        struct voucher_head_row *h = &b->heads[i];
+
+        for (r = 0; r < v->n_rows; r++) {
+            struct voucher_row_row *row = &b->rows[n_rows++];
+
+            row->company_id = v->company_id;
+            row->year = b->years[i];
+            row->number = b->numbers[i];
+            row->row_no = (int64_t)r + 1;
+            row->account = v->rows[r].account;
+            row->debit_minor = v->rows[r].debit_minor;
+            row->credit_minor = v->rows[r].credit_minor;
+        }
+        h->company_id = v->company_id;
+        h->year = b->years[i];
+        h->number = b->numbers[i];
+        h->date = v->date;
+        memcpy(h->text, v->text, sizeof(h->text));
+        memcpy(h->source, v->source, sizeof(h->source));
+        h->created_at = v->created_at;
+        if (v->invoice_id) {
+            b->links[n_links].company_id = v->company_id;
+            b->links[n_links].year = b->years[i];
+            b->links[n_links].number = b->numbers[i];
+            b->links[n_links++].invoice_id = v->invoice_id;
+        }
+    }
+    /* the rows first: a head's insert checks that its rows balance */
+    if (!err)
+        err = sql_bulk_insert(st, &voucher_row_bulk, b->rows, sizeof(b->rows[0]), n_rows);
+    if (!err)
+        err = sql_bulk_insert(st, &voucher_head_bulk, b->heads, sizeof(b->heads[0]), b->n);
+    if (!err)
+        err = sql_bulk_insert(st, &voucher_link_bulk, b->links, sizeof(b->links[0]), n_links);
+    return err;
+}
+
+enum pm_err store_books_voucher_insert_batch(struct store *st, struct voucher *v, size_t n)
+{
+    struct voucher_batch b = {.v = v, .n = n};
+    size_t i, n_rows = 0;
+    enum pm_err err = PM_OK;
+
+    if (n == 0)
+        return PM_OK;
+    for (i = 0; !err && i < n; i++) {
+        if (v[i].company_id != v[0].company_id)
+            err = pm_error_set(&st->error, PM_ERR_INVALID, "company_id",
+                               "the vouchers of a batch are of one company");
+        if (!err)
+            err = voucher_check(&v[i], &st->error);
+        n_rows += v[i].n_rows;
+    }
+    if (err)
+        return err;
+    b.years = calloc(n, sizeof(*b.years));
+    b.numbers = calloc(n, sizeof(*b.numbers));
+    b.rows = calloc(n_rows ? n_rows : 1, sizeof(*b.rows));
+    b.heads = calloc(n, sizeof(*b.heads));
+    b.links = calloc(n, sizeof(*b.links));
+    if (!b.years || !b.numbers || !b.rows || !b.heads || !b.links) {
+        err = pm_error_set(&st->error, PM_ERR_NOMEM, "", "booking vouchers");
+    } else {
+        for (i = 0; i < n; i++)
+            if (!v[i].created_at)
+                v[i].created_at = sql_now();
+        err = sql_atomic(st, voucher_batch_run, &b);
+    }
+    for (i = 0; !err && i < n; i++) {
+        v[i].year = b.years[i];
+        v[i].number = b.numbers[i];
+    }
+    free(b.links);
+    free(b.heads);
+    free(b.rows);
+    free(b.numbers);
+    free(b.years);
     return err;
 }
 

@@ -476,6 +476,76 @@ static void test_voucher_numbers(void **state)
     assert_int_equal(a4.number, 3);
 }
 
+/* Vouchers booked one by one and the same booked as one batch on another
+ * company: the same numbers per fiscal year (going on from one booked
+ * before), heads, rows and invoice links; a batch with a voucher that
+ * cannot be booked books nothing. */
+static void test_voucher_batch_same_as_single(void **state)
+{
+    struct fixture *f = *state;
+    int64_t companies[2] = {f->company_a, f->company_b};
+    int64_t customers[2] = {f->customer_a, f->customer_b};
+    int32_t dates[6] = {day(2024, 3, 1), day(2025, 1, 2), day(2024, 12, 31),
+                        day(2025, 2, 1), day(2024, 5, 5), day(2026, 1, 1)};
+    struct voucher v[2][6], first, out[2][8], bad[2];
+    int64_t inv[2];
+    size_t c, i, n[2] = {0, 0};
+
+    for (c = 0; c < 2; c++) {
+        inv[c] =
+            add_invoice(f->st, companies[c], customers[c], 1001, day(2024, 3, 1), 12500, "SEK").id;
+        first = make_voucher(companies[c], day(2024, 1, 2), 100);
+        assert_int_equal(store_books_voucher_insert(f->st, &first), PM_OK);
+        for (i = 0; i < 6; i++) {
+            v[c][i] = make_voucher(companies[c], dates[i], 1000 * ((int64_t)i + 1));
+            v[c][i].created_at = 1700000000;
+            if (i % 2)
+                v[c][i].invoice_id = inv[c];
+        }
+    }
+    assert_int_equal(inv[0], inv[1]);
+    for (i = 0; i < 6; i++)
+        assert_int_equal(store_books_voucher_insert(f->st, &v[0][i]), PM_OK);
+    assert_int_equal(store_books_voucher_insert_batch(f->st, v[1], 6), PM_OK);
+    for (i = 0; i < 6; i++) {
+        assert_int_equal(v[1][i].year, v[0][i].year);
+        assert_int_equal(v[1][i].number, v[0][i].number);
+    }
+    assert_int_equal(v[1][0].number, 2); /* after the one booked before */
+    assert_int_equal(v[1][4].number, 4); /* 2024: 2, 3, 4 */
+    assert_int_equal(v[1][3].number, 2); /* 2025: 1, 2 */
+    for (c = 0; c < 2; c++)
+        assert_int_equal(store_books_voucher_list(f->st, companies[c], day(2024, 1, 1),
+                                                  day(2026, 12, 31), 0, 0, out[c], 8, &n[c]),
+                         PM_OK);
+    assert_int_equal(n[0], 7);
+    assert_int_equal(n[1], 7);
+    for (i = 1; i < 7; i++) { /* the first was booked before, at another time */
+        out[0][i].company_id = out[1][i].company_id;
+        assert_memory_equal(&out[0][i], &out[1][i], sizeof(out[0][i]));
+    }
+
+    /* refused: nothing of the batch is booked, no number taken */
+    bad[0] = make_voucher(f->company_b, day(2024, 8, 1), 500);
+    bad[1] = make_voucher(f->company_b, day(2024, 8, 2), 500);
+    bad[1].rows[0].debit_minor += 1;
+    assert_int_equal(store_books_voucher_insert_batch(f->st, bad, 2), PM_ERR_INVALID);
+    bad[1] = make_voucher(f->company_b, day(2024, 8, 2), 500);
+    bad[1].invoice_id = inv[1] + 100; /* no such invoice */
+    assert_int_not_equal(store_books_voucher_insert_batch(f->st, bad, 2), PM_OK);
+    bad[1] = make_voucher(f->company_a, day(2024, 8, 2), 500);
+    assert_int_equal(store_books_voucher_insert_batch(f->st, bad, 2), PM_ERR_INVALID);
+    assert_string_equal(store_error(f->st)->field, "company_id");
+    assert_int_equal(store_books_voucher_list(f->st, f->company_b, day(2024, 1, 1),
+                                              day(2026, 12, 31), 0, 0, out[1], 8, &n[1]),
+                     PM_OK);
+    assert_int_equal(n[1], 7);
+    bad[1] = make_voucher(f->company_b, day(2024, 8, 2), 500);
+    assert_int_equal(store_books_voucher_insert_batch(f->st, bad, 2), PM_OK);
+    assert_int_equal(bad[0].number, 5);
+    assert_int_equal(bad[1].number, 6);
+}
+
 /* A company whose fiscal year runs 1 May - 30 April numbers its vouchers
  * per such year: the series is named by the year it starts in, and 1 May
  * starts again at 1 while New Year's Day goes on in the old series. */
@@ -1118,6 +1188,7 @@ int main(void)
         T(test_reminder_batches),
         T(test_invoice_books),
         T(test_voucher_numbers),
+        T(test_voucher_batch_same_as_single),
         T(test_voucher_numbers_broken_year),
         T(test_voucher_in_transaction),
         T(test_voucher_list_and_balances),

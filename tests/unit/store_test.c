@@ -2078,6 +2078,292 @@ static void test_dsn_redacted(void **state)
     }
 }
 
+/* ---- batches: the same rows as the one-row calls ---- */
+
+/* Every row of sql (all columns, "|" between, "\n" after each) into out. */
+static void raw_rows(struct fixture *f, const char *sql, char *out, size_t cap)
+{
+    size_t len = 0;
+
+    out[0] = '\0';
+    if (on_pg()) {
+        PGresult *r = PQexec(f->pg_raw, sql);
+        int i, c;
+
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            fail_msg("%s: %s", sql, PQerrorMessage(f->pg_raw));
+        for (i = 0; i < PQntuples(r); i++)
+            for (c = 0; c < PQnfields(r) && len < cap; c++)
+                len += (size_t)snprintf(out + len, cap - len, "%s%c", PQgetvalue(r, i, c),
+                                        c + 1 < PQnfields(r) ? '|' : '\n');
+        PQclear(r);
+    } else {
+        sqlite3_stmt *q = NULL;
+        int c;
+
+        assert_int_equal(sqlite3_prepare_v2(f->raw, sql, -1, &q, NULL), SQLITE_OK);
+        while (sqlite3_step(q) == SQLITE_ROW)
+            for (c = 0; c < sqlite3_column_count(q) && len < cap; c++) {
+                const unsigned char *v = sqlite3_column_text(q, c);
+
+                len += (size_t)snprintf(out + len, cap - len, "%s%c", v ? (const char *)v : "",
+                                        c + 1 < sqlite3_column_count(q) ? '|' : '\n');
+            }
+        sqlite3_finalize(q);
+    }
+    assert_true(len < cap);
+}
+
+/* The rows of company_id's invoices and what hangs on them, without the
+ * company and the clock (created_at, a delivery's event id). */
+static void company_rows(struct fixture *f, int64_t company_id, char *out, size_t cap)
+{
+    static const char *const tables[] = {
+        "SELECT id, number, customer_id, kind, currency, invoice_date, due_date, net_minor,"
+        " vat_minor, total_minor, tax_reduction_minor, customer_part_minor, paid_minor,"
+        " credited_minor, remaining_minor, state, manual_reminders, agency_state, agency_status,"
+        " reminder_fee_minor, zero_vat, dunning_level, dunning_date FROM invoices"
+        " WHERE company_id = %lld ORDER BY id",
+        "SELECT invoice_id, line_no, description, quantity_milli, unit_price_minor, vat_rate_bp,"
+        " labour, net_minor FROM invoice_lines WHERE company_id = %lld"
+        " ORDER BY invoice_id, line_no",
+        "SELECT invoice_id, buyer_no, id_number, name FROM invoice_buyers"
+        " WHERE company_id = %lld ORDER BY invoice_id, buyer_no",
+        "SELECT id, invoice_id, date, amount_minor, reference, source, fees_minor, interest_minor"
+        " FROM payments WHERE company_id = %lld ORDER BY id",
+        "SELECT id, invoice_id, at_us, kind, actor, message, data FROM history_events"
+        " WHERE company_id = %lld ORDER BY id",
+        "SELECT id, endpoint_id, invoice_id, event_type, state, created_at FROM webhook_deliveries"
+        " WHERE company_id = %lld ORDER BY id",
+        "SELECT name, next_value FROM sequences WHERE company_id = %lld"
+        " AND name IN ('invoice_number', 'invoices') ORDER BY name",
+    };
+    char sql[1024];
+    size_t i, len = 0;
+
+    for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        snprintf(sql, sizeof(sql), tables[i], (long long)company_id);
+        len += (size_t)snprintf(out + len, cap - len, "-- %zu\n", i);
+        raw_rows(f, sql, out + len, cap - len);
+        len += strlen(out + len);
+    }
+}
+
+#define BATCH_N 6
+
+/* The invoices of the batch test: item k of company_id and customer_id,
+ * its lines, buyers, payments and events in the arrays given. */
+static void batch_items(int64_t company_id, int64_t customer_id,
+                        struct store_invoice_new items[BATCH_N],
+                        struct invoice_line_row lines[BATCH_N][2],
+                        struct invoice_buyer buyers[BATCH_N][2], struct payment pays[BATCH_N][2],
+                        struct history_event evs[BATCH_N][3])
+{
+    static const int64_t amounts[BATCH_N][2] = {{0, 0},      {50000, 0}, {20000, 10000},
+                                                {90000, 50}, {12000, 0}, {0, 0}};
+    size_t k, i;
+
+    memset(items, 0, sizeof(*items) * BATCH_N);
+    memset(lines, 0, sizeof(lines[0]) * BATCH_N);
+    memset(buyers, 0, sizeof(buyers[0]) * BATCH_N);
+    memset(pays, 0, sizeof(pays[0]) * BATCH_N);
+    memset(evs, 0, sizeof(evs[0]) * BATCH_N);
+    for (k = 0; k < BATCH_N; k++) {
+        struct invoice *inv = &items[k].inv;
+        int64_t amount = 30000 + 10000 * (int64_t)k;
+
+        inv->company_id = company_id;
+        inv->customer_id = customer_id;
+        inv->kind = k == 2 ? INVOICE_ROT : k == 4 ? INVOICE_RUT : INVOICE_STANDARD;
+        snprintf(inv->currency, sizeof(inv->currency), "%s", k == 5 ? "EUR" : "SEK");
+        inv->invoice_date = TODAY - 40 + (int32_t)k;
+        inv->due_date = TODAY - 10 + (int32_t)k * 5;
+        inv->net_minor = inv->total_minor = inv->customer_part_minor = amount;
+        inv->reminder_fee_agreed_minor = k % 2 ? 6000 : 0;
+        inv->zero_vat = k == 5 ? ZERO_VAT_GOODS : ZERO_VAT_NONE;
+        if (k == 3)
+            inv->state = INVOICE_STATE_WRITTEN_OFF;
+        /* text that COPY and the statements must carry as written */
+        snprintf(lines[k][0].description, sizeof(lines[k][0].description),
+                 "Rad %zu: \"citat\"\t\\N och\\ttab\nny rad %%_ Åäö", k);
+        lines[k][0].line = (struct invoice_line){1000, amount, 0, k == 2 || k == 4};
+        lines[k][0].net_minor = amount;
+        snprintf(lines[k][1].description, sizeof(lines[k][1].description), "Material");
+        lines[k][1].line = (struct invoice_line){500, 0, 2500, false};
+        items[k].lines = lines[k];
+        items[k].n_lines = k == 1 ? 1 : 2;
+        if (inv->kind != INVOICE_STANDARD) {
+            snprintf(buyers[k][0].id_number, sizeof(buyers[k][0].id_number), "198112289874");
+            snprintf(buyers[k][0].name, sizeof(buyers[k][0].name), "Åsa \\ Öberg");
+            snprintf(buyers[k][1].id_number, sizeof(buyers[k][1].id_number), "197802022389");
+            snprintf(buyers[k][1].name, sizeof(buyers[k][1].name), "Per\tÖberg");
+            items[k].buyers = buyers[k];
+            items[k].n_buyers = 2;
+        }
+        snprintf(evs[k][0].kind, sizeof(evs[k][0].kind), "created");
+        snprintf(evs[k][0].actor, sizeof(evs[k][0].actor), "anna@example.se");
+        snprintf(evs[k][0].message, sizeof(evs[k][0].message), "Faktura skapad");
+        evs[k][0].at_us = (int64_t)1700000000000000 + (int64_t)k;
+        items[k].events = evs[k];
+        items[k].n_events = 1;
+        for (i = 0; i < 2 && amounts[k][i]; i++) {
+            pays[k][i].date = TODAY - 5 + (int32_t)i;
+            pays[k][i].amount_minor = amounts[k][i];
+            pays[k][i].source = i ? PAYMENT_BGMAX : PAYMENT_MANUAL;
+            pays[k][i].created_at = 1700000000;
+            snprintf(pays[k][i].reference, sizeof(pays[k][i].reference), "ref %zu-%zu", k, i);
+            items[k].payments = pays[k];
+            items[k].n_payments = i + 1;
+            /* a webhook event: a delivery for the endpoint that asked */
+            snprintf(evs[k][1 + i].kind, sizeof(evs[k][1 + i].kind), "payment");
+            snprintf(evs[k][1 + i].actor, sizeof(evs[k][1 + i].actor), "system");
+            snprintf(evs[k][1 + i].data, sizeof(evs[k][1 + i].data), "{\"amount_minor\":%lld}",
+                     (long long)amounts[k][i]);
+            evs[k][1 + i].at_us = (int64_t)1700000100000000 + (int64_t)i;
+            items[k].n_events = 2 + i;
+        }
+    }
+}
+
+/* What the one-row calls write, and the same through one batch on another
+ * company: the same invoices (numbers of the series stepping over one
+ * given by hand, derived columns after the payments, a written-off one),
+ * lines and buyers with text to escape, payments, events and webhook
+ * deliveries, in the same order of ids. */
+static void test_invoice_batch_same_as_single(void **state)
+{
+    struct fixture *f = *state;
+    static struct store_invoice_new items[BATCH_N];
+    static struct invoice_line_row lines[BATCH_N][2];
+    static struct invoice_buyer buyers[BATCH_N][2];
+    static struct payment pays[BATCH_N][2];
+    static struct history_event evs[BATCH_N][3];
+    static char single[32768], batch[32768];
+    int64_t companies[2] = {f->company_a, f->company_b};
+    int64_t customers[2] = {f->customer_a, f->customer_b};
+    struct webhook_endpoint ep;
+    struct payment p;
+    struct history_event ev;
+    size_t c, k, i;
+
+    assert_int_equal(f->customer_a, f->customer_b); /* the first of each company's series */
+    for (c = 0; c < 2; c++) {
+        memset(&ep, 0, sizeof(ep));
+        ep.company_id = companies[c];
+        snprintf(ep.url, sizeof(ep.url), "https://hooks.example.se/%zu", c);
+        snprintf(ep.event_types, sizeof(ep.event_types), "payment.received");
+        snprintf(ep.secret, sizeof(ep.secret), "whsec_test");
+        ep.created_at = 100;
+        assert_int_equal(store_webhook_endpoint_insert(f->st, &ep), PM_OK);
+        /* a number given by hand ahead of the series: both step over it */
+        add_invoice(f->st, companies[c], customers[c], 1003, TODAY, 100);
+    }
+    /* company a: one row at a time */
+    batch_items(f->company_a, f->customer_a, items, lines, buyers, pays, evs);
+    for (k = 0; k < BATCH_N; k++) {
+        struct invoice inv = items[k].inv;
+
+        assert_int_equal(store_invoice_insert(f->st, &inv, items[k].lines, items[k].n_lines,
+                                              items[k].buyers, items[k].n_buyers),
+                         PM_OK);
+        for (i = 0; i < items[k].n_payments; i++) {
+            p = items[k].payments[i];
+            p.company_id = f->company_a;
+            p.invoice_id = inv.id;
+            assert_int_equal(store_payment_insert(f->st, &p), PM_OK);
+        }
+        for (i = 0; i < items[k].n_events; i++) {
+            ev = items[k].events[i];
+            ev.company_id = f->company_a;
+            ev.invoice_id = inv.id;
+            assert_int_equal(store_history_insert(f->st, &ev), PM_OK);
+        }
+    }
+    /* company b: one batch */
+    batch_items(f->company_b, f->customer_b, items, lines, buyers, pays, evs);
+    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_OK);
+    assert_int_equal(items[0].inv.number, 1001);
+    assert_int_equal(items[2].inv.number, 1004); /* 1003 was taken */
+    assert_int_equal(items[3].inv.state, INVOICE_STATE_WRITTEN_OFF);
+    assert_int_equal(items[2].inv.paid_minor, 30000);
+    assert_int_equal(items[2].inv.remaining_minor, 20000);
+    assert_true(items[1].payments[0].id > 0 && items[1].events[1].id > items[1].events[0].id);
+
+    company_rows(f, f->company_a, single, sizeof(single));
+    company_rows(f, f->company_b, batch, sizeof(batch));
+    assert_true(strlen(single) > 2000);
+    assert_string_equal(batch, single);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM webhook_deliveries"), 2 * 6);
+    /* what a caller reads back is the same too */
+    for (k = 0; k < BATCH_N; k++) {
+        struct invoice a, b;
+
+        assert_int_equal(store_invoice_get(f->st, f->company_a, items[k].inv.id, &a), PM_OK);
+        assert_int_equal(store_invoice_get(f->st, f->company_b, items[k].inv.id, &b), PM_OK);
+        assert_int_equal(a.remaining_minor, b.remaining_minor);
+        assert_int_equal(a.state, b.state);
+        assert_string_equal(a.customer_name, "Kund A");
+        assert_string_equal(b.customer_name, "Kund B");
+    }
+}
+
+/* A batch that cannot be written writes nothing, and names what is wrong. */
+static void test_invoice_batch_refused(void **state)
+{
+    struct fixture *f = *state;
+    static struct store_invoice_new items[BATCH_N];
+    static struct invoice_line_row lines[BATCH_N][2];
+    static struct invoice_buyer buyers[BATCH_N][2];
+    static struct payment pays[BATCH_N][2];
+    static struct history_event evs[BATCH_N][3];
+    struct history_event two[2];
+    int64_t before = raw_int(f, "SELECT count(*) FROM invoices");
+
+    batch_items(f->company_a, f->customer_a, items, lines, buyers, pays, evs);
+    lines[4][1].line.vat_rate_bp = 1700; /* a line the database would refuse */
+    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_ERR_INVALID);
+    assert_string_equal(store_error(f->st)->field, "lines");
+    lines[4][1].line.vat_rate_bp = 2500;
+    items[3].inv.customer_id = f->customer_a + 100;
+    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL),
+                     PM_ERR_NOT_FOUND);
+    assert_string_equal(store_error(f->st)->field, "customer_id");
+    items[3].inv.customer_id = f->customer_a;
+    items[1].inv.number = 1500;
+    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_ERR_INVALID);
+    assert_string_equal(store_error(f->st)->field, "number");
+    items[1].inv.number = 0;
+    pays[2][1].amount_minor = 0;
+    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_ERR_RANGE);
+    assert_string_equal(store_error(f->st)->field, "amount_minor");
+    pays[2][1].amount_minor = 10000;
+    /* data that is no JSON: refused by the database, at the end of the unit */
+    snprintf(evs[5][0].data, sizeof(evs[5][0].data), "{not json");
+    assert_int_not_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), before);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM payments"), 0);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM history_events"), 0);
+    /* the series is as it was: the next invoice is 1001 */
+    snprintf(evs[5][0].data, sizeof(evs[5][0].data), "{}");
+    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_OK);
+    assert_int_equal(items[0].inv.number, 1001);
+
+    /* history events alone: ids in order, the clock and "{}" filled in */
+    memset(two, 0, sizeof(two));
+    for (size_t i = 0; i < 2; i++) {
+        two[i].company_id = f->company_a;
+        two[i].invoice_id = items[i].inv.id;
+        snprintf(two[i].kind, sizeof(two[i].kind), "note");
+        snprintf(two[i].actor, sizeof(two[i].actor), "system");
+    }
+    assert_int_equal(store_history_insert_batch(f->st, two, 2), PM_OK);
+    assert_true(two[0].id > 0 && two[1].id == two[0].id + 1);
+    assert_true(two[0].at_us > 1700000000000000);
+    assert_string_equal(two[1].data, "{}");
+    two[1].company_id = f->company_b;
+    assert_int_equal(store_history_insert_batch(f->st, two, 2), PM_ERR_INVALID);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -2091,6 +2377,8 @@ int main(void)
         T(test_customers),
         T(test_tenant_isolation),
         T(test_invoice_insert_and_numbers),
+        T(test_invoice_batch_same_as_single),
+        T(test_invoice_batch_refused),
         T(test_payment_updates_invoice),
         T(test_list_filters_and_counts),
         T(test_list_search_and_customer),

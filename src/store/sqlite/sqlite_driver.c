@@ -297,6 +297,27 @@ static enum pm_err pragma(struct store *st, const char *sql)
     return drv_exec(st, sql, sql);
 }
 
+/* A page cache of STORE_BULK_CACHE_MIB (negative cache_size: KiB) and a
+ * checkpoint of the WAL every STORE_BULK_CACHE_MIB too (pages of indexes
+ * changed by many transactions copied into the file once, not once a
+ * transaction); or SQLite's defaults again (2 MiB, 1 000 pages), the WAL
+ * checkpointed at once. */
+static enum pm_err drv_bulk_writes(struct store *st, bool on)
+{
+    char sql[64];
+    enum pm_err err;
+
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", on ? STORE_BULK_CACHE_MIB * 1024 : 2000);
+    err = drv_exec(st, sql, "setting the page cache");
+    snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %d",
+             on ? STORE_BULK_CACHE_MIB * 1024 / 4 : 1000);
+    if (!err)
+        err = drv_exec(st, sql, "setting the checkpoints");
+    if (!err && !on)
+        err = drv_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", "checkpointing");
+    return err;
+}
+
 static enum pm_err open_path(const char *path, struct store **out, struct pm_error *e)
 {
     struct sqlite_store *s;
@@ -357,5 +378,6 @@ const struct store_driver sqlite_store_driver = {
     .open = drv_open,
     .migrations = &sqlite_migrations,
     .begin_for = NULL,
+    .bulk_writes = drv_bulk_writes,
     STORE_DRIVER_STEPS,
 };
