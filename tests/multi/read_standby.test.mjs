@@ -40,11 +40,12 @@ describe('lists from a standby (--db-read)', { skip: isPg ? false : 'needs Postg
   let limit = 100;
 
   const sql = (dsn, q) => execFileSync(PSQL, ['-X', '-q', '-A', '-t', '-d', dsn, '-c', q], { encoding: 'utf8' }).trim();
-  /* The standby's clock and its list statements since then. */
+  /* The standby's clock and its list statements since then (known by how
+   * they begin: pg_stat_activity keeps the first 1 024 bytes of a query). */
   const standbyNow = () => sql(standbyDb, 'SELECT clock_timestamp()');
   const listsOnStandbySince = (t) => Number(sql(standbyDb,
     `SELECT count(*) FROM pg_stat_activity WHERE datname = 'pm_read' AND pid <> pg_backend_pid()
-       AND query LIKE '%FROM invoices AS i%' AND query_start >= '${t}'`));
+       AND query LIKE 'SELECT i.company_id, i.id, i.number, i.customer_id,%' AND query_start >= '${t}'`));
   const caughtUp = () => sql(standbyDb, `SELECT pg_last_wal_replay_lsn() >= '${sql(primaryDb, 'SELECT pg_current_wal_insert_lsn()')}'`) === 't';
   /* A list the server has not cached: each asks for another page size. */
   async function list() {
@@ -52,6 +53,21 @@ describe('lists from a standby (--db-read)', { skip: isPg ? false : 'needs Postg
     const res = await s.client.get(`${s.api}/invoices?limit=${limit}`);
     assertStatus(res, 200);
     return res.body.items.map((i) => i.number);
+  }
+
+  /* A list once the standby has caught up, which the standby ran.  The
+   * primary's WAL also moves without our writes (e.g. the snapshot of
+   * running transactions it logs every 15 s), and a standby a record behind
+   * is rightly passed over: then catch up and ask again, a bounded number
+   * of times. */
+  async function listOnStandby(what) {
+    for (let tries = 0; tries < 20; tries++) {
+      await waitFor(() => caughtUp(), 60000, `the standby to replay ${what}`);
+      const t = standbyNow();
+      const numbers = await list();
+      if (listsOnStandbySince(t) >= 1) return numbers;
+    }
+    assert.fail(`the standby ran no list in 20 tries after replaying ${what}; the server said: ${s.logs.err.slice(-2000)}`);
   }
 
   before(async () => {
@@ -81,27 +97,21 @@ describe('lists from a standby (--db-read)', { skip: isPg ? false : 'needs Postg
     for (let i = 0; i < 3; i++) made.push((await s.invoice(customer.id)).number);
 
     /* caught up: the standby answers */
-    await waitFor(() => caughtUp(), 60000, 'the standby to replay the invoices');
-    let t = standbyNow();
-    let numbers = await list();
+    let numbers = await listOnStandby('the invoices');
     assert.deepEqual([...numbers].sort(), [...made].sort());
-    assert.ok(listsOnStandbySince(t) >= 1, 'the standby ran the list');
 
     /* the standby lags: the user's new invoice is in the list all the same */
     sql(standbyDb, 'SELECT pg_wal_replay_pause()');
     made.push((await s.invoice(customer.id)).number);
-    t = standbyNow();
+    let t = standbyNow();
     numbers = await list();
     assert.ok(numbers.includes(made[3]), `the invoice just made (${made[3]}) is in the list: ${numbers}`);
     assert.equal(listsOnStandbySince(t), 0, 'the lagging standby ran no list');
 
     /* replay resumed: the standby answers again */
     sql(standbyDb, 'SELECT pg_wal_replay_resume()');
-    await waitFor(() => caughtUp(), 60000, 'the standby to catch up');
-    t = standbyNow();
-    numbers = await list();
+    numbers = await listOnStandby('the paused WAL');
     assert.equal(numbers.length, 4);
-    assert.ok(listsOnStandbySince(t) >= 1, 'the standby ran the list again');
 
     /* the standby stopped: the primary answers, and writes go on */
     pgServer('stop', standby);
