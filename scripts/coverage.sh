@@ -3,9 +3,10 @@
 # on PostgreSQL: build the `coverage` preset (gcc --coverage -O0, in
 # build/coverage), run
 #   - the unit tests and the CLI tests,
-#   - http.api and http.amili on SQLite,
+#   - http.api, http.amili, http.mail and http.webhooks on SQLite,
 #   - unit.store_test.pg, unit.store_books_test.pg, unit.store_faults_test.pg,
-#     http.api.pg and http.amili.pg on a private PostgreSQL server
+#     http.api.pg, http.amili.pg, http.mail.pg and http.webhooks.pg on a
+#     private PostgreSQL server
 #     (pg.start / pg.stop),
 # and print the line and branch coverage of src/api, src/agency and
 # src/store (gcovr, Debian's package; installed here when missing, the test
@@ -35,9 +36,10 @@ if [ "${1:-}" != "--report" ]; then
   cmake --build --preset coverage || exit 1
   # Counts from an earlier run would be added to this one's.
   find "$build" -name '*.gcda' -delete
-  ctest --preset coverage -R '^(unit|cli)\.|^http\.(api|amili)$' -E '\.pg$' || status=1
+  ctest --preset coverage -R '^(unit|cli)\.|^http\.(api|amili|mail|webhooks)$' -E '\.pg$' ||
+    status=1
   ctest --preset coverage \
-    -R '^pg\.(start|stop)$|^unit\.store_(books_|faults_)?test\.pg$|^http\.(api|amili)\.pg$' ||
+    -R '^pg\.(start|stop)$|^unit\.store_(books_|faults_)?test\.pg$|^http\.(api|amili|mail|webhooks)\.pg$' ||
     status=1
 fi
 
