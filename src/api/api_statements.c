@@ -117,18 +117,24 @@ static json_t *statement_json(const struct app_statement *s, int64_t company_id)
         s->company.bankgiro, "reference", "ocr_per_invoice", "pdf_url", url);
 }
 
-enum pm_err api_statements_show(struct api_request *r)
+/* The statement the query asks for (as_of, from, to). */
+static enum pm_err requested(struct api_request *r, struct app_ctx *ax, struct app_statement *s)
 {
     int32_t as_of = 0, from = 0, to = 0;
+    enum pm_err rc = query_dates(r, &as_of, &from, &to);
+
+    if (!rc)
+        rc = api_request_app(r, NULL, NULL, 0, ax);
+    return rc ? rc : built(r, ax, as_of, from, to, s);
+}
+
+enum pm_err api_statements_show(struct api_request *r)
+{
     struct app_statement s;
     struct app_ctx ax;
     enum pm_err rc;
 
-    rc = query_dates(r, &as_of, &from, &to);
-    if (!rc)
-        rc = api_request_app(r, NULL, NULL, 0, &ax);
-    if (!rc)
-        rc = built(r, &ax, as_of, from, to, &s);
+    rc = requested(r, &ax, &s);
     if (rc)
         return rc;
     rc = api_request_reply(r, 200, statement_json(&s, ax.company_id));
@@ -138,18 +144,13 @@ enum pm_err api_statements_show(struct api_request *r)
 
 enum pm_err api_statements_pdf(struct api_request *r)
 {
-    int32_t as_of = 0, from = 0, to = 0;
     struct app_statement s;
     struct app_ctx ax;
     struct app_error ae;
     struct buf pdf = BUF_INIT;
     enum pm_err rc;
 
-    rc = query_dates(r, &as_of, &from, &to);
-    if (!rc)
-        rc = api_request_app(r, NULL, NULL, 0, &ax);
-    if (!rc)
-        rc = built(r, &ax, as_of, from, to, &s);
+    rc = requested(r, &ax, &s);
     if (rc)
         return rc;
     app_error_clear(&ae);

@@ -21,10 +21,10 @@
 #include <time.h>
 
 #include "core/invoice.h"
-#include "core/vat.h"
 #include "core/webhook.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "store/store_invoices.h"
 #include "store/store_webhooks.h"
 #include "util/buf.h"
 
@@ -325,20 +325,14 @@ static enum pm_err choose_numbers(struct store *st, struct invoice_batch *b)
 static enum pm_err check_lines(struct store *st, size_t item, const struct invoice_line_row *lines,
                                size_t n)
 {
-    const char *failed = NULL;
-    size_t i;
+    size_t at = 0;
+    const char *failed = store_invoice_lines_fault(lines, n, &at);
 
-    for (i = 0; i < n && !failed; i++) {
-        if (lines[i].line.quantity_milli <= 0)
-            failed = "quantity_milli > 0";
-        else if (vat_index(lines[i].line.vat_rate_bp) < 0)
-            failed = "vat_rate_bp IN (2500, 1200, 600, 0)";
-    }
     if (!failed)
         return PM_OK;
     return pm_error_set(&st->error, PM_ERR_INVALID, "lines",
-                        "invoice %zu of the batch, line %zu: CHECK constraint failed: %s", item,
-                        i - 1, failed);
+                        "invoice %zu of the batch, line %zu: CHECK constraint failed: %s", item, at,
+                        failed);
 }
 
 /* Item k's invoice as written: the standing after its payments, as

@@ -138,22 +138,30 @@ static enum pm_err json_text(struct buf *b, const char *s, size_t cap)
     return err ? err : buf_addch(b, '"');
 }
 
+const char *store_invoice_lines_fault(const struct invoice_line_row *lines, size_t n, size_t *at)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        *at = i;
+        if (lines[i].line.quantity_milli <= 0)
+            return "quantity_milli > 0";
+        if (vat_index(lines[i].line.vat_rate_bp) < 0)
+            return "vat_rate_bp IN (2500, 1200, 600, 0)";
+    }
+    return NULL;
+}
+
 /* The table's CHECKs, tested here so that the offending line is named. */
 static enum pm_err check_lines(struct store *st, const struct invoice_line_row *lines, size_t n)
 {
-    const char *failed = NULL;
     char field[32];
-    size_t i;
+    size_t at = 0;
+    const char *failed = store_invoice_lines_fault(lines, n, &at);
 
-    for (i = 0; i < n && !failed; i++) {
-        if (lines[i].line.quantity_milli <= 0)
-            failed = "quantity_milli > 0";
-        else if (vat_index(lines[i].line.vat_rate_bp) < 0)
-            failed = "vat_rate_bp IN (2500, 1200, 600, 0)";
-    }
     if (!failed)
         return PM_OK;
-    snprintf(field, sizeof(field), "lines[%zu]", i - 1);
+    snprintf(field, sizeof(field), "lines[%zu]", at);
     return pm_error_set(&st->error, PM_ERR_INVALID, field,
                         "inserting an invoice line: CHECK constraint failed: %s", failed);
 }

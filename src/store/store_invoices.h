@@ -22,6 +22,11 @@
     " COALESCE((SELECT e.expected_loss_minor FROM invoice_books AS e"                     \
     " WHERE e.company_id = i.company_id AND e.invoice_id = i.id), 0)"
 
+/* The first of lines[0..n) that breaks a CHECK of invoice_lines: its index
+ * in *at and the check; NULL when none does (the store names the line
+ * rather than leave it to the engine's message). */
+const char *store_invoice_lines_fault(const struct invoice_line_row *lines, size_t n, size_t *at);
+
 /* Reads the current row of a statement that selects STORE_INVOICE_COLS. */
 extern const struct sql_reader store_invoice_reader;
 /* The same, then whether a stop of reminders holds today and a handed-over
