@@ -21,7 +21,8 @@
  * (customer losses), app_credit_notes.c (credit notes), app_handover.c
  * and app_activation.c (Visma Amili), app_bankfile.c (BgMax),
  * app_export.c (vouchers, SIE, aging), app_demo.c (the demo company),
- * app_letter.c (the parties every letter prints).
+ * app_letter.c (the parties every letter prints), app_overdue.c (invoices
+ * falling due).
  * JSON here is what an operation stores (a history
  * event's data, an outbox message, a letter's snapshot) and the few
  * documents that are stored and shown alike (a loss's vouchers, a

@@ -7,22 +7,22 @@
 #include <string.h>
 
 const char *const webhook_types[] = {
-    "reminder.sent",
-    "invoice.handed_over",
-    "case.state_changed",
-    "payment.received",
-    "payout.received",
-    "customer.loss",
-    NULL,
+    "invoice.overdue",  "reminder.sent",   "invoice.handed_over", "case.state_changed",
+    "payment.received", "payout.received", "customer.loss",       NULL,
 };
 
 static const struct {
     const char *kind, *type;
 } of_history[] = {
-    {"reminder", "reminder.sent"},          {"amili_registered", "invoice.handed_over"},
-    {"amili_state", "case.state_changed"},  {"amili_status", "case.state_changed"},
-    {"amili_closed", "case.state_changed"}, {"payment", "payment.received"},
-    {"amili_payment", "payment.received"},  {"amili_payout", "payout.received"},
+    {"overdue", "invoice.overdue"},
+    {"reminder", "reminder.sent"},
+    {"amili_registered", "invoice.handed_over"},
+    {"amili_state", "case.state_changed"},
+    {"amili_status", "case.state_changed"},
+    {"amili_closed", "case.state_changed"},
+    {"payment", "payment.received"},
+    {"amili_payment", "payment.received"},
+    {"amili_payout", "payout.received"},
     {"customer_loss", "customer.loss"},
 };
 

@@ -6,6 +6,8 @@
  * happened to it; a webhook event is sent for the history events named
  * here, in the same transaction as the history event (store_webhooks.c).
  *
+ *   invoice.overdue        "overdue"           the due date passed with
+ *                                              something left to pay
  *   reminder.sent          "reminder"          a reminder was made (letter
  *                                              and/or e-mail)
  *   invoice.handed_over    "amili_registered"  the agency registered the case
@@ -14,9 +16,8 @@
  *   payout.received        "amili_payout"      the agency paid out
  *   customer.loss          "customer_loss"     written off as a loss
  *
- * "invoice.overdue" is not among them: the product has no moment at which
- * an invoice "becomes" overdue (the daily run proposes reminders, it does
- * not record the due date passing), so no such event is sent.
+ * "overdue" is noted once per invoice by the daily sweep (app_overdue.h),
+ * the first day after the due date on which the invoice is still open.
  */
 #ifndef PM_CORE_WEBHOOK_H
 #define PM_CORE_WEBHOOK_H

@@ -7,6 +7,10 @@
  * one per company and day in the store, so two servers, or a server and
  * cron, never run a day twice.
  *
+ * Before the runs, both note the invoices that fell due, for every
+ * company (app/app_overdue.h): the scheduler on every round, whatever the
+ * hour, so that an invoice is noted early the day after its due date.
+ *
  *   paminn [--db DSN] [--now TIME] [--data-dir DIR] dunning run
  *          [--company ID] [--approve] [Amili options of serve]
  *
@@ -22,11 +26,13 @@
 
 #include "app/app_companies.h"
 #include "app/app_dunning.h"
+#include "app/app_overdue.h"
 #include "cli/cli.h"
 #include "core/date.h"
 #include "core/interest.h"
 #include "main/serve.h"
 #include "store/store.h"
+#include "store/store_overdue.h"
 #include "util/clock.h"
 #include "util/tz.h"
 
@@ -94,6 +100,63 @@ struct dunning_scheduler {
     bool stop;
 };
 
+static bool stopping(struct dunning_scheduler *s)
+{
+    bool stop;
+
+    if (!s)
+        return false;
+    pthread_mutex_lock(&s->lock);
+    stop = s->stop;
+    pthread_mutex_unlock(&s->lock);
+    return stop;
+}
+
+/* Note the invoices that fell due: of company `only`, or of every company
+ * (0).  A line on log for each company that had any; how many companies
+ * failed.  s (NULL for the command) ends the round early when stopping. */
+static int note_overdue(struct store *st, const struct clock *clock, const struct tz *tz,
+                        int64_t only, FILE *log, struct dunning_scheduler *s)
+{
+    int64_t ids[256], after = 0;
+    size_t n = 0, i, noted;
+    struct app_ctx ax;
+    struct app_error e;
+    char date[16];
+    int failed = 0;
+
+    memset(&ax, 0, sizeof(ax));
+    ax.store = st;
+    ax.clock = clock;
+    ax.actor = "system";
+    ax.today = date_local_from_utc(tz, clock_now_s(clock));
+    date_format_iso(ax.today, date);
+    do {
+        if (only) {
+            ids[0] = only;
+            n = 1;
+        } else if (store_overdue_companies(st, after, ids, sizeof(ids) / sizeof(ids[0]), &n)) {
+            fprintf(stderr, "paminn dunning: overdue: %s\n", store_error(st)->message);
+            return failed + 1;
+        }
+        for (i = 0; i < n && !stopping(s); i++) {
+            ax.company_id = ids[i];
+            app_error_clear(&e);
+            if (app_overdue_note(&ax, &noted, &e)) {
+                fprintf(stderr, "paminn dunning: company %lld %s: overdue: %s %s\n",
+                        (long long)ids[i], date, e.code ? e.code : pm_err_name(e.rc), e.detail);
+                failed++;
+            } else if (noted) {
+                fprintf(log, "company %lld %s: %zu invoice%s fell due\n", (long long)ids[i], date,
+                        noted, noted == 1 ? "" : "s");
+                fflush(log);
+            }
+        }
+        after = n ? ids[n - 1] : after;
+    } while (!only && n == sizeof(ids) / sizeof(ids[0]) && !stopping(s));
+    return failed;
+}
+
 static int local_hour(const struct dunning_scheduler_config *cfg)
 {
     int64_t now = clock_now_s(cfg->clock);
@@ -108,18 +171,14 @@ static void tick(struct dunning_scheduler *s, struct store *st)
     int64_t ids[256];
     size_t n = 0, i;
 
+    (void)note_overdue(st, s->cfg.clock, s->cfg.tz, 0, stderr, s);
     if (local_hour(&s->cfg) < s->cfg.hour)
         return;
     if (store_dunning_companies(st, ids, sizeof(ids) / sizeof(ids[0]), &n)) {
         fprintf(stderr, "paminn serve: dunning: %s\n", store_error(st)->message);
         return;
     }
-    for (i = 0; i < n; i++) {
-        pthread_mutex_lock(&s->lock);
-        bool stop = s->stop;
-        pthread_mutex_unlock(&s->lock);
-        if (stop)
-            return;
+    for (i = 0; i < n && !stopping(s); i++) {
         (void)company_day(st, s->cfg.clock, s->cfg.tz, s->cfg.rates, s->cfg.agency, ids[i], false,
                           stderr);
     }
@@ -199,9 +258,12 @@ static int usage(FILE *f, int status)
     fprintf(f,
             "usage: paminn [--db DSN] [--now TIME] [--data-dir DIR] dunning run [--company ID]\n"
             "              [--approve] [--amili-url URL --amili-api-code CODE --amili-key FILE]\n\n"
-            "For every company with the daily run switched on (or only --company ID):\n"
-            "finish a run a crash left, propose today's run, and approve it when the\n"
-            "company's policy is automatic or with --approve.  Idempotent per company\n"
+            "First note the invoices that fell due since the last run, for every\n"
+            "company (or only --company ID): each gets the history event \"overdue\" and\n"
+            "the webhook event invoice.overdue, once.  Then, for every company with the\n"
+            "daily run switched on (or only --company ID): finish a run a crash left,\n"
+            "propose today's run, and approve it when the company's policy is\n"
+            "automatic or with --approve.  Idempotent per company\n"
             "and day.  One summary line per company on stdout.  Hand-overs to Visma\n"
             "Amili need the Amili options (as for serve); without them they fail with\n"
             "agency_not_configured and are proposed again the next day.\n%s",
@@ -266,6 +328,7 @@ int dunning_command(struct cli *c, int argc, char **argv)
         cli_errorf("dunning", "%s", store_error(c->store)->message);
         goto out_release;
     }
+    failed = note_overdue(c->store, &c->clock, c->tz, company_id, stdout, NULL);
     for (i = 0; i < n; i++) {
         if (company_day(c->store, &c->clock, c->tz, &rates, amili.agency, ids[i], approve, stdout))
             failed++;

@@ -980,6 +980,17 @@
     "CREATE INDEX mail_outbox_invoice ON mail_outbox (company_id, invoice_id, id);"
     "CREATE INDEX mail_outbox_customer ON mail_outbox (company_id, customer_id, id);",
 
+    /* The daily note of invoices falling due (store_overdue.h): how far
+     * each company's has come, as a position in (due_date, id) order.  A
+     * company without a row has not been swept yet; its first sweep
+     * starts the mark at the day before, noting nothing. */
+    "CREATE TABLE overdue_marks ("
+    "  company_id " T_INT " NOT NULL PRIMARY KEY REFERENCES companies (id),"
+    "  due_date " T_INT " NOT NULL,"
+    "  invoice_id " T_INT " NOT NULL,"
+    "  updated_at " T_INT " NOT NULL"
+    ")" T_STRICT ";",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */

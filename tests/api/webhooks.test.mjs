@@ -10,6 +10,11 @@
  *   and text) visible in the list;
  * - refused past --webhook-max-attempts: failed, and a resend by hand
  *   delivers it (same event id);
+ * - invoice.overdue: `paminn dunning run` on the days after a due date
+ *   notes each open invoice once, the day after its due date (history
+ *   event "overdue", one delivery); paid invoices, invoices overdue before
+ *   the first sweep, and runs repeated or with an earlier clock note
+ *   nothing more;
  * - bad input names the field and changes nothing; https:// only without
  *   the test flag (a second server).
  *
@@ -19,7 +24,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { PATIENCE_MS, assertError, assertStatus, co, createCustomer, createInvoice, line, startServer, waitFor } from './lib/server.mjs';
+import { DATA_DIR, PATIENCE_MS, assertError, assertStatus, co, createCustomer, createInvoice, line, paminn, startServer, waitFor }
+  from './lib/server.mjs';
 import { signatureOk, startReceiver } from '../webhooks/receiver.mjs';
 
 async function overdue(anna, cid) {
@@ -168,6 +174,60 @@ describe('webhooks', () => {
     assert.equal(done.attempts, 1);
     assert.equal(rx.accepted.filter((a) => a.id === failed.event_id).length, 1);
     rx.refuse = 2;
+  });
+
+  test('invoice.overdue: each open invoice once, the day after its due date', async () => {
+    const od = await startReceiver();
+    try {
+      const res = await anna.post(`${C}/webhooks`, { url: od.url, event_types: ['invoice.overdue'] });
+      assertStatus(res, 201);
+      od.secret = res.body.secret;
+      const customer = await createCustomer(anna, fx.companyId, { name: 'Signe Åkesson' });
+      const due = (due_date) => createInvoice(anna, fx.companyId, customer.id,
+        { invoice_date: '2025-09-01', due_date, lines: [line(100000)] });
+      const old = await overdue(anna, fx.companyId); /* overdue long before the first sweep */
+      const first = await due('2025-10-01');
+      const paid = await due('2025-10-01');
+      const second = await due('2025-10-02');
+      assertStatus(await anna.post(`${C}/invoices/${paid.id}/payments`, { date: '2025-09-30', amount_minor: paid.remaining_minor }), 201);
+      /* the daily run on a day; its stdout */
+      const day = (d) => paminn(['--db', fx.db, '--now', `${d}T08:00:00Z`, '--data-dir', DATA_DIR, 'dunning', 'run',
+        '--company', String(fx.companyId)]);
+      /* invoice.overdue deliveries of [old, first, paid, second] */
+      const overdueDeliveries = async () => {
+        const list = await anna.get(`${C}/webhooks/deliveries?limit=200`);
+        assertStatus(list, 200);
+        return [old, first, paid, second].map((inv) =>
+          list.body.items.filter((x) => x.event_type === 'invoice.overdue' && x.invoice_id === inv.id).length);
+      };
+
+      day('2025-09-30'); /* the first sweep (or one after the server's own): marks, notes nothing */
+      assert.doesNotMatch(day('2025-10-01'), /fell due/, 'due today is not overdue yet');
+      assert.deepEqual(await overdueDeliveries(), [0, 0, 0, 0]);
+      assert.match(day('2025-10-02'), /company \d+ 2025-10-02: 1 invoice fell due/);
+      assert.deepEqual(await overdueDeliveries(), [0, 1, 0, 0], 'the open invoice due 10-01, not the paid one');
+      assert.doesNotMatch(day('2025-10-02'), /fell due/, 'the same day again notes nothing');
+      assert.match(day('2025-10-05'), /company \d+ 2025-10-05: 1 invoice fell due/);
+      day('2025-10-01'); /* a process with an earlier clock does not move the mark back */
+      assert.doesNotMatch(day('2025-10-06'), /fell due/);
+      assert.deepEqual(await overdueDeliveries(), [0, 1, 0, 1], 'once each');
+
+      const d = await deliveryIn(anna, C, (x) => x.invoice_id === first.id && x.endpoint_id === res.body.id && x.state === 'delivered',
+        'invoice.overdue delivered');
+      const ev = od.accepted.find((a) => a.id === d.event_id).event;
+      assert.equal(ev.type, 'invoice.overdue');
+      assert.equal(ev.invoice_id, first.id);
+      assert.deepEqual(ev.data, { due_date: '2025-10-01', remaining_minor: first.remaining_minor, currency: 'SEK' });
+      assert.equal(od.badSignatures, 0);
+      const history = await anna.get(`${C}/invoices/${second.id}/history`);
+      assertStatus(history, 200);
+      const ov = history.body.items.filter((x) => x.kind === 'overdue');
+      assert.equal(ov.length, 1);
+      assert.equal(ov[0].data.due_date, '2025-10-02');
+      assertStatus(await anna.del(`${C}/webhooks/${res.body.id}`), 204);
+    } finally {
+      await od.stop();
+    }
   });
 
   test('bad input names the field and changes nothing', async () => {

@@ -18,6 +18,7 @@
 static void test_history_kinds(void **state)
 {
     (void)state;
+    assert_string_equal(webhook_type_of_history("overdue"), "invoice.overdue");
     assert_string_equal(webhook_type_of_history("reminder"), "reminder.sent");
     assert_string_equal(webhook_type_of_history("payment"), "payment.received");
     assert_string_equal(webhook_type_of_history("amili_payment"), "payment.received");
@@ -35,7 +36,8 @@ static void test_type_lists(void **state)
 {
     (void)state;
     assert_true(webhook_type_known("payout.received"));
-    assert_false(webhook_type_known("invoice.overdue"));
+    assert_true(webhook_type_known("invoice.overdue"));
+    assert_false(webhook_type_known("invoice.paid"));
     assert_false(webhook_type_known("payment"));
     assert_true(webhook_types_include("reminder.sent payment.received", "payment.received"));
     assert_true(webhook_types_include("reminder.sent payment.received", "reminder.sent"));

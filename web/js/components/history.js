@@ -2,7 +2,7 @@
  * history.js — an invoice's timeline as a person reads it: one line per
  * change, worded in the UI's language from the event's kind and data
  * (created, sent, manual reminders with fee, late-payment compensation and
- * interest, hand-over to Visma Amili and each case change, payments,
+ * interest, the due date passing, hand-over to Visma Amili and each case change, payments,
  * customer loss ...).  The agency's state and status changes read in the
  * same minute make one line.  Unknown kinds are shown with their message
  * as they come.
@@ -33,6 +33,7 @@ function eventText(ev) {
   switch (ev.kind) {
     case 'created': return t('history.text.created');
     case 'payment': return t('history.text.payment');
+    case 'overdue': return t('history.text.overdue', { date: d.due_date ?? '' });
     case 'amili_queued': return t('history.text.amili_queued');
     case 'amili_registered': return ''; /* the case and OCR follow in the data */
     case 'reminder': return t('history.text.reminder', { date: d.new_due_date ?? '' });
