@@ -16,10 +16,10 @@
 #include "agency/agency.h"
 #include "agency/agency_amili.h"
 #include "agency/agency_record.h"
-#include "app/app_reminder_stops.h"
 #include "util/clock.h"
 
 #define LIVE_TIMEOUT_MS 2000
+#define CHUNK           256 /* invoices whose facts are read at once */
 
 void app_handover_result_release(struct app_handover_result *res)
 {
@@ -27,9 +27,15 @@ void app_handover_result_release(struct app_handover_result *res)
     memset(res, 0, sizeof(*res));
 }
 
-static void facts_of(const struct handover_row *row, bool activated,
-                     const struct app_invoice_stops *stops, struct handover_facts *f)
+/* The facts core/handover.h checks, from the store's row (the stops
+ * recorded on the invoice and its customer decide whether it is stopped
+ * today). */
+static void facts_of(const struct app_ctx *ax, const struct handover_row *row, bool activated,
+                     struct handover_facts *f)
 {
+    struct reminder_stop_state stop;
+
+    (void)reminder_stop_on(&row->inv_stop, &row->cust_stop, ax->today, &stop);
     memset(f, 0, sizeof(*f));
     f->company_activated = activated;
     f->due_date = row->inv.due_date;
@@ -38,8 +44,8 @@ static void facts_of(const struct handover_row *row, bool activated,
     f->already_handed_over = row->claimed || row->has_case;
     f->written_off = row->inv.state == INVOICE_STATE_WRITTEN_OFF;
     f->credited = row->inv.state == INVOICE_STATE_CREDITED;
-    f->reminders_stopped = stops->today.stopped;
-    f->stop_kind = stops->today.stop.kind;
+    f->reminders_stopped = stop.stopped;
+    f->stop_kind = stop.stop.kind;
     f->customer_name = row->cu.name;
     f->address_line_1 = row->cu.address_line_1;
     f->zip_code = row->cu.zip_code;
@@ -53,9 +59,9 @@ enum pm_err app_handover_send(const struct app_ctx *ax, const int64_t *ids, size
                               struct app_handover_result *out, struct app_error *e)
 {
     struct handover_claim *claims = NULL;
-    struct handover_row *row = NULL;
+    struct handover_row *rows = NULL;
+    bool *found = NULL;
     struct handover_facts f;
-    struct app_invoice_stops stops;
     struct handover_batch batch;
     struct amili_activation act;
     struct agency_amili_payload_cache cache = {0};
@@ -73,9 +79,10 @@ enum pm_err app_handover_send(const struct app_ctx *ax, const int64_t *ids, size
     else if (rc != PM_ERR_NOT_FOUND)
         return app_store_failed(ax, rc, e);
     claims = calloc(n, sizeof(*claims));
-    row = malloc(sizeof(*row));
+    rows = calloc(n < CHUNK ? n : CHUNK, sizeof(*rows));
+    found = calloc(n < CHUNK ? n : CHUNK, sizeof(*found));
     out->outcomes = calloc(n, sizeof(*out->outcomes));
-    if (!claims || !row || !out->outcomes) {
+    if (!claims || !rows || !found || !out->outcomes) {
         rc = app_error_set(e, PM_ERR_NOMEM, NULL, NULL);
         goto out_free;
     }
@@ -83,23 +90,24 @@ enum pm_err app_handover_send(const struct app_ctx *ax, const int64_t *ids, size
     snprintf(queued_msg, sizeof(queued_msg), "Lämnad till Visma Amili (köad för registrering)");
     for (i = 0; i < n; i++) {
         struct app_handover_outcome *o = &out->outcomes[i];
+        const struct handover_row *row = &rows[i % CHUNK];
 
         o->invoice_id = ids[i];
-        rc = store_agency_handover_facts(ax->store, ax->company_id, ids[i], row);
-        if (rc == PM_ERR_NOT_FOUND) {
+        if (i % CHUNK == 0) {
+            rc = store_agency_handover_facts_many(ax->store, ax->company_id, ids + i,
+                                                  n - i < CHUNK ? n - i : CHUNK, rows, found);
+            if (rc) {
+                app_store_failed(ax, rc, e);
+                goto out_free;
+            }
+        }
+        if (!found[i % CHUNK]) {
             o->not_found = true;
             if (!out->first_field)
                 out->first_field = "invoice_ids";
             continue;
         }
-        if (rc) {
-            app_store_failed(ax, rc, e);
-            goto out_free;
-        }
-        rc = app_reminder_stops_of(ax, &row->inv, &stops, e);
-        if (rc)
-            goto out_free;
-        facts_of(row, activated, &stops, &f);
+        facts_of(ax, row, activated, &f);
         o->n_reasons = handover_check(&f, ax->today, o->reasons);
         if (o->n_reasons) {
             out->any_handed = out->any_handed || f.already_handed_over;
@@ -151,7 +159,8 @@ out_free:
         free((char *)claims[i].payload);
     agency_amili_payload_cache_release(&cache);
     free(claims);
-    free(row);
+    free(rows);
+    free(found);
     return rc;
 }
 
@@ -189,7 +198,6 @@ enum pm_err app_handover_status(const struct app_ctx *ax, const struct invoice *
     struct handover_row *row = malloc(sizeof(*row));
     struct amili_activation act;
     struct handover_facts f;
-    struct app_invoice_stops stops;
     bool activated = false;
     enum pm_err rc;
 
@@ -203,10 +211,7 @@ enum pm_err app_handover_status(const struct app_ctx *ax, const struct invoice *
         app_store_failed(ax, rc, e);
         goto out_free;
     }
-    rc = app_reminder_stops_of(ax, &row->inv, &stops, e);
-    if (rc)
-        goto out_free;
-    facts_of(row, activated, &stops, &f);
+    facts_of(ax, row, activated, &f);
     out->n_reasons = handover_check(&f, ax->today, out->reasons);
     if (ax->agency && !store_agency_case_get(ax->store, ax->company_id, inv->id, &out->kase)) {
         out->have_case = true;

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "core/handover.h"
+#include "core/reminder_stop.h"
 #include "store/store.h"
 
 #define STORE_AGENCY_ID_MAX      40   /* the agency's ids: 24 hex + NUL, with room */
@@ -55,10 +56,12 @@ struct amili_activation {
 struct handover_row {
     struct invoice inv;
     struct customer cu;
-    bool claimed;                /* an agency_claims row exists */
-    bool has_case;               /* an agency_cases row exists */
-    int64_t reminder_fees_minor; /* manual reminder fees already charged */
-    int32_t last_reminder_date;  /* day number, 0 when none */
+    bool claimed;                   /* an agency_claims row exists */
+    bool has_case;                  /* an agency_cases row exists */
+    int64_t reminder_fees_minor;    /* manual reminder fees already charged */
+    int32_t last_reminder_date;     /* day number, 0 when none */
+    struct reminder_stop inv_stop;  /* the invoice's stop of reminders (set: one is recorded) */
+    struct reminder_stop cust_stop; /* its customer's */
 };
 
 /* One invoice to claim: the outbox payload is built by the caller. */
@@ -160,8 +163,18 @@ enum pm_err store_agency_activation_list_active(struct store *st, int64_t after_
                                                 struct amili_activation *out, size_t cap,
                                                 size_t *n);
 
+/* What a hand-over checks of an invoice, in one statement: the invoice,
+ * its customer card, claim and case, reminder fees and the stops
+ * recorded on the invoice and its customer.  PM_ERR_NOT_FOUND (field
+ * invoice_id) when there is no such invoice. */
 enum pm_err store_agency_handover_facts(struct store *st, int64_t company_id, int64_t invoice_id,
                                         struct handover_row *out);
+/* The same for ids[0..n) at once: out[i] and found[i] for ids[i] (found
+ * false: no such invoice; an id named twice is filled twice).  One
+ * statement on PostgreSQL (the ids as an array), one per id on SQLite. */
+enum pm_err store_agency_handover_facts_many(struct store *st, int64_t company_id,
+                                             const int64_t *ids, size_t n, struct handover_row *out,
+                                             bool *found);
 /* One batch: the batch row, then per claim the claim, a "register" outbox
  * row (idempotency key register-<invoice>-<batch>), an amili_queued history
  * event (actor) and agency_state "queued" on the invoice.  PM_ERR_CONFLICT

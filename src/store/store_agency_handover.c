@@ -24,6 +24,22 @@
 
 /* ---- hand-over facts ---- */
 
+/* A stop of reminders from columns col.. (kind, since, until,
+ * no_interest; kind NULL: none).  A kind this code does not know still
+ * stops ("other"), as app_reminder_stop_read() reads it. */
+static void stop_read(struct store *st, struct store_stmt *q, int col, struct reminder_stop *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (sql_is_null(st, q, col))
+        return;
+    out->set = true;
+    if (reminder_stop_kind_parse(sql_text_ref(st, q, col, NULL), &out->kind))
+        out->kind = STOP_OTHER;
+    out->since = (int32_t)sql_int(st, q, col + 1);
+    out->until = (int32_t)sql_int(st, q, col + 2);
+    out->no_interest = sql_bool(st, q, col + 3);
+}
+
 static enum pm_err facts_read(struct store *st, struct store_stmt *q, int64_t company_id,
                               struct handover_row *out)
 {
@@ -69,33 +85,44 @@ static enum pm_err facts_read(struct store *st, struct store_stmt *q, int64_t co
     out->has_case = sql_bool(st, q, 28);
     out->reminder_fees_minor = sql_int(st, q, 29);
     out->last_reminder_date = (int32_t)sql_int(st, q, 30);
+    stop_read(st, q, 31, &out->inv_stop);
+    stop_read(st, q, 35, &out->cust_stop);
     return PM_OK;
 }
 
-/* One statement: the invoice, its customer card and the hand-over facts
- * (10 000 of these make one hand-over request, so no second query). */
+/* clang-format off */
+/* The invoice, its customer card and the hand-over facts, in one
+ * statement (10 000 of these make one hand-over request). */
+#define FACTS_SELECT                                                                           \
+    "SELECT i.id, i.number, i.customer_id, i.kind, i.currency, i.invoice_date, i.due_date,"    \
+    " i.total_minor, i.tax_reduction_minor, i.customer_part_minor, i.paid_minor,"              \
+    " i.credited_minor, i.remaining_minor, i.state, i.agency_state, i.agency_status,"          \
+    " c.name, c.is_company, c.id_number, c.address_line_1, c.address_line_2, c.zip_code,"      \
+    " c.city, c.country, c.email, c.mobile_number, c.language,"                                \
+    " EXISTS (SELECT 1 FROM agency_claims AS k"                                                \
+    "         WHERE k.company_id = i.company_id AND k.invoice_id = i.id),"                     \
+    " EXISTS (SELECT 1 FROM agency_cases AS a"                                                 \
+    "         WHERE a.company_id = i.company_id AND a.invoice_id = i.id),"                     \
+    " CAST(coalesce((SELECT sum(r.fee_minor) FROM reminders AS r"                              \
+    "                WHERE r.company_id = i.company_id AND r.invoice_id = i.id), 0)"           \
+    "      AS BIGINT),"                                                                        \
+    " coalesce((SELECT max(r.date) FROM reminders AS r"                                        \
+    "           WHERE r.company_id = i.company_id AND r.invoice_id = i.id"                     \
+    "             AND r.fee_minor > 0), 0),"                                                   \
+    " si.kind, si.since_day, si.until_day, si.no_interest,"                                    \
+    " sc.kind, sc.since_day, sc.until_day, sc.no_interest"                                     \
+    " FROM invoices AS i JOIN customers AS c"                                                  \
+    "   ON c.company_id = i.company_id AND c.id = i.customer_id"                               \
+    " LEFT JOIN reminder_stops AS si ON si.company_id = i.company_id"                          \
+    "   AND si.target = 'invoice' AND si.target_id = i.id"                                     \
+    " LEFT JOIN reminder_stops AS sc ON sc.company_id = i.company_id"                          \
+    "   AND sc.target = 'customer' AND sc.target_id = i.customer_id"
+/* clang-format on */
+
 enum pm_err store_agency_handover_facts(struct store *st, int64_t company_id, int64_t invoice_id,
                                         struct handover_row *out)
 {
-    static const char sql[] =
-        "SELECT i.id, i.number, i.customer_id, i.kind, i.currency, i.invoice_date, i.due_date,"
-        " i.total_minor, i.tax_reduction_minor, i.customer_part_minor, i.paid_minor,"
-        " i.credited_minor, i.remaining_minor, i.state, i.agency_state, i.agency_status,"
-        " c.name, c.is_company, c.id_number, c.address_line_1, c.address_line_2, c.zip_code,"
-        " c.city, c.country, c.email, c.mobile_number, c.language,"
-        " EXISTS (SELECT 1 FROM agency_claims AS k"
-        "         WHERE k.company_id = i.company_id AND k.invoice_id = i.id),"
-        " EXISTS (SELECT 1 FROM agency_cases AS a"
-        "         WHERE a.company_id = i.company_id AND a.invoice_id = i.id),"
-        " CAST(coalesce((SELECT sum(r.fee_minor) FROM reminders AS r"
-        "                WHERE r.company_id = i.company_id AND r.invoice_id = i.id), 0)"
-        "      AS BIGINT),"
-        " coalesce((SELECT max(r.date) FROM reminders AS r"
-        "           WHERE r.company_id = i.company_id AND r.invoice_id = i.id"
-        "             AND r.fee_minor > 0), 0)"
-        " FROM invoices AS i JOIN customers AS c"
-        "   ON c.company_id = i.company_id AND c.id = i.customer_id"
-        " WHERE i.company_id = $1 AND i.id = $2";
+    static const char sql[] = FACTS_SELECT " WHERE i.company_id = $1 AND i.id = $2";
     struct store_stmt *q = NULL;
     enum pm_err err;
 
@@ -174,6 +201,88 @@ static void array_release(struct bin_array *a)
     free(a->data);
     a->data = NULL;
     a->len = a->cap = 0;
+}
+
+/* ---- the facts of many invoices ---- */
+
+/* An id's place in the caller's array, to find a row's places by id. */
+struct id_place {
+    int64_t id;
+    size_t at;
+};
+
+static int by_id(const void *a, const void *b)
+{
+    const struct id_place *x = a, *y = b;
+
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* PostgreSQL: one statement over the ids as a bigint[]; each row read
+ * once and copied to every place its id has. */
+static enum pm_err facts_by_array(struct store *st, int64_t company_id, const int64_t *ids,
+                                  size_t n, struct handover_row *out, bool *found)
+{
+    static const char sql[] = FACTS_SELECT " WHERE i.company_id = $1 AND i.id = ANY ($2::bigint[])";
+    struct id_place *places = malloc(n * sizeof(*places));
+    struct bin_array arr = {0};
+    struct store_stmt *q = NULL;
+    bool row = false;
+    size_t i;
+    enum pm_err err = places ? array_begin(st, &arr, OID_INT8, n, 8 * n)
+                             : pm_error_set(&st->error, PM_ERR_NOMEM, "", "reading a hand-over");
+
+    for (i = 0; !err && i < n; i++) {
+        places[i] = (struct id_place){ids[i], i};
+        array_int(&arr, ids[i]);
+    }
+    if (!err) {
+        qsort(places, n, sizeof(*places), by_id);
+        err = sql_query(st, &q, sql, "ix", company_id, arr.data, arr.len);
+    }
+    while (!err && !(err = sql_step(st, q, &row)) && row) {
+        struct id_place key = {sql_int(st, q, 0), 0},
+                        *p = bsearch(&key, places, n, sizeof(*places), by_id);
+
+        if (!p)
+            continue;
+        while (p > places && p[-1].id == key.id)
+            p--;
+        memset(&out[p->at], 0, sizeof(out[p->at]));
+        err = facts_read(st, q, company_id, &out[p->at]);
+        found[p->at] = !err;
+        for (i = 1; !err && p + i < places + n && p[i].id == key.id; i++) {
+            out[p[i].at] = out[p->at];
+            found[p[i].at] = true;
+        }
+    }
+    sql_done(st, q);
+    array_release(&arr);
+    free(places);
+    return err;
+}
+
+enum pm_err store_agency_handover_facts_many(struct store *st, int64_t company_id,
+                                             const int64_t *ids, size_t n, struct handover_row *out,
+                                             bool *found)
+{
+    enum pm_err err = PM_OK;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        found[i] = false;
+    if (n == 0)
+        return PM_OK;
+    /* Arrays are PostgreSQL's: a round trip per statement, not per id. */
+    if (sql_dialect(st) == STORE_DIALECT_PG)
+        return facts_by_array(st, company_id, ids, n, out, found);
+    for (i = 0; !err && i < n; i++) {
+        err = store_agency_handover_facts(st, company_id, ids[i], &out[i]);
+        found[i] = !err;
+        if (err == PM_ERR_NOT_FOUND)
+            err = PM_OK;
+    }
+    return err;
 }
 
 /* ---- hand-over batches ---- */

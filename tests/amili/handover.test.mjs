@@ -235,22 +235,34 @@ describe('Amili hand-over', () => {
     assert.deepEqual(registered, []);
   });
 
-  test('one customer without an address among 50: exactly that invoice is refused, the 49 go', async () => {
+  test('among 50: the invoice of a customer without an address, a stopped one, one of a stopped customer and an unknown id are refused, the 46 go', async () => {
     const bad = await s.customer({ name: 'Bertil Berg', id_number: '19900101-0017', address_line_1: '' });
-    const ids = await s.invoices(customer.id, 49);
+    const disputing = await s.customer({ name: 'Cecilia Ceder', id_number: '19800101-0001' });
+    const ids = await s.invoices(customer.id, 46);
     const badInvoice = await s.invoice(bad.id);
+    const stopped = await s.invoice(customer.id);
+    const ofStopped = await s.invoice(disputing.id);
+    assertStatus(await s.client.put(`${s.api}/invoices/${stopped.id}/reminder-stop`,
+      { kind: 'payment_plan', text: '500 kr i månaden' }), 200);
+    assertStatus(await s.client.put(`${s.api}/customers/${disputing.id}/reminder-stop`, { kind: 'dispute' }), 200);
+    ids.splice(3, 0, ofStopped.id);
     ids.splice(17, 0, badInvoice.id);
+    ids.splice(30, 0, stopped.id);
+    ids.splice(44, 0, 987653);
     const res = await s.handover(ids);
     assertStatus(res, 202);
     const rejected = res.body.results.filter((r) => r.status === 'rejected');
-    assert.equal(rejected.length, 1);
-    assert.equal(rejected[0].invoice_id, badInvoice.id);
-    assert.deepEqual(rejected[0].errors.map((e) => [e.code, e.field]), [['missing_address_line_1', 'customer.address_line_1']]);
-    assert.equal(res.body.results[17].invoice_id, badInvoice.id);
+    assert.deepEqual(rejected.map((r) => [r.invoice_id, r.errors.map((e) => [e.code, e.field])]), [
+      [ofStopped.id, [['reminders_stopped', 'invoice.reminder_stop']]],
+      [badInvoice.id, [['missing_address_line_1', 'customer.address_line_1']]],
+      [stopped.id, [['reminders_stopped', 'invoice.reminder_stop']]],
+      [987653, [['not_found', 'invoice_ids[44]']]],
+    ]);
+    assert.deepEqual([3, 17, 30, 44].map((i) => res.body.results[i].invoice_id), [ofStopped.id, badInvoice.id, stopped.id, 987653]);
     const batch = await s.waitBatch(res.body.batch_id);
-    assert.equal(batch.total, 49);
-    assert.equal(batch.registered, 49);
-    assert.ok(!batch.results.some((r) => r.invoice_id === badInvoice.id));
+    assert.equal(batch.total, 46);
+    assert.equal(batch.registered, 46);
+    assert.ok(!batch.results.some((r) => [badInvoice.id, stopped.id, ofStopped.id].includes(r.invoice_id)));
     /* The refused invoice is untouched ... */
     const untouched = await s.show(badInvoice.id);
     assert.equal(untouched.amili.state, null);
