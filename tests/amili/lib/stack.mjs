@@ -166,8 +166,9 @@ export class Stack {
     return args;
   }
 
+  /* Start paminn serve: $PAMINN_BIN, or opts.bin (a benchmark comparing two builds). */
   async start() {
-    this.app = await spawnListening(BIN, this.serveArgs(), /^paminn: listening on http:\/\/127\.0\.0\.1:(\d+)$/,
+    this.app = await spawnListening(this.opts.bin ?? BIN, this.serveArgs(), /^paminn: listening on http:\/\/127\.0\.0\.1:(\d+)$/,
       'paminn serve', this.logs);
     this.base = this.app.base;
     this.client = await this.login();
