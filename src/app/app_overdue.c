@@ -98,13 +98,21 @@ static enum pm_err chunk_op(const struct app_ctx *ax, void *arg, struct app_erro
 enum pm_err app_overdue_note(const struct app_ctx *ax, size_t *noted, struct app_error *e)
 {
     struct chunk c = {0};
-    enum pm_err rc = PM_OK;
+    struct overdue_mark mark;
+    bool found = false;
+    enum pm_err rc;
 
     *noted = 0;
+    /* Most rounds find today's note made: a read, no write transaction. */
+    rc = store_overdue_mark_get(ax->store, ax->company_id, &mark, &found);
+    if (rc)
+        return app_store_failed(ax, rc, e);
+    if (found && (mark.due_date > ax->today - 1 ||
+                  (mark.due_date == ax->today - 1 && mark.invoice_id == INT64_MAX)))
+        return PM_OK;
     c.due = calloc(APP_OVERDUE_CHUNK, sizeof(*c.due));
     c.evs = calloc(APP_OVERDUE_CHUNK, sizeof(*c.evs));
-    if (!c.due || !c.evs)
-        rc = app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
+    rc = c.due && c.evs ? PM_OK : app_error_set(e, PM_ERR_NOMEM, "internal_error", NULL);
     while (!rc && !c.done) {
         rc = app_atomic(ax, chunk_op, &c, e);
         if (rc == PM_ERR_CONFLICT && e->code && !strcmp(e->code, "mark_moved"))
