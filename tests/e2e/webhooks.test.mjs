@@ -6,7 +6,8 @@
  * receiver checks with what was copied), a payment's event delivered
  * after one refusal with the last answer in the list, sent again by hand
  * (the receiver gets the same event id again), the endpoint removed after
- * a confirmation.  English at phone width.  axe-core on the page;
+ * a confirmation.  An invoice whose due date passed shows "Förfallen"
+ * in its history once the daily note ran.  English at phone width.  axe-core on the page;
  * screenshots webhooks-1366.png and webhooks-phone-en.png.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { assertAccessible } from './lib/axe.mjs';
 import { assertNoPageErrors, assertStatus, co, launchBrowser, login, newPage, OWNER_EMAIL, OWNER_PASSWORD, shot, startApp } from './lib/env.mjs';
 import { startReceiver } from '../webhooks/receiver.mjs';
-import { customerBody } from '../api/lib/server.mjs';
+import { DATA_DIR, customerBody, paminn } from '../api/lib/server.mjs';
 
 let app;
 let browser;
@@ -108,6 +109,33 @@ test('an owner adds an endpoint, sees a delivery with its last answer, sends it 
   await dialog.getByText('får inga fler händelser').waitFor();
   await dialog.getByRole('button', { name: 'Ta bort' }).click();
   await page.getByText('Det finns inga mottagare ännu.').waitFor();
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('an invoice that fell due shows "Förfallen" in its history, once', async () => {
+  const anna = await app.fx.login();
+  const C = co(app.fx.companyId);
+  const cu = await anna.post(`${C}/customers`, customerBody({ name: 'Ylva Östlund' }));
+  assertStatus(cu, 201);
+  const inv = await anna.post(`${C}/invoices`, {
+    customer_id: cu.body.id, invoice_date: '2026-02-02', due_date: '2026-03-02',
+    lines: [{ description: 'Snickeri', quantity_milli: 1000, unit_price_minor: 120000, vat_rate_bp: 2500, labour: false }],
+  });
+  assertStatus(inv, 201);
+  /* the daily run of today (the due date) and of the next two days */
+  for (const day of ['2026-03-02', '2026-03-03', '2026-03-04']) {
+    paminn(['--db', app.fx.db, '--now', `${day}T07:00:00Z`, '--data-dir', DATA_DIR, 'dunning', 'run', '--company', String(app.fx.companyId)]);
+  }
+  const page = await newPage(browser.ctx);
+  await login(page, app.base, OWNER_EMAIL, OWNER_PASSWORD);
+  await page.goto(`${app.base}/#/invoices/${inv.body.number}`);
+  const overdue = page.locator('ol.timeline li[data-kind="overdue"]');
+  await overdue.waitFor();
+  assert.equal(await overdue.count(), 1);
+  const text = await overdue.innerText();
+  assert.match(text, /Förfallen/);
+  assert.match(text, /Förfallodagen 2026-03-02 passerade utan full betalning\./);
   assertNoPageErrors(page);
   await page.close();
 });
