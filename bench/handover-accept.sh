@@ -12,15 +12,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export N=${1:-${N:-10000}}
 : "${PAMINN_BIN_BEFORE:?the build to compare with}"
-if [ -z "${PAMINN_BIN:-}" ] || [ -z "${AMILI_SANDBOX_BIN:-}" ]; then
-  cmake --preset default >/dev/null && cmake --build --preset default >/dev/null
-  export PAMINN_BIN=${PAMINN_BIN:-$PWD/build/default/paminn}
-  export AMILI_SANDBOX_BIN=${AMILI_SANDBOX_BIN:-$PWD/build/default/sandbox/amili-sandbox}
-fi
-if [ "${BENCH_PG:-1}" != 0 ] && [ -z "${BENCH_PG_DSN:-}" ]; then
-  pgdir=$PWD/build/bench-pg
-  trap 'scripts/pg-server.sh stop "$pgdir"' EXIT
-  BENCH_PG_DSN=$(PG_DURABLE=1 scripts/pg-server.sh start "$pgdir")
-fi
-export BENCH_PG_DSN=${BENCH_PG_DSN:-} PAMINN_BIN_BEFORE
+export PAMINN_BIN_BEFORE
+. bench/stack-env.sh
 node bench/handover-accept.mjs
