@@ -43,7 +43,9 @@
 #include "store/sql.h"
 #include "store/store_agency.h"
 #include "store/store_books.h"
+#include "store/store_dunning.h"
 #include "store/store_driver.h"
+#include "store/store_mail.h"
 #include "store/store_rules.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
@@ -636,14 +638,17 @@ static void arm(int fail_at, enum pm_err code)
     inj.code = code;
 }
 
+#define SNAPSHOT_MAX 2048
+
 /* What a write could have left behind: rows of every table the operations
  * below write, and the id series. */
 static void snapshot(struct fixture *f, char *out, size_t cap)
 {
     static const char *const tables[] = {
-        "invoices",  "invoice_lines", "invoice_buyers",   "payments",   "history_events",
-        "outbox",    "agency_claims", "handover_batches", "vouchers",   "voucher_rows",
-        "customers", "companies",     "sessions",         "api_tokens",
+        "invoices",       "invoice_lines", "invoice_buyers",   "payments",    "history_events",
+        "outbox",         "agency_claims", "handover_batches", "vouchers",    "voucher_rows",
+        "customers",      "companies",     "sessions",         "api_tokens",  "dunning_policies",
+        "dunning_levels", "dunning_runs",  "dunning_items",    "mail_outbox",
     };
     char sql[160];
     size_t i;
@@ -665,6 +670,15 @@ static void snapshot(struct fixture *f, char *out, size_t cap)
              (long long)raw_int(f, "SELECT coalesce(sum(fee_charged_minor), 0)"
                                    " FROM invoice_books"),
              (long long)raw_int(f, "SELECT coalesce(sum(fees_paid_minor), 0) FROM invoice_books"));
+    n = (int)strlen(out);
+    snprintf(out + n, cap - (size_t)n, " runs=%lld/%lld/%lld pending=%lld mails=%lld/%lld/%lld",
+             (long long)raw_int(f, "SELECT count(*) FROM dunning_runs WHERE state = 'approved'"),
+             (long long)raw_int(f, "SELECT coalesce(sum(items), 0) FROM dunning_runs"),
+             (long long)raw_int(f, "SELECT coalesce(sum(letters_batch_id), 0) FROM dunning_runs"),
+             (long long)raw_int(f, "SELECT count(*) FROM dunning_items WHERE state = 'pending'"),
+             (long long)raw_int(f, "SELECT coalesce(sum(attempts), 0) FROM mail_outbox"),
+             (long long)raw_int(f, "SELECT count(*) FROM mail_outbox WHERE state = 'sent'"),
+             (long long)raw_int(f, "SELECT count(*) FROM mail_outbox WHERE lease_owner <> ''"));
 }
 
 struct world {
@@ -674,6 +688,10 @@ struct world {
     int64_t payment;
     struct outbox_lease_row leased[4];
     size_t n_leased;
+    int64_t run;              /* the reminder run */
+    int64_t reminder;         /* a reminder (its row written by the test) */
+    struct mail_row mails[2]; /* the mails leased */
+    size_t n_mails;
 };
 
 typedef enum pm_err (*write_op)(struct store *st, struct world *w);
@@ -708,7 +726,7 @@ static enum pm_err op_in_caller_tx(struct store *st, struct world *w)
  * it with no failure.  Returns how many steps the whole run took. */
 static int every_step_fails(struct fixture *f, struct world *w, write_op op)
 {
-    char before[1024], after[1024];
+    char before[SNAPSHOT_MAX], after[SNAPSHOT_MAX];
     enum pm_err rc;
     int n;
 
@@ -731,6 +749,43 @@ static int every_step_fails(struct fixture *f, struct world *w, write_op op)
         fail_msg("without a failure: %s (%s)", pm_err_name(rc), store_error(f->st)->message);
     arm(0, PM_OK);
     return n - 1;
+}
+
+/* Each of ops[0..n) in turn: every step failing writes nothing of it
+ * (every_step_fails); then run again in a caller's transaction whose
+ * commit fails, which writes nothing of it either (an operation refused
+ * inside it, such as a second claim of the same invoices, changes nothing
+ * either).  From ops[singles] on each is one statement of its own: the
+ * application runs it in its transaction, and so does the test. */
+static void writes_fail_each_step(struct fixture *f, struct world *w, const write_op *ops, size_t n,
+                                  size_t singles)
+{
+    char before[SNAPSHOT_MAX], after[SNAPSHOT_MAX];
+    struct world kept;
+    size_t i;
+    int steps;
+
+    for (i = 0; i < n; i++) {
+        if (i >= singles) {
+            caller_tx_op = ops[i];
+            steps = every_step_fails(f, w, op_in_caller_tx);
+        } else {
+            steps = every_step_fails(f, w, ops[i]);
+        }
+        assert_true(steps >= 1);
+        snapshot(f, before, sizeof(before));
+        kept = *w; /* what the rolled-back run sets is not there after it */
+        assert_int_equal(store_begin(f->st), PM_OK);
+        (void)ops[i](f->st, w);
+        inj.fail_commits = 1;
+        inj.code = PM_ERR_DB;
+        assert_int_equal(store_commit(f->st), PM_ERR_DB);
+        assert_int_equal(inj.fail_commits, 0);
+        assert_false(sql_in_transaction(f->st));
+        snapshot(f, after, sizeof(after));
+        assert_string_equal(after, before);
+        *w = kept;
+    }
 }
 
 static int64_t inj_company(struct store *st)
@@ -963,6 +1018,13 @@ static enum pm_err op_enqueue(struct store *st, struct world *w)
 
 /* ---- reads failing part-way ---- */
 
+/* What the reads below answered, where a test checks more than success. */
+static struct {
+    int64_t due, count, remaining, candidates;
+    size_t n;
+    bool found;
+} rd;
+
 static void no_due(void *ctx, int32_t due, int64_t count, int64_t remaining)
 {
     (void)due;
@@ -970,64 +1032,97 @@ static void no_due(void *ctx, int32_t due, int64_t count, int64_t remaining)
     *(int64_t *)ctx += count;
 }
 
+static enum pm_err read_counts(struct store *st, struct world *w)
+{
+    int64_t counts[FILTER_COUNT];
+
+    return store_invoice_counts(st, w->company, 20040, counts);
+}
+
+static enum pm_err read_vouchers(struct store *st, struct world *w)
+{
+    struct voucher v[4];
+
+    return store_books_voucher_list(st, w->company, 0, 30000, 0, 0, v, 4, &rd.n);
+}
+
+static enum pm_err read_balances(struct store *st, struct world *w)
+{
+    struct account_balance bal[16];
+
+    return store_books_voucher_balances(st, w->company, 30000, bal, 16, &rd.n);
+}
+
+static enum pm_err read_receivables_on(struct store *st, struct world *w)
+{
+    rd.due = 0;
+    return store_books_receivables_on(st, w->company, 20040, no_due, &rd.due);
+}
+
+static enum pm_err read_reductions(struct store *st, struct world *w)
+{
+    struct rotrut_used used;
+
+    return store_rules_buyer_reductions(st, w->company, "198112289874", 19000, 21000, &used);
+}
+
+static enum pm_err read_payments(struct store *st, struct world *w)
+{
+    struct payment pays[8];
+
+    return store_payment_list(st, w->company, w->invoices[0], pays, 8, &rd.n);
+}
+
+static enum pm_err read_history(struct store *st, struct world *w)
+{
+    struct history_event ev[16];
+
+    return store_history_list(st, w->company, w->invoices[0], 0, ev, 16, &rd.n);
+}
+
+static enum pm_err read_receivables_sum(struct store *st, struct world *w)
+{
+    return store_books_receivables_sum(st, w->company, 0, 30000, &rd.count, &rd.remaining);
+}
+
+typedef enum pm_err (*read_op)(struct store *st, struct world *w);
+
+/* Fail each step of a read in turn: it reports the failure and leaves no
+ * transaction open; the same read without a failure answers.  Returns how
+ * many steps the whole read took. */
+static int read_fails_each_step(struct fixture *f, struct world *w, read_op read)
+{
+    enum pm_err rc;
+    int step;
+
+    for (step = 1;; step++) {
+        arm(step, PM_ERR_DB);
+        rc = read(f->st, w);
+        if (inj.steps < step)
+            break;
+        if (rc == PM_OK)
+            fail_msg("step %d failed and the read answered", step);
+        assert_false(sql_in_transaction(f->st));
+    }
+    arm(0, PM_OK);
+    if (rc != PM_OK)
+        fail_msg("without a failure: %s", store_error(f->st)->message);
+    return step - 1;
+}
+
 /* Each read failing at each of its steps in turn reports the failure; the
  * same read without a failure answers as before. */
 static void reads_fail_each_step(struct fixture *f, struct world *w)
 {
-    struct voucher v[4];
-    struct account_balance bal[16];
-    struct payment pays[8];
-    struct history_event ev[16];
-    struct rotrut_used used;
-    int64_t counts[FILTER_COUNT], due = 0, count = 0, remaining = 0;
-    size_t n = 0;
-    int step, which;
-    enum pm_err rc = PM_OK;
+    static const read_op reads[] = {read_counts,         read_vouchers,       read_balances,
+                                    read_receivables_on, read_reductions,     read_payments,
+                                    read_history,        read_receivables_sum};
+    size_t i;
 
-    for (which = 0; which < 8; which++) {
-        for (step = 1;; step++) {
-            arm(step, PM_ERR_DB);
-            switch (which) {
-            case 0:
-                rc = store_invoice_counts(f->st, w->company, 20040, counts);
-                break;
-            case 1:
-                rc = store_books_voucher_list(f->st, w->company, 0, 30000, 0, 0, v, 4, &n);
-                break;
-            case 2:
-                rc = store_books_voucher_balances(f->st, w->company, 30000, bal, 16, &n);
-                break;
-            case 3:
-                due = 0;
-                rc = store_books_receivables_on(f->st, w->company, 20040, no_due, &due);
-                break;
-            case 4:
-                rc = store_rules_buyer_reductions(f->st, w->company, "198112289874", 19000, 21000,
-                                                  &used);
-                break;
-            case 5:
-                rc = store_payment_list(f->st, w->company, w->invoices[0], pays, 8, &n);
-                break;
-            case 6:
-                rc = store_history_list(f->st, w->company, w->invoices[0], 0, ev, 16, &n);
-                break;
-            default:
-                rc = store_books_receivables_sum(f->st, w->company, 0, 30000, &count, &remaining);
-                break;
-            }
-            if (inj.steps < step)
-                break;
-            if (rc == PM_OK)
-                fail_msg("read %d: step %d failed and it answered", which, step);
-            assert_false(sql_in_transaction(f->st));
-        }
-        if (rc != PM_OK)
-            fail_msg("read %d without a failure: %s", which, store_error(f->st)->message);
-        assert_true(step > 1);
-    }
-    arm(0, PM_OK);
-    assert_true(due > 0);
-    assert_true(count > 0);
+    for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+        assert_true(read_fails_each_step(f, w, reads[i]) >= 1);
+    assert_true(rd.due > 0);
+    assert_true(rd.count > 0);
 }
 
 /* Every step of each write failing in turn writes nothing of it; a
@@ -1042,14 +1137,14 @@ static void test_each_failing_statement_writes_nothing(void **state)
                                    op_charges,  op_books,   op_claim,       op_lease,
                                    op_finish,   op_case,    op_case_update, op_voucher,
                                    op_company,  op_session, op_token,       op_enqueue};
-    struct world w, kept;
-    char before[1024], after[1024];
+    struct world w;
+    char before[SNAPSHOT_MAX], after[SNAPSHOT_MAX];
     struct handover_batch got;
     struct handover_item items[4];
     struct user u;
     struct invoice list[4];
     struct invoice_query q;
-    size_t i, n = 0;
+    size_t n = 0;
     int steps;
 
     memset(&w, 0, sizeof(w));
@@ -1061,30 +1156,7 @@ static void test_each_failing_statement_writes_nothing(void **state)
     assert_int_equal(store_user_insert(f->st, &u), PM_OK);
     w.user = u.id;
     inject(f->st);
-    for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-        if (i >= SINGLES) {
-            caller_tx_op = ops[i];
-            steps = every_step_fails(f, &w, op_in_caller_tx);
-        } else {
-            steps = every_step_fails(f, &w, ops[i]);
-        }
-        assert_true(steps >= 1);
-        /* Run again in a caller's transaction whose commit fails: nothing
-         * of it is written (an operation refused inside it, such as a
-         * second claim of the same invoices, changes nothing either). */
-        snapshot(f, before, sizeof(before));
-        kept = w; /* what the rolled-back run sets is not there after it */
-        assert_int_equal(store_begin(f->st), PM_OK);
-        (void)ops[i](f->st, &w);
-        inj.fail_commits = 1;
-        inj.code = PM_ERR_DB;
-        assert_int_equal(store_commit(f->st), PM_ERR_DB);
-        assert_int_equal(inj.fail_commits, 0);
-        assert_false(sql_in_transaction(f->st));
-        snapshot(f, after, sizeof(after));
-        assert_string_equal(after, before);
-        w = kept;
-    }
+    writes_fail_each_step(f, &w, ops, sizeof(ops) / sizeof(ops[0]), SINGLES);
     /* Every write above happened once (the last, failure-free run). */
     assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), 2);
     assert_int_equal(raw_int(f, "SELECT count(*) FROM invoice_lines"), 4);
@@ -1144,6 +1216,418 @@ static void test_each_failing_statement_writes_nothing(void **state)
     assert_int_equal(store_invoice_list(f->st, w.company, &q, list, 4, &n), PM_OK);
     assert_int_equal(n, 4);
     reads_fail_each_step(f, &w);
+}
+
+/* ---- reminder runs and their e-mail ---- */
+
+static void policy_of(struct dunning_policy_row *r, const struct world *w, int64_t customer,
+                      size_t levels)
+{
+    size_t i;
+
+    memset(r, 0, sizeof(*r));
+    r->company_id = w->company;
+    r->customer_id = customer;
+    r->policy.enabled = customer == 0;
+    r->policy.minimum_minor = customer ? 10000 : 5000;
+    r->policy.final_step = DUNNING_FINAL_HANDOVER;
+    r->policy.handover_days = 10;
+    r->policy.approval = DUNNING_APPROVAL_MANUAL;
+    r->policy.n_levels = levels;
+    for (i = 0; i < levels; i++) {
+        r->policy.levels[i].days = 10 * (int)(i + 1);
+        r->policy.levels[i].anchor = i ? DUNNING_ANCHOR_PREVIOUS : DUNNING_ANCHOR_DUE;
+        r->policy.levels[i].fee = i == 0;
+        r->policy.levels[i].channel = i ? DUNNING_CHANNEL_LETTER : DUNNING_CHANNEL_BOTH;
+        snprintf(r->policy.levels[i].text_sv, sizeof(r->policy.levels[i].text_sv), "Påminnelse %zu",
+                 i + 1);
+    }
+    snprintf(r->updated_by, sizeof(r->updated_by), "anna@example.se");
+    r->updated_at = 1000;
+}
+
+/* The company's default policy: inserted the first time, updated after. */
+static enum pm_err op_policy(struct store *st, struct world *w)
+{
+    struct dunning_policy_row r;
+
+    policy_of(&r, w, 0, 2);
+    return store_dunning_policy_put(st, &r);
+}
+
+static enum pm_err op_override(struct store *st, struct world *w)
+{
+    struct dunning_policy_row r;
+
+    policy_of(&r, w, w->customer, 1);
+    return store_dunning_policy_put(st, &r);
+}
+
+static enum pm_err op_override_delete(struct store *st, struct world *w)
+{
+    bool found = false;
+    enum pm_err rc = store_dunning_policy_delete(st, w->company, w->customer, &found);
+
+    return rc ? rc : found ? PM_OK : PM_ERR_NOT_FOUND;
+}
+
+static enum pm_err op_run_open(struct store *st, struct world *w)
+{
+    struct dunning_run r;
+    bool created = false;
+    enum pm_err rc;
+
+    memset(&r, 0, sizeof(r));
+    r.company_id = w->company;
+    r.run_date = 20040;
+    r.approval = DUNNING_APPROVAL_MANUAL;
+    snprintf(r.created_by, sizeof(r.created_by), "anna@example.se");
+    r.created_at = 1000;
+    rc = store_dunning_run_open(st, &r, &created);
+    if (!rc)
+        w->run = r.id;
+    return rc;
+}
+
+/* The run's items, and their number on the run, as a proposal writes
+ * them. */
+static enum pm_err op_items(struct store *st, struct world *w)
+{
+    struct dunning_item items[2];
+    enum pm_err rc;
+    int i;
+
+    memset(items, 0, sizeof(items));
+    for (i = 0; i < 2; i++) {
+        items[i].company_id = w->company;
+        items[i].run_id = w->run;
+        items[i].invoice_id = w->invoices[i];
+        items[i].due_date = 20030;
+        items[i].remaining_minor = 125000;
+        items[i].action = i ? DUNNING_ACTION_NONE : DUNNING_ACTION_REMIND;
+        items[i].level = i ? 0 : 1;
+        items[i].reason = i ? DUNNING_REASON_STOPPED : DUNNING_REASON_NONE;
+        snprintf(items[i].channel, sizeof(items[i].channel), "%s", i ? "" : "both");
+        items[i].state = i ? DUNNING_ITEM_SKIPPED : DUNNING_ITEM_PENDING;
+    }
+    rc = store_dunning_items_insert(st, items, 2);
+    if (!rc)
+        rc = store_dunning_run_set_items(st, w->company, w->run, 2);
+    return rc;
+}
+
+static enum pm_err op_run_approve(struct store *st, struct world *w)
+{
+    return store_dunning_run_move(st, w->company, w->run, DUNNING_RUN_PROPOSED,
+                                  DUNNING_RUN_APPROVED, "anna@example.se", 1100);
+}
+
+static enum pm_err op_item_finish(struct store *st, struct world *w)
+{
+    return store_dunning_item_finish(st, w->company, w->run, w->invoices[0], DUNNING_ITEM_DONE, "",
+                                     w->reminder, 1200);
+}
+
+static enum pm_err op_run_batch(struct store *st, struct world *w)
+{
+    return store_dunning_run_set_batch(st, w->company, w->run, 7);
+}
+
+static enum pm_err op_run_done(struct store *st, struct world *w)
+{
+    return store_dunning_run_move(st, w->company, w->run, DUNNING_RUN_APPROVED, DUNNING_RUN_DONE,
+                                  NULL, 1300);
+}
+
+static void mail_of(struct mail_row *m, const struct world *w, const char *what)
+{
+    memset(m, 0, sizeof(*m));
+    m->company_id = w->company;
+    m->invoice_id = w->invoices[0];
+    m->reminder_id = w->reminder;
+    m->customer_id = w->customer;
+    snprintf(m->recipient, sizeof(m->recipient), "kund@example.se");
+    snprintf(m->subject, sizeof(m->subject), "%s", what);
+    snprintf(m->message_id, sizeof(m->message_id), "<%s@example.se>", what);
+    m->as_of = 20040;
+    m->period_from = 20000;
+    m->period_to = 20040;
+    m->created_at = 1400;
+}
+
+static enum pm_err op_mail(struct store *st, struct world *w)
+{
+    struct mail_row m;
+    bool queued = false;
+    enum pm_err rc;
+
+    mail_of(&m, w, "reminder");
+    rc = store_mail_insert(st, &m, &queued);
+    return rc ? rc : queued ? PM_OK : PM_ERR_CONFLICT;
+}
+
+static enum pm_err op_statement_mail(struct store *st, struct world *w)
+{
+    static const char pdf[] = "%PDF-1.4 kontoutdrag";
+    struct mail_row m;
+
+    mail_of(&m, w, "statement");
+    return store_mail_insert_statement(st, &m, "Hej!\nHär är kontoutdraget.", pdf, sizeof(pdf),
+                                       "kontoutdrag.pdf");
+}
+
+static enum pm_err op_mail_lease(struct store *st, struct world *w)
+{
+    return store_mail_lease(st, "owner-m", 2000, 2030, w->mails, 2, &w->n_mails);
+}
+
+/* The leased mail of kind. */
+static const struct mail_row *leased_mail(const struct world *w, const char *kind)
+{
+    size_t i;
+
+    for (i = 0; i < w->n_mails; i++) {
+        if (!strcmp(w->mails[i].kind, kind))
+            return &w->mails[i];
+    }
+    fail_msg("no %s mail leased", kind);
+    return NULL;
+}
+
+static enum pm_err op_mail_sent(struct store *st, struct world *w)
+{
+    return store_mail_mark_sent(st, w->company, leased_mail(w, "reminder")->id, "owner-m", 2005);
+}
+
+static enum pm_err op_mail_finish(struct store *st, struct world *w)
+{
+    return store_mail_finish(st, w->company, leased_mail(w, "reminder")->id, "owner-m", "sent", 0,
+                             "250 2.0.0 Ok", 2006);
+}
+
+static enum pm_err op_mail_release(struct store *st, struct world *w)
+{
+    return store_mail_release(st, w->company, leased_mail(w, "statement")->id, "owner-m");
+}
+
+static enum pm_err read_policy(struct store *st, struct world *w)
+{
+    struct dunning_policy_row r;
+    enum pm_err rc = store_dunning_policy_get(st, w->company, 0, &r, &rd.found);
+
+    rd.n = r.policy.n_levels;
+    return rc;
+}
+
+static enum pm_err read_policies(struct store *st, struct world *w)
+{
+    struct dunning_policy_row *rows = NULL;
+    enum pm_err rc = store_dunning_policies(st, w->company, &rows, &rd.n);
+
+    if (!rc) {
+        assert_int_equal(rd.n, 2);
+        assert_int_equal(rows[0].policy.n_levels + rows[1].policy.n_levels, 3);
+    }
+    free(rows);
+    return rc;
+}
+
+static enum pm_err read_dunning_companies(struct store *st, struct world *w)
+{
+    int64_t ids[4];
+
+    (void)w;
+    return store_dunning_companies(st, ids, 4, &rd.n);
+}
+
+static enum pm_err count_candidate(void *arg, const struct dunning_candidate *c)
+{
+    (void)c;
+    (*(int64_t *)arg)++;
+    return PM_OK;
+}
+
+static enum pm_err read_candidates(struct store *st, struct world *w)
+{
+    rd.candidates = 0;
+    return store_dunning_candidates(st, w->company, 20040, 20000, 1, count_candidate,
+                                    &rd.candidates);
+}
+
+static enum pm_err read_run(struct store *st, struct world *w)
+{
+    struct dunning_run r;
+
+    return store_dunning_run_get(st, w->company, w->run, &r);
+}
+
+static enum pm_err read_runs(struct store *st, struct world *w)
+{
+    struct dunning_run r[2];
+
+    return store_dunning_runs(st, w->company, 0, r, 2, &rd.n);
+}
+
+static enum pm_err read_runs_unfinished(struct store *st, struct world *w)
+{
+    int64_t ids[2];
+
+    return store_dunning_runs_unfinished(st, w->company, ids, 2, &rd.n);
+}
+
+static enum pm_err read_items(struct store *st, struct world *w)
+{
+    struct dunning_item items[4];
+
+    return store_dunning_items(st, w->company, w->run, 0, "remind", items, 4, &rd.n);
+}
+
+static enum pm_err read_items_pending(struct store *st, struct world *w)
+{
+    struct dunning_item items[4];
+
+    return store_dunning_items_pending(st, w->company, w->run, items, 4, &rd.n);
+}
+
+static enum pm_err read_totals(struct store *st, struct world *w)
+{
+    struct dunning_total t[4];
+
+    return store_dunning_totals(st, w->company, w->run, t, 4, &rd.n);
+}
+
+static enum pm_err read_statement(struct store *st, struct world *w)
+{
+    char *body = NULL, name[64];
+    void *pdf = NULL;
+    size_t len = 0;
+    enum pm_err rc = store_mail_statement_content(st, w->company, leased_mail(w, "statement")->id,
+                                                  &body, &pdf, &len, name, sizeof(name));
+
+    if (!rc) {
+        assert_string_equal(body, "Hej!\nHär är kontoutdraget.");
+        assert_int_equal(len, sizeof("%PDF-1.4 kontoutdrag"));
+        assert_string_equal(name, "kontoutdrag.pdf");
+    } else {
+        assert_null(body);
+        assert_null(pdf);
+    }
+    free(body);
+    free(pdf);
+    return rc;
+}
+
+static enum pm_err read_mail_of_reminder(struct store *st, struct world *w)
+{
+    struct mail_row m;
+
+    return store_mail_of_reminder(st, w->company, w->reminder, &m, &rd.found);
+}
+
+static enum pm_err read_mails(struct store *st, struct world *w)
+{
+    struct mail_row m[4];
+
+    return store_mail_list(st, w->company, 0, 0, m, 4, &rd.n);
+}
+
+static enum pm_err read_invoice_mails(struct store *st, struct world *w)
+{
+    struct mail_row m[4];
+
+    return store_mail_list(st, w->company, w->invoices[0], 0, m, 4, &rd.n);
+}
+
+static enum pm_err read_mail_counts(struct store *st, struct world *w)
+{
+    int64_t queued = 0, sent = 0, failed = 0;
+    enum pm_err rc = store_mail_counts(st, w->company, &queued, &sent, &failed);
+
+    rd.count = queued * 100 + sent * 10 + failed;
+    return rc;
+}
+
+static enum pm_err read_mails_pending(struct store *st, struct world *w)
+{
+    (void)w;
+    return store_mail_pending(st, &rd.count);
+}
+
+/* A reminder run and its e-mail, every step of each write failing in
+ * turn: nothing of it is written, and without a failure each is written
+ * once; every read failing at each step says so, and answers afterwards.
+ * Both engines. */
+static void test_reminder_run_and_mail_fail_at_each_step(void **state)
+{
+    struct fixture *f = *state;
+    static const write_op setup_ops[] = {op_policy, op_override, op_policy, op_run_open};
+    static const write_op proposal_ops[] = {op_items};
+    static const write_op run_ops[] = {
+        op_run_approve,    op_item_finish, op_run_batch, op_run_done,    op_mail,
+        op_statement_mail, op_mail_lease,  op_mail_sent, op_mail_finish, op_mail_release};
+    static const write_op delete_ops[] = {op_override_delete};
+    static const read_op reads[] = {
+        read_policy,        read_policies,      read_dunning_companies, read_candidates,
+        read_run,           read_runs,          read_runs_unfinished,   read_items,
+        read_items_pending, read_totals,        read_statement,         read_mail_of_reminder,
+        read_mails,         read_invoice_mails, read_mail_counts,       read_mails_pending};
+    size_t i;
+    struct world w;
+    char sql[320];
+
+    memset(&w, 0, sizeof(w));
+    w.company = inj_company(f->st);
+    assert_int_equal(op_customer(f->st, &w), PM_OK);
+    w.customer = raw_int(f, "SELECT max(id) FROM customers");
+    assert_int_equal(op_invoice(f->st, &w), PM_OK);
+    assert_int_equal(op_invoice(f->st, &w), PM_OK);
+    w.reminder = 1;
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO reminders (company_id, id, invoice_id, date, period_from, period_to,"
+             " total_due_minor, new_due_date, created_at)"
+             " VALUES (%lld, 1, %lld, 20040, 20000, 20040, 125000, 20050, 1000)",
+             (long long)w.company, (long long)w.invoices[0]);
+    raw_exec(f, sql);
+    inject(f->st);
+    writes_fail_each_step(f, &w, setup_ops, 4, 4);
+    /* The items and their count: several statements, in the caller's
+     * transaction as the proposal runs them. */
+    writes_fail_each_step(f, &w, proposal_ops, 1, 0);
+    writes_fail_each_step(f, &w, run_ops, sizeof(run_ops) / sizeof(run_ops[0]),
+                          sizeof(run_ops) / sizeof(run_ops[0]));
+    /* Each written once, as the last, failure-free run left it. */
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_policies"), 2);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_levels"), 3);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_runs WHERE state = 'done'"
+                                " AND items = 2 AND letters_batch_id = 7"),
+                     1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_items WHERE state = 'done'"
+                                " AND reminder_id = 1"),
+                     1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM mail_outbox"), 2);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM mail_outbox WHERE kind = 'reminder'"
+                                " AND state = 'sent' AND attempts = 1 AND lease_owner = ''"),
+                     1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM mail_outbox WHERE kind = 'statement'"
+                                " AND state = 'queued' AND attempts = 0 AND lease_owner = ''"),
+                     1);
+
+    for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+        assert_true(read_fails_each_step(f, &w, reads[i]) >= 1);
+    /* What the last reads answered: one statement mail queued, one
+     * reminder mail sent; both invoices are past due. */
+    assert_int_equal(rd.count, 1);
+    assert_int_equal(read_mail_counts(f->st, &w), PM_OK);
+    assert_int_equal(rd.count, 110);
+    assert_int_equal(read_candidates(f->st, &w), PM_OK);
+    assert_int_equal(rd.candidates, 2);
+    assert_int_equal(read_policy(f->st, &w), PM_OK);
+    assert_true(rd.found);
+    assert_int_equal(rd.n, 2);
+
+    writes_fail_each_step(f, &w, delete_ops, 1, 0);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_policies"), 1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_levels"), 2);
 }
 
 /* Inside a caller's transaction a unit is a savepoint: one that fails is
@@ -1389,6 +1873,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refusals_mapped_alike, setup, teardown),
         cmocka_unit_test(test_unreachable_server_named),
         cmocka_unit_test_setup_teardown(test_each_failing_statement_writes_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reminder_run_and_mail_fail_at_each_step, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failing_unit_inside_a_transaction_undone_alone, setup,
                                         teardown),
