@@ -13,7 +13,10 @@
  * Also: a statement the database refuses (a duplicate key, a missing
  * parent, a check or NOT NULL, a value of the wrong kind, an unknown
  * table) comes back as the same error on both engines, and an unreachable
- * server is named.
+ * server is named.  Every write and read of the store (invoices, books,
+ * the agency, reminder runs, e-mail, webhooks) has each of its statements
+ * fail in turn (a wrapped driver table); a stored value no release wrote
+ * is refused naming its column.
  *
  * What a caller relies on: a failed migration leaves the schema version and
  * the tables as they were and names the migration; `paminn serve` refuses
@@ -47,6 +50,7 @@
 #include "store/store_driver.h"
 #include "store/store_mail.h"
 #include "store/store_rules.h"
+#include "store/store_webhooks.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -645,10 +649,12 @@ static void arm(int fail_at, enum pm_err code)
 static void snapshot(struct fixture *f, char *out, size_t cap)
 {
     static const char *const tables[] = {
-        "invoices",       "invoice_lines", "invoice_buyers",   "payments",    "history_events",
-        "outbox",         "agency_claims", "handover_batches", "vouchers",    "voucher_rows",
-        "customers",      "companies",     "sessions",         "api_tokens",  "dunning_policies",
-        "dunning_levels", "dunning_runs",  "dunning_items",    "mail_outbox",
+        "invoices",           "invoice_lines", "invoice_buyers",   "payments",
+        "history_events",     "outbox",        "agency_claims",    "handover_batches",
+        "vouchers",           "voucher_rows",  "customers",        "companies",
+        "sessions",           "api_tokens",    "dunning_policies", "dunning_levels",
+        "dunning_runs",       "dunning_items", "mail_outbox",      "webhook_endpoints",
+        "webhook_deliveries",
     };
     char sql[160];
     size_t i;
@@ -671,14 +677,21 @@ static void snapshot(struct fixture *f, char *out, size_t cap)
                                    " FROM invoice_books"),
              (long long)raw_int(f, "SELECT coalesce(sum(fees_paid_minor), 0) FROM invoice_books"));
     n = (int)strlen(out);
-    snprintf(out + n, cap - (size_t)n, " runs=%lld/%lld/%lld pending=%lld mails=%lld/%lld/%lld",
-             (long long)raw_int(f, "SELECT count(*) FROM dunning_runs WHERE state = 'approved'"),
-             (long long)raw_int(f, "SELECT coalesce(sum(items), 0) FROM dunning_runs"),
-             (long long)raw_int(f, "SELECT coalesce(sum(letters_batch_id), 0) FROM dunning_runs"),
-             (long long)raw_int(f, "SELECT count(*) FROM dunning_items WHERE state = 'pending'"),
-             (long long)raw_int(f, "SELECT coalesce(sum(attempts), 0) FROM mail_outbox"),
-             (long long)raw_int(f, "SELECT count(*) FROM mail_outbox WHERE state = 'sent'"),
-             (long long)raw_int(f, "SELECT count(*) FROM mail_outbox WHERE lease_owner <> ''"));
+    snprintf(
+        out + n, cap - (size_t)n,
+        " runs=%lld/%lld/%lld pending=%lld mails=%lld/%lld/%lld hooks=%lld/%lld/%lld/%lld",
+        (long long)raw_int(f, "SELECT count(*) FROM dunning_runs WHERE state = 'approved'"),
+        (long long)raw_int(f, "SELECT coalesce(sum(items), 0) FROM dunning_runs"),
+        (long long)raw_int(f, "SELECT coalesce(sum(letters_batch_id), 0) FROM dunning_runs"),
+        (long long)raw_int(f, "SELECT count(*) FROM dunning_items WHERE state = 'pending'"),
+        (long long)raw_int(f, "SELECT coalesce(sum(attempts), 0) FROM mail_outbox"),
+        (long long)raw_int(f, "SELECT count(*) FROM mail_outbox WHERE state = 'sent'"),
+        (long long)raw_int(f, "SELECT count(*) FROM mail_outbox WHERE lease_owner <> ''"),
+        (long long)raw_int(f, "SELECT count(*) FROM webhook_endpoints WHERE deleted_at > 0"),
+        (long long)raw_int(f, "SELECT coalesce(sum(attempts), 0) FROM webhook_deliveries"),
+        (long long)raw_int(f, "SELECT count(*) FROM webhook_deliveries WHERE lease_owner <> ''"),
+        (long long)raw_int(f, "SELECT coalesce(sum(next_attempt_at + last_status), 0)"
+                              " FROM webhook_deliveries"));
 }
 
 struct world {
@@ -692,6 +705,7 @@ struct world {
     int64_t reminder;         /* a reminder (its row written by the test) */
     struct mail_row mails[2]; /* the mails leased */
     size_t n_mails;
+    int64_t endpoint, delivery; /* a webhook endpoint and the delivery leased */
 };
 
 typedef enum pm_err (*write_op)(struct store *st, struct world *w);
@@ -1410,6 +1424,91 @@ static enum pm_err op_mail_release(struct store *st, struct world *w)
     return store_mail_release(st, w->company, leased_mail(w, "statement")->id, "owner-m");
 }
 
+static enum pm_err op_endpoint(struct store *st, struct world *w)
+{
+    struct webhook_endpoint ep;
+    enum pm_err rc;
+
+    memset(&ep, 0, sizeof(ep));
+    ep.company_id = w->company;
+    snprintf(ep.url, sizeof(ep.url), "https://hooks.example.se/paminn");
+    snprintf(ep.event_types, sizeof(ep.event_types), "invoice.paid invoice.overdue");
+    snprintf(ep.secret, sizeof(ep.secret), "whsec_%064d", 7);
+    ep.created_at = 1500;
+    rc = store_webhook_endpoint_insert(st, &ep);
+    if (!rc)
+        w->endpoint = ep.id;
+    return rc;
+}
+
+static enum pm_err op_emit(struct store *st, struct world *w)
+{
+    int queued = 0;
+    enum pm_err rc = store_webhook_emit(st, w->company, w->invoices[0], "invoice.paid",
+                                        "{\"amount_minor\":20000}", 1600, &queued);
+
+    return rc ? rc : queued == 1 ? PM_OK : PM_ERR_NOT_FOUND;
+}
+
+static enum pm_err op_hook_lease(struct store *st, struct world *w)
+{
+    static struct webhook_delivery d[2];
+    size_t n = 0;
+    enum pm_err rc = store_webhook_lease(st, "owner-w", 2000, 2030, d, 2, &n);
+
+    if (!rc && n == 1)
+        w->delivery = d[0].id;
+    return rc ? rc : n == 1 ? PM_OK : PM_ERR_NOT_FOUND;
+}
+
+static enum pm_err op_hook_finish(struct store *st, struct world *w)
+{
+    return store_webhook_finish(st, w->company, w->delivery, "owner-w", "retry", 1900, 503,
+                                "Service Unavailable", 2010);
+}
+
+static enum pm_err op_hook_release(struct store *st, struct world *w)
+{
+    return store_webhook_release(st, w->company, w->delivery, "owner-w");
+}
+
+static enum pm_err op_hook_resend(struct store *st, struct world *w)
+{
+    return store_webhook_resend(st, w->company, w->delivery, 2100);
+}
+
+static enum pm_err op_endpoint_remove(struct store *st, struct world *w)
+{
+    return store_webhook_endpoint_remove(st, w->company, w->endpoint, 2200);
+}
+
+static enum pm_err read_endpoints(struct store *st, struct world *w)
+{
+    struct webhook_endpoint ep[2];
+
+    return store_webhook_endpoint_list(st, w->company, ep, 2, &rd.n);
+}
+
+static enum pm_err read_endpoint(struct store *st, struct world *w)
+{
+    struct webhook_endpoint ep;
+
+    return store_webhook_endpoint_get(st, w->company, w->endpoint, &ep);
+}
+
+static enum pm_err read_deliveries(struct store *st, struct world *w)
+{
+    static struct webhook_delivery d[2];
+
+    return store_webhook_delivery_list(st, w->company, 0, d, 2, &rd.n);
+}
+
+static enum pm_err read_hooks_pending(struct store *st, struct world *w)
+{
+    (void)w;
+    return store_webhook_pending(st, &rd.count);
+}
+
 static enum pm_err read_policy(struct store *st, struct world *w)
 {
     struct dunning_policy_row r;
@@ -1553,11 +1652,11 @@ static enum pm_err read_mails_pending(struct store *st, struct world *w)
     return store_mail_pending(st, &rd.count);
 }
 
-/* A reminder run and its e-mail, every step of each write failing in
- * turn: nothing of it is written, and without a failure each is written
+/* A reminder run, its e-mail and a webhook, every step of each write
+ * failing in turn: nothing of it is written, and without a failure each is written
  * once; every read failing at each step says so, and answers afterwards.
  * Both engines. */
-static void test_reminder_run_and_mail_fail_at_each_step(void **state)
+static void test_reminder_run_mail_and_webhook_fail_at_each_step(void **state)
 {
     struct fixture *f = *state;
     static const write_op setup_ops[] = {op_policy, op_override, op_policy, op_run_open};
@@ -1566,6 +1665,13 @@ static void test_reminder_run_and_mail_fail_at_each_step(void **state)
         op_run_approve,    op_item_finish, op_run_batch, op_run_done,    op_mail,
         op_statement_mail, op_mail_lease,  op_mail_sent, op_mail_finish, op_mail_release};
     static const write_op delete_ops[] = {op_override_delete};
+    /* A webhook: queued, leased, refused by the receiver (a retry),
+     * leased again and given back, sent again, its endpoint removed. */
+    static const write_op hook_ops[] = {op_endpoint,     op_emit,           op_hook_lease,
+                                        op_hook_finish,  op_hook_resend,    op_hook_lease,
+                                        op_hook_release, op_endpoint_remove};
+    static const read_op hook_reads[] = {read_endpoints, read_endpoint, read_deliveries,
+                                         read_hooks_pending};
     static const read_op reads[] = {
         read_policy,        read_policies,      read_dunning_companies, read_candidates,
         read_run,           read_runs,          read_runs_unfinished,   read_items,
@@ -1628,6 +1734,18 @@ static void test_reminder_run_and_mail_fail_at_each_step(void **state)
     writes_fail_each_step(f, &w, delete_ops, 1, 0);
     assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_policies"), 1);
     assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_levels"), 2);
+
+    writes_fail_each_step(f, &w, hook_ops, sizeof(hook_ops) / sizeof(hook_ops[0]),
+                          sizeof(hook_ops) / sizeof(hook_ops[0]));
+    /* Sent again from a first try, then failed with its endpoint. */
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM webhook_deliveries WHERE state = 'failed'"
+                                " AND attempts = 0 AND lease_owner = ''"),
+                     1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM webhook_endpoints WHERE deleted_at = 2200"),
+                     1);
+    for (i = 0; i < sizeof(hook_reads) / sizeof(hook_reads[0]); i++)
+        assert_true(read_fails_each_step(f, &w, hook_reads[i]) >= 1);
+    assert_int_equal(rd.count, 0); /* nothing left to deliver */
 }
 
 /* Inside a caller's transaction a unit is a savepoint: one that fails is
@@ -1947,7 +2065,7 @@ int main(void)
         cmocka_unit_test(test_unreachable_server_named),
         cmocka_unit_test_setup_teardown(test_each_failing_statement_writes_nothing, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_reminder_run_and_mail_fail_at_each_step, setup,
+        cmocka_unit_test_setup_teardown(test_reminder_run_mail_and_webhook_fail_at_each_step, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failing_unit_inside_a_transaction_undone_alone, setup,
                                         teardown),
