@@ -16,7 +16,8 @@
  * server is named.  Every write and read of the store (invoices, books,
  * the agency, reminder runs, e-mail, webhooks) has each of its statements
  * fail in turn (a wrapped driver table); a stored value no release wrote
- * is refused naming its column.
+ * is refused naming its column.  And what the front answers for a handle:
+ * empty addresses, standbys (PostgreSQL's only), the data version, marks.
  *
  * What a caller relies on: a failed migration leaves the schema version and
  * the tables as they were and names the migration; `paminn serve` refuses
@@ -1028,6 +1029,84 @@ static enum pm_err op_enqueue(struct store *st, struct world *w)
     snprintf(m.payload, sizeof(m.payload), "{\"amount_minor\":100}");
     snprintf(m.idempotency_key, sizeof(m.idempotency_key), "payment-%d", ++k);
     return store_outbox_enqueue(st, &m);
+}
+
+/* ---- the front: addresses, standbys, marks ---- */
+
+/* What store.c and the engine answer for the handle itself: an empty
+ * address is refused; standbys are PostgreSQL's only (SQLite gives an
+ * empty position and refuses the rest), and there a server has written
+ * what it has just shown while a position that is not one is refused; a
+ * write moves the data version; a mark needs a transaction and undoes
+ * what came after it; a transaction for no company is a plain one.  Both
+ * engines. */
+static void test_store_front(void **state)
+{
+    struct fixture *f = *state;
+    struct store *sb = NULL;
+    struct pm_error e;
+    char pos[STORE_POSITION_MAX];
+    uint64_t before = 0, after = 0;
+    bool yes = true;
+
+    pm_error_clear(&e);
+    assert_int_equal(store_open("", &sb, &e), PM_ERR_INVALID);
+    assert_null(sb);
+    assert_string_equal(e.field, "dsn");
+    pm_error_clear(&e);
+    assert_int_equal(store_open_standby("", &sb, &e), PM_ERR_INVALID);
+    assert_null(sb);
+    assert_string_equal(e.field, "db_read");
+    assert_non_null(strstr(e.message, "no storage engine"));
+
+    assert_int_equal(store_data_version_at(f->st, &before, pos), PM_OK);
+    if (on_pg()) {
+        assert_true(pos[0] != '\0');
+        assert_int_equal(store_replayed(f->st, "", &yes), PM_ERR_INVALID);
+        assert_false(yes);
+        assert_int_equal(store_open_standby(f->dsn, &sb, &e), PM_OK);
+        assert_int_equal(store_replayed(sb, pos, &yes), PM_OK);
+        assert_true(yes);
+        assert_int_not_equal(store_replayed(sb, "not a position", &yes), PM_OK);
+        assert_false(yes);
+        store_close(&sb);
+        assert_null(sb);
+        pm_error_clear(&e);
+        assert_int_equal(store_open_standby("postgresql://paminn@127.0.0.1:1/ledger", &sb, &e),
+                         PM_ERR_IO);
+        assert_null(sb);
+        assert_non_null(strstr(e.message, "127.0.0.1:1/ledger"));
+    } else {
+        assert_string_equal(pos, "");
+        assert_int_equal(store_replayed(f->st, "0/16B3748", &yes), PM_ERR_INVALID);
+        assert_false(yes);
+        pm_error_clear(&e);
+        assert_int_equal(store_open_standby(f->dsn, &sb, &e), PM_ERR_INVALID);
+        assert_null(sb);
+        assert_non_null(strstr(e.message, "has no standbys"));
+    }
+    store_close(&sb); /* no handle: nothing to do */
+    store_close(NULL);
+
+    (void)inj_company(f->st);
+    assert_int_equal(store_data_version_at(f->st, &after, pos), PM_OK);
+    assert_true(after != before);
+
+    assert_int_equal(store_mark(f->st), PM_ERR_INTERNAL);
+    assert_int_equal(store_begin_for(f->st, 0), PM_OK);
+    assert_true(sql_in_transaction(f->st));
+    (void)inj_company(f->st);
+    assert_int_equal(store_mark(f->st), PM_OK);
+    (void)inj_company(f->st);
+    store_undo_to_mark(f->st);
+    assert_true(sql_in_transaction(f->st));
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM companies"), 2);
+    /* Tuning for many rows changes nothing of what is written. */
+    assert_int_equal(store_bulk_writes(f->st, true), PM_OK);
+    (void)inj_company(f->st);
+    assert_int_equal(store_bulk_writes(f->st, false), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM companies"), 3);
 }
 
 /* ---- reads failing part-way ---- */
@@ -2063,6 +2142,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failing_migration_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_mapped_alike, setup, teardown),
         cmocka_unit_test(test_unreachable_server_named),
+        cmocka_unit_test_setup_teardown(test_store_front, setup, teardown),
         cmocka_unit_test_setup_teardown(test_each_failing_statement_writes_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reminder_run_mail_and_webhook_fail_at_each_step, setup,
