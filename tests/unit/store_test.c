@@ -1663,6 +1663,58 @@ static int64_t emit_one(struct fixture *f, int64_t invoice_id, const char *type,
     return n ? rows[0].id : 0;
 }
 
+/* Ids of a series never repeat and only increase within a transaction,
+ * however many series it draws from and however many ids it takes at once
+ * (PostgreSQL hands them out of blocks it reserves: up to eight series a
+ * transaction, blocks growing to 4 096, so ids may skip, unlike invoice
+ * numbers); the next transaction goes on after the last id its
+ * series row kept; a rolled-back transaction keeps none. */
+static void test_id_series_in_one_transaction(void **state)
+{
+    static const char *const names[] = {
+        "t0", "t1", "t2", "t3", "t4",
+        "t5", "t6", "t7", "t8", "a series with a name longer than a block keeps"};
+    const size_t n_names = sizeof(names) / sizeof(names[0]);
+    struct fixture *f = *state;
+    int64_t id = 0, next, again, first[10];
+    char sql[200];
+    size_t i;
+    int k;
+
+    assert_int_equal(store_begin(f->st), PM_OK);
+    for (i = 0; i < n_names; i++) {
+        assert_int_equal(sql_next_id(f->st, f->company_a, names[i], 100, &first[i]), PM_OK);
+        assert_int_equal(first[i], 100);
+    }
+    /* 1, 2, 4 ... 4 096 ids at a time from t0, and one more from each. */
+    next = first[0] + 1;
+    for (k = 0; k <= 12; k++) {
+        assert_int_equal(sql_reserve_ids(f->st, f->company_a, "t0", 100, INT64_C(1) << k, &id),
+                         PM_OK);
+        assert_true(id >= next);
+        next = id + (INT64_C(1) << k);
+    }
+    for (i = 0; i < n_names; i++) {
+        assert_int_equal(sql_next_id(f->st, f->company_a, names[i], 100, &id), PM_OK);
+        assert_true(id >= (i == 0 ? next : first[i] + 1));
+    }
+    next = id + 1; /* of the long name's series */
+    assert_int_equal(store_commit(f->st), PM_OK);
+    snprintf(sql, sizeof(sql),
+             "SELECT next_value FROM sequences WHERE company_id = %lld AND name = '%s'",
+             (long long)f->company_a, names[n_names - 1]);
+    assert_true(raw_int(f, sql) >= next);
+    next = raw_int(f, sql);
+    assert_int_equal(sql_next_id(f->st, f->company_a, names[n_names - 1], 100, &id), PM_OK);
+    assert_int_equal(id, next);
+
+    assert_int_equal(store_begin(f->st), PM_OK);
+    assert_int_equal(sql_reserve_ids(f->st, f->company_a, "t8", 100, 50, &id), PM_OK);
+    assert_int_equal(store_rollback(f->st), PM_OK);
+    assert_int_equal(sql_next_id(f->st, f->company_a, "t8", 100, &again), PM_OK);
+    assert_int_equal(again, id);
+}
+
 /* What the outboxes and the reminder run refuse, each naming the field,
  * with nothing changed: a mail's state that is none, a lease another
  * owner holds, a statement mail that is a reminder's; a company's
@@ -2514,6 +2566,7 @@ int main(void)
         T(test_mail_lease_across_companies),
         T(test_webhook_order_per_invoice),
         T(test_outbox_and_run_refusals),
+        T(test_id_series_in_one_transaction),
         T(test_agency_states_stored_as_names),
         T(test_agency_case_conflicts),
         cmocka_unit_test(test_dsn_redacted),
