@@ -570,8 +570,9 @@ static void test_unreachable_server_named(void **state)
 
 /* ---- a statement or a commit that fails (a driver wrapper) ---- */
 
-/* The handle's driver table wrapped: the step call numbered fail_at (from
- * 1, counted since armed) fails with `code` without reaching the database,
+/* The handle's driver table wrapped: the step call (or PostgreSQL's COPY)
+ * numbered fail_at (from 1, counted since armed) fails with `code` without
+ * reaching the database,
  * and a commit can be made to fail (rolled back, as a driver's failing
  * commit leaves no transaction open).  Only the test sees this table: the
  * store goes through st->drv as always. */
@@ -585,12 +586,27 @@ static struct {
     bool passing;     /* BEGIN and ROLLBACK: their own statements never fail here */
 } inj;
 
+/* Does the step now counted fail? */
+static bool inj_fails(void)
+{
+    return inj.fail_at && !inj.passing &&
+           (++inj.steps == inj.fail_at || (inj.every && inj.steps > inj.fail_at));
+}
+
 static enum pm_err inj_step(struct store *st, struct store_stmt *q, bool *row)
 {
-    if (inj.fail_at && !inj.passing &&
-        (++inj.steps == inj.fail_at || (inj.every && inj.steps > inj.fail_at)))
+    if (inj_fails())
         return pm_error_set(&st->error, inj.code, "", "injected failure of step %d", inj.steps);
     return inj.inner->step(st, q, row);
+}
+
+/* PostgreSQL's COPY of a bulk insert: a step of its own. */
+static enum pm_err inj_copy_in(struct store *st, const char *copy, const char *data, size_t len)
+{
+    if (inj_fails())
+        return pm_error_set(&st->error, inj.code, "", "injected failure of COPY (step %d)",
+                            inj.steps);
+    return inj.inner->copy_in(st, copy, data, len);
 }
 
 static enum pm_err inj_rollback(struct store *st)
@@ -632,6 +648,8 @@ static void inject(struct store *st)
     inj.table.commit = inj_commit;
     inj.table.rollback = inj_rollback;
     inj.table.begin = inj_begin;
+    if (inj.inner->copy_in)
+        inj.table.copy_in = inj_copy_in;
     st->drv = &inj.table;
 }
 
