@@ -47,9 +47,12 @@
 #include "store/sql.h"
 #include "store/store_agency.h"
 #include "store/store_books.h"
+#include "store/store_credit_notes.h"
 #include "store/store_dunning.h"
 #include "store/store_driver.h"
+#include "store/store_ledger.h"
 #include "store/store_mail.h"
+#include "store/store_reports.h"
 #include "store/store_rules.h"
 #include "store/store_webhooks.h"
 #include "store/sqlite/sqlite_store.h"
@@ -1196,6 +1199,73 @@ static enum pm_err read_receivables_sum(struct store *st, struct world *w)
     return store_books_receivables_sum(st, w->company, 0, 30000, &rd.count, &rd.remaining);
 }
 
+static void report_row(void *ctx, int64_t key, int64_t count, int64_t sum)
+{
+    (void)key;
+    (void)sum;
+    *(int64_t *)ctx += count;
+}
+
+/* The reports of the invoices and payments above, one read each. */
+static enum pm_err read_reports(struct store *st, struct world *w)
+{
+    int64_t n = 0, due = 0, collected = 0;
+    enum pm_err rc = store_report_reminders(st, w->company, 19000, 21000, report_row, &n);
+
+    if (!rc)
+        rc = store_report_paid_after(st, w->company, 19000, 21000, 30, report_row, &n);
+    if (!rc)
+        rc = store_report_handovers(st, w->company, 0, INT64_C(4102444800), report_row, &n);
+    if (!rc)
+        rc = store_report_invoiced(st, w->company, 19000, 21000, report_row, &n);
+    if (!rc)
+        rc = store_report_open(st, w->company, 19500, 21000, report_row, &n);
+    if (!rc)
+        rc = store_report_paid_in(st, w->company, 19000, 21000, 21000, 19500, report_row, &n);
+    if (!rc)
+        rc = store_report_due(st, w->company, 19000, 21000, 21000, &due, &collected);
+    rd.count = n;
+    return rc;
+}
+
+/* The customer ledger of the customer above, every part of it. */
+static enum pm_err read_ledger(struct store *st, struct world *w)
+{
+    static struct ledger_row rows[4];
+    static struct ledger_item items[4];
+    static struct ledger_credit credits[4];
+    static struct ledger_reminder reminders[4];
+    static struct ledger_case cases[4];
+    struct ledger_totals totals;
+    int64_t next = 0, prev = 0;
+    enum pm_err rc = store_ledger_page(st, w->company, 20040, false, 0, rows, 4, &rd.n);
+
+    if (!rc)
+        rc = store_ledger_totals(st, w->company, 20040, &totals);
+    if (!rc)
+        rc = store_ledger_neighbours(st, w->company, 20040, w->customer, &next, &prev);
+    if (!rc)
+        rc = store_ledger_customer(st, w->company, 20040, w->customer, &rows[0]);
+    if (!rc)
+        rc = store_ledger_items(st, w->company, 20040, 20040, w->customer, items, 4, &rd.n);
+    if (!rc)
+        rc = store_ledger_credits(st, w->company, 20040, w->customer, credits, 4, &rd.n);
+    if (!rc)
+        rc = store_ledger_reminders(st, w->company, 20040, w->customer, reminders, 4, &rd.n);
+    if (!rc)
+        rc = store_ledger_cases(st, w->company, w->customer, cases, 4, &rd.n);
+    return rc;
+}
+
+static enum pm_err read_credit_notes(struct store *st, struct world *w)
+{
+    struct credit_note_row rows[2];
+    struct credit_note_amounts sum;
+    enum pm_err rc = store_credit_note_list(st, w->company, w->invoices[0], rows, 2, &rd.n);
+
+    return rc ? rc : store_credit_note_sum(st, w->company, w->invoices[0], &sum);
+}
+
 typedef enum pm_err (*read_op)(struct store *st, struct world *w);
 
 /* Fail each step of a read in turn: it reports the failure and leaves no
@@ -1225,9 +1295,10 @@ static int read_fails_each_step(struct fixture *f, struct world *w, read_op read
  * same read without a failure answers as before. */
 static void reads_fail_each_step(struct fixture *f, struct world *w)
 {
-    static const read_op reads[] = {read_counts,         read_vouchers,       read_balances,
-                                    read_receivables_on, read_reductions,     read_payments,
-                                    read_history,        read_receivables_sum};
+    static const read_op reads[] = {read_counts,         read_vouchers,        read_balances,
+                                    read_receivables_on, read_reductions,      read_payments,
+                                    read_history,        read_receivables_sum, read_reports,
+                                    read_ledger,         read_credit_notes};
     size_t i;
 
     for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
@@ -1606,6 +1677,51 @@ static enum pm_err read_hooks_pending(struct store *st, struct world *w)
     return store_webhook_pending(st, &rd.count);
 }
 
+/* Two invoices in one batch, each with a payment received and an event,
+ * as an import writes them. */
+static enum pm_err op_invoice_batch(struct store *st, struct world *w)
+{
+    static struct history_event evs[2];
+    struct store_invoice_new items[2];
+    struct invoice_line_row line;
+    struct payment pays[2];
+    int i;
+
+    memset(items, 0, sizeof(items));
+    memset(&line, 0, sizeof(line));
+    memset(pays, 0, sizeof(pays));
+    memset(evs, 0, sizeof(evs));
+    snprintf(line.description, sizeof(line.description), "Importerad rad");
+    line.line = (struct invoice_line){1000, 40000, 2500, false};
+    line.net_minor = 40000;
+    for (i = 0; i < 2; i++) {
+        items[i].inv.company_id = w->company;
+        items[i].inv.customer_id = w->customer;
+        snprintf(items[i].inv.currency, sizeof(items[i].inv.currency), "SEK");
+        items[i].inv.invoice_date = 20000;
+        items[i].inv.due_date = 20030;
+        items[i].inv.net_minor = 40000;
+        items[i].inv.vat_minor = 10000;
+        items[i].inv.total_minor = 50000;
+        items[i].inv.customer_part_minor = 50000;
+        items[i].inv.remaining_minor = 50000;
+        items[i].lines = &line;
+        items[i].n_lines = 1;
+        pays[i].company_id = w->company;
+        pays[i].date = 20005;
+        pays[i].amount_minor = 10000 * (i + 1);
+        items[i].payments = &pays[i];
+        items[i].n_payments = 1;
+        evs[i].company_id = w->company;
+        snprintf(evs[i].kind, sizeof(evs[i].kind), "created");
+        snprintf(evs[i].actor, sizeof(evs[i].actor), "import");
+        snprintf(evs[i].data, sizeof(evs[i].data), "{}");
+        items[i].events = &evs[i];
+        items[i].n_events = 1;
+    }
+    return store_invoice_insert_batch(st, items, 2, NULL, NULL);
+}
+
 static enum pm_err read_policy(struct store *st, struct world *w)
 {
     struct dunning_policy_row r;
@@ -1767,6 +1883,7 @@ static void test_reminder_run_mail_and_webhook_fail_at_each_step(void **state)
     static const write_op hook_ops[] = {op_endpoint,     op_emit,           op_hook_lease,
                                         op_hook_finish,  op_hook_resend,    op_hook_lease,
                                         op_hook_release, op_endpoint_remove};
+    static const write_op batch_ops[] = {op_invoice_batch};
     static const read_op hook_reads[] = {read_endpoints, read_endpoint, read_deliveries,
                                          read_hooks_pending};
     static const read_op reads[] = {
@@ -1843,6 +1960,15 @@ static void test_reminder_run_mail_and_webhook_fail_at_each_step(void **state)
     for (i = 0; i < sizeof(hook_reads) / sizeof(hook_reads[0]); i++)
         assert_true(read_fails_each_step(f, &w, hook_reads[i]) >= 1);
     assert_int_equal(rd.count, 0); /* nothing left to deliver */
+
+    /* An import's batch: both invoices, their lines, payments and events
+     * once, or nothing of them. */
+    writes_fail_each_step(f, &w, batch_ops, 1, 1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), 4);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM payments"), 2);
+    assert_int_equal(raw_int(f, "SELECT sum(remaining_minor) FROM invoices WHERE total_minor ="
+                                " 50000"),
+                     70000);
 }
 
 /* Inside a caller's transaction a unit is a savepoint: one that fails is
