@@ -4,8 +4,11 @@
  * (missing, not a list, empty, not positive integers), the import options
  * of a bank file (allow_test_file is BgMax's only; true or false only),
  * the invoice list's query (a search text too long, an unknown sort, a
- * cursor that is not one, a limit out of range), and ids in paths that
- * are not ids.
+ * cursor that is not one, a limit out of range), ids in paths that are
+ * not ids, a reminder policy's levels and settings (company and customer),
+ * the reminder runs' body and queries (and their pages of one), a
+ * webhook's event types and the deliveries' cursor, and an
+ * Idempotency-Key that is empty or too long.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -103,4 +106,94 @@ test('ids in paths that are not ids: 404, and another company: 404', async () =>
     assert.equal(res.status, 404, `${p}: ${res.status} ${res.text.slice(0, 200)}`);
   }
   assertError(await anna.get(`${co(fx.companyId + 100)}/invoices`), 404, 'not_found');
+});
+
+test('a reminder policy: each wrong part named, nothing stored', async () => {
+  const kund = await createCustomer(anna, fx.companyId, { name: 'Policy Kund' });
+  const level = { days: 10 };
+  const cases = [
+    [{ levels: 'tio' }, 'invalid_value', 'levels'],
+    [{ levels: Array.from({ length: 6 }, () => level) }, 'out_of_range', 'levels'],
+    [{ levels: [level, 5] }, 'invalid_value', 'levels[1]'],
+    [{ levels: [{ days: 10, colour: 'red' }] }, 'unknown_field', 'levels[0].colour'],
+    [{ levels: [{}] }, 'required', 'levels[0].days'],
+    [{ levels: [{ days: 10, anchor: 'later' }] }, 'invalid_value', 'levels[0].anchor'],
+    [{ levels: [{ days: 10, fee: 'yes' }] }, 'invalid_value', 'levels[0].fee'],
+    [{ levels: [{ days: 10, text_en: 'x'.repeat(601) }] }, 'too_long', 'levels[0].text_en'],
+    [{ levels: [level], enabled: 'yes' }, 'invalid_value', 'enabled'],
+    [{ levels: [level], final_step: 'court' }, 'invalid_value', 'final_step'],
+    [{ levels: [level], handover_days: 366 }, 'out_of_range', 'handover_days'],
+  ];
+  for (const [body, code, field] of cases) {
+    assertError(await anna.put(`${C}/dunning/policy`, body), 422, code, field);
+    assertError(await anna.put(`${C}/customers/${kund.id}/dunning-policy`, body), 422, code, field);
+  }
+  assert.equal(fx.count('dunning_policies'), 0);
+  assert.equal(fx.count('dunning_levels'), 0);
+  const res = await anna.get(`${C}/customers/${kund.id}/dunning-policy`);
+  assertStatus(res, 200);
+  assert.equal(res.body.stored, false);
+});
+
+test('reminder runs: a body or a query refused naming it; pages of one', async () => {
+  const kund = await createCustomer(anna, fx.companyId, { name: 'Körning Kund' });
+  await createInvoice(anna, fx.companyId, kund.id); /* due 2025-05-31, overdue */
+  assertError(await anna.post(`${C}/dunning/runs`, { date: '2025-09-30' }), 422, 'unknown_field', 'date');
+  assert.equal(fx.count('dunning_runs'), 0);
+  const made = await anna.post(`${C}/dunning/runs`, {});
+  assertStatus(made, 201);
+  const runId = made.body.id;
+  const items = fx.count('dunning_items', `run_id = ${runId}`);
+  assert.ok(items >= 2, `${items} items`);
+
+  assertError(await anna.get(`${C}/dunning/runs?limit=0`), 400, 'invalid_query', 'limit');
+  assertError(await anna.get(`${C}/dunning/runs?before=x`), 400, 'invalid_query', 'before');
+  const page = await anna.get(`${C}/dunning/runs?limit=1`);
+  assertStatus(page, 200);
+  assert.deepEqual(page.body.runs.map((r) => r.id), [runId]);
+  assert.equal(page.body.next_before, runId, 'a full page says where the next begins');
+  const rest = await anna.get(`${C}/dunning/runs?limit=1&before=${runId}`);
+  assert.deepEqual([rest.body.runs, rest.body.next_before], [[], null]);
+
+  assertError(await anna.get(`${C}/dunning/runs/${runId}?after=x`), 400, 'invalid_query', 'after');
+  assertError(await anna.get(`${C}/dunning/runs/${runId}?limit=501`), 400, 'invalid_query', 'limit');
+  const seen = [];
+  let after = 0;
+  for (let i = 0; i <= items; i++) {
+    const one = await anna.get(`${C}/dunning/runs/${runId}?limit=1&after=${after}`);
+    assertStatus(one, 200);
+    seen.push(...one.body.items.map((it) => it.invoice_id));
+    if (one.body.next_after === null) break;
+    assert.equal(one.body.next_after, one.body.items[0].invoice_id);
+    after = one.body.next_after;
+  }
+  assert.equal(seen.length, items, 'each item once, page by page');
+  assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'in invoice order');
+  /* A run not carried out has no letters. */
+  assertError(await anna.get(`${C}/dunning/runs/${runId}/letters.pdf`), 404, 'no_letters', 'run_id');
+});
+
+test('webhooks: event_types refused naming the entry; deliveries: a cursor that is not one', async () => {
+  const url = 'https://hooks.example.se/paminn';
+  for (const [types, code, field] of [
+    ['invoice.paid', 'invalid_value', 'event_types'],
+    [Array.from({ length: 17 }, () => 'invoice.paid'), 'out_of_range', 'event_types'],
+    [['invoice.paid', 7], 'invalid_value', 'event_types[1]'],
+  ]) {
+    assertError(await anna.post(`${C}/webhooks`, { url, event_types: types }), 422, code, field);
+  }
+  assert.equal(fx.count('webhook_endpoints'), 0);
+  assertError(await anna.get(`${C}/webhooks/deliveries?cursor=inte-en-markör`), 400, 'invalid_query', 'cursor');
+  assertError(await anna.get(`${C}/webhooks/deliveries?limit=201`), 400, 'invalid_query', 'limit');
+});
+
+test('an Idempotency-Key that is empty or too long is refused, nothing written', async () => {
+  const was = state();
+  for (const key of ['', 'k'.repeat(128)]) {
+    const res = await anna.post(`${C}/customers`, { name: 'Nyckel Kund' }, { headers: { 'Idempotency-Key': key } });
+    assertError(res, 422, 'invalid_value', 'Idempotency-Key');
+  }
+  assert.equal(state(), was);
+  const ok = await anna.post(`${C}/customers`, { name: 'Nyckel Kund' }, { idem: 'k'.repeat(127) });
+  assertStatus(ok, 201);
 });

@@ -2,8 +2,10 @@
  * security_http.test.mjs — request framing that two HTTP parsers may read
  * differently (a proxy in front and Påminn behind: request smuggling), and
  * a bare CR inside a header.  Each is refused 400 malformed_request before
- * routing.  (A NUL inside a header value is not seen: libmicrohttpd 0.9.75
- * ends the value there.)  Raw sockets: fetch would not send these.
+ * routing, as is a Content-Length that is not a plain decimal number; the
+ * same Content-Length sent twice is read as one.  (A NUL inside a header
+ * value is not seen: libmicrohttpd 0.9.75 ends the value there.)  Raw
+ * sockets: fetch would not send these.
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -66,4 +68,16 @@ test('two different Content-Lengths: 400', async () => {
 
 test('a bare CR inside a header: 400', async () => {
   await refused(`Content-Length: ${LOGIN.length}\r\nX-Note: a\rb\r\n`);
+});
+
+test('the same Content-Length twice frames the body alike: read as once', async () => {
+  const res = await login(`Content-Length: ${LOGIN.length}\r\nContent-Length: ${LOGIN.length}\r\n`);
+  assert.equal(res.status, 401, res.body);
+});
+
+test('a Content-Length that is not a plain decimal number: 400', async () => {
+  for (const len of [`+${LOGIN.length}`, `${LOGIN.length}x`]) {
+    const res = await login(`Content-Length: ${len}\r\n`);
+    assert.equal(res.status, 400, `Content-Length: ${len}: ${res.status} ${res.body.slice(0, 200)}`);
+  }
 });

@@ -25,6 +25,12 @@
     "{\"description\":\"Arbete\",\"quantity_milli\":1000,\"unit_price_minor\":10000," \
     "\"vat_rate_bp\":2500}"
 #define PERSON "19811218-9876"
+/* 40 x 8 characters: longer than any e-mail address or number stored. */
+#define LONG8 "abcdefgh"
+#define LONG_EMAIL                                                                                \
+    LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8     \
+        LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 \
+            LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 LONG8 "@x.se"
 
 static int32_t today;
 
@@ -97,6 +103,18 @@ static void test_company_refusals(void **state)
         {"{\"swish_number\":\"123456789\"}", PM_ERR_INVALID, "invalid_value", "swish_number"},
         {"{\"swish_number\":1234567890}", PM_ERR_INVALID, "invalid_value", "swish_number"},
         {"{\"vat_no\":\"SE556036079301\"}", PM_ERR_INVALID, "unknown_field", "vat_no"},
+        {"{\"name\":7}", PM_ERR_INVALID, "invalid_value", "name"},
+        {"{\"country\":\"1E\"}", PM_ERR_INVALID, "invalid_value", "country"},
+        {"{\"country\":\"[E\"}", PM_ERR_INVALID, "invalid_value", "country"},
+        {"{\"country\":\"S1\"}", PM_ERR_INVALID, "invalid_value", "country"},
+        {"{\"country\":\"S[\"}", PM_ERR_INVALID, "invalid_value", "country"},
+        {"{\"country\":\"Se\"}", PM_ERR_INVALID, "invalid_value", "country"},
+        {"{\"email\":\"" LONG_EMAIL "\"}", PM_ERR_RANGE, "too_long", "email"},
+        {"{\"bankgiro\":\"5050A105\"}", PM_ERR_INVALID, "invalid_value", "bankgiro"},
+        {"{\"address_line_2\":5}", PM_ERR_INVALID, "invalid_value", "address_line_2"},
+        {"{\"zip_code\":5}", PM_ERR_INVALID, "invalid_value", "zip_code"},
+        {"{\"city\":5}", PM_ERR_INVALID, "invalid_value", "city"},
+        {"{\"swish_number\":\"" LONG_EMAIL "\"}", PM_ERR_INVALID, "invalid_value", "swish_number"},
     };
     struct company co, before;
     struct api_error e;
@@ -179,6 +197,13 @@ static void test_customer_refusals(void **state)
         {"{\"mobile_number\":46701234567}", PM_ERR_INVALID, "invalid_value", "mobile_number"},
         {"{\"number\":7}", PM_ERR_INVALID, "invalid_value", "number"},
         {"{\"ssn\":\"x\"}", PM_ERR_INVALID, "unknown_field", "ssn"},
+        /* A company now, under the stored personal number. */
+        {"{\"is_company\":true}", PM_ERR_INVALID, "invalid_value", "id_number"},
+        {"{\"name\":[\"Anna\"]}", PM_ERR_INVALID, "invalid_value", "name"},
+        {"{\"address_line_2\":5}", PM_ERR_INVALID, "invalid_value", "address_line_2"},
+        {"{\"zip_code\":5}", PM_ERR_INVALID, "invalid_value", "zip_code"},
+        {"{\"city\":5}", PM_ERR_INVALID, "invalid_value", "city"},
+        {"{\"id_number\":\"19811218987619811218\"}", PM_ERR_INVALID, "invalid_value", "id_number"},
     };
     struct customer c, before;
     struct api_error e;
@@ -195,6 +220,18 @@ static void test_customer_refusals(void **state)
         memset(&e, 0, sizeof(e));
         check(&cases[i], api_decode_customer(doc, false, today, &c, &e), &e);
         assert_memory_equal(&c, &before, sizeof(c));
+        json_decref(doc);
+    }
+    /* Abroad, a postal code is the other country's: not checked as a
+     * Swedish one; English letters. */
+    {
+        json_t *doc = doc_of("{\"country\":\"NO\",\"zip_code\":\"0150\",\"language\":\"en\"}");
+
+        memset(&e, 0, sizeof(e));
+        assert_int_equal(api_decode_customer(doc, false, today, &c, &e), PM_OK);
+        assert_string_equal(c.country, "NO");
+        assert_string_equal(c.zip_code, "0150");
+        assert_string_equal(c.language, "en");
         json_decref(doc);
     }
 }
@@ -338,6 +375,52 @@ static void test_invoice_refusals(void **state)
         {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"kind\":\"rut\",\"lines\":[" LINE
          "],\"buyers\":[{\"id_number\":\"" PERSON "\"}]}",
          PM_ERR_INVALID, "required", "buyers[0].name"},
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"kind\":\"rut\",\"lines\":[" LINE
+         "],\"buyers\":[{\"id_number\":\"" PERSON "\",\"name\":\"A\",\"share\":1}]}",
+         PM_ERR_INVALID, "unknown_field", "buyers[0].share"},
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"kind\":\"rut\",\"lines\":[" LINE
+         "],\"buyers\":[{\"id_number\":198112189876,\"name\":\"A\"}]}",
+         PM_ERR_INVALID, "invalid_value", "buyers[0].id_number"},
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"currency\":\"S1K\",\"lines\":[" LINE
+         "]}",
+         PM_ERR_INVALID, "invalid_value", "currency"},
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"currency\":\"SE1\",\"lines\":[" LINE
+         "]}",
+         PM_ERR_INVALID, "invalid_value", "currency"},
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"currency\":\"1EK\",\"lines\":[" LINE
+         "]}",
+         PM_ERR_INVALID, "invalid_value", "currency"},
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"currency\":\"S[K\",\"lines\":[" LINE
+         "]}",
+         PM_ERR_INVALID, "invalid_value", "currency"},
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"currency\":\"SE[\",\"lines\":[" LINE
+         "]}",
+         PM_ERR_INVALID, "invalid_value", "currency"},
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"currency\":\"[EK\",\"lines\":[" LINE
+         "]}",
+         PM_ERR_INVALID, "invalid_value", "currency"},
+        /* 1 000 units of 10^13 kr: 10^18 öre, over MONEY_MAX either way. */
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"lines\":[{\"description\":\"A\","
+         "\"quantity_milli\":1000000,\"unit_price_minor\":1000000000000000,\"vat_rate_bp\":2500}]}",
+         PM_ERR_RANGE, "out_of_range", "lines[0].unit_price_minor"},
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"lines\":[{\"description\":\"A\","
+         "\"quantity_milli\":1000000,\"unit_price_minor\":-1000000000000000,\"vat_rate_bp\":2500}]"
+         "}",
+         PM_ERR_RANGE, "out_of_range", "lines[0].unit_price_minor"},
+        /* Each line within MONEY_MAX, the total with VAT (10^15 + 2.5 * 10^14) not. */
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"lines\":[{\"description\":\"A\","
+         "\"quantity_milli\":1000,\"unit_price_minor\":500000000000000,\"vat_rate_bp\":2500},"
+         "{\"description\":\"B\",\"quantity_milli\":1000,\"unit_price_minor\":500000000000000,"
+         "\"vat_rate_bp\":2500}]}",
+         PM_ERR_RANGE, "out_of_range", "lines"},
+        /* What invoice_compute() refuses: labour on a standard invoice, a
+         * total not above zero. */
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"lines\":[{\"description\":\"A\","
+         "\"quantity_milli\":1000,\"unit_price_minor\":100,\"vat_rate_bp\":2500,\"labour\":true}]}",
+         PM_ERR_INVALID, "invalid_value", "lines[0].labour"},
+        {"{\"customer_id\":1,\"invoice_date\":\"2025-06-01\",\"lines\":[{\"description\":\"A\","
+         "\"quantity_milli\":1000,\"unit_price_minor\":-100,\"vat_rate_bp\":2500}]}",
+         PM_ERR_RANGE, "out_of_range", "lines"},
     };
     struct api_invoice_input *in = calloc(1, sizeof(*in));
     struct api_error e;
@@ -395,6 +478,7 @@ static void test_payment(void **state)
         {"{\"amount_minor\":100,\"reference\":42}", PM_ERR_INVALID, "invalid_value", "reference"},
         {"{\"amount_minor\":100,\"currency\":\"SEK\"}", PM_ERR_INVALID, "unknown_field",
          "currency"},
+        {"{\"amount_minor\":1000000000000001}", PM_ERR_RANGE, "out_of_range", "amount_minor"},
     };
     struct payment p;
     struct api_error e;

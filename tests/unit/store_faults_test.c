@@ -13,7 +13,11 @@
  * Also: a statement the database refuses (a duplicate key, a missing
  * parent, a check or NOT NULL, a value of the wrong kind, an unknown
  * table) comes back as the same error on both engines, and an unreachable
- * server is named.
+ * server is named.  Every write and read of the store (invoices, books,
+ * the agency, reminder runs, e-mail, webhooks) has each of its statements
+ * fail in turn (a wrapped driver table); a stored value no release wrote
+ * is refused naming its column.  And what the front answers for a handle:
+ * empty addresses, standbys (PostgreSQL's only), the data version, marks.
  *
  * What a caller relies on: a failed migration leaves the schema version and
  * the tables as they were and names the migration; `paminn serve` refuses
@@ -43,8 +47,14 @@
 #include "store/sql.h"
 #include "store/store_agency.h"
 #include "store/store_books.h"
+#include "store/store_credit_notes.h"
+#include "store/store_dunning.h"
 #include "store/store_driver.h"
+#include "store/store_ledger.h"
+#include "store/store_mail.h"
+#include "store/store_reports.h"
 #include "store/store_rules.h"
+#include "store/store_webhooks.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -563,8 +573,9 @@ static void test_unreachable_server_named(void **state)
 
 /* ---- a statement or a commit that fails (a driver wrapper) ---- */
 
-/* The handle's driver table wrapped: the step call numbered fail_at (from
- * 1, counted since armed) fails with `code` without reaching the database,
+/* The handle's driver table wrapped: the step call (or PostgreSQL's COPY)
+ * numbered fail_at (from 1, counted since armed) fails with `code` without
+ * reaching the database,
  * and a commit can be made to fail (rolled back, as a driver's failing
  * commit leaves no transaction open).  Only the test sees this table: the
  * store goes through st->drv as always. */
@@ -578,12 +589,27 @@ static struct {
     bool passing;     /* BEGIN and ROLLBACK: their own statements never fail here */
 } inj;
 
+/* Does the step now counted fail? */
+static bool inj_fails(void)
+{
+    return inj.fail_at && !inj.passing &&
+           (++inj.steps == inj.fail_at || (inj.every && inj.steps > inj.fail_at));
+}
+
 static enum pm_err inj_step(struct store *st, struct store_stmt *q, bool *row)
 {
-    if (inj.fail_at && !inj.passing &&
-        (++inj.steps == inj.fail_at || (inj.every && inj.steps > inj.fail_at)))
+    if (inj_fails())
         return pm_error_set(&st->error, inj.code, "", "injected failure of step %d", inj.steps);
     return inj.inner->step(st, q, row);
+}
+
+/* PostgreSQL's COPY of a bulk insert: a step of its own. */
+static enum pm_err inj_copy_in(struct store *st, const char *copy, const char *data, size_t len)
+{
+    if (inj_fails())
+        return pm_error_set(&st->error, inj.code, "", "injected failure of COPY (step %d)",
+                            inj.steps);
+    return inj.inner->copy_in(st, copy, data, len);
 }
 
 static enum pm_err inj_rollback(struct store *st)
@@ -625,6 +651,8 @@ static void inject(struct store *st)
     inj.table.commit = inj_commit;
     inj.table.rollback = inj_rollback;
     inj.table.begin = inj_begin;
+    if (inj.inner->copy_in)
+        inj.table.copy_in = inj_copy_in;
     st->drv = &inj.table;
 }
 
@@ -636,14 +664,19 @@ static void arm(int fail_at, enum pm_err code)
     inj.code = code;
 }
 
+#define SNAPSHOT_MAX 2048
+
 /* What a write could have left behind: rows of every table the operations
  * below write, and the id series. */
 static void snapshot(struct fixture *f, char *out, size_t cap)
 {
     static const char *const tables[] = {
-        "invoices",  "invoice_lines", "invoice_buyers",   "payments",   "history_events",
-        "outbox",    "agency_claims", "handover_batches", "vouchers",   "voucher_rows",
-        "customers", "companies",     "sessions",         "api_tokens",
+        "invoices",           "invoice_lines", "invoice_buyers",   "payments",
+        "history_events",     "outbox",        "agency_claims",    "handover_batches",
+        "vouchers",           "voucher_rows",  "customers",        "companies",
+        "sessions",           "api_tokens",    "dunning_policies", "dunning_levels",
+        "dunning_runs",       "dunning_items", "mail_outbox",      "webhook_endpoints",
+        "webhook_deliveries",
     };
     char sql[160];
     size_t i;
@@ -665,6 +698,22 @@ static void snapshot(struct fixture *f, char *out, size_t cap)
              (long long)raw_int(f, "SELECT coalesce(sum(fee_charged_minor), 0)"
                                    " FROM invoice_books"),
              (long long)raw_int(f, "SELECT coalesce(sum(fees_paid_minor), 0) FROM invoice_books"));
+    n = (int)strlen(out);
+    snprintf(
+        out + n, cap - (size_t)n,
+        " runs=%lld/%lld/%lld pending=%lld mails=%lld/%lld/%lld hooks=%lld/%lld/%lld/%lld",
+        (long long)raw_int(f, "SELECT count(*) FROM dunning_runs WHERE state = 'approved'"),
+        (long long)raw_int(f, "SELECT coalesce(sum(items), 0) FROM dunning_runs"),
+        (long long)raw_int(f, "SELECT coalesce(sum(letters_batch_id), 0) FROM dunning_runs"),
+        (long long)raw_int(f, "SELECT count(*) FROM dunning_items WHERE state = 'pending'"),
+        (long long)raw_int(f, "SELECT coalesce(sum(attempts), 0) FROM mail_outbox"),
+        (long long)raw_int(f, "SELECT count(*) FROM mail_outbox WHERE state = 'sent'"),
+        (long long)raw_int(f, "SELECT count(*) FROM mail_outbox WHERE lease_owner <> ''"),
+        (long long)raw_int(f, "SELECT count(*) FROM webhook_endpoints WHERE deleted_at > 0"),
+        (long long)raw_int(f, "SELECT coalesce(sum(attempts), 0) FROM webhook_deliveries"),
+        (long long)raw_int(f, "SELECT count(*) FROM webhook_deliveries WHERE lease_owner <> ''"),
+        (long long)raw_int(f, "SELECT coalesce(sum(next_attempt_at + last_status), 0)"
+                              " FROM webhook_deliveries"));
 }
 
 struct world {
@@ -674,6 +723,11 @@ struct world {
     int64_t payment;
     struct outbox_lease_row leased[4];
     size_t n_leased;
+    int64_t run;              /* the reminder run */
+    int64_t reminder;         /* a reminder (its row written by the test) */
+    struct mail_row mails[2]; /* the mails leased */
+    size_t n_mails;
+    int64_t endpoint, delivery; /* a webhook endpoint and the delivery leased */
 };
 
 typedef enum pm_err (*write_op)(struct store *st, struct world *w);
@@ -708,7 +762,7 @@ static enum pm_err op_in_caller_tx(struct store *st, struct world *w)
  * it with no failure.  Returns how many steps the whole run took. */
 static int every_step_fails(struct fixture *f, struct world *w, write_op op)
 {
-    char before[1024], after[1024];
+    char before[SNAPSHOT_MAX], after[SNAPSHOT_MAX];
     enum pm_err rc;
     int n;
 
@@ -731,6 +785,43 @@ static int every_step_fails(struct fixture *f, struct world *w, write_op op)
         fail_msg("without a failure: %s (%s)", pm_err_name(rc), store_error(f->st)->message);
     arm(0, PM_OK);
     return n - 1;
+}
+
+/* Each of ops[0..n) in turn: every step failing writes nothing of it
+ * (every_step_fails); then run again in a caller's transaction whose
+ * commit fails, which writes nothing of it either (an operation refused
+ * inside it, such as a second claim of the same invoices, changes nothing
+ * either).  From ops[singles] on each is one statement of its own: the
+ * application runs it in its transaction, and so does the test. */
+static void writes_fail_each_step(struct fixture *f, struct world *w, const write_op *ops, size_t n,
+                                  size_t singles)
+{
+    char before[SNAPSHOT_MAX], after[SNAPSHOT_MAX];
+    struct world kept;
+    size_t i;
+    int steps;
+
+    for (i = 0; i < n; i++) {
+        if (i >= singles) {
+            caller_tx_op = ops[i];
+            steps = every_step_fails(f, w, op_in_caller_tx);
+        } else {
+            steps = every_step_fails(f, w, ops[i]);
+        }
+        assert_true(steps >= 1);
+        snapshot(f, before, sizeof(before));
+        kept = *w; /* what the rolled-back run sets is not there after it */
+        assert_int_equal(store_begin(f->st), PM_OK);
+        (void)ops[i](f->st, w);
+        inj.fail_commits = 1;
+        inj.code = PM_ERR_DB;
+        assert_int_equal(store_commit(f->st), PM_ERR_DB);
+        assert_int_equal(inj.fail_commits, 0);
+        assert_false(sql_in_transaction(f->st));
+        snapshot(f, after, sizeof(after));
+        assert_string_equal(after, before);
+        *w = kept;
+    }
 }
 
 static int64_t inj_company(struct store *st)
@@ -961,7 +1052,92 @@ static enum pm_err op_enqueue(struct store *st, struct world *w)
     return store_outbox_enqueue(st, &m);
 }
 
+/* ---- the front: addresses, standbys, marks ---- */
+
+/* What store.c and the engine answer for the handle itself: an empty
+ * address is refused; standbys are PostgreSQL's only (SQLite gives an
+ * empty position and refuses the rest), and there a server has written
+ * what it has just shown while a position that is not one is refused; a
+ * write moves the data version; a mark needs a transaction and undoes
+ * what came after it; a transaction for no company is a plain one.  Both
+ * engines. */
+static void test_store_front(void **state)
+{
+    struct fixture *f = *state;
+    struct store *sb = NULL;
+    struct pm_error e;
+    char pos[STORE_POSITION_MAX];
+    uint64_t before = 0, after = 0;
+    bool yes = true;
+
+    pm_error_clear(&e);
+    assert_int_equal(store_open("", &sb, &e), PM_ERR_INVALID);
+    assert_null(sb);
+    assert_string_equal(e.field, "dsn");
+    pm_error_clear(&e);
+    assert_int_equal(store_open_standby("", &sb, &e), PM_ERR_INVALID);
+    assert_null(sb);
+    assert_string_equal(e.field, "db_read");
+    assert_non_null(strstr(e.message, "no storage engine"));
+
+    assert_int_equal(store_data_version_at(f->st, &before, pos), PM_OK);
+    if (on_pg()) {
+        assert_true(pos[0] != '\0');
+        assert_int_equal(store_replayed(f->st, "", &yes), PM_ERR_INVALID);
+        assert_false(yes);
+        assert_int_equal(store_open_standby(f->dsn, &sb, &e), PM_OK);
+        assert_int_equal(store_replayed(sb, pos, &yes), PM_OK);
+        assert_true(yes);
+        assert_int_not_equal(store_replayed(sb, "not a position", &yes), PM_OK);
+        assert_false(yes);
+        store_close(&sb);
+        assert_null(sb);
+        pm_error_clear(&e);
+        assert_int_equal(store_open_standby("postgresql://paminn@127.0.0.1:1/ledger", &sb, &e),
+                         PM_ERR_IO);
+        assert_null(sb);
+        assert_non_null(strstr(e.message, "127.0.0.1:1/ledger"));
+    } else {
+        assert_string_equal(pos, "");
+        assert_int_equal(store_replayed(f->st, "0/16B3748", &yes), PM_ERR_INVALID);
+        assert_false(yes);
+        pm_error_clear(&e);
+        assert_int_equal(store_open_standby(f->dsn, &sb, &e), PM_ERR_INVALID);
+        assert_null(sb);
+        assert_non_null(strstr(e.message, "has no standbys"));
+    }
+    store_close(&sb); /* no handle: nothing to do */
+    store_close(NULL);
+
+    (void)inj_company(f->st);
+    assert_int_equal(store_data_version_at(f->st, &after, pos), PM_OK);
+    assert_true(after != before);
+
+    assert_int_equal(store_mark(f->st), PM_ERR_INTERNAL);
+    assert_int_equal(store_begin_for(f->st, 0), PM_OK);
+    assert_true(sql_in_transaction(f->st));
+    (void)inj_company(f->st);
+    assert_int_equal(store_mark(f->st), PM_OK);
+    (void)inj_company(f->st);
+    store_undo_to_mark(f->st);
+    assert_true(sql_in_transaction(f->st));
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM companies"), 2);
+    /* Tuning for many rows changes nothing of what is written. */
+    assert_int_equal(store_bulk_writes(f->st, true), PM_OK);
+    (void)inj_company(f->st);
+    assert_int_equal(store_bulk_writes(f->st, false), PM_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM companies"), 3);
+}
+
 /* ---- reads failing part-way ---- */
+
+/* What the reads below answered, where a test checks more than success. */
+static struct {
+    int64_t due, count, remaining, candidates;
+    size_t n;
+    bool found;
+} rd;
 
 static void no_due(void *ctx, int32_t due, int64_t count, int64_t remaining)
 {
@@ -970,64 +1146,165 @@ static void no_due(void *ctx, int32_t due, int64_t count, int64_t remaining)
     *(int64_t *)ctx += count;
 }
 
+static enum pm_err read_counts(struct store *st, struct world *w)
+{
+    int64_t counts[FILTER_COUNT];
+
+    return store_invoice_counts(st, w->company, 20040, counts);
+}
+
+static enum pm_err read_vouchers(struct store *st, struct world *w)
+{
+    struct voucher v[4];
+
+    return store_books_voucher_list(st, w->company, 0, 30000, 0, 0, v, 4, &rd.n);
+}
+
+static enum pm_err read_balances(struct store *st, struct world *w)
+{
+    struct account_balance bal[16];
+
+    return store_books_voucher_balances(st, w->company, 30000, bal, 16, &rd.n);
+}
+
+static enum pm_err read_receivables_on(struct store *st, struct world *w)
+{
+    rd.due = 0;
+    return store_books_receivables_on(st, w->company, 20040, no_due, &rd.due);
+}
+
+static enum pm_err read_reductions(struct store *st, struct world *w)
+{
+    struct rotrut_used used;
+
+    return store_rules_buyer_reductions(st, w->company, "198112289874", 19000, 21000, &used);
+}
+
+static enum pm_err read_payments(struct store *st, struct world *w)
+{
+    struct payment pays[8];
+
+    return store_payment_list(st, w->company, w->invoices[0], pays, 8, &rd.n);
+}
+
+static enum pm_err read_history(struct store *st, struct world *w)
+{
+    struct history_event ev[16];
+
+    return store_history_list(st, w->company, w->invoices[0], 0, ev, 16, &rd.n);
+}
+
+static enum pm_err read_receivables_sum(struct store *st, struct world *w)
+{
+    return store_books_receivables_sum(st, w->company, 0, 30000, &rd.count, &rd.remaining);
+}
+
+static void report_row(void *ctx, int64_t key, int64_t count, int64_t sum)
+{
+    (void)key;
+    (void)sum;
+    *(int64_t *)ctx += count;
+}
+
+/* The reports of the invoices and payments above, one read each. */
+static enum pm_err read_reports(struct store *st, struct world *w)
+{
+    int64_t n = 0, due = 0, collected = 0;
+    enum pm_err rc = store_report_reminders(st, w->company, 19000, 21000, report_row, &n);
+
+    if (!rc)
+        rc = store_report_paid_after(st, w->company, 19000, 21000, 30, report_row, &n);
+    if (!rc)
+        rc = store_report_handovers(st, w->company, 0, INT64_C(4102444800), report_row, &n);
+    if (!rc)
+        rc = store_report_invoiced(st, w->company, 19000, 21000, report_row, &n);
+    if (!rc)
+        rc = store_report_open(st, w->company, 19500, 21000, report_row, &n);
+    if (!rc)
+        rc = store_report_paid_in(st, w->company, 19000, 21000, 21000, 19500, report_row, &n);
+    if (!rc)
+        rc = store_report_due(st, w->company, 19000, 21000, 21000, &due, &collected);
+    rd.count = n;
+    return rc;
+}
+
+/* The customer ledger of the customer above, every part of it. */
+static enum pm_err read_ledger(struct store *st, struct world *w)
+{
+    static struct ledger_row rows[4];
+    static struct ledger_item items[4];
+    static struct ledger_credit credits[4];
+    static struct ledger_reminder reminders[4];
+    static struct ledger_case cases[4];
+    struct ledger_totals totals;
+    int64_t next = 0, prev = 0;
+    enum pm_err rc = store_ledger_page(st, w->company, 20040, false, 0, rows, 4, &rd.n);
+
+    if (!rc)
+        rc = store_ledger_totals(st, w->company, 20040, &totals);
+    if (!rc)
+        rc = store_ledger_neighbours(st, w->company, 20040, w->customer, &next, &prev);
+    if (!rc)
+        rc = store_ledger_customer(st, w->company, 20040, w->customer, &rows[0]);
+    if (!rc)
+        rc = store_ledger_items(st, w->company, 20040, 20040, w->customer, items, 4, &rd.n);
+    if (!rc)
+        rc = store_ledger_credits(st, w->company, 20040, w->customer, credits, 4, &rd.n);
+    if (!rc)
+        rc = store_ledger_reminders(st, w->company, 20040, w->customer, reminders, 4, &rd.n);
+    if (!rc)
+        rc = store_ledger_cases(st, w->company, w->customer, cases, 4, &rd.n);
+    return rc;
+}
+
+static enum pm_err read_credit_notes(struct store *st, struct world *w)
+{
+    struct credit_note_row rows[2];
+    struct credit_note_amounts sum;
+    enum pm_err rc = store_credit_note_list(st, w->company, w->invoices[0], rows, 2, &rd.n);
+
+    return rc ? rc : store_credit_note_sum(st, w->company, w->invoices[0], &sum);
+}
+
+typedef enum pm_err (*read_op)(struct store *st, struct world *w);
+
+/* Fail each step of a read in turn: it reports the failure and leaves no
+ * transaction open; the same read without a failure answers.  Returns how
+ * many steps the whole read took. */
+static int read_fails_each_step(struct fixture *f, struct world *w, read_op read)
+{
+    enum pm_err rc;
+    int step;
+
+    for (step = 1;; step++) {
+        arm(step, PM_ERR_DB);
+        rc = read(f->st, w);
+        if (inj.steps < step)
+            break;
+        if (rc == PM_OK)
+            fail_msg("step %d failed and the read answered", step);
+        assert_false(sql_in_transaction(f->st));
+    }
+    arm(0, PM_OK);
+    if (rc != PM_OK)
+        fail_msg("without a failure: %s", store_error(f->st)->message);
+    return step - 1;
+}
+
 /* Each read failing at each of its steps in turn reports the failure; the
  * same read without a failure answers as before. */
 static void reads_fail_each_step(struct fixture *f, struct world *w)
 {
-    struct voucher v[4];
-    struct account_balance bal[16];
-    struct payment pays[8];
-    struct history_event ev[16];
-    struct rotrut_used used;
-    int64_t counts[FILTER_COUNT], due = 0, count = 0, remaining = 0;
-    size_t n = 0;
-    int step, which;
-    enum pm_err rc = PM_OK;
+    static const read_op reads[] = {read_counts,         read_vouchers,        read_balances,
+                                    read_receivables_on, read_reductions,      read_payments,
+                                    read_history,        read_receivables_sum, read_reports,
+                                    read_ledger,         read_credit_notes};
+    size_t i;
 
-    for (which = 0; which < 8; which++) {
-        for (step = 1;; step++) {
-            arm(step, PM_ERR_DB);
-            switch (which) {
-            case 0:
-                rc = store_invoice_counts(f->st, w->company, 20040, counts);
-                break;
-            case 1:
-                rc = store_books_voucher_list(f->st, w->company, 0, 30000, 0, 0, v, 4, &n);
-                break;
-            case 2:
-                rc = store_books_voucher_balances(f->st, w->company, 30000, bal, 16, &n);
-                break;
-            case 3:
-                due = 0;
-                rc = store_books_receivables_on(f->st, w->company, 20040, no_due, &due);
-                break;
-            case 4:
-                rc = store_rules_buyer_reductions(f->st, w->company, "198112289874", 19000, 21000,
-                                                  &used);
-                break;
-            case 5:
-                rc = store_payment_list(f->st, w->company, w->invoices[0], pays, 8, &n);
-                break;
-            case 6:
-                rc = store_history_list(f->st, w->company, w->invoices[0], 0, ev, 16, &n);
-                break;
-            default:
-                rc = store_books_receivables_sum(f->st, w->company, 0, 30000, &count, &remaining);
-                break;
-            }
-            if (inj.steps < step)
-                break;
-            if (rc == PM_OK)
-                fail_msg("read %d: step %d failed and it answered", which, step);
-            assert_false(sql_in_transaction(f->st));
-        }
-        if (rc != PM_OK)
-            fail_msg("read %d without a failure: %s", which, store_error(f->st)->message);
-        assert_true(step > 1);
-    }
-    arm(0, PM_OK);
-    assert_true(due > 0);
-    assert_true(count > 0);
+    for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+        assert_true(read_fails_each_step(f, w, reads[i]) >= 1);
+    assert_true(rd.due > 0);
+    assert_true(rd.count > 0);
 }
 
 /* Every step of each write failing in turn writes nothing of it; a
@@ -1042,14 +1319,14 @@ static void test_each_failing_statement_writes_nothing(void **state)
                                    op_charges,  op_books,   op_claim,       op_lease,
                                    op_finish,   op_case,    op_case_update, op_voucher,
                                    op_company,  op_session, op_token,       op_enqueue};
-    struct world w, kept;
-    char before[1024], after[1024];
+    struct world w;
+    char before[SNAPSHOT_MAX], after[SNAPSHOT_MAX];
     struct handover_batch got;
     struct handover_item items[4];
     struct user u;
     struct invoice list[4];
     struct invoice_query q;
-    size_t i, n = 0;
+    size_t n = 0;
     int steps;
 
     memset(&w, 0, sizeof(w));
@@ -1061,30 +1338,7 @@ static void test_each_failing_statement_writes_nothing(void **state)
     assert_int_equal(store_user_insert(f->st, &u), PM_OK);
     w.user = u.id;
     inject(f->st);
-    for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-        if (i >= SINGLES) {
-            caller_tx_op = ops[i];
-            steps = every_step_fails(f, &w, op_in_caller_tx);
-        } else {
-            steps = every_step_fails(f, &w, ops[i]);
-        }
-        assert_true(steps >= 1);
-        /* Run again in a caller's transaction whose commit fails: nothing
-         * of it is written (an operation refused inside it, such as a
-         * second claim of the same invoices, changes nothing either). */
-        snapshot(f, before, sizeof(before));
-        kept = w; /* what the rolled-back run sets is not there after it */
-        assert_int_equal(store_begin(f->st), PM_OK);
-        (void)ops[i](f->st, &w);
-        inj.fail_commits = 1;
-        inj.code = PM_ERR_DB;
-        assert_int_equal(store_commit(f->st), PM_ERR_DB);
-        assert_int_equal(inj.fail_commits, 0);
-        assert_false(sql_in_transaction(f->st));
-        snapshot(f, after, sizeof(after));
-        assert_string_equal(after, before);
-        w = kept;
-    }
+    writes_fail_each_step(f, &w, ops, sizeof(ops) / sizeof(ops[0]), SINGLES);
     /* Every write above happened once (the last, failure-free run). */
     assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), 2);
     assert_int_equal(raw_int(f, "SELECT count(*) FROM invoice_lines"), 4);
@@ -1144,6 +1398,577 @@ static void test_each_failing_statement_writes_nothing(void **state)
     assert_int_equal(store_invoice_list(f->st, w.company, &q, list, 4, &n), PM_OK);
     assert_int_equal(n, 4);
     reads_fail_each_step(f, &w);
+}
+
+/* ---- reminder runs and their e-mail ---- */
+
+static void policy_of(struct dunning_policy_row *r, const struct world *w, int64_t customer,
+                      size_t levels)
+{
+    size_t i;
+
+    memset(r, 0, sizeof(*r));
+    r->company_id = w->company;
+    r->customer_id = customer;
+    r->policy.enabled = customer == 0;
+    r->policy.minimum_minor = customer ? 10000 : 5000;
+    r->policy.final_step = DUNNING_FINAL_HANDOVER;
+    r->policy.handover_days = 10;
+    r->policy.approval = DUNNING_APPROVAL_MANUAL;
+    r->policy.n_levels = levels;
+    for (i = 0; i < levels; i++) {
+        r->policy.levels[i].days = 10 * (int)(i + 1);
+        r->policy.levels[i].anchor = i ? DUNNING_ANCHOR_PREVIOUS : DUNNING_ANCHOR_DUE;
+        r->policy.levels[i].fee = i == 0;
+        r->policy.levels[i].channel = i ? DUNNING_CHANNEL_LETTER : DUNNING_CHANNEL_BOTH;
+        snprintf(r->policy.levels[i].text_sv, sizeof(r->policy.levels[i].text_sv), "Påminnelse %zu",
+                 i + 1);
+    }
+    snprintf(r->updated_by, sizeof(r->updated_by), "anna@example.se");
+    r->updated_at = 1000;
+}
+
+/* The company's default policy: inserted the first time, updated after. */
+static enum pm_err op_policy(struct store *st, struct world *w)
+{
+    struct dunning_policy_row r;
+
+    policy_of(&r, w, 0, 2);
+    return store_dunning_policy_put(st, &r);
+}
+
+static enum pm_err op_override(struct store *st, struct world *w)
+{
+    struct dunning_policy_row r;
+
+    policy_of(&r, w, w->customer, 1);
+    return store_dunning_policy_put(st, &r);
+}
+
+static enum pm_err op_override_delete(struct store *st, struct world *w)
+{
+    bool found = false;
+    enum pm_err rc = store_dunning_policy_delete(st, w->company, w->customer, &found);
+
+    return rc ? rc : found ? PM_OK : PM_ERR_NOT_FOUND;
+}
+
+static enum pm_err op_run_open(struct store *st, struct world *w)
+{
+    struct dunning_run r;
+    bool created = false;
+    enum pm_err rc;
+
+    memset(&r, 0, sizeof(r));
+    r.company_id = w->company;
+    r.run_date = 20040;
+    r.approval = DUNNING_APPROVAL_MANUAL;
+    snprintf(r.created_by, sizeof(r.created_by), "anna@example.se");
+    r.created_at = 1000;
+    rc = store_dunning_run_open(st, &r, &created);
+    if (!rc)
+        w->run = r.id;
+    return rc;
+}
+
+/* The run's items, and their number on the run, as a proposal writes
+ * them. */
+static enum pm_err op_items(struct store *st, struct world *w)
+{
+    struct dunning_item items[2];
+    enum pm_err rc;
+    int i;
+
+    memset(items, 0, sizeof(items));
+    for (i = 0; i < 2; i++) {
+        items[i].company_id = w->company;
+        items[i].run_id = w->run;
+        items[i].invoice_id = w->invoices[i];
+        items[i].due_date = 20030;
+        items[i].remaining_minor = 125000;
+        items[i].action = i ? DUNNING_ACTION_NONE : DUNNING_ACTION_REMIND;
+        items[i].level = i ? 0 : 1;
+        items[i].reason = i ? DUNNING_REASON_STOPPED : DUNNING_REASON_NONE;
+        snprintf(items[i].channel, sizeof(items[i].channel), "%s", i ? "" : "both");
+        items[i].state = i ? DUNNING_ITEM_SKIPPED : DUNNING_ITEM_PENDING;
+    }
+    rc = store_dunning_items_insert(st, items, 2);
+    if (!rc)
+        rc = store_dunning_run_set_items(st, w->company, w->run, 2);
+    return rc;
+}
+
+static enum pm_err op_run_approve(struct store *st, struct world *w)
+{
+    return store_dunning_run_move(st, w->company, w->run, DUNNING_RUN_PROPOSED,
+                                  DUNNING_RUN_APPROVED, "anna@example.se", 1100);
+}
+
+static enum pm_err op_item_finish(struct store *st, struct world *w)
+{
+    return store_dunning_item_finish(st, w->company, w->run, w->invoices[0], DUNNING_ITEM_DONE, "",
+                                     w->reminder, 1200);
+}
+
+static enum pm_err op_run_batch(struct store *st, struct world *w)
+{
+    return store_dunning_run_set_batch(st, w->company, w->run, 7);
+}
+
+static enum pm_err op_run_done(struct store *st, struct world *w)
+{
+    return store_dunning_run_move(st, w->company, w->run, DUNNING_RUN_APPROVED, DUNNING_RUN_DONE,
+                                  NULL, 1300);
+}
+
+static void mail_of(struct mail_row *m, const struct world *w, const char *what)
+{
+    memset(m, 0, sizeof(*m));
+    m->company_id = w->company;
+    m->invoice_id = w->invoices[0];
+    m->reminder_id = w->reminder;
+    m->customer_id = w->customer;
+    snprintf(m->recipient, sizeof(m->recipient), "kund@example.se");
+    snprintf(m->subject, sizeof(m->subject), "%s", what);
+    snprintf(m->message_id, sizeof(m->message_id), "<%s@example.se>", what);
+    m->as_of = 20040;
+    m->period_from = 20000;
+    m->period_to = 20040;
+    m->created_at = 1400;
+}
+
+static enum pm_err op_mail(struct store *st, struct world *w)
+{
+    struct mail_row m;
+    bool queued = false;
+    enum pm_err rc;
+
+    mail_of(&m, w, "reminder");
+    rc = store_mail_insert(st, &m, &queued);
+    return rc ? rc : queued ? PM_OK : PM_ERR_CONFLICT;
+}
+
+static enum pm_err op_statement_mail(struct store *st, struct world *w)
+{
+    static const char pdf[] = "%PDF-1.4 kontoutdrag";
+    struct mail_row m;
+
+    mail_of(&m, w, "statement");
+    return store_mail_insert_statement(st, &m, "Hej!\nHär är kontoutdraget.", pdf, sizeof(pdf),
+                                       "kontoutdrag.pdf");
+}
+
+static enum pm_err op_mail_lease(struct store *st, struct world *w)
+{
+    return store_mail_lease(st, "owner-m", 2000, 2030, w->mails, 2, &w->n_mails);
+}
+
+/* The leased mail of kind. */
+static const struct mail_row *leased_mail(const struct world *w, const char *kind)
+{
+    size_t i;
+
+    for (i = 0; i < w->n_mails; i++) {
+        if (!strcmp(w->mails[i].kind, kind))
+            return &w->mails[i];
+    }
+    fail_msg("no %s mail leased", kind);
+    return NULL;
+}
+
+static enum pm_err op_mail_sent(struct store *st, struct world *w)
+{
+    return store_mail_mark_sent(st, w->company, leased_mail(w, "reminder")->id, "owner-m", 2005);
+}
+
+static enum pm_err op_mail_finish(struct store *st, struct world *w)
+{
+    return store_mail_finish(st, w->company, leased_mail(w, "reminder")->id, "owner-m", "sent", 0,
+                             "250 2.0.0 Ok", 2006);
+}
+
+static enum pm_err op_mail_release(struct store *st, struct world *w)
+{
+    return store_mail_release(st, w->company, leased_mail(w, "statement")->id, "owner-m");
+}
+
+static enum pm_err op_endpoint(struct store *st, struct world *w)
+{
+    struct webhook_endpoint ep;
+    enum pm_err rc;
+
+    memset(&ep, 0, sizeof(ep));
+    ep.company_id = w->company;
+    snprintf(ep.url, sizeof(ep.url), "https://hooks.example.se/paminn");
+    snprintf(ep.event_types, sizeof(ep.event_types), "invoice.paid invoice.overdue");
+    snprintf(ep.secret, sizeof(ep.secret), "whsec_%064d", 7);
+    ep.created_at = 1500;
+    rc = store_webhook_endpoint_insert(st, &ep);
+    if (!rc)
+        w->endpoint = ep.id;
+    return rc;
+}
+
+static enum pm_err op_emit(struct store *st, struct world *w)
+{
+    int queued = 0;
+    enum pm_err rc = store_webhook_emit(st, w->company, w->invoices[0], "invoice.paid",
+                                        "{\"amount_minor\":20000}", 1600, &queued);
+
+    return rc ? rc : queued == 1 ? PM_OK : PM_ERR_NOT_FOUND;
+}
+
+static enum pm_err op_hook_lease(struct store *st, struct world *w)
+{
+    static struct webhook_delivery d[2];
+    size_t n = 0;
+    enum pm_err rc = store_webhook_lease(st, "owner-w", 2000, 2030, d, 2, &n);
+
+    if (!rc && n == 1)
+        w->delivery = d[0].id;
+    return rc ? rc : n == 1 ? PM_OK : PM_ERR_NOT_FOUND;
+}
+
+static enum pm_err op_hook_finish(struct store *st, struct world *w)
+{
+    return store_webhook_finish(st, w->company, w->delivery, "owner-w", "retry", 1900, 503,
+                                "Service Unavailable", 2010);
+}
+
+static enum pm_err op_hook_release(struct store *st, struct world *w)
+{
+    return store_webhook_release(st, w->company, w->delivery, "owner-w");
+}
+
+static enum pm_err op_hook_resend(struct store *st, struct world *w)
+{
+    return store_webhook_resend(st, w->company, w->delivery, 2100);
+}
+
+static enum pm_err op_endpoint_remove(struct store *st, struct world *w)
+{
+    return store_webhook_endpoint_remove(st, w->company, w->endpoint, 2200);
+}
+
+static enum pm_err read_endpoints(struct store *st, struct world *w)
+{
+    struct webhook_endpoint ep[2];
+
+    return store_webhook_endpoint_list(st, w->company, ep, 2, &rd.n);
+}
+
+static enum pm_err read_endpoint(struct store *st, struct world *w)
+{
+    struct webhook_endpoint ep;
+
+    return store_webhook_endpoint_get(st, w->company, w->endpoint, &ep);
+}
+
+static enum pm_err read_deliveries(struct store *st, struct world *w)
+{
+    static struct webhook_delivery d[2];
+
+    return store_webhook_delivery_list(st, w->company, 0, d, 2, &rd.n);
+}
+
+static enum pm_err read_hooks_pending(struct store *st, struct world *w)
+{
+    (void)w;
+    return store_webhook_pending(st, &rd.count);
+}
+
+/* Two invoices in one batch, each with a payment received and an event,
+ * as an import writes them. */
+static enum pm_err op_invoice_batch(struct store *st, struct world *w)
+{
+    static struct history_event evs[2];
+    struct store_invoice_new items[2];
+    struct invoice_line_row line;
+    struct payment pays[2];
+    int i;
+
+    memset(items, 0, sizeof(items));
+    memset(&line, 0, sizeof(line));
+    memset(pays, 0, sizeof(pays));
+    memset(evs, 0, sizeof(evs));
+    snprintf(line.description, sizeof(line.description), "Importerad rad");
+    line.line = (struct invoice_line){1000, 40000, 2500, false};
+    line.net_minor = 40000;
+    for (i = 0; i < 2; i++) {
+        items[i].inv.company_id = w->company;
+        items[i].inv.customer_id = w->customer;
+        snprintf(items[i].inv.currency, sizeof(items[i].inv.currency), "SEK");
+        items[i].inv.invoice_date = 20000;
+        items[i].inv.due_date = 20030;
+        items[i].inv.net_minor = 40000;
+        items[i].inv.vat_minor = 10000;
+        items[i].inv.total_minor = 50000;
+        items[i].inv.customer_part_minor = 50000;
+        items[i].inv.remaining_minor = 50000;
+        items[i].lines = &line;
+        items[i].n_lines = 1;
+        pays[i].company_id = w->company;
+        pays[i].date = 20005;
+        pays[i].amount_minor = 10000 * (i + 1);
+        items[i].payments = &pays[i];
+        items[i].n_payments = 1;
+        evs[i].company_id = w->company;
+        snprintf(evs[i].kind, sizeof(evs[i].kind), "created");
+        snprintf(evs[i].actor, sizeof(evs[i].actor), "import");
+        snprintf(evs[i].data, sizeof(evs[i].data), "{}");
+        items[i].events = &evs[i];
+        items[i].n_events = 1;
+    }
+    return store_invoice_insert_batch(st, items, 2, NULL, NULL);
+}
+
+static enum pm_err read_policy(struct store *st, struct world *w)
+{
+    struct dunning_policy_row r;
+    enum pm_err rc = store_dunning_policy_get(st, w->company, 0, &r, &rd.found);
+
+    rd.n = r.policy.n_levels;
+    return rc;
+}
+
+static enum pm_err read_policies(struct store *st, struct world *w)
+{
+    struct dunning_policy_row *rows = NULL;
+    enum pm_err rc = store_dunning_policies(st, w->company, &rows, &rd.n);
+
+    if (!rc) {
+        assert_int_equal(rd.n, 2);
+        assert_int_equal(rows[0].policy.n_levels + rows[1].policy.n_levels, 3);
+    }
+    free(rows);
+    return rc;
+}
+
+static enum pm_err read_dunning_companies(struct store *st, struct world *w)
+{
+    int64_t ids[4];
+
+    (void)w;
+    return store_dunning_companies(st, ids, 4, &rd.n);
+}
+
+static enum pm_err count_candidate(void *arg, const struct dunning_candidate *c)
+{
+    (void)c;
+    (*(int64_t *)arg)++;
+    return PM_OK;
+}
+
+static enum pm_err read_candidates(struct store *st, struct world *w)
+{
+    rd.candidates = 0;
+    return store_dunning_candidates(st, w->company, 20040, 20000, 1, count_candidate,
+                                    &rd.candidates);
+}
+
+static enum pm_err read_run(struct store *st, struct world *w)
+{
+    struct dunning_run r;
+
+    return store_dunning_run_get(st, w->company, w->run, &r);
+}
+
+static enum pm_err read_runs(struct store *st, struct world *w)
+{
+    struct dunning_run r[2];
+
+    return store_dunning_runs(st, w->company, 0, r, 2, &rd.n);
+}
+
+static enum pm_err read_runs_unfinished(struct store *st, struct world *w)
+{
+    int64_t ids[2];
+
+    return store_dunning_runs_unfinished(st, w->company, ids, 2, &rd.n);
+}
+
+static enum pm_err read_items(struct store *st, struct world *w)
+{
+    struct dunning_item items[4];
+
+    return store_dunning_items(st, w->company, w->run, 0, NULL, items, 4, &rd.n);
+}
+
+static enum pm_err read_items_pending(struct store *st, struct world *w)
+{
+    struct dunning_item items[4];
+
+    return store_dunning_items_pending(st, w->company, w->run, items, 4, &rd.n);
+}
+
+static enum pm_err read_totals(struct store *st, struct world *w)
+{
+    struct dunning_total t[4];
+
+    return store_dunning_totals(st, w->company, w->run, t, 4, &rd.n);
+}
+
+static enum pm_err read_statement(struct store *st, struct world *w)
+{
+    char *body = NULL, name[64];
+    void *pdf = NULL;
+    size_t len = 0;
+    enum pm_err rc = store_mail_statement_content(st, w->company, leased_mail(w, "statement")->id,
+                                                  &body, &pdf, &len, name, sizeof(name));
+
+    if (!rc) {
+        assert_string_equal(body, "Hej!\nHär är kontoutdraget.");
+        assert_int_equal(len, sizeof("%PDF-1.4 kontoutdrag"));
+        assert_string_equal(name, "kontoutdrag.pdf");
+    } else {
+        assert_null(body);
+        assert_null(pdf);
+    }
+    free(body);
+    free(pdf);
+    return rc;
+}
+
+static enum pm_err read_mail_of_reminder(struct store *st, struct world *w)
+{
+    struct mail_row m;
+
+    return store_mail_of_reminder(st, w->company, w->reminder, &m, &rd.found);
+}
+
+static enum pm_err read_mails(struct store *st, struct world *w)
+{
+    struct mail_row m[4];
+
+    return store_mail_list(st, w->company, 0, 0, m, 4, &rd.n);
+}
+
+static enum pm_err read_invoice_mails(struct store *st, struct world *w)
+{
+    struct mail_row m[4];
+
+    return store_mail_list(st, w->company, w->invoices[0], 0, m, 4, &rd.n);
+}
+
+static enum pm_err read_mail_counts(struct store *st, struct world *w)
+{
+    int64_t queued = 0, sent = 0, failed = 0;
+    enum pm_err rc = store_mail_counts(st, w->company, &queued, &sent, &failed);
+
+    rd.count = queued * 100 + sent * 10 + failed;
+    return rc;
+}
+
+static enum pm_err read_mails_pending(struct store *st, struct world *w)
+{
+    (void)w;
+    return store_mail_pending(st, &rd.count);
+}
+
+/* A reminder run, its e-mail and a webhook, every step of each write
+ * failing in turn: nothing of it is written, and without a failure each is written
+ * once; every read failing at each step says so, and answers afterwards.
+ * Both engines. */
+static void test_reminder_run_mail_and_webhook_fail_at_each_step(void **state)
+{
+    struct fixture *f = *state;
+    static const write_op setup_ops[] = {op_policy, op_override, op_policy, op_run_open};
+    static const write_op proposal_ops[] = {op_items};
+    static const write_op run_ops[] = {
+        op_run_approve,    op_item_finish, op_run_batch, op_run_done,    op_mail,
+        op_statement_mail, op_mail_lease,  op_mail_sent, op_mail_finish, op_mail_release};
+    static const write_op delete_ops[] = {op_override_delete};
+    /* A webhook: queued, leased, refused by the receiver (a retry),
+     * leased again and given back, sent again, its endpoint removed. */
+    static const write_op hook_ops[] = {op_endpoint,     op_emit,           op_hook_lease,
+                                        op_hook_finish,  op_hook_resend,    op_hook_lease,
+                                        op_hook_release, op_endpoint_remove};
+    static const write_op batch_ops[] = {op_invoice_batch};
+    static const read_op hook_reads[] = {read_endpoints, read_endpoint, read_deliveries,
+                                         read_hooks_pending};
+    static const read_op reads[] = {
+        read_policy,        read_policies,      read_dunning_companies, read_candidates,
+        read_run,           read_runs,          read_runs_unfinished,   read_items,
+        read_items_pending, read_totals,        read_statement,         read_mail_of_reminder,
+        read_mails,         read_invoice_mails, read_mail_counts,       read_mails_pending};
+    size_t i;
+    struct world w;
+    char sql[320];
+
+    memset(&w, 0, sizeof(w));
+    w.company = inj_company(f->st);
+    assert_int_equal(op_customer(f->st, &w), PM_OK);
+    w.customer = raw_int(f, "SELECT max(id) FROM customers");
+    assert_int_equal(op_invoice(f->st, &w), PM_OK);
+    assert_int_equal(op_invoice(f->st, &w), PM_OK);
+    w.reminder = 1;
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO reminders (company_id, id, invoice_id, date, period_from, period_to,"
+             " total_due_minor, new_due_date, created_at)"
+             " VALUES (%lld, 1, %lld, 20040, 20000, 20040, 125000, 20050, 1000)",
+             (long long)w.company, (long long)w.invoices[0]);
+    raw_exec(f, sql);
+    inject(f->st);
+    writes_fail_each_step(f, &w, setup_ops, 4, 4);
+    /* The items and their count: several statements, in the caller's
+     * transaction as the proposal runs them. */
+    writes_fail_each_step(f, &w, proposal_ops, 1, 0);
+    writes_fail_each_step(f, &w, run_ops, sizeof(run_ops) / sizeof(run_ops[0]),
+                          sizeof(run_ops) / sizeof(run_ops[0]));
+    /* Each written once, as the last, failure-free run left it. */
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_policies"), 2);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_levels"), 3);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_runs WHERE state = 'done'"
+                                " AND items = 2 AND letters_batch_id = 7"),
+                     1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_items WHERE state = 'done'"
+                                " AND reminder_id = 1"),
+                     1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM mail_outbox"), 2);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM mail_outbox WHERE kind = 'reminder'"
+                                " AND state = 'sent' AND attempts = 1 AND lease_owner = ''"),
+                     1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM mail_outbox WHERE kind = 'statement'"
+                                " AND state = 'queued' AND attempts = 0 AND lease_owner = ''"),
+                     1);
+
+    for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+        assert_true(read_fails_each_step(f, &w, reads[i]) >= 1);
+    /* What the last reads answered: one statement mail queued, one
+     * reminder mail sent; both invoices are past due. */
+    assert_int_equal(rd.count, 1);
+    assert_int_equal(read_mail_counts(f->st, &w), PM_OK);
+    assert_int_equal(rd.count, 110);
+    assert_int_equal(read_candidates(f->st, &w), PM_OK);
+    assert_int_equal(rd.candidates, 2);
+    assert_int_equal(read_policy(f->st, &w), PM_OK);
+    assert_true(rd.found);
+    assert_int_equal(rd.n, 2);
+
+    writes_fail_each_step(f, &w, delete_ops, 1, 0);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_policies"), 1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_levels"), 2);
+
+    writes_fail_each_step(f, &w, hook_ops, sizeof(hook_ops) / sizeof(hook_ops[0]),
+                          sizeof(hook_ops) / sizeof(hook_ops[0]));
+    /* Sent again from a first try, then failed with its endpoint. */
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM webhook_deliveries WHERE state = 'failed'"
+                                " AND attempts = 0 AND lease_owner = ''"),
+                     1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM webhook_endpoints WHERE deleted_at = 2200"),
+                     1);
+    for (i = 0; i < sizeof(hook_reads) / sizeof(hook_reads[0]); i++)
+        assert_true(read_fails_each_step(f, &w, hook_reads[i]) >= 1);
+    assert_int_equal(rd.count, 0); /* nothing left to deliver */
+
+    /* An import's batch: both invoices, their lines, payments and events
+     * once, or nothing of them. */
+    writes_fail_each_step(f, &w, batch_ops, 1, 1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), 4);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM payments"), 2);
+    assert_int_equal(raw_int(f, "SELECT sum(remaining_minor) FROM invoices WHERE total_minor ="
+                                " 50000"),
+                     70000);
 }
 
 /* Inside a caller's transaction a unit is a savepoint: one that fails is
@@ -1335,6 +2160,79 @@ static void test_unknown_stored_value_refused(void **state)
     }
 }
 
+/* A table's CHECK constraints set aside on the second connection, as in a
+ * database a newer release wrote to: PostgreSQL drops them, SQLite's
+ * connection ignores them. */
+static void checks_off(struct fixture *f, const char *table)
+{
+    char sql[600];
+
+    if (!on_pg()) {
+        raw_exec(f, "PRAGMA ignore_check_constraints = ON");
+        return;
+    }
+    snprintf(sql, sizeof(sql),
+             "DO $$ DECLARE c record; BEGIN"
+             " FOR c IN SELECT conname FROM pg_constraint"
+             "   WHERE conrelid = '%s'::regclass AND contype = 'c' LOOP"
+             "   EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %%I', c.conname);"
+             " END LOOP; END $$",
+             table, table);
+    raw_exec(f, sql);
+}
+
+/* A reminder policy, level, run or item holding a value no version of the
+ * code wrote is refused naming the column and the value, never read as
+ * another one; put right, the row reads again.  Both engines. */
+static void test_unknown_dunning_value_refused(void **state)
+{
+    struct fixture *f = *state;
+    const struct pm_error *err = store_error(f->st);
+    static const struct {
+        const char *table, *column, *good;
+        read_op read;
+    } cols[] = {
+        {"dunning_policies", "final_step", "handover", read_policy},
+        {"dunning_policies", "approval", "manual", read_policies},
+        {"dunning_levels", "anchor", "due", read_policy},
+        {"dunning_levels", "channel", "both", read_policies},
+        {"dunning_runs", "state", "done", read_run},
+        {"dunning_runs", "approval", "manual", read_runs},
+        {"dunning_items", "action", "remind", read_items},
+        {"dunning_items", "reason", "", read_items},
+        {"dunning_items", "state", "done", read_items},
+    };
+    struct world w;
+    char sql[200];
+    size_t i;
+
+    memset(&w, 0, sizeof(w));
+    w.company = inj_company(f->st);
+    assert_int_equal(op_customer(f->st, &w), PM_OK);
+    w.customer = raw_int(f, "SELECT max(id) FROM customers");
+    assert_int_equal(op_invoice(f->st, &w), PM_OK);
+    assert_int_equal(op_invoice(f->st, &w), PM_OK);
+    assert_int_equal(op_policy(f->st, &w), PM_OK);
+    assert_int_equal(op_override(f->st, &w), PM_OK);
+    assert_int_equal(op_run_open(f->st, &w), PM_OK);
+    assert_int_equal(in_caller_tx(f->st, &w, op_items), PM_OK);
+    for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+        checks_off(f, cols[i].table);
+        snprintf(sql, sizeof(sql), "UPDATE %s SET %s = 'someday'", cols[i].table, cols[i].column);
+        raw_exec(f, sql);
+        assert_int_equal(cols[i].read(f->st, &w), PM_ERR_DB);
+        assert_string_equal(err->field, cols[i].column);
+        assert_non_null(strstr(err->message, "someday"));
+        snprintf(sql, sizeof(sql), "UPDATE %s SET %s = '%s'", cols[i].table, cols[i].column,
+                 cols[i].good);
+        raw_exec(f, sql);
+        assert_int_equal(cols[i].read(f->st, &w), PM_OK);
+    }
+    /* The item of the invoice reminded, as put right above. */
+    assert_int_equal(read_items(f->st, &w), PM_OK);
+    assert_int_equal(rd.n, 2);
+}
+
 /* ---- SQLite: the file and its lock ---- */
 
 static void test_sqlite_file_refused_or_busy(void **state)
@@ -1388,11 +2286,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failing_migration_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_mapped_alike, setup, teardown),
         cmocka_unit_test(test_unreachable_server_named),
+        cmocka_unit_test_setup_teardown(test_store_front, setup, teardown),
         cmocka_unit_test_setup_teardown(test_each_failing_statement_writes_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reminder_run_mail_and_webhook_fail_at_each_step, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failing_unit_inside_a_transaction_undone_alone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_unknown_stored_value_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_dunning_value_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quoted_dollars_and_incomplete_message, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pg_raised_and_lock_not_available, setup, teardown),

@@ -1663,6 +1663,177 @@ static int64_t emit_one(struct fixture *f, int64_t invoice_id, const char *type,
     return n ? rows[0].id : 0;
 }
 
+/* Ids of a series never repeat and only increase within a transaction,
+ * however many series it draws from and however many ids it takes at once
+ * (PostgreSQL hands them out of blocks it reserves: up to eight series a
+ * transaction, blocks growing to 4 096, so ids may skip, unlike invoice
+ * numbers); the next transaction goes on after the last id its
+ * series row kept; a rolled-back transaction keeps none. */
+static void test_id_series_in_one_transaction(void **state)
+{
+    static const char *const names[] = {
+        "t0", "t1", "t2", "t3", "t4",
+        "t5", "t6", "t7", "t8", "a series with a name longer than a block keeps"};
+    const size_t n_names = sizeof(names) / sizeof(names[0]);
+    struct fixture *f = *state;
+    int64_t id = 0, next, again, first[10];
+    char sql[200];
+    size_t i;
+    int k;
+
+    assert_int_equal(store_begin(f->st), PM_OK);
+    for (i = 0; i < n_names; i++) {
+        assert_int_equal(sql_next_id(f->st, f->company_a, names[i], 100, &first[i]), PM_OK);
+        assert_int_equal(first[i], 100);
+    }
+    /* 1, 2, 4 ... 4 096 ids at a time from t0, and one more from each. */
+    next = first[0] + 1;
+    for (k = 0; k <= 12; k++) {
+        assert_int_equal(sql_reserve_ids(f->st, f->company_a, "t0", 100, INT64_C(1) << k, &id),
+                         PM_OK);
+        assert_true(id >= next);
+        next = id + (INT64_C(1) << k);
+    }
+    for (i = 0; i < n_names; i++) {
+        assert_int_equal(sql_next_id(f->st, f->company_a, names[i], 100, &id), PM_OK);
+        assert_true(id >= (i == 0 ? next : first[i] + 1));
+    }
+    next = id + 1; /* of the long name's series */
+    assert_int_equal(store_commit(f->st), PM_OK);
+    snprintf(sql, sizeof(sql),
+             "SELECT next_value FROM sequences WHERE company_id = %lld AND name = '%s'",
+             (long long)f->company_a, names[n_names - 1]);
+    assert_true(raw_int(f, sql) >= next);
+    next = raw_int(f, sql);
+    assert_int_equal(sql_next_id(f->st, f->company_a, names[n_names - 1], 100, &id), PM_OK);
+    assert_int_equal(id, next);
+
+    assert_int_equal(store_begin(f->st), PM_OK);
+    assert_int_equal(sql_reserve_ids(f->st, f->company_a, "t8", 100, 50, &id), PM_OK);
+    assert_int_equal(store_rollback(f->st), PM_OK);
+    assert_int_equal(sql_next_id(f->st, f->company_a, "t8", 100, &again), PM_OK);
+    assert_int_equal(again, id);
+}
+
+/* What the outboxes and the reminder run refuse, each naming the field,
+ * with nothing changed: a mail's state that is none, a lease another
+ * owner holds, a statement mail that is a reminder's; a company's
+ * twenty-first webhook endpoint, a webhook's state that is none, a resend
+ * after the endpoint was removed; a run not in the state it is moved
+ * from, an item no longer pending, a run that is not there. */
+static void test_outbox_and_run_refusals(void **state)
+{
+    struct fixture *f = *state;
+    struct invoice inv = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY, 5000);
+    const struct pm_error *err = store_error(f->st);
+    struct mail_row rows[2], got;
+    struct webhook_endpoint ep;
+    struct webhook_delivery d[2];
+    struct dunning_run run;
+    struct dunning_item item;
+    char *body = NULL, name[32];
+    void *pdf = NULL;
+    size_t n = 0, len = 0;
+    int64_t mail, endpoint = 0;
+    bool found = true, created = false;
+    int i;
+
+    mail = queue_mail(f, f->company_a, inv.id, 1);
+    assert_int_equal(store_mail_lease(f->st, "owner-a", 2000, 2030, rows, 2, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_mail_finish(f->st, f->company_a, mail, "owner-a", "lost", 0, "", 2001),
+                     PM_ERR_INVALID);
+    assert_string_equal(err->field, "state");
+    assert_int_equal(store_mail_mark_sent(f->st, f->company_a, mail, "owner-b", 2001),
+                     PM_ERR_NOT_FOUND);
+    assert_string_equal(err->field, "lease");
+    assert_int_equal(store_mail_release(f->st, f->company_a, mail, "owner-b"), PM_ERR_NOT_FOUND);
+    assert_int_equal(
+        store_mail_finish(f->st, f->company_a, mail, "owner-b", "sent", 0, "250 ok", 2001),
+        PM_ERR_NOT_FOUND);
+    assert_int_equal(store_mail_of_reminder(f->st, f->company_a, 1, &got, &found), PM_OK);
+    assert_true(found);
+    assert_string_equal(got.state, "sending");
+    assert_int_equal(got.attempts, 1);
+    assert_int_equal(store_mail_of_reminder(f->st, f->company_a, 2, &got, &found), PM_OK);
+    assert_false(found);
+    assert_int_equal(store_mail_statement_content(f->st, f->company_a, mail, &body, &pdf, &len,
+                                                  name, sizeof(name)),
+                     PM_ERR_NOT_FOUND);
+    assert_string_equal(err->field, "mail_id");
+    assert_null(body);
+    assert_null(pdf);
+
+    memset(&ep, 0, sizeof(ep));
+    ep.company_id = f->company_a;
+    snprintf(ep.event_types, sizeof(ep.event_types), "payment.received");
+    snprintf(ep.secret, sizeof(ep.secret), "whsec_test");
+    ep.created_at = 100;
+    for (i = 0; i < STORE_WEBHOOK_ENDPOINTS; i++) {
+        snprintf(ep.url, sizeof(ep.url), "https://hooks.example.se/%d", i);
+        assert_int_equal(store_webhook_endpoint_insert(f->st, &ep), PM_OK);
+        endpoint = endpoint ? endpoint : ep.id;
+    }
+    assert_int_equal(store_webhook_endpoint_insert(f->st, &ep), PM_ERR_CONFLICT);
+    assert_string_equal(err->field, "url");
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM webhook_endpoints"), STORE_WEBHOOK_ENDPOINTS);
+    /* Only the first endpoint stays: one delivery of the event. */
+    raw_exec(f, "UPDATE webhook_endpoints SET enabled = 0 WHERE id <> (SELECT min(id) FROM"
+                " webhook_endpoints)");
+    assert_int_equal(emit_one(f, inv.id, "payment.received", 1) > 0, 1);
+    assert_int_equal(store_webhook_lease(f->st, "w1", 1000, 1030, d, 2, &n), PM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(
+        store_webhook_finish(f->st, f->company_a, d[0].id, "w1", "lost", 0, 0, "", 1001),
+        PM_ERR_INVALID);
+    assert_string_equal(err->field, "state");
+    assert_int_equal(store_webhook_resend(f->st, f->company_a, d[0].id, 1002), PM_ERR_CONFLICT);
+    assert_string_equal(err->field, "state"); /* being sent */
+    assert_int_equal(store_webhook_endpoint_remove(f->st, f->company_a, endpoint, 1003), PM_OK);
+    assert_int_equal(store_webhook_endpoint_remove(f->st, f->company_a, endpoint, 1003),
+                     PM_ERR_NOT_FOUND);
+    assert_int_equal(store_webhook_resend(f->st, f->company_a, d[0].id, 1004), PM_ERR_CONFLICT);
+    assert_non_null(strstr(err->message, "removed"));
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM webhook_deliveries WHERE state = 'failed'"),
+                     1);
+
+    memset(&run, 0, sizeof(run));
+    run.company_id = f->company_a;
+    run.run_date = TODAY;
+    assert_int_equal(store_dunning_run_open(f->st, &run, &created), PM_OK);
+    assert_true(created);
+    assert_int_equal(store_dunning_run_open(f->st, &run, &created), PM_OK);
+    assert_false(created); /* the day's run, as it is */
+    assert_int_equal(store_dunning_run_move(f->st, f->company_a, run.id, DUNNING_RUN_APPROVED,
+                                            DUNNING_RUN_DONE, NULL, 100),
+                     PM_ERR_NOT_FOUND);
+    assert_string_equal(err->field, "run_id");
+    assert_int_equal(store_dunning_run_set_items(f->st, f->company_a, run.id + 1, 5),
+                     PM_ERR_NOT_FOUND);
+    assert_int_equal(store_dunning_run_get(f->st, f->company_b, run.id, &run), PM_ERR_NOT_FOUND);
+    memset(&item, 0, sizeof(item));
+    item.company_id = f->company_a;
+    item.run_id = run.id;
+    item.invoice_id = inv.id;
+    item.action = DUNNING_ACTION_REMIND;
+    item.state = DUNNING_ITEM_PENDING;
+    assert_int_equal(store_dunning_items_insert(f->st, &item, 1), PM_OK);
+    assert_int_equal(store_dunning_item_finish(f->st, f->company_a, run.id, inv.id,
+                                               DUNNING_ITEM_FAILED, "smtp", 0, 100),
+                     PM_OK);
+    assert_int_equal(store_dunning_item_finish(f->st, f->company_a, run.id, inv.id,
+                                               DUNNING_ITEM_DONE, NULL, 0, 101),
+                     PM_ERR_NOT_FOUND);
+    assert_string_equal(err->field, "invoice_id");
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_items WHERE state = 'failed'"
+                                " AND result = 'smtp'"),
+                     1);
+    assert_int_equal(store_dunning_policy_delete(f->st, f->company_a, f->customer_a, &found),
+                     PM_OK);
+    assert_false(found);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM dunning_runs WHERE state = 'proposed'"), 1);
+}
+
 /* Webhook deliveries go in order per (endpoint, invoice): only the oldest
  * unfinished one of an invoice is leased; one waiting for a retry holds
  * back the later ones of its invoice, not those of another invoice. */
@@ -2394,6 +2565,8 @@ int main(void)
         T(test_outbox_lease_across_companies),
         T(test_mail_lease_across_companies),
         T(test_webhook_order_per_invoice),
+        T(test_outbox_and_run_refusals),
+        T(test_id_series_in_one_transaction),
         T(test_agency_states_stored_as_names),
         T(test_agency_case_conflicts),
         cmocka_unit_test(test_dsn_redacted),
