@@ -144,7 +144,6 @@ describe('the QR code on a reminder letter', () => {
     assertStatus(res, 201);
     assert.ok(res.body.interest.periods.length >= 7, JSON.stringify(res.body.interest.periods));
     const pdf = await getPdf(res.body.letter_url);
-    writeFileSync('/tmp/swish-long.pdf', pdf);
     assert.deepEqual(qrCodes(pdf, 'long'), [
       `C1239876543;${(res.body.total_due_minor / 100).toFixed(2).replace('.', ',')};${ocrOf(inv.number)};0`,
     ]);
