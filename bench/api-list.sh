@@ -86,8 +86,11 @@ fi
 start_paminn() { # key db
   local key=$1 db=$2 d="$dir/$1" base token csrf cursor
   mkdir -p "$d"
+  # wrk's $conns connections all come from 127.0.0.1: past the default
+  # limit per address (32) the rest would be refused and reopened again
+  # and again, which measures accept() and close(), not the list.
   "$bin" --db "$db" --now "$now" serve --listen 127.0.0.1:0 --threads "$threads" \
-      >"$d/serve.out" 2>/dev/null &
+      --max-conns-per-ip "$conns" >"$d/serve.out" 2>/dev/null &
   pids+=($!)
   echo $! >"$d/pid"
   for _ in $(seq 100); do grep -q listening "$d/serve.out" 2>/dev/null && break; sleep 0.1; done
