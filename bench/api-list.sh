@@ -122,6 +122,10 @@ size=$(stat -c %s "$dir/sqlite/page1.json")
 # nginx with a static file of the same size, on its own port.
 mkdir -p "$dir/www" "$dir/nginx"
 head -c "$size" /dev/zero | tr '\0' 'x' >"$dir/www/page.json"
+# nginx started by root serves as an unprivileged user: the file must be
+# readable by it (mktemp's directory is not), or every answer is a 403.
+chmod a+rx "$dir" "$dir/www"
+chmod a+r "$dir/www/page.json"
 port=$((20000 + RANDOM % 20000))
 cat >"$dir/nginx.conf" <<CONF
 worker_processes 2;
