@@ -200,6 +200,8 @@ ratios sqlite SQLite "$n"
 if [ -n "$pg_db" ]; then
   echo
   ratios pg PostgreSQL "$pg_n"
+  awk -v p="$(cat "$dir/rps.pg.miss")" -v s="$(cat "$dir/rps.sqlite.miss")" \
+      'BEGIN { printf "PostgreSQL/SQLite, every request a miss: %.2f\n", p / s }'
   [ -z "$pg_seconds" ] || echo "(the $pg_n invoices on PostgreSQL were $pg_load in $pg_seconds s in this run)"
 fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%Y-%m-%d)"
