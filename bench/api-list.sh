@@ -86,8 +86,11 @@ fi
 start_paminn() { # key db
   local key=$1 db=$2 d="$dir/$1" base token csrf cursor
   mkdir -p "$d"
+  # wrk's $conns connections all come from 127.0.0.1: past the default
+  # limit per address (32) the rest would be refused and reopened again
+  # and again, which measures accept() and close(), not the list.
   "$bin" --db "$db" --now "$now" serve --listen 127.0.0.1:0 --threads "$threads" \
-      >"$d/serve.out" 2>/dev/null &
+      --max-conns-per-ip "$conns" >"$d/serve.out" 2>/dev/null &
   pids+=($!)
   echo $! >"$d/pid"
   for _ in $(seq 100); do grep -q listening "$d/serve.out" 2>/dev/null && break; sleep 0.1; done
@@ -108,6 +111,7 @@ start_paminn() { # key db
   echo "Authorization: Bearer $token" >"$d/auth"
   echo "$first&cursor=$cursor" >"$d/deep"
   sed -n 's/.*"next_cursor" *: *"i0\.\([0-9]*\)\..*/\1/p' "$d/page1.json" >"$d/cursor_key"
+  sed -n 's/.*"next_cursor" *: *"i0\.[0-9]*\.[0-9]*\.\([0-9a-f]*\)".*/\1/p' "$d/page1.json" >"$d/cursor_filter"
 }
 
 first="/api/v1/companies/1/invoices?status=overdue&limit=50"
@@ -118,6 +122,10 @@ size=$(stat -c %s "$dir/sqlite/page1.json")
 # nginx with a static file of the same size, on its own port.
 mkdir -p "$dir/www" "$dir/nginx"
 head -c "$size" /dev/zero | tr '\0' 'x' >"$dir/www/page.json"
+# nginx started by root serves as an unprivileged user: the file must be
+# readable by it (mktemp's directory is not), or every answer is a 403.
+chmod a+rx "$dir" "$dir/www"
+chmod a+r "$dir/www/page.json"
 port=$((20000 + RANDOM % 20000))
 cat >"$dir/nginx.conf" <<CONF
 worker_processes 2;
@@ -150,6 +158,11 @@ run() { # key label url [header [wrk-script]]
     out=$(wrk -t2 -c"$conns" -d"${duration}s" --latency "$2")
   fi
   local rps p99
+  # Errors are cheap: a run with any is no measurement of the list.
+  if grep -q 'Non-2xx' <<<"$out"; then
+    echo "bench: $1: $(grep 'Non-2xx' <<<"$out" | sed 's/^ *//')" >&2
+    exit 1
+  fi
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   printf '| %s | %s | %s |\n' "$1" "$rps" "$p99"
@@ -164,7 +177,7 @@ run_engine() { # key label
   run "$key.first" "paminn on $label, overdue list, first page" "$base$first" "$auth"
   run "$key.deep" "paminn on $label, overdue list, page 201" "$base$(cat "$d/deep")" "$auth"
   # Every request a cache miss: the page after a different position each time.
-  LIST_PATH="$first" CURSOR_KEY="$(cat "$d/cursor_key")" \
+  LIST_PATH="$first" CURSOR_KEY="$(cat "$d/cursor_key")" CURSOR_FILTER="$(cat "$d/cursor_filter")" \
       run "$key.miss" "paminn on $label, overdue list, every request a cache miss" "$base$first" \
       "$auth" bench/list-miss.lua
 }
@@ -187,6 +200,8 @@ ratios sqlite SQLite "$n"
 if [ -n "$pg_db" ]; then
   echo
   ratios pg PostgreSQL "$pg_n"
+  awk -v p="$(cat "$dir/rps.pg.miss")" -v s="$(cat "$dir/rps.sqlite.miss")" \
+      'BEGIN { printf "PostgreSQL/SQLite, every request a miss: %.2f\n", p / s }'
   [ -z "$pg_seconds" ] || echo "(the $pg_n invoices on PostgreSQL were $pg_load in $pg_seconds s in this run)"
 fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%Y-%m-%d)"

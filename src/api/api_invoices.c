@@ -174,12 +174,12 @@ enum pm_err api_invoices_list(struct api_request *r)
     }
     jsonw_init(&w, &body);
     jsonw_object_begin(&w);
-    jsonw_key(&w, "items");
+    JSONW_KEY(&w, "items");
     jsonw_array_begin(&w);
     for (i = 0; i < n; i++)
         api_render_invoice_write(&w, &rows[i], r->today);
     jsonw_array_end(&w);
-    jsonw_key(&w, "next_cursor");
+    JSONW_KEY(&w, "next_cursor");
     jsonw_string_or_null(&w, next_text);
     jsonw_object_end(&w);
     rc = jsonw_error(&w);

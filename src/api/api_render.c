@@ -135,50 +135,50 @@ void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_
     char date[DATE_ISO_LEN + 1];
 
     jsonw_object_begin(w);
-    jsonw_key(w, "id");
+    JSONW_KEY(w, "id");
     jsonw_int(w, inv->id);
-    jsonw_key(w, "number");
+    JSONW_KEY(w, "number");
     jsonw_int(w, inv->number);
-    jsonw_key(w, "customer");
+    JSONW_KEY(w, "customer");
     jsonw_object_begin(w);
-    jsonw_key(w, "id");
+    JSONW_KEY(w, "id");
     jsonw_int(w, inv->customer_id);
-    jsonw_key(w, "name");
+    JSONW_KEY(w, "name");
     jsonw_string(w, inv->customer_name);
     jsonw_object_end(w);
-    jsonw_key(w, "kind");
+    JSONW_KEY(w, "kind");
     jsonw_string(w, invoice_kind_name(inv->kind));
     date_format_iso(inv->invoice_date, date);
-    jsonw_key(w, "invoice_date");
+    JSONW_KEY(w, "invoice_date");
     jsonw_string(w, date);
     date_format_iso(inv->due_date, date);
-    jsonw_key(w, "due_date");
+    JSONW_KEY(w, "due_date");
     jsonw_string(w, date);
-    jsonw_key(w, "currency");
+    JSONW_KEY(w, "currency");
     jsonw_string(w, inv->currency);
-    jsonw_key(w, "net_minor");
+    JSONW_KEY(w, "net_minor");
     jsonw_int(w, inv->net_minor);
-    jsonw_key(w, "vat_minor");
+    JSONW_KEY(w, "vat_minor");
     jsonw_int(w, inv->vat_minor);
-    jsonw_key(w, "total_minor");
+    JSONW_KEY(w, "total_minor");
     jsonw_int(w, inv->total_minor);
-    jsonw_key(w, "tax_reduction_minor");
+    JSONW_KEY(w, "tax_reduction_minor");
     jsonw_int(w, inv->tax_reduction_minor);
-    jsonw_key(w, "customer_part_minor");
+    JSONW_KEY(w, "customer_part_minor");
     jsonw_int(w, inv->customer_part_minor);
-    jsonw_key(w, "paid_minor");
+    JSONW_KEY(w, "paid_minor");
     jsonw_int(w, inv->paid_minor);
-    jsonw_key(w, "remaining_minor");
+    JSONW_KEY(w, "remaining_minor");
     jsonw_int(w, inv->remaining_minor);
-    jsonw_key(w, "status");
+    JSONW_KEY(w, "status");
     jsonw_string(w, invoice_status_name(st));
-    jsonw_key(w, "days_overdue");
+    JSONW_KEY(w, "days_overdue");
     jsonw_int(w, days);
-    jsonw_key(w, "manual_reminders");
+    JSONW_KEY(w, "manual_reminders");
     jsonw_int(w, inv->manual_reminders);
-    jsonw_key(w, "reminder_fee_agreed_minor");
+    JSONW_KEY(w, "reminder_fee_agreed_minor");
     jsonw_int(w, inv->reminder_fee_agreed_minor);
-    jsonw_key(w, "zero_vat");
+    JSONW_KEY(w, "zero_vat");
     if (inv->zero_vat == ZERO_VAT_NONE)
         jsonw_null(w);
     else
@@ -186,30 +186,30 @@ void api_render_invoice_write(struct jsonw *w, const struct invoice *inv, int32_
     /* The invoice page has the whole loss (api_invoices.c); a list row
      * says that a loss is feared and how much is written down. */
     if (inv->expected_loss_minor > 0 && inv->state != INVOICE_STATE_WRITTEN_OFF) {
-        jsonw_key(w, "loss");
+        JSONW_KEY(w, "loss");
         jsonw_object_begin(w);
-        jsonw_key(w, "kind");
+        JSONW_KEY(w, "kind");
         jsonw_string(w, "expected");
-        jsonw_key(w, "amount_minor");
+        JSONW_KEY(w, "amount_minor");
         jsonw_int(w, inv->expected_loss_minor);
         jsonw_object_end(w);
     }
     /* A list row says whether reminders are stopped today; the invoice
      * page replaces it with the stop itself (api_invoices.c). */
-    jsonw_key(w, "reminder_stop");
+    JSONW_KEY(w, "reminder_stop");
     jsonw_bool(w, inv->reminder_stopped);
-    jsonw_key(w, "amili");
+    JSONW_KEY(w, "amili");
     if (inv->agency_state == AMILI_STATE_NONE) {
         jsonw_null(w);
     } else {
         jsonw_object_begin(w);
-        jsonw_key(w, "state");
+        JSONW_KEY(w, "state");
         jsonw_string(w, amili_state_name(inv->agency_state));
-        jsonw_key(w, "status");
+        JSONW_KEY(w, "status");
         jsonw_string_or_null(w, inv->agency_status);
-        jsonw_key(w, "case_id");
+        JSONW_KEY(w, "case_id");
         jsonw_string_or_null(w, inv->agency_case_id);
-        jsonw_key(w, "ocr");
+        JSONW_KEY(w, "ocr");
         jsonw_string_or_null(w, inv->agency_ocr);
         jsonw_object_end(w);
     }

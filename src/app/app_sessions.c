@@ -5,10 +5,25 @@
  */
 #include "app/app_sessions.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "store/store_tokens.h"
 #include "util/clock.h"
+
+/* A password hashed with older limits is hashed again with today's, now
+ * that it is known to be right: its next login costs what a new one does.
+ * Failing to store it fails no login (the old hash stays valid). */
+static void rehash(const struct app_ctx *ax, struct user *u, const char *password)
+{
+    char hash[SECRET_HASH_MAX];
+
+    if (!secret_password_stale(u->password_hash) ||
+        secret_password_hash(password, hash, sizeof(hash)))
+        return;
+    if (!store_user_set_password_hash(ax->store, u->id, hash))
+        snprintf(u->password_hash, sizeof(u->password_hash), "%s", hash);
+}
 
 enum pm_err app_sessions_login(const struct app_ctx *ax, const char *email, const char *password,
                                const char *dummy_hash, struct app_login *out, struct app_error *e)
@@ -30,6 +45,7 @@ enum pm_err app_sessions_login(const struct app_ctx *ax, const char *email, cons
     }
     if (!ok)
         return app_error_set(e, PM_ERR_INVALID, "invalid_credentials", NULL);
+    rehash(ax, &out->user, password);
     secret_random_token(out->cookie);
     secret_sha256_hex(out->cookie, strlen(out->cookie), out->session.token_hash);
     secret_random_token(out->session.csrf_token);

@@ -1,7 +1,8 @@
 /*
  * app_sessions.h — logging in and out, and a company's API tokens.
  *
- * Part of src/app.  A login checks the argon2id hash; an unknown e-mail is
+ * Part of src/app.  A login checks the argon2id hash (and replaces one made
+ * with older limits, see secret.h, by one with today's); an unknown e-mail is
  * verified against a dummy hash so both failures take the same time and
  * get the same answer (invalid_credentials).  A session is a random cookie
  * value of which only the SHA-256 is stored, with its own random CSRF

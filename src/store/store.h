@@ -319,6 +319,8 @@ enum pm_err store_company_update(struct store *st, const struct company *c);
 enum pm_err store_user_insert(struct store *st, struct user *u);
 enum pm_err store_user_get_by_email(struct store *st, const char *email, struct user *out);
 enum pm_err store_user_get(struct store *st, int64_t user_id, struct user *out);
+/* Replace a user's password hash (NOT_FOUND: no such user). */
+enum pm_err store_user_set_password_hash(struct store *st, int64_t user_id, const char *hash);
 enum pm_err store_membership_set(struct store *st, int64_t company_id, int64_t user_id,
                                  enum member_role role);
 enum pm_err store_membership_list(struct store *st, int64_t user_id, struct membership *out,

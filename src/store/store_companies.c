@@ -161,6 +161,14 @@ enum pm_err store_user_get(struct store *st, int64_t user_id, struct user *out)
     return sql_getf(st, "user", "no such user", &user_reader, out, sql, "i", user_id);
 }
 
+enum pm_err store_user_set_password_hash(struct store *st, int64_t user_id, const char *hash)
+{
+    static const char sql[] = "UPDATE users SET password_hash = $2 WHERE id = $1";
+
+    return sql_changef(st, "user", "no such user", sql, "it", user_id,
+                       SQL_CAP(hash, sizeof(((struct user *)0)->password_hash)));
+}
+
 /* ---- memberships ---- */
 
 enum pm_err store_membership_set(struct store *st, int64_t company_id, int64_t user_id,

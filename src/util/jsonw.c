@@ -120,6 +120,15 @@ void jsonw_key(struct jsonw *w, const char *key)
     w->after_key = true;
 }
 
+void jsonw_key_quoted(struct jsonw *w, const char *quoted, size_t len)
+{
+    if (!w->first[w->depth])
+        put(w, ",", 1);
+    w->first[w->depth] = false;
+    put(w, quoted, len);
+    w->after_key = true;
+}
+
 void jsonw_string(struct jsonw *w, const char *s)
 {
     value_start(w);

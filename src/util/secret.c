@@ -15,8 +15,8 @@ enum pm_err secret_password_hash(const char *password, char *dst, size_t cap)
 {
     if (cap < crypto_pwhash_STRBYTES || cap > SIZE_MAX)
         return PM_ERR_RANGE;
-    if (crypto_pwhash_str(dst, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE))
+    if (crypto_pwhash_str(dst, password, strlen(password), SECRET_PASSWORD_PASSES,
+                          SECRET_PASSWORD_MEMORY))
         return PM_ERR_NOMEM;
     return PM_OK;
 }
@@ -24,6 +24,12 @@ enum pm_err secret_password_hash(const char *password, char *dst, size_t cap)
 bool secret_password_verify(const char *hash, const char *password)
 {
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+bool secret_password_stale(const char *hash)
+{
+    return crypto_pwhash_str_needs_rehash(hash, SECRET_PASSWORD_PASSES, SECRET_PASSWORD_MEMORY) !=
+           0;
 }
 
 static void to_hex(const unsigned char *bytes, size_t n, char *dst)

@@ -23,11 +23,11 @@ static void writes_nested_documents(void **state)
     jsonw_array_begin(&w);
     for (int i = 0; i < 2; i++) {
         jsonw_object_begin(&w);
-        jsonw_key(&w, "id");
+        JSONW_KEY(&w, "id"); /* a first member: no comma */
         jsonw_int(&w, i + 1);
         jsonw_key(&w, "name");
         jsonw_string(&w, "Åsa \"Öberg\" \\ AB\n");
-        jsonw_key(&w, "amili");
+        JSONW_KEY(&w, "amili");
         jsonw_null(&w);
         jsonw_key(&w, "tags");
         jsonw_array_begin(&w);
@@ -37,7 +37,7 @@ static void writes_nested_documents(void **state)
     jsonw_array_end(&w);
     jsonw_key(&w, "min");
     jsonw_int(&w, INT64_MIN);
-    jsonw_key(&w, "max");
+    JSONW_KEY(&w, "max");
     jsonw_int(&w, INT64_MAX);
     jsonw_key(&w, "ok");
     jsonw_bool(&w, true);

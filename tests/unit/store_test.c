@@ -30,6 +30,7 @@
 
 #include <cmocka.h>
 #include <libpq-fe.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "pg_testdb.h"
@@ -41,6 +42,7 @@
 #include "store/store_agency.h"
 #include "store/store_dunning.h"
 #include "store/store_invoices.h"
+#include "app/app_sessions.h"
 
 #define TODAY 20000 /* 2024-10-04 as a day number */
 
@@ -443,6 +445,50 @@ static void test_company_user_membership(void **state)
     assert_int_equal(store_membership_list(f->st, u.id, m, 1, &n), PM_OK);
     assert_int_equal(n, 1);
     assert_int_equal(store_membership_set(f->st, f->company_a, u.id + 100, ROLE_OWNER),
+                     PM_ERR_NOT_FOUND);
+}
+
+/* A password hashed with other limits than today's (here libsodium's
+ * least, standing for the older, larger ones) is hashed again at the
+ * first right login, and logging in goes on working; a wrong password
+ * changes nothing. */
+static void test_login_rehashes_stale_password(void **state)
+{
+    struct fixture *f = *state;
+    struct app_ctx ax = {.store = f->st};
+    struct app_login login;
+    struct app_error ae;
+    struct user u = {0}, got;
+    char dummy[SECRET_HASH_MAX];
+
+    assert_int_equal(secret_init(), PM_OK);
+    assert_int_equal(secret_password_hash("no such user", dummy, sizeof(dummy)), PM_OK);
+    assert_false(secret_password_stale(dummy));
+    snprintf(u.email, sizeof(u.email), "old@example.se");
+    snprintf(u.name, sizeof(u.name), "Old Hash");
+    assert_int_equal(crypto_pwhash_str(u.password_hash, "right-pass-1", 12,
+                                       crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN),
+                     0);
+    assert_true(secret_password_stale(u.password_hash));
+    assert_int_equal(store_user_insert(f->st, &u), PM_OK);
+
+    app_error_clear(&ae);
+    assert_int_equal(app_sessions_login(&ax, "old@example.se", "wrong-pass-1", dummy, &login, &ae),
+                     PM_ERR_INVALID);
+    assert_int_equal(store_user_get(f->st, u.id, &got), PM_OK);
+    assert_string_equal(got.password_hash, u.password_hash);
+
+    assert_int_equal(app_sessions_login(&ax, "old@example.se", "right-pass-1", dummy, &login, &ae),
+                     PM_OK);
+    assert_int_equal(store_user_get(f->st, u.id, &got), PM_OK);
+    assert_string_not_equal(got.password_hash, u.password_hash);
+    assert_false(secret_password_stale(got.password_hash));
+    assert_true(secret_password_verify(got.password_hash, "right-pass-1"));
+    assert_false(secret_password_verify(got.password_hash, "wrong-pass-1"));
+    assert_int_equal(app_sessions_login(&ax, "old@example.se", "right-pass-1", dummy, &login, &ae),
+                     PM_OK);
+
+    assert_int_equal(store_user_set_password_hash(f->st, u.id + 100, got.password_hash),
                      PM_ERR_NOT_FOUND);
 }
 
@@ -2545,6 +2591,7 @@ int main(void)
         T(test_migrate_idempotent),
         cmocka_unit_test(test_migrate_fresh_raw_file),
         T(test_company_user_membership),
+        T(test_login_rehashes_stale_password),
         T(test_customers),
         T(test_tenant_isolation),
         T(test_invoice_insert_and_numbers),
