@@ -275,7 +275,22 @@ export class Stack {
       seen = await this.batch(batchId);
       return done(seen) ? seen : null;
     }, ms, () => `end of batch ${batchId} (last seen: ${seen ? `${seen.queued} queued, ${seen.registered} registered, ` +
-      `${seen.failed} failed of ${seen.total}` : 'nothing'})`);
+      `${seen.failed} failed of ${seen.total}` : 'nothing'})\n${this.stuck(batchId)}`);
+  }
+
+  /* Why a batch does not end, for a failure's message: its unfinished
+   * outbox rows as stored (the time now beside them) and the end of
+   * paminn's log. */
+  stuck(batchId) {
+    let rows;
+    try {
+      rows = this.rows(`select id, invoice_id, kind, state, attempts, next_attempt_at, lease_until, lease_owner, last_error
+        from outbox where batch_id = ${Number(batchId)} and state <> 'done' order by id limit 20`);
+    } catch (err) {
+      rows = `(not readable: ${err.message})`;
+    }
+    return `now ${Math.floor(Date.now() / 1000)}; unfinished rows: ${JSON.stringify(rows)}\n` +
+      `paminn's log, last lines:\n${this.logs.err.split('\n').slice(-40).join('\n')}`;
   }
 
   /* The agency's completed rounds as paminn's /healthz publishes them:
