@@ -664,10 +664,10 @@ static void arm(int fail_at, enum pm_err code)
     inj.code = code;
 }
 
-#define SNAPSHOT_MAX 2048
+#define SNAPSHOT_MAX 4096
 
 /* What a write could have left behind: rows of every table the operations
- * below write, and the id series. */
+ * below write, the id series, and the columns a write changes in place. */
 static void snapshot(struct fixture *f, char *out, size_t cap)
 {
     static const char *const tables[] = {
@@ -678,6 +678,27 @@ static void snapshot(struct fixture *f, char *out, size_t cap)
         "dunning_runs",       "dunning_items", "mail_outbox",      "webhook_endpoints",
         "webhook_deliveries",
     };
+    static const char *const sums[] = {
+        "SELECT coalesce(sum(next_value), 0) FROM sequences",
+        "SELECT coalesce(sum(paid_minor), 0) FROM invoices",
+        "SELECT coalesce(sum(attempts), 0) FROM outbox",
+        "SELECT count(*) FROM outbox WHERE state = 'in_flight'",
+        "SELECT count(*) FROM agency_cases",
+        "SELECT coalesce(sum(paid_minor), 0) FROM agency_cases",
+        "SELECT coalesce(sum(fee_charged_minor), 0) FROM invoice_books",
+        "SELECT coalesce(sum(fees_paid_minor), 0) FROM invoice_books",
+        "SELECT count(*) FROM dunning_runs WHERE state = 'approved'",
+        "SELECT coalesce(sum(items), 0) FROM dunning_runs",
+        "SELECT coalesce(sum(letters_batch_id), 0) FROM dunning_runs",
+        "SELECT count(*) FROM dunning_items WHERE state = 'pending'",
+        "SELECT coalesce(sum(attempts), 0) FROM mail_outbox",
+        "SELECT count(*) FROM mail_outbox WHERE state = 'sent'",
+        "SELECT count(*) FROM mail_outbox WHERE lease_owner <> ''",
+        "SELECT count(*) FROM webhook_endpoints WHERE deleted_at > 0",
+        "SELECT coalesce(sum(attempts), 0) FROM webhook_deliveries",
+        "SELECT count(*) FROM webhook_deliveries WHERE lease_owner <> ''",
+        "SELECT coalesce(sum(next_attempt_at + last_status), 0) FROM webhook_deliveries",
+    };
     char sql[160];
     size_t i;
     int n = 0;
@@ -686,34 +707,10 @@ static void snapshot(struct fixture *f, char *out, size_t cap)
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i]);
         n += snprintf(out + n, cap - (size_t)n, "%s=%lld ", tables[i], (long long)raw_int(f, sql));
     }
-    snprintf(out + n, cap - (size_t)n,
-             "seq=%lld paid=%lld attempts=%lld leased=%lld cases=%lld case_paid=%lld books=%lld"
-             " fees=%lld",
-             (long long)raw_int(f, "SELECT coalesce(sum(next_value), 0) FROM sequences"),
-             (long long)raw_int(f, "SELECT coalesce(sum(paid_minor), 0) FROM invoices"),
-             (long long)raw_int(f, "SELECT coalesce(sum(attempts), 0) FROM outbox"),
-             (long long)raw_int(f, "SELECT count(*) FROM outbox WHERE state = 'in_flight'"),
-             (long long)raw_int(f, "SELECT count(*) FROM agency_cases"),
-             (long long)raw_int(f, "SELECT coalesce(sum(paid_minor), 0) FROM agency_cases"),
-             (long long)raw_int(f, "SELECT coalesce(sum(fee_charged_minor), 0)"
-                                   " FROM invoice_books"),
-             (long long)raw_int(f, "SELECT coalesce(sum(fees_paid_minor), 0) FROM invoice_books"));
-    n = (int)strlen(out);
-    snprintf(
-        out + n, cap - (size_t)n,
-        " runs=%lld/%lld/%lld pending=%lld mails=%lld/%lld/%lld hooks=%lld/%lld/%lld/%lld",
-        (long long)raw_int(f, "SELECT count(*) FROM dunning_runs WHERE state = 'approved'"),
-        (long long)raw_int(f, "SELECT coalesce(sum(items), 0) FROM dunning_runs"),
-        (long long)raw_int(f, "SELECT coalesce(sum(letters_batch_id), 0) FROM dunning_runs"),
-        (long long)raw_int(f, "SELECT count(*) FROM dunning_items WHERE state = 'pending'"),
-        (long long)raw_int(f, "SELECT coalesce(sum(attempts), 0) FROM mail_outbox"),
-        (long long)raw_int(f, "SELECT count(*) FROM mail_outbox WHERE state = 'sent'"),
-        (long long)raw_int(f, "SELECT count(*) FROM mail_outbox WHERE lease_owner <> ''"),
-        (long long)raw_int(f, "SELECT count(*) FROM webhook_endpoints WHERE deleted_at > 0"),
-        (long long)raw_int(f, "SELECT coalesce(sum(attempts), 0) FROM webhook_deliveries"),
-        (long long)raw_int(f, "SELECT count(*) FROM webhook_deliveries WHERE lease_owner <> ''"),
-        (long long)raw_int(f, "SELECT coalesce(sum(next_attempt_at + last_status), 0)"
-                              " FROM webhook_deliveries"));
+    /* each value after its query, so that a difference names what moved */
+    for (i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
+        n += snprintf(out + n, cap - (size_t)n, "[%s]=%lld ", sums[i],
+                      (long long)raw_int(f, sums[i]));
 }
 
 struct world {
