@@ -80,7 +80,16 @@ describe('lists from a standby (--db-read)', { skip: isPg ? false : 'needs Postg
     execFileSync(PSQL, ['-X', '-q', '-d', pgServer('dsn', primary), '-c', 'CREATE DATABASE pm_read']);
     primaryDb = `postgresql://paminn@127.0.0.1:${port(primary)}/pm_read`;
     standbyDb = `postgresql://paminn@127.0.0.1:${port(standby)}/pm_read?connect_timeout=2`;
-    await waitFor(() => caughtUp(), 60000, 'the standby to have the new database');
+    /* Until the standby has replayed CREATE DATABASE, connecting to the
+     * database there fails: not yet, rather than an error. */
+    await waitFor(() => {
+      try {
+        return caughtUp();
+      } catch (err) {
+        if (/database "pm_read" does not exist/.test(String(err.stderr ?? err.message))) return false;
+        throw err;
+      }
+    }, 60000, 'the standby to have the new database');
     s = await startStack({ db: primaryDb, noAgency: true, serveExtra: ['--db-read', standbyDb] });
   });
   after(async () => {
