@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { assertAccessible } from './lib/axe.mjs';
 import { assertNoPageErrors, assertStatus, co, launchBrowser, login, newPage, OWNER_EMAIL, OWNER_PASSWORD, shot, startApp } from './lib/env.mjs';
 import { startReceiver } from '../webhooks/receiver.mjs';
-import { DATA_DIR, customerBody, paminn } from '../api/lib/server.mjs';
+import { DATA_DIR, createCustomer, createInvoice, line, paminn } from '../api/lib/server.mjs';
 
 let app;
 let browser;
@@ -38,15 +38,12 @@ after(async () => {
 async function payment() {
   const anna = await app.fx.login();
   const C = co(app.fx.companyId);
-  const cu = await anna.post(`${C}/customers`, customerBody({ name: 'Örjan Ängström' }));
-  assertStatus(cu, 201);
-  const inv = await anna.post(`${C}/invoices`, {
-    customer_id: cu.body.id, invoice_date: '2026-01-15', due_date: '2026-02-14',
-    lines: [{ description: 'Målning', quantity_milli: 1000, unit_price_minor: 250000, vat_rate_bp: 2500, labour: false }],
+  const cu = await createCustomer(anna, app.fx.companyId, { name: 'Örjan Ängström' });
+  const inv = await createInvoice(anna, app.fx.companyId, cu.id, {
+    invoice_date: '2026-01-15', due_date: '2026-02-14', lines: [line(250000, { description: 'Målning' })],
   });
-  assertStatus(inv, 201);
-  assertStatus(await anna.post(`${C}/invoices/${inv.body.id}/payments`, { date: '2026-03-02', amount_minor: 100000 }), 201);
-  return inv.body;
+  assertStatus(await anna.post(`${C}/invoices/${inv.id}/payments`, { date: '2026-03-02', amount_minor: 100000 }), 201);
+  return inv;
 }
 
 /* Reload until the first delivery row is in `state`. */
@@ -115,21 +112,17 @@ test('an owner adds an endpoint, sees a delivery with its last answer, sends it 
 
 test('an invoice that fell due shows "Förfallen" in its history, once', async () => {
   const anna = await app.fx.login();
-  const C = co(app.fx.companyId);
-  const cu = await anna.post(`${C}/customers`, customerBody({ name: 'Ylva Östlund' }));
-  assertStatus(cu, 201);
-  const inv = await anna.post(`${C}/invoices`, {
-    customer_id: cu.body.id, invoice_date: '2026-02-02', due_date: '2026-03-02',
-    lines: [{ description: 'Snickeri', quantity_milli: 1000, unit_price_minor: 120000, vat_rate_bp: 2500, labour: false }],
+  const cu = await createCustomer(anna, app.fx.companyId, { name: 'Ylva Östlund' });
+  const inv = await createInvoice(anna, app.fx.companyId, cu.id, {
+    invoice_date: '2026-02-02', due_date: '2026-03-02', lines: [line(120000, { description: 'Snickeri' })],
   });
-  assertStatus(inv, 201);
   /* the daily run of today (the due date) and of the next two days */
   for (const day of ['2026-03-02', '2026-03-03', '2026-03-04']) {
     paminn(['--db', app.fx.db, '--now', `${day}T07:00:00Z`, '--data-dir', DATA_DIR, 'dunning', 'run', '--company', String(app.fx.companyId)]);
   }
   const page = await newPage(browser.ctx);
   await login(page, app.base, OWNER_EMAIL, OWNER_PASSWORD);
-  await page.goto(`${app.base}/#/invoices/${inv.body.number}`);
+  await page.goto(`${app.base}/#/invoices/${inv.number}`);
   const overdue = page.locator('ol.timeline li[data-kind="overdue"]');
   await overdue.waitFor();
   assert.equal(await overdue.count(), 1);
