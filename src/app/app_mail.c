@@ -8,10 +8,11 @@
  * companies, builds each message from the reminder's letter snapshot and
  * its PDF (mail/mail.h), sends it and records what the server said.  The
  * mail is recorded as sent after the whole message went out and before the
- * end of its DATA (mail_smtp_send's before_end): a crash at any moment
- * never sends a reminder twice; one between that commit and the final
- * ".\r\n" (microseconds) would lose it, and a later 4xx/5xx to the DATA
- * turns the row back into retry or failed.
+ * end of its DATA (mail_smtp_send's before_end), the COMMIT sent without
+ * waiting for its answer (store_commit_send), so that the final ".\r\n"
+ * follows it at once: a crash at any moment never sends a reminder twice;
+ * one between the two writes (microseconds) would lose it, and a later
+ * 4xx/5xx to the DATA turns the row back into retry or failed.
  */
 #include "app/app_mail.h"
 
@@ -412,6 +413,7 @@ static void deliver_one(const struct app_mail_sender *s, const struct mail_row *
     struct give_up g = {m, s->owner, NULL, 0};
     char answer[MAIL_ANSWER_MAX];
     enum mail_outcome out;
+    bool committed = false;
     int max = s->max_attempts > 0 ? s->max_attempts : APP_MAIL_DEFAULT_MAX_ATTEMPTS;
 
     memset(&ax, 0, sizeof(ax));
@@ -425,14 +427,20 @@ static void deliver_one(const struct app_mail_sender *s, const struct mail_row *
     } else {
         out = mail_smtp_send(s->smtp, s->from, m->recipient, msg.data, msg.len, mark_sent, &om,
                              answer, sizeof(answer), NULL);
+        /* the answer to mark_sent's COMMIT, sent before the end of DATA */
+        committed = om.marked && store_commit_wait(s->store) == PM_OK;
         if (!om.marked && out == MAIL_SENT)
             out = MAIL_RETRY; /* the lease was lost: another process has it */
     }
     buf_release(&msg);
     g.answer = answer;
     g.now = clock_now_s(s->clock);
+    if (out == MAIL_SENT && !committed &&
+        store_mail_finish(s->store, m->company_id, m->id, s->owner, "sent", 0, answer, g.now))
+        fprintf(stderr, "paminn: mail %lld of company %lld was sent but cannot be recorded: %s\n",
+                (long long)m->id, (long long)m->company_id, store_error(s->store)->message);
     if (out == MAIL_SENT)
-        return; /* recorded in mark_sent */
+        return; /* recorded in mark_sent (or just above) */
     if (out == MAIL_RETRY && m->attempts < max) {
         store_mail_finish(s->store, m->company_id, m->id, s->owner, "retry",
                           real_now() + backoff(s, m->attempts), answer, g.now);

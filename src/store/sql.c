@@ -878,6 +878,32 @@ enum pm_err sql_atomic_read_committed(struct store *st,
     return atomic(st, STORE_TX_READ_COMMITTED, fn, ctx);
 }
 
+enum pm_err sql_atomic_commit_sent(struct store *st, enum pm_err (*fn)(struct store *st, void *ctx),
+                                   void *ctx)
+{
+    struct pm_error saved;
+    enum pm_err err;
+    int attempt;
+
+    if (sql_in_transaction(st))
+        return pm_error_set(&st->error, PM_ERR_INTERNAL, "",
+                            "a commit sent ahead: a transaction is open");
+    for (attempt = 1;; attempt++) {
+        sql_ids_forget(st);
+        err = st->drv->begin(st, STORE_TX_READ_COMMITTED);
+        if (!err)
+            err = fn(st, ctx);
+        if (!err)
+            return store_commit_send(st);
+        saved = st->error;
+        (void)st->drv->rollback(st);
+        st->error = saved;
+        if (err != PM_ERR_BUSY || attempt == RETRIES)
+            return err;
+        sql_backoff(attempt);
+    }
+}
+
 /* ---- id series ---- */
 
 /* One update of the series row: n values, the first in *out. */

@@ -130,6 +130,24 @@ enum pm_err store_commit(struct store *st)
     return st->drv->commit(st);
 }
 
+enum pm_err store_commit_send(struct store *st)
+{
+    if (st->drv->commit_send)
+        return st->drv->commit_send(st);
+    st->commit_sent = st->drv->commit(st);
+    return st->commit_sent;
+}
+
+enum pm_err store_commit_wait(struct store *st)
+{
+    enum pm_err err = st->commit_sent;
+
+    if (st->drv->commit_wait)
+        return st->drv->commit_wait(st);
+    st->commit_sent = PM_OK;
+    return err;
+}
+
 enum pm_err store_rollback(struct store *st)
 {
     sql_ids_forget(st);

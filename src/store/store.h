@@ -300,6 +300,15 @@ enum pm_err store_begin(struct store *st);
  * company_id of 0 is store_begin(). */
 enum pm_err store_begin_for(struct store *st, int64_t company_id);
 enum pm_err store_commit(struct store *st);
+/* A commit in two halves, for a commit that must leave the process just
+ * before something else does (a mail recorded as sent, then the end of
+ * its DATA): store_commit_send() sends the COMMIT without waiting for the
+ * server's answer, store_commit_wait() reads it — the handle's next call,
+ * nothing else in between.  A server's COMMIT it has read commits even
+ * when the process dies before the answer; an in-process engine commits
+ * in the first half. */
+enum pm_err store_commit_send(struct store *st);
+enum pm_err store_commit_wait(struct store *st);
 enum pm_err store_rollback(struct store *st);
 /* The handle is about to write a great many rows (demo data, an import)
  * or, on = false, is done with it: the engine's tuning for it (SQLite: a

@@ -112,6 +112,12 @@ struct store_driver {
     enum pm_err (*begin_for)(struct store *st, int64_t company_id);
     /* A commit that fails leaves no transaction open. */
     enum pm_err (*commit)(struct store *st);
+    /* Optional (NULL: commit() does both): send the COMMIT and return
+     * without waiting for the server's answer, which commit_wait() reads;
+     * nothing else runs on the handle in between.  commit_send's own
+     * failure is commit's. */
+    enum pm_err (*commit_send)(struct store *st);
+    enum pm_err (*commit_wait)(struct store *st);
     /* No-op when no transaction is open. */
     enum pm_err (*rollback)(struct store *st);
 
@@ -164,6 +170,8 @@ struct store {
      * (STORE_CAP_ID_BLOCKS). */
     struct store_id_block id_blocks[8];
     size_t n_id_blocks;
+    /* store_commit_send's outcome on an engine without commit_send */
+    enum pm_err commit_sent;
 };
 
 /* Set up the common part of a driver's new handle. */

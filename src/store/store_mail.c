@@ -315,7 +315,7 @@ enum pm_err store_mail_mark_sent(struct store *st, int64_t company_id, int64_t i
 {
     struct lease_write w = {.company_id = company_id, .id = id, .owner = owner, .at = sent_at};
 
-    return sql_atomic_read_committed(st, mark_sent_run, &w);
+    return sql_atomic_commit_sent(st, mark_sent_run, &w);
 }
 
 static enum pm_err finish_run(struct store *st, void *ctx)
@@ -323,7 +323,7 @@ static enum pm_err finish_run(struct store *st, void *ctx)
     static const char sql[] =
         "UPDATE mail_outbox SET state = $4, next_attempt_at = $5, last_answer = $6,"
         " lease_owner = '', lease_until = 0, updated_at = $7,"
-        " sent_at = CASE WHEN $4 = 'sent' THEN sent_at ELSE 0 END"
+        " sent_at = CASE WHEN $4 <> 'sent' THEN 0 WHEN sent_at = 0 THEN $7 ELSE sent_at END"
         " WHERE company_id = $1 AND id = $2 AND lease_owner = $3"
         " AND state IN ('sending', 'sent')";
     const struct lease_write *w = ctx;

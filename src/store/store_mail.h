@@ -96,7 +96,9 @@ enum pm_err store_mail_lease(struct store *st, const char *owner, int64_t now, i
 /* The leased mail was handed to the server (before the end of its DATA):
  * state sent at sent_at, the lease over but its owner kept, so that
  * store_mail_finish() may still say otherwise when the server answers
- * no. */
+ * no.  Its COMMIT is sent, not waited for (sql_atomic_commit_sent): the
+ * caller reads the answer with store_commit_wait() once the end of DATA
+ * has gone out. */
 enum pm_err store_mail_mark_sent(struct store *st, int64_t company_id, int64_t id,
                                  const char *owner, int64_t sent_at);
 

@@ -636,24 +636,26 @@ static enum pm_err drv_begin_for(struct store *st, int64_t company_id)
     return err;
 }
 
-/* A failed COMMIT (a deferred constraint, a serialisation failure) leaves
- * nothing behind: PostgreSQL has rolled back already, and any transaction
- * still open is rolled back here, so store_rollback() afterwards is
- * harmless. */
-static enum pm_err drv_commit(struct store *st)
+/* An earlier statement of the open transaction failed: PostgreSQL would
+ * answer its COMMIT with a quiet ROLLBACK. */
+static bool aborted(const struct pg_store *s)
 {
-    struct pg_store *s = engine(st);
-    enum pm_err err;
+    return PQtransactionStatus(s->conn) == PQTRANS_INERROR;
+}
+
+static enum pm_err aborted_commit(struct pg_store *s)
+{
+    return pm_error_set(&s->base.error, s->tx_busy ? PM_ERR_BUSY : PM_ERR_DB, "",
+                        "COMMIT: the transaction was aborted by an earlier failure%s",
+                        s->tx_busy ? " (a serialisation conflict: retryable)" : "");
+}
+
+/* After a COMMIT (err: how it went): no transaction left open, the write
+ * lock given back. */
+static enum pm_err commit_ended(struct pg_store *s, enum pm_err err)
+{
     PGresult *res;
 
-    /* PostgreSQL answers COMMIT of a transaction that an earlier statement
-     * failed with a quiet ROLLBACK: report it as the failure it is. */
-    if (PQtransactionStatus(s->conn) == PQTRANS_INERROR)
-        err = pm_error_set(&s->base.error, s->tx_busy ? PM_ERR_BUSY : PM_ERR_DB, "",
-                           "COMMIT: the transaction was aborted by an earlier failure%s",
-                           s->tx_busy ? " (a serialisation conflict: retryable)" : "");
-    else
-        err = sql_exec(st, SQL_COMMIT);
     if (err && alive(s) && in_transaction(s)) {
         res = PQexec(s->conn, SQL_ROLLBACK);
         PQclear(res);
@@ -662,6 +664,49 @@ static enum pm_err drv_commit(struct store *st)
         forget_session(s);
     write_unlock(s);
     return err;
+}
+
+/* A failed COMMIT (a deferred constraint, a serialisation failure) leaves
+ * nothing behind: PostgreSQL has rolled back already, and any transaction
+ * still open is rolled back here, so store_rollback() afterwards is
+ * harmless. */
+static enum pm_err drv_commit(struct store *st)
+{
+    struct pg_store *s = engine(st);
+
+    return commit_ended(s, aborted(s) ? aborted_commit(s) : sql_exec(st, SQL_COMMIT));
+}
+
+/* The first half of store_commit_send(): the COMMIT is on its way to the
+ * server when this returns. */
+static enum pm_err drv_commit_send(struct store *st)
+{
+    struct pg_store *s = engine(st);
+
+    if (aborted(s))
+        return commit_ended(s, aborted_commit(s));
+    if (!PQsendQuery(s->conn, SQL_COMMIT))
+        return commit_ended(s, fail(s, NULL, "COMMIT"));
+    s->commit_sent = true;
+    return PM_OK;
+}
+
+static enum pm_err drv_commit_wait(struct store *st)
+{
+    struct pg_store *s = engine(st);
+    enum pm_err err = PM_OK;
+    PGresult *res;
+
+    if (!s->commit_sent)
+        return PM_OK;
+    s->commit_sent = false;
+    while ((res = PQgetResult(s->conn))) {
+        if (!err && PQresultStatus(res) != PGRES_COMMAND_OK)
+            err = fail(s, res, "COMMIT");
+        PQclear(res);
+    }
+    note_transaction(s);
+    return commit_ended(s, err);
 }
 
 /* Rolling back when no transaction is open is a no-op. */
@@ -864,5 +909,7 @@ const struct store_driver pg_store_driver = {
     .replayed = drv_replayed,
     .open_standby = drv_open_standby,
     .copy_in = drv_copy_in,
+    .commit_send = drv_commit_send,
+    .commit_wait = drv_commit_wait,
     STORE_DRIVER_STEPS,
 };

@@ -51,6 +51,8 @@ struct pg_store {
      * failures ("current transaction is aborted", its COMMIT) are that same
      * retryable failure, not errors of their own. */
     bool tx_busy;
+    /* store_commit_send() sent a COMMIT whose answer is still to be read. */
+    bool commit_sent;
     /* A reader of a standby (store_open_standby): read-only sessions at
      * REPEATABLE READ, the strongest isolation a hot standby runs. */
     bool standby;
