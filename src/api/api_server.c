@@ -650,8 +650,12 @@ static enum pm_err replay(struct api_request *r, const char *key, const char *ha
     return PM_OK;
 }
 
-/* How often a request whose transaction hit a transient conflict is run. */
-#define HANDLER_ATTEMPTS 5
+/* How often a request whose transaction hit a transient conflict is run
+ * (PostgreSQL keeps a committed transaction's reads against later writers
+ * until every transaction that overlapped it has ended: on a busy machine
+ * that outlasts a few milliseconds, so the pauses grow to a quarter of a
+ * second, half a second in all at most). */
+#define HANDLER_ATTEMPTS 6
 
 /* One run of the route's handler, in a transaction when tx, with the
  * Idempotency-Key's record (key, hash) written in that transaction.
@@ -740,7 +744,7 @@ static void reset_answer(struct api_request *r, struct reply *rp, const char *se
     rp->disposition[0] = '\0';
 }
 
-/* Before running a request again: a random pause of up to 2^(attempt+1)
+/* Before running a request again: a random pause of up to 2^(attempt+3)
  * ms, so that requests that collided do not collide again in step. */
 static void retry_pause(int attempt)
 {
@@ -751,7 +755,7 @@ static void retry_pause(int attempt)
     x = (uint64_t)now.tv_nsec * UINT64_C(0x9E3779B97F4A7C15);
     x ^= x >> 29;
     pause.tv_sec = 0;
-    pause.tv_nsec = (long)(1 + x % (UINT64_C(2) << attempt)) * 1000000L;
+    pause.tv_nsec = (long)(1 + x % (UINT64_C(8) << attempt)) * 1000000L;
     nanosleep(&pause, NULL);
 }
 

@@ -244,9 +244,25 @@ export function assertError(res, status, code, field) {
   if (field !== undefined) assert.equal(res.body.error.field, field, `error field: ${what}`);
 }
 
+/* The servers this process started: an unexpected 5xx names what their
+ * logs said of their last failed requests (the store's message is in the
+ * log, never in the answer). */
+const servers = new Set();
+
+function serverSaid(res) {
+  if (res.status < 500) return '';
+  const lines = [];
+  for (const fx of servers) {
+    lines.push(...fx.err.split('\n').filter((l) => /"status":5\d\d/.test(l) || (l && !l.startsWith('{'))).slice(-6));
+  }
+  return lines.length ? `\nthe server's log:\n${lines.join('\n')}` : '';
+}
+
 /* Assert a success answer, with the body in the message when it is not. */
 export function assertStatus(res, status) {
-  assert.equal(res.status, status, `expected HTTP ${status}, got ${res.status} ${res.text.slice(0, 400)}`);
+  if (res.status !== status) {
+    assert.equal(res.status, status, `expected HTTP ${status}, got ${res.status} ${res.text.slice(0, 400)}${serverSaid(res)}`);
+  }
 }
 
 /* ---- the fixture ---- */
@@ -296,6 +312,7 @@ class Fixture {
     this.out = '';
     this.err = '';
     this.exit = null;
+    servers.add(this);
   }
 
   globalArgs() {
@@ -451,6 +468,7 @@ class Fixture {
   }
 
   cleanup() {
+    servers.delete(this);
     if (process.env.PAMINN_KEEP_TMP) return;
     rmSync(this.dir, { recursive: true, force: true });
     if (!this.dropped) {
