@@ -101,6 +101,15 @@ describe('lists from a standby (--db-read)', { skip: isPg ? false : 'needs Postg
   });
 
   test('a caught-up standby answers the list; a lagging one leaves it to the primary; a stopped one too', async () => {
+    try {
+      await standbyThenPrimary();
+    } catch (err) {
+      err.message += `\nthe server's log, last lines:\n${s.logs.err.split('\n').slice(-15).join('\n')}`;
+      throw err;
+    }
+  });
+
+  async function standbyThenPrimary() {
     const customer = await s.customer();
     const made = [];
     for (let i = 0; i < 3; i++) made.push((await s.invoice(customer.id)).number);
@@ -130,5 +139,5 @@ describe('lists from a standby (--db-read)', { skip: isPg ? false : 'needs Postg
     numbers = await list();
     assert.ok(numbers.includes(made[4]));
     assert.match(s.logs.err, /the standby \(--db-read\)/, 'the server said it reads from the primary');
-  });
+  }
 });

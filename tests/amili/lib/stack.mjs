@@ -29,7 +29,8 @@ import { createInterface } from 'node:readline';
 
 import * as db from '../../api/lib/db.mjs';
 import {
-  BIN, Client, DATA_DIR, PATIENCE_MS, REPO, assertStatus, co, deadline, setCookies, waitFor,
+  BIN, Client, DATA_DIR, PATIENCE_MS, REPO, assertStatus, co, deadline, setCookies, unwatchServerLog,
+  waitFor, watchServerLog,
 } from '../../api/lib/server.mjs';
 import { nowS, signJwt } from '../../sandbox/helper.mjs';
 
@@ -127,6 +128,7 @@ export class Stack {
     this.secretFile = path.join(this.dir, 'secret.key');
     this.apiCode = `paminn-test-${randomBytes(3).toString('hex')}`;
     this.logs = { err: '' };
+    watchServerLog(this.logs);
     this.sbLogs = { err: '' };
     this.app = null;
     this.sb = null;
@@ -408,6 +410,7 @@ export class Stack {
   }
 
   cleanup() {
+    unwatchServerLog(this.logs);
     if (process.env.PAMINN_KEEP_TMP) return;
     rmSync(this.dir, { recursive: true, force: true });
     if (!this.dropped) {

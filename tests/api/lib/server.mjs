@@ -91,7 +91,10 @@ export async function waitFor(fn, ms, what) {
     const last = await fn();
     if (last) return last;
     if (Date.now() > until) assert.fail(`no ${typeof what === 'function' ? what() : what} within ${ms} ms`);
-    await deadline(100);
+    /* a timer that keeps the process alive (deadline's does not): while
+     * nothing else is pending, node would otherwise end the test as
+     * "Promise resolution is still pending" */
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -248,6 +251,11 @@ export function assertError(res, status, code, field) {
  * logs said of their last failed requests (the store's message is in the
  * log, never in the answer). */
 const servers = new Set();
+
+/* A server started elsewhere (tests/amili/lib/stack.mjs): holder.err is
+ * its stderr so far. */
+export function watchServerLog(holder) { servers.add(holder); }
+export function unwatchServerLog(holder) { servers.delete(holder); }
 
 function serverSaid(res) {
   if (res.status < 500) return '';
