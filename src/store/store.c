@@ -104,7 +104,10 @@ bool store_retryable(const struct store *st)
 
 enum pm_err store_migrate(struct store *st, int *applied)
 {
-    return store_migrate_run(st, st->drv->migrations, applied);
+    enum pm_err err = store_migrate_run(st, st->drv->migrations, applied);
+
+    /* the schema whole: indexes a bulk load set aside and did not build */
+    return err ? err : store_indexes_restore(st);
 }
 
 /* The error is cleared first, so that store_retryable() speaks of this

@@ -317,6 +317,16 @@ enum pm_err store_rollback(struct store *st);
  * pages; PostgreSQL: nothing).  Only memory: the data written is the same. */
 #define STORE_BULK_CACHE_MIB 256
 enum pm_err store_bulk_writes(struct store *st, bool on);
+/* Before a load of many rows into tables (NULL-terminated names; demo
+ * data): their indexes that only speed reads — not unique, not keys — are
+ * dropped, so that each row does not update a dozen B-trees in random
+ * order, and their definitions kept in the database.  store_indexes_restore()
+ * builds them again, each with one sort; store_migrate() does so too, so a
+ * load that died half-way leaves nothing missing for long.  Until then the
+ * data is whole and right, only slower to read.  No transaction may be
+ * open. */
+enum pm_err store_indexes_defer(struct store *st, const char *const *tables);
+enum pm_err store_indexes_restore(struct store *st);
 /* Inside a transaction: mark where to undo to.  store_undo_to_mark()
  * then undoes every write since the mark (the transaction goes on), as a
  * dry run needs: do it all, answer what was done, keep nothing. */

@@ -991,6 +991,14 @@
     "  updated_at " T_INT " NOT NULL"
     ")" T_STRICT ";",
 
+    /* Secondary indexes set aside by a bulk load (store_indexes_defer),
+     * each with the statement that builds it again. */
+    "CREATE TABLE deferred_indexes ("
+    "  name TEXT NOT NULL PRIMARY KEY,"
+    "  table_name TEXT NOT NULL,"
+    "  sql TEXT NOT NULL"
+    ")" T_STRICT ";",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */

@@ -18,6 +18,7 @@ export const SOURCE_DIR = path.resolve(import.meta.dirname, '..', '..');
 
 export const GLOBAL = new Map([
   ['schema_migrations', 'the schema version: the coordinator\'s own, not distributed'],
+  ['deferred_indexes', 'indexes a bulk load set aside, to be built again: the schema\'s own, on the coordinator'],
   ['companies', 'the tenants themselves: a reference table (every company-owned table refers to it)'],
   ['users', 'a person may belong to several companies: a reference table'],
   ['memberships', 'who belongs to which company, read by user at login across companies: a reference table'],

@@ -305,6 +305,76 @@ static void test_migrate_idempotent(void **state)
         assert_int_equal(raw_int(f, "PRAGMA journal_mode = WAL") >= 0, 1);
 }
 
+/* The indexes of invoices: how many, how many unique, and the length of
+ * their definitions all told (a definition that came back different
+ * changes it). */
+static void invoice_indexes(struct fixture *f, int64_t *all, int64_t *unique, int64_t *chars)
+{
+    if (on_pg()) {
+        *all = raw_int(f, "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()"
+                          " AND tablename = 'invoices'");
+        *unique = raw_int(f, "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()"
+                             " AND tablename = 'invoices' AND indexdef LIKE 'CREATE UNIQUE%'");
+        *chars = raw_int(f, "SELECT sum(length(indexdef)) FROM pg_indexes"
+                            " WHERE schemaname = current_schema() AND tablename = 'invoices'");
+    } else {
+        *all = raw_int(f, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                          " AND tbl_name = 'invoices'");
+        *unique =
+            raw_int(f, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                       " AND tbl_name = 'invoices' AND (sql IS NULL OR sql LIKE 'CREATE UNIQUE%')");
+        *chars = raw_int(f, "SELECT sum(length(sql)) FROM sqlite_master WHERE type = 'index'"
+                            " AND tbl_name = 'invoices'");
+    }
+}
+
+/* A bulk load's indexes set aside (store_indexes_defer): only those that
+ * speed reads go, their definitions stay in the database, and a process
+ * that dies before building them again leaves them to the next
+ * store_migrate(), which builds the very same indexes. */
+static void test_indexes_deferred(void **state)
+{
+    static const char *const tables[] = {"invoices", "payments", NULL};
+    struct fixture *f = *state;
+    struct store *other = NULL;
+    struct pm_error e;
+    int64_t all, unique, chars, all2, unique2, chars2;
+
+    invoice_indexes(f, &all, &unique, &chars);
+    assert_true(all > unique + 10); /* the list's filters and sorts */
+    assert_true(unique >= 1);       /* the key, the invoice number */
+
+    /* not inside a transaction of the caller */
+    assert_int_equal(store_begin(f->st), PM_OK);
+    assert_int_equal(store_indexes_defer(f->st, tables), PM_ERR_INTERNAL);
+    assert_int_equal(store_rollback(f->st), PM_OK);
+
+    assert_int_equal(store_indexes_defer(f->st, tables), PM_OK);
+    invoice_indexes(f, &all2, &unique2, &chars2);
+    assert_int_equal(all2, unique);
+    assert_int_equal(unique2, unique);
+    assert_int_equal(
+        raw_int(f, "SELECT count(*) FROM deferred_indexes WHERE table_name = 'invoices'"),
+        all - unique);
+    assert_true(raw_int(f, "SELECT count(*) FROM deferred_indexes WHERE table_name = 'payments'") >
+                0);
+
+    /* the process "died": another opens the database and migrates */
+    assert_int_equal(store_open(f->dsn, &other, &e), PM_OK);
+    assert_int_equal(store_migrate(other, NULL), PM_OK);
+    store_close(&other);
+    invoice_indexes(f, &all2, &unique2, &chars2);
+    assert_int_equal(all2, all);
+    assert_int_equal(unique2, unique);
+    assert_int_equal(chars2, chars);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM deferred_indexes"), 0);
+
+    /* nothing set aside: nothing to do */
+    assert_int_equal(store_indexes_restore(f->st), PM_OK);
+    invoice_indexes(f, &all2, &unique2, &chars2);
+    assert_int_equal(all2, all);
+}
+
 /* The same on PostgreSQL: a database with a table of its own gets our
  * schema beside it; a newer schema is refused. */
 static void migrate_fresh_pg(void)
@@ -2589,6 +2659,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_open_dsn),
         T(test_migrate_idempotent),
+        T(test_indexes_deferred),
         cmocka_unit_test(test_migrate_fresh_raw_file),
         T(test_company_user_membership),
         T(test_login_rehashes_stale_password),
