@@ -16,6 +16,14 @@
  * keeps what was collected before.  Undercounting for a moment (a report
  * not yet delivered) is safe — it is made up later; overcounting never
  * happens because reports are subtracted as soon as they are queued.
+ *
+ * Pages.  The status sync applies a page of GET /cases at a time
+ * (agency_record_cases): the rules run per case in memory, and what they
+ * write is kept and written per page — the cases read in one statement,
+ * the events in one batch, the case rows and the invoices' statuses in one
+ * statement each — so the statements (round trips on PostgreSQL) grow with
+ * the pages, not the cases.  Agency payments, rare, are written where they
+ * happen.  A single case (agency_record_case) is a page of one.
  */
 #include "agency/agency_record.h"
 
