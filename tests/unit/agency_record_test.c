@@ -455,6 +455,32 @@ static void test_page_as_case_by_case(void **state)
     json_decref(page);
 }
 
+/* The same case twice in a page (it changed while the pages were read):
+ * the second reading applies to what the first left. */
+static void test_page_same_case_twice(void **state)
+{
+    struct fixture *f = *state;
+    json_t *page = json_array();
+    struct agency_case c;
+
+    json_array_append_new(page, item("e1", 2, 1, 1000.0, false, "reminder_sent"));
+    json_array_append_new(page, item("e2", 3, 2, 500.0, false, "instalment_plan"));
+    assert_int_equal(store_begin(f->st), PM_OK);
+    assert_int_equal(agency_record_cases(f->st, &f->clock, f->company, page), PM_OK);
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(events(f, "amili_state"), 3);
+    assert_int_equal(events(f, "amili_status"), 2);
+    assert_int_equal(events(f, "amili_payment"), 2);
+    assert_int_equal(agency_paid(f), 75000); /* 1 250 kr handed over, 500 kr still owed */
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_string_equal(c.etag, "e2");
+    assert_int_equal(c.state_events, 3);
+    assert_int_equal(c.status_events, 2);
+    assert_int_equal(c.agency_paid_minor, 75000);
+    assert_true(c.instalment_plan);
+    json_decref(page);
+}
+
 /* ---- the store failing under it ---- */
 
 static struct {
@@ -720,6 +746,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_live_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sparse_case_and_paid_invoice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_page_as_case_by_case, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_page_same_case_twice, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
