@@ -5,7 +5,10 @@
  * become history events once each, the capital the agency collected
  * becomes an agency payment once, a closed case is recorded as closed, an
  * older reading or an unchanged etag changes nothing, a case that is not
- * ours is not found, an item without an id is refused.  And the store
+ * ours is not found, an item without an id is refused.  A page of cases
+ * applied at once (agency_record_cases, as the status sync does) writes
+ * what applying its items one by one does, the same case twice in a page
+ * included.  And the store
  * failing under it: each statement failing in turn (a driver wrapper, the
  * only fake here) fails the whole application, which the caller's
  * transaction then undoes — nothing of it is kept, and applied again
