@@ -1,7 +1,8 @@
 /*
  * agency_record_test.c — unit tests for src/agency/agency_record.c: one
  * case as the agency reports it (an item of GET /cases) applied to the
- * books on a real SQLite file.  New state and status history entries
+ * books on a real SQLite file, or with PAMINN_TEST_DSN on a PostgreSQL
+ * database of each test's own (pg_testdb.h).  New state and status history entries
  * become history events once each, the capital the agency collected
  * becomes an agency payment once, a closed case is recorded as closed, an
  * older reading or an unchanged etag changes nothing, a case that is not
@@ -32,6 +33,7 @@
 #include <jansson.h>
 
 #include "agency/agency_edge.h"
+#include "pg_testdb.h"
 #include "agency/agency_record.h"
 #include "store/store.h"
 #include "store/store_agency.h"
@@ -41,6 +43,7 @@
 
 struct fixture {
     char path[64];
+    char name[64], dsn[512]; /* PostgreSQL: the test's own database */
     struct store *st;
     struct clock clock;
     int64_t company, invoice;
@@ -116,12 +119,17 @@ static int setup(void **state)
     int fd;
 
     assert_non_null(f);
-    snprintf(f->path, sizeof(f->path), "/tmp/paminn-record-XXXXXX");
-    fd = mkstemp(f->path);
-    assert_true(fd >= 0);
-    close(fd);
     pm_error_clear(&e);
-    assert_int_equal(store_open(f->path, &f->st, &e), PM_OK);
+    if (on_pg()) {
+        pg_create_db(f->name, f->dsn, sizeof(f->dsn));
+        assert_int_equal(store_open(f->dsn, &f->st, &e), PM_OK);
+    } else {
+        snprintf(f->path, sizeof(f->path), "/tmp/paminn-record-XXXXXX");
+        fd = mkstemp(f->path);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(store_open(f->path, &f->st, &e), PM_OK);
+    }
     f->clock.fixed_us = (int64_t)1750032000 * 1000000; /* 2025-06-16 */
     f->company = company_new(f->st, &customer);
     f->invoice = handed_over(f->st, f->company, customer, "case-1");
@@ -135,11 +143,15 @@ static int teardown(void **state)
     char side[80];
 
     store_close(&f->st);
-    unlink(f->path);
-    snprintf(side, sizeof(side), "%s-wal", f->path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", f->path);
-    unlink(side);
+    if (on_pg()) {
+        pg_drop_db(f->name);
+    } else {
+        unlink(f->path);
+        snprintf(side, sizeof(side), "%s-wal", f->path);
+        unlink(side);
+        snprintf(side, sizeof(side), "%s-shm", f->path);
+        unlink(side);
+    }
     free(f);
     return 0;
 }
@@ -752,5 +764,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_page_same_case_twice, setup, teardown),
     };
 
+    pg_base_from_env();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
