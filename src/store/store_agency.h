@@ -220,9 +220,11 @@ enum pm_err store_agency_case_find(struct store *st, int64_t company_id, const c
 /* Write every column of c; raw (may be NULL: kept) is the agency's JSON. */
 enum pm_err store_agency_case_update(struct store *st, const struct agency_case *c,
                                      const char *raw);
-/* A page of cases at once, one statement each (the status sync):
- * out[i] and found[i] for case_ids[i] (found false: not one of the
- * company's cases). */
+/* A page of cases at once (the status sync), each call one atomic unit
+ * of one statement (the case rows on SQLite: a prepared statement a row,
+ * in-process).  find_many: out[i] and found[i] for case_ids[i] (found
+ * false: not one of the company's cases; a case named twice is filled
+ * twice). */
 enum pm_err store_agency_case_find_many(struct store *st, int64_t company_id,
                                         const char *const *case_ids, size_t n,
                                         struct agency_case *out, bool *found);
