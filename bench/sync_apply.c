@@ -14,8 +14,8 @@
  *  1. the product: each case as the agency reports it after a change (a
  *     second state, "reminder", and a first status, "reminder_sent": two
  *     history events, the case row and the invoice's agency status) applied
- *     by agency_record_case(), 100 a transaction — what the sync does with
- *     a page of GET /cases;
+ *     by agency_record_cases(), a page of 100 a transaction — what the sync
+ *     does with a page of GET /cases;
  *  2. the baseline: the same N case rows (every column, and the agency's
  *     JSON) written by one INSERT ... ON CONFLICT DO UPDATE each, prepared
  *     once, 100 a transaction.
@@ -171,27 +171,25 @@ static json_t *changed(long i)
 
 static double product(struct store *st, const struct clock *clock, int64_t company, long n)
 {
-    json_t *page[PAGE];
     double spent = 0;
     long i, k, j;
 
     for (i = 0; i < n; i += PAGE) {
+        json_t *page = json_array();
         double t0;
 
         k = n - i < PAGE ? n - i : PAGE;
         for (j = 0; j < k; j++)
-            page[j] = changed(i + j);
+            json_array_append_new(page, changed(i + j));
         t0 = now_s();
         if (store_begin(st))
             die("begin", st);
-        for (j = 0; j < k; j++)
-            if (agency_record_case(st, clock, company, page[j], false, NULL))
-                die("agency_record_case", st);
+        if (agency_record_cases(st, clock, company, page))
+            die("agency_record_cases", st);
         if (store_commit(st))
             die("commit", st);
         spent += now_s() - t0;
-        for (j = 0; j < k; j++)
-            json_decref(page[j]);
+        json_decref(page);
     }
     return spent;
 }

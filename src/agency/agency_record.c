@@ -16,6 +16,14 @@
  * keeps what was collected before.  Undercounting for a moment (a report
  * not yet delivered) is safe — it is made up later; overcounting never
  * happens because reports are subtracted as soon as they are queued.
+ *
+ * Pages.  The status sync applies a page of GET /cases at a time
+ * (agency_record_cases): the rules run per case in memory, and what they
+ * write is kept and written per page — the cases read in one statement,
+ * the events in one batch, the case rows and the invoices' statuses in one
+ * statement each — so the statements (round trips on PostgreSQL) grow with
+ * the pages, not the cases.  Agency payments, rare, are written where they
+ * happen.  A single case (agency_record_case) is a page of one.
  */
 #include "agency/agency_record.h"
 
@@ -31,29 +39,144 @@
 
 #define ACTOR "amili"
 
-enum pm_err agency_record_event(struct store *st, int64_t company_id, int64_t invoice_id,
-                                int64_t at_us, const char *kind, const char *message, json_t *data)
+/* ev as an event by the agency; data is stolen (NULL = {}). */
+static enum pm_err event_fill(struct history_event *ev, int64_t company_id, int64_t invoice_id,
+                              int64_t at_us, const char *kind, const char *message, json_t *data)
 {
-    struct history_event ev;
     char *text = NULL;
-    enum pm_err rc;
 
-    memset(&ev, 0, sizeof(ev));
+    memset(ev, 0, sizeof(*ev));
     if (data) {
         text = json_dumps(data, JSON_COMPACT);
         json_decref(data);
         if (!text)
             return PM_ERR_NOMEM;
     }
-    ev.company_id = company_id;
-    ev.invoice_id = invoice_id;
-    ev.at_us = at_us;
-    snprintf(ev.kind, sizeof(ev.kind), "%s", kind);
-    snprintf(ev.actor, sizeof(ev.actor), "%s", ACTOR);
-    snprintf(ev.message, sizeof(ev.message), "%s", message);
-    snprintf(ev.data, sizeof(ev.data), "%s", text && strlen(text) < sizeof(ev.data) ? text : "{}");
+    ev->company_id = company_id;
+    ev->invoice_id = invoice_id;
+    ev->at_us = at_us;
+    snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
+    snprintf(ev->actor, sizeof(ev->actor), "%s", ACTOR);
+    snprintf(ev->message, sizeof(ev->message), "%s", message);
+    snprintf(ev->data, sizeof(ev->data), "%s",
+             text && strlen(text) < sizeof(ev->data) ? text : "{}");
     free(text);
-    rc = store_history_insert(st, &ev);
+    return PM_OK;
+}
+
+enum pm_err agency_record_event(struct store *st, int64_t company_id, int64_t invoice_id,
+                                int64_t at_us, const char *kind, const char *message, json_t *data)
+{
+    struct history_event ev;
+    enum pm_err rc = event_fill(&ev, company_id, invoice_id, at_us, kind, message, data);
+
+    if (!rc)
+        rc = store_history_insert(st, &ev);
+    return rc;
+}
+
+/* ---- a page of cases ---- */
+
+/* What applying a page writes, kept until flushed: the history events in
+ * order, then per case its row and its invoice's agency status.  Written
+ * in one statement each (the events in one batch); a page's cases are of
+ * distinct invoices. */
+struct page {
+    struct history_event *evs;
+    size_t n_evs, cap_evs;
+    struct agency_case *cases; /* [cap] */
+    char **raws;               /* [cap], the agency's JSON of each */
+    int64_t *status_ids;       /* [cap] */
+    const char **statuses;     /* [cap], into cases[] */
+    size_t n_cases, cap;
+};
+
+static enum pm_err page_init(struct page *pg, size_t cap)
+{
+    memset(pg, 0, sizeof(*pg));
+    pg->cap = cap ? cap : 1;
+    pg->cases = calloc(pg->cap, sizeof(*pg->cases));
+    pg->raws = calloc(pg->cap, sizeof(*pg->raws));
+    pg->status_ids = calloc(pg->cap, sizeof(*pg->status_ids));
+    pg->statuses = calloc(pg->cap, sizeof(*pg->statuses));
+    if (!pg->cases || !pg->raws || !pg->status_ids || !pg->statuses)
+        return PM_ERR_NOMEM;
+    return PM_OK;
+}
+
+static void page_forget_cases(struct page *pg)
+{
+    size_t i;
+
+    for (i = 0; i < pg->n_cases; i++) {
+        free(pg->raws[i]);
+        pg->raws[i] = NULL;
+    }
+    pg->n_cases = 0;
+}
+
+static void page_release(struct page *pg)
+{
+    page_forget_cases(pg);
+    free(pg->evs);
+    free(pg->cases);
+    free(pg->raws);
+    free(pg->status_ids);
+    free(pg->statuses);
+    memset(pg, 0, sizeof(*pg));
+}
+
+/* Room for one more event: its place, or NULL when out of memory. */
+static struct history_event *page_event(struct page *pg)
+{
+    void *grown;
+    size_t cap;
+
+    if (pg->n_evs == pg->cap_evs) {
+        cap = pg->cap_evs ? pg->cap_evs * 2 : 16;
+        grown = realloc(pg->evs, cap * sizeof(*pg->evs));
+        if (!grown)
+            return NULL;
+        pg->evs = grown;
+        pg->cap_evs = cap;
+    }
+    return &pg->evs[pg->n_evs++];
+}
+
+static enum pm_err page_add_event(struct page *pg, int64_t company_id, int64_t invoice_id,
+                                  int64_t at_us, const char *kind, const char *message,
+                                  json_t *data)
+{
+    struct history_event *ev = page_event(pg);
+
+    if (!ev) {
+        json_decref(data);
+        return PM_ERR_NOMEM;
+    }
+    return event_fill(ev, company_id, invoice_id, at_us, kind, message, data);
+}
+
+/* Write what is kept: the events, the case rows, the invoices' agency
+ * statuses; then the page is empty. */
+static enum pm_err page_flush(struct store *st, struct page *pg, int64_t company_id)
+{
+    size_t i, n_status = 0;
+    enum pm_err rc = store_history_insert_batch(st, pg->evs, pg->n_evs);
+
+    if (!rc)
+        rc = store_agency_case_update_many(st, company_id, pg->cases, (const char *const *)pg->raws,
+                                           pg->n_cases);
+    for (i = 0; !rc && i < pg->n_cases; i++) {
+        if (!pg->cases[i].status[0])
+            continue;
+        pg->status_ids[n_status] = pg->cases[i].invoice_id;
+        pg->statuses[n_status++] = pg->cases[i].status;
+    }
+    if (!rc)
+        rc = store_agency_invoice_status_many(st, company_id, pg->status_ids, pg->statuses,
+                                              n_status);
+    pg->n_evs = 0;
+    page_forget_cases(pg);
     return rc;
 }
 
@@ -106,7 +229,7 @@ static bool history_has(const json_t *hist, const char *key, const char *value)
 
 /* Events of `kind` for entries [from, n) of a history array; each message
  * is lead, the entry's label and its name. */
-static enum pm_err history_events(struct store *st, const struct agency_case *c, const json_t *hist,
+static enum pm_err history_events(struct page *pg, const struct agency_case *c, const json_t *hist,
                                   size_t from, const char *key, const char *date_key,
                                   const char *kind, const char *lead, int64_t at_us)
 {
@@ -122,16 +245,29 @@ static enum pm_err history_events(struct store *st, const struct agency_case *c,
         if (!name)
             name = "";
         snprintf(message, sizeof(message), "%s %s (%s)", lead, label(name), name);
-        rc = agency_record_event(st, c->company_id, c->invoice_id, at_us, kind, message,
-                                 json_pack("{s:s, s:s, s:s, s:I}", key, name, "date",
-                                           date ? date : "", "case_id", c->case_id, "index",
-                                           (json_int_t)i));
+        rc = page_add_event(pg, c->company_id, c->invoice_id, at_us, kind, message,
+                            json_pack("{s:s, s:s, s:s, s:I}", key, name, "date", date ? date : "",
+                                      "case_id", c->case_id, "index", (json_int_t)i));
     }
     return rc;
 }
 
-/* Record the growth of the capital the agency collected. */
-static enum pm_err record_payment(struct store *st, struct agency_case *c,
+/* The capital the agency collected, reported: what the company reported
+ * itself. */
+static int64_t collected_of(const struct agency_case *c, const struct agency_amili_case_view *v,
+                            int64_t reported)
+{
+    if (!v->closed)
+        return v->capital_minor - v->remaining_capital_minor - reported;
+    if (!strcmp(v->status, "paid"))
+        return v->capital_minor - reported;
+    return c->agency_paid_minor;
+}
+
+/* Record the growth of the capital the agency collected (its event kept
+ * in pg).  The company's reports only lower it (their amounts are
+ * positive), so without growth before them they are not read. */
+static enum pm_err record_payment(struct store *st, struct page *pg, struct agency_case *c,
                                   const struct agency_amili_case_view *v, int64_t at_us)
 {
     struct invoice inv;
@@ -140,15 +276,12 @@ static enum pm_err record_payment(struct store *st, struct agency_case *c,
     int64_t reported = 0, collected, delta, amount;
     enum pm_err rc;
 
+    if (collected_of(c, v, 0) <= c->agency_paid_minor)
+        return PM_OK;
     rc = store_agency_outbox_reported(st, c->company_id, c->invoice_id, &reported);
     if (rc)
         return rc;
-    if (!v->closed)
-        collected = v->capital_minor - v->remaining_capital_minor - reported;
-    else if (!strcmp(v->status, "paid"))
-        collected = v->capital_minor - reported;
-    else
-        collected = c->agency_paid_minor;
+    collected = collected_of(c, v, reported);
     delta = collected - c->agency_paid_minor;
     if (delta <= 0)
         return PM_OK;
@@ -170,13 +303,78 @@ static enum pm_err record_payment(struct store *st, struct agency_case *c,
     }
     money_format(delta, amount_text, sizeof(amount_text));
     snprintf(message, sizeof(message), "Betalning via Visma Amili: %s (kapital)", amount_text);
-    rc =
-        agency_record_event(st, c->company_id, c->invoice_id, at_us, "amili_payment", message,
-                            json_pack("{s:I, s:I, s:s}", "amount_minor", (json_int_t)delta,
-                                      "recorded_minor", (json_int_t)amount, "case_id", c->case_id));
+    rc = page_add_event(pg, c->company_id, c->invoice_id, at_us, "amili_payment", message,
+                        json_pack("{s:I, s:I, s:s}", "amount_minor", (json_int_t)delta,
+                                  "recorded_minor", (json_int_t)amount, "case_id", c->case_id));
     if (!rc)
         c->agency_paid_minor = collected;
     return rc;
+}
+
+/* Apply item (parsed as v) to its stored case c: its events and its row
+ * are kept in pg, payments written.  *changed as agency_record_case's. */
+static enum pm_err apply(struct store *st, struct page *pg, const struct clock *clock,
+                         const json_t *item, const struct agency_amili_case_view *v,
+                         struct agency_case *c, bool force, bool *changed)
+{
+    struct clock wall = {0};
+    size_t n_state, n_status;
+    int64_t at_us = clock_now_us(clock);
+    char message[STORE_TEXT_MAX];
+    enum pm_err rc;
+    bool fresh;
+
+    *changed = false;
+    n_state = json_array_size(v->state_history);
+    n_status = json_array_size(v->status_history);
+    if (n_state < (size_t)c->state_events || n_status < (size_t)c->status_events)
+        return PM_OK; /* an older reading */
+    fresh = strcmp(v->etag, c->etag) != 0 || !c->synced_at;
+    if (!fresh && !force)
+        return PM_OK;
+    if (fresh) {
+        rc = history_events(pg, c, v->state_history, (size_t)c->state_events, "state", "state_date",
+                            "amili_state", "Visma Amili: ärendet är nu i läget", at_us);
+        if (!rc)
+            rc = history_events(pg, c, v->status_history, (size_t)c->status_events, "status",
+                                "status_date", "amili_status", "Visma Amili: status", at_us);
+        if (!rc && v->closed && !c->closed) {
+            snprintf(message, sizeof(message), "Ärendet är avslutat hos Visma Amili (%s)",
+                     label(v->status));
+            rc =
+                page_add_event(pg, c->company_id, c->invoice_id, at_us, "amili_closed", message,
+                               json_pack("{s:s, s:s}", "status", v->status, "case_id", c->case_id));
+        }
+        if (!rc)
+            rc = record_payment(st, pg, c, v, at_us);
+        if (rc)
+            return rc;
+    }
+    if (v->ocr[0])
+        snprintf(c->ocr, sizeof(c->ocr), "%s", v->ocr);
+    snprintf(c->state, sizeof(c->state), "%s", v->state);
+    snprintf(c->status, sizeof(c->status), "%s", v->status);
+    snprintf(c->etag, sizeof(c->etag), "%s", v->etag);
+    if (v->original_invoice_url[0])
+        snprintf(c->original_invoice_url, sizeof(c->original_invoice_url), "%s",
+                 v->original_invoice_url);
+    c->closed = v->closed;
+    c->capital_minor = v->capital_minor;
+    c->fees_minor = v->costs_minor;
+    c->interest_minor = v->interest_minor;
+    c->paid_minor = v->received_minor;
+    c->remaining_minor = v->remaining_minor;
+    c->disputed = history_has(v->status_history, "status", "disputed");
+    c->instalment_plan = history_has(v->status_history, "status", "instalment_plan");
+    c->state_events = (int)n_state;
+    c->status_events = (int)n_status;
+    c->synced_at = clock_now_s(&wall);
+    pg->raws[pg->n_cases] = json_dumps(item, JSON_COMPACT);
+    if (!pg->raws[pg->n_cases])
+        return PM_ERR_NOMEM;
+    pg->cases[pg->n_cases++] = *c;
+    *changed = fresh;
+    return PM_OK;
 }
 
 enum pm_err agency_record_case(struct store *st, const struct clock *clock, int64_t company_id,
@@ -184,13 +382,9 @@ enum pm_err agency_record_case(struct store *st, const struct clock *clock, int6
 {
     struct agency_amili_case_view v;
     struct agency_case c;
-    struct clock wall = {0};
-    size_t n_state, n_status;
-    int64_t at_us = clock_now_us(clock);
-    char *raw = NULL;
-    char message[STORE_TEXT_MAX];
+    struct page pg;
+    bool fresh = false;
     enum pm_err rc;
-    bool fresh;
 
     if (changed)
         *changed = false;
@@ -200,57 +394,66 @@ enum pm_err agency_record_case(struct store *st, const struct clock *clock, int6
     rc = store_agency_case_find(st, company_id, v.case_id, &c);
     if (rc)
         return rc;
-    n_state = json_array_size(v.state_history);
-    n_status = json_array_size(v.status_history);
-    if (n_state < (size_t)c.state_events || n_status < (size_t)c.status_events)
-        return PM_OK; /* an older reading */
-    fresh = strcmp(v.etag, c.etag) != 0 || !c.synced_at;
-    if (!fresh && !force)
-        return PM_OK;
-    if (fresh) {
-        rc = history_events(st, &c, v.state_history, (size_t)c.state_events, "state", "state_date",
-                            "amili_state", "Visma Amili: ärendet är nu i läget", at_us);
-        if (!rc)
-            rc = history_events(st, &c, v.status_history, (size_t)c.status_events, "status",
-                                "status_date", "amili_status", "Visma Amili: status", at_us);
-        if (!rc && v.closed && !c.closed) {
-            snprintf(message, sizeof(message), "Ärendet är avslutat hos Visma Amili (%s)",
-                     label(v.status));
-            rc = agency_record_event(
-                st, company_id, c.invoice_id, at_us, "amili_closed", message,
-                json_pack("{s:s, s:s}", "status", v.status, "case_id", c.case_id));
-        }
-        if (!rc)
-            rc = record_payment(st, &c, &v, at_us);
-        if (rc)
-            return rc;
-    }
-    if (v.ocr[0])
-        snprintf(c.ocr, sizeof(c.ocr), "%s", v.ocr);
-    snprintf(c.state, sizeof(c.state), "%s", v.state);
-    snprintf(c.status, sizeof(c.status), "%s", v.status);
-    snprintf(c.etag, sizeof(c.etag), "%s", v.etag);
-    if (v.original_invoice_url[0])
-        snprintf(c.original_invoice_url, sizeof(c.original_invoice_url), "%s",
-                 v.original_invoice_url);
-    c.closed = v.closed;
-    c.capital_minor = v.capital_minor;
-    c.fees_minor = v.costs_minor;
-    c.interest_minor = v.interest_minor;
-    c.paid_minor = v.received_minor;
-    c.remaining_minor = v.remaining_minor;
-    c.disputed = history_has(v.status_history, "status", "disputed");
-    c.instalment_plan = history_has(v.status_history, "status", "instalment_plan");
-    c.state_events = (int)n_state;
-    c.status_events = (int)n_status;
-    c.synced_at = clock_now_s(&wall);
-    raw = json_dumps(item, JSON_COMPACT);
-    rc = store_agency_case_update(st, &c, raw);
-    free(raw);
-    if (!rc && v.status[0])
-        rc = store_agency_invoice_agency(st, company_id, c.invoice_id, NULL, v.status);
+    rc = page_init(&pg, 1);
+    if (!rc)
+        rc = apply(st, &pg, clock, item, &v, &c, force, &fresh);
+    if (!rc)
+        rc = page_flush(st, &pg, company_id);
+    page_release(&pg);
     if (!rc && changed)
         *changed = fresh;
+    return rc;
+}
+
+/* Whether ids[i] is named before i. */
+static bool named_before(const char *const *ids, size_t i)
+{
+    size_t j;
+
+    for (j = 0; j < i; j++)
+        if (!strcmp(ids[j], ids[i]))
+            return true;
+    return false;
+}
+
+enum pm_err agency_record_cases(struct store *st, const struct clock *clock, int64_t company_id,
+                                const json_t *items)
+{
+    size_t n = json_array_size(items), i;
+    struct agency_amili_case_view *views = calloc(n ? n : 1, sizeof(*views));
+    struct agency_case *cases = calloc(n ? n : 1, sizeof(*cases));
+    const char **ids = calloc(n ? n : 1, sizeof(*ids));
+    bool *found = calloc(n ? n : 1, sizeof(*found)), fresh;
+    struct page pg;
+    enum pm_err rc = page_init(&pg, n);
+
+    if (!rc && (!views || !cases || !ids || !found))
+        rc = PM_ERR_NOMEM;
+    for (i = 0; !rc && i < n; i++)
+        ids[i] =
+            agency_amili_case_parse(json_array_get(items, i), &views[i]) ? "" : views[i].case_id;
+    if (!rc)
+        rc = store_agency_case_find_many(st, company_id, ids, n, cases, found);
+    for (i = 0; !rc && i < n; i++) {
+        if (!ids[i][0] || !found[i])
+            continue; /* not one of ours (yet) */
+        /* The same case again in the page: as the items before left it. */
+        if (named_before(ids, i)) {
+            rc = page_flush(st, &pg, company_id);
+            if (!rc)
+                rc = store_agency_case_find(st, company_id, ids[i], &cases[i]);
+        }
+        if (!rc)
+            rc = apply(st, &pg, clock, json_array_get(items, i), &views[i], &cases[i], false,
+                       &fresh);
+    }
+    if (!rc)
+        rc = page_flush(st, &pg, company_id);
+    page_release(&pg);
+    free(views);
+    free(cases);
+    free(ids);
+    free(found);
     return rc;
 }
 

@@ -36,6 +36,15 @@ enum pm_err agency_record_event(struct store *st, int64_t company_id, int64_t in
 enum pm_err agency_record_case(struct store *st, const struct clock *clock, int64_t company_id,
                                const json_t *item, bool force, bool *changed);
 
+/* A page of GET /cases (the JSON array items) applied as agency_record_case
+ * (force false) on each item in order would, with the same result, in a
+ * few statements whatever the page's size: the cases read in one, the
+ * history events written in one batch, the case rows and the invoices'
+ * agency statuses in one each.  Items that are not cases or not ours (yet)
+ * are skipped. */
+enum pm_err agency_record_cases(struct store *st, const struct clock *clock, int64_t company_id,
+                                const json_t *items);
+
 /* The live look-up: GET /cases/{id} of the invoice's case within
  * timeout_ms and apply it in a transaction of its own on st (which must not
  * be in one).  Any failure leaves the stored state as it was; the result

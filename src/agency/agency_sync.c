@@ -8,9 +8,10 @@
  *     newest first, 100 per page; see agency_amili.c for why this order
  *     loses nothing).  The window also reaches back to the registration of
  *     any case not synced yet, so a case registered while a round was
- *     running is still seen.  Each case is applied by agency_record_case()
- *     (state and status events, closing, agency payments), one transaction
- *     per page.  The new cursor is the newest _updated seen.
+ *     running is still seen.  Each page is applied by agency_record_cases()
+ *     (state and status events, closing, agency payments; a few statements
+ *     a page, not a few a case), one transaction per page.  The new cursor is the newest _updated
+ * seen.
  *  2. Payouts of the company's creditor: each new one's specification lines
  *     are stored (agency_payout_lines), booked (agency_payout_book(): the
  *     payout's vouchers, with the recovery of a customer loss) and summed
@@ -155,15 +156,10 @@ static enum pm_err apply_page(struct agency_syncer *s, int64_t company_id, const
     rc = store_begin_for(s->st, company_id);
     if (rc)
         return rc;
-    for (i = 0; !rc && i < json_array_size(items); i++) {
-        const json_t *item = json_array_get(items, i);
-
-        if (!agency_amili_case_parse(item, &v) && v.updated_s > *newest)
+    for (i = 0; i < json_array_size(items); i++)
+        if (!agency_amili_case_parse(json_array_get(items, i), &v) && v.updated_s > *newest)
             *newest = v.updated_s;
-        rc = agency_record_case(s->st, s->clock, company_id, item, false, NULL);
-        if (rc == PM_ERR_NOT_FOUND || rc == PM_ERR_INVALID)
-            rc = PM_OK; /* not one of ours (yet) */
-    }
+    rc = agency_record_cases(s->st, s->clock, company_id, items);
     if (!rc)
         rc = store_commit(s->st);
     else

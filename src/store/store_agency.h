@@ -220,6 +220,26 @@ enum pm_err store_agency_case_find(struct store *st, int64_t company_id, const c
 /* Write every column of c; raw (may be NULL: kept) is the agency's JSON. */
 enum pm_err store_agency_case_update(struct store *st, const struct agency_case *c,
                                      const char *raw);
+/* A page of cases at once (the status sync), each call one atomic unit
+ * of one statement (the case rows on SQLite: a prepared statement a row,
+ * in-process).  find_many: out[i] and found[i] for case_ids[i] (found
+ * false: not one of the company's cases; a case named twice is filled
+ * twice). */
+enum pm_err store_agency_case_find_many(struct store *st, int64_t company_id,
+                                        const char *const *case_ids, size_t n,
+                                        struct agency_case *out, bool *found);
+/* store_agency_case_update of cases[i] with raws[i] (not NULL) for each i,
+ * all of company_id and of distinct invoices; PM_ERR_NOT_FOUND (field
+ * case) when one has no row. */
+enum pm_err store_agency_case_update_many(struct store *st, int64_t company_id,
+                                          const struct agency_case *cases, const char *const *raws,
+                                          size_t n);
+/* invoices.agency_status of invoice_ids[i] set to statuses[i] for each i
+ * (distinct invoices); PM_ERR_NOT_FOUND (field invoice_id) when one is
+ * missing. */
+enum pm_err store_agency_invoice_status_many(struct store *st, int64_t company_id,
+                                             const int64_t *invoice_ids,
+                                             const char *const *statuses, size_t n);
 /* The smallest registered_at of the company's never-synced cases, or of
  * all its cases when all is true (0 when none). */
 enum pm_err store_agency_case_unsynced_since(struct store *st, int64_t company_id, bool all,

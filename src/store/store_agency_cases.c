@@ -14,6 +14,8 @@
 
 #include "store/store_agency.h"
 #include "store/store_agency_sql.h"
+#include "util/buf.h"
+#include "util/jsonw.h"
 
 /* ---- cases ---- */
 
@@ -80,19 +82,260 @@ enum pm_err store_agency_case_find(struct store *st, int64_t company_id, const c
                     SQL_CAP(case_id, STORE_AGENCY_ID_MAX));
 }
 
+static const char CASE_UPDATE[] =
+    "UPDATE agency_cases SET case_id = $3, ocr = $4, state = $5, status = $6, closed = $7,"
+    " capital_minor = $8, fees_minor = $9, interest_minor = $10, paid_minor = $11,"
+    " remaining_minor = $12, disputed = $13, instalment_plan = $14, etag = $15,"
+    " registered_at = $16, synced_at = $17, state_events = $18, status_events = $19,"
+    " agency_paid_minor = $20, payout_minor = $21, original_invoice_url = $22,"
+    " raw = coalesce(CAST($23 AS TEXT), raw)"
+    " WHERE company_id = $1 AND invoice_id = $2";
+
 enum pm_err store_agency_case_update(struct store *st, const struct agency_case *c, const char *raw)
 {
-    static const char sql[] =
-        "UPDATE agency_cases SET case_id = $3, ocr = $4, state = $5, status = $6, closed = $7,"
-        " capital_minor = $8, fees_minor = $9, interest_minor = $10, paid_minor = $11,"
-        " remaining_minor = $12, disputed = $13, instalment_plan = $14, etag = $15,"
-        " registered_at = $16, synced_at = $17, state_events = $18, status_events = $19,"
-        " agency_paid_minor = $20, payout_minor = $21, original_invoice_url = $22,"
-        " raw = coalesce(CAST($23 AS TEXT), raw)"
-        " WHERE company_id = $1 AND invoice_id = $2";
-
-    return store_agency_writef(st, "case", "updating a case: no such row", sql, "cz",
+    return store_agency_writef(st, "case", "updating a case: no such row", CASE_UPDATE, "cz",
                                SQL_ROW(case_cols, c), SQL_CAP(raw, SIZE_MAX));
+}
+
+/* ---- a page of cases at once ---- */
+
+/* The statements over many cases take their rows as one JSON parameter
+ * ($2): one statement a page whatever its size, which on PostgreSQL is one
+ * round trip. */
+
+static const struct sql_variant CASES_FIND = {{
+    [STORE_DIALECT_SQLITE] = "SELECT " CASE_COLS " FROM agency_cases WHERE company_id = $1"
+                             " AND case_id IN (SELECT value FROM json_each($2))",
+    [STORE_DIALECT_PG] = "SELECT " CASE_COLS " FROM agency_cases WHERE company_id = $1"
+                         " AND case_id IN (SELECT jsonb_array_elements_text(CAST($2 AS JSONB)))",
+}};
+
+enum pm_err store_agency_case_find_many(struct store *st, int64_t company_id,
+                                        const char *const *case_ids, size_t n,
+                                        struct agency_case *out, bool *found)
+{
+    struct buf ids = BUF_INIT;
+    struct jsonw w;
+    struct agency_case row;
+    struct store_stmt *q = NULL;
+    bool more = false;
+    size_t i;
+    enum pm_err err;
+
+    for (i = 0; i < n; i++)
+        found[i] = false;
+    if (n == 0)
+        return PM_OK;
+    jsonw_init(&w, &ids);
+    jsonw_array_begin(&w);
+    for (i = 0; i < n; i++)
+        jsonw_string(&w, case_ids[i]);
+    jsonw_array_end(&w);
+    err = jsonw_error(&w);
+    if (err)
+        err = pm_error_set(&st->error, err, "", "reading cases: out of memory");
+    else
+        err = sql_query(st, &q, sql_text(st, &CASES_FIND), "it", company_id,
+                        SQL_CAP(ids.data, ids.len));
+    while (!err && !(err = sql_step(st, q, &more)) && more) {
+        err = sql_read(st, q, &case_reader, &row);
+        for (i = 0; !err && i < n; i++) {
+            if (strcmp(case_ids[i], row.case_id) == 0) {
+                out[i] = row;
+                found[i] = true;
+            }
+        }
+    }
+    if (q)
+        sql_done(st, q);
+    buf_release(&ids);
+    return err;
+}
+
+/* PostgreSQL: the rows r of $2 (the case columns by name) as a record set. */
+static const char CASES_UPDATE_PG[] =
+    "UPDATE agency_cases SET case_id = r.case_id, ocr = r.ocr, state = r.state,"
+    " status = r.status, closed = r.closed, capital_minor = r.capital_minor,"
+    " fees_minor = r.fees_minor, interest_minor = r.interest_minor, paid_minor = r.paid_minor,"
+    " remaining_minor = r.remaining_minor, disputed = r.disputed,"
+    " instalment_plan = r.instalment_plan, etag = r.etag, registered_at = r.registered_at,"
+    " synced_at = r.synced_at, state_events = r.state_events, status_events = r.status_events,"
+    " agency_paid_minor = r.agency_paid_minor, payout_minor = r.payout_minor,"
+    " original_invoice_url = r.original_invoice_url, raw = r.raw"
+    " FROM jsonb_to_recordset(CAST($2 AS JSONB)) AS r(invoice_id BIGINT, case_id TEXT, ocr TEXT,"
+    "   state TEXT, status TEXT, closed BIGINT, capital_minor BIGINT, fees_minor BIGINT,"
+    "   interest_minor BIGINT, paid_minor BIGINT, remaining_minor BIGINT, disputed BIGINT,"
+    "   instalment_plan BIGINT, etag TEXT, registered_at BIGINT, synced_at BIGINT,"
+    "   state_events BIGINT, status_events BIGINT, agency_paid_minor BIGINT,"
+    "   payout_minor BIGINT, original_invoice_url TEXT, raw TEXT)"
+    " WHERE agency_cases.company_id = $1 AND agency_cases.invoice_id = r.invoice_id";
+
+static void case_json(struct jsonw *w, const struct agency_case *c, const char *raw)
+{
+    jsonw_object_begin(w);
+    JSONW_KEY(w, "invoice_id");
+    jsonw_int(w, c->invoice_id);
+    JSONW_KEY(w, "case_id");
+    jsonw_string(w, c->case_id);
+    JSONW_KEY(w, "ocr");
+    jsonw_string(w, c->ocr);
+    JSONW_KEY(w, "state");
+    jsonw_string(w, c->state);
+    JSONW_KEY(w, "status");
+    jsonw_string(w, c->status);
+    JSONW_KEY(w, "closed");
+    jsonw_int(w, c->closed);
+    JSONW_KEY(w, "capital_minor");
+    jsonw_int(w, c->capital_minor);
+    JSONW_KEY(w, "fees_minor");
+    jsonw_int(w, c->fees_minor);
+    JSONW_KEY(w, "interest_minor");
+    jsonw_int(w, c->interest_minor);
+    JSONW_KEY(w, "paid_minor");
+    jsonw_int(w, c->paid_minor);
+    JSONW_KEY(w, "remaining_minor");
+    jsonw_int(w, c->remaining_minor);
+    JSONW_KEY(w, "disputed");
+    jsonw_int(w, c->disputed);
+    JSONW_KEY(w, "instalment_plan");
+    jsonw_int(w, c->instalment_plan);
+    JSONW_KEY(w, "etag");
+    jsonw_string(w, c->etag);
+    JSONW_KEY(w, "registered_at");
+    jsonw_int(w, c->registered_at);
+    JSONW_KEY(w, "synced_at");
+    jsonw_int(w, c->synced_at);
+    JSONW_KEY(w, "state_events");
+    jsonw_int(w, c->state_events);
+    JSONW_KEY(w, "status_events");
+    jsonw_int(w, c->status_events);
+    JSONW_KEY(w, "agency_paid_minor");
+    jsonw_int(w, c->agency_paid_minor);
+    JSONW_KEY(w, "payout_minor");
+    jsonw_int(w, c->payout_minor);
+    JSONW_KEY(w, "original_invoice_url");
+    jsonw_string(w, c->original_invoice_url);
+    JSONW_KEY(w, "raw");
+    jsonw_string(w, raw);
+    jsonw_object_end(w);
+}
+
+/* Run the write sql over the JSON rows text as one atomic
+ * unit: PM_ERR_NOT_FOUND (field, missing) unless it changed n rows. */
+static enum pm_err write_rows(struct store *st, const char *sql, int64_t company_id,
+                              const struct buf *rows, size_t n, const char *field,
+                              const char *missing)
+{
+    struct store_stmt *q = NULL;
+    enum pm_err err = sql_query(st, &q, sql, "it", company_id, SQL_CAP(rows->data, rows->len));
+
+    if (err)
+        return err;
+    err = store_agency_write(st, q, NULL, NULL);
+    if (!err && sql_changes(st, q) != (int64_t)n)
+        err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, field, missing);
+    sql_done(st, q);
+    return err;
+}
+
+/* SQLite: the rows one prepared statement each (in-process, cheaper than
+ * reading them out of JSON), in one atomic unit. */
+struct cases_update {
+    int64_t company_id;
+    const struct agency_case *cases;
+    const char *const *raws;
+    size_t n;
+};
+
+static enum pm_err cases_update_run(struct store *st, void *ctx)
+{
+    const struct cases_update *u = ctx;
+    enum pm_err err = PM_OK;
+    size_t i;
+
+    for (i = 0; !err && i < u->n; i++)
+        err = sql_changef(st, "case", "updating cases: no such row", CASE_UPDATE, "cz",
+                          SQL_ROW(case_cols, &u->cases[i]), SQL_CAP(u->raws[i], SIZE_MAX));
+    return err;
+}
+
+enum pm_err store_agency_case_update_many(struct store *st, int64_t company_id,
+                                          const struct agency_case *cases, const char *const *raws,
+                                          size_t n)
+{
+    struct cases_update u = {company_id, cases, raws, n};
+    struct buf rows = BUF_INIT;
+    struct jsonw w;
+    size_t i;
+    enum pm_err err;
+
+    for (i = 0; i < n; i++)
+        if (cases[i].company_id != company_id)
+            return pm_error_set(&st->error, PM_ERR_INVALID, "company_id",
+                                "the cases of a page are of one company");
+    if (n == 0)
+        return PM_OK;
+    if (sql_dialect(st) != STORE_DIALECT_PG)
+        return sql_atomic(st, cases_update_run, &u);
+    jsonw_init(&w, &rows);
+    jsonw_array_begin(&w);
+    for (i = 0; i < n; i++)
+        case_json(&w, &cases[i], raws[i]);
+    jsonw_array_end(&w);
+    err = jsonw_error(&w);
+    if (err)
+        err = pm_error_set(&st->error, err, "", "updating cases: out of memory");
+    else
+        err = write_rows(st, CASES_UPDATE_PG, company_id, &rows, n, "case",
+                         "updating cases: no such row");
+    buf_release(&rows);
+    return err;
+}
+
+/* SQLite reads the rows r of $2 first and looks each invoice up by its
+ * key (with json_each inside it would scan the company's invoices). */
+static const struct sql_variant STATUSES_UPDATE = {{
+    [STORE_DIALECT_SQLITE] =
+        "WITH r AS MATERIALIZED (SELECT json_extract(value, '$.invoice_id') AS invoice_id,"
+        " json_extract(value, '$.status') AS status FROM json_each($2))"
+        " UPDATE invoices SET agency_status = r.status FROM r"
+        " WHERE invoices.company_id = $1 AND invoices.id = r.invoice_id",
+    [STORE_DIALECT_PG] =
+        "UPDATE invoices SET agency_status = r.status"
+        " FROM jsonb_to_recordset(CAST($2 AS JSONB)) AS r(invoice_id BIGINT, status TEXT)"
+        " WHERE invoices.company_id = $1 AND invoices.id = r.invoice_id",
+}};
+
+enum pm_err store_agency_invoice_status_many(struct store *st, int64_t company_id,
+                                             const int64_t *invoice_ids,
+                                             const char *const *statuses, size_t n)
+{
+    struct buf rows = BUF_INIT;
+    struct jsonw w;
+    size_t i;
+    enum pm_err err;
+
+    if (n == 0)
+        return PM_OK;
+    jsonw_init(&w, &rows);
+    jsonw_array_begin(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_object_begin(&w);
+        JSONW_KEY(&w, "invoice_id");
+        jsonw_int(&w, invoice_ids[i]);
+        JSONW_KEY(&w, "status");
+        jsonw_string(&w, statuses[i]);
+        jsonw_object_end(&w);
+    }
+    jsonw_array_end(&w);
+    err = jsonw_error(&w);
+    if (err)
+        err = pm_error_set(&st->error, err, "", "updating invoices: out of memory");
+    else
+        err = write_rows(st, sql_text(st, &STATUSES_UPDATE), company_id, &rows, n, "invoice_id",
+                         "updating the invoice's agency state: no such row");
+    buf_release(&rows);
+    return err;
 }
 
 enum pm_err store_agency_case_unsynced_since(struct store *st, int64_t company_id, bool all,

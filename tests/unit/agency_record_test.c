@@ -1,11 +1,15 @@
 /*
  * agency_record_test.c — unit tests for src/agency/agency_record.c: one
  * case as the agency reports it (an item of GET /cases) applied to the
- * books on a real SQLite file.  New state and status history entries
+ * books on a real SQLite file, or with PAMINN_TEST_DSN on a PostgreSQL
+ * database of each test's own (pg_testdb.h).  New state and status history entries
  * become history events once each, the capital the agency collected
  * becomes an agency payment once, a closed case is recorded as closed, an
  * older reading or an unchanged etag changes nothing, a case that is not
- * ours is not found, an item without an id is refused.  And the store
+ * ours is not found, an item without an id is refused.  A page of cases
+ * applied at once (agency_record_cases, as the status sync does) writes
+ * what applying its items one by one does, the same case twice in a page
+ * included.  And the store
  * failing under it: each statement failing in turn (a driver wrapper, the
  * only fake here) fails the whole application, which the caller's
  * transaction then undoes — nothing of it is kept, and applied again
@@ -29,6 +33,7 @@
 #include <jansson.h>
 
 #include "agency/agency_edge.h"
+#include "pg_testdb.h"
 #include "agency/agency_record.h"
 #include "store/store.h"
 #include "store/store_agency.h"
@@ -38,30 +43,17 @@
 
 struct fixture {
     char path[64];
+    char name[64], dsn[512]; /* PostgreSQL: the test's own database */
     struct store *st;
     struct clock clock;
     int64_t company, invoice;
 };
 
-static int setup(void **state)
+/* A company with one customer: its id, the customer's in *customer. */
+static int64_t company_new(struct store *st, int64_t *customer)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct pm_error e;
     struct company co;
     struct customer cu;
-    struct invoice inv;
-    struct invoice_line_row line;
-    struct agency_case c;
-    int fd;
-
-    assert_non_null(f);
-    snprintf(f->path, sizeof(f->path), "/tmp/paminn-record-XXXXXX");
-    fd = mkstemp(f->path);
-    assert_true(fd >= 0);
-    close(fd);
-    pm_error_clear(&e);
-    assert_int_equal(store_open(f->path, &f->st, &e), PM_OK);
-    f->clock.fixed_us = (int64_t)1750032000 * 1000000; /* 2025-06-16 */
 
     memset(&co, 0, sizeof(co));
     snprintf(co.name, sizeof(co.name), "Snickeri Ström AB");
@@ -69,19 +61,29 @@ static int setup(void **state)
     snprintf(co.language, sizeof(co.language), "sv");
     snprintf(co.timezone, sizeof(co.timezone), "Europe/Stockholm");
     co.payment_terms_days = 30;
-    assert_int_equal(store_company_insert(f->st, &co), PM_OK);
-    f->company = co.id;
+    assert_int_equal(store_company_insert(st, &co), PM_OK);
     memset(&cu, 0, sizeof(cu));
     cu.company_id = co.id;
     snprintf(cu.name, sizeof(cu.name), "Anna Andersson");
     snprintf(cu.country, sizeof(cu.country), "SE");
     snprintf(cu.zip_code, sizeof(cu.zip_code), "72215");
-    assert_int_equal(store_customer_insert(f->st, &cu), PM_OK);
+    assert_int_equal(store_customer_insert(st, &cu), PM_OK);
+    *customer = cu.id;
+    return co.id;
+}
+
+/* An invoice of 1 250 kr handed over as case_id, as a registration
+ * leaves it: its id. */
+static int64_t handed_over(struct store *st, int64_t company, int64_t customer, const char *case_id)
+{
+    struct invoice inv;
+    struct invoice_line_row line;
+    struct agency_case c;
 
     memset(&inv, 0, sizeof(inv));
     memset(&line, 0, sizeof(line));
-    inv.company_id = co.id;
-    inv.customer_id = cu.id;
+    inv.company_id = company;
+    inv.customer_id = customer;
     inv.kind = INVOICE_STANDARD;
     snprintf(inv.currency, sizeof(inv.currency), "SEK");
     inv.invoice_date = 20179; /* 2025-04-01 */
@@ -95,18 +97,42 @@ static int setup(void **state)
     line.line.unit_price_minor = 100000;
     line.line.vat_rate_bp = 2500;
     line.net_minor = 100000;
-    assert_int_equal(store_invoice_insert(f->st, &inv, &line, 1, NULL, 0), PM_OK);
-    f->invoice = inv.id;
+    assert_int_equal(store_invoice_insert(st, &inv, &line, 1, NULL, 0), PM_OK);
 
     memset(&c, 0, sizeof(c));
-    c.company_id = co.id;
+    c.company_id = company;
     c.invoice_id = inv.id;
-    snprintf(c.case_id, sizeof(c.case_id), "case-1");
+    snprintf(c.case_id, sizeof(c.case_id), "%s", case_id);
     snprintf(c.state, sizeof(c.state), "initializing");
     c.capital_minor = GROSS;
     c.remaining_minor = GROSS;
     c.registered_at = 1750000000;
-    assert_int_equal(store_agency_case_insert(f->st, &c), PM_OK);
+    assert_int_equal(store_agency_case_insert(st, &c), PM_OK);
+    return inv.id;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct pm_error e;
+    int64_t customer = 0;
+    int fd;
+
+    assert_non_null(f);
+    pm_error_clear(&e);
+    if (on_pg()) {
+        pg_create_db(f->name, f->dsn, sizeof(f->dsn));
+        assert_int_equal(store_open(f->dsn, &f->st, &e), PM_OK);
+    } else {
+        snprintf(f->path, sizeof(f->path), "/tmp/paminn-record-XXXXXX");
+        fd = mkstemp(f->path);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(store_open(f->path, &f->st, &e), PM_OK);
+    }
+    f->clock.fixed_us = (int64_t)1750032000 * 1000000; /* 2025-06-16 */
+    f->company = company_new(f->st, &customer);
+    f->invoice = handed_over(f->st, f->company, customer, "case-1");
     *state = f;
     return 0;
 }
@@ -117,19 +143,23 @@ static int teardown(void **state)
     char side[80];
 
     store_close(&f->st);
-    unlink(f->path);
-    snprintf(side, sizeof(side), "%s-wal", f->path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", f->path);
-    unlink(side);
+    if (on_pg()) {
+        pg_drop_db(f->name);
+    } else {
+        unlink(f->path);
+        snprintf(side, sizeof(side), "%s-wal", f->path);
+        unlink(side);
+        snprintf(side, sizeof(side), "%s-shm", f->path);
+        unlink(side);
+    }
     free(f);
     return 0;
 }
 
 /* The case as the agency reports it: n_state state and n_status status
  * history entries (of fixed names), the capital still owed, closed. */
-static json_t *item(const char *etag, int n_state, int n_status, double remaining_capital,
-                    bool closed, const char *status)
+static json_t *item_of(const char *case_id, const char *etag, int n_state, int n_status,
+                       double remaining_capital, bool closed, const char *status)
 {
     static const char *const states[] = {"initializing", "reminder", "debt_collection"};
     static const char *const statuses[] = {"reminder_sent", "instalment_plan", "paid"};
@@ -143,12 +173,18 @@ static json_t *item(const char *etag, int n_state, int n_status, double remainin
         json_array_append_new(th, json_pack("{s:s, s:s}", "status", statuses[i], "status_date",
                                             "2025-06-11T08:00:00Z"));
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:f, s:f, s:f, s:s, s:o, s:o}", "_id",
-                     "case-1", "_etag", etag, "_updated", "Mon, 16 Jun 2025 08:00:00 GMT", "state",
+                     case_id, "_etag", etag, "_updated", "Mon, 16 Jun 2025 08:00:00 GMT", "state",
                      states[n_state ? n_state - 1 : 0], "status", status, "closed", closed, "ocr",
                      "7001", "local_added_capital_amount", 1250.0, "local_remaining_capital_amount",
                      remaining_capital, "local_remaining_transaction_amount", remaining_capital,
                      "original_invoice", "https://agency.example/inv/1.pdf", "state_history", sh,
                      "status_history", th);
+}
+
+static json_t *item(const char *etag, int n_state, int n_status, double remaining_capital,
+                    bool closed, const char *status)
+{
+    return item_of("case-1", etag, n_state, n_status, remaining_capital, closed, status);
 }
 
 static int64_t events(struct fixture *f, const char *kind)
@@ -294,6 +330,170 @@ static void test_sparse_case_and_paid_invoice(void **state)
         assert_int_equal(n, 1); /* not paid twice */
     }
     json_decref(sparse);
+}
+
+/* ---- a page of cases ---- */
+
+enum { PAGE_CASES = 4 }; /* case-a .. case-d */
+
+/* A company with the page's four cases handed over; case-d already read
+ * with two state entries (etag "e5"). */
+static int64_t page_company(struct store *st, int64_t *invoices)
+{
+    static const char *const ids[PAGE_CASES] = {"case-a", "case-b", "case-c", "case-d"};
+    struct agency_case c;
+    int64_t customer = 0, company = company_new(st, &customer);
+    int i;
+
+    for (i = 0; i < PAGE_CASES; i++)
+        invoices[i] = handed_over(st, company, customer, ids[i]);
+    assert_int_equal(store_agency_case_get(st, company, invoices[3], &c), PM_OK);
+    snprintf(c.etag, sizeof(c.etag), "e5");
+    c.state_events = 2;
+    c.synced_at = 1750000000;
+    assert_int_equal(store_agency_case_update(st, &c, NULL), PM_OK);
+    return company;
+}
+
+/* The page as GET /cases could give it: a new state and status, a
+ * payment, a closed case, a case not ours, an older reading, an item
+ * that is no case. */
+static json_t *page_items(void)
+{
+    json_t *page = json_array();
+
+    json_array_append_new(page, item_of("case-a", "e1", 2, 1, 1250.0, false, "reminder_sent"));
+    json_array_append_new(page, item_of("case-b", "e1", 2, 1, 1000.0, false, "reminder_sent"));
+    json_array_append_new(page, item_of("case-c", "e1", 3, 3, 0.0, true, "paid"));
+    json_array_append_new(page, item_of("case-zz", "e1", 2, 0, 1250.0, false, ""));
+    json_array_append_new(page, item_of("case-d", "e0", 1, 0, 1250.0, false, ""));
+    json_array_append_new(page, json_string("case-a"));
+    return page;
+}
+
+static void history_of(struct store *st, int64_t company, int64_t invoice, struct history_event *ev,
+                       size_t *n)
+{
+    assert_int_equal(store_history_list(st, company, invoice, 0, ev, 16, n), PM_OK);
+}
+
+static void test_page_as_case_by_case(void **state)
+{
+    struct fixture *f = *state;
+    struct history_event ev_page[16], ev_each[16];
+    struct agency_case c_page, c_each;
+    struct invoice inv_page, inv_each;
+    struct payment p_page[4], p_each[4];
+    int64_t inv_p[PAGE_CASES], inv_e[PAGE_CASES];
+    int64_t page_co = page_company(f->st, inv_p), each_co = page_company(f->st, inv_e);
+    json_t *page = page_items();
+    size_t i, j, n_page, n_each, np_page, np_each, total = 0;
+    enum pm_err rc;
+    static const size_t want_events[PAGE_CASES] = {3, 4, 8, 0};
+    static const int64_t want_paid[PAGE_CASES] = {0, 25000, GROSS, 0};
+    static const char *const want_status[PAGE_CASES] = {"reminder_sent", "reminder_sent", "paid",
+                                                        ""};
+
+    /* The page at once, and each item on its own in the other company. */
+    assert_int_equal(store_begin(f->st), PM_OK);
+    assert_int_equal(agency_record_cases(f->st, &f->clock, page_co, page), PM_OK);
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(store_begin(f->st), PM_OK);
+    for (i = 0; i < json_array_size(page); i++) {
+        rc = agency_record_case(f->st, &f->clock, each_co, json_array_get(page, i), false, NULL);
+        assert_true(rc == PM_OK || rc == PM_ERR_NOT_FOUND || rc == PM_ERR_INVALID);
+    }
+    assert_int_equal(store_commit(f->st), PM_OK);
+
+    for (i = 0; i < PAGE_CASES; i++) {
+        history_of(f->st, page_co, inv_p[i], ev_page, &n_page);
+        history_of(f->st, each_co, inv_e[i], ev_each, &n_each);
+        assert_int_equal(n_page, want_events[i]);
+        assert_int_equal(n_each, n_page);
+        for (j = 0; j < n_page; j++) {
+            assert_int_equal(ev_page[j].id, ev_each[j].id);
+            assert_int_equal(ev_page[j].at_us, ev_each[j].at_us);
+            assert_string_equal(ev_page[j].kind, ev_each[j].kind);
+            assert_string_equal(ev_page[j].message, ev_each[j].message);
+            assert_string_equal(ev_page[j].data, ev_each[j].data);
+        }
+        total += n_page;
+
+        assert_int_equal(store_agency_case_get(f->st, page_co, inv_p[i], &c_page), PM_OK);
+        assert_int_equal(store_agency_case_get(f->st, each_co, inv_e[i], &c_each), PM_OK);
+        assert_string_equal(c_page.etag, c_each.etag);
+        assert_string_equal(c_page.state, c_each.state);
+        assert_string_equal(c_page.status, c_each.status);
+        assert_string_equal(c_page.ocr, c_each.ocr);
+        assert_string_equal(c_page.original_invoice_url, c_each.original_invoice_url);
+        assert_int_equal(c_page.closed, c_each.closed);
+        assert_int_equal(c_page.remaining_minor, c_each.remaining_minor);
+        assert_int_equal(c_page.state_events, c_each.state_events);
+        assert_int_equal(c_page.status_events, c_each.status_events);
+        assert_int_equal(c_page.agency_paid_minor, c_each.agency_paid_minor);
+        assert_int_equal(c_page.instalment_plan, c_each.instalment_plan);
+        assert_int_equal(c_page.agency_paid_minor, want_paid[i]);
+
+        assert_int_equal(store_invoice_get(f->st, page_co, inv_p[i], &inv_page), PM_OK);
+        assert_int_equal(store_invoice_get(f->st, each_co, inv_e[i], &inv_each), PM_OK);
+        assert_string_equal(inv_page.agency_status, want_status[i]);
+        assert_string_equal(inv_each.agency_status, want_status[i]);
+        assert_int_equal(inv_page.remaining_minor, GROSS - want_paid[i]);
+        assert_int_equal(inv_each.remaining_minor, GROSS - want_paid[i]);
+
+        assert_int_equal(store_payment_list(f->st, page_co, inv_p[i], p_page, 4, &np_page), PM_OK);
+        assert_int_equal(store_payment_list(f->st, each_co, inv_e[i], p_each, 4, &np_each), PM_OK);
+        assert_int_equal(np_page, want_paid[i] ? 1 : 0);
+        assert_int_equal(np_each, np_page);
+        for (j = 0; j < np_page; j++) {
+            assert_int_equal(p_page[j].id, p_each[j].id);
+            assert_int_equal(p_page[j].amount_minor, want_paid[i]);
+            assert_int_equal(p_each[j].amount_minor, want_paid[i]);
+        }
+    }
+    /* case-a: 2 states, 1 status; case-b: the same and the payment of
+     * 250 kr (1 250 handed over, 1 000 still owed); case-c: 3 states,
+     * 3 statuses, closed, the whole capital paid; case-d: an older
+     * reading, nothing; the events numbered 1..15 in page order. */
+    assert_int_equal(total, 15);
+    history_of(f->st, page_co, inv_p[0], ev_page, &n_page);
+    assert_int_equal(ev_page[0].id, 1);
+    history_of(f->st, page_co, inv_p[2], ev_page, &n_page);
+    assert_int_equal(ev_page[n_page - 1].id, 15);
+    assert_string_equal(ev_page[6].kind, "amili_closed");
+    assert_string_equal(ev_page[7].kind, "amili_payment");
+    assert_int_equal(store_agency_case_get(f->st, page_co, inv_p[3], &c_page), PM_OK);
+    assert_string_equal(c_page.etag, "e5");
+    assert_int_equal(store_agency_case_get(f->st, page_co, inv_p[2], &c_page), PM_OK);
+    assert_true(c_page.closed);
+    assert_true(c_page.instalment_plan);
+    json_decref(page);
+}
+
+/* The same case twice in a page (it changed while the pages were read):
+ * the second reading applies to what the first left. */
+static void test_page_same_case_twice(void **state)
+{
+    struct fixture *f = *state;
+    json_t *page = json_array();
+    struct agency_case c;
+
+    json_array_append_new(page, item("e1", 2, 1, 1000.0, false, "reminder_sent"));
+    json_array_append_new(page, item("e2", 3, 2, 500.0, false, "instalment_plan"));
+    assert_int_equal(store_begin(f->st), PM_OK);
+    assert_int_equal(agency_record_cases(f->st, &f->clock, f->company, page), PM_OK);
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(events(f, "amili_state"), 3);
+    assert_int_equal(events(f, "amili_status"), 2);
+    assert_int_equal(events(f, "amili_payment"), 2);
+    assert_int_equal(agency_paid(f), 75000); /* 1 250 kr handed over, 500 kr still owed */
+    assert_int_equal(store_agency_case_get(f->st, f->company, f->invoice, &c), PM_OK);
+    assert_string_equal(c.etag, "e2");
+    assert_int_equal(c.state_events, 3);
+    assert_int_equal(c.status_events, 2);
+    assert_int_equal(c.agency_paid_minor, 75000);
+    assert_true(c.instalment_plan);
+    json_decref(page);
 }
 
 /* ---- the store failing under it ---- */
@@ -560,7 +760,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failing_statement_keeps_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sparse_case_and_paid_invoice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_page_as_case_by_case, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_page_same_case_twice, setup, teardown),
     };
 
+    pg_base_from_env();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
