@@ -86,9 +86,12 @@ struct agency_dispatcher {
     int concurrency; /* calls in flight at most */
     struct job *jobs;
     struct outbox_lease_row *leased;
-    size_t n_leased; /* leased in the open round, queued after it commits */
-    /* Rows leased in committed rounds, waiting for a call slot. */
+    size_t n_leased;      /* leased in the open round, queued after it commits */
+    int64_t leased_until; /* their lease */
+    /* Rows leased in committed rounds, waiting for a call slot, and when
+     * each one's lease ends (renewed while it waits: see renew_queued). */
     struct outbox_lease_row *queue;
+    int64_t *queue_until;
     size_t q_head, q_len;
     struct agency_call **done_calls;
     int64_t next_lease_ms;
@@ -132,8 +135,9 @@ struct agency_dispatcher *agency_dispatcher_new(struct agency *a, const char *db
     d->jobs = calloc((size_t)d->n_jobs, sizeof(*d->jobs));
     d->leased = calloc((size_t)d->concurrency, sizeof(*d->leased));
     d->queue = calloc((size_t)d->concurrency, sizeof(*d->queue));
+    d->queue_until = calloc((size_t)d->concurrency, sizeof(*d->queue_until));
     d->done_calls = calloc((size_t)d->n_jobs, sizeof(*d->done_calls));
-    if (!d->jobs || !d->leased || !d->queue || !d->done_calls) {
+    if (!d->jobs || !d->leased || !d->queue || !d->queue_until || !d->done_calls) {
         pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
         goto out_free;
     }
@@ -190,6 +194,7 @@ void agency_dispatcher_free(struct agency_dispatcher **dp)
     agency_pdf_free(&d->pdf);
     free(d->jobs);
     free(d->leased);
+    free(d->queue_until);
     free(d->queue);
     free(d->done_calls);
     free(d);
@@ -562,6 +567,9 @@ static void job_begin(struct agency_dispatcher *d, struct job *j)
     json_t *payload;
 
     j->busy = true;
+    /* A fresh lease for the call: the row may have waited in the queue. */
+    if (!renew(d, j))
+        return;
     rc = store_agency_activation_get(d->st, j->row.company_id, &act);
     if (rc || act.state != AMILI_ACTIVATION_ACTIVE) {
         finish_retry(d, j, "the company's Amili activation is not active", -1, 60000);
@@ -750,8 +758,8 @@ static size_t lease(struct agency_dispatcher *d)
     d->n_leased = 0;
     if (room == 0)
         return 0;
-    rc = store_agency_outbox_lease(d->st, d->owner, now, now + agency_config_of(d->a)->lease_s,
-                                   d->leased, room, &n);
+    d->leased_until = now + agency_config_of(d->a)->lease_s;
+    rc = store_agency_outbox_lease(d->st, d->owner, now, d->leased_until, d->leased, room, &n);
     if (rc) {
         if (rc != PM_ERR_BUSY)
             logf_(d, "cannot lease outbox rows: %s", store_error(d->st)->message);
@@ -793,6 +801,53 @@ static void round_begin(struct agency_dispatcher *d)
     d->batch_open = store_begin(d->st) == PM_OK;
 }
 
+/* Whether a queued row's lease is past its half: then it is renewed, so
+ * that a row waiting for a call slot on a slow agency is never leased
+ * again — by another process, or by this one — while it waits. */
+static bool queue_ageing(const struct agency_dispatcher *d)
+{
+    int64_t soon = wall_s(d) + agency_config_of(d->a)->lease_s / 2;
+    size_t i;
+
+    for (i = 0; i < d->q_len; i++)
+        if (d->queue_until[(d->q_head + i) % (size_t)d->concurrency] <= soon)
+            return true;
+    return false;
+}
+
+/* In the round's transaction: renew the queued rows' ageing leases; a
+ * row whose lease was lost leaves the queue. */
+static void renew_queued(struct agency_dispatcher *d)
+{
+    size_t cap = (size_t)d->concurrency, i, k, kept = 0;
+    int64_t soon = wall_s(d) + agency_config_of(d->a)->lease_s / 2, until = lease_until(d);
+    struct outbox_lease_row *row;
+    enum pm_err rc;
+
+    for (i = 0; i < d->q_len; i++) {
+        k = (d->q_head + i) % cap;
+        row = &d->queue[k];
+        if (d->queue_until[k] <= soon) {
+            rc = store_agency_outbox_renew(d->st, row->company_id, row->id, d->owner, until);
+            if (rc == PM_ERR_NOT_FOUND) {
+                logf_(d, "outbox %lld/%lld: lease lost while queued, leaving it to its new owner",
+                      (long long)row->company_id, (long long)row->id);
+                continue;
+            }
+            if (rc) {
+                d->batch_failed = true;
+            } else {
+                d->queue_until[k] = until;
+            }
+        }
+        /* keep it: moved up over the rows dropped */
+        d->queue[(d->q_head + kept) % cap] = *row;
+        d->queue_until[(d->q_head + kept) % cap] = d->queue_until[k];
+        kept++;
+    }
+    d->q_len = kept;
+}
+
 static void round_end(struct agency_dispatcher *d)
 {
     size_t i;
@@ -811,6 +866,7 @@ static void round_end(struct agency_dispatcher *d)
     }
     for (i = 0; i < d->n_leased; i++) {
         d->queue[(d->q_head + d->q_len) % (size_t)d->concurrency] = d->leased[i];
+        d->queue_until[(d->q_head + d->q_len) % (size_t)d->concurrency] = d->leased_until;
         d->q_len++;
     }
     d->n_leased = 0;
@@ -846,9 +902,11 @@ void agency_dispatcher_run(struct agency_dispatcher *d, const atomic_int *stop)
         /* New calls first, then the finished ones' results. */
         start_queued(d);
         now = wall_ms(d);
-        if (n_done == 0 && (now < d->next_lease_ms || d->q_len > 0))
+        if (n_done == 0 && (now < d->next_lease_ms || d->q_len > 0) && !queue_ageing(d))
             continue;
         round_begin(d);
+        if (d->batch_open)
+            renew_queued(d);
         for (i = 0; i < n_done; i++)
             job_advance(d, (struct job *)d->done_calls[i]->user);
         if (d->q_len < (size_t)d->concurrency) {

@@ -101,11 +101,12 @@ describe('two servers on one PostgreSQL database', { skip: isPg ? false : 'needs
 
     /* B finishes every batch, A's leased rows after their leases expire. */
     for (const id of batches) {
-      await waitFor(async () => {
-        const res = await b.client.get(`${s.api}/amili/handovers/${id}`);
-        assertStatus(res, 200);
-        return res.body.queued === 0 ? res.body : null;
-      }, 180000, `batch ${id} to finish on the surviving server`);
+      try {
+        await s.waitBatch(id, 180000, undefined, b.client);
+      } catch (err) {
+        err.message += `\nthe surviving server's log, last lines:\n${b.logs.err.split('\n').slice(-40).join('\n')}`;
+        throw err;
+      }
     }
     const done = Date.now();
     t.diagnostic(`killed A with ${atKill}/${N} registered and ${leasedByOthers} rows in flight; ` +

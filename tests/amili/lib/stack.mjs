@@ -112,6 +112,31 @@ export async function sandboxCall(base, method, p, body) {
 /* A pause between retries of a refused request (never a synchronisation). */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/* Poll step() — {done, progress} — until done is truthy (returned).  It
+ * fails when progress has not changed for stallMs, or after MOVING_MAX_MS
+ * in all (under CTest's timeout): work that is slow on a busy machine is
+ * waited for, work that stopped is not. */
+const MOVING_MAX_MS = 20 * 60000;
+export async function waitWhileMoving(step, stallMs, what) {
+  const start = Date.now();
+  let moved = start;
+  let last;
+  for (;;) {
+    const { done, progress } = await step();
+    if (done) return done;
+    const now = Date.now();
+    if (progress !== last) {
+      last = progress;
+      moved = now;
+    }
+    if (now - moved > stallMs || now - start > MOVING_MAX_MS) {
+      assert.fail(`no ${typeof what === 'function' ? what() : what}: nothing moved for ${now - moved} ms ` +
+        `(${now - start} ms in all)`);
+    }
+    await sleep(100);
+  }
+}
+
 export class Stack {
   constructor(opts = {}) {
     this.opts = { now: TODAY, lease: 30, sync: 1, concurrency: 8, ...opts };
@@ -271,11 +296,17 @@ export class Stack {
     return res.body;
   }
 
-  async waitBatch(batchId, ms = PATIENCE_MS, done = (b) => b.queued === 0) {
+  /* Until done(batch).  What is asserted is that the batch ends, not how
+   * fast: on a busy machine it is waited for as long as it moves, and it
+   * fails when ms pass without a hand-over moving on (longer than any
+   * lease in the tests). */
+  async waitBatch(batchId, ms = PATIENCE_MS, done = (b) => b.queued === 0, client = this.client) {
     let seen = null;
-    return waitFor(async () => {
-      seen = await this.batch(batchId);
-      return done(seen) ? seen : null;
+    return waitWhileMoving(async () => {
+      const res = await client.get(`${this.api}/amili/handovers/${batchId}`);
+      assertStatus(res, 200);
+      seen = res.body;
+      return { done: done(seen) ? seen : null, progress: `${seen.queued} ${seen.registered} ${seen.failed}` };
     }, ms, () => `end of batch ${batchId} (last seen: ${seen ? `${seen.queued} queued, ${seen.registered} registered, ` +
       `${seen.failed} failed of ${seen.total}` : 'nothing'})\n${this.stuck(batchId)}`);
   }
