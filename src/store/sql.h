@@ -348,8 +348,8 @@ enum pm_err sql_atomic_read_committed(struct store *st,
  * open), ended with store_commit_send(): when this returns PM_OK the
  * COMMIT is on its way, and the caller reads its answer with
  * store_commit_wait() before anything else runs on the handle. */
-enum pm_err sql_atomic_commit_sent(struct store *st,
-                                   enum pm_err (*fn)(struct store *st, void *ctx), void *ctx);
+enum pm_err sql_atomic_commit_sent(struct store *st, enum pm_err (*fn)(struct store *st, void *ctx),
+                                   void *ctx);
 
 /* Pause 1..8 ms times the attempt (at most 10) before retry number attempt
  * of work that failed on a transient conflict. */
