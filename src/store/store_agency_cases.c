@@ -233,7 +233,7 @@ static enum pm_err write_rows(struct store *st, const char *sql, int64_t company
         return err;
     err = store_agency_write(st, q, NULL, NULL);
     if (!err && sql_changes(st, q) != (int64_t)n)
-        err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, field, missing);
+        err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, field, "%s", missing);
     sql_done(st, q);
     return err;
 }
