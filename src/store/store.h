@@ -327,8 +327,9 @@ enum pm_err store_bulk_writes(struct store *st, bool on);
  * order, and their definitions kept in the database.  store_indexes_restore()
  * builds them again, each with one sort; store_migrate() does so too, so a
  * load that died half-way leaves nothing missing for long.  Until then the
- * data is whole and right, only slower to read.  No transaction may be
- * open. */
+ * data is whole and right, only slower to read.  On PostgreSQL the tables'
+ * foreign keys are set aside too and added back (each row checked then,
+ * in one join).  No transaction may be open. */
 enum pm_err store_indexes_defer(struct store *st, const char *const *tables);
 enum pm_err store_indexes_restore(struct store *st);
 /* Inside a transaction: mark where to undo to.  store_undo_to_mark()

@@ -340,9 +340,19 @@ static void test_indexes_deferred(void **state)
     struct pm_error e;
     int64_t all, unique, chars, all2, unique2, chars2;
 
+    /* PostgreSQL: the foreign keys of both tables, and their definitions */
+    static const char fks[] = "SELECT count(*) * 100000 + sum(length(pg_get_constraintdef(oid)))"
+                              " FROM pg_constraint WHERE contype = 'f'"
+                              " AND conrelid::regclass::text IN ('invoices', 'payments')";
+    int64_t fk = 0;
+
     invoice_indexes(f, &all, &unique, &chars);
     assert_true(all > unique + 10); /* the list's filters and sorts */
     assert_true(unique >= 1);       /* the key, the invoice number */
+    if (on_pg()) {
+        fk = raw_int(f, fks);
+        assert_true(fk >= 3 * 100000); /* company, customer; payment to invoice */
+    }
 
     /* not inside a transaction of the caller */
     assert_int_equal(store_begin(f->st), PM_OK);
@@ -353,11 +363,19 @@ static void test_indexes_deferred(void **state)
     invoice_indexes(f, &all2, &unique2, &chars2);
     assert_int_equal(all2, unique);
     assert_int_equal(unique2, unique);
-    assert_int_equal(
-        raw_int(f, "SELECT count(*) FROM deferred_indexes WHERE table_name = 'invoices'"),
-        all - unique);
+    assert_int_equal(raw_int(f,
+                             "SELECT count(*) FROM deferred_indexes WHERE table_name = 'invoices'"
+                             " AND sql LIKE 'CREATE INDEX%'"),
+                     all - unique);
     assert_true(raw_int(f, "SELECT count(*) FROM deferred_indexes WHERE table_name = 'payments'") >
                 0);
+    if (on_pg()) {
+        assert_int_equal(raw_int(f, fks), 0);
+        assert_int_equal(raw_int(f, "SELECT count(*) FROM deferred_indexes"),
+                         all - unique + fk / 100000 +
+                             raw_int(f, "SELECT count(*) FROM deferred_indexes WHERE table_name"
+                                        " = 'payments' AND sql LIKE 'CREATE INDEX%'"));
+    }
 
     /* the process "died": another opens the database and migrates */
     assert_int_equal(store_open(f->dsn, &other, &e), PM_OK);
@@ -368,6 +386,8 @@ static void test_indexes_deferred(void **state)
     assert_int_equal(unique2, unique);
     assert_int_equal(chars2, chars);
     assert_int_equal(raw_int(f, "SELECT count(*) FROM deferred_indexes"), 0);
+    if (on_pg())
+        assert_int_equal(raw_int(f, fks), fk);
 
     /* nothing set aside: nothing to do */
     assert_int_equal(store_indexes_restore(f->st), PM_OK);
