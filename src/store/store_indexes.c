@@ -13,8 +13,10 @@
  * On PostgreSQL the tables' foreign keys are set aside the same way: each
  * row COPY writes otherwise runs a query of its own to find the row it
  * refers to (half of a large load's time), where adding the constraint
- * back checks every row in one join.  Adding it back fails if a row
- * written meanwhile refers to nothing; the load itself writes none such.
+ * back checks every row in one join.  Adding it back would fail on a row
+ * that refers to nothing; none can be written meanwhile, by the load or
+ * by anyone else, since the store deletes no company, customer or
+ * invoice.
  * SQLite cannot drop a table's constraint, and checks one with the index
  * probe it needs anyway.
  */
