@@ -28,7 +28,7 @@
 #include "core/handover.h"
 #include "util/clock.h"
 
-#define LIMIT_DEFAULT (STORE_LIST_PAGE - 1) /* 50: the store plans this page once */
+#define LIMIT_DEFAULT 50
 #define LIMIT_MAX     200
 
 static const char *const sort_names[] = {

@@ -39,10 +39,6 @@
 #define STORE_TEXT_MAX  1000 /* descriptions, messages */
 #define STORE_DATA_MAX  4000 /* JSON data of a history event */
 #define STORE_LIST_MAX  500  /* rows in one list call */
-/* The rows of the usual list call: the API's default page of 50 and the
- * row that tells whether another page follows.  A list call of this size
- * has it written into its SQL text (store_invoice_list.c says why). */
-#define STORE_LIST_PAGE 51
 
 struct store;
 

@@ -30,15 +30,6 @@
  *   stopped      any of the above, each row checked against the stops of
  *                reminders by their primary key (two index probes a row)
  *
- * The usual page size (STORE_LIST_PAGE) is written into the text rather
- * than bound: PostgreSQL plans a prepared statement for its values five
- * times and then keeps a generic plan only if that plan's estimate is no
- * worse, and with `LIMIT $n` the generic estimate is a tenth of the
- * index range (thousands of times a page's), so every execution was
- * planned again — as long as the statement took to run.  With the limit
- * in the text the generic plan is estimated as what it is, a page, and
- * kept.  Other sizes bind it.
- *
  * Paging is keyset: (key, id) > (last key, last id) (or < descending), a
  * range on the same index, so a page costs the same anywhere in the list
  * and rows inserted meanwhile neither repeat nor shift a page.
@@ -71,7 +62,7 @@
 #include "store/store_search.h"
 
 #define SORTS  5 /* enum invoice_sort's values */
-#define SHAPES (FILTER_COUNT * SORTS * 2 * STORE_SEARCH_MODES * 2 * STOPPED_COUNT * 2)
+#define SHAPES (FILTER_COUNT * SORTS * 2 * STORE_SEARCH_MODES * 2 * STOPPED_COUNT)
 
 /* The values a list query may bind: each shape numbers the ones it uses
  * in the order its text first names them ($1, $2 ...). */
@@ -138,7 +129,6 @@ static size_t shape_of(const struct invoice_query *q)
     shape = shape * STORE_SEARCH_MODES + (size_t)store_search_mode(q->q, &number);
     shape = shape * 2 + (q->customer_id > 0 ? 1 : 0);
     shape = shape * STOPPED_COUNT + (size_t)q->stopped;
-    shape = shape * 2 + (q->limit == STORE_LIST_PAGE ? 1 : 0);
     return shape;
 }
 
@@ -306,10 +296,7 @@ static void list_build(struct build *b, const struct invoice_query *q)
         add(b, ")");
     }
     add(b, " ORDER BY %s%s %s, i.id %s LIMIT ", plus, key, dir, dir);
-    if (q->limit == STORE_LIST_PAGE)
-        add(b, "%d", STORE_LIST_PAGE);
-    else
-        param(b, V_LIMIT, false);
+    param(b, V_LIMIT, false);
 }
 
 /* Each count is an index range (migration 1's state and agency indexes). */

@@ -1359,54 +1359,6 @@ static void test_list_uses_indexes(void **state)
     buf_release(&plan);
 }
 
-/* The usual page (STORE_LIST_PAGE rows) on PostgreSQL: after the planner's
- * first five custom plans, the prepared list statement keeps one generic
- * plan instead of planning every request again (pg_prepared_statements
- * counts both); a page of another size still runs, with its limit bound. */
-static void test_list_plan_kept_pg(void **state)
-{
-    struct fixture *f = *state;
-    struct invoice rows[STORE_LIST_PAGE];
-    struct invoice_query q;
-    PGconn *conn;
-    PGresult *r;
-    size_t n = 0;
-    int i;
-
-    if (!on_pg())
-        skip();
-    conn = ((struct pg_store *)f->st)->conn;
-    /* Enough rows that a tenth of them (the generic estimate of LIMIT $n)
-     * costs more than planning a page. */
-    assert_int_equal(store_begin(f->st), PM_OK);
-    for (i = 0; i < 2000; i++)
-        add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY - 1000 + i % 1500, 1000);
-    assert_int_equal(store_commit(f->st), PM_OK);
-    PQclear(PQexec(conn, "ANALYZE invoices"));
-    memset(&q, 0, sizeof(q));
-    q.filter = FILTER_ALL;
-    q.sort = SORT_DUE_ASC;
-    q.today = TODAY;
-    q.limit = STORE_LIST_PAGE;
-    for (i = 0; i < 12; i++)
-        assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, STORE_LIST_PAGE, &n),
-                         PM_OK);
-    assert_true(n > 0);
-    r = PQexec(conn, "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-                     " WHERE statement LIKE '%FROM invoices AS i%LIMIT 51'");
-    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-    if (PQntuples(r) != 1)
-        fail_msg("list statements prepared with LIMIT 51: %d", PQntuples(r));
-    if (strtol(PQgetvalue(r, 0, 0), NULL, 10) < 6 || strtol(PQgetvalue(r, 0, 1), NULL, 10) > 6)
-        fail_msg("12 pages: %s generic plans, %s custom plans (each custom plan is a planning)",
-                 PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
-    PQclear(r);
-
-    q.limit = 2;
-    assert_int_equal(store_invoice_list(f->st, f->company_a, &q, rows, STORE_LIST_PAGE, &n), PM_OK);
-    assert_int_equal(n, 2);
-}
-
 /* Several processes inserting at once: numbers and ids stay unique and
  * gapless (BEGIN IMMEDIATE serialises SQLite's writers; on PostgreSQL the
  * series row lock and serialisable retries do). */
@@ -2741,7 +2693,6 @@ int main(void)
         T(test_list_search_and_customer),
         T(test_list_keyset_paging),
         T(test_list_uses_indexes),
-        T(test_list_plan_kept_pg),
         T(test_concurrent_writers),
         T(test_history),
         T(test_sessions_tokens_idempotency),
