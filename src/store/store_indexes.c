@@ -29,14 +29,18 @@
 
 #define NAME_MAX_ 128
 
-/* A table's indexes that only speed reads, with the statement that makes
- * each. */
+/* What a bulk load sets aside of a table, each listed as its name, the
+ * statement that puts it back and the one that sets it aside. */
+
+/* The indexes that only speed reads. */
 static const struct sql_variant SECONDARY = {{
     [STORE_DIALECT_SQLITE] =
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1"
+        "SELECT name, sql, 'DROP INDEX \"' || name || '\"' FROM sqlite_master"
+        " WHERE type = 'index' AND tbl_name = $1"
         " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY name",
     [STORE_DIALECT_PG] =
-        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index AS i"
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid), format('DROP INDEX %I', c.relname)"
+        " FROM pg_index AS i"
         " JOIN pg_class AS c ON c.oid = i.indexrelid JOIN pg_class AS t ON t.oid = i.indrelid"
         " WHERE t.relname = $1 AND t.relnamespace = current_schema()::regnamespace"
         " AND NOT i.indisunique AND NOT i.indisprimary"
@@ -44,40 +48,41 @@ static const struct sql_variant SECONDARY = {{
         " ORDER BY c.relname",
 }};
 
-/* A table's foreign keys, with the statement that adds each back. */
+/* The foreign keys (PostgreSQL; none on SQLite, which cannot drop one). */
 static const struct sql_variant FOREIGN_KEYS = {{
-    [STORE_DIALECT_SQLITE] = "SELECT '', '' WHERE $1 IS NULL",
+    [STORE_DIALECT_SQLITE] = "SELECT '', '', '' WHERE $1 IS NULL",
     [STORE_DIALECT_PG] =
         "SELECT k.conname, format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, k.conname,"
-        " pg_get_constraintdef(k.oid)) FROM pg_constraint AS k"
+        " pg_get_constraintdef(k.oid)), format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname,"
+        " k.conname) FROM pg_constraint AS k"
         " JOIN pg_class AS t ON t.oid = k.conrelid WHERE k.contype = 'f' AND t.relname = $1"
         " AND t.relnamespace = current_schema()::regnamespace ORDER BY k.conname",
 }};
 
+static const struct sql_variant *const DEFERRABLE[] = {&SECONDARY, &FOREIGN_KEYS};
+
 struct index_def {
     char name[NAME_MAX_];
-    char *sql;
+    char *sql;  /* puts it back */
+    char *drop; /* sets it aside */
 };
 
-/* Run a statement made here (not cached): DROP INDEX, CREATE INDEX,
- * ALTER TABLE. */
-static enum pm_err run_ddl(struct store *st, const char *what, const char *fmt, const char *a,
-                           const char *b)
+/* Run the statement a followed by b (made here, not cached). */
+static enum pm_err run_ddl(struct store *st, const char *what, const char *a, const char *b)
 {
-    size_t len = strlen(fmt) + strlen(a) + strlen(b) + 1;
+    size_t len = strlen(a) + strlen(b) + 1;
     char *sql = malloc(len);
     enum pm_err err;
 
     if (!sql)
         return pm_error_set(&st->error, PM_ERR_NOMEM, "", "out of memory");
-    snprintf(sql, len, fmt, a, b);
+    snprintf(sql, len, "%s%s", a, b);
     err = st->drv->exec(st, sql, what);
     free(sql);
     return err;
 }
 
-/* What `which` lists of table (secondary indexes, foreign keys) into defs
- * (up to cap; *n of them). */
+/* What `which` lists of table into defs (up to cap; *n of them). */
 static enum pm_err deferrable_of(struct store *st, const struct sql_variant *which,
                                  const char *table, struct index_def *defs, size_t cap, size_t *n)
 {
@@ -92,10 +97,14 @@ static enum pm_err deferrable_of(struct store *st, const struct sql_variant *whi
         }
         sql_col_arr(st, q, 0, defs[*n].name);
         defs[*n].sql = strdup(sql_text_ref(st, q, 1, NULL));
-        if (!defs[*n].sql)
+        defs[*n].drop = strdup(sql_text_ref(st, q, 2, NULL));
+        if (!defs[*n].sql || !defs[*n].drop) {
+            free(defs[*n].sql);
+            free(defs[*n].drop);
             err = pm_error_set(&st->error, PM_ERR_NOMEM, "", "out of memory");
-        else
+        } else {
             (*n)++;
+        }
     }
     sql_done(st, q);
     return err;
@@ -109,31 +118,25 @@ static enum pm_err defer_run(struct store *st, void *ctx)
                                  " VALUES ($1, $2, $3)";
     const char *const *tables = ctx;
     struct index_def defs[DEFERRED_MAX];
-    size_t n = 0, from, i;
+    size_t n = 0, from, i, k;
     enum pm_err err = PM_OK;
 
     for (; !err && *tables; tables++) {
-        from = n;
-        err = deferrable_of(st, &SECONDARY, *tables, defs, DEFERRED_MAX, &n);
-        for (i = from; !err && i < n; i++) {
-            err = sql_runf(st, insert, "ttt", SQL_ARR(defs[i].name), SQL_CAP(*tables, 64),
-                           SQL_CAP(defs[i].sql, strlen(defs[i].sql) + 1));
-            if (!err)
-                err = run_ddl(st, "dropping an index", "DROP INDEX \"%s\"%s", defs[i].name, "");
-        }
-        from = n;
-        if (!err)
-            err = deferrable_of(st, &FOREIGN_KEYS, *tables, defs, DEFERRED_MAX, &n);
-        for (i = from; !err && i < n; i++) {
-            err = sql_runf(st, insert, "ttt", SQL_ARR(defs[i].name), SQL_CAP(*tables, 64),
-                           SQL_CAP(defs[i].sql, strlen(defs[i].sql) + 1));
-            if (!err)
-                err = run_ddl(st, "setting a foreign key aside",
-                              "ALTER TABLE \"%s\" DROP CONSTRAINT \"%s\"", *tables, defs[i].name);
+        for (k = 0; !err && k < sizeof(DEFERRABLE) / sizeof(DEFERRABLE[0]); k++) {
+            from = n;
+            err = deferrable_of(st, DEFERRABLE[k], *tables, defs, DEFERRED_MAX, &n);
+            for (i = from; !err && i < n; i++) {
+                err = sql_runf(st, insert, "ttt", SQL_ARR(defs[i].name), SQL_CAP(*tables, 64),
+                               SQL_CAP(defs[i].sql, strlen(defs[i].sql) + 1));
+                if (!err)
+                    err = st->drv->exec(st, defs[i].drop, "setting an index or key aside");
+            }
         }
     }
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         free(defs[i].sql);
+        free(defs[i].drop);
+    }
     return err;
 }
 
@@ -170,10 +173,10 @@ static enum pm_err restore_one(struct store *st, void *ctx)
         return err;
     /* IF NOT EXISTS: a process that built it and died before forgetting it */
     if (!strncmp(def.sql, create, sizeof(create) - 1))
-        err = run_ddl(st, "building an index", "CREATE INDEX IF NOT EXISTS %s%s",
-                      def.sql + sizeof(create) - 1, "");
+        err = run_ddl(st, "building an index", "CREATE INDEX IF NOT EXISTS ",
+                      def.sql + sizeof(create) - 1);
     else
-        err = run_ddl(st, "building an index", "%s%s", def.sql, "");
+        err = run_ddl(st, "adding a foreign key back", "", def.sql);
     if (!err)
         err = sql_runf(st, forget, "t", SQL_ARR(def.name));
     free(def.sql);
