@@ -103,9 +103,10 @@ struct pool_slot {
     struct api_cache *replies; /* struct cached_reply, by list key */
     struct api_cache *tokens;  /* struct api_token, by token hash */
     bool versioned;            /* the caches are synced for this request */
-    /* With --db-read: the slot's handle on the standby (opened when first
-     * needed), when to try it again after a failure, and the position it
-     * must have replayed to show what this request's data version shows. */
+    /* The slot's reader of lists (opened when first needed): on the
+     * standby with --db-read, else on the primary (PostgreSQL); when to
+     * try it again after a failure; and the position a standby must have
+     * replayed to show what this request's data version shows. */
     struct store *standby;
     time_t standby_retry_at;
     char position[STORE_POSITION_MAX];
@@ -123,7 +124,8 @@ struct api_server {
     struct clock wall; /* real time, for the access log and durations */
     size_t max_body;
     char *web_dir;
-    char *db_read;                            /* --db-read: a standby's DSN, or NULL */
+    char *db_read;     /* the lists' reader: --db-read's standby, the primary, or NULL */
+    bool read_primary; /* db_read is the primary's own DSN: nothing to replay */
     char web_version[API_STATIC_VERSION_MAX]; /* of the files under web_dir */
     int port;
     /* The store pool: one handle (with its caches) per worker, login thread
@@ -232,8 +234,9 @@ static void pool_sync(const struct api_server *s, struct pool_slot *slot)
 
     slot->versioned = false;
     slot->position[0] = '\0';
-    if (s->db_read ? store_data_version_at(slot->store, &version, slot->position)
-                   : store_data_version(slot->store, &version))
+    if (s->db_read && !s->read_primary
+            ? store_data_version_at(slot->store, &version, slot->position)
+            : store_data_version(slot->store, &version))
         return;
     api_cache_sync(slot->replies, version);
     api_cache_sync(slot->tokens, version);
@@ -920,42 +923,51 @@ static time_t monotonic_s(void)
     return now.tv_sec;
 }
 
-/* The standby stops being asked for a while (its handle closed). */
-static void standby_failed(struct pool_slot *slot, const char *what)
+/* How the log names the lists' reader. */
+static const char *reader_name(const struct api_server *s)
 {
-    fprintf(stderr, "paminn: the standby (--db-read) %s: %s; lists are read from the primary\n",
-            what, slot->standby ? store_error(slot->standby)->message : "");
+    return s->read_primary ? "the reader of lists" : "the standby (--db-read)";
+}
+
+/* The reader stops being asked for a while (its handle closed). */
+static void standby_failed(const struct api_server *s, struct pool_slot *slot, const char *what)
+{
+    fprintf(stderr, "paminn: %s %s: %s; lists are read by the worker's own handle\n",
+            reader_name(s), what, slot->standby ? store_error(slot->standby)->message : "");
     store_close(&slot->standby);
     slot->standby_retry_at = monotonic_s() + STANDBY_RETRY_S;
 }
 
 /*
- * Prefer the standby: it answers a list when it has replayed the primary's
- * WAL up to the position read with this request's data version, so it
- * shows every write the primary showed then — the caller's own included
- * (read-your-writes) — and the answer may be cached under that version.
- * Otherwise, or while the standby is down, the primary answers.
+ * Prefer the reader.  A standby answers a list when it has replayed the
+ * primary's WAL up to the position read with this request's data version,
+ * so it shows every write the primary showed then — the caller's own
+ * included (read-your-writes) — and the answer may be cached under that
+ * version.  A reader of the primary always may: it reads after the version
+ * was taken.  Otherwise, or while the reader is down, the worker's own
+ * handle answers.
  */
 static struct store *standby_for(const struct api_server *s, struct pool_slot *slot)
 {
     struct pm_error e = {0};
     bool yes = false;
 
-    if (!s->db_read || !slot->position[0])
+    if (!s->db_read || (!s->read_primary && !slot->position[0]))
         return NULL;
     if (!slot->standby) {
         if (monotonic_s() < slot->standby_retry_at)
             return NULL;
         if (store_open_standby(s->db_read, &slot->standby, &e)) {
-            fprintf(stderr,
-                    "paminn: the standby (--db-read): %s; lists are read from the primary\n",
-                    e.message);
+            fprintf(stderr, "paminn: %s: %s; lists are read by the worker's own handle\n",
+                    reader_name(s), e.message);
             slot->standby_retry_at = monotonic_s() + STANDBY_RETRY_S;
             return NULL;
         }
     }
+    if (s->read_primary)
+        return slot->standby;
     if (store_replayed(slot->standby, slot->position, &yes)) {
-        standby_failed(slot, "did not answer");
+        standby_failed(s, slot, "did not answer");
         return NULL;
     }
     return yes ? slot->standby : NULL;
@@ -977,7 +989,7 @@ static enum pm_err run_list_handler(struct api_server *s, struct api_request *r,
     rc = run_handler(r, rp);
     r->store = slot->store;
     if (rc && (r->err.rc == PM_ERR_DB || r->err.rc == PM_ERR_IO || r->err.rc == PM_ERR_BUSY)) {
-        standby_failed(slot, "failed a list");
+        standby_failed(s, slot, "failed a list");
         reset_answer(r, rp, set_cookie);
         rc = run_handler(r, rp);
     }
@@ -1696,6 +1708,26 @@ static enum pm_err check_standby(struct api_server *s, const char *dsn, struct p
     return s->db_read ? PM_OK : pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
 }
 
+/* Without --db-read, an engine that has readers (PostgreSQL) reads lists
+ * on a reader of the primary, a second connection per worker whose
+ * session plans each list statement once (pg_driver.c); SQLite's workers
+ * read with their own handle. */
+static enum pm_err open_primary_reader(struct api_server *s, const char *dsn, struct pm_error *e)
+{
+    struct store *st = NULL;
+    struct pm_error oe = {0};
+    enum pm_err rc = store_open_standby(dsn, &st, &oe);
+
+    store_close(&st);
+    if (rc == PM_ERR_INVALID)
+        return PM_OK;
+    if (rc == PM_ERR_NOMEM)
+        return pm_error_set(e, rc, "", "%s", oe.message);
+    s->db_read = strdup(dsn);
+    s->read_primary = s->db_read != NULL;
+    return s->db_read ? PM_OK : pm_error_set(e, PM_ERR_NOMEM, "", "out of memory");
+}
+
 static enum pm_err open_pool(struct api_server *s, const char *dsn, unsigned n, struct pm_error *e)
 {
     enum pm_err rc = PM_OK;
@@ -1773,11 +1805,9 @@ enum pm_err api_server_start(const struct api_config *cfg, const struct clock *c
     rc = open_pool(s, cfg->db, threads + login_threads + 1, e);
     if (rc)
         goto out_free;
-    if (cfg->db_read) {
-        rc = check_standby(s, cfg->db_read, e);
-        if (rc)
-            goto out_free;
-    }
+    rc = cfg->db_read ? check_standby(s, cfg->db_read, e) : open_primary_reader(s, cfg->db, e);
+    if (rc)
+        goto out_free;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     per_ip = cfg->per_ip < 0 ? API_DEFAULT_PER_IP : (unsigned)cfg->per_ip;

@@ -432,8 +432,10 @@ enum pm_err store_history_list(struct store *st, int64_t company_id, int64_t inv
 enum pm_err store_data_version(struct store *st, uint64_t *out);
 
 /*
- * Reading from a standby (paminn serve --db-read).  A handle opened with
- * store_open_standby only reads, in transactions a hot standby can run.
+ * Reading from a standby (paminn serve --db-read), or beside the primary's
+ * writers (paminn serve's lists on PostgreSQL without --db-read).  A handle
+ * opened with store_open_standby only reads, in transactions a hot standby
+ * can run, and plans each of its statements once (lists).
  * store_data_version_at gives, on the primary, the data version and the
  * position ("0/16B3748" on PostgreSQL) that a standby must have replayed to
  * show at least what that version shows; store_replayed asks a standby

@@ -1359,6 +1359,49 @@ static void test_list_uses_indexes(void **state)
     buf_release(&plan);
 }
 
+/* paminn serve reads lists on a reader (store_open_standby: of a standby,
+ * or of the primary).  On PostgreSQL its session plans each list statement
+ * once: pages after the first run on the generic plan (the one
+ * list_uses_indexes_pg checks), not a plan made again for every page —
+ * which cost more than reading the page.  SQLite has no readers. */
+static void test_reader_plans_a_list_once(void **state)
+{
+    struct fixture *f = *state;
+    struct store *reader = NULL;
+    struct invoice_query q;
+    struct invoice rows[5];
+    struct pm_error e = {0};
+    size_t n = 0;
+    int page;
+    PGresult *r;
+
+    if (!on_pg()) {
+        assert_int_equal(store_open_standby(f->dsn, &reader, &e), PM_ERR_INVALID);
+        return;
+    }
+    assert_int_equal(store_open_standby(f->dsn, &reader, &e), PM_OK);
+    memset(&q, 0, sizeof(q));
+    q.filter = FILTER_ALL;
+    q.sort = SORT_DUE_ASC;
+    q.today = TODAY;
+    q.limit = 5;
+    q.after.set = true;
+    for (page = 0; page < 8; page++) {
+        q.after.key = page;
+        q.after.id = page;
+        assert_int_equal(store_invoice_list(reader, f->company_a, &q, rows, 5, &n), PM_OK);
+    }
+    r = PQexec(((struct pg_store *)reader)->conn,
+               "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+               " WHERE statement LIKE '%FROM invoices AS i%ORDER BY i.due_date ASC%'");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    assert_int_equal(PQntuples(r), 1);
+    assert_string_equal(PQgetvalue(r, 0, 0), "8"); /* generic */
+    assert_string_equal(PQgetvalue(r, 0, 1), "0"); /* custom */
+    PQclear(r);
+    store_close(&reader);
+}
+
 /* Several processes inserting at once: numbers and ids stay unique and
  * gapless (BEGIN IMMEDIATE serialises SQLite's writers; on PostgreSQL the
  * series row lock and serialisable retries do). */
@@ -2693,6 +2736,7 @@ int main(void)
         T(test_list_search_and_customer),
         T(test_list_keyset_paging),
         T(test_list_uses_indexes),
+        T(test_reader_plans_a_list_once),
         T(test_concurrent_writers),
         T(test_history),
         T(test_sessions_tokens_idempotency),
