@@ -118,7 +118,7 @@ struct invoice {
     int64_t id;
     int64_t number;
     int64_t customer_id;
-    char customer_name[STORE_NAME_MAX]; /* filled on read */
+    char customer_name[STORE_NAME_MAX]; /* the customer's, kept by the store */
     enum invoice_kind kind;
     char currency[4];
     int32_t invoice_date;

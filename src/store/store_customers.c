@@ -4,10 +4,13 @@
  *
  * Customers are listed by name ignoring ASCII case, then id, and searched
  * by a part of the name (ASCII case-insensitive, å/ä/ö only as written) or
- * the whole customer number.  SQLite's name column is COLLATE NOCASE and
- * its LIKE folds ASCII case; PostgreSQL's index is on lower(name COLLATE
- * "C"), so the list is a statement variant.  The pattern is lowered here
- * (ASCII only) for both.
+ * the whole customer number.  A change of a customer's name is written to
+ * its invoices too, in the same transaction: the invoice row keeps the
+ * name for the invoice list (store_invoice_list.c).
+ *
+ * SQLite's name column is COLLATE NOCASE and its LIKE folds ASCII case;
+ * PostgreSQL's index is on lower(name COLLATE "C"), so the list is a
+ * statement variant.  The pattern is lowered here (ASCII only) for both.
  */
 #include <stdio.h>
 #include <string.h>
@@ -98,16 +101,30 @@ enum pm_err store_customer_get(struct store *st, int64_t company_id, int64_t id,
                     company_id, id);
 }
 
-enum pm_err store_customer_update(struct store *st, const struct customer *c)
+/* The customer, then its name on the rows of its invoices that have
+ * another (store_schema.h: an invoice row keeps its customer's name). */
+static enum pm_err customer_update_run(struct store *st, void *ctx)
 {
     static const char sql[] =
         "UPDATE customers SET number = $3, name = $4, is_company = $5, id_number = $6,"
         " address_line_1 = $7, address_line_2 = $8, zip_code = $9, city = $10, country = $11,"
         " email = $12, mobile_number = $13, language = $14 WHERE company_id = $1 AND id = $2";
-
+    static const char sql_invoices[] =
+        "UPDATE invoices SET customer_name = $3"
+        " WHERE company_id = $1 AND customer_id = $2 AND customer_name <> $3";
+    const struct customer *c = ctx;
     /* All columns but the last, created_at. */
-    return sql_changef(st, "customer_id", "no such customer", sql, "c", customer_cols,
-                       SQL_NCOLS(customer_cols) - 1, (const void *)c);
+    enum pm_err err = sql_changef(st, "customer_id", "no such customer", sql, "c", customer_cols,
+                                  SQL_NCOLS(customer_cols) - 1, (const void *)c);
+
+    if (!err)
+        err = sql_runf(st, sql_invoices, "iit", c->company_id, c->id, SQL_ARR(c->name));
+    return err;
+}
+
+enum pm_err store_customer_update(struct store *st, const struct customer *c)
+{
+    return sql_atomic(st, customer_update_run, (void *)c);
 }
 
 /* $1 company, $2 the search text, $3 its LIKE pattern, then $4 the limit

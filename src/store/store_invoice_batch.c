@@ -47,20 +47,22 @@ struct invoice_row {
     char agency_status[64];
     int64_t created_at, reminder_fee_minor;
     char zero_vat[16];
+    char customer_name[STORE_NAME_MAX];
 };
 
 static const struct sql_col invoice_row_cols[] =
     SQL_COLS(struct invoice_row, company_id, id, number, customer_id, kind, currency, invoice_date,
              due_date, net_minor, vat_minor, total_minor, tax_reduction_minor, customer_part_minor,
              paid_minor, credited_minor, remaining_minor, state, manual_reminders, agency_state,
-             agency_status, created_at, reminder_fee_minor, zero_vat);
+             agency_status, created_at, reminder_fee_minor, zero_vat, customer_name);
 
 static const struct sql_bulk invoice_bulk =
     SQL_BULK("invoices",
              "company_id, id, number, customer_id, kind, currency, invoice_date, due_date,"
              " net_minor, vat_minor, total_minor, tax_reduction_minor, customer_part_minor,"
              " paid_minor, credited_minor, remaining_minor, state, manual_reminders,"
-             " agency_state, agency_status, created_at, reminder_fee_minor, zero_vat",
+             " agency_state, agency_status, created_at, reminder_fee_minor, zero_vat,"
+             " customer_name",
              invoice_row_cols);
 
 struct line_row {
@@ -245,19 +247,40 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Every customer of the batch is one of the company's: one query. */
-static enum pm_err check_customers(struct store *st, struct invoice_batch *b)
+/* A customer of the batch: its id and name. */
+struct customer_of {
+    int64_t id;
+    char name[STORE_NAME_MAX];
+};
+
+static const struct sql_col customer_of_cols[] = SQL_COLS(struct customer_of, id, name);
+
+static const struct sql_reader customer_of_reader =
+    SQL_READER(struct customer_of, customer_of_cols, NULL);
+
+static int cmp_customer(const void *a, const void *b)
+{
+    return cmp_i64(&((const struct customer_of *)a)->id, &((const struct customer_of *)b)->id);
+}
+
+/* Every customer of the batch is one of the company's, and each row takes
+ * its customer's name (as store_invoice_insert does): one query reads the
+ * distinct customers in order of id, then each row finds its own by a
+ * binary search. */
+static enum pm_err customer_names(struct store *st, struct invoice_batch *b)
 {
     static const struct sql_variant sql = {{
-        [STORE_DIALECT_SQLITE] = "SELECT count(*) FROM customers WHERE company_id = $1"
-                                 " AND id IN (SELECT value FROM json_each($2))",
-        [STORE_DIALECT_PG] = "SELECT count(*) FROM customers WHERE company_id = $1"
+        [STORE_DIALECT_SQLITE] = "SELECT id, name FROM customers WHERE company_id = $1"
+                                 " AND id IN (SELECT value FROM json_each($2)) ORDER BY id",
+        [STORE_DIALECT_PG] = "SELECT id, name FROM customers WHERE company_id = $1"
                              " AND id IN (SELECT CAST(value AS BIGINT)"
-                             " FROM jsonb_array_elements_text(CAST($2 AS JSONB)))",
+                             " FROM jsonb_array_elements_text(CAST($2 AS JSONB))) ORDER BY id",
     }};
     struct buf ids = BUF_INIT;
-    int64_t *sorted = malloc(b->n * sizeof(*sorted)), found = -1;
-    size_t i, distinct = 0;
+    int64_t *sorted = malloc(b->n * sizeof(*sorted));
+    struct customer_of *found = NULL, key;
+    const struct customer_of *hit;
+    size_t i, distinct = 0, n_found = 0;
     enum pm_err err = sorted ? buf_addch(&ids, '[') : PM_ERR_NOMEM;
 
     for (i = 0; !err && i < b->n; i++)
@@ -272,15 +295,28 @@ static enum pm_err check_customers(struct store *st, struct invoice_batch *b)
     }
     if (!err)
         err = buf_addch(&ids, ']');
+    if (!err) {
+        found = malloc(distinct * sizeof(*found));
+        if (!found)
+            err = PM_ERR_NOMEM;
+    }
     if (err)
         err = pm_error_set(&st->error, err, "", "checking the customers of invoices");
     else
-        err = sql_getf(st, "customer_id", "no such customer", &sql_int_reader, &found,
-                       sql_text(st, &sql), "it", b->items[0].inv.company_id,
-                       SQL_CAP(ids.data, ids.len));
-    if (!err && found != (int64_t)distinct)
+        err = sql_listf(st, &customer_of_reader, found, distinct, &n_found, sql_text(st, &sql),
+                        "it", b->items[0].inv.company_id, SQL_CAP(ids.data, ids.len));
+    if (!err && n_found != distinct)
         err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, "customer_id", "no such customer");
+    for (i = 0; !err && i < b->n; i++) {
+        key.id = b->rows[i].customer_id;
+        hit = bsearch(&key, found, n_found, sizeof(*found), cmp_customer);
+        if (hit)
+            memcpy(b->rows[i].customer_name, hit->name, sizeof(b->rows[i].customer_name));
+        else
+            err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, "customer_id", "no such customer");
+    }
     buf_release(&ids);
+    free(found);
     free(sorted);
     return err;
 }
@@ -413,6 +449,7 @@ static void invoice_row_of(const struct invoice *v, int64_t created_at, struct i
     r->created_at = created_at;
     r->reminder_fee_minor = v->reminder_fee_agreed_minor;
     snprintf(r->zero_vat, sizeof(r->zero_vat), "%s", invoice_zero_vat_name(v->zero_vat));
+    memcpy(r->customer_name, v->customer_name, sizeof(r->customer_name));
 }
 
 /* The rows of the children of item k (its id and payments' ids set). */
@@ -526,7 +563,7 @@ static enum pm_err invoice_batch_run(struct store *st, void *ctx)
         n_pays += b->items[k].n_payments;
     }
     if (!err)
-        err = check_customers(st, b);
+        err = customer_names(st, b);
     if (!err)
         err = choose_numbers(st, b);
     if (!err)

@@ -42,12 +42,17 @@
  * bounded by the page for common names, by the filter's index range for a
  * rare one — the one list query that is not index-bounded.
  *
+ * A row is read from the invoice row alone — its customer's name is kept
+ * there (store_schema.h), so no customer is looked up — plus probes by
+ * primary key: the books (an expected loss), the stops of reminders (two)
+ * and, for a handed-over invoice only, its agency case.  With no join
+ * there is no order of tables for a planner to choose.
+ *
  * Where the engines differ, the fragments do: SQLite's planner is steered
- * with CROSS JOIN (invoices first) and a unary `+` that keeps it off an
- * index (with a customer, on the customer index; for overdue in number or
- * amount order, on the sort's index rather than sorting every overdue
- * invoice); PostgreSQL has neither and needs neither.  Names compare as
- * store_search.h says.
+ * with a unary `+` that keeps it off an index (with a customer, on the
+ * customer index; for overdue in number or amount order, on the sort's
+ * index rather than sorting every overdue invoice); PostgreSQL has no such
+ * hint and needs none.  Names compare as store_search.h says.
  */
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -136,7 +141,6 @@ static size_t shape_of(const struct invoice_query *q)
 
 /* What differs between dialects in the list's text. */
 struct list_dialect {
-    const char *join;  /* invoices to their customers */
     bool hints;        /* a unary + steers the planner off an index */
     const char *key;   /* a number compared with a column that the text does not type */
     const char *like1; /* a customer name (m.name) matches the pattern: */
@@ -146,9 +150,8 @@ struct list_dialect {
 /* SQLite ranges an index on (a, b) > ($1, $2) only with bare parameters
  * (not with CAST($1 ...)); PostgreSQL is told their type. */
 static const struct list_dialect dialects[STORE_DIALECT_COUNT] = {
-    [STORE_DIALECT_SQLITE] = {"CROSS JOIN", true, "$%d", "m.name LIKE ", " ESCAPE '\\'"},
-    [STORE_DIALECT_PG] = {"JOIN", false, "CAST($%d AS BIGINT)",
-                          "lower(m.name COLLATE \"C\") LIKE (CAST(",
+    [STORE_DIALECT_SQLITE] = {true, "$%d", "m.name LIKE ", " ESCAPE '\\'"},
+    [STORE_DIALECT_PG] = {false, "CAST($%d AS BIGINT)", "lower(m.name COLLATE \"C\") LIKE (CAST(",
                           " AS TEXT) COLLATE \"C\") ESCAPE '\\'"},
 };
 
@@ -257,10 +260,8 @@ static void list_build(struct build *b, const struct invoice_query *q)
     stop_holds(b);
     /* A handed-over row's case: probed only for those rows. */
     add(b, ", " CASE_OF("case_id") ", " CASE_OF("ocr"));
-    add(b,
-        " FROM invoices AS i %s customers AS c"
-        " ON c.company_id = i.company_id AND c.id = i.customer_id WHERE i.company_id = ",
-        b->d->join);
+    /* The customer's name is on the invoice row: no join. */
+    add(b, " FROM invoices AS i WHERE i.company_id = ");
     param(b, V_COMPANY, false);
     filter_sql(b, q->filter, b->d->hints && by_customer, b->d->hints && !sort_by_due(q->sort),
                overdue_in_cursor(q));

@@ -9,6 +9,10 @@
  * state on insert and after each payment come from core/invoice.h
  * (invoice_standing_new, invoice_standing_paid), and are written in the
  * same atomic unit as the change (sql_atomic), so nothing is half written.
+ * The row also keeps its customer's name, read from the customer when the
+ * invoice is written (a new name reaches the rows with the change of the
+ * customer, store_customers.c), so that reading an invoice or a page of
+ * the list needs no customer.
  *
  * Invoice numbers: an invoice keeps the number it was given if that number
  * is free (else PM_ERR_CONFLICT on "number"), or takes the next free one of
@@ -279,11 +283,11 @@ static enum pm_err insert_invoice_row(struct store *st, const struct invoice *in
         " invoice_date, due_date, net_minor, vat_minor, total_minor, tax_reduction_minor,"
         " customer_part_minor, paid_minor, credited_minor, remaining_minor, state,"
         " manual_reminders, agency_state, agency_status, created_at, reminder_fee_minor,"
-        " zero_vat)"
+        " zero_vat, customer_name)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-        " $18, $19, $20, $21, $22, $23)";
+        " $18, $19, $20, $21, $22, $23, $24)";
 
-    return sql_runf(st, sql, "iiiittddiiiiiiiitdttiit", inv->company_id, inv->id, inv->number,
+    return sql_runf(st, sql, "iiiittddiiiiiiiitdttiitt", inv->company_id, inv->id, inv->number,
                     inv->customer_id, SQL_CAP(invoice_kind_name(inv->kind), 16),
                     SQL_ARR(inv->currency), inv->invoice_date, inv->due_date, inv->net_minor,
                     inv->vat_minor, inv->total_minor, inv->tax_reduction_minor,
@@ -291,7 +295,7 @@ static enum pm_err insert_invoice_row(struct store *st, const struct invoice *in
                     inv->remaining_minor, SQL_CAP(store_invoice_state_name(inv->state), 16),
                     inv->manual_reminders, SQL_CAP(amili_state_name(inv->agency_state), 32),
                     SQL_ARR(inv->agency_status), inv->created_at, inv->reminder_fee_agreed_minor,
-                    SQL_CAP(invoice_zero_vat_name(inv->zero_vat), 16));
+                    SQL_CAP(invoice_zero_vat_name(inv->zero_vat), 16), SQL_ARR(inv->customer_name));
 }
 
 struct invoice_insert {
@@ -303,18 +307,31 @@ struct invoice_insert {
     struct invoice row;
 };
 
+/* A customer's name, as the invoice row keeps it. */
+struct customer_name {
+    char name[STORE_NAME_MAX];
+};
+
+static const struct sql_col customer_name_cols[] = SQL_COLS(struct customer_name, name);
+
+static const struct sql_reader customer_name_reader =
+    SQL_READER(struct customer_name, customer_name_cols, NULL);
+
 static enum pm_err invoice_insert_run(struct store *st, void *ctx)
 {
-    static const char sql_customer[] = "SELECT 1 FROM customers WHERE company_id = $1 AND id = $2";
+    static const char sql_customer[] =
+        "SELECT name FROM customers WHERE company_id = $1 AND id = $2";
     struct invoice_insert *ii = ctx;
     struct invoice *row = &ii->row;
+    struct customer_name customer;
     enum pm_err err;
-    bool found = false;
 
     *row = *ii->in;
-    err = sql_findf(st, &found, NULL, NULL, sql_customer, "ii", row->company_id, row->customer_id);
-    if (!err && !found)
-        err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, "customer_id", "no such customer");
+    /* The customer exists, and the row keeps its name as it is now. */
+    err = sql_getf(st, "customer_id", "no such customer", &customer_name_reader, &customer,
+                   sql_customer, "ii", row->company_id, row->customer_id);
+    if (!err)
+        memcpy(row->customer_name, customer.name, sizeof(row->customer_name));
     if (!err)
         err = number_choose(st, row->company_id, &row->number);
     if (!err)
@@ -368,8 +385,6 @@ enum pm_err store_invoice_insert(struct store *st, struct invoice *inv,
 enum pm_err store_invoice_get(struct store *st, int64_t company_id, int64_t id, struct invoice *out)
 {
     static const char sql[] = "SELECT " STORE_INVOICE_COLS " FROM invoices AS i"
-                              " JOIN customers AS c"
-                              " ON c.company_id = i.company_id AND c.id = i.customer_id"
                               " WHERE i.company_id = $1 AND i.id = $2";
 
     return sql_getf(st, "invoice_id", "no such invoice", &store_invoice_reader, out, sql, "ii",

@@ -12,14 +12,15 @@
 #include "store/store_driver.h"
 #include "util/buf.h"
 
-/* An invoice's columns, invoices aliased i and its customer c. */
-#define STORE_INVOICE_COLS                                                                \
-    "i.company_id, i.id, i.number, i.customer_id, i.kind, i.currency, i.invoice_date,"    \
-    " i.due_date, i.net_minor, i.vat_minor, i.total_minor, i.tax_reduction_minor,"        \
-    " i.customer_part_minor, i.paid_minor, i.credited_minor, i.remaining_minor, i.state," \
-    " i.manual_reminders, i.agency_state, i.agency_status, i.created_at, c.name,"         \
-    " i.reminder_fee_minor, i.zero_vat,"                                                  \
-    " COALESCE((SELECT e.expected_loss_minor FROM invoice_books AS e"                     \
+/* An invoice's columns, invoices aliased i: all from the invoice row (its
+ * customer's name is kept there) but the expected loss of its books. */
+#define STORE_INVOICE_COLS                                                                 \
+    "i.company_id, i.id, i.number, i.customer_id, i.kind, i.currency, i.invoice_date,"     \
+    " i.due_date, i.net_minor, i.vat_minor, i.total_minor, i.tax_reduction_minor,"         \
+    " i.customer_part_minor, i.paid_minor, i.credited_minor, i.remaining_minor, i.state,"  \
+    " i.manual_reminders, i.agency_state, i.agency_status, i.created_at, i.customer_name," \
+    " i.reminder_fee_minor, i.zero_vat,"                                                   \
+    " COALESCE((SELECT e.expected_loss_minor FROM invoice_books AS e"                      \
     " WHERE e.company_id = i.company_id AND e.invoice_id = i.id), 0)"
 
 /* The first of lines[0..n) that breaks a CHECK of invoice_lines: its index

@@ -999,6 +999,18 @@
     "  sql TEXT NOT NULL"
     ")" T_STRICT ";",
 
+    /* The customer's name kept on the invoice row, so that a page of the
+     * invoice list (store_invoice_list.c) and an invoice are read from the
+     * invoice rows alone, without a lookup of the customer per row.  The
+     * store keeps it right in the transaction of every write: an invoice
+     * written takes its customer's name, and a customer's new name goes to
+     * all of the customer's invoices (store_customers.c).  Filled here from
+     * the customers for the invoices there are (UPDATE ... FROM: SQLite
+     * 3.33 and later, as PostgreSQL). */
+    "ALTER TABLE invoices ADD COLUMN customer_name TEXT NOT NULL DEFAULT '';"
+    "UPDATE invoices SET customer_name = c.name FROM customers AS c"
+    "  WHERE c.company_id = invoices.company_id AND c.id = invoices.customer_id;",
+
 #undef SCHEMA_ADDRESS
 
     /* clang-format on */

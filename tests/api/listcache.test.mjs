@@ -79,8 +79,13 @@ test('a customer rename shows in the very next list, for every caller', async ()
 
 test('a write by another process (the sqlite3 or psql command line) shows in the very next list', async () => {
   await overdueTwice();
-  /* Another process, straight into the database (as an import or a repair would). */
-  fx.exec(`update customers set name = 'Alfa Extern AB' where company_id = ${fx.companyId} and id = ${customer.id}`);
+  /* Another process, straight into the database (as an import or a repair
+   * would): the customer's name, and the copy of it that its invoice rows
+   * keep for the list (src/store/store_schema.h), in one transaction. */
+  fx.exec(`begin;
+    update customers set name = 'Alfa Extern AB' where company_id = ${fx.companyId} and id = ${customer.id};
+    update invoices set customer_name = 'Alfa Extern AB' where company_id = ${fx.companyId} and customer_id = ${customer.id};
+    commit`);
   const items = (await api.get(`${C}/invoices${OVERDUE}`)).body.items;
   for (const i of items) assert.equal(i.customer.name, 'Alfa Extern AB');
 });

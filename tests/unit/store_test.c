@@ -471,6 +471,85 @@ static void test_migrate_fresh_raw_file(void **state)
     remove_files(path);
 }
 
+/* A database of the release before the customer's name was kept on the
+ * invoice row, with invoices: the migration fills each row with its
+ * customer's name, and the list and the invoice show it. */
+static void test_migration_fills_customer_names(void **state)
+{
+    const struct store_migrations *m = on_pg() ? &pg_migrations : &sqlite_migrations;
+    struct fixture old;
+    struct store *st = NULL;
+    struct invoice_query q = {.filter = FILTER_ALL, .today = TODAY, .limit = 10};
+    struct invoice rows[10], one;
+    struct pm_error e;
+    char sql[128];
+    size_t n = 0, i;
+    int v, applied = -1, fd;
+
+    (void)state;
+    for (v = m->count; v >= 1 && !strstr(m->texts[v - 1], "ADD COLUMN customer_name"); v--)
+        ;
+    assert_true(v > 1);
+
+    /* the schema up to version v - 1, as that release left it */
+    memset(&old, 0, sizeof(old));
+    if (on_pg()) {
+        pg_create_db(old.name, old.dsn, sizeof(old.dsn));
+        old.pg_raw = pg_connect(old.dsn);
+    } else {
+        snprintf(old.path, sizeof(old.path), "/tmp/paminn-store-XXXXXX");
+        fd = mkstemp(old.path);
+        assert_true(fd >= 0);
+        close(fd);
+        snprintf(old.dsn, sizeof(old.dsn), "%s", old.path);
+        assert_int_equal(sqlite3_open(old.path, &old.raw), SQLITE_OK);
+    }
+    raw_exec(&old, m->create_table);
+    for (i = 1; i < (size_t)v; i++) {
+        raw_exec(&old, m->texts[i - 1]);
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO schema_migrations (version, applied_at) VALUES (%zu, 0)", i);
+        raw_exec(&old, sql);
+    }
+    raw_exec(&old, "INSERT INTO companies (id, name, created_at) VALUES (1, 'Förr AB', 0)");
+    raw_exec(&old, "INSERT INTO customers (company_id, id, name, is_company, created_at)"
+                   " VALUES (1, 1, 'Åkeri Öst AB', 1, 0), (1, 2, 'Berit', 0, 0)");
+    raw_exec(&old, "INSERT INTO invoices (company_id, id, number, customer_id, kind, currency,"
+                   " invoice_date, due_date, net_minor, vat_minor, total_minor,"
+                   " customer_part_minor, remaining_minor, state, created_at)"
+                   " VALUES (1, 1, 1001, 1, 'standard', 'SEK', 19970, 20000, 100, 0, 100, 100,"
+                   " 100, 'open', 0), (1, 2, 1002, 2, 'standard', 'SEK', 19971, 20001, 200, 0,"
+                   " 200, 200, 200, 'open', 0), (1, 3, 1003, 1, 'standard', 'SEK', 19972,"
+                   " 20002, 300, 0, 300, 300, 300, 'open', 0)");
+
+    /* this release opens it: the newer migrations run */
+    pm_error_clear(&e);
+    if (store_open(old.dsn, &st, &e) != PM_OK)
+        fail_msg("store_open: %s", e.message);
+    assert_int_equal(raw_int(&old, "SELECT max(version) FROM schema_migrations"), m->count);
+    assert_int_equal(raw_int(&old, "SELECT count(*) FROM invoices WHERE customer_name = ''"), 0);
+    assert_int_equal(store_invoice_list(st, 1, &q, rows, 10, &n), PM_OK);
+    assert_int_equal(n, 3);
+    for (i = 0; i < n; i++) {
+        const char *want = rows[i].customer_id == 1 ? "Åkeri Öst AB" : "Berit";
+
+        assert_string_equal(rows[i].customer_name, want);
+        assert_int_equal(store_invoice_get(st, 1, rows[i].id, &one), PM_OK);
+        assert_string_equal(one.customer_name, want);
+    }
+    assert_int_equal(store_migrate(st, &applied), PM_OK);
+    assert_int_equal(applied, 0);
+
+    store_close(&st);
+    if (on_pg()) {
+        PQfinish(old.pg_raw);
+        pg_drop_db(old.name);
+    } else {
+        sqlite3_close(old.raw);
+        remove_files(old.path);
+    }
+}
+
 /* ---- companies, users, memberships ---- */
 
 static void test_company_user_membership(void **state)
@@ -1276,6 +1355,9 @@ static void list_uses_indexes_pg(struct fixture *f)
                     if (strstr(plan.data, "Seq Scan on invoices"))
                         fail_msg("filter %d sort %d cursor %d search %d:\n%s", filter, sort, cursor,
                                  search, plan.data);
+                    if (strstr(plan.data, "customers"))
+                        fail_msg("filter %d sort %d cursor %d search %d reads customers:\n%s",
+                                 filter, sort, cursor, search, plan.data);
                     if (search == 0 && strstr(plan.data, "Sort"))
                         fail_msg("filter %d sort %d cursor %d sorts:\n%s", filter, sort, cursor,
                                  plan.data);
@@ -1343,6 +1425,11 @@ static void test_list_uses_indexes(void **state)
                     if (strstr(plan.data, "SCAN"))
                         fail_msg("filter %d sort %d cursor %d search %d:\n%s", filter, sort, cursor,
                                  search, plan.data);
+                    /* A row is the invoice row: no customer is read for its
+                     * name. */
+                    if (strstr(plan.data, "customers"))
+                        fail_msg("filter %d sort %d cursor %d search %d reads customers:\n%s",
+                                 filter, sort, cursor, search, plan.data);
                     if (search == 0 && strstr(plan.data, "TEMP B-TREE"))
                         fail_msg("filter %d sort %d cursor %d sorts:\n%s", filter, sort, cursor,
                                  plan.data);
@@ -2714,6 +2801,82 @@ static void test_invoice_batch_refused(void **state)
     assert_int_equal(store_history_insert_batch(f->st, two, 2), PM_ERR_INVALID);
 }
 
+/* ---- the customer's name on the invoice row ---- */
+
+/* Every invoice of the company, in the list and one by one: those of
+ * customer_id show name, the others other; n_total of them. */
+static void invoice_names(struct fixture *f, int64_t company_id, int64_t customer_id,
+                          const char *name, const char *other, size_t n_total)
+{
+    struct invoice_query q = {.filter = FILTER_ALL, .today = TODAY, .limit = 20};
+    struct invoice rows[20], one;
+    size_t n = 0, i;
+
+    assert_int_equal(store_invoice_list(f->st, company_id, &q, rows, 20, &n), PM_OK);
+    assert_int_equal(n, n_total);
+    for (i = 0; i < n; i++) {
+        const char *want = rows[i].customer_id == customer_id ? name : other;
+
+        if (strcmp(rows[i].customer_name, want) != 0)
+            fail_msg("invoice %lld in the list: \"%s\", not \"%s\"", (long long)rows[i].number,
+                     rows[i].customer_name, want);
+        assert_int_equal(store_invoice_get(f->st, company_id, rows[i].id, &one), PM_OK);
+        if (strcmp(one.customer_name, want) != 0)
+            fail_msg("invoice %lld read alone: \"%s\", not \"%s\"", (long long)one.number,
+                     one.customer_name, want);
+    }
+}
+
+/* A customer renamed after its invoices were written, one at a time and in
+ * a batch: the list and the invoice show the new name (also when only the
+ * case of its letters changed); other customers' invoices, also another
+ * company's customer of the same id, keep theirs; a change the database
+ * refuses leaves the invoices' name as it was. */
+static void test_customer_rename_reaches_invoices(void **state)
+{
+    struct fixture *f = *state;
+    static struct store_invoice_new items[BATCH_N];
+    static struct invoice_line_row lines[BATCH_N][2];
+    static struct invoice_buyer buyers[BATCH_N][2];
+    static struct payment pays[BATCH_N][2];
+    static struct history_event evs[BATCH_N][3];
+    int64_t other = add_customer(f->st, f->company_a, "Kvar AB");
+    struct invoice inv;
+    struct customer c, o;
+    size_t k;
+
+    inv = add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY - 5, 1000);
+    assert_string_equal(inv.customer_name, "Kund A");
+    add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY + 5, 2000);
+    add_invoice(f->st, f->company_a, other, 0, TODAY, 3000);
+    add_invoice(f->st, f->company_b, f->customer_b, 0, TODAY, 4000);
+    batch_items(f->company_a, f->customer_a, items, lines, buyers, pays, evs);
+    items[1].inv.customer_id = other; /* two customers in one batch */
+    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_OK);
+    for (k = 0; k < BATCH_N; k++)
+        assert_string_equal(items[k].inv.customer_name, k == 1 ? "Kvar AB" : "Kund A");
+    invoice_names(f, f->company_a, f->customer_a, "Kund A", "Kvar AB", 3 + BATCH_N);
+
+    assert_int_equal(store_customer_get(f->st, f->company_a, f->customer_a, &c), PM_OK);
+    snprintf(c.name, sizeof(c.name), "Kund A Nytt Namn");
+    assert_int_equal(store_customer_update(f->st, &c), PM_OK);
+    invoice_names(f, f->company_a, f->customer_a, "Kund A Nytt Namn", "Kvar AB", 3 + BATCH_N);
+    invoice_names(f, f->company_b, f->customer_b, "Kund B", "", 1);
+
+    /* the same name but for the case of its letters */
+    snprintf(c.name, sizeof(c.name), "KUND A NYTT NAMN");
+    assert_int_equal(store_customer_update(f->st, &c), PM_OK);
+    invoice_names(f, f->company_a, f->customer_a, "KUND A NYTT NAMN", "Kvar AB", 3 + BATCH_N);
+
+    /* refused (the other customer's number): neither the card nor the
+     * invoices change */
+    assert_int_equal(store_customer_get(f->st, f->company_a, other, &o), PM_OK);
+    snprintf(c.name, sizeof(c.name), "Aldrig");
+    snprintf(c.number, sizeof(c.number), "%s", o.number);
+    assert_int_equal(store_customer_update(f->st, &c), PM_ERR_CONFLICT);
+    invoice_names(f, f->company_a, f->customer_a, "KUND A NYTT NAMN", "Kvar AB", 3 + BATCH_N);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -2724,6 +2887,7 @@ int main(void)
         T(test_migrate_idempotent),
         T(test_indexes_deferred),
         cmocka_unit_test(test_migrate_fresh_raw_file),
+        cmocka_unit_test(test_migration_fills_customer_names),
         T(test_company_user_membership),
         T(test_login_rehashes_stale_password),
         T(test_customers),
@@ -2731,6 +2895,7 @@ int main(void)
         T(test_invoice_insert_and_numbers),
         T(test_invoice_batch_same_as_single),
         T(test_invoice_batch_refused),
+        T(test_customer_rename_reaches_invoices),
         T(test_payment_updates_invoice),
         T(test_list_filters_and_counts),
         T(test_list_search_and_customer),
