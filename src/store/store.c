@@ -106,6 +106,11 @@ enum pm_err store_migrate(struct store *st, int *applied)
 {
     enum pm_err err = store_migrate_run(st, st->drv->migrations, applied);
 
+    /* the ones the open applied count too (told once) */
+    if (!err && applied)
+        *applied += st->migrated;
+    st->migrated = 0;
+
     /* the schema whole: indexes a bulk load set aside and did not build */
     return err ? err : store_indexes_restore(st);
 }

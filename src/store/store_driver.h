@@ -172,6 +172,8 @@ struct store {
     size_t n_id_blocks;
     /* store_commit_send's outcome on an engine without commit_send */
     enum pm_err commit_sent;
+    /* Migrations the open applied, not yet told by store_migrate(). */
+    int migrated;
 };
 
 /* Set up the common part of a driver's new handle. */

@@ -37,7 +37,7 @@ enum pm_err store_open_done(struct store *st, enum pm_err err, struct store **ou
                             struct pm_error *e)
 {
     if (!err)
-        err = store_migrate_run(st, st->drv->migrations, NULL);
+        err = store_migrate_run(st, st->drv->migrations, &st->migrated);
     if (err) {
         pm_error_set(e, err, st->error.field, "%s", st->error.message);
         store_destroy(st);

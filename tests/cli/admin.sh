@@ -7,9 +7,13 @@ trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 # Opening a database applies what it lacks; migrate says so and is safe to repeat.
-"$bin" --db "$dir/p.db" migrate | grep -q "schema up to date" || fail "first migrate"
+out=$("$bin" --db "$dir/p.db" migrate)
 v=$(sqlite3 "$dir/p.db" "select max(version) from schema_migrations")
 [ "${v:-0}" -ge 1 ] || fail "no migration recorded"
+# It tells how many it applied: every one, on a new file.
+n=$(sqlite3 "$dir/p.db" "select count(*) from schema_migrations")
+grep -q "^database $dir/p.db: $n migrations applied, schema up to date$" <<<"$out" ||
+  fail "first migrate: $out (expected $n applied)"
 "$bin" --db "$dir/p.db" migrate | grep -q "0 migrations applied" || fail "second migrate"
 [ "$(sqlite3 "$dir/p.db" "select max(version) from schema_migrations")" = "$v" ] || fail "version moved"
 
