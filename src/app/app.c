@@ -53,6 +53,9 @@ enum pm_err app_migrate(struct store *st, int *applied, struct app_error *e)
 {
     enum pm_err rc = store_migrate(st, applied);
 
+    /* opening the store applied what was missing: those count too */
+    if (!rc && applied)
+        *applied += store_migrations_at_open(st);
     if (rc) {
         app_error_set(e, rc, NULL, NULL);
         app_error_detail(e, "%s", store_error(st)->message);

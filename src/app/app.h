@@ -75,7 +75,7 @@ enum pm_err app_atomic(const struct app_ctx *ax,
                        void *arg, struct app_error *e);
 
 /* Bring the store's schema up to date; *applied (may be NULL) = how many
- * migrations ran. */
+ * migrations ran, those opening the store applied included. */
 enum pm_err app_migrate(struct store *st, int *applied, struct app_error *e);
 
 /* ---- services the operations share ---- */

@@ -102,14 +102,14 @@ bool store_retryable(const struct store *st)
     return st->error.code == PM_ERR_BUSY;
 }
 
+int store_migrations_at_open(const struct store *st)
+{
+    return st->migrated;
+}
+
 enum pm_err store_migrate(struct store *st, int *applied)
 {
     enum pm_err err = store_migrate_run(st, st->drv->migrations, applied);
-
-    /* the ones the open applied count too (told once) */
-    if (!err && applied)
-        *applied += st->migrated;
-    st->migrated = 0;
 
     /* the schema whole: indexes a bulk load set aside and did not build */
     return err ? err : store_indexes_restore(st);

@@ -295,6 +295,9 @@ bool store_retryable(const struct store *st);
 
 /* Thin wrappers over the ops table, one per operation. */
 enum pm_err store_migrate(struct store *st, int *applied);
+/* How many migrations opening this handle applied (0 for a schema that was
+ * up to date): store_open migrates before store_migrate can. */
+int store_migrations_at_open(const struct store *st);
 enum pm_err store_begin(struct store *st);
 /* A transaction that writes company_id's data (see begin_for above); a
  * company_id of 0 is store_begin(). */

@@ -172,7 +172,7 @@ struct store {
     size_t n_id_blocks;
     /* store_commit_send's outcome on an engine without commit_send */
     enum pm_err commit_sent;
-    /* Migrations the open applied, not yet told by store_migrate(). */
+    /* How many migrations the open applied (store_migrations_at_open). */
     int migrated;
 };
 

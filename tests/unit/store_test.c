@@ -2589,13 +2589,23 @@ static void company_rows(struct fixture *f, int64_t company_id, char *out, size_
 #define BATCH_N 6
 
 /* The invoices of the batch test: item k of company_id and customer_id,
- * its lines, buyers, payments and events in the arrays given. */
-static void batch_items(int64_t company_id, int64_t customer_id,
-                        struct store_invoice_new items[BATCH_N],
-                        struct invoice_line_row lines[BATCH_N][2],
-                        struct invoice_buyer buyers[BATCH_N][2], struct payment pays[BATCH_N][2],
-                        struct history_event evs[BATCH_N][3])
+ * its lines, buyers, payments and events in r. */
+/* Room for the invoices of a batch and what they carry. */
+struct batch_room {
+    struct store_invoice_new items[BATCH_N];
+    struct invoice_line_row lines[BATCH_N][2];
+    struct invoice_buyer buyers[BATCH_N][2];
+    struct payment pays[BATCH_N][2];
+    struct history_event evs[BATCH_N][3];
+};
+
+static void batch_items(int64_t company_id, int64_t customer_id, struct batch_room *r)
 {
+    struct store_invoice_new *items = r->items;
+    struct invoice_line_row(*lines)[2] = r->lines;
+    struct invoice_buyer(*buyers)[2] = r->buyers;
+    struct payment(*pays)[2] = r->pays;
+    struct history_event(*evs)[3] = r->evs;
     static const int64_t amounts[BATCH_N][2] = {{0, 0},      {50000, 0}, {20000, 10000},
                                                 {90000, 50}, {12000, 0}, {0, 0}};
     size_t k, i;
@@ -2670,11 +2680,7 @@ static void batch_items(int64_t company_id, int64_t customer_id,
 static void test_invoice_batch_same_as_single(void **state)
 {
     struct fixture *f = *state;
-    static struct store_invoice_new items[BATCH_N];
-    static struct invoice_line_row lines[BATCH_N][2];
-    static struct invoice_buyer buyers[BATCH_N][2];
-    static struct payment pays[BATCH_N][2];
-    static struct history_event evs[BATCH_N][3];
+    static struct batch_room r;
     static char single[32768], batch[32768];
     int64_t companies[2] = {f->company_a, f->company_b};
     int64_t customers[2] = {f->customer_a, f->customer_b};
@@ -2696,35 +2702,35 @@ static void test_invoice_batch_same_as_single(void **state)
         add_invoice(f->st, companies[c], customers[c], 1003, TODAY, 100);
     }
     /* company a: one row at a time */
-    batch_items(f->company_a, f->customer_a, items, lines, buyers, pays, evs);
+    batch_items(f->company_a, f->customer_a, &r);
     for (k = 0; k < BATCH_N; k++) {
-        struct invoice inv = items[k].inv;
+        struct invoice inv = r.items[k].inv;
 
-        assert_int_equal(store_invoice_insert(f->st, &inv, items[k].lines, items[k].n_lines,
-                                              items[k].buyers, items[k].n_buyers),
+        assert_int_equal(store_invoice_insert(f->st, &inv, r.items[k].lines, r.items[k].n_lines,
+                                              r.items[k].buyers, r.items[k].n_buyers),
                          PM_OK);
-        for (i = 0; i < items[k].n_payments; i++) {
-            p = items[k].payments[i];
+        for (i = 0; i < r.items[k].n_payments; i++) {
+            p = r.items[k].payments[i];
             p.company_id = f->company_a;
             p.invoice_id = inv.id;
             assert_int_equal(store_payment_insert(f->st, &p), PM_OK);
         }
-        for (i = 0; i < items[k].n_events; i++) {
-            ev = items[k].events[i];
+        for (i = 0; i < r.items[k].n_events; i++) {
+            ev = r.items[k].events[i];
             ev.company_id = f->company_a;
             ev.invoice_id = inv.id;
             assert_int_equal(store_history_insert(f->st, &ev), PM_OK);
         }
     }
     /* company b: one batch */
-    batch_items(f->company_b, f->customer_b, items, lines, buyers, pays, evs);
-    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_OK);
-    assert_int_equal(items[0].inv.number, 1001);
-    assert_int_equal(items[2].inv.number, 1004); /* 1003 was taken */
-    assert_int_equal(items[3].inv.state, INVOICE_STATE_WRITTEN_OFF);
-    assert_int_equal(items[2].inv.paid_minor, 30000);
-    assert_int_equal(items[2].inv.remaining_minor, 20000);
-    assert_true(items[1].payments[0].id > 0 && items[1].events[1].id > items[1].events[0].id);
+    batch_items(f->company_b, f->customer_b, &r);
+    assert_int_equal(store_invoice_insert_batch(f->st, r.items, BATCH_N, NULL, NULL), PM_OK);
+    assert_int_equal(r.items[0].inv.number, 1001);
+    assert_int_equal(r.items[2].inv.number, 1004); /* 1003 was taken */
+    assert_int_equal(r.items[3].inv.state, INVOICE_STATE_WRITTEN_OFF);
+    assert_int_equal(r.items[2].inv.paid_minor, 30000);
+    assert_int_equal(r.items[2].inv.remaining_minor, 20000);
+    assert_true(r.items[1].payments[0].id > 0 && r.items[1].events[1].id > r.items[1].events[0].id);
 
     company_rows(f, f->company_a, single, sizeof(single));
     company_rows(f, f->company_b, batch, sizeof(batch));
@@ -2735,8 +2741,8 @@ static void test_invoice_batch_same_as_single(void **state)
     for (k = 0; k < BATCH_N; k++) {
         struct invoice a, b;
 
-        assert_int_equal(store_invoice_get(f->st, f->company_a, items[k].inv.id, &a), PM_OK);
-        assert_int_equal(store_invoice_get(f->st, f->company_b, items[k].inv.id, &b), PM_OK);
+        assert_int_equal(store_invoice_get(f->st, f->company_a, r.items[k].inv.id, &a), PM_OK);
+        assert_int_equal(store_invoice_get(f->st, f->company_b, r.items[k].inv.id, &b), PM_OK);
         assert_int_equal(a.remaining_minor, b.remaining_minor);
         assert_int_equal(a.state, b.state);
         assert_string_equal(a.customer_name, "Kund A");
@@ -2748,48 +2754,46 @@ static void test_invoice_batch_same_as_single(void **state)
 static void test_invoice_batch_refused(void **state)
 {
     struct fixture *f = *state;
-    static struct store_invoice_new items[BATCH_N];
-    static struct invoice_line_row lines[BATCH_N][2];
-    static struct invoice_buyer buyers[BATCH_N][2];
-    static struct payment pays[BATCH_N][2];
-    static struct history_event evs[BATCH_N][3];
+    static struct batch_room r;
     struct history_event two[2];
     int64_t before = raw_int(f, "SELECT count(*) FROM invoices");
 
-    batch_items(f->company_a, f->customer_a, items, lines, buyers, pays, evs);
-    lines[4][1].line.vat_rate_bp = 1700; /* a line the database would refuse */
-    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_ERR_INVALID);
+    batch_items(f->company_a, f->customer_a, &r);
+    r.lines[4][1].line.vat_rate_bp = 1700; /* a line the database would refuse */
+    assert_int_equal(store_invoice_insert_batch(f->st, r.items, BATCH_N, NULL, NULL),
+                     PM_ERR_INVALID);
     assert_string_equal(store_error(f->st)->field, "lines");
-    lines[4][1].line.vat_rate_bp = 2500;
-    items[3].inv.customer_id = f->customer_a + 100;
-    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL),
+    r.lines[4][1].line.vat_rate_bp = 2500;
+    r.items[3].inv.customer_id = f->customer_a + 100;
+    assert_int_equal(store_invoice_insert_batch(f->st, r.items, BATCH_N, NULL, NULL),
                      PM_ERR_NOT_FOUND);
     assert_string_equal(store_error(f->st)->field, "customer_id");
-    items[3].inv.customer_id = f->customer_a;
-    items[1].inv.number = 1500;
-    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_ERR_INVALID);
+    r.items[3].inv.customer_id = f->customer_a;
+    r.items[1].inv.number = 1500;
+    assert_int_equal(store_invoice_insert_batch(f->st, r.items, BATCH_N, NULL, NULL),
+                     PM_ERR_INVALID);
     assert_string_equal(store_error(f->st)->field, "number");
-    items[1].inv.number = 0;
-    pays[2][1].amount_minor = 0;
-    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_ERR_RANGE);
+    r.items[1].inv.number = 0;
+    r.pays[2][1].amount_minor = 0;
+    assert_int_equal(store_invoice_insert_batch(f->st, r.items, BATCH_N, NULL, NULL), PM_ERR_RANGE);
     assert_string_equal(store_error(f->st)->field, "amount_minor");
-    pays[2][1].amount_minor = 10000;
+    r.pays[2][1].amount_minor = 10000;
     /* data that is no JSON: refused by the database, at the end of the unit */
-    snprintf(evs[5][0].data, sizeof(evs[5][0].data), "{not json");
-    assert_int_not_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_OK);
+    snprintf(r.evs[5][0].data, sizeof(r.evs[5][0].data), "{not json");
+    assert_int_not_equal(store_invoice_insert_batch(f->st, r.items, BATCH_N, NULL, NULL), PM_OK);
     assert_int_equal(raw_int(f, "SELECT count(*) FROM invoices"), before);
     assert_int_equal(raw_int(f, "SELECT count(*) FROM payments"), 0);
     assert_int_equal(raw_int(f, "SELECT count(*) FROM history_events"), 0);
     /* the series is as it was: the next invoice is 1001 */
-    snprintf(evs[5][0].data, sizeof(evs[5][0].data), "{}");
-    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_OK);
-    assert_int_equal(items[0].inv.number, 1001);
+    snprintf(r.evs[5][0].data, sizeof(r.evs[5][0].data), "{}");
+    assert_int_equal(store_invoice_insert_batch(f->st, r.items, BATCH_N, NULL, NULL), PM_OK);
+    assert_int_equal(r.items[0].inv.number, 1001);
 
     /* history events alone: ids in order, the clock and "{}" filled in */
     memset(two, 0, sizeof(two));
     for (size_t i = 0; i < 2; i++) {
         two[i].company_id = f->company_a;
-        two[i].invoice_id = items[i].inv.id;
+        two[i].invoice_id = r.items[i].inv.id;
         snprintf(two[i].kind, sizeof(two[i].kind), "note");
         snprintf(two[i].actor, sizeof(two[i].actor), "system");
     }
@@ -2835,11 +2839,7 @@ static void invoice_names(struct fixture *f, int64_t company_id, int64_t custome
 static void test_customer_rename_reaches_invoices(void **state)
 {
     struct fixture *f = *state;
-    static struct store_invoice_new items[BATCH_N];
-    static struct invoice_line_row lines[BATCH_N][2];
-    static struct invoice_buyer buyers[BATCH_N][2];
-    static struct payment pays[BATCH_N][2];
-    static struct history_event evs[BATCH_N][3];
+    static struct batch_room r;
     int64_t other = add_customer(f->st, f->company_a, "Kvar AB");
     struct invoice inv;
     struct customer c, o;
@@ -2850,11 +2850,11 @@ static void test_customer_rename_reaches_invoices(void **state)
     add_invoice(f->st, f->company_a, f->customer_a, 0, TODAY + 5, 2000);
     add_invoice(f->st, f->company_a, other, 0, TODAY, 3000);
     add_invoice(f->st, f->company_b, f->customer_b, 0, TODAY, 4000);
-    batch_items(f->company_a, f->customer_a, items, lines, buyers, pays, evs);
-    items[1].inv.customer_id = other; /* two customers in one batch */
-    assert_int_equal(store_invoice_insert_batch(f->st, items, BATCH_N, NULL, NULL), PM_OK);
+    batch_items(f->company_a, f->customer_a, &r);
+    r.items[1].inv.customer_id = other; /* two customers in one batch */
+    assert_int_equal(store_invoice_insert_batch(f->st, r.items, BATCH_N, NULL, NULL), PM_OK);
     for (k = 0; k < BATCH_N; k++)
-        assert_string_equal(items[k].inv.customer_name, k == 1 ? "Kvar AB" : "Kund A");
+        assert_string_equal(r.items[k].inv.customer_name, k == 1 ? "Kvar AB" : "Kund A");
     invoice_names(f, f->company_a, f->customer_a, "Kund A", "Kvar AB", 3 + BATCH_N);
 
     assert_int_equal(store_customer_get(f->st, f->company_a, f->customer_a, &c), PM_OK);
