@@ -18,12 +18,15 @@
  * process's leases expire soon) delivers the rest.  In the end the sink
  * holds exactly one message per invoice: N messages, N distinct
  * Message-IDs (those of the outbox), N distinct invoice numbers in the
- * subjects, all to the customer's address.
+ * subjects, all to the customer's address — or one fewer, when the kill
+ * fell between recording a mail as sent and ending its DATA (app_mail.c:
+ * such a mail is lost, never sent twice); the missing one must then be
+ * one the killed process was sending.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { startSink } from '../lib/smtp.mjs';
+import { assertLostOnlyToKill, startSink } from '../lib/smtp.mjs';
 import { PATIENCE_MS, assertError, assertStatus, co, createCustomer, line, startServer, waitFor } from './lib/server.mjs';
 
 const N = Math.max(50, Math.round(2000 * Number(process.env.AMILI_TEST_SCALE ?? 1)));
@@ -77,6 +80,7 @@ test(`kill -9 during the approval of ${N} e-mail reminders: after the restart ea
     () => `a few chunks of the approval committed (${fx.count('dunning_items', `run_id = ${runId} and state = 'done'`)} done;` +
       ` the approval answered ${JSON.stringify(answered?.body ?? answered?.failed?.message ?? null)}; server log:\n${
         fx.stderr().split('\n').filter((l) => !l.startsWith('{"ts"')).slice(-10).join('\n')})`);
+  const killedPid = fx.child.pid;
   fx.child.kill('SIGKILL');
   const exit = await fx.exited;
   assert.equal(exit.signal, 'SIGKILL');
@@ -115,13 +119,13 @@ test(`kill -9 during the approval of ${N} e-mail reminders: after the restart ea
     fx.sql("select state, attempts, last_answer, count(*) from mail_outbox where state <> 'sent' group by 1, 2, 3")})`);
   assert.equal(fx.count('mail_outbox'), N);
   const msgs = await sink.arrived(() => true, N, 30000).catch(() => sink.messages());
-  assert.equal(msgs.length, N, `exactly ${N} messages at the sink`);
-  const ids = new Set(msgs.map((m) => m.headers['message-id']));
-  assert.equal(ids.size, N, 'one message per Message-ID');
-  assert.deepEqual([...ids].sort(), fx.sql('select message_id from mail_outbox').split('\n').filter(Boolean).sort());
-  assert.equal(msgs.filter((m) => /<manga@example\.se>$/.test(m.headers.to)).length, N, 'all to the customer');
+  const outbox = fx.sql('select message_id, lease_owner from mail_outbox').split('\n').filter(Boolean)
+    .map((l) => l.split('|'));
+  const lost = assertLostOnlyToKill(msgs, outbox, killedPid);
+  assert.equal(msgs.length, N - lost.length);
+  assert.equal(msgs.filter((m) => /<manga@example\.se>$/.test(m.headers.to)).length, msgs.length, 'all to the customer');
   const numbers = new Set(msgs.map((m) => /faktura (\d+) /.exec(m.subject)?.[1]));
-  assert.equal(numbers.size, N, 'one message per invoice');
+  assert.equal(numbers.size, msgs.length, 'one message per invoice');
   assert.equal(Number(fx.sql('select count(distinct number) from invoices')), N);
 
   /* a second run the same day changes nothing; all by e-mail, the run has no letters */

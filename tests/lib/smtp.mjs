@@ -112,6 +112,25 @@ export async function startSink(opts = {}) {
   };
 }
 
+/* After a kill -9 of the sender: the outbox's mails ([message_id,
+ * lease_owner] rows) that never reached the sink (msgs).  A mail is
+ * recorded as sent just before the end of its DATA (src/app/app_mail.c), so
+ * a kill between the two loses that one mail and never sends one twice: at
+ * most one may be missing, and only one the killed process (killedPid) was
+ * sending.  Asserts that, and that no Message-ID arrived twice; returns the
+ * missing ones. */
+export function assertLostOnlyToKill(msgs, outbox, killedPid) {
+  const ids = new Set(msgs.map((m) => m.headers['message-id']));
+  assert.equal(ids.size, msgs.length, 'never two messages with one Message-ID');
+  const lost = outbox.filter(([id]) => !ids.has(id));
+  assert.ok(lost.length === 0 || (lost.length === 1 && lost[0][1].startsWith(`mail:${killedPid}:`)),
+    `every mail of the outbox at the sink, or one fewer cut off by the kill: ${msgs.length} at the sink, ` +
+    `missing ${JSON.stringify(lost)} (the killed server was process ${killedPid})`);
+  assert.deepEqual([...ids].sort(), outbox.map(([id]) => id).filter((id) => ids.has(id)).sort(),
+    'only the outbox\'s mails at the sink');
+  return lost;
+}
+
 /* ---- reading a message ---- */
 
 /* =?UTF-8?B?...?= and =?UTF-8?Q?...?= words decoded (blanks between words dropped). */
