@@ -266,7 +266,7 @@ static int cmp_customer(const void *a, const void *b)
 /* Every customer of the batch is one of the company's, and each row takes
  * its customer's name (as store_invoice_insert does): one query reads the
  * distinct customers in order of id, then each row finds its own by a
- * binary search. */
+ * binary search (a row whose customer is not found is refused). */
 static enum pm_err customer_names(struct store *st, struct invoice_batch *b)
 {
     static const struct sql_variant sql = {{
@@ -305,8 +305,6 @@ static enum pm_err customer_names(struct store *st, struct invoice_batch *b)
     else
         err = sql_listf(st, &customer_of_reader, found, distinct, &n_found, sql_text(st, &sql),
                         "it", b->items[0].inv.company_id, SQL_CAP(ids.data, ids.len));
-    if (!err && n_found != distinct)
-        err = pm_error_set(&st->error, PM_ERR_NOT_FOUND, "customer_id", "no such customer");
     for (i = 0; !err && i < b->n; i++) {
         key.id = b->rows[i].customer_id;
         hit = bsearch(&key, found, n_found, sizeof(*found), cmp_customer);

@@ -307,29 +307,16 @@ struct invoice_insert {
     struct invoice row;
 };
 
-/* A customer's name, as the invoice row keeps it. */
-struct customer_name {
-    char name[STORE_NAME_MAX];
-};
-
-static const struct sql_col customer_name_cols[] = SQL_COLS(struct customer_name, name);
-
-static const struct sql_reader customer_name_reader =
-    SQL_READER(struct customer_name, customer_name_cols, NULL);
-
 static enum pm_err invoice_insert_run(struct store *st, void *ctx)
 {
-    static const char sql_customer[] =
-        "SELECT name FROM customers WHERE company_id = $1 AND id = $2";
     struct invoice_insert *ii = ctx;
     struct invoice *row = &ii->row;
-    struct customer_name customer;
+    struct customer customer;
     enum pm_err err;
 
     *row = *ii->in;
     /* The customer exists, and the row keeps its name as it is now. */
-    err = sql_getf(st, "customer_id", "no such customer", &customer_name_reader, &customer,
-                   sql_customer, "ii", row->company_id, row->customer_id);
+    err = store_customer_get(st, row->company_id, row->customer_id, &customer);
     if (!err)
         memcpy(row->customer_name, customer.name, sizeof(row->customer_name));
     if (!err)
