@@ -2071,6 +2071,63 @@ static void test_pg_raised_and_lock_not_available(void **state)
     assert_int_equal(sql_exec(f->st, "SELECT count(*) FROM companies"), PM_OK);
 }
 
+/* Every kind of value the store reads comes back as it went in, on both
+ * engines: integers of each width at their extremes (PostgreSQL sends
+ * these rows in binary), a boolean, an integer read as text, text with
+ * non-ASCII letters, bytes with a zero among them, NULL; and a numeric sum
+ * (a statement PostgreSQL sends as text) read as an integer. */
+static void test_values_read_as_stored(void **state)
+{
+    /* Bytes are typed on PostgreSQL (a bare parameter there is text). */
+#define VALUES_SQL(bytes)                                                                 \
+    "SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), CAST(-32768 AS SMALLINT),"            \
+    " CAST(2147483647 AS INTEGER), CAST(-2147483648 AS INTEGER), CAST($3 AS BIGINT) = 7," \
+    " CAST($4 AS BIGINT) <> 7, CAST($5 AS TEXT), " bytes ", CAST(NULL AS BIGINT),"        \
+    " CAST($1 AS BIGINT) + 0"
+    static const char sql_sqlite[] = VALUES_SQL("$6");
+    static const char sql_pg[] = VALUES_SQL("CAST($6 AS BYTEA)");
+#undef VALUES_SQL
+    static const unsigned char bytes[] = {0x00, 0xff, 0x5c, 0x78, 0x00, 0x27};
+    struct fixture *f = *state;
+    struct store_stmt *q = NULL;
+    const void *data = NULL;
+    char text[64];
+    size_t len = 0;
+    int64_t sum = 0;
+
+    assert_int_equal(sql_query(f->st, &q,
+                               sql_dialect(f->st) == STORE_DIALECT_PG ? sql_pg : sql_sqlite,
+                               "iiiitx", INT64_MAX, INT64_MIN + 1, (int64_t)7, (int64_t)7,
+                               SQL_ARR("Åsa Öberg, Malmö"), (const void *)bytes, sizeof(bytes)),
+                     PM_OK);
+    assert_int_equal(sql_row(f->st, q, "", "no row"), PM_OK);
+    assert_true(sql_int(f->st, q, 0) == INT64_MAX);
+    assert_true(sql_int(f->st, q, 1) == INT64_MIN + 1);
+    assert_int_equal(sql_int(f->st, q, 2), -32768);
+    assert_int_equal(sql_int(f->st, q, 3), 2147483647);
+    assert_int_equal(sql_int(f->st, q, 4), -2147483648LL);
+    assert_true(sql_bool(f->st, q, 5));
+    assert_false(sql_bool(f->st, q, 6));
+    sql_col_arr(f->st, q, 1, text);
+    assert_string_equal(text, "-9223372036854775807");
+    sql_col_arr(f->st, q, 7, text);
+    assert_string_equal(text, "Åsa Öberg, Malmö");
+    assert_int_equal(sql_blob(f->st, q, 8, &data, &len), PM_OK);
+    assert_int_equal(len, sizeof(bytes));
+    assert_memory_equal(data, bytes, sizeof(bytes));
+    assert_true(sql_is_null(f->st, q, 9));
+    assert_int_equal(sql_int(f->st, q, 9), 0);
+    assert_true(sql_int(f->st, q, 10) == INT64_MAX);
+    sql_done(f->st, q);
+
+    assert_int_equal(sql_getf(f->st, "", "no row", &sql_int_reader, &sum,
+                              "SELECT sum(v) FROM (SELECT CAST($1 AS BIGINT) AS v"
+                              " UNION ALL SELECT CAST(-7 AS BIGINT)) AS t",
+                              "i", (int64_t)1000000000000),
+                     PM_OK);
+    assert_true(sum == 999999999993);
+}
+
 /* Text that merely looks like a placeholder ('$1' in a string literal, a
  * quoted identifier) reaches the database as written, beside real
  * placeholders; an outbox message without a kind or an idempotency key is
@@ -2294,6 +2351,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_dunning_value_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quoted_dollars_and_incomplete_message, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_values_read_as_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_raised_and_lock_not_available, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_statement_failing_applies_nothing, setup,
                                         teardown),

@@ -4,7 +4,11 @@
  *
  * A statement is prepared once per connection (PQprepare) and run by its
  * first step (PQexecPrepared with the bound values, all as text or bytes);
- * later steps walk the result's rows.  A statement run outside a
+ * later steps walk the result's rows.  Its rows come in binary when every
+ * column is of a type read here (numbers, booleans, text, bytes: the
+ * server's description of the statement, asked once when it is prepared),
+ * else as text: a binary number is neither printed by the server nor
+ * parsed here, and bytes come unescaped.  A statement run outside a
  * transaction that fails on a serialisation failure or deadlock is run
  * again here, a few times with a short random pause; inside a transaction
  * the caller retries the whole unit (sql_atomic, or the API per request).
@@ -14,6 +18,7 @@
  * transaction it broke, every statement fails until the caller rolls back,
  * so nothing of that transaction is half written.
  */
+#include <endian.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,6 +31,10 @@
 #define PARAMS_MAX 100
 #define RETRIES    30
 
+/* The result types read in binary (pg_type's oids, fixed since 7.x). */
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25 };
+enum { OID_VARCHAR = 1043 };
+
 struct store_stmt {
     char name[24];
     char *sql;           /* to prepare it again on a new connection */
@@ -37,7 +46,10 @@ struct store_stmt {
     int formats[PARAMS_MAX];
     PGresult *res;
     int row, n_rows;     /* row = the current one, -1 before the first */
-    unsigned char *blob; /* the last bytea column decoded */
+    unsigned char *blob; /* the last bytea column decoded (text results) */
+    bool binary;         /* results in binary: every column's type is read here */
+    int n_cols;
+    char (*numbers)[24]; /* per column: a binary number read as text */
 };
 
 static struct pg_store *engine(struct store *st)
@@ -215,12 +227,61 @@ static enum pm_err revive(struct pg_store *s)
     return err;
 }
 
+static bool binary_type(Oid type)
+{
+    switch (type) {
+    case OID_BOOL:
+    case OID_BYTEA:
+    case OID_INT8:
+    case OID_INT2:
+    case OID_INT4:
+    case OID_TEXT:
+    case OID_VARCHAR:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Prepare q on the connection and ask the server what its rows are: in
+ * binary when every column's type is one this driver reads so. */
+static enum pm_err prepare_on(struct pg_store *s, struct store_stmt *q, const char *what)
+{
+    PGresult *res = PQprepare(s->conn, q->name, q->sql, 0, NULL);
+    enum pm_err err = PM_OK;
+    int i, n;
+
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        err = fail(s, res, what);
+        PQclear(res);
+        return err;
+    }
+    PQclear(res);
+    res = PQdescribePrepared(s->conn, q->name);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        err = fail(s, res, what);
+        PQclear(res);
+        return err;
+    }
+    n = PQnfields(res);
+    q->binary = true;
+    for (i = 0; i < n; i++)
+        q->binary = q->binary && binary_type(PQftype(res, i));
+    PQclear(res);
+    free(q->numbers);
+    q->numbers = n ? calloc((size_t)n, sizeof(*q->numbers)) : NULL;
+    q->n_cols = q->numbers ? n : 0;
+    if (n && !q->numbers)
+        return pm_error_set(&s->base.error, PM_ERR_NOMEM, "", "%s", what);
+    q->generation = s->generation;
+    return PM_OK;
+}
+
 static enum pm_err drv_prepare(struct store *st, const char *sql, struct store_stmt **out)
 {
     static atomic_ulong serial;
     struct pg_store *s = engine(st);
     struct store_stmt *q = calloc(1, sizeof(*q));
-    PGresult *res;
     enum pm_err err;
 
     *out = NULL;
@@ -234,19 +295,14 @@ static enum pm_err drv_prepare(struct store *st, const char *sql, struct store_s
         return pm_error_set(&st->error, PM_ERR_NOMEM, "", "preparing a statement");
     }
     err = in_transaction(s) ? PM_OK : revive(s);
+    if (!err)
+        err = prepare_on(s, q, "preparing a statement");
     if (err)
         goto out_free;
-    res = PQprepare(s->conn, q->name, sql, 0, NULL);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        err = fail(s, res, "preparing a statement");
-        PQclear(res);
-        goto out_free;
-    }
-    PQclear(res);
-    q->generation = s->generation;
     *out = q;
     return PM_OK;
 out_free:
+    free(q->numbers);
     free(q->sql);
     free(q);
     return err;
@@ -255,18 +311,9 @@ out_free:
 /* q prepared on the current connection (again, after it was made anew). */
 static enum pm_err prepared(struct pg_store *s, struct store_stmt *q)
 {
-    enum pm_err err = PM_OK;
-    PGresult *res;
-
     if (q->generation == s->generation)
         return PM_OK;
-    res = PQprepare(s->conn, q->name, q->sql, 0, NULL);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        err = fail(s, res, "preparing a statement again");
-    else
-        q->generation = s->generation;
-    PQclear(res);
-    return err;
+    return prepare_on(s, q, "preparing a statement again");
 }
 
 static void clear_values(struct store_stmt *q)
@@ -305,6 +352,7 @@ static void drv_finalize(struct store_stmt *q)
     if (!q)
         return;
     drv_reset(q);
+    free(q->numbers);
     free(q->sql);
     free(q);
 }
@@ -390,7 +438,7 @@ static enum pm_err run(struct pg_store *s, struct store_stmt *q)
         if (err)
             return err;
         q->res = PQexecPrepared(s->conn, q->name, q->n_params, (const char *const *)q->values,
-                                q->lengths, q->formats, 0);
+                                q->lengths, q->formats, q->binary ? 1 : 0);
         note_transaction(s);
         status = PQresultStatus(q->res);
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
@@ -438,6 +486,30 @@ static bool drv_column_null(struct store_stmt *q, int col)
     return !q->res || q->row < 0 || q->row >= q->n_rows || PQgetisnull(q->res, q->row, col);
 }
 
+/* A binary integer of the column's type (big-endian on the wire). */
+static int64_t binary_int(const char *v, Oid type)
+{
+    uint64_t u64;
+    uint32_t u32;
+    uint16_t u16;
+
+    switch (type) {
+    case OID_INT8:
+        memcpy(&u64, v, sizeof(u64));
+        return (int64_t)be64toh(u64);
+    case OID_INT4:
+        memcpy(&u32, v, sizeof(u32));
+        return (int32_t)be32toh(u32);
+    case OID_INT2:
+        memcpy(&u16, v, sizeof(u16));
+        return (int16_t)be16toh(u16);
+    case OID_BOOL:
+        return v[0] != 0;
+    default:
+        return (int64_t)strtoll(v, NULL, 10); /* text */
+    }
+}
+
 static int64_t drv_column_int(struct store_stmt *q, int col)
 {
     const char *v;
@@ -445,16 +517,34 @@ static int64_t drv_column_int(struct store_stmt *q, int col)
     if (drv_column_null(q, col))
         return 0;
     v = PQgetvalue(q->res, q->row, col);
+    if (q->binary)
+        return binary_int(v, PQftype(q->res, col));
     if (v[0] == 't')
         return 1; /* a boolean */
     return (int64_t)strtoll(v, NULL, 10);
 }
 
+/* Text as the server would print it: a binary number or boolean is
+ * printed into the column's own buffer (valid until the next row). */
 static const char *drv_column_text(struct store_stmt *q, int col, size_t *len)
 {
+    Oid type;
+    int n;
+
     if (drv_column_null(q, col)) {
         *len = 0;
         return "";
+    }
+    type = q->binary ? PQftype(q->res, col) : OID_TEXT;
+    if (type == OID_BOOL) {
+        *len = 1;
+        return PQgetvalue(q->res, q->row, col)[0] ? "t" : "f";
+    }
+    if ((type == OID_INT8 || type == OID_INT4 || type == OID_INT2) && col < q->n_cols) {
+        n = snprintf(q->numbers[col], sizeof(q->numbers[col]), "%" PRId64,
+                     binary_int(PQgetvalue(q->res, q->row, col), type));
+        *len = (size_t)n;
+        return q->numbers[col];
     }
     *len = (size_t)PQgetlength(q->res, q->row, col);
     return PQgetvalue(q->res, q->row, col);
@@ -469,6 +559,11 @@ static enum pm_err drv_column_blob(struct store *st, struct store_stmt *q, int c
     *len = 0;
     if (drv_column_null(q, col))
         return PM_OK;
+    if (q->binary) { /* the bytes themselves */
+        *data = PQgetvalue(q->res, q->row, col);
+        *len = (size_t)PQgetlength(q->res, q->row, col);
+        return PM_OK;
+    }
     if (q->blob)
         PQfreemem(q->blob);
     q->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(q->res, q->row, col), &n);
