@@ -103,6 +103,11 @@ struct pool_slot {
     struct api_cache *replies; /* struct cached_reply, by list key */
     struct api_cache *tokens;  /* struct api_token, by token hash */
     bool versioned;            /* the caches are synced for this request */
+    /* The version the caches were last synced to (synced: ever), and
+     * whether this request went ahead on it, to confirm with its page
+     * (one_trip). */
+    uint64_t version;
+    bool synced, provisional;
     /* The slot's reader of lists (opened when first needed): on the
      * standby with --db-read, else on the primary (PostgreSQL); when to
      * try it again after a failure; and the position a standby must have
@@ -225,6 +230,15 @@ static void pool_give(struct api_server *s, struct pool_slot *slot)
     pthread_mutex_unlock(&s->pool_lock);
 }
 
+/* The slot's caches brought to data version `version`. */
+static void sync_to(struct pool_slot *slot, uint64_t version)
+{
+    api_cache_sync(slot->replies, version);
+    api_cache_sync(slot->tokens, version);
+    slot->version = version;
+    slot->synced = slot->versioned = true;
+}
+
 /* Validate the slot's caches against the handle's data version; without a
  * version (the engine cannot tell, or the read failed) they are not used.
  * With a standby, the primary's position is read in the same statement. */
@@ -232,15 +246,13 @@ static void pool_sync(const struct api_server *s, struct pool_slot *slot)
 {
     uint64_t version;
 
-    slot->versioned = false;
+    slot->versioned = slot->provisional = false;
     slot->position[0] = '\0';
     if (s->db_read && !s->read_primary
             ? store_data_version_at(slot->store, &version, slot->position)
             : store_data_version(slot->store, &version))
         return;
-    api_cache_sync(slot->replies, version);
-    api_cache_sync(slot->tokens, version);
-    slot->versioned = true;
+    sync_to(slot, version);
 }
 
 /* ---- answers ---- */
@@ -974,25 +986,82 @@ static struct store *standby_for(const struct api_server *s, struct pool_slot *s
 }
 
 /* The list's handler, on the standby when it may answer, else (or when
- * it failed) on the primary. */
+ * it failed) on the primary.  A provisional request's page carries the
+ * data version's read (*taken, *version: see one_trip). */
 static enum pm_err run_list_handler(struct api_server *s, struct api_request *r,
-                                    struct pool_slot *slot, struct reply *rp)
+                                    struct pool_slot *slot, struct reply *rp, bool *taken,
+                                    uint64_t *version)
 {
     struct store *standby = standby_for(s, slot);
     char set_cookie[sizeof(r->set_cookie)];
     enum pm_err rc;
 
+    *taken = false;
+    *version = 0;
     if (!standby)
         return run_handler(r, rp);
+    if (slot->provisional)
+        store_version_with_next(standby);
     snprintf(set_cookie, sizeof(set_cookie), "%s", r->set_cookie);
     r->store = standby;
     rc = run_handler(r, rp);
     r->store = slot->store;
+    *taken = store_version_taken(standby, version);
     if (rc && (r->err.rc == PM_ERR_DB || r->err.rc == PM_ERR_IO || r->err.rc == PM_ERR_BUSY)) {
         standby_failed(s, slot, "failed a list");
         reset_answer(r, rp, set_cookie);
+        *taken = false;
         rc = run_handler(r, rp);
     }
+    return rc;
+}
+
+/*
+ * One round trip for a list page on PostgreSQL, where lists are read on
+ * the primary by the slot's reader: instead of the data version, then
+ * the page, a bearer token's GET goes ahead on the caches as they were
+ * (the token as last found) and the page's statement carries the
+ * version's read, in its snapshot (store_version_with_next).  Then
+ * confirm_caller brings the caches to that version and, when it moved
+ * on, finds the token again before anything is answered: a token revoked
+ * before the request came changed the version, so it is refused as
+ * before.  Sessions (whose look-ups are not cached) and standbys (whose
+ * position comes with the primary's version) go the usual way.
+ */
+static bool one_trip(const struct api_server *s, struct api_request *r,
+                     const struct pool_slot *slot)
+{
+    const char *authz;
+
+    if (!s->db_read || !s->read_primary || !slot->synced || !is_cached_route(r))
+        return false;
+    authz = api_request_header(r, "Authorization");
+    return authz && strncasecmp(authz, "Bearer ", 7) == 0;
+}
+
+/* A provisional request's caches brought to `version` (taken: read with
+ * its page; else read now); when it is not the one the caller was found
+ * at, the caller is found again and must be the same token. */
+static enum pm_err confirm_caller(struct api_server *s, struct api_request *r,
+                                  struct pool_slot *slot, bool taken, uint64_t version)
+{
+    uint64_t was = slot->version;
+    int64_t token_id = r->token.id, company_id = r->token.company_id;
+    enum pm_err rc;
+
+    if (taken) {
+        slot->provisional = false;
+        sync_to(slot, version);
+    } else {
+        pool_sync(s, slot);
+    }
+    if (slot->versioned && slot->version == was)
+        return PM_OK; /* nothing was committed since the caller was found */
+    rc = authenticate(r, slot, r->match.route->auth);
+    if (!rc)
+        rc = authorize(r, r->match.route->need);
+    if (!rc && (r->token.id != token_id || r->token.company_id != company_id))
+        rc = api_error_set(&r->err, PM_ERR_INVALID, "not_authenticated", NULL);
     return rc;
 }
 
@@ -1002,9 +1071,12 @@ static enum pm_err run_list_handler(struct api_server *s, struct api_request *r,
 static enum pm_err run_list(struct api_server *s, struct api_request *r, struct pool_slot *slot,
                             struct reply *rp)
 {
-    char key[LIST_KEY_MAX];
+    char key[LIST_KEY_MAX], set_cookie[sizeof(r->set_cookie)];
     size_t key_len = 0;
     struct cached_reply *c = NULL;
+    struct api_error answer;
+    uint64_t version;
+    bool taken;
     enum pm_err rc;
 
     if (slot->versioned && api_invoices_list_key(r, key, sizeof(key), &key_len)) {
@@ -1013,11 +1085,30 @@ static enum pm_err run_list(struct api_server *s, struct api_request *r, struct 
     }
     if (key_len)
         c = api_cache_get(slot->replies, key, key_len);
+    if (c && slot->provisional) { /* is it still the answer?  The version says */
+        rc = confirm_caller(s, r, slot, false, 0);
+        if (rc)
+            return rc;
+        c = key_len && slot->versioned ? api_cache_get(slot->replies, key, key_len) : NULL;
+    }
     if (c) {
         queue_cached(r, c, rp);
         return PM_OK;
     }
-    rc = run_list_handler(s, r, slot, rp);
+    snprintf(set_cookie, sizeof(set_cookie), "%s", r->set_cookie);
+    rc = run_list_handler(s, r, slot, rp, &taken, &version);
+    if (slot->provisional) {
+        answer = r->err;
+        if (confirm_caller(s, r, slot, taken, version)) {
+            answer = r->err; /* the caller's refusal, not the page */
+            reset_answer(r, rp, set_cookie);
+            r->err = answer;
+            return r->err.rc ? r->err.rc : PM_ERR_INVALID;
+        }
+        r->err = answer;
+        if (!taken)
+            key_len = 0; /* read before the version: not to be cached under it */
+    }
     if (rc || rp->status != 200 || !rp->body || !key_len)
         return rc;
     c = cached_reply_new(rp);
@@ -1077,7 +1168,11 @@ static void handle_api(struct api_server *srv, struct conn_state *cs, struct MHD
     }
     slot = pool_take(srv);
     r->store = slot->store;
-    pool_sync(srv, slot);
+    slot->provisional = !known && one_trip(srv, r, slot);
+    if (slot->provisional)
+        slot->versioned = true; /* the caches as they were, confirmed with the page */
+    else
+        pool_sync(srv, slot);
     rc = known ? PM_OK : authenticate(r, slot, r->match.route->auth);
     if (!rc && !known)
         rc = check_csrf(r);

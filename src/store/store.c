@@ -205,6 +205,18 @@ enum pm_err store_data_version_at(struct store *st, uint64_t *version, char pos[
     return st->drv->data_version_at(st, version, pos);
 }
 
+void store_version_with_next(struct store *st)
+{
+    if (st->drv->version_with_next)
+        st->drv->version_with_next(st);
+}
+
+bool store_version_taken(struct store *st, uint64_t *version)
+{
+    *version = 0;
+    return st->drv->version_taken && st->drv->version_taken(st, version);
+}
+
 enum pm_err store_replayed(struct store *st, const char *pos, bool *yes)
 {
     *yes = false;

@@ -450,6 +450,15 @@ enum pm_err store_open_standby(const char *dsn, struct store **out, struct pm_er
 enum pm_err store_data_version_at(struct store *st, uint64_t *version,
                                   char pos[STORE_POSITION_MAX]);
 enum pm_err store_replayed(struct store *st, const char *pos, bool *yes);
+/* One round trip for a page and its version (PostgreSQL): the next
+ * statement this handle runs outside a transaction carries a read of the
+ * data version just before it, in the same snapshot, so the page it reads
+ * shows exactly what that version does.  store_version_taken then gives
+ * that version and forgets it; false (and nothing to forget) when no
+ * statement carried it — none ran, it ran inside a transaction, or the
+ * engine cannot (SQLite). */
+void store_version_with_next(struct store *st);
+bool store_version_taken(struct store *st, uint64_t *version);
 
 /* Names for enums as they appear in the API and the database. */
 const char *store_role_name(enum member_role r);

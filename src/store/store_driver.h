@@ -131,6 +131,9 @@ struct store_driver {
     enum pm_err (*replayed)(struct store *st, const char *pos, bool *yes);
     /* Open a reader of a standby: read-only, no migrations. */
     enum pm_err (*open_standby)(const char *dsn, struct store **out, struct pm_error *e);
+    /* See store_version_with_next() in store.h (NULL: never). */
+    void (*version_with_next)(struct store *st);
+    bool (*version_taken)(struct store *st, uint64_t *version);
 };
 
 /* The members of a driver's table that every driver defines under the same

@@ -66,6 +66,28 @@ test('tokens are listed without their secrets and revoked: a revoked token authe
   assert.ok(!(await anna.get(`${C}/tokens`)).body.items.some((t) => t.id === made.body.id));
 });
 
+/* On PostgreSQL a bearer token's list page reads the data version in the
+ * same round trip as the page, going ahead on the token as each worker
+ * last found it; a revocation (through the API, or by another process)
+ * still refuses the very next page, cached or not, on every worker. */
+test('a revoked token reads no list page, not even one every worker has cached', async () => {
+  const C = co(fx.companyId);
+  const pages = (bearer) =>
+    Promise.all(Array.from({ length: 8 }, (_, i) => bearer.get(`${C}/invoices?status=all&limit=${1 + (i % 4)}`)));
+  for (const revoke of [
+    async (id) => assertStatus(await anna.del(`${C}/tokens/${id}`), 204),
+    async (id) => fx.exec(`delete from api_tokens where id = ${id}`),
+  ]) {
+    const made = await anna.post(`${C}/tokens`, { name: 'lists' });
+    assertStatus(made, 201);
+    const bearer = fx.bearer(made.body.token);
+    for (let round = 0; round < 2; round++) /* the second round from the caches */
+      for (const res of await pages(bearer)) assertStatus(res, 200);
+    await revoke(made.body.id);
+    for (const res of await pages(bearer)) assertError(res, 401, 'not_authenticated');
+  }
+});
+
 test('expired sessions and day-old Idempotency-Key answers are deleted; the rest stays', async () => {
   const gone = () => fx.count('idempotency_keys', "key = 'old-key'") === 0 && fx.count('sessions', `token_hash = '${'a'.repeat(64)}'`) === 0;
   /* The pruner runs once at start: wait for its effect with the suites'

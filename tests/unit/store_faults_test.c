@@ -2039,6 +2039,58 @@ static void test_migration_statement_failing_applies_nothing(void **state)
 /* PostgreSQL: an exception raised by the database (P0001) is an invalid
  * value; a lock that cannot be had at once (55P03, NOWAIT behind another
  * connection's lock) is transient and retryable; the handle goes on. */
+/* The data version read in the same round trip as a page (the lists of
+ * `paminn serve` on PostgreSQL): it is the version the primary's handle
+ * reads at that moment, and the page shows exactly what it counts — a
+ * write by another connection both changes the version and is in the
+ * page.  Read once (then forgotten); never on SQLite.  ("That moment": a
+ * version read on either side of it, the same twice over — other tests'
+ * transactions on the server change it too.) */
+static uint64_t version_with_count(struct fixture *f, struct store *reader, int64_t *n)
+{
+    static const char count[] = "SELECT count(*) FROM companies";
+    uint64_t before = 0, with_page = 0, after = 1;
+    int tries;
+
+    for (tries = 0; tries < 100 && before != after; tries++) {
+        assert_int_equal(store_data_version(f->st, &before), PM_OK);
+        store_version_with_next(reader);
+        assert_int_equal(sql_getf(reader, "", "no row", &sql_int_reader, n, count, ""), PM_OK);
+        assert_true(store_version_taken(reader, &with_page));
+        assert_false(store_version_taken(reader, &after)); /* once */
+        assert_int_equal(store_data_version(f->st, &after), PM_OK);
+    }
+    assert_true(before == after);
+    assert_true(with_page == before);
+    assert_int_equal(*n, raw_int(f, count));
+    return with_page;
+}
+
+static void test_version_read_with_the_page(void **state)
+{
+    struct fixture *f = *state;
+    struct store *reader = NULL;
+    struct pm_error e;
+    uint64_t first, second;
+    int64_t n = 0, m = 0;
+
+    if (!on_pg()) {
+        store_version_with_next(f->st);
+        assert_int_equal(sql_getf(f->st, "", "no row", &sql_int_reader, &n,
+                                  "SELECT count(*) FROM companies", ""),
+                         PM_OK);
+        assert_false(store_version_taken(f->st, &first));
+        return;
+    }
+    assert_int_equal(store_open_standby(f->dsn, &reader, &e), PM_OK);
+    first = version_with_count(f, reader, &n);
+    raw_exec(f, "INSERT INTO companies (name, created_at) VALUES ('Nytt AB', 1)");
+    second = version_with_count(f, reader, &m);
+    assert_true(second != first);
+    assert_int_equal(m, n + 1);
+    store_close(&reader);
+}
+
 static void test_pg_raised_and_lock_not_available(void **state)
 {
     struct fixture *f = *state;
@@ -2352,6 +2404,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_quoted_dollars_and_incomplete_message, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_values_read_as_stored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_read_with_the_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_raised_and_lock_not_available, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_statement_failing_applies_nothing, setup,
                                         teardown),

@@ -8,15 +8,19 @@
  * column is of a type read here (numbers, booleans, text, bytes: the
  * server's description of the statement, asked once when it is prepared),
  * else as text: a binary number is neither printed by the server nor
- * parsed here, and bytes come unescaped.  A statement run outside a
- * transaction that fails on a serialisation failure or deadlock is run
- * again here, a few times with a short random pause; inside a transaction
- * the caller retries the whole unit (sql_atomic, or the API per request).
- * A connection the server dropped is made again (PQreset, the session
- * settings, the statements prepared again on their next run) when the
- * next transaction begins or a statement runs outside one; inside the
- * transaction it broke, every statement fails until the caller rolls back,
- * so nothing of that transaction is half written.
+ * parsed here, and bytes come unescaped.  A statement armed by
+ * store_version_with_next goes out in one pipeline behind the data
+ * version's read (exec_with_version): one round trip for both.
+ *
+ * A statement run outside a transaction that fails on a serialisation
+ * failure or deadlock is run again here, a few times with a short random
+ * pause; inside a transaction the caller retries the whole unit
+ * (sql_atomic, or the API per request).  A connection the server dropped
+ * is made again (PQreset, the session settings, the statements prepared
+ * again on their next run) when the next transaction begins or a
+ * statement runs outside one; inside the transaction it broke, every
+ * statement fails until the caller rolls back, so nothing of that
+ * transaction is half written.
  */
 #include <endian.h>
 #include <inttypes.h>
@@ -422,6 +426,89 @@ static void drv_bind_null(struct store_stmt *q, int i)
     (void)slot(q, i);
 }
 
+/* The data version: the snapshot's text, hashed.  (See drv_data_version.) */
+#define SQL_DATA_VERSION "SELECT pg_current_snapshot()::text"
+
+static uint64_t text_hash(const char *text)
+{
+    const unsigned char *c;
+    uint64_t h = UINT64_C(14695981039346656037);
+
+    for (c = (const unsigned char *)text; *c; c++)
+        h = (h ^ *c) * UINT64_C(1099511628211);
+    return h;
+}
+
+/* The results of a pipeline of two statements and its sync, in order:
+ * the first's and the second's (NULL for one that never came). */
+static void pipeline_results(PGconn *conn, PGresult *out[2])
+{
+    PGresult *res;
+    int n = 0, nulls = 0;
+
+    out[0] = out[1] = NULL;
+    for (;;) {
+        res = PQgetResult(conn);
+        if (!res) {
+            /* one NULL ends each statement's results; two in a row, or
+             * one on a broken connection, mean nothing more will come */
+            if (++nulls > 1 || PQstatus(conn) != CONNECTION_OK)
+                break;
+            continue;
+        }
+        nulls = 0;
+        if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        if (n < 2)
+            out[n++] = res;
+        else
+            PQclear(res);
+    }
+    (void)PQexitPipelineMode(conn);
+}
+
+/*
+ * q run with the data version read just before it, in one round trip: a
+ * pipeline whose two statements are one implicit transaction, so on a
+ * reader's REPEATABLE READ session they share one snapshot.  The
+ * statement's result, or the version's failure; the version, when read,
+ * in s->version.
+ */
+static PGresult *exec_with_version(struct pg_store *s, struct store_stmt *q)
+{
+    PGresult *res[2];
+
+    if (s->version_prepared != s->generation + 1) { /* once per connection */
+        res[0] = PQprepare(s->conn, "paminn_version", SQL_DATA_VERSION, 0, NULL);
+        if (PQresultStatus(res[0]) != PGRES_COMMAND_OK)
+            return res[0];
+        PQclear(res[0]);
+        s->version_prepared = s->generation + 1;
+    }
+    if (!PQenterPipelineMode(s->conn))
+        return NULL;
+    if (!PQsendQueryPrepared(s->conn, "paminn_version", 0, NULL, NULL, NULL, 0) ||
+        !PQsendQueryPrepared(s->conn, q->name, q->n_params, (const char *const *)q->values,
+                             q->lengths, q->formats, q->binary ? 1 : 0) ||
+        !PQpipelineSync(s->conn)) {
+        pipeline_results(s->conn, res);
+        PQclear(res[0]);
+        PQclear(res[1]);
+        return NULL; /* PQerrorMessage says why */
+    }
+    pipeline_results(s->conn, res);
+    if (PQresultStatus(res[0]) != PGRES_TUPLES_OK || PQntuples(res[0]) != 1) {
+        PQclear(res[1]);
+        return res[0];
+    }
+    s->version = text_hash(PQgetvalue(res[0], 0, 0));
+    s->version_read = true;
+    PQclear(res[0]);
+    return res[1];
+}
+
 static enum pm_err run(struct pg_store *s, struct store_stmt *q)
 {
     bool alone = !in_transaction(s), lost;
@@ -437,8 +524,13 @@ static enum pm_err run(struct pg_store *s, struct store_stmt *q)
             err = prepared(s, q);
         if (err)
             return err;
-        q->res = PQexecPrepared(s->conn, q->name, q->n_params, (const char *const *)q->values,
-                                q->lengths, q->formats, q->binary ? 1 : 0);
+        if (s->version_next && alone) {
+            s->version_next = false;
+            q->res = exec_with_version(s, q);
+        } else {
+            q->res = PQexecPrepared(s->conn, q->name, q->n_params, (const char *const *)q->values,
+                                    q->lengths, q->formats, q->binary ? 1 : 0);
+        }
         note_transaction(s);
         status = PQresultStatus(q->res);
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
@@ -838,12 +930,7 @@ static enum pm_err drv_rollback(struct store *st)
  */
 static enum pm_err snapshot_hash(struct store *st, struct store_stmt *q, void *out)
 {
-    const unsigned char *c;
-    uint64_t h = UINT64_C(14695981039346656037);
-
-    for (c = (const unsigned char *)sql_text_ref(st, q, 0, NULL); *c; c++)
-        h = (h ^ *c) * UINT64_C(1099511628211);
-    *(uint64_t *)out = h;
+    *(uint64_t *)out = text_hash(sql_text_ref(st, q, 0, NULL));
     return PM_OK;
 }
 
@@ -851,7 +938,7 @@ static const struct sql_reader snapshot_reader = SQL_READER_FN(uint64_t, snapsho
 
 static enum pm_err drv_data_version(struct store *st, uint64_t *out)
 {
-    static const char sql[] = "SELECT pg_current_snapshot()::text";
+    static const char sql[] = SQL_DATA_VERSION;
 
     *out = 0;
     return sql_getf(st, "", "reading the data version: no row", &snapshot_reader, out, sql, "");
@@ -997,6 +1084,22 @@ static enum pm_err drv_open_standby(const char *dsn, struct store **out, struct 
     return open_conn(dsn, true, out, e);
 }
 
+static void drv_version_with_next(struct store *st)
+{
+    engine(st)->version_next = true;
+    engine(st)->version_read = false;
+}
+
+static bool drv_version_taken(struct store *st, uint64_t *version)
+{
+    struct pg_store *s = engine(st);
+    bool read = s->version_read;
+
+    *version = read ? s->version : 0;
+    s->version_next = s->version_read = false;
+    return read;
+}
+
 static const char *const pg_schemes[] = {"postgresql://", "postgres://", NULL};
 
 const struct store_driver pg_store_driver = {
@@ -1010,6 +1113,8 @@ const struct store_driver pg_store_driver = {
     .data_version_at = drv_data_version_at,
     .replayed = drv_replayed,
     .open_standby = drv_open_standby,
+    .version_with_next = drv_version_with_next,
+    .version_taken = drv_version_taken,
     .copy_in = drv_copy_in,
     .commit_send = drv_commit_send,
     .commit_wait = drv_commit_wait,

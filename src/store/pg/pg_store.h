@@ -57,6 +57,12 @@ struct pg_store {
      * REPEATABLE READ, the strongest isolation a hot standby runs. */
     bool standby;
     PQnoticeReceiver libpq_notice; /* the receiver libpq had before ours */
+    /* store_version_with_next: the next statement run alone carries a
+     * read of the data version (version_next), which it left in version
+     * (version_read) for store_version_taken. */
+    bool version_next, version_read;
+    uint64_t version;
+    unsigned version_prepared; /* the generation it is prepared on, + 1 */
 };
 
 /* The driver (pg_driver.c). */
