@@ -36,30 +36,39 @@
 #include "core/money.h"
 #include "store/store.h"
 #include "store/store_agency.h"
+#include "util/buf.h"
+#include "util/jsonw.h"
 
 #define ACTOR "amili"
 
-/* ev as an event by the agency; data is stolen (NULL = {}). */
-static enum pm_err event_fill(struct history_event *ev, int64_t company_id, int64_t invoice_id,
-                              int64_t at_us, const char *kind, const char *message, json_t *data)
+/* ev as an event by the agency with data, a JSON object's text ("" = {}). */
+static void event_fill_text(struct history_event *ev, int64_t company_id, int64_t invoice_id,
+                            int64_t at_us, const char *kind, const char *message, const char *data)
 {
-    char *text = NULL;
-
-    memset(ev, 0, sizeof(*ev));
-    if (data) {
-        text = json_dumps(data, JSON_COMPACT);
-        json_decref(data);
-        if (!text)
-            return PM_ERR_NOMEM;
-    }
     ev->company_id = company_id;
+    ev->id = 0;
     ev->invoice_id = invoice_id;
     ev->at_us = at_us;
     snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
     snprintf(ev->actor, sizeof(ev->actor), "%s", ACTOR);
     snprintf(ev->message, sizeof(ev->message), "%s", message);
     snprintf(ev->data, sizeof(ev->data), "%s",
-             text && strlen(text) < sizeof(ev->data) ? text : "{}");
+             data[0] && strlen(data) < sizeof(ev->data) ? data : "{}");
+}
+
+/* The same with data as a jansson object, stolen (NULL = {}). */
+static enum pm_err event_fill(struct history_event *ev, int64_t company_id, int64_t invoice_id,
+                              int64_t at_us, const char *kind, const char *message, json_t *data)
+{
+    char *text = NULL;
+
+    if (data) {
+        text = json_dumps(data, JSON_COMPACT);
+        json_decref(data);
+        if (!text)
+            return PM_ERR_NOMEM;
+    }
+    event_fill_text(ev, company_id, invoice_id, at_us, kind, message, text ? text : "");
     free(text);
     return PM_OK;
 }
@@ -85,33 +94,34 @@ struct page {
     struct history_event *evs;
     size_t n_evs, cap_evs;
     struct agency_case *cases; /* [cap] */
-    char **raws;               /* [cap], the agency's JSON of each */
+    struct buf raw;            /* the agency's JSON of each case, each ended by a NUL */
+    size_t *raw_at;            /* [cap], where each case's JSON starts in raw */
+    const char **raws;         /* [cap], into raw while flushing */
     int64_t *status_ids;       /* [cap] */
     const char **statuses;     /* [cap], into cases[] */
     size_t n_cases, cap;
+    struct buf data; /* an event's data while it is made */
 };
 
 static enum pm_err page_init(struct page *pg, size_t cap)
 {
     memset(pg, 0, sizeof(*pg));
     pg->cap = cap ? cap : 1;
+    buf_init(&pg->raw);
+    buf_init(&pg->data);
     pg->cases = calloc(pg->cap, sizeof(*pg->cases));
+    pg->raw_at = calloc(pg->cap, sizeof(*pg->raw_at));
     pg->raws = calloc(pg->cap, sizeof(*pg->raws));
     pg->status_ids = calloc(pg->cap, sizeof(*pg->status_ids));
     pg->statuses = calloc(pg->cap, sizeof(*pg->statuses));
-    if (!pg->cases || !pg->raws || !pg->status_ids || !pg->statuses)
+    if (!pg->cases || !pg->raw_at || !pg->raws || !pg->status_ids || !pg->statuses)
         return PM_ERR_NOMEM;
     return PM_OK;
 }
 
 static void page_forget_cases(struct page *pg)
 {
-    size_t i;
-
-    for (i = 0; i < pg->n_cases; i++) {
-        free(pg->raws[i]);
-        pg->raws[i] = NULL;
-    }
+    buf_reset(&pg->raw);
     pg->n_cases = 0;
 }
 
@@ -120,6 +130,9 @@ static void page_release(struct page *pg)
     page_forget_cases(pg);
     free(pg->evs);
     free(pg->cases);
+    buf_release(&pg->raw);
+    buf_release(&pg->data);
+    free(pg->raw_at);
     free(pg->raws);
     free(pg->status_ids);
     free(pg->statuses);
@@ -156,6 +169,94 @@ static enum pm_err page_add_event(struct page *pg, int64_t company_id, int64_t i
     return event_fill(ev, company_id, invoice_id, at_us, kind, message, data);
 }
 
+/* The same with the data made in pg->data by w (a failure in making it
+ * returned). */
+static enum pm_err page_add_event_made(struct page *pg, const struct jsonw *w, int64_t company_id,
+                                       int64_t invoice_id, int64_t at_us, const char *kind,
+                                       const char *message)
+{
+    struct history_event *ev;
+    enum pm_err rc = jsonw_error(w);
+
+    if (rc)
+        return rc;
+    ev = page_event(pg);
+    if (!ev)
+        return PM_ERR_NOMEM;
+    event_fill_text(ev, company_id, invoice_id, at_us, kind, message, pg->data.data);
+    return PM_OK;
+}
+
+/* A jansson value as JSON text: jansson's own dump, without its costs of
+ * a general dump (a loop check with a formatted key per object and array)
+ * that a parsed answer does not need. */
+static void json_tree(struct jsonw *w, const json_t *v)
+{
+    const char *key;
+    json_t *x;
+    size_t i;
+    char real[40];
+    int n;
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        jsonw_object_begin(w);
+        json_object_foreach((json_t *)v, key, x)
+        {
+            jsonw_key(w, key);
+            json_tree(w, x);
+        }
+        jsonw_object_end(w);
+        break;
+    case JSON_ARRAY:
+        jsonw_array_begin(w);
+        json_array_foreach(v, i, x) json_tree(w, x);
+        jsonw_array_end(w);
+        break;
+    case JSON_STRING:
+        jsonw_string(w, json_string_value(v));
+        break;
+    case JSON_INTEGER:
+        jsonw_int(w, (int64_t)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        /* As jansson writes a real: 17 digits, and a point or an exponent
+         * so that it reads back as a real. */
+        n = snprintf(real, sizeof(real), "%.17g", json_real_value(v));
+        if (n > 0 && (size_t)n < sizeof(real) - 2 && !strpbrk(real, ".e"))
+            snprintf(real + n, sizeof(real) - (size_t)n, ".0");
+        jsonw_raw(w, real, strlen(real));
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        jsonw_bool(w, json_is_true(v));
+        break;
+    default:
+        jsonw_null(w);
+        break;
+    }
+}
+
+/* Keep item's JSON text as the next case's raw. */
+static enum pm_err page_keep_raw(struct page *pg, const json_t *item)
+{
+    struct jsonw w;
+    enum pm_err rc;
+    char *text;
+
+    pg->raw_at[pg->n_cases] = pg->raw.len;
+    jsonw_init(&w, &pg->raw);
+    json_tree(&w, item);
+    rc = jsonw_error(&w);
+    if (rc == PM_ERR_RANGE) { /* nested deeper than the writer goes */
+        pg->raw.len = pg->raw_at[pg->n_cases];
+        text = json_dumps(item, JSON_COMPACT);
+        rc = text ? buf_adds(&pg->raw, text) : PM_ERR_NOMEM;
+        free(text);
+    }
+    return rc ? rc : buf_addch(&pg->raw, '\0');
+}
+
 /* Write what is kept: the events, the case rows, the invoices' agency
  * statuses; then the page is empty. */
 static enum pm_err page_flush(struct store *st, struct page *pg, int64_t company_id)
@@ -163,6 +264,8 @@ static enum pm_err page_flush(struct store *st, struct page *pg, int64_t company
     size_t i, n_status = 0;
     enum pm_err rc = store_history_insert_batch(st, pg->evs, pg->n_evs);
 
+    for (i = 0; i < pg->n_cases; i++)
+        pg->raws[i] = pg->raw.data + pg->raw_at[i];
     if (!rc)
         rc = store_agency_case_update_many(st, company_id, pg->cases, (const char *const *)pg->raws,
                                            pg->n_cases);
@@ -235,6 +338,7 @@ static enum pm_err history_events(struct page *pg, const struct agency_case *c, 
 {
     char message[STORE_TEXT_MAX];
     enum pm_err rc = PM_OK;
+    struct jsonw w;
     size_t i;
 
     for (i = from; !rc && i < json_array_size(hist); i++) {
@@ -245,9 +349,19 @@ static enum pm_err history_events(struct page *pg, const struct agency_case *c, 
         if (!name)
             name = "";
         snprintf(message, sizeof(message), "%s %s (%s)", lead, label(name), name);
-        rc = page_add_event(pg, c->company_id, c->invoice_id, at_us, kind, message,
-                            json_pack("{s:s, s:s, s:s, s:I}", key, name, "date", date ? date : "",
-                                      "case_id", c->case_id, "index", (json_int_t)i));
+        buf_reset(&pg->data);
+        jsonw_init(&w, &pg->data);
+        jsonw_object_begin(&w);
+        jsonw_key(&w, key);
+        jsonw_string(&w, name);
+        JSONW_KEY(&w, "date");
+        jsonw_string(&w, date ? date : "");
+        JSONW_KEY(&w, "case_id");
+        jsonw_string(&w, c->case_id);
+        JSONW_KEY(&w, "index");
+        jsonw_int(&w, (int64_t)i);
+        jsonw_object_end(&w);
+        rc = page_add_event_made(pg, &w, c->company_id, c->invoice_id, at_us, kind, message);
     }
     return rc;
 }
@@ -369,9 +483,9 @@ static enum pm_err apply(struct store *st, struct page *pg, const struct clock *
     c->state_events = (int)n_state;
     c->status_events = (int)n_status;
     c->synced_at = clock_now_s(&wall);
-    pg->raws[pg->n_cases] = json_dumps(item, JSON_COMPACT);
-    if (!pg->raws[pg->n_cases])
-        return PM_ERR_NOMEM;
+    rc = page_keep_raw(pg, item);
+    if (rc)
+        return rc;
     pg->cases[pg->n_cases++] = *c;
     *changed = fresh;
     return PM_OK;

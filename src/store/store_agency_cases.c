@@ -292,19 +292,34 @@ enum pm_err store_agency_case_update_many(struct store *st, int64_t company_id,
     return err;
 }
 
-/* SQLite reads the rows r of $2 first and looks each invoice up by its
- * key (with json_each inside it would scan the company's invoices). */
-static const struct sql_variant STATUSES_UPDATE = {{
-    [STORE_DIALECT_SQLITE] =
-        "WITH r AS MATERIALIZED (SELECT json_extract(value, '$.invoice_id') AS invoice_id,"
-        " json_extract(value, '$.status') AS status FROM json_each($2))"
-        " UPDATE invoices SET agency_status = r.status FROM r"
-        " WHERE invoices.company_id = $1 AND invoices.id = r.invoice_id",
-    [STORE_DIALECT_PG] =
-        "UPDATE invoices SET agency_status = r.status"
-        " FROM jsonb_to_recordset(CAST($2 AS JSONB)) AS r(invoice_id BIGINT, status TEXT)"
-        " WHERE invoices.company_id = $1 AND invoices.id = r.invoice_id",
-}};
+/* PostgreSQL: the rows r of $2 in one statement. */
+static const char STATUSES_UPDATE_PG[] =
+    "UPDATE invoices SET agency_status = r.status"
+    " FROM jsonb_to_recordset(CAST($2 AS JSONB)) AS r(invoice_id BIGINT, status TEXT)"
+    " WHERE invoices.company_id = $1 AND invoices.id = r.invoice_id";
+
+/* SQLite: one prepared statement a row, as the cases. */
+struct statuses_update {
+    int64_t company_id;
+    const int64_t *invoice_ids;
+    const char *const *statuses;
+    size_t n;
+};
+
+static enum pm_err statuses_update_run(struct store *st, void *ctx)
+{
+    static const char sql[] =
+        "UPDATE invoices SET agency_status = $3 WHERE company_id = $1 AND id = $2";
+    const struct statuses_update *u = ctx;
+    enum pm_err err = PM_OK;
+    size_t i;
+
+    for (i = 0; !err && i < u->n; i++)
+        err = sql_changef(st, "invoice_id", "updating the invoice's agency state: no such row", sql,
+                          "iit", u->company_id, u->invoice_ids[i],
+                          SQL_CAP(u->statuses[i], sizeof(((struct agency_case *)0)->status)));
+    return err;
+}
 
 enum pm_err store_agency_invoice_status_many(struct store *st, int64_t company_id,
                                              const int64_t *invoice_ids,
@@ -315,8 +330,12 @@ enum pm_err store_agency_invoice_status_many(struct store *st, int64_t company_i
     size_t i;
     enum pm_err err;
 
+    struct statuses_update u = {company_id, invoice_ids, statuses, n};
+
     if (n == 0)
         return PM_OK;
+    if (sql_dialect(st) != STORE_DIALECT_PG)
+        return sql_atomic(st, statuses_update_run, &u);
     jsonw_init(&w, &rows);
     jsonw_array_begin(&w);
     for (i = 0; i < n; i++) {
@@ -332,7 +351,7 @@ enum pm_err store_agency_invoice_status_many(struct store *st, int64_t company_i
     if (err)
         err = pm_error_set(&st->error, err, "", "updating invoices: out of memory");
     else
-        err = write_rows(st, sql_text(st, &STATUSES_UPDATE), company_id, &rows, n, "invoice_id",
+        err = write_rows(st, STATUSES_UPDATE_PG, company_id, &rows, n, "invoice_id",
                          "updating the invoice's agency state: no such row");
     buf_release(&rows);
     return err;

@@ -35,6 +35,7 @@
 #include "agency/agency_edge.h"
 #include "pg_testdb.h"
 #include "agency/agency_record.h"
+#include "store/sql.h"
 #include "store/store.h"
 #include "store/store_agency.h"
 #include "store/store_driver.h"
@@ -470,6 +471,78 @@ static void test_page_as_case_by_case(void **state)
     json_decref(page);
 }
 
+/* The agency's answer is kept as it came (agency_cases.raw): text that
+ * needs escaping, reals of every shape, and nesting deeper than the
+ * writer of hot answers goes read back as the same JSON value. */
+struct raw_text {
+    char text[16384];
+};
+
+static enum pm_err raw_read(struct store *st, struct store_stmt *q, void *out)
+{
+    struct raw_text *r = out;
+
+    sql_text_col(st, q, 0, r->text, sizeof(r->text));
+    return PM_OK;
+}
+
+/* Apply it (as a page of one) and read the case's raw back as JSON. */
+static json_t *raw_after(struct fixture *f, json_t *it, struct raw_text *raw)
+{
+    static const struct sql_reader reader = SQL_READER_FN(struct raw_text, raw_read);
+    json_t *page = json_array();
+    json_error_t jerr;
+    json_t *back;
+
+    json_array_append(page, it);
+    assert_int_equal(store_begin(f->st), PM_OK);
+    assert_int_equal(agency_record_cases(f->st, &f->clock, f->company, page), PM_OK);
+    assert_int_equal(store_commit(f->st), PM_OK);
+    assert_int_equal(
+        sql_getf(f->st, "", "no case", &reader, raw,
+                 "SELECT raw FROM agency_cases WHERE company_id = $1 AND invoice_id = $2", "ii",
+                 f->company, f->invoice),
+        PM_OK);
+    back = json_loads(raw->text, 0, &jerr);
+    assert_non_null(back);
+    json_decref(page);
+    return back;
+}
+
+static void test_raw_kept_as_sent(void **state)
+{
+    struct fixture *f = *state;
+    struct raw_text *raw = calloc(1, sizeof(*raw));
+    json_t *it = item("e2", 2, 1, 1250.0, false, "reminder_sent");
+    json_t *deep = json_string("botten"), *back;
+    int i;
+
+    assert_non_null(raw);
+    json_object_set_new(
+        it, "note",
+        json_string("\"citat\" \\ ny rad\n\ttabb \x01 åäö € \xf0\x9f\x98\x80 </script>"));
+    json_object_set_new(it, "amounts",
+                        json_pack("[f, f, f, f, f, f, I]", 0.1, 0.1 + 0.2, 1250.5, 1e300, -0.0,
+                                  5e-324, (json_int_t)9007199254740993LL));
+    json_object_set_new(it, "flags", json_pack("[b, b, n]", 1, 0));
+    back = raw_after(f, it, raw);
+    assert_true(json_equal(back, it));
+    json_decref(back);
+    assert_int_equal(events(f, "amili_state"), 2);
+    assert_int_equal(events(f, "amili_status"), 1);
+
+    /* Nested deeper than the writer of hot answers goes: kept all the same. */
+    for (i = 0; i < 40; i++)
+        deep = json_pack("{s:[o]}", "n", deep);
+    json_object_set_new(it, "deep", deep);
+    json_object_set_new(it, "_etag", json_string("e3"));
+    back = raw_after(f, it, raw);
+    assert_true(json_equal(back, it));
+    json_decref(back);
+    json_decref(it);
+    free(raw);
+}
+
 /* The same case twice in a page (it changed while the pages were read):
  * the second reading applies to what the first left. */
 static void test_page_same_case_twice(void **state)
@@ -762,6 +835,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sparse_case_and_paid_invoice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_page_as_case_by_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_page_same_case_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_kept_as_sent, setup, teardown),
     };
 
     pg_base_from_env();

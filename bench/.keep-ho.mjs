@@ -1,0 +1,16 @@
+import * as db from '../tests/api/lib/db.mjs';
+import { startStack } from '../tests/amili/lib/stack.mjs';
+const N = Number(process.env.N ?? 10000);
+const s = await startStack({ now: '2025-06-16', pgDsn: process.env.BENCH_PG_DSN, bin: process.env.PAMINN_BIN });
+await s.activate();
+const customer = await s.customer();
+const ids = await s.invoices(customer.id, N, 8);
+s.sb.child.kill('SIGTERM');
+await s.sb.exited;
+s.sb = { base: s.sb.base };
+console.log(JSON.stringify({ db: s.db, ids: ids.length }));
+const t0 = performance.now();
+const res = await s.handover(ids);
+console.log(res.status, performance.now() - t0);
+await s.stopApp();
+process.exit(0);
