@@ -152,14 +152,16 @@ enum pm_err store_agency_case_find_many(struct store *st, int64_t company_id,
     return err;
 }
 
-/* PostgreSQL: the rows r of $2 (the case columns by name) as a record set. */
+/* PostgreSQL: the rows r of $2 (the case columns by name) as a record set.
+ * Like SQLite's below, it leaves the case's id and when it was registered
+ * as they are: the sync finds a page's cases by id and moves neither. */
 static const char CASES_UPDATE_PG[] =
-    "UPDATE agency_cases SET case_id = r.case_id, ocr = r.ocr, state = r.state,"
+    "UPDATE agency_cases SET ocr = r.ocr, state = r.state,"
     " status = r.status, closed = r.closed, capital_minor = r.capital_minor,"
     " fees_minor = r.fees_minor, interest_minor = r.interest_minor, paid_minor = r.paid_minor,"
     " remaining_minor = r.remaining_minor, disputed = r.disputed,"
-    " instalment_plan = r.instalment_plan, etag = r.etag, registered_at = r.registered_at,"
-    " synced_at = r.synced_at, state_events = r.state_events, status_events = r.status_events,"
+    " instalment_plan = r.instalment_plan, etag = r.etag, synced_at = r.synced_at,"
+    " state_events = r.state_events, status_events = r.status_events,"
     " agency_paid_minor = r.agency_paid_minor, payout_minor = r.payout_minor,"
     " original_invoice_url = r.original_invoice_url, raw = r.raw"
     " FROM jsonb_to_recordset(CAST($2 AS JSONB)) AS r(invoice_id BIGINT, case_id TEXT, ocr TEXT,"
@@ -168,7 +170,8 @@ static const char CASES_UPDATE_PG[] =
     "   instalment_plan BIGINT, etag TEXT, registered_at BIGINT, synced_at BIGINT,"
     "   state_events BIGINT, status_events BIGINT, agency_paid_minor BIGINT,"
     "   payout_minor BIGINT, original_invoice_url TEXT, raw TEXT)"
-    " WHERE agency_cases.company_id = $1 AND agency_cases.invoice_id = r.invoice_id";
+    " WHERE agency_cases.company_id = $1 AND agency_cases.invoice_id = r.invoice_id"
+    "   AND agency_cases.case_id = r.case_id AND agency_cases.registered_at = r.registered_at";
 
 static void case_json(struct jsonw *w, const struct agency_case *c, const char *raw)
 {
@@ -239,7 +242,20 @@ static enum pm_err write_rows(struct store *st, const char *sql, int64_t company
 }
 
 /* SQLite: the rows one prepared statement each (in-process, cheaper than
- * reading them out of JSON), in one atomic unit. */
+ * reading them out of JSON), in one atomic unit.  The case's id and when
+ * it was registered are not set again: SQLite rewrites the entry of every
+ * index with a column in the SET list, the unique index of case ids and
+ * the one of unsynced cases included, even when the value is the same. */
+static const char CASES_UPDATE_SQLITE[] =
+    "UPDATE agency_cases SET ocr = $4, state = $5, status = $6, closed = $7,"
+    " capital_minor = $8, fees_minor = $9, interest_minor = $10, paid_minor = $11,"
+    " remaining_minor = $12, disputed = $13, instalment_plan = $14, etag = $15,"
+    " synced_at = $17, state_events = $18, status_events = $19,"
+    " agency_paid_minor = $20, payout_minor = $21, original_invoice_url = $22,"
+    " raw = coalesce(CAST($23 AS TEXT), raw)"
+    " WHERE company_id = $1 AND invoice_id = $2 AND case_id = $3"
+    "   AND registered_at = $16";
+
 struct cases_update {
     int64_t company_id;
     const struct agency_case *cases;
@@ -254,7 +270,7 @@ static enum pm_err cases_update_run(struct store *st, void *ctx)
     size_t i;
 
     for (i = 0; !err && i < u->n; i++)
-        err = sql_changef(st, "case", "updating cases: no such row", CASE_UPDATE, "cz",
+        err = sql_changef(st, "case", "updating cases: no such row", CASES_UPDATE_SQLITE, "cz",
                           SQL_ROW(case_cols, &u->cases[i]), SQL_CAP(u->raws[i], SIZE_MAX));
     return err;
 }
