@@ -187,15 +187,15 @@ static enum pm_err page_add_event_made(struct page *pg, const struct jsonw *w, i
     return PM_OK;
 }
 
-/* A jansson value as JSON text: jansson's own dump, without its costs of
- * a general dump (a loop check with a formatted key per object and array)
- * that a parsed answer does not need. */
+/* A jansson value as JSON text, as json_dumps() would write it but
+ * without what a general dump costs and a parsed answer does not need: a
+ * loop check with a formatted hash key per object and array. */
 static void json_tree(struct jsonw *w, const json_t *v)
 {
     const char *key;
     json_t *x;
     size_t i;
-    char real[40];
+    char real[40], *comma;
     int n;
 
     switch (json_typeof(v)) {
@@ -210,7 +210,10 @@ static void json_tree(struct jsonw *w, const json_t *v)
         break;
     case JSON_ARRAY:
         jsonw_array_begin(w);
-        json_array_foreach(v, i, x) json_tree(w, x);
+        json_array_foreach(v, i, x)
+        {
+            json_tree(w, x);
+        }
         jsonw_array_end(w);
         break;
     case JSON_STRING:
@@ -220,9 +223,13 @@ static void json_tree(struct jsonw *w, const json_t *v)
         jsonw_int(w, (int64_t)json_integer_value(v));
         break;
     case JSON_REAL:
-        /* As jansson writes a real: 17 digits, and a point or an exponent
-         * so that it reads back as a real. */
+        /* As jansson writes a real: 17 digits, a point whatever the
+         * locale, and a point or an exponent so that it reads back as a
+         * real. */
         n = snprintf(real, sizeof(real), "%.17g", json_real_value(v));
+        comma = strchr(real, ',');
+        if (comma)
+            *comma = '.';
         if (n > 0 && (size_t)n < sizeof(real) - 2 && !strpbrk(real, ".e"))
             snprintf(real + n, sizeof(real) - (size_t)n, ".0");
         jsonw_raw(w, real, strlen(real));
