@@ -156,27 +156,25 @@ static struct history_event *page_event(struct page *pg)
     return &pg->evs[pg->n_evs++];
 }
 
-static enum pm_err page_add_event(struct page *pg, int64_t company_id, int64_t invoice_id,
-                                  int64_t at_us, const char *kind, const char *message,
-                                  json_t *data)
+/* Begin the next event's data: an object written by w into pg->data. */
+static void page_event_data(struct page *pg, struct jsonw *w)
 {
-    struct history_event *ev = page_event(pg);
-
-    if (!ev) {
-        json_decref(data);
-        return PM_ERR_NOMEM;
-    }
-    return event_fill(ev, company_id, invoice_id, at_us, kind, message, data);
+    buf_reset(&pg->data);
+    jsonw_init(w, &pg->data);
+    jsonw_object_begin(w);
 }
 
-/* The same with the data made in pg->data by w (a failure in making it
- * returned). */
-static enum pm_err page_add_event_made(struct page *pg, const struct jsonw *w, int64_t company_id,
-                                       int64_t invoice_id, int64_t at_us, const char *kind,
-                                       const char *message)
+/* The next event, with the data begun by page_event_data (a failure in
+ * writing it returned). */
+static enum pm_err page_add_event(struct page *pg, struct jsonw *w, int64_t company_id,
+                                  int64_t invoice_id, int64_t at_us, const char *kind,
+                                  const char *message)
 {
     struct history_event *ev;
-    enum pm_err rc = jsonw_error(w);
+    enum pm_err rc;
+
+    jsonw_object_end(w);
+    rc = jsonw_error(w);
 
     if (rc)
         return rc;
@@ -356,9 +354,7 @@ static enum pm_err history_events(struct page *pg, const struct agency_case *c, 
         if (!name)
             name = "";
         snprintf(message, sizeof(message), "%s %s (%s)", lead, label(name), name);
-        buf_reset(&pg->data);
-        jsonw_init(&w, &pg->data);
-        jsonw_object_begin(&w);
+        page_event_data(pg, &w);
         jsonw_key(&w, key);
         jsonw_string(&w, name);
         JSONW_KEY(&w, "date");
@@ -367,8 +363,7 @@ static enum pm_err history_events(struct page *pg, const struct agency_case *c, 
         jsonw_string(&w, c->case_id);
         JSONW_KEY(&w, "index");
         jsonw_int(&w, (int64_t)i);
-        jsonw_object_end(&w);
-        rc = page_add_event_made(pg, &w, c->company_id, c->invoice_id, at_us, kind, message);
+        rc = page_add_event(pg, &w, c->company_id, c->invoice_id, at_us, kind, message);
     }
     return rc;
 }
@@ -395,6 +390,7 @@ static enum pm_err record_payment(struct store *st, struct page *pg, struct agen
     struct payment p;
     char amount_text[MONEY_FORMAT_MAX], message[STORE_TEXT_MAX];
     int64_t reported = 0, collected, delta, amount;
+    struct jsonw w;
     enum pm_err rc;
 
     if (collected_of(c, v, 0) <= c->agency_paid_minor)
@@ -424,9 +420,14 @@ static enum pm_err record_payment(struct store *st, struct page *pg, struct agen
     }
     money_format(delta, amount_text, sizeof(amount_text));
     snprintf(message, sizeof(message), "Betalning via Visma Amili: %s (kapital)", amount_text);
-    rc = page_add_event(pg, c->company_id, c->invoice_id, at_us, "amili_payment", message,
-                        json_pack("{s:I, s:I, s:s}", "amount_minor", (json_int_t)delta,
-                                  "recorded_minor", (json_int_t)amount, "case_id", c->case_id));
+    page_event_data(pg, &w);
+    JSONW_KEY(&w, "amount_minor");
+    jsonw_int(&w, delta);
+    JSONW_KEY(&w, "recorded_minor");
+    jsonw_int(&w, amount);
+    JSONW_KEY(&w, "case_id");
+    jsonw_string(&w, c->case_id);
+    rc = page_add_event(pg, &w, c->company_id, c->invoice_id, at_us, "amili_payment", message);
     if (!rc)
         c->agency_paid_minor = collected;
     return rc;
@@ -442,6 +443,7 @@ static enum pm_err apply(struct store *st, struct page *pg, const struct clock *
     size_t n_state, n_status;
     int64_t at_us = clock_now_us(clock);
     char message[STORE_TEXT_MAX];
+    struct jsonw w;
     enum pm_err rc;
     bool fresh;
 
@@ -462,9 +464,13 @@ static enum pm_err apply(struct store *st, struct page *pg, const struct clock *
         if (!rc && v->closed && !c->closed) {
             snprintf(message, sizeof(message), "Ärendet är avslutat hos Visma Amili (%s)",
                      label(v->status));
-            rc =
-                page_add_event(pg, c->company_id, c->invoice_id, at_us, "amili_closed", message,
-                               json_pack("{s:s, s:s}", "status", v->status, "case_id", c->case_id));
+            page_event_data(pg, &w);
+            JSONW_KEY(&w, "status");
+            jsonw_string(&w, v->status);
+            JSONW_KEY(&w, "case_id");
+            jsonw_string(&w, c->case_id);
+            rc = page_add_event(pg, &w, c->company_id, c->invoice_id, at_us, "amili_closed",
+                                message);
         }
         if (!rc)
             rc = record_payment(st, pg, c, v, at_us);

@@ -462,7 +462,13 @@ static void test_page_as_case_by_case(void **state)
     history_of(f->st, page_co, inv_p[2], ev_page, &n_page);
     assert_int_equal(ev_page[n_page - 1].id, 15);
     assert_string_equal(ev_page[6].kind, "amili_closed");
+    assert_string_equal(ev_page[6].data, "{\"status\":\"paid\",\"case_id\":\"case-c\"}");
     assert_string_equal(ev_page[7].kind, "amili_payment");
+    assert_string_equal(ev_page[7].data, "{\"amount_minor\":125000,\"recorded_minor\":125000,"
+                                         "\"case_id\":\"case-c\"}");
+    assert_string_equal(ev_page[0].data, "{\"state\":\"initializing\",\"date\":"
+                                         "\"2025-06-10T08:00:00Z\",\"case_id\":\"case-c\","
+                                         "\"index\":0}");
     assert_int_equal(store_agency_case_get(f->st, page_co, inv_p[3], &c_page), PM_OK);
     assert_string_equal(c_page.etag, "e5");
     assert_int_equal(store_agency_case_get(f->st, page_co, inv_p[2], &c_page), PM_OK);
