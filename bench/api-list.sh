@@ -14,7 +14,9 @@
 # is copied there from the SQLite database (bench/pg-copy.sh; PG_LOAD=demo:
 # made with `paminn demo-data` instead) and its time reported.  PG_INVOICES
 # (default 1000000) invoices; BENCH_PG=0: SQLite only.
-# Environment: DURATION (seconds per run, default 20), CONNECTIONS (64),
+# Environment: DURATION (seconds per run, default 20), ROUNDS (default 1:
+# the runs repeated, alternating, then min and median of the misses and
+# their ratios per round), CONNECTIONS (64),
 # PAMINN_BIN (a built binary; default: build the default preset), THREADS (paminn worker threads, default 4), BENCH_PASSWORD (the demo user's, default bench-pass-1).
 # Prints a Markdown table for docs/benchmarks.md.
 set -euo pipefail
@@ -167,6 +169,7 @@ run() { # key label url [header [wrk-script]]
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   printf '| %s | %s | %s |\n' "$1" "$rps" "$p99"
   echo "$rps" >"$dir/rps.$key"
+  echo "$rps $p99" >>"$dir/rounds.$key"
 }
 
 # The same three runs against one engine's server.
@@ -182,11 +185,16 @@ run_engine() { # key label
       "$auth" bench/list-miss.lua
 }
 
-echo "| what ($conns connections, ${duration} s each) | requests/s | p99 latency |"
-echo "|---|---:|---:|"
-run nginx "nginx, static file of $size bytes" "http://127.0.0.1:$port/page.json"
-run_engine sqlite SQLite
-[ -z "$pg_db" ] || run_engine pg PostgreSQL
+rounds=${ROUNDS:-1}
+for round in $(seq "$rounds"); do
+  [ "$rounds" = 1 ] || echo "Round $round of $rounds:"
+  echo "| what ($conns connections, ${duration} s each) | requests/s | p99 latency |"
+  echo "|---|---:|---:|"
+  run nginx "nginx, static file of $size bytes" "http://127.0.0.1:$port/page.json"
+  run_engine sqlite SQLite
+  [ -z "$pg_db" ] || run_engine pg PostgreSQL
+  [ "$rounds" = 1 ] || echo
+done
 nginx_rps=$(cat "$dir/rps.nginx")
 echo
 ratios() { # key label invoices
@@ -203,5 +211,25 @@ if [ -n "$pg_db" ]; then
   awk -v p="$(cat "$dir/rps.pg.miss")" -v s="$(cat "$dir/rps.sqlite.miss")" \
       'BEGIN { printf "PostgreSQL/SQLite, every request a miss: %.2f\n", p / s }'
   [ -z "$pg_seconds" ] || echo "(the $pg_n invoices on PostgreSQL were $pg_load in $pg_seconds s in this run)"
+fi
+if [ "$rounds" != 1 ]; then
+  # Per round: the misses beside nginx and beside each other; then min and
+  # median over the rounds (wrk's p99 in ms, whatever unit it printed).
+  echo
+  echo "| round | nginx | SQLite miss (p99 ms) | SQLite miss / nginx | PostgreSQL miss (p99 ms) | PostgreSQL / SQLite |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  paste -d' ' "$dir/rounds.nginx" "$dir/rounds.sqlite.miss" \
+      "$( [ -n "$pg_db" ] && echo "$dir/rounds.pg.miss" || echo /dev/null)" | awk '
+    function ms(x) { if (x ~ /us$/) return x / 1000; if (x ~ /ms$/) return x + 0; if (x ~ /s$/) return x * 1000; return x + 0 }
+    function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } return a[int((n + 1) / 2)] }
+    function lo(a, n,   i, m) { m = a[1]; for (i = 2; i <= n; i++) if (a[i] < m) m = a[i]; return m }
+    { n++; ng[n] = $1; sq[n] = $3; sp[n] = ms($4); r1[n] = $3 / $1
+      if (NF >= 6) { pg[n] = $5; pp[n] = ms($6); r2[n] = $5 / $3 }
+      printf "| %d | %.0f | %.0f (%.1f) | %.2f | %s | %s |\n", n, $1, $3, sp[n], r1[n],
+        (NF >= 6 ? sprintf("%.0f (%.1f)", $5, pp[n]) : ""), (NF >= 6 ? sprintf("%.2f", r2[n]) : "") }
+    END {
+      printf "| min / median | %.0f / %.0f | %.0f / %.0f (p99 %.1f / %.1f) | %.2f / %.2f |", lo(ng, n), med(ng, n), lo(sq, n), med(sq, n), lo(sp, n), med(sp, n), lo(r1, n), med(r1, n)
+      if (2 in pg) printf " %.0f / %.0f (p99 %.1f / %.1f) | %.2f / %.2f |\n", lo(pg, n), med(pg, n), lo(pp, n), med(pp, n), lo(r2, n), med(r2, n); else printf " | |\n"
+    }'
 fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%Y-%m-%d)"

@@ -4,14 +4,14 @@
 # says how).  Prints a Markdown block for docs/benchmarks.md.
 #
 #   PAMINN_BIN_BEFORE=old/paminn bench/handover-accept.sh [N]
-#                        the build to compare with (required); the other is
-#                        $PAMINN_BIN, default build/default/paminn (built)
+#                        the build to compare with (without it: one build,
+#                        ROUNDS measurements); the other is $PAMINN_BIN,
+#                        default build/default/paminn (built)
 #   ROUNDS=3             measurements per build and engine, alternating
 #   BENCH_PG=0           SQLite only; BENCH_PG_DSN=... another server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export N=${1:-${N:-10000}}
-: "${PAMINN_BIN_BEFORE:?the build to compare with}"
-export PAMINN_BIN_BEFORE
+[ -z "${PAMINN_BIN_BEFORE:-}" ] || export PAMINN_BIN_BEFORE
 . bench/stack-env.sh
 node bench/handover-accept.mjs
