@@ -19,24 +19,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "store/store.h"
 
 #define ROWS 51
-
-static double seconds(clockid_t clock)
-{
-    struct timespec ts;
-
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -66,7 +52,8 @@ int main(int argc, char **argv)
     q.after = (struct invoice_cursor){true, page[49].due_date, 0};
     srandom(1);
     for (r = 0; r < runs; r++) {
-        double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID), w, c;
+        double w0 = bench_seconds(CLOCK_MONOTONIC), c0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID), w,
+               c;
 
         for (i = 0; i < pages; i++) {
             q.after.id = 1 + random() % 1000000000;
@@ -75,19 +62,19 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
-        w = seconds(CLOCK_MONOTONIC) - w0;
-        c = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        w = bench_seconds(CLOCK_MONOTONIC) - w0;
+        c = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
         rate[r] = (double)pages / w;
         cpu[r] = c / (double)pages * 1e6;
         printf("run %ld: %.0f pages/s, %.1f us of CPU a page (%zu rows on the last)\n", r + 1,
                rate[r], cpu[r], n);
         fflush(stdout);
     }
-    qsort(rate, (size_t)runs, sizeof(rate[0]), by_value);
-    qsort(cpu, (size_t)runs, sizeof(cpu[0]), by_value);
+    qsort(rate, (size_t)runs, sizeof(rate[0]), bench_by_value);
+    qsort(cpu, (size_t)runs, sizeof(cpu[0]), bench_by_value);
     printf("| %ld pages | best / median %.0f / %.0f pages/s | min / median %.1f / %.1f us of CPU "
            "a page |\n",
-           pages, rate[runs - 1], rate[runs / 2], cpu[0], cpu[(runs - 1) / 2]);
+           pages, rate[runs - 1], rate[(runs - 1) / 2], cpu[0], cpu[(runs - 1) / 2]);
     store_close(&st);
     return 0;
 }

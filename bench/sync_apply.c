@@ -40,21 +40,15 @@
 #include <unistd.h>
 
 #include "agency/agency_record.h"
+#include "bench_util.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "store/store_agency.h"
 
-#define PAGE    100
+#define PAGE  100
+#define BATCH 2000
+/* A C string as sql_runf()'s text argument. */
 #define TEXT(s) SQL_CAP(s, SIZE_MAX)
-#define BATCH   2000
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what, struct store *st)
 {
@@ -188,14 +182,14 @@ static double product(struct store *st, const struct clock *clock, int64_t compa
         k = n - i < PAGE ? n - i : PAGE;
         for (j = 0; j < k; j++)
             json_array_append_new(page, changed(i + j));
-        t0 = now_s();
+        t0 = bench_seconds(CLOCK_MONOTONIC);
         if (store_begin(st))
             die("begin", st);
         if (agency_record_cases(st, clock, company, page))
             die("agency_record_cases", st);
         if (store_commit(st))
             die("commit", st);
-        spent += now_s() - t0;
+        spent += bench_seconds(CLOCK_MONOTONIC) - t0;
         json_decref(page);
     }
     return spent;
@@ -260,7 +254,7 @@ static double upsert(struct store *st, int64_t company, int64_t first, long n, b
                      i + j);
             json_decref(it);
         }
-        t0 = now_s();
+        t0 = bench_seconds(CLOCK_MONOTONIC);
         if (store_begin(st))
             die("begin", st);
         for (j = 0; j < k; j++) {
@@ -288,7 +282,7 @@ static double upsert(struct store *st, int64_t company, int64_t first, long n, b
         }
         if (store_commit(st))
             die("commit", st);
-        spent += now_s() - t0;
+        spent += bench_seconds(CLOCK_MONOTONIC) - t0;
         for (j = 0; j < k; j++)
             free(raw[j]);
     }
@@ -320,13 +314,6 @@ static struct store *fresh(const char *dsn, long r)
     return st;
 }
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     long n = argc > 2 ? strtol(argv[2], NULL, 10) : 100000;
@@ -353,9 +340,9 @@ int main(int argc, char **argv)
         fflush(stdout);
         store_close(&st);
     }
-    qsort(p, (size_t)runs, sizeof(p[0]), by_value);
-    qsort(u, (size_t)runs, sizeof(u[0]), by_value);
-    qsort(a, (size_t)runs, sizeof(a[0]), by_value);
+    qsort(p, (size_t)runs, sizeof(p[0]), bench_by_value);
+    qsort(u, (size_t)runs, sizeof(u[0]), bench_by_value);
+    qsort(a, (size_t)runs, sizeof(a[0]), bench_by_value);
     printf("| %ld | %.2f / %.2f s | %.2f / %.2f s | **%.2f** | %.2f / %.2f s | %.2f |\n", n, p[0],
            p[(runs - 1) / 2], u[0], u[(runs - 1) / 2], u[(runs - 1) / 2] / p[(runs - 1) / 2], a[0],
            a[(runs - 1) / 2], a[(runs - 1) / 2] / p[(runs - 1) / 2]);
